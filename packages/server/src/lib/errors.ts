@@ -1,0 +1,67 @@
+// The error catalogue: every error a client or operator can see has a stable code, an HTTP status
+// and a default message saying what went wrong and what to do. docs/errors.md lists the same codes
+// (errors.test.ts keeps the two in sync). Messages never carry secret values.
+
+export const ERRORS = {
+  // request shape
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid; see details for each problem.' },
+  MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON; send a JSON object with Content-Type: application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body or secret value is larger than the configured limit.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  INVALID_SECRET_NAME: { status: 400, message: 'Secret names are path-like: segments of letters, digits, ".", "_" or "-" separated by "/", at most 256 characters.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint; see /docs for the API.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This endpoint does not accept that method.' },
+  // authentication and tenancy
+  UNAUTHENTICATED: { status: 401, message: 'A valid token is required: send it as "Authorization: Bearer <token>" or "X-Keyhaven-Token".' },
+  TOKEN_EXPIRED: { status: 401, message: 'The token has expired; create a new one or renew it before it expires.' },
+  TOKEN_REVOKED: { status: 401, message: 'The token has been revoked; ask an administrator for a new one.' },
+  TENANT_REQUIRED: { status: 400, message: 'Choose a tenant with the X-Tenant-ID header (or KEYHAVEN_TENANT for the CLI).' },
+  TENANT_NOT_FOUND: { status: 404, message: 'No such tenant, or the token has no access to it.' },
+  TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
+  TENANT_NOT_EMPTY: { status: 409, message: 'The tenant still holds secrets; delete or destroy them first.' },
+  FORBIDDEN: { status: 403, message: 'The token is not allowed to do this; ask for a token with the needed role.' },
+  RATE_LIMITED: { status: 429, message: 'Too many failed attempts from this source; wait and try again.' },
+  // secrets
+  SECRET_NOT_FOUND: { status: 404, message: 'No such secret in this tenant.' },
+  SECRET_EXISTS: { status: 409, message: 'A secret with this name already exists; write a new version with PUT instead.' },
+  SECRET_DELETED: { status: 410, message: 'The secret is deleted; restore it first to read or write it.' },
+  SECRET_NOT_DELETED: { status: 409, message: 'Only a deleted secret can be destroyed as a whole; delete it first.' },
+  VERSION_NOT_FOUND: { status: 404, message: 'No such version or label for this secret.' },
+  VERSION_DESTROYED: { status: 410, message: 'This version was destroyed and can no longer be read.' },
+  VERSION_LABELLED: { status: 409, message: 'The version carries a staging label (current, pending or previous); move the label first.' },
+  FIELD_NOT_FOUND: { status: 404, message: 'The secret value has no such field; fields exist only on JSON object values.' },
+  CAS_MISMATCH: { status: 409, message: 'Check-and-set failed: the current version is not the one given; read it again and retry.' },
+  CONFLICT: { status: 409, message: 'Another writer changed this resource at the same time; retry the request.' },
+  // tokens
+  TOKEN_NOT_FOUND: { status: 404, message: 'No such token in this tenant.' },
+  ROLE_NOT_ALLOWED: { status: 403, message: 'A token can only grant roles up to its own.' },
+  // server side
+  DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly.' },
+  BARRIER_SEALED: { status: 503, message: 'The encryption barrier is not available; check the master key configuration.' },
+  DECRYPTION_FAILED: { status: 500, message: 'Stored data could not be decrypted; it may be corrupted or bound to another record.' },
+  MASTER_KEY_INVALID: { status: 500, message: 'The master key does not open this store; start with the master key it was created with.' },
+  CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; see the listed problems.' },
+  AUDIT_UNAVAILABLE: { status: 503, message: 'No audit sink accepted the event, so the request was not carried out; check the audit sinks.' },
+  INTERNAL: { status: 500, message: 'An unexpected error occurred; report the request id to the operator.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class KeyhavenError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options);
+    this.name = 'KeyhavenError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+export const isKeyhavenError = (e: unknown): e is KeyhavenError => e instanceof KeyhavenError;
+
+/** Shorthand used across features: `throw fail('SECRET_NOT_FOUND')`. */
+export const fail = (code: ErrorCode, message?: string, details?: unknown): KeyhavenError =>
+  new KeyhavenError(code, message, details);
