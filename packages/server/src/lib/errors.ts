@@ -43,6 +43,17 @@ export const ERRORS = {
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; see the listed problems.' },
   AUDIT_UNAVAILABLE: { status: 503, message: 'No audit sink accepted the event, so the request was not carried out; check the audit sinks.' },
   INTERNAL: { status: 500, message: 'An unexpected error occurred; report the request id to the operator.' },
+  // rotation
+  ROTATOR_UNKNOWN: { status: 400, message: 'No rotator of this kind is registered; use one of the kinds listed in the details.' },
+  ROTATOR_CONFIG_INVALID: { status: 400, message: 'The rotator configuration or admin credential is invalid; fix each listed problem.' },
+  ROTATION_TARGET_UNREACHABLE: { status: 503, message: 'The rotation target could not be reached in time; check its host, port and network, then retry.' },
+  ROTATION_SET_FAILED: { status: 502, message: 'The rotation target refused the new credential; check that the user exists and the admin credential may change it. The current credential is unchanged.' },
+  ROTATION_TEST_FAILED: { status: 502, message: 'The new credential did not work on the rotation target; the rotation will be rolled back and the current credential kept.' },
+  ROTATION_ROLLBACK_FAILED: { status: 502, message: 'Rolling back a rotation failed on the target; set the password of the named user to the current value by hand.' },
+  ROTATION_REVOKE_FAILED: { status: 502, message: 'Revoking the credential failed on the target; disable the named user or change its password by hand at once.' },
+  PASSWORD_POLICY_IMPOSSIBLE: { status: 400, message: 'No password can satisfy this policy; lower the minimum counts, allow more characters or raise the length.' },
+  GENERATOR_UNKNOWN: { status: 400, message: 'No value generator of this kind is registered; use one of the kinds listed in the details.' },
+  GENERATOR_OPTIONS_INVALID: { status: 400, message: 'The value generator options are invalid; fix each listed problem.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
