@@ -1,0 +1,78 @@
+// The barrier: the only door for secret material. Envelope encryption with a fresh data key per
+// record (AES-256-GCM), wrapped by the active KEK; associated data binds each ciphertext to its
+// identity (tenant, secret, version) so rows cannot be swapped. Keyed fingerprints find equal values.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { aeadOpen, aeadSeal } from './aead.js';
+import { fail } from '../lib/errors.js';
+import type { Keyring } from './keyring.js';
+
+export interface SealedRecord {
+  /** `k1.<kekId>.<base64url(iv|tag|wrapped data key)>` */
+  wrappedDek: string;
+  /** `c1.<base64url(iv|tag|ciphertext)>` */
+  ciphertext: string;
+}
+
+export interface Barrier {
+  seal(plaintext: Buffer, aad: string): SealedRecord;
+  open(record: SealedRecord, aad: string): Buffer;
+  /** Keyed fingerprint of a value, computed from its SHA-256 so clients can match without sending it. */
+  fingerprintOfSha256(sha256: Buffer): string;
+  fingerprint(plaintext: string | Buffer): string;
+  /** Re-wraps a data key under the active KEK; returns null when it is already under it. */
+  rewrapDek(wrappedDek: string, aad: string): string | null;
+  kekIdOf(wrappedDek: string): string;
+  readonly keyring: Keyring;
+}
+
+const parseWrapped = (wrappedDek: string): { kekId: string; body: Buffer } => {
+  const [fmt, kekId, body] = wrappedDek.split('.');
+  if (fmt !== 'k1' || !kekId || !body) throw fail('DECRYPTION_FAILED', 'A stored data key has an unknown format.');
+  return { kekId, body: Buffer.from(body, 'base64url') };
+};
+
+export const createBarrier = (keyring: Keyring): Barrier => {
+  const unwrapDek = (wrappedDek: string, aad: string): Buffer => {
+    const { kekId, body } = parseWrapped(wrappedDek);
+    const kek = keyring.kek(kekId);
+    if (!kek) throw fail('DECRYPTION_FAILED', `A stored data key names key ${kekId}, which is not in the keyring.`);
+    const dek = aeadOpen(kek, body, `dek|${aad}`);
+    if (!dek) throw fail('DECRYPTION_FAILED');
+    return dek;
+  };
+  const wrapDek = (dek: Buffer, aad: string): string => {
+    const id = keyring.activeKekId;
+    return `k1.${id}.${aeadSeal(keyring.kek(id)!, dek, `dek|${aad}`).toString('base64url')}`;
+  };
+  return {
+    keyring,
+    seal(plaintext, aad) {
+      const dek = randomBytes(32);
+      const ciphertext = `c1.${aeadSeal(dek, plaintext, `val|${aad}`).toString('base64url')}`;
+      const record = { wrappedDek: wrapDek(dek, aad), ciphertext };
+      dek.fill(0);
+      return record;
+    },
+    open(record, aad) {
+      if (!record.ciphertext.startsWith('c1.')) throw fail('DECRYPTION_FAILED', 'A stored value has an unknown format.');
+      const dek = unwrapDek(record.wrappedDek, aad);
+      const out = aeadOpen(dek, Buffer.from(record.ciphertext.slice(3), 'base64url'), `val|${aad}`);
+      dek.fill(0);
+      if (!out) throw fail('DECRYPTION_FAILED');
+      return out;
+    },
+    fingerprintOfSha256: (sha256) => createHmac('sha256', keyring.fingerprintKey).update(sha256).digest('hex'),
+    fingerprint(plaintext) {
+      const sha = createHash('sha256').update(plaintext).digest();
+      return createHmac('sha256', keyring.fingerprintKey).update(sha).digest('hex');
+    },
+    rewrapDek(wrappedDek, aad) {
+      if (parseWrapped(wrappedDek).kekId === keyring.activeKekId) return null;
+      const dek = unwrapDek(wrappedDek, aad);
+      const out = wrapDek(dek, aad);
+      dek.fill(0);
+      return out;
+    },
+    kekIdOf: (wrappedDek) => parseWrapped(wrappedDek).kekId,
+  };
+};

@@ -1,0 +1,96 @@
+// Builds the configuration from a file, the environment and flags, and reports every problem at once.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { configSchema, type KeyhavenConfig, type KeyhavenConfigInput } from './config-schema.js';
+import { KeyhavenError } from '../lib/errors.js';
+
+/** Environment variables and the config keys they set. `*_FILE` variants read the value from a file. */
+const ENV_KEYS: Record<string, keyof KeyhavenConfigInput> = {
+  KEYHAVEN_LISTEN: 'listen',
+  KEYHAVEN_DATA_DIR: 'dataDir',
+  KEYHAVEN_DATABASE_URL: 'databaseUrl',
+  KEYHAVEN_MASTER_KEY: 'masterKey',
+  KEYHAVEN_MASTER_KEY_FILE: 'masterKeyFile',
+  KEYHAVEN_LOG_LEVEL: 'logLevel',
+  KEYHAVEN_MAX_VALUE_BYTES: 'maxValueBytes',
+};
+const NUMERIC = new Set<keyof KeyhavenConfigInput>(['maxValueBytes', 'maxBodyBytes', 'defaultMaxVersions']);
+
+export interface LoadConfigOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: Partial<KeyhavenConfigInput>;
+}
+
+const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenConfigInput> => {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (NUMERIC.has(key)) {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) problems.push(`${name}: must be a number`);
+      else out[key] = n;
+    } else out[key] = raw;
+  }
+  if (env.KEYHAVEN_DATABASE_URL_FILE) {
+    try {
+      out.databaseUrl = readFileSync(env.KEYHAVEN_DATABASE_URL_FILE, 'utf8').trim();
+    } catch {
+      problems.push(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${env.KEYHAVEN_DATABASE_URL_FILE}`);
+    }
+  }
+  if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
+    out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
+  }
+  return out as Partial<KeyhavenConfigInput>;
+};
+
+const fromFile = (file: string, problems: string[]): Partial<KeyhavenConfigInput> => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    problems.push(`config file ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  try {
+    const parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`config file ${file}: must hold a mapping of settings`);
+      return {};
+    }
+    return parsed as Partial<KeyhavenConfigInput>;
+  } catch (e) {
+    problems.push(`config file ${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'} (${(e as Error).message.split('\n')[0]})`);
+    return {};
+  }
+};
+
+const drop = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Loads and validates the configuration; throws CONFIG_INVALID with every problem listed. */
+export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
+  const env = opts.env ?? process.env;
+  const problems: string[] = [];
+  const file = opts.file ?? env.KEYHAVEN_CONFIG;
+  const merged = {
+    ...(file ? fromFile(file, problems) : {}),
+    ...fromEnv(env, problems),
+    ...drop(opts.flags ?? {}),
+  };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !result.success) {
+    throw new KeyhavenError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+  }
+  const config = result.data;
+  return Object.freeze({ ...config, dataDir: path.resolve(config.dataDir) });
+};

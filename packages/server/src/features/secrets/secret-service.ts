@@ -1,0 +1,263 @@
+// The secret service: create, write versions (with check-and-set and staging labels), read by
+// version/label/field, describe, list, update metadata, soft-delete, restore and destroy.
+import type { Barrier } from '../../barrier/barrier.js';
+import type { StorageHandle, Executor } from '../../storage/database.js';
+import { isUniqueViolation } from '../../storage/database.js';
+import { fail, KeyhavenError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { assertSecretName } from '../../lib/secret-name.js';
+import type { Clock } from '../../lib/clock.js';
+import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
+import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
+import {
+  LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
+} from './secret-types.js';
+
+export interface Actor { tokenId: string; name: string }
+export interface Scope { tenant: string; actor: Actor }
+
+export interface WriteOptions {
+  /** Check-and-set: 0 = the secret must not exist yet; n = the latest version must be n. */
+  cas?: number;
+  /** Where the new version goes: `current` (default) moves current→previous; `pending` stages it. */
+  label?: 'current' | 'pending';
+  /** Create the secret when it does not exist (PUT semantics). */
+  create?: boolean;
+  metadata?: SecretMetadataInput;
+}
+
+export interface SecretServiceDeps {
+  storage: StorageHandle;
+  store: SecretStore;
+  barrier: Barrier;
+  clock: Clock;
+  limits: { maxValueBytes: number; defaultMaxVersions: number };
+}
+
+const labelsOf = (row: Pick<SecretRow, 'current_version' | 'pending_version' | 'previous_version'>, version: number): Label[] =>
+  LABELS.filter((l) => row[`${l}_version`] === version);
+
+const labelMap = (row: SecretRow): Partial<Record<Label, number>> => {
+  const out: Partial<Record<Label, number>> = {};
+  for (const l of LABELS) if (row[`${l}_version`] != null) out[l] = row[`${l}_version`]!;
+  return out;
+};
+
+export const createSecretService = (deps: SecretServiceDeps) => {
+  const { storage, store, barrier, clock, limits } = deps;
+  const now = () => clock.now().toISOString();
+
+  const summarize = (row: SecretRow, tags: string[]): SecretSummary => ({
+    id: row.id, name: row.name, type: row.type as SecretType, description: row.description, tags,
+    service: row.service, environment: row.environment, criticality: row.criticality as SecretSummary['criticality'],
+    owner: row.owner, expires_at: row.expires_at, metadata: JSON.parse(row.metadata), max_versions: row.max_versions,
+    labels: labelMap(row), latest_version: row.latest_version, created_at: row.created_at, updated_at: row.updated_at, deleted_at: row.deleted_at,
+  });
+
+  const versionInfo = (row: SecretRow, v: VersionRow): VersionInfo => ({
+    version: v.version, state: v.state as VersionInfo['state'], labels: labelsOf(row, v.version), size_bytes: v.size_bytes,
+    value_kind: v.value_kind as VersionInfo['value_kind'], created_at: v.created_at, created_by: v.created_by, destroyed_at: v.destroyed_at,
+  });
+
+  const requireSecret = async (ex: Executor, tenant: string, name: string, opts: { allowDeleted?: boolean } = {}) => {
+    assertSecretName(name);
+    const row = await store.findByName(ex, tenant, name);
+    if (!row) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+    if (row.deleted_at && !opts.allowDeleted) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
+    return row;
+  };
+
+  /** Destroys the oldest unlabelled versions beyond max_versions; labelled versions are never pruned. */
+  const prune = async (ex: Executor, row: SecretRow) => {
+    const versions = await store.listVersions(ex, row.tenant_id, row.id);
+    const live = versions.filter((v) => v.state !== 'destroyed');
+    const excess = live.length - row.max_versions;
+    if (excess <= 0) return;
+    const victims = live
+      .filter((v) => labelsOf(row, v.version).length === 0)
+      .sort((a, b) => a.version - b.version)
+      .slice(0, excess)
+      .map((v) => v.version);
+    await store.destroyVersions(ex, row.tenant_id, row.id, victims, now());
+  };
+
+  const newSecretRow = (tenant: string, name: string, meta: SecretMetadataInput, at: string): SecretRow => ({
+    id: newId('sec'), tenant_id: tenant, name, type: meta.type ?? 'generic', description: meta.description ?? null,
+    service: meta.service ?? null, environment: meta.environment ?? null, criticality: meta.criticality ?? 'medium',
+    owner: meta.owner ?? null, expires_at: meta.expires_at ?? null, metadata: JSON.stringify(meta.metadata ?? {}),
+    max_versions: meta.max_versions ?? limits.defaultMaxVersions, current_version: null, pending_version: null, previous_version: null,
+    latest_version: 0, created_at: at, updated_at: at, deleted_at: null, row_version: 0,
+  });
+
+  const writeOnce = async (scope: Scope, name: string, value: unknown, opts: WriteOptions) => {
+    const encoded = encodeValue(value, limits.maxValueBytes);
+    const decoded = decodeValue(encoded.kind, encoded.bytes);
+    return storage.transaction(scope.tenant, async (trx) => {
+      const at = now();
+      let row = await store.findByNameForUpdate(trx, scope.tenant, name, storage.dialect);
+      if (row?.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it before writing.`);
+      if (opts.cas !== undefined && (row?.latest_version ?? 0) !== opts.cas) {
+        throw fail('CAS_MISMATCH', `Check-and-set failed: the latest version is ${row?.latest_version ?? 0}, not ${opts.cas}.`, { latest_version: row?.latest_version ?? 0 });
+      }
+      if (!row) {
+        if (!opts.create) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+        row = newSecretRow(scope.tenant, name, opts.metadata ?? {}, at);
+        await store.insertSecret(trx, row);
+        if (opts.metadata?.tags?.length) await store.replaceTags(trx, scope.tenant, row.id, opts.metadata.tags);
+      }
+      const version = row.latest_version + 1;
+      const sealed = barrier.seal(encoded.bytes, aadFor(scope.tenant, row.id, version));
+      await store.insertVersion(trx, {
+        tenant_id: scope.tenant, secret_id: row.id, version, wrapped_dek: sealed.wrappedDek, ciphertext: sealed.ciphertext,
+        kek_id: barrier.kekIdOf(sealed.wrappedDek), value_kind: encoded.kind, size_bytes: encoded.bytes.length, state: 'active',
+        created_at: at, created_by: scope.actor.tokenId, destroyed_at: null,
+      }, fingerprintsOf(barrier, decoded, encoded));
+      const labels = opts.label === 'pending'
+        ? { pending_version: version }
+        : { current_version: version, previous_version: row.current_version, pending_version: row.pending_version === version ? null : row.pending_version };
+      const patch = { ...labels, latest_version: version, updated_at: at };
+      if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+      const updated = { ...row, ...patch, row_version: row.row_version + 1 };
+      await prune(trx, updated);
+      return { name, version, labels: labelsOf(updated, version), created_at: at };
+    });
+  };
+
+  return {
+    /** Writes a new version; retries internally on a concurrent writer unless check-and-set was asked. */
+    async write(scope: Scope, name: string, value: unknown, opts: WriteOptions = {}) {
+      assertSecretName(name);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await writeOnce(scope, name, value, opts);
+        } catch (e) {
+          const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
+          if (!conflict) throw e;
+          if (opts.cas !== undefined || attempt >= 4) {
+            if (opts.cas !== undefined) throw fail('CAS_MISMATCH', 'Check-and-set failed: another writer created a version at the same time.');
+            throw fail('CONFLICT');
+          }
+        }
+      }
+    },
+
+    async create(scope: Scope, name: string, value: unknown, metadata: SecretMetadataInput) {
+      try {
+        return await this.write(scope, name, value, { cas: 0, create: true, metadata });
+      } catch (e) {
+        if (e instanceof KeyhavenError && e.code === 'CAS_MISMATCH') throw fail('SECRET_EXISTS', `A secret named "${name}" already exists; write a new version with PUT instead.`);
+        throw e;
+      }
+    },
+
+    async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
+      assertSecretName(name);
+      const r = await storage.withTenant(scope.tenant, (ex) => store.readJoined(ex, scope.tenant, name, ref));
+      if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+      if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
+      if (r.version == null) {
+        throw fail('VERSION_NOT_FOUND', ref.version !== undefined ? `The secret has no version ${ref.version}.` : `No version of the secret carries the label "${ref.label ?? 'current'}".`);
+      }
+      if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext) throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
+      const plain = barrier.open({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(scope.tenant, r.id, r.version));
+      let value: unknown = decodeValue(r.value_kind!, plain);
+      plain.fill(0);
+      if (ref.field !== undefined) {
+        if (typeof value !== 'object' || value === null || !(ref.field in (value as object))) {
+          throw fail('FIELD_NOT_FOUND', `The value of "${name}" has no field "${ref.field}".`);
+        }
+        value = (value as Record<string, unknown>)[ref.field];
+      }
+      return {
+        name: r.name, version: r.version, labels: labelsOf(r, r.version), type: r.type as SecretType, value, created_at: r.created_at!,
+      };
+    },
+
+    async describe(scope: Scope, name: string) {
+      return storage.withTenant(scope.tenant, async (ex) => {
+        const row = await requireSecret(ex, scope.tenant, name, { allowDeleted: true });
+        const tags = (await store.tagsOf(ex, scope.tenant, [row.id])).get(row.id) ?? [];
+        const versions = await store.listVersions(ex, scope.tenant, row.id);
+        return { ...summarize(row, tags), versions: versions.map((v) => versionInfo(row, v)) };
+      });
+    },
+
+    async history(scope: Scope, name: string): Promise<VersionInfo[]> {
+      return (await this.describe(scope, name)).versions;
+    },
+
+    async list(scope: Scope, filter: ListFilter) {
+      return storage.withTenant(scope.tenant, async (ex) => {
+        const rows = await store.list(ex, scope.tenant, filter);
+        const tags = await store.tagsOf(ex, scope.tenant, rows.map((r) => r.id));
+        const items = rows.map((r) => summarize(r, tags.get(r.id) ?? []));
+        return { items, next_cursor: rows.length === filter.limit ? rows[rows.length - 1]!.name : null };
+      });
+    },
+
+    async update(scope: Scope, name: string, patch: SecretMetadataInput) {
+      await storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name);
+        const { tags, metadata, ...fields } = patch;
+        const set: Partial<SecretRow> = { ...fields, updated_at: now() };
+        if (metadata !== undefined) set.metadata = JSON.stringify(metadata);
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, set))) throw fail('CONFLICT');
+        if (tags !== undefined) await store.replaceTags(trx, scope.tenant, row.id, tags);
+        if (patch.max_versions !== undefined) await prune(trx, { ...row, ...set } as SecretRow);
+      });
+      return this.describe(scope, name);
+    },
+
+    async remove(scope: Scope, name: string) {
+      return storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name);
+        const at = now();
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at }))) throw fail('CONFLICT');
+        return { name, deleted_at: at };
+      });
+    },
+
+    async restore(scope: Scope, name: string) {
+      return storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
+        if (!row.deleted_at) return { name, restored: false };
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() }))) throw fail('CONFLICT');
+        return { name, restored: true };
+      });
+    },
+
+    /** Crypto-shredding. With versions: erases those (not labelled ones unless the secret is deleted).
+     *  Without: erases the whole secret, which must be soft-deleted first. */
+    async destroy(scope: Scope, name: string, versions?: number[]) {
+      return storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
+        if (!versions) {
+          if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
+          await store.purgeSecret(trx, scope.tenant, row.id);
+          return { name, destroyed: 'all' as const };
+        }
+        const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
+        for (const v of versions) {
+          if (!existing.has(v)) throw fail('VERSION_NOT_FOUND', `The secret has no version ${v}.`);
+          if (!row.deleted_at && labelsOf(row, v).length > 0) {
+            throw fail('VERSION_LABELLED', `Version ${v} carries the label "${labelsOf(row, v).join(', ')}"; write a new version first, or delete the secret.`);
+          }
+        }
+        await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
+        return { name, destroyed: versions };
+      });
+    },
+
+    /** Finds stored secrets whose value (or a field of it) has one of the given SHA-256 digests. */
+    async matchFingerprints(scope: Scope, sha256Hex: string[]) {
+      const byFp = new Map(sha256Hex.map((h) => [barrier.fingerprintOfSha256(Buffer.from(h, 'hex')), h]));
+      const rows = await storage.withTenant(scope.tenant, (ex) => store.findByFingerprints(ex, scope.tenant, [...byFp.keys()]));
+      return rows.map((r) => ({
+        sha256: byFp.get(r.fingerprint)!, tenant: scope.tenant, secret: r.name, version: r.version, field: r.field || undefined,
+        label: LABELS.find((l) => r[`${l}_version`] === r.version),
+      }));
+    },
+  };
+};
+
+export type SecretService = ReturnType<typeof createSecretService>;

@@ -1,0 +1,131 @@
+// Queries for secrets, their versions, tags and fingerprints; dialect-neutral Kysely, always
+// filtered by tenant (and protected again by row-level security on PostgreSQL).
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../../storage/database.js';
+import type { SecretsTable, SecretVersionsTable } from '../../storage/schema.js';
+import type { Label, ListFilter } from './secret-types.js';
+
+export type SecretRow = Selectable<SecretsTable>;
+export type VersionRow = Selectable<SecretVersionsTable>;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export const createSecretStore = () => ({
+  async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
+    return ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+  },
+
+  async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
+    let q = ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant).where('name', '=', name);
+    if (dialect === 'postgres') q = q.forUpdate();
+    return q.executeTakeFirst();
+  },
+
+  /** The hot read: the secret and the version a label or number resolves to, in one query. */
+  async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }) {
+    const label = ref.label ?? 'current';
+    const versionCol = sql.ref(`s.${label}_version`);
+    return ex
+      .selectFrom('secrets as s')
+      .leftJoin('secret_versions as v', (j) =>
+        ref.version !== undefined
+          ? j.onRef('v.secret_id', '=', 's.id').on('v.version', '=', ref.version)
+          : j.onRef('v.secret_id', '=', 's.id').on(sql`v.version`, '=', versionCol),
+      )
+      .select([
+        's.id', 's.name', 's.type', 's.deleted_at', 's.current_version', 's.pending_version', 's.previous_version',
+        'v.version', 'v.wrapped_dek', 'v.ciphertext', 'v.value_kind', 'v.state', 'v.created_at',
+      ])
+      .where('s.tenant_id', '=', tenant)
+      .where('s.name', '=', name)
+      .executeTakeFirst();
+  },
+
+  async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (secretIds.length === 0) return out;
+    const rows = await ex.selectFrom('secret_tags').select(['secret_id', 'tag']).where('tenant_id', '=', tenant).where('secret_id', 'in', secretIds).orderBy('tag').execute();
+    for (const r of rows) out.set(r.secret_id, [...(out.get(r.secret_id) ?? []), r.tag]);
+    return out;
+  },
+
+  async replaceTags(ex: Executor, tenant: string, secretId: string, tags: string[]) {
+    await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+    if (tags.length) await ex.insertInto('secret_tags').values(tags.map((tag) => ({ tenant_id: tenant, secret_id: secretId, tag }))).execute();
+  },
+
+  async insertSecret(ex: Executor, row: SecretRow) {
+    await ex.insertInto('secrets').values(row).execute();
+  },
+
+  async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
+    await ex.insertInto('secret_versions').values(row).execute();
+    if (fingerprints.length) {
+      await ex.insertInto('secret_fingerprints')
+        .values(fingerprints.map((f) => ({ tenant_id: row.tenant_id, secret_id: row.secret_id, version: row.version, ...f })))
+        .execute();
+    }
+  },
+
+  /** Optimistic update guarded by row_version; returns false when another writer got there first. */
+  async updateSecret(ex: Executor, tenant: string, id: string, expectedRowVersion: number, patch: Partial<SecretRow>): Promise<boolean> {
+    const r = await ex.updateTable('secrets')
+      .set({ ...patch, row_version: expectedRowVersion + 1 })
+      .where('tenant_id', '=', tenant).where('id', '=', id).where('row_version', '=', expectedRowVersion)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  },
+
+  async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
+    return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
+  },
+
+  async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
+    return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
+  },
+
+  /** Crypto-shredding: the wrapped data key and ciphertext are erased; the row stays as history. */
+  async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
+    if (versions.length === 0) return;
+    await ex.updateTable('secret_versions')
+      .set({ wrapped_dek: null, ciphertext: null, state: 'destroyed', destroyed_at: at })
+      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', 'in', versions)
+      .execute();
+    await ex.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', 'in', versions).execute();
+  },
+
+  async purgeSecret(ex: Executor, tenant: string, secretId: string) {
+    await ex.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+    await ex.deleteFrom('secret_versions').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+    await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+    await ex.deleteFrom('secrets').where('tenant_id', '=', tenant).where('id', '=', secretId).execute();
+  },
+
+  async list(ex: Executor, tenant: string, f: ListFilter): Promise<SecretRow[]> {
+    let q = ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant);
+    if (!f.include_deleted) q = q.where('deleted_at', 'is', null);
+    if (f.prefix) q = q.where(sql<boolean>`name like ${escapeLike(f.prefix) + '%'} escape '\\'`);
+    if (f.type) q = q.where('type', '=', f.type);
+    if (f.service) q = q.where('service', '=', f.service);
+    if (f.environment) q = q.where('environment', '=', f.environment);
+    if (f.criticality) q = q.where('criticality', '=', f.criticality);
+    for (const tag of f.tags ?? []) {
+      q = q.where((eb) => eb.exists(eb.selectFrom('secret_tags as t').select('t.tag').whereRef('t.secret_id', '=', 'secrets.id').where('t.tenant_id', '=', tenant).where('t.tag', '=', tag)));
+    }
+    if (f.cursor) q = q.where('name', '>', f.cursor);
+    return q.orderBy('name').limit(f.limit).execute();
+  },
+
+  async findByFingerprints(ex: Executor, tenant: string, fingerprints: string[]) {
+    if (fingerprints.length === 0) return [];
+    return ex.selectFrom('secret_fingerprints as f')
+      .innerJoin('secrets as s', 's.id', 'f.secret_id')
+      .select(['f.fingerprint', 'f.version', 'f.field', 's.name', 's.current_version', 's.pending_version', 's.previous_version'])
+      .where('f.tenant_id', '=', tenant)
+      .where('f.fingerprint', 'in', fingerprints)
+      .where('s.deleted_at', 'is', null)
+      .execute();
+  },
+});
+
+export type SecretStore = ReturnType<typeof createSecretStore>;

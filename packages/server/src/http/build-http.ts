@@ -1,0 +1,80 @@
+// Builds the HTTP server: framework setup, request ids, security headers, the access pipeline,
+// the error handler, OpenAPI with interactive docs, and the routes each feature hands in.
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { newRequestId } from '../lib/ids.js';
+import { errorHandler, sendError } from './error-handler.js';
+import type { App } from './pipeline-types.js';
+
+export interface HttpOptions {
+  logger: Logger;
+  maxBodyBytes: number;
+  https?: { cert: Buffer; key: Buffer };
+  authHook: (req: import('fastify').FastifyRequest) => Promise<void>;
+  routes: Array<(app: App) => void>;
+  version: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const buildHttp = async (opts: HttpOptions): Promise<App> => {
+  const serverOpts: FastifyServerOptions = {
+    loggerInstance: opts.logger,
+    disableRequestLogging: true,
+    bodyLimit: opts.maxBodyBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
+    },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 512 },
+  } as FastifyServerOptions;
+  const app = (opts.https
+    ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions)
+    : Fastify(serverOpts)
+  ).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (opts.https) reply.header('strict-transport-security', 'max-age=31536000');
+    return payload;
+  });
+  app.addHook('onRequest', opts.authHook);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Keyhaven API', version: opts.version, description: 'Encrypted, versioned secrets with tenants, tokens and roles. Authenticate with `Authorization: Bearer <token>` and choose the tenant with `X-Tenant-ID`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          tenant: { type: 'apiKey', in: 'header', name: 'X-Tenant-ID' },
+        },
+      },
+      security: [{ bearer: [], tenant: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.addHook('onRoute', (route) => {
+    // Documentation routes are public; every other route must declare its own access rule.
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: { public: true } };
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  for (const register of opts.routes) register(app);
+  app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+};

@@ -1,0 +1,35 @@
+// Types of the request pipeline: what a route declares about access, and what the pipeline attaches
+// to the request (authenticated token, tenant scope). Route files import these, never the framework.
+import type { FastifyInstance, FastifyRequest, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Action, Role } from '../features/access/roles.js';
+import type { TokenRecord } from '../features/tokens/token-service.js';
+import type { Scope } from '../features/secrets/secret-service.js';
+
+export type AccessRule =
+  | { public: true }
+  | {
+      /** Whether the route acts inside a tenant chosen by X-Tenant-ID. */
+      tenant: boolean;
+      /** The action checked against the token's role; a function when it depends on the request. */
+      action?: Action | ((req: FastifyRequest) => Action);
+      /** Only root tokens (system administration such as tenants). */
+      system?: boolean;
+    };
+
+export interface AuthContext { token: TokenRecord; role: Role | null; scope?: Scope }
+
+declare module 'fastify' {
+  interface FastifyContextConfig { access?: AccessRule }
+  interface FastifyRequest { auth?: AuthContext }
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type Request = FastifyRequest;
+
+/** The tenant scope of an authenticated tenant route; the pipeline guarantees it is present. */
+export const scopeOf = (req: FastifyRequest): Scope => {
+  const scope = req.auth?.scope;
+  if (!scope) throw new Error('route declared no tenant access rule');
+  return scope;
+};

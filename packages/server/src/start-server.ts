@@ -1,0 +1,58 @@
+// Starts a server process: config → app → bootstrap → listen, with dev mode and clean shutdown.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { KeyhavenConfig } from './config/config-schema.js';
+import { buildApp, bootstrap, databaseUrlOf, type KeyhavenApp } from './app.js';
+import { createLocalKekSource } from './barrier/kek-sources/local-key.js';
+
+export interface RunningServer {
+  app: KeyhavenApp;
+  url: string;
+  rootToken?: string;
+  close(): Promise<void>;
+}
+
+const splitListen = (listen: string) => {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(listen.slice(i + 1)) };
+};
+
+export const startServer = async (config: KeyhavenConfig, io: { print: (line: string) => void } = { print: (l) => process.stdout.write(l + '\n') }): Promise<RunningServer> => {
+  let tempDir: string | undefined;
+  let effective = config;
+  let kekSource;
+  if (config.dev) {
+    tempDir = mkdtempSync(path.join(os.tmpdir(), 'keyhaven-dev-'));
+    effective = Object.freeze({ ...config, dataDir: tempDir, databaseUrl: path.join(tempDir, 'keyhaven.db') });
+    kekSource = createLocalKekSource(randomBytes(32), 'in-memory dev master key');
+  }
+  const app = await buildApp(effective, { kekSource });
+  const boot = await bootstrap(app, { rootToken: config.dev ? config.devRootToken : undefined });
+  const { host, port } = splitListen(effective.listen);
+  await app.http.listen({ host, port });
+  const addr = app.http.server.address();
+  const boundPort = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `${effective.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+
+  if (config.dev) {
+    io.print('Keyhaven is running in DEV mode: in-memory master key, temporary store, deleted on exit. Never use it for real secrets.');
+  } else {
+    io.print(`Keyhaven ${databaseUrlOf(effective).startsWith('postgres') ? 'on PostgreSQL' : `data in ${effective.dataDir}`}`);
+  }
+  io.print(`Listening on ${url}`);
+  if (boot) {
+    io.print('');
+    io.print(`Root token (shown once, store it safely): ${boot.rootToken}`);
+    io.print(`  export KEYHAVEN_ADDR=${url} KEYHAVEN_TOKEN=${boot.rootToken} KEYHAVEN_TENANT=default`);
+    io.print('');
+  }
+  return {
+    app, url, rootToken: boot?.rootToken,
+    async close() {
+      await app.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+};

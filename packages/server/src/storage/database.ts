@@ -1,0 +1,122 @@
+// Opens the database (embedded SQLite by default, PostgreSQL for production), runs migrations, and
+// gives features tenant-scoped executors: on PostgreSQL every scoped unit of work runs in a
+// transaction with `keyhaven.tenant` set, so row-level security filters what a query can see.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { migrateToLatest, type Dialect } from './migrations.js';
+import { KeyhavenError, fail } from '../lib/errors.js';
+
+export type Db = Kysely<Database>;
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface StorageHandle {
+  readonly dialect: Dialect;
+  readonly db: Db;
+  /** Runs `fn` with rows limited to `tenant` (RLS on PostgreSQL). Pass '*' only for system work. */
+  withTenant<T>(tenant: string, fn: (ex: Executor) => Promise<T>): Promise<T>;
+  /** Like withTenant, but always in a transaction (for writes that must be atomic). */
+  transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** True when the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS). */
+  bypassesRls(): Promise<boolean>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+
+/** Turns driver errors into catalogue errors; never passes driver text (it may echo SQL) to clients. */
+export const mapDriverError = (e: unknown): unknown => {
+  if (e instanceof KeyhavenError) return e;
+  const err = e as { code?: string; message?: string };
+  if (err?.code && PG_UNAVAILABLE.has(err.code)) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
+  if (err?.message?.includes('Connection terminated')) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
+  if (err?.code === 'SQLITE_BUSY' || err?.code === 'SQLITE_LOCKED') return new KeyhavenError('CONFLICT', 'The database is busy with another writer; retry the request.', undefined, { cause: e });
+  if (err?.code === '40001' || err?.code === '40P01') return new KeyhavenError('CONFLICT', undefined, undefined, { cause: e });
+  return e;
+};
+
+export const isUniqueViolation = (e: unknown): boolean => {
+  const err = e as { code?: string };
+  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
+const resolveSqlitePath = (url: string): string => {
+  if (url === ':memory:') return url;
+  const p = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  return path.resolve(p);
+};
+
+export const openStorage = async (url: string, opts: { poolSize?: number } = {}): Promise<StorageHandle> => {
+  const dialect: Dialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
+  let db: Db;
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const file = resolveSqlitePath(url);
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const sqlite = new BetterSqlite3(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (e) {
+    await db.destroy();
+    const mapped = mapDriverError(e);
+    if (mapped instanceof KeyhavenError) throw mapped;
+    throw fail('DATABASE_UNAVAILABLE', `The database could not be prepared: ${(e as Error).message}`);
+  }
+
+  const setTenant = (trx: Transaction<Database>, tenant: string) =>
+    sql`select set_config('keyhaven.tenant', ${tenant}, true)`.execute(trx);
+
+  const transaction = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres') await setTenant(trx, tenant);
+        return fn(trx);
+      });
+    } catch (e) {
+      throw mapDriverError(e);
+    }
+  };
+
+  return {
+    dialect,
+    db,
+    transaction,
+    async withTenant(tenant, fn) {
+      if (dialect === 'postgres') return transaction(tenant, fn);
+      try {
+        return await fn(db);
+      } catch (e) {
+        throw mapDriverError(e);
+      }
+    },
+    async bypassesRls() {
+      if (dialect !== 'postgres') return false;
+      const r = await sql<{ bypass: boolean }>`select (rolsuper or rolbypassrls) as bypass from pg_roles where rolname = current_user`.execute(db);
+      return Boolean(r.rows[0]?.bypass);
+    },
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (e) {
+        throw mapDriverError(e);
+      }
+    },
+    close: () => db.destroy(),
+  };
+};

@@ -1,0 +1,83 @@
+// Table types for Kysely, shared by SQLite and PostgreSQL. Timestamps are ISO-8601 UTC strings.
+
+export interface TenantsTable { id: string; name: string; created_at: string; deleted_at: string | null }
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  kind: string; // root | personal | service
+  is_root: number;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_by: string | null;
+  ttl_seconds: number | null;
+}
+
+export interface TokenGrantsTable { token_id: string; tenant_id: string; role: string }
+
+export interface SecretsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  type: string;
+  description: string | null;
+  service: string | null;
+  environment: string | null;
+  criticality: string;
+  owner: string | null;
+  expires_at: string | null;
+  metadata: string; // JSON object
+  max_versions: number;
+  current_version: number | null;
+  pending_version: number | null;
+  previous_version: number | null;
+  latest_version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  row_version: number;
+}
+
+export interface SecretTagsTable { tenant_id: string; secret_id: string; tag: string }
+
+export interface SecretVersionsTable {
+  tenant_id: string;
+  secret_id: string;
+  version: number;
+  wrapped_dek: string | null;
+  ciphertext: string | null;
+  kek_id: string | null;
+  value_kind: string; // string | json
+  size_bytes: number;
+  state: string; // active | failed | destroyed
+  created_at: string;
+  created_by: string | null;
+  destroyed_at: string | null;
+}
+
+export interface SecretFingerprintsTable {
+  tenant_id: string;
+  secret_id: string;
+  version: number;
+  field: string; // '' for the whole value
+  fingerprint: string;
+}
+
+export interface KeyringTable { id: string; purpose: string; wrapped: string; state: string; source: string; created_at: string }
+
+export interface Database {
+  tenants: TenantsTable;
+  tokens: TokensTable;
+  token_grants: TokenGrantsTable;
+  secrets: SecretsTable;
+  secret_tags: SecretTagsTable;
+  secret_versions: SecretVersionsTable;
+  secret_fingerprints: SecretFingerprintsTable;
+  keyring: KeyringTable;
+}
+
+/** Tables whose rows belong to one tenant: row-level security protects them on PostgreSQL. */
+export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
