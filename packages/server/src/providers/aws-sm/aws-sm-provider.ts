@@ -2,7 +2,7 @@
 // mapped to current/pending/previous, throttling retried with backoff, the 64 KiB limit checked first.
 import {
   CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
-  PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
+  PutSecretValueCommand, SecretsManagerClient, type ListSecretsCommandOutput, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
@@ -132,7 +132,7 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
       const out: string[] = [];
       let token: string | undefined;
       do {
-        const r = await call('', () =>
+        const r: ListSecretsCommandOutput = await call('', () =>
           client.send(new ListSecretsCommand({ NextToken: token, MaxResults: 100, Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined })),
         );
         for (const s of r.SecretList ?? []) if (s.Name?.startsWith(prefix) && !s.DeletedDate) out.push(s.Name);
