@@ -1,0 +1,54 @@
+// The rotator registry: kind → definition, config parsing that lists every problem, and a helper
+// that validates config and admin credential before creating a rotator. New kinds: one folder + one line.
+import { KeyhavenError } from '../lib/errors.js';
+import { generatedRotator } from './rotators/generated/generated-rotator.js';
+import { mysqlRotator } from './rotators/mysql/mysql-rotator.js';
+import { postgresRotator } from './rotators/postgres/postgres-rotator.js';
+import { redisRotator } from './rotators/redis/redis-rotator.js';
+import { problemsOf } from './rotators/shared/credential-config.js';
+import { webhookRotator } from './rotators/webhook/webhook-rotator.js';
+import { DEFAULT_ROTATOR_TIMEOUT_MS, type Rotator, type RotatorDefinition } from './rotator-types.js';
+
+export const ROTATORS = {
+  generated: generatedRotator,
+  postgres: postgresRotator,
+  mysql: mysqlRotator,
+  redis: redisRotator,
+  webhook: webhookRotator,
+} as const;
+
+export type RotatorKind = keyof typeof ROTATORS;
+export type RotatorConfig<K extends RotatorKind> = (typeof ROTATORS)[K] extends RotatorDefinition<infer C> ? C : never;
+
+export const isRotatorKind = (kind: string): kind is RotatorKind => Object.hasOwn(ROTATORS, kind);
+
+export const listRotators = (): RotatorDefinition[] => Object.values(ROTATORS) as RotatorDefinition[];
+
+export const getRotator = (kind: string): RotatorDefinition => {
+  if (!isRotatorKind(kind)) {
+    const known = Object.keys(ROTATORS);
+    throw new KeyhavenError('ROTATOR_UNKNOWN', `No rotator of kind "${kind}"; use one of: ${known.join(', ')}.`, { kind, known });
+  }
+  return ROTATORS[kind] as RotatorDefinition;
+};
+
+/** Validate a raw rotator config; throws ROTATOR_CONFIG_INVALID listing every problem (paths, never values). */
+export const parseRotatorConfig = (kind: string, raw: unknown): unknown => {
+  const def = getRotator(kind);
+  const parsed = def.configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = problemsOf(parsed.error);
+    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator configuration is invalid: ${problems.join('; ')}.`, { kind, problems });
+  }
+  return parsed.data;
+};
+
+/** Parse config, then create the rotator (which validates the admin credential). */
+export const createRotator = (
+  kind: string,
+  opts: { config: unknown; adminCredential?: Record<string, unknown>; signal?: AbortSignal; timeoutMs?: number },
+): Rotator => {
+  const def = getRotator(kind);
+  const config = parseRotatorConfig(kind, opts.config);
+  return def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS });
+};
