@@ -1,0 +1,78 @@
+// Allowlists: placeholder/stopword detection for candidate values, inline ignore comments, and the
+// user-configurable allowlist (path globs with gitignore semantics, value regexes, stopwords).
+import ignore from 'ignore';
+
+export interface AllowlistConfig {
+  paths?: string[];
+  regexes?: string[];
+  stopwords?: string[];
+}
+
+export interface Allowlist {
+  pathAllowed(path: string): boolean;
+  valueAllowed(value: string): boolean;
+}
+
+const PLACEHOLDER_WORDS = [
+  'changeme', 'change_me', 'change-me', 'changeit', 'example', 'dummy', 'placeholder', 'your_', 'your-', 'yourkey',
+  'yourtoken', 'yoursecret', 'yourpassword', 'redacted', 'sample', 'fake', 'foobar', 'replace', 'insert', 'todo',
+  'notreal', 'not_real', 'not-real', 'secret_here', 'key_here', 'token_here', 'password_here', 'mysecret', 'my_secret',
+  'mypassword', 'my_password', 'lorem', 'ipsum', 'xxxx', '****', '....', '____', '----', '<', '>', '${', '{{', '}}',
+  '$(', '%(', 'process.env', 'os.environ', 'getenv', 'env(', 'secrets.', 'vault:', 'undefined', 'null',
+];
+
+const INLINE_ALLOW = /keyhaven:allow|gitleaks:allow|pragma:\s*allowlist secret/i;
+
+export const hasInlineAllow = (line: string): boolean => INLINE_ALLOW.test(line);
+
+/** Values that are obviously not real secrets: templates, placeholders, repeated characters. */
+export const isPlaceholder = (value: string): boolean => {
+  const v = value.toLowerCase();
+  for (const w of PLACEHOLDER_WORDS) if (v.includes(w)) return true;
+  if (/^[$%@]\w+$/.test(value)) return true; // $VAR, %VAR, @var
+  if (/^\$\{?[A-Za-z_]\w*\}?$/.test(value) || value.startsWith('${')) return true;
+  const distinct = new Set(value).size;
+  if (value.length >= 8 && distinct <= 3) return true;
+    const run = longestRun(value);
+  if (run >= 8 && run * 3 >= value.length) return true; // mostly one repeated character
+  if (/0123456789|abcdefghij|1234567890|qwertyuiop/i.test(value)) return true;
+  return false;
+};
+
+const longestRun = (s: string): number => {
+  let best = 0;
+  let cur = 0;
+  for (let i = 0; i < s.length; i++) {
+    cur = i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1) ? cur + 1 : 1;
+    if (cur > best) best = cur;
+  }
+  return best;
+};
+
+const compileRegex = (src: string): RegExp => {
+  try {
+    return new RegExp(src);
+  } catch (e) {
+    throw new Error(`invalid allowlist regex ${JSON.stringify(src)}: ${(e as Error).message}`);
+  }
+};
+
+export const createAllowlist = (cfg: AllowlistConfig = {}): Allowlist => {
+  const ig = ignore().add(cfg.paths ?? []);
+  const regexes = (cfg.regexes ?? []).map(compileRegex);
+  const stop = (cfg.stopwords ?? []).map((s) => s.toLowerCase());
+  const hasPaths = (cfg.paths ?? []).length > 0;
+  return {
+    pathAllowed(path) {
+      if (!hasPaths) return false;
+      const rel = path.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '');
+      return rel !== '' && ig.ignores(rel);
+    },
+    valueAllowed(value) {
+      if (isPlaceholder(value)) return true;
+      const v = value.toLowerCase();
+      if (stop.some((s) => v.includes(s))) return true;
+      return regexes.some((r) => r.test(value));
+    },
+  };
+};

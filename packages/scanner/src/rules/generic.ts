@@ -1,0 +1,182 @@
+// Generic credentials: password/secret/token/api_key assignments across code and config formats
+// (dotenv, YAML, JSON, XML, INI, properties, shell exports, Dockerfile ENV), Kubernetes Secret
+// manifests, JWTs and HTTP Authorization headers. Generic rules yield to specific ones.
+import type { MatchContext, Rule } from '../types.js';
+import { A62, B64URL, fake } from './define.js';
+
+const pw = 'Hx' + fake(A62, 10, 'gpw') + '#7q';
+const tk = fake(A62, 32, 'gtk');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** Reject values that are code, references or prose rather than literals. */
+const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any)$/i;
+export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
+  if (CODE_LIKE.test(v)) return false;
+  if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
+  if (/^[a-z_$][\w$]*(?:\.[a-z_$][\w$]*)+$/i.test(v)) return false; // member access: config.db.password
+  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40) return false; // CONSTANT_REFERENCE
+  if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
+  if (/^(?:https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // urls, paths
+  if (/^[\w-]+\.(?:js|ts|json|ya?ml|pem|key|crt|txt|html|css|py|rb|go)$/i.test(v)) return false; // file names
+  if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
+  return true;
+};
+const hasDigitAndLetter = (v: string) => /\d/.test(v) && /[A-Za-z]/.test(v);
+
+const NAME_PW = '(?:pass(?:word|wd|phrase|(?![a-z]))|pwd)';
+const NAME_SECRET = '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key)';
+const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key)';
+const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
+
+/** `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` */
+const assignment = (name: string, valueRe: string) =>
+  new RegExp(
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
+      `(?:(["'\\x60])(${valueRe})\\1|(${valueRe})(?=$|[\\s;,#<\\]}]))`,
+    'gim',
+  );
+
+type GenericSpec = { id: string; description: string; name: string; kw: string[]; min: number; entropy: number; pos: string[]; neg: string[]; strict?: boolean };
+const generic = (g: GenericSpec): Rule => ({
+  id: g.id,
+  description: g.description,
+  keywords: g.kw,
+  pattern: assignment(g.name, `[^\\s"'\\x60\\\\<>]{${g.min},200}`),
+  entropy: g.entropy,
+  generic: true,
+  severity: 'medium',
+  confidence: g.strict ? 'medium' : 'low',
+  validate: (v, ctx) => looksLikeLiteral(v, ctx) && (!g.strict || hasDigitAndLetter(v)),
+  examples: { positive: g.pos, negative: g.neg },
+});
+
+export const genericRules: Rule[] = [
+  generic({
+    id: 'generic-password', description: 'Password assigned in code or configuration', name: NAME_PW,
+    kw: ['pass', 'pwd'], min: 6, entropy: 2.5,
+    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`],
+    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required'],
+  }),
+  generic({
+    id: 'generic-secret', description: 'Secret assigned in code or configuration', name: NAME_SECRET,
+    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey'], min: 12, entropy: 3.3, strict: true,
+    pos: [`CLIENT_SECRET=${tk}`, `secret_key: "${tk}"`, `app.secret = '${tk}'`],
+    neg: ['client_secret: ${CLIENT_SECRET}', 'secret = process.env.SECRET', `secret: "${'x'.repeat(32)}"`, 'secretName: my-app-secret-volume'],
+  }),
+  generic({
+    id: 'generic-token', description: 'Token assigned in code or configuration', name: NAME_TOKEN,
+    kw: ['token', 'bearer', 'session_key', 'session-key', 'sessionkey'], min: 16, entropy: 3.5, strict: true,
+    pos: [`AUTH_TOKEN=${tk}`, `"access_token": "${tk}"`, `token: ${tk}`],
+    neg: ['token: {{ .Values.token }}', 'token = req.headers.authorization', 'tokenizer = "wordpiece_tokenizer_v2"', 'token: YOUR_TOKEN_HERE'],
+  }),
+  generic({
+    id: 'generic-api-key', description: 'API key assigned in code or configuration', name: NAME_APIKEY,
+    kw: ['api_key', 'api-key', 'apikey', 'access_key', 'access-key', 'accesskey', 'app_key', 'appkey', 'subscription', 'master_key', 'masterkey'], min: 16, entropy: 3.5, strict: true,
+    pos: [`API_KEY=${tk}`, `apiKey: '${tk}'`, `<add key="ApiKey" value="${tk}" />`.replace('key="ApiKey" value=', 'apikey=')],
+    neg: ['apiKey: process.env.API_KEY', 'api_key = os.environ["API_KEY"]', 'apiKey: "<your-api-key>"'],
+  }),
+  {
+    id: 'xml-config-secret',
+    description: 'Secret in XML/.NET config (<add key="...Password" value="..."/>)',
+    keywords: ['<add key='],
+    pattern: /<add\s{1,4}key\s{0,2}=\s{0,2}"[\w.:-]{0,40}(?:password|secret|token|apikey|api_key|connectionstring)[\w.:-]{0,20}"\s{1,4}value\s{0,2}=\s{0,2}"([^"<>\s]{8,200})"/gi,
+    entropy: 3,
+    generic: true,
+    severity: 'medium',
+    confidence: 'medium',
+    validate: (v, ctx) => looksLikeLiteral(v, ctx),
+    examples: { positive: [`<add key="Smtp.Password" value="${pw}" />`], negative: ['<add key="Smtp.Password" value="$(SmtpPassword)" />'] },
+  },
+  {
+    id: 'dockerfile-env-secret',
+    description: 'Secret baked into a Dockerfile ENV/ARG default',
+    keywords: ['env ', 'arg '],
+    pattern: /^\s{0,8}(?:ENV|ARG)\s{1,8}\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)\w{0,20}(?:=|\s{1,8})["']?([^\s"'$]{8,200})/gm,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => looksLikeLiteral(v, ctx),
+    examples: { positive: [`ENV API_TOKEN ${tk}`, `ARG DB_PASSWORD=${pw}`], negative: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'] },
+  },
+  {
+    id: 'kubernetes-secret-data',
+    description: 'Base64 value in a Kubernetes Secret manifest (data:)',
+    keywords: ['kind: secret', 'kind: "secret"'],
+    window: { before: 6000, after: 6000 },
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
+    entropy: 2.5,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => /^kind:\s*["']?Secret["']?\s*$/m.test(ctx.window) && !isPlaceholderB64(v),
+    examples: {
+      positive: [`apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: ${b64('app')}\n  password: ${b64(pw)}\n`],
+      negative: [`apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${b64(pw)}\n`, `kind: Secret\ndata:\n  password: ${b64('changeme')}\n`],
+    },
+  },
+  {
+    id: 'kubernetes-secret-stringdata',
+    description: 'Plaintext value in a Kubernetes Secret manifest (stringData:)',
+    keywords: ['stringdata:'],
+    window: { before: 2000, after: 6000 },
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
+    entropy: 2.5,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => looksLikeLiteral(v, ctx),
+    examples: {
+      positive: [`kind: Secret\nmetadata:\n  name: api\nstringData:\n  API_TOKEN: ${tk}\n`],
+      negative: ['kind: Secret\nstringData:\n  API_TOKEN: ${API_TOKEN}\n'],
+    },
+  },
+  {
+    id: 'jwt',
+    description: 'JSON Web Token',
+    keywords: ['eyj'],
+    pattern: /(?<![\w-])(eyJ[A-Za-z0-9_-]{10,1000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{16,1000})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'medium',
+    confidence: 'high',
+    examples: {
+      positive: [`Authorization: Bearer ${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u('{"sub":"42","name":"svc"}')}.${fake(B64URL, 43, 'jwt')}`],
+      negative: [`${b64u('{"alg":"none"}')}.${b64u('{"sub":"1"}')}.`],
+    },
+  },
+  {
+    id: 'http-bearer-token',
+    description: 'Bearer token in an Authorization header',
+    keywords: ['bearer '],
+    pattern: /authorization["']?\s{0,4}[:=,]\s{0,4}["']?bearer\s{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+    entropy: 3.5,
+    generic: true,
+    severity: 'high',
+    confidence: 'medium',
+    examples: { positive: [`curl -H "Authorization: Bearer ${tk}" https://api.internal`], negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'] },
+  },
+  {
+    id: 'http-basic-auth-header',
+    description: 'Basic credentials in an Authorization header',
+    keywords: ['basic '],
+    pattern: /authorization["']?\s{0,4}[:=,]\s{0,4}["']?basic\s{1,4}([A-Za-z0-9+/]{8,300}={0,2})(?![\w+/=])/gi,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    validate: (v) => /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(Buffer.from(v, 'base64').toString('latin1')),
+    examples: { positive: [`Authorization: Basic ${b64('svc:' + pw)}`], negative: ['Authorization: Basic ${CREDS}', `Authorization: Basic ${b64('nocolon' + pw)}`] },
+  },
+  {
+    id: 'curl-user-credentials',
+    description: 'Credentials passed to curl -u / --user',
+    keywords: ['curl'],
+    pattern: /\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s{1,4}["']?[^\s:"']{1,64}:([^\s"'$]{6,128})/gi,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => looksLikeLiteral(v, ctx),
+    examples: { positive: [`curl -u admin:${pw} https://ci.internal/api`], negative: ['curl -u admin:$PASSWORD https://ci', 'curl -u "$USER:$PASS" https://ci'] },
+  },
+];
+
+function b64u(s: string) { return Buffer.from(s).toString('base64url'); }
+function isPlaceholderB64(v: string) {
+  const d = Buffer.from(v, 'base64').toString('latin1');
+  return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4;
+}

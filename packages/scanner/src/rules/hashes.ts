@@ -1,0 +1,76 @@
+// Password hashes that enable offline cracking: htpasswd (apr1, SHA, bcrypt), /etc/shadow entries,
+// bcrypt/argon2/scrypt/pbkdf2 hashes, MySQL and PostgreSQL stored password hashes.
+import type { Rule } from '../types.js';
+import { A62, B64, HEX, HEXU, fake } from './define.js';
+
+const CRYPT = { chars: A62.chars + './', cls: '' };
+const bcrypt = '$2y$10$' + fake(CRYPT, 53, 'bc');
+const sha512crypt = '$6$' + fake(CRYPT, 16, 's6') + '$' + fake(CRYPT, 86, 'h6');
+
+const rule = (o: Omit<Rule, 'severity' | 'confidence'> & Partial<Pick<Rule, 'severity' | 'confidence'>>): Rule => ({ severity: 'high', confidence: 'high', ...o });
+
+export const hashRules: Rule[] = [
+  rule({
+    id: 'htpasswd-apr1', description: 'Apache htpasswd entry (MD5 apr1)', keywords: ['$apr1$'],
+    pattern: /^[^:\s#]{1,64}:(\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22})\s*$/gm,
+    examples: { positive: [`admin:$apr1$${fake(CRYPT, 8, 'a1')}$${fake(CRYPT, 22, 'a2')}`], negative: ['admin:$apr1$short$abc'] },
+  }),
+  rule({
+    id: 'htpasswd-sha', description: 'Apache htpasswd entry (SHA1)', keywords: ['{sha}'],
+    pattern: /^[^:\s#]{1,64}:(\{SHA\}[A-Za-z0-9+/]{27}=)\s*$/gm,
+    examples: { positive: [`admin:{SHA}${fake(B64, 27, 'sha')}=`], negative: ['admin:{SHA}abc='] },
+  }),
+  rule({
+    id: 'htpasswd-bcrypt', description: 'htpasswd entry (bcrypt)', keywords: ['$2y$', '$2a$', '$2b$'],
+    pattern: /^[^:\s#$]{1,64}:(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53})\s*$/gm,
+    examples: { positive: [`deploy:${bcrypt}`], negative: [`# deploy:$2y$10$short`] },
+  }),
+  rule({
+    id: 'shadow-entry', description: '/etc/shadow password hash entry', keywords: ['$1$', '$5$', '$6$', '$y$', '$gy$', '$7$'],
+    pattern: /^[a-z_][\w.-]{0,31}:(\$(?:1|5|6|y|gy|7)\$[^:\s]{8,200}):\d{0,6}:\d{0,6}:\d{0,6}:/gm,
+    severity: 'critical',
+    examples: { positive: [`root:${sha512crypt}:19000:0:99999:7:::`], negative: ['root:*:19000:0:99999:7:::', 'root:!:19000:0:99999:7:::'] },
+  }),
+  rule({
+    id: 'bcrypt-hash', description: 'bcrypt password hash', keywords: ['$2y$', '$2a$', '$2b$'],
+    pattern: /(?<![\w$])(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53})(?![./A-Za-z0-9])/g,
+    severity: 'medium', confidence: 'high', entropy: 4,
+    examples: { positive: [`INSERT INTO users VALUES (1, 'alice', '${bcrypt}');`], negative: ['$2y$10$' + 'x'.repeat(53)] },
+  }),
+  rule({
+    id: 'argon2-hash', description: 'Argon2 password hash', keywords: ['$argon2'],
+    pattern: /(\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,8},t=\d{1,4},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128})/g,
+    severity: 'medium',
+    examples: { positive: [`hash: $argon2id$v=19$m=65536,t=3,p=4$${fake(B64, 22, 'ar1')}$${fake(B64, 43, 'ar2')}`], negative: ['$argon2id$v=19$m=65536,t=3,p=4$'] },
+  }),
+  rule({
+    id: 'django-pbkdf2-hash', description: 'Django PBKDF2 password hash', keywords: ['pbkdf2_sha'],
+    pattern: /(pbkdf2_sha(?:256|1)\$\d{4,7}\$[\w./+]{4,64}\$[A-Za-z0-9+/]{42,43}=)/g,
+    severity: 'medium',
+    examples: { positive: [`"password": "pbkdf2_sha256$600000$${fake(A62, 22, 'dj')}$${fake(B64, 43, 'djh')}="`], negative: ['pbkdf2_sha256$600000$salt$'] },
+  }),
+  rule({
+    id: 'scrypt-hash', description: 'scrypt password hash (MCF)', keywords: ['$scrypt$', '$7$'],
+    pattern: /(\$scrypt\$ln=\d{1,2},r=\d{1,2},p=\d{1,2}\$[A-Za-z0-9+/]{8,64}\$[A-Za-z0-9+/]{20,128})/g,
+    severity: 'medium',
+    examples: { positive: [`$scrypt$ln=16,r=8,p=1$${fake(B64, 22, 'sc1')}$${fake(B64, 43, 'sc2')}`], negative: ['$scrypt$ln=16,r=8,p=1$'] },
+  }),
+  rule({
+    id: 'mysql-native-password-hash', description: 'MySQL mysql_native_password hash', keywords: ['identified by password', 'authentication_string', 'mysql_native_password'],
+    pattern: /(?:IDENTIFIED\s{1,4}(?:WITH\s{1,4}mysql_native_password\s{1,4}AS|BY\s{1,4}PASSWORD)|authentication_string\s{0,4}[=:,]\s{0,4})\s{0,4}['"]?(\*[A-F0-9]{40})/gi,
+    severity: 'high',
+    examples: { positive: [`CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*${fake(HEXU, 40, 'my')}';`], negative: ["CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*ABC';"] },
+  }),
+  rule({
+    id: 'postgres-md5-hash', description: 'PostgreSQL md5/SCRAM stored password', keywords: ['password \'md5', 'password \'scram-sha-256', 'rolpassword'],
+    pattern: /(?:PASSWORD\s{1,4}'|rolpassword[\s:=,]{1,8}'?)(md5[a-f0-9]{32}|SCRAM-SHA-256\$\d{1,6}:[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{40,64}:[A-Za-z0-9+/=]{40,64})/gi,
+    severity: 'high',
+    examples: { positive: [`ALTER ROLE app WITH PASSWORD 'md5${fake(HEX, 32, 'pgmd5')}';`], negative: ["ALTER ROLE app WITH PASSWORD 'md5abc';"] },
+  }),
+  rule({
+    id: 'ntlm-hash', description: 'NTLM/LM hash dump line (pwdump format)', keywords: [':::'],
+    pattern: /^[^:\s]{1,64}:\d{1,10}:([a-fA-F0-9]{32}:[a-fA-F0-9]{32}):::/gm,
+    severity: 'high',
+    examples: { positive: [`Administrator:500:${fake(HEX, 32, 'lm')}:${fake(HEX, 32, 'nt')}:::`], negative: ['Administrator:500:abc:def:::'] },
+  }),
+];
