@@ -32,6 +32,8 @@ export interface Provider {
   moveLabel?(name: string, label: Label, toVersion: string): Promise<void>;
   /** pending -> current, current -> previous; only where capabilities.labels. */
   promote?(name: string, version: string): Promise<void>;
+  /** Enables or disables one version; only where capabilities.disableVersions. */
+  setVersionEnabled?(name: string, version: string, enabled: boolean): Promise<void>;
   list(prefix?: string): Promise<string[]>;
   describe(name: string): Promise<ProviderSecretInfo>;
   delete(name: string, opts?: { force?: boolean }): Promise<void>;
