@@ -42,10 +42,17 @@ const createRedisDriver = (admin: Admin, config: RedisConfig, timeoutMs: number,
       ...opts, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0,
       retryStrategy: () => null, enableOfflineQueue: false, showFriendlyErrorStack: false,
     });
-    r.on('error', () => undefined); // failures surface through the pending call
+    // ioredis rejects connect() with a bare "Connection is closed."; the cause (ECONNREFUSED,
+    // WRONGPASS…) arrives as an 'error' event, so keep it and report that instead.
+    let lastError: unknown;
+    r.on('error', (e: unknown) => {
+      lastError = e;
+    });
     open.add(r);
     try {
       return await withDeadline(r.connect().then(() => fn(r)), { timeoutMs, signal, onCancel: () => r.disconnect() });
+    } catch (err) {
+      throw lastError !== undefined && r.status !== 'ready' ? lastError : err;
     } finally {
       open.delete(r);
       r.disconnect();
