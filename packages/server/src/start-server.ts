@@ -10,6 +10,7 @@ import { createLocalKekSource } from './barrier/kek-sources/local-key.js';
 export interface RunningServer {
   app: KeyhavenApp;
   url: string;
+  dataDir: string;
   rootToken?: string;
   close(): Promise<void>;
 }
@@ -49,7 +50,7 @@ export const startServer = async (config: KeyhavenConfig, io: { print: (line: st
     io.print('');
   }
   return {
-    app, url, rootToken: boot?.rootToken,
+    app, url, dataDir: effective.dataDir, rootToken: boot?.rootToken,
     async close() {
       await app.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -29,15 +29,15 @@ export const configSchema = z
     /** Create the default tenant and a root token on the first start of an empty store. */
     bootstrap: z.boolean().default(true),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.masterKey && c.masterKeyFile) {
-      ctx.addIssue({ code: 'custom', path: ['masterKey'], message: 'set either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE, not both' });
-    }
-    if (c.devRootToken && !c.dev) {
-      ctx.addIssue({ code: 'custom', path: ['devRootToken'], message: '--dev-root-token only applies with --dev' });
-    }
-  });
+  .strict();
+
+/** Rules across settings, checked on the raw input so they are listed with every other problem. */
+export const crossFieldProblems = (c: Partial<z.input<typeof configSchema>>): string[] => {
+  const out: string[] = [];
+  if (c.masterKey && c.masterKeyFile) out.push('masterKey: set either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE, not both');
+  if (c.devRootToken && !c.dev) out.push('devRootToken: --dev-root-token only applies with --dev');
+  return out;
+};
 
 export type KeyhavenConfigInput = z.input<typeof configSchema>;
 export type KeyhavenConfig = Readonly<z.output<typeof configSchema>>;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { configSchema, type KeyhavenConfig, type KeyhavenConfigInput } from './config-schema.js';
+import { configSchema, crossFieldProblems, type KeyhavenConfig, type KeyhavenConfigInput } from './config-schema.js';
 import { KeyhavenError } from '../lib/errors.js';
 
 /** Environment variables and the config keys they set. `*_FILE` variants read the value from a file. */
@@ -82,6 +82,7 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
     ...fromEnv(env, problems),
     ...drop(opts.flags ?? {}),
   };
+  problems.push(...crossFieldProblems(merged));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     for (const issue of result.error.issues) {

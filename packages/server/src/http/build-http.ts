@@ -1,6 +1,6 @@
 // Builds the HTTP server: framework setup, request ids, security headers, the access pipeline,
 // the error handler, OpenAPI with interactive docs, and the routes each feature hands in.
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -23,7 +23,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   const serverOpts: FastifyServerOptions = {
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.maxBodyBytes,
     requestIdHeader: false,
     genReqId: (req) => {

@@ -1,0 +1,49 @@
+// Configuration: defaults, precedence (file < environment < flags), and every problem listed at once.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('has safe defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.listen).toBe('127.0.0.1:8377');
+    expect(c.maxValueBytes).toBe(65536);
+    expect(c.dataDir).toBe(path.resolve('./data'));
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('layers file, environment and flags', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'keyhaven.yaml');
+    writeFileSync(file, 'listen: 0.0.0.0:9000\nlogLevel: debug\nmaxValueBytes: 1000\n');
+    const c = loadConfig({ file, env: { KEYHAVEN_LOG_LEVEL: 'warn', KEYHAVEN_DATABASE_URL: 'postgres://u@h/db' }, flags: { listen: '127.0.0.1:1234' } });
+    expect(c).toMatchObject({ listen: '127.0.0.1:1234', logLevel: 'warn', maxValueBytes: 1000, databaseUrl: 'postgres://u@h/db' });
+  });
+
+  it('lists every problem at once', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { KEYHAVEN_LISTEN: 'nope', KEYHAVEN_LOG_LEVEL: 'loud', KEYHAVEN_MASTER_KEY: 'a', KEYHAVEN_MASTER_KEY_FILE: '/x', KEYHAVEN_MAX_VALUE_BYTES: 'big' } });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('CONFIG_INVALID');
+      message = (e as Error).message;
+    }
+    expect(message).toContain('listen: must be host:port');
+    expect(message).toContain('logLevel');
+    expect(message).toContain('either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE');
+    expect(message).toContain('KEYHAVEN_MAX_VALUE_BYTES: must be a number');
+  });
+
+  it('reports unreadable or malformed config files and unknown keys', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'listen: [\n');
+    expect(() => loadConfig({ file: bad, env: {} })).toThrow(/not valid YAML/);
+    expect(() => loadConfig({ file: path.join(dir, 'missing.yaml'), env: {} })).toThrow(/cannot be read/);
+    const unknown = path.join(dir, 'unknown.json');
+    writeFileSync(unknown, JSON.stringify({ lisen: '1.2.3.4:5' }));
+    expect(() => loadConfig({ file: unknown, env: {} })).toThrow(/Unrecognized key/);
+  });
+});
