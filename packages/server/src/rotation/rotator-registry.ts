@@ -5,7 +5,7 @@ import { generatedRotator } from './rotators/generated/generated-rotator.js';
 import { mysqlRotator } from './rotators/mysql/mysql-rotator.js';
 import { postgresRotator } from './rotators/postgres/postgres-rotator.js';
 import { redisRotator } from './rotators/redis/redis-rotator.js';
-import { problemsOf } from './rotators/shared/credential-config.js';
+import { listProblems, problemsOf } from './rotators/shared/credential-config.js';
 import { webhookRotator } from './rotators/webhook/webhook-rotator.js';
 import { DEFAULT_ROTATOR_TIMEOUT_MS, type Rotator, type RotatorDefinition } from './rotator-types.js';
 
@@ -32,13 +32,13 @@ export const getRotator = (kind: string): RotatorDefinition => {
   return ROTATORS[kind] as RotatorDefinition;
 };
 
-/** Validate a raw rotator config; throws ROTATOR_CONFIG_INVALID listing every problem (paths, never values). */
+/** Validate a raw rotator config; throws ROTATOR_CONFIG_INVALID listing every problem (details: [{ path, message }], never values). */
 export const parseRotatorConfig = (kind: string, raw: unknown): unknown => {
   const def = getRotator(kind);
   const parsed = def.configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator configuration is invalid: ${problems.join('; ')}.`, { kind, problems });
+    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator configuration is invalid: ${listProblems(problems)}.`, problems);
   }
   return parsed.data;
 };

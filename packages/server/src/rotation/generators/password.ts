@@ -37,23 +37,23 @@ export const resolvePasswordPolicy = (o: PasswordOptions): CharClass[] => {
     ['digits', o.digits, DIGITS],
     ['symbols', o.symbols, o.symbol_set],
   ];
-  const problems: string[] = [];
+  const problems: Array<{ path: string; message: string }> = [];
   const classes: CharClass[] = [];
   for (const [name, rule, all] of rules) {
     if (rule === false) continue;
     const min = rule === true ? 1 : rule;
     const chars = keep(all);
     if (chars.length === 0) {
-      if (min > 0) problems.push(`${name} is required but every ${name} character is excluded`);
+      if (min > 0) problems.push({ path: name, message: `${name} is required but every ${name} character is excluded` });
       continue;
     }
     classes.push({ name, chars, min });
   }
-  if (classes.length === 0 && problems.length === 0) problems.push('no character class is enabled or every allowed character is excluded');
+  if (classes.length === 0 && problems.length === 0) problems.push({ path: '(policy)', message: 'no character class is enabled or every allowed character is excluded' });
   const totalMin = classes.reduce((n, c) => n + c.min, 0);
-  if (totalMin > o.length) problems.push(`the minimum counts add up to ${totalMin}, more than the length ${o.length}`);
+  if (totalMin > o.length) problems.push({ path: 'length', message: `the minimum counts add up to ${totalMin}, more than the length ${o.length}` });
   if (problems.length > 0) {
-    throw new KeyhavenError('PASSWORD_POLICY_IMPOSSIBLE', `No password can satisfy this policy: ${problems.join('; ')}.`, { problems });
+    throw new KeyhavenError('PASSWORD_POLICY_IMPOSSIBLE', `No password can satisfy this policy: ${problems.map((p) => p.message).join('; ')}.`, problems);
   }
   return classes;
 };

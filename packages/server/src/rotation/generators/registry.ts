@@ -38,13 +38,14 @@ export const getGenerator = (kind: string): GeneratorDefinition => {
   return GENERATORS[kind] as GeneratorDefinition;
 };
 
-/** Validate raw options for a kind; throws GENERATOR_OPTIONS_INVALID listing every problem. */
+/** Validate raw options for a kind; throws GENERATOR_OPTIONS_INVALID listing every problem (details: [{ path, message }]). */
 export const parseGeneratorOptions = (kind: string, raw: unknown): unknown => {
   const def = getGenerator(kind);
   const parsed = def.optionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(options)'}: ${i.message}`);
-    throw new KeyhavenError('GENERATOR_OPTIONS_INVALID', `The options for the "${kind}" generator are invalid: ${problems.join('; ')}.`, { kind, problems });
+    const problems = parsed.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(options)', message: i.message }));
+    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    throw new KeyhavenError('GENERATOR_OPTIONS_INVALID', `The options for the "${kind}" generator are invalid: ${list}.`, problems);
   }
   return parsed.data;
 };

@@ -36,16 +36,18 @@ type Admin = z.infer<typeof adminSchema>;
 const createMysqlDriver = (admin: Admin, config: MysqlConfig, timeoutMs: number, signal?: AbortSignal): CredentialDriver => {
   const open = new Set<mysql.Connection>();
   const withConn = async <T>(opts: mysql.ConnectionOptions, fn: (c: mysql.Connection) => Promise<T>): Promise<T> => {
-    let conn: mysql.Connection | undefined;
-    const cancel = () => conn?.destroy();
-    conn = await withDeadline(mysql.createConnection({ ...opts, connectTimeout: timeoutMs }), { timeoutMs: timeoutMs + 1000, signal });
+    const connecting = mysql.createConnection({ ...opts, connectTimeout: timeoutMs + 1000 });
+    const conn = await withDeadline(connecting, {
+      timeoutMs, signal, onCancel: () => void connecting.then((c) => c.destroy(), () => undefined), // a late connection is closed at once
+    });
+    const cancel = () => conn.destroy();
     conn.on('error', () => undefined);
     open.add(conn);
     try {
       return await withDeadline(fn(conn), { timeoutMs, signal, onCancel: cancel });
     } finally {
       open.delete(conn);
-      await conn.end().catch(() => conn?.destroy());
+      await conn.end().catch(() => conn.destroy());
     }
   };
   const asAdmin = <T>(fn: (c: mysql.Connection) => Promise<T>) =>

@@ -37,6 +37,7 @@ const harness = async (): Promise<TargetHarness> => {
   const port = Number(u.port || 5432);
   // Does this server check passwords at login? Make a throwaway role and try a wrong password.
   const probe = `kh_rot_probe_${process.pid}`;
+  await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(probe)}`);
   await admin.query(`CREATE ROLE ${admin.escapeIdentifier(probe)} LOGIN PASSWORD ${admin.escapeLiteral(scramVerifier('right'))}`);
   const checks = !(await tryLogin({ host, port, username: probe, password: 'wrong' }, database));
   await admin.query(`DROP ROLE ${admin.escapeIdentifier(probe)}`);

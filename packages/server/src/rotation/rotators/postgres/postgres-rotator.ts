@@ -37,7 +37,8 @@ interface Conn { host: string; port: number; user: string; password?: string; da
 const createPostgresDriver = (admin: Admin, config: PostgresConfig, timeoutMs: number, signal?: AbortSignal): CredentialDriver => {
   const open = new Set<pg.Client>();
   const withClient = async <T>(conn: Conn, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ ...conn, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'keyhaven-rotator' });
+    // The driver's own limits sit just past ours so withDeadline reports a recognisable DEADLINE.
+    const client = new pg.Client({ ...conn, connectionTimeoutMillis: timeoutMs + 1000, query_timeout: timeoutMs + 1000, application_name: 'keyhaven-rotator' });
     client.on('error', () => undefined); // a dropped connection surfaces through the pending call instead
     open.add(client);
     const cancel = () => void client.end().catch(() => undefined);

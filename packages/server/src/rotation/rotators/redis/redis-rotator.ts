@@ -99,7 +99,7 @@ export const redisRotator: RotatorDefinition<RedisConfig> = {
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'redis');
     if (ctx.config.users?.includes('default') || ctx.config.username === 'default') {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The Redis "default" user cannot be rotated by this rotator; create a named ACL user for clients.', { problems: ['users: "default" is not allowed'] });
+      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The Redis "default" user cannot be rotated by this rotator; create a named ACL user for clients.', [{ path: 'users', message: 'the "default" user is not allowed' }]);
     }
     const driver = createRedisDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);
     return createCredentialRotator(ctx.config, { host: admin.host, port: admin.port }, driver);

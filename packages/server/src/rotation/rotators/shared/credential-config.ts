@@ -47,15 +47,20 @@ export const credentialSchema = z
   .passthrough();
 export type Credential = z.infer<typeof credentialSchema>;
 
-/** Lists the problem paths of a zod failure without echoing any received value. */
-export const problemsOf = (error: z.ZodError): string[] =>
-  error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(value)'}: ${i.code === 'invalid_type' ? `expected ${i.expected}` : i.message}`);
+/** One validation problem, in the house shape for error details. */
+export interface Problem { path: string; message: string }
+
+/** The problems of a zod failure, by path, without echoing any received value. */
+export const problemsOf = (error: z.ZodError): Problem[] =>
+  error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(value)', message: i.code === 'invalid_type' ? `expected ${i.expected}` : i.message }));
+
+export const listProblems = (problems: Problem[]): string => problems.map((p) => `${p.path}: ${p.message}`).join('; ');
 
 export const parseCredential = (value: CredentialValue | null | undefined, role: string): Credential => {
   const parsed = credentialSchema.safeParse(value);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${role} credential is not a {username, password, host, port} object: ${problems.join('; ')}.`, { role, problems });
+    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${role} credential is not a {username, password, host, port} object: ${listProblems(problems)}.`, problems);
   }
   return parsed.data;
 };
@@ -63,12 +68,12 @@ export const parseCredential = (value: CredentialValue | null | undefined, role:
 /** Parse the admin credential a rotator needs; the schema is the rotator's own. */
 export const parseAdmin = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown, kind: string): T => {
   if (raw === undefined || raw === null) {
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${kind} rotator needs an admin credential (a user allowed to change passwords); link one to the rotation.`, { problems: ['adminCredential: required'] });
+    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${kind} rotator needs an admin credential (a user allowed to change passwords); link one to the rotation.`, [{ path: 'adminCredential', message: 'required' }]);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The admin credential for the ${kind} rotator is invalid: ${problems.join('; ')}.`, { problems });
+    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The admin credential for the ${kind} rotator is invalid: ${listProblems(problems)}.`, problems);
   }
   return parsed.data;
 };

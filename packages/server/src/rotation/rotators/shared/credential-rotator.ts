@@ -36,12 +36,12 @@ export const createCredentialRotator = (
       username = cur?.username ?? config.username;
     }
     if (!username) {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The single strategy needs a current value with a username, or "username" in the rotator config.', { problems: ['username: required'] });
+      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The single strategy needs a current value with a username, or "username" in the rotator config.', [{ path: 'username', message: 'required' }]);
     }
     const host = config.host ?? cur?.host ?? defaults.host;
     const port = config.port ?? cur?.port ?? defaults.port;
     if (!host || !port) {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'No host/port for the credential: set "host" and "port" in the rotator config.', { problems: ['host: required', 'port: required'] });
+      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'No host/port for the credential: set "host" and "port" in the rotator config.', [{ path: 'host', message: 'required' }, { path: 'port', message: 'required' }]);
     }
     const database = cur?.database ?? defaults.database;
     const next: Record<string, unknown> = { ...(cur ?? {}), username, password: generated, host, port };

@@ -7,7 +7,7 @@ import { generateValue } from '../../generators/registry.js';
 import { createRotator } from '../../rotator-registry.js';
 import type { CredentialValue, Rotator } from '../../rotator-types.js';
 import { expectNoSecrets } from './leak-check.js';
-import { closedPort } from './reachability.js';
+import { closedPort, silentServer } from './reachability.js';
 
 export interface Session { alive(): Promise<boolean>; close(): Promise<void> }
 
@@ -169,6 +169,23 @@ export const runRotatorConformance = (label: string, makeHarness: () => Promise<
       expect((err as KeyhavenError).code).toBe('ROTATION_TARGET_UNREACHABLE');
       expect((err as KeyhavenError).message).toContain('refused');
       expectNoSecrets(err, [String(pending.password), String(h.admin.password ?? '')]);
+    });
+
+    it('set against a server that accepts but never answers fails within the timeout (ROTATION_TARGET_UNREACHABLE)', async () => {
+      const silent = await silentServer();
+      try {
+        const r = createRotator(h.kind, { config: { ...h.extraConfig, strategy: 'single' }, adminCredential: { ...h.admin, port: silent.port }, timeoutMs: 400 });
+        rotators.push(r);
+        const c0 = h.credential(`${prefix}_nobody`, 'unused');
+        const pending = r.prepare(c0, await newPassword()) as Record<string, unknown>;
+        const started = Date.now();
+        const err = await r.set(pending, c0).catch((e: unknown) => e);
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect((err as KeyhavenError).code).toBe('ROTATION_TARGET_UNREACHABLE');
+        expectNoSecrets(err, [String(pending.password)]);
+      } finally {
+        await silent.close();
+      }
     });
 
     it('set for a missing user: ROTATION_SET_FAILED naming the user, no password in the error, and no user created', async () => {

@@ -1,5 +1,6 @@
 // Test helpers for real servers: a TCP reachability probe for top-level `await` (so suites can use
-// describe.skipIf), the CI rule (a missing server fails under CI=true) and a port nobody listens on.
+// describe.skipIf), the CI rule (a missing server fails under CI=true), a port nobody listens on
+// and a server that never answers.
 import net from 'node:net';
 
 export const probeTcp = (host: string, port: number, timeoutMs = 1500): Promise<boolean> =>
@@ -30,5 +31,27 @@ export const closedPort = (): Promise<number> =>
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
+    });
+  });
+
+/** A loopback server that accepts connections and never says a word (a hung target). */
+export const silentServer = (): Promise<{ port: number; close(): Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const sockets = new Set<net.Socket>();
+    const srv = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    });
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      resolve({
+        port,
+        close: () => new Promise<void>((done) => {
+          for (const s of sockets) s.destroy();
+          srv.close(() => done());
+        }),
+      });
     });
   });
