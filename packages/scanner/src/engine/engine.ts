@@ -63,11 +63,16 @@ const snap = (text: string, s: number, e: number, limit: number): [number, numbe
   return [a, b];
 };
 
-const lineBounds = (text: string, offset: number): [number, number] => {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  let end = text.indexOf('\n', offset);
-  if (end === -1) end = text.length;
-  return [start, end];
+/** The line around `offset`, clipped to LINE_CONTEXT chars each side so huge minified lines stay cheap. */
+const LINE_CONTEXT = 400;
+const lineBounds = (text: string, offset: number, endOffset = offset): [number, number] => {
+  let a = offset;
+  const amin = Math.max(0, offset - LINE_CONTEXT);
+  while (a > amin && text.charCodeAt(a - 1) !== NL) a--;
+  let b = endOffset;
+  const bmax = Math.min(text.length, endOffset + LINE_CONTEXT);
+  while (b < bmax && text.charCodeAt(b) !== NL) b++;
+  return [a, b];
 };
 
 export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOptions): Finding[] => {
@@ -97,8 +102,8 @@ export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOp
       if (rule.entropy !== undefined && entropy < rule.entropy) continue;
       if (opts.allowlist.valueAllowed(secret)) continue;
       if (rule.validate) {
-        const [ls, le] = lineBounds(text, offset);
-        if (!rule.validate(secret, { line: text.slice(ls, Math.max(le, offset + secret.length)), window: region, path: opts.path })) continue;
+        const [ls, le] = lineBounds(text, offset, offset + secret.length);
+        if (!rule.validate(secret, { line: text.slice(ls, le), window: region, path: opts.path })) continue;
       }
       raws.push({ ri, offset, secret, entropy, generic: rule.generic === true });
     }
@@ -133,13 +138,24 @@ export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOp
 
 const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: ScanTextOptions): Finding[] => {
   raws.sort((a, b) => a.offset - b.offset || Number(a.generic) - Number(b.generic));
-  // Generic rules yield to any other match overlapping the same span.
+  // Generic rules yield to any specific match overlapping the same span, and to earlier generic ones.
+  const specific = raws.filter((r) => !r.generic);
+  const maxEnd: number[] = [];
+  specific.forEach((s, i) => (maxEnd[i] = Math.max(i > 0 ? maxEnd[i - 1] : 0, s.offset + s.secret.length)));
   const kept: Raw[] = [];
+  let genericEnd = -1;
   for (const r of raws) {
     if (r.generic) {
       const end = r.offset + r.secret.length;
-      const overlaps = raws.some((o) => o !== r && (!o.generic || kept.includes(o)) && o.offset < end && r.offset < o.offset + o.secret.length);
-      if (overlaps) continue;
+      let lo = 0;
+      let hi = specific.length - 1;
+      let j = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (specific[mid].offset < end) { j = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      if ((j >= 0 && maxEnd[j] > r.offset) || r.offset < genericEnd) continue;
+      genericEnd = end;
     }
     kept.push(r);
   }
@@ -149,8 +165,8 @@ const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: Sc
   let lineStart = 0;
   for (const r of kept) {
     for (; pos < r.offset; pos++) if (text.charCodeAt(pos) === NL) { line++; lineStart = pos + 1; }
-    const [, le] = lineBounds(text, r.offset);
-    if (hasInlineAllow(text.slice(lineStart, le))) continue;
+    const [ls, le] = lineBounds(text, r.offset, r.offset + r.secret.length);
+    if (hasInlineAllow(text.slice(ls, le))) continue;
     const rule = compiled.rules[r.ri];
     const sha = sha256(r.secret);
     const column = r.offset - lineStart + 1;

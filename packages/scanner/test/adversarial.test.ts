@@ -1,0 +1,59 @@
+// No catastrophic backtracking: every rule is run over adversarial inputs built from its own
+// keywords and examples (long runs of keyword/prefix characters, separators, near-misses). Each
+// input is scanned at 4 KB and 40 KB; the larger must stay within a generous absolute budget and
+// must not grow super-linearly (10x input ≤ 40x time, with a floor for timer noise).
+import { describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { builtinRules } from '../src/rules/index.js';
+import { compileRules, scanText } from '../src/engine/engine.js';
+import { createAllowlist } from '../src/engine/allowlist.js';
+
+const allow = createAllowlist();
+
+const inputsFor = (kw: string, example: string, size: number): string[] => {
+  const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  const head = example.slice(0, 48);
+  return [
+    fill(kw),
+    kw + fill('A'),
+    kw + fill('a1'),
+    fill(kw + '='),
+    fill(kw + ': '),
+    fill(kw + '"'),
+    kw + '=' + fill(' '),
+    kw + fill('-'),
+    fill(head),
+    fill(head + '\n'),
+    fill(`${kw}_x=${'Ab9'.repeat(10)} `),
+    '-----BEGIN ' + fill('A'),
+    fill('://a:b'),
+    kw + fill('\\n'),
+  ];
+};
+
+const time = (fn: () => void) => {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+};
+
+describe('adversarial inputs', () => {
+  it.each(builtinRules.map((r, i) => [r.id, i] as const))('%s completes in linear-ish time', (_id, i) => {
+    const rule = builtinRules[i];
+    const compiled = compileRules([rule]);
+    const kws = rule.keywords.length ? rule.keywords : ['a'];
+    const path = rule.examples.path ?? 'adversarial.txt';
+    let small = 0;
+    let large = 0;
+    for (const kw of kws.slice(0, 3)) {
+      const s = inputsFor(kw, rule.examples.positive[0], 4_000);
+      const l = inputsFor(kw, rule.examples.positive[0], 40_000);
+      for (let j = 0; j < s.length; j++) {
+        small += time(() => scanText(s[j], compiled, { path, allowlist: allow }));
+        large += time(() => scanText(l[j], compiled, { path, allowlist: allow }));
+      }
+    }
+    expect(large, `${rule.id}: 40 KB adversarial inputs took ${large.toFixed(0)} ms`).toBeLessThan(3_000);
+    expect(large, `${rule.id}: super-linear growth (${small.toFixed(1)} → ${large.toFixed(1)} ms)`).toBeLessThan(Math.max(small, 5) * 40);
+  });
+});
