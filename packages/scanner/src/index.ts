@@ -17,10 +17,18 @@ export { loadScanConfig, parseScanConfig, ScanConfigError, parseSize } from './c
 export { createBaseline, filterByBaseline, readBaseline, writeBaseline, parseBaseline, type Baseline } from './baseline.js';
 export { report, REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/index.js';
 
+// Compiling ~400 rules takes a moment: reuse the last scanner when settings are unchanged.
+let cache: { key: string; scanner: ReturnType<typeof createScanner> } | undefined;
+const cachedScanner = (settings: ScanSettings) => {
+  const key = JSON.stringify(settings);
+  if (cache?.key !== key) cache = { key, scanner: createScanner(settings) };
+  return cache.scanner;
+};
+
 /** Scan a string (e.g. standard input) as if it were the file at `path`. */
 export const scanText = (text: string, options: ScanSettings & { path?: string } = {}): Finding[] => {
   const { path = '<stdin>', ...settings } = options;
-  return createScanner(settings).scanText(text, path);
+  return cachedScanner(settings).scanText(text, path);
 };
 
 /** Read a stream (e.g. process.stdin) to the end and scan it. */
@@ -30,7 +38,7 @@ export const scanStream = async (stream: AsyncIterable<Buffer | string>, options
   for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
   const buf = Buffer.concat(parts);
   const { path = '<stdin>', ...settings } = options;
-  const r = createScanner(settings).scanBuffer(buf, path);
+  const r = cachedScanner(settings).scanBuffer(buf, path);
   return { findings: r.findings, skipped: r.skipped ? [r.skipped] : [], stats: { files: 1, bytes: buf.length, durationMs: Date.now() - t0 } };
 };
 

@@ -35,7 +35,7 @@ export const sarifReport = (findings: Finding[], rules: readonly Rule[], version
       },
     ],
     partialFingerprints: { 'keyhavenFingerprint/v1': f.fingerprint },
-    properties: { sha256: f.sha256, entropy: f.entropy, ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}) },
+    properties: { sha256: f.sha256, entropy: f.entropy, ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}), ...(f.secret !== undefined ? { secret: f.secret } : {}) },
   }));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

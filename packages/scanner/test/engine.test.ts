@@ -1,0 +1,62 @@
+// Engine behaviour through scanText: redaction, hashes, fingerprints, placeholders, inline allow
+// comments, generic rules yielding to specific ones, line/column, and reveal.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { scanText, redact, shannonEntropy } from '../src/index.js';
+import { ghToken } from './helpers.js';
+
+describe('scanText', () => {
+  const tok = ghToken('engine');
+  it('reports position, hashes and a redacted preview, never the value', () => {
+    const [f, ...rest] = scanText(`line one\n  const t = "${tok}";\n`, { path: 'src/a.ts' });
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ruleId: 'github-pat', file: 'src/a.ts', line: 2, column: 14, severity: 'critical' });
+    expect(f.sha256).toBe(createHash('sha256').update(tok).digest('hex'));
+    expect(f.redacted).toBe(`${tok.slice(0, 4)}…(40)`);
+    expect(JSON.stringify(f)).not.toContain(tok);
+    expect(f.fingerprint).toMatch(/^[a-f0-9]{32}$/);
+  });
+  it('reveals the value only when asked', () => {
+    expect(scanText(tok, { reveal: true })[0].secret).toBe(tok);
+  });
+  it('keeps the fingerprint stable when lines move, but not across files', () => {
+    const a = scanText(`x = "${tok}"`, { path: 'a' })[0];
+    const b = scanText(`\n\n\nx = "${tok}"`, { path: 'a' })[0];
+    const c = scanText(`x = "${tok}"`, { path: 'b' })[0];
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.fingerprint).not.toBe(c.fingerprint);
+  });
+  it.each(['keyhaven:allow', 'gitleaks:allow', 'pragma: allowlist secret'])('honours inline %s', (marker) => {
+    expect(scanText(`t = "${tok}" # ${marker}`)).toEqual([]);
+    expect(scanText(`t = "${tok}"\n# ${marker}`)).toHaveLength(1);
+  });
+  it.each(['changeme', 'xxxxxxxxxxxxxxxx', '${DB_PASSWORD}', '<your-key>', 'example-password', 'dummy_password1', '{{ .Values.pw }}'])('ignores placeholder %s', (v) => {
+    expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
+  });
+  it('lets a specific rule win over a generic one for the same value', () => {
+    const ids = scanText(`GITHUB_TOKEN=${tok}\napi_key = "${tok}"`).map((f) => f.ruleId);
+    expect(ids).toEqual(['github-pat', 'github-pat']);
+  });
+  it('applies config allowlists and disabled rules', () => {
+    expect(scanText(tok, { allowlist: { regexes: ['^ghp_'] } })).toEqual([]);
+    expect(scanText(tok, { allowlist: { stopwords: [tok.slice(10, 20)] } })).toEqual([]);
+    expect(scanText(tok, { disabledRules: ['github-pat'] })).toEqual([]);
+    expect(scanText(tok, { path: 'fixtures/x.txt', allowlist: { paths: ['fixtures/'] } })).toEqual([]);
+    expect(scanText(tok, { minSeverity: 'critical' })).toHaveLength(1);
+  });
+  it('finds secrets after multi-byte characters with correct columns', () => {
+    const f = scanText(`ü = "é"; t = "${tok}"`)[0];
+    expect(f.column).toBe(15);
+  });
+});
+
+describe('helpers', () => {
+  it('redacts short values without revealing characters', () => {
+    expect(redact('abc')).toBe('…(3)');
+    expect(redact('abcdefghij')).toBe('ab…(10)');
+  });
+  it('computes Shannon entropy', () => {
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+  });
+});
