@@ -1,0 +1,45 @@
+// Creates the `keyhaven` commander program: global options, root help, and the list of command
+// groups. Commands throw; run.ts turns errors into exit codes.
+import { Command } from 'commander';
+import { addGlobalOptions, createContext } from './context.js';
+import { EXIT_CODES_HELP } from './errors.js';
+import { processIo, type CliIo } from './io.js';
+import { registerSecretsCommands } from './commands/secrets.js';
+import { registerServerCommand } from './commands/server.js';
+import { registerTenantsCommands } from './commands/tenants.js';
+import { registerTokensCommands } from './commands/tokens.js';
+
+export const CLI_VERSION = '0.1.0';
+
+export const buildProgram = (io: CliIo = processIo()): Command => {
+  const program = new Command('keyhaven')
+    .description('Keyhaven: a self-hosted secrets manager. Talks to a server at --addr with --token.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(add --help for usage)');
+  addGlobalOptions(program);
+  const ctx = createContext(program, io);
+
+  registerServerCommand(program, ctx);
+  registerSecretsCommands(program, ctx);
+  registerTenantsCommands(program, ctx);
+  registerTokensCommands(program, ctx);
+  // TODO(lead): register the scanner once src/commands/scan.ts exists: registerScanCommand(program, { getClient: ctx.getClient });
+
+  program.addHelpText('after', `
+Environment:
+  KEYHAVEN_ADDR    server address (default http://127.0.0.1:8377)
+  KEYHAVEN_TOKEN   API token
+  KEYHAVEN_TENANT  tenant (default "default")
+${EXIT_CODES_HELP}
+
+Examples:
+  keyhaven server --dev --dev-root-token dev-root
+  export KEYHAVEN_ADDR=http://127.0.0.1:8377 KEYHAVEN_TOKEN=dev-root
+  keyhaven secrets set app/prod/db --field user=app --field password=s3cret
+  keyhaven secrets get app/prod/db#password
+  keyhaven secrets list --format json
+  keyhaven -V    # print the CLI version`);
+  return program;
+};
