@@ -1,0 +1,73 @@
+// The provider registry: a typed map from kind to definition. Adding a provider means adding its
+// folder and one line here. Lookups, config parsing and listings all go through this map.
+import { fail } from '../lib/errors.js';
+import { awsSmDefinition } from './aws-sm/aws-sm-provider.js';
+import { azureKvDefinition } from './azure-kv/azure-kv-provider.js';
+import { dotenvDefinition } from './dotenv/dotenv-provider.js';
+import { envDefinition } from './env/env-provider.js';
+import { gcpSmDefinition } from './gcp-sm/gcp-sm-provider.js';
+import { k8sDefinition } from './k8s/k8s-provider.js';
+import type { ProviderDefinition } from './provider-types.js';
+import { vaultDefinition } from './vault/vault-provider.js';
+
+export const providers = {
+  'aws-sm': awsSmDefinition,
+  'gcp-sm': gcpSmDefinition,
+  'azure-kv': azureKvDefinition,
+  vault: vaultDefinition,
+  k8s: k8sDefinition,
+  dotenv: dotenvDefinition,
+  env: envDefinition,
+  // Each definition has its own config type; `any` here only erases it for the map's constraint.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+} as const satisfies Record<string, ProviderDefinition<any>>;
+
+export type ProviderKind = keyof typeof providers;
+export type ProviderConfig<K extends ProviderKind> = (typeof providers)[K] extends ProviderDefinition<infer C> ? C : never;
+
+export const isProviderKind = (kind: string): kind is ProviderKind => Object.hasOwn(providers, kind);
+
+export const getProvider = <K extends ProviderKind>(kind: K | string): (typeof providers)[K] => {
+  if (!isProviderKind(kind)) {
+    throw fail('PROVIDER_UNKNOWN', `No provider of kind ${JSON.stringify(kind)}; known kinds: ${Object.keys(providers).join(', ')}.`, {
+      known: Object.keys(providers),
+    });
+  }
+  return providers[kind] as (typeof providers)[K];
+};
+
+export const listProviders = (): Array<Pick<ProviderDefinition, 'kind' | 'displayName' | 'description' | 'capabilities'>> =>
+  Object.values(providers).map(({ kind, displayName, description, capabilities }) => ({ kind, displayName, description, capabilities }));
+
+/** Validates a raw config block for `kind`, listing every problem (path and message) at once. */
+export const parseProviderConfig = <K extends ProviderKind>(kind: K | string, raw: unknown): ProviderConfig<K> => {
+  const def = getProvider(kind) as ProviderDefinition<unknown>;
+  const r = def.configSchema.safeParse(raw);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    throw fail('PROVIDER_CONFIG_INVALID', `The ${kind} provider config has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
+      kind,
+      problems,
+    });
+  }
+  return r.data as ProviderConfig<K>;
+};
+
+/** Validates a credential block; problems name the fields only, never their values. */
+export const parseProviderCredential = (kind: string, raw: unknown): unknown => {
+  const def = getProvider(kind) as ProviderDefinition<unknown>;
+  const r = def.credentialSchema.safeParse(raw);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.code }));
+    throw fail('PROVIDER_CONFIG_INVALID', `The ${kind} provider credential is invalid at: ${problems.map((p) => p.path).join(', ')}.`, { kind, problems });
+  }
+  return r.data;
+};
+
+/** Parses config and credential, then builds the provider. */
+export const createProvider = async (kind: string, rawConfig: unknown, rawCredential?: unknown) => {
+  const def = getProvider(kind) as ProviderDefinition<unknown>;
+  const config = parseProviderConfig(kind, rawConfig);
+  const credential = rawCredential === undefined ? undefined : parseProviderCredential(kind, rawCredential);
+  return def.create(config, credential);
+};
