@@ -41,13 +41,17 @@ const createPostgresDriver = (admin: Admin, config: PostgresConfig, timeoutMs: n
     const client = new pg.Client({ ...conn, connectionTimeoutMillis: timeoutMs + 1000, query_timeout: timeoutMs + 1000, application_name: 'keyhaven-rotator' });
     client.on('error', () => undefined); // a dropped connection surfaces through the pending call instead
     open.add(client);
-    const cancel = () => void client.end().catch(() => undefined);
+    // client.end() waits for a polite goodbye that a hung server never sends: on cancel, also drop the socket.
+    const cancel = () => {
+      void client.end().catch(() => undefined);
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    };
     try {
       await withDeadline(client.connect(), { timeoutMs, signal, onCancel: cancel });
       return await withDeadline(fn(client), { timeoutMs, signal, onCancel: cancel });
     } finally {
       open.delete(client);
-      await client.end().catch(() => undefined);
+      await withDeadline(client.end(), { timeoutMs: 1000 }).catch(cancel);
     }
   };
   const asAdmin = <T>(fn: (c: pg.Client) => Promise<T>) =>
@@ -78,7 +82,7 @@ const createPostgresDriver = (admin: Admin, config: PostgresConfig, timeoutMs: n
       );
     },
     close: async () => {
-      await Promise.all([...open].map((c) => c.end().catch(() => undefined)));
+      await Promise.all([...open].map((c) => withDeadline(c.end(), { timeoutMs: 1000 }).catch(() => undefined)));
     },
   };
 };

@@ -188,6 +188,24 @@ export const runRotatorConformance = (label: string, makeHarness: () => Promise<
       }
     });
 
+    it('aborting the signal stops a hung set at once', async () => {
+      const silent = await silentServer();
+      try {
+        const ac = new AbortController();
+        const r = createRotator(h.kind, { config: { ...h.extraConfig, strategy: 'single' }, adminCredential: { ...h.admin, port: silent.port }, timeoutMs: 20_000, signal: ac.signal });
+        rotators.push(r);
+        const c0 = h.credential(`${prefix}_nobody`, 'unused');
+        const pending = r.prepare(c0, await newPassword());
+        const started = Date.now();
+        setTimeout(() => ac.abort(), 150);
+        const err = await r.set(pending, c0).catch((e: unknown) => e);
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect((err as KeyhavenError).message).toContain('cancelled');
+      } finally {
+        await silent.close();
+      }
+    });
+
     it('set for a missing user: ROTATION_SET_FAILED naming the user, no password in the error, and no user created', async () => {
       const ghost = `${prefix}_ghost`;
       created.push(ghost);
