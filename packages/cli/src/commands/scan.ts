@@ -1,0 +1,240 @@
+// `keyhaven scan [paths...]` (files, --git history, --staged, --stdin) and `keyhaven scan install-hook`:
+// runs @keyhaven/scanner, applies baselines, optionally matches findings against the vault by
+// sha256 and emergency-rotates matched secrets. Exit codes: 0 clean, 1 findings, 2 usage/config.
+import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import {
+  createBaseline, filterByBaseline, loadScanConfig, readBaseline, report, resolveRules, scanGitHistory, scanPaths,
+  scanStaged, scanStream, writeBaseline, REPORT_FORMATS, SEVERITIES, ScanConfigError,
+  type Finding, type ReportFormat, type ScanProgress, type ScanResult, type ScanSettings, type Severity,
+} from '@keyhaven/scanner';
+
+export interface KeyhavenClientLike {
+  fingerprints: { match(sha256Hex: string[]): Promise<Array<{ sha256: string; tenant: string; secret: string; version: number; label?: string }>> };
+  rotation: { emergencyRotate(name: string, opts?: { reason?: string }): Promise<{ version: number }> };
+}
+
+/** Terminal facts and streams; defaults are the real process, tests pass fakes. */
+export interface ScanIo {
+  out(text: string): void;
+  err(text: string): void;
+  stdin: AsyncIterable<Buffer | string>;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  ask(question: string): Promise<string>;
+  setExitCode(code: number): void;
+}
+
+export interface ScanCommandDeps {
+  getClient: () => KeyhavenClientLike;
+  io?: Partial<ScanIo>;
+}
+
+const processIo = (): ScanIo => ({
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  stdin: process.stdin,
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  env: process.env,
+  cwd: process.cwd(),
+  async ask(q) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try { return await rl.question(q); } finally { rl.close(); }
+  },
+  setExitCode: (c) => { process.exitCode = c; },
+});
+
+interface ScanOpts {
+  git?: boolean | string; staged?: boolean; stdin?: boolean; format: ReportFormat; output?: string; baseline?: string;
+  writeBaseline?: string; config?: string; reveal?: boolean; progress: boolean; threads?: string; minSeverity?: Severity;
+  failOnFindings?: boolean; exitZero?: boolean; vault?: boolean; rotate?: boolean; yes?: boolean; maxFileSize?: string;
+  gitignore: boolean;
+}
+
+class UsageError extends Error {}
+
+const CONFIG_NAMES = ['.keyhaven-scan.yaml', '.keyhaven-scan.yml', '.keyhaven-scan.json'];
+
+const progressBar = (io: ScanIo) => {
+  let last = 0;
+  return {
+    update(p: ScanProgress) {
+      const now = Date.now();
+      if (now - last < 100 && p.filesDone < p.filesTotal) return;
+      last = now;
+      const frac = p.bytesTotal ? p.bytesDone / p.bytesTotal : p.filesTotal ? p.filesDone / p.filesTotal : 1;
+      const w = 30;
+      const fill = Math.round(frac * w);
+      io.err(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${p.filesDone}/${p.filesTotal} files, ${(p.bytesDone / 1048576).toFixed(1)} MiB `);
+    },
+    done() { if (last) io.err('\r\x1b[K'); },
+  };
+};
+
+const runTarget = async (paths: string[], o: ScanOpts, settings: ScanSettings, io: ScanIo): Promise<ScanResult> => {
+  const targets = [o.git !== undefined && o.git !== false, o.staged, o.stdin, paths.length > 0].filter(Boolean).length;
+  if (targets > 1) throw new UsageError('choose one target: paths, --git [range], --staged or --stdin');
+  const threads = o.threads === undefined ? undefined : Number(o.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive integer');
+  if (o.stdin) return scanStream(io.stdin, { ...settings, path: '<stdin>' });
+  if (o.staged) return scanStaged(io.cwd, settings);
+  if (o.git !== undefined && o.git !== false) return scanGitHistory(io.cwd, { ...settings, range: typeof o.git === 'string' ? o.git : undefined });
+  const showProgress = o.progress && io.stderrIsTTY && (o.format === 'text' || o.output !== undefined);
+  const bar = showProgress ? progressBar(io) : undefined;
+  try {
+    return await scanPaths(paths.length ? paths.map((p) => path.resolve(io.cwd, p)) : [io.cwd], {
+      ...settings, threads, gitignore: o.gitignore, onProgress: bar?.update,
+    });
+  } finally {
+    bar?.done();
+  }
+};
+
+const matchVault = async (findings: Finding[], client: KeyhavenClientLike) => {
+  const hashes = [...new Set(findings.map((f) => f.sha256))];
+  if (!hashes.length) return 0;
+  const matches = await client.fingerprints.match(hashes);
+  const byHash = new Map(matches.map((m) => [m.sha256, m]));
+  let n = 0;
+  for (const f of findings) {
+    const m = byHash.get(f.sha256);
+    if (m) { f.vault = { tenant: m.tenant, secret: m.secret, version: m.version, ...(m.label ? { label: m.label } : {}) }; n++; }
+  }
+  return n;
+};
+
+const rotateMatched = async (findings: Finding[], client: KeyhavenClientLike, o: ScanOpts, io: ScanIo) => {
+  const names = [...new Set(findings.flatMap((f) => (f.vault ? [f.vault.secret] : [])))];
+  for (const name of names) {
+    const where = findings.filter((f) => f.vault?.secret === name).map((f) => `${f.file}:${f.line}`).slice(0, 3).join(', ');
+    if (!o.yes) {
+      if (!io.stdinIsTTY) throw new UsageError('--rotate needs confirmation: run in a terminal or pass --yes');
+      const a = (await io.ask(`Secret "${name}" is exposed (${where}). Emergency-rotate it now? [y/N] `)).trim().toLowerCase();
+      if (a !== 'y' && a !== 'yes') { io.err(`skipped rotation of ${name}\n`); continue; }
+    }
+    const r = await client.rotation.emergencyRotate(name, { reason: `exposed in ${where} (keyhaven scan)` });
+    io.err(`rotated ${name}: new version ${r.version}\n`);
+  }
+};
+
+const scanAction = async (paths: string[], o: ScanOpts, deps: ScanCommandDeps, io: ScanIo): Promise<number> => {
+  if (!REPORT_FORMATS.includes(o.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  const configFile = o.config ?? CONFIG_NAMES.map((n) => path.join(io.cwd, n)).find((p) => existsSync(p));
+  const settings: ScanSettings = configFile ? await loadScanConfig(path.resolve(io.cwd, configFile)) : {};
+  if (o.minSeverity) settings.minSeverity = o.minSeverity;
+  if (o.reveal) settings.reveal = true;
+  const result = await runTarget(paths, o, settings, io);
+  let findings = result.findings;
+  if (o.writeBaseline) {
+    await writeBaseline(path.resolve(io.cwd, o.writeBaseline), createBaseline(findings));
+    io.err(`wrote baseline with ${findings.length} accepted finding(s) to ${o.writeBaseline}\n`);
+    return 0;
+  }
+  if (o.baseline) findings = filterByBaseline(findings, await readBaseline(path.resolve(io.cwd, o.baseline)));
+  const envVault = Boolean(io.env.KEYHAVEN_ADDR && io.env.KEYHAVEN_TOKEN);
+  const useVault = o.vault === true || o.rotate === true || (o.vault === undefined && envVault);
+  if (useVault && findings.length) {
+    try {
+      const n = await matchVault(findings, deps.getClient());
+      if (n) io.err(`${n} finding(s) match secrets stored in the vault\n`);
+    } catch (e) {
+      if (o.vault || o.rotate) throw new UsageError(`vault lookup failed: ${(e as Error).message}`);
+      io.err(`warning: vault lookup skipped (${(e as Error).message})\n`);
+    }
+  }
+  if (o.rotate) await rotateMatched(findings, deps.getClient(), o, io);
+  const text = report(findings, o.format, { color: o.format === 'text' && !o.output && io.stdoutIsTTY && !io.env.NO_COLOR, rules: resolveRules(settings) });
+  if (o.output) await writeFile(path.resolve(io.cwd, o.output), text);
+  else io.out(text);
+  for (const s of result.skipped.filter((x) => x.reason !== 'allowlisted').slice(0, 20)) io.err(`skipped ${s.file}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+  return findings.length > 0 && !o.exitZero ? 1 : 0;
+};
+
+const HOOK_MARK = '# keyhaven-scan pre-commit hook';
+const hookScript = (command: string, chained: boolean) => `#!/bin/sh
+${HOOK_MARK} (installed by \`keyhaven scan install-hook\`)
+${chained ? 'hook_dir=$(dirname "$0")\nif [ -x "$hook_dir/pre-commit.local" ]; then "$hook_dir/pre-commit.local" "$@" || exit $?; fi\n' : ''}exec ${command} scan --staged --no-progress
+`;
+
+const installHook = async (o: { force?: boolean; chain?: boolean; command: string }, io: ScanIo): Promise<number> => {
+  let hooksDir: string;
+  try {
+    hooksDir = path.resolve(io.cwd, execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: io.cwd, encoding: 'utf8' }).trim());
+  } catch {
+    throw new UsageError('not inside a git repository');
+  }
+  const hook = path.join(hooksDir, 'pre-commit');
+  let chained = false;
+  if (existsSync(hook)) {
+    const existing = await readFile(hook, 'utf8');
+    if (existing.includes(HOOK_MARK) && !o.force) { io.err(`keyhaven hook already installed at ${hook}\n`); return 0; }
+    if (!existing.includes(HOOK_MARK)) {
+      if (o.chain) { await rename(hook, path.join(hooksDir, 'pre-commit.local')); chained = true; }
+      else if (!o.force) throw new UsageError(`${hook} already exists; use --chain to run it before the scan or --force to replace it`);
+    } else chained = existsSync(path.join(hooksDir, 'pre-commit.local'));
+  }
+  await writeFile(hook, hookScript(o.command, chained));
+  await chmod(hook, 0o755);
+  io.err(`installed ${hook}${chained ? ' (existing hook kept as pre-commit.local)' : ''}\n`);
+  return 0;
+};
+
+export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => {
+  const io: ScanIo = { ...processIo(), ...deps.io };
+  const run = async (fn: () => Promise<number>) => {
+    try {
+      io.setExitCode(await fn());
+    } catch (e) {
+      if (e instanceof ScanConfigError) io.err(`${e.message}\n`);
+      else io.err(`error: ${(e as Error).message}\n`);
+      io.setExitCode(e instanceof UsageError || e instanceof ScanConfigError || (e as Error).name === 'GitError' ? 2 : 2);
+    }
+  };
+  const scan = program.command('scan')
+    .description('find secrets in files, git history, staged changes or stdin')
+    .argument('[paths...]', 'files or directories (default: current directory)')
+    .option('--git [range]', 'scan git history: all refs, or a range such as main..HEAD')
+    .option('--staged', 'scan changes staged for commit')
+    .option('--stdin', 'scan standard input')
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .option('--output <file>', 'write the report to a file')
+    .option('--baseline <file>', 'ignore findings recorded in this baseline')
+    .option('--write-baseline <file>', 'record current findings (as hashes) as accepted, then exit 0')
+    .option('--config <file>', 'scan config (default: .keyhaven-scan.yaml/.json in the current directory)')
+    .option('--reveal', 'print full secret values (careful)')
+    .option('--no-progress', 'do not show a progress bar')
+    .option('--no-gitignore', 'scan files ignored by .gitignore too')
+    .option('--threads <n>', 'worker threads (default: number of cores)')
+    .addOption(new Option('--min-severity <level>', 'report only this severity and above').choices([...SEVERITIES]))
+    .option('--fail-on-findings', 'exit 1 when there are (new) findings (default)')
+    .option('--exit-zero', 'exit 0 even when there are findings')
+    .option('--vault', 'match findings against secrets stored in Keyhaven (by sha256)')
+    .option('--no-vault', 'do not contact Keyhaven even if KEYHAVEN_ADDR/KEYHAVEN_TOKEN are set')
+    .option('--rotate', 'emergency-rotate vault secrets that were found exposed (asks first)')
+    .option('-y, --yes', 'do not ask before rotating')
+    .addHelpText('after', `
+Exit codes: 0 no (new) findings, 1 findings, 2 usage or configuration error.
+Examples:
+  keyhaven scan .
+  keyhaven scan --git main..HEAD --format sarif --output scan.sarif
+  keyhaven scan --write-baseline .keyhaven-baseline.json && keyhaven scan --baseline .keyhaven-baseline.json
+  git diff | keyhaven scan --stdin`)
+    .action((paths: string[], o: ScanOpts) => run(() => scanAction(paths, o, deps, io)));
+
+  scan.command('install-hook')
+    .description('install a git pre-commit hook that runs `keyhaven scan --staged`')
+    .option('--force', 'replace an existing pre-commit hook')
+    .option('--chain', 'keep an existing hook and run it first')
+    .option('--command <cmd>', 'how the hook invokes the CLI', 'keyhaven')
+    .action((o: { force?: boolean; chain?: boolean; command: string }) => run(() => installHook(o, io)));
+  return scan;
+};
