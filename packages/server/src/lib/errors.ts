@@ -35,6 +35,11 @@ export const ERRORS = {
   // tokens
   TOKEN_NOT_FOUND: { status: 404, message: 'No such token in this tenant.' },
   ROLE_NOT_ALLOWED: { status: 403, message: 'A token can only grant roles up to its own.' },
+  // access control
+  POLICY_NOT_FOUND: { status: 404, message: 'No such policy in this tenant.' },
+  POLICY_IN_USE: { status: 409, message: 'The policy is used by a role; remove it from the role first.' },
+  ROLE_NOT_FOUND: { status: 404, message: 'No such role in this tenant.' },
+  ROLE_IN_USE: { status: 409, message: 'The role is granted to tokens; revoke them or change their role first.' },
   // server side
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly.' },
   BARRIER_SEALED: { status: 503, message: 'The encryption barrier is not available; check the master key configuration.' },
@@ -58,6 +63,8 @@ export const ERRORS = {
   PROVIDER_CAPABILITY_MISSING: { status: 400, message: 'The external secret store does not support this operation; see the provider capabilities.' },
   PROVIDER_REFERENCE_INVALID: { status: 400, message: 'The provider reference is not valid; use the form kind://location#field shown in the details.' },
   PROVIDER_ERROR: { status: 502, message: 'The external secret store returned an unexpected error; check its status and logs, then retry.' },
+  KEK_SOURCE_UNAVAILABLE: { status: 503, message: 'The key management service holding the master key could not be reached; check its address, network and status.' },
+  KEK_SOURCE_AUTH_FAILED: { status: 503, message: 'The key management service holding the master key refused the credential or denied use of the key; check the credential and key permissions.' },
   // rotation
   ROTATOR_UNKNOWN: { status: 400, message: 'No rotator of this kind is registered; use one of the kinds listed in the details.' },
   ROTATOR_CONFIG_INVALID: { status: 400, message: 'The rotator configuration or admin credential is invalid; fix each listed problem.' },

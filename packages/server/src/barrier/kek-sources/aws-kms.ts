@@ -1,0 +1,78 @@
+// The AWS KMS KEK source: the master key never leaves KMS; small keys are wrapped with
+// Encrypt/Decrypt and bound to `aad` through the EncryptionContext.
+import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { z } from 'zod';
+import { fail, type KeyhavenError } from '../../lib/errors.js';
+import type { KekSource, KekSourceDefinition } from '../kek-source.js';
+
+const KIND = 'aws-kms';
+const PREFIX = 'aws-kms:v1:';
+const CONTEXT_KEY = 'keyhaven:aad';
+const NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'TimeoutError']);
+const AUTH = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException', 'ExpiredTokenException', 'InvalidSignatureException', 'KMSInvalidStateException', 'DisabledException', 'NotFoundException']);
+
+export const awsKmsConfigSchema = z
+  .object({
+    keyId: z.string().min(1),
+    region: z.string().regex(/^[a-z0-9-]+$/),
+    endpoint: z.string().url().optional(),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict()
+  .refine((c) => !c.accessKeyId === !c.secretAccessKey, { message: 'accessKeyId and secretAccessKey go together (or omit both for the default chain)', path: ['secretAccessKey'] });
+export type AwsKmsConfig = z.infer<typeof awsKmsConfigSchema>;
+
+const mapError = (e: unknown, where: string, unwrapping: boolean): KeyhavenError => {
+  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const name = err?.name ?? 'Error';
+  if (unwrapping && (name === 'InvalidCiphertextException' || name === 'IncorrectKeyException')) return fail('MASTER_KEY_INVALID', 'aws-kms: the wrapped key does not open with this KMS key and context; start with the key the store was created with.', { kind: KIND });
+  if (AUTH.has(name) || err?.$metadata?.httpStatusCode === 403) return fail('KEK_SOURCE_AUTH_FAILED', `aws-kms: KMS refused to use the key (${name}); check the credential, key policy and key state.`, { kind: KIND, awsError: name });
+  if (NET.has(name) || NET.has(err?.code ?? '') || (err?.$metadata?.httpStatusCode ?? 0) >= 500) return fail('KEK_SOURCE_UNAVAILABLE', `aws-kms: could not reach KMS at ${where}; check the region, endpoint and network.`, { kind: KIND, awsError: name });
+  return fail('KEK_SOURCE_UNAVAILABLE', `aws-kms: KMS refused the request (${name}).`, { kind: KIND, awsError: name });
+};
+
+export const createAwsKmsKekSource = (config: AwsKmsConfig): KekSource => {
+  const client = new KMSClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    credentials: config.accessKeyId ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey!, sessionToken: config.sessionToken } : undefined,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: Math.min(5000, config.timeoutMs), requestTimeout: config.timeoutMs },
+  });
+  const where = config.endpoint ?? config.region;
+  const context = (aad: string) => ({ [CONTEXT_KEY]: aad });
+  return {
+    kind: KIND,
+    describe: `AWS KMS key ${config.keyId} in ${config.region}`,
+    async wrap(plaintext, aad) {
+      try {
+        const r = await client.send(new EncryptCommand({ KeyId: config.keyId, Plaintext: plaintext, EncryptionContext: context(aad) }));
+        return PREFIX + Buffer.from(r.CiphertextBlob!).toString('base64');
+      } catch (e) {
+        throw mapError(e, where, false);
+      }
+    },
+    async unwrap(wrapped, aad) {
+      if (!wrapped.startsWith(PREFIX)) throw fail('MASTER_KEY_INVALID', 'aws-kms: this wrapped key was not made by the aws-kms KEK source.', { kind: KIND });
+      try {
+        const r = await client.send(new DecryptCommand({ KeyId: config.keyId, CiphertextBlob: Buffer.from(wrapped.slice(PREFIX.length), 'base64'), EncryptionContext: context(aad) }));
+        return Buffer.from(r.Plaintext!);
+      } catch (e) {
+        throw mapError(e, where, true);
+      }
+    },
+    async close() {
+      client.destroy();
+    },
+  };
+};
+
+export const awsKmsKekSource: KekSourceDefinition<AwsKmsConfig> = {
+  kind: KIND,
+  displayName: 'AWS KMS',
+  configSchema: awsKmsConfigSchema,
+  create: async (config) => createAwsKmsKekSource(config),
+};
