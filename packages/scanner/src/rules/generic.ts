@@ -41,7 +41,7 @@ const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
   keywords: g.kw,
-  pattern: assignment(g.name, `[^\\s"'\\x60\\\\<>]{${g.min},200}`),
+  pattern: assignment(g.name, `[^\\s"'\\x60\\\\<>;]{${g.min},200}`),
   entropy: g.entropy,
   generic: true,
   severity: 'medium',

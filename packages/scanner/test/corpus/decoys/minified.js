@@ -1,0 +1,1 @@
+!function(e){var t={token:e.token,password:e.password||"",tokenizer:"wordpiece",apiKey:n.apiKey};e.color="#8ca0ec",e.img="data:image/png;base64,biIkfTfOPQedx5S26CjJdiNGA6rkR+u8JR6yUEu+1jPTROiG004PeXoJatoSxyhE/8fwg9uV/y9hWft2GbCF+kLxxA68+TRU2b8eoqdBKxerKsoa56TfvsT5";return t}(window);

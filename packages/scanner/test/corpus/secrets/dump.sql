@@ -1,0 +1,4 @@
+-- MySQL dump 10.13
+CREATE TABLE users (id int, email varchar(255), password_hash varchar(255));
+INSERT INTO users VALUES (1,'alice@acme.test','$2y$12$T88fPC7Cv64R93IUXWHH27J9F6tfZiFVa8X2s4/D/yzA.ZhRCOSm3');
+CREATE USER 'report'@'%' IDENTIFIED BY PASSWORD '*5165C5FE48F5B524B9671F5C85CDE577DC162676';
