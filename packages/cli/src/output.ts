@@ -35,11 +35,11 @@ export const envName = (name: string): string => {
   return /^[0-9]/.test(n) ? `_${n}` : n;
 };
 
-/** A dotenv value: bare when safe, else double-quoted with \\, ", $ and newlines escaped. */
+/** A dotenv value: bare when safe, else double-quoted with \\, ", $, ` and newlines escaped (safe to `source`). */
 export const dotenvValue = (v: unknown): string => {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   if (/^[A-Za-z0-9_.,:@%+\/-]*$/.test(s)) return s;
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"`;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/`/g, '\\`').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"`;
 };
 
 export const toDotenv = (pairs: Array<[string, unknown]>) => pairs.map(([k, v]) => `${k}=${dotenvValue(v)}\n`).join('');
