@@ -80,6 +80,7 @@ export const createVaultTransitKekSource = (config: VaultTransitConfig): KekSour
 export const vaultTransitKekSource: KekSourceDefinition<VaultTransitConfig> = {
   kind: KIND,
   displayName: 'HashiCorp Vault / OpenBao Transit',
-  configSchema: vaultTransitConfigSchema,
+  // kek-source.ts types configSchema as ZodType<C> (input = output); defaults make the input wider.
+  configSchema: vaultTransitConfigSchema as unknown as z.ZodType<VaultTransitConfig>,
   create: async (config) => createVaultTransitKekSource(config),
 };
