@@ -12,7 +12,23 @@ import type { KekSource } from './barrier/kek-source.js';
 import { localKeyDefinition } from './barrier/kek-sources/local-key.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { buildHttp } from './http/build-http.js';
-import { createAuthHook } from './http/auth-hook.js';
+import { createAuthenticateHook, createAuthorizeHook } from './http/auth-hook.js';
+import { createAuditHooks } from './http/audit-hook.js';
+import { createFailureLimiter } from './http/failure-limiter.js';
+import { createAuditBroker, type AuditBroker } from './audit/broker.js';
+import { deriveAuditKey } from './audit/chain.js';
+import { createDatabaseSink } from './audit/sinks/database-sink.js';
+import { createFileSink, createStdoutSink } from './audit/sinks/file-sinks.js';
+import type { AuditSink } from './audit/audit-types.js';
+import { createEventBus, type EventBus } from './events/event-bus.js';
+import { createIntervalJobs } from './jobs/interval-jobs.js';
+import { createMetrics, type Metrics } from './lib/metrics.js';
+import { createAuditService, type AuditService } from './features/audit/audit-service.js';
+import { createAnomalyDetector } from './features/audit/anomalies.js';
+import { auditRoutes } from './features/audit/audit-routes.js';
+import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
+import { policyRoutes } from './features/access/policy-routes.js';
+import { metricsRoutes } from './features/system/metrics-routes.js';
 import type { App } from './http/pipeline-types.js';
 import { createSecretStore } from './features/secrets/secret-store.js';
 import { createSecretService, type SecretService } from './features/secrets/secret-service.js';
@@ -29,7 +45,10 @@ export interface KeyhavenApp {
   http: App;
   storage: StorageHandle;
   barrier: Barrier;
-  services: { secrets: SecretService; tenants: TenantService; tokens: TokenService };
+  services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService };
+  broker: AuditBroker;
+  bus: EventBus;
+  metrics: Metrics;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -39,6 +58,10 @@ export interface BuildOptions {
   logger?: Logger;
   /** Overrides the KEK source chosen from config (tests, KMS-held master keys). */
   kekSource?: KekSource;
+  /** Extra audit sinks (tests inject failing or slow sinks through here). */
+  auditSinks?: AuditSink[];
+  /** Where the stdout audit sink writes (defaults to process.stdout). */
+  stdout?: NodeJS.WritableStream;
 }
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
@@ -56,23 +79,58 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const barrier = createBarrier(keyring);
     if (await storage.bypassesRls()) logger.warn('the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS protects tenants');
 
+    const auditKey = deriveAuditKey(keyring.fingerprintKey);
+    const metrics = createMetrics();
+    const bus = createEventBus();
+    const jobs = createIntervalJobs(logger);
+    const broker = createAuditBroker({
+      database: config.audit.sinks.includes('database') ? createDatabaseSink({ storage, key: auditKey }) : undefined,
+      streams: [
+        ...(config.audit.sinks.includes('file') ? [createFileSink(config.audit.file!, { fsync: config.audit.fsync })] : []),
+        ...(config.audit.sinks.includes('stdout') ? [createStdoutSink(opts.stdout)] : []),
+        ...(opts.auditSinks ?? []),
+      ],
+      key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
+      onRecorded: (events) => { for (const e of events) metrics.auditEvents.inc({ outcome: e.outcome }); },
+    });
+    if (!broker.enabled) logger.warn('auditing is OFF (audit.sinks is empty): requests are not recorded');
+
     const tenants = createTenantService({ storage, clock });
     const tokens = createTokenService({ storage, clock });
+    const policies = createPolicyService({ storage, clock });
     const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
+    const audit = createAuditService({ storage, key: auditKey, clock });
+    const anomalies = createAnomalyDetector({ storage, clock, bus });
+    const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
+    const auditHooks = createAuditHooks({ broker, clock });
 
     const http = await buildHttp({
       logger,
       version: VERSION,
+      trustProxy: config.trustProxy,
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
-      authHook: createAuthHook({ tokens, tenants }),
-      routes: [healthRoutes(storage), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens)],
+      hooks: {
+        onRequest: [createAuthenticateHook(access)],
+        preHandler: [createAuthorizeHook(access), auditHooks.attempt],
+        preSerialization: [auditHooks.capture],
+        onSend: [auditHooks.outcome],
+      },
+      routes: [
+        healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
+        policyRoutes(policies), auditRoutes(audit, anomalies),
+      ],
     });
 
+    if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
+    if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
+
     return {
-      http, storage, barrier, logger, services: { secrets, tenants, tokens },
+      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit },
       async close() {
+        jobs.stop();
         await http.close();
+        await broker.close();
         await storage.close();
         await source.close?.();
       },

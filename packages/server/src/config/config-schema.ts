@@ -24,6 +24,22 @@ export const configSchema = z
     tls: z
       .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
       .optional(),
+    audit: z
+      .object({
+        /** Where events go; at least one must accept each event or the request fails (fail closed). Empty = auditing off. */
+        sinks: z.array(z.enum(['database', 'file', 'stdout'])).default(['database']),
+        file: z.string().min(1).optional(),
+        fsync: z.boolean().default(true),
+        sinkTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
+        /** Prune entries older than this many days (a signed checkpoint keeps the chain verifiable). */
+        retentionDays: z.number().int().min(1).max(36500).optional(),
+      })
+      .strict()
+      .default({}),
+    authFailureLimit: z.number().int().min(1).max(1_000_000).default(20),
+    authFailureWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+    /** Trust X-Forwarded-For from a reverse proxy (true, or a list of proxy addresses). */
+    trustProxy: z.union([z.boolean(), z.string()]).default(false),
     dev: z.boolean().default(false),
     devRootToken: z.string().min(1).optional(),
     /** Create the default tenant and a root token on the first start of an empty store. */
@@ -35,6 +51,7 @@ export const configSchema = z
 export const crossFieldProblems = (c: Partial<z.input<typeof configSchema>>): string[] => {
   const out: string[] = [];
   if (c.masterKey && c.masterKeyFile) out.push('masterKey: set either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE, not both');
+  if (c.audit?.sinks?.includes('file') && !c.audit.file) out.push('audit.file: the file audit sink needs a path (KEYHAVEN_AUDIT_FILE)');
   if (c.devRootToken && !c.dev) out.push('devRootToken: --dev-root-token only applies with --dev');
   return out;
 };

@@ -41,6 +41,15 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
       problems.push(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${env.KEYHAVEN_DATABASE_URL_FILE}`);
     }
   }
+  const audit: Record<string, unknown> = {};
+  if (env.KEYHAVEN_AUDIT_SINKS !== undefined) audit.sinks = env.KEYHAVEN_AUDIT_SINKS.split(',').map((x) => x.trim()).filter(Boolean);
+  if (env.KEYHAVEN_AUDIT_FILE) audit.file = env.KEYHAVEN_AUDIT_FILE;
+  if (env.KEYHAVEN_AUDIT_RETENTION_DAYS) {
+    const n = Number(env.KEYHAVEN_AUDIT_RETENTION_DAYS);
+    if (!Number.isInteger(n)) problems.push('KEYHAVEN_AUDIT_RETENTION_DAYS: must be a whole number of days');
+    else audit.retentionDays = n;
+  }
+  if (Object.keys(audit).length) out.audit = audit;
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
   }
@@ -77,11 +86,12 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   const env = opts.env ?? process.env;
   const problems: string[] = [];
   const file = opts.file ?? env.KEYHAVEN_CONFIG;
-  const merged = {
-    ...(file ? fromFile(file, problems) : {}),
-    ...fromEnv(env, problems),
-    ...drop(opts.flags ?? {}),
-  };
+  const fileCfg = file ? fromFile(file, problems) : {};
+  const envCfg = fromEnv(env, problems);
+  const flags = drop(opts.flags ?? {});
+  const merged = { ...fileCfg, ...envCfg, ...flags };
+  const audits = [fileCfg.audit, envCfg.audit, flags.audit].filter(Boolean);
+  if (audits.length) merged.audit = Object.assign({}, ...audits);
   problems.push(...crossFieldProblems(merged));
   const result = configSchema.safeParse(merged);
   if (!result.success) {

@@ -1,11 +1,15 @@
-// The access pipeline, run once for every route before its handler: authenticate the token,
-// resolve the tenant from X-Tenant-ID, and check the route's action against the token's role.
-// Handlers never repeat these checks.
+// The access pipeline, run once for every route before its handler. onRequest: authenticate the
+// token (with brute-force limiting per source), resolve the tenant from X-Tenant-ID and the token's
+// role there. preHandler (after the body is parsed): check the route's action against the role's
+// policies for the secret the request names. Handlers never repeat these checks.
 import type { FastifyRequest } from 'fastify';
-import { fail } from '../lib/errors.js';
-import { roleAllows } from '../features/access/roles.js';
+import { fail, KeyhavenError } from '../lib/errors.js';
 import type { TokenService } from '../features/tokens/token-service.js';
 import type { TenantService } from '../features/tenants/tenant-service.js';
+import type { PolicyService } from '../features/access/policy-service.js';
+import { isBuiltinRole, type ResourceFacts } from '../features/access/policy.js';
+import type { SecretLookup } from './pipeline-types.js';
+import type { FailureLimiter } from './failure-limiter.js';
 
 export const TENANT_HEADER = 'x-tenant-id';
 
@@ -17,26 +21,65 @@ export const presentedToken = (req: FastifyRequest): string | undefined => {
   return typeof kh === 'string' && kh.length > 0 ? kh : undefined;
 };
 
-export const createAuthHook = (deps: { tokens: TokenService; tenants: TenantService }) =>
-  async function authHook(req: FastifyRequest) {
+export interface AccessDeps { tokens: TokenService; tenants: TenantService; policies: PolicyService; secrets: SecretLookup; limiter: FailureLimiter }
+
+export const createAuthenticateHook = (deps: AccessDeps) =>
+  async function authenticate(req: FastifyRequest) {
     const rule = req.routeOptions.config.access;
     if (!rule) throw fail('ROUTE_NOT_FOUND'); // a route without an access rule is never served
     if ('public' in rule) return;
+    const source = req.ip;
+    if (deps.limiter.blocked(source)) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);
     const raw = presentedToken(req);
-    if (!raw) throw fail('UNAUTHENTICATED');
-    if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
-    const token = await deps.tokens.authenticate(raw);
+    let token;
+    try {
+      if (!raw) throw fail('UNAUTHENTICATED');
+      if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
+      token = await deps.tokens.authenticate(raw);
+    } catch (e) {
+      if (e instanceof KeyhavenError && e.status === 401) deps.limiter.fail(source);
+      throw e;
+    }
     req.auth = { token, role: null };
-    if (rule.system && !token.isRoot) throw fail('FORBIDDEN', 'Only a root token can manage tenants.');
+    if (rule.system && !token.isRoot) throw fail('FORBIDDEN', 'Only a root token can do this (system administration).');
     if (!rule.tenant) return;
     const tenant = req.headers[TENANT_HEADER];
     if (typeof tenant !== 'string' || tenant.length === 0) throw fail('TENANT_REQUIRED');
     const role = await deps.tokens.roleIn(token, tenant);
     // A tenant the token cannot reach looks exactly like one that does not exist.
-    if (!role || !(await deps.tenants.exists(tenant))) throw fail('TENANT_NOT_FOUND', `No tenant "${tenant.slice(0, 64)}", or the token has no access to it.`);
-    req.auth = { token, role, scope: { tenant, actor: { tokenId: token.id, name: token.name } } };
-    const action = typeof rule.action === 'function' ? rule.action(req) : rule.action;
-    if (action && !roleAllows(role, action)) {
-      throw fail('FORBIDDEN', `The token's role "${role}" does not allow "${action}" here; ask for a token with a role that does.`);
+    if (!role || !(await deps.tenants.exists(tenant))) {
+      deps.limiter.fail(source);
+      throw fail('TENANT_NOT_FOUND', `No tenant "${tenant.slice(0, 64)}", or the token has no access to it.`);
     }
+    req.auth = { token, role, scope: { tenant, actor: { tokenId: token.id, name: token.name } } };
+  };
+
+export const createAuthorizeHook = (deps: AccessDeps) =>
+  async function authorize(req: FastifyRequest) {
+    const rule = req.routeOptions.config.access;
+    if (!rule || 'public' in rule || !rule.tenant || !rule.action) return;
+    const auth = req.auth!;
+    const scope = auth.scope!;
+    const action = typeof rule.action === 'function' ? rule.action(req) : rule.action;
+    const authz = await deps.policies.authorizerFor(scope.tenant, auth.role!);
+    const named = rule.resource?.(req) ?? null;
+    let allowed: boolean;
+    if (!named) {
+      allowed = action === 'list' ? authz.mayAllow('list') : authz.allows(action, null);
+    } else {
+      // Stored facts decide for an existing secret; facts in the body (a new secret, or metadata
+      // being changed) must be allowed too, so nobody moves a secret into or out of their reach.
+      const stored = authz.needsFacts ? await deps.secrets.facts(scope.tenant, named.name) : null;
+      const checks: ResourceFacts[] = [];
+      if (stored) checks.push({ name: named.name, ...stored });
+      if (!stored || named.environment !== undefined || named.tags !== undefined) {
+        checks.push({ name: named.name, environment: named.environment ?? stored?.environment ?? null, tags: named.tags ?? stored?.tags ?? [] });
+      }
+      allowed = checks.every((f) => authz.allows(action, f));
+    }
+    if (!allowed) {
+      throw fail('FORBIDDEN', `The token's role "${auth.role}" does not allow "${action}"${named ? ` on "${named.name}"` : ''}; ask for a token with a role that does.`);
+    }
+    // Lists and fingerprint matches return only what a custom role may see.
+    if (!isBuiltinRole(auth.role!)) scope.canSee = (f) => authz.allows('list', f);
   };

@@ -1,6 +1,6 @@
 // Builds the HTTP server: framework setup, request ids, security headers, the access pipeline,
 // the error handler, OpenAPI with interactive docs, and the routes each feature hands in.
-import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -13,9 +13,16 @@ export interface HttpOptions {
   logger: Logger;
   maxBodyBytes: number;
   https?: { cert: Buffer; key: Buffer };
-  authHook: (req: import('fastify').FastifyRequest) => Promise<void>;
+  /** Pipeline hooks, in order: authentication, authorization, audit. */
+  hooks: {
+    onRequest: Array<(req: FastifyRequest) => Promise<void>>;
+    preHandler: Array<(req: FastifyRequest) => Promise<void>>;
+    preSerialization: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>>;
+    onSend: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>>;
+  };
   routes: Array<(app: App) => void>;
   version: string;
+  trustProxy?: boolean | string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -31,6 +38,7 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
     return503OnClosing: true,
+    trustProxy: opts.trustProxy ?? false,
     routerOptions: { maxParamLength: 512 },
   } as FastifyServerOptions;
   const app = (opts.https
@@ -43,6 +51,10 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
 
+  for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
+  for (const h of opts.hooks.preHandler) app.addHook('preHandler', h);
+  for (const h of opts.hooks.preSerialization) app.addHook('preSerialization', h);
+  for (const h of opts.hooks.onSend) app.addHook('onSend', h);
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
@@ -52,7 +64,6 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     if (opts.https) reply.header('strict-transport-security', 'max-age=31536000');
     return payload;
   });
-  app.addHook('onRequest', opts.authHook);
 
   await app.register(swagger, {
     openapi: {

@@ -24,6 +24,7 @@ const validationDetails = (err: FastifyError): Issue[] =>
   });
 
 export const sendError = (reply: FastifyReply, req: FastifyRequest, code: ErrorCode, message: string, details?: unknown) => {
+  req.auditNote = { ...req.auditNote, errorCode: code };
   const body: Record<string, unknown> = { code, message, request_id: req.id };
   if (details !== undefined) body.details = details;
   return reply.code(ERRORS[code].status).header('cache-control', 'no-store').send({ error: body });

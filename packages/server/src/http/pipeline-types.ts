@@ -2,8 +2,9 @@
 // to the request (authenticated token, tenant scope). Route files import these, never the framework.
 import type { FastifyInstance, FastifyRequest, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Action, Role } from '../features/access/roles.js';
-import type { TokenRecord } from '../features/tokens/token-service.js';
+import type { Action } from '../features/access/roles.js';
+import type { ResourceFacts } from '../features/access/policy.js';
+import type { TokenRecord, RoleName } from '../features/tokens/token-service.js';
 import type { Scope } from '../features/secrets/secret-service.js';
 
 export type AccessRule =
@@ -15,12 +16,18 @@ export type AccessRule =
       action?: Action | ((req: FastifyRequest) => Action);
       /** Only root tokens (system administration such as tenants). */
       system?: boolean;
+      /** The secret a request acts on, for name-pattern and condition policies; null = tenant-wide. */
+      resource?: (req: FastifyRequest) => Partial<ResourceFacts> & { name: string } | null;
     };
 
-export interface AuthContext { token: TokenRecord; role: Role | null; scope?: Scope }
+export interface AuthContext { token: TokenRecord; role: RoleName | null; scope?: Scope }
 
 declare module 'fastify' {
-  interface FastifyContextConfig { access?: AccessRule }
+  interface FastifyContextConfig {
+    access?: AccessRule;
+    /** The audit event name, e.g. `secret.read`; a function when it depends on the request. */
+    audit?: string | ((req: FastifyRequest) => string);
+  }
   interface FastifyRequest { auth?: AuthContext }
 }
 
@@ -33,3 +40,6 @@ export const scopeOf = (req: FastifyRequest): Scope => {
   if (!scope) throw new Error('route declared no tenant access rule');
   return scope;
 };
+
+/** What the access pipeline needs to know of a secret for condition policies. */
+export interface SecretLookup { facts(tenant: string, name: string): Promise<{ environment: string | null; tags: string[] } | null> }

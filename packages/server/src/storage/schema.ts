@@ -68,7 +68,22 @@ export interface SecretFingerprintsTable {
 
 export interface KeyringTable { id: string; purpose: string; wrapped: string; state: string; source: string; created_at: string }
 
+export interface AuditEventsTable {
+  seq: number; tenant_id: string; time: string; actor_id: string | null; actor_name: string | null; actor_kind: string; action: string;
+  resource: string | null; outcome: string; status: number | null; error_code: string | null; source_ip: string | null; user_agent: string | null;
+  request_id: string | null; version: number | null; value_hmac: string | null; details: string | null; prev_hash: string; hash: string;
+}
+export interface AuditHeadTable { id: number; seq: number; hash: string; signature: string }
+export interface AuditCheckpointsTable { seq: number; hash: string; signature: string; pruned: number; created_at: string }
+export interface PoliciesTable { tenant_id: string; name: string; description: string | null; rules: string; created_at: string; updated_at: string }
+export interface RolesTable { tenant_id: string; name: string; description: string | null; policies: string; created_at: string; updated_at: string }
+
 export interface Database {
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  policies: PoliciesTable;
+  roles: RolesTable;
   tenants: TenantsTable;
   tokens: TokensTable;
   token_grants: TokenGrantsTable;
@@ -81,3 +96,4 @@ export interface Database {
 
 /** Tables whose rows belong to one tenant: row-level security protects them on PostgreSQL. */
 export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
+export const TENANT_TABLES_002 = ['audit_events', 'policies', 'roles'] as const;

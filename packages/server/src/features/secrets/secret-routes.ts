@@ -35,12 +35,19 @@ const actionFor = (req: Request): Action => {
   }
 };
 
+const OPS: Record<string, string> = { 'GET:': 'read', 'GET:describe': 'describe', 'GET:versions': 'history', 'PUT:': 'write', 'PATCH:': 'update', 'DELETE:': 'delete', 'POST:restore': 'restore', 'POST:destroy': 'destroy' };
+const auditName = (req: Request) => `secret.${OPS[`${req.method}:${parseSecretPath(wildcard(req)).suffix ?? ''}`] ?? req.method.toLowerCase()}`;
+
 const tags = ['secrets'];
-const access = { tenant: true, action: actionFor };
+const resourceOf = (req: Request) => {
+  const body = (req.body ?? {}) as { environment?: string | null; tags?: string[] };
+  return { name: parseSecretPath(wildcard(req)).name, environment: body.environment, tags: body.tags };
+};
+const access = { tenant: true, action: actionFor, resource: resourceOf };
 
 export const secretRoutes = (service: SecretService) => (app: App) => {
   app.get('/v1/secrets', {
-    config: { access: { tenant: true, action: 'list' } },
+    config: { access: { tenant: true, action: 'list' }, audit: 'secret.list' },
     schema: { tags, summary: 'List secrets (metadata only), filtered by prefix, type, tags, service, environment, criticality', querystring: listQuery },
   }, async (req) => {
     const q = req.query;
@@ -48,7 +55,10 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.post('/v1/secrets', {
-    config: { access: { tenant: true, action: 'write' } },
+    config: { access: { tenant: true, action: 'write', resource: (req: Request) => {
+      const b = req.body as { name: string; environment?: string | null; tags?: string[] };
+      return { name: b.name, environment: b.environment ?? null, tags: b.tags ?? [] };
+    } }, audit: 'secret.create' },
     schema: { tags, summary: 'Create a secret with its first version', body: createSecretBody },
   }, async (req, reply) => {
     const { name, value, ...metadata } = req.body;
@@ -57,12 +67,12 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.post('/v1/fingerprints/match', {
-    config: { access: { tenant: true, action: 'read' } },
+    config: { access: { tenant: true, action: 'read' }, audit: 'secret.match_fingerprints' },
     schema: { tags, summary: 'Find stored secrets whose value has one of the given SHA-256 digests (for leak scanning)', body: matchBody },
   }, async (req) => ({ matches: await service.matchFingerprints(scopeOf(req), req.body.sha256) }));
 
   app.get('/v1/secrets/*', {
-    config: { access },
+    config: { access, audit: auditName },
     schema: { tags, summary: 'Read a value (?version=, ?label=, ?field=); `<name>:describe` for metadata, `<name>:versions` for history', querystring: readQuery },
   }, async (req) => {
     const { name, suffix } = parseSecretPath(wildcard(req));
@@ -73,7 +83,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.put('/v1/secrets/*', {
-    config: { access },
+    config: { access, audit: auditName },
     schema: { tags, summary: 'Write a new version (creates the secret when missing); `cas` for check-and-set', body: writeVersionBody },
   }, async (req) => {
     const { name, suffix } = parseSecretPath(wildcard(req));
@@ -83,7 +93,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.patch('/v1/secrets/*', {
-    config: { access },
+    config: { access, audit: auditName },
     schema: { tags, summary: 'Update metadata (type, description, tags, service, environment, criticality, owner, expiry, max versions)', body: updateMetadataBody },
   }, async (req) => {
     const { name, suffix } = parseSecretPath(wildcard(req));
@@ -92,7 +102,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.delete('/v1/secrets/*', {
-    config: { access },
+    config: { access, audit: auditName },
     schema: { tags, summary: 'Soft-delete a secret (restorable)' },
   }, async (req) => {
     const { name, suffix } = parseSecretPath(wildcard(req));
@@ -101,7 +111,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
   });
 
   app.post('/v1/secrets/*', {
-    config: { access },
+    config: { access, audit: auditName },
     schema: { tags, summary: '`<name>:restore` undoes a delete; `<name>:destroy` crypto-shreds versions (body {versions}) or a deleted secret', body: destroyBody.nullish() },
   }, async (req) => {
     const { name, suffix } = parseSecretPath(wildcard(req));

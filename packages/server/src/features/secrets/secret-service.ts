@@ -14,7 +14,12 @@ import {
 } from './secret-types.js';
 
 export interface Actor { tokenId: string; name: string }
-export interface Scope { tenant: string; actor: Actor }
+export interface Scope {
+  tenant: string;
+  actor: Actor;
+  /** Set by the access pipeline when the caller's policies limit which secrets it may see. */
+  canSee?: (facts: { name: string; environment: string | null; tags: string[] }) => boolean;
+}
 
 export interface WriteOptions {
   /** Check-and-set: 0 = the secret must not exist yet; n = the latest version must be n. */
@@ -190,7 +195,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       return storage.withTenant(scope.tenant, async (ex) => {
         const rows = await store.list(ex, scope.tenant, filter);
         const tags = await store.tagsOf(ex, scope.tenant, rows.map((r) => r.id));
-        const items = rows.map((r) => summarize(r, tags.get(r.id) ?? []));
+        const items = rows.map((r) => summarize(r, tags.get(r.id) ?? [])).filter((i) => !scope.canSee || scope.canSee(i));
         return { items, next_cursor: rows.length === filter.limit ? rows[rows.length - 1]!.name : null };
       });
     },
@@ -248,11 +253,26 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       });
     },
 
+    /** Environment and tags of a secret, for condition policies; null when it does not exist. */
+    async facts(tenant: string, name: string) {
+      return storage.withTenant(tenant, async (ex) => {
+        const row = await store.findByName(ex, tenant, name);
+        if (!row) return null;
+        return { environment: row.environment, tags: (await store.tagsOf(ex, tenant, [row.id])).get(row.id) ?? [] };
+      });
+    },
+
     /** Finds stored secrets whose value (or a field of it) has one of the given SHA-256 digests. */
     async matchFingerprints(scope: Scope, sha256Hex: string[]) {
       const byFp = new Map(sha256Hex.map((h) => [barrier.fingerprintOfSha256(Buffer.from(h, 'hex')), h]));
       const rows = await storage.withTenant(scope.tenant, (ex) => store.findByFingerprints(ex, scope.tenant, [...byFp.keys()]));
-      return rows.map((r) => ({
+      const visible = [];
+      for (const r of rows) {
+        if (!scope.canSee) { visible.push(r); continue; }
+        const f = await this.facts(scope.tenant, r.name);
+        if (f && scope.canSee({ name: r.name, ...f })) visible.push(r);
+      }
+      return visible.map((r) => ({
         sha256: byFp.get(r.fingerprint)!, tenant: scope.tenant, secret: r.name, version: r.version, field: r.field || undefined,
         label: LABELS.find((l) => r[`${l}_version`] === r.version),
       }));

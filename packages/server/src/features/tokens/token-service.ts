@@ -7,6 +7,9 @@ import { randomBase62 } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import { isRole, roleRank, type Role } from '../access/roles.js';
 
+/** A grant's role: a built-in role or the name of a custom role of the tenant. */
+export type RoleName = Role | (string & {});
+
 export type TokenKind = 'root' | 'personal' | 'service';
 
 export interface TokenRecord {
@@ -21,7 +24,7 @@ export interface TokenRecord {
 }
 
 export interface TokenView {
-  id: string; name: string; kind: TokenKind; role: Role | null; tenant: string | null; is_root: boolean;
+  id: string; name: string; kind: TokenKind; role: RoleName | null; tenant: string | null; is_root: boolean;
   created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; created_by: string | null;
 }
 
@@ -33,7 +36,7 @@ const LAST_USED_EVERY_MS = 60_000;
 export const createTokenService = (deps: { storage: StorageHandle; clock: Clock }) => {
   const { storage, clock } = deps;
   const cache = new Map<string, { rec: TokenRecord | null; at: number }>();
-  const grantCache = new Map<string, { role: Role | null; at: number }>();
+  const grantCache = new Map<string, { role: RoleName | null; at: number }>();
   const lastUsedWritten = new Map<string, number>();
 
   const load = async (hash: string): Promise<TokenRecord | null> => {
@@ -57,7 +60,7 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
   };
 
   const view = (row: { id: string; name: string; kind: string; is_root: number; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; created_by: string | null }, grant?: { tenant_id: string; role: string }): TokenView => ({
-    id: row.id, name: row.name, kind: row.kind as TokenKind, is_root: row.is_root === 1, role: (grant?.role as Role) ?? (row.is_root ? 'admin' : null),
+    id: row.id, name: row.name, kind: row.kind as TokenKind, is_root: row.is_root === 1, role: grant?.role ?? (row.is_root ? 'admin' : null),
     tenant: grant?.tenant_id ?? null, created_at: row.created_at, expires_at: row.expires_at, revoked_at: row.revoked_at, last_used_at: row.last_used_at, created_by: row.created_by,
   });
 
@@ -74,7 +77,7 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
     },
 
     /** The token's role in a tenant, or null when it has none there. */
-    async roleIn(rec: TokenRecord, tenant: string): Promise<Role | null> {
+    async roleIn(rec: TokenRecord, tenant: string): Promise<RoleName | null> {
       if (rec.isRoot) return 'admin';
       const key = `${rec.id}\u0000${tenant}`;
       const now = Date.now();
@@ -82,7 +85,7 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
       if (hit && now - hit.at < AUTH_CACHE_MS) return hit.role;
       const row = await storage.withTenant(tenant, (ex) =>
         ex.selectFrom('token_grants').select('role').where('token_id', '=', rec.id).where('tenant_id', '=', tenant).executeTakeFirst());
-      const role = row && isRole(row.role) ? row.role : null;
+      const role = row ? row.role : null;
       if (grantCache.size > 10_000) grantCache.clear();
       grantCache.set(key, { role, at: now });
       return role;
@@ -95,10 +98,10 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
     },
 
     /** Creates a token; `token` in the result is the only time the secret is visible. */
-    async create(input: { name: string; kind: TokenKind; tenant?: string; role?: Role; ttlSeconds?: number; isRoot?: boolean; createdBy: string | null; creatorRole?: Role; presetToken?: string }) {
+    async create(input: { name: string; kind: TokenKind; tenant?: string; role?: RoleName; ttlSeconds?: number; isRoot?: boolean; createdBy: string | null; creatorRole?: RoleName; presetToken?: string }) {
       if (!input.isRoot) {
         if (!input.tenant || !input.role) throw fail('VALIDATION_FAILED', 'A token needs a tenant and a role.');
-        if (input.creatorRole && roleRank(input.role) > roleRank(input.creatorRole)) throw fail('ROLE_NOT_ALLOWED', `A token with role "${input.creatorRole}" cannot create a token with role "${input.role}".`);
+        if (input.creatorRole && isRole(input.role) && isRole(input.creatorRole) && roleRank(input.role) > roleRank(input.creatorRole)) throw fail('ROLE_NOT_ALLOWED', `A token with role "${input.creatorRole}" cannot create a token with role "${input.role}".`);
       }
       const idPart = randomBase62(12);
       const id = `tok_${idPart}`;
@@ -143,6 +146,17 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
       const grants = await storage.withTenant('*', (ex) => ex.selectFrom('token_grants').select(['tenant_id', 'role']).where('token_id', '=', rec.id).execute());
       const { token_hash: _hidden, ...rest } = row;
       return { ...view(rest), grants: grants.map((g) => ({ tenant: g.tenant_id, role: g.role })) };
+    },
+
+    /** Moves the expiry of a token with a TTL to now + TTL (a shorter TTL may be asked). */
+    async renew(rec: TokenRecord, ttlSeconds?: number) {
+      const row = await storage.db.selectFrom('tokens').select(['ttl_seconds']).where('id', '=', rec.id).executeTakeFirstOrThrow();
+      if (!row.ttl_seconds) throw fail('VALIDATION_FAILED', 'This token does not expire, so it needs no renewal.');
+      const ttl = Math.min(ttlSeconds ?? row.ttl_seconds, row.ttl_seconds);
+      const expires = new Date(clock.now().getTime() + ttl * 1000).toISOString();
+      await storage.db.updateTable('tokens').set({ expires_at: expires }).where('id', '=', rec.id).where('revoked_at', 'is', null).execute();
+      cache.clear();
+      return this.self(rec);
     },
 
     async count(): Promise<number> {

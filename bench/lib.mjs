@@ -1,0 +1,51 @@
+// Shared helpers for the benchmarks: start a real Keyhaven server in a child process on a fresh
+// store, wait for it, and run autocannon against it. Results are printed and written, never asserted.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+
+export const root = path.resolve(new URL('..', import.meta.url).pathname);
+
+export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kh-bench-'));
+  const token = `bench-root-${randomBytes(8).toString('hex')}`;
+  const child = spawn(process.execPath, [path.join(root, 'packages/cli/dist/main.js'), 'server', '--dev', '--dev-root-token', token, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], {
+    env: { ...process.env, ...env, ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl } : {}) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return {
+    url, token, child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+export const cannon = (opts) =>
+  new Promise((resolve, reject) => {
+    autocannon({ connections: 32, duration: 10, pipelining: 1, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+
+export const summary = (r) => ({
+  req_per_s: Math.round(r.requests.average),
+  p50_ms: r.latency.p50,
+  p99_ms: r.latency.p99,
+  errors: r.errors + r.non2xx,
+  total: r.requests.total,
+});
+
+export const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;

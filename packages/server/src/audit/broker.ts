@@ -1,0 +1,94 @@
+// The audit broker: batches events (group commit), chains them through the database sink (or in
+// memory when it is off), fans them out to the stream sinks with bounded waits, and fails closed:
+// a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event.
+import type { Logger } from 'pino';
+import { fail } from '../lib/errors.js';
+import type { AuditEvent, AuditHead, AuditSink, ChainedEvent } from './audit-types.js';
+import { GENESIS_HASH } from './audit-types.js';
+import { chainEvents } from './chain.js';
+import type { DatabaseSink } from './sinks/database-sink.js';
+
+interface Pending { event: AuditEvent; resolve: (e: ChainedEvent) => void; reject: (e: unknown) => void }
+
+export interface BrokerOptions {
+  database?: DatabaseSink;
+  streams: AuditSink[];
+  key: Buffer;
+  timeoutMs: number;
+  logger: Logger;
+  maxBatch?: number;
+  /** Observers of every stored event (anomaly detection, metrics); never block recording. */
+  onRecorded?: (events: ChainedEvent[]) => void;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+
+export const createAuditBroker = (opts: BrokerOptions) => {
+  const queue: Pending[] = [];
+  let flushing = false;
+  let memoryHead: AuditHead = { seq: 0, hash: GENESIS_HASH };
+  const enabled = Boolean(opts.database) || opts.streams.length > 0;
+  const maxBatch = opts.maxBatch ?? 512;
+
+  const flush = async () => {
+    flushing = true;
+    try {
+      while (queue.length) {
+        const batch = queue.splice(0, maxBatch);
+        const events = batch.map((p) => p.event);
+        let chained: ChainedEvent[] | undefined;
+        let stored = false;
+        if (opts.database) {
+          try {
+            chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
+            stored = true;
+          } catch (e) {
+            opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+          }
+        }
+        if (!chained) {
+          const r = chainEvents(opts.key, memoryHead, events);
+          chained = r.chained;
+          memoryHead = r.head;
+        }
+        const results = await Promise.allSettled(opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)));
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled') stored = true;
+          else opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
+        });
+        if (stored) {
+          batch.forEach((p, i) => p.resolve(chained![i]!));
+          try { opts.onRecorded?.(chained); } catch { /* observers never break recording */ }
+        } else {
+          const err = fail('AUDIT_UNAVAILABLE');
+          batch.forEach((p) => p.reject(err));
+        }
+      }
+    } finally {
+      flushing = false;
+      if (queue.length) setImmediate(() => { if (!flushing) void flush(); });
+    }
+  };
+
+  return {
+    enabled,
+    /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE otherwise. */
+    record(event: AuditEvent): Promise<ChainedEvent | null> {
+      if (!enabled) return Promise.resolve(null);
+      return new Promise((resolve, reject) => {
+        queue.push({ event, resolve, reject });
+        if (!flushing) setImmediate(() => { if (!flushing) void flush(); });
+      });
+    },
+    async close() {
+      while (flushing || queue.length) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all(opts.streams.map((s) => s.close?.()));
+    },
+  };
+};
+
+export type AuditBroker = ReturnType<typeof createAuditBroker>;

@@ -1,0 +1,49 @@
+// The database audit sink, and the chain's authority: in one transaction it locks the head, chains
+// the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
+// extend a single chain and the head always matches the last entry.
+import type { Selectable } from 'kysely';
+import type { StorageHandle } from '../../storage/database.js';
+import type { AuditEventsTable } from '../../storage/schema.js';
+import type { AuditEvent, AuditHead, ChainedEvent } from '../audit-types.js';
+import { GENESIS_HASH } from '../audit-types.js';
+import { chainEvents, signCheckpoint } from '../chain.js';
+
+export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }) => {
+  const { storage, key } = deps;
+  return {
+    name: 'database',
+    /** Chains and stores a batch; returns the chained entries. */
+    async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
+      return storage.transaction('*', async (trx) => {
+        let q = trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+        if (storage.dialect === 'postgres') q = q.forUpdate();
+        const row = await q.executeTakeFirst();
+        const start: AuditHead = row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+        const { chained, head } = chainEvents(key, start, events);
+        for (let i = 0; i < chained.length; i += 200) {
+          await trx.insertInto('audit_events').values(chained.slice(i, i + 200).map(toRow)).execute();
+        }
+        const signature = signCheckpoint(key, head);
+        if (row) await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash, signature }).where('id', '=', 1).execute();
+        else await trx.insertInto('audit_head').values({ id: 1, seq: head.seq, hash: head.hash, signature }).execute();
+        return chained;
+      });
+    },
+  };
+};
+
+export type DatabaseSink = ReturnType<typeof createDatabaseSink>;
+
+export const toRow = (e: ChainedEvent) => ({
+  seq: e.seq, tenant_id: e.tenant, time: e.time, actor_id: e.actor_id, actor_name: e.actor_name, actor_kind: e.actor_kind, action: e.action,
+  resource: e.resource, outcome: e.outcome, status: e.status, error_code: e.error_code, source_ip: e.source_ip, user_agent: e.user_agent,
+  request_id: e.request_id, version: e.version, value_hmac: e.value_hmac, details: e.details ? JSON.stringify(e.details) : null,
+  prev_hash: e.prev_hash, hash: e.hash,
+});
+
+export const fromRow = (r: Selectable<AuditEventsTable>): ChainedEvent => ({
+  seq: Number(r.seq), tenant: r.tenant_id, time: r.time, actor_id: r.actor_id, actor_name: r.actor_name, actor_kind: r.actor_kind as ChainedEvent['actor_kind'],
+  action: r.action, resource: r.resource, outcome: r.outcome as ChainedEvent['outcome'], status: r.status, error_code: r.error_code, source_ip: r.source_ip,
+  user_agent: r.user_agent, request_id: r.request_id, version: r.version, value_hmac: r.value_hmac, details: r.details ? JSON.parse(r.details) : null,
+  prev_hash: r.prev_hash, hash: r.hash,
+});

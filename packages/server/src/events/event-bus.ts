@@ -1,0 +1,28 @@
+// The in-process event bus: features publish domain events (anomalies, rotations, secret changes);
+// subscribers (alerting sinks, SDK push, metrics) listen. Listeners never break the publisher.
+import { EventEmitter } from 'node:events';
+
+export interface DomainEvent {
+  type: string; // e.g. anomaly.detected, secret.rotated
+  time: string;
+  tenant: string;
+  data: Record<string, unknown>;
+}
+
+export const createEventBus = () => {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(1000);
+  return {
+    publish(event: DomainEvent) {
+      for (const l of emitter.listeners('event')) {
+        try { (l as (e: DomainEvent) => void)(event); } catch { /* a broken subscriber must not break the publisher */ }
+      }
+    },
+    subscribe(listener: (e: DomainEvent) => void): () => void {
+      emitter.on('event', listener);
+      return () => emitter.off('event', listener);
+    },
+  };
+};
+
+export type EventBus = ReturnType<typeof createEventBus>;

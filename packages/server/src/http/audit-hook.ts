@@ -1,0 +1,89 @@
+// Audit in the request pipeline: every authenticated route produces an event with its outcome
+// (success, denied, error), the actor, source and the version served. Mutations also record an
+// `attempt` before the handler runs, so when no audit sink accepts events the change is never
+// applied (fail closed); a response whose event cannot be stored is replaced by AUDIT_UNAVAILABLE.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditBroker } from '../audit/broker.js';
+import type { AuditEvent, AuditOutcome } from '../audit/audit-types.js';
+import type { Clock } from '../lib/clock.js';
+import { ERRORS, KeyhavenError } from '../lib/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest { auditNote?: { version?: number; errorCode?: string } }
+}
+
+const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'RATE_LIMITED', 'TENANT_REQUIRED']);
+
+const eventName = (req: FastifyRequest): string => {
+  const a = req.routeOptions.config.audit;
+  if (typeof a === 'function') {
+    try { return a(req); } catch { return `${req.method} ${req.routeOptions.url}`; }
+  }
+  return a ?? `${req.method} ${req.routeOptions.url}`;
+};
+
+const resourceOf = (req: FastifyRequest): string | null => {
+  const rule = req.routeOptions.config.access;
+  if (rule && !('public' in rule) && rule.resource) {
+    try { return rule.resource(req)?.name ?? null; } catch { return null; }
+  }
+  const id = (req.params as Record<string, string> | undefined)?.id;
+  return id ?? null;
+};
+
+export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) => {
+  const event = (req: FastifyRequest, outcome: AuditOutcome, status: number | null): AuditEvent => {
+    const token = req.auth?.token;
+    const tenantHeader = req.headers['x-tenant-id'];
+    return {
+      time: deps.clock.now().toISOString(),
+      tenant: req.auth?.scope?.tenant ?? '',
+      actor_id: token?.id ?? null,
+      actor_name: token?.name ?? null,
+      actor_kind: token ? token.kind : 'anonymous',
+      action: eventName(req),
+      resource: resourceOf(req),
+      outcome,
+      status,
+      error_code: req.auditNote?.errorCode ?? null,
+      source_ip: req.ip ?? null,
+      user_agent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 256) : null,
+      request_id: req.id,
+      version: req.auditNote?.version ?? null,
+      value_hmac: null,
+      details: !req.auth?.scope && typeof tenantHeader === 'string' && tenantHeader ? { requested_tenant: tenantHeader.slice(0, 64) } : null,
+    };
+  };
+  const audited = (req: FastifyRequest) => {
+    const rule = req.routeOptions.config.access;
+    return Boolean(rule) && !('public' in rule!);
+  };
+
+  return {
+    /** preHandler, after authorization: a mutation is recorded as an attempt before it runs. */
+    async attempt(req: FastifyRequest) {
+      if (!deps.broker.enabled || !audited(req) || req.method === 'GET' || req.method === 'HEAD') return;
+      await deps.broker.record(event(req, 'attempt', null));
+    },
+    /** preSerialization: remembers which version a response served or wrote. */
+    async capture(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+      const v = (payload as { version?: unknown } | null)?.version;
+      if (typeof v === 'number') req.auditNote = { ...req.auditNote, version: v };
+      return payload;
+    },
+    /** onSend: the outcome event; if it cannot be stored, the response becomes AUDIT_UNAVAILABLE. */
+    async outcome(req: FastifyRequest, reply: FastifyReply, payload: unknown) {
+      if (!deps.broker.enabled || !audited(req)) return payload;
+      const status = reply.statusCode;
+      const outcome: AuditOutcome = status < 400 ? 'success' : DENIED.has(req.auditNote?.errorCode ?? '') ? 'denied' : 'error';
+      try {
+        await deps.broker.record(event(req, outcome, status));
+        return payload;
+      } catch (e) {
+        const err = e instanceof KeyhavenError ? e : new KeyhavenError('AUDIT_UNAVAILABLE');
+        reply.code(ERRORS.AUDIT_UNAVAILABLE.status).header('content-type', 'application/json; charset=utf-8');
+        return JSON.stringify({ error: { code: 'AUDIT_UNAVAILABLE', message: err.code === 'AUDIT_UNAVAILABLE' ? err.message : ERRORS.AUDIT_UNAVAILABLE.message, request_id: req.id } });
+      }
+    },
+  };
+};

@@ -1,0 +1,20 @@
+// In-process periodic jobs (anomaly sweeps, audit retention): never overlapping, errors logged,
+// timers unref'd so they never keep a process alive, all stopped on close.
+import type { Logger } from 'pino';
+
+export const createIntervalJobs = (logger: Logger) => {
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    every(name: string, ms: number, fn: () => Promise<unknown>) {
+      let running = false;
+      const t = setInterval(async () => {
+        if (running) return;
+        running = true;
+        try { await fn(); } catch (e) { logger.warn({ job: name, reason: (e as Error).message?.slice(0, 200) }, 'background job failed'); } finally { running = false; }
+      }, ms);
+      t.unref();
+      timers.push(t);
+    },
+    stop() { for (const t of timers) clearInterval(t); },
+  };
+};
