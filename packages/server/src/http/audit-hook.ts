@@ -14,6 +14,11 @@ declare module 'fastify' {
 
 const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'RATE_LIMITED', 'TENANT_REQUIRED']);
 
+/** Text from the request as stored in the audit log: bounded, and without NUL (PostgreSQL text
+ *  cannot hold it) or other control characters, so hostile input cannot make auditing fail. */
+const clean = (v: string | null | undefined, max = 256): string | null =>
+  v == null ? null : v.slice(0, max).replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
+
 const eventName = (req: FastifyRequest): string => {
   const a = req.routeOptions.config.audit;
   if (typeof a === 'function') {
@@ -41,17 +46,17 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
       actor_id: token?.id ?? null,
       actor_name: token?.name ?? null,
       actor_kind: token ? token.kind : 'anonymous',
-      action: eventName(req),
-      resource: resourceOf(req),
+      action: clean(eventName(req), 64)!,
+      resource: clean(resourceOf(req)),
       outcome,
       status,
       error_code: req.auditNote?.errorCode ?? null,
       source_ip: req.ip ?? null,
-      user_agent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 256) : null,
-      request_id: req.id,
+      user_agent: typeof req.headers['user-agent'] === 'string' ? clean(req.headers['user-agent']) : null,
+      request_id: clean(req.id, 64),
       version: req.auditNote?.version ?? null,
       value_hmac: null,
-      details: !req.auth?.scope && typeof tenantHeader === 'string' && tenantHeader ? { requested_tenant: tenantHeader.slice(0, 64) } : null,
+      details: !req.auth?.scope && typeof tenantHeader === 'string' && tenantHeader ? { requested_tenant: clean(tenantHeader, 64) } : null,
     };
   };
   const audited = (req: FastifyRequest) => {
