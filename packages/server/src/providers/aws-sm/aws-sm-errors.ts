@@ -24,6 +24,7 @@ export const mapAwsError = (e: unknown, service: string, endpoint: string, notFo
   const status = err?.$metadata?.httpStatusCode;
   const diag = { awsError: name, ...(status ? { status } : {}) };
   if (name === 'ResourceNotFoundException' || name === 'NotFoundException') return notFound();
+  if (name === 'ResourceExistsException') return providerError('PROVIDER_SECRET_EXISTS', KIND, 'a secret with this name already exists; write a new version instead.', diag);
   if (AUTH.has(name) || status === 401 || status === 403) return providerError('PROVIDER_AUTH_FAILED', KIND, `${service} rejected the credential or denied access (${name}); check the access key and the IAM policy.`, diag);
   if (isConnectionError(e) || name === 'TimeoutError' || name === 'RequestTimeout') return unavailable(KIND, endpoint, e);
   if (status !== undefined && status >= 500) return providerError('PROVIDER_UNAVAILABLE', KIND, `${service} answered HTTP ${status} (${name}); retry later.`, diag);

@@ -75,17 +75,10 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
       check(name);
       checkSize(value, awsSmCapabilities, KIND);
       const tags = Object.entries(opts?.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-      try {
-        const r = await call(name, () =>
-          client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: opts?.description, Tags: tags.length ? tags : undefined })),
-        );
-        return { name, version: r.VersionId!, value, labels: ['current'] };
-      } catch (e) {
-        if ((e as { details?: { awsError?: string } }).details?.awsError === 'ResourceExistsException') {
-          throw fail('PROVIDER_SECRET_EXISTS', `aws-sm: ${name} already exists; write a new version instead.`, { kind: KIND, name });
-        }
-        throw e;
-      }
+      const r = await call(name, () =>
+        client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: opts?.description, Tags: tags.length ? tags : undefined })),
+      );
+      return { name, version: r.VersionId!, value, labels: ['current'] };
     },
     async read(name, ref) {
       check(name);

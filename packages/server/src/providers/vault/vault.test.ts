@@ -2,6 +2,7 @@
 // Vault when KEYHAVEN_TEST_VAULT_ADDR/TOKEN are set), plus AppRole, namespace and path-listing tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
+import { startHttp } from '../test-support/http-fake.js';
 import { startFakeVault, type FakeVault } from '../test-support/fake-vault.js';
 import { createVaultProvider, vaultCapabilities, vaultConfigSchema } from './vault-provider.js';
 
@@ -70,5 +71,26 @@ describe('vault provider specifics', () => {
   it('rejects "." and ".." path segments before sending', async () => {
     const p = createVaultProvider(cfg(v.url), { token: v.rootToken });
     await expect(p.read('a/../b')).rejects.toMatchObject({ code: 'PROVIDER_NAME_INVALID' });
+  });
+
+  it('retries 429 (rate limit quota) with backoff, then gives up with PROVIDER_THROTTLED', async () => {
+    let calls = 0;
+    let limit = 2;
+    const server = await startHttp((_req, res) => {
+      calls++;
+      if (calls <= limit) return void res.writeHead(429, { 'content-type': 'application/json' }).end('{"errors":["request path \\"x\\": rate limit quota exceeded"]}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{}}');
+    });
+    try {
+      const p = createVaultProvider(cfg(server.url), { token: 't' });
+      await expect(p.testConnection()).resolves.toMatchObject({ ok: true });
+      expect(calls).toBe(3);
+      calls = 0;
+      limit = 100;
+      await expect(p.testConnection()).rejects.toMatchObject({ code: 'PROVIDER_THROTTLED' });
+      expect(calls).toBe(5);
+    } finally {
+      await server.close();
+    }
   });
 });
