@@ -1,0 +1,2 @@
+// The SQL dialects Keyhaven stores data in.
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,11 @@
+// The ordered list of migrations. A feature that needs tables adds a file here and one line below;
+// tenant-owned tables also get row-level security on PostgreSQL (enableRowLevelSecurity).
+import type { Migration } from 'kysely';
+import type { Dialect } from './dialect.js';
+import { m001 } from './001-core.js';
+import { m002 } from './002-audit-and-policies.js';
+
+export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
+  '001_core': m001(dialect),
+  '002_audit_and_policies': m002(dialect),
+});
