@@ -1,21 +1,29 @@
 // End-to-end tests of `keyhaven secrets …`: the built CLI against a real in-process server, checking
 // what users and scripts rely on: bare values, formats that parse back, tables, exit codes.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, cliFor, parseDotenv, startTestServer, tempDir, type TestServer } from './support/harness.js';
+
+// Each test runs the CLI as several child processes; leave room for a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let server: TestServer;
 let cli: ReturnType<typeof cliFor>;
+let files: string;
 
 beforeAll(async () => {
   assertBuilt();
   server = await startTestServer();
   cli = cliFor(server, server.rootToken);
+  files = tempDir();
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  if (files) rmSync(files, { recursive: true, force: true });
+});
 
 describe('secrets set / get', () => {
   it('stores a string and prints it bare, so $(keyhaven secrets get x) works', async () => {
@@ -44,7 +52,7 @@ describe('secrets set / get', () => {
     expect((await cli(['secrets', 'get', 'app/stdin', '--raw'])).stdout).toBe('from-stdin');
     expect((await cli(['secrets', 'set', 'app/stdin', '-'], { input: 'dash\n' })).stdout).toBe('Wrote app/stdin version 2 (current)\n');
     expect((await cli(['secrets', 'get', 'app/stdin'])).stdout).toBe('dash\n');
-    const file = path.join(tempDir(), 'cert.pem');
+    const file = path.join(files, 'cert.pem');
     writeFileSync(file, '-----BEGIN X-----\nabc\n-----END X-----\n');
     expect((await cli(['secrets', 'set', 'tls/cert', '--file', file])).code).toBe(0);
     expect((await cli(['secrets', 'get', 'tls/cert', '--raw'])).stdout).toBe('-----BEGIN X-----\nabc\n-----END X-----\n');
@@ -162,7 +170,7 @@ describe('list, describe and machine formats', () => {
     expect(YAML.parse((await cli(['secrets', 'get', 'fmt/db', '--format', 'yaml'])).stdout)).toEqual(json);
     const dotenv = (await cli(['secrets', 'get', 'fmt/db', '--format', 'dotenv'])).stdout;
     expect(parseDotenv(dotenv)).toEqual({ PASSWORD: tricky.password, API_KEY: 'plain', MULTI: tricky.multi, PORT: '5432' });
-    const file = path.join(tempDir(), 'x.env');
+    const file = path.join(files, 'x.env');
     writeFileSync(file, dotenv);
     const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$PASSWORD"', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(sourced).toBe(tricky.password);

@@ -3,8 +3,11 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, cliFor, randomMasterKey, runCli, spawnCli, tempDir } from './support/harness.js';
+
+// Each test runs the CLI as several child processes; leave room for a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -28,15 +31,24 @@ const startCliServer = (args: string[], env: Record<string, string | undefined> 
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const m = /Listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((e) => reject(new Error(`server exited early (${e.code}): ${stderr}`)));
+  const waiters: Array<() => void> = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    for (const w of [...waiters]) w();
   });
-  return { child, url, exited, output: () => ({ stdout, stderr }) };
+  /** Resolves with the first match of `re` in stdout, or rejects when the server exits first. */
+  const waitFor = (re: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(stdout);
+        if (m) resolve(m[1]);
+      };
+      waiters.push(check);
+      check();
+      void exited.then((e) => reject(new Error(`server exited early (${e.code}): ${stderr}`)));
+    });
+  const url = waitFor(/Listening on (http:\/\/\S+)/);
+  return { child, url, waitFor, exited, output: () => ({ stdout, stderr }) };
 };
 
 describe('keyhaven server', () => {
@@ -81,8 +93,7 @@ describe('keyhaven server', () => {
     const env = { KEYHAVEN_DATA_DIR: dir(), KEYHAVEN_MASTER_KEY: randomMasterKey() };
     const first = startCliServer(['--listen', '127.0.0.1:0'], env);
     const url = await first.url;
-    const rootToken = /Root token \(shown once, store it safely\): (\S+)/.exec(first.output().stdout)?.[1];
-    expect(rootToken).toBeTruthy();
+    const rootToken = await first.waitFor(/Root token \(shown once, store it safely\): (\S+)/);
     expect((await cliFor({ url }, rootToken)(['secrets', 'set', 'kept', 'v'])).code).toBe(0);
     first.child.kill('SIGINT');
     expect((await first.exited).code).toBe(0);
