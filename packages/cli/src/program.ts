@@ -25,7 +25,7 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerSecretsCommands(program, ctx);
   registerTenantsCommands(program, ctx);
   registerTokensCommands(program, ctx);
-  // TODO(lead): register the scanner once src/commands/scan.ts exists: registerScanCommand(program, { getClient: ctx.getClient });
+  // TODO(lead): registerScanCommand(program, { getClient: ctx.getClient }) from './commands/scan.js' — needs the SDK client to gain rotation.emergencyRotate first.
 
   program.addHelpText('after', `
 Environment:
