@@ -52,6 +52,24 @@ const resolveSqlitePath = (url: string): string => {
   return path.resolve(p);
 };
 
+/** better-sqlite3 compiles a statement on every prepare(); Kysely prepares per query. Reusing
+ *  compiled statements (keyed by SQL text, bounded) removes most of the per-query cost. */
+const cachingStatements = (sqlite: BetterSqlite3.Database) => {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+};
+
 export const openStorage = async (url: string, opts: { poolSize?: number } = {}): Promise<StorageHandle> => {
   const dialect: Dialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
   let db: Db;
@@ -68,7 +86,7 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   }
   try {
     await migrateToLatest(db, dialect);
