@@ -20,7 +20,7 @@ const versionRow = (tenant: string, secretId: string, version: number) => ({
 describe.each(backends())('storage conformance on %s', (backend) => {
   let tdb: TestDatabase;
   let storage: StorageHandle;
-  const store = createSecretStore();
+  const store = createSecretStore(backend);
 
   beforeAll(async () => {
     tdb = await createTestDatabase(backend);

@@ -1,7 +1,7 @@
 // The database audit sink, and the chain's authority: in one transaction it locks the head, chains
 // the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
 // extend a single chain and the head always matches the last entry.
-import type { Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import type { StorageHandle } from '../../storage/database.js';
 import type { AuditEventsTable } from '../../storage/schema.js';
 import type { AuditEvent, AuditHead, ChainedEvent } from '../audit-types.js';
@@ -21,7 +21,8 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
         const start: AuditHead = row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
-          await trx.insertInto('audit_events').values(chained.slice(i, i + 200).map(toRow)).execute();
+          const rows = chained.slice(i, i + 200).map(toRow);
+          await trx.executeQuery(CompiledQuery.raw(insertSql(storage.dialect, rows.length), rows.flatMap((r) => COLUMNS.map((c) => r[c]))));
         }
         const signature = signCheckpoint(key, head);
         if (row) await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash, signature }).where('id', '=', 1).execute();
@@ -33,6 +34,21 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
 };
 
 export type DatabaseSink = ReturnType<typeof createDatabaseSink>;
+
+const COLUMNS = ['seq', 'tenant_id', 'time', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'value_hmac', 'details', 'prev_hash', 'hash'] as const;
+const INSERT_SQL = new Map<string, string>();
+/** A multi-row insert with fixed text per (dialect, row count), so the compiled statement is reused. */
+const insertSql = (dialect: 'sqlite' | 'postgres', rows: number): string => {
+  const key = `${dialect}:${rows}`;
+  let text = INSERT_SQL.get(key);
+  if (!text) {
+    let n = 0;
+    const tuple = () => `(${COLUMNS.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
+    text = `insert into audit_events (${COLUMNS.join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`;
+    INSERT_SQL.set(key, text);
+  }
+  return text;
+};
 
 export const toRow = (e: ChainedEvent) => ({
   seq: e.seq, tenant_id: e.tenant, time: e.time, actor_id: e.actor_id, actor_name: e.actor_name, actor_kind: e.actor_kind, action: e.action,

@@ -37,6 +37,8 @@ export interface SecretServiceDeps {
   barrier: Barrier;
   clock: Clock;
   limits: { maxValueBytes: number; defaultMaxVersions: number };
+  /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
+  bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
 }
 
 const labelsOf = (row: Pick<SecretRow, 'current_version' | 'pending_version' | 'previous_version'>, version: number): Label[] =>
@@ -51,6 +53,8 @@ const labelMap = (row: SecretRow): Partial<Record<Label, number>> => {
 export const createSecretService = (deps: SecretServiceDeps) => {
   const { storage, store, barrier, clock, limits } = deps;
   const now = () => clock.now().toISOString();
+  const changed = (tenant: string, name: string, change: string, version?: number) =>
+    deps.bus?.publish({ type: 'secret.changed', time: now(), tenant, data: { name, change, ...(version !== undefined ? { version } : {}) } });
 
   const summarize = (row: SecretRow, tags: string[]): SecretSummary => ({
     id: row.id, name: row.name, type: row.type as SecretType, description: row.description, tags,
@@ -72,14 +76,16 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     return row;
   };
 
-  /** Destroys the oldest unlabelled versions beyond max_versions; labelled versions are never pruned. */
+  /** Destroys the oldest unlabelled versions beyond max_versions; labelled versions are never pruned.
+   *  Cheap when nothing is to prune: versions are only listed once there can be too many. */
   const prune = async (ex: Executor, row: SecretRow) => {
+    if (row.latest_version <= row.max_versions) return;
+    const live = await store.countLiveVersions(ex, row.tenant_id, row.id);
+    if (live <= row.max_versions) return;
     const versions = await store.listVersions(ex, row.tenant_id, row.id);
-    const live = versions.filter((v) => v.state !== 'destroyed');
-    const excess = live.length - row.max_versions;
-    if (excess <= 0) return;
-    const victims = live
-      .filter((v) => labelsOf(row, v.version).length === 0)
+    const excess = live - row.max_versions;
+    const victims = versions
+      .filter((v) => v.state !== 'destroyed' && labelsOf(row, v.version).length === 0)
       .sort((a, b) => a.version - b.version)
       .slice(0, excess)
       .map((v) => v.version);
@@ -134,7 +140,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       assertSecretName(name);
       for (let attempt = 0; ; attempt++) {
         try {
-          return await writeOnce(scope, name, value, opts);
+          const written = await writeOnce(scope, name, value, opts);
+          changed(scope.tenant, name, 'write', written.version);
+          return written;
         } catch (e) {
           const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
           if (!conflict) throw e;
@@ -214,27 +222,31 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     async remove(scope: Scope, name: string) {
-      return storage.transaction(scope.tenant, async (trx) => {
+      const out = await storage.transaction(scope.tenant, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const at = now();
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at }))) throw fail('CONFLICT');
         return { name, deleted_at: at };
       });
+      changed(scope.tenant, name, 'delete');
+      return out;
     },
 
     async restore(scope: Scope, name: string) {
-      return storage.transaction(scope.tenant, async (trx) => {
+      const out = await storage.transaction(scope.tenant, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!row.deleted_at) return { name, restored: false };
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() }))) throw fail('CONFLICT');
         return { name, restored: true };
       });
+      if (out.restored) changed(scope.tenant, name, 'restore');
+      return out;
     },
 
     /** Crypto-shredding. With versions: erases those (not labelled ones unless the secret is deleted).
      *  Without: erases the whole secret, which must be soft-deleted first. */
     async destroy(scope: Scope, name: string, versions?: number[]) {
-      return storage.transaction(scope.tenant, async (trx) => {
+      const out = await storage.transaction(scope.tenant, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!versions) {
           if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
@@ -250,6 +262,36 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         }
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
         return { name, destroyed: versions };
+      });
+      changed(scope.tenant, name, 'destroy');
+      return out;
+    },
+
+    /** Rotation finish: `version` (the pending one) becomes current, the old current becomes previous,
+     *  pending is cleared. Idempotent: a second call after success changes nothing. */
+    async promotePending(scope: Scope, name: string, version: number) {
+      return storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name);
+        if (row.current_version === version) return { name, version, promoted: false };
+        if (row.pending_version !== version) throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
+        const patch = { current_version: version, previous_version: row.current_version, pending_version: null, updated_at: now() };
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+        return { name, version, promoted: true };
+      });
+    },
+
+    /** Rotation failure: marks the pending `version` failed and clears the pending label; current is
+     *  untouched. Idempotent. */
+    async abandonPending(scope: Scope, name: string, version: number) {
+      return storage.transaction(scope.tenant, async (trx) => {
+        const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
+        if (row.current_version === version) return { name, version, abandoned: false };
+        await trx.updateTable('secret_versions').set({ state: 'failed' })
+          .where('tenant_id', '=', scope.tenant).where('secret_id', '=', row.id).where('version', '=', version).where('state', '=', 'active').execute();
+        if (row.pending_version === version) {
+          if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { pending_version: null, updated_at: now() }))) throw fail('CONFLICT');
+        }
+        return { name, version, abandoned: true };
       });
     },
 

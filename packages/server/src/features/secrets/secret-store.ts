@@ -1,6 +1,6 @@
 // Queries for secrets, their versions, tags and fingerprints; dialect-neutral Kysely, always
 // filtered by tenant (and protected again by row-level security on PostgreSQL).
-import { sql, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Executor } from '../../storage/database.js';
 import type { SecretsTable, SecretVersionsTable } from '../../storage/schema.js';
 import type { Label, ListFilter } from './secret-types.js';
@@ -8,9 +8,28 @@ import type { Label, ListFilter } from './secret-types.js';
 export type SecretRow = Selectable<SecretsTable>;
 export type VersionRow = Selectable<SecretVersionsTable>;
 
+export interface JoinedRead {
+  id: string; name: string; type: string; deleted_at: string | null; current_version: number | null; pending_version: number | null; previous_version: number | null;
+  version: number | null; wrapped_dek: string | null; ciphertext: string | null; value_kind: string | null; state: string | null; created_at: string | null;
+}
+
+const READ_SQL = new Map<string, string>();
+const readSql = (dialect: 'sqlite' | 'postgres', key: string): string => {
+  const cacheKey = `${dialect}:${key}`;
+  let text = READ_SQL.get(cacheKey);
+  if (text) return text;
+  const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
+  const join = key === 'version' ? `v.version = ${p(1)}` : `v.version = s.${key}_version`;
+  const first = key === 'version' ? 2 : 1;
+  text = `select s.id, s.name, s.type, s.deleted_at, s.current_version, s.pending_version, s.previous_version, v.version, v.wrapped_dek, v.ciphertext, v.value_kind, v.state, v.created_at `
+    + `from secrets s left join secret_versions v on v.secret_id = s.id and ${join} where s.tenant_id = ${p(first)} and s.name = ${p(first + 1)}`;
+  READ_SQL.set(cacheKey, text);
+  return text;
+};
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export const createSecretStore = () => ({
+export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
   async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
     return ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
   },
@@ -21,24 +40,14 @@ export const createSecretStore = () => ({
     return q.executeTakeFirst();
   },
 
-  /** The hot read: the secret and the version a label or number resolves to, in one query. */
-  async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }) {
-    const label = ref.label ?? 'current';
-    const versionCol = sql.ref(`s.${label}_version`);
-    return ex
-      .selectFrom('secrets as s')
-      .leftJoin('secret_versions as v', (j) =>
-        ref.version !== undefined
-          ? j.onRef('v.secret_id', '=', 's.id').on('v.version', '=', ref.version)
-          : j.onRef('v.secret_id', '=', 's.id').on(sql`v.version`, '=', versionCol),
-      )
-      .select([
-        's.id', 's.name', 's.type', 's.deleted_at', 's.current_version', 's.pending_version', 's.previous_version',
-        'v.version', 'v.wrapped_dek', 'v.ciphertext', 'v.value_kind', 'v.state', 'v.created_at',
-      ])
-      .where('s.tenant_id', '=', tenant)
-      .where('s.name', '=', name)
-      .executeTakeFirst();
+  /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
+   *  text is fixed per (dialect, label|version) and compiled once, skipping the query builder. */
+  async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<JoinedRead | undefined> {
+    const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
+    const text = readSql(dialect, key);
+    const params = ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name];
+    const r = await ex.executeQuery<JoinedRead>(CompiledQuery.raw(text, params));
+    return r.rows[0];
   },
 
   async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
@@ -78,6 +87,12 @@ export const createSecretStore = () => ({
 
   async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
     return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
+  },
+
+  async countLiveVersions(ex: Executor, tenant: string, secretId: string): Promise<number> {
+    const r = await ex.selectFrom('secret_versions').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('state', '!=', 'destroyed').executeTakeFirstOrThrow();
+    return Number(r.n);
   },
 
   async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
