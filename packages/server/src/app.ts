@@ -38,6 +38,7 @@ import { tenantRoutes } from './features/tenants/tenant-routes.js';
 import { createTokenService, type TokenService } from './features/tokens/token-service.js';
 import { tokenRoutes } from './features/tokens/token-routes.js';
 import { healthRoutes } from './features/system/health-routes.js';
+import { createProviderFeatures } from './features/providers/provider-features.js';
 
 export const VERSION = '0.1.0';
 
@@ -99,6 +100,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tokens = createTokenService({ storage, clock });
     const policies = createPolicyService({ storage, clock });
     const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
+    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
@@ -119,9 +121,11 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       routes: [
         healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies),
+        ...providerFeatures.routes,
       ],
     });
 
+    providerFeatures.start(jobs);
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
@@ -131,6 +135,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         jobs.stop();
         await http.close();
         await broker.close();
+        await providerFeatures.close();
         await storage.close();
         await source.close?.();
       },

@@ -65,6 +65,15 @@ export const ERRORS = {
   PROVIDER_ERROR: { status: 502, message: 'The external secret store returned an unexpected error; check its status and logs, then retry.' },
   KEK_SOURCE_UNAVAILABLE: { status: 503, message: 'The key management service holding the master key could not be reached; check its address, network and status.' },
   KEK_SOURCE_AUTH_FAILED: { status: 503, message: 'The key management service holding the master key refused the credential or denied use of the key; check the credential and key permissions.' },
+  // provider features
+  PROVIDER_CONFIG_NOT_FOUND: { status: 404, message: 'No provider configuration with this id in this tenant; list them with GET /v1/providers.' },
+  PROVIDER_CONFIG_EXISTS: { status: 409, message: 'A provider configuration with this id already exists; remove it first or choose another name.' },
+  PROVIDER_IN_USE: { status: 409, message: 'Sync destinations still use this provider configuration; remove them first.' },
+  PROVIDER_NOT_CONFIGURED: { status: 404, message: 'No configured provider can serve this reference; configure one of its kind, or pass ?provider=<id>.' },
+  PROVIDER_AMBIGUOUS: { status: 400, message: 'Several configured providers could serve this reference; choose one with ?provider=<id>.' },
+  SYNC_DESTINATION_NOT_FOUND: { status: 404, message: 'No sync destination with this id in this tenant.' },
+  SYNC_TEMPLATE_INVALID: { status: 400, message: 'The key-name template is invalid; use {{name}} with optional filters such as |replace:/:- (see docs/providers.md).' },
+  MASTER_KEY_SOURCE_INVALID: { status: 400, message: 'The master key source configuration is invalid; fix each listed problem.' },
   // rotation
   ROTATOR_UNKNOWN: { status: 400, message: 'No rotator of this kind is registered; use one of the kinds listed in the details.' },
   ROTATOR_CONFIG_INVALID: { status: 400, message: 'The rotator configuration or admin credential is invalid; fix each listed problem.' },

@@ -78,7 +78,21 @@ export interface AuditCheckpointsTable { seq: number; hash: string; signature: s
 export interface PoliciesTable { tenant_id: string; name: string; description: string | null; rules: string; created_at: string; updated_at: string }
 export interface RolesTable { tenant_id: string; name: string; description: string | null; policies: string; created_at: string; updated_at: string }
 
+// provider features (migration 004)
+export interface ProviderConfigsTable { tenant_id: string; id: string; kind: string; config: string; credential_secret: string | null; created_at: string; updated_at: string }
+export interface SyncDestinationsTable {
+  tenant_id: string; id: string; secret_name: string | null; prefix: string | null; provider_id: string; template: string; initial_policy: string;
+  never_delete_remote: number; created_at: string;
+}
+export interface SyncStatesTable {
+  tenant_id: string; destination_id: string; secret_name: string; remote_name: string | null; status: string; last_error: string | null;
+  synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string;
+}
+
 export interface Database {
+  provider_configs: ProviderConfigsTable;
+  sync_destinations: SyncDestinationsTable;
+  sync_states: SyncStatesTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -97,3 +111,4 @@ export interface Database {
 /** Tables whose rows belong to one tenant: row-level security protects them on PostgreSQL. */
 export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
 export const TENANT_TABLES_002 = ['audit_events', 'policies', 'roles'] as const;
+export const TENANT_TABLES_004 = ['provider_configs', 'sync_destinations', 'sync_states'] as const;
