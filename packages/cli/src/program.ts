@@ -8,6 +8,10 @@ import { registerSecretsCommands } from './commands/secrets.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTenantsCommands } from './commands/tenants.js';
 import { registerTokensCommands } from './commands/tokens.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerInjectCommand } from './commands/inject.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -25,6 +29,10 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerSecretsCommands(program, ctx);
   registerTenantsCommands(program, ctx);
   registerTokensCommands(program, ctx);
+  registerRunCommand(program, ctx);
+  registerInjectCommand(program, ctx);
+  registerExportCommand(program, ctx);
+  registerImportCommand(program, ctx);
   // TODO(lead): registerScanCommand(program, { getClient: ctx.getClient }) from './commands/scan.js' — needs the SDK client to gain rotation.emergencyRotate first.
 
   program.addHelpText('after', `

@@ -59,12 +59,24 @@ export const createClient = (opts: ClientOptions = {}) => {
     return json as T;
   };
 
+  /** A raw authenticated request without timeout (for streams such as GET /v1/events); the caller owns the body. */
+  const openStream = async (path: string, signal: AbortSignal): Promise<Response> => {
+    const headers: Record<string, string> = { accept: 'text/event-stream', 'user-agent': opts.userAgent ?? 'keyhaven-sdk/0.1', 'x-tenant-id': tenant };
+    if (token) headers.authorization = `Bearer ${token}`;
+    try {
+      return await doFetch(new URL(addr + path), { method: 'GET', headers, signal });
+    } catch (e) {
+      throw new KeyhavenUnavailableError(`Keyhaven server at ${addr} is unreachable (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name}).`, { cause: e });
+    }
+  };
+
   const secretPath = (name: string, suffix = '') => `/v1/secrets/${encodeName(name)}${suffix}`;
 
   return {
     addr,
     tenant,
     request,
+    openStream,
     health: () => request<{ status: string; database: string }>('GET', '/health', { tenant: false }),
     secrets: {
       /** Reads a value; `name#field` reads one field of a JSON value. */

@@ -2,3 +2,10 @@
 export { createClient, type KeyhavenClient, type ClientOptions } from './client.js';
 export { KeyhavenApiError, KeyhavenUnavailableError } from './errors.js';
 export type * from './types.js';
+// delivery: cached reader, fallback, change events, offline snapshots, env-name rule
+export { createSecretsReader, type SecretsReader, type ReaderOptions, type ReadResult, type ReadSource } from './reader.js';
+export { readerSettingsFromEnv, lookupFallback, readFileVar, type FallbackOptions } from './fallback.js';
+export { subscribeSecretEvents, parseSse, type SecretEvent, type Subscription } from './events.js';
+export { writeSnapshot, readSnapshot, snapshotKeyFromEnv, type SnapshotKey, type SnapshotData } from './snapshot.js';
+export { envVarName, sanitizeEnvName, expandValue } from './env-names.js';
+export { SecretUnavailableError, SnapshotError } from './reader-errors.js';

@@ -39,6 +39,7 @@ import { createTokenService, type TokenService } from './features/tokens/token-s
 import { tokenRoutes } from './features/tokens/token-routes.js';
 import { healthRoutes } from './features/system/health-routes.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
+import { eventsRoutes } from './features/events/events-routes.js'; // delivery
 
 export const VERSION = '0.1.0';
 
@@ -99,7 +100,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tenants = createTenantService({ storage, clock });
     const tokens = createTokenService({ storage, clock });
     const policies = createPolicyService({ storage, clock });
-    const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
+    const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const anomalies = createAnomalyDetector({ storage, clock, bus });
@@ -122,6 +123,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies),
         ...providerFeatures.routes,
+        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), // delivery
       ],
     });
 
