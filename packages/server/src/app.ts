@@ -38,6 +38,7 @@ import { tenantRoutes } from './features/tenants/tenant-routes.js';
 import { createTokenService, type TokenService } from './features/tokens/token-service.js';
 import { tokenRoutes } from './features/tokens/token-routes.js';
 import { healthRoutes } from './features/system/health-routes.js';
+import { createRotationFeature, type RotationFeature } from './features/rotation/rotation-feature.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
 import { eventsRoutes } from './features/events/events-routes.js'; // delivery
 
@@ -48,6 +49,7 @@ export interface KeyhavenApp {
   storage: StorageHandle;
   barrier: Barrier;
   services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService };
+  rotation: RotationFeature;
   broker: AuditBroker;
   bus: EventBus;
   metrics: Metrics;
@@ -106,6 +108,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation });
 
     const http = await buildHttp({
       logger,
@@ -121,20 +124,22 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       },
       routes: [
         healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
-        policyRoutes(policies), auditRoutes(audit, anomalies),
+        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), // delivery
       ],
     });
 
     providerFeatures.start(jobs);
+    rotation.start();
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
-      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit },
+      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit }, rotation,
       async close() {
         jobs.stop();
+        await rotation.stop();
         await http.close();
         await broker.close();
         await providerFeatures.close();

@@ -42,6 +42,44 @@ export const configSchema = z
     trustProxy: z.union([z.boolean(), z.string()]).default(false),
     dev: z.boolean().default(false),
     devRootToken: z.string().min(1).optional(),
+    /** The rotation engine: in-process scheduler, default intervals, leases, retries, batches. */
+    rotation: z
+      .object({
+        /** Run the in-process scheduler (off: only POST /internal/scheduled-rotation and manual rotations). */
+        enabled: z.boolean().default(true),
+        schedules: z
+          .object({
+            monthly: z.string().min(1).default('0 2 1 * *'),
+            critical: z.string().min(1).default('0 */6 * * *'),
+            timezone: z.string().min(1).default('UTC'),
+          })
+          .strict()
+          .default({}),
+        /** Days between rotations by secret type; types not listed use `other`. */
+        defaultIntervalDays: z
+          .object({
+            api_key: z.number().int().min(1).max(3650).default(30),
+            oauth_token: z.number().int().min(1).max(3650).default(30),
+            database_credentials: z.number().int().min(1).max(3650).default(90),
+            jwt_secret: z.number().int().min(1).max(3650).default(180),
+            encryption_key: z.number().int().min(1).max(3650).default(180),
+            other: z.number().int().min(1).max(3650).default(90),
+          })
+          .strict()
+          .default({}),
+        /** How long a server owns a claimed rotation before another may take it over. */
+        leaseSeconds: z.number().int().min(1).max(86_400).default(300),
+        /** Retries after a failed rotation: base delay, doubled each time, capped. */
+        retryBaseSeconds: z.number().int().min(1).max(86_400).default(300),
+        retryMaxSeconds: z.number().int().min(1).max(7 * 86_400).default(6 * 3600),
+        /** Rotations running at once in a batch, and rows claimed per round. */
+        concurrency: z.number().int().min(1).max(256).default(8),
+        batchSize: z.number().int().min(1).max(10_000).default(200),
+        /** Bounded waits on rotation targets. */
+        targetTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+      })
+      .strict()
+      .default({}),
     /** Create the default tenant and a root token on the first start of an empty store. */
     bootstrap: z.boolean().default(true),
   })

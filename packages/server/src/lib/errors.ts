@@ -85,6 +85,14 @@ export const ERRORS = {
   PASSWORD_POLICY_IMPOSSIBLE: { status: 400, message: 'No password can satisfy this policy; lower the minimum counts, allow more characters or raise the length.' },
   GENERATOR_UNKNOWN: { status: 400, message: 'No value generator of this kind is registered; use one of the kinds listed in the details.' },
   GENERATOR_OPTIONS_INVALID: { status: 400, message: 'The value generator options are invalid; fix each listed problem.' },
+  // rotation engine
+  ROTATION_NOT_REGISTERED: { status: 404, message: 'The secret is not registered for rotation; register it with POST /secrets/register first.' },
+  ROTATION_IN_PROGRESS: { status: 409, message: 'A rotation of this secret is already running; wait for it to finish (see the rotation history).' },
+  ROTATION_SCHEDULE_INVALID: { status: 400, message: 'The rotation schedule is invalid (interval, cron expression, time zone or window); fix each listed problem.' },
+  ROTATION_FAILED: { status: 502, message: 'The rotation did not complete; the current value is unchanged unless the message names a manual step. See the rotation history.' },
+  ROTATION_CONFIRMATION_REQUIRED: { status: 400, message: 'A bulk emergency rotation needs "confirm": true; run it with "dry_run": true first to see what would rotate.' },
+  ROTATION_NO_PREVIOUS_VERSION: { status: 409, message: 'The secret has no previous version to roll back to.' },
+  PROVIDER_ROTATOR_UNAVAILABLE: { status: 400, message: 'Provider-backed rotation needs the "provider" rotator, which is not installed on this server; use another rotator or omit provider_name.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -23,6 +23,9 @@ export interface Rotator {
   test(pending: CredentialValue): Promise<void>;
   /** Undo set where possible so `current` keeps working (single-user: set the password back to current's). */
   rollback(pending: CredentialValue, current: CredentialValue | null): Promise<void>;
+  /** Optional last step before the labels move (provider-native rotators: e.g. move the provider's
+   *  own staging label). Idempotent: the engine may repeat it after a crash. */
+  finish?(pending: CredentialValue, current: CredentialValue | null): Promise<void>;
   /** Emergency: make a retired credential unusable at once (set it to an unknowable random password / disable the ACL user). */
   revoke(old: CredentialValue): Promise<void>;
   close(): Promise<void>;

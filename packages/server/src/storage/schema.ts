@@ -78,6 +78,21 @@ export interface AuditCheckpointsTable { seq: number; hash: string; signature: s
 export interface PoliciesTable { tenant_id: string; name: string; description: string | null; rules: string; created_at: string; updated_at: string }
 export interface RolesTable { tenant_id: string; name: string; description: string | null; policies: string; created_at: string; updated_at: string }
 
+export interface RotationConfigsTable {
+  tenant_id: string; secret_id: string; secret_name: string; secret_type: string; provider_name: string | null;
+  rotator_kind: string; rotator_config: string; admin_credential_secret: string | null; generator_kind: string; generator_options: string;
+  interval_days: number | null; cron: string | null; timezone: string; rotation_window: string | null; auto_rotation: number; criticality: string;
+  rotate_before_expiry_days: number | null; description: string | null; next_rotation_at: string | null; last_rotated_at: string | null;
+  last_status: string | null; failure_count: number; next_retry_at: string | null; lease_owner: string | null; lease_until: string | null;
+  created_at: string; updated_at: string;
+}
+export interface RotationRunsTable {
+  id: string; tenant_id: string; secret_id: string; secret_name: string; status: string; step: string; method: string; attempt: number;
+  rotator_kind: string; previous_version: number | null; new_version: number | null; revoke_versions: string | null; supplied: number; value_hmac: string | null; reason: string | null;
+  actor_id: string | null; actor_name: string | null; error_code: string | null; error_message: string | null; started_at: string;
+  finished_at: string | null; duration_ms: number | null; next_retry_at: string | null; lease_owner: string | null; lease_until: string | null;
+}
+
 // provider features (migration 004)
 export interface ProviderConfigsTable { tenant_id: string; id: string; kind: string; config: string; credential_secret: string | null; created_at: string; updated_at: string }
 export interface SyncDestinationsTable {
@@ -93,6 +108,8 @@ export interface Database {
   provider_configs: ProviderConfigsTable;
   sync_destinations: SyncDestinationsTable;
   sync_states: SyncStatesTable;
+  rotation_configs: RotationConfigsTable;
+  rotation_runs: RotationRunsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -111,4 +128,5 @@ export interface Database {
 /** Tables whose rows belong to one tenant: row-level security protects them on PostgreSQL. */
 export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
 export const TENANT_TABLES_002 = ['audit_events', 'policies', 'roles'] as const;
+export const TENANT_TABLES_003 = ['rotation_configs', 'rotation_runs'] as const;
 export const TENANT_TABLES_004 = ['provider_configs', 'sync_destinations', 'sync_states'] as const;

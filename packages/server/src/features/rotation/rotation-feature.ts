@@ -1,0 +1,66 @@
+// Wires the rotation feature: engine (with its ports), batch runner, service, routes and the
+// in-process scheduler. The composition root calls this once; tests and tools may pass their own
+// rotator factory (e.g. a fault-injecting wrapper) through the same door.
+import type { Logger } from 'pino';
+import type { StorageHandle } from '../../storage/database.js';
+import type { Barrier } from '../../barrier/barrier.js';
+import type { AuditBroker } from '../../audit/broker.js';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Clock } from '../../lib/clock.js';
+import type { KeyhavenConfig } from '../../config/config-schema.js';
+import type { SecretService } from '../secrets/secret-service.js';
+import { createRotator } from '../../rotation/rotator-registry.js';
+import { generateValue } from '../../rotation/generators/registry.js';
+import { createRotationStore } from '../../rotation/engine/rotation-store.js';
+import { createRotationEngine } from '../../rotation/engine/rotation-engine.js';
+import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
+import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
+import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
+import { newLeaseOwner } from '../../jobs/leases.js';
+import { createRotationService } from './rotation-service.js';
+import { rotationRoutes } from './rotation-routes.js';
+
+export interface RotationFeatureDeps {
+  storage: StorageHandle; secrets: SecretService; barrier: Barrier; broker: AuditBroker; bus: EventBus; clock: Clock; logger: Logger;
+  config: KeyhavenConfig['rotation'];
+  rotators?: RotatorFactory;
+  owner?: string;
+  observer?: EngineDeps['observer'];
+}
+
+export const createRotationFeature = (deps: RotationFeatureDeps) => {
+  const cfg = deps.config;
+  const owner = deps.owner ?? newLeaseOwner('rotation');
+  const leaseMs = cfg.leaseSeconds * 1000;
+  const store = createRotationStore(deps.storage);
+  // eslint-disable-next-line prefer-const
+  let service: ReturnType<typeof createRotationService>;
+  const engine = createRotationEngine({
+    storage: deps.storage, store, secrets: deps.secrets, rotators: deps.rotators ?? createRotator, generate: generateValue,
+    fingerprint: (v) => deps.barrier.fingerprint(v),
+    audit: (e) => deps.broker.record(e), publish: (e) => deps.bus.publish(e), clock: deps.clock, owner, leaseMs,
+    retry: { baseMs: cfg.retryBaseSeconds * 1000, maxMs: cfg.retryMaxSeconds * 1000 }, timeoutMs: cfg.targetTimeoutMs,
+    nextRotationAt: async (tenant, secretId, from) => {
+      const c = await deps.storage.withTenant(tenant, (ex) => ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).executeTakeFirst());
+      return c ? service.computeNext(c, from) : null;
+    },
+    observer: deps.observer,
+  });
+  const batch = createBatchRunner({ engine, store, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
+  service = createRotationService({
+    storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
+    defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },
+  });
+  let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
+  return {
+    owner, store, engine, batch, service,
+    routes: rotationRoutes(service),
+    start() {
+      if (!cfg.enabled || scheduler) return;
+      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
+    },
+    async stop() { await scheduler?.stop(); scheduler = null; },
+  };
+};
+
+export type RotationFeature = ReturnType<typeof createRotationFeature>;

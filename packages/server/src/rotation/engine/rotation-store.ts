@@ -1,0 +1,115 @@
+// Queries for rotation registrations (rotation_configs) and rotation history / durable run state
+// (rotation_runs). Tenant-filtered like every store; system work (scheduler, recovery) uses '*'.
+import { sql, type Selectable } from 'kysely';
+import type { Executor, StorageHandle } from '../../storage/database.js';
+import { isUniqueViolation } from '../../storage/database.js';
+import type { RotationConfigsTable, RotationRunsTable } from '../../storage/schema.js';
+import { fail } from '../../lib/errors.js';
+import { claimRows } from '../../jobs/leases.js';
+
+export type ConfigRow = Selectable<RotationConfigsTable>;
+export type RunRow = Selectable<RotationRunsTable>;
+
+export interface HistoryFilter { secret_name?: string; status?: string; method?: string; limit: number }
+
+/** Due: the retry time when a retry is pending, else the schedule; only with auto-rotation on. */
+const dueSql = (now: string, criticality?: string, tenant?: string) => sql<boolean>`auto_rotation = 1 and (
+  (next_retry_at is not null and next_retry_at <= ${now}) or (next_retry_at is null and next_rotation_at is not null and next_rotation_at <= ${now}))
+  ${criticality ? sql`and criticality = ${criticality}` : sql``} ${tenant ? sql`and tenant_id = ${tenant}` : sql``}`;
+
+export const createRotationStore = (storage: StorageHandle) => ({
+  async getConfig(ex: Executor, tenant: string, secretName: string): Promise<ConfigRow | undefined> {
+    return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_name', '=', secretName).executeTakeFirst();
+  },
+
+  async upsertConfig(ex: Executor, row: ConfigRow) {
+    const existing = await ex.selectFrom('rotation_configs').select('created_at').where('tenant_id', '=', row.tenant_id).where('secret_id', '=', row.secret_id).executeTakeFirst();
+    if (existing) {
+      const { tenant_id, secret_id, created_at, lease_owner, lease_until, ...patch } = row;
+      await ex.updateTable('rotation_configs').set(patch).where('tenant_id', '=', tenant_id).where('secret_id', '=', secret_id).execute();
+    } else {
+      await ex.insertInto('rotation_configs').values(row).execute();
+    }
+  },
+
+  async updateConfig(ex: Executor, tenant: string, secretId: string, patch: Partial<ConfigRow>) {
+    await ex.updateTable('rotation_configs').set(patch).where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+  },
+
+  async listConfigs(ex: Executor, tenant: string, opts: { dueAt?: string; criticality?: string } = {}): Promise<ConfigRow[]> {
+    let q = ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant);
+    if (opts.dueAt) q = q.where(dueSql(opts.dueAt, opts.criticality));
+    else if (opts.criticality) q = q.where('criticality', '=', opts.criticality);
+    return q.orderBy('next_rotation_at').orderBy('secret_name').execute();
+  },
+
+  /** Claims due registrations for this server (lease), across tenants. */
+  claimDue(opts: { owner: string; now: string; until: string; limit: number; criticality?: string; tenant?: string }): Promise<ConfigRow[]> {
+    return claimRows<ConfigRow>(storage, {
+      table: 'rotation_configs', keys: ['tenant_id', 'secret_id'], where: dueSql(opts.now, opts.criticality, opts.tenant),
+      orderBy: 'next_rotation_at', limit: opts.limit, owner: opts.owner, now: opts.now, until: opts.until,
+    });
+  },
+
+  /** Claims one registration for a manual rotation; false when another server holds it. */
+  async claimOne(tenant: string, secretId: string, owner: string, now: string, until: string): Promise<boolean> {
+    return storage.transaction(tenant, async (trx) => {
+      const r = await trx.updateTable('rotation_configs').set({ lease_owner: owner, lease_until: until })
+        .where('tenant_id', '=', tenant).where('secret_id', '=', secretId)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    });
+  },
+
+  async releaseConfig(tenant: string, secretId: string, owner: string) {
+    await storage.withTenant(tenant, (ex) => ex.updateTable('rotation_configs').set({ lease_owner: null, lease_until: null })
+      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('lease_owner', '=', owner).execute());
+  },
+
+  /** Claims in-progress runs whose server stopped renewing them (crash), across tenants. */
+  claimStaleRuns(opts: { owner: string; now: string; until: string; limit: number }): Promise<RunRow[]> {
+    return claimRows<RunRow>(storage, {
+      table: 'rotation_runs', keys: ['id'], where: sql`status = 'in_progress'`, orderBy: 'started_at', limit: opts.limit,
+      owner: opts.owner, now: opts.now, until: opts.until,
+    });
+  },
+
+  /** Opens a run; a second open run of the same secret is refused by the database (one at a time). */
+  async insertRun(row: RunRow) {
+    try {
+      await storage.withTenant(row.tenant_id, (ex) => ex.insertInto('rotation_runs').values(row).execute());
+    } catch (e) {
+      if (isUniqueViolation(e) || (e as { code?: string }).code === 'CONFLICT' || isUniqueViolation((e as { cause?: unknown }).cause)) {
+        throw fail('ROTATION_IN_PROGRESS', `A rotation of "${row.secret_name}" is already running; wait for it to finish.`);
+      }
+      throw e;
+    }
+  },
+
+  async updateRun(tenant: string, id: string, patch: Partial<RunRow>, ex?: Executor) {
+    const run = (e: Executor) => e.updateTable('rotation_runs').set(patch).where('tenant_id', '=', tenant).where('id', '=', id).execute();
+    if (ex) await run(ex);
+    else await storage.withTenant(tenant, run);
+  },
+
+  async getRun(tenant: string, id: string): Promise<RunRow | undefined> {
+    return storage.withTenant(tenant, (ex) => ex.selectFrom('rotation_runs').selectAll().where('tenant_id', '=', tenant).where('id', '=', id).executeTakeFirst());
+  },
+
+  async history(ex: Executor, tenant: string, f: HistoryFilter): Promise<RunRow[]> {
+    let q = ex.selectFrom('rotation_runs').selectAll().where('tenant_id', '=', tenant);
+    if (f.secret_name) q = q.where('secret_name', '=', f.secret_name);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.method) q = q.where('method', '=', f.method);
+    return q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  },
+
+  /** Secret row facts the engine needs (labels, type, expiry); no values. */
+  async secretFacts(ex: Executor, tenant: string, name: string) {
+    return ex.selectFrom('secrets').select(['id', 'name', 'type', 'criticality', 'expires_at', 'current_version', 'pending_version', 'previous_version', 'deleted_at'])
+      .where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+  },
+});
+
+export type RotationStore = ReturnType<typeof createRotationStore>;
