@@ -103,7 +103,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tokens = createTokenService({ storage, clock });
     const policies = createPolicyService({ storage, clock });
     const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
-    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger });
+    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, settings: config.providers });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };

@@ -80,6 +80,21 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Provider features: reference cache and the sync worker (retries back off exponentially). */
+    providers: z
+      .object({
+        referenceCacheTtlSeconds: z.number().int().min(0).max(86_400).default(60),
+        referenceCacheMaxEntries: z.number().int().min(1).max(1_000_000).default(10_000),
+        syncIntervalSeconds: z.number().int().min(1).max(86_400).default(15),
+        syncConcurrency: z.number().int().min(1).max(64).default(4),
+        syncRetryBaseSeconds: z.number().int().min(1).max(86_400).default(5),
+        syncRetryMaxSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
+      })
+      .strict()
+      .default({}),
+    /** Where the master key is held: local (file/env, the default), aws-kms, gcp-kms, azure-kv-keys or vault-transit.
+     *  The rest of the block is validated by that KEK source's own schema at boot. */
+    masterKeySource: z.object({ kind: z.string().min(1) }).passthrough().optional(),
     /** Create the default tenant and a root token on the first start of an empty store. */
     bootstrap: z.boolean().default(true),
   })

@@ -4,10 +4,21 @@ import type { Logger } from 'pino';
 import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
 import type { EventBus } from '../../events/event-bus.js';
+import type { Keyring } from '../../barrier/keyring.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { App } from '../../http/pipeline-types.js';
 import { createProviderConfigService } from './provider-config-service.js';
 import { providerRoutes } from './provider-routes.js';
+import { createReferenceService } from '../references/reference-service.js';
+import { referenceRoutes } from '../references/reference-routes.js';
+import { createSyncWorker } from '../sync/sync-worker.js';
+import { createSyncService } from '../sync/sync-service.js';
+import { syncRoutes } from '../sync/sync-routes.js';
+
+export interface ProviderSettings {
+  referenceCacheTtlSeconds: number; referenceCacheMaxEntries: number;
+  syncIntervalSeconds: number; syncConcurrency: number; syncRetryBaseSeconds: number; syncRetryMaxSeconds: number;
+}
 
 export interface ProviderFeatureDeps {
   storage: StorageHandle;
@@ -15,18 +26,32 @@ export interface ProviderFeatureDeps {
   clock: Clock;
   bus: EventBus;
   logger: Logger;
+  keyring: Keyring;
+  settings: ProviderSettings;
 }
 
 interface Jobs { every(name: string, ms: number, fn: () => Promise<unknown>): void }
 
 export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
-  const providers = createProviderConfigService({ storage: deps.storage, secrets: deps.secrets, clock: deps.clock });
-  const routes: Array<(app: App) => void> = [providerRoutes(providers)];
+  const { storage, secrets, clock, logger, settings } = deps;
+  const providers = createProviderConfigService({ storage, secrets, clock });
+  const references = createReferenceService({ providers, ttlMs: settings.referenceCacheTtlSeconds * 1000, maxEntries: settings.referenceCacheMaxEntries });
+  const worker = createSyncWorker({
+    storage, secrets, providers, clock, logger,
+    settings: { concurrency: settings.syncConcurrency, retryBaseSeconds: settings.syncRetryBaseSeconds, retryMaxSeconds: settings.syncRetryMaxSeconds },
+  });
+  const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });
+  const unsubscribe = sync.subscribe(deps.bus);
+  const routes: Array<(app: App) => void> = [providerRoutes(providers), referenceRoutes(references), syncRoutes(sync)];
   return {
-    providers,
+    providers, references, sync,
     routes,
-    start(_jobs: Jobs) {},
+    start(jobs: Jobs) {
+      jobs.every('provider-sync', settings.syncIntervalSeconds * 1000, () => sync.runDue());
+    },
     async close() {
+      unsubscribe();
+      await sync.stop();
       await providers.close();
     },
   };
