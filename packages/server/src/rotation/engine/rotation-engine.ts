@@ -157,11 +157,17 @@ export const createRotationEngine = (deps: EngineDeps) => {
           await persist(run, { step: 'tested' });
         } catch (e) {
           const err = safeError(e);
+          // set refused or never reached: the target did not change, so a failed rollback is no loss.
+          const unchanged = run.step === 'created' && (err.code === 'ROTATION_TARGET_UNREACHABLE' || err.code === 'ROTATION_SET_FAILED');
           let status: RunStatus = 'rolled_back';
           let message = `${err.message} The target was rolled back and version ${run.previous_version ?? '-'} stays current.`;
           try {
             await rotator.rollback(pending, ctx.current);
           } catch (re) {
+            if (unchanged) {
+              await secrets.abandonPending(scope, run.secret_name, run.new_version!);
+              return await conclude(run, err.code === 'ROTATION_SET_FAILED' ? 'rolled_back' : 'failed', { code: err.code, message: `${err.message} Nothing was changed on the target; version ${run.previous_version ?? '-'} stays current.`.slice(0, 1000) });
+            }
             status = 'partial';
             message = `${err.message} Rolling back failed too (${safeError(re).message}) Manual step: make the target accept current version ${run.previous_version ?? '-'} again; pending version ${run.new_version} was marked failed.`;
           }
