@@ -41,6 +41,8 @@ import { healthRoutes } from './features/system/health-routes.js';
 import { createRotationFeature, type RotationFeature } from './features/rotation/rotation-feature.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
 import { eventsRoutes } from './features/events/events-routes.js'; // delivery
+import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // delivery
+import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
 
 export const VERSION = '0.1.0';
 
@@ -117,7 +119,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {
-        onRequest: [createAuthenticateHook(access)],
+        onRequest: [createVaultTenantHook(config.vaultCompat), createAuthenticateHook(access)],
         preHandler: [createAuthorizeHook(access), auditHooks.attempt],
         preSerialization: [auditHooks.capture],
         onSend: [auditHooks.outcome],
@@ -126,7 +128,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
-        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), // delivery
+        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery
       ],
     });
 

@@ -7,6 +7,9 @@ const listen = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8377')
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
+/** Path segments under /v1 that the Keyhaven API owns, so no Vault mount may take them (delivery). */
+export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin'];
+
 export const configSchema = z
   .object({
     listen: listen.default('127.0.0.1:8377'),
@@ -97,6 +100,28 @@ export const configSchema = z
     masterKeySource: z.object({ kind: z.string().min(1) }).passthrough().optional(),
     /** Create the default tenant and a root token on the first start of an empty store. */
     bootstrap: z.boolean().default(true),
+    // delivery: the HashiCorp Vault KV v2-compatible API. Each mount serves /v1/<mount>/data|metadata|…
+    // for the tenant it maps to (X-Vault-Namespace, when sent, names the tenant instead).
+    vaultCompat: z
+      .object({
+        enabled: z.boolean().default(true),
+        mounts: z.record(
+          z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'mount names are lower-case letters, digits, "_" and "-"')
+            .refine((m) => !RESERVED_MOUNTS.includes(m), `this name belongs to the Keyhaven API (reserved: ${RESERVED_MOUNTS.join(', ')})`),
+          z.string().min(1),
+        ).default({ kv: 'default' }),
+      })
+      .strict()
+      .default({}),
+    // delivery: automatic KEK rotation of the keyring (seed 003 KEY_ROTATION_*), toggled at runtime by the admin API.
+    keyRotation: z
+      .object({
+        enabled: z.boolean().default(false),
+        intervalHours: z.number().min(1 / 60).max(24 * 3650).default(168),
+        batchSize: z.number().int().min(1).max(10_000).default(500),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

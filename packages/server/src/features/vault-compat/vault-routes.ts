@@ -1,0 +1,195 @@
+// Routes of the HashiCorp Vault KV v2-compatible API, one set per configured mount:
+// /v1/<mount>/data/<path> (GET ?version=, POST/PUT {data, options.cas}, PATCH merge, DELETE = soft
+// delete latest), /metadata/<path> (GET, GET ?list=true, DELETE = everything), /delete|undelete|
+// destroy/<path> {versions}; plus /v1/sys/mounts and /v1/auth/token/lookup-self for probing clients.
+// Handlers translate to the secret service; the pipeline authenticates (X-Vault-Token) and audits.
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../http/pipeline-types.js';
+import { scopeOf } from '../../http/pipeline-types.js';
+import { KeyhavenError } from '../../lib/errors.js';
+import type { Action } from '../access/roles.js';
+import type { SecretService } from '../secrets/secret-service.js';
+import { envelope, listKeys, secretMetadata, toKvData, versionMetadata } from './vault-shapes.js';
+import { VaultError, vaultErrorHandler } from './vault-errors.js';
+import type { VaultCompatSettings } from './vault-tenant.js';
+
+type Op = 'data' | 'metadata' | 'delete' | 'undelete' | 'destroy';
+const OPS: Op[] = ['data', 'metadata', 'delete', 'undelete', 'destroy'];
+
+const pathOf = (req: FastifyRequest) => decodeURIComponent((req.params as { '*': string })['*'] ?? '').replace(/^\/+|\/+$/g, '');
+const isList = (req: FastifyRequest) => { const l = (req.query as { list?: string }).list; return l === 'true' || l === '1'; };
+
+const actionFor = (op: Op) => (req: FastifyRequest): Action => {
+  if (req.method === 'GET') return op === 'metadata' ? 'list' : 'read';
+  if (op === 'data' && req.method !== 'DELETE') return 'write';
+  return 'delete';
+};
+
+const bodyOf = (req: FastifyRequest): Record<string, unknown> => {
+  const b = req.body;
+  if (b === undefined || b === null || b === '') return {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw new VaultError(400, ['the request body must be a JSON object']);
+  return b as Record<string, unknown>;
+};
+
+const versionsOf = (req: FastifyRequest): number[] => {
+  const v = bodyOf(req).versions;
+  if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(Number(n)) && Number(n) > 0)) throw new VaultError(400, ['no versions provided']);
+  return v.map(Number);
+};
+
+export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatSettings) => (app: App) => {
+  if (!settings.enabled) return;
+  const mounts = Object.keys(settings.mounts);
+
+  void app.register(async (vault) => {
+    vault.setErrorHandler(vaultErrorHandler);
+    vault.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_req, body, done) => {
+      try { done(null, body ? JSON.parse(body as string) : {}); } catch { done(new VaultError(400, ['failed to parse JSON input']), undefined); }
+    });
+
+    const describe = async (req: FastifyRequest, name: string) => service.describe(scopeOf(req), name);
+
+    /** Reads a version (latest when none) in KV shape; deleted or destroyed versions are 404 like Vault. */
+    const readData = async (req: FastifyRequest, name: string, version?: number) => {
+      const d = await describe(req, name);
+      const v = version ?? d.latest_version;
+      const info = d.versions.find((x) => x.version === v);
+      if (!info) throw new VaultError(404, []);
+      const metadata = versionMetadata(info, d.deleted_at, d.latest_version, d.metadata);
+      if (metadata.deletion_time || metadata.destroyed) return { status: 404, body: envelope(req.id, { data: null, metadata }) };
+      const r = await service.read(scopeOf(req), name, { version: v });
+      req.auditNote = { ...req.auditNote, version: r.version };
+      return { status: 200, body: envelope(req.id, { data: toKvData(r.value), metadata }) };
+    };
+
+    const write = async (req: FastifyRequest, name: string, data: unknown, cas?: number) => {
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new VaultError(400, ['no data provided']);
+      const scope = scopeOf(req);
+      // Vault lets a client write over a soft-deleted latest version: undo Keyhaven's delete first.
+      try { await service.restore(scope, name); } catch (e) { if (!(e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND')) throw e; }
+      const w = await service.write(scope, name, data, { cas, create: true });
+      return envelope(req.id, { created_time: w.created_at, custom_metadata: null, deletion_time: '', destroyed: false, version: w.version });
+    };
+
+    for (const mount of mounts) {
+      for (const op of OPS) {
+        const url = `/v1/${mount}/${op}/*`;
+        const access = { tenant: true, action: actionFor(op), resource: (req: FastifyRequest) => (pathOf(req) ? { name: pathOf(req) } : null) };
+        const audit = (req: FastifyRequest) => `vault.kv.${op === 'data' ? ({ GET: 'read', DELETE: 'delete' } as Record<string, string>)[req.method] ?? 'write' : op === 'metadata' ? ({ GET: isList(req) ? 'list' : 'metadata', DELETE: 'delete_metadata' } as Record<string, string>)[req.method] ?? 'metadata' : op}`;
+        const config = { access, audit };
+        const schema = { tags: ['vault-compat'], summary: `Vault KV v2 ${op} on mount "${mount}" (tenant ${settings.mounts[mount]} unless X-Vault-Namespace)` };
+
+        if (op === 'data') {
+          vault.get(url, { config, schema }, async (req, reply) => {
+            const raw = (req.query as { version?: string }).version;
+            const version = raw === undefined || raw === '0' ? undefined : Number(raw);
+            if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new VaultError(400, ['invalid version']);
+            const r = await readData(req, pathOf(req), version);
+            return reply.code(r.status).send(r.body);
+          });
+          const put = async (req: FastifyRequest) => {
+            const b = bodyOf(req);
+            const cas = (b.options as { cas?: unknown } | undefined)?.cas;
+            if (cas !== undefined && !(Number.isInteger(Number(cas)) && Number(cas) >= 0)) throw new VaultError(400, ['invalid cas parameter']);
+            return write(req, pathOf(req), b.data, cas === undefined ? undefined : Number(cas));
+          };
+          vault.post(url, { config, schema }, put);
+          vault.put(url, { config, schema }, put);
+          vault.patch(url, { config, schema }, async (req) => {
+            const b = bodyOf(req);
+            const name = pathOf(req);
+            const d = await describe(req, name);
+            if (d.deleted_at) throw new VaultError(404, []);
+            const current = toKvData((await service.read(scopeOf(req), name)).value);
+            const merged: Record<string, unknown> = { ...current };
+            for (const [k, v] of Object.entries((b.data ?? {}) as Record<string, unknown>)) { if (v === null) delete merged[k]; else merged[k] = v; }
+            const cas = (b.options as { cas?: number } | undefined)?.cas;
+            return write(req, name, merged, cas ?? d.latest_version);
+          });
+          vault.delete(url, { config, schema }, async (req, reply) => {
+            try { await service.remove(scopeOf(req), pathOf(req)); } catch (e) { if (!(e instanceof KeyhavenError && (e.code === 'SECRET_DELETED' || e.code === 'SECRET_NOT_FOUND'))) throw e; }
+            return reply.code(204).send();
+          });
+        } else if (op === 'metadata') {
+          vault.get(url, { config, schema }, async (req) => {
+            const p = pathOf(req);
+            if (isList(req)) {
+              const prefix = p ? `${p}/` : '';
+              const names: string[] = [];
+              let cursor: string | undefined;
+              do {
+                const page = await service.list(scopeOf(req), { prefix: prefix || undefined, limit: 1000, cursor, include_deleted: true });
+                names.push(...page.items.map((i) => i.name));
+                cursor = page.next_cursor ?? undefined;
+              } while (cursor);
+              const keys = listKeys(names, prefix);
+              if (keys.length === 0) throw new VaultError(404, []);
+              return envelope(req.id, { keys });
+            }
+            return envelope(req.id, secretMetadata(await describe(req, p)));
+          });
+          vault.post(url, { config, schema }, async (req, reply) => {
+            // Metadata writes (max_versions, custom_metadata) map to Keyhaven metadata.
+            const b = bodyOf(req);
+            const patch: Record<string, unknown> = {};
+            if (b.max_versions !== undefined && Number(b.max_versions) > 0) patch.max_versions = Number(b.max_versions);
+            if (b.custom_metadata && typeof b.custom_metadata === 'object') patch.metadata = Object.fromEntries(Object.entries(b.custom_metadata).map(([k, v]) => [k, String(v)]));
+            await service.update(scopeOf(req), pathOf(req), patch);
+            return reply.code(204).send();
+          });
+          vault.delete(url, { config, schema }, async (req, reply) => {
+            const scope = scopeOf(req);
+            const name = pathOf(req);
+            try { await service.remove(scope, name); } catch (e) { if (!(e instanceof KeyhavenError && e.code === 'SECRET_DELETED')) { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return reply.code(204).send(); throw e; } }
+            await service.destroy(scope, name);
+            return reply.code(204).send();
+          });
+        } else {
+          vault.post(url, { config, schema }, async (req, reply) => {
+            const scope = scopeOf(req);
+            const name = pathOf(req);
+            const versions = versionsOf(req);
+            const d = await describe(req, name);
+            if (op === 'delete') {
+              if (!versions.includes(d.latest_version)) throw new VaultError(400, ['Keyhaven soft-deletes a secret as a whole: include the latest version, or destroy older versions instead']);
+              if (!d.deleted_at) await service.remove(scope, name);
+            } else if (op === 'undelete') {
+              if (d.deleted_at && versions.includes(d.latest_version)) await service.restore(scope, name);
+            } else {
+              const known = new Set(d.versions.filter((v) => v.state !== 'destroyed').map((v) => v.version));
+              const todo = versions.filter((v) => known.has(v));
+              if (todo.length) {
+                try {
+                  await service.destroy(scope, name, todo);
+                } catch (e) {
+                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current version readable: write a new version, or delete the secret, before destroying it']);
+                  throw e;
+                }
+              }
+            }
+            return reply.code(204).send();
+          });
+        }
+      }
+    }
+
+    vault.get('/v1/sys/mounts', { config: { access: { tenant: false }, audit: 'vault.sys.mounts' }, schema: { tags: ['vault-compat'], summary: 'The configured KV v2 mounts, in Vault\'s shape' } }, async (req) => {
+      const data = Object.fromEntries(mounts.map((m) => [`${m}/`, { type: 'kv', description: `Keyhaven tenant ${settings.mounts[m]}`, accessor: `kv_${m}`, local: false, seal_wrap: false, external_entropy_access: false, options: { version: '2' }, config: { default_lease_ttl: 0, max_lease_ttl: 0 } }]));
+      return { ...data, ...envelope(req.id, data) };
+    });
+    vault.get('/v1/sys/internal/ui/mounts/*', { config: { access: { tenant: false }, audit: 'vault.sys.mounts' }, schema: { tags: ['vault-compat'], summary: 'Mount lookup used by the Vault CLI to detect KV v2' } }, async (req) => {
+      const m = pathOf(req).split('/')[0]!;
+      if (!mounts.includes(m)) throw new VaultError(404, []);
+      return envelope(req.id, { path: `${m}/`, type: 'kv', options: { version: '2' }, description: '' });
+    });
+    vault.get('/v1/auth/token/lookup-self', { config: { access: { tenant: false }, audit: 'vault.token.lookup_self' }, schema: { tags: ['vault-compat'], summary: 'Token self-lookup in Vault\'s shape (no token material returned)' } }, async (req) => {
+      const t = req.auth!.token;
+      return envelope(req.id, {
+        accessor: t.id, display_name: `token-${t.name}`, policies: [t.isRoot ? 'root' : 'default'], meta: null, renewable: false,
+        expire_time: t.expiresAt ?? null, ttl: t.expiresAt ? Math.max(0, Math.floor((Date.parse(t.expiresAt) - Date.now()) / 1000)) : 0,
+        type: 'service', orphan: true, path: 'auth/token/create',
+      });
+    });
+  });
+};
