@@ -1,0 +1,74 @@
+// Fault injection: a rotation engine in a child process is SIGKILLed right after each step (create,
+// set before it is persisted, set, test, finish) while rotating a real PostgreSQL role; a fresh engine
+// on the same store then resumes, `current` logs in, no version is lost and the run ends consistent.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { pgTarget, type PgTarget } from './support/pg-target.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../../..');
+
+const runChild = (input: Record<string, unknown>) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/engine-child.ts')], { cwd: root, env: { ...process.env, KH_CHILD: JSON.stringify(input) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  child.on('exit', (code, signal) => resolve({ code, signal, out }));
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!postgresAvailable)('crash at every step of the state machine (child process, SIGKILL)', () => {
+  let pgt: PgTarget;
+  beforeAll(async () => { pgt = await pgTarget(); });
+  afterAll(async () => { await pgt?.close(); });
+
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    for (const killAt of ['create', 'set-unpersisted', 'set', 'test', 'finish']) {
+      it(`${backend} store: killed after ${killAt}, the next engine run ends consistent`, async () => {
+        const db: TestDatabase = await createTestDatabase(backend);
+        let s: TestServer | undefined;
+        let s2: TestServer | undefined;
+        try {
+          s = await startTestServer(backend, { db, config: { rotation: { enabled: false } } as never });
+          const { rootToken, masterKey } = s;
+          const cred = await pgt.role();
+          await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin', value: pgt.adminCredential } });
+          await s.call('POST', '/v1/secrets', { body: { name: 'pg/app', value: cred, type: 'database_credentials' } });
+          expect((await s.call('POST', '/secrets/register', { body: { secret_name: 'pg/app', rotator: 'postgres', admin_credential_secret: 'pg/admin' } })).status).toBe(201);
+          await s.app.close();
+          s = undefined;
+
+          const child = await runChild({ dbUrl: db.url, dataDir: db.dataDir, masterKey, names: ['pg/app'], killAt });
+          expect(child.signal, child.out).toBe('SIGKILL');
+
+          s2 = await startTestServer(backend, { db, masterKey, config: { rotation: { enabled: false, leaseSeconds: 1 } } as never });
+          const call = (m: string, u: string, body?: unknown) => s2!.call(m, u, { token: rootToken, body });
+          const open = (await call('GET', '/secrets/history?secret_name=pg/app')).body.items;
+          expect(open).toHaveLength(1);
+          expect(open[0].rotation_status).toBe('in_progress');
+          await sleep(1200); // the child's 1 s lease expires
+          const due = await call('POST', '/secrets/rotate-due', {});
+          expect(due.body.recovered).toBe(1);
+
+          const runs = (await call('GET', '/secrets/history?secret_name=pg/app')).body.items;
+          expect(runs).toHaveLength(1);
+          expect(runs[0]).toMatchObject({ rotation_status: 'success', step: 'done', previous_version: 1, new_version: 2 });
+          const d = (await call('GET', '/v1/secrets/pg/app:describe')).body;
+          expect(d.labels).toEqual({ current: 2, previous: 1 });
+          expect(d.versions.map((v: { version: number; state: string }) => [v.version, v.state])).toEqual([[2, 'active'], [1, 'active']]);
+          const current = (await call('GET', '/v1/secrets/pg/app')).body.value;
+          expect(await pgt.works(current)).toBe(true);
+          expect(await pgt.works(cred)).toBe(false);
+        } finally {
+          await s?.app.close().catch(() => undefined);
+          await s2?.app.close().catch(() => undefined);
+          await db.drop();
+        }
+      }, 60_000);
+    }
+  }
+});
