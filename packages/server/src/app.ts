@@ -43,6 +43,8 @@ import { createProviderFeatures } from './features/providers/provider-features.j
 import { eventsRoutes } from './features/events/events-routes.js'; // delivery
 import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // delivery
 import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
+import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
+import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
 
 export const VERSION = '0.1.0';
 
@@ -111,6 +113,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
     const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation });
+    const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({
       logger,
@@ -129,11 +132,13 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery
+        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind }), // delivery
       ],
     });
 
     providerFeatures.start(jobs);
     rotation.start();
+    keyRotation.start(); // delivery
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
@@ -142,6 +147,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       async close() {
         jobs.stop();
         await rotation.stop();
+        await keyRotation.stop(); // delivery
         await http.close();
         await broker.close();
         await providerFeatures.close();

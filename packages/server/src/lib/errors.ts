@@ -93,6 +93,8 @@ export const ERRORS = {
   ROTATION_CONFIRMATION_REQUIRED: { status: 400, message: 'A bulk emergency rotation needs "confirm": true; run it with "dry_run": true first to see what would rotate.' },
   ROTATION_NO_PREVIOUS_VERSION: { status: 409, message: 'The secret has no previous version to roll back to.' },
   PROVIDER_ROTATOR_UNAVAILABLE: { status: 400, message: 'Provider-backed rotation needs the "provider" rotator, which is not installed on this server; use another rotator or omit provider_name.' },
+  // delivery
+  KEY_ROTATION_IN_PROGRESS: { status: 409, message: 'A keyring rotation is already re-wrapping data keys; wait for it to finish (GET /admin/secrets/key-rotation/status).' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,153 @@
+// KEK rotation of the keyring without downtime: `perform` adds a new active KEK (new writes use it at
+// once, old KEKs keep decrypting), then re-wraps every stored data key in the background, in batches,
+// touching only wrapped_dek/kek_id with an optimistic `WHERE wrapped_dek = <old>` so concurrent
+// writes and destroys are never clobbered. Progress is reported by status(); `setAuto` toggles a
+// periodic rotation (seed 003 KEY_ROTATION_ENABLED / _INTERVAL_HOURS).
+import type { Barrier } from '../../barrier/barrier.js';
+import type { StorageHandle } from '../../storage/database.js';
+import { fail } from '../../lib/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { aadFor } from '../secrets/secret-values.js';
+
+export type RotationState = 'idle' | 'running' | 'completed' | 'failed';
+
+export interface KeyRotationStatus {
+  state: RotationState;
+  active_kek: string;
+  kek_ids: string[];
+  target_kek: string | null;
+  total: number;
+  done: number;
+  remaining: number;
+  skipped: number;
+  failed: number;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  auto: { enabled: boolean; interval_hours: number; next_at: string | null; last_rotated_at: string | null };
+}
+
+export interface KeyRotationDeps {
+  storage: StorageHandle;
+  barrier: Barrier;
+  clock: Clock;
+  settings: { enabled: boolean; intervalHours: number; batchSize: number };
+  logger?: { info(o: object, m: string): void; error(o: object, m: string): void };
+  /** Called between batches (tests and benchmarks observe progress; production leaves it unset). */
+  onBatch?: (s: KeyRotationStatus) => void | Promise<void>;
+}
+
+type Key = { tenant_id: string; secret_id: string; version: number };
+
+export const createKeyRotation = (deps: KeyRotationDeps) => {
+  const { storage, barrier, clock } = deps;
+  const keyring = barrier.keyring;
+  const s = { state: 'idle' as RotationState, target: null as string | null, total: 0, done: 0, skipped: 0, failed: 0, startedAt: null as string | null, finishedAt: null as string | null, error: null as string | null };
+  const auto = { enabled: deps.settings.enabled, intervalHours: deps.settings.intervalHours, nextAt: null as number | null, lastRotatedAt: null as string | null };
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let stopping = false;
+
+  const status = (): KeyRotationStatus => ({
+    state: s.state, active_kek: keyring.activeKekId, kek_ids: keyring.kekIds(), target_kek: s.target,
+    total: s.total, done: s.done, remaining: Math.max(0, s.total - s.done - s.skipped - s.failed), skipped: s.skipped, failed: s.failed,
+    started_at: s.startedAt, finished_at: s.finishedAt, error: s.error,
+    auto: { enabled: auto.enabled, interval_hours: auto.intervalHours, next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null, last_rotated_at: auto.lastRotatedAt },
+  });
+
+  const countStale = (kek: string) => storage.withTenant('*', async (ex) => Number((await ex.selectFrom('secret_versions').select((eb) => eb.fn.countAll().as('n'))
+    .where('wrapped_dek', 'is not', null).where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)])).executeTakeFirst())?.n ?? 0));
+
+  /** One batch after `after` in primary-key order: re-wrap and update each row only if it is unchanged. */
+  const batch = async (kek: string, after: Key | null): Promise<Key | null> => {
+    const rows = await storage.withTenant('*', (ex) => {
+      let q = ex.selectFrom('secret_versions').select(['tenant_id', 'secret_id', 'version', 'wrapped_dek'])
+        .where('wrapped_dek', 'is not', null).where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)]));
+      if (after) {
+        q = q.where((eb) => eb.or([
+          eb('tenant_id', '>', after.tenant_id),
+          eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '>', after.secret_id)]),
+          eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '=', after.secret_id), eb('version', '>', after.version)]),
+        ]));
+      }
+      return q.orderBy('tenant_id').orderBy('secret_id').orderBy('version').limit(deps.settings.batchSize).execute() as Promise<Array<Key & { wrapped_dek: string }>>;
+    });
+    if (rows.length === 0) return null;
+    const updates: Array<Key & { old: string; next: string }> = [];
+    for (const r of rows) {
+      try {
+        const next = barrier.rewrapDek(r.wrapped_dek, aadFor(r.tenant_id, r.secret_id, r.version));
+        if (next === null) s.skipped++;
+        else updates.push({ ...r, old: r.wrapped_dek, next });
+      } catch {
+        s.failed++; // a damaged row stays as it is; status reports it
+      }
+    }
+    if (updates.length) {
+      await storage.transaction('*', async (trx) => {
+        for (const u of updates) {
+          const res = await trx.updateTable('secret_versions').set({ wrapped_dek: u.next, kek_id: kek })
+            .where('tenant_id', '=', u.tenant_id).where('secret_id', '=', u.secret_id).where('version', '=', u.version).where('wrapped_dek', '=', u.old)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) === 1) s.done++; else s.skipped++; // destroyed or changed meanwhile
+        }
+      });
+    }
+    const last = rows[rows.length - 1]!;
+    return { tenant_id: last.tenant_id, secret_id: last.secret_id, version: last.version };
+  };
+
+  const rewrapAll = async (kek: string) => {
+    let cursor: Key | null = null;
+    do {
+      cursor = await batch(kek, cursor);
+      await deps.onBatch?.(status());
+      await new Promise((r) => setImmediate(r)); // let requests in between batches
+    } while (cursor && !stopping);
+    if (stopping) throw new Error('the server stopped during re-wrapping; run perform with force to finish');
+  };
+
+  const perform = async (opts: { force?: boolean } = {}) => {
+    if (s.state === 'running') throw fail('KEY_ROTATION_IN_PROGRESS');
+    // Without force, a keyring whose data keys all sit under the active KEK still gets a new KEK:
+    // the operation is "rotate now". `force` restarts re-wrapping of a failed run under the same KEK.
+    const kek = opts.force && s.state === 'failed' && s.target === keyring.activeKekId ? keyring.activeKekId : await keyring.rotate();
+    Object.assign(s, { state: 'running', target: kek, total: 0, done: 0, skipped: 0, failed: 0, startedAt: clock.now().toISOString(), finishedAt: null, error: null });
+    s.total = await countStale(kek);
+    auto.lastRotatedAt = s.startedAt;
+    deps.logger?.info({ kek, total: s.total }, 'keyring rotation started');
+    running = rewrapAll(kek).then(
+      () => { s.state = s.failed ? 'failed' : 'completed'; if (s.failed) s.error = `${s.failed} data keys could not be re-wrapped; they still open with their old KEK.`; },
+      (e) => { s.state = 'failed'; s.error = e instanceof Error ? e.message : 'the rotation failed'; deps.logger?.error({ kek }, 'keyring rotation failed'); },
+    ).finally(() => { s.finishedAt = clock.now().toISOString(); running = null; });
+    return status();
+  };
+
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    auto.nextAt = null;
+    if (!auto.enabled) return;
+    const ms = auto.intervalHours * 3600_000;
+    auto.nextAt = clock.now().getTime() + ms;
+    timer = setTimeout(() => { void perform().catch(() => {}).finally(schedule); }, Math.min(ms, 2 ** 31 - 1));
+    timer.unref();
+  };
+
+  return {
+    status,
+    perform,
+    /** Resolves when the background re-wrap (if any) ends. */
+    wait: () => running ?? Promise.resolve(),
+    setAuto(enabled: boolean, intervalHours?: number) {
+      auto.enabled = enabled;
+      if (intervalHours !== undefined) auto.intervalHours = intervalHours;
+      schedule();
+      return status();
+    },
+    start: schedule,
+    async stop() { stopping = true; if (timer) clearTimeout(timer); timer = undefined; await running?.catch(() => {}); },
+  };
+};
+
+export type KeyRotation = ReturnType<typeof createKeyRotation>;
