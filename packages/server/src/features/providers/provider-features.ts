@@ -9,6 +9,7 @@ import type { SecretService } from '../secrets/secret-service.js';
 import type { App } from '../../http/pipeline-types.js';
 import { createProviderConfigService } from './provider-config-service.js';
 import { providerRoutes } from './provider-routes.js';
+import { createProviderImporter } from './provider-import.js';
 import { createReferenceService } from '../references/reference-service.js';
 import { referenceRoutes } from '../references/reference-routes.js';
 import { createSyncWorker } from '../sync/sync-worker.js';
@@ -42,9 +43,10 @@ export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   });
   const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });
   const unsubscribe = sync.subscribe(deps.bus);
-  const routes: Array<(app: App) => void> = [providerRoutes(providers), referenceRoutes(references), syncRoutes(sync)];
+  const importer = createProviderImporter({ providers, secrets });
+  const routes: Array<(app: App) => void> = [providerRoutes(providers, importer), referenceRoutes(references), syncRoutes(sync)];
   return {
-    providers, references, sync,
+    providers, references, sync, importer,
     routes,
     start(jobs: Jobs) {
       jobs.every('provider-sync', settings.syncIntervalSeconds * 1000, () => sync.runDue());

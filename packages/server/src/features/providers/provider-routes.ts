@@ -7,11 +7,12 @@ import { scopeOf } from '../../http/pipeline-types.js';
 import { listProviders } from '../../providers/provider-registry.js';
 import { configureBody } from './provider-body.js';
 import type { ProviderConfigService } from './provider-config-service.js';
+import type { ProviderImporter } from './provider-import.js';
 
 const tags = ['providers'];
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
-export const providerRoutes = (service: ProviderConfigService) => (app: App) => {
+export const providerRoutes = (service: ProviderConfigService, importer: ProviderImporter) => (app: App) => {
   const configure = (path: string, mode: 'create' | 'upsert', summary: string) =>
     app.post(path, {
       config: { access: { tenant: true, action: 'admin' }, audit: 'provider.configure' },
@@ -43,6 +44,21 @@ export const providerRoutes = (service: ProviderConfigService) => (app: App) => 
     config: { access: { tenant: true, action: 'write' }, audit: 'provider.test' },
     schema: { tags, summary: 'Test the connection with the stored credential', params: idParams },
   }, async (req) => service.test(scopeOf(req), req.params.id));
+
+  app.post('/v1/providers/:id/import', {
+    config: { access: { tenant: true, action: 'write' }, audit: 'provider.import' },
+    schema: {
+      tags, summary: 'Import secrets from the provider into Keyhaven (migration); dry_run reports created/updated/unchanged/skipped without writing',
+      params: idParams,
+      body: z.object({
+        prefix: z.string().max(512).optional(),
+        dry_run: z.boolean().default(false),
+        overwrite: z.boolean().default(false),
+        target_prefix: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(100_000).default(10_000),
+      }).strict(),
+    },
+  }, async (req) => importer.run(scopeOf(req), req.params.id, req.body));
 
   app.post('/admin/secrets/providers/:providerId/credentials/validate', {
     config: { access: { tenant: true, action: 'admin' }, audit: 'provider.validate_credential' },
