@@ -5,9 +5,10 @@ import type { RotationEngine } from './rotation-engine.js';
 import type { RotationStore, ConfigRow } from './rotation-store.js';
 import type { RunResult } from './engine-types.js';
 import { KeyhavenError } from '../../lib/errors.js';
+import { safeError } from './rotation-engine.js';
 
 export interface BatchProgress { done: number; claimed: number; succeeded: number; failed: number }
-export interface BatchSummary extends BatchProgress { skipped: number; results: RunResult[] }
+export interface BatchSummary extends BatchProgress { skipped: number; results: RunResult[]; errors: Array<{ secret_name: string; code: string; message: string }> }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export const mapPool = async <T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
@@ -42,7 +43,7 @@ export const createBatchRunner = (deps: {
   return {
     /** Claims and rotates due registrations until none is left (or `max` were claimed). */
     async runDue(opts: { criticality?: string; tenant?: string; max?: number; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
-      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, results: [] };
+      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, results: [], errors: [] };
       const max = opts.max ?? Number.POSITIVE_INFINITY;
       for (;;) {
         const limit = Math.min(deps.batchSize, max - summary.claimed);
@@ -54,7 +55,10 @@ export const createBatchRunner = (deps: {
           const r = await rotateClaimed(c).catch((e) => ({ error: e }) as const);
           summary.done++;
           if (r === null) summary.skipped++;
-          else if ('error' in r && !('run_id' in r)) summary.failed++;
+          else if ('error' in r && !('run_id' in r)) {
+            summary.failed++;
+            summary.errors.push({ secret_name: c.secret_name, ...safeError(r.error) });
+          }
           else {
             const result = r as RunResult;
             if (result.status === 'success') summary.succeeded++; else summary.failed++;
