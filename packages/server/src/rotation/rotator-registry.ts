@@ -4,6 +4,7 @@ import { KeyhavenError } from '../lib/errors.js';
 import { generatedRotator } from './rotators/generated/generated-rotator.js';
 import { mysqlRotator } from './rotators/mysql/mysql-rotator.js';
 import { postgresRotator } from './rotators/postgres/postgres-rotator.js';
+import { providerRotator } from './rotators/provider/provider-rotator.js';
 import { redisRotator } from './rotators/redis/redis-rotator.js';
 import { listProblems, problemsOf } from './rotators/shared/credential-config.js';
 import { webhookRotator } from './rotators/webhook/webhook-rotator.js';
@@ -15,6 +16,7 @@ export const ROTATORS = {
   mysql: mysqlRotator,
   redis: redisRotator,
   webhook: webhookRotator,
+  provider: providerRotator,
 } as const;
 
 export type RotatorKind = keyof typeof ROTATORS;

@@ -17,7 +17,7 @@ const thrown = (fn: () => unknown): KeyhavenError => {
 describe('rotator registry', () => {
   it('lists every kind with a description, schema and capabilities', () => {
     const kinds = listRotators().map((d) => d.kind);
-    expect(kinds).toEqual(['generated', 'postgres', 'mysql', 'redis', 'webhook']);
+    expect(kinds).toEqual(['generated', 'postgres', 'mysql', 'redis', 'webhook', 'provider']);
     for (const d of listRotators()) {
       expect(d.displayName.length).toBeGreaterThan(3);
       expect(d.description.length).toBeGreaterThan(20);
