@@ -45,7 +45,7 @@ const mapped = (step: 'set' | 'test' | 'rollback' | 'finish', remote: string, e:
 
 const isNotFound = (e: unknown) => isKeyhavenError(e) && e.code === 'PROVIDER_SECRET_NOT_FOUND';
 
-export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>, factory: ProviderFactory = createProvider): Rotator => {
+export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>, factory: ProviderFactory = createProvider) => {
   const { config } = ctx;
   const remote = config.remote_name;
   const caps: ProviderCapabilities = getProvider(config.provider_kind).capabilities;
@@ -60,14 +60,15 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
   };
   const staged = caps.labels;
 
-  return {
-    prepare(current, generated) {
+  // Built apart from the return so the optional finish hook type-checks whether or not Rotator declares it yet.
+  const rotator = {
+    prepare(current: CredentialValue | null, generated: string): CredentialValue {
       if (!config.field) return generated;
       const base = current !== null && typeof current === 'object' ? current : {};
       return { ...base, [config.field]: generated };
     },
 
-    set: (pending, current) => step('set', async (p) => {
+    set: (pending: CredentialValue, current: CredentialValue | null) => step('set', async (p) => {
       const value = text(pending);
       const now = await tryRead(p);
       if (!now) {
@@ -84,7 +85,7 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
       await p.write(remote, value, caps.cas && now ? { cas: now.version } : undefined);
     }),
 
-    test: (pending) => step('test', async (p) => {
+    test: (pending: CredentialValue) => step('test', async (p) => {
       const got = await tryRead(p, staged ? { label: 'pending' } : undefined);
       if (got?.value !== text(pending)) {
         // A finished rotation (crash after finish) is fine: the value is already current.
@@ -93,7 +94,7 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
       }
     }),
 
-    finish: (pending) => step('finish', async (p) => {
+    finish: (pending: CredentialValue, _current?: CredentialValue | null) => step('finish', async (p) => {
       const value = text(pending);
       if (!staged) {
         if ((await tryRead(p))?.value !== value) throw new KeyhavenError('ROTATION_SET_FAILED', `provider rotation, finish on "${remote}": the store does not hold the new value; run set again.`, { step: 'finish', remote });
@@ -105,7 +106,7 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
       throw new KeyhavenError('ROTATION_SET_FAILED', `provider rotation, finish on "${remote}": no pending version holds the new value; run set again.`, { step: 'finish', remote });
     }),
 
-    rollback: (pending, current) => step('rollback', async (p) => {
+    rollback: (pending: CredentialValue, current: CredentialValue | null) => step('rollback', async (p) => {
       const value = text(pending);
       if (staged) {
         const pend = await tryRead(p, { label: 'pending' });
@@ -125,6 +126,7 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
       await p?.close?.().catch(() => undefined);
     },
   };
+  return rotator satisfies Rotator;
 };
 
 export const providerRotator: RotatorDefinition<ProviderRotatorConfig> = {
