@@ -8,6 +8,8 @@ import { registerSecretsCommands } from './commands/secrets.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTenantsCommands } from './commands/tenants.js';
 import { registerTokensCommands } from './commands/tokens.js';
+import { registerRotateCommands } from './commands/rotate.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerInjectCommand } from './commands/inject.js';
 import { registerExportCommand } from './commands/export.js';
@@ -29,6 +31,8 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerSecretsCommands(program, ctx);
   registerTenantsCommands(program, ctx);
   registerTokensCommands(program, ctx);
+  registerRotateCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   registerRunCommand(program, ctx);
   registerInjectCommand(program, ctx);
   registerExportCommand(program, ctx);

@@ -4,6 +4,7 @@ import { KeyhavenApiError, KeyhavenUnavailableError } from './errors.js';
 import type {
   FingerprintMatch, ListOptions, SecretDescription, SecretMetadata, SecretRead, SecretSummary, SecretValue, Tenant, TokenView, VersionInfo, WriteResult, Label, Role,
 } from './types.js';
+import { rotationApi } from './rotation.js';
 
 export interface ClientOptions {
   addr?: string;
@@ -119,6 +120,7 @@ export const createClient = (opts: ClientOptions = {}) => {
       create: (id: string, name?: string) => request<Tenant>('POST', '/v1/tenants', { body: { id, name }, tenant: false }),
       delete: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
     },
+    rotation: rotationApi(request),
     tokens: {
       create: (o: { name: string; role: Role; kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),
