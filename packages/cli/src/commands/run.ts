@@ -12,7 +12,7 @@ import { fetchValues, resolveNames, type FetchedSecret, type Selection } from '.
 import { buildSecretEnv, parseMaps, resolveFileVars } from '../delivery/env-map.js';
 import { forwardSignals, startChild, type RunningChild } from '../delivery/child.js';
 
-interface RunOptions { envFile?: string; prefix?: string; select?: string[]; map?: string[]; mask: boolean; watch?: boolean; watchInterval?: string; snapshot?: string }
+interface RunOptions { fileEnv?: boolean; envFile?: string; prefix?: string; select?: string[]; map?: string[]; mask: boolean; watch?: boolean; watchInterval?: string; snapshot?: string }
 
 const flush = () => new Promise<void>((r) => process.stdout.write('', () => process.stderr.write('', () => r())));
 
@@ -40,6 +40,7 @@ export const registerRunCommand = (program: Command, ctx: CommandContext) => {
     .option('--prefix <prefix>', 'every secret under this path; variables are named from the path below it')
     .option('--select <name-or-glob>', 'a secret name or glob (* within a segment, ** across); repeatable', collect)
     .option('--map <SECRET[#field]=ENV>', 'explicit variable name for a secret or field; repeatable', collect)
+    .option('--file-env', 'also honour NAME_FILE variables of the inherited environment (always on for --env-file)')
     .option('--no-mask', 'do not mask secret values in the command\'s output (stdout/stderr are inherited)')
     .option('--watch', 'restart the command when a secret it uses changes')
     .option('--watch-interval <seconds>', 'poll interval when the server has no event stream', '10')
@@ -48,7 +49,8 @@ export const registerRunCommand = (program: Command, ctx: CommandContext) => {
 Naming rule: the path below --prefix (or the last path segment) upper-cased, every character other
 than A-Z and 0-9 replaced by "_"; a JSON object value gives one variable per field, NAME_FIELD.
 --map wins over the rule; two secrets mapping to one variable is an error. FOO_FILE=/path in the
-environment (or --env-file) provides FOO from that file when FOO is not set otherwise.
+--env-file (or, with --file-env, in the inherited environment) provides FOO from that file when FOO is
+not set otherwise. (Inherited variables need --file-env because tools set SSL_CERT_FILE and the like.)
 The exit code is the command's (128+n when it is killed by signal n).
 
 Examples:
@@ -67,7 +69,8 @@ Examples:
       const build = (secrets: FetchedSecret[]) => {
         const fromSecrets = buildSecretEnv(secrets, { prefix: o.prefix, maps });
         const base = { ...process.env, ...fileEnv };
-        const fromFiles = resolveFileVars(base, fromSecrets.env, (f) => readFileSync(f, 'utf8'));
+        const isSet = (n: string) => base[n] !== undefined || fromSecrets.env[n] !== undefined;
+        const fromFiles = resolveFileVars(o.fileEnv ? base : fileEnv, isSet, (f) => readFileSync(f, 'utf8'), warn);
         const env = { ...base, ...fromFiles, ...fromSecrets.env };
         delete env.KEYHAVEN_TOKEN; // the child gets its secrets, not the key to all of them
         return { env, mask: [...fromSecrets.values, ...Object.values(fromFiles)] };

@@ -52,17 +52,18 @@ export const buildSecretEnv = (secrets: Array<{ name: string; value: unknown }>,
   return { env, values: Object.values(env), sourceOf };
 };
 
-/** `FOO_FILE=/path` in the base environment provides FOO (when FOO is not set otherwise). */
-export const resolveFileVars = (base: Record<string, string | undefined>, provided: Record<string, string>, read: (file: string) => string): Record<string, string> => {
+/** `FOO_FILE=/path` in the base environment provides FOO (when FOO is not set otherwise). A file that
+ *  cannot be read (other tools' *_FILE variables often point at optional files) is skipped with a warning. */
+export const resolveFileVars = (candidates: Record<string, string | undefined>, isSet: (name: string) => boolean, read: (file: string) => string, warn: (m: string) => void = () => {}): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const [k, file] of Object.entries(base)) {
+  for (const [k, file] of Object.entries(candidates)) {
     if (!k.endsWith('_FILE') || !file || k.length <= 5) continue;
     const target = k.slice(0, -5);
-    if (base[target] !== undefined || provided[target] !== undefined) continue;
+    if (isSet(target)) continue;
     try {
       out[target] = read(file).replace(/\r?\n$/, '');
     } catch (e) {
-      throw new UsageError(`${k} points at ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+      warn(`keyhaven run: ${k} points at ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${target} is not set from it\n`);
     }
   }
   return out;

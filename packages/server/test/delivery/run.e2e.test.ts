@@ -77,11 +77,20 @@ describe('keyhaven run', () => {
     expect(clash.stderr).not.toContain(API_KEY);
   });
 
-  it('reads FOO from FOO_FILE when FOO is not otherwise set, and masks it', async () => {
+  it('reads FOO from FOO_FILE (from --env-file, or the environment with --file-env) when FOO is not otherwise set, and masks it', async () => {
     const f = path.join(dir, 'from-file');
     writeFileSync(f, 'file-secret-value\n');
-    const r = await runCli(['run', '--select', 'apps/web/api-key', '--', 'node', '-e', 'console.log(process.env.FROM_FILE.length, process.env.FROM_FILE)'], { ...env, FROM_FILE_FILE: f });
+    const show = ['node', '-e', 'console.log(String(process.env.FROM_FILE?.length), process.env.FROM_FILE)'];
+    const r = await runCli(['run', '--select', 'apps/web/api-key', '--file-env', '--', ...show], { ...env, FROM_FILE_FILE: f });
     expect(r.stdout).toBe('17 *****\n');
+    // Without --file-env, inherited *_FILE variables (SSL_CERT_FILE and the like) are left alone.
+    const off = await runCli(['run', '--select', 'apps/web/api-key', '--', ...show], { ...env, FROM_FILE_FILE: f });
+    expect(off.stdout).toBe('undefined undefined\n');
+    const envFile = path.join(dir, 'vars.env');
+    writeFileSync(envFile, `FROM_FILE_FILE=${f}\nMISSING_FILE=${path.join(dir, 'nope')}\n`);
+    const viaEnvFile = await runCli(['run', '--select', 'apps/web/api-key', '--env-file', envFile, '--', ...show], env);
+    expect(viaEnvFile.stdout).toBe('17 *****\n');
+    expect(viaEnvFile.stderr).toContain('MISSING_FILE');
   });
 
   it('--watch restarts the child with the new value when a secret it uses gets a new version', async () => {
