@@ -10,6 +10,7 @@ import { openKeyring } from './barrier/keyring.js';
 import { createBarrier, type Barrier } from './barrier/barrier.js';
 import type { KekSource } from './barrier/kek-source.js';
 import { localKeyDefinition } from './barrier/kek-sources/local-key.js';
+import { createKekSource } from './barrier/kek-sources/registry.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { buildHttp } from './http/build-http.js';
 import { createAuthenticateHook, createAuthorizeHook } from './http/auth-hook.js';
@@ -75,7 +76,7 @@ export interface BuildOptions {
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
 
 const kekSourceFor = (config: KeyhavenConfig): Promise<KekSource> =>
-  localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')) });
+  config.masterKeySource ? createKekSource(config.masterKeySource) : localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')) });
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
@@ -107,7 +108,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tokens = createTokenService({ storage, clock });
     const policies = createPolicyService({ storage, clock });
     const secrets = createSecretService({ storage, store: createSecretStore(), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions } });
-    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, settings: config.providers });
+    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };

@@ -41,6 +41,17 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
       problems.push(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${env.KEYHAVEN_DATABASE_URL_FILE}`);
     }
   }
+  // provider features: the master key source as JSON (KEYHAVEN_MASTER_KEY_SOURCE) or a JSON/YAML file
+  if (env.KEYHAVEN_MASTER_KEY_SOURCE || env.KEYHAVEN_MASTER_KEY_SOURCE_FILE) {
+    const name = env.KEYHAVEN_MASTER_KEY_SOURCE ? 'KEYHAVEN_MASTER_KEY_SOURCE' : 'KEYHAVEN_MASTER_KEY_SOURCE_FILE';
+    try {
+      const text = env.KEYHAVEN_MASTER_KEY_SOURCE ?? readFileSync(env.KEYHAVEN_MASTER_KEY_SOURCE_FILE!, 'utf8');
+      const parsed = YAML.parse(text) as Record<string, unknown> | null;
+      out.masterKeySource = parsed && typeof parsed === 'object' && 'masterKeySource' in parsed ? parsed.masterKeySource : parsed;
+    } catch {
+      problems.push(`${name}: must be a JSON object (or a readable JSON/YAML file) such as {"kind":"aws-kms","keyId":"…","region":"…"}`);
+    }
+  }
   const audit: Record<string, unknown> = {};
   if (env.KEYHAVEN_AUDIT_SINKS !== undefined) audit.sinks = env.KEYHAVEN_AUDIT_SINKS.split(',').map((x) => x.trim()).filter(Boolean);
   if (env.KEYHAVEN_AUDIT_FILE) audit.file = env.KEYHAVEN_AUDIT_FILE;

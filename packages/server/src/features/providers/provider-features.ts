@@ -5,6 +5,8 @@ import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Keyring } from '../../barrier/keyring.js';
+import type { KekSource } from '../../barrier/kek-source.js';
+import { createMasterKeyRewrap, masterKeyRoutes } from './master-key-rewrap.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { App } from '../../http/pipeline-types.js';
 import { createProviderConfigService } from './provider-config-service.js';
@@ -28,6 +30,7 @@ export interface ProviderFeatureDeps {
   bus: EventBus;
   logger: Logger;
   keyring: Keyring;
+  kekSource: KekSource;
   settings: ProviderSettings;
 }
 
@@ -44,7 +47,8 @@ export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });
   const unsubscribe = sync.subscribe(deps.bus);
   const importer = createProviderImporter({ providers, secrets });
-  const routes: Array<(app: App) => void> = [providerRoutes(providers, importer), referenceRoutes(references), syncRoutes(sync)];
+  const rewrap = createMasterKeyRewrap({ keyring: deps.keyring, current: deps.kekSource, logger });
+  const routes: Array<(app: App) => void> = [providerRoutes(providers, importer), referenceRoutes(references), syncRoutes(sync), masterKeyRoutes(rewrap)];
   return {
     providers, references, sync, importer,
     routes,
@@ -55,6 +59,7 @@ export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
       unsubscribe();
       await sync.stop();
       await providers.close();
+      await rewrap.close();
     },
   };
 };
