@@ -21,10 +21,10 @@ describe.each(backends())('rotation over HTTP (%s)', (backend) => {
     expect(typeof v.body.value).toBe('string');
   });
 
-  it('provider_name without a provider rotator is refused clearly, nothing written', async () => {
-    const r = await s.call('POST', '/secrets/register', { body: { secret_name: 'gcp-only', provider_name: 'gcp', secret_type: 'api_key' } });
+  it('provider_name alone selects the provider rotator, whose config is validated before anything is written', async () => {
+    const r = await s.call('POST', '/secrets/register', { body: { secret_name: 'gcp-only', provider_name: 'gcp', secret_type: 'api_key', rotator_config: { no_such_field: 1 } } });
     expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe('PROVIDER_ROTATOR_UNAVAILABLE');
+    expect(r.body.error.code).toBe('ROTATOR_CONFIG_INVALID');
     expect((await s.call('GET', '/v1/secrets/gcp-only')).status).toBe(404);
   });
 
