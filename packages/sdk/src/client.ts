@@ -5,6 +5,7 @@ import type {
   FingerprintMatch, ListOptions, SecretDescription, SecretMetadata, SecretRead, SecretSummary, SecretValue, Tenant, TokenView, VersionInfo, WriteResult, Label, Role,
 } from './types.js';
 import { rotationApi } from './rotation.js';
+import { providersApi } from './providers-api.js';
 
 export interface ClientOptions {
   addr?: string;
@@ -121,6 +122,7 @@ export const createClient = (opts: ClientOptions = {}) => {
       delete: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
     },
     rotation: rotationApi(request),
+    ...providersApi(request),
     tokens: {
       create: (o: { name: string; role: Role; kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),

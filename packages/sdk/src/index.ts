@@ -9,3 +9,5 @@ export { subscribeSecretEvents, parseSse, type SecretEvent, type Subscription } 
 export { writeSnapshot, readSnapshot, snapshotKeyFromEnv, type SnapshotKey, type SnapshotData } from './snapshot.js';
 export { envVarName, sanitizeEnvName, expandValue } from './env-names.js';
 export { SecretUnavailableError, SnapshotError } from './reader-errors.js';
+// provider features: configurations, references, sync, import, master-key rewrap
+export type * from './providers-api.js';
