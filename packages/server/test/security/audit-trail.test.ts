@@ -156,3 +156,25 @@ describe('audit sinks fail closed', () => {
     await app.close();
   });
 });
+
+describe.runIf(backends().includes('postgres'))('audit chain across replicas on postgres', () => {
+  it('several servers on one database extend one verifiable chain, from the very first entry', async () => {
+    const { createTestDatabase } = await import('../../src/test-support/backends.js');
+    const { buildApp, bootstrap } = await import('../../src/app.js');
+    const { loadConfig } = await import('../../src/config/load-config.js');
+    const db = await createTestDatabase('postgres');
+    const config = loadConfig({ env: {}, flags: { databaseUrl: db.url, dataDir: db.dataDir, masterKey: Buffer.alloc(32, 9).toString('base64'), logLevel: 'silent' } });
+    const first = await buildApp(config);
+    const boot = await bootstrap(first);
+    const replicas = [first, await buildApp(config), await buildApp(config)];
+    const headers = { authorization: `Bearer ${boot!.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
+    const results = await Promise.all(replicas.flatMap((app, r) => Array.from({ length: 30 }, (_, i) =>
+      app.http.inject({ method: 'PUT', url: `/v1/secrets/replica/${r}/${i}`, headers, payload: JSON.stringify({ value: `v${i}` }) }))));
+    expect(results.map((x) => x.statusCode).filter((c) => c !== 200)).toEqual([]);
+    const v = await first.services.audit.verify();
+    expect(v).toMatchObject({ ok: true });
+    expect(v.checked).toBe(180);
+    for (const app of replicas) await app.close();
+    await db.drop();
+  });
+});

@@ -15,18 +15,20 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       return storage.transaction('*', async (trx) => {
+        // The head row exists from the first append on; creating it idempotently first means two
+        // replicas appending the very first entries serialize on the row lock instead of colliding.
+        await trx.insertInto('audit_head').values({ id: 1, seq: 0, hash: GENESIS_HASH, signature: '' }).onConflict((oc) => oc.column('id').doNothing()).execute();
         let q = trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
         if (storage.dialect === 'postgres') q = q.forUpdate();
-        const row = await q.executeTakeFirst();
-        const start: AuditHead = row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+        const row = await q.executeTakeFirstOrThrow();
+        const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
           const rows = chained.slice(i, i + 200).map(toRow);
           await trx.executeQuery(CompiledQuery.raw(insertSql(storage.dialect, rows.length), rows.flatMap((r) => COLUMNS.map((c) => r[c]))));
         }
         const signature = signCheckpoint(key, head);
-        if (row) await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash, signature }).where('id', '=', 1).execute();
-        else await trx.insertInto('audit_head').values({ id: 1, seq: head.seq, hash: head.hash, signature }).execute();
+        await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash, signature }).where('id', '=', 1).execute();
         return chained;
       });
     },
