@@ -17,6 +17,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerInjectCommand } from './commands/inject.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerScanCommand } from './commands/scan.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -43,7 +44,7 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerInjectCommand(program, ctx);
   registerExportCommand(program, ctx);
   registerImportCommand(program, ctx);
-  // TODO(lead): registerScanCommand(program, { getClient: ctx.getClient }) from './commands/scan.js' — needs the SDK client to gain rotation.emergencyRotate first.
+  registerScanCommand(program, { getClient: () => ctx.getClient() });
 
   program.addHelpText('after', `
 Environment:
