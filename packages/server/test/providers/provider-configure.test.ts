@@ -126,6 +126,9 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
     expect(secretsIn(rows)).toEqual([]);
     if (backend === 'sqlite') expect(secretsIn(readFileSync(s.db.url, 'latin1'))).toEqual([]);
     expect(secretsIn(logLines.join('\n'))).toEqual([]);
+    const audit = await s.app.storage.withTenant('*', (ex) => ex.selectFrom('audit_events').selectAll().execute());
+    expect(audit.some((a) => a.action === 'provider.configure')).toBe(true);
+    expect(secretsIn(audit)).toEqual([]);
     const del = await s.call('DELETE', '/v1/providers/vault-b');
     expect(del.body).toEqual({ id: 'vault-b', deleted: true });
     expect((await s.call('GET', '/v1/providers/vault-b')).status).toBe(404);

@@ -20,11 +20,16 @@ describe.each(backends())('sync (%s)', (backend) => {
   let vault: FakeVault;
   let remote: Provider;
   let rejecting = true;
+  let throttling = false;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-sync-'));
 
   beforeAll(async () => {
     vault = await startFakeVault({
       extra: (req, res, p) => {
+        if (throttling && /\/data\/throttled\//.test(p)) {
+          sendJson(res, 429, { errors: ['request path "throttled": rate limit quota exceeded'] });
+          return true;
+        }
         if (rejecting && req.method === 'POST' && /\/data\/kh\/bad-/.test(p)) {
           sendJson(res, 403, { errors: ['1 error occurred:\n\t* permission denied\n\n'] });
           return true;
@@ -105,6 +110,20 @@ describe.each(backends())('sync (%s)', (backend) => {
     expect((await remote.read('other/b')).value).toBe('local-b2');
     expect((await status('&destination=imp')).summary).toEqual({ ok: 3, pending: 0, error: 0 });
   });
+
+  it('answers throttling with backoff: the pair waits for its retry time, then syncs once the store accepts again', async () => {
+    await s.call('PUT', '/v1/secrets/thr/x', { body: { value: 'throttled-value' } });
+    throttling = true;
+    await s.call('POST', '/v1/sync/destinations', { body: { id: 'thr', secret_name: 'thr/x', provider_id: 'vault', template: 'throttled/{{basename}}' } });
+    await s.call('POST', '/v1/sync/run', { body: { destination: 'thr' } });
+    const [item] = (await status('&destination=thr')).items;
+    expect(item).toMatchObject({ status: 'error', attempts: expect.any(Number), last_error: expect.stringMatching(/^PROVIDER_THROTTLED: /) });
+    expect(Date.parse(item.next_attempt_at)).toBeGreaterThan(Date.parse(item.updated_at));
+    throttling = false;
+    expect((await s.call('POST', '/v1/sync/run', { body: { destination: 'thr' } })).body.error).toBe(0);
+    expect((await remote.read('throttled/x')).value).toBe('throttled-value');
+    await s.call('DELETE', '/v1/sync/destinations/thr');
+  }, 60_000);
 
   it('validates destinations and removes them without touching remote copies', async () => {
     const bad = await s.call('POST', '/v1/sync/destinations', { body: { prefix: 'x/', provider_id: 'vault', template: 'x-{{nam}}' } });
