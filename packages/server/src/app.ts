@@ -133,7 +133,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery
-        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind }), // delivery
+        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }] }), // delivery
       ],
     });
 

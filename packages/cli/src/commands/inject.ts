@@ -1,4 +1,5 @@
 // `keyhaven inject -i template -o output [--watch]`: renders `{{ keyhaven://name#field }}` references
+// (provider references such as aws-sm:// through the server's GET /v1/references)
 // in any text file; the output is written atomically with mode 0600; --watch re-renders on change.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { findReferences, renderTemplate, type Reference } from '../delivery/temp
 
 interface InjectOptions { input: string; output?: string; watch?: boolean; watchInterval?: string }
 
-/** keyhaven:// through the secrets API; provider references through the server's resolve endpoint when it has one. */
+/** keyhaven:// through the secrets API; provider references through GET /v1/references when the server has it. */
 const resolverFor = (client: KeyhavenClient) => async (r: Reference): Promise<unknown> => {
   if (r.scheme === 'keyhaven') {
     try {
@@ -22,11 +23,12 @@ const resolverFor = (client: KeyhavenClient) => async (r: Reference): Promise<un
     }
   }
   try {
-    return (await client.request<{ value: unknown }>('POST', '/v1/providers/resolve', { body: { reference: r.ref } })).value;
+    return (await client.request<{ value: unknown }>('GET', '/v1/references', { query: { ref: r.ref } })).value;
   } catch (e) {
     if (e instanceof KeyhavenApiError && (e.code === 'ROUTE_NOT_FOUND' || e.status === 405)) {
-      throw new CliError(`provider references (${r.scheme}://) are not supported by this server (no /v1/providers/resolve endpoint).`);
+      throw new CliError(`provider references (${r.scheme}://) are not supported by this server (no /v1/references endpoint).`);
     }
+    if (e instanceof KeyhavenApiError && e.status === 404) throw new CliError(e.message, EXIT.NOT_FOUND);
     throw e;
   }
 };

@@ -118,7 +118,7 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(false),
         intervalHours: z.number().min(1 / 60).max(24 * 3650).default(168),
-        batchSize: z.number().int().min(1).max(10_000).default(500),
+        batchSize: z.number().int().min(1).max(10_000).default(200),
       })
       .strict()
       .default({}),

@@ -100,9 +100,13 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
   const rewrapAll = async (kek: string) => {
     let cursor: Key | null = null;
     do {
+      const t0 = performance.now();
       cursor = await batch(kek, cursor);
       await deps.onBatch?.(status());
-      await new Promise((r) => setImmediate(r)); // let requests in between batches
+      // SQLite work is synchronous in-process: rest as long as the batch took (a 50% duty cycle), so
+      // requests keep flowing while the re-wrap runs.
+      const rest = Math.min(100, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, rest));
     } while (cursor && !stopping);
     if (stopping) throw new Error('the server stopped during re-wrapping; run perform with force to finish');
   };
