@@ -2,7 +2,6 @@
 // set → rollback) on moto (AWS staging labels) and the local Vault fake (versions + CAS), with failures
 // injected at set and at test and crashes (a fresh rotator resuming) after each step: the store always
 // ends consistent, with the old value current unless the rotation finished.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRotator } from '../../src/rotation/rotator-registry.js';
 import type { Rotator } from '../../src/rotation/rotator-types.js';
@@ -10,22 +9,10 @@ import { createProvider } from '../../src/providers/provider-registry.js';
 import type { Provider } from '../../src/providers/provider-types.js';
 import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
 import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { readBody, sendJson, startHttp, type FakeServer } from '../../src/providers/test-support/http-fake.js';
+import { sendJson, type FakeServer } from '../../src/providers/test-support/http-fake.js';
+import { startAwsProxy } from './support/aws-proxy.js';
 
 const CRED = { accessKeyId: 'AKID', secretAccessKey: 'sk' };
-
-/** A pass-through proxy to moto that fails the AWS operations listed in `failing` (as AccessDenied). */
-const startAwsProxy = async (target: string, failing: Set<string>): Promise<FakeServer> =>
-  startHttp(async (req, res) => {
-    const body = await readBody(req);
-    const op = String(req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
-    if (failing.has(op)) return sendJson(res, 400, { __type: 'AccessDeniedException', message: 'injected failure' }, { 'content-type': 'application/x-amz-json-1.1' });
-    const headers = { ...req.headers };
-    delete headers['content-length'];
-    const r = await fetch(target + (req.url ?? '/'), { method: req.method, headers: headers as Record<string, string>, body: body || undefined });
-    const out = Buffer.from(await r.arrayBuffer());
-    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(out);
-  });
 
 const run = async (r: Rotator, pending: string, current: string, steps: Array<'set' | 'test' | 'finish' | 'rollback'>) => {
   for (const s of steps) {
