@@ -4,10 +4,12 @@ import type { Migration } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { m001 } from './001-core.js';
 import { m002 } from './002-audit-and-policies.js';
+import { m003 } from './003-rotation.js';
 import { m004 } from './004-providers.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
   '002_audit_and_policies': m002(dialect),
+  '003_rotation': m003(dialect),
   '004_providers': m004(dialect),
 });
