@@ -38,6 +38,9 @@ export interface RotatorCapabilities {
   rollback: boolean;
   revoke: boolean;
   needsAdminCredential: boolean;
+  /** No external system: set/test/rollback/revoke do nothing, so the engine may persist create, set
+   *  and test in one transaction and finish in another (the `generated` rotator). */
+  valueOnly?: boolean;
 }
 
 export interface RotatorDefinition<C = unknown> {

@@ -9,7 +9,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import type { Clock } from '../../lib/clock.js';
 import type { KeyhavenConfig } from '../../config/config-schema.js';
 import type { SecretService } from '../secrets/secret-service.js';
-import { createRotator } from '../../rotation/rotator-registry.js';
+import { createRotator, getRotator } from '../../rotation/rotator-registry.js';
 import { generateValue } from '../../rotation/generators/registry.js';
 import { createRotationStore } from '../../rotation/engine/rotation-store.js';
 import { createRotationEngine } from '../../rotation/engine/rotation-engine.js';
@@ -40,10 +40,10 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     fingerprint: (v) => deps.barrier.fingerprint(v),
     audit: (e) => deps.broker.record(e), publish: (e) => deps.bus.publish(e), clock: deps.clock, owner, leaseMs,
     retry: { baseMs: cfg.retryBaseSeconds * 1000, maxMs: cfg.retryMaxSeconds * 1000 }, timeoutMs: cfg.targetTimeoutMs,
-    nextRotationAt: async (tenant, secretId, from) => {
-      const c = await deps.storage.withTenant(tenant, (ex) => ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).executeTakeFirst());
-      return c ? service.computeNext(c, from) : null;
+    valueOnly: (kind) => {
+      try { return getRotator(kind).capabilities.valueOnly === true; } catch { return false; }
     },
+    nextRotationAt: (c, from, expiresAt) => service.nextFor(c, from, expiresAt),
     observer: deps.observer,
   });
   const batch = createBatchRunner({ engine, store, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });

@@ -61,7 +61,8 @@ export const createRotationService = (deps: RotationServiceDeps) => {
 
   const expiryOf = async (tenant: string, name: string) => (await storage.withTenant(tenant, (ex) => store.secretFacts(ex, tenant, name)))?.expires_at ?? null;
 
-  const computeNext = async (c: ConfigRow, from: Date) => nextRotationAt(specOf(c, await expiryOf(c.tenant_id, c.secret_name)), from, intervalFor(c.secret_type)).toISOString();
+  const nextFor = (c: ConfigRow, from: Date, expiresAt: string | null) => nextRotationAt(specOf(c, expiresAt), from, intervalFor(c.secret_type)).toISOString();
+  const computeNext = async (c: ConfigRow, from: Date) => nextFor(c, from, await expiryOf(c.tenant_id, c.secret_name));
 
   const throwIfFailed = (r: RunResult) => {
     if (r.status === 'success') return r;
@@ -80,7 +81,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
       throw fail('ROTATION_IN_PROGRESS', `A rotation of "${name}" is already running; wait for it to finish.`);
     }
     try {
-      return await engine.rotate({ ...plan, tenant: scope.tenant, secretName: name, actor: scope.actor });
+      return await engine.rotate({ ...plan, tenant: scope.tenant, secretName: name, actor: scope.actor, config: c ?? null });
     } finally {
       if (c) await store.releaseConfig(scope.tenant, c.secret_id, deps.owner).catch(() => undefined);
     }
@@ -235,6 +236,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
     },
 
     computeNext,
+    nextFor,
   };
 };
 

@@ -29,6 +29,9 @@ export interface WriteOptions {
   /** Create the secret when it does not exist (PUT semantics). */
   create?: boolean;
   metadata?: SecretMetadataInput;
+  /** Runs inside the write's transaction once the version is stored (the rotation engine records its
+   *  step atomically with the pending value). `before` is the secret row as it was; null when created. */
+  inTransaction?: (trx: Executor, written: { version: number; before: SecretRow | null }) => Promise<void>;
 }
 
 export interface SecretServiceDeps {
@@ -106,6 +109,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     return storage.transaction(scope.tenant, async (trx) => {
       const at = now();
       let row = await store.findByNameForUpdate(trx, scope.tenant, name, storage.dialect);
+      const before = row ?? null;
       if (row?.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it before writing.`);
       if (opts.cas !== undefined && (row?.latest_version ?? 0) !== opts.cas) {
         throw fail('CAS_MISMATCH', `Check-and-set failed: the latest version is ${row?.latest_version ?? 0}, not ${opts.cas}.`, { latest_version: row?.latest_version ?? 0 });
@@ -130,6 +134,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
       const updated = { ...row, ...patch, row_version: row.row_version + 1 };
       await prune(trx, updated);
+      await opts.inTransaction?.(trx, { version, before });
       return { name, version, labels: labelsOf(updated, version), created_at: at };
     });
   };
@@ -268,14 +273,19 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     /** Rotation finish: `version` (the pending one) becomes current, the old current becomes previous,
-     *  pending is cleared. Idempotent: a second call after success changes nothing. */
-    async promotePending(scope: Scope, name: string, version: number) {
+     *  pending is cleared. Idempotent: a second call after success changes nothing.
+     *  `inTransaction` runs in the same transaction (the rotation engine ends its run atomically with it). */
+    async promotePending(scope: Scope, name: string, version: number, opts: { inTransaction?: (trx: Executor) => Promise<void> } = {}) {
       return storage.transaction(scope.tenant, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
-        if (row.current_version === version) return { name, version, promoted: false };
+        if (row.current_version === version) {
+          await opts.inTransaction?.(trx);
+          return { name, version, promoted: false };
+        }
         if (row.pending_version !== version) throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
         const patch = { current_version: version, previous_version: row.current_version, pending_version: null, updated_at: now() };
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+        await opts.inTransaction?.(trx);
         return { name, version, promoted: true };
       });
     },

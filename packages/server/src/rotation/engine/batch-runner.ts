@@ -31,7 +31,7 @@ export const createBatchRunner = (deps: {
 
   const rotateClaimed = async (c: ConfigRow): Promise<RunResult | null> => {
     try {
-      return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false }, c.secret_type);
+      return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c }, c.secret_type);
     } catch (e) {
       // Another run of this secret is open (a crashed one awaiting recovery) or it vanished: leave it.
       await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);

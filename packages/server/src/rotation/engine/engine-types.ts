@@ -3,18 +3,18 @@
 import type { AuditEvent } from '../../audit/audit-types.js';
 import type { DomainEvent } from '../../events/event-bus.js';
 import type { Clock } from '../../lib/clock.js';
-import type { StorageHandle } from '../../storage/database.js';
+import type { Executor, StorageHandle } from '../../storage/database.js';
 import type { GeneratedValue } from '../generators/generator-types.js';
 import type { CredentialValue, Rotator } from '../rotator-types.js';
-import type { RotationStore, RunRow } from './rotation-store.js';
+import type { ConfigRow, RotationStore, RunRow } from './rotation-store.js';
 
 export interface EngineScope { tenant: string; actor: { tokenId: string; name: string } }
 
 /** The secret service methods the engine uses (structurally the SecretService's). */
 export interface SecretPort {
   read(scope: EngineScope, name: string, ref?: { version?: number; label?: 'current' | 'pending' | 'previous' }): Promise<{ version: number; value: unknown }>;
-  write(scope: EngineScope, name: string, value: unknown, opts: { label?: 'current' | 'pending' }): Promise<{ version: number }>;
-  promotePending(scope: EngineScope, name: string, version: number): Promise<unknown>;
+  write(scope: EngineScope, name: string, value: unknown, opts: { label?: 'current' | 'pending'; inTransaction?: (trx: Executor, written: { version: number }) => Promise<void> }): Promise<{ version: number }>;
+  promotePending(scope: EngineScope, name: string, version: number, opts?: { inTransaction?: (trx: Executor) => Promise<void> }): Promise<unknown>;
   abandonPending(scope: EngineScope, name: string, version: number): Promise<unknown>;
 }
 
@@ -30,6 +30,9 @@ export interface EngineDeps {
   store: RotationStore;
   secrets: SecretPort;
   rotators: RotatorFactory;
+  /** True for rotators without an external system (capability `valueOnly`): their runs persist
+   *  create+set+test in one transaction and finish+history+registration in another. */
+  valueOnly(kind: string): boolean;
   generate(kind: string, options: unknown): Promise<GeneratedValue>;
   /** Keyed fingerprint of a supplied value (never the value itself). */
   fingerprint(value: string): string;
@@ -40,8 +43,8 @@ export interface EngineDeps {
   leaseMs: number;
   retry: { baseMs: number; maxMs: number };
   timeoutMs: number;
-  /** When a registration is next due after a rotation at `from` (schedule + window + expiry). */
-  nextRotationAt(tenant: string, secretId: string, from: Date): Promise<string | null>;
+  /** When a registration is next due after a rotation at `from` (schedule + window + expiry). Pure. */
+  nextRotationAt(config: ConfigRow, from: Date, expiresAt: string | null): string | null;
   /** Observers (metrics, progress, fault injection); never change the outcome. */
   observer?: { stepPersisted?(run: RunRow): void };
 }
@@ -56,6 +59,8 @@ export interface RotationPlan {
   supplied?: CredentialValue;
   /** Revoke the old credentials on the target once the new one is current (emergency). */
   revokeOld: boolean;
+  /** The registration when the caller already holds it (batch claim, manual lease); null = not registered. */
+  config?: ConfigRow | null;
 }
 
 export interface RunResult {

@@ -1,11 +1,13 @@
 // The durable rotation state machine: create (pending stored before the target is touched) → set →
 // test → finish (labels move) → revoke (emergency). Each step is persisted; a failed set/test rolls
 // the target back and abandons pending; a crashed run is resumed from its stored step by any server.
+// Value-only rotators (no target) persist create+set+test in one transaction and finish in another.
 import { KeyhavenError, isKeyhavenError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { defaultGeneratorFor, type SecretType } from '../generators/defaults.js';
 import type { CredentialValue, Rotator } from '../rotator-types.js';
 import type { EngineDeps, EngineScope, RotationPlan, RunResult, RunStatus, RunStep } from './engine-types.js';
+import type { Executor } from '../../storage/database.js';
 import type { ConfigRow, RunRow } from './rotation-store.js';
 
 const SYSTEM_ACTOR = { tokenId: 'system:rotation', name: 'rotation-engine' };
@@ -47,9 +49,9 @@ export const createRotationEngine = (deps: EngineDeps) => {
     ...(run.error_code ? { error: { code: run.error_code, message: run.error_message ?? '' } } : {}),
   });
 
-  const loadContext = async (run: RunRow): Promise<RunContext> => {
+  const loadContext = async (run: RunRow, known?: ConfigRow | null): Promise<RunContext> => {
     const scope = scopeOf(run);
-    const config = await deps.storage.withTenant(run.tenant_id, (ex) => store.getConfig(ex, run.tenant_id, run.secret_name));
+    const config = known !== undefined ? known ?? undefined : await deps.storage.withTenant(run.tenant_id, (ex) => store.getConfig(ex, run.tenant_id, run.secret_name));
     let adminCredential: Record<string, unknown> | undefined;
     if (config?.admin_credential_secret) {
       const admin = await secrets.read({ tenant: run.tenant_id, actor: SYSTEM_ACTOR }, config.admin_credential_secret);
@@ -80,45 +82,104 @@ export const createRotationEngine = (deps: EngineDeps) => {
 
   const retryAt = (failures: number) => new Date(clock.now().getTime() + Math.min(deps.retry.maxMs, deps.retry.baseMs * 2 ** Math.max(0, failures - 1))).toISOString();
 
-  /** Ends a run: run row and registration in one transaction, then audit and events. */
-  const conclude = async (run: RunRow, status: RunStatus, error?: { code: string; message: string }) => {
+  /** Ends a run: run row and registration in one transaction (with the label move when `promote`),
+   *  then audit and events. Nothing slow runs inside the transaction. */
+  const conclude = async (run: RunRow, status: RunStatus, error?: { code: string; message: string }, opts: { expiresAt?: string | null; promote?: EngineScope } = {}) => {
     const at = clock.now();
-    const finished = { status, finished_at: at.toISOString(), duration_ms: at.getTime() - Date.parse(run.started_at), lease_owner: null, lease_until: null, error_code: error?.code ?? null, error_message: error?.message ?? null };
-    let configPatch: Partial<ConfigRow> | null = null;
-    const config = await deps.storage.withTenant(run.tenant_id, (ex) => store.getConfig(ex, run.tenant_id, run.secret_name));
-    if (config) {
-      if (status === 'success') {
-        configPatch = { last_rotated_at: finished.finished_at, last_status: status, failure_count: 0, next_retry_at: null, next_rotation_at: await deps.nextRotationAt(run.tenant_id, run.secret_id, at), updated_at: finished.finished_at };
+    const atIso = at.toISOString();
+    const finished: Partial<RunRow> = {
+      status, ...(status === 'success' ? { step: 'done' } : {}), finished_at: atIso, duration_ms: at.getTime() - Date.parse(run.started_at),
+      lease_owner: null, lease_until: null, error_code: error?.code ?? null, error_message: error?.message ?? null,
+    };
+    const expiresAt = status === 'success' && opts.expiresAt === undefined
+      ? (await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name)))?.expires_at ?? null
+      : opts.expiresAt ?? null;
+    const apply = async (trx: Executor) => {
+      const config = await store.getConfigById(trx, run.tenant_id, run.secret_id);
+      if (config) {
+        let configPatch: Partial<ConfigRow>;
+        if (status === 'success') {
+          configPatch = { last_rotated_at: atIso, last_status: status, failure_count: 0, next_retry_at: null, next_rotation_at: deps.nextRotationAt(config, at, expiresAt), updated_at: atIso };
+        } else {
+          const failures = config.failure_count + 1;
+          const retry = run.method === 'emergency' || run.method === 'rollback' ? null : retryAt(failures);
+          finished.next_retry_at = retry;
+          configPatch = { last_status: status, failure_count: failures, next_retry_at: retry, updated_at: atIso };
+        }
+        if (config.lease_owner === deps.owner || (config.lease_until ?? '') < atIso) Object.assign(configPatch, { lease_owner: null, lease_until: null });
+        await store.updateRun(run.tenant_id, run.id, finished, trx);
+        await store.updateConfig(trx, run.tenant_id, run.secret_id, configPatch);
       } else {
-        const failures = config.failure_count + 1;
-        const retry = run.method === 'emergency' || run.method === 'rollback' ? null : retryAt(failures);
-        Object.assign(finished, { next_retry_at: retry });
-        configPatch = { last_status: status, failure_count: failures, next_retry_at: retry, updated_at: finished.finished_at };
+        await store.updateRun(run.tenant_id, run.id, finished, trx);
       }
-      if (config.lease_owner === deps.owner || (config.lease_until ?? '') < finished.finished_at) Object.assign(configPatch, { lease_owner: null, lease_until: null });
-    }
-    await deps.storage.transaction(run.tenant_id, async (trx) => {
-      await store.updateRun(run.tenant_id, run.id, finished, trx);
-      if (configPatch) await store.updateConfig(trx, run.tenant_id, run.secret_id, configPatch);
-    });
+    };
+    if (opts.promote) await secrets.promotePending(opts.promote, run.secret_name, run.new_version!, { inTransaction: apply });
+    else await deps.storage.transaction(run.tenant_id, apply);
     Object.assign(run, finished);
     deps.observer?.stepPersisted?.(run);
     await audit(run, status === 'success' ? 'success' : 'error', error).catch(() => undefined);
     const data = { name: run.secret_name, run_id: run.id, method: run.method, status, previous_version: run.previous_version, new_version: run.new_version, ...(error ? { error_code: error.code } : {}) };
     if (status === 'success') {
-      deps.publish({ type: 'secret.rotated', time: finished.finished_at, tenant: run.tenant_id, data });
-      if (run.method === 'emergency') deps.publish({ type: 'secret.emergency_rotated', time: finished.finished_at, tenant: run.tenant_id, data });
+      deps.publish({ type: 'secret.rotated', time: atIso, tenant: run.tenant_id, data });
+      if (run.method === 'emergency') deps.publish({ type: 'secret.emergency_rotated', time: atIso, tenant: run.tenant_id, data });
     } else {
-      deps.publish({ type: 'secret.rotation_failed', time: finished.finished_at, tenant: run.tenant_id, data });
+      deps.publish({ type: 'secret.rotation_failed', time: atIso, tenant: run.tenant_id, data });
     }
     return resultOf(run);
   };
 
+  /** Leaves a run in progress for the next engine run (lease released at once). */
+  const suspend = async (run: RunRow, e: unknown) => {
+    const err = safeError(e);
+    await store.updateRun(run.tenant_id, run.id, { lease_until: nowIso(), error_code: err.code, error_message: err.message }).catch(() => undefined);
+    return { ...resultOf(run), error: err };
+  };
+
+  /** A fresh run of a value-only rotator: the pending value and the run row (at step `tested`: set and
+   *  test are no-ops) commit together, then the label move, history and registration commit together. */
+  const driveValueOnly = async (run: RunRow, ctx: RunContext, supplied: CredentialValue | undefined, secretType: string, expiresAt: string | null): Promise<RunResult> => {
+    const { rotator, scope } = ctx;
+    try {
+      let value: CredentialValue;
+      try {
+        value = await pendingValue(run, ctx, supplied, secretType);
+      } catch (e) {
+        await store.insertRun(run);
+        return await conclude(run, 'failed', safeError(e));
+      }
+      const opened = { ...run };
+      try {
+        await secrets.write(scope, run.secret_name, value, {
+          label: 'pending',
+          inTransaction: async (trx, w) => {
+            Object.assign(run, { step: 'tested', new_version: w.version, lease_until: leaseUntil() });
+            await store.insertRun(run, trx);
+          },
+        });
+      } catch (e) {
+        if (isKeyhavenError(e) && e.code === 'ROTATION_IN_PROGRESS') throw e;
+        // Nothing was stored: record the failed attempt.
+        Object.assign(run, opened);
+        await store.insertRun(run);
+        return await conclude(run, 'failed', safeError(e));
+      }
+      deps.observer?.stepPersisted?.(run);
+      try {
+        await rotator.finish?.(value, ctx.current);
+        return await conclude(run, 'success', undefined, { expiresAt, promote: scope });
+      } catch (e) {
+        return await suspend(run, e);
+      }
+    } finally {
+      await rotator.close().catch(() => undefined);
+    }
+  };
+
   /** Drives a run from its stored step to a consistent end. */
-  const drive = async (run: RunRow, supplied?: CredentialValue, secretType = 'generic'): Promise<RunResult> => {
+  const drive = async (run: RunRow, supplied?: CredentialValue, secretType = 'generic', known: { config?: ConfigRow | null; facts?: { pending_version: number | null; expires_at: string | null } } = {}): Promise<RunResult> => {
     let ctx: RunContext;
     try {
-      ctx = await loadContext(run);
+      ctx = await loadContext(run, known.config);
     } catch (e) {
       if (run.step === 'started') return conclude(run, 'failed', safeError(e));
       // Pending exists but the target cannot be driven now (e.g. admin secret unreadable): try again later.
@@ -126,10 +187,11 @@ export const createRotationEngine = (deps: EngineDeps) => {
       return { ...resultOf(run), error: safeError(e) };
     }
     const { rotator, scope } = ctx;
+    let pendingValueStored: CredentialValue | undefined;
     try {
       // create: the pending version exists in Keyhaven before anything changes on the target.
       if (run.step === 'started') {
-        const facts = await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name));
+        const facts = known.facts ?? await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name));
         if (facts?.pending_version != null && facts.pending_version > (run.previous_version ?? 0) && supplied === undefined) {
           await persist(run, { step: 'created', new_version: facts.pending_version }); // written before a crash: adopt it
         } else if (run.supplied && supplied === undefined) {
@@ -143,9 +205,10 @@ export const createRotationEngine = (deps: EngineDeps) => {
           }
           const written = await secrets.write(scope, run.secret_name, value, { label: 'pending' });
           await persist(run, { step: 'created', new_version: written.version });
+          pendingValueStored = value;
         }
       }
-      const pending = (await secrets.read(scope, run.secret_name, { version: run.new_version! })).value as CredentialValue;
+      const pending = pendingValueStored ?? (await secrets.read(scope, run.secret_name, { version: run.new_version! })).value as CredentialValue;
       // set + test: any failure rolls the target back and abandons pending; current stays valid.
       if (run.step === 'created' || run.step === 'set') {
         try {
@@ -196,12 +259,10 @@ export const createRotationEngine = (deps: EngineDeps) => {
         }
         await persist(run, { step: 'revoked' });
       }
-      await persist(run, { step: 'done' });
-      return await conclude(run, 'success');
+      return await conclude(run, 'success', undefined, { expiresAt: known.facts?.expires_at });
     } catch (e) {
       // Storage or an unexpected error mid-run: leave the run in progress for the next engine run (lease released).
-      await store.updateRun(run.tenant_id, run.id, { lease_until: nowIso(), error_code: safeError(e).code, error_message: safeError(e).message }).catch(() => undefined);
-      return { ...resultOf(run), error: safeError(e) };
+      return await suspend(run, e);
     } finally {
       await rotator.close().catch(() => undefined);
     }
@@ -212,15 +273,20 @@ export const createRotationEngine = (deps: EngineDeps) => {
     async rotate(plan: RotationPlan, secretType?: string): Promise<RunResult> {
       const facts = await deps.storage.withTenant(plan.tenant, (ex) => store.secretFacts(ex, plan.tenant, plan.secretName));
       if (!facts || facts.deleted_at) throw new KeyhavenError('SECRET_NOT_FOUND', `No secret named "${plan.secretName}" in this tenant.`);
-      const config = await deps.storage.withTenant(plan.tenant, (ex) => store.getConfig(ex, plan.tenant, plan.secretName));
+      const config = plan.config !== undefined ? plan.config : await deps.storage.withTenant(plan.tenant, (ex) => store.getConfig(ex, plan.tenant, plan.secretName));
       if (!config && plan.supplied === undefined && plan.method !== 'emergency') {
         throw new KeyhavenError('ROTATION_NOT_REGISTERED', `"${plan.secretName}" is not registered for rotation; register it with POST /secrets/register first.`);
       }
-      const last = await deps.storage.withTenant(plan.tenant, (ex) => store.history(ex, plan.tenant, { secret_name: plan.secretName, limit: 1 }));
+      // Attempt n of a failing streak: the registration counts failures (reset by a success).
+      let attempt = config ? config.failure_count + 1 : 1;
+      if (!config) {
+        const last = await deps.storage.withTenant(plan.tenant, (ex) => store.history(ex, plan.tenant, { secret_name: plan.secretName, limit: 1 }));
+        attempt = last[0] && last[0].status !== 'success' ? last[0].attempt + 1 : 1;
+      }
       const at = nowIso();
       const run: RunRow = {
         id: newId('rot'), tenant_id: plan.tenant, secret_id: facts.id, secret_name: plan.secretName, status: 'in_progress', step: 'started',
-        method: plan.method, attempt: last[0] && last[0].status !== 'success' ? last[0].attempt + 1 : 1, rotator_kind: config?.rotator_kind ?? 'generated',
+        method: plan.method, attempt, rotator_kind: config?.rotator_kind ?? 'generated',
         previous_version: facts.current_version, new_version: null,
         revoke_versions: JSON.stringify([facts.current_version, facts.previous_version].filter((v) => v != null)),
         supplied: plan.supplied === undefined ? 0 : 1,
@@ -230,8 +296,20 @@ export const createRotationEngine = (deps: EngineDeps) => {
         lease_owner: deps.owner, lease_until: leaseUntil(),
       };
       await audit(run, 'attempt'); // fail closed: no audit, no rotation
+      const type = secretType ?? facts.type;
+      const adopt = facts.pending_version != null && facts.pending_version > (facts.current_version ?? 0) && plan.supplied === undefined;
+      if (deps.valueOnly(run.rotator_kind) && !adopt) {
+        let ctx: RunContext;
+        try {
+          ctx = await loadContext(run, config);
+        } catch (e) {
+          await store.insertRun(run);
+          return conclude(run, 'failed', safeError(e));
+        }
+        return driveValueOnly(run, ctx, plan.supplied, type, facts.expires_at);
+      }
       await store.insertRun(run);
-      return drive(run, plan.supplied, secretType ?? facts.type);
+      return drive(run, plan.supplied, type, { config, facts });
     },
 
     /** Resumes runs whose server crashed or stopped (expired lease). Returns their results. */

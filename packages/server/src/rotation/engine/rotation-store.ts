@@ -22,6 +22,10 @@ export const createRotationStore = (storage: StorageHandle) => ({
     return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_name', '=', secretName).executeTakeFirst();
   },
 
+  async getConfigById(ex: Executor, tenant: string, secretId: string): Promise<ConfigRow | undefined> {
+    return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).executeTakeFirst();
+  },
+
   async upsertConfig(ex: Executor, row: ConfigRow) {
     const existing = await ex.selectFrom('rotation_configs').select('created_at').where('tenant_id', '=', row.tenant_id).where('secret_id', '=', row.secret_id).executeTakeFirst();
     if (existing) {
@@ -76,9 +80,10 @@ export const createRotationStore = (storage: StorageHandle) => ({
   },
 
   /** Opens a run; a second open run of the same secret is refused by the database (one at a time). */
-  async insertRun(row: RunRow) {
+  async insertRun(row: RunRow, trx?: Executor) {
     try {
-      await storage.withTenant(row.tenant_id, (ex) => ex.insertInto('rotation_runs').values(row).execute());
+      const insert = (ex: Executor) => ex.insertInto('rotation_runs').values({ ...row }).execute();
+      await (trx ? insert(trx) : storage.withTenant(row.tenant_id, insert));
     } catch (e) {
       if (isUniqueViolation(e) || (e as { code?: string }).code === 'CONFLICT' || isUniqueViolation((e as { cause?: unknown }).cause)) {
         throw fail('ROTATION_IN_PROGRESS', `A rotation of "${row.secret_name}" is already running; wait for it to finish.`);

@@ -16,7 +16,7 @@ export const generatedRotator: RotatorDefinition<GeneratedConfig> = {
   displayName: 'Generated value',
   description: 'Replaces the stored value with a freshly generated one; no external system is changed. With "field", only that field of an object value changes.',
   configSchema: generatedConfigSchema,
-  capabilities: { strategies: ['single'], rollback: true, revoke: false, needsAdminCredential: false },
+  capabilities: { strategies: ['single'], rollback: true, revoke: false, needsAdminCredential: false, valueOnly: true },
   create: ({ config }) => ({
     prepare(current, generated) {
       if (!config.field) return generated;
