@@ -1,6 +1,7 @@
 // The typed Keyhaven client over fetch: addresses the server with addr, token and tenant (or the
 // KEYHAVEN_ADDR / KEYHAVEN_TOKEN / KEYHAVEN_TENANT environment), maps errors to typed exceptions.
 import { KeyhavenApiError, KeyhavenUnavailableError } from './errors.js';
+import { streamRequest } from './stream-request.js';
 import type {
   FingerprintMatch, ListOptions, SecretDescription, SecretMetadata, SecretRead, SecretSummary, SecretValue, Tenant, TokenView, VersionInfo, WriteResult, Label, Role,
 } from './types.js';
@@ -66,7 +67,8 @@ export const createClient = (opts: ClientOptions = {}) => {
     const headers: Record<string, string> = { accept: 'text/event-stream', 'user-agent': opts.userAgent ?? 'keyhaven-sdk/0.1', 'x-tenant-id': tenant };
     if (token) headers.authorization = `Bearer ${token}`;
     try {
-      return await doFetch(new URL(addr + path), { method: 'GET', headers, signal });
+      // A custom fetch (tests, proxies) is honoured; otherwise a dedicated connection (see stream-request.ts).
+      return opts.fetch ? await opts.fetch(new URL(addr + path), { method: 'GET', headers, signal }) : await streamRequest(new URL(addr + path), headers, signal);
     } catch (e) {
       throw new KeyhavenUnavailableError(`Keyhaven server at ${addr} is unreachable (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name}).`, { cause: e });
     }
