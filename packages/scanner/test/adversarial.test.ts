@@ -1,7 +1,7 @@
 // No catastrophic backtracking: every rule is run over adversarial inputs built from its own
 // keywords and examples (long runs of keyword/prefix characters, separators, near-misses). Each
 // input is scanned at 4 KB and 40 KB; the larger must stay within a generous absolute budget and
-// must not grow super-linearly (10x input ≤ 40x time, with a floor for timer noise).
+// must not grow super-linearly (10x input ≤ 40x time, best of two runs, 20 ms floor for timer noise).
 import { describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { builtinRules } from '../src/rules/index.js';
@@ -49,11 +49,12 @@ describe('adversarial inputs', () => {
       const s = inputsFor(kw, rule.examples.positive[0], 4_000);
       const l = inputsFor(kw, rule.examples.positive[0], 40_000);
       for (let j = 0; j < s.length; j++) {
-        small += time(() => scanText(s[j], compiled, { path, allowlist: allow }));
-        large += time(() => scanText(l[j], compiled, { path, allowlist: allow }));
+        // best of two runs, to keep GC pauses and machine load out of the comparison
+        small += Math.min(time(() => scanText(s[j], compiled, { path, allowlist: allow })), time(() => scanText(s[j], compiled, { path, allowlist: allow })));
+        large += Math.min(time(() => scanText(l[j], compiled, { path, allowlist: allow })), time(() => scanText(l[j], compiled, { path, allowlist: allow })));
       }
     }
     expect(large, `${rule.id}: 40 KB adversarial inputs took ${large.toFixed(0)} ms`).toBeLessThan(3_000);
-    expect(large, `${rule.id}: super-linear growth (${small.toFixed(1)} → ${large.toFixed(1)} ms)`).toBeLessThan(Math.max(small, 5) * 40);
+    expect(large, `${rule.id}: super-linear growth (${small.toFixed(1)} → ${large.toFixed(1)} ms)`).toBeLessThan(Math.max(small, 20) * 40);
   });
 });

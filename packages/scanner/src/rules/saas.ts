@@ -88,7 +88,7 @@ export const saasRules: Rule[] = [
     examples: { positive: [`CLOUDINARY_URL=cloudinary://${fake(NUM, 15, 'cl')}:${fake(B64URL, 27, 'cl2')}@acme`], negative: ['CLOUDINARY_URL=cloudinary://123:abc@acme'] },
   },
   tok({ id: 'firebase-fcm-server-key', description: 'Firebase Cloud Messaging server key', prefix: 'AAAA', keywords: [':apa91b'], body: [[B64URL, 7], ':APA91b', [B64URL, 134]] }),
-  keyed({ id: 'expo-access-token', description: 'Expo access token', ids: ['expo_token', 'expo'], secret: [B64URL, 40] }),
+  keyed({ id: 'expo-access-token', description: 'Expo access token', ids: ['expo_token', 'expo_access_token', 'expo-token'], secret: [B64URL, 40] }),
   tok({ id: 'mapbox-secret-token', description: 'Mapbox secret access token', prefix: 'sk.eyJ', body: [[B64URL, 50, 150], '.', [B64URL, 22]] }),
   tok({ id: 'contentful-pat', description: 'Contentful personal access token', prefix: 'CFPAT-', body: [[B64URL, 43]] }),
   keyed({ id: 'contentful-delivery-token', description: 'Contentful delivery/preview token', ids: ['contentful'], secret: [B64URL, 43] }),
