@@ -2,7 +2,8 @@
 // Benchmark (issue 4): 10,000 due `generated` secrets rotated end to end by the engine (claim with
 // leases, create pending, set, test, promote, history, audit) on SQLite and on PostgreSQL; and real
 // PostgreSQL password rotations per second (ALTER ROLE + login test) with the postgres rotator.
-// Usage: node --import tsx bench/rotation.mjs [--count 10000] [--pg-roles 100] [--concurrency 16] [--skip-pg]
+// Usage: node --import tsx bench/rotation.mjs [--count 10000] [--pg-roles 100] [--concurrency 16] [--skip-pg] [--label name]
+// Each run records the 1-minute load average before and after it (the machine is shared).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,8 @@ const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0
 const COUNT = Number(opt('count', '10000'));
 const PG_ROLES = Number(opt('pg-roles', '100'));
 const CONCURRENCY = Number(opt('concurrency', '16'));
+const LABEL = opt('label', '');
+const load = () => +os.loadavg()[0].toFixed(2);
 const PG_ADMIN = process.env.KEYHAVEN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const clockAt = { t: Date.parse('2026-01-01T00:00:00Z') };
 const clock = { now: () => new Date(clockAt.t) };
@@ -54,10 +57,11 @@ const generatedRun = async (backend) => {
     await mapPool(Array.from({ length: COUNT }, (_, i) => i), 16, (i) => svc.register(scope, { secret_name: `bench/key-${i}`, secret_type: 'api_key', rotator: 'generated', rotation_interval_days: 1 }));
     const seedS = (performance.now() - t0) / 1000;
     clockAt.t += 2 * 86400_000;
+    const loadBefore = load();
     const t1 = performance.now();
     const s = await app.rotation.batch.runDue({ keepResults: false });
     const seconds = (performance.now() - t1) / 1000;
-    return { backend, secrets: COUNT, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: Math.round(s.succeeded / seconds), seed_seconds: +seedS.toFixed(1) };
+    return { backend, secrets: COUNT, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: Math.round(s.succeeded / seconds), seed_seconds: +seedS.toFixed(1), load_before: loadBefore, load_after: load() };
   } finally { await app.close(); await drop(); }
 };
 
@@ -77,10 +81,11 @@ const postgresRun = async () => {
       await app.rotation.service.register(scope, { secret_name: `pg/r${i}`, secret_type: 'database_credentials', rotator: 'postgres', admin_credential_secret: 'pg/admin', rotation_interval_days: 1 });
     }
     clockAt.t += 2 * 86400_000;
+    const loadBefore = load();
     const t1 = performance.now();
     const s = await app.rotation.batch.runDue({ keepResults: false });
     const seconds = (performance.now() - t1) / 1000;
-    return { roles: PG_ROLES, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: +(s.succeeded / seconds).toFixed(1), concurrency: CONCURRENCY };
+    return { roles: PG_ROLES, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: +(s.succeeded / seconds).toFixed(1), concurrency: CONCURRENCY, load_before: loadBefore, load_after: load() };
   } finally {
     await app.close(); await drop();
     for (const r of roles) await admin(`DROP ROLE IF EXISTS ${r}`).catch(() => undefined);
@@ -97,4 +102,4 @@ if (!args.includes('--skip-pg')) {
   console.log(JSON.stringify(results.postgres_passwords));
 }
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, `bench/results/rotation-${results.date.slice(0, 10)}.json`), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(path.join(root, `bench/results/rotation-${results.date.slice(0, 10)}${LABEL ? `-${LABEL}` : ''}.json`), JSON.stringify(results, null, 2) + '\n');

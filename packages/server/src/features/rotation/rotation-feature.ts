@@ -46,7 +46,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     nextRotationAt: (c, from, expiresAt) => service.nextFor(c, from, expiresAt),
     observer: deps.observer,
   });
-  const batch = createBatchRunner({ engine, store, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
+  const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
   service = createRotationService({
     storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
     defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },

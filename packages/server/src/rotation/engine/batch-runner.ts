@@ -2,7 +2,8 @@
 // never take the same secret), runs them with bounded concurrency, and reports progress.
 import type { Clock } from '../../lib/clock.js';
 import type { RotationEngine } from './rotation-engine.js';
-import type { RotationStore, ConfigRow } from './rotation-store.js';
+import type { RotationStore, ConfigRow, SecretFacts } from './rotation-store.js';
+import type { StorageHandle } from '../../storage/database.js';
 import type { RunResult } from './engine-types.js';
 import { KeyhavenError } from '../../lib/errors.js';
 import { safeError } from './rotation-engine.js';
@@ -25,13 +26,25 @@ export const mapPool = async <T, R>(items: T[], limit: number, fn: (item: T) => 
 };
 
 export const createBatchRunner = (deps: {
-  engine: RotationEngine; store: RotationStore; clock: Clock; owner: string; leaseMs: number; concurrency: number; batchSize: number;
+  engine: RotationEngine; store: RotationStore; storage: StorageHandle; clock: Clock; owner: string; leaseMs: number; concurrency: number; batchSize: number;
 }) => {
   const iso = (ms = 0) => new Date(deps.clock.now().getTime() + ms).toISOString();
 
-  const rotateClaimed = async (c: ConfigRow): Promise<RunResult | null> => {
+  /** The claimed secrets' facts, one query per tenant (not one per secret). */
+  const factsOf = async (claimed: ConfigRow[]) => {
+    const byTenant = new Map<string, string[]>();
+    for (const c of claimed) byTenant.set(c.tenant_id, [...(byTenant.get(c.tenant_id) ?? []), c.secret_id]);
+    const out = new Map<string, SecretFacts>();
+    for (const [tenant, ids] of byTenant) {
+      const facts = await deps.storage.withTenant(tenant, (ex) => deps.store.secretFactsByIds(ex, tenant, ids));
+      for (const [id, f] of facts) out.set(`${tenant}\u0000${id}`, f);
+    }
+    return out;
+  };
+
+  const rotateClaimed = async (c: ConfigRow, facts: SecretFacts | undefined): Promise<RunResult | null> => {
     try {
-      return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c }, c.secret_type);
+      return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c, facts }, c.secret_type);
     } catch (e) {
       // Another run of this secret is open (a crashed one awaiting recovery) or it vanished: leave it.
       await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);
@@ -51,8 +64,9 @@ export const createBatchRunner = (deps: {
         const claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, criticality: opts.criticality, tenant: opts.tenant });
         if (claimed.length === 0) break;
         summary.claimed += claimed.length;
+        const facts = await factsOf(claimed);
         await mapPool(claimed, deps.concurrency, async (c) => {
-          const r = await rotateClaimed(c).catch((e) => ({ error: e }) as const);
+          const r = await rotateClaimed(c, facts.get(`${c.tenant_id}\u0000${c.secret_id}`)).catch((e) => ({ error: e }) as const);
           summary.done++;
           if (r === null) summary.skipped++;
           else if ('error' in r && !('run_id' in r)) {

@@ -6,14 +6,14 @@ import type { Clock } from '../../lib/clock.js';
 import type { Executor, StorageHandle } from '../../storage/database.js';
 import type { GeneratedValue } from '../generators/generator-types.js';
 import type { CredentialValue, Rotator } from '../rotator-types.js';
-import type { ConfigRow, RotationStore, RunRow } from './rotation-store.js';
+import type { ConfigRow, RotationStore, RunRow, SecretFacts } from './rotation-store.js';
 
 export interface EngineScope { tenant: string; actor: { tokenId: string; name: string } }
 
 /** The secret service methods the engine uses (structurally the SecretService's). */
 export interface SecretPort {
   read(scope: EngineScope, name: string, ref?: { version?: number; label?: 'current' | 'pending' | 'previous' }): Promise<{ version: number; value: unknown }>;
-  write(scope: EngineScope, name: string, value: unknown, opts: { label?: 'current' | 'pending'; inTransaction?: (trx: Executor, written: { version: number }) => Promise<void> }): Promise<{ version: number }>;
+  write(scope: EngineScope, name: string, value: unknown, opts: { label?: 'current' | 'pending'; inTransaction?: (trx: Executor, written: { version: number; before: { current_version: number | null; previous_version: number | null } | null }) => Promise<void> }): Promise<{ version: number }>;
   promotePending(scope: EngineScope, name: string, version: number, opts?: { inTransaction?: (trx: Executor) => Promise<void> }): Promise<unknown>;
   abandonPending(scope: EngineScope, name: string, version: number): Promise<unknown>;
 }
@@ -61,6 +61,8 @@ export interface RotationPlan {
   revokeOld: boolean;
   /** The registration when the caller already holds it (batch claim, manual lease); null = not registered. */
   config?: ConfigRow | null;
+  /** The secret's facts when the caller read them for a whole batch (one query, not one per secret). */
+  facts?: SecretFacts;
 }
 
 export interface RunResult {

@@ -152,12 +152,16 @@ export const createRotationEngine = (deps: EngineDeps) => {
         await secrets.write(scope, run.secret_name, value, {
           label: 'pending',
           inTransaction: async (trx, w) => {
+            // Labels as they are under this transaction's lock (batch facts may be a moment old).
+            const prior = w.before;
+            if (prior) Object.assign(run, { previous_version: prior.current_version, revoke_versions: JSON.stringify([prior.current_version, prior.previous_version].filter((v) => v != null)) });
             Object.assign(run, { step: 'tested', new_version: w.version, lease_until: leaseUntil() });
             await store.insertRun(run, trx);
           },
         });
       } catch (e) {
         if (isKeyhavenError(e) && e.code === 'ROTATION_IN_PROGRESS') throw e;
+        if (isKeyhavenError(e) && (e.code === 'SECRET_DELETED' || e.code === 'SECRET_NOT_FOUND')) throw new KeyhavenError('SECRET_NOT_FOUND', `No secret named "${run.secret_name}" in this tenant.`);
         // Nothing was stored: record the failed attempt.
         Object.assign(run, opened);
         await store.insertRun(run);
@@ -271,7 +275,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
   return {
     /** Starts and drives one rotation. The caller holds the registration lease when there is one. */
     async rotate(plan: RotationPlan, secretType?: string): Promise<RunResult> {
-      const facts = await deps.storage.withTenant(plan.tenant, (ex) => store.secretFacts(ex, plan.tenant, plan.secretName));
+      const facts = plan.facts ?? await deps.storage.withTenant(plan.tenant, (ex) => store.secretFacts(ex, plan.tenant, plan.secretName));
       if (!facts || facts.deleted_at) throw new KeyhavenError('SECRET_NOT_FOUND', `No secret named "${plan.secretName}" in this tenant.`);
       const config = plan.config !== undefined ? plan.config : await deps.storage.withTenant(plan.tenant, (ex) => store.getConfig(ex, plan.tenant, plan.secretName));
       if (!config && plan.supplied === undefined && plan.method !== 'emergency') {

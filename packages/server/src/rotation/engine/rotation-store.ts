@@ -10,6 +10,12 @@ import { claimRows } from '../../jobs/leases.js';
 export type ConfigRow = Selectable<RotationConfigsTable>;
 export type RunRow = Selectable<RotationRunsTable>;
 
+const FACTS = ['id', 'name', 'type', 'criticality', 'expires_at', 'current_version', 'pending_version', 'previous_version', 'deleted_at'] as const;
+export interface SecretFacts {
+  id: string; name: string; type: string; criticality: string; expires_at: string | null;
+  current_version: number | null; pending_version: number | null; previous_version: number | null; deleted_at: string | null;
+}
+
 export interface HistoryFilter { secret_name?: string; status?: string; method?: string; limit: number }
 
 /** Due: the retry time when a retry is pending, else the schedule; only with auto-rotation on. */
@@ -111,9 +117,18 @@ export const createRotationStore = (storage: StorageHandle) => ({
   },
 
   /** Secret row facts the engine needs (labels, type, expiry); no values. */
-  async secretFacts(ex: Executor, tenant: string, name: string) {
-    return ex.selectFrom('secrets').select(['id', 'name', 'type', 'criticality', 'expires_at', 'current_version', 'pending_version', 'previous_version', 'deleted_at'])
-      .where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+  async secretFacts(ex: Executor, tenant: string, name: string): Promise<SecretFacts | undefined> {
+    return ex.selectFrom('secrets').select(FACTS).where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+  },
+
+  /** Facts of many secrets of one tenant in one query (a claimed batch), by secret id. */
+  async secretFactsByIds(ex: Executor, tenant: string, ids: string[]): Promise<Map<string, SecretFacts>> {
+    const out = new Map<string, SecretFacts>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await ex.selectFrom('secrets').select(FACTS).where('tenant_id', '=', tenant).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
   },
 });
 
