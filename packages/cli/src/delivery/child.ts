@@ -15,6 +15,8 @@ export const startChild = (command: string, args: string[], env: Record<string, 
   const proc = spawn(command, args, { env, stdio: ['inherit', mask ? 'pipe' : 'inherit', mask ? 'pipe' : 'inherit'] });
   const pipes: Promise<void>[] = [];
   if (mask) {
+    // A closed reader of our output (e.g. `| head`) must not crash run while the child still runs.
+    for (const out of [process.stdout, process.stderr]) if (out.listenerCount('error') === 0) out.on('error', () => {});
     for (const [from, to] of [[proc.stdout!, process.stdout], [proc.stderr!, process.stderr]] as const) {
       const m = createMasker(mask);
       from.pipe(m);
