@@ -27,6 +27,7 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
   async function authenticate(req: FastifyRequest) {
     const rule = req.routeOptions.config.access;
     if (!rule) throw fail('ROUTE_NOT_FOUND'); // a route without an access rule is never served
+    if (/%00|\u0000/i.test(req.url)) throw fail('VALIDATION_FAILED', 'The request path or query holds a NUL character.');
     if ('public' in rule) return;
     const source = req.ip;
     if (deps.limiter.blocked(source)) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);

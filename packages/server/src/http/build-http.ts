@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { newRequestId } from '../lib/ids.js';
+import { fail } from '../lib/errors.js';
 import { errorHandler, sendError } from './error-handler.js';
 import type { App } from './pipeline-types.js';
 
@@ -26,6 +27,19 @@ export interface HttpOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** True when a string outside the secret value itself (`value`, Vault's `data`) holds a NUL, which
+ *  PostgreSQL text cannot store: refused the same way on every backend. */
+const holdsNul = (v: unknown, depth: number): boolean => {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (!v || typeof v !== 'object' || depth > 8) return false;
+  for (const [k, x] of Object.entries(v)) {
+    if (depth === 0 && (k === 'value' || k === 'data' || k === 'new_value')) continue;
+    if (typeof k === 'string' && k.includes('\u0000')) return true;
+    if (holdsNul(x, depth + 1)) return true;
+  }
+  return false;
+};
 
 export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   const serverOpts: FastifyServerOptions = {
@@ -55,6 +69,9 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
 
   for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
+  app.addHook('preValidation', async (req) => {
+    if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0)) throw fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.');
+  });
   for (const h of opts.hooks.preHandler) app.addHook('preHandler', h);
   for (const h of opts.hooks.preSerialization) app.addHook('preSerialization', h);
   for (const h of opts.hooks.onSend) app.addHook('onSend', h);

@@ -2,6 +2,7 @@
 // and framework messages never reach clients; unexpected errors are logged with the request id.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, KeyhavenError, type ErrorCode } from '../lib/errors.js';
+import { mapDriverError } from '../storage/database.js';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
@@ -30,7 +31,8 @@ export const sendError = (reply: FastifyReply, req: FastifyRequest, code: ErrorC
   return reply.code(ERRORS[code].status).header('cache-control', 'no-store').send({ error: body });
 };
 
-export const errorHandler = (err: FastifyError | KeyhavenError | Error, req: FastifyRequest, reply: FastifyReply) => {
+export const errorHandler = (raw: FastifyError | KeyhavenError | Error, req: FastifyRequest, reply: FastifyReply) => {
+  const err = mapDriverError(raw) as FastifyError | KeyhavenError | Error;
   if (err instanceof KeyhavenError) {
     if (err.status >= 500) req.log.error({ code: err.code, cause: (err.cause as Error | undefined)?.name, reqId: req.id }, 'request failed');
     return sendError(reply, req, err.code, err.message, err.details);

@@ -38,6 +38,10 @@ export const mapDriverError = (e: unknown): unknown => {
   if (err?.message?.includes('Connection terminated')) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
   if (err?.code === 'SQLITE_BUSY' || err?.code === 'SQLITE_LOCKED') return new KeyhavenError('CONFLICT', 'The database is busy with another writer; retry the request.', undefined, { cause: e });
   if (err?.code === '40001' || err?.code === '40P01') return new KeyhavenError('CONFLICT', undefined, undefined, { cause: e });
+  // PostgreSQL data exceptions (class 22): text with NUL or invalid bytes, values out of range.
+  if (typeof err?.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)) {
+    return new KeyhavenError('VALIDATION_FAILED', 'The request holds a value the database cannot store (for example a NUL character or a number out of range).', undefined, { cause: e });
+  }
   return e;
 };
 

@@ -64,7 +64,9 @@ describe.each(backends())('sync (%s)', (backend) => {
     expect(st.summary).toEqual({ ok: N - BAD, pending: 0, error: BAD });
     const failed = st.items.filter((i: { status: string }) => i.status === 'error');
     expect(failed.map((i: { secret_name: string }) => i.secret_name).sort()).toEqual(Array.from({ length: BAD }, (_, i) => `apps/bad-${i}`).sort());
-    expect(failed[0]).toMatchObject({ attempts: 1, synced_version: null, last_error: expect.stringMatching(/^PROVIDER_AUTH_FAILED: /) });
+    // With a 1 s retry base a slow run may see the background worker retry once already.
+    expect(failed[0]).toMatchObject({ synced_version: null, last_error: expect.stringMatching(/^PROVIDER_AUTH_FAILED: /) });
+    expect(failed[0].attempts).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(st)).not.toMatch(/value-\d/);
     expect((await remote.list('kh/')).length).toBe(N - BAD);
     expect((await remote.read('kh/s-0500')).value).toBe('value-500');

@@ -66,6 +66,19 @@ describe.each(backends())('hostile input on %s', (backend) => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses NUL characters in paths, queries and bodies with a 400 (PostgreSQL text cannot hold them)', async () => {
+    for (const [method, url, body] of [
+      ['GET', '/v1/tenants/%00', undefined], ['GET', '/v1/secrets?prefix=%00', undefined], ['GET', '/v1/secrets/a%00b', undefined],
+      ['PATCH', '/v1/secrets/keep/me', { description: 'x\u0000y' }], ['POST', '/v1/tokens', { name: 'n\u0000', role: 'read' }],
+      ['PUT', '/v1/secrets/nul/test', { value: 'ok', owner: '\u0000' }],
+    ] as const) {
+      const r = await s.call(method, url, { body });
+      expect({ url, status: r.status, code: r.body?.error?.code }).toMatchObject({ url, status: 400 });
+    }
+    expect((await s.call('GET', '/v1/secrets/nul/test')).status).toBe(404);
+    expect((await s.call('GET', '/v1/secrets/keep/me:describe')).body.description).toBeNull();
+  });
+
   it('changes nothing at all when every body is malformed', async () => {
     const before = await snapshot();
     await fc.assert(
