@@ -97,3 +97,12 @@ describe('keyhaven scan install-hook', () => {
     expect(existsSync(hook)).toBe(true);
   });
 });
+
+describe('scan command constants', () => {
+  it('lists the same formats and severities as the scanner it loads lazily', async () => {
+    const cmd = await import('./scan.js');
+    const scanner = await import('@keyhaven/scanner');
+    expect([...cmd.REPORT_FORMATS].sort()).toEqual([...scanner.REPORT_FORMATS].sort());
+    expect(cmd.SEVERITIES).toEqual(scanner.SEVERITIES);
+  });
+});

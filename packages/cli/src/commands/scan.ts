@@ -7,11 +7,12 @@ import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import {
-  createBaseline, filterByBaseline, loadScanConfig, readBaseline, report, resolveRules, scanGitHistory, scanPaths,
-  scanStaged, scanStream, writeBaseline, REPORT_FORMATS, SEVERITIES, ScanConfigError,
-  type Finding, type ReportFormat, type ScanProgress, type ScanResult, type ScanSettings, type Severity,
-} from '@keyhaven/scanner';
+import type { Finding, ReportFormat, ScanProgress, ScanResult, ScanSettings, Severity } from '@keyhaven/scanner';
+
+/** The scanner (its ~200 compiled rules) loads only when a scan runs, so other commands start fast. */
+const loadScanner = () => import('@keyhaven/scanner');
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'csv'];
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 export interface KeyhavenClientLike {
   fingerprints: { match(sha256Hex: string[]): Promise<Array<{ sha256: string; tenant: string; secret: string; version: number; label?: string }>> };
@@ -81,6 +82,7 @@ const progressBar = (io: ScanIo) => {
 };
 
 const runTarget = async (paths: string[], o: ScanOpts, settings: ScanSettings, io: ScanIo): Promise<ScanResult> => {
+  const { scanGitHistory, scanPaths, scanStaged, scanStream } = await loadScanner();
   const targets = [o.git !== undefined && o.git !== false, o.staged, o.stdin, paths.length > 0].filter(Boolean).length;
   if (targets > 1) throw new UsageError('choose one target: paths, --git [range], --staged or --stdin');
   const threads = o.threads === undefined ? undefined : Number(o.threads);
@@ -127,6 +129,7 @@ const rotateMatched = async (findings: Finding[], client: KeyhavenClientLike, o:
 };
 
 const scanAction = async (paths: string[], o: ScanOpts, deps: ScanCommandDeps, io: ScanIo): Promise<number> => {
+  const { createBaseline, filterByBaseline, loadScanConfig, readBaseline, report, resolveRules, writeBaseline } = await loadScanner();
   if (!REPORT_FORMATS.includes(o.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
   const configFile = o.config ?? CONFIG_NAMES.map((n) => path.join(io.cwd, n)).find((p) => existsSync(p));
   const settings: ScanSettings = configFile ? await loadScanConfig(path.resolve(io.cwd, configFile)) : {};
@@ -194,9 +197,9 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     try {
       io.setExitCode(await fn());
     } catch (e) {
-      if (e instanceof ScanConfigError) io.err(`${e.message}\n`);
+      if ((e as Error).name === 'ScanConfigError') io.err(`${e instanceof Error ? e.message : String(e)}\n`);
       else io.err(`error: ${(e as Error).message}\n`);
-      io.setExitCode(e instanceof UsageError || e instanceof ScanConfigError || (e as Error).name === 'GitError' ? 2 : 2);
+      io.setExitCode(2);
     }
   };
   const scan = program.command('scan')
