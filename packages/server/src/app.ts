@@ -140,6 +140,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     providerFeatures.start(jobs);
     rotation.start();
     keyRotation.start(); // delivery
+    jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 

@@ -91,3 +91,19 @@ describe('barrier', () => {
     expect(() => parseMasterKey('short')).toThrowError(expect.objectContaining({ code: 'MASTER_KEY_INVALID' }));
   });
 });
+
+describe('keyring across replicas', () => {
+  it('a replica loads a KEK another replica created when it meets it', async () => {
+    const store = memoryStore();
+    const master = createLocalKekSource(randomBytes(32), 'shared');
+    const a = createBarrier(await openKeyring({ store, source: master, now }));
+    const b = createBarrier(await openKeyring({ store, source: master, now }));
+    await a.keyring.rotate();
+    const sealed = a.seal(Buffer.from('fresh'), 'x');
+    expect(() => b.open(sealed, 'x')).toThrowError(expect.objectContaining({ code: 'DECRYPTION_FAILED', details: { unknown_kek: 'kek2' } }));
+    expect(await b.keyring.refresh()).toBe(true);
+    expect(b.open(sealed, 'x').toString()).toBe('fresh');
+    expect(b.keyring.activeKekId).toBe('kek2');
+    expect(await b.keyring.refresh()).toBe(false);
+  });
+});

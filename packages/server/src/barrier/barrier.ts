@@ -35,7 +35,7 @@ export const createBarrier = (keyring: Keyring): Barrier => {
   const unwrapDek = (wrappedDek: string, aad: string): Buffer => {
     const { kekId, body } = parseWrapped(wrappedDek);
     const kek = keyring.kek(kekId);
-    if (!kek) throw fail('DECRYPTION_FAILED', `A stored data key names key ${kekId}, which is not in the keyring.`);
+    if (!kek) throw fail('DECRYPTION_FAILED', `A stored data key names key ${kekId}, which is not in the keyring.`, { unknown_kek: kekId });
     const dek = aeadOpen(kek, body, `dek|${aad}`);
     if (!dek) throw fail('DECRYPTION_FAILED');
     return dek;

@@ -13,6 +13,8 @@ export interface Keyring {
   kekIds(): string[];
   /** Creates a new KEK and makes it active; existing KEKs keep decrypting. */
   rotate(): Promise<string>;
+  /** Loads KEKs another replica added since this one opened the keyring (and its active choice). */
+  refresh(): Promise<boolean>;
   /** Re-wraps every keyring entry under a new master key source (master key rotation). */
   rewrapUnder(source: KekSource): Promise<void>;
 }
@@ -58,6 +60,23 @@ export const openKeyring = async (deps: { store: KeyringStore; source: KekSource
     kek: (id) => (kekRows.some((r) => r.id === id) ? keys.get(id) : undefined),
     fingerprintKey,
     kekIds: () => kekRows.map((r) => r.id),
+    async refresh() {
+      const fresh = await store.loadKeyring();
+      let changed = false;
+      for (const row of fresh.filter((r) => r.purpose === 'kek')) {
+        const known = kekRows.find((r) => r.id === row.id);
+        if (!known) {
+          keys.set(row.id, await source.unwrap(row.wrapped, aadFor(row)));
+          kekRows.push(row);
+          changed = true;
+        } else if (known.state !== row.state) {
+          known.state = row.state;
+          changed = true;
+        }
+      }
+      active = kekRows.find((r) => r.state === 'active') ?? active;
+      return changed;
+    },
     async rotate() {
       const id = nextKekId(kekRows.map((r) => r.id));
       const key = randomBytes(32);

@@ -95,6 +95,18 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     await store.destroyVersions(ex, row.tenant_id, row.id, victims, now());
   };
 
+  /** Opens a record; when it names a KEK this replica has not loaded (another replica rotated the
+   *  keyring), reloads the keyring once and retries. */
+  const openWithRefresh = async (record: { wrappedDek: string; ciphertext: string }, aad: string) => {
+    try {
+      return barrier.open(record, aad);
+    } catch (e) {
+      if (!(e instanceof KeyhavenError) || !(e.details as { unknown_kek?: string } | undefined)?.unknown_kek) throw e;
+      if (!(await barrier.keyring.refresh())) throw e;
+      return barrier.open(record, aad);
+    }
+  };
+
   const newSecretRow = (tenant: string, name: string, meta: SecretMetadataInput, at: string): SecretRow => ({
     id: newId('sec'), tenant_id: tenant, name, type: meta.type ?? 'generic', description: meta.description ?? null,
     service: meta.service ?? null, environment: meta.environment ?? null, criticality: meta.criticality ?? 'medium',
@@ -177,7 +189,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         throw fail('VERSION_NOT_FOUND', ref.version !== undefined ? `The secret has no version ${ref.version}.` : `No version of the secret carries the label "${ref.label ?? 'current'}".`);
       }
       if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext) throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
-      const plain = barrier.open({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(scope.tenant, r.id, r.version));
+      const plain = await openWithRefresh({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(scope.tenant, r.id, r.version));
       let value: unknown = decodeValue(r.value_kind!, plain);
       plain.fill(0);
       if (ref.field !== undefined) {
