@@ -72,3 +72,44 @@ describe.skipIf(!postgresAvailable)('crash at every step of the state machine (c
     }
   }
 });
+
+// Value-only rotators persist create+set+test in one transaction (with the pending value) and finish in
+// another: killed between the two, the next engine run promotes the stored pending value.
+describe('crash between the two transactions of a value-only (`generated`) rotation', () => {
+  it('sqlite store: the run resumes at finish and the stored pending value becomes current', async () => {
+    const db: TestDatabase = await createTestDatabase('sqlite');
+    let s: TestServer | undefined;
+    let s2: TestServer | undefined;
+    try {
+      s = await startTestServer('sqlite', { db, config: { rotation: { enabled: false } } as never });
+      const { rootToken, masterKey } = s;
+      expect((await s.call('POST', '/secrets/register', { body: { secret_name: 'api/key', secret_type: 'api_key', rotator: 'generated' } })).status).toBe(201);
+      const first = (await s.call('GET', '/v1/secrets/api/key')).body.value;
+      await s.app.close();
+      s = undefined;
+
+      const child = await runChild({ dbUrl: db.url, dataDir: db.dataDir, masterKey, names: ['api/key'], killAt: 'test' });
+      expect(child.signal, child.out).toBe('SIGKILL');
+
+      s2 = await startTestServer('sqlite', { db, masterKey, config: { rotation: { enabled: false, leaseSeconds: 1 } } as never });
+      const call = (m: string, u: string, body?: unknown) => s2!.call(m, u, { token: rootToken, body });
+      const open = (await call('GET', '/secrets/history?secret_name=api/key')).body.items;
+      expect(open).toMatchObject([{ rotation_status: 'in_progress', step: 'tested', previous_version: 1, new_version: 2 }]);
+      const staged = (await call('GET', '/v1/secrets/api/key:describe')).body;
+      expect(staged.labels).toEqual({ current: 1, pending: 2 });
+      const pending = (await call('GET', '/v1/secrets/api/key?version=2')).body.value;
+      await sleep(1200);
+      expect((await call('POST', '/secrets/rotate-due', {})).body.recovered).toBe(1);
+      const runs = (await call('GET', '/secrets/history?secret_name=api/key')).body.items;
+      expect(runs).toMatchObject([{ rotation_status: 'success', step: 'done', previous_version: 1, new_version: 2 }]);
+      expect((await call('GET', '/v1/secrets/api/key:describe')).body.labels).toEqual({ current: 2, previous: 1 });
+      const current = (await call('GET', '/v1/secrets/api/key')).body.value;
+      expect(current).toBe(pending);
+      expect(current).not.toBe(first);
+    } finally {
+      await s?.app.close().catch(() => undefined);
+      await s2?.app.close().catch(() => undefined);
+      await db.drop();
+    }
+  }, 60_000);
+});
