@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repo = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
 const flag = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
-const dir = path.resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--cap')) ?? path.join(repo, 'node_modules'));
+const dir = path.resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.endsWith('-mb')) ?? path.join(repo, 'node_modules'));
 const capBytes = Number(flag('--cap-mb', '200')) * 1024 * 1024;
 const out = path.join(repo, 'bench/.tmp/scanner-dist');
 
@@ -51,21 +51,35 @@ summarize('keyhaven (1 thread)', await run(1));
 summarize(`keyhaven (${cores} threads)`, await run(cores));
 
 if (!args.includes('--skip-secretlint')) {
+  // secretlint is far slower and its JSON output embeds every file's content, so it runs on a
+  // prefix of the same file list (default 10 MiB), in batches, next to keyhaven on that same prefix.
+  const slCap = Number(flag('--secretlint-cap-mb', '10')) * 1024 * 1024;
+  const subset = [];
+  let subBytes = 0;
+  for (const f of all) {
+    if (f.size > 10 * 1024 * 1024) continue;
+    if (subBytes + f.size > slCap) break;
+    subset.push(f.abs);
+    subBytes += f.size;
+  }
+  const subMb = subBytes / 1048576;
   const { createEngine } = await import('@secretlint/node');
-  const engine = await createEngine({
-    cwd: repo,
-    configFileJSON: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] },
-    formatter: 'json',
-    color: false,
-  });
+  const engine = await createEngine({ cwd: repo, configFileJSON: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }, formatter: 'json', color: false });
   const t = performance.now();
-  const res = await engine.executeOnFiles({ filePathList: files });
-  const s = (performance.now() - t) / 1000;
   let count = 0;
   const byRule = {};
-  try {
+  for (let i = 0; i < subset.length; i += 200) {
+    const res = await engine.executeOnFiles({ filePathList: subset.slice(i, i + 200) });
     for (const file of JSON.parse(res.output)) for (const m of file.messages ?? []) { count++; byRule[m.ruleId] = (byRule[m.ruleId] ?? 0) + 1; }
-  } catch { /* output not JSON */ }
+  }
+  const s = (performance.now() - t) / 1000;
   const top = Object.entries(byRule).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k}=${v}`).join(' ');
-  console.log(`${'secretlint 12 (1 thread)'.padEnd(28)} ${s.toFixed(2)} s  ${(mb / s).toFixed(1)} MiB/s  findings=${count}\n    top rules: ${top}`);
+  console.log(`\nsame-subset comparison: ${subset.length} files, ${subMb.toFixed(1)} MiB`);
+  console.log(`${'secretlint 12 (1 thread)'.padEnd(28)} ${s.toFixed(2)} s  ${(subMb / s).toFixed(2)} MiB/s  findings=${count}\n    top rules: ${top}`);
+  const t2 = performance.now();
+  const k = await scanner.scanPaths(subset, { threads: 1 });
+  const s2 = (performance.now() - t2) / 1000;
+  const kr = {};
+  for (const f of k.findings) kr[f.ruleId] = (kr[f.ruleId] ?? 0) + 1;
+  console.log(`${'keyhaven (1 thread)'.padEnd(28)} ${s2.toFixed(2)} s  ${(subMb / s2).toFixed(2)} MiB/s  findings=${k.findings.length}\n    top rules: ${Object.entries(kr).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([a, b]) => `${a}=${b}`).join(' ')}`);
 }
