@@ -31,7 +31,28 @@ const parseWrapped = (wrappedDek: string): { kekId: string; body: Buffer } => {
   return { kekId, body: Buffer.from(body, 'base64url') };
 };
 
+/** Unwrapped data keys kept for hot reads: bounded in count and age. The KEKs that could unwrap
+ *  them again are in memory anyway, so this adds no new exposure; entries expire so a destroyed
+ *  version's key does not linger. */
+const DEK_CACHE_MAX = 10_000;
+const DEK_CACHE_MS = 5 * 60_000;
+
 export const createBarrier = (keyring: Keyring): Barrier => {
+  const dekCache = new Map<string, { dek: Buffer; at: number }>();
+  const cachedDek = (wrappedDek: string, aad: string): Buffer => {
+    const key = `${aad}\u0000${wrappedDek}`;
+    const now = Date.now();
+    const hit = dekCache.get(key);
+    if (hit && now - hit.at < DEK_CACHE_MS) return hit.dek;
+    const dek = unwrapDek(wrappedDek, aad);
+    if (dekCache.size >= DEK_CACHE_MAX) {
+      const oldest = dekCache.keys().next().value!;
+      dekCache.get(oldest)!.dek.fill(0);
+      dekCache.delete(oldest);
+    }
+    dekCache.set(key, { dek, at: now });
+    return dek;
+  };
   const unwrapDek = (wrappedDek: string, aad: string): Buffer => {
     const { kekId, body } = parseWrapped(wrappedDek);
     const kek = keyring.kek(kekId);
@@ -55,9 +76,8 @@ export const createBarrier = (keyring: Keyring): Barrier => {
     },
     open(record, aad) {
       if (!record.ciphertext.startsWith('c1.')) throw fail('DECRYPTION_FAILED', 'A stored value has an unknown format.');
-      const dek = unwrapDek(record.wrappedDek, aad);
+      const dek = cachedDek(record.wrappedDek, aad);
       const out = aeadOpen(dek, Buffer.from(record.ciphertext.slice(3), 'base64url'), `val|${aad}`);
-      dek.fill(0);
       if (!out) throw fail('DECRYPTION_FAILED');
       return out;
     },

@@ -20,6 +20,8 @@ export interface StorageHandle {
   withTenant<T>(tenant: string, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /** Like withTenant, but always in a transaction (for writes that must be atomic). */
   transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
+  sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
   /** True when the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS). */
   bypassesRls(): Promise<boolean>;
   ping(): Promise<void>;
@@ -77,6 +79,7 @@ const cachingStatements = (sqlite: BetterSqlite3.Database) => {
 export const openStorage = async (url: string, opts: { poolSize?: number } = {}): Promise<StorageHandle> => {
   const dialect: Dialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
   let db: Db;
+  let sqliteGet: StorageHandle['sqliteGet'];
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
@@ -90,7 +93,9 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+    const statements = cachingStatements(sqlite);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+    sqliteGet = <T>(text: string, params: unknown[]) => statements.prepare(text).get(...params) as T | undefined;
   }
   try {
     await migrateToLatest(db, dialect);
@@ -118,6 +123,7 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
   return {
     dialect,
     db,
+    sqliteGet,
     transaction,
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);

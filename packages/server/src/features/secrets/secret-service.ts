@@ -182,7 +182,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
     async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
       assertSecretName(name);
-      const r = await storage.withTenant(scope.tenant, (ex) => store.readJoined(ex, scope.tenant, name, ref));
+      const r = storage.sqliteGet
+        ? store.readJoinedSqlite(storage.sqliteGet, scope.tenant, name, ref)
+        : await storage.withTenant(scope.tenant, (ex) => store.readJoined(ex, scope.tenant, name, ref));
       if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
       if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
       if (r.version == null) {

@@ -1,7 +1,7 @@
 // Queries for secrets, their versions, tags and fingerprints; dialect-neutral Kysely, always
 // filtered by tenant (and protected again by row-level security on PostgreSQL).
 import { CompiledQuery, sql, type Selectable } from 'kysely';
-import type { Executor } from '../../storage/database.js';
+import type { Executor, StorageHandle } from '../../storage/database.js';
 import type { SecretsTable, SecretVersionsTable } from '../../storage/schema.js';
 import type { Label, ListFilter } from './secret-types.js';
 
@@ -48,6 +48,12 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
     const params = ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name];
     const r = await ex.executeQuery<JoinedRead>(CompiledQuery.raw(text, params));
     return r.rows[0];
+  },
+
+  /** The same read straight on SQLite's compiled statement, without the query layer's promises. */
+  readJoinedSqlite(get: NonNullable<StorageHandle['sqliteGet']>, tenant: string, name: string, ref: { version?: number; label?: Label }): JoinedRead | undefined {
+    const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
+    return get<JoinedRead>(readSql('sqlite', key), ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name]);
   },
 
   async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
