@@ -83,15 +83,10 @@ export const createSecretService = (deps: SecretServiceDeps) => {
    *  Cheap when nothing is to prune: versions are only listed once there can be too many. */
   const prune = async (ex: Executor, row: SecretRow) => {
     if (row.latest_version <= row.max_versions) return;
-    const live = await store.countLiveVersions(ex, row.tenant_id, row.id);
-    if (live <= row.max_versions) return;
-    const versions = await store.listVersions(ex, row.tenant_id, row.id);
-    const excess = live - row.max_versions;
-    const victims = versions
-      .filter((v) => v.state !== 'destroyed' && labelsOf(row, v.version).length === 0)
-      .sort((a, b) => a.version - b.version)
-      .slice(0, excess)
-      .map((v) => v.version);
+    const live = await store.listLiveVersionNumbers(ex, row.tenant_id, row.id);
+    const excess = live.length - row.max_versions;
+    if (excess <= 0) return;
+    const victims = live.filter((v) => labelsOf(row, v).length === 0).slice(0, excess);
     await store.destroyVersions(ex, row.tenant_id, row.id, victims, now());
   };
 

@@ -95,10 +95,11 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
     return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
   },
 
-  async countLiveVersions(ex: Executor, tenant: string, secretId: string): Promise<number> {
-    const r = await ex.selectFrom('secret_versions').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('state', '!=', 'destroyed').executeTakeFirstOrThrow();
-    return Number(r.n);
+  /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
+  async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
+    const rows = await ex.selectFrom('secret_versions').select('version')
+      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('state', '!=', 'destroyed').orderBy('version').execute();
+    return rows.map((r) => r.version);
   },
 
   async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
