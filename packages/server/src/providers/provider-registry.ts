@@ -1,12 +1,13 @@
 // The provider registry: a typed map from kind to definition. Adding a provider means adding its
-// folder and one line here. Lookups, config parsing and listings all go through this map.
+// folder and one line here. Lookups, config parsing and listings all go through this map. Cloud
+// providers are registered by their *-definition.js (no SDK); their SDKs load on first create().
 import { fail } from '../lib/errors.js';
-import { awsSmDefinition } from './aws-sm/aws-sm-provider.js';
-import { azureKvDefinition } from './azure-kv/azure-kv-provider.js';
+import { awsSmDefinition } from './aws-sm/aws-sm-definition.js';
+import { azureKvDefinition } from './azure-kv/azure-kv-definition.js';
 import { dotenvDefinition } from './dotenv/dotenv-provider.js';
 import { envDefinition } from './env/env-provider.js';
-import { gcpSmDefinition } from './gcp-sm/gcp-sm-provider.js';
-import { k8sDefinition } from './k8s/k8s-provider.js';
+import { gcpSmDefinition } from './gcp-sm/gcp-sm-definition.js';
+import { k8sDefinition } from './k8s/k8s-definition.js';
 import type { ProviderDefinition } from './provider-types.js';
 import { vaultDefinition } from './vault/vault-provider.js';
 

@@ -1,29 +1,19 @@
 // The AWS KMS KEK source: the master key never leaves KMS; small keys are wrapped with
 // Encrypt/Decrypt and bound to `aad` through the EncryptionContext.
+// Imports the AWS SDK, so only aws-kms-definition.ts's create loads it (lazily); the schema lives there.
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { z } from 'zod';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
-import type { KekSource, KekSourceDefinition } from '../kek-source.js';
+import type { KekSource } from '../kek-source.js';
+import { AWS_KMS_KIND, type AwsKmsConfig } from './aws-kms-definition.js';
 
-const KIND = 'aws-kms';
+// Re-exported so existing importers of this module keep working; prefer aws-kms-definition.js.
+export { awsKmsConfigSchema, awsKmsKekSource, type AwsKmsConfig } from './aws-kms-definition.js';
+
+const KIND = AWS_KMS_KIND;
 const PREFIX = 'aws-kms:v1:';
 const CONTEXT_KEY = 'keyhaven:aad';
 const NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'TimeoutError']);
 const AUTH = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException', 'ExpiredTokenException', 'InvalidSignatureException', 'KMSInvalidStateException', 'DisabledException', 'NotFoundException']);
-
-export const awsKmsConfigSchema = z
-  .object({
-    keyId: z.string().min(1),
-    region: z.string().regex(/^[a-z0-9-]+$/),
-    endpoint: z.string().url().optional(),
-    accessKeyId: z.string().min(1).optional(),
-    secretAccessKey: z.string().min(1).optional(),
-    sessionToken: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().default(10_000),
-  })
-  .strict()
-  .refine((c) => !c.accessKeyId === !c.secretAccessKey, { message: 'accessKeyId and secretAccessKey go together (or omit both for the default chain)', path: ['secretAccessKey'] });
-export type AwsKmsConfig = z.infer<typeof awsKmsConfigSchema>;
 
 const mapError = (e: unknown, where: string, unwrapping: boolean): KeyhavenError => {
   const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
@@ -68,12 +58,4 @@ export const createAwsKmsKekSource = (config: AwsKmsConfig): KekSource => {
       client.destroy();
     },
   };
-};
-
-export const awsKmsKekSource: KekSourceDefinition<AwsKmsConfig> = {
-  kind: KIND,
-  displayName: 'AWS KMS',
-  // kek-source.ts types configSchema as ZodType<C> (input = output); defaults make the input wider.
-  configSchema: awsKmsConfigSchema as unknown as z.ZodType<AwsKmsConfig>,
-  create: async (config) => createAwsKmsKekSource(config),
 };

@@ -1,36 +1,21 @@
 // The Azure Key Vault keys KEK source: small keys are wrapped with wrapKey/unwrapKey (RSA-OAEP-256)
 // on a Key Vault RSA key. RSA wrap has no AAD, so `sha256(aad) || key` is wrapped and checked on unwrap.
+// Imports the Azure SDKs, so only azure-kv-keys-definition.ts's create loads it (lazily); the schema lives there.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { CryptographyClient } from '@azure/keyvault-keys';
-import { z } from 'zod';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
-import type { KekSource, KekSourceDefinition } from '../kek-source.js';
+import type { KekSource } from '../kek-source.js';
+import { AZURE_KV_KEYS_KIND, type AzureKvKeysConfig } from './azure-kv-keys-definition.js';
 
-const KIND = 'azure-kv-keys';
+// Re-exported so existing importers of this module keep working; prefer azure-kv-keys-definition.js.
+export { azureKvKeysConfigSchema, azureKvKeysKekSource, type AzureKvKeysConfig } from './azure-kv-keys-definition.js';
+
+const KIND = AZURE_KV_KEYS_KIND;
 const PREFIX = 'azure-kv-keys:v1:';
 const ALG = 'RSA-OAEP-256';
 const CREDENTIAL_ERRORS = new Set(['AuthenticationError', 'CredentialUnavailableError', 'AggregateAuthenticationError']);
 const NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'REQUEST_SEND_ERROR']);
-
-export const azureKvKeysConfigSchema = z
-  .object({
-    /** https://<vault>.vault.azure.net/keys/<name>/<version> */
-    keyId: z.string().url(),
-    tenantId: z.string().min(1).optional(),
-    clientId: z.string().min(1).optional(),
-    clientSecret: z.string().min(1).optional(),
-    authorityHost: z.string().url().optional(),
-    maxRetries: z.number().int().min(0).max(10).default(3),
-    allowInsecureConnection: z.boolean().default(false),
-    disableChallengeResourceVerification: z.boolean().default(false),
-  })
-  .strict()
-  .refine((c) => [c.tenantId, c.clientId, c.clientSecret].every((x) => x === undefined) || [c.tenantId, c.clientId, c.clientSecret].every((x) => x !== undefined), {
-    message: 'give tenantId, clientId and clientSecret together, or none to use DefaultAzureCredential',
-    path: ['clientSecret'],
-  });
-export type AzureKvKeysConfig = z.infer<typeof azureKvKeysConfigSchema>;
 
 const mapError = (e: unknown, keyId: string, unwrapping: boolean): KeyhavenError => {
   const err = (e ?? {}) as { name?: string; statusCode?: number; code?: string };
@@ -80,12 +65,4 @@ export const createAzureKvKeysKekSource = (config: AzureKvKeysConfig, credential
       return out.subarray(expected.length);
     },
   };
-};
-
-export const azureKvKeysKekSource: KekSourceDefinition<AzureKvKeysConfig> = {
-  kind: KIND,
-  displayName: 'Azure Key Vault key (RSA-OAEP-256 wrap)',
-  // kek-source.ts types configSchema as ZodType<C> (input = output); defaults make the input wider.
-  configSchema: azureKvKeysConfigSchema as unknown as z.ZodType<AzureKvKeysConfig>,
-  create: async (config) => createAzureKvKeysKekSource(config),
 };

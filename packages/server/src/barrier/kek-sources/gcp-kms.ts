@@ -1,28 +1,17 @@
 // The Google Cloud KMS KEK source: small keys are wrapped with Cloud KMS Encrypt/Decrypt on a
 // symmetric CryptoKey, bound to `aad` through additionalAuthenticatedData.
+// Imports the Google/gRPC SDKs, so only gcp-kms-definition.ts's create loads it (lazily); the schema lives there.
 import * as grpc from '@grpc/grpc-js';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
-import { z } from 'zod';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
-import type { KekSource, KekSourceDefinition } from '../kek-source.js';
+import type { KekSource } from '../kek-source.js';
+import { GCP_KMS_KIND, type GcpKmsConfig } from './gcp-kms-definition.js';
 
-const KIND = 'gcp-kms';
+// Re-exported so existing importers of this module keep working; prefer gcp-kms-definition.js.
+export { gcpKmsConfigSchema, gcpKmsKekSource, type GcpKmsConfig } from './gcp-kms-definition.js';
+
+const KIND = GCP_KMS_KIND;
 const PREFIX = 'gcp-kms:v1:';
-
-export const gcpKmsConfigSchema = z
-  .object({
-    keyName: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>'),
-    apiEndpoint: z.string().min(1).optional(),
-    port: z.number().int().positive().optional(),
-    /** Plain-text gRPC, for local emulators only. */
-    insecure: z.boolean().default(false),
-    /** A short-lived OAuth access token; without it the service account key file or ADC is used. */
-    accessToken: z.string().min(1).optional(),
-    keyFilename: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().default(10_000),
-  })
-  .strict();
-export type GcpKmsConfig = z.infer<typeof gcpKmsConfigSchema>;
 
 const mapError = (e: unknown, where: string, unwrapping: boolean): KeyhavenError => {
   const code = (e as { code?: unknown })?.code;
@@ -67,12 +56,4 @@ export const createGcpKmsKekSource = (config: GcpKmsConfig): KekSource => {
       await client.close();
     },
   };
-};
-
-export const gcpKmsKekSource: KekSourceDefinition<GcpKmsConfig> = {
-  kind: KIND,
-  displayName: 'Google Cloud KMS',
-  // kek-source.ts types configSchema as ZodType<C> (input = output); defaults make the input wider.
-  configSchema: gcpKmsConfigSchema as unknown as z.ZodType<GcpKmsConfig>,
-  create: async (config) => createGcpKmsKekSource(config),
 };

@@ -1,12 +1,12 @@
-// The KEK source registry: where the barrier's master key can be held (local file/env, AWS KMS, GCP
-// Cloud KMS, Azure Key Vault keys, Vault Transit). Config blocks `{ kind, ...settings }` are validated
-// by each source's own schema, listing every problem by path (never values). New sources: one line.
+// The KEK source registry: where the barrier's master key can be held (local file/env, AWS KMS, GCP Cloud KMS,
+// Azure Key Vault keys, Vault Transit). Each source's schema validates `{ kind, ...settings }`, listing problems
+// by path (never values). Cloud sources register their *-definition.js; the SDK loads on first create().
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import type { KekSource, KekSourceDefinition } from '../kek-source.js';
-import { awsKmsKekSource } from './aws-kms.js';
-import { azureKvKeysKekSource } from './azure-kv-keys.js';
-import { gcpKmsKekSource } from './gcp-kms.js';
+import { awsKmsKekSource } from './aws-kms-definition.js';
+import { azureKvKeysKekSource } from './azure-kv-keys-definition.js';
+import { gcpKmsKekSource } from './gcp-kms-definition.js';
 import { localKeyDefinition } from './local-key.js';
 import { vaultTransitKekSource } from './vault-transit.js';
 

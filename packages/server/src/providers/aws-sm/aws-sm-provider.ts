@@ -1,40 +1,25 @@
 // The AWS Secrets Manager provider: secrets with AWSCURRENT/AWSPENDING/AWSPREVIOUS staging labels
 // mapped to current/pending/previous, throttling retried with backoff, the 64 KiB limit checked first.
+// Imports the AWS SDK, so only aws-sm-definition.ts's create loads it (lazily); schemas live there.
 import {
   CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
   PutSecretValueCommand, SecretsManagerClient, type ListSecretsCommandOutput, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderDefinition, ProviderSecretVersion } from '../provider-types.js';
+import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
+import { AWS_SM_KIND, AWS_SM_NAME, AWS_SM_NAME_RULE, awsSmCapabilities, type AwsCredential, type AwsSmConfig } from './aws-sm-definition.js';
 import { awsCall, mapAwsError } from './aws-sm-errors.js';
 
-const KIND = 'aws-sm';
-const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const NAME_RULE = '1-512 characters of letters, digits and /_+=.@-';
+// Re-exported so existing importers of this module keep working; prefer aws-sm-definition.js.
+export { awsCredentialSchema, awsSmCapabilities, awsSmConfigSchema, awsSmDefinition, type AwsCredential, type AwsSmConfig } from './aws-sm-definition.js';
+
+const KIND = AWS_SM_KIND;
+const NAME = AWS_SM_NAME;
+const NAME_RULE = AWS_SM_NAME_RULE;
 const STAGE: Record<Label, string> = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS' };
 const LABEL = Object.fromEntries(Object.entries(STAGE).map(([k, v]) => [v, k])) as Record<string, Label>;
 const VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
-
-export const awsSmConfigSchema = z
-  .object({
-    region: z.string().regex(/^[a-z0-9-]+$/),
-    endpoint: z.string().url().optional(),
-    maxAttempts: z.number().int().min(1).max(10).default(5),
-    timeoutMs: z.number().int().positive().default(10_000),
-  })
-  .strict();
-export type AwsSmConfig = z.infer<typeof awsSmConfigSchema>;
-
-export const awsCredentialSchema = z
-  .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
-  .strict();
-export type AwsCredential = z.infer<typeof awsCredentialSchema>;
-
-export const awsSmCapabilities: ProviderCapabilities = {
-  versions: true, labels: true, cas: false, disableVersions: false, writable: true, maxValueBytes: 65_536, nameRule: NAME_RULE,
-};
 
 const labelsOf = (stages?: string[]) => (stages ?? []).flatMap((s) => (LABEL[s] ? [LABEL[s]] : []));
 
@@ -155,18 +140,4 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
     },
   };
   return provider;
-};
-
-export const awsSmDefinition: ProviderDefinition<AwsSmConfig> = {
-  kind: KIND,
-  displayName: 'AWS Secrets Manager',
-  description: 'AWS Secrets Manager with AWSCURRENT/AWSPENDING/AWSPREVIOUS staging labels; access keys or the default credential chain.',
-  configSchema: awsSmConfigSchema,
-  credentialSchema: awsCredentialSchema.optional(),
-  capabilities: awsSmCapabilities,
-  create: async (config, credential) => {
-    const r = awsCredentialSchema.optional().safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'aws-sm: the credential needs accessKeyId and secretAccessKey (and optionally sessionToken), or none for the default chain.', { kind: KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
-    return createAwsSmProvider(config, r.data);
-  },
 };

@@ -1,36 +1,19 @@
 // The Azure Key Vault provider: secrets with versions, tags and per-version enable/disable. Names
 // map "/" and "_" to "-" with collision checks (see azure-names.ts); force delete also purges.
+// Imports the Azure SDKs, so only azure-kv-definition.ts's create loads it (lazily); schemas live there.
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient, type KeyVaultSecret } from '@azure/keyvault-secrets';
-import { z } from 'zod';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
 import { capabilityMissing, checkSize } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderDefinition, ProviderSecretVersion } from '../provider-types.js';
+import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
+import { AZURE_KV_KIND, azureKvCapabilities, type AzureClientSecret, type AzureKvConfig } from './azure-kv-definition.js';
 import { mapAzureError } from './azure-kv-errors.js';
-import { assertOwner, AZURE_NAME_RULE, DESCRIPTION_TAG, keyhavenName, NAME_TAG, toAzureName } from './azure-names.js';
+import { assertOwner, DESCRIPTION_TAG, keyhavenName, NAME_TAG, toAzureName } from './azure-names.js';
 
-const KIND = 'azure-kv';
+// Re-exported so existing importers of this module keep working; prefer azure-kv-definition.js.
+export { azureCredentialSchema, azureKvCapabilities, azureKvConfigSchema, azureKvDefinition, type AzureClientSecret, type AzureKvConfig } from './azure-kv-definition.js';
 
-export const azureKvConfigSchema = z
-  .object({
-    vaultUrl: z.string().url(),
-    authorityHost: z.string().url().optional(),
-    maxRetries: z.number().int().min(0).max(10).default(3),
-    timeoutMs: z.number().int().positive().default(15_000),
-    /** Development only: plain-http vaults (local emulators). */
-    allowInsecureConnection: z.boolean().default(false),
-    /** For vaults not under *.vault.azure.net (private endpoints, emulators). */
-    disableChallengeResourceVerification: z.boolean().default(false),
-  })
-  .strict();
-export type AzureKvConfig = z.infer<typeof azureKvConfigSchema>;
-
-export const azureCredentialSchema = z.object({ tenantId: z.string().min(1), clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict();
-export type AzureClientSecret = z.infer<typeof azureCredentialSchema>;
-
-export const azureKvCapabilities: ProviderCapabilities = {
-  versions: true, labels: false, cas: false, disableVersions: true, writable: true, maxValueBytes: 25 * 1024, nameRule: AZURE_NAME_RULE,
-};
+const KIND = AZURE_KV_KIND;
 
 const isTokenCredential = (c: unknown): c is TokenCredential => typeof (c as TokenCredential)?.getToken === 'function';
 
@@ -141,18 +124,4 @@ export const createAzureKvProvider = (config: AzureKvConfig, credential: TokenCr
       });
     },
   };
-};
-
-export const azureKvDefinition: ProviderDefinition<AzureKvConfig> = {
-  kind: KIND,
-  displayName: 'Azure Key Vault',
-  description: 'Azure Key Vault secrets with versions and tags; a service principal (tenantId, clientId, clientSecret). "/" and "_" in names become "-".',
-  configSchema: azureKvConfigSchema,
-  credentialSchema: azureCredentialSchema,
-  capabilities: azureKvCapabilities,
-  create: async (config, credential) => {
-    const r = azureCredentialSchema.safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'azure-kv: the credential needs tenantId, clientId and clientSecret.', { kind: KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
-    return createAzureKvProvider(config, r.data);
-  },
 };

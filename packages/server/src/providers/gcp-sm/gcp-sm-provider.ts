@@ -1,40 +1,22 @@
 // The Google Cloud Secret Manager provider: numbered versions with enable/disable; the labels
 // current/pending/previous are emulated with the Secret's versionAliases (no alias: current = latest).
+// Imports the Google/gRPC SDKs, so only gcp-sm-definition.ts's create loads it (lazily); schemas live there.
 import * as grpc from '@grpc/grpc-js';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderDefinition, ProviderSecretVersion } from '../provider-types.js';
+import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
+import { GCP_SM_KIND, GCP_SM_NAME, GCP_SM_NAME_RULE, gcpSmCapabilities, type GcpCredential, type GcpSmConfig } from './gcp-sm-definition.js';
 import { gcpCall } from './gcp-sm-errors.js';
 
-const KIND = 'gcp-sm';
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const NAME_RULE = '1-255 letters, digits, "_" or "-"';
+// Re-exported so existing importers of this module keep working; prefer gcp-sm-definition.js.
+export { gcpCredentialSchema, gcpSmCapabilities, gcpSmConfigSchema, gcpSmDefinition, type GcpCredential, type GcpSmConfig } from './gcp-sm-definition.js';
+
+const KIND = GCP_SM_KIND;
+const NAME = GCP_SM_NAME;
+const NAME_RULE = GCP_SM_NAME_RULE;
 const LABELS: Label[] = ['current', 'pending', 'previous'];
 const DESCRIPTION = 'keyhaven-description';
-
-export const gcpSmConfigSchema = z
-  .object({
-    project: z.string().regex(/^[a-z0-9][a-z0-9-:.]{3,62}$/i),
-    apiEndpoint: z.string().min(1).optional(),
-    port: z.number().int().positive().optional(),
-    /** Plain-text gRPC, for local emulators only. */
-    insecure: z.boolean().default(false),
-    timeoutMs: z.number().int().positive().default(15_000),
-  })
-  .strict();
-export type GcpSmConfig = z.infer<typeof gcpSmConfigSchema>;
-
-export const gcpCredentialSchema = z.union([
-  z.object({ accessToken: z.string().min(1) }).strict(),
-  z.object({ serviceAccountKey: z.object({ client_email: z.string().email(), private_key: z.string().min(1) }).passthrough() }).strict(),
-]);
-export type GcpCredential = z.infer<typeof gcpCredentialSchema>;
-
-export const gcpSmCapabilities: ProviderCapabilities = {
-  versions: true, labels: true, cas: false, disableVersions: true, writable: true, maxValueBytes: 65_536, nameRule: NAME_RULE,
-};
 
 type Aliases = Partial<Record<string, string>>;
 
@@ -199,18 +181,4 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
     },
   };
   return provider;
-};
-
-export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
-  kind: KIND,
-  displayName: 'Google Cloud Secret Manager',
-  description: 'Secret Manager secrets with numbered versions; labels are emulated with version aliases. Service account key, access token or ADC.',
-  configSchema: gcpSmConfigSchema,
-  credentialSchema: gcpCredentialSchema.optional(),
-  capabilities: gcpSmCapabilities,
-  create: async (config, credential) => {
-    const r = gcpCredentialSchema.optional().safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', { kind: KIND });
-    return createGcpSmProvider(config, r.data);
-  },
 };

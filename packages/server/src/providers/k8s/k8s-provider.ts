@@ -1,43 +1,21 @@
 // The Kubernetes provider: core/v1 Secrets in one namespace. The value lives under `valueKey` in
 // the Secret's data (base64); the version is the resourceVersion, which also serves as CAS token.
+// Imports @kubernetes/client-node, so only k8s-definition.ts's create loads it (lazily); schemas live there.
 import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderDefinition, ProviderSecretVersion } from '../provider-types.js';
+import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
+import { K8S_KIND, K8S_NAME, K8S_NAME_RULE, k8sCapabilities, type K8sConfig, type K8sCredential } from './k8s-definition.js';
 import { k8sCall } from './k8s-errors.js';
 
-const KIND = 'k8s';
-const NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const NAME_RULE = 'a DNS subdomain: 1-253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+// Re-exported so existing importers of this module keep working; prefer k8s-definition.js.
+export { k8sCapabilities, k8sConfigSchema, k8sCredentialSchema, k8sDefinition, type K8sConfig, type K8sCredential } from './k8s-definition.js';
+
+const KIND = K8S_KIND;
+const NAME = K8S_NAME;
+const NAME_RULE = K8S_NAME_RULE;
 const MANAGED = 'app.kubernetes.io/managed-by';
 const DESCRIPTION = 'keyhaven.io/description';
-
-export const k8sConfigSchema = z
-  .object({
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default('default'),
-    source: z.enum(['default', 'file', 'in-cluster', 'explicit']).default('default'),
-    kubeconfigPath: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
-    server: z.string().url().optional(),
-    caData: z.string().optional(),
-    skipTLSVerify: z.boolean().default(false),
-    valueKey: z.string().regex(/^[-._a-zA-Z0-9]+$/).default('value'),
-    timeoutMs: z.number().int().positive().default(10_000),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.source === 'file' && !c.kubeconfigPath) ctx.addIssue({ code: 'custom', path: ['kubeconfigPath'], message: 'required when source is "file"' });
-    if (c.source === 'explicit' && !c.server) ctx.addIssue({ code: 'custom', path: ['server'], message: 'required when source is "explicit"' });
-  });
-export type K8sConfig = z.infer<typeof k8sConfigSchema>;
-
-export const k8sCredentialSchema = z.object({ token: z.string().min(1) }).strict();
-export type K8sCredential = z.infer<typeof k8sCredentialSchema>;
-
-export const k8sCapabilities: ProviderCapabilities = {
-  versions: false, labels: false, cas: true, disableVersions: false, writable: true, maxValueBytes: 1_000_000, nameRule: NAME_RULE,
-};
 
 export const buildKubeConfig = (config: K8sConfig, credential?: K8sCredential): KubeConfig => {
   const kc = new KubeConfig();
@@ -150,18 +128,4 @@ export const createK8sProvider = (config: K8sConfig, credential?: K8sCredential)
     },
   };
   return provider;
-};
-
-export const k8sDefinition: ProviderDefinition<K8sConfig> = {
-  kind: KIND,
-  displayName: 'Kubernetes Secrets',
-  description: 'core/v1 Secrets in one namespace; kubeconfig from the default chain, a file, in-cluster, or an explicit server and token.',
-  configSchema: k8sConfigSchema,
-  credentialSchema: k8sCredentialSchema.optional(),
-  capabilities: k8sCapabilities,
-  create: async (config, credential) => {
-    const r = k8sCredentialSchema.optional().safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'k8s: the credential is { token } or nothing (use the kubeconfig).', { kind: KIND });
-    return createK8sProvider(config, r.data);
-  },
 };

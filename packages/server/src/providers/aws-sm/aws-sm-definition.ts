@@ -1,0 +1,43 @@
+// The AWS Secrets Manager provider's definition: kind, schemas, capabilities and naming rule, loadable
+// without the AWS SDK. `create` imports the SDK-based implementation (aws-sm-provider.ts) on first use.
+import { z } from 'zod';
+import { fail } from '../../lib/errors.js';
+import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
+
+export const AWS_SM_KIND = 'aws-sm';
+export const AWS_SM_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+export const AWS_SM_NAME_RULE = '1-512 characters of letters, digits and /_+=.@-';
+
+export const awsSmConfigSchema = z
+  .object({
+    region: z.string().regex(/^[a-z0-9-]+$/),
+    endpoint: z.string().url().optional(),
+    maxAttempts: z.number().int().min(1).max(10).default(5),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
+export type AwsSmConfig = z.infer<typeof awsSmConfigSchema>;
+
+export const awsCredentialSchema = z
+  .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
+  .strict();
+export type AwsCredential = z.infer<typeof awsCredentialSchema>;
+
+export const awsSmCapabilities: ProviderCapabilities = {
+  versions: true, labels: true, cas: false, disableVersions: false, writable: true, maxValueBytes: 65_536, nameRule: AWS_SM_NAME_RULE,
+};
+
+export const awsSmDefinition: ProviderDefinition<AwsSmConfig> = {
+  kind: AWS_SM_KIND,
+  displayName: 'AWS Secrets Manager',
+  description: 'AWS Secrets Manager with AWSCURRENT/AWSPENDING/AWSPREVIOUS staging labels; access keys or the default credential chain.',
+  configSchema: awsSmConfigSchema,
+  credentialSchema: awsCredentialSchema.optional(),
+  capabilities: awsSmCapabilities,
+  create: async (config, credential) => {
+    const r = awsCredentialSchema.optional().safeParse(credential);
+    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'aws-sm: the credential needs accessKeyId and secretAccessKey (and optionally sessionToken), or none for the default chain.', { kind: AWS_SM_KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
+    const { createAwsSmProvider } = await import('./aws-sm-provider.js');
+    return createAwsSmProvider(config, r.data);
+  },
+};

@@ -1,0 +1,46 @@
+// The Google Cloud Secret Manager provider's definition: kind, schemas, capabilities and naming rule,
+// loadable without the Google/gRPC SDKs. `create` imports gcp-sm-provider.ts (the SDK) on first use.
+import { z } from 'zod';
+import { fail } from '../../lib/errors.js';
+import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
+
+export const GCP_SM_KIND = 'gcp-sm';
+export const GCP_SM_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+export const GCP_SM_NAME_RULE = '1-255 letters, digits, "_" or "-"';
+
+export const gcpSmConfigSchema = z
+  .object({
+    project: z.string().regex(/^[a-z0-9][a-z0-9-:.]{3,62}$/i),
+    apiEndpoint: z.string().min(1).optional(),
+    port: z.number().int().positive().optional(),
+    /** Plain-text gRPC, for local emulators only. */
+    insecure: z.boolean().default(false),
+    timeoutMs: z.number().int().positive().default(15_000),
+  })
+  .strict();
+export type GcpSmConfig = z.infer<typeof gcpSmConfigSchema>;
+
+export const gcpCredentialSchema = z.union([
+  z.object({ accessToken: z.string().min(1) }).strict(),
+  z.object({ serviceAccountKey: z.object({ client_email: z.string().email(), private_key: z.string().min(1) }).passthrough() }).strict(),
+]);
+export type GcpCredential = z.infer<typeof gcpCredentialSchema>;
+
+export const gcpSmCapabilities: ProviderCapabilities = {
+  versions: true, labels: true, cas: false, disableVersions: true, writable: true, maxValueBytes: 65_536, nameRule: GCP_SM_NAME_RULE,
+};
+
+export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
+  kind: GCP_SM_KIND,
+  displayName: 'Google Cloud Secret Manager',
+  description: 'Secret Manager secrets with numbered versions; labels are emulated with version aliases. Service account key, access token or ADC.',
+  configSchema: gcpSmConfigSchema,
+  credentialSchema: gcpCredentialSchema.optional(),
+  capabilities: gcpSmCapabilities,
+  create: async (config, credential) => {
+    const r = gcpCredentialSchema.optional().safeParse(credential);
+    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', { kind: GCP_SM_KIND });
+    const { createGcpSmProvider } = await import('./gcp-sm-provider.js');
+    return createGcpSmProvider(config, r.data);
+  },
+};
