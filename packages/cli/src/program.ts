@@ -18,6 +18,8 @@ import { registerInjectCommand } from './commands/inject.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerAccessCommands } from './commands/access.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -45,6 +47,8 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerExportCommand(program, ctx);
   registerImportCommand(program, ctx);
   registerScanCommand(program, { getClient: () => ctx.getClient() });
+  registerAuditCommands(program, ctx);
+  registerAccessCommands(program, ctx);
 
   program.addHelpText('after', `
 Environment:

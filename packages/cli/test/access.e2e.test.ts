@@ -90,7 +90,10 @@ describe('tokens', () => {
   });
 
   it('rejects bad token flags as usage errors (exit 2)', async () => {
-    expect((await root(['tokens', 'create', '--name', 'x', '--role', 'owner'])).code).toBe(2);
+    // Roles can be custom, so an unknown role is the server's answer: ROLE_NOT_FOUND, exit 4.
+    const unknownRole = await root(['tokens', 'create', '--name', 'x', '--role', 'owner']);
+    expect(unknownRole.code).toBe(4);
+    expect(unknownRole.stderr).toContain('ROLE_NOT_FOUND');
     expect((await root(['tokens', 'create', '--role', 'read'])).code).toBe(2);
     const ttl = await root(['tokens', 'create', '--name', 'x', '--role', 'read', '--ttl', 'soon']);
     expect(ttl.code).toBe(2);

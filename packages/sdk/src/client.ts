@@ -7,6 +7,7 @@ import type {
 } from './types.js';
 import { rotationApi } from './rotation.js';
 import { providersApi } from './providers-api.js';
+import { accessApi, auditApi } from './audit-api.js';
 
 export interface ClientOptions {
   addr?: string;
@@ -17,7 +18,7 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-export interface RequestOptions { query?: Record<string, string | number | boolean | string[] | undefined>; body?: unknown; tenant?: boolean }
+export interface RequestOptions { query?: Record<string, string | number | boolean | string[] | undefined>; body?: unknown; tenant?: boolean; /** Return the body as text (exports). */ text?: boolean }
 
 const encodeName = (name: string) => name.split('/').map(encodeURIComponent).join('/');
 
@@ -59,7 +60,7 @@ export const createClient = (opts: ClientOptions = {}) => {
         requestId: err?.request_id ?? res.headers.get('x-request-id') ?? undefined, details: err?.details,
       });
     }
-    return json as T;
+    return (o.text ? text : json) as T;
   };
 
   /** A raw authenticated request without timeout (for streams such as GET /v1/events); the caller owns the body. */
@@ -124,9 +125,11 @@ export const createClient = (opts: ClientOptions = {}) => {
       delete: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
     },
     rotation: rotationApi(request),
+    audit: auditApi(request),
+    ...accessApi(request),
     ...providersApi(request),
     tokens: {
-      create: (o: { name: string; role: Role; kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
+      create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),
       get: (id: string) => request<TokenView>('GET', `/v1/tokens/${encodeURIComponent(id)}`),
       revoke: (id: string) => request<TokenView>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),

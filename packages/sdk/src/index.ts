@@ -11,3 +11,4 @@ export { envVarName, sanitizeEnvName, expandValue } from './env-names.js';
 export { SecretUnavailableError, SnapshotError } from './reader-errors.js';
 // provider features: configurations, references, sync, import, master-key rewrap
 export type * from './providers-api.js';
+export type * from './audit-api.js';

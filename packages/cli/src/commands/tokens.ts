@@ -30,14 +30,14 @@ export const registerTokensCommands = (program: Command, ctx: CommandContext) =>
   tokens.command('create')
     .description('create a token; it is printed once and cannot be shown again')
     .requiredOption('--name <name>', 'what or who the token is for')
-    .addOption(new Option('--role <role>', 'what the token may do').choices(ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', `what the token may do: ${ROLES.join(', ')} or a custom role (keyhaven roles list)`).makeOptionMandatory())
     .addOption(new Option('--kind <kind>', 'personal or service token').choices(['personal', 'service']).default('service'))
     .option('--ttl <duration>', 'lifetime: seconds or 15m, 24h, 30d, 1y (default: no expiry)')
     .addHelpText('after', `
 Examples:
   keyhaven tokens create --name ci-deploy --role read --ttl 30d
   export KEYHAVEN_TOKEN=$(keyhaven tokens create --name me --role write --kind personal --ttl 24h --format json | jq -r .token)`)
-    .action(async (o: { name: string; role: Role; kind: 'personal' | 'service'; ttl?: string }) => {
+    .action(async (o: { name: string; role: string; kind: 'personal' | 'service'; ttl?: string }) => {
       const ttl = o.ttl === undefined ? undefined : parseDuration('--ttl', o.ttl);
       const t = await ctx.getClient().tokens.create({ name: o.name, role: o.role, kind: o.kind, ttl_seconds: ttl });
       print(ctx.io, ctx.globals().format, t, () =>
