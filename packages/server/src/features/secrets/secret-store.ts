@@ -98,7 +98,8 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
   /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
   async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
     const rows = await ex.selectFrom('secret_versions').select('version')
-      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('state', '!=', 'destroyed').orderBy('version').execute();
+      // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
+      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where(sql<boolean>`state != 'destroyed'`).orderBy('version').execute();
     return rows.map((r) => r.version);
   },
 

@@ -6,10 +6,12 @@ import { m001 } from './001-core.js';
 import { m002 } from './002-audit-and-policies.js';
 import { m003 } from './003-rotation.js';
 import { m004 } from './004-providers.js';
+import { m005 } from './005-live-versions-index.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
   '002_audit_and_policies': m002(dialect),
   '003_rotation': m003(dialect),
   '004_providers': m004(dialect),
+  '005_live_versions_index': m005(dialect),
 });
