@@ -2,13 +2,14 @@
 // Benchmark (issues 2 and 3): authenticated read of a current secret over HTTP versus a bare Fastify
 // route returning a constant JSON body of the same size, at 32 connections, with the database audit
 // sink on and off; and writes of new versions.
-// Usage: npm run build && node bench/http-read.mjs [--duration 10] [--database-url postgres://...]
+// Usage: npm run build && node bench/http-read.mjs [--duration 10] [--database-url postgres://admin@host/db]
+// (with a PostgreSQL URL each server gets a fresh database created through that admin connection)
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { cannon, machine, root, startKeyhaven, summary } from './lib.mjs';
+import { cannon, freshPgDatabase, machine, root, startKeyhaven, summary } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
@@ -16,7 +17,9 @@ const duration = Number(opt('duration', '10'));
 const databaseUrl = opt('database-url', undefined);
 
 const prepare = async (env) => {
-  const kh = await startKeyhaven({ databaseUrl, env });
+  const db = databaseUrl ? await freshPgDatabase(databaseUrl) : undefined;
+  const started = await startKeyhaven({ databaseUrl: db?.url, env });
+  const kh = { ...started, stop: async () => { await started.stop(); await db?.drop(); } };
   const headers = { authorization: `Bearer ${kh.token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
   await fetch(`${kh.url}/v1/secrets/bench/api-key`, { method: 'PUT', headers, body: JSON.stringify({ value: 'sk_bench_' + 'x'.repeat(40) }) });
   return { kh, headers };

@@ -9,19 +9,25 @@ import autocannon from 'autocannon';
 
 export const root = path.resolve(new URL('..', import.meta.url).pathname);
 
+/** Starts `keyhaven server`: dev mode on a fresh SQLite store, or (with databaseUrl) a normal server on
+ *  that database with a fresh master key, reading the root token it prints on first start. */
 export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kh-bench-'));
-  const token = `bench-root-${randomBytes(8).toString('hex')}`;
-  const child = spawn(process.execPath, [path.join(root, 'packages/cli/dist/main.js'), 'server', '--dev', '--dev-root-token', token, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], {
-    env: { ...process.env, ...env, ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl } : {}) },
+  const devToken = `bench-root-${randomBytes(8).toString('hex')}`;
+  const args = databaseUrl
+    ? ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn']
+    : ['server', '--dev', '--dev-root-token', devToken, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+  const child = spawn(process.execPath, [path.join(root, 'packages/cli/dist/main.js'), ...args], {
+    env: { ...process.env, ...env, ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64') } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise((resolve, reject) => {
+  const { url, token } = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/Listening on (\S+)/);
-      if (m) resolve(m[1]);
+      const t = databaseUrl ? out.match(/Root token \(shown once[^:]*\): (\S+)/)?.[1] : devToken;
+      if (m && t) resolve({ url: m[1], token: t });
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
@@ -49,3 +55,15 @@ export const summary = (r) => ({
 });
 
 export const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+
+/** A fresh PostgreSQL database for one server (the admin URL's server), dropped by the returned fn. */
+export const freshPgDatabase = async (adminUrl) => {
+  const { createRequire } = await import('node:module');
+  const pg = createRequire(path.join(root, 'packages/server/package.json'))('pg');
+  const name = `kh_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (q) => { const c = new pg.Client({ connectionString: adminUrl }); await c.connect(); try { await c.query(q); } finally { await c.end(); } };
+  await run(`CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+};
