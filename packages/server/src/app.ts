@@ -113,7 +113,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id) });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({

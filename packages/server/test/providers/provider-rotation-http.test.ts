@@ -56,6 +56,22 @@ describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the
     expect(await stages('prod/api-key')).toEqual({ [now]: ['current'], initial: ['previous'] });
   });
 
+  it('seed 000: provider_name alone registers against the configured provider and rotates there', async () => {
+    await direct.create('prod/seed-key', 'seed-initial');
+    expect((await s.call('PUT', '/v1/secrets/prod/seed-key', { body: { value: 'seed-initial' } })).status).toBe(200);
+    const reg = await s.call('POST', '/secrets/register', {
+      body: { secret_name: 'prod/seed-key', provider_name: 'aws', secret_type: 'api_key', rotation_interval_days: 30, criticality: 'high', description: 'OpenAI key' },
+    });
+    expect(reg.status, JSON.stringify(reg.body)).toBeLessThan(300);
+    const r = await s.call('POST', '/secrets/rotate', { body: { secret_name: 'prod/seed-key', rotation_method: 'manual' } });
+    expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+    const now = (await s.call('GET', '/v1/secrets/prod/seed-key')).body.value as string;
+    expect(now).not.toBe('seed-initial');
+    expect(await stages('prod/seed-key')).toEqual({ [now]: ['current'], 'seed-initial': ['previous'] });
+    const unknown = await s.call('POST', '/secrets/register', { body: { secret_name: 'prod/x', provider_name: 'no-such-provider', secret_type: 'api_key' } });
+    expect(unknown.status).toBe(404);
+  });
+
   it('a failure at set leaves Keyhaven and AWS on the old value', async () => {
     await register('prod/other-key');
     failing.add('PutSecretValue');

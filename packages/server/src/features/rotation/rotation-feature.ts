@@ -17,7 +17,7 @@ import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
 import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
 import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
 import { newLeaseOwner } from '../../jobs/leases.js';
-import { createRotationService } from './rotation-service.js';
+import { createRotationService, type RotationServiceDeps } from './rotation-service.js';
 import { rotationRoutes } from './rotation-routes.js';
 
 export interface RotationFeatureDeps {
@@ -26,6 +26,7 @@ export interface RotationFeatureDeps {
   rotators?: RotatorFactory;
   owner?: string;
   observer?: EngineDeps['observer'];
+  resolveProvider?: RotationServiceDeps['resolveProvider'];
 }
 
 export const createRotationFeature = (deps: RotationFeatureDeps) => {
@@ -50,6 +51,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
   service = createRotationService({
     storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
     defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },
+    resolveProvider: deps.resolveProvider,
   });
   let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
   return {

@@ -22,6 +22,9 @@ export interface RotationDefaults { intervalDays: Record<string, number>; concur
 export interface RotationServiceDeps {
   storage: StorageHandle; store: RotationStore; secrets: SecretService; engine: RotationEngine; batch: BatchRunner;
   clock: Clock; owner: string; leaseMs: number; defaults: RotationDefaults;
+  /** Looks up a configured provider (POST /providers/configure) so that seed 000's `provider_name`
+   *  alone is enough to register a provider-backed secret. */
+  resolveProvider?: (scope: Scope, id: string) => Promise<{ kind: string; config: Record<string, unknown>; credentialSecret: string | null }>;
 }
 
 const specOf = (c: ConfigRow, expiresAt: string | null): ScheduleSpec => ({
@@ -113,17 +116,26 @@ export const createRotationService = (deps: RotationServiceDeps) => {
           throw fail('PROVIDER_ROTATOR_UNAVAILABLE', `Provider-backed rotation for "${input.provider_name}" needs the "provider" rotator, which this server does not have; pass "rotator" (e.g. "generated") to rotate the value in Keyhaven instead.`, { provider_name: input.provider_name });
         }
       }
+      let rawRotatorConfig = input.rotator_config;
+      let adminSecret = input.admin_credential_secret;
+      if (kind === 'provider' && input.provider_name && !rawRotatorConfig && deps.resolveProvider) {
+        // Seed 000: provider_name names a configured provider; its kind, config and stored credential
+        // complete the rotator configuration, and the remote secret has the same name.
+        const p = await deps.resolveProvider(scope, input.provider_name);
+        rawRotatorConfig = { provider_kind: p.kind, provider_config: p.config, remote_name: input.secret_name };
+        adminSecret ??= p.credentialSecret ?? undefined;
+      }
       const rotatorDef = getRotator(kind);
-      const rotatorConfig = parseRotatorConfig(kind, input.rotator_config ?? {});
-      if (rotatorDef.capabilities.needsAdminCredential && !input.admin_credential_secret) {
+      const rotatorConfig = parseRotatorConfig(kind, rawRotatorConfig ?? {});
+      if (rotatorDef.capabilities.needsAdminCredential && !adminSecret) {
         throw fail('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator needs "admin_credential_secret": the name of a Keyhaven secret holding the admin credential.`, [{ path: 'admin_credential_secret', message: 'required' }]);
       }
       let adminCredential: Record<string, unknown> | undefined;
-      if (input.admin_credential_secret) {
-        const admin = await secrets.read(scope, input.admin_credential_secret).catch((e) => {
-          throw fail('ROTATOR_CONFIG_INVALID', `The admin credential secret "${input.admin_credential_secret}" cannot be read (${(e as KeyhavenError).code ?? 'error'}); create it first.`, [{ path: 'admin_credential_secret', message: 'not readable' }]);
+      if (adminSecret) {
+        const admin = await secrets.read(scope, adminSecret).catch((e) => {
+          throw fail('ROTATOR_CONFIG_INVALID', `The admin credential secret "${adminSecret}" cannot be read (${(e as KeyhavenError).code ?? 'error'}); create it first.`, [{ path: 'admin_credential_secret', message: 'not readable' }]);
         });
-        if (!admin.value || typeof admin.value !== 'object') throw fail('ROTATOR_CONFIG_INVALID', `The admin credential secret "${input.admin_credential_secret}" must hold a JSON object such as {username, password, host, port}.`, [{ path: 'admin_credential_secret', message: 'must be a JSON object' }]);
+        if (!admin.value || typeof admin.value !== 'object') throw fail('ROTATOR_CONFIG_INVALID', `The admin credential secret "${adminSecret}" must hold a JSON object such as {username, password, host, port}.`, [{ path: 'admin_credential_secret', message: 'must be a JSON object' }]);
         adminCredential = admin.value as Record<string, unknown>;
       }
       const generator = input.generator ? { kind: input.generator.kind, options: input.generator.options ?? {} } : defaultGeneratorFor(type);
@@ -144,7 +156,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
       const prior = await storage.withTenant(scope.tenant, (ex) => store.getConfig(ex, scope.tenant, input.secret_name));
       const row: ConfigRow = {
         tenant_id: scope.tenant, secret_id: facts.id, secret_name: input.secret_name, secret_type: type, provider_name: input.provider_name ?? null,
-        rotator_kind: kind, rotator_config: JSON.stringify(rotatorConfig), admin_credential_secret: input.admin_credential_secret ?? null,
+        rotator_kind: kind, rotator_config: JSON.stringify(rotatorConfig), admin_credential_secret: adminSecret ?? null,
         generator_kind: generator.kind, generator_options: JSON.stringify(generator.options), interval_days: spec.interval_days ?? null, cron: spec.cron ?? null,
         timezone: tz, rotation_window: spec.window ? JSON.stringify(spec.window) : null, auto_rotation: input.auto_rotation_enabled === false ? 0 : 1,
         criticality: input.criticality ?? facts.criticality ?? 'medium', rotate_before_expiry_days: spec.rotate_before_expiry_days ?? null,
