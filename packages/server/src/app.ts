@@ -120,6 +120,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       logger,
       version: VERSION,
       trustProxy: config.trustProxy,
+      requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {

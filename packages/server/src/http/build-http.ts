@@ -24,6 +24,7 @@ export interface HttpOptions {
   routes: Array<(app: App) => void>;
   version: string;
   trustProxy?: boolean | string;
+  requestLogging?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -44,7 +45,8 @@ const holdsNul = (v: unknown, depth: number): boolean => {
 export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   const serverOpts: FastifyServerOptions = {
     loggerInstance: opts.logger,
-    logController: new LogController({ disableRequestLogging: true }),
+    // Per-request lines (method, URL, status; never headers or bodies) only at debug level and below.
+    logController: new LogController({ disableRequestLogging: !opts.requestLogging }),
     bodyLimit: opts.maxBodyBytes,
     requestIdHeader: false,
     genReqId: (req) => {

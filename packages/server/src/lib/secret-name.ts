@@ -22,9 +22,3 @@ export const assertSecretName = (name: string): string => {
   if (problem) throw fail('INVALID_SECRET_NAME', `Invalid secret name: ${problem}. Names are path-like, e.g. apps/billing/db-password.`);
   return name;
 };
-
-/** Splits `name#field` into its parts; a field is only meaningful for JSON object values. */
-export const splitFieldRef = (ref: string): { name: string; field?: string } => {
-  const i = ref.indexOf('#');
-  return i < 0 ? { name: ref } : { name: ref.slice(0, i), field: ref.slice(i + 1) || undefined };
-};

@@ -127,6 +127,5 @@ export interface Database {
 
 /** Tables whose rows belong to one tenant: row-level security protects them on PostgreSQL. */
 export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
-export const TENANT_TABLES_002 = ['audit_events', 'policies', 'roles'] as const;
 export const TENANT_TABLES_003 = ['rotation_configs', 'rotation_runs'] as const;
 export const TENANT_TABLES_004 = ['provider_configs', 'sync_destinations', 'sync_states'] as const;

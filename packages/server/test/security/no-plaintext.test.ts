@@ -64,7 +64,10 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
     const metrics = (await s.call('GET', '/metrics', { token: '', tenant: null })).text;
     expect(metrics).toContain('keyhaven_http_requests_total');
     assertClean('the metrics', metrics);
+    // Debug level logs every request (method, URL, status): the search covers what an operator would see.
+    expect(logLines.some((l) => l.includes('/v1/secrets/np/a'))).toBe(true);
     assertClean('the logs', logLines.join('\n'));
+    expect(logLines.join('\n')).not.toContain(s.rootToken);
     expect(stdout.length).toBeGreaterThan(100);
     assertClean('the stdout audit sink', stdout);
     assertClean('the audit file', readFileSync(auditFile, 'utf8'));
