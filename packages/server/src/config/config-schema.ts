@@ -39,6 +39,15 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Decrypted reads kept in the server's memory so hot reads skip the database and the cipher
+     *  (SQLite only: on PostgreSQL other replicas' writes could not invalidate it). 0 bytes turns it off. */
+    readCache: z
+      .object({
+        maxBytes: z.number().int().min(0).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+        ttlSeconds: z.number().int().min(1).max(86_400).default(300),
+      })
+      .strict()
+      .default({}),
     authFailureLimit: z.number().int().min(1).max(1_000_000).default(20),
     authFailureWindowSeconds: z.number().int().min(1).max(86_400).default(60),
     /** Trust X-Forwarded-For from a reverse proxy (true, or a list of proxy addresses). */

@@ -61,6 +61,11 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     else audit.retentionDays = n;
   }
   if (Object.keys(audit).length) out.audit = audit;
+  if (env.KEYHAVEN_READ_CACHE_BYTES) {
+    const n = Number(env.KEYHAVEN_READ_CACHE_BYTES);
+    if (!Number.isInteger(n) || n < 0) problems.push('KEYHAVEN_READ_CACHE_BYTES: must be a whole number of bytes (0 turns the read cache off)');
+    else out.readCache = { maxBytes: n };
+  }
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
   }
@@ -103,6 +108,8 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   const merged = { ...fileCfg, ...envCfg, ...flags };
   const audits = [fileCfg.audit, envCfg.audit, flags.audit].filter(Boolean);
   if (audits.length) merged.audit = Object.assign({}, ...audits);
+  const readCaches = [fileCfg.readCache, envCfg.readCache, flags.readCache].filter(Boolean);
+  if (readCaches.length) merged.readCache = Object.assign({}, ...readCaches);
   problems.push(...crossFieldProblems(merged));
   const result = configSchema.safeParse(merged);
   if (!result.success) {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
@@ -22,6 +22,9 @@ export interface StorageHandle {
   transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
+  /** SQLite only: true while a transaction is open on the connection. A direct read then would see
+   *  its uncommitted rows, so hot reads take the query layer instead (which waits for the commit). */
+  sqliteInTransaction?: () => boolean;
   /** True when the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS). */
   bypassesRls(): Promise<boolean>;
   ping(): Promise<void>;
@@ -76,10 +79,67 @@ const cachingStatements = (sqlite: BetterSqlite3.Database) => {
   };
 };
 
+interface Queued { fn: (trx: Transaction<Database>) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** SQLite has one connection and one writer, so units of work that arrive while a transaction runs
+ *  are committed together in the next one (group commit): each runs inside its own savepoint, so a
+ *  failure undoes only its own changes, and every caller hears back only after the shared COMMIT. */
+const SAVEPOINT = CompiledQuery.raw('savepoint unit');
+const RELEASE = CompiledQuery.raw('release unit');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
+
+const groupCommit = (db: Db) => {
+  const queue: Queued[] = [];
+  let running = false;
+  const runGroups = async () => {
+    running = true;
+    try {
+      while (queue.length) {
+        const group = queue.splice(0, 256);
+        const outcomes: Outcome[] = [];
+        try {
+          await db.transaction().execute(async (trx) => {
+            for (const item of group) {
+              await trx.executeQuery(SAVEPOINT);
+              try {
+                const value = await item.fn(trx);
+                await trx.executeQuery(RELEASE);
+                outcomes.push({ ok: true, value });
+              } catch (error) {
+                await trx.executeQuery(ROLLBACK_TO);
+                await trx.executeQuery(RELEASE);
+                outcomes.push({ ok: false, error });
+              }
+            }
+          });
+        } catch (e) {
+          // Nothing of the group was committed.
+          for (const item of group) item.reject(mapDriverError(e));
+          continue;
+        }
+        group.forEach((item, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) item.resolve(o.value);
+          else item.reject(mapDriverError(o.error));
+        });
+      }
+    } finally {
+      running = false;
+    }
+  };
+  return <T>(_tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!running) void runGroups();
+    });
+};
+
 export const openStorage = async (url: string, opts: { poolSize?: number } = {}): Promise<StorageHandle> => {
   const dialect: Dialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
   let db: Db;
   let sqliteGet: StorageHandle['sqliteGet'];
+  let sqliteInTransaction: StorageHandle['sqliteInTransaction'];
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
@@ -88,7 +148,20 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     const file = resolveSqlitePath(url);
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const sqlite = new BetterSqlite3(file);
-    sqlite.pragma('journal_mode = WAL');
+    // One server owns the file (ADR 0005): the lock is taken once and held, so statements skip the
+    // per-transaction file locking of shared mode, and a second server on the same file is refused.
+    sqlite.pragma('locking_mode = EXCLUSIVE');
+    sqlite.pragma('busy_timeout = 2000');
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.prepare('select count(*) from sqlite_master').get();
+    } catch (e) {
+      sqlite.close();
+      if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+        throw fail('DATABASE_UNAVAILABLE', `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`);
+      }
+      throw e;
+    }
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
@@ -96,6 +169,7 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     const statements = cachingStatements(sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     sqliteGet = <T>(text: string, params: unknown[]) => statements.prepare(text).get(...params) as T | undefined;
+    sqliteInTransaction = () => sqlite.inTransaction;
   }
   try {
     await migrateToLatest(db, dialect);
@@ -109,21 +183,23 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
   const setTenant = (trx: Transaction<Database>, tenant: string) =>
     sql`select set_config('keyhaven.tenant', ${tenant}, true)`.execute(trx);
 
-  const transaction = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+  const pgTransaction = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     try {
       return await db.transaction().execute(async (trx) => {
-        if (dialect === 'postgres') await setTenant(trx, tenant);
+        await setTenant(trx, tenant);
         return fn(trx);
       });
     } catch (e) {
       throw mapDriverError(e);
     }
   };
+  const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db);
 
   return {
     dialect,
     db,
     sqliteGet,
+    sqliteInTransaction,
     transaction,
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);

@@ -48,8 +48,15 @@ describe.each(backends())('storage conformance on %s', (backend) => {
   });
 
   it('migrations are idempotent: opening again changes nothing', async () => {
-    const again = await openStorage(tdb.url);
-    await again.close();
+    if (backend === 'sqlite') {
+      // One server holds a SQLite file at a time; a second open is refused while the first is open.
+      await expect(openStorage(tdb.url)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('in use by another Keyhaven server') });
+      await storage.close();
+      storage = await openStorage(tdb.url);
+    } else {
+      const again = await openStorage(tdb.url);
+      await again.close();
+    }
     expect((await storage.withTenant('t1', (ex) => store.findByName(ex, 't1', 'apps/a')))?.id).toBe('s1');
   });
 
@@ -109,6 +116,30 @@ describe.each(backends())('storage conformance on %s', (backend) => {
     expect(await storage.withTenant('t1', (ex) => store.findByName(ex, 't1', 'apps_c'))).toBeUndefined();
   });
 
+  it('concurrent transactions: each commits or rolls back on its own, and callers hear back after the commit', async () => {
+    let releaseFirst!: () => void;
+    const gate = new Promise<void>((r) => { releaseFirst = r; });
+    const first = storage.transaction('t2', async (trx) => {
+      await store.insertVersion(trx, versionRow('t2', 's9', 2), []);
+      await gate; // units arriving now wait for this one (SQLite: they join the next group)
+      return 'first';
+    });
+    const failing = storage.transaction('t2', async (trx) => {
+      await store.insertVersion(trx, versionRow('t2', 's9', 3), []);
+      throw new Error('this unit fails after writing');
+    });
+    const third = storage.transaction('t2', async (trx) => {
+      await store.insertVersion(trx, versionRow('t2', 's9', 4), []);
+      return 'third';
+    });
+    releaseFirst();
+    const settled = await Promise.allSettled([first, failing, third]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason.message).toBe('this unit fails after writing');
+    // The failed unit's own write is undone; the others are committed.
+    expect((await storage.withTenant('t2', (ex) => store.listVersions(ex, 't2', 's9'))).map((v) => v.version)).toEqual([4, 2, 1]);
+  });
+
   it('stores the keyring and retires older keys of a purpose', async () => {
     const ks = createKeyringStore(storage);
     await ks.insertKey({ id: 'kekA', purpose: 'kek', wrapped: 'w', state: 'active', source: 'local', created_at: '1' }, false);
@@ -123,7 +154,7 @@ describe.each(backends())('storage conformance on %s', (backend) => {
     const t1 = await storage.withTenant('t1', (ex) => ex.selectFrom('secrets').select(['name', 'tenant_id']).execute());
     expect(new Set(t1.map((r) => r.tenant_id))).toEqual(new Set(['t1']));
     const t2 = await storage.withTenant('t2', (ex) => ex.selectFrom('secret_versions').select('tenant_id').execute());
-    expect(t2.map((r) => r.tenant_id)).toEqual(['t2']);
+    expect(new Set(t2.map((r) => r.tenant_id))).toEqual(new Set(['t2']));
     // Without any tenant set, tenant tables show nothing at all: forgetting the scope fails closed.
     const unscoped = await sql<{ n: string }>`select count(*) as n from secrets`.execute(storage.db);
     expect(Number(unscoped.rows[0]!.n)).toBe(0);

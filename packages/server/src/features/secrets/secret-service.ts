@@ -1,7 +1,9 @@
 // The secret service: create, write versions (with check-and-set and staging labels), read by
 // version/label/field, describe, list, update metadata, soft-delete, restore and destroy.
 import type { Barrier } from '../../barrier/barrier.js';
+import type { Transaction } from 'kysely';
 import type { StorageHandle, Executor } from '../../storage/database.js';
+import type { Database } from '../../storage/schema.js';
 import { isUniqueViolation } from '../../storage/database.js';
 import { fail, KeyhavenError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -9,6 +11,7 @@ import { assertSecretName } from '../../lib/secret-name.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
 import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
+import { createReadCache } from './read-cache.js';
 import {
   LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
 } from './secret-types.js';
@@ -40,9 +43,19 @@ export interface SecretServiceDeps {
   barrier: Barrier;
   clock: Clock;
   limits: { maxValueBytes: number; defaultMaxVersions: number };
+  /** Decrypted reads kept in process (bytes, age); off when maxBytes is 0. See read-cache.ts. */
+  readCache?: { maxBytes: number; ttlSeconds: number };
   /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
   bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
 }
+
+const deepFreeze = <T>(v: T): T => {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+};
 
 const labelsOf = (row: Pick<SecretRow, 'current_version' | 'pending_version' | 'previous_version'>, version: number): Label[] =>
   LABELS.filter((l) => row[`${l}_version`] === version);
@@ -56,6 +69,20 @@ const labelMap = (row: SecretRow): Partial<Record<Label, number>> => {
 export const createSecretService = (deps: SecretServiceDeps) => {
   const { storage, store, barrier, clock, limits } = deps;
   const now = () => clock.now().toISOString();
+  const cache = createReadCache<{ read: SecretRead; bytes: number }>({
+    maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000
+  });
+  /** Every mutation of a secret runs here: its cached reads are invalidated when it starts and again
+   *  once it has committed (or failed), so no read can store a value older than the commit. */
+  const mutate = async <T>(tenant: string, name: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    const key = cache.secretKey(tenant, name);
+    cache.invalidate(key);
+    try {
+      return await storage.transaction(tenant, fn);
+    } finally {
+      cache.invalidate(key);
+    }
+  };
   const changed = (tenant: string, name: string, change: string, version?: number) =>
     deps.bus?.publish({ type: 'secret.changed', time: now(), tenant, data: { name, change, ...(version !== undefined ? { version } : {}) } });
 
@@ -113,7 +140,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   const writeOnce = async (scope: Scope, name: string, value: unknown, opts: WriteOptions) => {
     const encoded = encodeValue(value, limits.maxValueBytes);
     const decoded = decodeValue(encoded.kind, encoded.bytes);
-    return storage.transaction(scope.tenant, async (trx) => {
+    return mutate(scope.tenant, name, async (trx) => {
       const at = now();
       let row = await store.findByNameForUpdate(trx, scope.tenant, name, storage.dialect);
       const before = row ?? null;
@@ -144,6 +171,27 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       await opts.inTransaction?.(trx, { version, before });
       return { name, version, labels: labelsOf(updated, version), created_at: at };
     });
+  };
+
+  /** The read from the database: on SQLite straight on the compiled statement unless a transaction
+   *  is open on the connection (then through the query layer, which waits for it to commit). */
+  const readStored = async (tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<{ read: SecretRead; bytes: number }> => {
+    const r = storage.sqliteGet && !storage.sqliteInTransaction?.()
+      ? store.readJoinedSqlite(storage.sqliteGet, tenant, name, ref)
+      : await storage.withTenant(tenant, (ex) => store.readJoined(ex, tenant, name, ref));
+    if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+    if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
+    if (r.version == null) {
+      throw fail('VERSION_NOT_FOUND', ref.version !== undefined ? `The secret has no version ${ref.version}.` : `No version of the secret carries the label "${ref.label ?? 'current'}".`);
+    }
+    if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext) throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
+    const plain = await openWithRefresh({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(tenant, r.id, r.version));
+    const bytes = plain.length;
+    const value = decodeValue(r.value_kind!, plain);
+    plain.fill(0);
+    // Frozen: a cached read is shared by every caller, so nobody may change it in place.
+    const read = deepFreeze({ name: r.name, version: r.version, labels: labelsOf(r, r.version), type: r.type as SecretType, value, created_at: r.created_at! });
+    return { read, bytes };
   };
 
   return {
@@ -177,27 +225,21 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
     async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
       assertSecretName(name);
-      const r = storage.sqliteGet
-        ? store.readJoinedSqlite(storage.sqliteGet, scope.tenant, name, ref)
-        : await storage.withTenant(scope.tenant, (ex) => store.readJoined(ex, scope.tenant, name, ref));
-      if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
-      if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
-      if (r.version == null) {
-        throw fail('VERSION_NOT_FOUND', ref.version !== undefined ? `The secret has no version ${ref.version}.` : `No version of the secret carries the label "${ref.label ?? 'current'}".`);
+      const refKey = ref.version !== undefined ? `v${ref.version}` : (ref.label ?? 'current');
+      const secretKey = cache.secretKey(scope.tenant, name);
+      let full = cache.get(secretKey, refKey)?.read;
+      if (!full) {
+        const token = cache.token(secretKey);
+        const loaded = await readStored(scope.tenant, name, ref);
+        cache.put(token, refKey, loaded, loaded.bytes);
+        full = loaded.read;
       }
-      if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext) throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
-      const plain = await openWithRefresh({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(scope.tenant, r.id, r.version));
-      let value: unknown = decodeValue(r.value_kind!, plain);
-      plain.fill(0);
-      if (ref.field !== undefined) {
-        if (typeof value !== 'object' || value === null || !(ref.field in (value as object))) {
-          throw fail('FIELD_NOT_FOUND', `The value of "${name}" has no field "${ref.field}".`);
-        }
-        value = (value as Record<string, unknown>)[ref.field];
+      if (ref.field === undefined) return full;
+      const value = full.value;
+      if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, ref.field)) {
+        throw fail('FIELD_NOT_FOUND', `The value of "${name}" has no field "${ref.field}".`);
       }
-      return {
-        name: r.name, version: r.version, labels: labelsOf(r, r.version), type: r.type as SecretType, value, created_at: r.created_at!,
-      };
+      return { ...full, value: (value as Record<string, unknown>)[ref.field] };
     },
 
     async describe(scope: Scope, name: string) {
@@ -223,7 +265,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     async update(scope: Scope, name: string, patch: SecretMetadataInput) {
-      await storage.transaction(scope.tenant, async (trx) => {
+      await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const { tags, metadata, ...fields } = patch;
         const set: Partial<SecretRow> = { ...fields, updated_at: now() };
@@ -236,7 +278,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     async remove(scope: Scope, name: string) {
-      const out = await storage.transaction(scope.tenant, async (trx) => {
+      const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const at = now();
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at }))) throw fail('CONFLICT');
@@ -247,7 +289,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     async restore(scope: Scope, name: string) {
-      const out = await storage.transaction(scope.tenant, async (trx) => {
+      const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!row.deleted_at) return { name, restored: false };
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() }))) throw fail('CONFLICT');
@@ -260,7 +302,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     /** Crypto-shredding. With versions: erases those (not labelled ones unless the secret is deleted).
      *  Without: erases the whole secret, which must be soft-deleted first. */
     async destroy(scope: Scope, name: string, versions?: number[]) {
-      const out = await storage.transaction(scope.tenant, async (trx) => {
+      const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!versions) {
           if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
@@ -285,7 +327,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
      *  pending is cleared. Idempotent: a second call after success changes nothing.
      *  `inTransaction` runs in the same transaction (the rotation engine ends its run atomically with it). */
     async promotePending(scope: Scope, name: string, version: number, opts: { inTransaction?: (trx: Executor) => Promise<void> } = {}) {
-      return storage.transaction(scope.tenant, async (trx) => {
+      return mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         if (row.current_version === version) {
           await opts.inTransaction?.(trx);
@@ -302,7 +344,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     /** Rotation failure: marks the pending `version` failed and clears the pending label; current is
      *  untouched. Idempotent. */
     async abandonPending(scope: Scope, name: string, version: number) {
-      return storage.transaction(scope.tenant, async (trx) => {
+      return mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (row.current_version === version) return { name, version, abandoned: false };
         await trx.updateTable('secret_versions').set({ state: 'failed' })

@@ -27,17 +27,32 @@ const readSql = (dialect: 'sqlite' | 'postgres', key: string): string => {
   return text;
 };
 
+const VERSION_COLUMNS = ['tenant_id', 'secret_id', 'version', 'wrapped_dek', 'ciphertext', 'kek_id', 'value_kind', 'size_bytes', 'state', 'created_at', 'created_by', 'destroyed_at'] as const satisfies ReadonlyArray<keyof VersionRow>;
+const SECRET_COLUMNS = new Set<string>(['type', 'description', 'service', 'environment', 'criticality', 'owner', 'expires_at', 'metadata', 'max_versions', 'current_version', 'pending_version', 'previous_version', 'latest_version', 'updated_at', 'deleted_at']);
+
+/** Fixed SQL text for the write path's statements; `?` placeholders are numbered for PostgreSQL.
+ *  Skipping the query builder here is most of a write's CPU (the builder's immutable trees). */
+const TEXTS = new Map<string, string>();
+const run = <R>(ex: Executor, dialect: 'sqlite' | 'postgres', text: string, params: readonly unknown[]) => {
+  let out = dialect === 'sqlite' ? text : TEXTS.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    if (TEXTS.size < 1000) TEXTS.set(text, out);
+  }
+  return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
+};
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
   async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
-    return ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+    return (await run<SecretRow>(ex, dialect, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
   },
 
   async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
-    let q = ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant).where('name', '=', name);
-    if (dialect === 'postgres') q = q.forUpdate();
-    return q.executeTakeFirst();
+    const text = dialect === 'postgres' ? 'select * from secrets where tenant_id = ? and name = ? for update' : 'select * from secrets where tenant_id = ? and name = ?';
+    return (await run<SecretRow>(ex, dialect, text, [tenant, name])).rows[0];
   },
 
   /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
@@ -74,21 +89,19 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
   },
 
   async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
-    await ex.insertInto('secret_versions').values(row).execute();
-    if (fingerprints.length) {
-      await ex.insertInto('secret_fingerprints')
-        .values(fingerprints.map((f) => ({ tenant_id: row.tenant_id, secret_id: row.secret_id, version: row.version, ...f })))
-        .execute();
+    await run(ex, dialect, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
+    for (const f of fingerprints) {
+      await run(ex, dialect, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
     }
   },
 
   /** Optimistic update guarded by row_version; returns false when another writer got there first. */
   async updateSecret(ex: Executor, tenant: string, id: string, expectedRowVersion: number, patch: Partial<SecretRow>): Promise<boolean> {
-    const r = await ex.updateTable('secrets')
-      .set({ ...patch, row_version: expectedRowVersion + 1 })
-      .where('tenant_id', '=', tenant).where('id', '=', id).where('row_version', '=', expectedRowVersion)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<keyof SecretRow>;
+    for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
+    const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
+    const r = await run(ex, dialect, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
+    return Number(r.numAffectedRows) === 1;
   },
 
   async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
@@ -97,10 +110,9 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
 
   /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
   async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
-    const rows = await ex.selectFrom('secret_versions').select('version')
-      // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
-      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where(sql<boolean>`state != 'destroyed'`).orderBy('version').execute();
-    return rows.map((r) => r.version);
+    // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
+    const r = await run<{ version: number }>(ex, dialect, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
+    return r.rows.map((x) => x.version);
   },
 
   async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
@@ -110,11 +122,9 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
   /** Crypto-shredding: the wrapped data key and ciphertext are erased; the row stays as history. */
   async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
     if (versions.length === 0) return;
-    await ex.updateTable('secret_versions')
-      .set({ wrapped_dek: null, ciphertext: null, state: 'destroyed', destroyed_at: at })
-      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', 'in', versions)
-      .execute();
-    await ex.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', 'in', versions).execute();
+    const list = versions.map(() => '?').join(', ');
+    await run(ex, dialect, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
+    await run(ex, dialect, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
   },
 
   async purgeSecret(ex: Executor, tenant: string, secretId: string) {
