@@ -1,6 +1,6 @@
 // Builds the HTTP server: framework setup, request ids, security headers, the access pipeline,
 // the error handler, OpenAPI with interactive docs, and the routes each feature hands in.
-import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -47,6 +47,9 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     loggerInstance: opts.logger,
     // Per-request lines (method, URL, status; never headers or bodies) only at debug level and below.
     logController: new LogController({ disableRequestLogging: !opts.requestLogging }),
+    // Without request logging a per-request child logger only costs time: errors are logged with
+    // their request id explicitly (error-handler.ts), so requests share the server's logger.
+    ...(opts.requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: opts.maxBodyBytes,
     requestIdHeader: false,
     genReqId: (req) => {

@@ -17,18 +17,17 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
       return storage.transaction('*', async (trx) => {
         // The head row exists from the first append on; creating it idempotently first means two
         // replicas appending the very first entries serialize on the row lock instead of colliding.
-        await trx.insertInto('audit_head').values({ id: 1, seq: 0, hash: GENESIS_HASH, signature: '' }).onConflict((oc) => oc.column('id').doNothing()).execute();
-        let q = trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-        if (storage.dialect === 'postgres') q = q.forUpdate();
-        const row = await q.executeTakeFirstOrThrow();
+        const sqlText = HEAD[storage.dialect];
+        await trx.executeQuery(CompiledQuery.raw(sqlText.init, [GENESIS_HASH]));
+        const row = (await trx.executeQuery<{ seq: number | string; hash: string }>(CompiledQuery.raw(sqlText.read, []))).rows[0]!;
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
-          const rows = chained.slice(i, i + 200).map(toRow);
-          await trx.executeQuery(CompiledQuery.raw(insertSql(storage.dialect, rows.length), rows.flatMap((r) => COLUMNS.map((c) => r[c]))));
+          const part = chained.slice(i, i + 200);
+          await trx.executeQuery(CompiledQuery.raw(insertSql(storage.dialect, part.length), rowParams(part)));
         }
         const signature = signCheckpoint(key, head);
-        await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash, signature }).where('id', '=', 1).execute();
+        await trx.executeQuery(CompiledQuery.raw(sqlText.write, [head.seq, head.hash, signature]));
         return chained;
       });
     },
@@ -36,6 +35,20 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
 };
 
 export type DatabaseSink = ReturnType<typeof createDatabaseSink>;
+
+// Fixed statements for the head row; PostgreSQL locks it so replicas extend one chain in turn.
+const HEAD = {
+  sqlite: {
+    init: "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing",
+    read: 'select seq, hash from audit_head where id = 1',
+    write: 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1',
+  },
+  postgres: {
+    init: "insert into audit_head (id, seq, hash, signature) values (1, 0, $1, '') on conflict (id) do nothing",
+    read: 'select seq, hash from audit_head where id = 1 for update',
+    write: 'update audit_head set seq = $1, hash = $2, signature = $3 where id = 1',
+  },
+} as const;
 
 const COLUMNS = ['seq', 'tenant_id', 'time', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'value_hmac', 'details', 'prev_hash', 'hash'] as const;
 const INSERT_SQL = new Map<string, string>();
@@ -52,12 +65,16 @@ const insertSql = (dialect: 'sqlite' | 'postgres', rows: number): string => {
   return text;
 };
 
-export const toRow = (e: ChainedEvent) => ({
-  seq: e.seq, tenant_id: e.tenant, time: e.time, actor_id: e.actor_id, actor_name: e.actor_name, actor_kind: e.actor_kind, action: e.action,
-  resource: e.resource, outcome: e.outcome, status: e.status, error_code: e.error_code, source_ip: e.source_ip, user_agent: e.user_agent,
-  request_id: e.request_id, version: e.version, value_hmac: e.value_hmac, details: e.details ? JSON.stringify(e.details) : null,
-  prev_hash: e.prev_hash, hash: e.hash,
-});
+/** The insert's parameters straight from the chained events, in COLUMNS order. */
+const rowParams = (events: ChainedEvent[]): unknown[] => {
+  const out: unknown[] = [];
+  for (const e of events) {
+    out.push(e.seq, e.tenant, e.time, e.actor_id, e.actor_name, e.actor_kind, e.action, e.resource, e.outcome, e.status, e.error_code,
+      e.source_ip, e.user_agent, e.request_id, e.version, e.value_hmac, e.details ? JSON.stringify(e.details) : null, e.prev_hash, e.hash);
+  }
+  return out;
+};
+
 
 export const fromRow = (r: Selectable<AuditEventsTable>): ChainedEvent => ({
   seq: Number(r.seq), tenant: r.tenant_id, time: r.time, actor_id: r.actor_id, actor_name: r.actor_name, actor_kind: r.actor_kind as ChainedEvent['actor_kind'],

@@ -24,9 +24,19 @@ export const parseSecretPath = (raw: string): { name: string; suffix: Suffix } =
 };
 
 const wildcard = (req: Request) => (req.params as { '*': string })['*'];
+/** The parsed path, once per request (the access rule, the audit name and the handler all ask). */
+const parsedPaths = new WeakMap<Request, ReturnType<typeof parseSecretPath>>();
+const secretPath = (req: Request) => {
+  let p = parsedPaths.get(req);
+  if (!p) {
+    p = parseSecretPath(wildcard(req));
+    parsedPaths.set(req, p);
+  }
+  return p;
+};
 
 const actionFor = (req: Request): Action => {
-  const { suffix } = parseSecretPath(wildcard(req));
+  const { suffix } = secretPath(req);
   switch (req.method) {
     case 'GET': return suffix === 'describe' || suffix === 'versions' ? 'list' : 'read';
     case 'PUT': case 'PATCH': return 'write';
@@ -36,12 +46,12 @@ const actionFor = (req: Request): Action => {
 };
 
 const OPS: Record<string, string> = { 'GET:': 'read', 'GET:describe': 'describe', 'GET:versions': 'history', 'PUT:': 'write', 'PATCH:': 'update', 'DELETE:': 'delete', 'POST:restore': 'restore', 'POST:destroy': 'destroy' };
-const auditName = (req: Request) => `secret.${OPS[`${req.method}:${parseSecretPath(wildcard(req)).suffix ?? ''}`] ?? req.method.toLowerCase()}`;
+const auditName = (req: Request) => `secret.${OPS[`${req.method}:${secretPath(req).suffix ?? ''}`] ?? req.method.toLowerCase()}`;
 
 const tags = ['secrets'];
 const resourceOf = (req: Request) => {
   const body = (req.body ?? {}) as { environment?: string | null; tags?: string[] };
-  return { name: parseSecretPath(wildcard(req)).name, environment: body.environment, tags: body.tags };
+  return { name: secretPath(req).name, environment: body.environment, tags: body.tags };
 };
 const access = { tenant: true, action: actionFor, resource: resourceOf };
 
@@ -75,7 +85,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
     config: { access, audit: auditName },
     schema: { tags, summary: 'Read a value (?version=, ?label=, ?field=); `<name>:describe` for metadata, `<name>:versions` for history', querystring: readQuery },
   }, async (req) => {
-    const { name, suffix } = parseSecretPath(wildcard(req));
+    const { name, suffix } = secretPath(req);
     if (suffix === 'describe') return service.describe(scopeOf(req), name);
     if (suffix === 'versions') return { name, versions: await service.history(scopeOf(req), name) };
     if (suffix) throw fail('METHOD_NOT_ALLOWED', `Use POST for :${suffix}.`);
@@ -86,7 +96,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
     config: { access, audit: auditName },
     schema: { tags, summary: 'Write a new version (creates the secret when missing); `cas` for check-and-set', body: writeVersionBody },
   }, async (req) => {
-    const { name, suffix } = parseSecretPath(wildcard(req));
+    const { name, suffix } = secretPath(req);
     if (suffix) throw fail('METHOD_NOT_ALLOWED', `Use POST for :${suffix}.`);
     const { value, cas, label, ...metadata } = req.body;
     return service.write(scopeOf(req), name, value, { cas, label, create: true, metadata });
@@ -96,7 +106,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
     config: { access, audit: auditName },
     schema: { tags, summary: 'Update metadata (type, description, tags, service, environment, criticality, owner, expiry, max versions)', body: updateMetadataBody },
   }, async (req) => {
-    const { name, suffix } = parseSecretPath(wildcard(req));
+    const { name, suffix } = secretPath(req);
     if (suffix) throw fail('METHOD_NOT_ALLOWED', `PATCH does not apply to :${suffix}.`);
     return service.update(scopeOf(req), name, req.body);
   });
@@ -105,7 +115,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
     config: { access, audit: auditName },
     schema: { tags, summary: 'Soft-delete a secret (restorable)' },
   }, async (req) => {
-    const { name, suffix } = parseSecretPath(wildcard(req));
+    const { name, suffix } = secretPath(req);
     if (suffix) throw fail('METHOD_NOT_ALLOWED', `Use POST for :${suffix}.`);
     return service.remove(scopeOf(req), name);
   });
@@ -114,7 +124,7 @@ export const secretRoutes = (service: SecretService) => (app: App) => {
     config: { access, audit: auditName },
     schema: { tags, summary: '`<name>:restore` undoes a delete; `<name>:destroy` crypto-shreds versions (body {versions}) or a deleted secret', body: destroyBody.nullish() },
   }, async (req) => {
-    const { name, suffix } = parseSecretPath(wildcard(req));
+    const { name, suffix } = secretPath(req);
     if (suffix === 'restore') return service.restore(scopeOf(req), name);
     if (suffix === 'destroy') return service.destroy(scopeOf(req), name, req.body?.versions);
     throw fail('METHOD_NOT_ALLOWED', 'POST applies to <name>:restore and <name>:destroy; create secrets with POST /v1/secrets.');

@@ -224,11 +224,11 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     },
 
     async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
-      assertSecretName(name);
       const refKey = ref.version !== undefined ? `v${ref.version}` : (ref.label ?? 'current');
       const secretKey = cache.secretKey(scope.tenant, name);
-      let full = cache.get(secretKey, refKey)?.read;
+      let full = cache.get(secretKey, refKey)?.read; // only valid names are ever cached
       if (!full) {
+        assertSecretName(name);
         const token = cache.token(secretKey);
         const loaded = await readStored(scope.tenant, name, ref);
         cache.put(token, refKey, loaded, loaded.bytes);

@@ -73,10 +73,21 @@ export const createSyncService = (deps: {
     return imported;
   };
 
+  // On SQLite this server is the only writer (ADR 0005), so a tenant's destinations are kept in memory
+  // between its own creates and removes instead of being queried on every change of every secret.
+  const known = new Map<string, DestinationRow[]>();
+  const destinationsOf = async (tenant: string): Promise<DestinationRow[]> => {
+    const hit = storage.dialect === 'sqlite' ? known.get(tenant) : undefined;
+    if (hit) return hit;
+    const rows = await storage.withTenant(tenant, (ex) => store.listDestinations(ex, tenant));
+    if (storage.dialect === 'sqlite' && known.size < 10_000) known.set(tenant, rows);
+    return rows;
+  };
+
   const onEvent = async (e: DomainEvent) => {
     const name = typeof e.data.name === 'string' ? e.data.name : undefined;
     if (!name || name.startsWith(CREDENTIAL_PREFIX)) return;
-    const dests = (await storage.withTenant(e.tenant, (ex) => store.listDestinations(ex, e.tenant))).filter((d) => matches(d, name));
+    const dests = (await destinationsOf(e.tenant)).filter((d) => matches(d, name));
     if (dests.length === 0) return;
     const at = nowIso();
     await storage.transaction(e.tenant, async (trx) => { for (const d of dests) await store.markPending(trx, e.tenant, d.id, [name], at); });
@@ -107,7 +118,8 @@ export const createSyncService = (deps: {
       if (await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, row.id))) {
         throw fail('CONFLICT', `A sync destination "${row.id}" already exists.`);
       }
-      await storage.transaction(scope.tenant, (trx) => store.insertDestination(trx, row));
+      known.delete(scope.tenant);
+      await storage.transaction(scope.tenant, (trx) => store.insertDestination(trx, row)).finally(() => known.delete(scope.tenant));
       const local = new Set((await allNames(scope, row.prefix ?? '')).filter((n) => matches(row, n)));
       const imported = row.initial_policy === 'overwrite' ? [] : await importRemoteOnly(scope, row, local);
       const names = [...local, ...imported];
@@ -123,7 +135,7 @@ export const createSyncService = (deps: {
     async remove(scope: Scope, id: string) {
       const d = await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, id));
       if (!d) throw fail('SYNC_DESTINATION_NOT_FOUND', `No sync destination "${id}" in this tenant.`);
-      await storage.transaction(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id));
+      await storage.transaction(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id)).finally(() => known.delete(scope.tenant));
       return { id, deleted: true, remote_kept: true };
     },
 

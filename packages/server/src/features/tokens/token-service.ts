@@ -1,6 +1,6 @@
 // Tokens: created with a role over a tenant (or root over all), optionally expiring, revocable.
 // Only a SHA-256 hash is stored; the token itself is shown once, at creation.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 import type { StorageHandle } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import { randomBase62 } from '../../lib/ids.js';
@@ -28,7 +28,7 @@ export interface TokenView {
   created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; created_by: string | null;
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashToken = (token: string) => oneShotHash('sha256', token, 'hex');
 
 const AUTH_CACHE_MS = 1000;
 const LAST_USED_EVERY_MS = 60_000;
