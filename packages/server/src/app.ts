@@ -100,7 +100,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(opts.auditSinks ?? []),
       ],
       key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
-      onRecorded: (events) => { for (const e of events) metrics.auditEvents.inc({ outcome: e.outcome }); },
+      onRecorded: (events) => metrics.countAuditEvents(events),
     });
     if (!broker.enabled) logger.warn('auditing is OFF (audit.sinks is empty): requests are not recorded');
 

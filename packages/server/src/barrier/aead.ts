@@ -1,12 +1,13 @@
 // AES-256-GCM sealing of small buffers with associated data; the only cipher the barrier uses.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { poolRandomBytes } from './random-pool.js';
 
 const IV = 12;
 const TAG = 16;
 
 /** Returns iv || tag || ciphertext. */
 export const aeadSeal = (key: Buffer, plaintext: Buffer, aad: string): Buffer => {
-  const iv = randomBytes(IV);
+  const iv = poolRandomBytes(IV);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -1,7 +1,8 @@
 // The barrier: the only door for secret material. Envelope encryption with a fresh data key per
 // record (AES-256-GCM), wrapped by the active KEK; associated data binds each ciphertext to its
 // identity (tenant, secret, version) so rows cannot be swapped. Keyed fingerprints find equal values.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { poolRandomBytes } from './random-pool.js';
 import { aeadOpen, aeadSeal } from './aead.js';
 import { fail } from '../lib/errors.js';
 import type { Keyring } from './keyring.js';
@@ -68,7 +69,7 @@ export const createBarrier = (keyring: Keyring): Barrier => {
   return {
     keyring,
     seal(plaintext, aad) {
-      const dek = randomBytes(32);
+      const dek = poolRandomBytes(32);
       const ciphertext = `c1.${aeadSeal(dek, plaintext, `val|${aad}`).toString('base64url')}`;
       const record = { wrappedDek: wrapDek(dek, aad), ciphertext };
       dek.fill(0);

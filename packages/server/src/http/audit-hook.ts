@@ -7,6 +7,7 @@ import type { AuditBroker } from '../audit/broker.js';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-types.js';
 import type { Clock } from '../lib/clock.js';
 import { ERRORS, KeyhavenError } from '../lib/errors.js';
+import { routeConfig } from './pipeline-types.js';
 
 declare module 'fastify' {
   interface FastifyRequest { auditNote?: { version?: number; errorCode?: string } }
@@ -20,15 +21,15 @@ const clean = (v: string | null | undefined, max = 256): string | null =>
   v == null ? null : v.slice(0, max).replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
 
 const eventName = (req: FastifyRequest): string => {
-  const a = req.routeOptions.config.audit;
+  const a = routeConfig(req).audit;
   if (typeof a === 'function') {
-    try { return a(req); } catch { return `${req.method} ${req.routeOptions.url}`; }
+    try { return a(req); } catch { return `${req.method} ${routeConfig(req).url}`; }
   }
-  return a ?? `${req.method} ${req.routeOptions.url}`;
+  return a ?? `${req.method} ${routeConfig(req).url}`;
 };
 
 const resourceOf = (req: FastifyRequest): string | null => {
-  const rule = req.routeOptions.config.access;
+  const rule = routeConfig(req).access;
   if (rule && !('public' in rule) && rule.resource) {
     try { return rule.resource(req)?.name ?? null; } catch { return null; }
   }
@@ -60,7 +61,7 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
     };
   };
   const audited = (req: FastifyRequest) => {
-    const rule = req.routeOptions.config.access;
+    const rule = routeConfig(req).access;
     return Boolean(rule) && !('public' in rule!);
   };
 
@@ -71,7 +72,7 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
       await deps.broker.record(event(req, 'attempt', null));
     },
     /** preSerialization: remembers which version a response served or wrote. */
-    async capture(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+    capture(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
       const v = (payload as { version?: unknown } | null)?.version;
       if (typeof v === 'number') req.auditNote = { ...req.auditNote, version: v };
       return payload;

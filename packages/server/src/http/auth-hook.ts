@@ -8,7 +8,7 @@ import type { TokenService } from '../features/tokens/token-service.js';
 import type { TenantService } from '../features/tenants/tenant-service.js';
 import type { PolicyService } from '../features/access/policy-service.js';
 import { isBuiltinRole, type ResourceFacts } from '../features/access/policy.js';
-import type { SecretLookup } from './pipeline-types.js';
+import { routeConfig, type SecretLookup } from './pipeline-types.js';
 import type { FailureLimiter } from './failure-limiter.js';
 
 export const TENANT_HEADER = 'x-tenant-id';
@@ -25,7 +25,7 @@ export interface AccessDeps { tokens: TokenService; tenants: TenantService; poli
 
 export const createAuthenticateHook = (deps: AccessDeps) =>
   async function authenticate(req: FastifyRequest) {
-    const rule = req.routeOptions.config.access;
+    const rule = routeConfig(req).access;
     if (!rule) throw fail('ROUTE_NOT_FOUND'); // a route without an access rule is never served
     if (/%00|\u0000/i.test(req.url)) throw fail('VALIDATION_FAILED', 'The request path or query holds a NUL character.');
     if ('public' in rule) return;
@@ -57,7 +57,7 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
 
 export const createAuthorizeHook = (deps: AccessDeps) =>
   async function authorize(req: FastifyRequest) {
-    const rule = req.routeOptions.config.access;
+    const rule = routeConfig(req).access;
     if (!rule || 'public' in rule || !rule.tenant || !rule.action) return;
     const auth = req.auth!;
     const scope = auth.scope!;

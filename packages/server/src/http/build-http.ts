@@ -18,7 +18,8 @@ export interface HttpOptions {
   hooks: {
     onRequest: Array<(req: FastifyRequest) => Promise<void>>;
     preHandler: Array<(req: FastifyRequest) => Promise<void>>;
-    preSerialization: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>>;
+    /** Synchronous: return the (possibly changed) payload. */
+    preSerialization: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => unknown>;
     onSend: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>>;
   };
   routes: Array<(app: App) => void>;
@@ -74,20 +75,22 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
 
   for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
-  app.addHook('preValidation', async (req) => {
-    if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0)) throw fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.');
+  // Synchronous hooks use Fastify's callback form: no promise per request.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0)) return done(fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.'));
+    done();
   });
   for (const h of opts.hooks.preHandler) app.addHook('preHandler', h);
-  for (const h of opts.hooks.preSerialization) app.addHook('preSerialization', h);
+  for (const h of opts.hooks.preSerialization) app.addHook('preSerialization', (req, reply, payload, done) => done(null, h(req, reply, payload)));
   for (const h of opts.hooks.onSend) app.addHook('onSend', h);
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (opts.https) reply.header('strict-transport-security', 'max-age=31536000');
-    return payload;
+    done(null, payload);
   });
 
   await app.register(swagger, {

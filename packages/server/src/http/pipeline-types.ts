@@ -1,6 +1,6 @@
 // Types of the request pipeline: what a route declares about access, and what the pipeline attaches
 // to the request (authenticated token, tenant scope). Route files import these, never the framework.
-import type { FastifyInstance, FastifyRequest, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Action } from '../features/access/roles.js';
 import type { ResourceFacts } from '../features/access/policy.js';
@@ -43,3 +43,15 @@ export const scopeOf = (req: FastifyRequest): Scope => {
 
 /** What the access pipeline needs to know of a secret for condition policies. */
 export interface SecretLookup { facts(tenant: string, name: string): Promise<{ environment: string | null; tags: string[] } | null> }
+
+/** The route's config (access rule, audit name, and Fastify's `url` template), looked up once per
+ *  request: Fastify's `request.routeOptions` builds a new object on every access. */
+const configs = new WeakMap<FastifyRequest, FastifyContextConfig & { url?: string }>();
+export const routeConfig = (req: FastifyRequest): FastifyContextConfig & { url?: string } => {
+  let c = configs.get(req);
+  if (!c) {
+    c = req.routeOptions.config as FastifyContextConfig & { url?: string };
+    configs.set(req, c);
+  }
+  return c;
+};
