@@ -107,7 +107,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tenants = createTenantService({ storage, clock });
     const tokens = createTokenService({ storage, clock });
     const policies = createPolicyService({ storage, clock });
-    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
+    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
       readCache: storage.dialect === 'sqlite' ? config.readCache : undefined });
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers });
     const audit = createAuditService({ storage, key: auditKey, clock });

@@ -37,5 +37,12 @@ export interface AuditSink {
   close?(): Promise<void>;
 }
 
+/** The chain's authority: chains a batch from the stored head and stores it with the new signed head. */
+export interface ChainingSink {
+  readonly name: string;
+  append(events: AuditEvent[]): Promise<ChainedEvent[]>;
+  close?(): Promise<void>;
+}
+
 export interface AuditHead { seq: number; hash: string }
 export const GENESIS_HASH = '0'.repeat(64);

@@ -3,15 +3,14 @@
 // a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event.
 import type { Logger } from 'pino';
 import { fail } from '../lib/errors.js';
-import type { AuditEvent, AuditHead, AuditSink, ChainedEvent } from './audit-types.js';
+import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } from './audit-types.js';
 import { GENESIS_HASH } from './audit-types.js';
 import { chainEvents } from './chain.js';
-import type { DatabaseSink } from './sinks/database-sink.js';
 
 interface Pending { event: AuditEvent; resolve: (e: ChainedEvent) => void; reject: (e: unknown) => void }
 
 export interface BrokerOptions {
-  database?: DatabaseSink;
+  database?: ChainingSink;
   streams: AuditSink[];
   key: Buffer;
   timeoutMs: number;
@@ -86,7 +85,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
     },
     async close() {
       while (flushing || queue.length) await new Promise((r) => setTimeout(r, 5));
-      await Promise.all(opts.streams.map((s) => s.close?.()));
+      await Promise.all([...opts.streams.map((s) => s.close?.()), opts.database?.close?.()]);
     },
   };
 };

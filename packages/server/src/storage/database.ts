@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
@@ -22,6 +22,10 @@ export interface StorageHandle {
   transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
+  /** SQLite only: runs a statement straight on the connection, skipping the query layer. Only for
+   *  statements of a unit of work inside `transaction(fn)` (its executor has `isTransaction`), where
+   *  the connection is that unit's; anywhere else it could read another unit's uncommitted rows. */
+  sqliteRun?: (text: string, params: readonly unknown[]) => { rows: unknown[]; changes: number };
   /** SQLite only: true while a transaction is open on the connection. A direct read then would see
    *  its uncommitted rows, so hot reads take the query layer instead (which waits for the commit). */
   sqliteInTransaction?: () => boolean;
@@ -85,11 +89,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** SQLite has one connection and one writer, so units of work that arrive while a transaction runs
  *  are committed together in the next one (group commit): each runs inside its own savepoint, so a
  *  failure undoes only its own changes, and every caller hears back only after the shared COMMIT. */
-const SAVEPOINT = CompiledQuery.raw('savepoint unit');
-const RELEASE = CompiledQuery.raw('release unit');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
-
-const groupCommit = (db: Db) => {
+const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) => {
   const queue: Queued[] = [];
   let running = false;
   const runGroups = async () => {
@@ -101,14 +101,14 @@ const groupCommit = (db: Db) => {
         try {
           await db.transaction().execute(async (trx) => {
             for (const item of group) {
-              await trx.executeQuery(SAVEPOINT);
+              direct('savepoint unit', []);
               try {
                 const value = await item.fn(trx);
-                await trx.executeQuery(RELEASE);
+                direct('release unit', []);
                 outcomes.push({ ok: true, value });
               } catch (error) {
-                await trx.executeQuery(ROLLBACK_TO);
-                await trx.executeQuery(RELEASE);
+                direct('rollback to unit', []);
+                direct('release unit', []);
                 outcomes.push({ ok: false, error });
               }
             }
@@ -140,6 +140,7 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
   let db: Db;
   let sqliteGet: StorageHandle['sqliteGet'];
   let sqliteInTransaction: StorageHandle['sqliteInTransaction'];
+  let sqliteRun: StorageHandle['sqliteRun'];
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
@@ -166,10 +167,18 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages
+    // Statement and savepoint journals in memory, not in temporary files: every unit of work runs in a
+    // savepoint (group commit), and a file journal cost a write syscall per page it first touched.
+    sqlite.pragma('temp_store = MEMORY');
     const statements = cachingStatements(sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     sqliteGet = <T>(text: string, params: unknown[]) => statements.prepare(text).get(...params) as T | undefined;
     sqliteInTransaction = () => sqlite.inTransaction;
+    sqliteRun = (text, params) => {
+      const stmt = statements.prepare(text);
+      if (stmt.reader) return { rows: stmt.all(...params), changes: 0 };
+      return { rows: [], changes: stmt.run(...params).changes };
+    };
   }
   try {
     await migrateToLatest(db, dialect);
@@ -193,13 +202,14 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
       throw mapDriverError(e);
     }
   };
-  const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db);
+  const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!);
 
   return {
     dialect,
     db,
     sqliteGet,
     sqliteInTransaction,
+    sqliteRun,
     transaction,
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);

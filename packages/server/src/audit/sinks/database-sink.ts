@@ -4,37 +4,41 @@
 import { CompiledQuery, type Selectable } from 'kysely';
 import type { StorageHandle } from '../../storage/database.js';
 import type { AuditEventsTable } from '../../storage/schema.js';
-import type { AuditEvent, AuditHead, ChainedEvent } from '../audit-types.js';
+import type { AuditEvent, AuditHead, ChainedEvent, ChainingSink } from '../audit-types.js';
 import { GENESIS_HASH } from '../audit-types.js';
 import { chainEvents, signCheckpoint } from '../chain.js';
 
-export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }) => {
+export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
   return {
     name: 'database',
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       return storage.transaction('*', async (trx) => {
+        // On SQLite the statements run straight on the connection, inside this unit of work.
+        const exec = async <R>(text: string, params: unknown[]): Promise<R[]> => {
+          if (storage.sqliteRun) return storage.sqliteRun(text, params).rows as R[];
+          return (await trx.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+        };
         // The head row exists from the first append on; creating it idempotently first means two
         // replicas appending the very first entries serialize on the row lock instead of colliding.
         const sqlText = HEAD[storage.dialect];
-        await trx.executeQuery(CompiledQuery.raw(sqlText.init, [GENESIS_HASH]));
-        const row = (await trx.executeQuery<{ seq: number | string; hash: string }>(CompiledQuery.raw(sqlText.read, []))).rows[0]!;
+        await exec(sqlText.init, [GENESIS_HASH]);
+        const row = (await exec<{ seq: number | string; hash: string }>(sqlText.read, []))[0]!;
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
           const part = chained.slice(i, i + 200);
-          await trx.executeQuery(CompiledQuery.raw(insertSql(storage.dialect, part.length), rowParams(part)));
+          await exec(insertSql(storage.dialect, part.length), rowParams(part));
         }
         const signature = signCheckpoint(key, head);
-        await trx.executeQuery(CompiledQuery.raw(sqlText.write, [head.seq, head.hash, signature]));
+        await exec(sqlText.write, [head.seq, head.hash, signature]);
         return chained;
       });
     },
   };
 };
 
-export type DatabaseSink = ReturnType<typeof createDatabaseSink>;
 
 // Fixed statements for the head row; PostgreSQL locks it so replicas extend one chain in turn.
 const HEAD = {

@@ -33,7 +33,13 @@ const SECRET_COLUMNS = new Set<string>(['type', 'description', 'service', 'envir
 /** Fixed SQL text for the write path's statements; `?` placeholders are numbered for PostgreSQL.
  *  Skipping the query builder here is most of a write's CPU (the builder's immutable trees). */
 const TEXTS = new Map<string, string>();
-const run = <R>(ex: Executor, dialect: 'sqlite' | 'postgres', text: string, params: readonly unknown[]) => {
+type Direct = StorageHandle['sqliteRun'];
+const runOn = (direct: Direct) => async <R>(ex: Executor, dialect: 'sqlite' | 'postgres', text: string, params: readonly unknown[]): Promise<{ rows: R[]; numAffectedRows?: bigint | number }> => {
+  // Inside a SQLite unit of work the statement runs straight on the connection (see sqliteRun).
+  if (direct && ex.isTransaction) {
+    const r = direct(text, params);
+    return { rows: r.rows as R[], numAffectedRows: r.changes };
+  }
   let out = dialect === 'sqlite' ? text : TEXTS.get(text);
   if (out === undefined) {
     let n = 0;
@@ -45,120 +51,123 @@ const run = <R>(ex: Executor, dialect: 'sqlite' | 'postgres', text: string, para
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export const createSecretStore = (dialect: 'sqlite' | 'postgres') => ({
-  async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
-    return (await run<SecretRow>(ex, dialect, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
-  },
+export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direct) => {
+  const run = runOn(direct);
+  return {
+    async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
+      return (await run<SecretRow>(ex, dialect, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
+    },
 
-  async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
-    const text = dialect === 'postgres' ? 'select * from secrets where tenant_id = ? and name = ? for update' : 'select * from secrets where tenant_id = ? and name = ?';
-    return (await run<SecretRow>(ex, dialect, text, [tenant, name])).rows[0];
-  },
+    async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
+      const text = dialect === 'postgres' ? 'select * from secrets where tenant_id = ? and name = ? for update' : 'select * from secrets where tenant_id = ? and name = ?';
+      return (await run<SecretRow>(ex, dialect, text, [tenant, name])).rows[0];
+    },
 
-  /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
-   *  text is fixed per (dialect, label|version) and compiled once, skipping the query builder. */
-  async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<JoinedRead | undefined> {
-    const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
-    const text = readSql(dialect, key);
-    const params = ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name];
-    const r = await ex.executeQuery<JoinedRead>(CompiledQuery.raw(text, params));
-    return r.rows[0];
-  },
+    /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
+     *  text is fixed per (dialect, label|version) and compiled once, skipping the query builder. */
+    async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<JoinedRead | undefined> {
+      const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
+      const text = readSql(dialect, key);
+      const params = ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name];
+      const r = await ex.executeQuery<JoinedRead>(CompiledQuery.raw(text, params));
+      return r.rows[0];
+    },
 
-  /** The same read straight on SQLite's compiled statement, without the query layer's promises. */
-  readJoinedSqlite(get: NonNullable<StorageHandle['sqliteGet']>, tenant: string, name: string, ref: { version?: number; label?: Label }): JoinedRead | undefined {
-    const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
-    return get<JoinedRead>(readSql('sqlite', key), ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name]);
-  },
+    /** The same read straight on SQLite's compiled statement, without the query layer's promises. */
+    readJoinedSqlite(get: NonNullable<StorageHandle['sqliteGet']>, tenant: string, name: string, ref: { version?: number; label?: Label }): JoinedRead | undefined {
+      const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
+      return get<JoinedRead>(readSql('sqlite', key), ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name]);
+    },
 
-  async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    if (secretIds.length === 0) return out;
-    const rows = await ex.selectFrom('secret_tags').select(['secret_id', 'tag']).where('tenant_id', '=', tenant).where('secret_id', 'in', secretIds).orderBy('tag').execute();
-    for (const r of rows) out.set(r.secret_id, [...(out.get(r.secret_id) ?? []), r.tag]);
-    return out;
-  },
+    async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
+      const out = new Map<string, string[]>();
+      if (secretIds.length === 0) return out;
+      const rows = await ex.selectFrom('secret_tags').select(['secret_id', 'tag']).where('tenant_id', '=', tenant).where('secret_id', 'in', secretIds).orderBy('tag').execute();
+      for (const r of rows) out.set(r.secret_id, [...(out.get(r.secret_id) ?? []), r.tag]);
+      return out;
+    },
 
-  async replaceTags(ex: Executor, tenant: string, secretId: string, tags: string[]) {
-    await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
-    if (tags.length) await ex.insertInto('secret_tags').values(tags.map((tag) => ({ tenant_id: tenant, secret_id: secretId, tag }))).execute();
-  },
+    async replaceTags(ex: Executor, tenant: string, secretId: string, tags: string[]) {
+      await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+      if (tags.length) await ex.insertInto('secret_tags').values(tags.map((tag) => ({ tenant_id: tenant, secret_id: secretId, tag }))).execute();
+    },
 
-  async insertSecret(ex: Executor, row: SecretRow) {
-    await ex.insertInto('secrets').values(row).execute();
-  },
+    async insertSecret(ex: Executor, row: SecretRow) {
+      await ex.insertInto('secrets').values(row).execute();
+    },
 
-  async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
-    await run(ex, dialect, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
-    for (const f of fingerprints) {
-      await run(ex, dialect, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
-    }
-  },
+    async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
+      await run(ex, dialect, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
+      for (const f of fingerprints) {
+        await run(ex, dialect, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
+      }
+    },
 
-  /** Optimistic update guarded by row_version; returns false when another writer got there first. */
-  async updateSecret(ex: Executor, tenant: string, id: string, expectedRowVersion: number, patch: Partial<SecretRow>): Promise<boolean> {
-    const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<keyof SecretRow>;
-    for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
-    const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
-    const r = await run(ex, dialect, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
-    return Number(r.numAffectedRows) === 1;
-  },
+    /** Optimistic update guarded by row_version; returns false when another writer got there first. */
+    async updateSecret(ex: Executor, tenant: string, id: string, expectedRowVersion: number, patch: Partial<SecretRow>): Promise<boolean> {
+      const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<keyof SecretRow>;
+      for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
+      const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
+      const r = await run(ex, dialect, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
+      return Number(r.numAffectedRows) === 1;
+    },
 
-  async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
-    return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
-  },
+    async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
+      return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
+    },
 
-  /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
-  async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
-    // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
-    const r = await run<{ version: number }>(ex, dialect, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
-    return r.rows.map((x) => x.version);
-  },
+    /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
+    async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
+      // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
+      const r = await run<{ version: number }>(ex, dialect, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
+      return r.rows.map((x) => x.version);
+    },
 
-  async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
-    return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
-  },
+    async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
+      return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
+    },
 
-  /** Crypto-shredding: the wrapped data key and ciphertext are erased; the row stays as history. */
-  async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
-    if (versions.length === 0) return;
-    const list = versions.map(() => '?').join(', ');
-    await run(ex, dialect, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
-    await run(ex, dialect, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
-  },
+    /** Crypto-shredding: the wrapped data key and ciphertext are erased; the row stays as history. */
+    async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
+      if (versions.length === 0) return;
+      const list = versions.map(() => '?').join(', ');
+      await run(ex, dialect, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
+      await run(ex, dialect, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
+    },
 
-  async purgeSecret(ex: Executor, tenant: string, secretId: string) {
-    await ex.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
-    await ex.deleteFrom('secret_versions').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
-    await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
-    await ex.deleteFrom('secrets').where('tenant_id', '=', tenant).where('id', '=', secretId).execute();
-  },
+    async purgeSecret(ex: Executor, tenant: string, secretId: string) {
+      await ex.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+      await ex.deleteFrom('secret_versions').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+      await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
+      await ex.deleteFrom('secrets').where('tenant_id', '=', tenant).where('id', '=', secretId).execute();
+    },
 
-  async list(ex: Executor, tenant: string, f: ListFilter): Promise<SecretRow[]> {
-    let q = ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant);
-    if (!f.include_deleted) q = q.where('deleted_at', 'is', null);
-    if (f.prefix) q = q.where(sql<boolean>`name like ${escapeLike(f.prefix) + '%'} escape '\\'`);
-    if (f.type) q = q.where('type', '=', f.type);
-    if (f.service) q = q.where('service', '=', f.service);
-    if (f.environment) q = q.where('environment', '=', f.environment);
-    if (f.criticality) q = q.where('criticality', '=', f.criticality);
-    for (const tag of f.tags ?? []) {
-      q = q.where((eb) => eb.exists(eb.selectFrom('secret_tags as t').select('t.tag').whereRef('t.secret_id', '=', 'secrets.id').where('t.tenant_id', '=', tenant).where('t.tag', '=', tag)));
-    }
-    if (f.cursor) q = q.where('name', '>', f.cursor);
-    return q.orderBy('name').limit(f.limit).execute();
-  },
+    async list(ex: Executor, tenant: string, f: ListFilter): Promise<SecretRow[]> {
+      let q = ex.selectFrom('secrets').selectAll().where('tenant_id', '=', tenant);
+      if (!f.include_deleted) q = q.where('deleted_at', 'is', null);
+      if (f.prefix) q = q.where(sql<boolean>`name like ${escapeLike(f.prefix) + '%'} escape '\\'`);
+      if (f.type) q = q.where('type', '=', f.type);
+      if (f.service) q = q.where('service', '=', f.service);
+      if (f.environment) q = q.where('environment', '=', f.environment);
+      if (f.criticality) q = q.where('criticality', '=', f.criticality);
+      for (const tag of f.tags ?? []) {
+        q = q.where((eb) => eb.exists(eb.selectFrom('secret_tags as t').select('t.tag').whereRef('t.secret_id', '=', 'secrets.id').where('t.tenant_id', '=', tenant).where('t.tag', '=', tag)));
+      }
+      if (f.cursor) q = q.where('name', '>', f.cursor);
+      return q.orderBy('name').limit(f.limit).execute();
+    },
 
-  async findByFingerprints(ex: Executor, tenant: string, fingerprints: string[]) {
-    if (fingerprints.length === 0) return [];
-    return ex.selectFrom('secret_fingerprints as f')
-      .innerJoin('secrets as s', 's.id', 'f.secret_id')
-      .select(['f.fingerprint', 'f.version', 'f.field', 's.name', 's.current_version', 's.pending_version', 's.previous_version'])
-      .where('f.tenant_id', '=', tenant)
-      .where('f.fingerprint', 'in', fingerprints)
-      .where('s.deleted_at', 'is', null)
-      .execute();
-  },
-});
+    async findByFingerprints(ex: Executor, tenant: string, fingerprints: string[]) {
+      if (fingerprints.length === 0) return [];
+      return ex.selectFrom('secret_fingerprints as f')
+        .innerJoin('secrets as s', 's.id', 'f.secret_id')
+        .select(['f.fingerprint', 'f.version', 'f.field', 's.name', 's.current_version', 's.pending_version', 's.previous_version'])
+        .where('f.tenant_id', '=', tenant)
+        .where('f.fingerprint', 'in', fingerprints)
+        .where('s.deleted_at', 'is', null)
+        .execute();
+    },
+  };
+};
 
 export type SecretStore = ReturnType<typeof createSecretStore>;

@@ -7,6 +7,7 @@ import { m002 } from './002-audit-and-policies.js';
 import { m003 } from './003-rotation.js';
 import { m004 } from './004-providers.js';
 import { m005 } from './005-live-versions-index.js';
+import { m006 } from './006-live-versions-covering.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -14,4 +15,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '003_rotation': m003(dialect),
   '004_providers': m004(dialect),
   '005_live_versions_index': m005(dialect),
+  '006_live_versions_covering': m006(dialect),
 });
