@@ -125,7 +125,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {
-        onRequest: [createVaultTenantHook(config.vaultCompat), createAuthenticateHook(access)],
+        onRequestSync: [createVaultTenantHook(config.vaultCompat)],
+        onRequest: [createAuthenticateHook(access)],
         preHandler: [createAuthorizeHook(access), auditHooks.attempt],
         preSerialization: [auditHooks.capture],
         onSend: [auditHooks.outcome],

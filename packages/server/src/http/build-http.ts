@@ -16,6 +16,8 @@ export interface HttpOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Pipeline hooks, in order: authentication, authorization, audit. */
   hooks: {
+    /** Synchronous request rewrites that run first (throw to fail the request). */
+    onRequestSync: Array<(req: FastifyRequest) => void>;
     onRequest: Array<(req: FastifyRequest) => Promise<void>>;
     preHandler: Array<(req: FastifyRequest) => Promise<void>>;
     /** Synchronous: return the (possibly changed) payload. */
@@ -74,6 +76,12 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
 
+  for (const h of opts.hooks.onRequestSync) {
+    app.addHook('onRequest', (req, _reply, done) => {
+      try { h(req); } catch (e) { return done(e as Error); }
+      done();
+    });
+  }
   for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
   // Synchronous hooks use Fastify's callback form: no promise per request.
   app.addHook('preValidation', (req, _reply, done) => {

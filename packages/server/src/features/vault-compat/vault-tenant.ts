@@ -14,11 +14,11 @@ export const mountOf = (url: string, mounts: Record<string, string>): string | u
 export const namespaceTenant = (ns: unknown): string | undefined =>
   typeof ns === 'string' && ns.trim() ? ns.trim().replace(/^\/+|\/+$/g, '') || undefined : undefined;
 
-export const createVaultTenantHook = (settings: VaultCompatSettings) =>
-  async function vaultTenant(req: FastifyRequest) {
-    if (!settings.enabled) return;
-    const mount = mountOf(req.url, settings.mounts);
-    if (!mount) return;
-    const tenant = namespaceTenant(req.headers['x-vault-namespace']) ?? (typeof req.headers['x-tenant-id'] === 'string' && req.headers['x-tenant-id'] ? req.headers['x-tenant-id'] : settings.mounts[mount]!);
-    req.headers['x-tenant-id'] = tenant;
-  };
+/** Synchronous: the request pipeline runs it without a promise. */
+export const createVaultTenantHook = (settings: VaultCompatSettings) => function vaultTenant(req: FastifyRequest): void {
+  if (!settings.enabled) return;
+  const mount = mountOf(req.url, settings.mounts);
+  if (!mount) return;
+  const tenant = namespaceTenant(req.headers['x-vault-namespace']) ?? (typeof req.headers['x-tenant-id'] === 'string' && req.headers['x-tenant-id'] ? req.headers['x-tenant-id'] : settings.mounts[mount]!);
+  req.headers['x-tenant-id'] = tenant;
+};
