@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Benchmark (issues 2 and 3): authenticated read of a current secret over HTTP versus a bare Fastify
 // route returning a constant JSON body of the same size, at 32 connections, with the database audit
-// sink on and off; and writes of new versions.
-// Usage: npm run build && node bench/http-read.mjs [--duration 10] [--database-url postgres://admin@host/db]
-// (with a PostgreSQL URL each server gets a fresh database created through that admin connection)
+// sink on and off; and writes of new versions. The machine is shared and noisy, so the measures run in
+// interleaved rounds (bare, read, write, read without audit, then again) and the medians are reported,
+// with each round's read ÷ bare taken within that round.
+// Usage: npm run build && node bench/http-read.mjs [--duration 10] [--rounds 3] [--label name]
+//        [--database-url postgres://admin@host/db]  (each server then gets a fresh database through it)
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -14,48 +16,67 @@ import { cannon, freshPgDatabase, machine, root, startKeyhaven, summary } from '
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
 const duration = Number(opt('duration', '10'));
+const rounds = Number(opt('rounds', '3'));
+const label = opt('label', undefined);
 const databaseUrl = opt('database-url', undefined);
 
-const prepare = async (env) => {
+const prepare = async (env, port) => {
   const db = databaseUrl ? await freshPgDatabase(databaseUrl) : undefined;
-  const started = await startKeyhaven({ databaseUrl: db?.url, env });
+  const started = await startKeyhaven({ databaseUrl: db?.url, env, port });
   const kh = { ...started, stop: async () => { await started.stop(); await db?.drop(); } };
   const headers = { authorization: `Bearer ${kh.token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
   await fetch(`${kh.url}/v1/secrets/bench/api-key`, { method: 'PUT', headers, body: JSON.stringify({ value: 'sk_bench_' + 'x'.repeat(40) }) });
   return { kh, headers };
 };
-const readRun = async ({ kh, headers }) => {
-  await cannon({ url: `${kh.url}/v1/secrets/bench/api-key`, headers, duration: 2 });
-  return summary(await cannon({ url: `${kh.url}/v1/secrets/bench/api-key`, headers, duration }));
+const measure = async (opts) => {
+  await cannon({ ...opts, duration: 2 }); // warm-up
+  return summary(await cannon({ ...opts, duration }));
 };
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
-const on = await prepare({});
+const on = await prepare({}, 18377);
+const off = await prepare({ KEYHAVEN_AUDIT_SINKS: '' }, 18378);
 const sample = await (await fetch(`${on.kh.url}/v1/secrets/bench/api-key`, { headers: on.headers })).text();
 
 const require = createRequire(path.join(root, 'packages/server/package.json'));
 const fastifyDir = path.dirname(require.resolve('fastify/package.json'));
 const bare = spawn(process.execPath, [path.join(root, 'bench/bare-server.mjs'), '18399', sample], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_PATH: path.dirname(fastifyDir) } });
 await new Promise((r) => bare.stdout.once('data', r));
-await cannon({ url: 'http://127.0.0.1:18399/bare', duration: 2 });
-const bareRes = summary(await cannon({ url: 'http://127.0.0.1:18399/bare', duration }));
-bare.kill();
 
-const readAudited = await readRun(on);
-const writeRes = summary(await cannon({ url: `${on.kh.url}/v1/secrets/bench/written`, method: 'PUT', headers: on.headers, duration, body: JSON.stringify({ value: 'written-value' }) }));
+const runs = [];
+for (let r = 0; r < rounds; r++) {
+  const round = { load_average: os.loadavg().map((x) => +x.toFixed(2)) };
+  round.bare_route = await measure({ url: 'http://127.0.0.1:18399/bare' });
+  round.authenticated_read_audit_on = await measure({ url: `${on.kh.url}/v1/secrets/bench/api-key`, headers: on.headers });
+  round.writes_new_versions_audit_on = await measure({ url: `${on.kh.url}/v1/secrets/bench/written`, method: 'PUT', headers: on.headers, body: JSON.stringify({ value: 'written-value' }) });
+  round.authenticated_read_audit_off = await measure({ url: `${off.kh.url}/v1/secrets/bench/api-key`, headers: off.headers });
+  round.read_vs_bare = +(round.authenticated_read_audit_on.req_per_s / round.bare_route.req_per_s).toFixed(3);
+  round.audit_on_vs_off = +(round.authenticated_read_audit_on.req_per_s / round.authenticated_read_audit_off.req_per_s).toFixed(3);
+  console.error(`round ${r + 1}/${rounds}: bare ${round.bare_route.req_per_s}/s, read ${round.authenticated_read_audit_on.req_per_s}/s (p99 ${round.authenticated_read_audit_on.p99_ms} ms), writes ${round.writes_new_versions_audit_on.req_per_s}/s, read without audit ${round.authenticated_read_audit_off.req_per_s}/s`);
+  runs.push(round);
+}
+bare.kill();
 await on.kh.stop();
-const off = await prepare({ KEYHAVEN_AUDIT_SINKS: '' });
-const readUnaudited = await readRun(off);
 await off.kh.stop();
 
+const medianOf = (key) => ({
+  req_per_s: median(runs.map((r) => r[key].req_per_s)),
+  p50_ms: median(runs.map((r) => r[key].p50_ms)),
+  p99_ms: median(runs.map((r) => r[key].p99_ms)),
+  errors: runs.reduce((n, r) => n + r[key].errors, 0),
+});
 const result = {
-  date: new Date().toISOString(), machine: machine(), load_average: os.loadavg().map((x) => +x.toFixed(2)), backend: databaseUrl ? 'postgres' : 'sqlite', duration_s: duration, body_bytes: sample.length,
-  bare_route: bareRes,
-  authenticated_read_audit_on: readAudited,
-  authenticated_read_audit_off: readUnaudited,
-  read_vs_bare: +(readAudited.req_per_s / bareRes.req_per_s).toFixed(3),
-  audit_on_vs_off: +(readAudited.req_per_s / readUnaudited.req_per_s).toFixed(3),
-  writes_new_versions_audit_on: writeRes,
+  date: new Date().toISOString(), machine: machine(), backend: databaseUrl ? 'postgres' : 'sqlite', duration_s: duration, rounds, body_bytes: sample.length,
+  median: {
+    bare_route: medianOf('bare_route'),
+    authenticated_read_audit_on: medianOf('authenticated_read_audit_on'),
+    authenticated_read_audit_off: medianOf('authenticated_read_audit_off'),
+    writes_new_versions_audit_on: medianOf('writes_new_versions_audit_on'),
+    read_vs_bare: median(runs.map((r) => r.read_vs_bare)),
+    audit_on_vs_off: median(runs.map((r) => r.audit_on_vs_off)),
+  },
+  rounds_detail: runs,
 };
-console.log(JSON.stringify(result, null, 2));
+console.log(JSON.stringify(result.median, null, 2));
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, `bench/results/http-read-${result.backend}.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(path.join(root, `bench/results/http-read-${result.backend}${label ? `-${label}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
