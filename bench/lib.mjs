@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: start a real Keyhaven server in a child process on a fresh
 // store, wait for it, and run autocannon against it. Results are printed and written, never asserted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,8 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
   const { url, token } = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
+      if (process.env.KH_BENCH_LOG) appendFileSync(process.env.KH_BENCH_LOG, d);
+      if (out.length > 65536) return;
       out += d;
       const m = out.match(/Listening on (\S+)/);
       const t = databaseUrl ? out.match(/Root token \(shown once[^:]*\): (\S+)/)?.[1] : devToken;

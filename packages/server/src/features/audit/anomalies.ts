@@ -67,11 +67,16 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
         out.push({ kind: 'new_source_ip', tenant: r.tenant_id, key: `ip:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.first, actor_id: r.actor_id, source_ip: r.source_ip,
           summary: `token ${r.actor_id} was used from ${r.source_ip}, never seen for it in ${t.newIpLookbackDays} days` });
       }
+      // Driven from the (few) emergency rotations: each probes the reads of its secret after it through
+      // the (tenant, resource, time) index. Driving from the reads instead made a hot secret quadratic.
       const stale = await sql<{ tenant_id: string; resource: string; actor_id: string; source_ip: string; n: number; first: string; last: string; new_version: number }>`
+        with x as materialized (
+          select tenant_id, resource, version, time from audit_events
+          where action = 'secret.emergency_rotate' and outcome = 'success' and time >= ${ago(t.emergencyWindowHours * 3600_000)}
+            and resource is not null and ${tenant === undefined ? sql`1=1` : sql`tenant_id = ${tenant}`})
         select r.tenant_id, r.resource, r.actor_id, r.source_ip, count(*) as n, min(r.time) as first, max(r.time) as last, max(x.version) as new_version
-        from audit_events r join audit_events x on x.tenant_id = r.tenant_id and x.resource = r.resource
-        where x.action = 'secret.emergency_rotate' and x.outcome = 'success' and x.time >= ${ago(t.emergencyWindowHours * 3600_000)}
-          and r.action = 'secret.read' and r.outcome = 'success' and r.time > x.time and r.version < x.version and ${tenant === undefined ? sql`1=1` : sql`r.tenant_id = ${tenant}`}
+        from x join audit_events r on r.tenant_id = x.tenant_id and r.resource = x.resource and r.time > x.time
+        where r.action = 'secret.read' and r.outcome = 'success' and r.version < x.version
         group by r.tenant_id, r.resource, r.actor_id, r.source_ip`.execute(ex);
       for (const r of stale.rows) {
         out.push({ kind: 'stale_read_after_emergency_rotation', tenant: r.tenant_id, key: `stale:${r.resource}:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.last,
