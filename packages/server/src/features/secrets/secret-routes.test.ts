@@ -91,6 +91,20 @@ describe.each(backends())('secrets API on %s', (backend) => {
     expect(h.body.versions[0]).toMatchObject({ version: 4, labels: ['current'], state: 'active' });
   });
 
+  it('prunes many versions at once when max_versions is lowered, keeping the labelled ones', async () => {
+    await s.call('POST', '/v1/secrets', { body: { name: 'prune/many', value: 'v1', max_versions: 50 } });
+    await s.call('PUT', '/v1/secrets/prune/many', { body: { value: 'v2-pending', label: 'pending' } });
+    for (let i = 3; i <= 12; i++) await s.call('PUT', '/v1/secrets/prune/many', { body: { value: `v${i}` } });
+    expect((await s.call('PATCH', '/v1/secrets/prune/many', { body: { max_versions: 3 } })).status).toBe(200);
+    const h = (await s.call('GET', '/v1/secrets/prune/many:versions')).body.versions as Array<{ version: number; state: string; labels: string[] }>;
+    const live = h.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort((a, b) => a - b);
+    expect(live).toEqual([2, 11, 12]); // pending v2 survives; current v12 and previous v11 too
+    // Each further write prunes exactly the oldest unlabelled version.
+    await s.call('PUT', '/v1/secrets/prune/many', { body: { value: 'v13' } });
+    const after = (await s.call('GET', '/v1/secrets/prune/many:versions')).body.versions as Array<{ version: number; state: string }>;
+    expect(after.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort((a, b) => a - b)).toEqual([2, 12, 13]);
+  });
+
   it('prunes beyond max_versions but never a labelled version', async () => {
     await s.call('POST', '/v1/secrets', { body: { name: 'prune/me', value: 'v1', max_versions: 2 } });
     await s.call('PUT', '/v1/secrets/prune/me', { body: { value: 'v2-pending', label: 'pending' } });

@@ -110,10 +110,13 @@ export const createSecretService = (deps: SecretServiceDeps) => {
    *  Cheap when nothing is to prune: versions are only listed once there can be too many. */
   const prune = async (ex: Executor, row: SecretRow) => {
     if (row.latest_version <= row.max_versions) return;
-    const live = await store.listLiveVersionNumbers(ex, row.tenant_id, row.id);
-    const excess = live.length - row.max_versions;
+    // The oldest few live versions and how many there are: enough when one or two are to go (each
+    // write), since at most three versions carry labels; a larger excess lists them all.
+    const { live, oldest } = await store.oldestLiveVersions(ex, row.tenant_id, row.id, 5);
+    const excess = live - row.max_versions;
     if (excess <= 0) return;
-    const victims = live.filter((v) => labelsOf(row, v).length === 0).slice(0, excess);
+    const candidates = excess + 3 <= oldest.length ? oldest : await store.listLiveVersionNumbers(ex, row.tenant_id, row.id);
+    const victims = candidates.filter((v) => labelsOf(row, v).length === 0).slice(0, excess);
     await store.destroyVersions(ex, row.tenant_id, row.id, victims, now());
   };
 

@@ -123,6 +123,13 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direc
       return r.rows.map((x) => x.version);
     },
 
+    /** The `limit` oldest live version numbers and the number of live versions, in one query. */
+    async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<{ live: number; oldest: number[] }> {
+      const r = await run<{ version: number; live: number | string }>(ex, dialect,
+        "select version, count(*) over () as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ?", [tenant, secretId, limit]);
+      return { live: r.rows.length ? Number(r.rows[0]!.live) : 0, oldest: r.rows.map((x) => x.version) };
+    },
+
     async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
       return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
     },
