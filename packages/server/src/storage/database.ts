@@ -92,6 +92,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) => {
   const queue: Queued[] = [];
   let running = false;
+  let scheduled = false;
   const runGroups = async () => {
     running = true;
     try {
@@ -131,7 +132,15 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
   return <T>(_tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!running) void runGroups();
+      // The group starts after the current I/O callbacks, so the units that requests arriving
+      // together queue share one transaction (and one commit).
+      if (!running && !scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          if (!running) void runGroups();
+        });
+      }
     });
 };
 
