@@ -77,6 +77,21 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     expect((await secrets.read(scope, 'cache/a', { version: 1 })).labels).toEqual(['previous']);
   });
 
+  it('a read while a write is open never sees its uncommitted version, even when the write then fails', async () => {
+    const secrets = s.app.services.secrets;
+    await secrets.write(scope, 'cache/e', 'v1', { create: true });
+    expect((await secrets.read(scope, 'cache/e')).value).toBe('v1');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const writing = secrets.write(scope, 'cache/e', 'v2', { inTransaction: async () => { await gate; throw new Error('abort after storing v2'); } });
+    await new Promise((r) => setTimeout(r, 20)); // v2 is stored, uncommitted, in the open transaction
+    const during = secrets.read(scope, 'cache/e');
+    release();
+    await expect(writing).rejects.toThrow('abort after storing v2');
+    expect((await during).value).toBe('v1');
+    expect((await secrets.read(scope, 'cache/e')).version).toBe(1);
+  });
+
   it('a write that fails after storing its version leaves the old value readable', async () => {
     const secrets = s.app.services.secrets;
     await secrets.write(scope, 'cache/b', 'v1', { create: true });
