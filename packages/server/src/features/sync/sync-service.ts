@@ -75,12 +75,16 @@ export const createSyncService = (deps: {
 
   // On SQLite this server is the only writer (ADR 0005), so a tenant's destinations are kept in memory
   // between its own creates and removes instead of being queried on every change of every secret.
+  // A list read while a create or remove was under way is not kept (the generation moved).
   const known = new Map<string, DestinationRow[]>();
+  let generation = 0;
+  const forget = (tenant: string) => { generation += 1; known.delete(tenant); };
   const destinationsOf = async (tenant: string): Promise<DestinationRow[]> => {
     const hit = storage.dialect === 'sqlite' ? known.get(tenant) : undefined;
     if (hit) return hit;
+    const before = generation;
     const rows = await storage.withTenant(tenant, (ex) => store.listDestinations(ex, tenant));
-    if (storage.dialect === 'sqlite' && known.size < 10_000) known.set(tenant, rows);
+    if (storage.dialect === 'sqlite' && before === generation && known.size < 10_000) known.set(tenant, rows);
     return rows;
   };
 
@@ -118,8 +122,8 @@ export const createSyncService = (deps: {
       if (await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, row.id))) {
         throw fail('CONFLICT', `A sync destination "${row.id}" already exists.`);
       }
-      known.delete(scope.tenant);
-      await storage.transaction(scope.tenant, (trx) => store.insertDestination(trx, row)).finally(() => known.delete(scope.tenant));
+      forget(scope.tenant);
+      await storage.transaction(scope.tenant, (trx) => store.insertDestination(trx, row)).finally(() => forget(scope.tenant));
       const local = new Set((await allNames(scope, row.prefix ?? '')).filter((n) => matches(row, n)));
       const imported = row.initial_policy === 'overwrite' ? [] : await importRemoteOnly(scope, row, local);
       const names = [...local, ...imported];
@@ -135,7 +139,8 @@ export const createSyncService = (deps: {
     async remove(scope: Scope, id: string) {
       const d = await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, id));
       if (!d) throw fail('SYNC_DESTINATION_NOT_FOUND', `No sync destination "${id}" in this tenant.`);
-      await storage.transaction(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id)).finally(() => known.delete(scope.tenant));
+      forget(scope.tenant);
+      await storage.transaction(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id)).finally(() => forget(scope.tenant));
       return { id, deleted: true, remote_kept: true };
     },
 
