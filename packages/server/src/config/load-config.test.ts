@@ -22,6 +22,16 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ listen: '127.0.0.1:1234', logLevel: 'warn', maxValueBytes: 1000, databaseUrl: 'postgres://u@h/db' });
   });
 
+  it('sizes the read cache from the file and the environment, the environment winning', () => {
+    expect(loadConfig({ env: {} }).readCache).toEqual({ maxBytes: 32 * 1024 * 1024, ttlSeconds: 300 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'keyhaven.yaml');
+    writeFileSync(file, 'readCache:\n  maxBytes: 1000000\n  ttlSeconds: 30\n');
+    expect(loadConfig({ file, env: {} }).readCache).toEqual({ maxBytes: 1000000, ttlSeconds: 30 });
+    expect(loadConfig({ file, env: { KEYHAVEN_READ_CACHE_BYTES: '0' } }).readCache).toEqual({ maxBytes: 0, ttlSeconds: 30 });
+    expect(() => loadConfig({ env: { KEYHAVEN_READ_CACHE_BYTES: '-5' } })).toThrow(/KEYHAVEN_READ_CACHE_BYTES: must be a whole number of bytes/);
+  });
+
   it('lists every problem at once', () => {
     let message = '';
     try {

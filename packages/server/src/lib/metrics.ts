@@ -49,7 +49,6 @@ export const createMetrics = () => {
 
   return {
     registry,
-    auditEvents,
     /** Counts a stored batch by outcome: one label lookup per outcome, not per event. */
     countAuditEvents(events: ReadonlyArray<{ outcome: string }>) {
       const byOutcome = new Map<string, number>();

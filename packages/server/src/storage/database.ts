@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
@@ -34,6 +34,25 @@ export interface StorageHandle {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Fixed SQL text with `?` placeholders (numbered for PostgreSQL), for hot statements where the query
+ *  builder's immutable trees cost more than the work. Inside a SQLite unit of work (`ex.isTransaction`)
+ *  the statement runs straight on the connection; anywhere else it goes through the query layer. */
+export type FixedSql = <R>(ex: Executor, text: string, params: readonly unknown[]) => Promise<{ rows: R[]; numAffectedRows?: bigint | number }>;
+const NUMBERED = new Map<string, string>();
+export const createFixedSql = (dialect: Dialect, direct?: StorageHandle['sqliteRun']): FixedSql => async <R>(ex: Executor, text: string, params: readonly unknown[]) => {
+  if (direct && ex.isTransaction) {
+    const r = direct(text, params);
+    return { rows: r.rows as R[], numAffectedRows: r.changes };
+  }
+  let out = dialect === 'sqlite' ? text : NUMBERED.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    if (NUMBERED.size < 1000) NUMBERED.set(text, out);
+  }
+  return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
+};
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 

@@ -1,8 +1,8 @@
 // The database audit sink, and the chain's authority: in one transaction it locks the head, chains
 // the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
 // extend a single chain and the head always matches the last entry.
-import { CompiledQuery, type Selectable } from 'kysely';
-import type { StorageHandle } from '../../storage/database.js';
+import type { Selectable } from 'kysely';
+import { createFixedSql, type StorageHandle } from '../../storage/database.js';
 import type { AuditEventsTable } from '../../storage/schema.js';
 import type { AuditEvent, AuditHead, ChainedEvent, ChainingSink } from '../audit-types.js';
 import { GENESIS_HASH } from '../audit-types.js';
@@ -10,29 +10,24 @@ import { chainEvents, signCheckpoint } from '../chain.js';
 
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
+  const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
   return {
     name: 'database',
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       return storage.transaction('*', async (trx) => {
-        // On SQLite the statements run straight on the connection, inside this unit of work.
-        const exec = async <R>(text: string, params: unknown[]): Promise<R[]> => {
-          if (storage.sqliteRun) return storage.sqliteRun(text, params).rows as R[];
-          return (await trx.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
-        };
         // The head row exists from the first append on; creating it idempotently first means two
         // replicas appending the very first entries serialize on the row lock instead of colliding.
-        const sqlText = HEAD[storage.dialect];
-        await exec(sqlText.init, [GENESIS_HASH]);
-        const row = (await exec<{ seq: number | string; hash: string }>(sqlText.read, []))[0]!;
+        await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
+        const row = (await fixed<{ seq: number | string; hash: string }>(trx, storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ, [])).rows[0]!;
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
           const part = chained.slice(i, i + 200);
-          await exec(insertSql(storage.dialect, part.length), rowParams(part));
+          await fixed(trx, insertSql(part.length), rowParams(part));
         }
         const signature = signCheckpoint(key, head);
-        await exec(sqlText.write, [head.seq, head.hash, signature]);
+        await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signature]);
         return chained;
       });
     },
@@ -41,30 +36,19 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
 
 
 // Fixed statements for the head row; PostgreSQL locks it so replicas extend one chain in turn.
-const HEAD = {
-  sqlite: {
-    init: "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing",
-    read: 'select seq, hash from audit_head where id = 1',
-    write: 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1',
-  },
-  postgres: {
-    init: "insert into audit_head (id, seq, hash, signature) values (1, 0, $1, '') on conflict (id) do nothing",
-    read: 'select seq, hash from audit_head where id = 1 for update',
-    write: 'update audit_head set seq = $1, hash = $2, signature = $3 where id = 1',
-  },
-} as const;
+const HEAD_INIT = "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing";
+const HEAD_READ = 'select seq, hash from audit_head where id = 1';
+const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1';
 
 const COLUMNS = ['seq', 'tenant_id', 'time', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'value_hmac', 'details', 'prev_hash', 'hash'] as const;
-const INSERT_SQL = new Map<string, string>();
-/** A multi-row insert with fixed text per (dialect, row count), so the compiled statement is reused. */
-const insertSql = (dialect: 'sqlite' | 'postgres', rows: number): string => {
-  const key = `${dialect}:${rows}`;
-  let text = INSERT_SQL.get(key);
+const INSERT_SQL = new Map<number, string>();
+/** A multi-row insert with fixed text per row count, so the compiled statement is reused. */
+const insertSql = (rows: number): string => {
+  let text = INSERT_SQL.get(rows);
   if (!text) {
-    let n = 0;
-    const tuple = () => `(${COLUMNS.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
-    text = `insert into audit_events (${COLUMNS.join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`;
-    INSERT_SQL.set(key, text);
+    const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
+    text = `insert into audit_events (${COLUMNS.join(', ')}) values ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+    INSERT_SQL.set(rows, text);
   }
   return text;
 };

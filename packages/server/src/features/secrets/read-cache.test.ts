@@ -53,6 +53,13 @@ describe('read cache', () => {
   });
 });
 
+/** A promise the test releases: keeps a write's transaction open while a read runs beside it. */
+const gated = () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  return { gate, release };
+};
+
 describe.each(backends())('cached reads in the secret service on %s', (backend) => {
   let s: TestServer;
   const scope = { tenant: 'default', actor: { tokenId: 'tok_test', name: 'test' } };
@@ -63,8 +70,7 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     const secrets = s.app.services.secrets;
     await secrets.write(scope, 'cache/a', 'v1', { create: true });
     expect((await secrets.read(scope, 'cache/a')).value).toBe('v1');
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const { gate, release } = gated();
     const writing = secrets.write(scope, 'cache/a', 'v2', { inTransaction: () => gate });
     await new Promise((r) => setTimeout(r, 20));
     const during = secrets.read(scope, 'cache/a');
@@ -81,8 +87,7 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     const secrets = s.app.services.secrets;
     await secrets.write(scope, 'cache/e', 'v1', { create: true });
     expect((await secrets.read(scope, 'cache/e')).value).toBe('v1');
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const { gate, release } = gated();
     const writing = secrets.write(scope, 'cache/e', 'v2', { inTransaction: async () => { await gate; throw new Error('abort after storing v2'); } });
     await new Promise((r) => setTimeout(r, 20)); // v2 is stored, uncommitted, in the open transaction
     const during = secrets.read(scope, 'cache/e');

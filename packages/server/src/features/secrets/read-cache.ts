@@ -25,8 +25,6 @@ export const createReadCache = <T>(opts: ReadCacheOptions) => {
   const now = opts.now ?? Date.now;
   let epoch = 0;
   let bytes = 0;
-  let hits = 0;
-  let misses = 0;
 
   const drop = (key: string, e: Entry<T>) => {
     entries.delete(key);
@@ -40,20 +38,17 @@ export const createReadCache = <T>(opts: ReadCacheOptions) => {
   };
 
   return {
-    enabled: opts.maxBytes > 0,
     secretKey: (tenant: string, name: string) => `${tenant}\u0000${name}`,
 
     get(secret: string, ref: string): T | undefined {
       if (opts.maxBytes <= 0) return undefined;
       const key = `${secret}\u0000${ref}`;
       const e = entries.get(key);
-      if (!e) { misses += 1; return undefined; }
+      if (!e) return undefined;
       if (e.epoch !== epoch || e.gen !== (gens.get(e.secret) ?? 0) || now() - e.at >= opts.ttlMs) {
         drop(key, e);
-        misses += 1;
         return undefined;
       }
-      hits += 1;
       return e.value;
     },
 
@@ -84,7 +79,7 @@ export const createReadCache = <T>(opts: ReadCacheOptions) => {
     },
 
     clear,
-    stats: () => ({ entries: entries.size, bytes, hits, misses }),
+    stats: () => ({ entries: entries.size, bytes }),
   };
 };
 

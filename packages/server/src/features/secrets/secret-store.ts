@@ -1,7 +1,7 @@
 // Queries for secrets, their versions, tags and fingerprints; dialect-neutral Kysely, always
 // filtered by tenant (and protected again by row-level security on PostgreSQL).
 import { CompiledQuery, sql, type Selectable } from 'kysely';
-import type { Executor, StorageHandle } from '../../storage/database.js';
+import { createFixedSql, type Executor, type StorageHandle } from '../../storage/database.js';
 import type { SecretsTable, SecretVersionsTable } from '../../storage/schema.js';
 import type { Label, ListFilter } from './secret-types.js';
 
@@ -30,37 +30,19 @@ const readSql = (dialect: 'sqlite' | 'postgres', key: string): string => {
 const VERSION_COLUMNS = ['tenant_id', 'secret_id', 'version', 'wrapped_dek', 'ciphertext', 'kek_id', 'value_kind', 'size_bytes', 'state', 'created_at', 'created_by', 'destroyed_at'] as const satisfies ReadonlyArray<keyof VersionRow>;
 const SECRET_COLUMNS = new Set<string>(['type', 'description', 'service', 'environment', 'criticality', 'owner', 'expires_at', 'metadata', 'max_versions', 'current_version', 'pending_version', 'previous_version', 'latest_version', 'updated_at', 'deleted_at']);
 
-/** Fixed SQL text for the write path's statements; `?` placeholders are numbered for PostgreSQL.
- *  Skipping the query builder here is most of a write's CPU (the builder's immutable trees). */
-const TEXTS = new Map<string, string>();
-type Direct = StorageHandle['sqliteRun'];
-const runOn = (direct: Direct) => async <R>(ex: Executor, dialect: 'sqlite' | 'postgres', text: string, params: readonly unknown[]): Promise<{ rows: R[]; numAffectedRows?: bigint | number }> => {
-  // Inside a SQLite unit of work the statement runs straight on the connection (see sqliteRun).
-  if (direct && ex.isTransaction) {
-    const r = direct(text, params);
-    return { rows: r.rows as R[], numAffectedRows: r.changes };
-  }
-  let out = dialect === 'sqlite' ? text : TEXTS.get(text);
-  if (out === undefined) {
-    let n = 0;
-    out = text.replace(/\?/g, () => `$${++n}`);
-    if (TEXTS.size < 1000) TEXTS.set(text, out);
-  }
-  return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
-};
-
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direct) => {
-  const run = runOn(direct);
+export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: StorageHandle['sqliteRun']) => {
+  // The write path's statements are fixed SQL (skipping the query builder is most of a write's CPU).
+  const fixed = createFixedSql(dialect, direct);
   return {
     async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
-      return (await run<SecretRow>(ex, dialect, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
+      return (await fixed<SecretRow>(ex, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
     },
 
     async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
       const text = dialect === 'postgres' ? 'select * from secrets where tenant_id = ? and name = ? for update' : 'select * from secrets where tenant_id = ? and name = ?';
-      return (await run<SecretRow>(ex, dialect, text, [tenant, name])).rows[0];
+      return (await fixed<SecretRow>(ex, text, [tenant, name])).rows[0];
     },
 
     /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
@@ -97,9 +79,9 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direc
     },
 
     async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
-      await run(ex, dialect, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
+      await fixed(ex, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
       for (const f of fingerprints) {
-        await run(ex, dialect, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
+        await fixed(ex, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
       }
     },
 
@@ -108,7 +90,7 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direc
       const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<keyof SecretRow>;
       for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
       const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
-      const r = await run(ex, dialect, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
+      const r = await fixed(ex, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
       return Number(r.numAffectedRows) === 1;
     },
 
@@ -119,13 +101,13 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direc
     /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
     async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
       // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
-      const r = await run<{ version: number }>(ex, dialect, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
+      const r = await fixed<{ version: number }>(ex, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
       return r.rows.map((x) => x.version);
     },
 
     /** The `limit` oldest live version numbers and the number of live versions, in one query. */
     async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<{ live: number; oldest: number[] }> {
-      const r = await run<{ version: number; live: number | string }>(ex, dialect,
+      const r = await fixed<{ version: number; live: number | string }>(ex,
         "select version, count(*) over () as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ?", [tenant, secretId, limit]);
       return { live: r.rows.length ? Number(r.rows[0]!.live) : 0, oldest: r.rows.map((x) => x.version) };
     },
@@ -138,8 +120,8 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Direc
     async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
       if (versions.length === 0) return;
       const list = versions.map(() => '?').join(', ');
-      await run(ex, dialect, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
-      await run(ex, dialect, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
+      await fixed(ex, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
+      await fixed(ex, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
     },
 
     async purgeSecret(ex: Executor, tenant: string, secretId: string) {

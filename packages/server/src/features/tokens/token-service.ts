@@ -1,6 +1,7 @@
 // Tokens: created with a role over a tenant (or root over all), optionally expiring, revocable.
 // Only a SHA-256 hash is stored; the token itself is shown once, at creation.
-import { hash as oneShotHash, timingSafeEqual } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StorageHandle } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import { randomBase62 } from '../../lib/ids.js';
@@ -28,7 +29,10 @@ export interface TokenView {
   created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; created_by: string | null;
 }
 
-export const hashToken = (token: string) => oneShotHash('sha256', token, 'hex');
+/** SHA-256 hex of a token; the one-shot `crypto.hash` where Node has it (20.12+), else a Hash object. */
+export const hashToken: (token: string) => string = typeof nodeCrypto.hash === 'function'
+  ? (token) => nodeCrypto.hash('sha256', token, 'hex')
+  : (token) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 const AUTH_CACHE_MS = 1000;
 const LAST_USED_EVERY_MS = 60_000;
