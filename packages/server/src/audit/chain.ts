@@ -16,8 +16,11 @@ const sortKeys = (v: unknown): unknown =>
     : Array.isArray(v) ? v.map(sortKeys) : v;
 
 /** A stable serialization of the event fields (fixed order, sorted detail keys). */
-export const canonical = (e: AuditEvent, seq: number): string =>
-  JSON.stringify([seq, ...FIELDS.map((f) => (f === 'details' ? sortKeys(e.details ?? null) : e[f] ?? null))]);
+export const canonical = (e: AuditEvent, seq: number): string => {
+  const parts: unknown[] = [seq];
+  for (const f of FIELDS) parts.push(f === 'details' ? (e.details ? sortKeys(e.details) : null) : e[f] ?? null);
+  return JSON.stringify(parts);
+};
 
 export const deriveAuditKey = (fingerprintKey: Buffer): Buffer => Buffer.from(hkdfSync('sha256', fingerprintKey, Buffer.alloc(0), 'keyhaven audit chain v1', 32));
 
@@ -26,13 +29,19 @@ export const chainHash = (key: Buffer, prev: string, e: AuditEvent, seq: number)
 
 export const chainEvents = (key: Buffer, head: AuditHead, events: AuditEvent[]): { chained: ChainedEvent[]; head: AuditHead } => {
   let { seq, hash } = head;
-  const chained = events.map((e) => {
+  const chained: ChainedEvent[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     seq += 1;
     const h = chainHash(key, hash, e, seq);
-    const c = { ...e, seq, prev_hash: hash, hash: h };
+    // Built field by field (not spread): one object shape for every entry, cheaper to make and read.
+    chained[i] = {
+      time: e.time, tenant: e.tenant, actor_id: e.actor_id, actor_name: e.actor_name, actor_kind: e.actor_kind, action: e.action,
+      resource: e.resource, outcome: e.outcome, status: e.status, error_code: e.error_code, source_ip: e.source_ip, user_agent: e.user_agent,
+      request_id: e.request_id, version: e.version, value_hmac: e.value_hmac, details: e.details, seq, prev_hash: hash, hash: h,
+    };
     hash = h;
-    return c;
-  });
+  }
   return { chained, head: { seq, hash } };
 };
 

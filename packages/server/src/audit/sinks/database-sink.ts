@@ -11,15 +11,23 @@ import { chainEvents, signCheckpoint } from '../chain.js';
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
   const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
+  let headSeen = false;
   return {
     name: 'database',
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       return storage.transaction('*', async (trx) => {
-        // The head row exists from the first append on; creating it idempotently first means two
-        // replicas appending the very first entries serialize on the row lock instead of colliding.
-        await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-        const row = (await fixed<{ seq: number | string; hash: string }>(trx, storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ, [])).rows[0]!;
+        // The head row exists from the first append on. Until this sink has seen it, it is created
+        // idempotently first, so two replicas appending the very first entries serialize on the row
+        // lock instead of colliding; after that it is only read (and created again if it went missing).
+        if (!headSeen) await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
+        const readHead = async () => (await fixed<{ seq: number | string; hash: string }>(trx, storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ, [])).rows[0];
+        let row = await readHead();
+        if (!row) {
+          await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
+          row = (await readHead())!;
+        }
+        headSeen = true;
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {

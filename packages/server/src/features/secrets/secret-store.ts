@@ -99,17 +99,17 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
     },
 
     /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
-    async listLiveVersionNumbers(ex: Executor, tenant: string, secretId: string): Promise<number[]> {
+    /** How many versions are live (not destroyed): counted on the partial index alone. */
+    async countLiveVersions(ex: Executor, tenant: string, secretId: string): Promise<number> {
       // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
-      const r = await fixed<{ version: number }>(ex, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version", [tenant, secretId]);
-      return r.rows.map((x) => x.version);
+      const r = await fixed<{ live: number | string }>(ex, "select count(*) as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed'", [tenant, secretId]);
+      return Number(r.rows[0]?.live ?? 0);
     },
 
-    /** The `limit` oldest live version numbers and the number of live versions, in one query. */
-    async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<{ live: number; oldest: number[] }> {
-      const r = await fixed<{ version: number; live: number | string }>(ex,
-        "select version, count(*) over () as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ?", [tenant, secretId, limit]);
-      return { live: r.rows.length ? Number(r.rows[0]!.live) : 0, oldest: r.rows.map((x) => x.version) };
+    /** The `limit` oldest live version numbers, read in index order. */
+    async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<number[]> {
+      const r = await fixed<{ version: number }>(ex, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ?", [tenant, secretId, limit]);
+      return r.rows.map((x) => x.version);
     },
 
     async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
