@@ -106,9 +106,11 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       return Number(r.rows[0]?.live ?? 0);
     },
 
-    /** The `limit` oldest live version numbers, read in index order. */
+    /** The `limit` oldest live version numbers, read in index order. The limit is literal text: bound
+     *  as a parameter, SQLite's plan cost twice as much. */
     async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<number[]> {
-      const r = await fixed<{ version: number }>(ex, "select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ?", [tenant, secretId, limit]);
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`oldestLiveVersions: invalid limit ${limit}`);
+      const r = await fixed<{ version: number }>(ex, `select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ${limit}`, [tenant, secretId]);
       return r.rows.map((x) => x.version);
     },
 
