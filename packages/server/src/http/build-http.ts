@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { newRequestId } from '../lib/ids.js';
 import { fail } from '../lib/errors.js';
 import { errorHandler, sendError } from './error-handler.js';
-import type { App } from './pipeline-types.js';
+import { PER_REQUEST, type App } from './pipeline-types.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -71,6 +71,7 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     : Fastify(serverOpts)
   ).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
+  for (const name of PER_REQUEST) app.decorateRequest(name, null);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -28,7 +28,13 @@ declare module 'fastify' {
     /** The audit event name, e.g. `secret.read`; a function when it depends on the request. */
     audit?: string | ((req: FastifyRequest) => string);
   }
-  interface FastifyRequest { auth?: AuthContext }
+  interface FastifyRequest {
+    auth?: AuthContext | null;
+    /** The route config, read once (routeConfig). */
+    khRouteConfig?: (FastifyContextConfig & { url?: string }) | null;
+    /** A secret route's parsed path, read once (secret-routes.ts). */
+    khSecretPath?: { name: string; suffix: string | null } | null;
+  }
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -45,13 +51,18 @@ export const scopeOf = (req: FastifyRequest): Scope => {
 export interface SecretLookup { facts(tenant: string, name: string): Promise<{ environment: string | null; tags: string[] } | null> }
 
 /** The route's config (access rule, audit name, and Fastify's `url` template), looked up once per
- *  request: Fastify's `request.routeOptions` builds a new object on every access. */
-const configs = new WeakMap<FastifyRequest, FastifyContextConfig & { url?: string }>();
+ *  request: Fastify's `request.routeOptions` builds a new object on every access. Kept on the request
+ *  itself (a decorated property, see PER_REQUEST), not in a WeakMap keyed by it: every request's entry
+ *  in a WeakMap made each young-generation GC walk an ephemeron table, which tripled its pauses. */
 export const routeConfig = (req: FastifyRequest): FastifyContextConfig & { url?: string } => {
-  let c = configs.get(req);
+  let c = req.khRouteConfig;
   if (!c) {
     c = req.routeOptions.config as FastifyContextConfig & { url?: string };
-    configs.set(req, c);
+    req.khRouteConfig = c;
   }
   return c;
 };
+
+/** Properties the pipeline sets on a request, declared up front (decorateRequest with null) so every
+ *  request object has one shape from its construction. */
+export const PER_REQUEST = ['auth', 'auditNote', 'khRouteConfig', 'khSecretPath'] as const;

@@ -24,13 +24,13 @@ export const parseSecretPath = (raw: string): { name: string; suffix: Suffix } =
 };
 
 const wildcard = (req: Request) => (req.params as { '*': string })['*'];
-/** The parsed path, once per request (the access rule, the audit name and the handler all ask). */
-const parsedPaths = new WeakMap<Request, ReturnType<typeof parseSecretPath>>();
-const secretPath = (req: Request) => {
-  let p = parsedPaths.get(req);
+/** The parsed path, once per request (the access rule, the audit name and the handler all ask); kept
+ *  on the request (see PER_REQUEST in pipeline-types.ts). */
+const secretPath = (req: Request): ReturnType<typeof parseSecretPath> => {
+  let p = req.khSecretPath as ReturnType<typeof parseSecretPath> | null | undefined;
   if (!p) {
     p = parseSecretPath(wildcard(req));
-    parsedPaths.set(req, p);
+    req.khSecretPath = p;
   }
   return p;
 };
