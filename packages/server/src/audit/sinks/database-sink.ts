@@ -11,23 +11,20 @@ import { chainEvents, signCheckpoint } from '../chain.js';
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
   const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
-  let headSeen = false;
+  const headRead = storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ;
   return {
     name: 'database',
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       return storage.transaction('*', async (trx) => {
-        // The head row exists from the first append on. Until this sink has seen it, it is created
-        // idempotently first, so two replicas appending the very first entries serialize on the row
-        // lock instead of colliding; after that it is only read (and created again if it went missing).
-        if (!headSeen) await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-        const readHead = async () => (await fixed<{ seq: number | string; hash: string }>(trx, storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ, [])).rows[0];
-        let row = await readHead();
+        // The head row is read (and locked on PostgreSQL); only before the very first append is it
+        // missing, and then it is created idempotently and read again: two replicas appending the first
+        // entries meet on the insert's conflict, then on the row lock, and extend one chain in turn.
+        let row = (await fixed<HeadRow>(trx, headRead, [])).rows[0];
         if (!row) {
           await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-          row = (await readHead())!;
+          row = (await fixed<HeadRow>(trx, headRead, [])).rows[0]!;
         }
-        headSeen = true;
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
         for (let i = 0; i < chained.length; i += 200) {
@@ -47,6 +44,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
 const HEAD_INIT = "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing";
 const HEAD_READ = 'select seq, hash from audit_head where id = 1';
 const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1';
+type HeadRow = { seq: number | string; hash: string };
 
 const COLUMNS = ['seq', 'tenant_id', 'time', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'value_hmac', 'details', 'prev_hash', 'hash'] as const;
 const INSERT_SQL = new Map<number, string>();

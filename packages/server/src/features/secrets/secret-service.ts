@@ -145,7 +145,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     const decoded = decodeValue(encoded.kind, encoded.bytes);
     return mutate(scope.tenant, name, async (trx) => {
       const at = now();
-      let row = await store.findByNameForUpdate(trx, scope.tenant, name, storage.dialect);
+      let row = await store.findByNameForUpdate(trx, scope.tenant, name);
       const before = row ?? null;
       if (row?.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it before writing.`);
       if (opts.cas !== undefined && (row?.latest_version ?? 0) !== opts.cas) {

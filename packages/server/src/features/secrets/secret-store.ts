@@ -35,14 +35,15 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: StorageHandle['sqliteRun']) => {
   // The write path's statements are fixed SQL (skipping the query builder is most of a write's CPU).
   const fixed = createFixedSql(dialect, direct);
+  // SQLite has one writer, so its transaction already holds the row; PostgreSQL locks it.
+  const FIND_FOR_UPDATE = `select * from secrets where tenant_id = ? and name = ?${dialect === 'postgres' ? ' for update' : ''}`;
   return {
     async findByName(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
       return (await fixed<SecretRow>(ex, 'select * from secrets where tenant_id = ? and name = ?', [tenant, name])).rows[0];
     },
 
-    async findByNameForUpdate(ex: Executor, tenant: string, name: string, dialect: 'sqlite' | 'postgres'): Promise<SecretRow | undefined> {
-      const text = dialect === 'postgres' ? 'select * from secrets where tenant_id = ? and name = ? for update' : 'select * from secrets where tenant_id = ? and name = ?';
-      return (await fixed<SecretRow>(ex, text, [tenant, name])).rows[0];
+    async findByNameForUpdate(ex: Executor, tenant: string, name: string): Promise<SecretRow | undefined> {
+      return (await fixed<SecretRow>(ex, FIND_FOR_UPDATE, [tenant, name])).rows[0];
     },
 
     /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
@@ -98,7 +99,6 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
     },
 
-    /** Numbers of the versions not destroyed yet, oldest first (bounded by max_versions + 1 in practice). */
     /** How many versions are live (not destroyed): counted on the partial index alone. */
     async countLiveVersions(ex: Executor, tenant: string, secretId: string): Promise<number> {
       // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
