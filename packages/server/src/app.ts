@@ -92,6 +92,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const metrics = createMetrics();
     const bus = createEventBus();
     const jobs = createIntervalJobs(logger);
+    const anomalies = createAnomalyDetector({ storage, clock, bus });
     const broker = createAuditBroker({
       database: config.audit.sinks.includes('database') ? createDatabaseSink({ storage, key: auditKey }) : undefined,
       streams: [
@@ -100,7 +101,10 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(opts.auditSinks ?? []),
       ],
       key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
-      onRecorded: (events) => metrics.countAuditEvents(events),
+      onRecorded: (events, inDatabase) => {
+        metrics.countAuditEvents(events);
+        if (inDatabase) anomalies.observe(events);
+      },
     });
     if (!broker.enabled) logger.warn('auditing is OFF (audit.sinks is empty): requests are not recorded');
 
@@ -111,7 +115,6 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       readCache: storage.dialect === 'sqlite' ? config.readCache : undefined });
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers });
     const audit = createAuditService({ storage, key: auditKey, clock });
-    const anomalies = createAnomalyDetector({ storage, clock, bus });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
     const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id) });

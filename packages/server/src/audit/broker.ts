@@ -16,8 +16,10 @@ export interface BrokerOptions {
   timeoutMs: number;
   logger: Logger;
   maxBatch?: number;
-  /** Observers of every stored event (anomaly detection, metrics); never block recording. */
-  onRecorded?: (events: ChainedEvent[]) => void;
+  /** Observers of every stored event (anomaly detection, metrics); never block recording.
+   *  `inDatabase`: the batch is committed to audit_events with these sequence numbers (otherwise it
+   *  was chained in memory for the stream sinks alone). */
+  onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -41,10 +43,11 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         const events = batch.map((p) => p.event);
         let chained: ChainedEvent[] | undefined;
         let stored = false;
+        let inDatabase = false;
         if (opts.database) {
           try {
             chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
-            stored = true;
+            stored = inDatabase = true;
           } catch (e) {
             opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
           }
@@ -61,7 +64,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         });
         if (stored) {
           batch.forEach((p, i) => p.resolve(chained![i]!));
-          try { opts.onRecorded?.(chained); } catch { /* observers never break recording */ }
+          try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
         } else {
           const err = fail('AUDIT_UNAVAILABLE');
           batch.forEach((p) => p.reject(err));

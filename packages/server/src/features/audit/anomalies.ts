@@ -1,6 +1,17 @@
 // Anomaly signals over the access log: repeated failures from one source, a token reading far more
 // secrets than usual, a token used from a never-seen source IP, and reads of an emergency-rotated
-// secret's old version. Computed by queries over audit_events; new ones are published as events.
+// secret's old version. New ones are published as events.
+//
+// The detector follows audit_events by sequence number, and keeps per-source, per-token and
+// per-secret summaries in memory. Events this server stores reach it from the audit broker as they
+// are committed (observe); whatever it has not seen that way (the log before a start, events other
+// replicas append) it reads back from the table in chunks that yield to the event loop between them.
+// The summaries are hour buckets holding the first and last time seen in each hour; every question a
+// signal asks spans more than an hour ("any use in [30 days ago, 1 hour ago)"), and for such spans
+// the buckets answer exactly (see Span.any). A sweep therefore costs what was appended since the last
+// one, not a scan of 30 days of audit rows every minute, which held a SQLite server's event loop for
+// about a second at 400,000 events (bench/anomaly-sweep.mjs). The first sweep after a start reads
+// back as far as the longest lookback.
 import { sql } from 'kysely';
 import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
@@ -22,80 +33,309 @@ export interface Anomaly {
 export interface AnomalyThresholds { failures: number; failureWindowMinutes: number; volumeFactor: number; volumeMinimum: number; newIpLookbackDays: number; emergencyWindowHours: number }
 export const DEFAULT_THRESHOLDS: AnomalyThresholds = { failures: 10, failureWindowMinutes: 15, volumeFactor: 5, volumeMinimum: 20, newIpLookbackDays: 30, emergencyWindowHours: 72 };
 
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const VOLUME_BASELINE = 7 * DAY;
+const CHUNK = 1000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** When something was seen, as hour buckets [hour, first ms, last ms] in time order. */
+export class Span {
+  private b: number[] = [];
+  get last(): number { return this.b.length ? this.b[this.b.length - 1]! : -Infinity; }
+  get empty(): boolean { return this.b.length === 0; }
+  add(ms: number): void {
+    const h = Math.floor(ms / HOUR);
+    const b = this.b;
+    let i = b.length - 3;
+    while (i >= 0 && b[i]! > h) i -= 3;
+    if (i >= 0 && b[i] === h) {
+      if (ms < b[i + 1]!) b[i + 1] = ms;
+      if (ms > b[i + 2]!) b[i + 2] = ms;
+    } else {
+      b.splice(i + 3, 0, h, ms, ms);
+    }
+  }
+  /** Drops buckets whose every sighting is before `ms`. */
+  prune(ms: number): void {
+    let n = 0;
+    while (n < this.b.length && this.b[n + 2]! < ms) n += 3;
+    if (n) this.b.splice(0, n);
+  }
+  /** Whether anything was seen in [from, to). Exact when to - from exceeds an hour: a bucket with its
+   *  last sighting at or after `from` and its first before `to` either has its first sighting inside,
+   *  or straddles `from`, and then its last sighting (within the hour) is before `to`. */
+  any(from: number, to: number): boolean {
+    const b = this.b;
+    for (let i = 0; i < b.length; i += 3) {
+      if (b[i + 1]! >= to) return false;
+      if (b[i + 2]! >= from) return true;
+    }
+    return false;
+  }
+}
+
+interface Row { seq: number | string; tenant: string; time: string; actor_id: string | null; action: string; resource: string | null; outcome: string; source_ip: string | null; version: number | null }
+interface StaleAgg { tenant: string; resource: string; actor: string | null; ip: string | null; n: number; first: number; last: number }
+interface Rotation { tenant: string; resource: string; seq: number; time: string; at: number; version: number; reads: Map<string, StaleAgg>; backfilled: boolean }
+
+const key2 = (a: string | null, b: string | null) => `${a ?? ''}\u0000${b ?? ''}`;
+
 export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clock; bus: EventBus; thresholds?: Partial<AnomalyThresholds> }) => {
   const t = { ...DEFAULT_THRESHOLDS, ...deps.thresholds };
   const { storage } = deps;
-  const published = new Set<string>();
+  const failureWindow = t.failureWindowMinutes * 60_000;
+  const ipLookback = t.newIpLookbackDays * DAY;
+  const emergencyWindow = t.emergencyWindowHours * HOUR;
+  const lookback = Math.max(failureWindow, VOLUME_BASELINE, ipLookback, emergencyWindow);
+
+  let seq = 0; // the last audit sequence number folded in
+  let caughtUp = false;
+  /** Denied requests by source IP, then tenant ('' for unauthenticated): their times. */
+  const failures = new Map<string, Map<string, number[]>>();
+  /** Successful secret reads by (tenant, token), then secret. */
+  const reads = new Map<string, { tenant: string; actor: string; bySecret: Map<string, Span> }>();
+  /** Any use of a token (any tenant or outcome), and of a token from one source IP. */
+  const tokenUse = new Map<string, Span>();
+  const tokenIpUse = new Map<string, Span>();
+  /** Latest successful use per (tenant, token, source IP): the candidates for a new source. */
+  const recentSuccess = new Map<string, { tenant: string; actor: string; ip: string; last: number }>();
+  /** Emergency rotations by (tenant, secret), each with the old-version reads seen after it. */
+  const rotations = new Map<string, Rotation[]>();
+  /** Published anomaly keys and when, forgotten after the longest lookback. */
+  const published = new Map<string, number>();
+
+  const fold = (r: Row, oldest: number) => {
+    const at = Date.parse(r.time);
+    if (!(at >= oldest)) return;
+    const { tenant, actor_id: actor, source_ip: ip, resource } = r;
+    if (r.outcome === 'denied' && ip !== null) {
+      let byTenant = failures.get(ip);
+      if (!byTenant) failures.set(ip, (byTenant = new Map()));
+      const times = byTenant.get(tenant);
+      if (times) times.push(at);
+      else byTenant.set(tenant, [at]);
+    }
+    if (actor !== null) {
+      let s = tokenUse.get(actor);
+      if (!s) tokenUse.set(actor, (s = new Span()));
+      s.add(at);
+      if (ip !== null) {
+        const k = key2(actor, ip);
+        let si = tokenIpUse.get(k);
+        if (!si) tokenIpUse.set(k, (si = new Span()));
+        si.add(at);
+      }
+    }
+    if (r.outcome !== 'success') return;
+    if (actor !== null && ip !== null) {
+      const k = `${tenant}\u0000${key2(actor, ip)}`;
+      const c = recentSuccess.get(k);
+      if (!c) recentSuccess.set(k, { tenant, actor, ip, last: at });
+      else if (at > c.last) c.last = at;
+    }
+    if (resource === null) return;
+    if (r.action === 'secret.read') {
+      if (actor !== null) {
+        const k = key2(tenant, actor);
+        let a = reads.get(k);
+        if (!a) reads.set(k, (a = { tenant, actor, bySecret: new Map() }));
+        let s = a.bySecret.get(resource);
+        if (!s) a.bySecret.set(resource, (s = new Span()));
+        s.add(at);
+      }
+      const rots = rotations.get(key2(tenant, resource));
+      if (rots && r.version !== null) {
+        for (const rot of rots) {
+          if (at <= rot.at || r.version >= rot.version) continue;
+          const k = key2(actor, ip);
+          const agg = rot.reads.get(k);
+          if (!agg) rot.reads.set(k, { tenant, resource, actor, ip, n: 1, first: at, last: at });
+          else { agg.n++; if (at < agg.first) agg.first = at; if (at > agg.last) agg.last = at; }
+        }
+      }
+    } else if (r.action === 'secret.emergency_rotate' && r.version !== null) {
+      const k = key2(tenant, resource);
+      const list = rotations.get(k) ?? [];
+      list.push({ tenant, resource, seq: Number(r.seq), time: r.time, at, version: r.version, reads: new Map(), backfilled: false });
+      rotations.set(k, list);
+    }
+  };
+
+  const prune = (now: number) => {
+    for (const [ip, byTenant] of failures) {
+      for (const [tenant, times] of byTenant) {
+        const kept = times.filter((x) => x >= now - failureWindow);
+        if (kept.length) byTenant.set(tenant, kept);
+        else byTenant.delete(tenant);
+      }
+      if (!byTenant.size) failures.delete(ip);
+    }
+    for (const [k, a] of reads) {
+      for (const [secret, s] of a.bySecret) { s.prune(now - VOLUME_BASELINE); if (s.empty) a.bySecret.delete(secret); }
+      if (!a.bySecret.size) reads.delete(k);
+    }
+    for (const m of [tokenUse, tokenIpUse]) for (const [k, s] of m) { s.prune(now - ipLookback); if (s.empty) m.delete(k); }
+    for (const [k, c] of recentSuccess) if (c.last < now - HOUR) recentSuccess.delete(k);
+    for (const [k, list] of rotations) {
+      const kept = list.filter((r) => r.at >= now - emergencyWindow);
+      if (kept.length) rotations.set(k, kept);
+      else rotations.delete(k);
+    }
+    for (const [k, at] of published) if (at < now - lookback) published.delete(k);
+  };
+
+  /** Folds in what was appended since the last call, a chunk at a time. One catch-up at a time. */
+  let catching: Promise<void> | undefined;
+  const catchUp = (now: number) => {
+    catching ??= (async () => {
+      try {
+        for (;;) {
+          const rows = await storage.withTenant('*', async (ex) => (await sql<Row>`
+            select seq, tenant_id as tenant, time, actor_id, action, resource, outcome, source_ip, version from audit_events
+            where seq > ${seq} order by seq limit ${sql.lit(CHUNK)}`.execute(ex)).rows);
+          for (const r of rows) {
+            const n = Number(r.seq);
+            if (n <= seq) continue; // observed while this chunk was read
+            fold(r, now - lookback);
+            seq = n;
+          }
+          if (rows.length < CHUNK) break;
+          await new Promise<void>((resolve) => setImmediate(resolve)); // let requests in between chunks
+        }
+        caughtUp = true;
+      } finally {
+        catching = undefined;
+      }
+    })();
+    return catching;
+  };
+
+  /** Reads stamped after an emergency rotation but logged before it (a request that outlasted the
+   *  rotation, another replica's clock) were folded before the rotation was known: fetched once per
+   *  rotation through the (tenant_id, resource, time) index. */
+  const backfillRotations = async () => {
+    for (const list of rotations.values()) {
+      for (const rot of list) {
+        if (rot.backfilled) continue;
+        const rows = await storage.withTenant('*', async (ex) => (await sql<{ actor_id: string | null; source_ip: string | null; n: number | string; first: string; last: string }>`
+          select actor_id, source_ip, count(*) as n, min(time) as first, max(time) as last from audit_events
+          where tenant_id = ${rot.tenant} and resource = ${rot.resource} and time > ${rot.time} and seq < ${rot.seq}
+            and action = 'secret.read' and outcome = 'success' and version < ${rot.version}
+          group by actor_id, source_ip`.execute(ex)).rows);
+        for (const r of rows) {
+          const k = key2(r.actor_id, r.source_ip);
+          const first = Date.parse(r.first), last = Date.parse(r.last);
+          const agg = rot.reads.get(k);
+          if (!agg) rot.reads.set(k, { tenant: rot.tenant, resource: rot.resource, actor: r.actor_id, ip: r.source_ip, n: Number(r.n), first, last });
+          else { agg.n += Number(r.n); agg.first = Math.min(agg.first, first); agg.last = Math.max(agg.last, last); }
+        }
+        rot.backfilled = true;
+      }
+    }
+  };
 
   const detect = async (tenant?: string): Promise<Anomaly[]> => {
     const now = deps.clock.now().getTime();
-    const ago = (ms: number) => new Date(now - ms).toISOString();
-    const scope = tenant ?? '*';
-    return storage.withTenant(scope, async (ex) => {
-      const out: Anomaly[] = [];
-      const tenantFilter = tenant === undefined ? sql`1=1` : sql`tenant_id = ${tenant}`;
-      const failures = await sql<{ source_ip: string; tenant_id: string; n: number; first: string; last: string }>`
-        select source_ip, max(tenant_id) as tenant_id, count(*) as n, min(time) as first, max(time) as last from audit_events
-        where outcome = 'denied' and time >= ${ago(t.failureWindowMinutes * 60_000)} and source_ip is not null and (${tenantFilter} or tenant_id = '')
-        group by source_ip having count(*) >= ${t.failures}`.execute(ex);
-      for (const r of failures.rows) {
-        out.push({ kind: 'repeated_failures', tenant: r.tenant_id, key: `fail:${r.source_ip}:${r.first}`, count: Number(r.n), first_seen: r.first, last_seen: r.last, source_ip: r.source_ip,
-          summary: `${r.n} failed or denied requests from ${r.source_ip} in ${t.failureWindowMinutes} minutes` });
-      }
-      const hourAgo = ago(3600_000);
-      const volume = await sql<{ actor_id: string; tenant_id: string; recent: number; baseline: number }>`
-        select actor_id, tenant_id,
-          count(distinct case when time >= ${hourAgo} then resource end) as recent,
-          count(distinct case when time < ${hourAgo} then resource end) as baseline
-        from audit_events where action = 'secret.read' and outcome = 'success' and time >= ${ago(7 * 86400_000)} and ${tenantFilter} and actor_id is not null
-        group by actor_id, tenant_id`.execute(ex);
-      for (const r of volume.rows) {
-        const recent = Number(r.recent);
-        const usualPerHour = Number(r.baseline) / (7 * 24);
-        if (recent >= t.volumeMinimum && recent >= t.volumeFactor * Math.max(usualPerHour, 1)) {
-          out.push({ kind: 'unusual_volume', tenant: r.tenant_id, key: `vol:${r.actor_id}:${hourAgo.slice(0, 13)}`, count: recent, first_seen: hourAgo, last_seen: ago(0), actor_id: r.actor_id,
-            summary: `token ${r.actor_id} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)` });
+    await catchUp(now);
+    prune(now);
+    await backfillRotations();
+    const inTenant = (x: string) => tenant === undefined || x === tenant;
+    const hourAgo = now - HOUR;
+    const out: Anomaly[] = [];
+
+    for (const [ip, byTenant] of failures) {
+      let n = 0, first = Infinity, last = -Infinity, owner = '';
+      for (const [ten, times] of byTenant) {
+        if (!(inTenant(ten) || ten === '')) continue;
+        for (const x of times) {
+          if (x < now - failureWindow) continue;
+          n++;
+          if (x < first) first = x;
+          if (x > last) last = x;
+          if (ten > owner) owner = ten;
         }
       }
-      const newIps = await sql<{ actor_id: string; tenant_id: string; source_ip: string; first: string; n: number }>`
-        select e.actor_id, e.tenant_id, e.source_ip, min(e.time) as first, count(*) as n from audit_events e
-        where e.outcome = 'success' and e.time >= ${hourAgo} and e.actor_id is not null and e.source_ip is not null and ${tenant === undefined ? sql`1=1` : sql`e.tenant_id = ${tenant}`}
-          and exists (select 1 from audit_events o where o.actor_id = e.actor_id and o.time < ${hourAgo} and o.time >= ${ago(t.newIpLookbackDays * 86400_000)})
-          and not exists (select 1 from audit_events p where p.actor_id = e.actor_id and p.source_ip = e.source_ip and p.time < ${hourAgo} and p.time >= ${ago(t.newIpLookbackDays * 86400_000)})
-        group by e.actor_id, e.tenant_id, e.source_ip`.execute(ex);
-      for (const r of newIps.rows) {
-        out.push({ kind: 'new_source_ip', tenant: r.tenant_id, key: `ip:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.first, actor_id: r.actor_id, source_ip: r.source_ip,
-          summary: `token ${r.actor_id} was used from ${r.source_ip}, never seen for it in ${t.newIpLookbackDays} days` });
+      if (n < t.failures) continue;
+      out.push({ kind: 'repeated_failures', tenant: owner, key: `fail:${ip}:${iso(first)}`, count: n, first_seen: iso(first), last_seen: iso(last), source_ip: ip,
+        summary: `${n} failed or denied requests from ${ip} in ${t.failureWindowMinutes} minutes` });
+    }
+
+    for (const a of reads.values()) {
+      if (!inTenant(a.tenant)) continue;
+      let recent = 0, baseline = 0;
+      for (const s of a.bySecret.values()) {
+        if (s.last >= hourAgo) recent++;
+        if (s.any(now - VOLUME_BASELINE, hourAgo)) baseline++;
       }
-      // Driven from the (few) emergency rotations: each probes the reads of its secret after it through
-      // the (tenant, resource, time) index. Driving from the reads instead made a hot secret quadratic.
-      const stale = await sql<{ tenant_id: string; resource: string; actor_id: string; source_ip: string; n: number; first: string; last: string; new_version: number }>`
-        with x as materialized (
-          select tenant_id, resource, version, time from audit_events
-          where action = 'secret.emergency_rotate' and outcome = 'success' and time >= ${ago(t.emergencyWindowHours * 3600_000)}
-            and resource is not null and ${tenant === undefined ? sql`1=1` : sql`tenant_id = ${tenant}`})
-        select r.tenant_id, r.resource, r.actor_id, r.source_ip, count(*) as n, min(r.time) as first, max(r.time) as last, max(x.version) as new_version
-        from x join audit_events r on r.tenant_id = x.tenant_id and r.resource = x.resource and r.time > x.time
-        where r.action = 'secret.read' and r.outcome = 'success' and r.version < x.version
-        group by r.tenant_id, r.resource, r.actor_id, r.source_ip`.execute(ex);
-      for (const r of stale.rows) {
-        out.push({ kind: 'stale_read_after_emergency_rotation', tenant: r.tenant_id, key: `stale:${r.resource}:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.last,
-          actor_id: r.actor_id, source_ip: r.source_ip, resource: r.resource,
-          summary: `${r.resource} was read at an old version after its emergency rotation to version ${r.new_version} (token ${r.actor_id} from ${r.source_ip})` });
+      const usualPerHour = baseline / (7 * 24);
+      if (recent >= t.volumeMinimum && recent >= t.volumeFactor * Math.max(usualPerHour, 1)) {
+        out.push({ kind: 'unusual_volume', tenant: a.tenant, key: `vol:${a.tenant}:${a.actor}:${iso(hourAgo).slice(0, 13)}`, count: recent, first_seen: iso(hourAgo), last_seen: iso(now), actor_id: a.actor,
+          summary: `token ${a.actor} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)` });
       }
-      return out;
-    });
+    }
+
+    // A source is new for a token that was in use before the last hour, but never from that source.
+    // The few that are get their exact count from the (actor_id, time) index.
+    for (const c of recentSuccess.values()) {
+      if (c.last < hourAgo || !inTenant(c.tenant)) continue;
+      if (!tokenUse.get(c.actor)?.any(now - ipLookback, hourAgo)) continue;
+      if (tokenIpUse.get(key2(c.actor, c.ip))?.any(now - ipLookback, hourAgo)) continue;
+      const r = await storage.withTenant('*', async (ex) => (await sql<{ n: number | string; first: string | null }>`
+        select count(*) as n, min(time) as first from audit_events
+        where actor_id = ${c.actor} and time >= ${iso(hourAgo)} and source_ip = ${c.ip} and tenant_id = ${c.tenant} and outcome = 'success'`.execute(ex)).rows[0]);
+      if (!r?.first) continue; // pruned meanwhile
+      out.push({ kind: 'new_source_ip', tenant: c.tenant, key: `ip:${c.tenant}:${c.actor}:${c.ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.first, actor_id: c.actor, source_ip: c.ip,
+        summary: `token ${c.actor} was used from ${c.ip}, never seen for it in ${t.newIpLookbackDays} days` });
+    }
+
+    const stale = new Map<string, StaleAgg & { version: number }>();
+    for (const list of rotations.values()) {
+      for (const rot of list) {
+        if (!inTenant(rot.tenant)) continue;
+        for (const agg of rot.reads.values()) {
+          const k = `${key2(agg.tenant, agg.resource)}\u0000${key2(agg.actor, agg.ip)}`;
+          const s = stale.get(k);
+          if (!s) { stale.set(k, { ...agg, version: rot.version }); continue; }
+          s.n += agg.n;
+          s.first = Math.min(s.first, agg.first);
+          s.last = Math.max(s.last, agg.last);
+          s.version = Math.max(s.version, rot.version);
+        }
+      }
+    }
+    for (const s of stale.values()) {
+      out.push({ kind: 'stale_read_after_emergency_rotation', tenant: s.tenant, key: `stale:${s.tenant}:${s.resource}:${s.actor}:${s.ip}`, count: s.n, first_seen: iso(s.first), last_seen: iso(s.last),
+        actor_id: s.actor, source_ip: s.ip, resource: s.resource,
+        summary: `${s.resource} was read at an old version after its emergency rotation to version ${s.version} (token ${s.actor} from ${s.ip})` });
+    }
+    return out;
   };
 
   return {
     detect,
+    /** The last audit sequence number folded in. */
+    get position() { return seq; },
+    /** Events the audit broker has just committed to the database, in sequence order. Folded in only
+     *  where they continue what the detector has already seen; anything else is left to the next
+     *  read-back (detect), so nothing is counted twice or skipped. */
+    observe(events: ReadonlyArray<{ seq: number; tenant: string; time: string; actor_id: string | null; action: string; resource: string | null; outcome: string; source_ip: string | null; version: number | null }>) {
+      if (!caughtUp) return; // the first read-back will fetch these
+      const oldest = deps.clock.now().getTime() - lookback;
+      for (const e of events) {
+        if (e.seq !== seq + 1) return;
+        fold(e, oldest);
+        seq = e.seq;
+      }
+    },
     /** Detects across all tenants and publishes anomalies not published before. */
     async sweep() {
       const found = await detect();
+      const now = deps.clock.now().getTime();
       for (const a of found) {
         if (published.has(a.key)) continue;
-        published.add(a.key);
-        deps.bus.publish({ type: 'anomaly.detected', time: deps.clock.now().toISOString(), tenant: a.tenant, data: { ...a } });
+        published.set(a.key, now);
+        deps.bus.publish({ type: 'anomaly.detected', time: iso(now), tenant: a.tenant, data: { ...a } });
       }
       return found;
     },
