@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createAuditService, type AuditService } from './features/audit/audit-service.js';
 import { createAnomalyDetector } from './features/audit/anomalies.js';
 import { auditRoutes } from './features/audit/audit-routes.js';
+import { openPgChangeFeed } from './storage/change-feed.js';
 import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
 import { policyRoutes } from './features/access/policy-routes.js';
 import { metricsRoutes } from './features/system/metrics-routes.js';
@@ -83,6 +84,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
   const source = opts.kekSource ?? (await kekSourceFor(config));
   const storage = await openStorage(databaseUrlOf(config));
+  let closeChanges: (() => Promise<void> | undefined) | undefined;
   try {
     const keyring = await openKeyring({ store: createKeyringStore(storage), source, now: () => clock.now() });
     const barrier = createBarrier(keyring);
@@ -110,9 +112,12 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     const tenants = createTenantService({ storage, clock });
     const tokens = createTokenService({ storage, clock });
-    const policies = createPolicyService({ storage, clock });
+    // Other replicas' changes of secrets and policies (PostgreSQL), so both caches can be used there.
+    const changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
+    closeChanges = () => changes?.close();
+    const policies = createPolicyService({ storage, clock, changes });
     const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
-      readCache: storage.dialect === 'sqlite' ? config.readCache : undefined });
+      readCache: config.readCache, changes });
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
@@ -139,7 +144,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery
-        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }] }), // delivery
+        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
       ],
     });
 
@@ -159,11 +164,13 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         await http.close();
         await broker.close();
         await providerFeatures.close();
+        await changes?.close();
         await storage.close();
         await source.close?.();
       },
     };
   } catch (e) {
+    await closeChanges?.();
     await storage.close();
     throw e;
   }

@@ -39,8 +39,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    /** Decrypted reads kept in the server's memory so hot reads skip the database and the cipher
-     *  (SQLite only: on PostgreSQL other replicas' writes could not invalidate it). 0 bytes turns it off. */
+    /** Decrypted reads kept in the server's memory so hot reads skip the database and the cipher (on
+     *  PostgreSQL invalidated across replicas through LISTEN/NOTIFY, ADR 0006). 0 bytes turns it off. */
     readCache: z
       .object({
         maxBytes: z.number().int().min(0).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),

@@ -1,6 +1,9 @@
 // Policies and roles per tenant: CRUD, and the authorizer for a token's role (built-in or custom),
 // cached and invalidated on every change.
+import type { Transaction } from 'kysely';
+import type { ChangeFeed } from '../../storage/change-feed.js';
 import type { StorageHandle } from '../../storage/database.js';
+import type { Database } from '../../storage/schema.js';
 import { isUniqueViolation } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
@@ -12,10 +15,31 @@ export const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export interface PolicyView { name: string; description: string | null; rules: PolicyRule[]; created_at: string; updated_at: string }
 export interface RoleView { name: string; description: string | null; policies: string[]; builtin: boolean }
 
-export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock }) => {
-  const { storage, clock } = deps;
+export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock; changes?: ChangeFeed }) => {
+  const { storage, clock, changes } = deps;
+  /** Authorizers of custom roles by tenant and role. A tenant's generation moves on every change of
+   *  its policies or roles (here, or on another replica through the change feed), and an authorizer
+   *  built from rows read before a change is not kept. */
   const cache = new Map<string, Authorizer>();
-  const invalidate = (tenant: string) => { for (const k of cache.keys()) if (k.startsWith(`${tenant}\u0000`)) cache.delete(k); };
+  const gens = new Map<string, number>();
+  let epoch = 0; // moves when the change feed resets: every tenant may have changed
+  const invalidate = (tenant: string) => {
+    gens.set(tenant, (gens.get(tenant) ?? 0) + 1);
+    for (const k of cache.keys()) if (k.startsWith(`${tenant}\u0000`)) cache.delete(k);
+  };
+  changes?.subscribe((topic, tenant) => { if (topic === 'policy') invalidate(tenant); }, () => { cache.clear(); epoch++; });
+  /** A change of the tenant's policies or roles, announced to other replicas when it commits. */
+  const change = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    try {
+      return await storage.transaction(tenant, async (trx) => {
+        const result = await fn(trx);
+        await changes?.announce(trx, 'policy', tenant, '');
+        return result;
+      });
+    } finally {
+      invalidate(tenant);
+    }
+  };
   const checkName = (name: string, what: string) => {
     if (!NAME.test(name)) throw fail('VALIDATION_FAILED', `A ${what} name is 1-63 lowercase letters, digits, ".", "_" or "-".`, [{ path: 'name', message: 'invalid name' }]);
     if (what === 'role' && isBuiltinRole(name)) throw fail('VALIDATION_FAILED', `"${name}" is a built-in role.`, [{ path: 'name', message: 'reserved' }]);
@@ -36,20 +60,18 @@ export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock
     async putPolicy(tenant: string, name: string, input: { description?: string | null; rules: PolicyRule[] }): Promise<PolicyView> {
       checkName(name, 'policy');
       const at = clock.now().toISOString();
-      await storage.transaction(tenant, async (trx) => {
+      await change(tenant, async (trx) => {
         const exists = await trx.selectFrom('policies').select('name').where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
         if (exists) await trx.updateTable('policies').set({ description: input.description ?? null, rules: JSON.stringify(input.rules), updated_at: at }).where('tenant_id', '=', tenant).where('name', '=', name).execute();
         else await trx.insertInto('policies').values({ tenant_id: tenant, name, description: input.description ?? null, rules: JSON.stringify(input.rules), created_at: at, updated_at: at }).execute();
       });
-      invalidate(tenant);
       return getPolicy(tenant, name);
     },
     async deletePolicy(tenant: string, name: string) {
       await getPolicy(tenant, name);
       const users = (await this.listRoles(tenant)).filter((r) => r.policies.includes(name)).map((r) => r.name);
       if (users.length) throw fail('POLICY_IN_USE', `Policy "${name}" is used by role(s) ${users.join(', ')}; remove it from them first.`);
-      await storage.transaction(tenant, (trx) => trx.deleteFrom('policies').where('tenant_id', '=', tenant).where('name', '=', name).execute());
-      invalidate(tenant);
+      await change(tenant, (trx) => trx.deleteFrom('policies').where('tenant_id', '=', tenant).where('name', '=', name).execute());
       return { name, deleted: true };
     },
     async listRoles(tenant: string): Promise<RoleView[]> {
@@ -64,7 +86,7 @@ export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock
       for (const p of input.policies) await getPolicy(tenant, p);
       const at = clock.now().toISOString();
       try {
-        await storage.transaction(tenant, async (trx) => {
+        await change(tenant, async (trx) => {
           const exists = await trx.selectFrom('roles').select('name').where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
           if (exists) await trx.updateTable('roles').set({ description: input.description ?? null, policies: JSON.stringify(input.policies), updated_at: at }).where('tenant_id', '=', tenant).where('name', '=', name).execute();
           else await trx.insertInto('roles').values({ tenant_id: tenant, name, description: input.description ?? null, policies: JSON.stringify(input.policies), created_at: at, updated_at: at }).execute();
@@ -73,17 +95,15 @@ export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock
         if (isUniqueViolation(e)) throw fail('CONFLICT');
         throw e;
       }
-      invalidate(tenant);
       return { name, description: input.description ?? null, policies: input.policies, builtin: false };
     },
     async deleteRole(tenant: string, name: string) {
-      const r = await storage.transaction(tenant, async (trx) => {
+      const r = await change(tenant, async (trx) => {
         const grants = await trx.selectFrom('token_grants').select('token_id').where('tenant_id', '=', tenant).where('role', '=', name).limit(1).execute();
         if (grants.length) throw fail('ROLE_IN_USE', `Role "${name}" is granted to tokens; revoke them or change their role first.`);
         return trx.deleteFrom('roles').where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
       });
       if (Number(r.numDeletedRows) === 0) throw fail('ROLE_NOT_FOUND', `No custom role "${name}" in this tenant.`);
-      invalidate(tenant);
       return { name, deleted: true };
     },
     async roleExists(tenant: string, name: string): Promise<boolean> {
@@ -94,14 +114,16 @@ export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock
     async authorizerFor(tenant: string, role: string): Promise<Authorizer> {
       if (isBuiltinRole(role)) return builtinAuthorizer(role);
       const key = `${tenant}\u0000${role}`;
-      const hit = cache.get(key);
+      const cached = !changes || changes.live;
+      const hit = cached ? cache.get(key) : undefined;
       if (hit) return hit;
+      const gen = gens.get(tenant) ?? 0, atEpoch = epoch;
       const row = await storage.withTenant(tenant, (ex) => ex.selectFrom('roles').select('policies').where('tenant_id', '=', tenant).where('name', '=', role).executeTakeFirst());
       const names: string[] = row ? JSON.parse(row.policies) : [];
       const rules: PolicyRule[] = [];
       for (const n of names) rules.push(...(await getPolicy(tenant, n).catch(() => ({ rules: [] as PolicyRule[] }))).rules);
       const authz = policyAuthorizer(rules); // an unknown role or no policies allows nothing
-      cache.set(key, authz);
+      if (cached && (gens.get(tenant) ?? 0) === gen && epoch === atEpoch) cache.set(key, authz);
       return authz;
     },
   };

@@ -2,6 +2,7 @@
 // version/label/field, describe, list, update metadata, soft-delete, restore and destroy.
 import type { Barrier } from '../../barrier/barrier.js';
 import type { Transaction } from 'kysely';
+import type { ChangeFeed } from '../../storage/change-feed.js';
 import type { StorageHandle, Executor } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 import { isUniqueViolation } from '../../storage/database.js';
@@ -45,6 +46,9 @@ export interface SecretServiceDeps {
   limits: { maxValueBytes: number; defaultMaxVersions: number };
   /** Decrypted reads kept in process (bytes, age); off when maxBytes is 0. See read-cache.ts. */
   readCache?: { maxBytes: number; ttlSeconds: number };
+  /** Other replicas' changes (PostgreSQL): each mutation is announced in its transaction, and the read
+   *  cache is used only while the feed is live. Absent on SQLite, which one server owns. */
+  changes?: ChangeFeed;
   /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
   bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
 }
@@ -72,13 +76,21 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   const cache = createReadCache<{ read: SecretRead; bytes: number }>({
     maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000
   });
+  const { changes } = deps;
+  changes?.subscribe((topic, tenant, name) => { if (topic === 'secret') cache.invalidate(cache.secretKey(tenant, name)); }, () => cache.clear());
   /** Every mutation of a secret runs here: its cached reads are invalidated when it starts and again
-   *  once it has committed (or failed), so no read can store a value older than the commit. */
+   *  once it has committed (or failed), so no read can store a value older than the commit; other
+   *  replicas hear of it from the change feed when it commits. */
   const mutate = async <T>(tenant: string, name: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     const key = cache.secretKey(tenant, name);
     cache.invalidate(key);
     try {
-      return await storage.transaction(tenant, fn);
+      if (!changes) return await storage.transaction(tenant, fn);
+      return await storage.transaction(tenant, async (trx) => {
+        const result = await fn(trx);
+        await changes.announce(trx, 'secret', tenant, name);
+        return result;
+      });
     } finally {
       cache.invalidate(key);
     }
@@ -198,6 +210,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   };
 
   return {
+    /** The cache of decrypted reads, for the admin API (size, clear). */
+    readCache: { entries: () => cache.stats().entries, clear: () => cache.clear() },
+
     /** Writes a new version; retries internally on a concurrent writer unless check-and-set was asked. */
     async write(scope: Scope, name: string, value: unknown, opts: WriteOptions = {}) {
       assertSecretName(name);
@@ -229,12 +244,13 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
       const refKey = ref.version !== undefined ? `v${ref.version}` : (ref.label ?? 'current');
       const secretKey = cache.secretKey(scope.tenant, name);
-      let full = cache.get(secretKey, refKey)?.read; // only valid names are ever cached
+      const cached = !changes || changes.live;
+      let full = cached ? cache.get(secretKey, refKey)?.read : undefined; // only valid names are ever cached
       if (!full) {
         assertSecretName(name);
         const token = cache.token(secretKey);
         const loaded = await readStored(scope.tenant, name, ref);
-        cache.put(token, refKey, loaded, loaded.bytes);
+        if (cached) cache.put(token, refKey, loaded, loaded.bytes); // refused if the feed reset meanwhile (clear)
         full = loaded.read;
       }
       if (ref.field === undefined) return full;

@@ -1,0 +1,115 @@
+// Cross-replica cache invalidation on PostgreSQL (LISTEN/NOTIFY). A mutation announces what it
+// changed inside its own transaction (`pg_notify` is delivered at COMMIT and dropped on ROLLBACK);
+// every replica listens on one dedicated connection and invalidates its caches. While that connection
+// is down, notifications can be missed, so the feed is not `live`: caches are cleared and bypassed
+// until it is back (and cleared again then). A heartbeat on the listening connection notices a
+// connection that died silently. SQLite needs none of this: one server owns the file (ADR 0005).
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Executor } from './database.js';
+
+export type ChangeTopic = 'secret' | 'policy';
+export const CHANGE_CHANNEL = 'keyhaven_changes';
+export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
+
+export interface ChangeFeed {
+  /** True while every committed change is being heard; caches must not be used otherwise. */
+  readonly live: boolean;
+  /** Inside a mutation's transaction: every replica hears it once the transaction commits. */
+  announce(trx: Executor, topic: ChangeTopic, tenant: string, name: string): Promise<void>;
+  /** `onChange` for each change heard (this replica's own included); `onReset` when changes may have
+   *  been missed (the feed went down) and again when it is back: drop everything cached. */
+  subscribe(onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void): void;
+  close(): Promise<void>;
+}
+
+export interface PgChangeFeedOptions {
+  url: string;
+  logger: Logger;
+  heartbeatMs?: number;
+  /** Longest wait between reconnection attempts. */
+  maxBackoffMs?: number;
+}
+
+export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<ChangeFeed> => {
+  const heartbeatMs = opts.heartbeatMs ?? 5000;
+  const maxBackoff = opts.maxBackoffMs ?? 5000;
+  const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
+  let client: pg.Client | undefined;
+  let live = false;
+  let closed = false;
+  let backoff = 100;
+  let retry: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const reset = () => { for (const s of subscribers) { try { s.onReset(); } catch { /* a subscriber never breaks the feed */ } } };
+
+  const lost = (c: pg.Client, reason: string) => {
+    if (c !== client) return; // an older connection, already replaced
+    client = undefined;
+    if (heartbeat) clearInterval(heartbeat);
+    c.end().catch(() => {});
+    if (live) opts.logger.warn({ reason: reason.slice(0, 200) }, 'cache invalidation feed lost; caches are bypassed until it is back');
+    live = false;
+    reset();
+    if (!closed) {
+      retry = setTimeout(() => void connect(), backoff);
+      retry.unref();
+      backoff = Math.min(backoff * 2, maxBackoff);
+    }
+  };
+
+  const connect = async (): Promise<void> => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: opts.url, keepAlive: true, application_name: CHANGE_FEED_APPLICATION, connectionTimeoutMillis: 5000 });
+    client = c;
+    c.on('error', (e) => lost(c, e.message));
+    c.on('end', () => lost(c, 'connection closed'));
+    c.on('notification', (msg) => {
+      if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
+      let change: unknown;
+      try { change = JSON.parse(msg.payload); } catch { return; }
+      if (!Array.isArray(change) || change.length !== 3 || !change.every((x) => typeof x === 'string')) return;
+      const [topic, tenant, name] = change as [ChangeTopic, string, string];
+      for (const s of subscribers) { try { s.onChange(topic, tenant, name); } catch { /* as above */ } }
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (e) {
+      lost(c, (e as Error).message);
+      return;
+    }
+    if (c !== client) return;
+    backoff = 100;
+    reset(); // whatever changed while nobody listened is unknown
+    live = true;
+    heartbeat = setInterval(() => {
+      const unanswered = setTimeout(() => lost(c, 'heartbeat unanswered'), heartbeatMs);
+      unanswered.unref();
+      c.query('select 1').then(() => clearTimeout(unanswered), (e: Error) => { clearTimeout(unanswered); lost(c, e.message); });
+    }, heartbeatMs);
+    heartbeat.unref();
+  };
+
+  await connect();
+  if (!live) opts.logger.warn('cache invalidation feed unavailable at start; caches are bypassed until it connects');
+
+  return {
+    get live() { return live; },
+    async announce(trx, topic, tenant, name) {
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify([topic, tenant, name])})`.execute(trx);
+    },
+    subscribe(onChange, onReset) { subscribers.push({ onChange, onReset }); },
+    async close() {
+      closed = true;
+      live = false;
+      if (retry) clearTimeout(retry);
+      if (heartbeat) clearInterval(heartbeat);
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => {});
+    },
+  };
+};

@@ -1,0 +1,84 @@
+// Two servers on one PostgreSQL database (replicas): each keeps a cache of decrypted reads and of
+// custom-role authorizers, and hears the other's changes through LISTEN/NOTIFY. A write or a policy
+// change on one replica reaches reads and authorization on the other; while the invalidation feed is
+// down the caches are bypassed, so nothing stale is served meanwhile, and they resume once it is back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminQuery, postgresAvailable } from '../../src/test-support/backends.js';
+import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { CHANGE_FEED_APPLICATION } from '../../src/storage/change-feed.js';
+
+const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (ok(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL database', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let admin: string;
+  beforeAll(async () => {
+    a = await startTestServer('postgres');
+    b = await startTestServer('postgres', { db: a.db, masterKey: a.masterKey });
+    const t = await a.call('POST', '/v1/tokens', { body: { name: 'replica-admin', role: 'admin', kind: 'service' } });
+    expect(t.status).toBe(201);
+    admin = t.body.token;
+  });
+  afterAll(async () => { await b?.close(); await a?.close(); });
+
+  const read = (s: TestServer, name: string) => s.call('GET', `/v1/secrets/${name}`, { token: admin });
+  const write = (s: TestServer, name: string, value: string) => s.call('PUT', `/v1/secrets/${name}`, { token: admin, body: { value } });
+
+  it('serves repeated reads from the cache, and a write on the other replica reaches them', async () => {
+    expect((await write(a, 'apps/replicated', 'one')).status).toBe(200);
+    expect((await read(b, 'apps/replicated')).body.value).toBe('one');
+    expect(b.app.services.secrets.readCache.entries()).toBeGreaterThan(0); // cached on PostgreSQL too
+    expect((await write(a, 'apps/replicated', 'two')).status).toBe(200);
+    const seen = await eventually(() => read(b, 'apps/replicated'), (r) => r.body.value === 'two');
+    expect(seen.body).toMatchObject({ value: 'two', version: 2 });
+    // And the other way round, for a version label the cache also holds.
+    expect((await b.call('GET', '/v1/secrets/apps/replicated?version=2', { token: admin })).body.value).toBe('two');
+    expect((await write(b, 'apps/replicated', 'three')).status).toBe(200);
+    expect((await eventually(() => read(a, 'apps/replicated'), (r) => r.body.value === 'three')).body.value).toBe('three');
+  });
+
+  it('a delete on one replica makes the other refuse the read', async () => {
+    expect((await write(a, 'apps/doomed', 'x')).status).toBe(200);
+    expect((await read(b, 'apps/doomed')).status).toBe(200);
+    expect((await a.call('DELETE', '/v1/secrets/apps/doomed', { token: admin })).status).toBe(200);
+    const r = await eventually(() => read(b, 'apps/doomed'), (x) => x.status !== 200);
+    expect(r.body.error.code).toBe('SECRET_DELETED');
+  });
+
+  it('a policy tightened on one replica is enforced by the other', async () => {
+    const allow = { rules: [{ effect: 'allow', actions: ['read'], paths: ['apps/**'] }] };
+    expect((await a.call('PUT', '/v1/policies/apps-read', { token: admin, body: allow })).status).toBe(200);
+    expect((await a.call('PUT', '/v1/roles/apps-reader', { token: admin, body: { policies: ['apps-read'] } })).status).toBe(200);
+    const t = await a.call('POST', '/v1/tokens', { token: admin, body: { name: 'reader', role: 'apps-reader', kind: 'service' } });
+    const reader = t.body.token;
+    expect((await b.call('GET', '/v1/secrets/apps/replicated', { token: reader })).status).toBe(200); // authorizer cached on b
+    const deny = { rules: [...allow.rules, { effect: 'deny', actions: ['read'], paths: ['apps/replicated'] }] };
+    expect((await a.call('PUT', '/v1/policies/apps-read', { token: admin, body: deny })).status).toBe(200);
+    const r = await eventually(() => b.call('GET', '/v1/secrets/apps/replicated', { token: reader }), (x) => x.status === 403);
+    expect(r.status).toBe(403);
+  });
+
+  it('bypasses the caches while the invalidation feed is down, and resumes when it reconnects', async () => {
+    expect((await write(a, 'apps/feed', 'before')).status).toBe(200);
+    expect((await read(b, 'apps/feed')).body.value).toBe('before');
+    // Cut every replica's listening connection, as a database restart or a network fault would.
+    await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`, a.db.url.replace(/\/\/[^@]+@/, '//postgres@'));
+    await eventually(async () => b.app.services.secrets.readCache.entries(), (n) => n === 0);
+    expect(b.app.services.secrets.readCache.entries()).toBe(0); // dropped when the feed went down
+    expect((await write(a, 'apps/feed', 'during')).status).toBe(200);
+    expect((await read(b, 'apps/feed')).body.value).toBe('during');
+    // Back: b caches again and hears a's writes again.
+    await eventually(async () => { await read(b, 'apps/feed'); return b.app.services.secrets.readCache.entries(); }, (n) => n > 0);
+    expect(b.app.services.secrets.readCache.entries()).toBeGreaterThan(0);
+    expect((await write(a, 'apps/feed', 'after')).status).toBe(200);
+    expect((await eventually(() => read(b, 'apps/feed'), (r) => r.body.value === 'after')).body.value).toBe('after');
+  });
+});
