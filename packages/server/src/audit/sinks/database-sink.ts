@@ -2,7 +2,7 @@
 // the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
 // extend a single chain and the head always matches the last entry.
 import type { Selectable } from 'kysely';
-import { createFixedSql, type StorageHandle } from '../../storage/database.js';
+import { createFixedSql, mapDriverError, type StorageHandle } from '../../storage/database.js';
 import type { AuditEventsTable } from '../../storage/schema.js';
 import type { AuditEvent, AuditHead, ChainedEvent, ChainingSink } from '../audit-types.js';
 import { GENESIS_HASH } from '../audit-types.js';
@@ -11,19 +11,41 @@ import { chainEvents, signCheckpoint } from '../chain.js';
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
   const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
-  const headRead = storage.dialect === 'postgres' ? `${HEAD_READ} for update` : HEAD_READ;
+  /** PostgreSQL: four round trips per batch instead of six. The row-level security scope is set by
+   *  the statement that locks the head row (audit_head itself has no row-level security), and the
+   *  last insert carries the head update as a data-modifying WITH: BEGIN, lock, insert, COMMIT. */
+  const appendPostgres = async (events: AuditEvent[]): Promise<ChainedEvent[]> => {
+    try {
+      return await storage.db.transaction().execute(async (trx) => {
+        let row = (await fixed<HeadRow>(trx, PG_HEAD_LOCK, [])).rows[0];
+        if (!row) {
+          await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
+          row = (await fixed<HeadRow>(trx, PG_HEAD_LOCK, [])).rows[0]!;
+        }
+        const { chained, head } = chainEvents(key, { seq: Number(row.seq), hash: row.hash }, events);
+        let i = 0;
+        for (; chained.length - i > 200; i += 200) await fixed(trx, insertSql(200), rowParams(chained.slice(i, i + 200)));
+        const last = chained.slice(i);
+        await fixed(trx, `with appended as (${insertSql(last.length)}) ${HEAD_WRITE}`, [...rowParams(last), head.seq, head.hash, signCheckpoint(key, head)]);
+        return chained;
+      });
+    } catch (e) {
+      throw mapDriverError(e);
+    }
+  };
   return {
     name: 'database',
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
+      if (storage.dialect === 'postgres') return appendPostgres(events);
       return storage.transaction('*', async (trx) => {
         // The head row is read (and locked on PostgreSQL); only before the very first append is it
         // missing, and then it is created idempotently and read again: two replicas appending the first
         // entries meet on the insert's conflict, then on the row lock, and extend one chain in turn.
-        let row = (await fixed<HeadRow>(trx, headRead, [])).rows[0];
+        let row = (await fixed<HeadRow>(trx, HEAD_READ, [])).rows[0];
         if (!row) {
           await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-          row = (await fixed<HeadRow>(trx, headRead, [])).rows[0]!;
+          row = (await fixed<HeadRow>(trx, HEAD_READ, [])).rows[0]!;
         }
         const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
         const { chained, head } = chainEvents(key, start, events);
@@ -43,6 +65,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
 // Fixed statements for the head row; PostgreSQL locks it so replicas extend one chain in turn.
 const HEAD_INIT = "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing";
 const HEAD_READ = 'select seq, hash from audit_head where id = 1';
+const PG_HEAD_LOCK = "select set_config('keyhaven.tenant', '*', true) as scope, seq, hash from audit_head where id = 1 for update";
 const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1';
 type HeadRow = { seq: number | string; hash: string };
 
