@@ -18,8 +18,11 @@ export interface StorageHandle {
   readonly db: Db;
   /** Runs `fn` with rows limited to `tenant` (RLS on PostgreSQL). Pass '*' only for system work. */
   withTenant<T>(tenant: string, fn: (ex: Executor) => Promise<T>): Promise<T>;
-  /** Like withTenant, but always in a transaction (for writes that must be atomic). */
-  transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Like withTenant, but always in a transaction (for writes that must be atomic). On SQLite, units
+   *  that arrive together share one transaction; `startNow` (for a caller that batched its work
+   *  already, like the audit broker) starts that transaction at once instead of on the next turn of
+   *  the event loop, with whatever units are queued by then. */
+  transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>, opts?: { startNow?: boolean }): Promise<T>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
   /** SQLite only: runs a statement straight on the connection, skipping the query layer. Only for
@@ -148,9 +151,13 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
       running = false;
     }
   };
-  return <T>(_tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+  return <T>(_tenant: string, fn: (trx: Transaction<Database>) => Promise<T>, opts?: { startNow?: boolean }): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (opts?.startNow && !running) {
+        void runGroups();
+        return;
+      }
       // The group starts after the current I/O callbacks, so the units that requests arriving
       // together queue share one transaction (and one commit).
       if (!running && !scheduled) {

@@ -39,9 +39,8 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       if (storage.dialect === 'postgres') return appendPostgres(events);
       return storage.transaction('*', async (trx) => {
-        // The head row is read (and locked on PostgreSQL); only before the very first append is it
-        // missing, and then it is created idempotently and read again: two replicas appending the first
-        // entries meet on the insert's conflict, then on the row lock, and extend one chain in turn.
+        // The head row is read; only before the very first append is it missing, and then it is
+        // created and read again (one server owns a SQLite file, ADR 0005).
         let row = (await fixed<HeadRow>(trx, HEAD_READ, [])).rows[0];
         if (!row) {
           await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
@@ -56,7 +55,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
         const signature = signCheckpoint(key, head);
         await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signature]);
         return chained;
-      });
+      }, { startNow: true }); // the broker has batched already: commit in this turn of the loop
     },
   };
 };
