@@ -25,7 +25,7 @@ import { createEventBus, type EventBus } from './events/event-bus.js';
 import { createIntervalJobs } from './jobs/interval-jobs.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createAuditService, type AuditService } from './features/audit/audit-service.js';
-import { createAnomalyDetector } from './features/audit/anomalies.js';
+import { createAnomalyDetector, type AnomalyDetector } from './features/audit/anomalies.js';
 import { auditRoutes } from './features/audit/audit-routes.js';
 import { openPgChangeFeed } from './storage/change-feed.js';
 import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
@@ -54,7 +54,7 @@ export interface KeyhavenApp {
   http: App;
   storage: StorageHandle;
   barrier: Barrier;
-  services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService };
+  services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService; anomalies: AnomalyDetector };
   rotation: RotationFeature;
   broker: AuditBroker;
   bus: EventBus;
@@ -156,7 +156,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
-      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit }, rotation,
+      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation,
       async close() {
         jobs.stop();
         await rotation.stop();

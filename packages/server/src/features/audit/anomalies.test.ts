@@ -102,6 +102,26 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
 
 const sorted = (xs: Anomaly[]) => xs.map((a) => JSON.stringify(a, Object.keys(a).sort())).sort();
 
+describe.each(backends())('the server\'s own anomaly detector on %s', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => { s = await startTestServer(backend); });
+  afterAll(async () => { await s?.close(); });
+
+  it('hears each committed audit batch from the broker once it has read the log back', async () => {
+    const detector = s.app.services.anomalies;
+    expect((await s.call('GET', '/v1/secrets')).status).toBe(200);
+    await detector.detect(); // the first read-back, as the minute sweep does after a start
+    const after = detector.position;
+    expect(after).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await s.call('GET', '/v1/secrets')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await s.call('GET', '/v1/secrets', { token: `khv_wrong_${i}` })).status).toBe(401);
+    // Folded as they were committed: no sweep ran, and the position is the log's last entry.
+    const last = (await s.app.services.audit.query({ limit: 1 })).items[0]!;
+    expect(detector.position).toBe(last.seq);
+    expect(detector.position).toBeGreaterThanOrEqual(after + 8);
+  });
+});
+
 describe.each(backends())('incremental anomaly detection agrees with the SQL reference on %s', (backend) => {
   let s: TestServer;
   beforeAll(async () => { s = await startTestServer(backend); });
