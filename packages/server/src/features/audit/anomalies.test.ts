@@ -7,7 +7,7 @@ import { backends } from '../../test-support/backends.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { createAnomalyDetector, DEFAULT_THRESHOLDS, type Anomaly, type AnomalyThresholds } from './anomalies.js';
+import { createAnomalyDetector, DEFAULT_THRESHOLDS, type Anomaly, type AnomalyDetector, type AnomalyThresholds } from './anomalies.js';
 import type { StorageHandle } from '../../storage/database.js';
 import type { AuditEvent } from '../../audit/audit-types.js';
 
@@ -155,31 +155,65 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
     outcome: fc.constantFrom('success', 'success', 'denied', 'error'), resource: fc.constantFrom(null, 'r/1', 'r/2', 'r/3', 'r/4'), version: fc.constantFrom(null, 1, 2, 3),
   }).map((e) => ev(e.offset, e.tenant, e.actor, e.ip, e.action, e.outcome, e.resource, e.version));
 
-  it('finds the same anomalies, whether it hears events as they are committed, follows the log batch by batch, or reads it back at once', async () => {
-    const clock = { now: () => new Date(now) };
-    const following = createAnomalyDetector({ storage: s.app.storage, clock, bus: s.app.bus, thresholds });
+  const record = async (events: AuditEvent[], following?: AnomalyDetector) => {
+    let last = 0;
+    for (const e of events) {
+      const chained = (await s.app.broker.record(e))!;
+      following?.observe([chained]);
+      last = chained.seq;
+    }
+    return last;
+  };
+  const clearLog = () => s.app.storage.transaction('*', (trx) => trx.deleteFrom('audit_events').execute());
+  const clock = { now: () => new Date(now) };
+  const detector = () => createAnomalyDetector({ storage: s.app.storage, clock, bus: s.app.bus, thresholds });
+  const agree = async (d: AnomalyDetector, kinds?: Set<string>) => {
+    for (const tenant of [undefined, 'default', 'other']) {
+      const expected = sorted(await referenceDetect(s.app.storage, now, thresholds, tenant));
+      expect(sorted(await d.detect(tenant))).toEqual(expected);
+      for (const a of expected) kinds?.add(JSON.parse(a).kind);
+    }
+  };
+
+  it('finds the same anomalies, whether it reads the log back, or hears events as they are committed', async () => {
     const kinds = new Set<string>();
-    let caughtUp = false;
-    await fc.assert(fc.asyncProperty(fc.array(auditEvent, { minLength: 1, maxLength: 60 }), async (batch) => {
-      // In time order, as a server records them (the detector follows the log in sequence order).
-      // The following detector also hears each committed event as the server's broker reports them.
-      let last = 0;
-      for (const e of [...batch].sort((a, b) => a.time.localeCompare(b.time))) {
-        const chained = (await s.app.broker.record(e))!;
-        following.observe([chained]);
-        last = chained.seq;
-      }
-      if (caughtUp) expect(following.position).toBe(last); // folded as they came, nothing left to read back
-      const fresh = createAnomalyDetector({ storage: s.app.storage, clock, bus: s.app.bus, thresholds });
-      for (const tenant of [undefined, 'default', 'other']) {
-        const expected = sorted(await referenceDetect(s.app.storage, now, thresholds, tenant));
-        expect(sorted(await following.detect(tenant))).toEqual(expected);
-        expect(sorted(await fresh.detect(tenant))).toEqual(expected);
-        for (const a of expected) kinds.add(JSON.parse(a).kind);
-      }
-      caughtUp = true;
-    }), { numRuns: 40, examples: [[everySignal]] });
+    await fc.assert(fc.asyncProperty(fc.array(auditEvent, { minLength: 1, maxLength: 80 }), fc.nat(), async (events, cut) => {
+      // Each run is a log of its own, in time order as a server writes it (sequence follows time).
+      await clearLog();
+      const log = [...events].sort((a, b) => a.time.localeCompare(b.time));
+      const split = cut % (log.length + 1);
+      const following = detector();
+      await record(log.slice(0, split));
+      await following.detect(); // reads the first part back
+      const last = await record(log.slice(split), following); // hears the rest
+      if (split < log.length) expect(following.position).toBe(last); // folded as it came, nothing to read back
+      await agree(following, kinds);
+      await agree(detector()); // and one that reads the whole log back
+    }), { numRuns: 40, examples: [[everySignal, 3]] });
     // Every kind of signal was raised, and so compared.
     expect([...kinds].sort()).toEqual(['new_source_ip', 'repeated_failures', 'stale_read_after_emergency_rotation', 'unusual_volume']);
+  });
+
+  it('counts a read stamped after an emergency rotation but logged before it', async () => {
+    await clearLog();
+    const following = detector();
+    await following.detect();
+    // The read outlasted the rotation's request: stamped 1 s after it, but logged first.
+    await record([ev(30 * M - 1000, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/9', 1),
+      ev(30 * M, 'default', 'tok_b', '10.0.0.2', 'secret.emergency_rotate', 'success', 'r/9', 2)], following);
+    const stale = (await following.detect()).filter((a) => a.kind === 'stale_read_after_emergency_rotation');
+    expect(stale).toMatchObject([{ resource: 'r/9', count: 1, actor_id: 'tok_a' }]);
+    await agree(following);
+  });
+
+  it('starts reading a long log back at the lookback, not at its beginning', async () => {
+    await clearLog();
+    const old = Array.from({ length: 300 }, (_, i) => ev(40 * D - i * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', `old/${i % 7}`, 1));
+    const recent = [...everySignal].sort((a, b) => a.time.localeCompare(b.time));
+    await record(old);
+    await record(recent);
+    const fresh = detector();
+    await agree(fresh);
+    expect(fresh.readBack).toBe(recent.length); // none of the 300 entries from 40 days ago was read
   });
 });

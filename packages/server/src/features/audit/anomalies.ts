@@ -11,7 +11,7 @@
 // the buckets answer exactly (see Span.any). A sweep therefore costs what was appended since the last
 // one, not a scan of 30 days of audit rows every minute, which held a SQLite server's event loop for
 // about a second at 400,000 events (bench/anomaly-sweep.mjs). The first sweep after a start reads
-// back as far as the longest lookback.
+// back as far as the longest lookback (plus a day), found by bisecting the sequence numbers.
 import { sql } from 'kysely';
 import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
@@ -91,6 +91,7 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
 
   let seq = 0; // the last audit sequence number folded in
   let caughtUp = false;
+  let readBack = 0; // rows read back from the table (not heard from the broker)
   /** Denied requests by source IP, then tenant ('' for unauthenticated): their times. */
   const failures = new Map<string, Map<string, number[]>>();
   /** Successful secret reads by (tenant, token), then secret. */
@@ -187,20 +188,51 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
 
   /** Folds in what was appended since the last call, a chunk at a time. One catch-up at a time. */
   let catching: Promise<void> | undefined;
+  /** Where the first read-back starts: the first entry stamped within the longest lookback (less a
+   *  day, for clocks and requests that logged late), found by bisecting the sequence numbers, so a
+   *  log kept for years is not read from its beginning at every start. */
+  const firstWithin = async (since: number): Promise<number> => storage.withTenant('*', async (ex) => {
+    const probe = async (at: number) => (await sql<{ seq: number | string; time: string }>`
+      select seq, time from audit_events where seq >= ${at} order by seq limit 1`.execute(ex)).rows[0];
+    const first = await probe(0);
+    if (!first || Date.parse(first.time) >= since) return 0;
+    let lo = Number(first.seq); // stamped before `since`
+    let hi = Number((await sql<{ seq: number | string }>`select max(seq) as seq from audit_events`.execute(ex)).rows[0]!.seq) + 1;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const r = await probe(mid);
+      if (!r || Number(r.seq) >= hi) { hi = mid; continue; }
+      if (Date.parse(r.time) < since) lo = Number(r.seq);
+      else hi = mid;
+    }
+    return lo; // every entry after it is stamped within the window, as far as the bisection can tell
+  });
+
   const catchUp = (now: number) => {
     catching ??= (async () => {
       try {
+        if (!caughtUp && seq === 0) seq = await firstWithin(now - lookback - DAY);
         for (;;) {
           const rows = await storage.withTenant('*', async (ex) => (await sql<Row>`
             select seq, tenant_id as tenant, time, actor_id, action, resource, outcome, source_ip, version from audit_events
             where seq > ${seq} order by seq limit ${sql.lit(CHUNK)}`.execute(ex)).rows);
+          readBack += rows.length;
           for (const r of rows) {
             const n = Number(r.seq);
             if (n <= seq) continue; // observed while this chunk was read
             fold(r, now - lookback);
             seq = n;
           }
-          if (rows.length < CHUNK) break;
+          if (rows.length < CHUNK) {
+            // Read to the end. The head can be ahead of the last entry (retention pruned every entry
+            // up to it): take its number, in the same snapshot as "nothing newer", so that the next
+            // event heard from the broker continues it.
+            const end = await storage.withTenant('*', async (ex) => (await sql<{ head: number | string | null; newer: number | string }>`
+              select (select seq from audit_head where id = 1) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(ex)).rows[0]!);
+            if (Number(end.newer) > 0) continue;
+            if (end.head !== null && Number(end.head) > seq) seq = Number(end.head);
+            break;
+          }
           await new Promise<void>((resolve) => setImmediate(resolve)); // let requests in between chunks
         }
         caughtUp = true;
@@ -316,6 +348,8 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
     detect,
     /** The last audit sequence number folded in. */
     get position() { return seq; },
+    /** How many entries were read back from the table so far. */
+    get readBack() { return readBack; },
     /** Events the audit broker has just committed to the database, in sequence order. Folded in only
      *  where they continue what the detector has already seen; anything else is left to the next
      *  read-back (detect), so nothing is counted twice or skipped. */
