@@ -82,6 +82,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       return;
     }
     if (c !== client) return;
+    if (backoff > 100) opts.logger.info('cache invalidation feed restored; caches are used again');
     backoff = 100;
     reset(); // whatever changed while nobody listened is unknown
     live = true;
