@@ -110,11 +110,11 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     });
     if (!broker.enabled) logger.warn('auditing is OFF (audit.sinks is empty): requests are not recorded');
 
-    const tenants = createTenantService({ storage, clock });
     const tokens = createTokenService({ storage, clock });
-    // Other replicas' changes of secrets and policies (PostgreSQL), so both caches can be used there.
+    // Other replicas' changes of secrets, policies and tenants (PostgreSQL), so caches can be used there.
     const changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
     closeChanges = () => changes?.close();
+    const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
     const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
       readCache: config.readCache, changes });

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Executor } from './database.js';
 
-export type ChangeTopic = 'secret' | 'policy';
+export type ChangeTopic = 'secret' | 'policy' | 'tenant';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
 export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
 

@@ -1,7 +1,8 @@
-// Two servers on one PostgreSQL database (replicas): each keeps a cache of decrypted reads and of
-// custom-role authorizers, and hears the other's changes through LISTEN/NOTIFY. A write or a policy
-// change on one replica reaches reads and authorization on the other; while the invalidation feed is
-// down the caches are bypassed, so nothing stale is served meanwhile, and they resume once it is back.
+// Two servers on one PostgreSQL database (replicas): each keeps a cache of decrypted reads, of
+// custom-role authorizers and of known tenants, and hears the other's changes through LISTEN/NOTIFY.
+// A write, a policy change or a tenant removal on one replica reaches the other; while the
+// invalidation feed is down the caches are bypassed, so nothing stale is served meanwhile, and they
+// resume once it is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, postgresAvailable } from '../../src/test-support/backends.js';
 import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
@@ -64,6 +65,17 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     expect((await a.call('PUT', '/v1/policies/apps-read', { token: admin, body: deny })).status).toBe(200);
     const r = await eventually(() => b.call('GET', '/v1/secrets/apps/replicated', { token: reader }), (x) => x.status === 403);
     expect(r.status).toBe(403);
+  });
+
+  it('a tenant removed through one replica is gone on the other', async () => {
+    const root = a.rootToken;
+    expect((await a.call('POST', '/v1/tenants', { token: root, tenant: null, body: { id: 'short-lived' } })).status).toBe(201);
+    const list = () => b.call('GET', '/v1/secrets', { token: root, tenant: 'short-lived' });
+    expect((await list()).status).toBe(200); // b now knows the tenant exists
+    expect((await a.call('DELETE', '/v1/tenants/short-lived', { token: root, tenant: null })).status).toBe(200);
+    const r = await eventually(() => b.call('PUT', '/v1/secrets/apps/orphan', { token: root, tenant: 'short-lived', body: { value: 'x' } }), (x) => x.status !== 200 && x.status !== 201);
+    expect(r.body.error.code).toBe('TENANT_NOT_FOUND');
+    expect((await list()).status).toBe(404);
   });
 
   it('bypasses the caches while the invalidation feed is down, and resumes when it reconnects', async () => {

@@ -1,4 +1,5 @@
 // Tenants: the unit of isolation. Created by root tokens; every secret and grant belongs to one.
+import type { ChangeFeed } from '../../storage/change-feed.js';
 import type { StorageHandle } from '../../storage/database.js';
 import { isUniqueViolation } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
@@ -8,9 +9,14 @@ export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface Tenant { id: string; name: string; created_at: string }
 
-export const createTenantService = (deps: { storage: StorageHandle; clock: Clock }) => {
-  const { storage, clock } = deps;
+export const createTenantService = (deps: { storage: StorageHandle; clock: Clock; changes?: ChangeFeed }) => {
+  const { storage, clock, changes } = deps;
+  /** Tenants known to exist. A removal on another replica reaches it through the change feed (ADR
+   *  0006); it is only trusted while the feed is live. */
   const cache = new Map<string, boolean>();
+  let gen = 0; // moves on every removal heard or made, so a lookup that raced one is not kept
+  const forget = (id?: string) => { gen++; if (id === undefined) cache.clear(); else cache.delete(id); };
+  changes?.subscribe((topic, tenant) => { if (topic === 'tenant') forget(tenant); }, () => forget());
   return {
     async create(input: { id: string; name?: string }): Promise<Tenant> {
       if (!TENANT_ID.test(input.id)) throw fail('VALIDATION_FAILED', 'A tenant id is 1-63 lowercase letters, digits or "-", starting with a letter or digit.', [{ path: 'id', message: 'invalid tenant id' }]);
@@ -24,9 +30,11 @@ export const createTenantService = (deps: { storage: StorageHandle; clock: Clock
       return { id: row.id, name: row.name, created_at: row.created_at };
     },
     async exists(id: string): Promise<boolean> {
-      if (cache.get(id)) return true;
+      const cached = !changes || changes.live;
+      if (cached && cache.get(id)) return true;
+      const before = gen;
       const row = await storage.db.selectFrom('tenants').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-      if (row) cache.set(id, true);
+      if (row && cached && gen === before) cache.set(id, true);
       return Boolean(row);
     },
     async get(id: string): Promise<Tenant> {
@@ -49,8 +57,9 @@ export const createTenantService = (deps: { storage: StorageHandle; clock: Clock
       await storage.transaction(id, async (trx) => {
         await trx.deleteFrom('token_grants').where('tenant_id', '=', id).execute();
         await trx.updateTable('tenants').set({ deleted_at: clock.now().toISOString() }).where('id', '=', id).execute();
+        await changes?.announce(trx, 'tenant', id, '');
       });
-      cache.delete(id);
+      forget(id);
       return { id, deleted: true };
     },
   };
