@@ -42,7 +42,7 @@ import { tokenRoutes } from './features/tokens/token-routes.js';
 import { healthRoutes } from './features/system/health-routes.js';
 import { createRotationFeature, type RotationFeature } from './features/rotation/rotation-feature.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
-import { eventsRoutes } from './features/events/events-routes.js'; // delivery
+import { eventsRoutes, isDeliveredEvent } from './features/events/events-routes.js'; // delivery
 import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // delivery
 import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
 import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
@@ -114,6 +114,11 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     // Other replicas' changes of secrets, policies and tenants (PostgreSQL), so caches can be used there.
     const changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
     closeChanges = () => changes?.close();
+    if (changes) {
+      // Event streams on every replica hear of changes made through any of them (ADR 0006).
+      bus.subscribe((e) => { if (!e.replica && isDeliveredEvent(e)) changes.relay(e); });
+      changes.onEvent((e) => bus.publish(e));
+    }
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
     const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },

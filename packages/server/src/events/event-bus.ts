@@ -7,6 +7,9 @@ export interface DomainEvent {
   time: string;
   tenant: string;
   data: Record<string, unknown>;
+  /** Set when another server (replica) published it and the change feed relayed it here: deliver it
+   *  to this server's subscribers (event streams), but do not act on it again (sync, alerts). */
+  replica?: string;
 }
 
 export const createEventBus = () => {

@@ -3,7 +3,10 @@
 // every replica listens on one dedicated connection and invalidates its caches. While that connection
 // is down, notifications can be missed, so the feed is not `live`: caches are cleared and bypassed
 // until it is back (and cleared again then). A heartbeat on the listening connection notices a
-// connection that died silently. SQLite needs none of this: one server owns the file (ADR 0005).
+// connection that died silently. The same channel relays committed domain events (secret.changed,
+// secret.rotated …) so event streams on every replica hear of changes made through any of them.
+// SQLite needs none of this: one server owns the file (ADR 0005).
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -13,6 +16,9 @@ export type ChangeTopic = 'secret' | 'policy' | 'tenant';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
 export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
 
+/** A domain event as relayed between replicas (see events/event-bus.ts). */
+export interface RelayedEvent { type: string; time: string; tenant: string; data: Record<string, unknown>; replica?: string }
+
 export interface ChangeFeed {
   /** True while every committed change is being heard; caches must not be used otherwise. */
   readonly live: boolean;
@@ -21,8 +27,15 @@ export interface ChangeFeed {
   /** `onChange` for each change heard (this replica's own included); `onReset` when changes may have
    *  been missed (the feed went down) and again when it is back: drop everything cached. */
   subscribe(onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void): void;
+  /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
+   *  down, or when it exceeds NOTIFY's payload limit); `onEvent` hears theirs, marked with `replica`. */
+  relay(event: RelayedEvent): void;
+  onEvent(fn: (event: RelayedEvent) => void): void;
   close(): Promise<void>;
 }
+
+/** NOTIFY payloads must stay under 8,000 bytes. */
+const MAX_PAYLOAD = 7900;
 
 export interface PgChangeFeedOptions {
   url: string;
@@ -36,6 +49,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
+  const eventListeners: Array<(event: RelayedEvent) => void> = [];
+  const origin = randomUUID(); // this server, so it ignores its own relayed events
   let client: pg.Client | undefined;
   let live = false;
   let closed = false;
@@ -60,6 +75,14 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     }
   };
 
+  const heardEvent = (from: string, json: string) => {
+    if (from === origin) return;
+    let e: RelayedEvent;
+    try { e = JSON.parse(json) as RelayedEvent; } catch { return; }
+    if (typeof e?.type !== 'string' || typeof e.tenant !== 'string' || typeof e.time !== 'string' || typeof e.data !== 'object' || e.data === null) return;
+    for (const l of eventListeners) { try { l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from }); } catch { /* as above */ } }
+  };
+
   const connect = async (): Promise<void> => {
     if (closed) return;
     const c = new pg.Client({ connectionString: opts.url, keepAlive: true, application_name: CHANGE_FEED_APPLICATION, connectionTimeoutMillis: 5000 });
@@ -71,6 +94,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       let change: unknown;
       try { change = JSON.parse(msg.payload); } catch { return; }
       if (!Array.isArray(change) || change.length !== 3 || !change.every((x) => typeof x === 'string')) return;
+      if (change[0] === 'event') return void heardEvent(change[1] as string, change[2] as string);
       const [topic, tenant, name] = change as [ChangeTopic, string, string];
       for (const s of subscribers) { try { s.onChange(topic, tenant, name); } catch { /* as above */ } }
     });
@@ -103,6 +127,17 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify([topic, tenant, name])})`.execute(trx);
     },
     subscribe(onChange, onReset) { subscribers.push({ onChange, onReset }); },
+    relay(event) {
+      const c = client;
+      if (!c || !live) return;
+      const payload = JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
+        opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
+        return;
+      }
+      c.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => { /* the feed notices a broken connection itself */ });
+    },
+    onEvent(fn) { eventListeners.push(fn); },
     async close() {
       closed = true;
       live = false;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, postgresAvailable } from '../../src/test-support/backends.js';
 import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
 import { CHANGE_FEED_APPLICATION } from '../../src/storage/change-feed.js';
+import type { DomainEvent } from '../../src/events/event-bus.js';
 
 const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> => {
   const until = Date.now() + ms;
@@ -76,6 +77,23 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     const r = await eventually(() => b.call('PUT', '/v1/secrets/apps/orphan', { token: root, tenant: 'short-lived', body: { value: 'x' } }), (x) => x.status !== 200 && x.status !== 201);
     expect(r.body.error.code).toBe('TENANT_NOT_FOUND');
     expect((await list()).status).toBe(404);
+  });
+
+  it('relays committed secret events to the other replica\'s subscribers (event streams), once', async () => {
+    const onA: DomainEvent[] = [];
+    const onB: DomainEvent[] = [];
+    const offA = a.app.bus.subscribe((e) => onA.push(e));
+    const offB = b.app.bus.subscribe((e) => onB.push(e));
+    try {
+      expect((await write(a, 'apps/announced', 'v')).status).toBe(200);
+      const mine = (xs: DomainEvent[]) => xs.filter((e) => e.type === 'secret.changed' && e.data.name === 'apps/announced');
+      await eventually(async () => mine(onB).length, (n) => n > 0);
+      expect(mine(onB)).toMatchObject([{ type: 'secret.changed', tenant: 'default', data: { name: 'apps/announced', change: 'write', version: 1 } }]);
+      expect(mine(onB)[0]!.replica).toEqual(expect.any(String)); // marked: b does not sync it again
+      await new Promise((r) => setTimeout(r, 50));
+      expect(mine(onA)).toHaveLength(1); // not echoed back to the server that made the change
+      expect(mine(onA)[0]!.replica).toBeUndefined();
+    } finally { offA(); offB(); }
   });
 
   it('bypasses the caches while the invalidation feed is down, and resumes when it reconnects', async () => {

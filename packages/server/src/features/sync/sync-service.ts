@@ -102,6 +102,7 @@ export const createSyncService = (deps: {
     subscribe(bus: EventBus) {
       return bus.subscribe((e) => {
         if (e.type !== 'secret.changed' && e.type !== 'secret.rotated') return;
+        if (e.replica) return; // synced by the server that made the change
         onEvent(e).catch((err) => deps.logger.warn({ reason: isKeyhavenError(err) ? err.code : 'error' }, 'could not queue a sync'));
       });
     },
