@@ -8,9 +8,10 @@
 // SQLite needs none of this: one server owns the file (ADR 0005).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Executor } from './database.js';
+import type { Executor, StorageHandle } from './database.js';
+import type { Database } from './schema.js';
 
 export type ChangeTopic = 'secret' | 'policy' | 'tenant';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
@@ -36,6 +37,19 @@ export interface ChangeFeed {
 
 /** NOTIFY payloads must stay under 8,000 bytes. */
 const MAX_PAYLOAD = 7900;
+
+/** Runs a change in one transaction of `tenant`; with a feed, the change is announced in that same
+ *  transaction, so other replicas hear of it when (and only if) it commits. */
+export const announcing = <T>(storage: StorageHandle, changes: ChangeFeed | undefined, topic: ChangeTopic, tenant: string, name: string,
+  fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+  storage.transaction(tenant, changes ? async (trx) => {
+    const result = await fn(trx);
+    await changes.announce(trx, topic, tenant, name);
+    return result;
+  } : fn);
+
+/** Whether caches may be used: always without a feed (SQLite), otherwise while it is live. */
+export const cachesUsable = (changes: ChangeFeed | undefined) => () => !changes || changes.live;
 
 export interface PgChangeFeedOptions {
   url: string;

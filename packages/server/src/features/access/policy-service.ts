@@ -1,7 +1,8 @@
 // Policies and roles per tenant: CRUD, and the authorizer for a token's role (built-in or custom),
 // cached and invalidated on every change.
 import type { Transaction } from 'kysely';
-import type { ChangeFeed } from '../../storage/change-feed.js';
+import { announcing, cachesUsable, type ChangeFeed } from '../../storage/change-feed.js';
+import { createFillCache } from '../../lib/fill-cache.js';
 import type { StorageHandle } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 import { isUniqueViolation } from '../../storage/database.js';
@@ -17,27 +18,17 @@ export interface RoleView { name: string; description: string | null; policies: 
 
 export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock; changes?: ChangeFeed }) => {
   const { storage, clock, changes } = deps;
-  /** Authorizers of custom roles by tenant and role. A tenant's generation moves on every change of
-   *  its policies or roles (here, or on another replica through the change feed), and an authorizer
-   *  built from rows read before a change is not kept. */
-  const cache = new Map<string, Authorizer>();
-  const gens = new Map<string, number>();
-  let epoch = 0; // moves when the change feed resets: every tenant may have changed
-  const invalidate = (tenant: string) => {
-    gens.set(tenant, (gens.get(tenant) ?? 0) + 1);
-    for (const k of cache.keys()) if (k.startsWith(`${tenant}\u0000`)) cache.delete(k);
-  };
-  changes?.subscribe((topic, tenant) => { if (topic === 'policy') invalidate(tenant); }, () => { cache.clear(); epoch++; });
+  /** Authorizers of custom roles, grouped by tenant: every change of a tenant's policies or roles
+   *  (here, or on another replica through the change feed) invalidates its group, and an authorizer
+   *  built from rows read before a change is not kept (lib/fill-cache.ts). */
+  const cache = createFillCache<Authorizer>({ maxBytes: 4 * 1024 * 1024, ttlMs: 10 * 60_000, usable: cachesUsable(changes) });
+  changes?.subscribe((topic, tenant) => { if (topic === 'policy') cache.invalidate(tenant); }, () => cache.clear());
   /** A change of the tenant's policies or roles, announced to other replicas when it commits. */
   const change = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     try {
-      return await storage.transaction(tenant, async (trx) => {
-        const result = await fn(trx);
-        await changes?.announce(trx, 'policy', tenant, '');
-        return result;
-      });
+      return await announcing(storage, changes, 'policy', tenant, '', fn);
     } finally {
-      invalidate(tenant);
+      cache.invalidate(tenant);
     }
   };
   const checkName = (name: string, what: string) => {
@@ -113,17 +104,15 @@ export const createPolicyService = (deps: { storage: StorageHandle; clock: Clock
     /** The authorizer for a role in a tenant: built-in roles directly, custom roles from their policies. */
     async authorizerFor(tenant: string, role: string): Promise<Authorizer> {
       if (isBuiltinRole(role)) return builtinAuthorizer(role);
-      const key = `${tenant}\u0000${role}`;
-      const cached = !changes || changes.live;
-      const hit = cached ? cache.get(key) : undefined;
+      const hit = cache.get(tenant, role);
       if (hit) return hit;
-      const gen = gens.get(tenant) ?? 0, atEpoch = epoch;
+      const token = cache.token(tenant);
       const row = await storage.withTenant(tenant, (ex) => ex.selectFrom('roles').select('policies').where('tenant_id', '=', tenant).where('name', '=', role).executeTakeFirst());
       const names: string[] = row ? JSON.parse(row.policies) : [];
       const rules: PolicyRule[] = [];
       for (const n of names) rules.push(...(await getPolicy(tenant, n).catch(() => ({ rules: [] as PolicyRule[] }))).rules);
       const authz = policyAuthorizer(rules); // an unknown role or no policies allows nothing
-      if (cached && (gens.get(tenant) ?? 0) === gen && epoch === atEpoch) cache.set(key, authz);
+      cache.put(token, role, authz, 0);
       return authz;
     },
   };

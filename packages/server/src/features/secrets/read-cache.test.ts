@@ -1,53 +1,67 @@
-// The read cache on its own (bounds, age, invalidation tokens) and in the secret service on both
-// backends: reads never see a value older than the last committed write, nor an uncommitted one.
+// The fill cache (lib/fill-cache.ts) on its own (bounds, age, invalidation tokens, off while not
+// usable) and in the secret service on both backends: reads never see a value older than the last
+// committed write, nor an uncommitted one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadCache } from './read-cache.js';
+import { createFillCache } from '../../lib/fill-cache.js';
 import { backends } from '../../test-support/backends.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe('read cache', () => {
   it('serves what was put until the secret is invalidated', () => {
-    const c = createReadCache<string>({ maxBytes: 10_000, ttlMs: 60_000 });
-    const k = c.secretKey('t', 'apps/a');
+    const c = createFillCache<string>({ maxBytes: 10_000, ttlMs: 60_000 });
+    const k = c.groupKey('t', 'apps/a');
     c.put(c.token(k), 'current', 'v1', 2);
     expect(c.get(k, 'current')).toBe('v1');
     expect(c.get(k, 'v1')).toBeUndefined();
     c.invalidate(k);
     expect(c.get(k, 'current')).toBeUndefined();
-    expect(c.get(c.secretKey('t', 'apps/b'), 'current')).toBeUndefined();
+    expect(c.get(c.groupKey('t', 'apps/b'), 'current')).toBeUndefined();
   });
 
   it('refuses a fill that began before a change of the secret', () => {
-    const c = createReadCache<string>({ maxBytes: 10_000, ttlMs: 60_000 });
-    const k = c.secretKey('t', 'apps/a');
+    const c = createFillCache<string>({ maxBytes: 10_000, ttlMs: 60_000 });
+    const k = c.groupKey('t', 'apps/a');
     const token = c.token(k); // a read starts …
     c.invalidate(k); // … a write commits meanwhile …
     c.put(token, 'current', 'old', 3); // … the read's older result must not be kept
     expect(c.get(k, 'current')).toBeUndefined();
-    const other = c.secretKey('t', 'apps/b');
+    const other = c.groupKey('t', 'apps/b');
     const t2 = c.token(other);
     c.clear();
     c.put(t2, 'current', 'old', 3);
     expect(c.get(other, 'current')).toBeUndefined();
   });
 
+  it('serves and keeps nothing while it is not usable (the change feed is down)', () => {
+    let usable = true;
+    const c = createFillCache<string>({ maxBytes: 10_000, ttlMs: 60_000, usable: () => usable });
+    const k = c.groupKey('t', 'apps/a');
+    c.put(c.token(k), 'current', 'v1', 2);
+    usable = false;
+    expect(c.get(k, 'current')).toBeUndefined();
+    c.put(c.token(k), 'v2', 'v2', 2);
+    usable = true;
+    expect(c.get(k, 'v2')).toBeUndefined();
+    expect(c.get(k, 'current')).toBe('v1'); // not usable is not cleared: the feed's reset clears it
+  });
+
   it('stays within its byte budget (oldest first) and forgets entries after their age', () => {
     let now = 0;
-    const c = createReadCache<number>({ maxBytes: 4 * (256 + 100), ttlMs: 1000, now: () => now });
-    for (let i = 0; i < 10; i++) c.put(c.token(c.secretKey('t', `s${i}`)), 'current', i, 100);
+    const c = createFillCache<number>({ maxBytes: 4 * (256 + 100), ttlMs: 1000, now: () => now });
+    for (let i = 0; i < 10; i++) c.put(c.token(c.groupKey('t', `s${i}`)), 'current', i, 100);
     expect(c.stats().bytes).toBeLessThanOrEqual(4 * (256 + 100));
-    expect(c.get(c.secretKey('t', 's0'), 'current')).toBeUndefined();
-    expect(c.get(c.secretKey('t', 's9'), 'current')).toBe(9);
+    expect(c.get(c.groupKey('t', 's0'), 'current')).toBeUndefined();
+    expect(c.get(c.groupKey('t', 's9'), 'current')).toBe(9);
     now = 1000;
-    expect(c.get(c.secretKey('t', 's9'), 'current')).toBeUndefined();
+    expect(c.get(c.groupKey('t', 's9'), 'current')).toBeUndefined();
     // A value larger than a quarter of the budget is never cached.
-    c.put(c.token(c.secretKey('t', 'big')), 'current', 1, 1000);
-    expect(c.get(c.secretKey('t', 'big'), 'current')).toBeUndefined();
+    c.put(c.token(c.groupKey('t', 'big')), 'current', 1, 1000);
+    expect(c.get(c.groupKey('t', 'big'), 'current')).toBeUndefined();
   });
 
   it('is off with a zero budget', () => {
-    const c = createReadCache<string>({ maxBytes: 0, ttlMs: 1000 });
-    const k = c.secretKey('t', 'a');
+    const c = createFillCache<string>({ maxBytes: 0, ttlMs: 1000 });
+    const k = c.groupKey('t', 'a');
     c.put(c.token(k), 'current', 'v', 1);
     expect(c.get(k, 'current')).toBeUndefined();
   });

@@ -2,7 +2,7 @@
 // version/label/field, describe, list, update metadata, soft-delete, restore and destroy.
 import type { Barrier } from '../../barrier/barrier.js';
 import type { Transaction } from 'kysely';
-import type { ChangeFeed } from '../../storage/change-feed.js';
+import { announcing, cachesUsable, type ChangeFeed } from '../../storage/change-feed.js';
 import type { StorageHandle, Executor } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 import { isUniqueViolation } from '../../storage/database.js';
@@ -12,7 +12,7 @@ import { assertSecretName } from '../../lib/secret-name.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
 import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
-import { createReadCache } from './read-cache.js';
+import { createFillCache } from '../../lib/fill-cache.js';
 import {
   LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
 } from './secret-types.js';
@@ -44,7 +44,7 @@ export interface SecretServiceDeps {
   barrier: Barrier;
   clock: Clock;
   limits: { maxValueBytes: number; defaultMaxVersions: number };
-  /** Decrypted reads kept in process (bytes, age); off when maxBytes is 0. See read-cache.ts. */
+  /** Decrypted reads kept in process (bytes, age); off when maxBytes is 0. See lib/fill-cache.ts. */
   readCache?: { maxBytes: number; ttlSeconds: number };
   /** Other replicas' changes (PostgreSQL): each mutation is announced in its transaction, and the read
    *  cache is used only while the feed is live. Absent on SQLite, which one server owns. */
@@ -73,24 +73,19 @@ const labelMap = (row: SecretRow): Partial<Record<Label, number>> => {
 export const createSecretService = (deps: SecretServiceDeps) => {
   const { storage, store, barrier, clock, limits } = deps;
   const now = () => clock.now().toISOString();
-  const cache = createReadCache<{ read: SecretRead; bytes: number }>({
-    maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000
-  });
   const { changes } = deps;
-  changes?.subscribe((topic, tenant, name) => { if (topic === 'secret') cache.invalidate(cache.secretKey(tenant, name)); }, () => cache.clear());
+  const cache = createFillCache<{ read: SecretRead; bytes: number }>({
+    maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000, usable: cachesUsable(changes),
+  });
+  changes?.subscribe((topic, tenant, name) => { if (topic === 'secret') cache.invalidate(cache.groupKey(tenant, name)); }, () => cache.clear());
   /** Every mutation of a secret runs here: its cached reads are invalidated when it starts and again
    *  once it has committed (or failed), so no read can store a value older than the commit; other
    *  replicas hear of it from the change feed when it commits. */
   const mutate = async <T>(tenant: string, name: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
-    const key = cache.secretKey(tenant, name);
+    const key = cache.groupKey(tenant, name);
     cache.invalidate(key);
     try {
-      if (!changes) return await storage.transaction(tenant, fn);
-      return await storage.transaction(tenant, async (trx) => {
-        const result = await fn(trx);
-        await changes.announce(trx, 'secret', tenant, name);
-        return result;
-      });
+      return await announcing(storage, changes, 'secret', tenant, name, fn);
     } finally {
       cache.invalidate(key);
     }
@@ -243,14 +238,13 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
     async read(scope: Scope, name: string, ref: { version?: number; label?: Label; field?: string } = {}): Promise<SecretRead> {
       const refKey = ref.version !== undefined ? `v${ref.version}` : (ref.label ?? 'current');
-      const secretKey = cache.secretKey(scope.tenant, name);
-      const cached = !changes || changes.live;
-      let full = cached ? cache.get(secretKey, refKey)?.read : undefined; // only valid names are ever cached
+      const secretKey = cache.groupKey(scope.tenant, name);
+      let full = cache.get(secretKey, refKey)?.read; // only valid names are ever cached
       if (!full) {
         assertSecretName(name);
         const token = cache.token(secretKey);
         const loaded = await readStored(scope.tenant, name, ref);
-        if (cached) cache.put(token, refKey, loaded, loaded.bytes); // refused if the feed reset meanwhile (clear)
+        cache.put(token, refKey, loaded, loaded.bytes);
         full = loaded.read;
       }
       if (ref.field === undefined) return full;

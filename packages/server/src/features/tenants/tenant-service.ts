@@ -1,5 +1,6 @@
 // Tenants: the unit of isolation. Created by root tokens; every secret and grant belongs to one.
-import type { ChangeFeed } from '../../storage/change-feed.js';
+import { announcing, cachesUsable, type ChangeFeed } from '../../storage/change-feed.js';
+import { createFillCache } from '../../lib/fill-cache.js';
 import type { StorageHandle } from '../../storage/database.js';
 import { isUniqueViolation } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
@@ -11,12 +12,10 @@ export interface Tenant { id: string; name: string; created_at: string }
 
 export const createTenantService = (deps: { storage: StorageHandle; clock: Clock; changes?: ChangeFeed }) => {
   const { storage, clock, changes } = deps;
-  /** Tenants known to exist. A removal on another replica reaches it through the change feed (ADR
-   *  0006); it is only trusted while the feed is live. */
-  const cache = new Map<string, boolean>();
-  let gen = 0; // moves on every removal heard or made, so a lookup that raced one is not kept
-  const forget = (id?: string) => { gen++; if (id === undefined) cache.clear(); else cache.delete(id); };
-  changes?.subscribe((topic, tenant) => { if (topic === 'tenant') forget(tenant); }, () => forget());
+  /** Tenants known to exist. A removal here or on another replica (through the change feed, ADR 0006)
+   *  invalidates it, and a lookup that raced a removal is not kept (lib/fill-cache.ts). */
+  const cache = createFillCache<true>({ maxBytes: 4 * 1024 * 1024, ttlMs: 10 * 60_000, usable: cachesUsable(changes) });
+  changes?.subscribe((topic, tenant) => { if (topic === 'tenant') cache.invalidate(tenant); }, () => cache.clear());
   return {
     async create(input: { id: string; name?: string }): Promise<Tenant> {
       if (!TENANT_ID.test(input.id)) throw fail('VALIDATION_FAILED', 'A tenant id is 1-63 lowercase letters, digits or "-", starting with a letter or digit.', [{ path: 'id', message: 'invalid tenant id' }]);
@@ -30,11 +29,10 @@ export const createTenantService = (deps: { storage: StorageHandle; clock: Clock
       return { id: row.id, name: row.name, created_at: row.created_at };
     },
     async exists(id: string): Promise<boolean> {
-      const cached = !changes || changes.live;
-      if (cached && cache.get(id)) return true;
-      const before = gen;
+      if (cache.get(id, '')) return true;
+      const token = cache.token(id);
       const row = await storage.db.selectFrom('tenants').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-      if (row && cached && gen === before) cache.set(id, true);
+      if (row) cache.put(token, '', true, 0);
       return Boolean(row);
     },
     async get(id: string): Promise<Tenant> {
@@ -54,12 +52,11 @@ export const createTenantService = (deps: { storage: StorageHandle; clock: Clock
       await this.get(id);
       const held = await storage.withTenant(id, (ex) => ex.selectFrom('secrets').select('id').where('tenant_id', '=', id).limit(1).execute());
       if (held.length) throw fail('TENANT_NOT_EMPTY', `Tenant "${id}" still holds secrets; destroy them first.`);
-      await storage.transaction(id, async (trx) => {
+      await announcing(storage, changes, 'tenant', id, '', async (trx) => {
         await trx.deleteFrom('token_grants').where('tenant_id', '=', id).execute();
         await trx.updateTable('tenants').set({ deleted_at: clock.now().toISOString() }).where('id', '=', id).execute();
-        await changes?.announce(trx, 'tenant', id, '');
       });
-      forget(id);
+      cache.invalidate(id);
       return { id, deleted: true };
     },
   };
