@@ -6,17 +6,15 @@
 // loop was held (a 1 ms timer's worst lateness): what requests arriving meanwhile would wait.
 // Usage: npm run build && node bench/anomaly-sweep.mjs [--events 400000] [--more 20000] [--label name]
 //        [--database-url postgres://postgres@127.0.0.1:5432/postgres]
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshPgDatabase, machine, root } from './lib.mjs';
+import { freshPgDatabase, machine, option, root, writeResult } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
-const events = Number(opt('events', '400000'));
-const more = Number(opt('more', '20000'));
-const label = opt('label', undefined);
-const databaseUrl = opt('database-url', undefined);
+const events = Number(option('events', '400000'));
+const more = Number(option('more', '20000'));
+const label = option('label', undefined);
+const databaseUrl = option('database-url', undefined);
 
 const { openStorage } = await import(path.join(root, 'packages/server/dist/storage/database.js'));
 const { createAnomalyDetector } = await import(path.join(root, 'packages/server/dist/features/audit/anomalies.js'));
@@ -81,5 +79,4 @@ await pgdb?.drop();
 rmSync(dir, { recursive: true, force: true });
 const result = { date: new Date().toISOString(), machine: machine(), backend: databaseUrl ? 'postgres' : 'sqlite', events, more, first_sweep: first, next_sweep: next, idle_sweep: idle };
 console.log(JSON.stringify(result, null, 2));
-mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, `bench/results/anomaly-sweep-${result.backend}${label ? `-${label}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
+writeResult(`anomaly-sweep-${result.backend}${label ? `-${label}` : ''}`, result);

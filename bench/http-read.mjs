@@ -7,18 +7,15 @@
 // Usage: npm run build && node bench/http-read.mjs [--duration 10] [--rounds 3] [--label name]
 //        [--database-url postgres://admin@host/db]  (each server then gets a fresh database through it)
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { cannon, freshPgDatabase, machine, root, startKeyhaven, summary } from './lib.mjs';
+import { cannon, freshPgDatabase, machine, option, root, startKeyhaven, summary, writeResult } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
-const duration = Number(opt('duration', '10'));
-const rounds = Number(opt('rounds', '3'));
-const label = opt('label', undefined);
-const databaseUrl = opt('database-url', undefined);
+const duration = Number(option('duration', '10'));
+const rounds = Number(option('rounds', '3'));
+const label = option('label', undefined);
+const databaseUrl = option('database-url', undefined);
 
 const prepare = async (env, port) => {
   const db = databaseUrl ? await freshPgDatabase(databaseUrl) : undefined;
@@ -95,5 +92,4 @@ const result = {
   rounds_detail: runs,
 };
 console.log(JSON.stringify(result.median, null, 2));
-mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, `bench/results/http-read-${result.backend}${label ? `-${label}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
+writeResult(`http-read-${result.backend}${label ? `-${label}` : ''}`, result);

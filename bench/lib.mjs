@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: start a real Keyhaven server in a child process on a fresh
 // store, wait for it, and run autocannon against it. Results are printed and written, never asserted.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -68,4 +68,16 @@ export const freshPgDatabase = async (adminUrl) => {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return { url: u.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+};
+
+/** `--name value` from the command line, or the default. */
+export const option = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+
+/** Writes a result to bench/results/<stem>.json. */
+export const writeResult = (stem, result) => {
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, `bench/results/${stem}.json`), JSON.stringify(result, null, 2) + '\n');
 };

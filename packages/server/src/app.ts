@@ -27,7 +27,7 @@ import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createAuditService, type AuditService } from './features/audit/audit-service.js';
 import { createAnomalyDetector, type AnomalyDetector } from './features/audit/anomalies.js';
 import { auditRoutes } from './features/audit/audit-routes.js';
-import { openPgChangeFeed } from './storage/change-feed.js';
+import { openPgChangeFeed, type ChangeFeed } from './storage/change-feed.js';
 import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
 import { policyRoutes } from './features/access/policy-routes.js';
 import { metricsRoutes } from './features/system/metrics-routes.js';
@@ -84,7 +84,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
   const source = opts.kekSource ?? (await kekSourceFor(config));
   const storage = await openStorage(databaseUrlOf(config));
-  let closeChanges: (() => Promise<void> | undefined) | undefined;
+  let changes: ChangeFeed | undefined; // closed on a failed start too
   try {
     const keyring = await openKeyring({ store: createKeyringStore(storage), source, now: () => clock.now() });
     const barrier = createBarrier(keyring);
@@ -112,12 +112,12 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     const tokens = createTokenService({ storage, clock });
     // Other replicas' changes of secrets, policies and tenants (PostgreSQL), so caches can be used there.
-    const changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
-    closeChanges = () => changes?.close();
+    changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
     if (changes) {
       // Event streams on every replica hear of changes made through any of them (ADR 0006).
-      bus.subscribe((e) => { if (!e.replica && isDeliveredEvent(e)) changes.relay(e); });
-      changes.onEvent((e) => bus.publish(e));
+      const feed = changes;
+      bus.subscribe((e) => { if (!e.replica && isDeliveredEvent(e)) feed.relay(e); });
+      feed.onEvent((e) => bus.publish(e));
     }
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
@@ -175,7 +175,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       },
     };
   } catch (e) {
-    await closeChanges?.();
+    await changes?.close();
     await storage.close();
     throw e;
   }

@@ -12,13 +12,11 @@ import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Executor, StorageHandle } from './database.js';
 import type { Database } from './schema.js';
+import type { DomainEvent } from '../events/event-bus.js';
 
 export type ChangeTopic = 'secret' | 'policy' | 'tenant';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
 export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
-
-/** A domain event as relayed between replicas (see events/event-bus.ts). */
-export interface RelayedEvent { type: string; time: string; tenant: string; data: Record<string, unknown>; replica?: string }
 
 export interface ChangeFeed {
   /** True while every committed change is being heard; caches must not be used otherwise. */
@@ -30,8 +28,8 @@ export interface ChangeFeed {
   subscribe(onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void): void;
   /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
    *  down, or when it exceeds NOTIFY's payload limit); `onEvent` hears theirs, marked with `replica`. */
-  relay(event: RelayedEvent): void;
-  onEvent(fn: (event: RelayedEvent) => void): void;
+  relay(event: DomainEvent): void;
+  onEvent(fn: (event: DomainEvent) => void): void;
   close(): Promise<void>;
 }
 
@@ -63,7 +61,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
-  const eventListeners: Array<(event: RelayedEvent) => void> = [];
+  const eventListeners: Array<(event: DomainEvent) => void> = [];
   const origin = randomUUID(); // this server, so it ignores its own relayed events
   let client: pg.Client | undefined;
   let live = false;
@@ -91,8 +89,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
 
   const heardEvent = (from: string, json: string) => {
     if (from === origin) return;
-    let e: RelayedEvent;
-    try { e = JSON.parse(json) as RelayedEvent; } catch { return; }
+    let e: DomainEvent;
+    try { e = JSON.parse(json) as DomainEvent; } catch { return; }
     if (typeof e?.type !== 'string' || typeof e.tenant !== 'string' || typeof e.time !== 'string' || typeof e.data !== 'object' || e.data === null) return;
     for (const l of eventListeners) { try { l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from }); } catch { /* as above */ } }
   };
