@@ -12,7 +12,6 @@ import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Executor, StorageHandle } from './database.js';
 import type { Database } from './schema.js';
-import type { DomainEvent } from '../events/event-bus.js';
 
 export type ChangeTopic = 'secret' | 'policy' | 'tenant';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
@@ -28,10 +27,14 @@ export interface ChangeFeed {
   subscribe(onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void): void;
   /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
    *  down, or when it exceeds NOTIFY's payload limit); `onEvent` hears theirs, marked with `replica`. */
-  relay(event: DomainEvent): void;
-  onEvent(fn: (event: DomainEvent) => void): void;
+  relay(event: RelayedEvent): void;
+  onEvent(fn: (event: RelayedEvent) => void): void;
   close(): Promise<void>;
 }
+
+/** A domain event as the feed carries it: the shape of the bus's DomainEvent (events/event-bus.ts),
+ *  restated here because storage does not import the layers above it (test/structure/layers.test.ts). */
+export interface RelayedEvent { type: string; time: string; tenant: string; data: Record<string, unknown>; replica?: string }
 
 /** NOTIFY payloads must stay under 8,000 bytes. */
 const MAX_PAYLOAD = 7900;
@@ -61,7 +64,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
-  const eventListeners: Array<(event: DomainEvent) => void> = [];
+  const eventListeners: Array<(event: RelayedEvent) => void> = [];
   const origin = randomUUID(); // this server, so it ignores its own relayed events
   let client: pg.Client | undefined;
   let live = false;
@@ -89,8 +92,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
 
   const heardEvent = (from: string, json: string) => {
     if (from === origin) return;
-    let e: DomainEvent;
-    try { e = JSON.parse(json) as DomainEvent; } catch { return; }
+    let e: RelayedEvent;
+    try { e = JSON.parse(json) as RelayedEvent; } catch { return; }
     if (typeof e?.type !== 'string' || typeof e.tenant !== 'string' || typeof e.time !== 'string' || typeof e.data !== 'object' || e.data === null) return;
     for (const l of eventListeners) { try { l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from }); } catch { /* as above */ } }
   };
