@@ -9,6 +9,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transa
 import type { Database } from './schema.js';
 import { migrateToLatest, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
+import { startCheckpointer, type Checkpointer, type CheckpointerStats } from './sqlite-checkpointer.js';
 
 export type Db = Kysely<Database>;
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -32,6 +33,8 @@ export interface StorageHandle {
   /** SQLite only: true while a transaction is open on the connection. A direct read then would see
    *  its uncommitted rows, so hot reads take the query layer instead (which waits for the commit). */
   sqliteInTransaction?: () => boolean;
+  /** SQLite on a file only: what the WAL checkpoint worker has done (ADR 0007). */
+  sqliteCheckpoints?: () => CheckpointerStats;
   /** True when the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS). */
   bypassesRls(): Promise<boolean>;
   ping(): Promise<void>;
@@ -170,12 +173,40 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
     });
 };
 
-export const openStorage = async (url: string, opts: { poolSize?: number } = {}): Promise<StorageHandle> => {
+const inUse = (file: string) => fail('DATABASE_UNAVAILABLE', `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`);
+
+/** One server per SQLite file (ADR 0005, 0007): the server holds an exclusive lock on `<file>-lock`, a
+ *  one-page SQLite file, for as long as it runs, so a second server on the same file is refused at
+ *  start. The operating system drops the lock when the process ends, however it ends. */
+const lockSqliteFile = (file: string): BetterSqlite3.Database => {
+  const lock = new BetterSqlite3(`${file}-lock`);
+  try {
+    lock.pragma('busy_timeout = 0');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('journal_mode = MEMORY');
+    // A write takes the exclusive lock, and in this locking mode it is kept until the connection closes.
+    lock.pragma('user_version = 1');
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
+    throw e;
+  }
+  return lock;
+};
+
+export interface OpenStorageOptions {
+  poolSize?: number;
+  /** SQLite: called if the WAL checkpoint worker stops; SQLite then checkpoints on its own again. */
+  onCheckpointFailure?: (error: Error) => void;
+}
+
+export const openStorage = async (url: string, opts: OpenStorageOptions = {}): Promise<StorageHandle> => {
   const dialect: Dialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
   let db: Db;
   let sqliteGet: StorageHandle['sqliteGet'];
   let sqliteInTransaction: StorageHandle['sqliteInTransaction'];
   let sqliteRun: StorageHandle['sqliteRun'];
+  let sqliteFile: { sqlite: BetterSqlite3.Database; file: string; lock: BetterSqlite3.Database } | undefined;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
@@ -183,23 +214,17 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
   } else {
     const file = resolveSqlitePath(url);
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const sqlite = new BetterSqlite3(file);
-    // One server owns the file (ADR 0005): the lock is taken once and held, so statements skip the
-    // per-transaction file locking of shared mode, and a second server on the same file is refused.
-    sqlite.pragma('locking_mode = EXCLUSIVE');
-    sqlite.pragma('busy_timeout = 2000');
+    const lock = file === ':memory:' ? undefined : lockSqliteFile(file);
+    let sqlite: BetterSqlite3.Database;
     try {
+      sqlite = new BetterSqlite3(file);
+      sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('journal_mode = WAL');
-      sqlite.prepare('select count(*) from sqlite_master').get();
     } catch (e) {
-      sqlite.close();
-      if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-        throw fail('DATABASE_UNAVAILABLE', `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`);
-      }
+      lock?.close();
       throw e;
     }
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages
     // Statement and savepoint journals in memory, not in temporary files: every unit of work runs in a
@@ -214,11 +239,13 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
       if (stmt.reader) return { rows: stmt.all(...params), changes: 0 };
       return { rows: [], changes: stmt.run(...params).changes };
     };
+    if (lock) sqliteFile = { sqlite, file, lock };
   }
   try {
     await migrateToLatest(db, dialect);
   } catch (e) {
     await db.destroy();
+    sqliteFile?.lock.close();
     const mapped = mapDriverError(e);
     if (mapped instanceof KeyhavenError) throw mapped;
     throw fail('DATABASE_UNAVAILABLE', `The database could not be prepared: ${(e as Error).message}`);
@@ -238,6 +265,8 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
     }
   };
   const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!);
+  // WAL checkpoints run in a worker thread, not inside a request's COMMIT (ADR 0007).
+  const checkpointer: Checkpointer | undefined = sqliteFile && startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure });
 
   return {
     dialect,
@@ -266,6 +295,11 @@ export const openStorage = async (url: string, opts: { poolSize?: number } = {})
         throw mapDriverError(e);
       }
     },
-    close: () => db.destroy(),
+    sqliteCheckpoints: checkpointer && (() => checkpointer.stats()),
+    async close() {
+      await checkpointer?.close();
+      await db.destroy();
+      sqliteFile?.lock.close();
+    },
   };
 };
