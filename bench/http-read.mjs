@@ -64,6 +64,7 @@ for (let r = 0; r < rounds; r++) {
   round.writes_new_versions_audit_on = await measure({ url: `${on.kh.url}/v1/secrets/bench/written`, method: 'PUT', headers: on.headers, body: JSON.stringify({ value: 'written-value' }) }, on);
   round.authenticated_read_audit_off = await measure({ url: `${off.kh.url}/v1/secrets/bench/api-key`, headers: off.headers }, off);
   round.read_vs_bare = +(round.authenticated_read_audit_on.req_per_s / round.bare_route.req_per_s).toFixed(3);
+  round.read_without_audit_vs_bare = +(round.authenticated_read_audit_off.req_per_s / round.bare_route.req_per_s).toFixed(3);
   round.audit_on_vs_off = +(round.authenticated_read_audit_on.req_per_s / round.authenticated_read_audit_off.req_per_s).toFixed(3);
   console.error(`round ${r + 1}/${rounds}: bare ${round.bare_route.req_per_s}/s, read ${round.authenticated_read_audit_on.req_per_s}/s (p99 ${round.authenticated_read_audit_on.p99_ms} ms, server ≤ 5 ms ${round.authenticated_read_audit_on.server_within_5ms}), writes ${round.writes_new_versions_audit_on.req_per_s}/s, read without audit ${round.authenticated_read_audit_off.req_per_s}/s`);
   runs.push(round);
@@ -87,6 +88,7 @@ const result = {
     authenticated_read_audit_off: medianOf('authenticated_read_audit_off'),
     writes_new_versions_audit_on: medianOf('writes_new_versions_audit_on'),
     read_vs_bare: median(runs.map((r) => r.read_vs_bare)),
+    read_without_audit_vs_bare: median(runs.map((r) => r.read_without_audit_vs_bare)),
     audit_on_vs_off: median(runs.map((r) => r.audit_on_vs_off)),
   },
   rounds_detail: runs,
