@@ -94,6 +94,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     const auditKey = deriveAuditKey(keyring.fingerprintKey);
     const metrics = createMetrics();
+    if (storage.sqliteCheckpoints) metrics.watchSqliteCheckpoints(storage.sqliteCheckpoints);
     const bus = createEventBus();
     const jobs = createIntervalJobs(logger);
     const anomalies = createAnomalyDetector({ storage, clock, bus });

@@ -1,8 +1,9 @@
-// Prometheus metrics: request counts and latency by route template, audit events by outcome.
+// Prometheus metrics: request counts and latency by route template, audit events by outcome, and on
+// SQLite the WAL checkpoint worker.
 // Labels never carry secret names' values or tokens; route templates only. Per-request accounting
 // is plain counters handed to prom-client when it is scraped: prom-client hashes the label set on
 // every observation, which cost about 10 µs of each request.
-import { Counter, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 const LATENCY = 'keyhaven_http_request_duration_seconds';
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
@@ -49,6 +50,27 @@ export const createMetrics = () => {
 
   return {
     registry,
+    /** SQLite's WAL checkpoint worker (ADR 0007), read at scrape time: whether it runs (0 means SQLite
+     *  checkpoints inside commits again), and the frames copied by it and by the request thread. */
+    watchSqliteCheckpoints(stats: () => { running: boolean; workerFrames: number; restarts: number; restartFrames: number }) {
+      new Gauge({
+        name: 'keyhaven_sqlite_checkpoint_worker_up', help: 'Whether the SQLite WAL checkpoint worker runs (0: checkpoints run inside commits)', registers: [registry],
+        collect() { this.set(stats().running ? 1 : 0); },
+      });
+      new Counter({
+        name: 'keyhaven_sqlite_checkpoint_frames_total', help: 'WAL frames copied into the SQLite database file, by the worker or by the request thread', labelNames: ['by'], registers: [registry],
+        collect() {
+          const s = stats();
+          this.reset();
+          this.inc({ by: 'worker' }, s.workerFrames);
+          this.inc({ by: 'request_thread' }, s.restartFrames);
+        },
+      });
+      new Counter({
+        name: 'keyhaven_sqlite_checkpoint_restarts_total', help: 'Checkpoints the request thread finished so the WAL could start again', registers: [registry],
+        collect() { this.reset(); this.inc(stats().restarts); },
+      });
+    },
     /** Counts a stored batch by outcome: one label lookup per outcome, not per event. */
     countAuditEvents(events: ReadonlyArray<{ outcome: string }>) {
       const byOutcome = new Map<string, number>();

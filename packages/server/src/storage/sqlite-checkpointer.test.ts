@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { openStorage } from './database.js';
+import { startTestServer } from '../test-support/test-server.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'kh-ckpt-')); });
@@ -101,5 +102,30 @@ describe('a SQLite store with the checkpoint worker', () => {
     const second = await openStorage(file);
     expect(await second.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst())).toEqual({ name: 'Acme' });
     await second.close();
+  });
+});
+
+describe('the checkpoint worker in a server', () => {
+  it('shows in /metrics: up while it runs, the frames it copied, and no work left to the request thread', async () => {
+    const s = await startTestServer('sqlite');
+    try {
+      const scrape = async () => (await s.call('GET', '/metrics', { token: '', tenant: null })).text;
+      const metric = (text: string, line: string) => {
+        const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+        return found === undefined ? undefined : Number(found.slice(line.length + 1));
+      };
+      await until(() => s.app.storage.sqliteCheckpoints?.().running === true, 'the worker to start');
+      expect(metric(await scrape(), 'keyhaven_sqlite_checkpoint_worker_up')).toBe(1);
+      for (let i = 0; i < 40; i++) expect((await s.call('PUT', '/v1/secrets/apps/ckpt', { body: { value: `v${i}` } })).status).toBe(200);
+      // The worker copies the new frames on its next pass and reports how many.
+      await until(() => (s.app.storage.sqliteCheckpoints?.().workerFrames ?? 0) > 0, 'the worker to copy frames');
+      const text = await scrape();
+      expect(metric(text, 'keyhaven_sqlite_checkpoint_frames_total{by="worker"}')).toBeGreaterThan(0);
+      // Far below 2,000 frames: the request thread had nothing to finish.
+      expect(metric(text, 'keyhaven_sqlite_checkpoint_frames_total{by="request_thread"}')).toBe(0);
+      expect(metric(text, 'keyhaven_sqlite_checkpoint_restarts_total')).toBe(0);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ export interface CheckpointerOptions {
 }
 
 export interface CheckpointerStats {
-  /** Frames the worker copied into the database file. */
+  /** Frames the worker copied into the database file (reported after each pass that copied some). */
   workerFrames: number;
   /** Checkpoints the request thread ran to let the log restart, the frames they copied in all, and the
    *  most one of them copied. */
@@ -65,6 +65,7 @@ const pass = () => {
     prevLog = r.log;
     prevDone = r.checkpointed;
     if (r.log >= workerData.restartFrames && r.checkpointed === r.log) parentPort.postMessage({ type: 'restart', log: r.log, frames });
+    else if (copied > 0) parentPort.postMessage({ type: 'progress', frames });
   }
   // While nothing is written, look ~16 times less often.
   idle = copied > 0 ? 0 : idle + 1;
@@ -97,7 +98,11 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
   let restartFramesTotal = 0;
   let mostFramesAtRestart = 0;
   const fail = (error: Error) => {
-    if (running && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_FRAMES}`);
+    try {
+      if (running && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_FRAMES}`);
+    } catch {
+      // The connection is failing too; its own errors reach the requests that use it.
+    }
     running = false;
     if (closing || failed) return;
     failed = true;
@@ -111,7 +116,7 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
   });
   // Errors cross the thread boundary as clones; a driver error may arrive with only its code.
   worker.on('error', (e: Partial<Error> & { code?: string }) => fail(new Error(`the checkpoint worker failed: ${e.message || e.code || String(e)}`)));
-  worker.on('message', (m: { type: string; frames?: number; log?: number }) => {
+  const onMessage = (m: { type: string; frames?: number; log?: number }) => {
     if (m.type === 'ready') {
       if (closing || !sqlite.open) return;
       sqlite.pragma('wal_autocheckpoint = 0');
@@ -127,6 +132,17 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
       restarts++;
       restartFramesTotal += copied;
       if (copied > mostFramesAtRestart) mostFramesAtRestart = copied;
+    }
+  };
+  worker.on('message', (m: { type: string; frames?: number; log?: number }) => {
+    // A failing checkpoint here (disk full, I/O error) must not throw out of an event handler and
+    // end the process: stop the worker and let SQLite checkpoint in its commits, where such an error
+    // reaches the request that hit it.
+    try {
+      onMessage(m);
+    } catch (e) {
+      fail(new Error(`a checkpoint on the request thread failed: ${(e as Error).message}`));
+      void worker.terminate();
     }
   });
   return {
