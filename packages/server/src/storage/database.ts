@@ -215,15 +215,21 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     const file = resolveSqlitePath(url);
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const lock = file === ':memory:' ? undefined : lockSqliteFile(file);
-    let sqlite: BetterSqlite3.Database;
+    let opened: BetterSqlite3.Database | undefined;
     try {
-      sqlite = new BetterSqlite3(file);
-      sqlite.pragma('busy_timeout = 5000');
-      sqlite.pragma('journal_mode = WAL');
+      opened = new BetterSqlite3(file);
+      opened.pragma('busy_timeout = 2000');
+      opened.pragma('journal_mode = WAL');
+      opened.prepare('select count(*) from sqlite_master').get();
     } catch (e) {
+      opened?.close();
       lock?.close();
+      // Something else holds the database itself (an older Keyhaven held it exclusively, without the lock file).
+      if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
       throw e;
     }
+    const sqlite = opened;
+    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('secure_delete = ON'); // destroyed ciphertext is overwritten, not left in free pages

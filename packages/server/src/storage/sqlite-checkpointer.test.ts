@@ -105,6 +105,24 @@ describe('a SQLite store with the checkpoint worker', () => {
   });
 });
 
+describe('a SQLite file held by something else', () => {
+  it('is refused with DATABASE_UNAVAILABLE, as an older Keyhaven holding it exclusively would be', async () => {
+    const file = path.join(dir, 'held.db');
+    const other = new BetterSqlite3(file);
+    other.pragma('locking_mode = EXCLUSIVE');
+    other.pragma('journal_mode = WAL');
+    other.exec('create table t (x)'); // a write: the exclusive lock is now held
+    try {
+      await expect(openStorage(file)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('in use by another Keyhaven server') });
+    } finally {
+      other.close();
+    }
+    // Once it is let go, the store opens (and its own lock file was released by the refused attempt).
+    const store = await openStorage(file);
+    await store.close();
+  });
+});
+
 describe('the checkpoint worker in a server', () => {
   it('shows in /metrics: up while it runs, the frames it copied, and no work left to the request thread', async () => {
     const s = await startTestServer('sqlite');
