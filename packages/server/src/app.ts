@@ -84,7 +84,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
   const source = opts.kekSource ?? (await kekSourceFor(config));
   const storage = await openStorage(databaseUrlOf(config), {
-    onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker stopped; SQLite checkpoints inside commits again (slower, nothing is lost)'),
+    onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)'),
   });
   let changes: ChangeFeed | undefined; // closed on a failed start too
   try {

@@ -173,6 +173,12 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
     });
 };
 
+/** SQLite could not open or map the WAL index (`-shm`) for shared use, and fell back to read-only. */
+const shmUnavailable = (e: unknown): boolean => {
+  const code = (e as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR_SHM') || code === 'SQLITE_CANTOPEN';
+};
+
 const inUse = (file: string) => fail('DATABASE_UNAVAILABLE', `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`);
 
 /** One server per SQLite file (ADR 0005, 0007): the server holds an exclusive lock on `<file>-lock`, a
@@ -196,7 +202,7 @@ const lockSqliteFile = (file: string): BetterSqlite3.Database => {
 
 export interface OpenStorageOptions {
   poolSize?: number;
-  /** SQLite: called if the WAL checkpoint worker stops; SQLite then checkpoints on its own again. */
+  /** SQLite: called if the WAL checkpoint worker cannot run or stops; SQLite then checkpoints on its own. */
   onCheckpointFailure?: (error: Error) => void;
 }
 
@@ -206,7 +212,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
   let sqliteGet: StorageHandle['sqliteGet'];
   let sqliteInTransaction: StorageHandle['sqliteInTransaction'];
   let sqliteRun: StorageHandle['sqliteRun'];
-  let sqliteFile: { sqlite: BetterSqlite3.Database; file: string; lock: BetterSqlite3.Database } | undefined;
+  let sqliteFile: { sqlite: BetterSqlite3.Database; file: string; lock: BetterSqlite3.Database; checkpointWorker: boolean } | undefined;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
@@ -216,11 +222,32 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const lock = file === ':memory:' ? undefined : lockSqliteFile(file);
     let opened: BetterSqlite3.Database | undefined;
+    let sharedWal = lock !== undefined; // a file: WAL index in shared memory, checkpoints in a worker
+    const connect = (exclusive: boolean): BetterSqlite3.Database => {
+      const c = (opened = new BetterSqlite3(file));
+      if (exclusive) c.pragma('locking_mode = EXCLUSIVE');
+      c.pragma('busy_timeout = 2000');
+      c.pragma('journal_mode = WAL');
+      c.prepare('select count(*) from sqlite_master').get();
+      return c;
+    };
+    let sqlite: BetterSqlite3.Database;
     try {
-      opened = new BetterSqlite3(file);
-      opened.pragma('busy_timeout = 2000');
-      opened.pragma('journal_mode = WAL');
-      opened.prepare('select count(*) from sqlite_master').get();
+      sqlite = connect(false);
+      if (sharedWal) {
+        try {
+          sqlite.exec('begin immediate; rollback');
+        } catch (e) {
+          // Some file systems cannot map the WAL index (`<file>-shm`) shared; SQLite then opens the
+          // database read-only. Held exclusively, the index lives in the process's memory instead, and
+          // checkpoints stay in the commits (ADR 0005's mode; ADR 0007).
+          if (!shmUnavailable(e)) throw e;
+          sqlite.close();
+          sqlite = connect(true);
+          sharedWal = false;
+          opts.onCheckpointFailure?.(new Error(`the file system of ${file} cannot share SQLite's WAL index (${(e as { code?: string }).code}); the server holds the database exclusively and checkpoints inside commits instead of in a worker`));
+        }
+      }
     } catch (e) {
       opened?.close();
       lock?.close();
@@ -228,7 +255,6 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
       throw e;
     }
-    const sqlite = opened;
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -245,7 +271,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       if (stmt.reader) return { rows: stmt.all(...params), changes: 0 };
       return { rows: [], changes: stmt.run(...params).changes };
     };
-    if (lock) sqliteFile = { sqlite, file, lock };
+    if (lock) sqliteFile = { sqlite, file, lock, checkpointWorker: sharedWal };
   }
   try {
     await migrateToLatest(db, dialect);
@@ -272,7 +298,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
   };
   const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!);
   // WAL checkpoints run in a worker thread, not inside a request's COMMIT (ADR 0007).
-  const checkpointer: Checkpointer | undefined = sqliteFile && startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure });
+  const checkpointer: Checkpointer | undefined = sqliteFile?.checkpointWorker ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure }) : undefined;
 
   return {
     dialect,

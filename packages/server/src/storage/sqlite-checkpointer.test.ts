@@ -1,7 +1,7 @@
 // The WAL checkpoint worker (ADR 0007), on real SQLite files: checkpoints leave the committing
 // thread, the log stays bounded under a steady stream of commits, nothing is lost, SQLite's own
 // checkpoints come back when the worker stops, and one server per file still holds.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
@@ -102,6 +102,27 @@ describe('a SQLite store with the checkpoint worker', () => {
     const second = await openStorage(file);
     expect(await second.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst())).toEqual({ name: 'Acme' });
     await second.close();
+  });
+});
+
+describe('a file system that cannot share the WAL index', () => {
+  it('falls back to holding the database exclusively, with checkpoints in the commits, and says so', async () => {
+    const file = path.join(dir, 'noshm.db');
+    // A directory where SQLite wants its `-shm` file: the index cannot be mapped, as on file systems
+    // without shared mmap; SQLite would open the database read-only.
+    mkdirSync(`${file}-shm`);
+    const warnings: string[] = [];
+    const store = await openStorage(file, { onCheckpointFailure: (e) => warnings.push(e.message) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot share SQLite's WAL index \(SQLITE_READONLY/);
+    expect(store.sqliteCheckpoints).toBeUndefined();
+    await store.transaction('*', async (trx) => {
+      await trx.insertInto('tenants').values({ id: 'acme', name: 'Acme', created_at: new Date().toISOString() } as never).execute();
+    });
+    await store.close();
+    const again = await openStorage(file, { onCheckpointFailure: () => {} });
+    expect(await again.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst())).toEqual({ name: 'Acme' });
+    await again.close();
   });
 });
 
