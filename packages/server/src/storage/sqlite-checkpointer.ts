@@ -20,11 +20,9 @@ export interface CheckpointerOptions {
 export interface CheckpointerStats {
   /** Frames the worker copied into the database file (reported after each pass that copied some). */
   workerFrames: number;
-  /** Checkpoints the request thread ran to let the log restart, the frames they copied in all, and the
-   *  most one of them copied. */
+  /** Checkpoints the request thread ran to let the log restart, and the frames they copied in all. */
   restarts: number;
   restartFrames: number;
-  mostFramesAtRestart: number;
   running: boolean;
 }
 
@@ -60,7 +58,8 @@ const pass = () => {
   }
   let copied = 0;
   if (r && r.log >= 0) {
-    copied = r.log < prevLog ? r.checkpointed : Math.max(0, r.checkpointed - prevDone);
+    // The log restarted since the last pass when it is shorter, or less of it is copied, than then.
+    copied = r.log < prevLog || r.checkpointed < prevDone ? r.checkpointed : r.checkpointed - prevDone;
     frames += copied;
     prevLog = r.log;
     prevDone = r.checkpointed;
@@ -96,7 +95,6 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
   let workerFrames = 0;
   let restarts = 0;
   let restartFramesTotal = 0;
-  let mostFramesAtRestart = 0;
   const fail = (error: Error) => {
     try {
       if (running && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_FRAMES}`);
@@ -131,7 +129,6 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
       const copied = Math.max(0, (r[0]?.checkpointed ?? 0) - (m.log ?? 0));
       restarts++;
       restartFramesTotal += copied;
-      if (copied > mostFramesAtRestart) mostFramesAtRestart = copied;
     }
   };
   worker.on('message', (m: { type: string; frames?: number; log?: number }) => {
@@ -146,7 +143,7 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
     }
   });
   return {
-    stats: () => ({ workerFrames, restarts, restartFrames: restartFramesTotal, mostFramesAtRestart, running }),
+    stats: () => ({ workerFrames, restarts, restartFrames: restartFramesTotal, running }),
     async close() {
       closing = true;
       worker.postMessage('stop');
