@@ -1,9 +1,9 @@
 // The database audit sink, and the chain's authority: in one transaction it locks the head, chains
 // the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
 // extend a single chain and the head always matches the last entry.
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import { createFixedSql, mapDriverError, type StorageHandle } from '../../storage/database.js';
-import type { AuditEventsTable } from '../../storage/schema.js';
+import type { AuditEventsTable, Database } from '../../storage/schema.js';
 import type { AuditEvent, AuditHead, ChainedEvent, ChainingSink } from '../audit-types.js';
 import { GENESIS_HASH } from '../audit-types.js';
 import { chainEvents, signCheckpoint } from '../chain.js';
@@ -11,18 +11,23 @@ import { chainEvents, signCheckpoint } from '../chain.js';
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }): ChainingSink => {
   const { storage, key } = deps;
   const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
+  /** The chain's head, read with `text` (which locks it on PostgreSQL); only before the very first
+   *  append is it missing, and then it is created idempotently and read again. */
+  const headOf = async (trx: Transaction<Database>, text: string): Promise<AuditHead> => {
+    let row = (await fixed<HeadRow>(trx, text, [])).rows[0];
+    if (!row) {
+      await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
+      row = (await fixed<HeadRow>(trx, text, [])).rows[0]!;
+    }
+    return { seq: Number(row.seq), hash: row.hash };
+  };
   /** PostgreSQL: four round trips per batch instead of six. The row-level security scope is set by
    *  the statement that locks the head row (audit_head itself has no row-level security), and the
    *  last insert carries the head update as a data-modifying WITH: BEGIN, lock, insert, COMMIT. */
   const appendPostgres = async (events: AuditEvent[]): Promise<ChainedEvent[]> => {
     try {
       return await storage.db.transaction().execute(async (trx) => {
-        let row = (await fixed<HeadRow>(trx, PG_HEAD_LOCK, [])).rows[0];
-        if (!row) {
-          await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-          row = (await fixed<HeadRow>(trx, PG_HEAD_LOCK, [])).rows[0]!;
-        }
-        const { chained, head } = chainEvents(key, { seq: Number(row.seq), hash: row.hash }, events);
+        const { chained, head } = chainEvents(key, await headOf(trx, PG_HEAD_LOCK), events);
         let i = 0;
         for (; chained.length - i > 200; i += 200) await fixed(trx, insertSql(200), rowParams(chained.slice(i, i + 200)));
         const last = chained.slice(i);
@@ -39,15 +44,8 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer }
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
       if (storage.dialect === 'postgres') return appendPostgres(events);
       return storage.transaction('*', async (trx) => {
-        // The head row is read; only before the very first append is it missing, and then it is
-        // created and read again (one server owns a SQLite file, ADR 0005).
-        let row = (await fixed<HeadRow>(trx, HEAD_READ, [])).rows[0];
-        if (!row) {
-          await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-          row = (await fixed<HeadRow>(trx, HEAD_READ, [])).rows[0]!;
-        }
-        const start: AuditHead = { seq: Number(row.seq), hash: row.hash };
-        const { chained, head } = chainEvents(key, start, events);
+        // One server owns a SQLite file (ADR 0005, 0007): the head needs no lock.
+        const { chained, head } = chainEvents(key, await headOf(trx, HEAD_READ), events);
         for (let i = 0; i < chained.length; i += 200) {
           const part = chained.slice(i, i + 200);
           await fixed(trx, insertSql(part.length), rowParams(part));
