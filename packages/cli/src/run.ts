@@ -13,9 +13,14 @@ export const runCli = async (argv: string[], io: CliIo = processIo()): Promise<E
     return EXIT.OK;
   }
   const program = buildProgram(io);
+  // A command may set process.exitCode itself (scan: 1 on findings; rotate: 1 on a failed rotation):
+  // that code is the result, never overwritten with 0.
+  const before = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.OK;
+    const set = Number(process.exitCode ?? 0);
+    return (set === 0 ? EXIT.OK : set) as ExitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has already printed its message (or the help text).
@@ -24,5 +29,7 @@ export const runCli = async (argv: string[], io: CliIo = processIo()): Promise<E
     const { exitCode, message } = describeError(e);
     io.err(message + '\n');
     return exitCode;
+  } finally {
+    if (process.exitCode === undefined) process.exitCode = before;
   }
 };

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
 import type { Finding, ReportFormat, ScanProgress, ScanResult, ScanSettings, Severity } from '@keyhaven/scanner';
 
@@ -55,7 +56,7 @@ const processIo = (): ScanIo => ({
 });
 
 interface ScanOpts {
-  git?: boolean | string; staged?: boolean; stdin?: boolean; format: ReportFormat; output?: string; baseline?: string;
+  git?: boolean | string; staged?: boolean; stdin?: boolean; format?: ReportFormat; output?: string; baseline?: string;
   writeBaseline?: string; config?: string; reveal?: boolean; progress: boolean; threads?: string; minSeverity?: Severity;
   failOnFindings?: boolean; exitZero?: boolean; vault?: boolean; rotate?: boolean; yes?: boolean; maxFileSize?: string;
   gitignore: boolean;
@@ -81,7 +82,7 @@ const progressBar = (io: ScanIo) => {
   };
 };
 
-const runTarget = async (paths: string[], o: ScanOpts, settings: ScanSettings, io: ScanIo): Promise<ScanResult> => {
+const runTarget = async (paths: string[], o: ScanOpts & { format: ReportFormat }, settings: ScanSettings, io: ScanIo): Promise<ScanResult> => {
   const { scanGitHistory, scanPaths, scanStaged, scanStream } = await loadScanner();
   const targets = [o.git !== undefined && o.git !== false, o.staged, o.stdin, paths.length > 0].filter(Boolean).length;
   if (targets > 1) throw new UsageError('choose one target: paths, --git [range], --staged or --stdin');
@@ -128,7 +129,7 @@ const rotateMatched = async (findings: Finding[], client: KeyhavenClientLike, o:
   }
 };
 
-const scanAction = async (paths: string[], o: ScanOpts, deps: ScanCommandDeps, io: ScanIo): Promise<number> => {
+const scanAction = async (paths: string[], o: ScanOpts & { format: ReportFormat }, deps: ScanCommandDeps, io: ScanIo): Promise<number> => {
   const { createBaseline, filterByBaseline, loadScanConfig, readBaseline, report, resolveRules, writeBaseline } = await loadScanner();
   if (!REPORT_FORMATS.includes(o.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
   const configFile = o.config ?? CONFIG_NAMES.map((n) => path.join(io.cwd, n)).find((p) => existsSync(p));
@@ -163,12 +164,48 @@ const scanAction = async (paths: string[], o: ScanOpts, deps: ScanCommandDeps, i
 };
 
 const HOOK_MARK = '# keyhaven-scan pre-commit hook';
-const hookScript = (command: string, chained: boolean) => `#!/bin/sh
-${HOOK_MARK} (installed by \`keyhaven scan install-hook\`)
-${chained ? 'hook_dir=$(dirname "$0")\nif [ -x "$hook_dir/pre-commit.local" ]; then "$hook_dir/pre-commit.local" "$@" || exit $?; fi\n' : ''}exec ${command} scan --staged --no-progress
-`;
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-const installHook = async (o: { force?: boolean; chain?: boolean; command: string }, io: ScanIo): Promise<number> => {
+/** The CLI entry that is running now (dist/main.js beside this file), when it exists. */
+const currentEntry = (): string | undefined => {
+  try {
+    const main = fileURLToPath(new URL('../main.js', import.meta.url));
+    return existsSync(main) ? main : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The hook finds the CLI without relying on PATH: the node + main.js that installed it, then the
+ *  project's node_modules/.bin, then PATH, then `npx --no-install`; if none works it says so and refuses. */
+const hookScript = (command: string | undefined, chained: boolean) => {
+  const entry = currentEntry();
+  const find = command !== undefined
+    ? `run_keyhaven() { ${command} "$@"; }\n`
+    : `KEYHAVEN_NODE=${shQuote(process.execPath)}
+KEYHAVEN_MAIN=${entry ? shQuote(entry) : "''"}
+top=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
+if [ -n "$KEYHAVEN_MAIN" ] && [ -x "$KEYHAVEN_NODE" ] && [ -f "$KEYHAVEN_MAIN" ]; then
+  run_keyhaven() { "$KEYHAVEN_NODE" "$KEYHAVEN_MAIN" "$@"; }
+elif [ -x "$top/node_modules/.bin/keyhaven" ]; then
+  run_keyhaven() { "$top/node_modules/.bin/keyhaven" "$@"; }
+elif command -v keyhaven >/dev/null 2>&1; then
+  run_keyhaven() { keyhaven "$@"; }
+elif command -v npx >/dev/null 2>&1 && (cd "$top" && npx --no-install keyhaven -V >/dev/null 2>&1); then
+  run_keyhaven() { (cd "$top" && npx --no-install keyhaven "$@"); }
+else
+  echo "keyhaven pre-commit hook: cannot find the keyhaven CLI (not at $KEYHAVEN_MAIN, not in node_modules/.bin, not on PATH)." >&2
+  echo "Install it (npm install @keyhaven/cli) and run 'npx keyhaven scan install-hook --force' again; the commit was stopped, nothing was scanned." >&2
+  exit 1
+fi
+`;
+  return `#!/bin/sh
+${HOOK_MARK} (installed by \`keyhaven scan install-hook\`)
+${chained ? 'hook_dir=$(dirname "$0")\nif [ -x "$hook_dir/pre-commit.local" ]; then "$hook_dir/pre-commit.local" "$@" || exit $?; fi\n' : ''}${find}run_keyhaven scan --staged --no-progress
+`;
+};
+
+const installHook = async (o: { force?: boolean; chain?: boolean; command?: string }, io: ScanIo): Promise<number> => {
   let hooksDir: string;
   try {
     hooksDir = path.resolve(io.cwd, execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: io.cwd, encoding: 'utf8' }).trim());
@@ -202,14 +239,17 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
       io.setExitCode(2);
     }
   };
+  // The program-wide --format parses `scan --format …` too: admit the report formats there.
+  const globalFormat = program.options.find((opt) => opt.long === '--format');
+  if (globalFormat?.argChoices) globalFormat.argChoices = [...new Set([...globalFormat.argChoices, ...REPORT_FORMATS])];
   const scan = program.command('scan')
     .description('find secrets in files, git history, staged changes or stdin')
     .argument('[paths...]', 'files or directories (default: current directory)')
     .option('--git [range]', 'scan git history: all refs, or a range such as main..HEAD')
     .option('--staged', 'scan changes staged for commit')
     .option('--stdin', 'scan standard input')
-    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
-    .option('--output <file>', 'write the report to a file')
+    .addOption(new Option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')} (default text)`))
+    .option('-o, --output <file>', 'write the report to a file')
     .option('--baseline <file>', 'ignore findings recorded in this baseline')
     .option('--write-baseline <file>', 'record current findings (as hashes) as accepted, then exit 0')
     .option('--config <file>', 'scan config (default: .keyhaven-scan.yaml/.json in the current directory)')
@@ -231,13 +271,17 @@ Examples:
   keyhaven scan --git main..HEAD --format sarif --output scan.sarif
   keyhaven scan --write-baseline .keyhaven-baseline.json && keyhaven scan --baseline .keyhaven-baseline.json
   git diff | keyhaven scan --stdin`)
-    .action((paths: string[], o: ScanOpts) => run(() => scanAction(paths, o, deps, io)));
+    .action((paths: string[], o: ScanOpts, cmd: Command) => run(() => {
+      // The program-wide --format (parsed before and after the command) takes `scan --format …` first.
+      const format = (cmd.optsWithGlobals() as { format?: ReportFormat }).format ?? o.format ?? 'text';
+      return scanAction(paths, { ...o, format }, deps, io);
+    }));
 
   scan.command('install-hook')
     .description('install a git pre-commit hook that runs `keyhaven scan --staged`')
     .option('--force', 'replace an existing pre-commit hook')
     .option('--chain', 'keep an existing hook and run it first')
-    .option('--command <cmd>', 'how the hook invokes the CLI', 'keyhaven')
-    .action((o: { force?: boolean; chain?: boolean; command: string }) => run(() => installHook(o, io)));
+    .option('--command <cmd>', 'how the hook invokes the CLI (default: this node and CLI, then node_modules/.bin, PATH, npx)')
+    .action((o: { force?: boolean; chain?: boolean; command?: string }) => run(() => installHook(o, io)));
   return scan;
 };
