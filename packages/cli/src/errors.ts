@@ -33,7 +33,11 @@ export class UsageError extends CliError {
 export const describeError = (e: unknown): { exitCode: ExitCode; message: string } => {
   if (e instanceof KeyhavenApiError) {
     const rid = e.requestId ? ` (request id ${e.requestId})` : '';
-    return { exitCode: e.status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR, message: `Error [${e.code}]: ${e.message}${rid}` };
+    // A missing, wrong, expired or revoked token: say where the CLI takes its token from.
+    const hint = e.status === 401
+      ? '\nSet KEYHAVEN_TOKEN (or --token) to a valid token for this server: the root token printed at its first start, or one from `keyhaven tokens create`.'
+      : '';
+    return { exitCode: e.status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR, message: `Error [${e.code}]: ${e.message}${rid}${hint}` };
   }
   if (e instanceof KeyhavenUnavailableError) return { exitCode: EXIT.UNAVAILABLE, message: `Error [${e.code}]: ${e.message}` };
   if (e instanceof CliError) return { exitCode: e.exitCode, message: `Error: ${e.message}` };

@@ -1,6 +1,7 @@
 // Everything the CLI prints on stdout: aligned tables for people (bold header only on a colour
 // TTY) and json / yaml / dotenv for machines. Commands hand over data; this file decides the shape.
 import YAML from 'yaml';
+import { envVarName } from '@keyhaven/sdk';
 import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
 
@@ -29,11 +30,7 @@ export const toJson = (data: unknown) => JSON.stringify(data, null, 2) + '\n';
 export const toYaml = (data: unknown) => YAML.stringify(data);
 
 /** An environment variable name from a secret path or field: last segment, upper-cased, non-alnum → `_`. */
-export const envName = (name: string): string => {
-  const last = name.split('/').filter(Boolean).pop() ?? name;
-  const n = last.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  return /^[0-9]/.test(n) ? `_${n}` : n;
-};
+export const envName = (name: string): string => envVarName(name);
 
 /** A dotenv value: bare when safe, else double-quoted with \\, ", $, ` and newlines escaped (safe to `source`). */
 export const dotenvValue = (v: unknown): string => {

@@ -169,14 +169,14 @@ describe('list, describe and machine formats', () => {
     expect(json).toMatchObject({ name: 'fmt/db', version: 1, value: tricky });
     expect(YAML.parse((await cli(['secrets', 'get', 'fmt/db', '--format', 'yaml'])).stdout)).toEqual(json);
     const dotenv = (await cli(['secrets', 'get', 'fmt/db', '--format', 'dotenv'])).stdout;
-    expect(parseDotenv(dotenv)).toEqual({ PASSWORD: tricky.password, API_KEY: 'plain', MULTI: tricky.multi, PORT: '5432' });
+    expect(parseDotenv(dotenv)).toEqual({ DB_PASSWORD: tricky.password, DB_API_KEY: 'plain', DB_MULTI: tricky.multi, DB_PORT: '5432' });
     const file = path.join(files, 'x.env');
     writeFileSync(file, dotenv);
     const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$PASSWORD"', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(sourced).toBe(tricky.password);
     await cli(['secrets', 'set', 'fmt/stripe-key', 'sk_live 1']);
     expect((await cli(['secrets', 'get', 'fmt/stripe-key', '--format', 'dotenv'])).stdout).toBe('STRIPE_KEY="sk_live 1"\n');
-    expect((await cli(['secrets', 'get', 'fmt/db#api-key', '--format', 'dotenv'])).stdout).toBe('API_KEY=plain\n');
+    expect((await cli(['secrets', 'get', 'fmt/db#api-key', '--format', 'dotenv'])).stdout).toBe('DB_API_KEY=plain\n');
     expect((await cli(['secrets', 'list', '--format', 'dotenv'])).code).toBe(2);
   });
 });

@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import type { Label, SecretRead, SecretSummary } from '@keyhaven/sdk';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { envName, print, renderFields, renderTable, toDotenv, toJson, toYaml } from '../output.js';
+import { flatPairs } from '../delivery/formats.js';
+import { print, renderFields, renderTable, toDotenv, toJson, toYaml } from '../output.js';
 import { describeFields, listColumns, versionColumns } from './secret-views.js';
 import { collect, parsePositiveInt } from '../parse.js';
 import { addMetadataOptions, CRITICALITIES, metadataFrom, readValue, SECRET_TYPES, type MetadataOptions, type ValueOptions } from '../secret-input.js';
@@ -19,10 +20,9 @@ const renderRead = (r: SecretRead, ref: string, format: string | undefined, raw:
     case 'json': return toJson(r);
     case 'yaml': return toYaml(r);
     case 'dotenv':
-      if (typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value)) {
-        return toDotenv(Object.entries(r.value).map(([k, v]) => [envName(k), v]));
-      }
-      return toDotenv([[envName(field ?? r.name), r.value]]);
+      // The same names as `export` and `run` (one rule: flatPairs): NAME, or NAME_FIELD per JSON field.
+      if (field !== undefined) return toDotenv(flatPairs([{ name: r.name, value: { [field]: r.value } }]));
+      return toDotenv(flatPairs([{ name: r.name, value: r.value }]));
     default: {
       const text = typeof r.value === 'string' ? r.value : JSON.stringify(r.value, null, raw ? undefined : 2);
       return raw ? text : text + '\n';
@@ -44,7 +44,7 @@ Examples:
   keyhaven secrets get app/prod/stripe-key
   export DB_PASSWORD="$(keyhaven secrets get db/prod#password)"
   keyhaven secrets get db/prod --label previous --format json
-  keyhaven secrets get db/prod --format dotenv >> .env      # one KEY=value line per JSON field
+  keyhaven secrets get db/prod --format dotenv >> .env      # PROD_USER=…, PROD_PASSWORD=… as export/run name them
   keyhaven secrets get tls/cert --raw > cert.pem`)
     .action(async (name: string, o: { version?: string; label?: Label; raw?: boolean }) => {
       if (o.version !== undefined && o.label) throw new UsageError('Give either --version or --label, not both.');

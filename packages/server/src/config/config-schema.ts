@@ -20,7 +20,8 @@ export const configSchema = z
     masterKey: z.string().min(1).optional(),
     /** Path of the master key file; created with mode 0600 on first start when missing. */
     masterKeyFile: z.string().min(1).optional(),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Case-insensitive: KEYHAVEN_LOG_LEVEL=DEBUG is accepted as debug.
+    logLevel: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
     maxValueBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(64 * 1024),
     maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     defaultMaxVersions: z.number().int().min(1).max(10_000).default(20),
