@@ -172,7 +172,7 @@ describe('list, describe and machine formats', () => {
     expect(parseDotenv(dotenv)).toEqual({ DB_PASSWORD: tricky.password, DB_API_KEY: 'plain', DB_MULTI: tricky.multi, DB_PORT: '5432' });
     const file = path.join(files, 'x.env');
     writeFileSync(file, dotenv);
-    const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$PASSWORD"', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$DB_PASSWORD"', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(sourced).toBe(tricky.password);
     await cli(['secrets', 'set', 'fmt/stripe-key', 'sk_live 1']);
     expect((await cli(['secrets', 'get', 'fmt/stripe-key', '--format', 'dotenv'])).stdout).toBe('STRIPE_KEY="sk_live 1"\n');
