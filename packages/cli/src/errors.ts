@@ -39,7 +39,10 @@ export const describeError = (e: unknown): { exitCode: ExitCode; message: string
       : '';
     return { exitCode: e.status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR, message: `Error [${e.code}]: ${e.message}${rid}${hint}` };
   }
-  if (e instanceof KeyhavenUnavailableError) return { exitCode: EXIT.UNAVAILABLE, message: `Error [${e.code}]: ${e.message}` };
+  if (e instanceof KeyhavenUnavailableError) {
+    const hint = e.message.includes('KEYHAVEN_ADDR') ? '' : ' Check KEYHAVEN_ADDR (or --addr) and that the server runs.';
+    return { exitCode: EXIT.UNAVAILABLE, message: `Error [${e.code}]: ${e.message}${hint}` };
+  }
   if (e instanceof CliError) return { exitCode: e.exitCode, message: `Error: ${e.message}` };
   // Unexpected: say what kind of failure without dumping objects that might hold values.
   const msg = e instanceof Error ? e.message : String(e);

@@ -20,8 +20,11 @@ import { registerImportCommand } from './commands/import.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAccessCommands } from './commands/access.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerCompletionCommand } from './commands/completion.js';
 
-export const CLI_VERSION = '0.1.0';
+import { CLI_VERSION } from './version.js';
+export { CLI_VERSION };
 
 export const buildProgram = (io: CliIo = processIo()): Command => {
   const program = new Command('keyhaven')
@@ -49,6 +52,8 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerScanCommand(program, { getClient: () => ctx.getClient() });
   registerAuditCommands(program, ctx);
   registerAccessCommands(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerCompletionCommand(program, ctx);
 
   program.addHelpText('after', `
 Environment:
