@@ -28,34 +28,46 @@ const NAME_SECRET = '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
 
-/** `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` */
-const assignment = (name: string, valueRe: string) =>
-  new RegExp(
+/**
+ * `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` /
+ * `:name => 'value'` / `'name' => 'value'`. Quoted values may hold any character but the quote;
+ * unquoted values stop at whitespace, `;` or `#`, and never end in `,` (so a JSON `false,` is `false`).
+ */
+const assignment = (name: string, min: number) => {
+  const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
+  const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
+  return new RegExp(
     `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
-      `(?:(["'\\x60])(${valueRe})\\1|(${valueRe})(?=$|[\\s;,#<\\]}]))`,
+      `(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}]))`,
     'gim',
   );
+};
+
+/** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
+const proseLike = (v: string) => /\s/.test(v) && (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v));
 
 type GenericSpec = { id: string; description: string; name: string; kw: string[]; min: number; entropy: number; pos: string[]; neg: string[]; strict?: boolean };
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
   keywords: g.kw,
-  pattern: assignment(g.name, `[^\\s"'\\x60\\\\<>;]{${g.min},200}`),
+  pattern: assignment(g.name, g.min),
   entropy: g.entropy,
   generic: true,
   severity: 'medium',
   confidence: g.strict ? 'medium' : 'low',
-  validate: (v, ctx) => looksLikeLiteral(v, ctx) && (!g.strict || hasDigitAndLetter(v)),
+  validate: (v, ctx) => looksLikeLiteral(v, ctx) && !proseLike(v) && (!g.strict || hasDigitAndLetter(v)),
   examples: { positive: g.pos, negative: g.neg },
 });
 
 export const genericRules: Rule[] = [
   generic({
     id: 'generic-password', description: 'Password assigned in code or configuration', name: NAME_PW,
-    kw: ['pass', 'pwd'], min: 6, entropy: 2.5,
-    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`],
-    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required'],
+    kw: ['pass', 'pwd'], min: 5, entropy: 2.3,
+    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`,
+      `:password => "${pw}"`, `'password' => '${pw}',`, `password: "Wp<${pw}>"`, `"password": "open 5esame!"`],
+    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required',
+      '"password": false,', 'password: false,', '"password": "Enter your password here"', 'password = null,'],
   }),
   generic({
     id: 'generic-secret', description: 'Secret assigned in code or configuration', name: NAME_SECRET,

@@ -12,6 +12,8 @@ import { frameworkRules } from './frameworks.js';
 import { hashRules } from './hashes.js';
 import { saasRules } from './saas.js';
 import { genericRules } from './generic.js';
+import { genericSyntaxRules } from './generic-syntax.js';
+import { appFileRules } from './app-files.js';
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...privateKeyRules,
@@ -21,9 +23,11 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...messagingRules,
   ...aiRules,
   ...registryRules,
+  ...appFileRules,
   ...saasRules,
   ...databaseRules,
   ...frameworkRules,
   ...hashRules,
   ...genericRules,
+  ...genericSyntaxRules,
 ]);
