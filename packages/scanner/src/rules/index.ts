@@ -14,6 +14,7 @@ import { saasRules } from './saas.js';
 import { genericRules } from './generic.js';
 import { genericSyntaxRules } from './generic-syntax.js';
 import { appFileRules } from './app-files.js';
+import { vendorRules } from './vendors.js';
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...privateKeyRules,
@@ -25,6 +26,7 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...registryRules,
   ...appFileRules,
   ...saasRules,
+  ...vendorRules,
   ...databaseRules,
   ...frameworkRules,
   ...hashRules,
