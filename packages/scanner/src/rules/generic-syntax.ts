@@ -74,11 +74,12 @@ export const genericSyntaxRules: Rule[] = [
     id: 'prose-password',
     description: 'Password written out in prose or notes',
     keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:'],
-    pattern: /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>]{4,64}?))(?=[\s.,;:!?)\]]*(?:$|\s))/gim,
+    pattern: /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
-      if (!literal(v, ctx) || /\s/.test(v.trim())) return false;
+      v = v.replace(/[.,;:!?]+$/, '');
+      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4) return false;
       if (/^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(v)) return false;
       const quoted = /["'`*]\s*$/.test(ctx.line.slice(0, ctx.line.indexOf(v))) || /(?:is|was|to)\s+["'`*]/i.test(ctx.line);
       return quoted || mixed(v);

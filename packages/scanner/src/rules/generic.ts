@@ -9,13 +9,18 @@ const tk = fake(A62, 32, 'gtk');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Reject values that are code, references or prose rather than literals. */
-const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any)$/i;
+const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
+  if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
+  if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
   if (/^[a-z_$][\w$]*(?:\.[a-z_$][\w$]*)+$/i.test(v)) return false; // member access: config.db.password
   if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40) return false; // CONSTANT_REFERENCE
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
+  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
+  if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
+  if (/pass(?:word|wd)|secret|token/i.test(v) && /^[\w.-]+$/.test(v) && !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/pass(?:word|wd)|secret|token/gi, ''))) return false; // names like password_reset
   if (/^(?:https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // urls, paths
   if (/^[\w-]+\.(?:js|ts|json|ya?ml|pem|key|crt|txt|html|css|py|rb|go)$/i.test(v)) return false; // file names
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
@@ -115,7 +120,7 @@ export const genericRules: Rule[] = [
     description: 'Base64 value in a Kubernetes Secret manifest (data:)',
     keywords: ['kind: secret', 'kind: "secret"'],
     window: { before: 6000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',
@@ -130,7 +135,7 @@ export const genericRules: Rule[] = [
     description: 'Plaintext value in a Kubernetes Secret manifest (stringData:)',
     keywords: ['stringdata:'],
     window: { before: 2000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',
