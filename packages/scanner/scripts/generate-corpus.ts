@@ -86,7 +86,7 @@ export NPM_TOKEN=${P('secrets/.bashrc', 'npm_' + fake(A62, 36, 'b2'), 'npm-acces
 alias proddb='mysql -h db.internal -u admin -p${P('secrets/.bashrc', 'My5' + fake(A62, 12, 'b3'), 'cli-password-flag')} app'
 `;
 files['secrets/id_rsa'] = pem('RSA PRIVATE KEY', 'r1');
-plant.push(['secrets/id_rsa', fake(B64, 64, 'r10'), 'private-key-rsa']);
+plant.push(['secrets/id_rsa', '-----BEGIN RSA PRIVATE KEY-----', 'private-key-rsa']); // reported at the BEGIN line
 files['secrets/app.js'] = `'use strict';
 const twilio = require('twilio');
 const TWILIO_AUTH_TOKEN = '${P('secrets/app.js', fake(HEX, 32, 'j1'), 'twilio-auth-token')}';

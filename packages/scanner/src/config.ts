@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import type { ScanSettings } from './engine/scanner.js';
 import { builtinRules } from './rules/index.js';
+import { fileRules } from './rules/files.js';
 
 export class ScanConfigError extends Error {
   constructor(readonly file: string, readonly problems: string[]) {
@@ -74,7 +75,7 @@ export const parseScanConfig = (data: unknown, file = '<config>'): ScanSettings 
     throw new ScanConfigError(file, r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
   }
   const c = r.data;
-  const known = new Set([...builtinRules.map((x) => x.id), ...c.rules.map((x) => x.id)]);
+  const known = new Set([...builtinRules.map((x) => x.id), ...fileRules.map((x) => x.id), ...c.rules.map((x) => x.id)]);
   const problems = [
     ...c.disabledRules.filter((id) => !known.has(id)).map((id) => `disabledRules: unknown rule id "${id}"`),
     ...(c.enabledRules ?? []).filter((id) => !known.has(id)).map((id) => `enabledRules: unknown rule id "${id}"`),

@@ -4,9 +4,10 @@ import type { Finding, ScanResult, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 import { createScanner, type ScanSettings } from './engine/scanner.js';
 
-export type { Finding, Rule, Severity, Confidence, ScanProgress, ScanResult, SkippedFile, MatchContext } from './types.js';
+export type { Finding, FileContext, Rule, Severity, Confidence, ScanProgress, ScanResult, SkippedFile, MatchContext } from './types.js';
 export { SEVERITIES } from './types.js';
 export { builtinRules as rules } from './rules/index.js';
+export { fileRules, type FileRule } from './rules/files.js';
 export { createScanner, resolveRules, DEFAULT_MAX_FILE_SIZE, type ScanSettings, type CustomRuleSpec, type Scanner } from './engine/scanner.js';
 export { shannonEntropy } from './engine/entropy.js';
 export { redact } from './engine/redact.js';

@@ -3,6 +3,7 @@
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type Confidence = 'low' | 'medium' | 'high';
+export type FileContext = 'documentation' | 'test';
 
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
@@ -35,6 +36,8 @@ export interface Rule {
   window?: { before?: number; after?: number };
   /** Only run on files whose path matches; such rules may have no keywords. */
   paths?: RegExp;
+  /** Report the finding where the whole match starts (e.g. a PEM `BEGIN` line) instead of at the secret. */
+  reportAt?: 'match';
   /** Extra check beyond the pattern (e.g. reject code expressions). */
   validate?: (secret: string, ctx: MatchContext) => boolean;
   /** Examples double as the rule's tests; `path` is the file name they are scanned under. */
@@ -57,6 +60,12 @@ export interface Finding {
   sha256: string;
   /** Stable id for baselines: hash of rule, file and secret (not line, so edits don't churn it). */
   fingerprint: string;
+  /**
+   * Where the file sits: `documentation` (README, docs/, *.md) or `test` (test/spec folders, fixtures,
+   * *.test.*). Such findings are often samples: they are still reported, flagged, and generic rules
+   * report them one confidence step lower. Absent for ordinary files.
+   */
+  context?: FileContext;
   /** Present only when the scan ran with `reveal: true`. */
   secret?: string;
   commit?: string;

@@ -58,3 +58,25 @@ describe('adversarial inputs', () => {
     expect(large, `${rule.id}: super-linear growth (${small.toFixed(1)} → ${large.toFixed(1)} ms)`).toBeLessThan(Math.max(small, 20) * 40);
   });
 });
+
+describe('real files that once made a rule backtrack', () => {
+  // The Kubernetes data:/stringData: look-behind split each indented line in up to 12 ways, so a file
+  // with "kind: Secret", "data:" and many indented lines (our own rule sources) took minutes.
+  it('scans indented YAML-like text after kind: Secret / data: in linear time', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `            key${i}: ${'value '.repeat(8)}`).join('\n');
+    const text = `kind: Secret\ndata:\n${lines}\nstringData:\n${lines}\n`;
+    const rules = builtinRules.filter((r) => r.id.startsWith('kubernetes-secret'));
+    const ms = time(() => scanText(text, compileRules(rules), { path: 'x.yaml', allowlist: allow }));
+    expect(ms).toBeLessThan(2000);
+  });
+  it('scans the rule sources themselves quickly', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const dir = new URL('../src/rules/', import.meta.url);
+    const compiled = compileRules([...builtinRules]);
+    for (const f of readdirSync(dir)) {
+      const text = readFileSync(new URL(f, dir), 'utf8');
+      const ms = time(() => scanText(text, compiled, { path: f, allowlist: allow }));
+      expect(ms, f).toBeLessThan(3000);
+    }
+  });
+});

@@ -13,12 +13,30 @@ export interface Allowlist {
   valueAllowed(value: string): boolean;
 }
 
+// Placeholders are told from real values by shape: a template *expression* (`${VAR}`, `{{ var }}`,
+// `<your-key>`, `%(name)s`, `$(cmd)`, `<%= ... %>`), a placeholder *word*, or a value that is mostly
+// one repeated character. A lone `<`, `>`, `{` or `$` inside an otherwise random value (WordPress salts,
+// generated passwords) is not a placeholder.
 const PLACEHOLDER_WORDS = [
   'changeme', 'change_me', 'change-me', 'changeit', 'example', 'dummy', 'placeholder', 'your_', 'your-', 'yourkey',
-  'yourtoken', 'yoursecret', 'yourpassword', 'redacted', 'sample', 'fake', 'foobar', 'replace', 'insert', 'todo',
-  'notreal', 'not_real', 'not-real', 'secret_here', 'key_here', 'token_here', 'password_here', 'mysecret', 'my_secret',
-  'mypassword', 'my_password', 'lorem', 'ipsum', 'xxxx', '****', '....', '____', '----', '<', '>', '${', '{{', '}}',
-  '$(', '%(', 'process.env', 'os.environ', 'getenv', 'env(', 'secrets.', 'vault:', 'undefined', 'null',
+  'yourtoken', 'yoursecret', 'yourpassword', 'redacted', 'sample', 'fake', 'foobar', 'replace_me', 'replaceme', 'replace-me',
+  'insert_', 'insert-', 'insertyour', 'todo', 'notreal', 'not_real', 'not-real', 'secret_here', 'key_here', 'token_here',
+  'password_here', 'here_', 'mysecret', 'my_secret', 'mypassword', 'my_password', 'lorem', 'ipsum', 'xxxx', '****', '....',
+  '____', '----', 'process.env', 'os.environ', 'getenv', 'env(', 'secrets.', 'vault:', 'undefined',
+];
+const TEMPLATE = [
+  /\$\{\{?\s*[\w.:\[\]'"|-]+(?:\s*(?::?[-=?+]|\|\|?)[^}]*)?\s*\}\}?/, // ${VAR} ${VAR:-x} ${{ secrets.X }}
+  /\{\{-?\s*[.$\w][^{}]*\}\}/, // {{ var }} {{ .Values.x | b64enc }}
+  /\{%-?\s*[\w][^{}]*%\}/, // {% tag %}
+  /<%=?[^%]*%>/, // ERB
+  /#\{[\w.@$:]+\}/, // Ruby interpolation
+  /\$\([\w][\w ./:-]*\)/, // $(cmd) / $(MSBuildVar)
+  /%\([\w.-]+\)[sd]/, // %(name)s
+  /^%[\w.-]+%$/, // %VAR%
+  /^@[\w.-]+@$/, // @VAR@
+  /<[\s_-]*(?:your|my|the|insert|enter|put|replace|paste|add|an?)?[\s_-]*[a-z]*[\s_-]*(?:key|token|secret|pass(?:word|phrase)?|pwd|value|here|name|user(?:name)?|id|host|url|string|account|cred(?:ential)?s?)[\w\s-]*>/i,
+  /^<[^<>\s]{1,40}>$/, // <anything> as the whole value
+  /^\[[\w\s-]{1,40}\]$/, // [Shared access key goes here]
 ];
 
 const INLINE_ALLOW = /keyhaven:allow|gitleaks:allow|pragma:\s*allowlist secret/i;
@@ -29,11 +47,13 @@ export const hasInlineAllow = (line: string): boolean => INLINE_ALLOW.test(line)
 export const isPlaceholder = (value: string): boolean => {
   const v = value.toLowerCase();
   for (const w of PLACEHOLDER_WORDS) if (v.includes(w)) return true;
+  if (v === 'null' || v === 'nil' || v === 'none') return true;
   if (/^[$%@]\w+$/.test(value)) return true; // $VAR, %VAR, @var
-  if (/^\$\{?[A-Za-z_]\w*\}?$/.test(value) || value.startsWith('${')) return true;
+  if (/^\$\{?[A-Za-z_]\w*\}?$/.test(value)) return true;
+  for (const t of TEMPLATE) if (t.test(value)) return true;
   const distinct = new Set(value).size;
   if (value.length >= 8 && distinct <= 3) return true;
-    const run = longestRun(value);
+  const run = longestRun(value);
   if (run >= 8 && run * 3 >= value.length) return true; // mostly one repeated character
   if (/0123456789|abcdefghij|1234567890|qwertyuiop/i.test(value)) return true;
   return false;

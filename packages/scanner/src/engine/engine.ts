@@ -6,6 +6,7 @@ import { buildAutomaton, type KeywordAutomaton } from './prefilter.js';
 import { shannonEntropy } from './entropy.js';
 import { hasInlineAllow, type Allowlist } from './allowlist.js';
 import { redact } from './redact.js';
+import { fileContext, lowerConfidence } from './context.js';
 
 export interface CompiledRules {
   rules: Rule[];
@@ -43,7 +44,7 @@ export interface ScanTextOptions {
   reveal?: boolean;
 }
 
-interface Raw { ri: number; offset: number; secret: string; entropy: number; generic: boolean }
+interface Raw { ri: number; offset: number; loc: number; secret: string; entropy: number; generic: boolean }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -105,7 +106,7 @@ export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOp
         const [ls, le] = lineBounds(text, offset, offset + secret.length);
         if (!rule.validate(secret, { line: text.slice(ls, le), window: region, path: opts.path })) continue;
       }
-      raws.push({ ri, offset, secret, entropy, generic: rule.generic === true });
+      raws.push({ ri, offset, loc: rule.reportAt === 'match' ? ws + m.index : offset, secret, entropy, generic: rule.generic === true });
     }
   };
   for (let ri = 0; ri < rules.length; ri++) {
@@ -159,22 +160,24 @@ const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: Sc
     }
     kept.push(r);
   }
+  kept.sort((a, b) => a.loc - b.loc);
+  const context = fileContext(opts.path);
   const out: Finding[] = [];
   let line = 1;
   let pos = 0;
   let lineStart = 0;
   for (const r of kept) {
-    for (; pos < r.offset; pos++) if (text.charCodeAt(pos) === NL) { line++; lineStart = pos + 1; }
-    const [ls, le] = lineBounds(text, r.offset, r.offset + r.secret.length);
+    for (; pos < r.loc; pos++) if (text.charCodeAt(pos) === NL) { line++; lineStart = pos + 1; }
+    const [ls, le] = lineBounds(text, r.loc, r.offset + r.secret.length);
     if (hasInlineAllow(text.slice(ls, le))) continue;
     const rule = compiled.rules[r.ri];
     const sha = sha256(r.secret);
-    const column = r.offset - lineStart + 1;
+    const column = r.loc - lineStart + 1;
     const f: Finding = {
       ruleId: rule.id,
       description: rule.description,
       severity: rule.severity,
-      confidence: rule.confidence,
+      confidence: context && rule.generic ? lowerConfidence(rule.confidence) : rule.confidence,
       file: opts.path,
       line,
       column,
@@ -184,6 +187,7 @@ const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: Sc
       sha256: sha,
       fingerprint: fingerprintOf(rule.id, opts.path, sha),
     };
+    if (context) f.context = context;
     if (opts.reveal) f.secret = r.secret;
     out.push(f);
   }

@@ -4,6 +4,8 @@
 import type { Finding, Rule, Severity, SkippedFile } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { builtinRules } from '../rules/index.js';
+import { fileRules, type FileRule } from '../rules/files.js';
+import { fileFinding } from './file-finding.js';
 import { compileRules, scanText, type CompiledRules } from './engine.js';
 import { createAllowlist, type Allowlist, type AllowlistConfig } from './allowlist.js';
 
@@ -59,6 +61,12 @@ export const resolveRules = (settings: ScanSettings = {}): Rule[] => {
   );
 };
 
+export const resolveFileRules = (settings: ScanSettings = {}): FileRule[] => {
+  const disabled = new Set(settings.disabledRules ?? []);
+  const enabled = settings.enabledRules ? new Set(settings.enabledRules) : undefined;
+  return fileRules.filter((r) => !disabled.has(r.id) && (!enabled || enabled.has(r.id)));
+};
+
 export interface Scanner {
   rules: Rule[];
   allowlist: Allowlist;
@@ -73,6 +81,7 @@ export const createScanner = (settings: ScanSettings = {}): Scanner => {
   const rules = resolveRules(settings);
   const compiled: CompiledRules = compileRules(rules);
   const allowlist = createAllowlist(settings.allowlist);
+  const files = resolveFileRules(settings);
   const minRank = SEVERITIES.indexOf(settings.minSeverity ?? 'low');
   const maxSize = settings.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const scan = (text: string, path: string) =>
@@ -84,7 +93,10 @@ export const createScanner = (settings: ScanSettings = {}): Scanner => {
     scanBuffer(buf, path) {
       if (allowlist.pathAllowed(path)) return { findings: [], skipped: { file: path, reason: 'allowlisted' } };
       if (buf.length > maxSize) return { findings: [], skipped: { file: path, reason: 'too-large', detail: `${buf.length} bytes > ${maxSize}` } };
-      if (isBinary(buf)) return { findings: [], skipped: { file: path, reason: 'binary' } };
+      const whole = files.filter((r) => r.match(buf, path)).map((r) => fileFinding(r, buf, path, settings.reveal))
+        .filter((f) => SEVERITIES.indexOf(f.severity) >= minRank);
+      if (isBinary(buf)) return whole.length ? { findings: whole } : { findings: [], skipped: { file: path, reason: 'binary' } };
+      if (whole.length) return { findings: [...whole, ...scan(buf.toString('utf8'), path)] };
       return { findings: scan(buf.toString('utf8'), path) };
     },
   };

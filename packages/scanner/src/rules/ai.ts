@@ -1,14 +1,16 @@
 // AI and ML platform credentials: OpenAI, Anthropic, Hugging Face, Cohere, Groq, Replicate,
 // Perplexity, Mistral, xAI, OpenRouter, LangSmith, Pinecone, Weights & Biases and others.
 import type { Rule } from '../types.js';
-import { A62, B64URL, HEX, A36, fake, keyed, tok, uuid, UUID_RE, ALPHA } from './define.js';
+import { A62, B64URL, HEX, A36, NUM, fake, keyed, tok, uuid, UUID_RE, ALPHA } from './define.js';
 
 export const aiRules: Rule[] = [
   tok({ id: 'openai-project-key', description: 'OpenAI project API key', prefix: 'sk-proj-', body: [[B64URL, 74, 180], 'T3BlbkFJ', [B64URL, 74, 180]], severity: 'critical' }),
   tok({ id: 'openai-service-account-key', description: 'OpenAI service account key', prefix: 'sk-svcacct-', body: [[B64URL, 58, 180], 'T3BlbkFJ', [B64URL, 58, 180]], severity: 'critical' }),
   tok({ id: 'openai-admin-key', description: 'OpenAI admin API key', prefix: 'sk-admin-', body: [[B64URL, 58, 180], 'T3BlbkFJ', [B64URL, 58, 180]], severity: 'critical' }),
   tok({ id: 'openai-api-key', description: 'OpenAI API key (legacy)', prefix: 'sk-', keywords: ['t3blbkfj'], body: [[A62, 20], 'T3BlbkFJ', [A62, 20]], severity: 'critical' }),
-  tok({ id: 'anthropic-api-key', description: 'Anthropic API key', prefix: 'sk-ant-api03-', body: [[B64URL, 93], 'AA'], severity: 'critical' }),
+  tok({ id: 'anthropic-api-key', description: 'Anthropic API key', prefix: 'sk-ant-api0', body: [[NUM, 1], '-', [B64URL, 90, 128], 'AA'], severity: 'critical' }),
+  tok({ id: 'anthropic-oauth-token', description: 'Anthropic / Claude Code OAuth access or refresh token', prefix: 'sk-ant-o', keywords: ['sk-ant-oat', 'sk-ant-ort'], body: [[{ chars: 'ar', cls: 'ar' }, 1], 't0', [NUM, 1], '-', [B64URL, 80, 200]], severity: 'critical' }),
+  tok({ id: 'anthropic-session-key', description: 'Claude.ai session key', prefix: 'sk-ant-sid0', body: [[NUM, 1], '-', [B64URL, 80, 200]] }),
   tok({ id: 'anthropic-admin-key', description: 'Anthropic admin API key', prefix: 'sk-ant-admin01-', body: [[B64URL, 93], 'AA'], severity: 'critical' }),
   tok({ id: 'huggingface-token', description: 'Hugging Face access token', prefix: 'hf_', body: [[ALPHA, 34]], entropy: 3.5 }),
   tok({ id: 'huggingface-org-token', description: 'Hugging Face organization API token', prefix: 'api_org_', body: [[ALPHA, 34]], entropy: 3.5 }),

@@ -1,7 +1,7 @@
 // Cloud provider credentials: AWS, GCP, Azure, Alibaba, Tencent, IBM, Oracle, DigitalOcean, Linode,
 // Scaleway, Yandex, Heroku, Fly.io, Render, Railway, Supabase, Neon, PlanetScale, Databricks.
 import type { Rule } from '../types.js';
-import { A36, A36U, A62, B32, B64, B64URL, HEX, fake, keyed, keyedRegex, tok, uuid, UUID_RE } from './define.js';
+import { A36, A36U, A62, B32, B64, B64URL, HEX, NUM, fake, keyed, keyedRegex, tok, uuid, UUID_RE } from './define.js';
 
 const awsId = 'AKIA' + fake(B32, 16, 'aws');
 const awsSecret = fake(A62, 40, 'aws-secret').slice(0, 38) + '/+';
@@ -36,14 +36,30 @@ export const cloudRules: Rule[] = [
     id: 'gcp-service-account',
     description: 'Google Cloud service account key (JSON)',
     keywords: ['private_key_id'],
-    pattern: /"private_key_id"\s{0,5}:\s{0,5}"([a-f0-9]{40})"/g,
+    pattern: /["']private_key_id["']\s{0,5}:\s{0,5}["']([a-f0-9]{40})["']/g,
     severity: 'critical',
     confidence: 'high',
-    window: { before: 2048, after: 512 },
-    validate: (_s, ctx) => /service_account|client_email|private_key"/.test(ctx.window),
+    window: { before: 4096, after: 4096 },
+    validate: (_s, ctx) => /service_account|client_email|gserviceaccount\.com|["']private_key["']/.test(ctx.window),
     examples: {
-      positive: [`{"type": "service_account", "project_id": "demo", "private_key_id": "${gcpKeyId}", "private_key": "-----BEGIN PRIVATE KEY-----\\nMII..."}`],
+      positive: [`{"type": "service_account", "project_id": "demo", "private_key_id": "${gcpKeyId}", "private_key": "-----BEGIN PRIVATE KEY-----\\nMII..."}`,
+        `{\n  'private_key_id': '${gcpKeyId}',\n  'client_email': 'ci@demo.iam.gserviceaccount.com'\n}`],
       negative: [`{"private_key_id": "${gcpKeyId}"}`, `{"type": "service_account", "private_key_id": "abc"}`],
+    },
+  },
+  {
+    // GOOGLE_CREDENTIALS / GCP_SA_KEY variables often hold the whole JSON file base64-encoded.
+    id: 'gcp-service-account-base64',
+    description: 'Base64-encoded Google Cloud service account key file',
+    keywords: ['c2vydmljzv9hy2nvdw50', 'cnzpy2vfywnjb3vu', 'zxj2awnlx2fjy291bn'],
+    window: { before: 8000, after: 8000 },
+    pattern: /(?<![A-Za-z0-9+/])((?:ewo|eyJ)[A-Za-z0-9+/]{200,20000}={0,2})(?![A-Za-z0-9+/=])/g,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v) => { const d = Buffer.from(v, 'base64').toString('latin1'); return /service_account/.test(d) && /private_key/.test(d); },
+    examples: {
+      positive: [`GOOGLE_CREDENTIALS=${Buffer.from(JSON.stringify({ type: 'service_account', project_id: 'demo', private_key_id: gcpKeyId, private_key: '-----BEGIN PRIVATE KEY-----\n' + fake(B64, 64, 'gsa') + '\n-----END PRIVATE KEY-----\n', client_email: 'a@demo.iam.gserviceaccount.com' })).toString('base64')}`],
+      negative: [`X=${Buffer.from(JSON.stringify({ type: 'service_account', project_id: 'demo', note: fake(A62, 200, 'gsn') })).toString('base64')}`],
     },
   },
   tok({ id: 'gcp-api-key', description: 'Google API key (GCP, Firebase, Maps, Gemini)', prefix: 'AIza', body: [[B64URL, 35]], severity: 'high', entropy: 3.5 }),
@@ -120,7 +136,8 @@ export const cloudRules: Rule[] = [
   tok({ id: 'planetscale-api-token', description: 'PlanetScale API token', prefix: 'pscale_tkn_', body: [[B64URL, 32, 64]] }),
   tok({ id: 'planetscale-password', description: 'PlanetScale database password', prefix: 'pscale_pw_', body: [[B64URL, 32, 64]], severity: 'critical' }),
   tok({ id: 'planetscale-oauth-token', description: 'PlanetScale OAuth token', prefix: 'pscale_oauth_', body: [[B64URL, 32, 64]] }),
-  tok({ id: 'databricks-token', description: 'Databricks personal access token', prefix: 'dapi', body: [[HEX, 32]], entropy: 3 }),
+  tok({ id: 'databricks-token', description: 'Databricks personal access token', prefix: 'dapi', body: [[HEX, 32]], suffix: '', entropy: 3 }),
+  tok({ id: 'databricks-token-suffixed', description: 'Databricks personal access token (with -N suffix)', prefix: 'dapi', body: [[HEX, 32], '-', [NUM, 1]], entropy: 3 }),
   keyed({ id: 'snowflake-password', description: 'Snowflake account password', ids: ['snowflake_password', 'snowsql_pwd', 'snowflake_pwd'], secret: '[^\\s\'"]{8,64}', sample: 'Sn0w' + fake(A62, 12, 'snow'), entropy: 2.5 }),
   keyed({ id: 'cloudflare-api-token', description: 'Cloudflare API token', ids: ['cloudflare', 'cf_api_token', 'cf_token'], secret: [B64URL, 40] }),
   keyed({ id: 'cloudflare-global-api-key', description: 'Cloudflare global API key', ids: ['cloudflare', 'cf_api_key'], secret: [HEX, 37] }),
@@ -129,7 +146,17 @@ export const cloudRules: Rule[] = [
   keyed({ id: 'netlify-access-token', description: 'Netlify personal access token', ids: ['netlify'], secret: [B64URL, 40, 46] }),
   tok({ id: 'netlify-pat', description: 'Netlify personal access token (nfp_)', prefix: 'nfp_', body: [[A62, 36, 40]] }),
   keyed({ id: 'vercel-token', description: 'Vercel access token', ids: ['vercel', 'now_token'], secret: [A62, 24] }),
-  tok({ id: 'vercel-pat', description: 'Vercel token (vcp_/vck_)', prefix: 'vcp_', keywords: ['vcp_', 'vck_'], body: [[A62, 56, 64]] }),
+  {
+    // vcp_ personal, vci_ integration, vca_ app access, vcr_ refresh, vck_ API key
+    id: 'vercel-pat',
+    description: 'Vercel token (vcp_/vci_/vca_/vcr_/vck_)',
+    keywords: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+    pattern: /(?<![\w-])(vc[picrk]_[A-Za-z0-9]{20,80})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    examples: { positive: [`VERCEL_TOKEN=vck_${fake(A62, 44, 'vck')}`, `token: vcp_${fake(A62, 56, 'vcp')}`, `vci_${fake(A62, 24, 'vci')}`], negative: [`vcp_${fake(A62, 10, 'vcs')}`, `vck_${'x'.repeat(30)}`] },
+  },
   keyed({ id: 'openstack-password', description: 'OpenStack OS_PASSWORD', ids: ['os_password'], secret: '[^\\s\'"]{8,64}', sample: 'Op3n' + fake(A62, 12, 'os'), entropy: 2.5 }),
   tok({ id: 'age-secret-key', description: 'age encryption secret key', prefix: 'AGE-SECRET-KEY-1', body: [[{ chars: 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', cls: 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L' }, 58]], severity: 'critical' }),
 ];

@@ -12,12 +12,14 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
   id,
   description,
   keywords: schemes.split('|').map((s) => s.replace(/\\/g, '').toLowerCase() + '://'),
-  pattern: new RegExp(`(?<![\\w+.-])(?:${schemes}):\\/\\/[^\\s:@/'"\`]{1,128}:([^\\s@/'"\`]{3,128})@[\\w.-]{1,253}`, 'gi'),
+  // The password may be short and may hold an unencoded `@` (then the last `@` before the host ends it);
+  // the user part may be empty (redis://:pw@host).
+  pattern: new RegExp(`(?<![\\w+.-])(?:${schemes}):\\/\\/[^\\s:@/'"\`]{0,128}:((?:[^\\s@/'"\`]|@(?=[^\\s/'"\`]*@))${'{'}1,128})@[\\w.-]{1,253}`, 'gi'),
   severity: 'critical',
   confidence: 'high',
   validate: okPassword,
   examples: {
-    positive: [`DATABASE_URL=${sample.replace('PW', pw())}`, `url: "${sample.replace('PW', 'S3cure' + fake(A62, 8, id))}"`],
+    positive: [`DATABASE_URL=${sample.replace('PW', pw())}`, `url: "${sample.replace('PW', 'S3cure' + fake(A62, 8, id))}"`, sample.replace('PW', 'k9'), sample.replace('PW', 'p@ss' + fake(A62, 3, id))],
     negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', '')],
   },
 });
@@ -39,8 +41,8 @@ export const databaseRules: Rule[] = [
   {
     ...uri('http-basic-auth-url', 'https?', 'Basic-auth credentials embedded in an HTTP(S) URL', 'https://app:PW@api.internal.net/v1'),
     keywords: ['://'],
-    pattern: /(?<![\w+.-])https?:\/\/[\w.%~-]{1,64}:([^\s@/'"`:]{6,128})@[\w-]{1,63}(?:\.[\w-]{1,63}){0,10}/gi,
-    validate: (s: string) => okPassword(s) && !/^\d+$/.test(s),
+    pattern: /(?<![\w+.-])https?:\/\/[\w.%~-]{1,64}:((?:[^\s@/'"`:]|@(?=[^\s/'"`]*@)){2,128})@[\w-]{1,63}(?:\.[\w-]{1,63}){0,10}/gi,
+    validate: (s: string, ctx: { line: string }) => okPassword(s) && !/^(?:pass|passw0rd|pwd|pw|secret|token|user|x-oauth-basic)$/i.test(s) && !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)),
     severity: 'high',
   },
   {

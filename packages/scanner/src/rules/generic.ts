@@ -9,13 +9,18 @@ const tk = fake(A62, 32, 'gtk');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Reject values that are code, references or prose rather than literals. */
-const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any)$/i;
+const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
+  if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
+  if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
   if (/^[a-z_$][\w$]*(?:\.[a-z_$][\w$]*)+$/i.test(v)) return false; // member access: config.db.password
   if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40) return false; // CONSTANT_REFERENCE
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
+  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
+  if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
+  if (/pass(?:word|wd)|secret|token/i.test(v) && /^[\w.-]+$/.test(v) && !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/pass(?:word|wd)|secret|token/gi, ''))) return false; // names like password_reset
   if (/^(?:https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // urls, paths
   if (/^[\w-]+\.(?:js|ts|json|ya?ml|pem|key|crt|txt|html|css|py|rb|go)$/i.test(v)) return false; // file names
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
@@ -28,34 +33,46 @@ const NAME_SECRET = '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
 
-/** `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` */
-const assignment = (name: string, valueRe: string) =>
-  new RegExp(
+/**
+ * `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` /
+ * `:name => 'value'` / `'name' => 'value'`. Quoted values may hold any character but the quote;
+ * unquoted values stop at whitespace, `;` or `#`, and never end in `,` (so a JSON `false,` is `false`).
+ */
+const assignment = (name: string, min: number) => {
+  const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
+  const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
+  return new RegExp(
     `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
-      `(?:(["'\\x60])(${valueRe})\\1|(${valueRe})(?=$|[\\s;,#<\\]}]))`,
+      `(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}]))`,
     'gim',
   );
+};
+
+/** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
+const proseLike = (v: string) => /\s/.test(v) && (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v));
 
 type GenericSpec = { id: string; description: string; name: string; kw: string[]; min: number; entropy: number; pos: string[]; neg: string[]; strict?: boolean };
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
   keywords: g.kw,
-  pattern: assignment(g.name, `[^\\s"'\\x60\\\\<>;]{${g.min},200}`),
+  pattern: assignment(g.name, g.min),
   entropy: g.entropy,
   generic: true,
   severity: 'medium',
   confidence: g.strict ? 'medium' : 'low',
-  validate: (v, ctx) => looksLikeLiteral(v, ctx) && (!g.strict || hasDigitAndLetter(v)),
+  validate: (v, ctx) => looksLikeLiteral(v, ctx) && !proseLike(v) && (!g.strict || hasDigitAndLetter(v)),
   examples: { positive: g.pos, negative: g.neg },
 });
 
 export const genericRules: Rule[] = [
   generic({
     id: 'generic-password', description: 'Password assigned in code or configuration', name: NAME_PW,
-    kw: ['pass', 'pwd'], min: 6, entropy: 2.5,
-    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`],
-    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required'],
+    kw: ['pass', 'pwd'], min: 5, entropy: 2.3,
+    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`,
+      `:password => "${pw}"`, `'password' => '${pw}',`, `password: "Wp<${pw}>"`, `"password": "open 5esame!"`],
+    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required',
+      '"password": false,', 'password: false,', '"password": "Enter your password here"', 'password = null,'],
   }),
   generic({
     id: 'generic-secret', description: 'Secret assigned in code or configuration', name: NAME_SECRET,
@@ -103,7 +120,7 @@ export const genericRules: Rule[] = [
     description: 'Base64 value in a Kubernetes Secret manifest (data:)',
     keywords: ['kind: secret', 'kind: "secret"'],
     window: { before: 6000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',
@@ -118,7 +135,7 @@ export const genericRules: Rule[] = [
     description: 'Plaintext value in a Kubernetes Secret manifest (stringData:)',
     keywords: ['stringdata:'],
     window: { before: 2000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t]{1,12}[^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
+    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',

@@ -6,6 +6,9 @@ import { A62, B64, HEX, HEXU, fake } from './define.js';
 const CRYPT = { chars: A62.chars + './', cls: '' };
 const bcrypt = '$2y$10$' + fake(CRYPT, 53, 'bc');
 const sha512crypt = '$6$' + fake(CRYPT, 16, 's6') + '$' + fake(CRYPT, 86, 'h6');
+const C = '[./A-Za-z0-9]';
+/** Salt/hash text that is really a word or a repeated filler is not a hash. */
+const hashLike = (v: string) => new Set(v).size >= 10 && !/(.)\1{7}/.test(v);
 
 const rule = (o: Omit<Rule, 'severity' | 'confidence'> & Partial<Pick<Rule, 'severity' | 'confidence'>>): Rule => ({ severity: 'high', confidence: 'high', ...o });
 
@@ -42,6 +45,44 @@ export const hashRules: Rule[] = [
     pattern: /(\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,8},t=\d{1,4},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128})/g,
     severity: 'medium',
     examples: { positive: [`hash: $argon2id$v=19$m=65536,t=3,p=4$${fake(B64, 22, 'ar1')}$${fake(B64, 43, 'ar2')}`], negative: ['$argon2id$v=19$m=65536,t=3,p=4$'] },
+  }),
+  // crypt(3) formats wherever they appear (SQL dumps, YAML, Ansible vars, LDIF, config management).
+  rule({
+    id: 'crypt-md5-hash', description: 'MD5-crypt password hash ($1$, also Cisco type 5)', keywords: ['$1$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$1\\$${C}{1,8}\\$${C}{22})(?!${C})`, 'g'),
+    severity: 'medium', confidence: 'medium', generic: true, validate: hashLike,
+    examples: { positive: [`enable secret 5 $1$${fake(CRYPT, 4, 'c5')}$${fake(CRYPT, 22, 'c5h')}`, `'$1$${fake(CRYPT, 8, 'm1')}$${fake(CRYPT, 22, 'm1h')}'`], negative: ['price $1$ per $1$', `$1$abc$${'x'.repeat(22)}`] },
+  }),
+  rule({
+    id: 'crypt-sha-hash', description: 'SHA-crypt password hash ($5$ / $6$)', keywords: ['$5$', '$6$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$[56]\\$(?:rounds=\\d{1,9}\\$)?${C}{1,16}\\$(?:${C}{86}|${C}{43}))(?!${C})`, 'g'),
+    severity: 'medium', confidence: 'medium', generic: true, validate: hashLike,
+    examples: { positive: [`password_hash: "${sha512crypt}"`, `$5$rounds=5000$${fake(CRYPT, 16, 's5')}$${fake(CRYPT, 43, 's5h')}`], negative: ['$6$ and $5$ tiers', `$6$salt$short`] },
+  }),
+  rule({
+    id: 'yescrypt-hash', description: 'yescrypt / gost-yescrypt password hash ($y$ / $gy$)', keywords: ['$y$', '$gy$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$g?y\\$${C}{1,16}\\$${C}{1,86}\\$${C}{43})(?!${C})`, 'g'),
+    severity: 'medium', confidence: 'medium', generic: true, validate: hashLike,
+    examples: { positive: [`user_pw: $y$j9T$${fake(CRYPT, 22, 'y1')}$${fake(CRYPT, 43, 'y2')}`], negative: ['$y$ not a hash $y$'] },
+  }),
+  rule({
+    id: 'cisco-pbkdf2-scrypt-hash', description: 'Cisco type 8 (PBKDF2) / type 9 (scrypt) password hash', keywords: ['$8$', '$9$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$[89]\\$${C}{14}\\$${C}{43})(?!${C})`, 'g'),
+    severity: 'high', validate: hashLike,
+    examples: { positive: [`username admin secret 9 $9$${fake(CRYPT, 14, 'c9')}$${fake(CRYPT, 43, 'c9h')}`, `secret 8 $8$${fake(CRYPT, 14, 'c8')}$${fake(CRYPT, 43, 'c8h')}`], negative: ['$9$ fee'] },
+  }),
+  rule({
+    // Type 7 is a reversible obfuscation: the plaintext password is recoverable by anyone.
+    id: 'cisco-type7-password', description: 'Cisco type 7 password (reversible encoding of the plaintext)', keywords: ['password 7 ', 'key 7 ', 'secret 7 '],
+    pattern: /\b(?:password|key|secret|authentication-key|key-string)\s+7\s+([01]\d(?:[0-9A-F]{2}){2,40})\b/gi,
+    severity: 'high',
+    examples: { positive: [`username admin privilege 15 password 7 0822455D0A16${fake(HEXU, 8, 'c7')}`, ` key 7 1511021F0725${fake(HEXU, 6, 'c7k')}`], negative: ['password 7 characters minimum', 'password 7 xyz'] },
+  }),
+  rule({
+    id: 'ldap-ssha-hash', description: 'LDAP {SSHA}/{SSHA256}/{SSHA512}/{CRYPT} userPassword hash', keywords: ['{ssha', '{crypt}', '{pbkdf2', '{argon2'],
+    pattern: /(\{(?:SSHA(?:256|384|512)?|SMD5|CRYPT|PBKDF2(?:-SHA\d{1,3})?|ARGON2)\}[A-Za-z0-9+/.$=,:-]{20,300})/gi,
+    severity: 'medium',
+    examples: { positive: [`userPassword: {SSHA}${fake(B64, 32, 'ssha')}`], negative: ['userPassword: {SSHA}'] },
   }),
   rule({
     id: 'django-pbkdf2-hash', description: 'Django PBKDF2 password hash', keywords: ['pbkdf2_sha'],

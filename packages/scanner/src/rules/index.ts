@@ -12,6 +12,9 @@ import { frameworkRules } from './frameworks.js';
 import { hashRules } from './hashes.js';
 import { saasRules } from './saas.js';
 import { genericRules } from './generic.js';
+import { genericSyntaxRules } from './generic-syntax.js';
+import { appFileRules } from './app-files.js';
+import { vendorRules } from './vendors.js';
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...privateKeyRules,
@@ -21,9 +24,12 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...messagingRules,
   ...aiRules,
   ...registryRules,
+  ...appFileRules,
   ...saasRules,
+  ...vendorRules,
   ...databaseRules,
   ...frameworkRules,
   ...hashRules,
   ...genericRules,
+  ...genericSyntaxRules,
 ]);

@@ -1,15 +1,17 @@
 // Messaging, email and social credentials: Slack, Twilio, SendGrid, Mailchimp, Mailgun, Discord,
 // Telegram, Microsoft Teams, Postmark, Brevo, Vonage, Facebook, Twitter/X, LinkedIn, Zoom and more.
 import type { Rule } from '../types.js';
-import { A62, B64URL, HEX, NUM, A36, fake, keyed, tok, uuid, UUID_RE } from './define.js';
+import { A62, A36U, B64URL, HEX, NUM, A36, fake, keyed, tok, uuid, UUID_RE } from './define.js';
 
 const slackWebhook = `https://hooks.slack.com/services/T${fake(A36, 10, 'sw1').toUpperCase()}/B${fake(A36, 10, 'sw2').toUpperCase()}/${fake(A62, 24, 'sw3')}`;
 const discordToken = 'M' + fake(A62, 25, 'dt1') + '.' + fake(B64URL, 6, 'dt2') + '.' + fake(B64URL, 38, 'dt3');
 
 export const messagingRules: Rule[] = [
-  tok({ id: 'slack-bot-token', description: 'Slack bot token', prefix: 'xoxb-', body: [[NUM, 10, 13], '-', [NUM, 10, 13], '-', [A62, 24]], severity: 'critical' }),
-  tok({ id: 'slack-user-token', description: 'Slack user token', prefix: 'xoxp-', body: [[NUM, 10, 13], '-', [NUM, 10, 13], '-', [NUM, 10, 13], '-', [HEX, 32]], severity: 'critical' }),
-  tok({ id: 'slack-app-token', description: 'Slack app-level token', prefix: 'xapp-', body: [[NUM, 1], '-', [A62, 9, 12], '-', [NUM, 10, 13], '-', [HEX, 64]] }),
+  tok({ id: 'slack-bot-token', description: 'Slack bot token', prefix: 'xoxb-', body: [[NUM, 8, 14], '-', [NUM, 8, 14], '-', [A62, 18, 34]], severity: 'critical' }),
+  tok({ id: 'slack-legacy-bot-token', description: 'Slack legacy bot token', prefix: 'xoxb-', body: [[NUM, 8, 14], '-', [A62, 18, 34]], severity: 'critical' }),
+  tok({ id: 'slack-user-token', description: 'Slack user token', prefix: 'xoxp-', body: [[NUM, 8, 14], '-', [NUM, 8, 14], '-', [NUM, 8, 14], '-', [A62, 28, 34]], severity: 'critical' }),
+  tok({ id: 'slack-browser-token', description: 'Slack browser session token (xoxc-)', prefix: 'xoxc-', body: [[NUM, 8, 14], '-', [NUM, 8, 14], '-', [NUM, 8, 14], '-', [A62, 28, 80]], severity: 'critical' }),
+  tok({ id: 'slack-app-token', description: 'Slack app-level token', prefix: 'xapp-', body: [[NUM, 1], '-', [A36U, 8, 16], '-', [NUM, 8, 16], '-', [{ chars: A62.chars, cls: 'A-Za-z0-9' }, 32, 80]], severity: 'critical' }),
   tok({ id: 'slack-config-access-token', description: 'Slack configuration access token', prefix: 'xoxe.xox', body: [[{ chars: 'bp', cls: 'bp' }, 1], '-', [NUM, 1], '-', [A62, 163, 166]] }),
   tok({ id: 'slack-config-refresh-token', description: 'Slack configuration refresh token', prefix: 'xoxe-', body: [[NUM, 1], '-', [A62, 146]] }),
   tok({ id: 'slack-legacy-token', description: 'Slack legacy/workspace token', prefix: 'xox', keywords: ['xoxa-', 'xoxo-', 'xoxs-', 'xoxr-'], body: [[{ chars: 'aors', cls: 'aors' }, 1], '-', [NUM, 8, 14], '-', [B64URL, 12, 60]], entropy: 3 }),
@@ -24,7 +26,7 @@ export const messagingRules: Rule[] = [
   },
   tok({ id: 'twilio-api-key', description: 'Twilio API key SID', prefix: 'SK', keywords: ['twilio'], body: [[HEX, 32]], confidence: 'medium' }),
   keyed({ id: 'twilio-auth-token', description: 'Twilio auth token', ids: ['twilio'], secret: [HEX, 32], severity: 'critical' }),
-  tok({ id: 'sendgrid-api-key', description: 'SendGrid API key', prefix: 'SG.', body: [[B64URL, 22], '.', [B64URL, 43]], severity: 'critical' }),
+  tok({ id: 'sendgrid-api-key', description: 'SendGrid API key', prefix: 'SG.', body: [[B64URL, 16, 32], '.', [B64URL, 30, 64]], severity: 'critical', entropy: 3.5 }),
   tok({ id: 'mailchimp-api-key', description: 'Mailchimp API key', prefix: '', keywords: ['-us'], body: [[HEX, 32], '-us', [NUM, 1, 2]] }),
   tok({ id: 'mailchimp-transactional-key', description: 'Mailchimp Transactional (Mandrill) key', prefix: 'md-', keywords: ['mandrill', 'md-'], body: [[B64URL, 22]], confidence: 'medium', entropy: 3.5 }),
   tok({ id: 'mailgun-api-key', description: 'Mailgun private API key', prefix: 'key-', keywords: ['key-'], body: [[HEX, 32]], entropy: 3.2 }),
@@ -61,13 +63,21 @@ export const messagingRules: Rule[] = [
     examples: { positive: [`TELEGRAM_BOT_TOKEN=${fake(NUM, 10, 'tg')}:AA${fake(B64URL, 33, 'tg2')}`], negative: [`${fake(NUM, 10, 'tg')}:AA${fake(B64URL, 20, 'tg2')}`] },
   },
   {
+    // Office 365 connector webhooks (outlook.office.com/webhook/, <tenant>.webhook.office.com/webhookb2/)
+    // and their Workflows (Power Automate) successors on logic.azure.com / *.powerplatform.com, whose
+    // sig= parameter is the secret.
     id: 'microsoft-teams-webhook',
-    description: 'Microsoft Teams incoming webhook URL',
-    keywords: ['webhook.office.com', 'logic.azure.com'],
-    pattern: /(https:\/\/[\w-]{1,64}\.webhook\.office\.com\/webhookb2\/[\w-]{36}@[\w-]{36}\/IncomingWebhook\/[a-f0-9]{32}\/[\w-]{36}(?:\/[\w-]{40,50})?)/g,
+    description: 'Microsoft Teams incoming webhook / Workflows URL',
+    keywords: ['webhook.office.com', 'outlook.office.com/webhook', 'logic.azure.com', 'powerplatform.com'],
+    pattern: /(https:\/\/(?:[\w-]{1,64}\.webhook\.office\.com\/webhookb2|outlook\.office(?:365)?\.com\/webhook)\/[\w-]{36}@[\w-]{36}\/IncomingWebhook\/[a-f0-9]{32}\/[\w-]{36}(?:\/[\w-]{40,50})?|https:\/\/[\w.-]{1,120}\.(?:logic\.azure\.com(?::443)?\/workflows|api\.powerplatform\.com(?::443)?\/powerautomate\/automations\/direct\/workflows)\/[a-f0-9]{32}\/triggers\/[\w%./?=&-]{1,300}?sig=[\w%-]{30,100})/gi,
     severity: 'high',
     confidence: 'high',
-    examples: { positive: [`https://acme.webhook.office.com/webhookb2/${uuid('t1')}@${uuid('t2')}/IncomingWebhook/${fake(HEX, 32, 't3')}/${uuid('t4')}`], negative: ['https://acme.webhook.office.com/webhookb2/abc'] },
+    examples: {
+      positive: [`https://acme.webhook.office.com/webhookb2/${uuid('t1')}@${uuid('t2')}/IncomingWebhook/${fake(HEX, 32, 't3')}/${uuid('t4')}`, `https://outlook.office.com/webhook/${uuid('t5')}@${uuid('t6')}/IncomingWebhook/${fake(HEX, 32, 't7')}/${uuid('t8')}`,
+        `https://prod-12.westus.logic.azure.com:443/workflows/${fake(HEX, 32, 't9')}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${fake(B64URL, 43, 't10')}`,
+        `https://default${fake(HEX, 30, 't11')}.0e.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/${fake(HEX, 32, 't12')}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${fake(B64URL, 43, 't13')}`],
+      negative: ['https://acme.webhook.office.com/webhookb2/abc', `https://prod-12.westus.logic.azure.com:443/workflows/${fake(HEX, 32, 't14')}/triggers/manual/paths/invoke?api-version=2016-06-01`],
+    },
   },
   keyed({ id: 'postmark-server-token', description: 'Postmark server API token', ids: ['postmark'], secret: UUID_RE, sample: uuid('postmark') }),
   tok({ id: 'brevo-api-key', description: 'Brevo (Sendinblue) API key', prefix: 'xkeysib-', body: [[HEX, 64], '-', [A62, 16]] }),

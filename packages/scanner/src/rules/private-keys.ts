@@ -20,12 +20,22 @@ const pemRule = (id: string, label: string, description: string, labelRe = label
   ),
   severity: 'critical',
   confidence: 'high',
+  reportAt: 'match',
   window: { before: 64, after: 20000 },
   examples: {
     positive: [pem(label, id), JSON.stringify({ private_key: pem(label, id + 'j') })],
     negative: [`-----BEGIN ${label}-----\n-----END ${label}-----`, `-----BEGIN ${label}-----\n...\n-----END ${label}-----`],
   },
 });
+
+/** Strip what source code wraps around PEM lines: quotes, concatenation, escaped newlines, commas. */
+const pemBody = (s: string) => s.replace(/\\[rn]|["'`+,&.;\s\\]|\bn?\+/g, '');
+const PEM_LABELS = 'RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |ANY |'; 
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const concatenated = (seed: string) => {
+  const lines = Array.from({ length: 6 }, (_, i) => fake(B64, 64, seed + i));
+  return `String key = "-----BEGIN PRIVATE KEY-----\\n" +\n${lines.map((l) => `    "${l}\\n" +`).join('\n')}\n    "-----END PRIVATE KEY-----";`;
+};
 
 export const privateKeyRules: Rule[] = [
   pemRule('private-key-rsa', 'RSA PRIVATE KEY', 'RSA private key (PEM, PKCS#1)'),
@@ -38,6 +48,43 @@ export const privateKeyRules: Rule[] = [
   pemRule('private-key-pkcs12-pem', 'PKCS12', 'PKCS#12 bundle in PEM armour'),
   pemRule('private-key-ssh2-encrypted', 'SSH2 ENCRYPTED PRIVATE KEY', 'SSH2 (ssh.com) encrypted private key'),
   pemRule('openvpn-static-key', 'OpenVPN Static key V1', 'OpenVPN static key'),
+  {
+    // Any other PEM private key, and keys written as string literals in source code: lines split
+    // over "..." + "..." concatenations, joined with "\n", in arrays, or with other label spellings.
+    id: 'private-key-pem',
+    description: 'Private key (PEM), also split across string literals in source code',
+    keywords: ['private key-----', 'private key block-----'],
+    generic: true,
+    reportAt: 'match',
+    window: { before: 128, after: 30000 },
+    pattern: new RegExp(`-----BEGIN (?:${PEM_LABELS})?[A-Z0-9 ]{0,20}PRIVATE KEY(?: BLOCK)?-----([\\s\\S]{60,25000}?)-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----`, 'g'),
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v) => {
+      const body = pemBody(v.replace(/^[A-Za-z-]+: [^\n\\]*$/gm, ''));
+      return body.length >= 60 && /^[A-Za-z0-9+/=]+$/.test(body) && new Set(body).size > 20;
+    },
+    examples: {
+      positive: [concatenated('pc'), `k = ["-----BEGIN RSA PRIVATE KEY-----",\n${Array.from({ length: 5 }, (_, i) => `"${fake(B64, 64, 'arr' + i)}",`).join('\n')}\n"-----END RSA PRIVATE KEY-----"]`],
+      negative: ['-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----', `"-----BEGIN PRIVATE KEY-----" + key + "-----END PRIVATE KEY-----"`, '-----BEGIN PRIVATE KEY-----\n<paste your key here, it is a long base64 text that goes on and on>\n-----END PRIVATE KEY-----'],
+    },
+  },
+  {
+    // Kubernetes secrets, Helm values and CI variables often hold the PEM file base64-encoded once more:
+    // "-----BEGIN" always encodes to LS0tLS1CRUdJTi at the start of the value.
+    id: 'private-key-base64-pem',
+    description: 'Base64-encoded PEM private key',
+    keywords: ['ls0tls1crudjti'],
+    window: { before: 16, after: 30000 },
+    pattern: /(?<![A-Za-z0-9+/])(LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,25000}={0,2})(?![A-Za-z0-9+/=])/g,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v) => /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/.test(Buffer.from(v.slice(0, 120), 'base64').toString('latin1')),
+    examples: {
+      positive: [`tls.key: ${b64(pem('RSA PRIVATE KEY', 'b64pem'))}`, `"privateKey": "${b64(pem('EC PRIVATE KEY', 'b64ec'))}"`],
+      negative: [`cert: ${b64(pem('CERTIFICATE', 'b64crt'))}`, `x: LS0tLS1CRUdJTiBQ`],
+    },
+  },
   {
     id: 'private-key-putty',
     description: 'PuTTY private key file (.ppk)',

@@ -5,7 +5,7 @@ import { A62, B64URL, HEX, A36, fake, keyed, tok, uuid, UUID_RE } from './define
 
 export const vcsRules: Rule[] = [
   tok({ id: 'github-pat', description: 'GitHub personal access token (classic)', prefix: 'ghp_', body: [[A62, 36]], severity: 'critical' }),
-  tok({ id: 'github-fine-grained-pat', description: 'GitHub fine-grained personal access token', prefix: 'github_pat_', body: [[A62, 22], '_', [A62, 59]], severity: 'critical' }),
+  tok({ id: 'github-fine-grained-pat', description: 'GitHub fine-grained personal access token', prefix: 'github_pat_', body: [[{ chars: A62.chars, cls: 'A-Za-z0-9_' }, 82]], severity: 'critical', entropy: 3.5 }),
   tok({ id: 'github-oauth-token', description: 'GitHub OAuth access token', prefix: 'gho_', body: [[A62, 36]], severity: 'critical' }),
   tok({ id: 'github-app-user-token', description: 'GitHub App user-to-server token', prefix: 'ghu_', body: [[A62, 36]] }),
   tok({ id: 'github-app-installation-token', description: 'GitHub App installation (server-to-server) token', prefix: 'ghs_', body: [[A62, 36]] }),

@@ -1,0 +1,176 @@
+// Generic credentials in syntaxes the plain `name = value` rules miss: a key on a parent line (nested
+// YAML/JSON), Gradle/Groovy `password 'x'` calls, XML name/value pairs, prose ("the password is …"),
+// command-line flags, credentials passed as function arguments, JDBC/ODBC `Password=` and tokens used
+// as the user part of git URLs. All are generic (they yield to vendor rules) and low/medium confidence.
+import type { Rule } from '../types.js';
+import { A62, HEX, fake } from './define.js';
+import { looksLikeLiteral } from './generic.js';
+
+const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
+const pw2 = 'Qm4' + fake(A62, 8, 'gsx2') + '!';
+const NOT_PW = /^(?:password|passwd|pass|pwd|secret|token|true|false|null|nil|none|required|optional|\*+|x+)$/i;
+/** A literal that is not a word from the surrounding language. */
+const literal = (v: string, ctx?: Parameters<typeof looksLikeLiteral>[1]) => !NOT_PW.test(v) && looksLikeLiteral(v, ctx);
+/** Unquoted prose values must look generated: a digit or a symbol besides letters. */
+const mixed = (v: string) => /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
+const SECRET_NAMES = '(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)';
+
+const g = (r: Omit<Rule, 'generic' | 'severity'> & Partial<Pick<Rule, 'severity'>>): Rule => ({ severity: 'medium', generic: true, ...r });
+
+export const genericSyntaxRules: Rule[] = [
+  g({
+    // password:\n  value: x    /  "password": {"value": "x"}   /  secret:\n  - x
+    id: 'generic-nested-secret',
+    description: 'Secret under a parent key (nested YAML/JSON: the name is on the line above the value)',
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential'],
+    pattern: new RegExp(
+      `${SECRET_NAMES}["']?[ \\t]{0,4}:[ \\t]{0,4}(?:\\{[ \\t]{0,4}|\\[[ \\t]{0,4})?\\r?\\n?(?:[ \\t]{0,40}(?:\\{|\\[)?[ \\t]{0,4}\\r?\\n)?[ \\t]{1,40}` +
+        `(?:["']?(?:value|default|plain(?:text)?|secure|text|string|data|current|secret|password)["']?[ \\t]{0,4}:|-)[ \\t]{0,4}` +
+        `(?:(["'])([^"'\\r\\n]{5,200})\\1|([^\\s"',{}[\\]#]{5,200})(?=[ \\t]*(?:$|[,}\\]#])))`,
+      'gim',
+    ),
+    entropy: 2.3,
+    confidence: 'low',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v.trim()),
+    examples: {
+      positive: [`database:\n  password:\n    value: ${pw}\n`, `{\n  "password": {\n    "value": "${pw}"\n  }\n}`, `smtp_password:\n  - "${pw}"\n`],
+      negative: ['password:\n  value: ${DB_PASSWORD}\n', 'password:\n  minLength: 12\n', 'passwordPolicy:\n  value: strict\n', `password:\n  value: true\n`],
+    },
+  }),
+  g({
+    // Gradle / Groovy DSL method-call style: password 'x', password "x", password = 'x' (handled elsewhere)
+    id: 'generic-groovy-credential',
+    description: "Credential in a Gradle/Groovy DSL call (password 'x')",
+    keywords: ['password', 'passwd', 'secret', 'token'],
+    pattern: /^[ \t]{0,40}(?:[\w.]{0,40}\.)?\w{0,20}(?:password|passwd|secret|token)[ \t]{1,8}(["'])([^"'$\r\n]{4,200})\1[ \t]*;?[ \t]*$/gim,
+    entropy: 2.3,
+    confidence: 'low',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    examples: {
+      positive: [`credentials {\n  username 'deployer'\n  password '${pw}'\n}`, `    password "${pw}"`],
+      negative: ['  password project.findProperty("pw")', "  password 'changeme'", '  password "${System.getenv(\'PW\')}"'],
+    },
+  }),
+  g({
+    // <property name="db.password" value="x"/>  <entry key="password">x</entry>  <param name="pwd">x</param>
+    id: 'xml-named-secret',
+    description: 'Secret in an XML name/value pair (Spring, Hibernate, Java properties XML, IDE and tool configs)',
+    keywords: ['pass', 'pwd', 'secret', 'token'],
+    pattern: new RegExp(
+      `<[\\w:.-]{1,40}\\s[^<>]{0,200}?(?:name|key|id)\\s{0,2}=\\s{0,2}["'][\\w.:/-]{0,60}${SECRET_NAMES}[\\w.:/-]{0,30}["']` +
+        `(?:[^<>]{0,200}?\\svalue\\s{0,2}=\\s{0,2}["']([^"'<>\\r\\n]{4,200})["']|[^<>]{0,200}?>\\s{0,4}([^<>\\s][^<>\\r\\n]{3,200}?)\\s{0,4}</)`,
+      'gi',
+    ),
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^\$\{|^#\{|^@/.test(v),
+    examples: {
+      positive: [`<property name="hibernate.connection.password" value="${pw}"/>`, `<entry key="db.password">${pw}</entry>`, `<property name="password">${pw}</property>`],
+      negative: ['<property name="password" value="${db.password}"/>', '<property name="passwordEncoder" ref="bcrypt"/>', '<entry key="password.minLength">12</entry>'],
+    },
+  }),
+  g({
+    // "the password is X", "pwd: X", "password for user 'x' is 'y'", "Password - X" in docs, tickets, chats
+    id: 'prose-password',
+    description: 'Password written out in prose or notes',
+    keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:'],
+    pattern: /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+    entropy: 2.3,
+    confidence: 'low',
+    validate: (v, ctx) => {
+      v = v.replace(/[.,;:!?]+$/, '');
+      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4) return false;
+      if (/^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(v)) return false;
+      const quoted = /["'`*]\s*$/.test(ctx.line.slice(0, ctx.line.indexOf(v))) || /(?:is|was|to)\s+["'`*]/i.test(ctx.line);
+      return quoted || mixed(v);
+    },
+    examples: {
+      positive: [`The admin password is ${pw} until Friday.`, `- pwd: ${pw}`, `ssh in as deploy, password: "${pw}"`, `The default password for user 'postgres' is 'Adm1n2024'.`],
+      negative: ['The password is stored in the vault.', 'Enter your password: it must be long.', 'password: required', 'The password is too short.', 'Forgot your password? Reset it.', 'password - see the vault'],
+    },
+  }),
+  g({
+    // mysql -pSecret, --password=x, --pass x, sshpass -p x, psexec -p x, keytool -storepass x, openssl -passin pass:x
+    id: 'cli-credential-flag',
+    description: 'Credential passed as a command-line flag',
+    keywords: ['--pass', '--pwd', '--token', '--secret', '--api-key', '--apikey', ' -p', 'pass:', 'storepass', 'keypass', ' -pw', '-password', ' -w '],
+    pattern: new RegExp(
+      '(?:' +
+        // long flags for any tool
+        `(?<![\\w-])--(?:[\\w]{1,20}[-_])?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)(?:=|[ \\t]{1,4})` +
+        '|' +
+        // mysql family: -p takes the password only when attached (-pSecret); `-p db` prompts
+        `\\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?|mysqlimport|mysqlcheck|mysqlsh)\\b[^\\n|;&]{0,160}?(?<=\\s)-p(?=[^\\s])` +
+        '|' +
+        // short flags whose meaning is known for the tool on the same line
+        `\\b(?:sshpass|psexec(?:\\.exe)?|mongo|mongosh|mongodump|mongorestore|sqlcmd|bcp|plink|pscp|smbclient|rdesktop|xfreerdp|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldappasswd|net use|htpasswd|wget|unzip|7z|zip|rar|redis-cli|docker login|podman login|helm repo add|az login|Connect-VIServer)\\b[^\\n|;&]{0,160}?` +
+        `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
+        '|' +
+        `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
+      ')' +
+      `(?:(["'])([^"'\\r\\n]{3,128})\\1|([^\\s"'$\`|;&)]{3,128}))`,
+      'g',
+    ),
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^-/.test(v) && !/^(?:stdin|file|env|fd|prompt|ask|\$\w+|%\w+%?)(?::|$)/i.test(v) && !/^[A-Z_][A-Z0-9_]*$/.test(v),
+    examples: {
+      positive: [`mysql -u root -p${pw} app`, `mysqldump --user=app --password=${pw} app`, `psexec \\\\10.0.0.5 -u Administrator -p ${pw2} cmd`, `keytool -importkeystore -srcstorepass ${pw} -deststorepass ${pw2}`, `openssl pkcs12 -in a.p12 -passin pass:${pw}`, `sshpass -p '${pw}' ssh deploy@host`, `some-cli --api-key ${fake(A62, 24, 'cli')}`],
+      negative: ['mysql -u root -p app', 'docker login -u bot --password-stdin', 'openssl rsa -passin env:KEY_PASS', 'keytool -storepass $STOREPASS', 'cp -p src dst', 'mysql -p"$MYSQL_PWD"', 'tool --password "${PASSWORD}"'],
+    },
+  }),
+  g({
+    // login(user, "pw"), NetworkCredential("u", "pw"), getConnection(url, "u", "pw"), auth=("u", "pw")
+    id: 'credential-function-args',
+    description: 'Credential passed as a literal argument to a login/connect call',
+    keywords: ['login', 'logon', 'signin', 'authenticate', 'credential', 'connect', 'bind', 'auth', 'directoryentry', 'getconnection'],
+    pattern: new RegExp(
+      '(?:' +
+        `\\b(?:login|logon|log_in|signin|sign_in|authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
+          `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
+        '|' +
+        `\\b(?:connect|mysqli?_connect|getConnection|DirectoryEntry|ldap_bind|createConnection|Connect|open_connection)\\s{0,2}\\(\\s{0,4}` +
+          `(?:[\\w.$@\\[\\]:/]{1,80}|"[^"\\n]{1,120}"|'[^'\\n]{1,120}')\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|'[^'\\n]{1,80}'|[\\w.$]{1,60})\\s{0,4},\\s{0,4}` +
+        '|' +
+        `\\bauth\\s{0,2}=\\s{0,2}[(\\[]\\s{0,4}(?:"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
+      ')' +
+      `(["'])([^"'\\r\\n]{4,128})\\1\\s{0,4}(?:[,)\\]]|\\.toCharArray)`,
+      'g',
+    ),
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^(?:utf-?8|ascii|latin1|tcp|udp|http|https|localhost|admin|root|user|guest|test)$/i.test(v) && !/\s/.test(v),
+    examples: {
+      positive: [`server.login("alerts@acme.io", "${pw}")`, `ftp.login(user, '${pw}')`, `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`, `DriverManager.getConnection(url, "app", "${pw}")`, `new NetworkCredential("svc", "${pw}")`, `requests.get(u, auth=("svc", "${pw}"))`],
+      negative: ['login(user, password)', 'server.login(username, getPassword())', 'sock.connect(host, port, "utf8")', 'login("admin", "")', 'ftp.login("anonymous", "guest")'],
+    },
+  }),
+  g({
+    // jdbc:sqlserver://h;user=u;password=x   jdbc:mysql://h/db?user=u&password=x   Driver={...};Uid=u;Pwd=x
+    id: 'jdbc-odbc-password',
+    description: 'Password in a JDBC URL or ODBC/ADO connection string',
+    keywords: ['password=', 'pwd='],
+    pattern: /(?:[;?&"'\s]|^)(?:password|pwd)=([^;&'"\s]{1,128})/gim,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v, ctx) => /jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|initial catalog=|user=|username=/i.test(ctx.line) && !NOT_PW.test(v) && !/^(?:\$\{?|%\(|\{\{|<)/.test(v),
+    examples: {
+      positive: ['jdbc:sqlserver://sql.acme.io:1433;databaseName=app;user=app;password=Pa55', 'jdbc:mysql://db.acme.io/shop?user=shop&password=sh0p', '"Driver={ODBC Driver 18 for SQL Server};Server=tcp:sql;Uid=app;Pwd=Od8c;"'],
+      negative: ['jdbc:mysql://db/shop?user=shop&password=${DB_PASSWORD}', 'https://example.com/reset?password=1', 'Server=sql;Integrated Security=true;Password=;'],
+    },
+  }),
+  g({
+    // https://<token>:x-oauth-basic@github.com/..., https://x-access-token:<token>@github.com, https://oauth2:<token>@gitlab
+    id: 'git-url-token',
+    description: 'Access token embedded in a git/HTTPS URL (x-oauth-basic, x-access-token, oauth2)',
+    keywords: ['x-oauth-basic@', 'x-access-token:', 'oauth2:', 'x-token-auth:', 'gitlab-ci-token:'],
+    pattern: /https?:\/\/(?:([\w.~%+/=-]{8,256}):x-oauth-basic@|(?:x-access-token|oauth2|x-token-auth|gitlab-ci-token):([^\s@/:'"`]{8,256})@)/gi,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v) => !/^(?:\$\{?|%|\{\{|<)/.test(v),
+    examples: {
+      positive: [`git clone https://${fake(HEX, 40, 'xo')}:x-oauth-basic@github.com/acme/app.git`, `https://x-access-token:${fake(A62, 36, 'xat')}@github.com/acme/app`],
+      negative: ['https://${GITHUB_TOKEN}:x-oauth-basic@github.com/acme/app', 'https://x-access-token:${TOKEN}@github.com/acme'],
+    },
+  }),
+];
