@@ -9,7 +9,7 @@ import { KeyhavenError } from '../../lib/errors.js';
 import { safeError } from './rotation-engine.js';
 
 export interface BatchProgress { done: number; claimed: number; succeeded: number; failed: number }
-export interface BatchSummary extends BatchProgress { skipped: number; results: RunResult[]; errors: Array<{ secret_name: string; code: string; message: string }> }
+export interface BatchSummary extends BatchProgress { skipped: number; /** Secrets still due after this run rotated them (released, not rotated again). */ still_due: string[]; results: RunResult[]; errors: Array<{ secret_name: string; code: string; message: string }> }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export const mapPool = async <T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
@@ -56,13 +56,25 @@ export const createBatchRunner = (deps: {
   return {
     /** Claims and rotates due registrations until none is left (or `max` were claimed). */
     async runDue(opts: { criticality?: string; tenant?: string; max?: number; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
-      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, results: [], errors: [] };
+      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, still_due: [], results: [], errors: [] };
+      const seen = new Set<string>();
       const max = opts.max ?? Number.POSITIVE_INFINITY;
       for (;;) {
         const limit = Math.min(deps.batchSize, max - summary.claimed);
         if (limit <= 0) break;
-        const claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, criticality: opts.criticality, tenant: opts.tenant });
+        let claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, criticality: opts.criticality, tenant: opts.tenant });
         if (claimed.length === 0) break;
+        // One run rotates each secret at most once: one that is due again after its rotation is
+        // released and reported, never rotated twice (it would loop on the target).
+        const fresh = claimed.filter((c) => !seen.has(`${c.tenant_id}\u0000${c.secret_id}`));
+        for (const c of claimed) {
+          if (fresh.includes(c)) continue;
+          await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);
+          summary.still_due.push(c.secret_name);
+        }
+        if (fresh.length === 0) break;
+        for (const c of fresh) seen.add(`${c.tenant_id}\u0000${c.secret_id}`);
+        claimed = fresh;
         summary.claimed += claimed.length;
         const facts = await factsOf(claimed);
         await mapPool(claimed, deps.concurrency, async (c) => {

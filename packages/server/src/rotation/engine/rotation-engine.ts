@@ -84,6 +84,13 @@ export const createRotationEngine = (deps: EngineDeps) => {
 
   /** Ends a run: run row and registration in one transaction (with the label move when `promote`),
    *  then audit and events. Nothing slow runs inside the transaction. */
+  /** After a successful rotation the expiry lead has been acted on: if the stored expiry did not move
+   *  (a value whose expiry Keyhaven cannot know), counting from it again would make the secret due at
+   *  once, forever (the rotation storm). Then the next rotation follows the interval or cron alone. */
+  const nextAfterSuccess = (config: ConfigRow, at: Date, expiresAt: string | null) => {
+    const next = deps.nextRotationAt(config, at, expiresAt);
+    return next !== null && Date.parse(next) > at.getTime() ? next : deps.nextRotationAt(config, at, null);
+  };
   const conclude = async (run: RunRow, status: RunStatus, error?: { code: string; message: string }, opts: { expiresAt?: string | null; promote?: EngineScope } = {}) => {
     const at = clock.now();
     const atIso = at.toISOString();
@@ -99,7 +106,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
       if (config) {
         let configPatch: Partial<ConfigRow>;
         if (status === 'success') {
-          configPatch = { last_rotated_at: atIso, last_status: status, failure_count: 0, next_retry_at: null, next_rotation_at: deps.nextRotationAt(config, at, expiresAt), updated_at: atIso };
+          configPatch = { last_rotated_at: atIso, last_status: status, failure_count: 0, next_retry_at: null, next_rotation_at: nextAfterSuccess(config, at, expiresAt), updated_at: atIso };
         } else {
           const failures = config.failure_count + 1;
           const retry = run.method === 'emergency' || run.method === 'rollback' ? null : retryAt(failures);
