@@ -148,7 +148,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         onSend: [auditHooks.outcome],
       },
       routes: [
-        healthRoutes(storage), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
+        healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery

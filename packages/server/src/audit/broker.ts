@@ -34,6 +34,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
   let memoryHead: AuditHead = { seq: 0, hash: GENESIS_HASH };
   const enabled = Boolean(opts.database) || opts.streams.length > 0;
   const maxBatch = opts.maxBatch ?? 512;
+  /** The outcome of the latest batch, for readiness: a batch no sink stored makes the broker not accepting. */
+  let lastFailedAt: string | null = null;
 
   const flush = async () => {
     flushing = true;
@@ -62,6 +64,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           if (r.status === 'fulfilled') stored = true;
           else opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
         });
+        lastFailedAt = stored ? null : new Date().toISOString();
         if (stored) {
           batch.forEach((p, i) => p.resolve(chained![i]!));
           try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
@@ -78,6 +81,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
 
   return {
     enabled,
+    /** Whether the latest batch was stored by at least one sink (readiness; true before any batch). */
+    accepting: () => ({ accepting: lastFailedAt === null, failedAt: lastFailedAt }),
     /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE otherwise. */
     record(event: AuditEvent): Promise<ChainedEvent | null> {
       if (!enabled) return Promise.resolve(null);

@@ -42,6 +42,7 @@ export const ERRORS = {
   ROLE_IN_USE: { status: 409, message: 'The role is granted to tokens; revoke them or change their role first.' },
   // server side
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly.' },
+  DATABASE_TOO_NEW: { status: 500, message: 'The database was migrated by a newer Keyhaven; run that version (or newer), or restore a backup taken before the upgrade.' },
   BARRIER_SEALED: { status: 503, message: 'The encryption barrier is not available; check the master key configuration.' },
   DECRYPTION_FAILED: { status: 500, message: 'Stored data could not be decrypted; it may be corrupted or bound to another record.' },
   MASTER_KEY_INVALID: { status: 500, message: 'The master key does not open this store; start with the master key it was created with.' },

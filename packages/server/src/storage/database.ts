@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import { migrateToLatest, type Dialect } from './migrations.js';
+import { migrateToLatest, pendingMigrations, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
 import { startCheckpointer, type Checkpointer, type CheckpointerStats } from './sqlite-checkpointer.js';
 
@@ -38,6 +38,8 @@ export interface StorageHandle {
   /** True when the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS). */
   bypassesRls(): Promise<boolean>;
   ping(): Promise<void>;
+  /** Known migrations not applied to the database (empty once the server has started). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -323,6 +325,13 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     async ping() {
       try {
         await sql`select 1`.execute(db);
+      } catch (e) {
+        throw mapDriverError(e);
+      }
+    },
+    async pendingMigrations() {
+      try {
+        return await pendingMigrations(db, dialect);
       } catch (e) {
         throw mapDriverError(e);
       }
