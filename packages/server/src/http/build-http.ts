@@ -45,6 +45,19 @@ const holdsNul = (v: unknown, depth: number): boolean => {
   return false;
 };
 
+/** The deepest nesting a request body may have. Deeper JSON (a 36 KB body can nest 6,000 levels)
+ *  would overflow the stack wherever a value is walked recursively. Checked without recursion. */
+export const MAX_JSON_DEPTH = 64;
+const tooDeep = (root: unknown): boolean => {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > MAX_JSON_DEPTH) return true;
+    if (v && typeof v === 'object') for (const x of Object.values(v)) if (x && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return false;
+};
+
 export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   const serverOpts: FastifyServerOptions = {
     loggerInstance: opts.logger,
@@ -86,6 +99,7 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
   // Synchronous hooks use Fastify's callback form: no promise per request.
   app.addHook('preValidation', (req, _reply, done) => {
+    if (req.body && typeof req.body === 'object' && tooDeep(req.body)) return done(fail('VALIDATION_FAILED', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; flatten the value.`));
     if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0)) return done(fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.'));
     done();
   });

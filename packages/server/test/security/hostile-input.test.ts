@@ -79,6 +79,23 @@ describe.each(backends())('hostile input on %s', (backend) => {
     expect((await s.call('GET', '/v1/secrets/keep/me:describe')).body.description).toBeNull();
   });
 
+  it('refuses a JSON value nested thousands of levels deep (under the size limit) with a 400 that says why', async () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + '"x"' + '}'.repeat(n);
+    for (const [method, url, raw] of [
+      ['PUT', '/v1/secrets/deep/one', `{"value":${deep(6000)}}`],
+      ['POST', '/v1/secrets', `{"name":"deep/two","value":${deep(6000)}}`],
+      ['PATCH', '/v1/secrets/keep/me', `{"metadata":${deep(6000)}}`],
+    ] as const) {
+      const r = await s.call(method, url, { raw, headers: { 'content-type': 'application/json' } });
+      expect({ url, status: r.status }).toEqual({ url, status: 400 });
+      expect(r.text).toMatch(/nests deeper than 64 levels/);
+    }
+    // A value at a sane depth is still accepted.
+    expect((await s.call('PUT', '/v1/secrets/deep/ok', { raw: `{"value":${deep(20)}}`, headers: { 'content-type': 'application/json' } })).status).toBeLessThan(300);
+    expect((await s.call('GET', '/v1/secrets/deep/one')).status).toBe(404);
+    await s.call('DELETE', '/v1/secrets/deep/ok');
+  });
+
   it('changes nothing at all when every body is malformed', async () => {
     const before = await snapshot();
     await fc.assert(
