@@ -29,8 +29,11 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     if (!rule) throw fail('ROUTE_NOT_FOUND'); // a route without an access rule is never served
     if (/%00|\u0000/i.test(req.url)) throw fail('VALIDATION_FAILED', 'The request path or query holds a NUL character.');
     if ('public' in rule) return;
+    // Failures are limited per source for credentials that do not authenticate, and per token for a
+    // valid token probing tenants it cannot reach. A blocked source still lets a valid token through:
+    // guessing a 256-bit token is what the limit stops, not the holders of real ones behind one address.
     const source = req.ip;
-    if (deps.limiter.blocked(source)) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);
+    const sourceBlocked = deps.limiter.blocked(`ip:${source}`);
     const raw = presentedToken(req);
     let token;
     try {
@@ -38,7 +41,10 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
       if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
       token = await deps.tokens.authenticate(raw);
     } catch (e) {
-      if (e instanceof KeyhavenError && e.status === 401) deps.limiter.fail(source);
+      if (e instanceof KeyhavenError && e.status === 401) {
+        if (sourceBlocked) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);
+        deps.limiter.fail(`ip:${source}`);
+      }
       throw e;
     }
     req.auth = { token, role: null };
@@ -46,10 +52,12 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     if (!rule.tenant) return;
     const tenant = req.headers[TENANT_HEADER];
     if (typeof tenant !== 'string' || tenant.length === 0) throw fail('TENANT_REQUIRED');
+    const tokenKey = `token:${token.id}`;
     const role = await deps.tokens.roleIn(token, tenant);
     // A tenant the token cannot reach looks exactly like one that does not exist.
     if (!role || !(await deps.tenants.exists(tenant))) {
-      deps.limiter.fail(source);
+      if (deps.limiter.blocked(tokenKey)) throw fail('RATE_LIMITED', `Too many requests for tenants this token cannot reach; wait ${deps.limiter.windowSeconds} seconds and try again.`);
+      deps.limiter.fail(tokenKey);
       throw fail('TENANT_NOT_FOUND', `No tenant "${tenant.slice(0, 64)}", or the token has no access to it.`);
     }
     req.auth = { token, role, scope: { tenant, actor: { tokenId: token.id, name: token.name } } };

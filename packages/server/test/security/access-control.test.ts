@@ -93,8 +93,16 @@ describe.each(backends())('access control on %s', (backend) => {
     const blocked = await s.call('GET', '/v1/secrets', { token: 'khv_bad_again' });
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
-    // Even a valid token from that source waits for the window to pass.
-    expect((await s.call('GET', '/v1/secrets')).status).toBe(429);
+    // A valid token from that source is not locked out (root included), and one with a role works too.
+    expect((await s.call('GET', '/v1/secrets')).status).toBe(200);
+    expect((await as('GET', '/v1/secrets/apps/billing/stripe')).status).toBe(200);
+    // A valid token probing tenants it cannot reach is limited per token, not per address.
+    for (let i = 0; i < 5; i++) expect((await s.call('GET', '/v1/secrets', { token: billing, tenant: `nope-${i}` })).status).toBe(404);
+    const probing = await s.call('GET', '/v1/secrets', { token: billing, tenant: 'nope-again' });
+    expect(probing.status).toBe(429);
+    expect(probing.body.error.code).toBe('RATE_LIMITED');
+    expect((await as('GET', '/v1/secrets/apps/billing/stripe')).status).toBe(200); // its own tenant still answers
+    expect((await s.call('GET', '/v1/secrets', { tenant: 'nope-x' })).status).toBe(404); // root is not limited by it
     const { createAnomalyDetector } = await import('../../src/features/audit/anomalies.js');
     const detector = createAnomalyDetector({ storage: s.app.storage, clock, bus: s.app.bus, thresholds: { failures: 5 } });
     const published: string[] = [];
