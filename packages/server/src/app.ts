@@ -1,10 +1,10 @@
 // The composition root: opens storage and the barrier, then wires each feature. A list of
 // create* calls and nothing else; every dependency is passed in.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KeyhavenConfig } from './config/config-schema.js';
-import { openStorage, type StorageHandle } from './storage/database.js';
+import { isPostgresUrl, openStorage, type StorageHandle } from './storage/database.js';
 import { createKeyringStore } from './storage/keyring-store.js';
 import { openKeyring } from './barrier/keyring.js';
 import { createBarrier, type Barrier } from './barrier/barrier.js';
@@ -76,19 +76,30 @@ export interface BuildOptions {
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
 
-const kekSourceFor = (config: KeyhavenConfig): Promise<KekSource> =>
-  config.masterKeySource ? createKekSource(config.masterKeySource) : localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')) });
+/** A data directory that group or others can read exposes the store and, by default, its master key. */
+const warnIfOpen = (dir: string, logger: Logger) => {
+  try {
+    const mode = statSync(dir).mode & 0o777;
+    if (mode & 0o077) logger.warn({ dataDir: dir, mode: mode.toString(8) }, `the data directory ${dir} is readable by group or others (mode ${mode.toString(8)}); it holds the database and the master key: chmod 700 it`);
+  } catch { /* created by the storage with 0700 */ }
+};
+
+/** `storeExists`: the store already has a keyring, so a missing key file is refused, not created. */
+const kekSourceFor = (config: KeyhavenConfig, storeExists: boolean): Promise<KekSource> =>
+  config.masterKeySource ? createKekSource(config.masterKeySource) : localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')), storeExists });
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
-  const source = opts.kekSource ?? (await kekSourceFor(config));
   const storage = await openStorage(databaseUrlOf(config), {
     onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)'),
   });
   let changes: ChangeFeed | undefined; // closed on a failed start too
   try {
-    const keyring = await openKeyring({ store: createKeyringStore(storage), source, now: () => clock.now() });
+    const keyringStore = createKeyringStore(storage);
+    const source = opts.kekSource ?? (await kekSourceFor(config, (await keyringStore.loadKeyring()).length > 0));
+    if (!isPostgresUrl(databaseUrlOf(config)) && config.dataDir && !config.dev) warnIfOpen(config.dataDir, logger);
+    const keyring = await openKeyring({ store: keyringStore, source, now: () => clock.now() });
     const barrier = createBarrier(keyring);
     if (await storage.bypassesRls()) logger.warn('the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS protects tenants');
 

@@ -1,7 +1,7 @@
 // Opens the database (embedded SQLite by default, PostgreSQL for production), runs migrations, and
 // gives features tenant-scoped executors: on PostgreSQL every scoped unit of work runs in a
 // transaction with `keyhaven.tenant` set, so row-level security filters what a query can see.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -221,7 +221,14 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = resolveSqlitePath(url);
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // A zero-byte file where a store should be is a truncated or wrongly restored database: SQLite
+      // would start it as a new, empty store with a new root token. Refuse and say what to do.
+      if (existsSync(file) && statSync(file).size === 0) {
+        throw fail('DATABASE_EMPTY', `The database file ${file} exists but is empty (0 bytes). If it held data, restore it from a backup; to start a new store, delete the file.`);
+      }
+    }
     const lock = file === ':memory:' ? undefined : lockSqliteFile(file);
     let opened: BetterSqlite3.Database | undefined;
     let sharedWal = lock !== undefined; // a file: WAL index in shared memory, checkpoints in a worker
@@ -273,7 +280,13 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       if (stmt.reader) return { rows: stmt.all(...params), changes: 0 };
       return { rows: [], changes: stmt.run(...params).changes };
     };
-    if (lock) sqliteFile = { sqlite, file, lock, checkpointWorker: sharedWal };
+    if (lock) {
+      sqliteFile = { sqlite, file, lock, checkpointWorker: sharedWal };
+      // The database, its WAL, index and lock file are the server user's alone, whatever the umask.
+      for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-lock`]) {
+        try { if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600); } catch { /* not there (yet) */ }
+      }
+    }
   }
   try {
     await migrateToLatest(db, dialect);

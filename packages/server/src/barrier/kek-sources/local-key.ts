@@ -32,7 +32,10 @@ export const createLocalKekSource = (key: Buffer, describe: string): KekSource =
 });
 
 /** Reads the key file, or creates it (0600, directory 0700) when it does not exist yet. */
-export const loadOrCreateKeyFile = (file: string): { key: Buffer; created: boolean } => {
+export const loadOrCreateKeyFile = (file: string, opts: { storeExists?: boolean } = {}): { key: Buffer; created: boolean } => {
+  if (!existsSync(file) && opts.storeExists) {
+    throw fail('MASTER_KEY_MISSING', `The store already has a keyring but the master key file ${file} does not exist; restore it (or set KEYHAVEN_MASTER_KEY). A new key cannot open this store, so none was written.`);
+  }
   if (existsSync(file)) {
     const mode = statSync(file).mode & 0o777;
     if (mode & 0o077) chmodSync(file, 0o600);
@@ -44,14 +47,14 @@ export const loadOrCreateKeyFile = (file: string): { key: Buffer; created: boole
   return { key, created: true };
 };
 
-export const localKeyDefinition: KekSourceDefinition<{ key?: string; file?: string }> = {
+export const localKeyDefinition: KekSourceDefinition<{ key?: string; file?: string; storeExists?: boolean }> = {
   kind: 'local',
   displayName: 'Local master key (file or environment)',
-  configSchema: z.object({ key: z.string().optional(), file: z.string().optional() }),
+  configSchema: z.object({ key: z.string().optional(), file: z.string().optional(), storeExists: z.boolean().optional() }),
   async create(config) {
     if (config.key) return createLocalKekSource(parseMasterKey(config.key), 'master key from KEYHAVEN_MASTER_KEY');
     if (!config.file) throw fail('CONFIG_INVALID', 'No master key: set KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE.');
-    const { key } = loadOrCreateKeyFile(config.file);
+    const { key } = loadOrCreateKeyFile(config.file, { storeExists: config.storeExists });
     return createLocalKekSource(key, `master key file ${config.file}`);
   },
 };
