@@ -90,6 +90,7 @@ describe('emergency rotation', () => {
   it('by tag: a dry run lists the selection, no --yes off a terminal refuses, --yes rotates them all', async () => {
     for (const n of ['pay/stripe', 'pay/adyen']) {
       expect((await cli(['secrets', 'set', n, `old-${n}`, '--tag', 'payments'])).code).toBe(0);
+      expect((await cli(['rotation', 'register', n, '--type', 'api_key'])).code).toBe(0); // a selector takes registered secrets
     }
     const dry = await cli(['rotate', '--emergency', '--tag', 'payments', '--dry-run', '--format', 'json']);
     expect(dry.code, dry.stderr).toBe(0);
@@ -166,7 +167,7 @@ describe('schedule, schedules, history, rollback', () => {
     expect(badTz.stderr).toContain('ROTATION_SCHEDULE_INVALID');
     const hours = await cli(['schedule', 'jwt/signing', '--hours', 'night']);
     expect(hours.code).toBe(2);
-    const unregistered = await cli(['schedule', 'pay/stripe', '--interval-days', '5']);
+    const unregistered = await cli(['schedule', 'pay/never-registered', '--interval-days', '5']);
     expect(unregistered.code).toBe(4);
     expect(unregistered.stderr).toContain('ROTATION_NOT_REGISTERED');
   });

@@ -25,8 +25,9 @@ export interface RegisterOptions {
   criticality?: 'low' | 'medium' | 'high' | 'critical'; rotate_before_expiry_days?: number | null;
 }
 export type ScheduleOptions = Pick<RegisterOptions, 'rotation_interval_days' | 'cron' | 'timezone' | 'window' | 'auto_rotation_enabled' | 'criticality' | 'rotate_before_expiry_days'>;
-export type Selector = { tag: string } | { service: string } | { provider: string } | { all: true };
-export interface BulkResult { dry_run: boolean; count: number; secrets?: string[]; succeeded?: number; failed?: number; results?: Array<Partial<RotationRun> & { secret_name: string }> }
+/** Criteria combine (all must hold); `all: true` alone takes every one. Registered secrets only unless `include_unregistered`. */
+export interface Selector { tag?: string; service?: string; provider?: string; type?: string; prefix?: string; criticality?: string; all?: true; include_unregistered?: boolean }
+export interface BulkResult { dry_run: boolean; count: number; secrets?: string[]; items?: Array<{ name: string; registered: boolean; rotator: string | null }>; unregistered_left_out?: number; succeeded?: number; failed?: number; results?: Array<Partial<RotationRun> & { secret_name: string }> }
 export interface RotateDueResult { dry_run: boolean; count?: number; secrets?: string[]; claimed?: number; succeeded?: number; failed?: number; skipped?: number; recovered?: number; results?: Array<{ secret_name: string; status: string; new_version: number | null; error?: { code: string; message: string } }> }
 
 const withVersion = <T extends { new_version: number | null }>(r: T) => ({ ...r, version: r.new_version ?? 0 });

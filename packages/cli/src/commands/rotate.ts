@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { print, renderTable } from '../output.js';
+import type { RotationSelector as Selector } from '@keyhaven/sdk';
 
 type Row = { secret_name: string; status: string; new_version?: number | null; error?: { code: string; message: string } };
 
@@ -34,10 +35,14 @@ export const registerRotateCommands = (program: Command, ctx: CommandContext) =>
     .option('--emergency', 'emergency rotation (old credentials revoked at once)')
     .option('--value-stdin', 'emergency: read the new value from stdin instead of generating one')
     .option('--reason <text>', 'why (kept in history and audit)')
-    .option('--tag <tag>', 'emergency: every secret with this tag')
-    .option('--service <service>', 'emergency: every secret of this service')
-    .option('--provider <provider>', 'emergency: every secret registered with this provider')
-    .option('--all', 'emergency: every secret of the tenant')
+    .option('--tag <tag>', 'emergency: secrets with this tag')
+    .option('--service <service>', 'emergency: secrets of this service')
+    .option('--provider <provider>', 'emergency: secrets registered with this provider')
+    .option('--type <type>', 'emergency: secrets of this type (api_key, password, database_credentials, …)')
+    .option('--prefix <prefix>', 'emergency: secrets whose name starts with this')
+    .option('--criticality <level>', 'emergency: secrets of this criticality (low, medium, high, critical)')
+    .option('--all', 'emergency: every registered secret of the tenant')
+    .option('--include-unregistered', 'emergency by selector: also take secrets not registered for rotation (their values are replaced by generated ones)')
     .option('--yes', 'emergency by selector: skip the confirmation prompt')
     .option('--concurrency <n>', 'rotations at once for --due', '4')
     .addHelpText('after', `
@@ -47,12 +52,19 @@ Examples:
   keyhaven rotate --emergency compromised-api-key --reason "leaked in CI log"
   printf %s "$NEW" | keyhaven rotate --emergency compromised-api-key --value-stdin
   keyhaven rotate --emergency --tag payments --dry-run
-  keyhaven rotate --emergency --tag payments --yes --format json`)
-    .action(async (name: string | undefined, o: { due?: boolean; dryRun?: boolean; emergency?: boolean; valueStdin?: boolean; reason?: string; tag?: string; service?: string; provider?: string; all?: boolean; yes?: boolean; concurrency: string }) => {
+  keyhaven rotate --emergency --tag payments --yes --format json
+  keyhaven rotate --emergency --type password --criticality critical --dry-run
+
+Selector options combine (a secret must match all of them). Only secrets registered for rotation are
+taken; --include-unregistered also takes the others, replacing their values with generated ones.`)
+    .action(async (name: string | undefined, o: { due?: boolean; dryRun?: boolean; emergency?: boolean; valueStdin?: boolean; reason?: string; tag?: string; service?: string; provider?: string; type?: string; prefix?: string; criticality?: string; all?: boolean; includeUnregistered?: boolean; yes?: boolean; concurrency: string }) => {
       const client = ctx.getClient();
       const format = ctx.globals().format;
       const bar = progressBar((s) => ctx.io.err(s), Boolean(process.stderr.isTTY) && format !== 'json');
-      const selector = o.tag ? { tag: o.tag } : o.service ? { service: o.service } : o.provider ? { provider: o.provider } : o.all ? { all: true as const } : null;
+      const criteria = { tag: o.tag, service: o.service, provider: o.provider, type: o.type, prefix: o.prefix, criticality: o.criticality };
+      const given = Object.fromEntries(Object.entries(criteria).filter(([, v]) => v !== undefined)) as Selector;
+      const selector: Selector | null = Object.keys(given).length > 0 || o.all ? { ...given, ...(o.all ? { all: true as const } : {}), ...(o.includeUnregistered ? { include_unregistered: true } : {}) } : null;
+      if (o.includeUnregistered && !selector) throw new UsageError('--include-unregistered applies to --emergency with a selector.');
       if (o.due) {
         if (name || o.emergency) throw new UsageError('--due takes no NAME and no --emergency.');
         const due = await client.rotation.due();
@@ -77,9 +89,13 @@ Examples:
         return;
       }
       if (o.emergency && selector) {
-        if (name) throw new UsageError('Give either NAME or a selector (--tag, --service, --provider, --all), not both.');
+        if (name) throw new UsageError('Give either NAME or a selector (--tag, --service, --provider, --type, --prefix, --criticality, --all), not both.');
         const plan = await client.rotation.emergencyRotateBulk(selector, { dryRun: true });
-        if (o.dryRun) return print(ctx.io, format, plan, () => `${plan.count} secret(s) would be emergency-rotated:\n${(plan.secrets ?? []).join('\n')}\n`);
+        const leftOut = plan.unregistered_left_out ? `(${plan.unregistered_left_out} matching secret(s) not registered for rotation were left out; --include-unregistered takes them too)\n` : '';
+        if (o.dryRun) {
+          return print(ctx.io, format, plan, () => `${plan.count} secret(s) would be emergency-rotated:\n${(plan.items ?? []).map((i) => `${i.name}${i.registered ? '' : '  (not registered: a generated value replaces it)'}`).join('\n')}${plan.count ? '\n' : ''}${leftOut}`);
+        }
+        if (plan.count === 0) return print(ctx.io, format, { ...plan, dry_run: false, succeeded: 0, failed: 0, results: [] }, () => `Nothing matches; nothing was rotated.\n${leftOut}`);
         if (!o.yes) {
           if (!ctx.io.stdinIsTTY) throw new UsageError(`This would emergency-rotate ${plan.count} secret(s); pass --yes to confirm.`);
           const answer = await ctx.io.ask(`Emergency-rotate ${plan.count} secret(s) and revoke their old credentials? Type "yes": `);

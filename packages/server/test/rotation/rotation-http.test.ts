@@ -112,13 +112,16 @@ describe.each(backends())('rotation over HTTP (%s)', (backend) => {
 
   it('bulk emergency rotation by tag: dry run lists, no confirmation is refused with the count, confirm rotates', async () => {
     for (const n of ['svc-a', 'svc-b']) await s.call('POST', '/v1/secrets', { body: { name: n, value: `v-${n}`, tags: ['payments'] } });
-    const dry = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments' }, dry_run: true } });
-    expect(dry.body).toMatchObject({ dry_run: true, count: 2, secrets: ['svc-a', 'svc-b'] });
-    const noConfirm = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments' } } });
+    // Neither is registered for rotation: by default a selector leaves them out (and says so).
+    const registeredOnly = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments' }, dry_run: true } });
+    expect(registeredOnly.body).toMatchObject({ dry_run: true, count: 0, secrets: [], unregistered_left_out: 2 });
+    const dry = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments', include_unregistered: true }, dry_run: true } });
+    expect(dry.body).toMatchObject({ dry_run: true, count: 2, secrets: ['svc-a', 'svc-b'], items: [{ name: 'svc-a', registered: false }, { name: 'svc-b', registered: false }] });
+    const noConfirm = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments', include_unregistered: true } } });
     expect(noConfirm.status).toBe(400);
     expect(noConfirm.body.error).toMatchObject({ code: 'ROTATION_CONFIRMATION_REQUIRED', details: { count: 2 } });
     expect((await s.call('GET', '/v1/secrets/svc-a')).body.version).toBe(1);
-    const go = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments' }, confirm: true, reason: 'incident 42' } });
+    const go = await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'payments', include_unregistered: true }, confirm: true, reason: 'incident 42' } });
     expect(go.body).toMatchObject({ count: 2, succeeded: 2, failed: 0 });
     const a = await s.call('GET', '/v1/secrets/svc-a');
     expect(a.body.version).toBe(2);

@@ -47,12 +47,22 @@ export const rotateBody = z.object({
   reason: z.string().max(500).optional(),
 }).strict();
 
+/** Which secrets a bulk (emergency) rotation takes. Criteria combine (all must hold); `all: true`
+ *  alone takes every one. Only secrets registered for rotation are taken unless
+ *  `include_unregistered` says so: an unregistered secret (an imported DATABASE_URL, a value a
+ *  provider sync wrote) would be overwritten with a generated value its users never asked for. */
 export const selectorSchema = z.object({
   tag: z.string().min(1).max(64).optional(),
   service: z.string().min(1).max(128).optional(),
   provider: z.string().min(1).max(64).optional(),
+  type: z.enum(SECRET_TYPES).optional(),
+  prefix: z.string().min(1).max(256).optional(),
+  criticality: z.enum(CRITICALITIES).optional(),
   all: z.literal(true).optional(),
-}).strict().refine((s) => [s.tag, s.service, s.provider, s.all].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of tag, service, provider or all: true' });
+  include_unregistered: z.boolean().optional(),
+}).strict()
+  .refine((s) => s.all === true || [s.tag, s.service, s.provider, s.type, s.prefix, s.criticality].some((x) => x !== undefined), { message: 'give at least one of tag, service, provider, type, prefix, criticality, or all: true' })
+  .refine((s) => !(s.provider && s.include_unregistered), { message: 'provider selects registered secrets only; include_unregistered does not apply' });
 export type Selector = z.infer<typeof selectorSchema>;
 
 export const emergencyBody = z.object({

@@ -90,20 +90,27 @@ export const createRotationService = (deps: RotationServiceDeps) => {
     }
   };
 
-  const selectSecrets = async (scope: Scope, sel: Selector): Promise<string[]> => {
-    if (sel.provider) {
-      const configs = await storage.withTenant(scope.tenant, (ex) => store.listConfigs(ex, scope.tenant));
-      return configs.filter((c) => c.provider_name === sel.provider).map((c) => c.secret_name);
-    }
-    const names: string[] = [];
+  /** The secrets a selector takes, each with whether it is registered; see selectorSchema. */
+  const selectSecrets = async (scope: Scope, sel: Selector): Promise<Array<{ name: string; registered: boolean; rotator: string | null }>> => {
+    const configs = new Map((await storage.withTenant(scope.tenant, (ex) => store.listConfigs(ex, scope.tenant))).map((c) => [c.secret_name, c]));
+    const out: Array<{ name: string; registered: boolean; rotator: string | null }> = [];
     let cursor: string | undefined;
     do {
-      const page = await secrets.list(scope, { tags: sel.tag ? [sel.tag] : undefined, service: sel.service, limit: 500, cursor });
-      names.push(...page.items.map((i) => i.name));
+      const page = await secrets.list(scope, { tags: sel.tag ? [sel.tag] : undefined, service: sel.service, prefix: sel.prefix, type: sel.type, criticality: sel.criticality, limit: 500, cursor });
+      for (const item of page.items) {
+        const c = configs.get(item.name);
+        if (sel.provider && c?.provider_name !== sel.provider) continue;
+        if (!c && !sel.include_unregistered) continue;
+        out.push({ name: item.name, registered: Boolean(c), rotator: c?.rotator_kind ?? null });
+      }
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
-    return names;
+    return out;
   };
+
+  /** How many secrets the selector leaves out because they are not registered (told in a dry run). */
+  const unregisteredLeftOut = async (scope: Scope, sel: Selector, taken: number) =>
+    sel.include_unregistered || sel.provider ? 0 : (await selectSecrets(scope, { ...sel, include_unregistered: true })).length - taken;
 
   return {
     async register(scope: Scope, input: RegisterInput) {
@@ -211,8 +218,11 @@ export const createRotationService = (deps: RotationServiceDeps) => {
     },
 
     async emergencyRotateBulk(scope: Scope, sel: Selector, opts: { dryRun?: boolean; confirm?: boolean; reason?: string; onProgress?: (p: BatchProgress) => void }) {
-      const names = await selectSecrets(scope, sel);
-      if (opts.dryRun) return { dry_run: true, count: names.length, secrets: names };
+      const selected = await selectSecrets(scope, sel);
+      const names = selected.map((s) => s.name);
+      if (opts.dryRun) {
+        return { dry_run: true, count: names.length, secrets: names, items: selected, unregistered_left_out: await unregisteredLeftOut(scope, sel, names.length) };
+      }
       if (!opts.confirm) throw fail('ROTATION_CONFIRMATION_REQUIRED', `This would emergency-rotate ${names.length} secret(s); send "confirm": true to proceed (or "dry_run": true to list them).`, { count: names.length });
       let done = 0; let succeeded = 0;
       const results = await mapPool(names, deps.defaults.concurrency, async (name) => {
