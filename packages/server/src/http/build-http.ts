@@ -84,6 +84,17 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     : Fastify(serverOpts)
   ).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
+  // An empty body sent with Content-Type: application/json (curl -X POST -H 'content-type:
+  // application/json', many HTTP clients) means "no body", as it does without the header: a route
+  // whose body is optional runs, one that needs a body answers VALIDATION_FAILED. Non-empty bodies go
+  // to Fastify's own parser (prototype-poisoning protection included).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(req, body as string, done);
+  });
+
   for (const name of PER_REQUEST) app.decorateRequest(name, null);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -96,6 +96,17 @@ describe.each(backends())('hostile input on %s', (backend) => {
     await s.call('DELETE', '/v1/secrets/deep/ok');
   });
 
+  it('treats an empty body sent as application/json as no body: optional-body routes run, others say the body is missing', async () => {
+    const verify = await s.call('POST', '/v1/sys/audit/verify', { raw: '', headers: { 'content-type': 'application/json' } });
+    expect(verify.status).toBe(200);
+    expect(verify.body.ok).toBe(true);
+    const create = await s.call('POST', '/v1/secrets', { raw: '', headers: { 'content-type': 'application/json' } });
+    expect(create.status).toBe(400);
+    expect(create.body.error.code).toBe('VALIDATION_FAILED');
+    const broken = await s.call('POST', '/v1/secrets', { raw: '{"name":', headers: { 'content-type': 'application/json' } });
+    expect(broken.body.error.code).toBe('MALFORMED_JSON');
+  });
+
   it('changes nothing at all when every body is malformed', async () => {
     const before = await snapshot();
     await fc.assert(
