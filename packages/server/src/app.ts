@@ -169,6 +169,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     providerFeatures.start(jobs);
     rotation.start();
+    void rotation.resumeInterrupted().catch((e: Error) => logger.warn({ reason: e.message?.slice(0, 200) }, 'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires'));
     keyRotation.start(); // delivery
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());

@@ -16,7 +16,7 @@ import { createRotationEngine } from '../../rotation/engine/rotation-engine.js';
 import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
 import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
 import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
-import { newLeaseOwner } from '../../jobs/leases.js';
+import { newLeaseOwner, releaseDeadLeases } from '../../jobs/leases.js';
 import { createRotationService, type RotationServiceDeps } from './rotation-service.js';
 import { rotationRoutes } from './rotation-routes.js';
 
@@ -60,6 +60,15 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     start() {
       if (!cfg.enabled || scheduler) return;
       scheduler = startRotationScheduler({ engine, batch, logger: deps.logger }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
+    },
+    /** At start: runs (and claims) left by a crashed process of this server are resumed at once, not
+     *  when their lease runs out (their target may already hold the new credential). Runs whether or
+     *  not the scheduler is enabled: it finishes work already begun. */
+    async resumeInterrupted() {
+      const freed = (await releaseDeadLeases(deps.storage, 'rotation_runs', owner)) + (await releaseDeadLeases(deps.storage, 'rotation_configs', owner));
+      const resumed = freed > 0 ? await engine.recover() : [];
+      if (resumed.length > 0) deps.logger.info({ resumed: resumed.map((r) => ({ secret: r.secret_name, status: r.status })) }, 'resumed rotations interrupted by a crash');
+      return resumed;
     },
     async stop() { await scheduler?.stop(); scheduler = null; },
   };

@@ -9,11 +9,11 @@ import { createRotator } from '../../../src/rotation/rotator-registry.js';
 import { createRotationFeature } from '../../../src/features/rotation/rotation-feature.js';
 import type { RotatorFactory } from '../../../src/rotation/engine/engine-types.js';
 
-const input = JSON.parse(process.env.KH_CHILD!) as { dbUrl: string; dataDir: string; masterKey: string; names: string[]; killAt: string };
+const input = JSON.parse(process.env.KH_CHILD!) as { dbUrl: string; dataDir: string; masterKey: string; names: string[]; killAt: string; leaseSeconds?: number };
 const die = () => process.kill(process.pid, 'SIGKILL');
 const STEP: Record<string, string> = { create: 'created', set: 'set', test: 'tested', finish: 'finished' };
 
-const config = loadConfig({ env: {}, flags: { dataDir: input.dataDir, databaseUrl: input.dbUrl, masterKey: input.masterKey, logLevel: 'silent', rotation: { enabled: false, leaseSeconds: 1 } } as never });
+const config = loadConfig({ env: {}, flags: { dataDir: input.dataDir, databaseUrl: input.dbUrl, masterKey: input.masterKey, logLevel: 'silent', rotation: { enabled: false, leaseSeconds: input.leaseSeconds ?? 1 } } as never });
 const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
 const rotators: RotatorFactory = (kind, opts) => {
   const r = createRotator(kind, opts);
