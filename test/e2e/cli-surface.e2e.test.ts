@@ -14,8 +14,9 @@ const kh = (args: string[], o: { env?: Record<string, string | undefined>; input
 
 beforeAll(async () => {
   assertBuiltCli();
-  server = await startDevServer({ env: { KEYHAVEN_LOG_LEVEL: 'WARN' } }); // upper case is accepted
   dir = scratchDir();
+  // the operator allows the dotenv provider in the scratch directory only
+  server = await startDevServer({ env: { KEYHAVEN_LOG_LEVEL: 'WARN', KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: dir } }); // upper case is accepted
 });
 afterAll(async () => {
   await server?.stop();

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KeyhavenConfig } from './config/config-schema.js';
+import type { ProviderContext } from './providers/provider-types.js';
 import { isPostgresUrl, openStorage, type StorageHandle } from './storage/database.js';
 import { createKeyringStore } from './storage/keyring-store.js';
 import { openKeyring } from './barrier/keyring.js';
@@ -88,6 +89,24 @@ const warnIfOpen = (dir: string, logger: Logger) => {
 const kekSourceFor = (config: KeyhavenConfig, storeExists: boolean): Promise<KekSource> =>
   config.masterKeySource ? createKekSource(config.masterKeySource) : localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')), storeExists });
 
+/** What providers that reach the host may do (operator settings), and Keyhaven's own files, which no
+ *  provider may touch whatever the operator allows. */
+export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
+  const db = databaseUrlOf(config);
+  const own = [
+    config.dataDir, config.masterKeyFile, config.audit.file, config.tls?.certFile, config.tls?.keyFile,
+    /^postgres(ql)?:/.test(db) || db === ':memory:' ? undefined : db.replace(/^sqlite:/, ''),
+    process.env.KEYHAVEN_CONFIG,
+  ].filter((p): p is string => Boolean(p)).map((p) => path.resolve(p));
+  return Object.freeze({
+    host: Object.freeze({
+      env: Object.freeze({ enabled: config.providers.env.enabled, allow: Object.freeze([...config.providers.env.allow]) }),
+      dotenv: Object.freeze({ enabled: config.providers.dotenv.enabled, directories: Object.freeze(config.providers.dotenv.directories.map((d) => path.resolve(d))) }),
+    }),
+    protectedPaths: Object.freeze(own),
+  });
+};
+
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
@@ -137,11 +156,12 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const policies = createPolicyService({ storage, clock, changes });
     const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
       readCache: config.readCache, changes });
-    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers });
+    const providerContext = providerContextOf(config);
+    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext });
     const audit = createAuditService({ storage, key: auditKey, clock });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id) });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({

@@ -102,6 +102,27 @@ export const configSchema = z
         syncConcurrency: z.number().int().min(1).max(64).default(4),
         syncRetryBaseSeconds: z.number().int().min(1).max(86_400).default(5),
         syncRetryMaxSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
+        /** The env provider reads the server process's own environment: off unless the operator turns it
+         *  on, and then only the variables in `allow` (names or globs such as APP_*). KEYHAVEN_* never. */
+        env: z
+          .object({
+            enabled: z.boolean().default(false),
+            allow: z.array(
+              z.string().regex(/^[A-Za-z0-9_*?]+$/, 'a variable name or a glob of letters, digits, "_", "*" and "?"')
+                .refine((g) => !/^KEYHAVEN_/i.test(g), 'KEYHAVEN_* variables hold the server\'s own settings and are never served'),
+            ).default([]),
+          })
+          .strict()
+          .default({}),
+        /** The dotenv provider reads and writes files on the server: off unless the operator turns it on,
+         *  and then only files inside `directories` (absolute; symlinks resolved, `..` refused). */
+        dotenv: z
+          .object({
+            enabled: z.boolean().default(false),
+            directories: z.array(z.string().min(1).refine((d) => d.startsWith('/'), 'must be an absolute directory path')).default([]),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),
@@ -140,6 +161,7 @@ export const crossFieldProblems = (c: Partial<z.input<typeof configSchema>>): st
   const out: string[] = [];
   if (c.masterKey && c.masterKeyFile) out.push('masterKey: set either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE, not both');
   if (c.audit?.sinks?.includes('file') && !c.audit.file) out.push('audit.file: the file audit sink needs a path (KEYHAVEN_AUDIT_FILE)');
+  if (c.providers?.dotenv?.enabled && !c.providers.dotenv.directories?.length) out.push('providers.dotenv.directories: the dotenv provider is enabled but no directory is allowed; list the directories its files may live in');
   if (c.devRootToken && !c.dev) out.push('devRootToken: --dev-root-token only applies with --dev');
   return out;
 };

@@ -56,4 +56,26 @@ describe('loadConfig', () => {
     writeFileSync(unknown, JSON.stringify({ lisen: '1.2.3.4:5' }));
     expect(() => loadConfig({ file: unknown, env: {} })).toThrow(/Unrecognized key/);
   });
+
+  it('keeps the env and dotenv providers off by default; file and environment merge key by key', () => {
+    expect(loadConfig({ env: {} }).providers).toMatchObject({ env: { enabled: false, allow: [] }, dotenv: { enabled: false, directories: [] } });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'keyhaven.yaml');
+    writeFileSync(file, 'providers:\n  syncIntervalSeconds: 30\n  env:\n    allow: [APP_*]\n  dotenv:\n    enabled: true\n    directories: [/srv/env]\n');
+    const c = loadConfig({ file, env: { KEYHAVEN_PROVIDERS_ENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: '/srv/a, /srv/b' } });
+    expect(c.providers).toMatchObject({ syncIntervalSeconds: 30, env: { enabled: true, allow: ['APP_*'] }, dotenv: { enabled: true, directories: ['/srv/a', '/srv/b'] } });
+  });
+
+  it('refuses KEYHAVEN_* in the env allow-list, relative or missing dotenv directories, and non-boolean switches', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { KEYHAVEN_PROVIDERS_ENV_ALLOW: 'KEYHAVEN_MASTER_KEY,APP_*', KEYHAVEN_PROVIDERS_ENV_ENABLED: 'maybe', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: 'relative/dir' } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('never served');
+    expect(message).toContain('KEYHAVEN_PROVIDERS_ENV_ENABLED: must be true or false');
+    expect(message).toContain('must be an absolute directory path');
+    expect(() => loadConfig({ env: { KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true' } })).toThrow(/providers\.dotenv\.directories: the dotenv provider is enabled but no directory/);
+  });
 });

@@ -66,6 +66,24 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     if (!Number.isInteger(n) || n < 0) problems.push('KEYHAVEN_READ_CACHE_BYTES: must be a whole number of bytes (0 turns the read cache off)');
     else out.readCache = { maxBytes: n };
   }
+  // Providers that reach the server's own process or files (operator settings, never per tenant).
+  const bool = (name: string): boolean | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}: must be true or false`);
+    return undefined;
+  };
+  const list = (name: string) => (env[name] ? env[name]!.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const hostProviders: Record<string, Record<string, unknown>> = {};
+  const envOn = bool('KEYHAVEN_PROVIDERS_ENV_ENABLED');
+  const envAllow = list('KEYHAVEN_PROVIDERS_ENV_ALLOW');
+  if (envOn !== undefined || envAllow) hostProviders.env = drop({ enabled: envOn, allow: envAllow });
+  const dotOn = bool('KEYHAVEN_PROVIDERS_DOTENV_ENABLED');
+  const dotDirs = list('KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES');
+  if (dotOn !== undefined || dotDirs) hostProviders.dotenv = drop({ enabled: dotOn, directories: dotDirs });
+  if (Object.keys(hostProviders).length) out.providers = hostProviders;
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
   }
@@ -110,6 +128,16 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   if (audits.length) merged.audit = Object.assign({}, ...audits);
   const readCaches = [fileCfg.readCache, envCfg.readCache, flags.readCache].filter(Boolean);
   if (readCaches.length) merged.readCache = Object.assign({}, ...readCaches);
+  // providers: env, file and flags each may set some keys; env/dotenv blocks are merged key by key too.
+  const providerBlocks = [fileCfg.providers, envCfg.providers, flags.providers].filter(Boolean) as Array<Record<string, unknown>>;
+  if (providerBlocks.length) {
+    const p: Record<string, unknown> = Object.assign({}, ...providerBlocks);
+    for (const k of ['env', 'dotenv']) {
+      const parts = providerBlocks.map((b) => b[k]).filter((x) => x && typeof x === 'object');
+      if (parts.length) p[k] = Object.assign({}, ...parts);
+    }
+    merged.providers = p as KeyhavenConfigInput['providers'];
+  }
   problems.push(...crossFieldProblems(merged));
   const result = configSchema.safeParse(merged);
   if (!result.success) {

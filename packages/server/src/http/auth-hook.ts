@@ -89,6 +89,10 @@ export const createAuthorizeHook = (deps: AccessDeps) =>
     if (!allowed) {
       throw fail('FORBIDDEN', `The token's role "${auth.role}" does not allow "${action}"${named ? ` on "${named.name}"` : ''}; ask for a token with a role that does.`);
     }
-    // Lists and fingerprint matches return only what a custom role may see.
-    if (!isBuiltinRole(auth.role!)) scope.canSee = (f) => authz.allows('list', f);
+    // Lists and fingerprint matches return only what a custom role may see; a change of the facts
+    // a policy tests is checked against old and new facts by the service (fact-change.ts).
+    if (!isBuiltinRole(auth.role!)) {
+      scope.canSee = (f) => authz.allows('list', f);
+      scope.may = { role: auth.role!, allows: (a, f) => authz.allows(a, f) };
+    }
   };

@@ -20,6 +20,7 @@ export const ERRORS = {
   TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
   TENANT_NOT_EMPTY: { status: 409, message: 'The tenant still holds secrets; delete or destroy them first.' },
   FORBIDDEN: { status: 403, message: 'The token is not allowed to do this; ask for a token with the needed role.' },
+  FORBIDDEN_FACTS_CHANGE: { status: 403, message: 'The change of the secret\'s name, environment or tags is not allowed: the token\'s role must be allowed to write the secret before and after the change, and the change must not give it an action it is denied now.' },
   RATE_LIMITED: { status: 429, message: 'Too many failed attempts from this source; wait and try again.' },
   // secrets
   SECRET_NOT_FOUND: { status: 404, message: 'No such secret in this tenant.' },
@@ -65,6 +66,9 @@ export const ERRORS = {
   PROVIDER_CAS_MISMATCH: { status: 409, message: 'Check-and-set failed in the external store: the current version is not the one given; read it again and retry.' },
   PROVIDER_CAPABILITY_MISSING: { status: 400, message: 'The external secret store does not support this operation; see the provider capabilities.' },
   PROVIDER_REFERENCE_INVALID: { status: 400, message: 'The provider reference is not valid; use the form kind://location#field shown in the details.' },
+  PROVIDER_DISABLED: { status: 403, message: 'This provider reaches the server\'s own process or files and is disabled on this server; an operator enables it in the server config (providers.<kind>.enabled).' },
+  PROVIDER_PATH_FORBIDDEN: { status: 403, message: 'The path is outside the directories the operator allows for this provider (providers.dotenv.directories), or names Keyhaven\'s own files; use a file inside an allowed directory.' },
+  PROVIDER_NAME_FORBIDDEN: { status: 403, message: 'The variable is not in the operator\'s allow-list for this provider (providers.env.allow); KEYHAVEN_* variables are never served.' },
   PROVIDER_ERROR: { status: 502, message: 'The external secret store returned an unexpected error; check its status and logs, then retry.' },
   KEK_SOURCE_UNAVAILABLE: { status: 503, message: 'The key management service holding the master key could not be reached; check its address, network and status.' },
   KEK_SOURCE_AUTH_FAILED: { status: 503, message: 'The key management service holding the master key refused the credential or denied use of the key; check the credential and key permissions.' },

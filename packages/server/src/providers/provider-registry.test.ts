@@ -51,8 +51,14 @@ describe('provider registry', () => {
 
   it('createProvider builds a working provider from raw config', async () => {
     process.env.KH_REGISTRY_TEST = 'ok';
-    const p = await createProvider('env', { prefix: 'KH_' });
+    const ctx = { host: { env: { enabled: true, allow: ['KH_*'] }, dotenv: { enabled: false, directories: [] } }, protectedPaths: [] };
+    const p = await createProvider('env', { prefix: 'KH_' }, undefined, ctx);
     expect((await p.read('REGISTRY_TEST')).value).toBe('ok');
     delete process.env.KH_REGISTRY_TEST;
+  });
+
+  it('refuses providers that reach the host unless the operator enabled them (the default)', async () => {
+    await expect(createProvider('env', {})).rejects.toMatchObject({ code: 'PROVIDER_DISABLED', message: expect.stringContaining('providers.env.enabled') });
+    await expect(createProvider('dotenv', { path: '/tmp/x.env' })).rejects.toMatchObject({ code: 'PROVIDER_DISABLED', message: expect.stringContaining('providers.dotenv.enabled') });
   });
 });

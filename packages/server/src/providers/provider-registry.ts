@@ -8,7 +8,7 @@ import { dotenvDefinition } from './dotenv/dotenv-provider.js';
 import { envDefinition } from './env/env-provider.js';
 import { gcpSmDefinition } from './gcp-sm/gcp-sm-definition.js';
 import { k8sDefinition } from './k8s/k8s-definition.js';
-import type { ProviderDefinition } from './provider-types.js';
+import { DEFAULT_PROVIDER_CONTEXT, type ProviderContext, type ProviderDefinition } from './provider-types.js';
 import { vaultDefinition } from './vault/vault-provider.js';
 
 export const providers = {
@@ -65,10 +65,23 @@ export const parseProviderCredential = (kind: string, raw: unknown): unknown => 
   return r.data;
 };
 
-/** Parses config and credential, then builds the provider. */
-export const createProvider = async (kind: string, rawConfig: unknown, rawCredential?: unknown) => {
+/** Refuses a provider the operator has not enabled (PROVIDER_DISABLED), then parses its config and
+ *  checks it against the operator's settings (PROVIDER_PATH_FORBIDDEN…). Nothing is opened. */
+export const admitProvider = async (kind: string, rawConfig: unknown, ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT): Promise<unknown> => {
   const def = getProvider(kind) as ProviderDefinition<unknown>;
+  if (def.hostAccess && !ctx.host[def.hostAccess].enabled) {
+    throw fail('PROVIDER_DISABLED', `The ${def.kind} provider is disabled on this server (it reaches the server's own ${def.hostAccess === 'env' ? 'process environment' : 'file system'}); an operator enables it with providers.${def.hostAccess}.enabled in the server config.`, { kind: def.kind, setting: `providers.${def.hostAccess}.enabled` });
+  }
   const config = parseProviderConfig(kind, rawConfig);
+  await def.admit?.(config, ctx);
+  return config;
+};
+
+/** Admits config and credential against the operator's settings, then builds the provider. Without
+ *  a context nothing on the host is reachable (DEFAULT_PROVIDER_CONTEXT). */
+export const createProvider = async (kind: string, rawConfig: unknown, rawCredential?: unknown, ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT) => {
+  const def = getProvider(kind) as ProviderDefinition<unknown>;
+  const config = await admitProvider(kind, rawConfig, ctx);
   const credential = rawCredential === undefined ? undefined : parseProviderCredential(kind, rawCredential);
-  return def.create(config, credential);
+  return def.create(config, credential, ctx);
 };

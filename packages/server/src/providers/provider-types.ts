@@ -57,6 +57,27 @@ export interface ProviderCapabilities {
   nameRule: string;
 }
 
+/** What the operator allows providers that reach the server's own process or file system (the
+ *  server config's providers.env and providers.dotenv); tenants cannot change any of it. */
+export interface ProviderHostSettings {
+  env: { enabled: boolean; allow: readonly string[] };
+  dotenv: { enabled: boolean; directories: readonly string[] };
+}
+
+/** Passed by the composition root to every provider it creates. */
+export interface ProviderContext {
+  host: ProviderHostSettings;
+  /** Keyhaven's own files and directories (data dir, master key, config, audit file, TLS key): never
+   *  readable or writable through a provider, whatever the operator allows. */
+  protectedPaths: readonly string[];
+}
+
+/** Secure by default: nothing on the host is reachable unless the operator enables it. */
+export const DEFAULT_PROVIDER_CONTEXT: ProviderContext = Object.freeze({
+  host: Object.freeze({ env: Object.freeze({ enabled: false, allow: [] }), dotenv: Object.freeze({ enabled: false, directories: [] }) }),
+  protectedPaths: [],
+});
+
 export interface ProviderDefinition<C = unknown> {
   kind: string;
   displayName: string;
@@ -66,5 +87,11 @@ export interface ProviderDefinition<C = unknown> {
   /** Secret credential fields, kept by the caller behind the barrier and passed in at create(). */
   credentialSchema: z.ZodType<unknown>;
   capabilities: ProviderCapabilities;
-  create(config: C, credential: unknown | undefined): Promise<Provider>;
+  /** Set on providers that reach the server's own process or files: the registry refuses to create
+   *  them (PROVIDER_DISABLED) unless the operator enabled providers.<kind>.enabled. */
+  hostAccess?: keyof ProviderHostSettings;
+  /** Checks a config against the operator's settings before anything is stored or opened (e.g. a
+   *  dotenv path outside the allowed directories: PROVIDER_PATH_FORBIDDEN). */
+  admit?(config: C, ctx: ProviderContext): Promise<void>;
+  create(config: C, credential: unknown | undefined, ctx: ProviderContext): Promise<Provider>;
 }

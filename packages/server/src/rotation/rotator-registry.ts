@@ -1,6 +1,7 @@
 // The rotator registry: kind → definition, config parsing that lists every problem, and a helper
 // that validates config and admin credential before creating a rotator. New kinds: one folder + one line.
 import { KeyhavenError } from '../lib/errors.js';
+import type { ProviderContext } from '../providers/provider-types.js';
 import { generatedRotator } from './rotators/generated/generated-rotator.js';
 import { mysqlRotator } from './rotators/mysql/mysql-rotator.js';
 import { postgresRotator } from './rotators/postgres/postgres-rotator.js';
@@ -48,9 +49,9 @@ export const parseRotatorConfig = (kind: string, raw: unknown): unknown => {
 /** Parse config, then create the rotator (which validates the admin credential). */
 export const createRotator = (
   kind: string,
-  opts: { config: unknown; adminCredential?: Record<string, unknown>; signal?: AbortSignal; timeoutMs?: number },
+  opts: { config: unknown; adminCredential?: Record<string, unknown>; signal?: AbortSignal; timeoutMs?: number; providers?: ProviderContext },
 ): Rotator => {
   const def = getRotator(kind);
   const config = parseRotatorConfig(kind, opts.config);
-  return def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS });
+  return def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS, providers: opts.providers });
 };

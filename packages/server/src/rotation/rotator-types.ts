@@ -1,6 +1,7 @@
 // The rotator plugin contract: a rotator changes a real credential on a target system (database,
 // cache, HTTP endpoint). The rotation engine drives prepare → set → test → (rollback) and revoke.
 import type { z } from 'zod';
+import type { ProviderContext } from '../providers/provider-types.js';
 
 export type CredentialValue = string | Record<string, unknown>;
 
@@ -12,6 +13,9 @@ export interface RotatorContext<C> {
   signal?: AbortSignal;
   /** Bounded network waits; default 10000. */
   timeoutMs: number;
+  /** The operator's settings for providers that reach the server's process or files (the provider
+   *  rotator); absent means none of them is enabled. */
+  providers?: ProviderContext;
 }
 
 export interface Rotator {

@@ -25,10 +25,11 @@ describe('provider CLI', () => {
   let vault: FakeVault;
   let g: string[];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cli-prov-'));
+  const files = mkdtempSync(path.join(os.tmpdir(), 'kh-cli-prov-files-')); // the operator's allowed dotenv directory
 
   beforeAll(async () => {
     vault = await startFakeVault();
-    const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: dir, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent' } });
+    const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: dir, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', providers: { dotenv: { enabled: true, directories: [files] } } } });
     server = await startServer(config, { print: () => {} });
     g = ['--addr', server.url, '--token', server.rootToken!];
   });
@@ -44,7 +45,7 @@ describe('provider CLI', () => {
     expect(add).toMatchObject({ code: 0, out: 'Configured provider vault (vault); credential stored as secret keyhaven/providers/vault/credential\n' });
     const viaStdin = await cli([...g, 'providers', 'add', 'vault', '--name', 'vault-2', '--config', `address=${vault.url}`, '--credential-stdin'], `token: ${vault.rootToken}\n`);
     expect(viaStdin.code).toBe(0);
-    expect((await cli([...g, 'providers', 'add', 'dotenv', '--config', `path=${path.join(dir, 'out.env')}`])).code).toBe(0);
+    expect((await cli([...g, 'providers', 'add', 'dotenv', '--config', `path=${path.join(files, 'out.env')}`])).code).toBe(0);
     const list = await cli([...g, 'providers', 'list', '--format', 'json']);
     expect(JSON.parse(list.out).map((p: { id: string }) => p.id)).toEqual(['dotenv', 'vault', 'vault-2']);
     expect(list.out).not.toContain(vault.rootToken);
@@ -62,7 +63,7 @@ describe('provider CLI', () => {
     const add = await cli([...g, 'sync', 'add', '--provider', 'dotenv', '--prefix', 'dev/', '--template', '{{relative|replace:-:_|upper}}', '--id', 'dev-env']);
     expect(add).toMatchObject({ code: 0, out: 'Added sync destination dev-env: 1 secret(s) queued\n' });
     expect((await cli([...g, 'sync', 'run'])).code).toBe(0);
-    expect(readFileSync(path.join(dir, 'out.env'), 'utf8')).toContain('DB_URL=postgres://dev');
+    expect(readFileSync(path.join(files, 'out.env'), 'utf8')).toContain('DB_URL=postgres://dev');
     const st = await cli([...g, 'sync', 'status', '--destination', 'dev-env']);
     expect(st.out).toMatch(/^ok 1, pending 0, error 0\n/);
     expect((await cli([...g, 'sync', 'list'])).out).toMatch(/dev-env\s+dev\/\*\s+dotenv/);

@@ -31,7 +31,7 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
   beforeAll(async () => {
     if (!motoSkipReason()) moto = await startMoto();
     [vault, k8s, azure, gcp] = await Promise.all([startFakeVault(), startFakeK8s(), startFakeAzureKv(), startFakeGcpSm()]);
-    s = await startTestServer(backend, { logLines, config: { logLevel: 'debug' } });
+    s = await startTestServer(backend, { logLines, config: { logLevel: 'debug', providers: { env: { enabled: true, allow: ['KH_TEST_*'] }, dotenv: { enabled: true, directories: [dir] } } } });
   });
   afterAll(async () => {
     await s?.close();

@@ -25,7 +25,7 @@ describe('references', () => {
   beforeAll(async () => {
     if (!motoSkipReason()) moto = await startMoto();
     [vault, k8s, gcp] = await Promise.all([startFakeVault(), startFakeK8s(), startFakeGcpSm()]);
-    s = await startTestServer('sqlite');
+    s = await startTestServer('sqlite', { config: { providers: { env: { enabled: true, allow: ['KH_REF_*'] }, dotenv: { enabled: true, directories: [dir] } } } });
     writeFileSync(envFile, 'DB_URL=postgres://x\nAPI_KEY=abc123\n');
     process.env.KH_REF_TOKEN = 'from-env';
     const configs = [

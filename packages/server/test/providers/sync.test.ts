@@ -38,7 +38,7 @@ describe.each(backends())('sync (%s)', (backend) => {
       },
     });
     remote = await createProvider('vault', { address: vault.url }, { token: vault.rootToken });
-    s = await startTestServer(backend, { config: { providers: { syncIntervalSeconds: 3600, syncRetryBaseSeconds: 1 } } });
+    s = await startTestServer(backend, { config: { providers: { syncIntervalSeconds: 3600, syncRetryBaseSeconds: 1, dotenv: { enabled: true, directories: [dir] } } } });
     expect((await s.call('POST', '/providers/configure', { body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } } })).status).toBe(201);
     expect((await s.call('POST', '/providers/configure', { body: { provider_name: 'dotenv', config: { path: path.join(dir, 'app.env') } } })).status).toBe(201);
   });

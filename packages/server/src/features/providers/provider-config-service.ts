@@ -4,8 +4,8 @@
 import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
-import { createProvider, getProvider, parseProviderCredential } from '../../providers/provider-registry.js';
-import type { Provider } from '../../providers/provider-types.js';
+import { admitProvider, createProvider, getProvider, parseProviderCredential } from '../../providers/provider-registry.js';
+import { DEFAULT_PROVIDER_CONTEXT, type Provider, type ProviderContext } from '../../providers/provider-types.js';
 import type { Scope, SecretService } from '../secrets/secret-service.js';
 import { splitConfigureBody, type ConfigureBody } from './provider-body.js';
 import { createProviderConfigStore, type ProviderConfigRow } from './provider-config-store.js';
@@ -24,6 +24,8 @@ export interface ProviderConfigDeps {
   storage: StorageHandle;
   secrets: Pick<SecretService, 'write' | 'read' | 'remove' | 'destroy'>;
   clock: Clock;
+  /** The operator's settings for providers that reach the server's own process or files (app.ts). */
+  context?: ProviderContext;
 }
 
 const safeError = (e: unknown) =>
@@ -31,6 +33,7 @@ const safeError = (e: unknown) =>
 
 export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   const { storage, secrets, clock } = deps;
+  const context = deps.context ?? DEFAULT_PROVIDER_CONTEXT;
   const store = createProviderConfigStore();
   const instances = new Map<string, { updatedAt: string; provider: Promise<Provider> }>();
   const listeners: Array<(tenant: string, id: string) => void> = [];
@@ -61,7 +64,7 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   const credentialOf = async (scope: Scope, row: ProviderConfigRow): Promise<unknown> =>
     row.credential_secret ? (await secrets.read(scope, row.credential_secret)).value : undefined;
 
-  const build = async (scope: Scope, row: ProviderConfigRow) => createProvider(row.kind, JSON.parse(row.config), await credentialOf(scope, row));
+  const build = async (scope: Scope, row: ProviderConfigRow) => createProvider(row.kind, JSON.parse(row.config), await credentialOf(scope, row), context);
 
   const tryConnect = async (provider: Provider) => {
     try {
@@ -80,8 +83,10 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
     /** Creates or replaces a configuration. mode 'create' refuses an existing id. */
     async configure(scope: Scope, body: ConfigureBody, mode: 'create' | 'upsert' = 'upsert') {
       const split = splitConfigureBody(body);
+      // A provider the operator has not enabled, or a config outside what they allow, is never stored.
+      await admitProvider(split.kind, split.config, context);
       if (body.test_connection) {
-        const r = await tryConnect(await createProvider(split.kind, split.config, split.credential));
+        const r = await tryConnect(await createProvider(split.kind, split.config, split.credential, context));
         if (!r.ok) throw fail(r.error.code as 'PROVIDER_ERROR', `Test connection failed, nothing was saved: ${r.error.message}`, { kind: split.kind });
       }
       const existing = await storage.withTenant(scope.tenant, (ex) => store.get(ex, scope.tenant, split.id));
@@ -173,7 +178,7 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
       }
       let provider: Provider | undefined;
       try {
-        provider = await createProvider(row.kind, JSON.parse(row.config), credential);
+        provider = await createProvider(row.kind, JSON.parse(row.config), credential, context);
       } catch (e) {
         checks.push({ check: 'connection', ok: false, error: safeError(e) });
       }

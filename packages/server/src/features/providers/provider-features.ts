@@ -9,6 +9,7 @@ import type { KekSource } from '../../barrier/kek-source.js';
 import { createMasterKeyRewrap, masterKeyRoutes } from './master-key-rewrap.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { App } from '../../http/pipeline-types.js';
+import type { ProviderContext } from '../../providers/provider-types.js';
 import { createProviderConfigService } from './provider-config-service.js';
 import { providerRoutes } from './provider-routes.js';
 import { createProviderImporter } from './provider-import.js';
@@ -32,13 +33,15 @@ export interface ProviderFeatureDeps {
   keyring: Keyring;
   kekSource: KekSource;
   settings: ProviderSettings;
+  /** The operator's settings for providers that reach the server's own process or files. */
+  context?: ProviderContext;
 }
 
 interface Jobs { every(name: string, ms: number, fn: () => Promise<unknown>): void }
 
 export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   const { storage, secrets, clock, logger, settings } = deps;
-  const providers = createProviderConfigService({ storage, secrets, clock });
+  const providers = createProviderConfigService({ storage, secrets, clock, context: deps.context });
   const references = createReferenceService({ providers, ttlMs: settings.referenceCacheTtlSeconds * 1000, maxEntries: settings.referenceCacheMaxEntries });
   const worker = createSyncWorker({
     storage, secrets, providers, clock, logger,

@@ -17,6 +17,7 @@ import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
 import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
 import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
 import { newLeaseOwner, releaseDeadLeases } from '../../jobs/leases.js';
+import type { ProviderContext } from '../../providers/provider-types.js';
 import { createRotationService, type RotationServiceDeps } from './rotation-service.js';
 import { rotationRoutes } from './rotation-routes.js';
 
@@ -27,6 +28,8 @@ export interface RotationFeatureDeps {
   owner?: string;
   observer?: EngineDeps['observer'];
   resolveProvider?: RotationServiceDeps['resolveProvider'];
+  /** The operator's settings for providers that reach the server's process or files (provider rotator). */
+  providers?: ProviderContext;
 }
 
 export const createRotationFeature = (deps: RotationFeatureDeps) => {
@@ -37,7 +40,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
   // eslint-disable-next-line prefer-const
   let service: ReturnType<typeof createRotationService>;
   const engine = createRotationEngine({
-    storage: deps.storage, store, secrets: deps.secrets, rotators: deps.rotators ?? createRotator, generate: generateValue,
+    storage: deps.storage, store, secrets: deps.secrets, rotators: deps.rotators ?? ((kind, opts) => createRotator(kind, { ...opts, providers: deps.providers })), generate: generateValue,
     fingerprint: (v) => deps.barrier.fingerprint(v),
     audit: (e) => deps.broker.record(e), publish: (e) => deps.bus.publish(e), clock: deps.clock, owner, leaseMs,
     retry: { baseMs: cfg.retryBaseSeconds * 1000, maxMs: cfg.retryMaxSeconds * 1000 }, timeoutMs: cfg.targetTimeoutMs,
@@ -51,7 +54,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
   service = createRotationService({
     storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
     defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },
-    resolveProvider: deps.resolveProvider,
+    resolveProvider: deps.resolveProvider, providers: deps.providers,
   });
   let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
   return {

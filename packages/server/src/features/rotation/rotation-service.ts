@@ -13,6 +13,8 @@ import type { ConfigRow, RotationStore, RunRow } from '../../rotation/engine/rot
 import type { RunResult } from '../../rotation/engine/engine-types.js';
 import { nextRotationAt, validateSchedule, type RotationWindow, type ScheduleSpec } from '../../rotation/engine/schedule.js';
 import { getRotator, parseRotatorConfig } from '../../rotation/rotator-registry.js';
+import { admitProvider } from '../../providers/provider-registry.js';
+import type { ProviderContext } from '../../providers/provider-types.js';
 import { generateValue, parseGeneratorOptions } from '../../rotation/generators/registry.js';
 import { defaultGeneratorFor } from '../../rotation/generators/defaults.js';
 import type { RegisterInput, ScheduleInput, Selector } from './rotation-schemas.js';
@@ -25,6 +27,9 @@ export interface RotationServiceDeps {
   /** Looks up a configured provider (POST /providers/configure) so that seed 000's `provider_name`
    *  alone is enough to register a provider-backed secret. */
   resolveProvider?: (scope: Scope, id: string) => Promise<{ kind: string; config: Record<string, unknown>; credentialSecret: string | null }>;
+  /** The operator's settings for providers that reach the server's process or files: a provider
+   *  rotation of a disabled kind, or outside the allowed directories, is refused at registration. */
+  providers?: ProviderContext;
 }
 
 const specOf = (c: ConfigRow, expiresAt: string | null): ScheduleSpec => ({
@@ -134,6 +139,10 @@ export const createRotationService = (deps: RotationServiceDeps) => {
       }
       const rotatorDef = getRotator(kind);
       const rotatorConfig = parseRotatorConfig(kind, rawRotatorConfig ?? {});
+      if (kind === 'provider') {
+        const pc = rotatorConfig as { provider_kind: string; provider_config: unknown };
+        await admitProvider(pc.provider_kind, pc.provider_config, deps.providers);
+      }
       if (rotatorDef.capabilities.needsAdminCredential && !adminSecret) {
         throw fail('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator needs "admin_credential_secret": the name of a Keyhaven secret holding the admin credential.`, [{ path: 'admin_credential_secret', message: 'required' }]);
       }

@@ -13,6 +13,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
 import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
 import { createFillCache } from '../../lib/fill-cache.js';
+import { authorizeFactsChange, type Allows } from '../access/fact-change.js';
 import {
   LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
 } from './secret-types.js';
@@ -23,6 +24,10 @@ export interface Scope {
   actor: Actor;
   /** Set by the access pipeline when the caller's policies limit which secrets it may see. */
   canSee?: (facts: { name: string; environment: string | null; tags: string[] }) => boolean;
+  /** Set by the access pipeline: whether the caller's role allows an action on a secret with these
+   *  facts. A change of the facts a policy tests is authorized against it here, in the service, so
+   *  every path (REST, Vault-compatible API, CLI) is covered. */
+  may?: { role: string; allows: Allows };
 }
 
 export interface WriteOptions {
@@ -281,6 +286,12 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const { tags, metadata, ...fields } = patch;
+        if (scope.may && (tags !== undefined || fields.environment !== undefined)) {
+          // Facts as stored (read in this transaction, under the row's lock) and as they would be.
+          const stored = (await store.tagsOf(trx, scope.tenant, [row.id])).get(row.id) ?? [];
+          authorizeFactsChange(scope.may.allows, { name, environment: row.environment, tags: stored },
+            { name, environment: fields.environment !== undefined ? fields.environment : row.environment, tags: tags ?? stored }, scope.may.role);
+        }
         const set: Partial<SecretRow> = { ...fields, updated_at: now() };
         if (metadata !== undefined) set.metadata = JSON.stringify(metadata);
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, set))) throw fail('CONFLICT');

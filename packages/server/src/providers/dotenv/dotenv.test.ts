@@ -1,12 +1,15 @@
 // Runs the provider conformance suite on the dotenv provider, plus format tests (comments, order,
 // quoting, multi-line values, file mode) that only a file-backed store has.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProviderConformance } from '../conformance/provider-conformance.js';
 import { formatAssignment, parseDotenv } from './dotenv-format.js';
-import { createDotenvProvider, dotenvCapabilities } from './dotenv-provider.js';
+import { confinePath, createDotenvProvider, dotenvCapabilities } from './dotenv-provider.js';
+import type { ProviderContext } from '../provider-types.js';
+
+const allow = (...directories: string[]): ProviderContext => ({ host: { env: { enabled: false, allow: [] }, dotenv: { enabled: true, directories } }, protectedPaths: [] });
 
 const dirs: string[] = [];
 const tmp = async () => {
@@ -24,8 +27,8 @@ runProviderConformance('dotenv', {
   start: async () => {
     dir = await tmp();
   },
-  provider: async () => createDotenvProvider({ path: path.join(dir, '.env'), createIfMissing: true }),
-  unavailable: async () => createDotenvProvider({ path: path.join(dir, 'no-such-dir', '.env'), createIfMissing: true }),
+  provider: async () => createDotenvProvider({ path: path.join(dir, '.env'), createIfMissing: true }, allow(dir)),
+  unavailable: async () => createDotenvProvider({ path: path.join(dir, 'no-such-dir', '.env'), createIfMissing: true }, allow(dir)),
   name: (parts) => parts.join('_').toUpperCase(),
   skip: {
     tags: 'a .env file has no place for tags or descriptions',
@@ -39,7 +42,7 @@ describe('dotenv format', () => {
     const file = path.join(d, '.env');
     const original = '# header comment\n\nexport A=1 # trailing\nB="two\nlines"\n\n# between\nC=\'lit $x\'\n';
     await writeFile(file, original);
-    const p = createDotenvProvider({ path: file, createIfMissing: true });
+    const p = createDotenvProvider({ path: file, createIfMissing: true }, allow(d));
     expect((await p.read('A')).value).toBe('1');
     expect((await p.read('B')).value).toBe('two\nlines');
     expect((await p.read('C')).value).toBe('lit $x');
@@ -63,5 +66,47 @@ describe('dotenv format', () => {
   it('an unterminated quote is read as a plain value, the last assignment wins', () => {
     const e = parseDotenv('A="open\nB=2\nB=3\n');
     expect(e.filter((x) => x.type === 'kv').map((x) => (x as { value: string }).value)).toEqual(['"open', '2', '3']);
+  });
+});
+
+describe('dotenv confinement to the operator\'s directories', () => {
+  it('refuses "..", absolute paths outside, and symbolic links leading out; allows files inside', async () => {
+    const root = await tmp();
+    const allowed = path.join(root, 'allowed');
+    const outside = path.join(root, 'outside');
+    await mkdir(allowed);
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'victim.env'), 'SECRET=outside\n');
+    await symlink(path.join(outside, 'victim.env'), path.join(allowed, 'link.env'));
+    await symlink(outside, path.join(allowed, 'linkdir'));
+    const ctx = allow(allowed);
+    const forbidden = { code: 'PROVIDER_PATH_FORBIDDEN' };
+    for (const p of [`${allowed}/../outside/victim.env`, '../outside/victim.env', path.join(outside, 'victim.env'), '/etc/passwd', path.join(allowed, 'link.env'), path.join(allowed, 'linkdir', 'victim.env'), 'linkdir/new.env', allowed]) {
+      const provider = createDotenvProvider({ path: p, createIfMissing: true }, ctx);
+      await expect(provider.read('SECRET'), p).rejects.toMatchObject(forbidden);
+      await expect(provider.write('INJECTED', 'x'), p).rejects.toMatchObject(forbidden);
+      await expect(confinePath(p, ctx), p).rejects.toMatchObject(forbidden);
+    }
+    expect(await readFile(path.join(outside, 'victim.env'), 'utf8')).toBe('SECRET=outside\n');
+    const ok = createDotenvProvider({ path: 'app.env', createIfMissing: true }, ctx);
+    await ok.write('A', '1');
+    expect(await readFile(path.join(allowed, 'app.env'), 'utf8')).toBe('A=1\n');
+    const own = { ...ctx, protectedPaths: [path.join(allowed, 'keyhaven.db')] };
+    await expect(confinePath('keyhaven.db', own)).rejects.toMatchObject(forbidden);
+    await expect(confinePath('x.env', { ...ctx, host: { ...ctx.host, dotenv: { enabled: true, directories: [] } } })).rejects.toMatchObject(forbidden);
+  });
+
+  it('catches a symbolic link put in place after the provider was created', async () => {
+    const root = await tmp();
+    const allowed = path.join(root, 'allowed');
+    await mkdir(allowed);
+    await writeFile(path.join(root, 'victim.env'), 'SECRET=outside\n');
+    const p = createDotenvProvider({ path: path.join(allowed, 'app.env'), createIfMissing: true }, allow(allowed));
+    await p.write('A', '1');
+    await rm(path.join(allowed, 'app.env'));
+    await symlink(path.join(root, 'victim.env'), path.join(allowed, 'app.env'));
+    await expect(p.read('SECRET')).rejects.toMatchObject({ code: 'PROVIDER_PATH_FORBIDDEN' });
+    await expect(p.write('B', '2')).rejects.toMatchObject({ code: 'PROVIDER_PATH_FORBIDDEN' });
+    expect(await readFile(path.join(root, 'victim.env'), 'utf8')).toBe('SECRET=outside\n');
   });
 });

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { KeyhavenError, isKeyhavenError, type ErrorCode } from '../../../lib/errors.js';
 import { createProvider, getProvider } from '../../../providers/provider-registry.js';
-import type { Provider, ProviderCapabilities } from '../../../providers/provider-types.js';
+import type { Provider, ProviderCapabilities, ProviderContext } from '../../../providers/provider-types.js';
 import type { CredentialValue, Rotator, RotatorContext, RotatorDefinition } from '../../rotator-types.js';
 
 export const providerRotatorConfigSchema = z
@@ -27,7 +27,7 @@ export const providerRotatorConfigSchema = z
   .strict();
 export type ProviderRotatorConfig = z.infer<typeof providerRotatorConfigSchema>;
 
-export type ProviderFactory = (kind: string, config: unknown, credential: unknown) => Promise<Provider>;
+export type ProviderFactory = (kind: string, config: unknown, credential: unknown, ctx?: ProviderContext) => Promise<Provider>;
 
 const text = (v: CredentialValue) => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -50,7 +50,7 @@ export const createProviderRotator = (ctx: RotatorContext<ProviderRotatorConfig>
   const remote = config.remote_name;
   const caps: ProviderCapabilities = getProvider(config.provider_kind).capabilities;
   let providerP: Promise<Provider> | undefined;
-  const provider = () => (providerP ??= factory(config.provider_kind, config.provider_config, ctx.adminCredential));
+  const provider = () => (providerP ??= factory(config.provider_kind, config.provider_config, ctx.adminCredential, ctx.providers));
   const tryRead = async (p: Provider, ref?: { label: 'pending' | 'current' }) => {
     try { return await p.read(remote, ref); } catch (e) { if (isNotFound(e)) return null; throw e; }
   };
