@@ -110,7 +110,7 @@ describe.each(backends())('hostile input on %s', (backend) => {
   it('changes nothing at all when every body is malformed', async () => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ENDPOINTS.filter(([m]) => m !== 'GET' && m !== 'DELETE')), fc.string({ maxLength: 100 }).filter((t) => { try { JSON.parse(t); return false; } catch { return true; } }),
+      fc.asyncProperty(fc.constantFrom(...ENDPOINTS.filter(([m]) => m !== 'GET' && m !== 'DELETE')), fc.string({ maxLength: 100 }).filter((t) => { if (t.trim() === '') return false; /* an empty body is no body, not a malformed one */ try { JSON.parse(t); return false; } catch { return true; } }),
         async ([method, template], raw) => {
           const r = await s.call(method, template.replace('{name}', 'keep/me'), { raw });
           if (r.status >= 500 || r.status < 400) throw new Error(`${method} ${template} with ${JSON.stringify(raw)} → ${r.status}`);
