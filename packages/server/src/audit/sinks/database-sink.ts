@@ -29,6 +29,9 @@ const damagedError = (problems: Problem[]) =>
     { problems: problems.slice(0, 10) });
 
 class RollbackSeen extends Error {}
+/** A refused sink looks again this often (on the next append), so a restore or a seal made through
+ *  another replica is noticed without a restart. */
+const RECHECK_MS = 5000;
 
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; anchor: Anchor; logger?: Logger }): DatabaseSink => {
   const { storage, key, anchor } = deps;
@@ -80,7 +83,9 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
       return chained;
     }, { startNow: true }); // the broker has batched already: commit in this turn of the loop
 
+  let checkedAt = 0;
   const check = async (): Promise<Problem[]> => {
+    checkedAt = Date.now();
     const problems = await tailProblems(storage, key, await readTail(storage), await anchor.read(), anchor.known());
     if (problems.length) {
       if (!damaged) deps.logger?.error({ problems: problems.slice(0, 10) }, 'the audit chain is damaged: appends are refused (AUDIT_CHAIN_DAMAGED) until the audit tables are restored or the break is sealed; run `keyhaven audit verify`, see docs/audit.md');
@@ -98,6 +103,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
     damage: () => damaged,
     /** Chains and stores a batch; returns the chained entries. */
     async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
+      if (damaged && Date.now() - checkedAt > RECHECK_MS) await check().catch(() => {}); // restored or sealed elsewhere (another replica)?
       if (damaged) throw damagedError(damaged);
       let chained: ChainedEvent[];
       try {
