@@ -2,7 +2,7 @@
 // by default next to the store), so rolling the audit tables back to an earlier state, or emptying
 // them, is seen as truncation (ADR 0008). Written atomically (temp file, fsync, rename, fsync of the
 // directory), coalesced: at most one write in flight, the newest head always written last.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditHead } from './audit-types.js';
@@ -66,7 +66,10 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
     if (!file) return;
     const dir = path.dirname(file);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
+    // Replicas sharing a data directory share the anchor: never move it back to an older head.
+    const current = await readFile(file, 'utf8').then((t) => parseCheckpoint(key, t), () => null);
+    if (current?.status === 'ok' && current.checkpoint.seq >= head.seq) return;
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(JSON.stringify(signAnchor(key, head, now().toISOString())) + '\n');

@@ -86,7 +86,10 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
   let checkedAt = 0;
   const check = async (): Promise<Problem[]> => {
     checkedAt = Date.now();
-    const problems = await tailProblems(storage, key, await readTail(storage), await anchor.read(), anchor.known());
+    // The anchor first, then the tables: an append committing in between cannot put the anchor ahead.
+    const anchorState = await anchor.read();
+    const known = anchor.known();
+    const problems = await tailProblems(storage, key, await readTail(storage), anchorState, known);
     if (problems.length) {
       if (!damaged) deps.logger?.error({ problems: problems.slice(0, 10) }, 'the audit chain is damaged: appends are refused (AUDIT_CHAIN_DAMAGED) until the audit tables are restored or the break is sealed; run `keyhaven audit verify`, see docs/audit.md');
       damaged = problems;

@@ -115,9 +115,11 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       // Reordering is detected because rows are read by seq: a moved entry fails its link.
       const walk = await walkChain(key, start, entries());
       problems.push(...walk.problems);
-      const tail = await readTail(storage);
+      // The anchor first, then the tables: an append committing in between cannot put the anchor ahead.
       const anchorState = await deps.anchor.read();
-      problems.push(...await tailProblems(storage, key, tail, anchorState, deps.anchor.known()));
+      const known = deps.anchor.known();
+      const tail = await readTail(storage);
+      problems.push(...await tailProblems(storage, key, tail, anchorState, known));
       // A consistent tail lets a refused sink append again (say, after the tables were restored).
       const damage = deps.sink ? (await deps.sink.check(), deps.sink.damage()) : null;
       const seals = await storage.db.selectFrom('audit_checkpoints').select(['seq', 'created_at', 'note']).where('kind', '=', 'seal').orderBy('seq').execute();
