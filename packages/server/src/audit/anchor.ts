@@ -1,7 +1,7 @@
 // The audit anchor: the chain's latest signed head kept OUTSIDE the database (a small JSON file,
 // by default next to the store), so rolling the audit tables back to an earlier state, or emptying
 // them, is seen as truncation (ADR 0008). Written atomically (temp file, fsync, rename, fsync of the
-// directory), coalesced: at most one write in flight, the newest head always written last.
+// directory), coalesced: at most one write in flight and one per 100 ms, the newest head last.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -55,8 +55,9 @@ export interface Anchor {
   flush(): Promise<void>;
 }
 
-export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () => Date; onError?: (e: Error) => void }): Anchor => {
+export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () => Date; onError?: (e: Error) => void; minIntervalMs?: number }): Anchor => {
   const { file, key } = deps;
+  const minIntervalMs = deps.minIntervalMs ?? 100;
   const now = deps.now ?? (() => new Date());
   let known: AuditHead | null = null;
   let wanted: AuditHead | null = null; // newest head not yet on disk
@@ -91,7 +92,11 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
         while (wanted) {
           const head = wanted;
           wanted = null;
+          const started = Date.now();
           try { await writeNow(head); } catch (e) { deps.onError?.(e as Error); }
+          // Under load, at most one write (and fsync) per interval; the newest head goes next.
+          const rest = minIntervalMs - (Date.now() - started);
+          if (wanted && rest > 0) await new Promise((r) => setTimeout(r, rest));
         }
       } finally {
         writing = null;

@@ -80,6 +80,7 @@ const headRow = async (store: Store) => {
 /** Restarts, checks verify over HTTP and through the CLI, and that a write is refused by name. */
 const expectDamage = async (store: Store, token: string, kinds: string[]) => {
   const s = await store.start();
+  let result: { body: { ok: boolean; code: string; problems: Array<{ kind: string; seq: number | null; reason: string }>; appends: string }; cli: Awaited<ReturnType<typeof runCli>> } | undefined;
   try {
     const env = { KEYHAVEN_ADDR: s.url, KEYHAVEN_TOKEN: token };
     const v = await fetch(`${s.url}/v1/sys/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
@@ -105,11 +106,13 @@ const expectDamage = async (store: Store, token: string, kinds: string[]) => {
     const r = await api(s.url, token)('GET', '/v1/secrets/tamper/s0');
     expect(r.json.error.code).toBe('AUDIT_CHAIN_DAMAGED');
     expect(s.output().stdout + s.output().stderr).toContain('the audit chain is damaged');
-    return { body, cli };
+    result = { body, cli };
   } finally {
     expect(await s.stop()).toBe(0);
   }
-  // (the write above must not have happened)
+  // The refused write was not applied (fail closed).
+  expect(await store.sql("select name from secrets where name = 'tamper/after'")).toEqual([]);
+  return result!;
 };
 
 const backendsHere: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
