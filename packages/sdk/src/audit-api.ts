@@ -11,7 +11,21 @@ export interface AuditEvent {
 export interface AuditFilter { since?: string; until?: string; actor?: string; action?: string; outcome?: string; resource?: string; source_ip?: string; limit?: number; before?: number }
 export interface AuditPage { items: AuditEvent[]; next_before: number | null }
 export interface Anomaly { kind: string; tenant: string; key: string; summary: string; count: number; first_seen: string; last_seen: string; actor_id?: string | null; source_ip?: string | null; resource?: string | null }
-export interface VerifyResult { ok: boolean; checked: number; first_seq: number | null; last_seq: number | null; from_checkpoint: number | null; broken?: { seq: number | null; reason: string } }
+export interface ChainProblem { kind: string; seq: number | null; reason: string }
+export interface VerifyResult {
+  ok: boolean; checked: number; first_seq: number | null; last_seq: number | null; from_checkpoint: number | null; broken?: { seq: number | null; reason: string };
+  /** Present when not ok. */
+  code?: 'AUDIT_CHAIN_DAMAGED';
+  /** Every problem found (up to 50; more_problems says there were more). */
+  problems?: ChainProblem[]; more_problems?: boolean;
+  head?: { seq: number; hash: string } | null;
+  anchor?: { status: 'ok' | 'none' | 'off' | 'invalid'; file: string | null; seq: number | null; time: string | null };
+  /** `refused`: the server appends nothing to the chain (AUDIT_CHAIN_DAMAGED) until it is restored or sealed. */
+  appends?: 'ok' | 'refused' | 'off';
+  seals?: Array<{ seq: number; time: string; reason: string | null }>;
+}
+export interface AuditCheckpoint { format: string; seq: number; hash: string; time: string; signature: string; anchor_file: string | null }
+export interface SealResult { sealed: true; sealed_at: number; seal_seq: number; acknowledged: ChainProblem[] }
 export interface PolicyRule { effect: 'allow' | 'deny'; actions: string[]; paths?: string[]; environments?: string[]; tags?: string[] }
 export interface Policy { name: string; description: string | null; rules: PolicyRule[]; created_at: string; updated_at: string }
 export interface RoleView { name: string; description: string | null; policies: string[]; builtin: boolean }
@@ -28,6 +42,10 @@ export const auditApi = (request: Request) => ({
   export: (format: 'jsonl' | 'csv', f: Omit<AuditFilter, 'limit' | 'before' | 'source_ip'> = {}, all = false) =>
     request<string>('GET', all ? '/v1/sys/audit/export' : '/v1/audit/export', { query: { format, ...f }, tenant: !all, text: true }),
   verify: () => request<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false }),
+  /** The current signed checkpoint, to publish outside Keyhaven. */
+  checkpoint: () => request<AuditCheckpoint>('GET', '/v1/sys/audit/checkpoint', { tenant: false }),
+  /** Acknowledges a break in a damaged chain (recorded in the chain); verification restarts after it. */
+  seal: (reason: string) => request<SealResult>('POST', '/v1/sys/audit/seal', { body: { reason }, tenant: false }),
   prune: (olderThanDays: number) => request<{ pruned: number; checkpoint: number | null }>('POST', '/v1/sys/audit/prune', { body: { older_than_days: olderThanDays }, tenant: false }),
 });
 

@@ -20,6 +20,7 @@ import { createFailureLimiter } from './http/failure-limiter.js';
 import { createAuditBroker, type AuditBroker } from './audit/broker.js';
 import { deriveAuditKey } from './audit/chain.js';
 import { createDatabaseSink } from './audit/sinks/database-sink.js';
+import { createAnchor } from './audit/anchor.js';
 import { createFileSink, createStdoutSink } from './audit/sinks/file-sinks.js';
 import type { AuditSink } from './audit/audit-types.js';
 import { createEventBus, type EventBus } from './events/event-bus.js';
@@ -128,8 +129,16 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const bus = createEventBus();
     const jobs = createIntervalJobs(logger);
     const anomalies = createAnomalyDetector({ storage, clock, bus });
+    const dbUrl = databaseUrlOf(config);
+    const anchor = createAnchor({
+      file: config.audit.anchorFile ?? (dbUrl === ':memory:' ? null : path.join(config.dataDir, 'audit-anchor.json')), key: auditKey, now: () => clock.now(),
+      onError: (e) => logger.error({ err: e.message }, 'the audit anchor file could not be written; truncation of the audit trail is detected only up to the last anchor written'),
+    });
+    const databaseSink = config.audit.sinks.includes('database') ? createDatabaseSink({ storage, key: auditKey, anchor, logger }) : undefined;
+    // A damaged chain (truncated, rolled back, rows outside the head) is refused, not extended.
+    await databaseSink?.check();
     const broker = createAuditBroker({
-      database: config.audit.sinks.includes('database') ? createDatabaseSink({ storage, key: auditKey }) : undefined,
+      database: databaseSink,
       streams: [
         ...(config.audit.sinks.includes('file') ? [createFileSink(config.audit.file!, { fsync: config.audit.fsync })] : []),
         ...(config.audit.sinks.includes('stdout') ? [createStdoutSink(opts.stdout)] : []),
@@ -158,7 +167,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       readCache: config.readCache, changes });
     const providerContext = providerContextOf(config);
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext });
-    const audit = createAuditService({ storage, key: auditKey, clock });
+    const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
     const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });

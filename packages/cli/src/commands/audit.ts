@@ -1,4 +1,4 @@
-// `keyhaven audit log|access|export|anomalies|verify|prune` and `keyhaven secrets access <name>`:
+// `keyhaven audit log|access|export|anomalies|verify|checkpoint|seal|prune` and `keyhaven secrets access <name>`:
 // the tamper-evident audit trail from the command line.
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
@@ -124,16 +124,47 @@ Example:
     });
 
   audit.command('verify')
-    .description('verify the hash chain; names the first edited, deleted, reordered or truncated entry (root token)')
+    .description('verify the hash chain, its signed head and the anchor outside the database; lists every edited, deleted, reordered, truncated or rolled-back place (root token)')
     .addHelpText('after', `
+Exit status: 0 when the chain verifies, 1 when it is damaged (AUDIT_CHAIN_DAMAGED).
+
 Example:
   keyhaven audit verify || echo "audit log was tampered with"`)
     .action(async () => {
       const r = await ctx.getClient().audit.verify();
-      print(ctx.io, ctx.globals().format, r, () => (r.ok
-        ? `OK: ${r.checked} entries verified${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.\n`
-        : `BROKEN at entry ${r.broken?.seq ?? '?'}: ${r.broken?.reason}\n`));
-      if (!r.ok) throw new CliError('the audit chain does not verify');
+      print(ctx.io, ctx.globals().format, r, () => {
+        const anchor = r.anchor ? ` Anchor: ${r.anchor.status}${r.anchor.seq !== null ? ` (entry ${r.anchor.seq})` : ''}.` : '';
+        const seals = r.seals?.length ? ` Sealed breaks: ${r.seals.map((x) => `${x.seq} (${x.reason ?? 'no reason'})`).join(', ')}.` : '';
+        if (r.ok) return `OK: ${r.checked} entries verified${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.${anchor}${seals}\n`;
+        const problems = r.problems?.length ? r.problems : r.broken ? [{ kind: 'broken', seq: r.broken.seq, reason: r.broken.reason }] : [];
+        return `DAMAGED (AUDIT_CHAIN_DAMAGED): ${problems.length}${r.more_problems ? '+' : ''} problem(s), ${r.checked} entries checked.${anchor}${seals}\n`
+          + problems.map((p) => `  ${p.kind}${p.seq !== null ? ` at ${p.seq}` : ''}: ${p.reason}\n`).join('')
+          + (r.appends === 'refused' ? 'The server refuses to append to this chain until the audit tables are restored or the break is sealed (keyhaven audit seal --reason ...).\n' : '');
+      });
+      if (!r.ok) throw new CliError('the audit chain does not verify (AUDIT_CHAIN_DAMAGED); see docs/audit.md for recovery');
+    });
+
+  audit.command('checkpoint')
+    .description('print the current signed checkpoint (sequence, hash, time, signature) to publish outside Keyhaven (root token)')
+    .addHelpText('after', `
+Example:
+  keyhaven audit checkpoint --format json >> checkpoints.jsonl`)
+    .action(async () => {
+      const c = await ctx.getClient().audit.checkpoint();
+      print(ctx.io, ctx.globals().format, c, () => `entry ${c.seq} ${c.hash} at ${c.time} signature ${c.signature}\n`);
+    });
+
+  audit.command('seal')
+    .description('acknowledge a break in a damaged chain: the break is recorded as an entry and verification starts again after it (root token)')
+    .requiredOption('--reason <text>', 'why the break is acknowledged (recorded in the chain)')
+    .addHelpText('after', `
+Run keyhaven audit verify first and keep its output: entries before the seal are no longer verified.
+
+Example:
+  keyhaven audit seal --reason "restored from the 02:00 backup after disk loss, ticket OPS-1234"`)
+    .action(async (o: { reason: string }) => {
+      const r = await ctx.getClient().audit.seal(o.reason);
+      print(ctx.io, ctx.globals().format, r, () => `Sealed: ${r.acknowledged.length} problem(s) acknowledged; verification starts after entry ${r.sealed_at}, the seal is entry ${r.seal_seq}.\n`);
     });
 
   audit.command('prune')

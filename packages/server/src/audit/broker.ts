@@ -2,7 +2,7 @@
 // memory when it is off), fans them out to the stream sinks with bounded waits, and fails closed:
 // a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event.
 import type { Logger } from 'pino';
-import { fail } from '../lib/errors.js';
+import { fail, KeyhavenError } from '../lib/errors.js';
 import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } from './audit-types.js';
 import { GENESIS_HASH } from './audit-types.js';
 import { chainEvents } from './chain.js';
@@ -46,12 +46,14 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         let chained: ChainedEvent[] | undefined;
         let stored = false;
         let inDatabase = false;
+        let databaseError: KeyhavenError | undefined;
         if (opts.database) {
           try {
             chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
             stored = inDatabase = true;
           } catch (e) {
-            opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+            if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED') databaseError = e; // logged once by the sink
+            else opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
           }
         }
         if (!chained) {
@@ -69,7 +71,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           batch.forEach((p, i) => p.resolve(chained![i]!));
           try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
         } else {
-          const err = fail('AUDIT_UNAVAILABLE');
+          // A damaged chain is named as such (and how to recover), not as an unavailable sink.
+          const err = databaseError ?? fail('AUDIT_UNAVAILABLE');
           batch.forEach((p) => p.reject(err));
         }
       }

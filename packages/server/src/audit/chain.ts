@@ -55,45 +55,66 @@ export const checkpointValid = (key: Buffer, head: AuditHead, signature: string)
   return want.length === got.length && timingSafeEqual(want, got);
 };
 
+/** One kind of damage found by verify or by the sink's own checks. */
+export type ProblemKind =
+  | 'entries_missing' | 'entry_out_of_order' | 'entry_unlinked' | 'entry_modified'
+  | 'head_missing' | 'head_forged' | 'head_mismatch' | 'entries_after_head' | 'truncated'
+  | 'truncated_before_anchor' | 'anchor_mismatch' | 'anchor_invalid' | 'checkpoint_forged';
+export interface Problem { kind: ProblemKind; seq: number | null; reason: string }
+
+export interface WalkResult {
+  checked: number;
+  first_seq: number | null;
+  last: AuditHead;
+  problems: Problem[];
+  /** More problems were found than are listed. */
+  more: boolean;
+}
+
+export const MAX_PROBLEMS = 50;
+
+/**
+ * Walks entries in stored order from a trusted start (genesis or a signed checkpoint) and checks
+ * every link and every entry's MAC. It does not stop at the first break: after a gap or a bad link
+ * it carries on from the entry it found, so every damaged place is listed (up to MAX_PROBLEMS).
+ */
+export const walkChain = async (
+  key: Buffer,
+  start: AuditHead,
+  entries: AsyncIterable<ChainedEvent> | Iterable<ChainedEvent>,
+): Promise<WalkResult> => {
+  let prev = start;
+  let checked = 0;
+  let first: number | null = null;
+  const problems: Problem[] = [];
+  let more = false;
+  const add = (p: Problem) => { if (problems.length < MAX_PROBLEMS) problems.push(p); else more = true; };
+  for await (const e of entries) {
+    first ??= e.seq;
+    if (e.seq <= prev.seq) {
+      add({ kind: 'entry_out_of_order', seq: e.seq, reason: `entry ${e.seq} is out of order (reordered or duplicated)` });
+      continue;
+    }
+    if (e.seq > prev.seq + 1) {
+      add({ kind: 'entries_missing', seq: e.seq, reason: e.seq - 1 === prev.seq + 1 ? `entry ${prev.seq + 1} is missing (deleted)` : `entries ${prev.seq + 1}..${e.seq - 1} are missing (deleted)` });
+      prev = { seq: e.seq - 1, hash: e.prev_hash }; // carry on from the entry found
+    } else if (e.prev_hash !== prev.hash) {
+      add({ kind: 'entry_unlinked', seq: e.seq, reason: `entry ${e.seq} does not link to entry ${prev.seq} (reordered or replaced)` });
+    }
+    if (chainHash(key, e.prev_hash, e, e.seq) !== e.hash) add({ kind: 'entry_modified', seq: e.seq, reason: `entry ${e.seq} was modified after it was written` });
+    prev = { seq: e.seq, hash: e.hash };
+    checked += 1;
+  }
+  return { checked, first_seq: first, last: prev, problems, more };
+};
+
 export interface VerifyResult {
   ok: boolean;
   checked: number;
   first_seq: number | null;
   last_seq: number | null;
+  /** The first problem (kept for clients that read only one). */
   broken?: { seq: number | null; reason: string };
 }
-
-/**
- * Walks entries in stored order from a trusted start (genesis or a signed checkpoint) and checks
- * every link, then that the last entry is the signed head (catches truncation).
- */
-export const verifyChain = async (
-  key: Buffer,
-  start: AuditHead,
-  entries: AsyncIterable<ChainedEvent> | Iterable<ChainedEvent>,
-  signedHead: { head: AuditHead; signature: string } | null,
-): Promise<VerifyResult> => {
-  let prev = start;
-  let checked = 0;
-  let first: number | null = null;
-  const fail = (seq: number | null, reason: string): VerifyResult => ({ ok: false, checked, first_seq: first, last_seq: prev.seq || null, broken: { seq, reason } });
-  for await (const e of entries) {
-    first ??= e.seq;
-    if (e.seq !== prev.seq + 1) {
-      return fail(e.seq, e.seq > prev.seq + 1 ? `entries ${prev.seq + 1}..${e.seq - 1} are missing (deleted)` : `entry ${e.seq} is out of order (reordered or duplicated)`);
-    }
-    if (e.prev_hash !== prev.hash) return fail(e.seq, `entry ${e.seq} does not link to entry ${prev.seq} (reordered or replaced)`);
-    if (chainHash(key, prev.hash, e, e.seq) !== e.hash) return fail(e.seq, `entry ${e.seq} was modified after it was written`);
-    prev = { seq: e.seq, hash: e.hash };
-    checked += 1;
-  }
-  if (signedHead) {
-    if (!checkpointValid(key, signedHead.head, signedHead.signature)) return fail(null, 'the signed head is not genuine (edited)');
-    if (signedHead.head.seq > prev.seq) return fail(prev.seq + 1, `the log ends at entry ${prev.seq} but the signed head is entry ${signedHead.head.seq} (truncated)`);
-    if (signedHead.head.seq < prev.seq) return fail(signedHead.head.seq + 1, `entries after ${signedHead.head.seq} are not covered by the signed head (appended outside Keyhaven)`);
-    if (signedHead.head.hash !== prev.hash) return fail(prev.seq, `entry ${prev.seq} differs from the signed head`);
-  }
-  return { ok: true, checked, first_seq: first, last_seq: prev.seq || null };
-};
 
 export { GENESIS_HASH };

@@ -37,6 +37,9 @@ export const configSchema = z
         sinkTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
         /** Prune entries older than this many days (a signed checkpoint keeps the chain verifiable). */
         retentionDays: z.number().int().min(1).max(36500).optional(),
+        /** The chain's signed head kept outside the database, so truncation and rollback are detected
+         *  (ADR 0008). Defaults to <dataDir>/audit-anchor.json; off for an in-memory database. */
+        anchorFile: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

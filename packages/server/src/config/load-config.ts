@@ -55,6 +55,7 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const audit: Record<string, unknown> = {};
   if (env.KEYHAVEN_AUDIT_SINKS !== undefined) audit.sinks = env.KEYHAVEN_AUDIT_SINKS.split(',').map((x) => x.trim()).filter(Boolean);
   if (env.KEYHAVEN_AUDIT_FILE) audit.file = env.KEYHAVEN_AUDIT_FILE;
+  if (env.KEYHAVEN_AUDIT_ANCHOR_FILE) audit.anchorFile = env.KEYHAVEN_AUDIT_ANCHOR_FILE;
   if (env.KEYHAVEN_AUDIT_RETENTION_DAYS) {
     const n = Number(env.KEYHAVEN_AUDIT_RETENTION_DAYS);
     if (!Number.isInteger(n)) problems.push('KEYHAVEN_AUDIT_RETENTION_DAYS: must be a whole number of days');

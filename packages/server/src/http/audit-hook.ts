@@ -37,6 +37,11 @@ const resourceOf = (req: FastifyRequest): string | null => {
   return id ?? null;
 };
 
+/** The recovery routes (verify, seal) declare `auditOnDamagedChain`: while the chain is damaged they
+ *  still run (unrecorded unless a stream sink takes the event), so the damage can be seen and sealed. */
+const runsOnDamagedChain = (req: FastifyRequest, e: unknown): boolean =>
+  Boolean(routeConfig(req).auditOnDamagedChain) && e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED';
+
 export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) => {
   const event = (req: FastifyRequest, outcome: AuditOutcome, status: number | null): AuditEvent => {
     const token = req.auth?.token;
@@ -69,7 +74,11 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
     /** preHandler, after authorization: a mutation is recorded as an attempt before it runs. */
     async attempt(req: FastifyRequest) {
       if (!deps.broker.enabled || !audited(req) || req.method === 'GET' || req.method === 'HEAD') return;
-      await deps.broker.record(event(req, 'attempt', null));
+      try {
+        await deps.broker.record(event(req, 'attempt', null));
+      } catch (e) {
+        if (!runsOnDamagedChain(req, e)) throw e;
+      }
     },
     /** preSerialization: remembers which version a response served or wrote. */
     capture(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
@@ -86,9 +95,11 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
         await deps.broker.record(event(req, outcome, status));
         return payload;
       } catch (e) {
+        if (runsOnDamagedChain(req, e)) return payload;
         const err = e instanceof KeyhavenError ? e : new KeyhavenError('AUDIT_UNAVAILABLE');
-        reply.code(ERRORS.AUDIT_UNAVAILABLE.status).header('content-type', 'application/json; charset=utf-8');
-        return JSON.stringify({ error: { code: 'AUDIT_UNAVAILABLE', message: err.code === 'AUDIT_UNAVAILABLE' ? err.message : ERRORS.AUDIT_UNAVAILABLE.message, request_id: req.id } });
+        const code = err.code === 'AUDIT_CHAIN_DAMAGED' ? 'AUDIT_CHAIN_DAMAGED' : 'AUDIT_UNAVAILABLE';
+        reply.code(ERRORS[code].status).header('content-type', 'application/json; charset=utf-8');
+        return JSON.stringify({ error: { code, message: err.code === code ? err.message : ERRORS[code].message, ...(code === 'AUDIT_CHAIN_DAMAGED' ? { details: err.details } : {}), request_id: req.id } });
       }
     },
   };

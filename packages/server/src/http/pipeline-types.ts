@@ -27,6 +27,8 @@ declare module 'fastify' {
     access?: AccessRule;
     /** The audit event name, e.g. `secret.read`; a function when it depends on the request. */
     audit?: string | ((req: FastifyRequest) => string);
+    /** The route runs even when the audit chain is damaged (AUDIT_CHAIN_DAMAGED): verify and seal only. */
+    auditOnDamagedChain?: boolean;
   }
   interface FastifyRequest {
     auth?: AuthContext | null;

@@ -50,6 +50,8 @@ export const ERRORS = {
   DATABASE_EMPTY: { status: 500, message: 'The database file exists but is empty; restore it from a backup, or delete it to start a new store.' },
   MASTER_KEY_INVALID: { status: 500, message: 'The master key does not open this store; start with the master key it was created with.' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; see the listed problems.' },
+  AUDIT_CHAIN_DAMAGED: { status: 503, message: 'The audit chain is damaged (truncated, rolled back or written outside Keyhaven), so no event is appended to it and the request was not carried out; run `keyhaven audit verify` to see the damage, then restore the audit tables or acknowledge the break with `keyhaven audit seal --reason ...` (docs/audit.md).' },
+  AUDIT_CHAIN_INTACT: { status: 409, message: 'The audit chain verifies; there is no break to seal.' },
   AUDIT_UNAVAILABLE: { status: 503, message: 'No audit sink accepted the event, so the request was not carried out; check the audit sinks.' },
   INTERNAL: { status: 500, message: 'An unexpected error occurred; report the request id to the operator.' },
   // providers

@@ -1,5 +1,6 @@
 // Table types for Kysely, shared by SQLite and PostgreSQL. Timestamps are ISO-8601 UTC strings.
 
+import type { Generated } from 'kysely';
 export interface TenantsTable { id: string; name: string; created_at: string; deleted_at: string | null }
 
 export interface TokensTable {
@@ -74,7 +75,7 @@ export interface AuditEventsTable {
   request_id: string | null; version: number | null; value_hmac: string | null; details: string | null; prev_hash: string; hash: string;
 }
 export interface AuditHeadTable { id: number; seq: number; hash: string; signature: string }
-export interface AuditCheckpointsTable { seq: number; hash: string; signature: string; pruned: number; created_at: string }
+export interface AuditCheckpointsTable { seq: number; hash: string; signature: string; pruned: number; created_at: string; kind: Generated<string>; note: Generated<string | null> }
 export interface PoliciesTable { tenant_id: string; name: string; description: string | null; rules: string; created_at: string; updated_at: string }
 export interface RolesTable { tenant_id: string; name: string; description: string | null; policies: string; created_at: string; updated_at: string }
 

@@ -64,9 +64,22 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
   }, async (req, reply) => streamExport(svc, req, req.query, reply));
 
   app.post('/v1/sys/audit/verify', {
-    config: { access: { tenant: false, system: true }, audit: 'audit.verify' },
-    schema: { tags, summary: 'Verify the hash chain; names the first broken entry (root)' },
+    config: { access: { tenant: false, system: true }, audit: 'audit.verify', auditOnDamagedChain: true },
+    schema: { tags, summary: 'Verify the hash chain, its signed head and the anchor outside the database; lists every problem found (root). Runs on a damaged chain too.' },
   }, async () => svc.verify());
+
+  app.get('/v1/sys/audit/checkpoint', {
+    config: { access: { tenant: false, system: true }, audit: 'audit.checkpoint' },
+    schema: { tags, summary: 'The current signed checkpoint of the chain (sequence, hash, time, signature), to publish outside Keyhaven (root)' },
+  }, async () => svc.checkpoint());
+
+  app.post('/v1/sys/audit/seal', {
+    config: { access: { tenant: false, system: true }, audit: 'audit.seal_request', auditOnDamagedChain: true },
+    schema: { tags, summary: 'Acknowledge a break in a damaged chain: records the break as an entry and verification starts again after it (root)', body: z.object({ reason: z.string().trim().min(3).max(500) }).strict() },
+  }, async (req) => {
+    const token = req.auth!.token;
+    return svc.seal(req.body.reason, { id: token.id, name: token.name, kind: token.kind }, req.id);
+  });
 
   app.post('/v1/sys/audit/prune', {
     config: { access: { tenant: false, system: true }, audit: 'audit.prune' },

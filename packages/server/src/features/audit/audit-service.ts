@@ -3,7 +3,12 @@
 import type { StorageHandle } from '../../storage/database.js';
 import type { ChainedEvent } from '../../audit/audit-types.js';
 import { GENESIS_HASH } from '../../audit/audit-types.js';
-import { signCheckpoint, verifyChain, type VerifyResult } from '../../audit/chain.js';
+import type { AuditEvent } from '../../audit/audit-types.js';
+import { checkpointValid, signCheckpoint, walkChain, type Problem, type VerifyResult } from '../../audit/chain.js';
+import { signAnchor, type Anchor, type Checkpoint } from '../../audit/anchor.js';
+import { readTail, tailProblems } from '../../audit/integrity.js';
+import type { DatabaseSink } from '../../audit/sinks/database-sink.js';
+import { fail } from '../../lib/errors.js';
 import { fromRow } from '../../audit/sinks/database-sink.js';
 import type { Clock } from '../../lib/clock.js';
 
@@ -27,7 +32,19 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : '') + s.replace(/"/g, '""')}"` : s;
 };
 
-export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; clock: Clock }) => {
+/** What verify found: every problem, the head, the anchor, and whether appends are refused. */
+export interface ChainReport extends VerifyResult {
+  code?: 'AUDIT_CHAIN_DAMAGED';
+  problems: Problem[];
+  more_problems: boolean;
+  head: { seq: number; hash: string } | null;
+  anchor: { status: 'ok' | 'none' | 'off' | 'invalid'; file: string | null; seq: number | null; time: string | null };
+  appends: 'ok' | 'refused' | 'off';
+  from_checkpoint: number | null;
+  seals: Array<{ seq: number; time: string; reason: string | null }>;
+}
+
+export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; clock: Clock; anchor: Anchor; sink?: DatabaseSink }) => {
   const { storage, key, clock } = deps;
 
   const query = async (q: AuditQuery): Promise<{ items: ChainedEvent[]; next_before: number | null }> => {
@@ -48,7 +65,7 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
     return { items, next_before: items.length === q.limit ? items[items.length - 1]!.seq : null };
   };
 
-  return {
+  const service = {
     query,
 
     /** Streams matching entries oldest-first as JSON lines or CSV, page by page. */
@@ -74,14 +91,18 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       }
     },
 
-    /** Verifies the whole stored chain from genesis or the latest signed checkpoint. */
-    async verify(): Promise<VerifyResult & { from_checkpoint: number | null }> {
+    /**
+     * Verifies the stored chain from genesis or the newest signed checkpoint (retention or seal),
+     * then its tail against the signed head and the anchor kept outside the database. Lists every
+     * problem found (up to 50), never stops at the first, and runs on a damaged chain too.
+     */
+    async verify(): Promise<ChainReport> {
       const cp = await storage.db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
       const start = cp ? { seq: Number(cp.seq), hash: cp.hash } : { seq: 0, hash: GENESIS_HASH };
-      if (cp && signCheckpoint(key, start) !== cp.signature) {
-        return { ok: false, checked: 0, first_seq: null, last_seq: null, broken: { seq: Number(cp.seq), reason: 'the retention checkpoint is not genuine (edited)' }, from_checkpoint: Number(cp.seq) };
+      const problems: Problem[] = [];
+      if (cp && !checkpointValid(key, start, cp.signature)) {
+        problems.push({ kind: 'checkpoint_forged', seq: Number(cp.seq), reason: `the ${cp.kind === 'seal' ? 'seal' : 'retention'} checkpoint at entry ${cp.seq} is not genuine (edited)` });
       }
-      const head = await storage.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
       async function* entries() {
         let after = start.seq;
         for (;;) {
@@ -92,9 +113,57 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
         }
       }
       // Reordering is detected because rows are read by seq: a moved entry fails its link.
-      const signedHead = head ? { head: { seq: Number(head.seq), hash: head.hash }, signature: head.signature } : null;
-      const result = await verifyChain(key, start, entries(), signedHead);
-      return { ...result, from_checkpoint: cp ? Number(cp.seq) : null };
+      const walk = await walkChain(key, start, entries());
+      problems.push(...walk.problems);
+      // The anchor first, then the tables: an append committing in between cannot put the anchor ahead.
+      const anchorState = await deps.anchor.read();
+      const known = deps.anchor.known();
+      const tail = await readTail(storage);
+      problems.push(...await tailProblems(storage, key, tail, anchorState, known));
+      // A consistent tail lets a refused sink append again (say, after the tables were restored).
+      const damage = deps.sink ? (await deps.sink.check(), deps.sink.damage()) : null;
+      const seals = await storage.db.selectFrom('audit_checkpoints').select(['seq', 'created_at', 'note']).where('kind', '=', 'seal').orderBy('seq').execute();
+      const ok = problems.length === 0;
+      return {
+        ok,
+        ...(ok ? {} : { code: 'AUDIT_CHAIN_DAMAGED' as const }),
+        checked: walk.checked,
+        first_seq: walk.first_seq,
+        last_seq: walk.last.seq || null,
+        ...(problems[0] ? { broken: { seq: problems[0].seq, reason: problems[0].reason } } : {}),
+        problems,
+        more_problems: walk.more,
+        head: tail.head ? { seq: tail.head.seq, hash: tail.head.hash } : null,
+        anchor: anchorState.status === 'ok'
+          ? { status: 'ok', file: deps.anchor.file, seq: anchorState.checkpoint.seq, time: anchorState.checkpoint.time }
+          : { status: anchorState.status === 'none' ? (deps.anchor.file ? 'none' : 'off') : 'invalid', file: deps.anchor.file, seq: null, time: null },
+        appends: deps.sink ? (damage ? 'refused' : 'ok') : 'off',
+        from_checkpoint: cp ? Number(cp.seq) : null,
+        seals: seals.map((x) => ({ seq: Number(x.seq), time: x.created_at, reason: (x.note ? (JSON.parse(x.note) as { reason?: string }).reason : null) ?? null })),
+      };
+    },
+
+    /** The current signed checkpoint (head), for publishing outside Keyhaven. */
+    async checkpoint(): Promise<Checkpoint & { anchor_file: string | null }> {
+      const tail = await readTail(storage);
+      const head = tail.head ?? { seq: 0, hash: GENESIS_HASH };
+      return { ...signAnchor(key, { seq: head.seq, hash: head.hash }, clock.now().toISOString()), anchor_file: deps.anchor.file };
+    },
+
+    /** Acknowledges a break: verification starts again after the newest stored position, and the
+     *  seal itself is an entry of the chain (who, why, and what verify had found). */
+    async seal(reason: string, actor: { id: string | null; name: string | null; kind: AuditEvent['actor_kind'] }, requestId: string | null) {
+      if (!deps.sink) throw fail('AUDIT_CHAIN_INTACT', 'The database audit sink is off: there is no chain in the database to seal.');
+      const report = await service.verify();
+      if (report.ok) throw fail('AUDIT_CHAIN_INTACT');
+      const found = report.problems.slice(0, 20).map((p) => ({ kind: p.kind, seq: p.seq }));
+      const event: AuditEvent = {
+        time: clock.now().toISOString(), tenant: '', actor_id: actor.id, actor_name: actor.name, actor_kind: actor.kind, action: 'audit.seal',
+        resource: null, outcome: 'success', status: null, error_code: 'AUDIT_CHAIN_DAMAGED', source_ip: null, user_agent: null, request_id: requestId,
+        version: null, value_hmac: null, details: { reason, problems: found, head_seq: report.head?.seq ?? null, anchor_seq: report.anchor.seq },
+      };
+      const r = await deps.sink.seal(event, { reason, problems: found });
+      return { sealed: true, sealed_at: r.sealed_at, seal_seq: r.seal_seq, acknowledged: report.problems };
     },
 
     /** Deletes entries older than the cutoff, first writing a signed checkpoint of the last one. */
@@ -111,6 +180,7 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       });
     },
   };
+  return service;
 };
 
 export type AuditService = ReturnType<typeof createAuditService>;

@@ -8,6 +8,7 @@ import { m003 } from './003-rotation.js';
 import { m004 } from './004-providers.js';
 import { m005 } from './005-live-versions-index.js';
 import { m006 } from './006-live-versions-covering.js';
+import { m007 } from './007-audit-seals.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -16,4 +17,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '004_providers': m004(dialect),
   '005_live_versions_index': m005(dialect),
   '006_live_versions_covering': m006(dialect),
+  '007_audit_seals': m007(dialect),
 });
