@@ -128,6 +128,28 @@ describe.each(backends())('rotation over HTTP (%s)', (backend) => {
     expect(a.body.value).not.toBe('v-svc-a');
   });
 
+  it('bulk emergency rotation holds a custom role\'s conditional denies: a selection reaching a denied secret is refused whole', async () => {
+    expect((await s.call('PUT', '/v1/policies/rotate-but-not-pci', { body: { rules: [
+      { effect: 'allow', actions: ['read', 'list', 'rotate'], paths: ['**'] },
+      { effect: 'deny', actions: ['rotate'], paths: ['**'], tags: ['pci'] },
+    ] } })).status).toBe(200);
+    expect((await s.call('PUT', '/v1/roles/rotator', { body: { policies: ['rotate-but-not-pci'] } })).status).toBe(200);
+    const token = (await s.call('POST', '/v1/tokens', { body: { name: 'bulk-rotator', role: 'rotator', kind: 'personal', ttl_seconds: 600 } })).body.token;
+    for (const [name, tags] of [['cards/vault-key', ['cards', 'pci']], ['cards/cdn-key', ['cards']]] as const) {
+      await s.call('POST', '/v1/secrets', { body: { name, value: `v-${name}`, tags } });
+      expect((await s.call('POST', '/secrets/register', { body: { secret_name: name, secret_type: 'api_key' } })).status).toBe(201);
+    }
+    const refused = await s.call('POST', '/secrets/emergency-rotate', { token, body: { selector: { tag: 'cards' }, confirm: true } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'FORBIDDEN', details: { not_permitted: 1 } });
+    expect(refused.body.error.message).toContain('"cards/vault-key"');
+    expect((await s.call('GET', '/v1/secrets/cards/cdn-key')).body.version).toBe(1); // refused whole: nothing rotated
+    const narrowed = await s.call('POST', '/secrets/emergency-rotate', { token, body: { selector: { prefix: 'cards/cdn' }, confirm: true } });
+    expect(narrowed.body).toMatchObject({ count: 1, succeeded: 1 });
+    // Root is not bound by the custom role's denies.
+    expect((await s.call('POST', '/secrets/emergency-rotate', { body: { selector: { tag: 'cards' }, dry_run: true } })).body.count).toBe(2);
+  });
+
   it('rolls back to the previous version as a new rotation', async () => {
     const before = await s.call('GET', '/v1/secrets/svc-b?label=previous');
     const r = await s.call('POST', '/secrets/rollback', { body: { secret_name: 'svc-b' } });

@@ -96,7 +96,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
   };
 
   /** The secrets a selector takes, each with whether it is registered; see selectorSchema. */
-  const selectSecrets = async (scope: Scope, sel: Selector): Promise<Array<{ name: string; registered: boolean; rotator: string | null }>> => {
+  const selectSecrets = async (scope: Scope, sel: Selector, denied: string[] = []): Promise<Array<{ name: string; registered: boolean; rotator: string | null }>> => {
     const configs = new Map((await storage.withTenant(scope.tenant, (ex) => store.listConfigs(ex, scope.tenant))).map((c) => [c.secret_name, c]));
     const out: Array<{ name: string; registered: boolean; rotator: string | null }> = [];
     let cursor: string | undefined;
@@ -106,6 +106,11 @@ export const createRotationService = (deps: RotationServiceDeps) => {
         const c = configs.get(item.name);
         if (sel.provider && c?.provider_name !== sel.provider) continue;
         if (!c && !sel.include_unregistered) continue;
+        // A custom role's conditional denies (a tag, an environment) hold for bulk rotation too.
+        if (scope.may && !scope.may.allows('rotate', { name: item.name, environment: item.environment, tags: item.tags })) {
+          denied.push(item.name);
+          continue;
+        }
         out.push({ name: item.name, registered: Boolean(c), rotator: c?.rotator_kind ?? null });
       }
       cursor = page.next_cursor ?? undefined;
@@ -227,8 +232,12 @@ export const createRotationService = (deps: RotationServiceDeps) => {
     },
 
     async emergencyRotateBulk(scope: Scope, sel: Selector, opts: { dryRun?: boolean; confirm?: boolean; reason?: string; onProgress?: (p: BatchProgress) => void }) {
-      const selected = await selectSecrets(scope, sel);
+      const denied: string[] = [];
+      const selected = await selectSecrets(scope, sel, denied);
       const names = selected.map((s) => s.name);
+      if (denied.length > 0) {
+        throw fail('FORBIDDEN', `The selection includes ${denied.length} secret(s) the token's role "${scope.may!.role}" may not rotate (${denied.slice(0, 5).map((n) => `"${n}"`).join(', ')}${denied.length > 5 ? ', …' : ''}); narrow the selector, or use a token with a role that may.`, { not_permitted: denied.length });
+      }
       if (opts.dryRun) {
         return { dry_run: true, count: names.length, secrets: names, items: selected, unregistered_left_out: await unregisteredLeftOut(scope, sel, names.length) };
       }
