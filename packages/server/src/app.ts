@@ -103,6 +103,7 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
     host: Object.freeze({
       env: Object.freeze({ enabled: config.providers.env.enabled, allow: Object.freeze([...config.providers.env.allow]) }),
       dotenv: Object.freeze({ enabled: config.providers.dotenv.enabled, directories: Object.freeze(config.providers.dotenv.directories.map((d) => path.resolve(d))) }),
+      ambientCredentials: config.providers.ambientCredentials,
     }),
     protectedPaths: Object.freeze(own),
   });

@@ -117,6 +117,11 @@ export const configSchema = z
           })
           .strict()
           .default({}),
+        /** Providers configured without a credential would act with the SERVER's own identity: the AWS
+         *  default chain (its environment, ~/.aws, instance metadata), Google application default
+         *  credentials (GOOGLE_APPLICATION_CREDENTIALS, the metadata server), the server's kubeconfig or
+         *  in-cluster service account. Off: a tenant must supply a credential unless the operator allows. */
+        ambientCredentials: z.boolean().default(false),
         /** The dotenv provider reads and writes files on the server: off unless the operator turns it on,
          *  and then only files inside `directories` (absolute; symlinks resolved, `..` refused). */
         dotenv: z

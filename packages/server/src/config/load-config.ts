@@ -84,6 +84,8 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const dotOn = bool('KEYHAVEN_PROVIDERS_DOTENV_ENABLED');
   const dotDirs = list('KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES');
   if (dotOn !== undefined || dotDirs) hostProviders.dotenv = drop({ enabled: dotOn, directories: dotDirs });
+  const ambient = bool('KEYHAVEN_PROVIDERS_AMBIENT_CREDENTIALS');
+  if (ambient !== undefined) (hostProviders as Record<string, unknown>).ambientCredentials = ambient;
   if (Object.keys(hostProviders).length) out.providers = hostProviders;
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };

@@ -46,6 +46,7 @@ export const ERRORS = {
   DATABASE_TOO_NEW: { status: 500, message: 'The database was migrated by a newer Keyhaven; run that version (or newer), or restore a backup taken before the upgrade.' },
   BARRIER_SEALED: { status: 503, message: 'The encryption barrier is not available; check the master key configuration.' },
   DECRYPTION_FAILED: { status: 500, message: 'Stored data could not be decrypted; it may be corrupted or bound to another record.' },
+  PROVIDER_CREDENTIAL_REQUIRED: { status: 403, message: 'The provider would act with the server\'s own identity; supply a credential, or an operator allows providers.ambientCredentials.' },
   MASTER_KEY_MISSING: { status: 500, message: 'The store exists but its master key file does not; restore the key file (or set KEYHAVEN_MASTER_KEY) — a new key cannot open an existing store.' },
   DATABASE_EMPTY: { status: 500, message: 'The database file exists but is empty; restore it from a backup, or delete it to start a new store.' },
   MASTER_KEY_INVALID: { status: 500, message: 'The master key does not open this store; start with the master key it was created with.' },

@@ -83,5 +83,15 @@ export const createProvider = async (kind: string, rawConfig: unknown, rawCreden
   const def = getProvider(kind) as ProviderDefinition<unknown>;
   const config = await admitProvider(kind, rawConfig, ctx);
   const credential = rawCredential === undefined ? undefined : parseProviderCredential(kind, rawCredential);
+  admitIdentity(def, config, credential, ctx);
   return def.create(config, credential, ctx);
+};
+
+/** Refuses a provider that would act with the server's own cloud or cluster identity unless the
+ *  operator allows it (providers.ambientCredentials): a tenant supplies its own credential. */
+export const admitIdentity = (def: ProviderDefinition<unknown>, config: unknown, credential: unknown, ctx: ProviderContext) => {
+  const ambient = def.ambientIdentity?.(config, credential);
+  if (ambient && !ctx.host.ambientCredentials) {
+    throw fail('PROVIDER_CREDENTIAL_REQUIRED', `The ${def.kind} provider has no credential of its own, so it would use ${ambient}, the server's identity rather than the tenant's; supply a credential, or an operator allows it with providers.ambientCredentials in the server config.`, { kind: def.kind, setting: 'providers.ambientCredentials' });
+  }
 };

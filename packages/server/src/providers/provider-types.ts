@@ -62,6 +62,8 @@ export interface ProviderCapabilities {
 export interface ProviderHostSettings {
   env: { enabled: boolean; allow: readonly string[] };
   dotenv: { enabled: boolean; directories: readonly string[] };
+  /** Whether a provider without a credential may act with the server's own identity (see config). */
+  ambientCredentials?: boolean;
 }
 
 /** Passed by the composition root to every provider it creates. */
@@ -89,9 +91,12 @@ export interface ProviderDefinition<C = unknown> {
   capabilities: ProviderCapabilities;
   /** Set on providers that reach the server's own process or files: the registry refuses to create
    *  them (PROVIDER_DISABLED) unless the operator enabled providers.<kind>.enabled. */
-  hostAccess?: keyof ProviderHostSettings;
+  hostAccess?: 'env' | 'dotenv';
   /** Checks a config against the operator's settings before anything is stored or opened (e.g. a
    *  dotenv path outside the allowed directories: PROVIDER_PATH_FORBIDDEN). */
   admit?(config: C, ctx: ProviderContext): Promise<void>;
+  /** When this config and credential would act with the server's own identity, what that identity
+   *  is ("the AWS default credential chain"); undefined when the tenant's credential is used. */
+  ambientIdentity?(config: C, credential: unknown | undefined): string | undefined;
   create(config: C, credential: unknown | undefined, ctx: ProviderContext): Promise<Provider>;
 }

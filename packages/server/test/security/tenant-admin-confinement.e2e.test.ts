@@ -38,6 +38,30 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
   let servers: ServerProcess[] = [];
   afterAll(async () => { for (const s of servers) await s.stop(); servers = []; });
 
+  it('a provider without a credential of its own cannot act with the server\'s cloud or cluster identity unless the operator allows it', async () => {
+    const { s, admin } = await start(backend, { AWS_ACCESS_KEY_ID: 'AKIASERVERSOWNKEY000', AWS_SECRET_ACCESS_KEY: 'server-own-secret' });
+    servers.push(s);
+    for (const body of [
+      { provider_name: 'aws-sm', config: { region: 'us-east-1' } },
+      { provider_name: 'gcp-sm', config: { project: 'tenant-project-1' } },
+      { provider_name: 'k8s', config: { source: 'default' } },
+      { provider_name: 'k8s', config: { source: 'file', kubeconfigPath: '/root/.kube/config' } },
+      { provider_name: 'k8s', config: { source: 'in-cluster' }, test_connection: true },
+    ]) {
+      const r = await admin('POST', '/providers/configure', body);
+      expect({ body, status: r.status, code: r.json?.error?.code }).toEqual({ body, status: 403, code: 'PROVIDER_CREDENTIAL_REQUIRED' });
+      expect(r.json.error.message).toMatch(/providers\.ambientCredentials/);
+    }
+    expect((await admin('GET', '/v1/providers')).json.items).toEqual([]);
+    // With a credential of its own the same provider is accepted.
+    const own = await admin('POST', '/providers/configure', { provider_name: 'aws-sm', name: 'aws-own', config: { region: 'us-east-1' }, credential: { accessKeyId: 'AKIATENANT0000000000', secretAccessKey: 'tenant-secret' } });
+    expect(own.status, own.text).toBeLessThan(300);
+    const allowed = await start(backend, { KEYHAVEN_PROVIDERS_AMBIENT_CREDENTIALS: 'true' });
+    servers.push(allowed.s);
+    const ok = await allowed.admin('POST', '/providers/configure', { provider_name: 'aws-sm', config: { region: 'us-east-1' } });
+    expect(ok.status, ok.text).toBeLessThan(300);
+  });
+
   it('env and dotenv are disabled by default with a clear error, and nothing is stored', async () => {
     const { s, admin } = await start(backend);
     servers.push(s);

@@ -4,8 +4,8 @@
 import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
-import { admitProvider, createProvider, getProvider, parseProviderCredential } from '../../providers/provider-registry.js';
-import { DEFAULT_PROVIDER_CONTEXT, type Provider, type ProviderContext } from '../../providers/provider-types.js';
+import { admitIdentity, admitProvider, createProvider, getProvider, parseProviderCredential } from '../../providers/provider-registry.js';
+import { DEFAULT_PROVIDER_CONTEXT, type Provider, type ProviderContext, type ProviderDefinition } from '../../providers/provider-types.js';
 import type { Scope, SecretService } from '../secrets/secret-service.js';
 import { splitConfigureBody, type ConfigureBody } from './provider-body.js';
 import { createProviderConfigStore, type ProviderConfigRow } from './provider-config-store.js';
@@ -84,7 +84,8 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
     async configure(scope: Scope, body: ConfigureBody, mode: 'create' | 'upsert' = 'upsert') {
       const split = splitConfigureBody(body);
       // A provider the operator has not enabled, or a config outside what they allow, is never stored.
-      await admitProvider(split.kind, split.config, context);
+      const admitted = await admitProvider(split.kind, split.config, context);
+      admitIdentity(getProvider(split.kind) as ProviderDefinition<unknown>, admitted, split.credential === undefined ? undefined : parseProviderCredential(split.kind, split.credential), context);
       if (body.test_connection) {
         const r = await tryConnect(await createProvider(split.kind, split.config, split.credential, context));
         if (!r.ok) throw fail(r.error.code as 'PROVIDER_ERROR', `Test connection failed, nothing was saved: ${r.error.message}`, { kind: split.kind });
