@@ -72,6 +72,12 @@ export const mapDriverError = (e: unknown): unknown => {
   const err = e as { code?: string; message?: string };
   if (err?.code && PG_UNAVAILABLE.has(err.code)) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
   if (err?.message?.includes('Connection terminated')) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
+  if (err?.code === 'SQLITE_FULL' || err?.code === 'SQLITE_IOERR_WRITE' && /disk|space/i.test(err.message ?? '')) {
+    return new KeyhavenError('DISK_FULL', undefined, undefined, { cause: e });
+  }
+  if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB' || err?.code?.startsWith('SQLITE_CORRUPT_')) {
+    return new KeyhavenError('DATABASE_CORRUPT', undefined, { sqlite_code: err.code }, { cause: e });
+  }
   if (err?.code === 'SQLITE_BUSY' || err?.code === 'SQLITE_LOCKED') return new KeyhavenError('CONFLICT', 'The database is busy with another writer; retry the request.', undefined, { cause: e });
   if (err?.code === '40001' || err?.code === '40P01') return new KeyhavenError('CONFLICT', undefined, undefined, { cause: e });
   // PostgreSQL data exceptions (class 22): text with NUL or invalid bytes, values out of range.
@@ -116,7 +122,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** SQLite has one connection and one writer, so units of work that arrive while a transaction runs
  *  are committed together in the next one (group commit): each runs inside its own savepoint, so a
  *  failure undoes only its own changes, and every caller hears back only after the shared COMMIT. */
-const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) => {
+const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>, inTransaction: () => boolean) => {
   const queue: Queued[] = [];
   let running = false;
   let scheduled = false;
@@ -126,6 +132,10 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
       while (queue.length) {
         const group = queue.splice(0, 256);
         const outcomes: Outcome[] = [];
+        // An error after which SQLite has already rolled the whole transaction back (SQLITE_FULL and
+        // some I/O errors do): the group fails with it, not with the "no transaction is active" of the
+        // rollbacks that follow, and the next group starts a fresh transaction.
+        let fatal: unknown;
         try {
           await db.transaction().execute(async (trx) => {
             for (const item of group) {
@@ -135,6 +145,7 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
                 direct('release unit', []);
                 outcomes.push({ ok: true, value });
               } catch (error) {
+                if (!inTransaction()) { fatal = error; throw error; }
                 direct('rollback to unit', []);
                 direct('release unit', []);
                 outcomes.push({ ok: false, error });
@@ -143,7 +154,8 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>) =>
           });
         } catch (e) {
           // Nothing of the group was committed.
-          for (const item of group) item.reject(mapDriverError(e));
+          if (inTransaction()) { try { direct('rollback', []); } catch { /* already ended */ } }
+          for (const item of group) item.reject(mapDriverError(fatal ?? e));
           continue;
         }
         group.forEach((item, i) => {
@@ -311,7 +323,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       throw mapDriverError(e);
     }
   };
-  const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!);
+  const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!, sqliteInTransaction!);
   // WAL checkpoints run in a worker thread, not inside a request's COMMIT (ADR 0007).
   const checkpointer: Checkpointer | undefined = sqliteFile?.checkpointWorker ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure }) : undefined;
 
