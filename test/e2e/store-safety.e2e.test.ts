@@ -2,14 +2,15 @@
 // directory. Files are the server user's alone; a missing master key or an emptied database is
 // refused with a clear message and nothing written; an open data directory is warned about.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { chmodSync, existsSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuiltCli, CLI_MAIN, cleanEnv, scratchDir } from './support/surface.js';
 
 /** Starts `keyhaven server` on DIR; resolves with its output once it listens (then stops it), or when it exits. */
-const runServer = (dir: string) => new Promise<{ listened: boolean; code: number | null; out: string }>((resolve, reject) => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
+const runServer = (dir: string, listen = '127.0.0.1:0') => new Promise<{ listened: boolean; code: number | null; out: string }>((resolve, reject) => {
+  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', listen], {
     env: cleanEnv({ KEYHAVEN_DATA_DIR: dir, KEYHAVEN_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -72,5 +73,24 @@ describe('the store on disk (built binary)', () => {
     expect(r.out).toMatch(/keyhaven\.db exists but is empty \(0 bytes\).*restore it from a backup/);
     expect(r.out).not.toMatch(/Root token/);
     expect(statSync(path.join(dir, 'keyhaven.db')).size).toBe(0);
+  });
+
+  it('exits non-zero naming the address when it cannot listen, releases the store, and has not spent the root token', async () => {
+    const other = path.join(path.dirname(dir), 'other');
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const r = await runServer(other, `127.0.0.1:${port}`);
+      expect(r.listened).toBe(false);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(new RegExp(`LISTEN_FAILED.*Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+    // The lock was released (a second server can open the store) and the root token is shown now.
+    const next = await runServer(other);
+    expect(next.listened).toBe(true);
+    expect(next.out).toMatch(/Root token \(shown once/);
   });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { KeyhavenConfig } from './config/config-schema.js';
 import { buildApp, bootstrap, databaseUrlOf, type KeyhavenApp } from './app.js';
 import { createLocalKekSource } from './barrier/kek-sources/local-key.js';
+import { fail } from './lib/errors.js';
 
 export interface RunningServer {
   app: KeyhavenApp;
@@ -30,9 +31,29 @@ export const startServer = async (config: KeyhavenConfig, io: { print: (line: st
     kekSource = createLocalKekSource(randomBytes(32), 'in-memory dev master key');
   }
   const app = await buildApp(effective, { kekSource });
-  const boot = await bootstrap(app, { rootToken: config.dev ? config.devRootToken : undefined });
   const { host, port } = splitListen(effective.listen);
-  await app.http.listen({ host, port });
+  try {
+    await app.http.listen({ host, port });
+  } catch (e) {
+    // Release the database (and its lock), timers and sinks, so the process can exit.
+    await app.close().catch(() => undefined);
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use (another server is listening there; stop it or choose another --listen)'
+      : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges; choose another --listen)'
+      : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine (check --listen)'
+      : (e as Error).message;
+    throw fail('LISTEN_FAILED', `Cannot listen on ${effective.listen}: ${why}.`, { listen: effective.listen, code: code ?? null });
+  }
+  // After listening, so a server that cannot listen has not created (and lost) the one-time root token.
+  let boot;
+  try {
+    boot = await bootstrap(app, { rootToken: config.dev ? config.devRootToken : undefined });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    throw e;
+  }
   const addr = app.http.server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : port;
   const url = `${effective.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;

@@ -50,6 +50,7 @@ export const ERRORS = {
   MASTER_KEY_MISSING: { status: 500, message: 'The store exists but its master key file does not; restore the key file (or set KEYHAVEN_MASTER_KEY) — a new key cannot open an existing store.' },
   DISK_FULL: { status: 507, message: 'The database\'s disk is full, so the change was not stored; reads go on. Free space on the data directory\'s file system; writes resume by themselves.' },
   DATABASE_CORRUPT: { status: 500, message: 'The database reports corrupted pages; stop the server and restore the database from a backup; the error names what SQLite found.' },
+  LISTEN_FAILED: { status: 500, message: 'The server cannot listen on its address; the message says why (in use, permission, not on this machine).' },
   DATABASE_EMPTY: { status: 500, message: 'The database file exists but is empty; restore it from a backup, or delete it to start a new store.' },
   MASTER_KEY_INVALID: { status: 500, message: 'The master key does not open this store; start with the master key it was created with.' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; see the listed problems.' },
