@@ -78,6 +78,28 @@ export interface BuildOptions {
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
 
+/** Logs to standard output without ever blocking the server: asynchronous writes, a bounded buffer
+ *  (16 MiB; beyond it lines are dropped), and a pipe nobody reads (EAGAIN for more than 2 s) gives up
+ *  instead of retrying for ever, which with pino's synchronous default froze the whole process, and
+ *  its shutdown, on a stalled pipe. */
+const stdoutLogDestination = () => {
+  let stalledSince = 0;
+  const dest = pino.destination({
+    dest: 1, sync: false, maxLength: 16 * 1024 * 1024,
+    retryEAGAIN: () => {
+      const now = Date.now();
+      if (!stalledSince) stalledSince = now;
+      return now - stalledSince < 2000;
+    },
+  });
+  dest.on('write', () => { stalledSince = 0; });
+  dest.on('error', () => { /* an unread pipe: the lines are dropped, the server goes on */ });
+  // pino flushes at exit; into a pipe nobody reads that flush gives up (above) and must not throw.
+  const flushSync = dest.flushSync.bind(dest);
+  dest.flushSync = () => { try { flushSync(); } catch { /* unread output dropped at exit */ } };
+  return dest;
+};
+
 /** A data directory that group or others can read exposes the store and, by default, its master key. */
 const warnIfOpen = (dir: string, logger: Logger) => {
   try {
@@ -111,7 +133,7 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } });
+  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
   const storage = await openStorage(databaseUrlOf(config), {
     onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)'),
   });

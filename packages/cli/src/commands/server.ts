@@ -11,22 +11,43 @@ interface ServerOptions {
 
 const codeOf = (e: unknown) => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined);
 
-/** Resolves once a signal asked the server to stop and it has closed. */
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** Output nobody reads (stdout into a stalled pipe) must not keep a stopped server alive: Node
+ *  flushes pending pipe writes synchronously at exit, which would block for ever. Dropped, and said. */
+const dropUnreadOutput = (ctx: CommandContext) => {
+  const pending = process.stdout.writableLength;
+  if (pending > 0) {
+    ctx.io.err(`Standard output is not being read; ${pending} bytes of output were dropped at shutdown (the audit trail in the database is complete).\n`);
+    process.stdout.destroy();
+  }
+};
+
+/** Resolves once a signal asked the server to stop and it has closed (or the deadline passed). */
 const untilStopped = (close: () => Promise<void>, ctx: CommandContext) =>
   new Promise<void>((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         ctx.io.err(`Received ${signal} again; exiting without waiting.\n`);
+        dropUnreadOutput(ctx);
         process.exit(EXIT.ERROR);
       }
       stopping = true;
       ctx.io.err(`Received ${signal}; shutting down…\n`);
+      const deadline = setTimeout(() => {
+        ctx.io.err(`Shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s (a stalled audit sink or connection); exiting.\n`);
+        dropUnreadOutput(ctx);
+        process.exit(EXIT.ERROR);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
       close().then(() => {
+        clearTimeout(deadline);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         // Whatever a plugin left running must not keep a stopped server alive.
-        setTimeout(() => process.exit(process.exitCode ?? EXIT.OK), 3000).unref();
+        setTimeout(() => { dropUnreadOutput(ctx); process.exit(process.exitCode ?? EXIT.OK); }, 1000).unref();
         resolve();
       }, reject);
     };
@@ -49,7 +70,8 @@ export const registerServerCommand = (program: Command, ctx: CommandContext) =>
 Precedence: flags > environment (KEYHAVEN_LISTEN, KEYHAVEN_DATA_DIR, KEYHAVEN_DATABASE_URL(_FILE),
 KEYHAVEN_MASTER_KEY(_FILE), KEYHAVEN_LOG_LEVEL, KEYHAVEN_TLS_CERT_FILE/KEY_FILE) > --config file > defaults.
 An invalid configuration lists every problem and exits 2; a master key that does not open the store exits 1.
-SIGINT or SIGTERM closes the server gracefully and exits 0.
+SIGINT or SIGTERM closes the server gracefully and exits 0; a shutdown that takes longer than 10 s
+(a stalled audit sink or connection) exits 1, and output nobody reads is dropped, never waited for.
 
 Examples:
   keyhaven server --data-dir /var/lib/keyhaven --master-key-file /etc/keyhaven/master.key
