@@ -53,7 +53,11 @@ export const createAuditBroker = (opts: BrokerOptions) => {
             stored = inDatabase = true;
           } catch (e) {
             if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED') databaseError = e; // logged once by the sink
-            else opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+            else {
+              // A full disk is named as such: the request was refused because it could not be recorded.
+              if (e instanceof KeyhavenError && e.code === 'DISK_FULL') databaseError = fail('DISK_FULL', 'The disk holding the database is full, so the request could not be recorded in the audit trail and was not carried out (reads are audited too). Free space on the data directory\'s file system; requests resume by themselves. A second audit sink on another disk keeps reads going.');
+              opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+            }
           }
         }
         if (!chained) {

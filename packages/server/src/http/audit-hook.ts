@@ -42,6 +42,8 @@ const resourceOf = (req: FastifyRequest): string | null => {
 const runsOnDamagedChain = (req: FastifyRequest, e: unknown): boolean =>
   Boolean(routeConfig(req).auditOnDamagedChain) && e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED';
 
+const PASSED_THROUGH = new Set<string>(['AUDIT_CHAIN_DAMAGED', 'DISK_FULL', 'DATABASE_UNAVAILABLE']);
+
 export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) => {
   const event = (req: FastifyRequest, outcome: AuditOutcome, status: number | null): AuditEvent => {
     const token = req.auth?.token;
@@ -97,7 +99,9 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
       } catch (e) {
         if (runsOnDamagedChain(req, e)) return payload;
         const err = e instanceof KeyhavenError ? e : new KeyhavenError('AUDIT_UNAVAILABLE');
-        const code = err.code === 'AUDIT_CHAIN_DAMAGED' ? 'AUDIT_CHAIN_DAMAGED' : 'AUDIT_UNAVAILABLE';
+        // The broker names why nothing could record the event (a damaged chain, a full disk, the
+        // database down); anything else is an unavailable audit sink.
+        const code = PASSED_THROUGH.has(err.code) ? err.code as 'AUDIT_CHAIN_DAMAGED' : 'AUDIT_UNAVAILABLE';
         reply.code(ERRORS[code].status).header('content-type', 'application/json; charset=utf-8');
         return JSON.stringify({ error: { code, message: err.code === code ? err.message : ERRORS[code].message, ...(code === 'AUDIT_CHAIN_DAMAGED' ? { details: err.details } : {}), request_id: req.id } });
       }

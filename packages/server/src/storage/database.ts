@@ -135,27 +135,32 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>, in
         // An error after which SQLite has already rolled the whole transaction back (SQLITE_FULL and
         // some I/O errors do): the group fails with it, not with the "no transaction is active" of the
         // rollbacks that follow, and the next group starts a fresh transaction.
-        let fatal: unknown;
+        // A controlled transaction, so a failed COMMIT reports its own error (SQLITE_FULL), not the
+        // "no transaction is active" of a rollback after it.
+        let trx: Awaited<ReturnType<ReturnType<Db['startTransaction']>['execute']>> | undefined;
         try {
-          await db.transaction().execute(async (trx) => {
-            for (const item of group) {
-              direct('savepoint unit', []);
-              try {
-                const value = await item.fn(trx);
-                direct('release unit', []);
-                outcomes.push({ ok: true, value });
-              } catch (error) {
-                if (!inTransaction()) { fatal = error; throw error; }
-                direct('rollback to unit', []);
-                direct('release unit', []);
-                outcomes.push({ ok: false, error });
-              }
+          trx = await db.startTransaction().execute();
+          for (const item of group) {
+            direct('savepoint unit', []);
+            try {
+              const value = await item.fn(trx);
+              direct('release unit', []);
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              if (!inTransaction()) throw error; // SQLite rolled the whole transaction back itself
+              direct('rollback to unit', []);
+              direct('release unit', []);
+              outcomes.push({ ok: false, error });
             }
-          });
+          }
+          await trx.commit().execute();
         } catch (e) {
           // Nothing of the group was committed.
+          // Always end the controlled transaction, which also gives its connection back (a rollback
+          // that fails because SQLite already rolled back still releases it).
+          if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
           if (inTransaction()) { try { direct('rollback', []); } catch { /* already ended */ } }
-          for (const item of group) item.reject(mapDriverError(fatal ?? e));
+          for (const item of group) item.reject(mapDriverError(e));
           continue;
         }
         group.forEach((item, i) => {
