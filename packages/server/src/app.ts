@@ -41,7 +41,7 @@ import { createTenantService, type TenantService } from './features/tenants/tena
 import { tenantRoutes } from './features/tenants/tenant-routes.js';
 import { createTokenService, type TokenService } from './features/tokens/token-service.js';
 import { tokenRoutes } from './features/tokens/token-routes.js';
-import { healthRoutes } from './features/system/health-routes.js';
+import { healthRoutes, readiness } from './features/system/health-routes.js';
 import { createRotationFeature, type RotationFeature } from './features/rotation/rotation-feature.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
 import { eventsRoutes, isDeliveredEvent } from './features/events/events-routes.js'; // delivery
@@ -214,7 +214,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
-        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat), // delivery
+        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
+          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
       ],
     });

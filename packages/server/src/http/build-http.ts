@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { newRequestId } from '../lib/ids.js';
 import { fail } from '../lib/errors.js';
 import { errorHandler, sendError } from './error-handler.js';
+import { acceptListMethod } from './list-method.js';
 import { PER_REQUEST, type App } from './pipeline-types.js';
 
 export interface HttpOptions {
@@ -83,6 +84,8 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions)
     : Fastify(serverOpts)
   ).withTypeProvider<ZodTypeProvider>() as unknown as App;
+  // Vault clients list with the LIST method, which Node's parser refuses: rewritten before it (list-method.ts).
+  acceptListMethod(app.server, opts.https ? 'secureConnection' : 'connection');
 
   // An empty body sent with Content-Type: application/json (curl -X POST -H 'content-type:
   // application/json', many HTTP clients) means "no body", as it does without the header: a route

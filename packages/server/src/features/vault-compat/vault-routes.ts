@@ -1,7 +1,8 @@
 // Routes of the HashiCorp Vault KV v2-compatible API, one set per configured mount:
 // /v1/<mount>/data/<path> (GET ?version=, POST/PUT {data, options.cas}, PATCH merge, DELETE = soft
 // delete latest), /metadata/<path> (GET, GET ?list=true, DELETE = everything), /delete|undelete|
-// destroy/<path> {versions}; plus /v1/sys/mounts and /v1/auth/token/lookup-self for probing clients.
+// destroy/<path> {versions}; LIST arrives as GET ?list=true (http/list-method.ts); bodies are JSON
+// whatever their Content-Type, as Vault reads them; the sys and token endpoints are in vault-sys-routes.ts.
 // Handlers translate to the secret service; the pipeline authenticates (X-Vault-Token) and audits.
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../http/pipeline-types.js';
@@ -12,12 +13,16 @@ import type { SecretService } from '../secrets/secret-service.js';
 import { envelope, listKeys, secretMetadata, toKvData, versionMetadata } from './vault-shapes.js';
 import { VaultError, vaultErrorHandler } from './vault-errors.js';
 import type { VaultCompatSettings } from './vault-tenant.js';
+import { vaultSysRoutes, type VaultSysDeps } from './vault-sys-routes.js';
 
 type Op = 'data' | 'metadata' | 'delete' | 'undelete' | 'destroy';
 const OPS: Op[] = ['data', 'metadata', 'delete', 'undelete', 'destroy'];
 
 const pathOf = (req: FastifyRequest) => decodeURIComponent((req.params as { '*': string })['*'] ?? '').replace(/^\/+|\/+$/g, '');
-const isList = (req: FastifyRequest) => { const l = (req.query as { list?: string }).list; return l === 'true' || l === '1'; };
+const isList = (req: FastifyRequest) => {
+  const l = (req.query as { list?: string | string[] }).list;
+  return (Array.isArray(l) ? l : [l]).some((x) => x === 'true' || x === '1');
+};
 
 const actionFor = (op: Op) => (req: FastifyRequest): Action => {
   if (req.method === 'GET') return op === 'metadata' ? 'list' : 'read';
@@ -38,12 +43,20 @@ const versionsOf = (req: FastifyRequest): number[] => {
   return v.map(Number);
 };
 
-export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatSettings) => (app: App) => {
+export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatSettings, sys: VaultSysDeps) => (app: App) => {
   if (!settings.enabled) return;
   const mounts = Object.keys(settings.mounts);
 
   void app.register(async (vault) => {
     vault.setErrorHandler(vaultErrorHandler);
+    // Vault reads every body as JSON whatever its Content-Type (the Go client sends none; curl --data
+    // sends a form type). Only here: Keyhaven's own API keeps its strict media types.
+    const json = vault.getDefaultJsonParser('error', 'error');
+    vault.removeContentTypeParser('text/plain');
+    vault.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+      if (body === '') return done(null, undefined);
+      json(req, body as string, (err, parsed) => (err ? done(new VaultError(400, ['failed to parse JSON input']), undefined) : done(null, parsed)));
+    });
     vault.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_req, body, done) => {
       try { done(null, body ? JSON.parse(body as string) : {}); } catch { done(new VaultError(400, ['failed to parse JSON input']), undefined); }
     });
@@ -82,6 +95,7 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
 
         if (op === 'data') {
           vault.get(url, { config, schema }, async (req, reply) => {
+            if (isList(req)) throw new VaultError(405, ['unsupported operation']);
             const raw = (req.query as { version?: string }).version;
             const version = raw === undefined || raw === '0' ? undefined : Number(raw);
             if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new VaultError(400, ['invalid version']);
@@ -174,22 +188,6 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
       }
     }
 
-    vault.get('/v1/sys/mounts', { config: { access: { tenant: false }, audit: 'vault.sys.mounts' }, schema: { tags: ['vault-compat'], summary: 'The configured KV v2 mounts, in Vault\'s shape' } }, async (req) => {
-      const data = Object.fromEntries(mounts.map((m) => [`${m}/`, { type: 'kv', description: `Keyhaven tenant ${settings.mounts[m]}`, accessor: `kv_${m}`, local: false, seal_wrap: false, external_entropy_access: false, options: { version: '2' }, config: { default_lease_ttl: 0, max_lease_ttl: 0 } }]));
-      return { ...data, ...envelope(req.id, data) };
-    });
-    vault.get('/v1/sys/internal/ui/mounts/*', { config: { access: { tenant: false }, audit: 'vault.sys.mounts' }, schema: { tags: ['vault-compat'], summary: 'Mount lookup used by the Vault CLI to detect KV v2' } }, async (req) => {
-      const m = pathOf(req).split('/')[0]!;
-      if (!mounts.includes(m)) throw new VaultError(404, []);
-      return envelope(req.id, { path: `${m}/`, type: 'kv', options: { version: '2' }, description: '' });
-    });
-    vault.get('/v1/auth/token/lookup-self', { config: { access: { tenant: false }, audit: 'vault.token.lookup_self' }, schema: { tags: ['vault-compat'], summary: 'Token self-lookup in Vault\'s shape (no token material returned)' } }, async (req) => {
-      const t = req.auth!.token;
-      return envelope(req.id, {
-        accessor: t.id, display_name: `token-${t.name}`, policies: [t.isRoot ? 'root' : 'default'], meta: null, renewable: false,
-        expire_time: t.expiresAt ?? null, ttl: t.expiresAt ? Math.max(0, Math.floor((Date.parse(t.expiresAt) - Date.now()) / 1000)) : 0,
-        type: 'service', orphan: true, path: 'auth/token/create',
-      });
-    });
+    vaultSysRoutes(vault, settings, sys);
   });
 };
