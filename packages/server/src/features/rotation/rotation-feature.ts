@@ -14,7 +14,8 @@ import { generateValue } from '../../rotation/generators/registry.js';
 import { createRotationStore } from '../../rotation/engine/rotation-store.js';
 import { createRotationEngine } from '../../rotation/engine/rotation-engine.js';
 import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
-import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
+import { startRotationScheduler, type SchedulerTimer } from '../../rotation/engine/scheduler.js';
+import { createTargetLimiter } from '../../rotation/engine/target-limiter.js';
 import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
 import { newLeaseOwner } from '../../jobs/leases.js';
 import { createRotationService, type RotationServiceDeps } from './rotation-service.js';
@@ -27,6 +28,8 @@ export interface RotationFeatureDeps {
   owner?: string;
   observer?: EngineDeps['observer'];
   resolveProvider?: RotationServiceDeps['resolveProvider'];
+  /** How the in-process scheduler waits (default: the process's timers). */
+  schedulerTimer?: SchedulerTimer;
 }
 
 export const createRotationFeature = (deps: RotationFeatureDeps) => {
@@ -45,12 +48,16 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
       try { return getRotator(kind).capabilities.valueOnly === true; } catch { return false; }
     },
     nextRotationAt: (c, from, expiresAt) => service.nextFor(c, from, expiresAt),
+    limiter: createTargetLimiter({ clock: deps.clock, perMinute: cfg.maxRotationsPerTargetPerMinute }),
+    targetOf: (kind, config, admin) => {
+      try { return getRotator(kind).target?.(config as never, admin) ?? null; } catch { return null; }
+    },
     observer: deps.observer,
   });
   const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
   service = createRotationService({
     storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
-    defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },
+    defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency, maxPerCall: cfg.maxPerCall },
     resolveProvider: deps.resolveProvider,
   });
   let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
@@ -59,7 +66,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     routes: rotationRoutes(service),
     start() {
       if (!cfg.enabled || scheduler) return;
-      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
+      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger, clock: deps.clock, timer: deps.schedulerTimer }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
     },
     async stop() { await scheduler?.stop(); scheduler = null; },
   };
