@@ -28,7 +28,7 @@ export type ScheduleOptions = Pick<RegisterOptions, 'rotation_interval_days' | '
 /** Criteria combine (all must hold); `all: true` alone takes every one. Registered secrets only unless `include_unregistered`. */
 export interface Selector { tag?: string; service?: string; provider?: string; type?: string; prefix?: string; criticality?: string; all?: true; include_unregistered?: boolean }
 export interface BulkResult { dry_run: boolean; count: number; secrets?: string[]; items?: Array<{ name: string; registered: boolean; rotator: string | null }>; unregistered_left_out?: number; succeeded?: number; failed?: number; results?: Array<Partial<RotationRun> & { secret_name: string }> }
-export interface RotateDueResult { dry_run: boolean; count?: number; secrets?: string[]; claimed?: number; succeeded?: number; failed?: number; skipped?: number; recovered?: number; results?: Array<{ secret_name: string; status: string; new_version: number | null; error?: { code: string; message: string } }> }
+export interface RotateDueResult { dry_run: boolean; count?: number; secrets?: string[]; claimed?: number; succeeded?: number; failed?: number; skipped?: number; recovered?: number; /** Not started: the target reached its per-minute limit (ROTATION_RATE_LIMITED). */ deferred?: Array<{ secret_name: string; code: string; message: string }>; still_due?: string[]; errors?: Array<{ secret_name: string; code: string; message: string }>; max?: number; /** Due secrets left for the next call (the call took at most `max`). */ remaining?: number; results?: Array<{ secret_name: string; status: string; new_version: number | null; error?: { code: string; message: string } }> }
 
 const withVersion = <T extends { new_version: number | null }>(r: T) => ({ ...r, version: r.new_version ?? 0 });
 
@@ -43,7 +43,7 @@ export const rotationApi = (request: Request) => ({
   schedules: async () => (await request<{ items: RotationSchedule[] }>('GET', '/v1/rotation/schedules')).items,
   due: (o: { criticality?: string } = {}) => request<{ as_of: string; count: number; items: RotationSchedule[] }>('GET', '/v1/rotation/due', { query: o }),
   history: async (o: { secret_name?: string; status?: string; method?: string; limit?: number } = {}) => (await request<{ items: RotationHistoryItem[] }>('GET', '/v1/rotation/history', { query: o })).items,
-  rotateDue: (o: { dryRun?: boolean; criticality?: string } = {}) => request<RotateDueResult>('POST', '/v1/rotation/rotate-due', { body: { dry_run: o.dryRun, criticality: o.criticality } }),
+  rotateDue: (o: { dryRun?: boolean; criticality?: string; max?: number } = {}) => request<RotateDueResult>('POST', '/v1/rotation/rotate-due', { body: { dry_run: o.dryRun, criticality: o.criticality, max: o.max } }),
   rollback: async (name: string, o: { reason?: string } = {}) => withVersion(await request<RotationRun & { restored_from_version: number }>('POST', '/v1/rotation/rollback', { body: { secret_name: name, ...o } })),
 });
 export type RotationApi = ReturnType<typeof rotationApi>;

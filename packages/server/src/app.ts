@@ -43,6 +43,7 @@ import { createTokenService, type TokenService } from './features/tokens/token-s
 import { tokenRoutes } from './features/tokens/token-routes.js';
 import { healthRoutes, readiness } from './features/system/health-routes.js';
 import { createRotationFeature, type RotationFeature } from './features/rotation/rotation-feature.js';
+import type { SchedulerTimer } from './rotation/engine/scheduler.js';
 import { createProviderFeatures } from './features/providers/provider-features.js';
 import { eventsRoutes, isDeliveredEvent } from './features/events/events-routes.js'; // delivery
 import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // delivery
@@ -74,6 +75,8 @@ export interface BuildOptions {
   auditSinks?: AuditSink[];
   /** Where the stdout audit sink writes (defaults to process.stdout). */
   stdout?: NodeJS.WritableStream;
+  /** How the in-process rotation scheduler waits (tests drive it with their own clock). */
+  schedulerTimer?: SchedulerTimer;
 }
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
@@ -193,7 +196,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({

@@ -93,6 +93,12 @@ export const configSchema = z
         batchSize: z.number().int().min(1).max(10_000).default(200),
         /** Bounded waits on rotation targets. */
         targetTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+        /** Rotations started per minute on one target (database host:port/database, Redis, provider,
+         *  webhook host), per server; past it a rotation is deferred (ROTATION_RATE_LIMITED). */
+        maxRotationsPerTargetPerMinute: z.number().int().min(1).max(100_000).default(30),
+        /** Due secrets one call of POST /secrets/rotate-due or /internal/scheduled-rotation takes at most
+         *  unless its body says `max`; the reply's `remaining` says how many are left. */
+        maxPerCall: z.number().int().min(1).max(10_000).default(100),
       })
       .strict()
       .default({}),

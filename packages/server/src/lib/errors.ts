@@ -104,6 +104,7 @@ export const ERRORS = {
   ROTATION_SCHEDULE_INVALID: { status: 400, message: 'The rotation schedule is invalid (interval, cron expression, time zone or window); fix each listed problem.' },
   ROTATION_FAILED: { status: 502, message: 'The rotation did not complete; the current value is unchanged unless the message names a manual step. See the rotation history.' },
   ROTATION_CONFIRMATION_REQUIRED: { status: 400, message: 'A bulk emergency rotation needs "confirm": true; run it with "dry_run": true first to see what would rotate.' },
+  ROTATION_RATE_LIMITED: { status: 429, message: 'The rotation target already had its share of rotations this minute (rotation.maxRotationsPerTargetPerMinute); nothing was started, the secret stays due and a later run rotates it.' },
   ROTATION_NO_PREVIOUS_VERSION: { status: 409, message: 'The secret has no previous version to roll back to.' },
   PROVIDER_ROTATOR_UNAVAILABLE: { status: 400, message: 'Provider-backed rotation needs the "provider" rotator, which is not installed on this server; use another rotator or omit provider_name.' },
   // delivery

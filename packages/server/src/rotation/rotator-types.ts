@@ -53,6 +53,10 @@ export interface RotatorDefinition<C = unknown> {
   description: string;
   configSchema: z.ZodType<C, z.ZodTypeDef, unknown>;
   capabilities: RotatorCapabilities;
+  /** The system this rotator changes, as a key for the per-target rate limit (e.g.
+   *  "postgres://db:5432/app", "webhook://hooks.example.com"); none for value-only rotators. Never a
+   *  credential. `config` is the stored (validated) config, `adminCredential` as stored. */
+  target?(config: C, adminCredential?: Record<string, unknown>): string | null;
   create(ctx: RotatorContext<C>): Rotator;
 }
 

@@ -7,6 +7,7 @@ import { buildApp, bootstrap, type KeyhavenApp } from '../app.js';
 import { createTestDatabase, type BackendName, type TestDatabase } from './backends.js';
 import type { KeyhavenConfigInput } from '../config/config-schema.js';
 import type { Clock } from '../lib/clock.js';
+import type { SchedulerTimer } from '../rotation/engine/scheduler.js';
 
 export interface TestServer {
   app: KeyhavenApp;
@@ -17,12 +18,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export const startTestServer = async (backend: BackendName, opts: { config?: Partial<KeyhavenConfigInput>; clock?: Clock; masterKey?: string; db?: TestDatabase; logLines?: string[]; stdout?: NodeJS.WritableStream } = {}): Promise<TestServer> => {
+export const startTestServer = async (backend: BackendName, opts: { config?: Partial<KeyhavenConfigInput>; clock?: Clock; masterKey?: string; db?: TestDatabase; logLines?: string[]; stdout?: NodeJS.WritableStream; schedulerTimer?: SchedulerTimer } = {}): Promise<TestServer> => {
   const db = opts.db ?? (await createTestDatabase(backend));
   const masterKey = opts.masterKey ?? randomBytes(32).toString('base64');
   const config = loadConfig({ env: {}, flags: { dataDir: db.dataDir, databaseUrl: db.url, masterKey, logLevel: 'info', ...opts.config } });
   const logger = pino({ level: config.logLevel }, { write: (line: string) => { opts.logLines?.push(line); } });
-  const app = await buildApp(config, { clock: opts.clock, logger, stdout: opts.stdout });
+  const app = await buildApp(config, { clock: opts.clock, logger, stdout: opts.stdout, schedulerTimer: opts.schedulerTimer });
   const boot = await bootstrap(app);
   const rootToken = boot?.rootToken ?? '';
   const call: TestServer['call'] = async (method, url, o = {}) => {

@@ -14,7 +14,8 @@ import { generateValue } from '../../rotation/generators/registry.js';
 import { createRotationStore } from '../../rotation/engine/rotation-store.js';
 import { createRotationEngine } from '../../rotation/engine/rotation-engine.js';
 import { createBatchRunner } from '../../rotation/engine/batch-runner.js';
-import { startRotationScheduler } from '../../rotation/engine/scheduler.js';
+import { startRotationScheduler, type SchedulerTimer } from '../../rotation/engine/scheduler.js';
+import { createTargetLimiter } from '../../rotation/engine/target-limiter.js';
 import type { EngineDeps, RotatorFactory } from '../../rotation/engine/engine-types.js';
 import { newLeaseOwner, releaseDeadLeases } from '../../jobs/leases.js';
 import type { ProviderContext } from '../../providers/provider-types.js';
@@ -30,6 +31,8 @@ export interface RotationFeatureDeps {
   resolveProvider?: RotationServiceDeps['resolveProvider'];
   /** The operator's settings for providers that reach the server's process or files (provider rotator). */
   providers?: ProviderContext;
+  /** How the in-process scheduler waits (default: the process's timers). */
+  schedulerTimer?: SchedulerTimer;
 }
 
 export const createRotationFeature = (deps: RotationFeatureDeps) => {
@@ -48,12 +51,16 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
       try { return getRotator(kind).capabilities.valueOnly === true; } catch { return false; }
     },
     nextRotationAt: (c, from, expiresAt) => service.nextFor(c, from, expiresAt),
+    limiter: createTargetLimiter({ clock: deps.clock, perMinute: cfg.maxRotationsPerTargetPerMinute }),
+    targetOf: (kind, config, admin) => {
+      try { return getRotator(kind).target?.(config as never, admin) ?? null; } catch { return null; }
+    },
     observer: deps.observer,
   });
   const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
   service = createRotationService({
     storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
-    defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency },
+    defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency, maxPerCall: cfg.maxPerCall },
     resolveProvider: deps.resolveProvider, providers: deps.providers,
   });
   let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
@@ -62,7 +69,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     routes: rotationRoutes(service),
     start() {
       if (!cfg.enabled || scheduler) return;
-      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
+      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger, clock: deps.clock, timer: deps.schedulerTimer }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
     },
     /** At start: runs (and claims) left by a crashed process of this server are resumed at once, not
      *  when their lease runs out (their target may already hold the new credential). Runs whether or

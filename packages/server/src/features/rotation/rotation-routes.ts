@@ -52,8 +52,8 @@ export const rotationRoutes = (svc: RotationService) => (app: App) => {
   for (const url of paths('rotate-due')) {
     app.post(url, {
       config: { access: { tenant: true, action: 'rotate' }, audit: 'rotation.rotate_due' },
-      schema: { tags, summary: 'Rotate every due secret of the tenant (dry_run lists them)', body: rotateDueBody.nullish() },
-    }, async (req) => svc.rotateDue(scopeOf(req), { dryRun: req.body?.dry_run, criticality: req.body?.criticality }));
+      schema: { tags, summary: 'Rotate due secrets of the tenant, at most max per call (remaining says how many are left; dry_run lists them)', body: rotateDueBody.nullish() },
+    }, async (req) => svc.rotateDue(scopeOf(req), { dryRun: req.body?.dry_run, criticality: req.body?.criticality, max: req.body?.max }));
   }
   for (const url of paths('schedules')) {
     app.get(url, { config: { access: { tenant: true, action: 'read' }, audit: 'rotation.schedules' }, schema: { tags, summary: 'List rotation schedules', querystring: dueQuery } },
@@ -72,6 +72,6 @@ export const rotationRoutes = (svc: RotationService) => (app: App) => {
     schema: { tags, summary: 'For external schedulers (Cloud Scheduler, CronJob): rotate due secrets of the tenant, or of every tenant with a root token and all_tenants', body: scheduledBody.nullish() },
   }, async (req) => {
     const all = req.body?.all_tenants === true && req.auth?.token.isRoot === true;
-    return { schedule_name: req.body?.schedule_name ?? null, ...(await svc.rotateDue(all ? null : scopeOf(req), { criticality: req.body?.criticality })) };
+    return { schedule_name: req.body?.schedule_name ?? null, ...(await svc.rotateDue(all ? null : scopeOf(req), { criticality: req.body?.criticality, max: req.body?.max })) };
   });
 };

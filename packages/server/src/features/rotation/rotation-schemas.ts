@@ -82,11 +82,14 @@ export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const rotateDueBody = z.object({ dry_run: z.boolean().optional(), criticality: z.enum(CRITICALITIES).optional() }).strict();
+/** Due secrets one call takes at most (default rotation.maxPerCall, 100); the reply's `remaining` says how many are left. */
+const maxPerCall = z.number().int().min(1).max(10_000).optional();
+export const rotateDueBody = z.object({ dry_run: z.boolean().optional(), criticality: z.enum(CRITICALITIES).optional(), max: maxPerCall }).strict();
 export const rollbackBody = z.object({ secret_name: secretName, reason: z.string().max(500).optional() }).strict();
 export const scheduledBody = z.object({
   schedule_name: z.string().max(128).optional(),
   criticality: z.enum(CRITICALITIES).optional(),
   all_tenants: z.boolean().optional(),
+  max: maxPerCall,
 }).strict();
 export const dueQuery = z.object({ criticality: z.enum(CRITICALITIES).optional() });

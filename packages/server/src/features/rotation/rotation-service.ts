@@ -19,7 +19,7 @@ import { generateValue, parseGeneratorOptions } from '../../rotation/generators/
 import { defaultGeneratorFor } from '../../rotation/generators/defaults.js';
 import type { RegisterInput, ScheduleInput, Selector } from './rotation-schemas.js';
 
-export interface RotationDefaults { intervalDays: Record<string, number>; concurrency: number }
+export interface RotationDefaults { intervalDays: Record<string, number>; concurrency: number; maxPerCall?: number }
 
 export interface RotationServiceDeps {
   storage: StorageHandle; store: RotationStore; secrets: SecretService; engine: RotationEngine; batch: BatchRunner;
@@ -261,16 +261,20 @@ export const createRotationService = (deps: RotationServiceDeps) => {
       return { ...throwIfFailed(r), restored_from_version: facts.previous_version };
     },
 
-    async rotateDue(scope: Scope | null, opts: { dryRun?: boolean; criticality?: string; onProgress?: (p: BatchProgress) => void } = {}) {
+    /** Rotates due secrets, at most `max` per call (default rotation.maxPerCall): `remaining` says how
+     *  many due secrets were left for the next call, so a request never runs without bound. */
+    async rotateDue(scope: Scope | null, opts: { dryRun?: boolean; criticality?: string; max?: number; onProgress?: (p: BatchProgress) => void } = {}) {
       if (opts.dryRun) {
         if (!scope) throw fail('VALIDATION_FAILED', 'A dry run lists one tenant; send X-Tenant-ID.');
         const d = await this.due(scope, { criticality: opts.criticality });
         return { dry_run: true, count: d.count, secrets: d.items.map((i) => i.secret_name) };
       }
       const recovered = await engine.recover();
-      const s = await deps.batch.runDue({ tenant: scope?.tenant, criticality: opts.criticality, onProgress: opts.onProgress });
+      const max = opts.max ?? deps.defaults.maxPerCall ?? 100;
+      const s = await deps.batch.runDue({ tenant: scope?.tenant, criticality: opts.criticality, max, onProgress: opts.onProgress });
       return {
         dry_run: false, claimed: s.claimed, succeeded: s.succeeded, failed: s.failed, skipped: s.skipped, recovered: recovered.length,
+        deferred: s.deferred, still_due: s.still_due, errors: s.errors, max, remaining: s.remaining,
         results: s.results.map((r) => ({ secret_name: r.secret_name, status: r.status, new_version: r.new_version, error: r.error })),
       };
     },

@@ -9,7 +9,18 @@ import { KeyhavenError } from '../../lib/errors.js';
 import { safeError } from './rotation-engine.js';
 
 export interface BatchProgress { done: number; claimed: number; succeeded: number; failed: number }
-export interface BatchSummary extends BatchProgress { skipped: number; /** Secrets still due after this run rotated them (released, not rotated again). */ still_due: string[]; results: RunResult[]; errors: Array<{ secret_name: string; code: string; message: string }> }
+export interface BatchSummary extends BatchProgress {
+  skipped: number;
+  /** Secrets still due after this run rotated them (never rotated twice in a run). */
+  still_due: string[];
+  /** Not started because their target reached its per-minute limit (ROTATION_RATE_LIMITED); they stay due. */
+  deferred: Array<{ secret_name: string; code: string; message: string }>;
+  /** Due secrets this run did not take (it reached `max`); call again to rotate them. */
+  remaining: number;
+  results: RunResult[];
+  errors: Array<{ secret_name: string; code: string; message: string }>;
+}
+type Deferred = { deferred: { code: string; message: string } };
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export const mapPool = async <T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
@@ -42,57 +53,55 @@ export const createBatchRunner = (deps: {
     return out;
   };
 
-  const rotateClaimed = async (c: ConfigRow, facts: SecretFacts | undefined): Promise<RunResult | null> => {
+  const rotateClaimed = async (c: ConfigRow, facts: SecretFacts | undefined): Promise<RunResult | Deferred | null> => {
     try {
       return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c, facts }, c.secret_type);
     } catch (e) {
       // Another run of this secret is open (a crashed one awaiting recovery) or it vanished: leave it.
       await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);
       if (e instanceof KeyhavenError && (e.code === 'ROTATION_IN_PROGRESS' || e.code === 'SECRET_NOT_FOUND')) return null;
+      if (e instanceof KeyhavenError && e.code === 'ROTATION_RATE_LIMITED') return { deferred: { code: e.code, message: e.message } };
       throw e;
     }
   };
 
   return {
-    /** Claims and rotates due registrations until none is left (or `max` were claimed). */
-    async runDue(opts: { criticality?: string; tenant?: string; max?: number; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
-      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, still_due: [], results: [], errors: [] };
-      const seen = new Set<string>();
+    /** Claims and rotates due registrations until none is left (or `max` were claimed); each secret at
+     *  most once per run (claims leave out the ones this run already took). */
+    async runDue(opts: { criticality?: string; tenant?: string; max?: number; retriesOnly?: boolean; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
+      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, still_due: [], deferred: [], remaining: 0, results: [], errors: [] };
+      const seen: string[] = [];
+      const rotated: string[] = [];
       const max = opts.max ?? Number.POSITIVE_INFINITY;
+      const filter = { criticality: opts.criticality, tenant: opts.tenant, retriesOnly: opts.retriesOnly };
       for (;;) {
         const limit = Math.min(deps.batchSize, max - summary.claimed);
         if (limit <= 0) break;
-        let claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, criticality: opts.criticality, tenant: opts.tenant });
+        const claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, ...filter, exclude: seen });
         if (claimed.length === 0) break;
-        // One run rotates each secret at most once: one that is due again after its rotation is
-        // released and reported, never rotated twice (it would loop on the target).
-        const fresh = claimed.filter((c) => !seen.has(`${c.tenant_id}\u0000${c.secret_id}`));
-        for (const c of claimed) {
-          if (fresh.includes(c)) continue;
-          await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);
-          summary.still_due.push(c.secret_name);
-        }
-        if (fresh.length === 0) break;
-        for (const c of fresh) seen.add(`${c.tenant_id}\u0000${c.secret_id}`);
-        claimed = fresh;
+        for (const c of claimed) seen.push(c.secret_id);
         summary.claimed += claimed.length;
         const facts = await factsOf(claimed);
         await mapPool(claimed, deps.concurrency, async (c) => {
           const r = await rotateClaimed(c, facts.get(`${c.tenant_id}\u0000${c.secret_id}`)).catch((e) => ({ error: e }) as const);
           summary.done++;
           if (r === null) summary.skipped++;
+          else if ('deferred' in r) summary.deferred.push({ secret_name: c.secret_name, ...r.deferred });
           else if ('error' in r && !('run_id' in r)) {
             summary.failed++;
             summary.errors.push({ secret_name: c.secret_name, ...safeError(r.error) });
           }
           else {
             const result = r as RunResult;
-            if (result.status === 'success') summary.succeeded++; else summary.failed++;
+            if (result.status === 'success') { summary.succeeded++; rotated.push(c.secret_id); } else summary.failed++;
             if (opts.keepResults !== false) summary.results.push(result);
           }
           opts.onProgress?.({ done: summary.done, claimed: summary.claimed, succeeded: summary.succeeded, failed: summary.failed });
         });
       }
+      // A rotated secret that is due again at once is reported, never looped on.
+      if (rotated.length) summary.still_due = await deps.store.dueAmong(iso(), rotated, { tenant: opts.tenant });
+      if (summary.claimed >= max) summary.remaining = await deps.store.countDue(iso(), { ...filter, exclude: seen });
       return summary;
     },
   };

@@ -45,6 +45,10 @@ export interface EngineDeps {
   timeoutMs: number;
   /** When a registration is next due after a rotation at `from` (schedule + window + expiry). Pure. */
   nextRotationAt(config: ConfigRow, from: Date, expiresAt: string | null): string | null;
+  /** The per-target rate limit (rotation.maxRotationsPerTargetPerMinute); emergency rotations are not limited. */
+  limiter?: { take(key: string): boolean; waitMs(key: string): number; perMinute: number };
+  /** The target key of a rotator (its definition's `target`); null when it has none. */
+  targetOf?(kind: string, config: unknown, adminCredential: Record<string, unknown> | undefined): string | null;
   /** Observers (metrics, progress, fault injection); never change the outcome. */
   observer?: { stepPersisted?(run: RunRow): void };
 }

@@ -49,17 +49,34 @@ export const createRotationEngine = (deps: EngineDeps) => {
     ...(run.error_code ? { error: { code: run.error_code, message: run.error_message ?? '' } } : {}),
   });
 
+  const readAdmin = async (tenant: string, config: ConfigRow | undefined): Promise<Record<string, unknown> | undefined> => {
+    if (!config?.admin_credential_secret) return undefined;
+    const admin = await secrets.read({ tenant, actor: SYSTEM_ACTOR }, config.admin_credential_secret);
+    if (!admin.value || typeof admin.value !== 'object') {
+      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The admin credential secret "${config.admin_credential_secret}" must hold a JSON object such as {username, password, host, port}.`, [{ path: 'admin_credential_secret', message: 'must be a JSON object' }]);
+    }
+    return admin.value as Record<string, unknown>;
+  };
+
+  /** The per-target rate limit, before anything is started: refused rotations leave no run behind. */
+  const admit = async (plan: RotationPlan, config: ConfigRow | null | undefined, kind: string) => {
+    if (!deps.limiter || !deps.targetOf || plan.method === 'emergency') return;
+    let key: string | null = null;
+    try {
+      const admin = config ? await readAdmin(plan.tenant, config) : undefined;
+      key = deps.targetOf(kind, config ? JSON.parse(config.rotator_config) : {}, admin);
+    } catch {
+      return; // an unreadable config or admin credential fails the run itself, with its own error
+    }
+    if (key === null || deps.limiter.take(key)) return;
+    const wait = Math.ceil(deps.limiter.waitMs(key) / 1000);
+    throw new KeyhavenError('ROTATION_RATE_LIMITED', `The rotation of "${plan.secretName}" was not started: its target ${key} already had ${deps.limiter.perMinute} rotations started in the last minute (rotation.maxRotationsPerTargetPerMinute). The secret stays due; a later run rotates it (retry in about ${wait} s).`, { secret_name: plan.secretName, target: key, limit_per_minute: deps.limiter.perMinute, retry_after_seconds: wait });
+  };
+
   const loadContext = async (run: RunRow, known?: ConfigRow | null): Promise<RunContext> => {
     const scope = scopeOf(run);
     const config = known !== undefined ? known ?? undefined : await deps.storage.withTenant(run.tenant_id, (ex) => store.getConfig(ex, run.tenant_id, run.secret_name));
-    let adminCredential: Record<string, unknown> | undefined;
-    if (config?.admin_credential_secret) {
-      const admin = await secrets.read({ tenant: run.tenant_id, actor: SYSTEM_ACTOR }, config.admin_credential_secret);
-      if (!admin.value || typeof admin.value !== 'object') {
-        throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The admin credential secret "${config.admin_credential_secret}" must hold a JSON object such as {username, password, host, port}.`, [{ path: 'admin_credential_secret', message: 'must be a JSON object' }]);
-      }
-      adminCredential = admin.value as Record<string, unknown>;
-    }
+    const adminCredential = await readAdmin(run.tenant_id, config);
     const rotator = deps.rotators(run.rotator_kind, { config: config ? JSON.parse(config.rotator_config) : {}, adminCredential, timeoutMs: deps.timeoutMs });
     const current = run.previous_version == null ? null : ((await secrets.read(scope, run.secret_name, { version: run.previous_version })).value as CredentialValue);
     return { scope, rotator, current, config };
@@ -294,6 +311,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
         const last = await deps.storage.withTenant(plan.tenant, (ex) => store.history(ex, plan.tenant, { secret_name: plan.secretName, limit: 1 }));
         attempt = last[0] && last[0].status !== 'success' ? last[0].attempt + 1 : 1;
       }
+      await admit(plan, config, config?.rotator_kind ?? 'generated');
       const at = nowIso();
       const run: RunRow = {
         id: newId('rot'), tenant_id: plan.tenant, secret_id: facts.id, secret_name: plan.secretName, status: 'in_progress', step: 'started',

@@ -18,10 +18,13 @@ export interface SecretFacts {
 
 export interface HistoryFilter { secret_name?: string; status?: string; method?: string; limit: number }
 
+export interface DueFilter { criticality?: string; tenant?: string; /** Only failed rotations whose retry time has come. */ retriesOnly?: boolean; /** Secret ids left out (already handled by this run). */ exclude?: string[] }
+
 /** Due: the retry time when a retry is pending, else the schedule; only with auto-rotation on. */
-const dueSql = (now: string, criticality?: string, tenant?: string) => sql<boolean>`auto_rotation = 1 and (
-  (next_retry_at is not null and next_retry_at <= ${now}) or (next_retry_at is null and next_rotation_at is not null and next_rotation_at <= ${now}))
-  ${criticality ? sql`and criticality = ${criticality}` : sql``} ${tenant ? sql`and tenant_id = ${tenant}` : sql``}`;
+const dueSql = (now: string, f: DueFilter = {}) => sql<boolean>`auto_rotation = 1 and (
+  (next_retry_at is not null and next_retry_at <= ${now}) ${f.retriesOnly ? sql`` : sql`or (next_retry_at is null and next_rotation_at is not null and next_rotation_at <= ${now})`})
+  ${f.criticality ? sql`and criticality = ${f.criticality}` : sql``} ${f.tenant ? sql`and tenant_id = ${f.tenant}` : sql``}
+  ${f.exclude?.length ? sql`and secret_id not in (${sql.join(f.exclude)})` : sql``}`;
 
 export const createRotationStore = (storage: StorageHandle) => ({
   async getConfig(ex: Executor, tenant: string, secretName: string): Promise<ConfigRow | undefined> {
@@ -48,17 +51,34 @@ export const createRotationStore = (storage: StorageHandle) => ({
 
   async listConfigs(ex: Executor, tenant: string, opts: { dueAt?: string; criticality?: string } = {}): Promise<ConfigRow[]> {
     let q = ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant);
-    if (opts.dueAt) q = q.where(dueSql(opts.dueAt, opts.criticality));
+    if (opts.dueAt) q = q.where(dueSql(opts.dueAt, { criticality: opts.criticality }));
     else if (opts.criticality) q = q.where('criticality', '=', opts.criticality);
     return q.orderBy('next_rotation_at').orderBy('secret_name').execute();
   },
 
   /** Claims due registrations for this server (lease), across tenants. */
-  claimDue(opts: { owner: string; now: string; until: string; limit: number; criticality?: string; tenant?: string }): Promise<ConfigRow[]> {
+  claimDue(opts: { owner: string; now: string; until: string; limit: number } & DueFilter): Promise<ConfigRow[]> {
     return claimRows<ConfigRow>(storage, {
-      table: 'rotation_configs', keys: ['tenant_id', 'secret_id'], where: dueSql(opts.now, opts.criticality, opts.tenant),
+      table: 'rotation_configs', keys: ['tenant_id', 'secret_id'], where: dueSql(opts.now, opts),
       orderBy: 'next_rotation_at', limit: opts.limit, owner: opts.owner, now: opts.now, until: opts.until,
     });
+  },
+
+  /** How many registrations are due now (across tenants unless `tenant`), leaving out `exclude`. */
+  async countDue(now: string, f: DueFilter = {}): Promise<number> {
+    const r = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select((eb) => eb.fn.countAll<number>().as('n')).where(dueSql(now, f)).executeTakeFirst());
+    return Number(r?.n ?? 0);
+  },
+
+  /** The names of those of `ids` that are due now (a run's rotated secrets that stayed due). */
+  async dueAmong(now: string, ids: string[], f: DueFilter = {}): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select('secret_name').where(dueSql(now, { ...f, exclude: undefined }))
+        .where('secret_id', 'in', ids.slice(i, i + 500)).execute());
+      out.push(...rows.map((r) => r.secret_name));
+    }
+    return out;
   },
 
   /** Claims one registration for a manual rotation; false when another server holds it. */

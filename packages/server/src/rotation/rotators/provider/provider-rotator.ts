@@ -135,5 +135,6 @@ export const providerRotator: RotatorDefinition<ProviderRotatorConfig> = {
   description: 'Rotates a value held in an external store (AWS Secrets Manager, GCP Secret Manager, Vault KV, Kubernetes, dotenv) with its own staging labels where it has them. Set admin_credential_secret to the provider credential secret.',
   configSchema: providerRotatorConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: false, needsAdminCredential: false },
+  target: (config) => `provider://${config.provider_kind}${config.provider_id ? `/${config.provider_id}` : ''}`,
   create: (ctx) => createProviderRotator(ctx),
 };

@@ -77,3 +77,11 @@ export const parseAdmin = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: 
   }
   return parsed.data;
 };
+
+/** "host:port" of a target from its config, else its admin credential (for the per-target rate limit). */
+export const targetHost = (config: { host?: string; port?: number }, admin: Record<string, unknown> | undefined, defaultPort: number): string | null => {
+  const host = typeof admin?.host === 'string' ? admin.host : config.host;
+  if (!host) return null;
+  const port = admin?.port != null && Number.isFinite(Number(admin.port)) ? Number(admin.port) : config.port ?? defaultPort;
+  return `${host.toLowerCase()}:${port}`;
+};

@@ -41,6 +41,7 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
     'Calls your HTTP endpoints to apply (set_url) and verify (test_url) a new value, with optional rollback_url and revoke_url. Requests are JSON POSTs signed with HMAC-SHA256 in X-Keyhaven-Signature: t=<ts>,v1=<hex>.',
   configSchema: webhookConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: true, needsAdminCredential: true },
+  target: (config) => `webhook://${new URL(config.set_url).host}`,
   create(ctx) {
     const { signing_secret } = parseAdmin(adminSchema, ctx.adminCredential, 'webhook');
     const timeoutMs = ctx.config.timeout_ms ?? ctx.timeoutMs;
