@@ -1,8 +1,9 @@
 // The audit broker: batches events (group commit), chains them through the database sink (or in
 // memory when it is off), fans them out to the stream sinks with bounded waits, and fails closed:
-// a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event.
+// a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event
+// (DATABASE_UNAVAILABLE when the database is the only sink and it is unreachable).
 import type { Logger } from 'pino';
-import { fail } from '../lib/errors.js';
+import { KeyhavenError, fail } from '../lib/errors.js';
 import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } from './audit-types.js';
 import { GENESIS_HASH } from './audit-types.js';
 import { chainEvents } from './chain.js';
@@ -22,9 +23,11 @@ export interface BrokerOptions {
   onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
 }
 
+class SinkTimeout extends Error {}
+
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    const t = setTimeout(() => reject(new SinkTimeout(`${what} did not answer within ${ms} ms`)), ms);
     p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
   });
 
@@ -46,11 +49,14 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         let chained: ChainedEvent[] | undefined;
         let stored = false;
         let inDatabase = false;
+        let databaseDown = false;
         if (opts.database) {
           try {
             chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
             stored = inDatabase = true;
           } catch (e) {
+            // The database itself is unreachable or not answering (not a fault of auditing).
+            databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;
             opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
           }
         }
@@ -69,7 +75,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           batch.forEach((p, i) => p.resolve(chained![i]!));
           try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
         } else {
-          const err = fail('AUDIT_UNAVAILABLE');
+          // With the database as the only sink, a database outage is what the caller should hear.
+          const err = databaseDown && opts.streams.length === 0 ? fail('DATABASE_UNAVAILABLE') : fail('AUDIT_UNAVAILABLE');
           batch.forEach((p) => p.reject(err));
         }
       }
@@ -83,7 +90,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
     enabled,
     /** Whether the latest batch was stored by at least one sink (readiness; true before any batch). */
     accepting: () => ({ accepting: lastFailedAt === null, failedAt: lastFailedAt }),
-    /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE otherwise. */
+    /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE (or
+     *  DATABASE_UNAVAILABLE, see above) otherwise. */
     record(event: AuditEvent): Promise<ChainedEvent | null> {
       if (!enabled) return Promise.resolve(null);
       return new Promise((resolve, reject) => {

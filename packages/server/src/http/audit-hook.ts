@@ -1,7 +1,8 @@
 // Audit in the request pipeline: every authenticated route produces an event with its outcome
 // (success, denied, error), the actor, source and the version served. Mutations also record an
 // `attempt` before the handler runs, so when no audit sink accepts events the change is never
-// applied (fail closed); a response whose event cannot be stored is replaced by AUDIT_UNAVAILABLE.
+// applied (fail closed); a response whose event cannot be stored is replaced by AUDIT_UNAVAILABLE
+// (DATABASE_UNAVAILABLE when the database, the only sink, is down).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditBroker } from '../audit/broker.js';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-types.js';
@@ -87,8 +88,10 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
         return payload;
       } catch (e) {
         const err = e instanceof KeyhavenError ? e : new KeyhavenError('AUDIT_UNAVAILABLE');
-        reply.code(ERRORS.AUDIT_UNAVAILABLE.status).header('content-type', 'application/json; charset=utf-8');
-        return JSON.stringify({ error: { code: 'AUDIT_UNAVAILABLE', message: err.code === 'AUDIT_UNAVAILABLE' ? err.message : ERRORS.AUDIT_UNAVAILABLE.message, request_id: req.id } });
+        // The broker says DATABASE_UNAVAILABLE when the database (its only sink) is down: not an audit fault.
+        const code = err.code === 'DATABASE_UNAVAILABLE' ? 'DATABASE_UNAVAILABLE' : 'AUDIT_UNAVAILABLE';
+        reply.code(ERRORS[code].status).header('content-type', 'application/json; charset=utf-8');
+        return JSON.stringify({ error: { code, message: err.code === code ? err.message : ERRORS[code].message, request_id: req.id } });
       }
     },
   };
