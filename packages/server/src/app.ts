@@ -138,6 +138,9 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
   const storage = await openStorage(databaseUrlOf(config), {
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+    // Only the requests in flight on that connection fail (DATABASE_UNAVAILABLE); the pool opens new ones.
+    onConnectionError: (e) => logger.warn({ reason: e.message.slice(0, 200), code: (e as { code?: string }).code }, 'a database connection was lost; requests in flight on it fail with DATABASE_UNAVAILABLE'),
     onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)'),
   });
   let changes: ChangeFeed | undefined; // closed on a failed start too

@@ -1,6 +1,7 @@
 // The audit broker: batches events (group commit), chains them through the database sink (or in
 // memory when it is off), fans them out to the stream sinks with bounded waits, and fails closed:
-// a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event.
+// a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event
+// (DATABASE_UNAVAILABLE when the database is the only sink and it is unreachable).
 import type { Logger } from 'pino';
 import { fail, KeyhavenError } from '../lib/errors.js';
 import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } from './audit-types.js';
@@ -22,9 +23,11 @@ export interface BrokerOptions {
   onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
 }
 
+class SinkTimeout extends Error {}
+
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    const t = setTimeout(() => reject(new SinkTimeout(`${what} did not answer within ${ms} ms`)), ms);
     p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
   });
 
@@ -47,6 +50,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         let stored = false;
         let inDatabase = false;
         let databaseError: KeyhavenError | undefined;
+        let databaseDown = false;
         if (opts.database) {
           try {
             chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
@@ -56,6 +60,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
             else {
               // A full disk is named as such: the request was refused because it could not be recorded.
               if (e instanceof KeyhavenError && e.code === 'DISK_FULL') databaseError = fail('DISK_FULL', 'The disk holding the database is full, so the request could not be recorded in the audit trail and was not carried out (reads are audited too). Free space on the data directory\'s file system; requests resume by themselves. A second audit sink on another disk keeps reads going.');
+              // The database itself is unreachable or not answering (not a fault of auditing).
+              databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;
               opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
             }
           }
@@ -75,8 +81,9 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           batch.forEach((p, i) => p.resolve(chained![i]!));
           try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
         } else {
-          // A damaged chain is named as such (and how to recover), not as an unavailable sink.
-          const err = databaseError ?? fail('AUDIT_UNAVAILABLE');
+          // A damaged chain or a full disk is named as such; with the database as the only sink, a
+          // database outage is what the caller hears; anything else is an unavailable sink.
+          const err = databaseError ?? (databaseDown && opts.streams.length === 0 ? fail('DATABASE_UNAVAILABLE') : fail('AUDIT_UNAVAILABLE'));
           batch.forEach((p) => p.reject(err));
         }
       }
@@ -90,7 +97,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
     enabled,
     /** Whether the latest batch was stored by at least one sink (readiness; true before any batch). */
     accepting: () => ({ accepting: lastFailedAt === null, failedAt: lastFailedAt }),
-    /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE otherwise. */
+    /** Records one event; resolves once a sink has stored it, rejects with AUDIT_UNAVAILABLE (or
+     *  DATABASE_UNAVAILABLE, see above) otherwise. */
     record(event: AuditEvent): Promise<ChainedEvent | null> {
       if (!enabled) return Promise.resolve(null);
       return new Promise((resolve, reject) => {

@@ -16,6 +16,9 @@ export const configSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** `postgres://…` / `postgresql://…`, `sqlite:<path>`, a file path, or `:memory:`. Defaults to <dataDir>/keyhaven.db. */
     databaseUrl: z.string().min(1).optional(),
+    /** PostgreSQL: the longest a query may go unanswered (a stalled network or database) before the
+     *  request answers DATABASE_UNAVAILABLE and the connection is replaced. */
+    databaseQueryTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
     /** Base64 (or 64 hex chars) of a 32-byte key. Mutually exclusive with masterKeyFile. */
     masterKey: z.string().min(1).optional(),
     /** Path of the master key file; created with mode 0600 on first start when missing. */

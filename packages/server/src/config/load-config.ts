@@ -14,8 +14,9 @@ const ENV_KEYS: Record<string, keyof KeyhavenConfigInput> = {
   KEYHAVEN_MASTER_KEY_FILE: 'masterKeyFile',
   KEYHAVEN_LOG_LEVEL: 'logLevel',
   KEYHAVEN_MAX_VALUE_BYTES: 'maxValueBytes',
+  KEYHAVEN_DATABASE_QUERY_TIMEOUT_MS: 'databaseQueryTimeoutMs',
 };
-const NUMERIC = new Set<keyof KeyhavenConfigInput>(['maxValueBytes', 'maxBodyBytes', 'defaultMaxVersions']);
+const NUMERIC = new Set<keyof KeyhavenConfigInput>(['maxValueBytes', 'maxBodyBytes', 'defaultMaxVersions', 'databaseQueryTimeoutMs']);
 
 export interface LoadConfigOptions {
   file?: string;

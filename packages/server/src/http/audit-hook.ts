@@ -1,7 +1,8 @@
 // Audit in the request pipeline: every authenticated route produces an event with its outcome
 // (success, denied, error), the actor, source and the version served. Mutations also record an
 // `attempt` before the handler runs, so when no audit sink accepts events the change is never
-// applied (fail closed); a response whose event cannot be stored is replaced by AUDIT_UNAVAILABLE.
+// applied (fail closed); a response whose event cannot be stored is replaced by AUDIT_UNAVAILABLE
+// (DATABASE_UNAVAILABLE when the database, the only sink, is down).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditBroker } from '../audit/broker.js';
 import type { AuditEvent, AuditOutcome } from '../audit/audit-types.js';

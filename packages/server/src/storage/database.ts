@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest, pendingMigrations, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
@@ -64,14 +64,24 @@ export const createFixedSql = (dialect: Dialect, direct?: StorageHandle['sqliteR
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
-const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+/** What pg and pg-pool say, without a code, when a connection is gone or did not answer in time. */
+const PG_LOST_TEXT = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|socket hang up/;
+
+/** True for a driver error that means the connection to PostgreSQL is lost or not answering (the
+ *  server is down, the backend was terminated, the network broke or stalled), not a fault of the query. */
+export const isConnectionLoss = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string };
+  if (err?.code && PG_UNAVAILABLE.has(err.code)) return true;
+  return typeof err?.message === 'string' && PG_LOST_TEXT.test(err.message);
+};
 
 /** Turns driver errors into catalogue errors; never passes driver text (it may echo SQL) to clients. */
 export const mapDriverError = (e: unknown): unknown => {
   if (e instanceof KeyhavenError) return e;
   const err = e as { code?: string; message?: string };
-  if (err?.code && PG_UNAVAILABLE.has(err.code)) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
-  if (err?.message?.includes('Connection terminated')) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
+  if (isConnectionLoss(e)) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
   if (err?.code === 'SQLITE_FULL' || err?.code === 'SQLITE_IOERR_WRITE' && /disk|space/i.test(err.message ?? '')) {
     return new KeyhavenError('DISK_FULL', undefined, undefined, { cause: e });
   }
@@ -219,10 +229,55 @@ const lockSqliteFile = (file: string): BetterSqlite3.Database => {
   return lock;
 };
 
+const lostConnection = () => Object.assign(new Error('Connection terminated: an earlier query on this connection lost it or did not answer in time'), { code: '08006' });
+
+/** The PostgreSQL pool as Kysely uses it (`connect`, `end`), made to survive a lost connection:
+ *  - every client has an 'error' listener for its whole life (pg-pool's own listener is removed while a
+ *    client is checked out, and an 'error' event without a listener ends the process); the error also
+ *    fails the client's pending queries, so only the requests in flight on it fail;
+ *  - TCP keepalive notices a peer that vanished, and a query that does not answer within
+ *    `queryTimeoutMs` fails (a stalled network otherwise holds a request for as long as TCP retries);
+ *  - a client whose query failed for a lost connection or timed out is thrown away, never reused: it
+ *    may still be running the old statement or sit inside the failed transaction. Its later queries
+ *    (Kysely's ROLLBACK) fail at once instead of waiting for the timeout again. */
+const guardedPool = (url: string, opts: OpenStorageOptions): PostgresPool => {
+  const pool = new pg.Pool({
+    connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000,
+    keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: opts.queryTimeoutMs ?? 30_000,
+  });
+  const onError = (e: Error) => opts.onConnectionError?.(e);
+  pool.on('connect', (client) => { client.on('error', onError); });
+  pool.on('error', () => {}); // an idle client's error: pg-pool drops the client, onError above has reported it
+  const broken = new WeakSet<pg.PoolClient>();
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      const guarded = {
+        query(...args: unknown[]): unknown {
+          if (broken.has(client)) return Promise.reject(lostConnection());
+          const r = (client.query as (...a: unknown[]) => unknown)(...args);
+          if (!(r instanceof Promise)) return r; // a cursor or a callback query
+          return r.catch((e: unknown) => {
+            if (isConnectionLoss(e)) broken.add(client);
+            throw e;
+          });
+        },
+        release: () => client.release(broken.has(client) || undefined),
+      };
+      return guarded as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+};
+
 export interface OpenStorageOptions {
   poolSize?: number;
   /** SQLite: called if the WAL checkpoint worker cannot run or stops; SQLite then checkpoints on its own. */
   onCheckpointFailure?: (error: Error) => void;
+  /** PostgreSQL: the longest a query may go unanswered before it fails with DATABASE_UNAVAILABLE (ms). */
+  queryTimeoutMs?: number;
+  /** PostgreSQL: a pooled connection failed (its requests in flight answer DATABASE_UNAVAILABLE). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export const openStorage = async (url: string, opts: OpenStorageOptions = {}): Promise<StorageHandle> => {
@@ -233,9 +288,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
   let sqliteRun: StorageHandle['sqliteRun'];
   let sqliteFile: { sqlite: BetterSqlite3.Database; file: string; lock: BetterSqlite3.Database; checkpointWorker: boolean } | undefined;
   if (dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => {}); // idle client errors surface on the next query as DATABASE_UNAVAILABLE
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(url, opts) }) });
   } else {
     const file = resolveSqlitePath(url);
     if (file !== ':memory:') {
