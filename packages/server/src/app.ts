@@ -105,6 +105,7 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
       dotenv: Object.freeze({ enabled: config.providers.dotenv.enabled, directories: Object.freeze(config.providers.dotenv.directories.map((d) => path.resolve(d))) }),
     }),
     protectedPaths: Object.freeze(own),
+    egress: Object.freeze({ allowLoopback: config.egress.allowLoopback, allow: config.egress.allow ? Object.freeze([...config.egress.allow]) : undefined, deny: Object.freeze([...config.egress.deny]) }),
   });
 };
 

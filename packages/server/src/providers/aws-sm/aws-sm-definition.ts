@@ -34,6 +34,7 @@ export const awsSmDefinition: ProviderDefinition<AwsSmConfig> = {
   configSchema: awsSmConfigSchema,
   credentialSchema: awsCredentialSchema.optional(),
   capabilities: awsSmCapabilities,
+  destinations: (c) => [[c.endpoint, 'endpoint']],
   create: async (config, credential) => {
     const r = awsCredentialSchema.optional().safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'aws-sm: the credential needs accessKeyId and secretAccessKey (and optionally sessionToken), or none for the default chain.', { kind: AWS_SM_KIND, fields: r.error.issues.map((i) => i.path.join('.')) });

@@ -37,6 +37,7 @@ export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
   configSchema: gcpSmConfigSchema,
   credentialSchema: gcpCredentialSchema.optional(),
   capabilities: gcpSmCapabilities,
+  destinations: (c) => [[c.apiEndpoint, 'apiEndpoint']],
   create: async (config, credential) => {
     const r = gcpCredentialSchema.optional().safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', { kind: GCP_SM_KIND });

@@ -41,6 +41,7 @@ export const k8sDefinition: ProviderDefinition<K8sConfig> = {
   configSchema: k8sConfigSchema,
   credentialSchema: k8sCredentialSchema.optional(),
   capabilities: k8sCapabilities,
+  destinations: (c) => [[c.server, 'server']],
   create: async (config, credential) => {
     const r = k8sCredentialSchema.optional().safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'k8s: the credential is { token } or nothing (use the kubeconfig).', { kind: K8S_KIND });

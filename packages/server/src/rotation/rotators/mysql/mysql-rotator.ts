@@ -3,7 +3,7 @@
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { credentialDestinations, parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -93,6 +93,7 @@ export const mysqlRotator: RotatorDefinition<MysqlConfig> = {
     'Rotates the password of a MySQL or MariaDB account with ALTER USER as an admin. "single" changes one user in place; "alternating" switches between two users so clients holding the current one keep working.',
   configSchema: mysqlConfigSchema as z.ZodType<MysqlConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'mysql');
     const driver = createMysqlDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { credentialDestinations, parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -94,6 +94,7 @@ export const postgresRotator: RotatorDefinition<PostgresConfig> = {
     'Rotates the password of a PostgreSQL role with ALTER ROLE as an admin. "single" changes one role in place; "alternating" switches between two roles so clients holding the current one keep working.',
   configSchema: postgresConfigSchema as z.ZodType<PostgresConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'postgres');
     const driver = createPostgresDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);

@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { KeyhavenError } from '../../../lib/errors.js';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { credentialDestinations, parseAdmin, strategyFields, strategyRule, type Credential, type StrategyConfig } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -96,6 +96,7 @@ export const redisRotator: RotatorDefinition<RedisConfig> = {
     'Rotates the password of a Redis 6+ ACL user with ACL SETUSER as an admin, keeping its command and key rules. "alternating" switches between two ACL users with the same rules.',
   configSchema: redisConfigSchema as z.ZodType<RedisConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'redis');
     if (ctx.config.users?.includes('default') || ctx.config.username === 'default') {

@@ -41,6 +41,7 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
     'Calls your HTTP endpoints to apply (set_url) and verify (test_url) a new value, with optional rollback_url and revoke_url. Requests are JSON POSTs signed with HMAC-SHA256 in X-Keyhaven-Signature: t=<ts>,v1=<hex>.',
   configSchema: webhookConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: true, needsAdminCredential: true },
+  destinations: (c) => [[c.set_url, 'set_url'], [c.test_url, 'test_url'], [c.rollback_url, 'rollback_url'], [c.revoke_url, 'revoke_url']],
   create(ctx) {
     const { signing_secret } = parseAdmin(adminSchema, ctx.adminCredential, 'webhook');
     const timeoutMs = ctx.config.timeout_ms ?? ctx.timeoutMs;
