@@ -131,6 +131,7 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
       ambientCredentials: config.providers.ambientCredentials,
     }),
     protectedPaths: Object.freeze(own),
+    egress: Object.freeze({ allowLoopback: config.egress.allowLoopback, allow: config.egress.allow ? Object.freeze([...config.egress.allow]) : undefined, deny: Object.freeze([...config.egress.deny]) }),
   });
 };
 

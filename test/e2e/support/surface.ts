@@ -45,11 +45,13 @@ export const keyhaven = (args: string[], o: { env?: Record<string, string | unde
 
 export interface DevServer { url: string; rootToken: string; env: Record<string, string>; output(): string; stop(): Promise<void> }
 
-/** `keyhaven server --dev` from the built binary on a free loopback port; resolves once it listens. */
+/** `keyhaven server --dev` from the built binary on a free loopback port; resolves once it listens.
+ *  Loopback egress is allowed (the tests' fake stores and targets listen on 127.0.0.1); pass
+ *  env KEYHAVEN_EGRESS_ALLOW_LOOPBACK: '' for the default policy. */
 export const startDevServer = async (o: { env?: Record<string, string>; args?: string[] } = {}): Promise<DevServer> => {
   const rootToken = `dev-root-${process.pid}-${Date.now()}`;
   const child: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'server', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', rootToken, ...(o.args ?? [])], {
-    env: cleanEnv({ KEYHAVEN_LOG_LEVEL: 'warn', ...o.env }), stdio: ['ignore', 'pipe', 'pipe'],
+    env: cleanEnv({ KEYHAVEN_LOG_LEVEL: 'warn', KEYHAVEN_EGRESS_ALLOW_LOOPBACK: 'true', ...o.env }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {

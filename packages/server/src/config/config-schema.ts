@@ -1,5 +1,6 @@
 // The one configuration schema. Parsed once at boot from defaults, an optional YAML/JSON file, the
 // environment and command-line flags (in that order of precedence), then frozen and passed in.
+import { egressEntryProblem } from '../lib/egress.js';
 import { z } from 'zod';
 
 const listen = z
@@ -140,6 +141,17 @@ export const configSchema = z
           })
           .strict()
           .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Where destinations a tenant supplies (provider endpoints, webhook URLs, database/Redis hosts)
+     *  may lead. Default: anywhere but loopback, link-local (cloud metadata) and the unspecified
+     *  address; `allow` (CIDRs, host names/globs) limits them to those listed, `deny` adds CIDRs. */
+    egress: z
+      .object({
+        allowLoopback: z.boolean().default(false),
+        allow: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, false); if (p) ctx.addIssue({ code: 'custom', message: p }); })).optional(),
+        deny: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, true); if (p) ctx.addIssue({ code: 'custom', message: p }); })).default([]),
       })
       .strict()
       .default({}),

@@ -78,4 +78,15 @@ describe('loadConfig', () => {
     expect(message).toContain('must be an absolute directory path');
     expect(() => loadConfig({ env: { KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true' } })).toThrow(/providers\.dotenv\.directories: the dotenv provider is enabled but no directory/);
   });
+
+  it('egress: loopback refused by default; env vars and file merge; bad entries are listed', () => {
+    expect(loadConfig({ env: {} }).egress).toEqual({ allowLoopback: false, deny: [] });
+    const c = loadConfig({ env: { KEYHAVEN_EGRESS_ALLOW_LOOPBACK: 'true', KEYHAVEN_EGRESS_ALLOW: '10.0.0.0/8, *.db.internal', KEYHAVEN_EGRESS_DENY: '10.9.0.0/16' } });
+    expect(c.egress).toEqual({ allowLoopback: true, allow: ['10.0.0.0/8', '*.db.internal'], deny: ['10.9.0.0/16'] });
+    let message = '';
+    try { loadConfig({ env: { KEYHAVEN_EGRESS_DENY: '*.example', KEYHAVEN_EGRESS_ALLOW: 'http://x/', KEYHAVEN_EGRESS_ALLOW_LOOPBACK: 'maybe' } }); } catch (e) { message = (e as Error).message; }
+    expect(message).toContain('must be a CIDR such as 10.0.0.0/8');
+    expect(message).toContain('host name/glob');
+    expect(message).toContain('KEYHAVEN_EGRESS_ALLOW_LOOPBACK: must be true or false');
+  });
 });

@@ -88,6 +88,11 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const ambient = bool('KEYHAVEN_PROVIDERS_AMBIENT_CREDENTIALS');
   if (ambient !== undefined) (hostProviders as Record<string, unknown>).ambientCredentials = ambient;
   if (Object.keys(hostProviders).length) out.providers = hostProviders;
+  // Egress policy for destinations tenants supply (operator settings).
+  const egressLoopback = bool('KEYHAVEN_EGRESS_ALLOW_LOOPBACK');
+  const egressAllow = list('KEYHAVEN_EGRESS_ALLOW');
+  const egressDeny = list('KEYHAVEN_EGRESS_DENY');
+  if (egressLoopback !== undefined || egressAllow || egressDeny) out.egress = drop({ allowLoopback: egressLoopback, allow: egressAllow, deny: egressDeny });
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
   }
@@ -132,6 +137,8 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   if (audits.length) merged.audit = Object.assign({}, ...audits);
   const readCaches = [fileCfg.readCache, envCfg.readCache, flags.readCache].filter(Boolean);
   if (readCaches.length) merged.readCache = Object.assign({}, ...readCaches);
+  const egresses = [fileCfg.egress, envCfg.egress, flags.egress].filter(Boolean);
+  if (egresses.length) merged.egress = Object.assign({}, ...egresses);
   // providers: env, file and flags each may set some keys; env/dotenv blocks are merged key by key too.
   const providerBlocks = [fileCfg.providers, envCfg.providers, flags.providers].filter(Boolean) as Array<Record<string, unknown>>;
   if (providerBlocks.length) {

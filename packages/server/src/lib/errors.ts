@@ -75,6 +75,7 @@ export const ERRORS = {
   PROVIDER_DISABLED: { status: 403, message: 'This provider reaches the server\'s own process or files and is disabled on this server; an operator enables it in the server config (providers.<kind>.enabled).' },
   PROVIDER_PATH_FORBIDDEN: { status: 403, message: 'The path is outside the directories the operator allows for this provider (providers.dotenv.directories), or names Keyhaven\'s own files; use a file inside an allowed directory.' },
   PROVIDER_NAME_FORBIDDEN: { status: 403, message: 'The variable is not in the operator\'s allow-list for this provider (providers.env.allow); KEYHAVEN_* variables are never served.' },
+  EGRESS_FORBIDDEN: { status: 403, message: 'The destination is an address the server\'s egress policy forbids (loopback, link-local such as cloud metadata, the unspecified address, or outside the operator\'s allow-list); an operator allows it with egress.allow or egress.allowLoopback in the server config.' },
   PROVIDER_ERROR: { status: 502, message: 'The external secret store returned an unexpected error; check its status and logs, then retry.' },
   KEK_SOURCE_UNAVAILABLE: { status: 503, message: 'The key management service holding the master key could not be reached; check its address, network and status.' },
   KEK_SOURCE_AUTH_FAILED: { status: 503, message: 'The key management service holding the master key refused the credential or denied use of the key; check the credential and key permissions.' },

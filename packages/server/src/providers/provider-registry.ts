@@ -1,6 +1,7 @@
 // The provider registry: a typed map from kind to definition. Adding a provider means adding its
 // folder and one line here. Lookups, config parsing and listings all go through this map. Cloud
 // providers are registered by their *-definition.js (no SDK); their SDKs load on first create().
+import { checkEgressAll } from '../lib/egress.js';
 import { fail } from '../lib/errors.js';
 import { awsSmDefinition } from './aws-sm/aws-sm-definition.js';
 import { azureKvDefinition } from './azure-kv/azure-kv-definition.js';
@@ -74,6 +75,7 @@ export const admitProvider = async (kind: string, rawConfig: unknown, ctx: Provi
   }
   const config = parseProviderConfig(kind, rawConfig);
   await def.admit?.(config, ctx);
+  await checkEgressAll(ctx.egress, (def.destinations?.(config) ?? []).map(([d, field]) => [d, `The ${def.kind} provider's ${field}`] as const));
   return config;
 };
 

@@ -1,5 +1,6 @@
 // The provider contract: one interface over external secret stores (AWS SM, GCP SM, Azure KV, Vault,
 // Kubernetes, dotenv, env) plus the definition object each provider folder exports for the registry.
+import type { EgressPolicy } from '../lib/egress.js';
 import type { z } from 'zod';
 
 export type Label = 'current' | 'pending' | 'previous';
@@ -72,6 +73,10 @@ export interface ProviderContext {
   /** Keyhaven's own files and directories (data dir, master key, config, audit file, TLS key): never
    *  readable or writable through a provider, whatever the operator allows. */
   protectedPaths: readonly string[];
+  /** The operator's egress policy for the destinations in a provider's config (endpoint, address…).
+   *  The server always sets it; a library caller without one (tests driving a store directly) is not
+   *  checked. */
+  egress?: EgressPolicy;
 }
 
 /** Secure by default: nothing on the host is reachable unless the operator enables it. */
@@ -98,5 +103,8 @@ export interface ProviderDefinition<C = unknown> {
   /** When this config and credential would act with the server's own identity, what that identity
    *  is ("the AWS default credential chain"); undefined when the tenant's credential is used. */
   ambientIdentity?(config: C, credential: unknown | undefined): string | undefined;
+  /** The network destinations (URLs or hosts) the config makes the server connect to, with the
+   *  setting's name, for the egress policy (checked when saved and before each connection). */
+  destinations?(config: C): Array<readonly [string | undefined, string]>;
   create(config: C, credential: unknown | undefined, ctx: ProviderContext): Promise<Provider>;
 }

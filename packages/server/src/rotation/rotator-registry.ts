@@ -1,6 +1,7 @@
 // The rotator registry: kind → definition, config parsing that lists every problem, and a helper
 // that validates config and admin credential before creating a rotator. New kinds: one folder + one line.
 import { KeyhavenError } from '../lib/errors.js';
+import { checkEgressAll, type EgressPolicy } from '../lib/egress.js';
 import type { ProviderContext } from '../providers/provider-types.js';
 import { generatedRotator } from './rotators/generated/generated-rotator.js';
 import { mysqlRotator } from './rotators/mysql/mysql-rotator.js';
@@ -9,7 +10,7 @@ import { providerRotator } from './rotators/provider/provider-rotator.js';
 import { redisRotator } from './rotators/redis/redis-rotator.js';
 import { listProblems, problemsOf } from './rotators/shared/credential-config.js';
 import { webhookRotator } from './rotators/webhook/webhook-rotator.js';
-import { DEFAULT_ROTATOR_TIMEOUT_MS, type Rotator, type RotatorDefinition } from './rotator-types.js';
+import { DEFAULT_ROTATOR_TIMEOUT_MS, type CredentialValue, type Rotator, type RotatorDefinition } from './rotator-types.js';
 
 export const ROTATORS = {
   generated: generatedRotator,
@@ -53,5 +54,27 @@ export const createRotator = (
 ): Rotator => {
   const def = getRotator(kind);
   const config = parseRotatorConfig(kind, opts.config);
-  return def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS, providers: opts.providers });
+  const rotator = def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS, providers: opts.providers });
+  const egress = opts.providers?.egress;
+  if (!egress || !def.destinations) return rotator;
+  // Right before each step that connects, the destinations are checked again (DNS may have changed).
+  const guard = (values: ReadonlyArray<CredentialValue | null | undefined>) => checkRotatorEgress(kind, config, opts.adminCredential, values, egress);
+  return {
+    ...rotator,
+    set: async (p, c) => { await guard([p, c]); return rotator.set(p, c); },
+    test: async (p) => { await guard([p]); return rotator.test(p); },
+    rollback: async (p, c) => { await guard([p, c]); return rotator.rollback(p, c); },
+    revoke: async (o) => { await guard([o]); return rotator.revoke(o); },
+    ...(rotator.finish ? { finish: async (p: CredentialValue, c: CredentialValue | null) => { await guard([p, c]); return rotator.finish!(p, c); } } : {}),
+  };
 };
+
+/** Refuses (EGRESS_FORBIDDEN) a rotator whose destinations the operator's egress policy forbids. */
+export const checkRotatorEgress = async (
+  kind: string, config: unknown, adminCredential: Record<string, unknown> | undefined, values: ReadonlyArray<CredentialValue | null | undefined>, egress: EgressPolicy | undefined,
+): Promise<void> => {
+  const def = getRotator(kind);
+  if (!egress || !def.destinations) return;
+  await checkEgressAll(egress, def.destinations(config, adminCredential, values).map(([d, field]) => [d, `The ${kind} rotator's ${field}`] as const));
+};
+

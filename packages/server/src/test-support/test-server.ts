@@ -18,10 +18,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Tests run their fake stores and targets on 127.0.0.1, so the test server allows loopback egress;
+ *  pass `config: { egress: {} }` for the server's default policy. */
 export const startTestServer = async (backend: BackendName, opts: { config?: Partial<KeyhavenConfigInput>; clock?: Clock; masterKey?: string; db?: TestDatabase; logLines?: string[]; stdout?: NodeJS.WritableStream; schedulerTimer?: SchedulerTimer } = {}): Promise<TestServer> => {
   const db = opts.db ?? (await createTestDatabase(backend));
   const masterKey = opts.masterKey ?? randomBytes(32).toString('base64');
-  const config = loadConfig({ env: {}, flags: { dataDir: db.dataDir, databaseUrl: db.url, masterKey, logLevel: 'info', ...opts.config } });
+  const config = loadConfig({ env: {}, flags: { dataDir: db.dataDir, databaseUrl: db.url, masterKey, logLevel: 'info', egress: { allowLoopback: true }, ...opts.config } });
   const logger = pino({ level: config.logLevel }, { write: (line: string) => { opts.logLines?.push(line); } });
   const app = await buildApp(config, { clock: opts.clock, logger, stdout: opts.stdout, schedulerTimer: opts.schedulerTimer });
   const boot = await bootstrap(app);

@@ -29,7 +29,7 @@ describe('provider CLI', () => {
 
   beforeAll(async () => {
     vault = await startFakeVault();
-    const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: dir, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', providers: { dotenv: { enabled: true, directories: [files] } } } });
+    const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: dir, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', providers: { dotenv: { enabled: true, directories: [files] } }, egress: { allowLoopback: true } } });
     server = await startServer(config, { print: () => {} });
     g = ['--addr', server.url, '--token', server.rootToken!];
   });

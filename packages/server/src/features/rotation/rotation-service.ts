@@ -12,7 +12,7 @@ import { mapPool } from '../../rotation/engine/batch-runner.js';
 import type { ConfigRow, RotationStore, RunRow } from '../../rotation/engine/rotation-store.js';
 import type { RunResult } from '../../rotation/engine/engine-types.js';
 import { nextRotationAt, validateSchedule, type RotationWindow, type ScheduleSpec } from '../../rotation/engine/schedule.js';
-import { getRotator, parseRotatorConfig } from '../../rotation/rotator-registry.js';
+import { checkRotatorEgress, getRotator, parseRotatorConfig } from '../../rotation/rotator-registry.js';
 import { admitProvider } from '../../providers/provider-registry.js';
 import type { ProviderContext } from '../../providers/provider-types.js';
 import { generateValue, parseGeneratorOptions } from '../../rotation/generators/registry.js';
@@ -159,6 +159,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
         if (!admin.value || typeof admin.value !== 'object') throw fail('ROTATOR_CONFIG_INVALID', `The admin credential secret "${adminSecret}" must hold a JSON object such as {username, password, host, port}.`, [{ path: 'admin_credential_secret', message: 'must be a JSON object' }]);
         adminCredential = admin.value as Record<string, unknown>;
       }
+      await checkRotatorEgress(kind, rotatorConfig, adminCredential, [], deps.providers?.egress); // EGRESS_FORBIDDEN before anything is stored
       const generator = input.generator ? { kind: input.generator.kind, options: input.generator.options ?? {} } : defaultGeneratorFor(type);
       parseGeneratorOptions(generator.kind, generator.options);
       const probe = await generateValue(generator.kind, generator.options); // proves the policy can be met (e.g. PASSWORD_POLICY_IMPOSSIBLE)

@@ -35,6 +35,7 @@ export const azureKvDefinition: ProviderDefinition<AzureKvConfig> = {
   configSchema: azureKvConfigSchema,
   credentialSchema: azureCredentialSchema,
   capabilities: azureKvCapabilities,
+  destinations: (c) => [[c.vaultUrl, 'vaultUrl'], [c.authorityHost, 'authorityHost']],
   create: async (config, credential) => {
     const r = azureCredentialSchema.safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'azure-kv: the credential needs tenantId, clientId and clientSecret.', { kind: AZURE_KV_KIND, fields: r.error.issues.map((i) => i.path.join('.')) });

@@ -39,6 +39,7 @@ export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
   capabilities: gcpSmCapabilities,
   // Against a plaintext emulator endpoint (insecure) no Google credential is looked up.
   ambientIdentity: (config, credential) => (credential === undefined && !config.insecure ? 'Google application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server)' : undefined),
+  destinations: (c) => [[c.apiEndpoint, 'apiEndpoint']],
   create: async (config, credential) => {
     const r = gcpCredentialSchema.optional().safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', { kind: GCP_SM_KIND });

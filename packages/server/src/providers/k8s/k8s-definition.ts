@@ -42,6 +42,7 @@ export const k8sDefinition: ProviderDefinition<K8sConfig> = {
   credentialSchema: k8sCredentialSchema.optional(),
   capabilities: k8sCapabilities,
   ambientIdentity: (config) => (config.source === 'explicit' ? undefined : config.source === 'in-cluster' ? 'the server pod\'s own service account' : config.source === 'file' ? `the kubeconfig file ${config.kubeconfigPath} on the server` : 'the server\'s default kubeconfig (KUBECONFIG, ~/.kube/config) or its in-cluster service account'),
+  destinations: (c) => [[c.server, 'server']],
   create: async (config, credential) => {
     const r = k8sCredentialSchema.optional().safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'k8s: the credential is { token } or nothing (use the kubeconfig).', { kind: K8S_KIND });

@@ -156,6 +156,7 @@ export const vaultDefinition: ProviderDefinition<VaultConfig> = {
   configSchema: vaultConfigSchema,
   credentialSchema: vaultCredentialSchema,
   capabilities: vaultCapabilities,
+  destinations: (c) => [[c.address, 'address']],
   create: async (config, credential) => {
     const r = vaultCredentialSchema.safeParse(credential);
     if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'vault: the credential needs either { token } or { roleId, secretId }.', { kind: KIND, fields: r.error.issues.map((i) => i.path.join('.')) });

@@ -3,7 +3,7 @@
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, targetHost, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { type Credential, credentialDestinations, parseAdmin, type StrategyConfig, strategyFields, strategyRule, targetHost } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -94,6 +94,7 @@ export const mysqlRotator: RotatorDefinition<MysqlConfig> = {
   configSchema: mysqlConfigSchema as z.ZodType<MysqlConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
   target: (_config, admin) => { const h = targetHost({}, admin, 3306); return h && `mysql://${h}`; },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'mysql');
     const driver = createMysqlDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, targetHost, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { type Credential, credentialDestinations, parseAdmin, type StrategyConfig, strategyFields, strategyRule, targetHost } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -95,6 +95,7 @@ export const postgresRotator: RotatorDefinition<PostgresConfig> = {
   configSchema: postgresConfigSchema as z.ZodType<PostgresConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
   target: (config, admin) => { const h = targetHost({}, admin, 5432); return h && `postgres://${h}/${config.database ?? (typeof admin?.database === 'string' ? admin.database : 'postgres')}`; },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'postgres');
     const driver = createPostgresDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);

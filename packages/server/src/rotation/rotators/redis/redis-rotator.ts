@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { KeyhavenError } from '../../../lib/errors.js';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { parseAdmin, strategyFields, strategyRule, targetHost, type Credential, type StrategyConfig } from '../shared/credential-config.js';
+import { type Credential, credentialDestinations, parseAdmin, type StrategyConfig, strategyFields, strategyRule, targetHost } from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -97,6 +97,7 @@ export const redisRotator: RotatorDefinition<RedisConfig> = {
   configSchema: redisConfigSchema as z.ZodType<RedisConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
   target: (_config, admin) => { const h = targetHost({}, admin, 6379); return h && `redis://${h}`; },
+  destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'redis');
     if (ctx.config.users?.includes('default') || ctx.config.username === 'default') {

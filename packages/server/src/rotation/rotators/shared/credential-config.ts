@@ -85,3 +85,15 @@ export const targetHost = (config: { host?: string; port?: number }, admin: Reco
   const port = admin?.port != null && Number.isFinite(Number(admin.port)) ? Number(admin.port) : config.port ?? defaultPort;
   return `${host.toLowerCase()}:${port}`;
 };
+/** The `host` of a credential object (admin or value), if it has one. */
+const hostField = (v: unknown): string | undefined => {
+  const h = v && typeof v === 'object' ? (v as Record<string, unknown>).host : undefined;
+  return typeof h === 'string' && h ? h : undefined;
+};
+
+/** Where a user/password rotator connects: the config's host, the admin credential's and the values'. */
+export const credentialDestinations = (config: StrategyConfig, admin: Record<string, unknown> | undefined, values: ReadonlyArray<CredentialValue | null | undefined>): Array<readonly [string | undefined, string]> => [
+  [config.host, 'host'],
+  [hostField(admin), 'admin credential host'],
+  ...values.map((v) => [hostField(v), 'credential host'] as const),
+];

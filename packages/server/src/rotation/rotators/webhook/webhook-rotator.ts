@@ -42,6 +42,7 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
   configSchema: webhookConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: true, needsAdminCredential: true },
   target: (config) => `webhook://${new URL(config.set_url).host}`,
+  destinations: (c) => [[c.set_url, 'set_url'], [c.test_url, 'test_url'], [c.rollback_url, 'rollback_url'], [c.revoke_url, 'revoke_url']],
   create(ctx) {
     const { signing_secret } = parseAdmin(adminSchema, ctx.adminCredential, 'webhook');
     const timeoutMs = ctx.config.timeout_ms ?? ctx.timeoutMs;
