@@ -15,10 +15,18 @@ const runServer = (dir: string, listen = '127.0.0.1:0') => new Promise<{ listene
   });
   let out = '';
   let listened = false;
+  let t0 = Date.now();
   const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server neither listened nor exited in 30 s:\n${out}`)); }, 30_000);
   const onData = (d: Buffer) => {
     out += d.toString('utf8');
-    if (!listened && /Listening on http/.test(out)) { listened = true; child.kill('SIGTERM'); }
+    // The root token lines follow "Listening on" in separate writes: stop once they are in (or
+    // shortly after, on a later start that has none); a SIGTERM before the server installs its
+    // handler ends it at once, possibly before they are written.
+    if (!listened && /Listening on http/.test(out)) {
+      listened = true;
+      t0 = Date.now();
+      const stop = setInterval(() => { if (/export KEYHAVEN_ADDR/.test(out) || Date.now() - t0 > 1500) { clearInterval(stop); child.kill('SIGTERM'); } }, 50);
+    }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

@@ -52,6 +52,19 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
     expect(r.list_after_delete.ok).toEqual(['nested/']);
   });
 
+  it('a percent-encoded path is decoded once: %25 is not a 500, %252e%252e never becomes ".."', async () => {
+    const h = { 'x-vault-token': s.rootToken, 'content-type': 'application/json' };
+    for (const p of ['/v1/secret/data/a%25b', '/v1/secret/metadata/a%25', '/v1/secret/data/%252e%252e/%252e%252e/x', '/v1/secret/data/x%25252f']) {
+      const r = await fetch(s.url + p, { headers: h });
+      expect({ p, status: r.status < 500 }).toEqual({ p, status: true });
+    }
+    // A write through %252e%252e stores nothing named "..": the name keeps its literal "%2e".
+    const w = await fetch(s.url + '/v1/secret/data/enc/%252e%252e', { method: 'POST', headers: h, body: JSON.stringify({ data: { k: 'v' } }) });
+    expect(w.status).toBeLessThan(500);
+    const list = await fetch(s.url + '/v1/secret/metadata/enc?list=true', { headers: h });
+    if (list.status === 200) expect(JSON.stringify(await list.json())).not.toContain('"../');
+  });
+
   it('node-vault with its LIST verb: write, read, list, nested list, metadata, delete', async () => {
     const vault = nodeVault({ endpoint: s.url, token: s.rootToken, apiVersion: 'v1' }); // custom verbs on: LIST
     await vault.write('secret/data/nv/app/db', { data: { password: 'p1' } });

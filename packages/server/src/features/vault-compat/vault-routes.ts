@@ -18,7 +18,9 @@ import { vaultSysRoutes, type VaultSysDeps } from './vault-sys-routes.js';
 type Op = 'data' | 'metadata' | 'delete' | 'undelete' | 'destroy';
 const OPS: Op[] = ['data', 'metadata', 'delete', 'undelete', 'destroy'];
 
-const pathOf = (req: FastifyRequest) => decodeURIComponent((req.params as { '*': string })['*'] ?? '').replace(/^\/+|\/+$/g, '');
+// The router has already decoded the path once; decoding again turned %25 into a URIError (500) and
+// %252e%252e into ".." before the name check.
+const pathOf = (req: FastifyRequest) => ((req.params as { '*': string })['*'] ?? '').replace(/^\/+|\/+$/g, '');
 const isList = (req: FastifyRequest) => {
   const l = (req.query as { list?: string | string[] }).list;
   return (Array.isArray(l) ? l : [l]).some((x) => x === 'true' || x === '1');

@@ -63,7 +63,7 @@ export const vaultSysRoutes = (vault: App, settings: VaultCompatSettings, deps: 
     return { ...data, ...envelope(req.id, data) };
   });
   vault.get('/v1/sys/internal/ui/mounts/*', { config: { access: { tenant: false }, audit: 'vault.sys.mounts' }, schema: { tags, summary: 'Mount lookup used by the Vault CLI to detect KV v2' } }, async (req) => {
-    const p = decodeURIComponent((req.params as { '*': string })['*'] ?? '').replace(/^\/+/, '');
+    const p = ((req.params as { '*': string })['*'] ?? '').replace(/^\/+/, '');
     const m = mounts.find((x) => p === x || p.startsWith(`${x}/`));
     if (!m) throw new VaultError(403, [`preflight capability check returned 403, please ensure client's policies grant access to path "${p.slice(0, 200)}/"`]);
     return envelope(req.id, { path: `${m}/`, type: 'kv', options: { version: '2' }, description: `Keyhaven tenant ${settings.mounts[m]}`, accessor: `kv_${m}`, config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false }, external_entropy_access: false, local: false, seal_wrap: false, uuid: '', plugin_version: '', running_plugin_version: '' });
