@@ -8,6 +8,9 @@ import type { RunResult } from './engine-types.js';
 import { KeyhavenError } from '../../lib/errors.js';
 import { safeError } from './rotation-engine.js';
 
+/** Still-due secrets a run leaves out of its claims before it stops (bound parameters stay well under SQLite's 32,766). */
+const MAX_EXCLUDED = 10_000;
+
 export interface BatchProgress { done: number; claimed: number; succeeded: number; failed: number }
 export interface BatchSummary extends BatchProgress {
   skipped: number;
@@ -70,6 +73,10 @@ export const createBatchRunner = (deps: {
      *  most once per run (claims leave out the ones this run already took). */
     async runDue(opts: { criticality?: string; tenant?: string; max?: number; retriesOnly?: boolean; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
       const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, still_due: [], deferred: [], remaining: 0, results: [], errors: [] };
+      // Secrets this run handled that are still due (failed without a retry time, skipped, deferred,
+      // or rotated but due again): later claims leave them out. Handled secrets that left "due" need
+      // no exclusion, so the list stays short however many secrets a run rotates (a list of every
+      // handled id overflowed SQLite's 32,766 bound parameters on a run of that many).
       const seen: string[] = [];
       const rotated: string[] = [];
       const max = opts.max ?? Number.POSITIVE_INFINITY;
@@ -79,7 +86,6 @@ export const createBatchRunner = (deps: {
         if (limit <= 0) break;
         const claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, ...filter, exclude: seen });
         if (claimed.length === 0) break;
-        for (const c of claimed) seen.push(c.secret_id);
         summary.claimed += claimed.length;
         const facts = await factsOf(claimed);
         await mapPool(claimed, deps.concurrency, async (c) => {
@@ -98,6 +104,11 @@ export const createBatchRunner = (deps: {
           }
           opts.onProgress?.({ done: summary.done, claimed: summary.claimed, succeeded: summary.succeeded, failed: summary.failed });
         });
+        const stay = await deps.store.dueAmongRows(iso(), claimed.map((c) => c.secret_id), { tenant: opts.tenant });
+        for (const r of stay) seen.push(r.secret_id);
+        // Every secret of this batch is still due (nothing can move them): stop rather than
+        // carry an ever longer exclusion list; `remaining` reports what is left.
+        if (seen.length > MAX_EXCLUDED) break;
       }
       // A rotated secret that is due again at once is reported, never looped on.
       if (rotated.length) summary.still_due = await deps.store.dueAmong(iso(), rotated, { tenant: opts.tenant });

@@ -26,6 +26,16 @@ const dueSql = (now: string, f: DueFilter = {}) => sql<boolean>`auto_rotation = 
   ${f.criticality ? sql`and criticality = ${f.criticality}` : sql``} ${f.tenant ? sql`and tenant_id = ${f.tenant}` : sql``}
   ${f.exclude?.length ? sql`and secret_id not in (${sql.join(f.exclude)})` : sql``}`;
 
+const dueAmongRows = async (storage: StorageHandle, now: string, ids: string[], f: DueFilter): Promise<Array<{ secret_id: string; secret_name: string }>> => {
+  const out: Array<{ secret_id: string; secret_name: string }> = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select(['secret_id', 'secret_name']).where(dueSql(now, { ...f, exclude: undefined }))
+      .where('secret_id', 'in', ids.slice(i, i + 500)).execute());
+    out.push(...rows);
+  }
+  return out;
+};
+
 export const createRotationStore = (storage: StorageHandle) => ({
   async getConfig(ex: Executor, tenant: string, secretName: string): Promise<ConfigRow | undefined> {
     return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_name', '=', secretName).executeTakeFirst();
@@ -70,15 +80,12 @@ export const createRotationStore = (storage: StorageHandle) => ({
     return Number(r?.n ?? 0);
   },
 
+  /** Those of `ids` that are due now (a run's handled secrets that stayed due), in chunks of 500 ids. */
+  dueAmongRows: (now: string, ids: string[], f: DueFilter = {}) => dueAmongRows(storage, now, ids, f),
+
   /** The names of those of `ids` that are due now (a run's rotated secrets that stayed due). */
   async dueAmong(now: string, ids: string[], f: DueFilter = {}): Promise<string[]> {
-    const out: string[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select('secret_name').where(dueSql(now, { ...f, exclude: undefined }))
-        .where('secret_id', 'in', ids.slice(i, i + 500)).execute());
-      out.push(...rows.map((r) => r.secret_name));
-    }
-    return out;
+    return (await dueAmongRows(storage, now, ids, f)).map((r) => r.secret_name);
   },
 
   /** Claims one registration for a manual rotation; false when another server holds it. */
