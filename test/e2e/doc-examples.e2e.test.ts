@@ -117,6 +117,20 @@ describe('documented shell examples run as written', () => {
     }
   });
 
+  it('curl examples fail on an HTTP error (--fail), so a broken endpoint fails its example', () => {
+    const loose: string[] = [];
+    for (const b of blocks.filter((x) => !x.noRun)) {
+      for (const [k, l] of b.code.split('\n').entries()) {
+        const cmd = l.replace(/\s+#.*$/, '');
+        if (!/(^|[\s;|&(])curl\s/.test(cmd)) continue;
+        // -f, --fail, --fail-with-body, or -f inside a short-option cluster such as -fsS.
+        if (/(^|\s)(--fail(-with-body)?|-[a-zA-Z]*f[a-zA-Z]*)(\s|$)/.test(cmd)) continue;
+        loose.push(`${b.file}:${b.line + k}: ${cmd.trim()}`);
+      }
+    }
+    expect(loose, `curl without --fail exits 0 on a 4xx/5xx:\n${loose.join('\n')}`).toEqual([]);
+  });
+
   for (const b of blocks.filter((x) => !x.noRun)) {
     it(`${b.file}:${b.line}`, async () => {
       if (b.server) {
