@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { KeyhavenConfig } from './config/config-schema.js';
 import { buildApp, bootstrap, databaseUrlOf, type KeyhavenApp } from './app.js';
 import { createLocalKekSource } from './barrier/kek-sources/local-key.js';
-import { fail } from './lib/errors.js';
+import { fail, KeyhavenError } from './lib/errors.js';
+import { mapDriverError } from './storage/database.js';
 
 export interface RunningServer {
   app: KeyhavenApp;
@@ -21,7 +22,25 @@ const splitListen = (listen: string) => {
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(listen.slice(i + 1)) };
 };
 
+/** A driver error on the way up, said as the catalogue says it: a damaged SQLite file is
+ *  DATABASE_CORRUPT with what to do, wherever in start-up SQLite first met the damage. */
+const startupError = (e: unknown, config: KeyhavenConfig): unknown => {
+  const mapped = mapDriverError(e);
+  if (mapped instanceof KeyhavenError && mapped.code === 'DATABASE_CORRUPT' && !(e instanceof KeyhavenError)) {
+    return new KeyhavenError('DATABASE_CORRUPT', `The database file ${databaseUrlOf(config)} is damaged (SQLite: ${(e as Error).message}). Stop every server using it and restore the database from a backup (docs/operations.md).`, mapped.details, { cause: e });
+  }
+  return mapped;
+};
+
 export const startServer = async (config: KeyhavenConfig, io: { print: (line: string) => void } = { print: (l) => process.stdout.write(l + '\n') }): Promise<RunningServer> => {
+  try {
+    return await startServerUnmapped(config, io);
+  } catch (e) {
+    throw startupError(e, config);
+  }
+};
+
+const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: string) => void }): Promise<RunningServer> => {
   let tempDir: string | undefined;
   let effective = config;
   let kekSource;

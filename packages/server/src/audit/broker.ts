@@ -59,6 +59,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
             if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED') databaseError = e; // logged once by the sink
             else {
               // A full disk is named as such: the request was refused because it could not be recorded.
+              if (e instanceof KeyhavenError && e.code === 'DATABASE_CORRUPT') databaseError = fail('DATABASE_CORRUPT', 'The database holding the audit trail reports damaged pages, so the request could not be recorded and was not carried out. Stop the server and restore the database from a backup (docs/operations.md); the server log names what SQLite found.');
               if (e instanceof KeyhavenError && e.code === 'DISK_FULL') databaseError = fail('DISK_FULL', 'The disk holding the database is full, so the request could not be recorded in the audit trail and was not carried out (reads are audited too). Free space on the data directory\'s file system; requests resume by themselves. A second audit sink on another disk keeps reads going.');
               // The database itself is unreachable or not answering (not a fault of auditing).
               databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;

@@ -43,7 +43,7 @@ const resourceOf = (req: FastifyRequest): string | null => {
 const runsOnDamagedChain = (req: FastifyRequest, e: unknown): boolean =>
   Boolean(routeConfig(req).auditOnDamagedChain) && e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED';
 
-const PASSED_THROUGH = new Set<string>(['AUDIT_CHAIN_DAMAGED', 'DISK_FULL', 'DATABASE_UNAVAILABLE']);
+const PASSED_THROUGH = new Set<string>(['AUDIT_CHAIN_DAMAGED', 'DISK_FULL', 'DATABASE_UNAVAILABLE', 'DATABASE_CORRUPT']);
 
 export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) => {
   const event = (req: FastifyRequest, outcome: AuditOutcome, status: number | null): AuditEvent => {

@@ -332,6 +332,11 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       lock?.close();
       // Something else holds the database itself (an older Keyhaven held it exclusively, without the lock file).
       if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
+      const mapped = mapDriverError(e);
+      if (mapped instanceof KeyhavenError && mapped.code === 'DATABASE_CORRUPT') {
+        throw new KeyhavenError('DATABASE_CORRUPT', `The database file ${file} is damaged (SQLite: ${(e as Error).message}). Nothing was written to it; restore the database from a backup (docs/operations.md), or move the file away to start a new, empty store.`,
+          { sqlite_code: (e as { code?: string }).code }, { cause: e });
+      }
       throw e;
     }
     sqlite.pragma('busy_timeout = 5000');

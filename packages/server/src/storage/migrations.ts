@@ -36,6 +36,11 @@ export const migrateToLatest = async (db: Kysely<any>, dialect: Dialect, opts: {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`);
+    // The driver's error as it is (its code tells a damaged file, a lost connection, a full disk), named.
+    if (error instanceof Error && 'code' in error) {
+      error.message = `database migration ${failed} failed: ${error.message}`;
+      throw error;
+    }
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
   }
 };
