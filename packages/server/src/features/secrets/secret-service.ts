@@ -282,9 +282,21 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       });
     },
 
-    async update(scope: Scope, name: string, patch: SecretMetadataInput) {
+    /** Changes a secret's metadata. `create`: a missing secret is created without any version (Vault
+     *  KV v2 lets a client write metadata before the first data write); `allowDeleted`: a soft-deleted
+     *  secret's metadata may change too (Vault keeps metadata of deleted versions writable). */
+    async update(scope: Scope, name: string, patch: SecretMetadataInput, opts: { create?: boolean; allowDeleted?: boolean } = {}) {
+      assertSecretName(name);
       await mutate(scope.tenant, name, async (trx) => {
-        const row = await requireSecret(trx, scope.tenant, name);
+        let row = opts.create ? await store.findByNameForUpdate(trx, scope.tenant, name) : undefined;
+        if (opts.create && !row) {
+          // A new row without a version (latest_version 0); the first write makes version 1.
+          const created = newSecretRow(scope.tenant, name, {}, now());
+          await store.insertSecret(trx, created);
+          row = created;
+        }
+        row ??= await requireSecret(trx, scope.tenant, name, { allowDeleted: opts.allowDeleted });
+        if (row.deleted_at && !opts.allowDeleted) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
         const { tags, metadata, ...fields } = patch;
         if (scope.may && (tags !== undefined || fields.environment !== undefined)) {
           // Facts as stored (read in this transaction, under the row's lock) and as they would be.
