@@ -337,7 +337,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
     /** Crypto-shredding. With versions: erases those (not labelled ones unless the secret is deleted).
      *  Without: erases the whole secret, which must be soft-deleted first. */
-    async destroy(scope: Scope, name: string, versions?: number[]) {
+    async destroy(scope: Scope, name: string, versions?: number[], opts: { releasePrevious?: boolean } = {}) {
       const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!versions) {
@@ -346,12 +346,17 @@ export const createSecretService = (deps: SecretServiceDeps) => {
           return { name, destroyed: 'all' as const };
         }
         const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
+        // releasePrevious (the Vault-compatible API, whose clients know no labels): destroying the
+        // version labelled only `previous` removes that label with it.
+        const released = opts.releasePrevious && row.previous_version != null && versions.includes(row.previous_version)
+          && labelsOf(row, row.previous_version).length === 1 ? row.previous_version : null;
         for (const v of versions) {
           if (!existing.has(v)) throw fail('VERSION_NOT_FOUND', `The secret has no version ${v}.`);
-          if (!row.deleted_at && labelsOf(row, v).length > 0) {
+          if (!row.deleted_at && v !== released && labelsOf(row, v).length > 0) {
             throw fail('VERSION_LABELLED', `Version ${v} carries the label "${labelsOf(row, v).join(', ')}"; write a new version first, or delete the secret.`);
           }
         }
+        if (released !== null && !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))) throw fail('CONFLICT');
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
         return { name, destroyed: versions };
       });

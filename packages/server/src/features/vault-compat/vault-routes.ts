@@ -246,9 +246,9 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
               const todo = versions.filter((v) => known.has(v));
               if (todo.length) {
                 try {
-                  await service.destroy(scope, name, todo);
+                  await service.destroy(scope, name, todo, { releasePrevious: true });
                 } catch (e) {
-                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current version readable: write a new version, or delete the secret, before destroying it']);
+                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current (and a pending) version readable: write a new version, or delete the secret, before destroying it']);
                   throw e;
                 }
               }
