@@ -5,6 +5,7 @@
 //   Logical().ListWithContext          GET  /v1/<path>?list=true            (built as LIST, sent as GET) 404 → nil likewise
 //   Logical().WriteWithContext         PUT  /v1/<path>  body json.Encoder   no Content-Type header
 //   Logical().DeleteWithContext        DELETE /v1/<path>
+//   Logical().JSONMergePatch           PATCH /v1/<path>  Content-Type application/merge-patch+json (vault kv patch)
 // Headers: X-Vault-Token, X-Vault-Request: true, X-Vault-Namespace when a namespace is set,
 // User-Agent Go-http-client/1.1 and Accept-Encoding gzip (net/http's defaults). Errors: any other
 // status ≥ 400 is a ResponseError carrying the body's "errors" list.
@@ -34,13 +35,14 @@ export const createGoClient = (address: string, opts: { token: string; namespace
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   const sent: SentRequest[] = [];
 
-  const raw = (method: string, path: string, params?: Record<string, string[]>, body?: unknown) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+  const raw = (method: string, path: string, params?: Record<string, string[]>, body?: unknown, extra: Record<string, string> = {}) => new Promise<{ status: number; text: string }>((resolve, reject) => {
     const query = params && Object.keys(params).length ? `?${encodeParams(params)}` : '';
     const url = new URL(`/v1/${path}${query}`, address);
     const payload = body === undefined ? undefined : goJson(body);
     const headers: Record<string, string> = { 'User-Agent': 'Go-http-client/1.1', 'X-Vault-Request': 'true', 'X-Vault-Token': opts.token, 'Accept-Encoding': 'gzip' };
     if (opts.namespace) headers['X-Vault-Namespace'] = opts.namespace;
     if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
+    Object.assign(headers, extra);
     sent.push({ method, path: url.pathname + url.search, headers, body: payload ?? '' });
     const req = http.request(url, { method, agent, headers }, (res) => {
       let text = '';
@@ -74,6 +76,12 @@ export const createGoClient = (address: string, opts: { token: string; namespace
     async list(path: string) { return readLike(await raw('GET', path, { list: ['true'] })); },
     async write(path: string, data: Record<string, unknown>) {
       const r = await raw('PUT', path, undefined, data);
+      if (r.status >= 400) throw fail(r.status, r.text);
+      return parse(r.text);
+    },
+    /** Logical().JSONMergePatch (vault kv patch): PATCH with Content-Type application/merge-patch+json. */
+    async patch(path: string, data: Record<string, unknown>) {
+      const r = await raw('PATCH', path, undefined, data, { 'Content-Type': 'application/merge-patch+json' });
       if (r.status >= 400) throw fail(r.status, r.text);
       return parse(r.text);
     },

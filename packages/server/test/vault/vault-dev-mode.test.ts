@@ -59,26 +59,37 @@ describe('keyhaven server --dev: the secret/ mount with no configuration', () =>
     const got = await go.read('secret/data/foo');
     expect(got!.data).toMatchObject({ data: { a: 'b' }, metadata: { version: 1, destroyed: false, deletion_time: '', custom_metadata: null } });
     expect(Date.parse(got!.data!.metadata.created_time)).toBeGreaterThan(0);
+    // vault kv patch secret/foo c=d: PATCH with a merge patch; null removes a key.
+    expect((await go.patch('secret/data/foo', { data: { c: 'd' }, options: {} }))!.data).toMatchObject({ version: 2 });
+    expect((await go.patch('secret/data/foo', { data: { c: null, e: 'f' }, options: { cas: 2 } }))!.data).toMatchObject({ version: 3 });
+    expect((await go.read('secret/data/foo'))!.data!.data).toEqual({ a: 'b', e: 'f' });
+    const stalePatch = await go.patch('secret/data/foo', { data: { x: '1' }, options: { cas: 2 } }).catch((e) => e);
+    expect([stalePatch.statusCode, stalePatch.errors]).toEqual([400, ['check-and-set parameter did not match the current version']]);
+    await go.write('secret/data/foo', { data: { a: 'b' }, options: { cas: 3 } });
     // vault kv list secret/
     expect((await go.list('secret/metadata/'))!.data!.keys).toContain('foo');
     // vault kv metadata put -custom-metadata=owner=me secret/foo; vault kv metadata get secret/foo
     await go.write('secret/metadata/foo', { custom_metadata: { owner: 'me' } });
     const meta = await go.read('secret/metadata/foo');
-    expect(meta!.data).toMatchObject({ current_version: 1, oldest_version: 1, max_versions: expect.any(Number), cas_required: false, delete_version_after: '0s', custom_metadata: { owner: 'me' } });
+    expect(meta!.data).toMatchObject({ current_version: 4, oldest_version: 1, max_versions: expect.any(Number), cas_required: false, delete_version_after: '0s', custom_metadata: { owner: 'me' } });
     expect(meta!.data!.versions['1']).toMatchObject({ deletion_time: '', destroyed: false });
     // The same secret through Keyhaven's own API, default tenant.
     const own = await fetch(`${url}/v1/secrets/foo`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-tenant-id': 'default' } });
     expect(own.status).toBe(200);
     expect((await own.json()).value).toEqual({ a: 'b' });
+    expect(go.sent.filter((r) => r.method !== 'GET').every((r) => r.method === 'PATCH' || !Object.keys(r.headers).some((h) => h.toLowerCase() === 'content-type'))).toBe(true);
   });
 
   it.skipIf(!hvacPython)('hvac: update_metadata, custom_metadata round trip, delete/undelete/destroy of versions, metadata before data', async () => {
     const { stdout } = await promisify(execFile)(hvacPython!, [HVAC_METADATA, url, TOKEN], { timeout: 60_000 });
     const r = JSON.parse(stdout);
     expect([r.v1.ok, r.v2.ok, r.v3.ok]).toEqual([1, 2, 3]);
+    expect(r.kv_patch.ok).toBe(4); // hvac's patch: a read, then a write of the merged data
+    expect(r.read_patched.ok).toEqual({ n: '3', extra: 'x' });
+    expect(r.v3b.ok).toBe(5);
     expect(r.update_metadata.ok).toBe(204); // hvac always sends delete_version_after "0s"
     expect(r.custom_metadata_post.ok).toBe(204);
-    expect(r.metadata.ok).toMatchObject({ max_versions: 5, current_version: 3, custom_metadata: { owner: 'team-a', tier: 'gold' } });
+    expect(r.metadata.ok).toMatchObject({ max_versions: 5, current_version: 5, custom_metadata: { owner: 'team-a', tier: 'gold' } });
     expect(r.read_custom.ok).toEqual({ owner: 'team-a', tier: 'gold' });
     expect(r.custom_metadata_patch.ok).toBe(204);
     expect(r.metadata_patched.ok).toEqual({ owner: 'team-a', env: 'prod' });
