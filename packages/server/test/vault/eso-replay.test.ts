@@ -68,6 +68,13 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
         await expect(eso.getSecret(ref)).rejects.toBeInstanceOf(NoSecretError);
       }
       await expect(eso.getSecret({ key: 'eso/app/db', property: 'nope' })).rejects.toThrow('cannot find secret data for key: "nope"');
+      // What the Go client hands ESO for each: nil for the missing ones (404 {"errors":[]}), a secret
+      // with data null and the version's deletion_time for the soft-deleted one (404 with a body).
+      expect(await go.read('secret/data/eso/nope')).toBeNull();
+      expect(await go.read('secret/data/eso/other/meta-only')).toBeNull();
+      const gone = await go.read('secret/data/eso/other/gone');
+      expect(gone!.data).toMatchObject({ data: null, metadata: { version: 1, destroyed: false } });
+      expect(Date.parse(gone!.data!.metadata.deletion_time)).toBeGreaterThan(0);
     });
 
     it('metadataPolicy Fetch returns custom_metadata with created_time, current_version and delete_version_after', async () => {
@@ -246,19 +253,23 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     } finally { bad.close(); }
     const r = await fetch(`${s.url}/v1/secret/data/eso/none`, { headers: { 'x-vault-token': s.rootToken } });
     expect([r.status, await r.json()]).toEqual([404, { errors: [] }]);
-    const other = await fetch(`${s.url}/v1/secret/config-nope/x`, { headers: { 'x-vault-token': s.rootToken } });
-    expect(other.status).toBe(404);
-    expect(await other.json()).toEqual({ errors: ['unsupported path'] });
+    for (const p of ['/v1/secret/config', '/v1/secret/config-nope/x']) {
+      const other = await fetch(`${s.url}${p}`, { headers: { 'x-vault-token': s.rootToken } });
+      expect([p, other.status, await other.json()]).toEqual([p, 404, { errors: ['unsupported path'] }]);
+    }
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['secret/metadata/eso/bad', { custom_metadata: { k: 1 } }, 'custom_metadata validation failed'],
       ['secret/metadata/eso/bad', { custom_metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'at most 64 keys'],
       ['secret/metadata/eso/bad', { custom_metadata: { k: 'v'.repeat(513) } }, 'must be at most 512'],
+      ['secret/metadata/eso/bad', { custom_metadata: { ['k'.repeat(129)]: 'v' } }, 'must be 1 to 128'],
       ['secret/metadata/eso/bad', { max_versions: -1 }, 'max_versions'],
       ['secret/metadata/eso/bad', { cas_required: true }, 'cas_required is not supported'],
       ['secret/metadata/eso/bad', { delete_version_after: '1h' }, 'delete_version_after is not supported'],
       ['secret/data/eso/bad', { data: 'not-an-object' }, 'no data provided'],
       ['secret/data/eso/bad', { data: { a: '1' }, options: { cas: -1 } }, 'invalid cas parameter'],
       ['secret/destroy/eso/app/db', { versions: [] }, 'no versions provided'],
+      ['secret/destroy/eso/app/db', { versions: [2] }, 'Keyhaven keeps the current'], // the current version
+      ['secret/delete/eso/app/db', { versions: [1] }, 'include the latest version'], // an older version alone
     ];
     for (const [path, body, text] of cases) {
       const e = await go.write(path, body).catch((x) => x);

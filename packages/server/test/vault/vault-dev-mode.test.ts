@@ -147,6 +147,9 @@ describe('keyhaven server --dev: the secret/ mount with no configuration', () =>
     const deleted = await vault.readKVSecret(TOKEN, 'hvj/app').catch((e: any) => e);
     expect(deleted.response.status).toBe(404);
     expect(deleted.response.data.data.metadata.deletion_time).not.toBe('');
+    // Soft delete is per secret in Keyhaven: an older version is not readable either while deleted.
+    const older = await vault.readKVSecret(TOKEN, 'hvj/app', 1).catch((e: any) => e);
+    expect(older.response.status).toBe(404);
     await vault.undeleteVersionsKVSecret(TOKEN, 'hvj/app', [2]);
     expect((await vault.readKVSecret(TOKEN, 'hvj/app')).data.pass).toBe('p2');
     await vault.destroyVersionsKVSecret(TOKEN, 'hvj/app', [1]);
