@@ -251,6 +251,17 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       const e = await bad.read('secret/data/eso/app/db').catch((x) => x);
       expect(e).toMatchObject({ statusCode: 403, errors: ['permission denied'] });
     } finally { bad.close(); }
+    // A token whose role may read but not write: the write is 403 permission denied, the read works.
+    const issued = await fetch(`${s.url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'eso-reader', role: 'read' }) });
+    expect(issued.status).toBe(201);
+    const reader = createGoClient(s.url, { token: (await issued.json()).token });
+    try {
+      expect((await reader.read('secret/data/eso/app/db'))!.data!.data.user).toBe('app');
+      for (const write of [() => reader.write('secret/data/eso/app/db', { data: { a: 'b' } }), () => reader.write('secret/metadata/eso/reader-made', { custom_metadata: { a: 'b' } }), () => reader.delete('secret/metadata/eso/app/db')]) {
+        expect(await write().catch((x) => x)).toMatchObject({ statusCode: 403, errors: ['permission denied'] });
+      }
+      expect(await go.read('secret/metadata/eso/reader-made')).toBeNull();
+    } finally { reader.close(); }
     const r = await fetch(`${s.url}/v1/secret/data/eso/none`, { headers: { 'x-vault-token': s.rootToken } });
     expect([r.status, await r.json()]).toEqual([404, { errors: [] }]);
     for (const p of ['/v1/secret/config', '/v1/secret/config-nope/x']) {
