@@ -264,6 +264,13 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     } finally { reader.close(); }
     const r = await fetch(`${s.url}/v1/secret/data/eso/none`, { headers: { 'x-vault-token': s.rootToken } });
     expect([r.status, await r.json()]).toEqual([404, { errors: [] }]);
+    // A path no route serves, from a Vault client (X-Vault-Token / X-Vault-Request): Vault's shape;
+    // from a Keyhaven client (Authorization: Bearer): Keyhaven's.
+    expect(await go.read('sys/policy/nope')).toBeNull(); // the Go client: 404 without data is nil
+    const vaultShaped = await fetch(`${s.url}/v1/nomount/data/x`, { headers: { 'x-vault-token': s.rootToken } });
+    expect([vaultShaped.status, await vaultShaped.json()]).toEqual([404, { errors: ['no handler for route "nomount/data/x". route entry not found.'] }]);
+    const ownShaped = await fetch(`${s.url}/v1/nomount/data/x`, { headers: { authorization: `Bearer ${s.rootToken}` } });
+    expect([ownShaped.status, (await ownShaped.json()).error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     for (const p of ['/v1/secret/config', '/v1/secret/config-nope/x']) {
       const other = await fetch(`${s.url}${p}`, { headers: { 'x-vault-token': s.rootToken } });
       expect([p, other.status, await other.json()]).toEqual([p, 404, { errors: ['unsupported path'] }]);
