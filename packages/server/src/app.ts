@@ -48,6 +48,7 @@ import { createProviderFeatures } from './features/providers/provider-features.j
 import { eventsRoutes, isDeliveredEvent } from './features/events/events-routes.js'; // delivery
 import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // delivery
 import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
+import { createVaultNotFound } from './features/vault-compat/vault-errors.js'; // delivery
 import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
 import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
 
@@ -217,6 +218,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         preSerialization: [auditHooks.capture],
         onSend: [auditHooks.outcome],
       },
+      notFound: createVaultNotFound(config.vaultCompat.enabled), // delivery
       routes: [
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,

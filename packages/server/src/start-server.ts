@@ -46,7 +46,10 @@ const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: s
   let kekSource;
   if (config.dev) {
     tempDir = mkdtempSync(path.join(os.tmpdir(), 'keyhaven-dev-'));
-    effective = Object.freeze({ ...config, dataDir: tempDir, databaseUrl: path.join(tempDir, 'keyhaven.db') });
+    // As Vault's dev mode does: a KV v2 mount `secret/` (here on the default tenant), so `vault kv put
+    // secret/foo a=b` works with no configuration. A configured `secret` mount keeps its tenant.
+    const vaultCompat = { ...config.vaultCompat, mounts: { secret: 'default', ...config.vaultCompat.mounts } };
+    effective = Object.freeze({ ...config, dataDir: tempDir, databaseUrl: path.join(tempDir, 'keyhaven.db'), vaultCompat });
     kekSource = createLocalKekSource(randomBytes(32), 'in-memory dev master key');
   }
   const app = await buildApp(effective, { kekSource });

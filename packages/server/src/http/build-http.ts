@@ -9,7 +9,7 @@ import { newRequestId } from '../lib/ids.js';
 import { fail } from '../lib/errors.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { acceptListMethod } from './list-method.js';
-import { PER_REQUEST, type App } from './pipeline-types.js';
+import { PER_REQUEST, routeConfig, type App } from './pipeline-types.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -26,6 +26,9 @@ export interface HttpOptions {
     onSend: Array<(req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>>;
   };
   routes: Array<(app: App) => void>;
+  /** Answers a request no route matched, when it returns true (the Vault-compatible API answers Vault
+   *  clients in Vault's shape); otherwise Keyhaven's ROUTE_NOT_FOUND. */
+  notFound?: (req: FastifyRequest, reply: FastifyReply) => boolean;
   version: string;
   trustProxy?: boolean | string;
   requestLogging?: boolean;
@@ -101,8 +104,16 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   for (const name of PER_REQUEST) app.decorateRequest(name, null);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`));
+  // A request no route serves is refused by the authentication hook (no access rule) before the
+  // not-found handler runs; both give way to opts.notFound.
+  app.setErrorHandler((err: Error, req, reply) => {
+    if ((err as { code?: string }).code === 'ROUTE_NOT_FOUND' && !routeConfig(req).access && opts.notFound?.(req, reply)) return;
+    return errorHandler(err, req, reply);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (opts.notFound?.(req, reply)) return;
+    return sendError(reply, req, 'ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}; see /docs for the API.`);
+  });
 
   for (const h of opts.hooks.onRequestSync) {
     app.addHook('onRequest', (req, _reply, done) => {

@@ -75,11 +75,12 @@ describe('Vault KV v2 compatibility with node-vault', () => {
     await vault.write('kv/undelete/apps/life', { versions: [2] });
     expect((await vault.read('kv/data/apps/life')).data.data).toEqual({ v: '2' });
 
-    // Keyhaven protects the versions labelled current/previous (rollback): destroying one is a 400.
-    const labelled = await vault.write('kv/destroy/apps/life', { versions: [1] }).catch((e: any) => e);
+    // Keyhaven keeps the current version readable: destroying it is a 400. The version labelled only
+    // `previous` can be destroyed (Vault clients know no labels); the label goes with it.
+    const labelled = await vault.write('kv/destroy/apps/life', { versions: [2] }).catch((e: any) => e);
     expect(labelled.response.statusCode).toBe(400);
-    await vault.write('kv/data/apps/life', { data: { v: '2b' } });
     await vault.write('kv/destroy/apps/life', { versions: [1] });
+    await vault.write('kv/data/apps/life', { data: { v: '2b' } });
     expect((await vault.read('kv/metadata/apps/life')).data.versions['1'].destroyed).toBe(true);
     const destroyed = await vault.read('kv/data/apps/life?version=1').catch((e: any) => e);
     expect(destroyed.response.statusCode).toBe(404);

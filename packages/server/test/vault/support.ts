@@ -26,8 +26,11 @@ export const startVaultServer = async (backend: BackendName): Promise<VaultServe
 
 export interface RawResponse { status: number; headers: Record<string, string>; body: string; json(): any }
 
-/** Sends raw bytes on one TCP connection and collects `count` HTTP/1.1 responses (Content-Length framed). */
-export const rawExchange = (port: number, bytes: string | Buffer | Array<string | Buffer>, count: number, timeoutMs = 5000): Promise<{ responses: RawResponse[]; closed: boolean }> =>
+/** Sends raw bytes on one TCP connection and collects `count` HTTP/1.1 responses (Content-Length framed).
+ *  An array is sent part by part, 20 ms apart; with `sequential`, each part (one whole request) only
+ *  once the previous response has arrived, as a client that waits for answers does (the server may
+ *  work on pipelined requests at the same time, so a read sent 20 ms after a write can overtake it). */
+export const rawExchange = (port: number, bytes: string | Buffer | Array<string | Buffer>, count: number, timeoutMs = 5000, opts: { sequential?: boolean } = {}): Promise<{ responses: RawResponse[]; closed: boolean }> =>
   new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let buf = Buffer.alloc(0);
@@ -50,13 +53,17 @@ export const rawExchange = (port: number, bytes: string | Buffer | Array<string 
         if (responses.length === count) { clearTimeout(timer); socket.end(); resolve({ responses, closed }); return; }
       }
     };
-    socket.on('data', (d) => { buf = Buffer.concat([buf, d]); parse(); });
-    socket.on('close', () => { closed = true; clearTimeout(timer); resolve({ responses, closed }); });
+    let answered: (() => void) | undefined;
+    socket.on('data', (d) => { buf = Buffer.concat([buf, d]); parse(); answered?.(); });
+    socket.on('close', () => { closed = true; answered?.(); clearTimeout(timer); resolve({ responses, closed }); });
     socket.on('error', reject);
     socket.on('connect', async () => {
-      for (const part of Array.isArray(bytes) ? bytes : [bytes]) {
-        socket.write(part);
-        if (Array.isArray(bytes)) await new Promise((r) => setTimeout(r, 20));
+      const parts = Array.isArray(bytes) ? bytes : [bytes];
+      for (let i = 0; i < parts.length; i++) {
+        if (opts.sequential) while (responses.length < i && !closed) await new Promise<void>((r) => { answered = r; });
+        if (closed) return;
+        socket.write(parts[i]!);
+        if (Array.isArray(bytes) && !opts.sequential) await new Promise((r) => setTimeout(r, 20));
       }
     });
   });

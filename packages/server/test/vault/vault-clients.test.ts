@@ -178,7 +178,7 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
         rawRequest('POST', '/v1/secret/metadata/raw/go', { token: s.rootToken, body: JSON.stringify({ custom_metadata: { 'managed-by': 'external-secrets' } }) }),
         rawRequest('GET', '/v1/secret/metadata/raw/go', { token: s.rootToken }),
         rawRequest('PUT', '/v1/secret/data/raw/bad', { token: s.rootToken, body: '{"data": ' }), // the server closes after a body it cannot parse
-      ], 9);
+      ], 9, 5000, { sequential: true });
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 400, 400, 204, 200, 400]);
       expect(responses[0]!.json().data).toMatchObject({ version: 1 });
       expect(responses[3]!.json().data.data).toEqual({ k: 'go' });

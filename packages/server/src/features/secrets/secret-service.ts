@@ -282,9 +282,21 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       });
     },
 
-    async update(scope: Scope, name: string, patch: SecretMetadataInput) {
+    /** Changes a secret's metadata. `create`: a missing secret is created without any version (Vault
+     *  KV v2 lets a client write metadata before the first data write); `allowDeleted`: a soft-deleted
+     *  secret's metadata may change too (Vault keeps metadata of deleted versions writable). */
+    async update(scope: Scope, name: string, patch: SecretMetadataInput, opts: { create?: boolean; allowDeleted?: boolean } = {}) {
+      assertSecretName(name);
       await mutate(scope.tenant, name, async (trx) => {
-        const row = await requireSecret(trx, scope.tenant, name);
+        let row = opts.create ? await store.findByNameForUpdate(trx, scope.tenant, name) : undefined;
+        if (opts.create && !row) {
+          // A new row without a version (latest_version 0); the first write makes version 1.
+          const created = newSecretRow(scope.tenant, name, {}, now());
+          await store.insertSecret(trx, created);
+          row = created;
+        }
+        row ??= await requireSecret(trx, scope.tenant, name, { allowDeleted: opts.allowDeleted });
+        if (row.deleted_at && !opts.allowDeleted) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
         const { tags, metadata, ...fields } = patch;
         if (scope.may && (tags !== undefined || fields.environment !== undefined)) {
           // Facts as stored (read in this transaction, under the row's lock) and as they would be.
@@ -325,7 +337,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
     /** Crypto-shredding. With versions: erases those (not labelled ones unless the secret is deleted).
      *  Without: erases the whole secret, which must be soft-deleted first. */
-    async destroy(scope: Scope, name: string, versions?: number[]) {
+    async destroy(scope: Scope, name: string, versions?: number[], opts: { releasePrevious?: boolean } = {}) {
       const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!versions) {
@@ -334,12 +346,17 @@ export const createSecretService = (deps: SecretServiceDeps) => {
           return { name, destroyed: 'all' as const };
         }
         const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
+        // releasePrevious (the Vault-compatible API, whose clients know no labels): destroying the
+        // version labelled only `previous` removes that label with it.
+        const released = opts.releasePrevious && row.previous_version != null && versions.includes(row.previous_version)
+          && labelsOf(row, row.previous_version).length === 1 ? row.previous_version : null;
         for (const v of versions) {
           if (!existing.has(v)) throw fail('VERSION_NOT_FOUND', `The secret has no version ${v}.`);
-          if (!row.deleted_at && labelsOf(row, v).length > 0) {
+          if (!row.deleted_at && v !== released && labelsOf(row, v).length > 0) {
             throw fail('VERSION_LABELLED', `Version ${v} carries the label "${labelsOf(row, v).join(', ')}"; write a new version first, or delete the secret.`);
           }
         }
+        if (released !== null && !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))) throw fail('CONFLICT');
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
         return { name, destroyed: versions };
       });

@@ -36,3 +36,15 @@ export const vaultErrorHandler = (err: unknown, req: FastifyRequest, reply: Fast
   req.auditNote = { ...req.auditNote, errorCode: v.code };
   return reply.code(v.status).header('cache-control', 'no-store').send({ errors: v.errors });
 };
+
+/** A request no route matched, from a Vault client (it sends X-Vault-Token or X-Vault-Request) to a
+ *  /v1 path: Vault's 404 shape, so the client reports "no handler" as it would with Vault. Keyhaven's
+ *  own clients (Authorization: Bearer) keep Keyhaven's ROUTE_NOT_FOUND. */
+export const createVaultNotFound = (enabled: boolean) => (req: FastifyRequest, reply: FastifyReply): boolean => {
+  if (!enabled || !req.url.startsWith('/v1/')) return false;
+  if (req.headers['x-vault-token'] === undefined && req.headers['x-vault-request'] === undefined) return false;
+  const path = req.url.split('?')[0]!.slice(4).slice(0, 200);
+  req.auditNote = { ...req.auditNote, errorCode: 'ROUTE_NOT_FOUND' };
+  void reply.code(404).header('cache-control', 'no-store').send({ errors: [`no handler for route "${path}". route entry not found.`] });
+  return true;
+};

@@ -4,14 +4,15 @@
 // destroy/<path> {versions}; LIST arrives as GET ?list=true (http/list-method.ts); bodies are JSON
 // whatever their Content-Type, as Vault reads them; the sys and token endpoints are in vault-sys-routes.ts.
 // Handlers translate to the secret service; the pipeline authenticates (X-Vault-Token) and audits.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/pipeline-types.js';
 import { scopeOf } from '../../http/pipeline-types.js';
 import { KeyhavenError } from '../../lib/errors.js';
+import { isUniqueViolation } from '../../storage/database.js';
 import type { Action } from '../access/roles.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import { envelope, listKeys, secretMetadata, toKvData, versionMetadata } from './vault-shapes.js';
-import { VaultError, vaultErrorHandler } from './vault-errors.js';
+import { CAS_MESSAGE, VaultError, vaultErrorHandler } from './vault-errors.js';
 import type { VaultCompatSettings } from './vault-tenant.js';
 import { vaultSysRoutes, type VaultSysDeps } from './vault-sys-routes.js';
 
@@ -28,8 +29,44 @@ const isList = (req: FastifyRequest) => {
 
 const actionFor = (op: Op) => (req: FastifyRequest): Action => {
   if (req.method === 'GET') return op === 'metadata' ? 'list' : 'read';
-  if (op === 'data' && req.method !== 'DELETE') return 'write';
+  if ((op === 'data' || op === 'metadata') && req.method !== 'DELETE') return 'write';
+  if (op === 'undelete') return 'write';
   return 'delete';
+};
+
+/** Vault's limits on custom_metadata (KV v2): at most 64 keys, keys of 1-128 bytes, values of at most 512 bytes, all strings. */
+const customMetadataOf = (raw: unknown, opts: { allowNull: boolean }): Record<string, string | null> => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new VaultError(400, ['custom_metadata must be an object of string keys and string values']);
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const problems: string[] = [];
+  if (entries.length > 64) problems.push(`payload must contain at most 64 keys, provided: ${entries.length}`);
+  for (const [k, v] of entries.slice(0, 64)) {
+    const key = k.slice(0, 64);
+    if (Buffer.byteLength(k) === 0 || Buffer.byteLength(k) > 128) problems.push(`length of key "${key}" is ${Buffer.byteLength(k)} but must be 1 to 128`);
+    if (v === null && opts.allowNull) continue;
+    if (typeof v !== 'string') problems.push(`value of key "${key}" must be a string`);
+    else if (Buffer.byteLength(v) > 512) problems.push(`length of value for key "${key}" is ${Buffer.byteLength(v)} but must be at most 512`);
+  }
+  if (problems.length) throw new VaultError(400, [`custom_metadata validation failed: ${problems.join('; ')}`]);
+  return raw as Record<string, string | null>;
+};
+
+/** The other fields of a metadata write; settings Keyhaven does not have are refused, not ignored. */
+const metadataWriteOf = (b: Record<string, unknown>) => {
+  const out: { max_versions?: number } = {};
+  if (b.max_versions !== undefined) {
+    const n = Number(b.max_versions);
+    if (!Number.isInteger(n) || n < 0) throw new VaultError(400, ['max_versions must be a non-negative integer']);
+    if (n > 0) out.max_versions = n;
+  }
+  if (b.cas_required !== undefined && b.cas_required !== false && b.cas_required !== 'false') {
+    throw new VaultError(400, ['cas_required is not supported by Keyhaven: send options.cas with each write instead']);
+  }
+  const dva = b.delete_version_after;
+  if (dva !== undefined && dva !== null && !['0', '0s', ''].includes(String(dva))) {
+    throw new VaultError(400, ['delete_version_after is not supported by Keyhaven: use "0s"']);
+  }
+  return out;
 };
 
 const bodyOf = (req: FastifyRequest): Record<string, unknown> => {
@@ -81,10 +118,16 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
     const write = async (req: FastifyRequest, name: string, data: unknown, cas?: number) => {
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new VaultError(400, ['no data provided']);
       const scope = scopeOf(req);
-      // Vault lets a client write over a soft-deleted latest version: undo Keyhaven's delete first.
-      try { await service.restore(scope, name); } catch (e) { if (!(e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND')) throw e; }
+      const before = await describe(req, name).catch((e) => { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null; throw e; });
+      if (before?.deleted_at) {
+        // Vault lets a client write over a soft-deleted latest version: undo Keyhaven's delete first,
+        // once check-and-set has passed (a refused write changes nothing).
+        if (cas !== undefined && before.latest_version !== cas) throw new VaultError(400, [CAS_MESSAGE]);
+        await service.restore(scope, name);
+      }
       const w = await service.write(scope, name, data, { cas, create: true });
-      return envelope(req.id, { created_time: w.created_at, custom_metadata: null, deletion_time: '', destroyed: false, version: w.version });
+      const custom = before && Object.keys(before.metadata).length ? before.metadata : null;
+      return envelope(req.id, { created_time: w.created_at, custom_metadata: custom, deletion_time: '', destroyed: false, version: w.version });
     };
 
     for (const mount of mounts) {
@@ -124,6 +167,9 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             return write(req, name, merged, cas ?? d.latest_version);
           });
           vault.delete(url, { config, schema }, async (req, reply) => {
+            // A secret with metadata but no version yet has no latest version to delete (as in Vault).
+            const d = await describe(req, pathOf(req)).catch((e) => { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null; throw e; });
+            if (!d || d.latest_version === 0) return reply.code(204).send();
             try { await service.remove(scopeOf(req), pathOf(req)); } catch (e) { if (!(e instanceof KeyhavenError && (e.code === 'SECRET_DELETED' || e.code === 'SECRET_NOT_FOUND'))) throw e; }
             return reply.code(204).send();
           });
@@ -145,15 +191,38 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             }
             return envelope(req.id, secretMetadata(await describe(req, p)));
           });
-          vault.post(url, { config, schema }, async (req, reply) => {
-            // Metadata writes (max_versions, custom_metadata) map to Keyhaven metadata.
+          // Metadata writes: custom_metadata (replaced as a whole by POST/PUT, merged by PATCH, as Vault
+          // does) is Keyhaven's metadata map. A missing secret is created without versions (ESO's
+          // PushSecret writes managed-by before the first data write); a soft-deleted one stays writable.
+          const writeMetadata = (merge: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
             const b = bodyOf(req);
-            const patch: Record<string, unknown> = {};
-            if (b.max_versions !== undefined && Number(b.max_versions) > 0) patch.max_versions = Number(b.max_versions);
-            if (b.custom_metadata && typeof b.custom_metadata === 'object') patch.metadata = Object.fromEntries(Object.entries(b.custom_metadata).map(([k, v]) => [k, String(v)]));
-            await service.update(scopeOf(req), pathOf(req), patch);
+            const name = pathOf(req);
+            if (!name) throw new VaultError(405, ['unsupported operation']);
+            const fields = metadataWriteOf(b);
+            const custom = b.custom_metadata === undefined || (b.custom_metadata === null && !merge) ? undefined : customMetadataOf(b.custom_metadata, { allowNull: merge });
+            const scope = scopeOf(req);
+            for (let attempt = 0; ; attempt++) {
+              try {
+                const patch: { max_versions?: number; metadata?: Record<string, string> } = {};
+                if (fields.max_versions !== undefined) patch.max_versions = fields.max_versions;
+                if (custom) {
+                  const next: Record<string, string> = merge ? { ...(await describe(req, name)).metadata } : {};
+                  for (const [k, v] of Object.entries(custom)) { if (v === null) delete next[k]; else next[k] = v; }
+                  patch.metadata = next;
+                }
+                await service.update(scope, name, patch, { create: !merge, allowDeleted: true });
+                break;
+              } catch (e) {
+                // Two first writes at once: the second finds the row the first created.
+                if (attempt === 0 && isUniqueViolation(e)) continue;
+                throw e;
+              }
+            }
             return reply.code(204).send();
-          });
+          };
+          vault.post(url, { config, schema }, writeMetadata(false));
+          vault.put(url, { config, schema }, writeMetadata(false));
+          vault.patch(url, { config, schema }, writeMetadata(true));
           vault.delete(url, { config, schema }, async (req, reply) => {
             const scope = scopeOf(req);
             const name = pathOf(req);
@@ -162,7 +231,7 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             return reply.code(204).send();
           });
         } else {
-          vault.post(url, { config, schema }, async (req, reply) => {
+          const versionOp = async (req: FastifyRequest, reply: FastifyReply) => {
             const scope = scopeOf(req);
             const name = pathOf(req);
             const versions = versionsOf(req);
@@ -177,17 +246,24 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
               const todo = versions.filter((v) => known.has(v));
               if (todo.length) {
                 try {
-                  await service.destroy(scope, name, todo);
+                  await service.destroy(scope, name, todo, { releasePrevious: true });
                 } catch (e) {
-                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current version readable: write a new version, or delete the secret, before destroying it']);
+                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current (and a pending) version readable: write a new version, or delete the secret, before destroying it']);
                   throw e;
                 }
               }
             }
             return reply.code(204).send();
-          });
+          };
+          // The Go client (vault CLI, ESO, Terraform) writes with PUT; hvac and node-vault with POST.
+          vault.post(url, { config, schema }, versionOp);
+          vault.put(url, { config, schema }, versionOp);
         }
       }
+      // Any other path under the mount: Vault's 404 shape rather than Keyhaven's.
+      vault.all(`/v1/${mount}/*`, { config: { access: { public: true as const }, audit: 'vault.kv.unsupported' }, schema: { tags: ['vault-compat'], summary: `Unsupported paths under mount "${mount}"`, hide: true } }, async () => {
+        throw new VaultError(404, ['unsupported path']);
+      });
     }
 
     vaultSysRoutes(vault, settings, sys);
