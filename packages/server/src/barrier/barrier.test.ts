@@ -27,6 +27,28 @@ const memoryStore = (): KeyringStore & { rows: KeyringRow[] } => {
 const now = () => new Date();
 
 describe('barrier', () => {
+  it('forgets the cached data keys of destroyed versions, and only theirs', async () => {
+    const keyring = await openKeyring({ store: memoryStore(), source: createLocalKekSource(randomBytes(32), 'test'), now });
+    let unwraps = 0;
+    const counting = new Proxy(keyring, { get: (t, p, r) => (p === 'kek' ? (id: string) => { unwraps++; return t.kek(id); } : Reflect.get(t, p, r)) });
+    const barrier = createBarrier(counting);
+    const v1 = barrier.seal(Buffer.from('one'), 't1|sec_1|1');
+    const v2 = barrier.seal(Buffer.from('two'), 't1|sec_1|2');
+    const other = barrier.seal(Buffer.from('three'), 't1|sec_10|1');
+    unwraps = 0;
+    for (let i = 0; i < 3; i++) { barrier.open(v1, 't1|sec_1|1'); barrier.open(v2, 't1|sec_1|2'); barrier.open(other, 't1|sec_10|1'); }
+    expect(unwraps).toBe(3); // one unwrap each, then cached
+    barrier.forget('t1|sec_1|1\u0000');
+    barrier.open(v1, 't1|sec_1|1');
+    barrier.open(v2, 't1|sec_1|2');
+    barrier.open(other, 't1|sec_10|1');
+    expect(unwraps).toBe(4); // only version 1's key was dropped
+    barrier.forget('t1|sec_1|'); // the whole secret, not sec_10
+    barrier.open(v2, 't1|sec_1|2');
+    barrier.open(other, 't1|sec_10|1');
+    expect(unwraps).toBe(5);
+  });
+
   it('seals and opens, bound to its identity', async () => {
     const store = memoryStore();
     const barrier = createBarrier(await openKeyring({ store, source: createLocalKekSource(randomBytes(32), 'test'), now }));

@@ -23,6 +23,9 @@ export interface Barrier {
   /** Re-wraps a data key under the active KEK; returns null when it is already under it. */
   rewrapDek(wrappedDek: string, aad: string): string | null;
   kekIdOf(wrappedDek: string): string;
+  /** Wipes cached data keys whose AAD starts with `aadPrefix` (versions destroyed: crypto-shredding
+   *  leaves no unwrapped key behind in memory either). */
+  forget(aadPrefix: string): void;
   readonly keyring: Keyring;
 }
 
@@ -40,11 +43,24 @@ const DEK_CACHE_MS = 5 * 60_000;
 
 export const createBarrier = (keyring: Keyring): Barrier => {
   const dekCache = new Map<string, { dek: Buffer; at: number }>();
+  /** Entries are in insertion order and a hit does not renew one, so the expired ones are at the
+   *  front: each lookup wipes and drops them (before, an entry expired only when it was hit again, so
+   *  a destroyed version's key stayed until 10,000 newer ones pushed it out). */
+  const sweep = (now: number) => {
+    for (const [k, e] of dekCache) {
+      if (now - e.at < DEK_CACHE_MS) break;
+      e.dek.fill(0);
+      dekCache.delete(k);
+    }
+  };
+  // An idle server drops them too.
+  setInterval(() => sweep(Date.now()), 60_000).unref();
   const cachedDek = (wrappedDek: string, aad: string): Buffer => {
     const key = `${aad}\u0000${wrappedDek}`;
     const now = Date.now();
+    sweep(now);
     const hit = dekCache.get(key);
-    if (hit && now - hit.at < DEK_CACHE_MS) return hit.dek;
+    if (hit) return hit.dek;
     const dek = unwrapDek(wrappedDek, aad);
     if (dekCache.size >= DEK_CACHE_MAX) {
       const oldest = dekCache.keys().next().value!;
@@ -81,6 +97,9 @@ export const createBarrier = (keyring: Keyring): Barrier => {
       const out = aeadOpen(dek, Buffer.from(record.ciphertext.slice(3), 'base64url'), `val|${aad}`);
       if (!out) throw fail('DECRYPTION_FAILED');
       return out;
+    },
+    forget(aadPrefix) {
+      for (const [k, e] of dekCache) if (k.startsWith(aadPrefix)) { e.dek.fill(0); dekCache.delete(k); }
     },
     fingerprintOfSha256: (sha256) => createHmac('sha256', keyring.fingerprintKey).update(sha256).digest('hex'),
     fingerprint(plaintext) {

@@ -130,6 +130,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     const candidates = await store.oldestLiveVersions(ex, row.tenant_id, row.id, excess + 3);
     const victims = candidates.filter((v) => labelsOf(row, v).length === 0).slice(0, excess);
     await store.destroyVersions(ex, row.tenant_id, row.id, victims, now());
+    for (const v of victims) barrier.forget(`${aadFor(row.tenant_id, row.id, v)}\u0000`);
   };
 
   /** Opens a record; when it names a KEK this replica has not loaded (another replica rotated the
@@ -343,6 +344,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         if (!versions) {
           if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
           await store.purgeSecret(trx, scope.tenant, row.id);
+          barrier.forget(`${aadFor(scope.tenant, row.id, 0).replace(/0$/, '')}`);
           return { name, destroyed: 'all' as const };
         }
         const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
@@ -358,6 +360,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         }
         if (released !== null && !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))) throw fail('CONFLICT');
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
+        for (const v of versions) barrier.forget(`${aadFor(scope.tenant, row.id, v)}\u0000`);
         return { name, destroyed: versions };
       });
       changed(scope.tenant, name, 'destroy');
