@@ -161,7 +161,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const names = createLogNames({ key: deriveLogNameKey(keyring.fingerprintKey), mode: config.logSecretNames });
     const metrics = createMetrics();
     if (storage.sqliteCheckpoints) metrics.watchSqliteCheckpoints(storage.sqliteCheckpoints);
-    metrics.domain.watchState(createDomainStateReader({ storage, clock, leaseMs: config.rotation.leaseSeconds * 1000 }));
+    metrics.domain.watchState(createDomainStateReader({ storage, clock, leaseMs: config.rotation.leaseSeconds * 1000, overdueAfterMs: config.rotation.overdueAfterMinutes * 60_000 }));
     const bus = createEventBus();
     bus.subscribe((e) => { if (e.type === 'anomaly.detected' && !e.replica) metrics.domain.anomaly(String((e.data as { kind?: unknown }).kind ?? 'unknown')); });
     const jobs = createIntervalJobs(logger);
@@ -185,7 +185,10 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       onSinkResult: metrics.domain.auditSink,
       onRecorded: (events, inDatabase) => {
         metrics.countAuditEvents(events);
-        if (inDatabase) anomalies.observe(events);
+        if (inDatabase) {
+          anomalies.observe(events);
+          metrics.domain.auditAppended(events[events.length - 1]?.seq ?? 0);
+        }
       },
     });
     metrics.domain.watchAudit(() => broker.accepting().accepting);

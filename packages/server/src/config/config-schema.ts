@@ -106,6 +106,8 @@ export const configSchema = z
         /** Due secrets one call of POST /secrets/rotate-due or /internal/scheduled-rotation takes at most
          *  unless its body says `max`; the reply's `remaining` says how many are left. */
         maxPerCall: z.number().int().min(1).max(10_000).default(100),
+        /** A due secret counts as overdue (keyhaven_secrets_rotation_overdue) once due this long. */
+        overdueAfterMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
       })
       .strict()
       .default({}),

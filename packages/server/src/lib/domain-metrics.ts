@@ -82,11 +82,12 @@ export const createDomainMetrics = (registry: Registry) => {
     return v === null ? [] : [[[], v]];
   };
   gaugeFamily(registry, 'keyhaven_secrets_rotation_due', 'Secrets registered for automatic rotation that are due now (schedule or retry time reached), by criticality', ['criticality'], perCriticality((s) => s.due));
-  gaugeFamily(registry, 'keyhaven_secrets_rotation_overdue', 'Secrets due for rotation for more than an hour (the scheduler or an external one should have rotated them), by criticality', ['criticality'], perCriticality((s) => s.overdue));
+  gaugeFamily(registry, 'keyhaven_secrets_rotation_overdue', 'Secrets due for rotation for longer than rotation.overdueAfterMinutes (default 60; the scheduler or an external one should have rotated them), by criticality', ['criticality'], perCriticality((s) => s.overdue));
   gaugeFamily(registry, 'keyhaven_secrets_expired', 'Secrets (not deleted) whose expiry date has passed, by criticality', ['criticality'], perCriticality((s) => s.expired));
   gaugeFamily(registry, 'keyhaven_rotation_runs_in_progress', 'Rotation runs in progress in the database, on any server', [], single((s) => s.runsInProgress));
   gaugeFamily(registry, 'keyhaven_rotation_runs_stuck', 'Rotation runs in progress for longer than three lease periods (no server finished or resumed them)', [], single((s) => s.runsStuck));
-  gaugeFamily(registry, 'keyhaven_audit_chain_head_sequence', 'Sequence number of the last event in the hash-chained audit log (the database sink)', [], single((s) => s.auditHeadSequence));
+  let appended = 0; // the head as this server appended it (fresher than the cached database read)
+  gaugeFamily(registry, 'keyhaven_audit_chain_head_sequence', 'Sequence number of the last event in the hash-chained audit log (the database sink; any server)', [], single((s) => (s.auditHeadSequence === null && !appended ? null : Math.max(s.auditHeadSequence ?? 0, appended))));
   gaugeFamily(registry, 'keyhaven_leases_held', 'Rows leased by a server now (rotation registrations, rotation runs), by resource', ['resource'], async () => (await state())?.leases.map((l): [string[], number] => [[l.resource], l.held]) ?? []);
   gaugeFamily(registry, 'keyhaven_lease_holders', 'Distinct servers holding leases now, by resource', ['resource'], async () => (await state())?.leases.map((l): [string[], number] => [[l.resource], l.holders]) ?? []);
 
@@ -119,6 +120,8 @@ export const createDomainMetrics = (registry: Registry) => {
         if (!ok) sinkFailures.inc([sink]);
       },
       watchAudit(isAccepting: () => boolean) { accepting = isAccepting; },
+      /** A batch committed to the database sink, ending at `seq`. */
+      auditAppended(seq: number) { if (seq > appended) appended = seq; },
       /** Gauges read from the database at scrape time, at most once per `everyMs`. */
       watchState(read: () => Promise<DomainState>, everyMs = 10_000) { readState = read; ttlMs = everyMs; cached = null; },
     },

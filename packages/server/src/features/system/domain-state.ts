@@ -6,19 +6,17 @@ import type { StorageHandle } from '../../storage/database.js';
 import type { Clock } from '../../lib/clock.js';
 import type { DomainState } from '../../lib/domain-metrics.js';
 
-/** A due secret counts as overdue once it has been due this long. */
-export const OVERDUE_AFTER_MS = 3600_000;
-
 const dueAt = (at: string) => sql<boolean>`auto_rotation = 1 and (
   (next_retry_at is not null and next_retry_at <= ${at}) or (next_retry_at is null and next_rotation_at is not null and next_rotation_at <= ${at}))`;
 
 const byCriticality = (rows: Array<{ criticality: string; n: unknown }>) =>
   Object.fromEntries(rows.map((r) => [r.criticality, Number(r.n)]));
 
-export const createDomainStateReader = (deps: { storage: StorageHandle; clock: Clock; leaseMs: number }) => async (): Promise<DomainState> => {
+/** `overdueAfterMs`: a due secret counts as overdue once it has been due this long. */
+export const createDomainStateReader = (deps: { storage: StorageHandle; clock: Clock; leaseMs: number; overdueAfterMs: number }) => async (): Promise<DomainState> => {
   const now = deps.clock.now();
   const iso = now.toISOString();
-  const overdueAt = new Date(now.getTime() - OVERDUE_AFTER_MS).toISOString();
+  const overdueAt = new Date(now.getTime() - deps.overdueAfterMs).toISOString();
   const stuckBefore = new Date(now.getTime() - 3 * deps.leaseMs).toISOString();
   return deps.storage.withTenant('*', async (ex) => {
     const due = await ex.selectFrom('rotation_configs').select(['criticality', (eb) => eb.fn.countAll().as('n')]).where(dueAt(iso)).groupBy('criticality').execute();
