@@ -3,12 +3,12 @@
 // warning), and check that the domain metrics moved; read the server's own stdout and find the
 // rotation's step lines with the secret's keyed hash and never its name (unless logSecretNames is
 // clear). promtool comes from Debian's prometheus package (.ci/run installs it).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuiltCli, scratchDir, startDevServer, type DevServer } from './support/surface.js';
+import { assertBuiltCli, CLI_MAIN, cleanEnv, scratchDir, startDevServer, type DevServer } from './support/surface.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
@@ -187,6 +187,49 @@ describe('logSecretNames: clear (built binary)', () => {
       expect(JSON.parse(line!)).toMatchObject({ secret: 'clear/logged-name', outcome: 'success' });
     } finally {
       await srv.stop();
+    }
+  });
+});
+
+/** `keyhaven server` on a data directory: asks it for the log hash of a name, then stops it. The
+ *  first start prints the root token; later starts are given it. */
+const logHashOn = (dataDir: string, name: string, token?: string) => new Promise<{ token: string; hash: string }>((resolve, reject) => {
+  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
+    env: cleanEnv({ KEYHAVEN_DATA_DIR: dataDir, KEYHAVEN_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let asked = false;
+  const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not answer in 30 s:\n${out}`)); }, 30_000);
+  const onData = async (d: Buffer) => {
+    out += d.toString('utf8');
+    const url = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    const root = token ?? /KEYHAVEN_TOKEN=(\S+)/.exec(out)?.[1];
+    if (asked || !url || !root) return;
+    asked = true;
+    try {
+      const r = await fetch(`${url}/admin/log-name-hash`, { method: 'POST', headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' }, body: JSON.stringify({ names: [name] }) });
+      const body = (await r.json()) as { hashes: Array<{ hash: string }> };
+      child.once('exit', () => { clearTimeout(timer); resolve({ token: root, hash: body.hashes[0]!.hash }); });
+      child.kill('SIGTERM');
+    } catch (e) { child.kill('SIGKILL'); reject(e); }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+});
+
+describe('the keyed hash of a name in logs (built binary)', () => {
+  it('is the same after a restart of the same store and differs on another store', async () => {
+    assertBuiltCli();
+    const root = scratchDir('keyhaven-loghash-');
+    try {
+      const first = await logHashOn(path.join(root, 'a'), 'app/db-password');
+      const again = await logHashOn(path.join(root, 'a'), 'app/db-password', first.token);
+      const other = await logHashOn(path.join(root, 'b'), 'app/db-password');
+      expect(first.hash).toMatch(/^hmac:[0-9a-f]{16}$/);
+      expect(again.hash).toBe(first.hash);
+      expect(other.hash).not.toBe(first.hash);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
