@@ -98,6 +98,14 @@ describe('the dashboard and the rules query only metrics a server exports (built
     expect(used.size).toBeGreaterThan(20);
     const missing = exprs.flatMap((e) => metricsIn(e.expr).filter((m) => !names.has(m)).map((m) => `${e.where}: ${m}`));
     expect(missing).toEqual([]);
+    // docs/observability.md lists every metric the server exports (prom-client's process and Node.js
+    // defaults as a group), and lists none it does not.
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'observability.md'), 'utf8');
+    const documented = [...doc.matchAll(/^\| `(keyhaven_[a-z0-9_]+)` \|/gm)].map((m) => m[1]!);
+    expect(documented.length).toBeGreaterThan(30);
+    const ours = [...text.matchAll(/^# TYPE (keyhaven_\S+) /gm)].map((m) => m[1]!).filter((n) => !/^keyhaven_(process|nodejs)_/.test(n));
+    expect(ours.filter((n) => !documented.includes(n))).toEqual([]);
+    expect(documented.filter((n) => !names.has(n) && !n.startsWith('keyhaven_sqlite_'))).toEqual([]);
     // The extraction itself: a name that no server exports is reported.
     expect(metricsIn('rate(keyhaven_no_such_metric_total[5m])').filter((m) => !names.has(m))).toEqual(['keyhaven_no_such_metric_total']);
   });
