@@ -233,3 +233,23 @@ describe('the keyed hash of a name in logs (built binary)', () => {
     }
   });
 });
+
+describe('request lines at debug level (built binary)', () => {
+  it('show the route template and the hashed name, never the URL with the name', async () => {
+    const srv = await startDevServer({ env: { KEYHAVEN_LOG_LEVEL: 'debug' } });
+    try {
+      const h = { authorization: `Bearer ${srv.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
+      expect((await fetch(`${srv.url}/v1/secrets/apps/debug-logged-name`, { method: 'PUT', headers: h, body: JSON.stringify({ value: 'x' }) })).status).toBeLessThan(300);
+      expect((await fetch(`${srv.url}/v1/secrets/apps/debug-logged-name`, { headers: h })).status).toBe(200);
+      const hashes = (await (await fetch(`${srv.url}/admin/log-name-hash`, { method: 'POST', headers: h, body: JSON.stringify({ names: ['apps/debug-logged-name'] }) })).json()) as { hashes: Array<{ hash: string }> };
+      await new Promise((r) => setTimeout(r, 300)); // asynchronous log writes
+      const incoming = srv.output().split('\n').filter((l) => l.includes('"incoming request"')).map((l) => JSON.parse(l) as { req: Record<string, unknown> });
+      const about = incoming.filter((l) => l.req.secret === hashes.hashes[0]!.hash);
+      expect(about.length).toBe(2);
+      expect(about[0]!.req).toMatchObject({ method: 'PUT', route: '/v1/secrets/*' });
+      expect(srv.output()).not.toContain('debug-logged-name');
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { createKekSource } from './barrier/kek-sources/registry.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { buildHttp } from './http/build-http.js';
 import { createAuthenticateHook, createAuthorizeHook } from './http/auth-hook.js';
+import { requestLogFields } from './http/request-log.js';
 import { createAuditHooks } from './http/audit-hook.js';
 import { createFailureLimiter } from './http/failure-limiter.js';
 import { createAuditBroker, type AuditBroker } from './audit/broker.js';
@@ -35,7 +36,7 @@ import { policyRoutes } from './features/access/policy-routes.js';
 import { metricsRoutes } from './features/system/metrics-routes.js';
 import { createDomainStateReader } from './features/system/domain-state.js';
 import { logNameRoutes } from './features/system/log-name-routes.js';
-import { createLogNames, deriveLogNameKey } from './lib/log-names.js';
+import { createLogNames, deriveLogNameKey, type LogNames } from './lib/log-names.js';
 import type { App } from './http/pipeline-types.js';
 import { createSecretStore } from './features/secrets/secret-store.js';
 import { createSecretService, type SecretService } from './features/secrets/secret-service.js';
@@ -140,7 +141,8 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
+  let names: LogNames | undefined; // set once the keyring is open; request lines come after that
+  const logger = opts.logger ?? pino({ level: config.logLevel, serializers: { req: (req) => requestLogFields(req, names) }, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
   const storage = await openStorage(databaseUrlOf(config), {
     queryTimeoutMs: config.databaseQueryTimeoutMs,
     // Only the requests in flight on that connection fail (DATABASE_UNAVAILABLE); the pool opens new ones.
@@ -158,7 +160,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     const auditKey = deriveAuditKey(keyring.fingerprintKey);
     // Secret names in log lines: keyed hashes unless the operator asks for them in clear.
-    const names = createLogNames({ key: deriveLogNameKey(keyring.fingerprintKey), mode: config.logSecretNames });
+    names = createLogNames({ key: deriveLogNameKey(keyring.fingerprintKey), mode: config.logSecretNames });
     const metrics = createMetrics();
     if (storage.sqliteCheckpoints) metrics.watchSqliteCheckpoints(storage.sqliteCheckpoints);
     metrics.domain.watchState(createDomainStateReader({ storage, clock, leaseMs: config.rotation.leaseSeconds * 1000, overdueAfterMs: config.rotation.overdueAfterMinutes * 60_000 }));
