@@ -5,7 +5,7 @@
 // clear). promtool comes from Debian's prometheus package (.ci/run installs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuiltCli, CLI_MAIN, cleanEnv, scratchDir, startDevServer, type DevServer } from './support/surface.js';
@@ -67,7 +67,11 @@ describe.skipIf(!hasPromtool)('metrics and logs of a running server (built binar
     dir = scratchDir('keyhaven-obs-');
     // Due secrets count as overdue at once here (the default waits an hour).
     writeFileSync(path.join(dir, 'keyhaven.yaml'), 'rotation:\n  overdueAfterMinutes: 0\n');
-    srv = await startDevServer({ env: { KEYHAVEN_LOG_LEVEL: 'info', KEYHAVEN_CONFIG: path.join(dir, 'keyhaven.yaml') } });
+    srv = await startDevServer({ env: {
+      KEYHAVEN_LOG_LEVEL: 'info', KEYHAVEN_CONFIG: path.join(dir, 'keyhaven.yaml'),
+      // The dotenv provider (a real store on the local disk) for provider and sync metrics.
+      KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: dir,
+    } });
   });
   afterAll(async () => {
     await srv?.stop();
@@ -105,6 +109,23 @@ describe.skipIf(!hasPromtool)('metrics and logs of a running server (built binar
     expect(badReply.status).toBe(503);
     expect(bad.error).toMatchObject({ code: 'ROTATION_TARGET_UNREACHABLE', details: { status: 'rolled_back' } });
 
+    // A provider: a connection test, a sync that succeeds, and one whose file cannot be written.
+    const configure = await api('/v1/providers', { method: 'POST', body: { kind: 'dotenv', name: 'local-env', config: { path: path.join(dir, 'app.env') } } });
+    expect(configure.status, await configure.clone().text()).toBe(201);
+    expect(((await (await api('/v1/providers/local-env/test', { method: 'POST' })).json()) as { ok: boolean }).ok).toBe(true);
+    mkdirSync(path.join(dir, 'a-directory.env'));
+    expect((await api('/v1/providers', { method: 'POST', body: { kind: 'dotenv', name: 'broken-env', config: { path: path.join(dir, 'a-directory.env') } } })).status).toBe(201);
+    expect((await api('/v1/sync/destinations', { method: 'POST', body: { secret_name: 'OBS_BROKEN', provider_id: 'broken-env' } })).status).toBe(201);
+    expect((await api('/v1/secrets/OBS_BROKEN', { method: 'PUT', body: { value: 'never-synced' } })).status).toBeLessThan(300);
+    expect((await api('/v1/sync/destinations', { method: 'POST', body: { secret_name: 'OBS_SYNCED', provider_id: 'local-env' } })).status).toBe(201);
+    expect((await api('/v1/secrets/OBS_SYNCED', { method: 'PUT', body: { value: 'synced-value' } })).status).toBeLessThan(300);
+    expect((await api('/v1/sync/run', { method: 'POST', body: {} })).status).toBe(200);
+    const syncItems = ((await (await api('/v1/sync/status')).json()) as { items: Array<{ secret_name: string; status: string; last_error: string | null }> }).items;
+    expect(syncItems).toContainEqual(expect.objectContaining({ secret_name: 'OBS_SYNCED', status: 'ok' }));
+    const brokenItem = syncItems.find((i) => i.secret_name === 'OBS_BROKEN');
+    expect(brokenItem?.status).toBe('error');
+    const brokenCode = brokenItem!.last_error!.split(':')[0]!.toLowerCase();
+
     // Due (and overdue, see the config above) and expired secrets, counted per criticality.
     const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
     expect((await api('/v1/secrets/obs/expiring-soon', { method: 'PUT', body: { value: 'x', criticality: 'medium', expires_at: inDays(1) } })).status).toBeLessThan(300);
@@ -138,6 +159,13 @@ describe.skipIf(!hasPromtool)('metrics and logs of a running server (built binar
     expect(sample(after, 'keyhaven_secret_reads_total{secret_type="unknown",outcome="secret_not_found"}')).toBe(1);
     expect(sample(after, 'keyhaven_read_cache_hits_total')! - sample(before, 'keyhaven_read_cache_hits_total')!).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'keyhaven_read_cache_misses_total')).toBeGreaterThanOrEqual(2);
+    // Provider calls and sync operations by provider kind.
+    expect(sample(after, 'keyhaven_provider_calls_total{provider="dotenv",operation="test_connection",outcome="success"}')).toBe(1);
+    expect(sumOf(after, 'keyhaven_provider_calls_total', { provider: 'dotenv', operation: 'write', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'keyhaven_sync_operations_total{provider="dotenv",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(sumOf(after, 'keyhaven_provider_calls_total', { provider: 'dotenv', outcome: 'error' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(after, 'keyhaven_provider_errors_total', { provider: 'dotenv', code: brokenCode })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(after, 'keyhaven_sync_operations_total', { provider: 'dotenv', outcome: brokenCode })).toBeGreaterThanOrEqual(1);
     // Denied requests by status and reason.
     expect(sample(after, 'keyhaven_http_denied_requests_total{status="401",reason="unauthenticated"}')).toBe(2);
     expect(sample(after, 'keyhaven_http_denied_requests_total{status="403",reason="forbidden"}')).toBe(1);
