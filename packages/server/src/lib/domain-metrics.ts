@@ -124,6 +124,8 @@ export const createDomainMetrics = (registry: Registry) => {
       auditAppended(seq: number) { if (seq > appended) appended = seq; },
       /** Gauges read from the database at scrape time, at most once per `everyMs`. */
       watchState(read: () => Promise<DomainState>, everyMs = 10_000) { readState = read; ttlMs = everyMs; cached = null; },
+      /** The reader in use (tests re-register it with another cache age). */
+      get readState() { return readState; },
     },
   };
 };
