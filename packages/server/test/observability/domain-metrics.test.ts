@@ -2,6 +2,8 @@
 // scrape time (due, overdue, expired, runs in progress and stuck, leases, audit chain head) on SQLite
 // and PostgreSQL (row-level security on), an audit sink that fails (sink_up 0, failures counted,
 // the request still served by the database sink), and anomalies published by the detector.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../src/test-support/backends.js';
@@ -18,15 +20,46 @@ const failingStdout = () => new Writable({ write(_chunk, _enc, cb) { cb(new Erro
 
 describe.each(backends())('domain metrics (%s)', (backend) => {
   let t: TestServer;
+  let receiver: Server;
+  let receiverUrl: string;
+  const logLines: string[] = [];
   const scrape = async () => {
     const r = await t.call('GET', '/metrics', { token: null, tenant: null });
     expect(r.status).toBe(200);
     return r.text;
   };
   beforeAll(async () => {
-    t = await startTestServer(backend, { config: { audit: { sinks: ['database', 'stdout'] }, rotation: { enabled: false, overdueAfterMinutes: 0 } }, stdout: failingStdout() });
+    t = await startTestServer(backend, { config: { audit: { sinks: ['database', 'stdout'] }, rotation: { enabled: false, overdueAfterMinutes: 0 } }, stdout: failingStdout(), logLines });
+    // A webhook rotation target that accepts every set and test.
+    receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(204).end()); });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+    receiver?.closeAllConnections();
+    await new Promise((r) => receiver?.close(r));
+  });
+
+  it('times and logs each step of a rotation with a target (create, set, test, finish, conclude)', async () => {
+    expect((await t.call('PUT', '/v1/secrets/hook-admin', { body: { value: { signing_secret: 'a-signing-secret-of-32-characters' } } })).status).toBeLessThan(300);
+    expect((await t.call('POST', '/v1/rotation/register', { body: {
+      secret_name: 'hooked/app-token', secret_type: 'oauth_token', rotator: 'webhook', admin_credential_secret: 'hook-admin',
+      rotator_config: { set_url: `${receiverUrl}/set`, test_url: `${receiverUrl}/test` },
+    } })).status).toBe(201);
+    const r = await t.call('POST', '/v1/rotation/rotate', { body: { secret_name: 'hooked/app-token' } });
+    expect(r.body.status).toBe('success');
+    const text = await scrape();
+    for (const step of ['create', 'set', 'test', 'finish', 'conclude']) {
+      expect(sample(text, `keyhaven_rotation_step_duration_seconds_count{step="${step}",rotator="webhook"}`), step).toBe(1);
+    }
+    expect(sample(text, 'keyhaven_rotations_total{outcome="success",method="manual",rotator="webhook",secret_type="oauth_token"}')).toBe(1);
+    const hash = (await t.call('POST', '/admin/log-name-hash', { tenant: null, body: { names: ['hooked/app-token'] } })).body.hashes[0].hash as string;
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.secret === hash);
+    expect(lines.map((l) => l.step)).toEqual(['create', 'set', 'test', 'finish', 'conclude']);
+    expect(lines.every((l) => l.tenant === 'default' && l.run_id === r.body.run_id && typeof l.duration_ms === 'number')).toBe(true);
+    expect(logLines.join('\n')).not.toContain('hooked/app-token');
+  });
 
   it('reads due, overdue, expired, runs and leases from the database, per criticality, across tenants', async () => {
     expect((await t.call('POST', '/v1/tenants', { tenant: null, body: { id: 'other', name: 'Other' } })).status).toBe(201);
@@ -49,6 +82,7 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
     expect(sample(text, 'keyhaven_secrets_rotation_due{criticality="low"}')).toBe(0);
     expect(sample(text, 'keyhaven_secrets_expired{criticality="low"}')).toBe(1);
     expect(sample(text, 'keyhaven_rotation_runs_in_progress')).toBe(1);
+    expect(sample(text, 'keyhaven_rotations_in_flight')).toBe(0); // this server drives none of them
     expect(sample(text, 'keyhaven_rotation_runs_stuck')).toBe(1);
     expect(sample(text, 'keyhaven_leases_held{resource="rotation_run"}')).toBe(1);
     expect(sample(text, 'keyhaven_lease_holders{resource="rotation_run"}')).toBe(1);
