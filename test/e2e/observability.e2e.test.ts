@@ -36,6 +36,16 @@ export const sumOf = (text: string, metric: string, labels: Record<string, strin
   return total;
 };
 
+/** Log lines are written asynchronously: waits (up to 10 s) until the server's output has a line matching. */
+const outputLine = async (srv: DevServer, match: (line: string) => boolean) => {
+  for (let i = 0; i < 200; i++) {
+    const line = srv.output().split('\n').find(match);
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no such line in the server output:\n${srv.output().slice(-2000)}`);
+};
+
 const closedPort = async () => {
   const s: Server = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
@@ -191,6 +201,7 @@ describe.skipIf(!hasPromtool)('metrics and logs of a running server (built binar
     expect(hashes.mode).toBe('hashed');
     const [rotatedHash, failingHash] = hashes.hashes.map((h) => h.hash);
     expect(rotatedHash).toMatch(/^hmac:[0-9a-f]{16}$/);
+    await outputLine(srv, (l) => l.includes(failingHash!) && l.includes('"conclude"'));
     const lines = srv.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const steps = lines.filter((l) => l.secret === rotatedHash);
     expect(steps.map((l) => l.step)).toEqual(['create', 'conclude']);
@@ -211,8 +222,8 @@ describe('logSecretNames: clear (built binary)', () => {
       const r = await fetch(`${srv.url}/v1/rotation/register`, { method: 'POST', headers: h, body: JSON.stringify({ secret_name: 'clear/logged-name' }) });
       expect(r.status).toBe(201);
       expect((await fetch(`${srv.url}/v1/rotation/rotate`, { method: 'POST', headers: h, body: JSON.stringify({ secret_name: 'clear/logged-name' }) })).status).toBe(200);
-      const line = srv.output().split('\n').find((l) => l.includes('"rotation finished"'));
-      expect(JSON.parse(line!)).toMatchObject({ secret: 'clear/logged-name', outcome: 'success' });
+      const line = await outputLine(srv, (l) => l.includes('"rotation finished"'));
+      expect(JSON.parse(line)).toMatchObject({ secret: 'clear/logged-name', outcome: 'success' });
     } finally {
       await srv.stop();
     }
@@ -270,7 +281,7 @@ describe('request lines at debug level (built binary)', () => {
       expect((await fetch(`${srv.url}/v1/secrets/apps/debug-logged-name`, { method: 'PUT', headers: h, body: JSON.stringify({ value: 'x' }) })).status).toBeLessThan(300);
       expect((await fetch(`${srv.url}/v1/secrets/apps/debug-logged-name`, { headers: h })).status).toBe(200);
       const hashes = (await (await fetch(`${srv.url}/admin/log-name-hash`, { method: 'POST', headers: h, body: JSON.stringify({ names: ['apps/debug-logged-name'] }) })).json()) as { hashes: Array<{ hash: string }> };
-      await new Promise((r) => setTimeout(r, 300)); // asynchronous log writes
+      await outputLine(srv, (l) => l.includes('"incoming request"') && l.includes('"method":"GET"') && l.includes(hashes.hashes[0]!.hash));
       const incoming = srv.output().split('\n').filter((l) => l.includes('"incoming request"')).map((l) => JSON.parse(l) as { req: Record<string, unknown> });
       const about = incoming.filter((l) => l.req.secret === hashes.hashes[0]!.hash);
       expect(about.length).toBe(2);
