@@ -15,6 +15,7 @@ import { createKekSource } from './barrier/kek-sources/registry.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { buildHttp } from './http/build-http.js';
 import { createAuthenticateHook, createAuthorizeHook } from './http/auth-hook.js';
+import { requestLogFields } from './http/request-log.js';
 import { createAuditHooks } from './http/audit-hook.js';
 import { createFailureLimiter } from './http/failure-limiter.js';
 import { createAuditBroker, type AuditBroker } from './audit/broker.js';
@@ -33,6 +34,9 @@ import { openPgChangeFeed, type ChangeFeed } from './storage/change-feed.js';
 import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
 import { policyRoutes } from './features/access/policy-routes.js';
 import { metricsRoutes } from './features/system/metrics-routes.js';
+import { createDomainStateReader } from './features/system/domain-state.js';
+import { logNameRoutes } from './features/system/log-name-routes.js';
+import { createLogNames, deriveLogNameKey, type LogNames } from './lib/log-names.js';
 import type { App } from './http/pipeline-types.js';
 import { createSecretStore } from './features/secrets/secret-store.js';
 import { createSecretService, type SecretService } from './features/secrets/secret-service.js';
@@ -138,7 +142,8 @@ export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
+  let names: LogNames | undefined; // set once the keyring is open; request lines come after that
+  const logger = opts.logger ?? pino({ level: config.logLevel, serializers: { req: (req) => requestLogFields(req, names) }, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
   const storage = await openStorage(databaseUrlOf(config), {
     queryTimeoutMs: config.databaseQueryTimeoutMs,
     // Only the requests in flight on that connection fail (DATABASE_UNAVAILABLE); the pool opens new ones.
@@ -155,9 +160,13 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     if (await storage.bypassesRls()) logger.warn('the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS protects tenants');
 
     const auditKey = deriveAuditKey(keyring.fingerprintKey);
+    // Secret names in log lines: keyed hashes unless the operator asks for them in clear.
+    names = createLogNames({ key: deriveLogNameKey(keyring.fingerprintKey), mode: config.logSecretNames });
     const metrics = createMetrics();
     if (storage.sqliteCheckpoints) metrics.watchSqliteCheckpoints(storage.sqliteCheckpoints);
+    metrics.domain.watchState(createDomainStateReader({ storage, clock, leaseMs: config.rotation.leaseSeconds * 1000, overdueAfterMs: config.rotation.overdueAfterMinutes * 60_000 }));
     const bus = createEventBus();
+    bus.subscribe((e) => { if (e.type === 'anomaly.detected' && !e.replica) metrics.domain.anomaly(String((e.data as { kind?: unknown }).kind ?? 'unknown')); });
     const jobs = createIntervalJobs(logger);
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const dbUrl = databaseUrlOf(config);
@@ -176,11 +185,16 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(opts.auditSinks ?? []),
       ],
       key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
+      onSinkResult: metrics.domain.auditSink,
       onRecorded: (events, inDatabase) => {
         metrics.countAuditEvents(events);
-        if (inDatabase) anomalies.observe(events);
+        if (inDatabase) {
+          anomalies.observe(events);
+          metrics.domain.auditAppended(events[events.length - 1]?.seq ?? 0);
+        }
       },
     });
+    metrics.domain.watchAudit(() => broker.accepting().accepting);
     if (!broker.enabled) logger.warn('auditing is OFF (audit.sinks is empty): requests are not recorded');
 
     const tokens = createTokenService({ storage, clock });
@@ -195,13 +209,14 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
     const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
-      readCache: config.readCache, changes });
+      readCache: config.readCache, changes, observe: metrics.domain });
+    metrics.domain.watchCache(secrets.readCache.stats);
     const providerContext = providerContextOf(config);
-    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext });
+    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext, observe: metrics.domain });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({
@@ -220,7 +235,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       },
       notFound: createVaultNotFound(config.vaultCompat.enabled), // delivery
       routes: [
-        healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
+        healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), logNameRoutes(names), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery

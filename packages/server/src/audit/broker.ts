@@ -21,6 +21,8 @@ export interface BrokerOptions {
    *  `inDatabase`: the batch is committed to audit_events with these sequence numbers (otherwise it
    *  was chained in memory for the stream sinks alone). */
   onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
+  /** Told whether each sink stored each batch (metrics: sink health); never blocks recording. */
+  onSinkResult?: (sink: string, ok: boolean) => void;
 }
 
 class SinkTimeout extends Error {}
@@ -39,6 +41,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
   const maxBatch = opts.maxBatch ?? 512;
   /** The outcome of the latest batch, for readiness: a batch no sink stored makes the broker not accepting. */
   let lastFailedAt: string | null = null;
+  const sinkResult = (sink: string, ok: boolean) => { try { opts.onSinkResult?.(sink, ok); } catch { /* observers never break recording */ } };
 
   const flush = async () => {
     flushing = true;
@@ -55,7 +58,9 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           try {
             chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
             stored = inDatabase = true;
+            sinkResult('database', true);
           } catch (e) {
+            sinkResult('database', false);
             if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED') databaseError = e; // logged once by the sink
             else {
               // A full disk is named as such: the request was refused because it could not be recorded.
@@ -74,6 +79,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         }
         const results = await Promise.allSettled(opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)));
         results.forEach((r, i) => {
+          sinkResult(opts.streams[i]!.name, r.status === 'fulfilled');
           if (r.status === 'fulfilled') stored = true;
           else opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
         });

@@ -26,6 +26,9 @@ export const configSchema = z
     masterKeyFile: z.string().min(1).optional(),
     // Case-insensitive: KEYHAVEN_LOG_LEVEL=DEBUG is accepted as debug.
     logLevel: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+    /** Secret names in log lines: `hashed` (default; a keyed HMAC, stable across restarts, see
+     *  docs/observability.md) or `clear`. */
+    logSecretNames: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['hashed', 'clear'])).default('hashed'),
     maxValueBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(64 * 1024),
     maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     defaultMaxVersions: z.number().int().min(1).max(10_000).default(20),
@@ -103,6 +106,8 @@ export const configSchema = z
         /** Due secrets one call of POST /secrets/rotate-due or /internal/scheduled-rotation takes at most
          *  unless its body says `max`; the reply's `remaining` says how many are left. */
         maxPerCall: z.number().int().min(1).max(10_000).default(100),
+        /** A due secret counts as overdue (keyhaven_secrets_rotation_overdue) once due this long. */
+        overdueAfterMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
       })
       .strict()
       .default({}),

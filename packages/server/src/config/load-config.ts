@@ -13,6 +13,7 @@ const ENV_KEYS: Record<string, keyof KeyhavenConfigInput> = {
   KEYHAVEN_MASTER_KEY: 'masterKey',
   KEYHAVEN_MASTER_KEY_FILE: 'masterKeyFile',
   KEYHAVEN_LOG_LEVEL: 'logLevel',
+  KEYHAVEN_LOG_SECRET_NAMES: 'logSecretNames',
   KEYHAVEN_MAX_VALUE_BYTES: 'maxValueBytes',
   KEYHAVEN_DATABASE_QUERY_TIMEOUT_MS: 'databaseQueryTimeoutMs',
 };

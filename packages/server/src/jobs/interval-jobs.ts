@@ -1,6 +1,7 @@
 // In-process periodic jobs (anomaly sweeps, audit retention): never overlapping, errors logged,
 // timers unref'd so they never keep a process alive, all stopped on close.
 import type { Logger } from 'pino';
+import { withoutQuoted } from '../lib/log-names.js';
 
 export const createIntervalJobs = (logger: Logger) => {
   const timers: NodeJS.Timeout[] = [];
@@ -10,7 +11,7 @@ export const createIntervalJobs = (logger: Logger) => {
       const t = setInterval(async () => {
         if (running) return;
         running = true;
-        try { await fn(); } catch (e) { logger.warn({ job: name, reason: (e as Error).message?.slice(0, 200) }, 'background job failed'); } finally { running = false; }
+        try { await fn(); } catch (e) { logger.warn({ job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) }, 'background job failed'); } finally { running = false; }
       }, ms);
       t.unref();
       timers.push(t);

@@ -12,6 +12,8 @@ export interface FillCacheOptions {
   now?: () => number;
   /** While false, nothing is served or kept (e.g. while other replicas' changes cannot be heard). */
   usable?: () => boolean;
+  /** Told of each entry dropped: `capacity` to make room, `stale` expired or changed (metrics). */
+  onEvict?: (reason: 'capacity' | 'stale') => void;
 }
 
 interface Entry<T> { value: T; bytes: number; at: number; gen: number; epoch: number; group: string }
@@ -59,6 +61,7 @@ export const createFillCache = <T>(opts: FillCacheOptions) => {
       if (!e) return undefined;
       if (e.epoch !== epoch || e.gen !== (gens.get(e.group) ?? 0) || now() - e.at >= opts.ttlMs) {
         drop(key, e);
+        opts.onEvict?.('stale');
         return undefined;
       }
       return e.value;
@@ -79,6 +82,7 @@ export const createFillCache = <T>(opts: FillCacheOptions) => {
       while (bytes + size > opts.maxBytes && entries.size) {
         const [k, oldest] = entries.entries().next().value!;
         drop(k, oldest);
+        opts.onEvict?.('capacity');
       }
       entries.set(key, { value, bytes: size, at: now(), gen: token.gen, epoch, group: token.group });
       bytes += size;

@@ -1,9 +1,12 @@
-// Prometheus metrics: request counts and latency by route template, audit events by outcome, and on
-// SQLite the WAL checkpoint worker.
-// Labels never carry secret names' values or tokens; route templates only. Per-request accounting
-// is plain counters handed to prom-client when it is scraped: prom-client hashes the label set on
-// every observation, which cost about 10 µs of each request.
+// Prometheus metrics: request counts and latency by route template, audit events by outcome, on
+// SQLite the WAL checkpoint worker, and the domain metrics (rotations, due secrets, providers, the
+// read cache, secret reads and writes, denied requests, anomalies, audit sinks, leases) listed in
+// docs/observability.md. Labels never carry secret names, values, tokens or tenant-supplied text:
+// route templates, catalogue codes, kinds and types only. Per-request accounting is plain counters
+// handed to prom-client when it is scraped: prom-client hashes the label set on every observation,
+// which cost about 10 µs of each request.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { createDomainMetrics } from './domain-metrics.js';
 
 const LATENCY = 'keyhaven_http_request_duration_seconds';
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
@@ -13,6 +16,10 @@ interface RouteLatency { buckets: number[]; sum: number; count: number }
 export const createMetrics = () => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'keyhaven_' });
+  // Gauges named *_total break the Prometheus naming rules (promtool warns); the same counts are the
+  // sums of keyhaven_nodejs_active_handles / _requests / _resources by type.
+  for (const n of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`keyhaven_nodejs_active_${n}_total`);
+  const domain = createDomainMetrics(registry);
   const auditEvents = new Counter({ name: 'keyhaven_audit_events_total', help: 'Audit events stored, by outcome', labelNames: ['outcome'], registers: [registry] });
 
   // Counts since the last scrape, by (route, method, status); folded into the counter on scrape.
@@ -50,6 +57,7 @@ export const createMetrics = () => {
 
   return {
     registry,
+    ...domain,
     /** SQLite's WAL checkpoint worker (ADR 0007), read at scrape time: whether it runs (0 means SQLite
      *  checkpoints inside commits again), and the frames copied by it and by the request thread. */
     watchSqliteCheckpoints(stats: () => { running: boolean; workerFrames: number; restarts: number; restartFrames: number }) {

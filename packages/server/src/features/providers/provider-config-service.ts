@@ -9,6 +9,7 @@ import { DEFAULT_PROVIDER_CONTEXT, type Provider, type ProviderContext, type Pro
 import type { Scope, SecretService } from '../secrets/secret-service.js';
 import { splitConfigureBody, type ConfigureBody } from './provider-body.js';
 import { createProviderConfigStore, type ProviderConfigRow } from './provider-config-store.js';
+import { instrumentProvider, type ProviderObserver } from './provider-telemetry.js';
 
 /** Where a configuration's credential lives; sync never replicates names under this prefix. */
 export const CREDENTIAL_PREFIX = 'keyhaven/providers/';
@@ -26,6 +27,8 @@ export interface ProviderConfigDeps {
   clock: Clock;
   /** The operator's settings for providers that reach the server's own process or files (app.ts). */
   context?: ProviderContext;
+  /** Metrics: every call to an external store, by kind, operation and outcome. */
+  observe?: ProviderObserver;
 }
 
 const safeError = (e: unknown) =>
@@ -64,7 +67,8 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   const credentialOf = async (scope: Scope, row: ProviderConfigRow): Promise<unknown> =>
     row.credential_secret ? (await secrets.read(scope, row.credential_secret)).value : undefined;
 
-  const build = async (scope: Scope, row: ProviderConfigRow) => createProvider(row.kind, JSON.parse(row.config), await credentialOf(scope, row), context);
+  const connect = async (kind: string, config: unknown, credential: unknown) => instrumentProvider(await createProvider(kind, config, credential, context), deps.observe);
+  const build = async (scope: Scope, row: ProviderConfigRow) => connect(row.kind, JSON.parse(row.config), await credentialOf(scope, row));
 
   const tryConnect = async (provider: Provider) => {
     try {
@@ -87,7 +91,7 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
       const admitted = await admitProvider(split.kind, split.config, context);
       admitIdentity(getProvider(split.kind) as ProviderDefinition<unknown>, admitted, split.credential === undefined ? undefined : parseProviderCredential(split.kind, split.credential), context);
       if (body.test_connection) {
-        const r = await tryConnect(await createProvider(split.kind, split.config, split.credential, context));
+        const r = await tryConnect(await connect(split.kind, split.config, split.credential));
         if (!r.ok) throw fail(r.error.code as 'PROVIDER_ERROR', `Test connection failed, nothing was saved: ${r.error.message}`, { kind: split.kind });
       }
       const existing = await storage.withTenant(scope.tenant, (ex) => store.get(ex, scope.tenant, split.id));
@@ -179,7 +183,7 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
       }
       let provider: Provider | undefined;
       try {
-        provider = await createProvider(row.kind, JSON.parse(row.config), credential, context);
+        provider = await connect(row.kind, JSON.parse(row.config), credential);
       } catch (e) {
         checks.push({ check: 'connection', ok: false, error: safeError(e) });
       }

@@ -18,6 +18,7 @@ import { referenceRoutes } from '../references/reference-routes.js';
 import { createSyncWorker } from '../sync/sync-worker.js';
 import { createSyncService } from '../sync/sync-service.js';
 import { syncRoutes } from '../sync/sync-routes.js';
+import type { DomainMetrics } from '../../lib/domain-metrics.js';
 
 export interface ProviderSettings {
   referenceCacheTtlSeconds: number; referenceCacheMaxEntries: number;
@@ -35,16 +36,18 @@ export interface ProviderFeatureDeps {
   settings: ProviderSettings;
   /** The operator's settings for providers that reach the server's own process or files. */
   context?: ProviderContext;
+  /** Metrics of provider calls and sync operations. */
+  observe?: Pick<DomainMetrics, 'providerCall' | 'syncOperation'>;
 }
 
 interface Jobs { every(name: string, ms: number, fn: () => Promise<unknown>): void }
 
 export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   const { storage, secrets, clock, logger, settings } = deps;
-  const providers = createProviderConfigService({ storage, secrets, clock, context: deps.context });
+  const providers = createProviderConfigService({ storage, secrets, clock, context: deps.context, observe: deps.observe });
   const references = createReferenceService({ providers, ttlMs: settings.referenceCacheTtlSeconds * 1000, maxEntries: settings.referenceCacheMaxEntries });
   const worker = createSyncWorker({
-    storage, secrets, providers, clock, logger,
+    storage, secrets, providers, clock, logger, observe: deps.observe,
     settings: { concurrency: settings.syncConcurrency, retryBaseSeconds: settings.syncRetryBaseSeconds, retryMaxSeconds: settings.syncRetryMaxSeconds },
   });
   const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });

@@ -1,6 +1,7 @@
 // Wires the rotation feature: engine (with its ports), batch runner, service, routes and the
 // in-process scheduler. The composition root calls this once; tests and tools may pass their own
 // rotator factory (e.g. a fault-injecting wrapper) through the same door.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { StorageHandle } from '../../storage/database.js';
 import type { Barrier } from '../../barrier/barrier.js';
@@ -21,6 +22,19 @@ import { newLeaseOwner, releaseDeadLeases } from '../../jobs/leases.js';
 import type { ProviderContext } from '../../providers/provider-types.js';
 import { createRotationService, type RotationServiceDeps } from './rotation-service.js';
 import { rotationRoutes } from './rotation-routes.js';
+import { createRotationTelemetry } from './rotation-telemetry.js';
+import { createLogNames, type LogNames } from '../../lib/log-names.js';
+import type { DomainMetrics } from '../../lib/domain-metrics.js';
+
+/** Without a configured hasher, names are left out of log lines (a random key: hashes nobody can match). */
+const anonymousNames = (): LogNames => createLogNames({ key: randomBytes(32), mode: 'hashed' });
+
+/** Both observers see every event, the outside one (tests, fault injection) first. */
+const both = (a: EngineDeps['observer'], b: NonNullable<EngineDeps['observer']>): NonNullable<EngineDeps['observer']> => a ? {
+  runStarted: (run, type) => { a.runStarted?.(run, type); b.runStarted?.(run, type); },
+  stepPersisted: (run) => { a.stepPersisted?.(run); b.stepPersisted?.(run); },
+  suspended: (run, code) => { a.suspended?.(run, code); b.suspended?.(run, code); },
+} : b;
 
 export interface RotationFeatureDeps {
   storage: StorageHandle; secrets: SecretService; barrier: Barrier; broker: AuditBroker; bus: EventBus; clock: Clock; logger: Logger;
@@ -28,6 +42,11 @@ export interface RotationFeatureDeps {
   rotators?: RotatorFactory;
   owner?: string;
   observer?: EngineDeps['observer'];
+  /** How secret names appear in the rotation's log lines (hashed by default; app.ts). Without it the
+   *  lines carry no name at all. */
+  names?: LogNames;
+  /** Rotation metrics (lib/domain-metrics.ts). */
+  metrics?: Pick<DomainMetrics, 'rotationStarted' | 'rotationStep' | 'rotationFinished'>;
   resolveProvider?: RotationServiceDeps['resolveProvider'];
   /** The operator's settings for providers that reach the server's process or files (provider rotator). */
   providers?: ProviderContext;
@@ -40,6 +59,8 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
   const owner = deps.owner ?? newLeaseOwner('rotation');
   const leaseMs = cfg.leaseSeconds * 1000;
   const store = createRotationStore(deps.storage);
+  const names = deps.names ?? anonymousNames();
+  const telemetry = createRotationTelemetry({ logger: deps.logger, names, metrics: deps.metrics });
   // eslint-disable-next-line prefer-const
   let service: ReturnType<typeof createRotationService>;
   const engine = createRotationEngine({
@@ -55,7 +76,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     targetOf: (kind, config, admin) => {
       try { return getRotator(kind).target?.(config as never, admin) ?? null; } catch { return null; }
     },
-    observer: deps.observer,
+    observer: both(deps.observer, telemetry),
   });
   const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
   service = createRotationService({
@@ -77,7 +98,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
     async resumeInterrupted() {
       const freed = (await releaseDeadLeases(deps.storage, 'rotation_runs', owner)) + (await releaseDeadLeases(deps.storage, 'rotation_configs', owner));
       const resumed = freed > 0 ? await engine.recover() : [];
-      if (resumed.length > 0) deps.logger.info({ resumed: resumed.map((r) => ({ secret: r.secret_name, status: r.status })) }, 'resumed rotations interrupted by a crash');
+      if (resumed.length > 0) deps.logger.info({ resumed: resumed.length, succeeded: resumed.filter((r) => r.status === 'success').length }, 'resumed rotations interrupted by a crash (each run logs its steps)');
       return resumed;
     },
     async stop() { await scheduler?.stop(); scheduler = null; },

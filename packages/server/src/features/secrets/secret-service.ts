@@ -13,6 +13,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
 import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
 import { createFillCache } from '../../lib/fill-cache.js';
+import { outcomeOf, type DomainMetrics } from '../../lib/domain-metrics.js';
 import { authorizeFactsChange, type Allows } from '../access/fact-change.js';
 import {
   LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
@@ -56,6 +57,8 @@ export interface SecretServiceDeps {
   changes?: ChangeFeed;
   /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
   bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
+  /** Metrics (lib/domain-metrics.ts): reads and writes by secret type and outcome, the read cache. */
+  observe?: Pick<DomainMetrics, 'secretRead' | 'secretWrite' | 'cacheHit' | 'cacheMiss' | 'cacheEviction'>;
 }
 
 const deepFreeze = <T>(v: T): T => {
@@ -81,7 +84,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   const { changes } = deps;
   const cache = createFillCache<{ read: SecretRead; bytes: number }>({
     maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000, usable: cachesUsable(changes),
+    onEvict: deps.observe?.cacheEviction,
   });
+  const observe = deps.observe;
   changes?.subscribe((topic, tenant, name) => { if (topic === 'secret') cache.invalidate(cache.groupKey(tenant, name)); }, () => cache.clear());
   /** Every mutation of a secret runs here: its cached reads are invalidated when it starts and again
    *  once it has committed (or failed), so no read can store a value older than the commit; other
@@ -153,7 +158,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     latest_version: 0, created_at: at, updated_at: at, deleted_at: null, row_version: 0,
   });
 
-  const writeOnce = async (scope: Scope, name: string, value: unknown, opts: WriteOptions) => {
+  const writeOnce = async (scope: Scope, name: string, value: unknown, opts: WriteOptions, seen: { type?: string }) => {
     const encoded = encodeValue(value, limits.maxValueBytes);
     const decoded = decodeValue(encoded.kind, encoded.bytes);
     return mutate(scope.tenant, name, async (trx) => {
@@ -167,9 +172,11 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       if (!row) {
         if (!opts.create) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
         row = newSecretRow(scope.tenant, name, opts.metadata ?? {}, at);
+        seen.type = row.type;
         await store.insertSecret(trx, row);
         if (opts.metadata?.tags?.length) await store.replaceTags(trx, scope.tenant, row.id, opts.metadata.tags);
       }
+      seen.type = row.type;
       const version = row.latest_version + 1;
       const sealed = barrier.seal(encoded.bytes, aadFor(scope.tenant, row.id, version));
       await store.insertVersion(trx, {
@@ -212,18 +219,26 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
   return {
     /** The cache of decrypted reads, for the admin API (size, clear). */
-    readCache: { entries: () => cache.stats().entries, clear: () => cache.clear() },
+    readCache: { entries: () => cache.stats().entries, clear: () => cache.clear(), stats: () => cache.stats() },
 
     /** Writes a new version; retries internally on a concurrent writer unless check-and-set was asked. */
     async write(scope: Scope, name: string, value: unknown, opts: WriteOptions = {}) {
-      assertSecretName(name);
+      const seen: { type?: string } = {};
+      try {
+        assertSecretName(name);
+      } catch (e) {
+        observe?.secretWrite('unknown', outcomeOf(e));
+        throw e;
+      }
       for (let attempt = 0; ; attempt++) {
         try {
-          const written = await writeOnce(scope, name, value, opts);
+          const written = await writeOnce(scope, name, value, opts, seen);
+          observe?.secretWrite(seen.type ?? 'unknown', 'success');
           changed(scope.tenant, name, 'write', written.version);
           return written;
         } catch (e) {
           const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
+          if (!conflict || opts.cas !== undefined || attempt >= 4) observe?.secretWrite(seen.type ?? 'unknown', conflict && opts.cas !== undefined ? 'cas_mismatch' : conflict ? 'conflict' : outcomeOf(e));
           if (!conflict) throw e;
           if (opts.cas !== undefined || attempt >= 4) {
             if (opts.cas !== undefined) throw fail('CAS_MISMATCH', 'Check-and-set failed: another writer created a version at the same time.');
@@ -246,13 +261,21 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const refKey = ref.version !== undefined ? `v${ref.version}` : (ref.label ?? 'current');
       const secretKey = cache.groupKey(scope.tenant, name);
       let full = cache.get(secretKey, refKey)?.read; // only valid names are ever cached
-      if (!full) {
-        assertSecretName(name);
-        const token = cache.token(secretKey);
-        const loaded = await readStored(scope.tenant, name, ref);
-        cache.put(token, refKey, loaded, loaded.bytes);
-        full = loaded.read;
+      if (full) observe?.cacheHit();
+      else {
+        observe?.cacheMiss();
+        try {
+          assertSecretName(name);
+          const token = cache.token(secretKey);
+          const loaded = await readStored(scope.tenant, name, ref);
+          cache.put(token, refKey, loaded, loaded.bytes);
+          full = loaded.read;
+        } catch (e) {
+          observe?.secretRead('unknown', outcomeOf(e));
+          throw e;
+        }
       }
+      observe?.secretRead(full.type, 'success');
       if (ref.field === undefined) return full;
       const value = full.value;
       if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, ref.field)) {

@@ -9,6 +9,7 @@ import type { Provider } from '../../providers/provider-types.js';
 import type { Scope, SecretService } from '../secrets/secret-service.js';
 import type { ProviderConfigService } from '../providers/provider-config-service.js';
 import { compileTemplate, renderTemplate } from './sync-template.js';
+import { outcomeOf, type DomainMetrics } from '../../lib/domain-metrics.js';
 import { createSyncStore, type DestinationRow, type SyncStateRow } from './sync-store.js';
 
 export interface SyncSettings { concurrency: number; retryBaseSeconds: number; retryMaxSeconds: number }
@@ -26,6 +27,8 @@ const isCode = (e: unknown, ...codes: string[]) => isKeyhavenError(e) && codes.i
 
 export const createSyncWorker = (deps: {
   storage: StorageHandle; secrets: Pick<SecretService, 'read' | 'write'>; providers: ProviderConfigService; clock: Clock; logger: Logger; settings: SyncSettings;
+  /** Metrics: each processed pair by provider kind and outcome (ok, removed, or an error code). */
+  observe?: Pick<DomainMetrics, 'syncOperation'>;
 }) => {
   const { storage, secrets, providers, clock, settings } = deps;
   const store = createSyncStore();
@@ -48,7 +51,7 @@ export const createSyncWorker = (deps: {
     }
   };
 
-  const syncOne = async (state: SyncStateRow, dest: DestinationRow): Promise<'ok' | 'removed'> => {
+  const syncOne = async (state: SyncStateRow, dest: DestinationRow, seen: { kind?: string }): Promise<'ok' | 'removed'> => {
     const scope = systemScope(state.tenant_id);
     const remote = renderTemplate(compileTemplate(dest.template), state.secret_name, dest.prefix ?? '');
     let current: { value: unknown; version: number } | null;
@@ -61,6 +64,7 @@ export const createSyncWorker = (deps: {
     if (!current) {
       if (!dest.never_delete_remote && state.synced_version !== null) {
         const provider = await providers.instance(scope, dest.provider_id);
+        seen.kind = provider.kind;
         try { await provider.delete(remote); } catch (e) { if (!isCode(e, 'PROVIDER_SECRET_NOT_FOUND')) throw e; }
       }
       await storage.withTenant(state.tenant_id, (ex) => store.removeState(ex, state));
@@ -69,6 +73,7 @@ export const createSyncWorker = (deps: {
     let syncedVersion = current.version;
     if (state.synced_version !== current.version) {
       const provider = await providers.instance(scope, dest.provider_id);
+      seen.kind = provider.kind;
       const local = remoteValueOf(current.value);
       const first = state.synced_version === null && dest.initial_policy !== 'overwrite';
       const remoteValue = first ? await readRemote(provider, remote) : null;
@@ -96,11 +101,14 @@ export const createSyncWorker = (deps: {
       result.removed++;
       return;
     }
+    const seen: { kind?: string } = {};
     try {
-      const r = await syncOne(state, dest);
+      const r = await syncOne(state, dest, seen);
+      deps.observe?.syncOperation(seen.kind ?? 'none', r);
       if (r === 'removed') result.removed++;
       else result.ok++;
     } catch (e) {
+      deps.observe?.syncOperation(seen.kind ?? 'none', outcomeOf(e));
       result.error++;
       const attempts = state.attempts + 1;
       await storage.withTenant(state.tenant_id, (ex) => store.updateState(ex, state, {

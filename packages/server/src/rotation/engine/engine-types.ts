@@ -50,7 +50,13 @@ export interface EngineDeps {
   /** The target key of a rotator (its definition's `target`); null when it has none. */
   targetOf?(kind: string, config: unknown, adminCredential: Record<string, unknown> | undefined): string | null;
   /** Observers (metrics, progress, fault injection); never change the outcome. */
-  observer?: { stepPersisted?(run: RunRow): void };
+  observer?: {
+    /** A new run, after its attempt was audited (resumed runs are seen first by stepPersisted). */
+    runStarted?(run: RunRow, secretType: string): void;
+    stepPersisted?(run: RunRow): void;
+    /** A run left in progress for the next engine run after an unexpected error. */
+    suspended?(run: RunRow, code: string): void;
+  };
 }
 
 export interface RotationPlan {

@@ -156,6 +156,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
   const suspend = async (run: RunRow, e: unknown) => {
     const err = safeError(e);
     await store.updateRun(run.tenant_id, run.id, { lease_until: nowIso(), error_code: err.code, error_message: err.message }).catch(() => undefined);
+    deps.observer?.suspended?.(run, err.code);
     return { ...resultOf(run), error: err };
   };
 
@@ -212,6 +213,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
       if (run.step === 'started') return conclude(run, 'failed', safeError(e));
       // Pending exists but the target cannot be driven now (e.g. admin secret unreadable): try again later.
       await persist(run, { lease_until: nowIso() });
+      deps.observer?.suspended?.(run, safeError(e).code);
       return { ...resultOf(run), error: safeError(e) };
     }
     const { rotator, scope } = ctx;
@@ -326,6 +328,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
       };
       await audit(run, 'attempt'); // fail closed: no audit, no rotation
       const type = secretType ?? facts.type;
+      deps.observer?.runStarted?.(run, type);
       const adopt = facts.pending_version != null && facts.pending_version > (facts.current_version ?? 0) && plan.supplied === undefined;
       if (deps.valueOnly(run.rotator_kind) && !adopt) {
         let ctx: RunContext;

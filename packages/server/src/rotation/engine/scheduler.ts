@@ -7,6 +7,7 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
+import { withoutQuoted } from '../../lib/log-names.js';
 import type { BatchRunner } from './batch-runner.js';
 import type { RotationEngine } from './rotation-engine.js';
 
@@ -35,14 +36,21 @@ export const startRotationScheduler = (
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const busy = new Set<string>();
-  const summarize = (r: unknown) => (r && typeof r === 'object' && 'claimed' in r ? { ...(r as Record<string, unknown>), results: undefined } : Array.isArray(r) ? { recovered: r.length } : undefined);
+  /** Counts only: secret names stay out of the log (each run logs its own steps, names hashed). */
+  const summarize = (r: unknown) => {
+    if (Array.isArray(r)) return { recovered: r.length };
+    if (!r || typeof r !== 'object' || !('claimed' in r)) return undefined;
+    const { results: _results, errors, still_due: stillDue, deferred, ...counts } = r as Record<string, unknown>;
+    const n = (v: unknown) => (Array.isArray(v) ? v.length : undefined);
+    return { ...counts, still_due: n(stillDue), deferred: n(deferred), errors: n(errors) };
+  };
   /** Jobs run one after another; a job still queued or running is not queued again (croner's `protect`). */
   const serial = (name: string, fn: () => Promise<unknown>) => {
     if (busy.has(name)) return running;
     busy.add(name);
     running = running.then(fn).then(
       (r) => deps.logger.info({ job: name, result: summarize(r) }, 'rotation job finished'),
-      (e) => deps.logger.warn({ job: name, reason: (e as Error).message?.slice(0, 200) }, 'rotation job failed'),
+      (e) => deps.logger.warn({ job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) }, 'rotation job failed'),
     ).finally(() => busy.delete(name));
     return running;
   };
