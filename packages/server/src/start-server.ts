@@ -64,6 +64,7 @@ export const startServer = async (config: KeyhavenConfig, io: { print: (line: st
     io.print(`Keyhaven ${databaseUrlOf(effective).startsWith('postgres') ? 'on PostgreSQL' : `data in ${effective.dataDir}`}`);
   }
   io.print(`Listening on ${url}`);
+  io.print(app.consolePath ? `Web console: ${url}${app.consolePath}` : 'Web console: not built (run `npm run build`) or turned off (console.enabled)');
   if (boot) {
     io.print('');
     io.print(`Root token (shown once, store it safely): ${boot.rootToken}`);

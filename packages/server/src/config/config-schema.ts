@@ -9,7 +9,7 @@ const listen = z
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** Path segments under /v1 that the Keyhaven API owns, so no Vault mount may take them (delivery). */
-export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin'];
+export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin', 'console'];
 
 export const configSchema = z
   .object({
@@ -53,6 +53,19 @@ export const configSchema = z
       .object({
         maxBytes: z.number().int().min(0).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
         ttlSeconds: z.number().int().min(1).max(86_400).default(300),
+      })
+      .strict()
+      .default({}),
+    /** The web console (packages/console) served at /ui/, and its cookie sessions. */
+    console: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The built console (vite output); defaults to packages/console/dist beside the server package. */
+        dir: z.string().min(1).optional(),
+        /** A session unused this long ends (idle expiry). */
+        sessionIdleSeconds: z.number().int().min(60).max(86_400).default(900),
+        /** A session ends this long after sign-in, however busy. */
+        sessionMaxSeconds: z.number().int().min(300).max(7 * 86_400).default(8 * 3600),
       })
       .strict()
       .default({}),

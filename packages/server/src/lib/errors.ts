@@ -15,6 +15,8 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'A valid token is required: send it as "Authorization: Bearer <token>" or "X-Keyhaven-Token".' },
   TOKEN_EXPIRED: { status: 401, message: 'The token has expired; create a new one or renew it before it expires.' },
   TOKEN_REVOKED: { status: 401, message: 'The token has been revoked; ask an administrator for a new one.' },
+  SESSION_EXPIRED: { status: 401, message: 'The console session has ended (signed out, idle too long, or the server restarted); sign in again with a token.' },
+  CSRF_CHECK_FAILED: { status: 403, message: 'A change made with a console session cookie needs the X-Keyhaven-CSRF header holding the session\'s CSRF token, from the same origin; reload the console.' },
   TENANT_REQUIRED: { status: 400, message: 'Choose a tenant with the X-Tenant-ID header (or KEYHAVEN_TENANT for the CLI).' },
   TENANT_NOT_FOUND: { status: 404, message: 'No such tenant, or the token has no access to it.' },
   TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
