@@ -84,7 +84,7 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
               <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Outcome</th><th scope="col">Source</th></tr></thead>
               <tbody>{items.length === 0 ? <tr><td colSpan={7} class="muted">No events match.</td></tr> : items.map((a) => (
                 <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
-                  <td>{a.seq}</td><td>{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td><code>{a.action}</code></td>
+                  <td>{a.seq}</td><td class="nowrap">{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td><code>{a.action}</code></td>
                   <td>{a.resource && /^(secret|rotation)\./.test(a.action) ? <a href={`/ui/secret/${a.resource}`} onClick={(e) => { e.preventDefault(); navigate(`/secret/${a.resource}`); }}>{a.resource}</a> : a.resource ?? '—'}{a.version ? ` v${a.version}` : ''}</td>
                   <td><Badge kind={a.outcome}>{a.outcome}</Badge>{a.error_code ? <> <code>{a.error_code}</code></> : null}</td><td>{a.source_ip ?? '—'}</td>
                 </tr>

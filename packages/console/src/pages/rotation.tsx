@@ -56,10 +56,10 @@ export const RotationPage = () => {
                       <td><a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a> <Badge kind={s.criticality}>{s.criticality}</Badge></td>
                       <td>{s.rotator}</td>
                       <td>{s.cron ? <code>{s.cron}</code> : s.rotation_interval_days ? `${s.rotation_interval_days} d` : '—'}{s.auto_rotation_enabled ? '' : ' (manual only)'}</td>
-                      <td title={when(s.next_rotation_date)}>{late ? <Badge kind="bad">overdue</Badge> : null} {relative(s.next_rotation_date, now)}</td>
-                      <td title={when(s.last_rotation_date)}>{relative(s.last_rotation_date, now)}</td>
+                      <td class="nowrap" title={when(s.next_rotation_date)}>{late ? <Badge kind="bad">overdue</Badge> : null} {relative(s.next_rotation_date, now)}</td>
+                      <td class="nowrap" title={when(s.last_rotation_date)}>{relative(s.last_rotation_date, now)}</td>
                       <td><Badge kind={statusKind(s.last_status)}>{s.last_status ?? 'never run'}</Badge>{s.failure_count ? <span class="warn-text"> {s.failure_count} failure{s.failure_count === 1 ? '' : 's'}</span> : null}</td>
-                      <td><button type="button" class="secondary small" onClick={() => { setReason(''); setTarget(s); }} aria-label={`Rotate ${s.secret_name} now`}>Rotate now</button></td>
+                      <td><button type="button" class="secondary small" onClick={() => { setReason(''); setTarget(s); }} aria-label={`Rotate now: ${s.secret_name}`}>Rotate now</button></td>
                     </tr>
                   );
                 })}</tbody>
@@ -81,7 +81,7 @@ export const RotationPage = () => {
               <thead><tr><th scope="col">Started</th><th scope="col">Secret</th><th scope="col">Method</th><th scope="col">Result</th><th scope="col">Versions</th><th scope="col">Duration</th><th scope="col">By / reason</th><th scope="col">Error</th></tr></thead>
               <tbody>{runs.length === 0 ? <tr><td colSpan={8} class="muted">No rotation has run yet.</td></tr> : runs.map((r) => (
                 <tr key={r.id} class={r.rotation_status === 'failed' ? 'row-bad' : ''}>
-                  <td>{when(r.rotation_date)}</td><td>{r.secret_name}</td><td>{r.rotation_method}</td>
+                  <td class="nowrap">{when(r.rotation_date)}</td><td>{r.secret_name}</td><td>{r.rotation_method}</td>
                   <td><Badge kind={statusKind(r.rotation_status)}>{r.rotation_status}</Badge></td>
                   <td>{r.previous_version ? `v${r.previous_version}` : '—'} → {r.new_version ? `v${r.new_version}` : '—'}</td>
                   <td>{duration(r.duration_seconds)}</td><td>{r.actor ?? '—'}{r.reason ? `: ${r.reason}` : ''}</td>

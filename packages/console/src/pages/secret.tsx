@@ -74,7 +74,7 @@ export const SecretPage = ({ name }: { name: string }) => {
 
   const load = async () => {
     try { setS(await api.describe(name)); setError(null); } catch (e) { setError(e); }
-    api.audit({ resource: name, limit: 10 }).then((r) => setAccess(r.items), (e) => setAccessError(e));
+    api.audit({ resource: name, limit: 30 }).then((r) => setAccess(r.items.filter((a) => a.outcome !== 'attempt').slice(0, 10)), (e) => setAccessError(e));
   };
   useEffect(() => { void load(); }, [name]);
 
@@ -137,7 +137,7 @@ export const SecretPage = ({ name }: { name: string }) => {
               <tr key={v.version}>
                 <td>v{v.version}</td><td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
                 <td>{v.labels.map((l) => <span key={l} class="tag">{l}</span>)}</td><td>{v.value_kind}</td><td>{v.size_bytes} B</td>
-                <td title={when(v.created_at)}>{relative(v.created_at)}</td><td>{v.created_by ?? '—'}</td>
+                <td class="nowrap" title={when(v.created_at)}>{relative(v.created_at)}</td><td>{v.created_by ?? '—'}</td>
               </tr>
             ))}</tbody>
           </table>
@@ -170,7 +170,7 @@ export const SecretPage = ({ name }: { name: string }) => {
             <table>
               <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Version</th></tr></thead>
               <tbody>{access.length === 0 ? <tr><td colSpan={5} class="muted">No access recorded.</td></tr> : access.map((a) => (
-                <tr key={a.seq}><td>{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td>{a.action}</td><td><Badge kind={a.outcome}>{a.outcome}</Badge></td><td>{a.version ?? '—'}</td></tr>
+                <tr key={a.seq}><td class="nowrap">{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td>{a.action}</td><td><Badge kind={a.outcome}>{a.outcome}</Badge></td><td>{a.version ?? '—'}</td></tr>
               ))}</tbody>
             </table>
           </TableWrap>

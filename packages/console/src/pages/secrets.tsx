@@ -92,7 +92,7 @@ export const SecretsPage = ({ query }: { query: URLSearchParams }) => {
         <div class="browse">
           {folders.length ? (
             <ul class="folders" aria-label="Folders">
-              {folders.map(([d, n]) => <li key={d}><button type="button" class="folder" onClick={() => withPrefix(d)}>{d.slice(f.prefix.length)} <span class="muted">{n}</span></button></li>)}
+              {folders.map(([d, n]) => <li key={d}><button type="button" class="folder" onClick={() => withPrefix(d)}><span aria-hidden="true" class="muted">▸ </span>{d.slice(f.prefix.length)} <span class="muted">{n}</span></button></li>)}
             </ul>
           ) : null}
           <TableWrap label="Secrets list">
