@@ -136,7 +136,7 @@ export const SecretPage = ({ name }: { name: string }) => {
             <tbody>{s.versions.map((v) => (
               <tr key={v.version}>
                 <td>v{v.version}</td><td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
-                <td>{v.labels.map((l) => <span key={l} class="tag">{l}</span>)}</td><td>{v.value_kind}</td><td>{v.size_bytes} B</td>
+                <td>{v.labels.map((l) => <span key={l} class="tag">{l}</span>)}</td><td>{v.value_kind}</td><td class="nowrap">{v.size_bytes} B</td>
                 <td class="nowrap" title={when(v.created_at)}>{relative(v.created_at)}</td><td>{v.created_by ?? '—'}</td>
               </tr>
             ))}</tbody>

@@ -30,7 +30,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const crossOrigin = (req: FastifyRequest): boolean => {
   const origin = req.headers.origin;
   if (typeof origin !== 'string' || origin === '') return false;
-  try { return new URL(origin).host !== req.headers.host; } catch { return true; }
+  try {
+    const o = new URL(origin);
+    // Parsed alike, so a default port (Host: example.org:443 against Origin https://example.org) matches.
+    return o.host !== new URL(`${o.protocol}//${req.headers.host ?? ''}`).host;
+  } catch { return true; }
 };
 
 /** The token behind the console's session cookie, when the request sends no token of its own.
