@@ -89,6 +89,7 @@ export const api = {
   async signOut() {
     try { await call('DELETE', '/v1/console/session', { tenant: false }); } finally { csrf = null; }
   },
+  ssoEnabled: async () => (await call<{ enabled: boolean }>('GET', '/v1/console/oidc', { tenant: false })).enabled,
   tenants: () => call<{ items: Tenant[] }>('GET', '/v1/tenants', { tenant: false }),
   secrets: (q: Query) => call<{ items: SecretMeta[]; next_cursor: string | null }>('GET', '/v1/secrets', { query: q }),
   describe: (name: string) => call<SecretDetail>('GET', `/v1/secrets/${secretPath(name)}:describe`),

@@ -13,6 +13,8 @@ import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
 
+const roleIn = (s: SessionInfo, tenant: string | null) => s.token.grants?.find((g) => g.tenant === tenant)?.role ?? s.token.role;
+
 const NAV = [
   { page: 'secrets', label: 'Secrets' },
   { page: 'rotation', label: 'Rotation' },
@@ -34,7 +36,7 @@ const App = () => {
     const list = (await api.tenants()).items;
     const saved = sessionStorage.getItem(TENANT_KEY);
     setTenants(list);
-    chooseTenant(list.find((t) => t.id === saved)?.id ?? s.token.tenant ?? list[0]?.id ?? null);
+    chooseTenant(list.find((t) => t.id === saved)?.id ?? s.token.tenant ?? s.token.grants?.[0]?.tenant ?? list[0]?.id ?? null);
     setSession(s);
   };
 
@@ -77,7 +79,7 @@ const App = () => {
               {tenants.map((t) => <option key={t.id} value={t.id}>{t.name ? `${t.name} (${t.id})` : t.id}</option>)}
             </select>
           </label>
-          <span class="token" title={`Token ${session.token.id}`}>{session.token.name}{session.token.is_root ? ' · root' : session.token.role ? ` · ${session.token.role}` : ''}</span>
+          <span class="token" title={`Token ${session.token.id}`}>{session.token.name}{session.token.is_root ? ' · root' : roleIn(session, tenant) ? ` · ${roleIn(session, tenant)}` : ''}</span>
           <button type="button" class="secondary" onClick={signOut}>Sign out</button>
         </div>
       </header>

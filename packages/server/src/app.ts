@@ -52,6 +52,7 @@ import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // d
 import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
 import { createConsoleSessions } from './features/console/console-sessions.js';
 import { consoleSessionRoutes } from './features/console/console-routes.js';
+import { consoleOidcRoutes } from './features/console/console-oidc.js';
 import { CONSOLE_PREFIX, consoleStaticRoutes, defaultConsoleDir, loadConsoleFiles } from './features/console/console-static.js';
 
 export const VERSION = '0.1.0';
@@ -228,7 +229,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
-        ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles)] : []),
+        ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles),
+          consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) })] : []),
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
           ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery

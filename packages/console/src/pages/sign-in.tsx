@@ -1,13 +1,21 @@
 // Sign-in with a token: exchanged once for an HttpOnly session cookie; the field is cleared and the
 // token kept nowhere (not in the URL, storage or the page).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type SessionInfo } from '../api';
 import { ErrorNote } from '../components/ui';
+
+const SSO_ERRORS: Record<string, string> = {
+  OIDC_SIGN_IN_FAILED: 'Single sign-on did not complete; start again.',
+  OIDC_NO_ROLE: 'You signed in at your identity provider, but no rule gives you a role in Keyhaven. Ask an administrator.',
+};
 
 export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => Promise<void> }) => {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [sso, setSso] = useState(false);
+  const ssoError = new URLSearchParams(location.search).get('sso_error');
+  useEffect(() => { api.ssoEnabled().then(setSso, () => setSso(false)); }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -29,6 +37,13 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => Promise
         </label>
         <ErrorNote error={error} />
         <button type="submit" class="primary" disabled={busy || !token.trim()}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {sso ? (
+          <div class="sso">
+            <p class="muted">Or, as a person in your organisation:</p>
+            <a class="button secondary" href="/v1/console/oidc/login">Sign in with single sign-on</a>
+          </div>
+        ) : null}
+        {ssoError ? <p class="note error" role="alert">{SSO_ERRORS[ssoError] ?? SSO_ERRORS.OIDC_SIGN_IN_FAILED}</p> : null}
       </form>
     </main>
   );

@@ -66,6 +66,22 @@ export const configSchema = z
         sessionIdleSeconds: z.number().int().min(60).max(86_400).default(900),
         /** A session ends this long after sign-in, however busy. */
         sessionMaxSeconds: z.number().int().min(300).max(7 * 86_400).default(8 * 3600),
+        /** Single sign-on for people through an OpenID Connect provider (authorization code + PKCE). */
+        oidc: z
+          .object({
+            issuer: z.string().url(),
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1).optional(),
+            /** Where the provider sends people back: this server's public URL + /v1/console/oidc/callback. */
+            redirectUrl: z.string().url(),
+            scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+            /** The ID token claim that names the person in tokens and the audit log. */
+            nameClaim: z.string().min(1).default('email'),
+            /** Who gets what: the first rule whose claim holds the value (or a list containing it) gives the role in the tenant. */
+            roles: z.array(z.object({ claim: z.string().min(1), value: z.string().min(1), tenant: z.string().min(1), role: z.string().min(1) }).strict()).min(1),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

@@ -49,8 +49,10 @@ export const consoleSessionRoutes = (deps: { sessions: ConsoleSessions; tokens: 
     schema: { tags, summary: 'End the console session (sign out) and clear its cookie' },
   }, async (req, reply) => {
     const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    const ended = c ? deps.sessions.end(c) : false;
+    const ended = c ? deps.sessions.end(c) : null;
+    // A token single sign-on made for this session ends with it.
+    if (ended?.minted) await deps.tokens.revoke(ended.minted.tenant, ended.tokenId).catch(() => undefined);
     reply.header('set-cookie', cookie('', 0));
-    return { signed_out: ended };
+    return { signed_out: Boolean(ended) };
   });
 };

@@ -9,7 +9,7 @@ import { fail } from '../../lib/errors.js';
 export const SESSION_COOKIE = 'kh_session';
 export const CSRF_HEADER = 'x-keyhaven-csrf';
 
-interface Session { token: string; csrf: string; tokenId: string; created: number; lastUsed: number }
+interface Session { token: string; csrf: string; tokenId: string; created: number; lastUsed: number; minted: { tenant: string } | null }
 
 export interface SessionSettings { idleSeconds: number; maxSeconds: number; maxSessions?: number }
 
@@ -39,12 +39,13 @@ export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSet
 
   return {
     /** Starts a session for a token that has just authenticated; the id goes into the cookie. */
-    create(token: string, tokenId: string): { id: string; csrf: string } {
+    /** `minted`: the token was made for this session (single sign-on) and is revoked when it ends. */
+    create(token: string, tokenId: string, minted: { tenant: string } | null = null): { id: string; csrf: string } {
       sweep();
       const id = randomBytes(32).toString('base64url');
       const csrf = randomBytes(32).toString('base64url');
       const t = now();
-      sessions.set(digest(id), { token, csrf, tokenId, created: t, lastUsed: t });
+      sessions.set(digest(id), { token, csrf, tokenId, created: t, lastUsed: t, minted });
       return { id, csrf };
     },
     /** The token behind a cookie (refreshing its idle time), checking the CSRF token on changes. */
@@ -58,11 +59,12 @@ export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSet
       sessions.set(key, s);
       return { token: s.token, csrf: s.csrf };
     },
-    /** Ends the session behind a cookie (logout); true when there was one. */
-    end(cookie: string): boolean {
+    /** Ends the session behind a cookie (logout): what it held, or null when there was none. */
+    end(cookie: string): { tokenId: string; minted: { tenant: string } | null } | null {
       const found = find(cookie);
-      if (found) sessions.delete(found[0]);
-      return Boolean(found);
+      if (!found) return null;
+      sessions.delete(found[0]);
+      return { tokenId: found[1].tokenId, minted: found[1].minted };
     },
     get size() { return sessions.size; },
     settings: deps.settings,
