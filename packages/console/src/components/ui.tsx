@@ -1,7 +1,7 @@
 // Shared pieces: a confirmation dialog (native <dialog>: focus kept inside, Escape cancels), error
 // and status notices announced to screen readers, labels (current/pending/previous) and badges.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from '../api';
 
 export const errorText = (e: unknown) =>
@@ -59,7 +59,13 @@ export const Confirm = (p: {
   );
 };
 
-/** A wide table that scrolls sideways on a narrow screen, reachable by keyboard. */
-export const TableWrap = ({ label, children }: { label: string; children: ComponentChildren }) => (
-  <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>{children}</div>
-);
+/** A table in a labelled region, reachable by keyboard. On a narrow screen each row becomes a
+ *  card whose cells are labelled with their column's header (copied into data-label after each render). */
+export const TableWrap = ({ label, children }: { label: string; children: ComponentChildren }) => {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const heads = [...(ref.current?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent ?? '');
+    ref.current?.querySelectorAll('tbody tr').forEach((tr) => [...tr.children].forEach((td, i) => td.setAttribute('data-label', heads[i] ?? '')));
+  });
+  return <div ref={ref} class="table-wrap stack" role="region" aria-label={label} tabIndex={0}>{children}</div>;
+};
