@@ -218,6 +218,26 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('cell', { name: 'v2' }).waitFor();
     expect(await page.content()).not.toContain('second-version-value');
 
+    await page.getByRole('button', { name: 'Edit metadata' }).click();
+    await page.getByLabel('Owner').fill('payments-team');
+    await page.getByLabel('Tags (comma separated)').fill('pci, db, reviewed');
+    await page.getByRole('button', { name: 'Save metadata' }).click();
+    await page.getByRole('status').filter({ hasText: 'Metadata saved.' }).waitFor();
+    expect(await api('GET', `/v1/secrets/${name}:describe`)).toMatchObject({ owner: 'payments-team', tags: ['db', 'pci', 'reviewed'], environment: 'prod', criticality: 'critical' });
+    await capture('secret-edited');
+
+    // A third version leaves v1 without a label: it alone can be destroyed on its own.
+    await page.getByLabel('New value (becomes current)').fill('third-version-value');
+    await page.getByRole('button', { name: 'Write version 3' }).click();
+    await page.getByRole('cell', { name: 'v3' }).waitFor();
+    await page.getByRole('button', { name: 'Destroy… version 1' }).click();
+    await page.getByRole('dialog').getByText('The other versions stay').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Destroy version 1' }).click();
+    await page.getByRole('status').filter({ hasText: 'Version 1 destroyed.' }).waitFor();
+    const versions = (await api('GET', `/v1/secrets/${name}:versions`)).versions as Array<{ version: number; state: string }>;
+    expect(versions.find((v) => v.version === 1)!.state).toBe('destroyed');
+    expect(versions.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort()).toEqual([2, 3]);
+
     await page.getByRole('button', { name: 'Delete secret…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Its 2 versions stay stored').waitFor();
@@ -253,6 +273,15 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('region', { name: 'Rotation history' }).getByRole('row').filter({ hasText: 'console test' }).waitFor();
     const history = (await api('GET', '/v1/rotation/history?secret_name=web/api-token')).items;
     expect(history[0]).toMatchObject({ rotation_status: 'success', rotation_method: 'manual', reason: 'console test', new_version: 2 });
+
+    await page.getByRole('button', { name: 'Roll back: web/api-token' }).click();
+    await page.getByRole('dialog').getByText('becomes current again').waitFor();
+    await page.getByRole('dialog').getByLabel('Reason (kept in the history)').fill('undo console test');
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('status').filter({ hasText: 'web/api-token: rolled back to the value of version 1' }).waitFor();
+    const after = (await api('GET', '/v1/rotation/history?secret_name=web/api-token')).items;
+    expect(after[0]).toMatchObject({ rotation_method: 'rollback', rotation_status: 'success', reason: 'undo console test' });
+    await capture('rotation-after');
   });
 
   it('filters and pages the audit log and verifies the chain', async () => {

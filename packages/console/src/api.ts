@@ -102,6 +102,8 @@ export const api = {
   schedules: () => call<{ items: Schedule[] }>('GET', '/v1/rotation/schedules'),
   history: (q: Query) => call<{ items: RotationRun[] }>('GET', '/v1/rotation/history', { query: q }),
   rotate: (name: string, reason: string) => call<RotateResult>('POST', '/v1/rotation/rotate', { body: { secret_name: name, reason: reason || undefined } }),
+  rollback: (name: string, reason: string) => call<RotateResult & { restored_from_version: number | null }>('POST', '/v1/rotation/rollback', { body: { secret_name: name, reason: reason || undefined } }),
+  updateMetadata: (name: string, meta: Record<string, unknown>) => call<SecretMeta>('PATCH', `/v1/secrets/${secretPath(name)}`, { body: meta }),
   audit: (q: Query) => call<{ items: AuditEvent[]; next_before: number | null }>('GET', '/v1/audit/events', { query: q }),
   verify: () => call<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false }),
 };

@@ -13,7 +13,7 @@ export const RotationPage = () => {
   const [schedules, setSchedules] = useState<Schedule[] | null>(null);
   const [runs, setRuns] = useState<RotationRun[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [target, setTarget] = useState<Schedule | null>(null);
+  const [target, setTarget] = useState<{ s: Schedule; op: 'rotate' | 'rollback' } | null>(null);
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState('');
   const [historyFor, setHistoryFor] = useState('');
@@ -59,7 +59,10 @@ export const RotationPage = () => {
                       <td class="nowrap" title={when(s.next_rotation_date)}>{late ? <Badge kind="bad">overdue</Badge> : null} {relative(s.next_rotation_date, now)}</td>
                       <td class="nowrap" title={when(s.last_rotation_date)}>{relative(s.last_rotation_date, now)}</td>
                       <td><Badge kind={statusKind(s.last_status)}>{s.last_status ?? 'never run'}</Badge>{s.failure_count ? <span class="warn-text"> {s.failure_count} failure{s.failure_count === 1 ? '' : 's'}</span> : null}</td>
-                      <td><button type="button" class="secondary small" onClick={() => { setReason(''); setTarget(s); }} aria-label={`Rotate now: ${s.secret_name}`}>Rotate now</button></td>
+                      <td><div class="actions">
+                        <button type="button" class="secondary small" onClick={() => { setReason(''); setTarget({ s, op: 'rotate' }); }} aria-label={`Rotate now: ${s.secret_name}`}>Rotate now</button>
+                        {s.last_rotation_date ? <button type="button" class="secondary small" onClick={() => { setReason(''); setTarget({ s, op: 'rollback' }); }} aria-label={`Roll back: ${s.secret_name}`}>Roll back</button> : null}
+                      </div></td>
                     </tr>
                   );
                 })}</tbody>
@@ -93,14 +96,24 @@ export const RotationPage = () => {
         )}
       </section>
 
-      {target ? (
-        <Confirm title={`Rotate ${target.secret_name} now?`} confirmLabel="Rotate now" onClose={() => setTarget(null)}
+      {target?.op === 'rotate' ? (
+        <Confirm title={`Rotate ${target.s.secret_name} now?`} confirmLabel="Rotate now" onClose={() => setTarget(null)}
           onConfirm={async () => {
-            const r = await api.rotate(target.secret_name, reason);
+            const r = await api.rotate(target.s.secret_name, reason);
             setStatus(`${r.secret_name}: rotation ${r.status}${r.new_version ? `, now at version ${r.new_version}` : ''} (${r.duration_ms} ms).`);
             await load();
           }}>
-          <p>A new value is generated with the <strong>{target.rotator}</strong> rotator and becomes <strong>current</strong>; the present value becomes <strong>previous</strong>. Clients that cache the old value must fetch the new one.</p>
+          <p>A new value is generated with the <strong>{target.s.rotator}</strong> rotator and becomes <strong>current</strong>; the present value becomes <strong>previous</strong>. Clients that cache the old value must fetch the new one.</p>
+          <label class="field"><span>Reason (kept in the history)</span><input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={500} /></label>
+        </Confirm>
+      ) : target?.op === 'rollback' ? (
+        <Confirm title={`Roll back ${target.s.secret_name}?`} confirmLabel="Roll back" danger onClose={() => setTarget(null)}
+          onConfirm={async () => {
+            const r = await api.rollback(target.s.secret_name, reason);
+            setStatus(`${r.secret_name}: rolled back${r.restored_from_version ? ` to the value of version ${r.restored_from_version}` : ''}${r.new_version ? `, now version ${r.new_version}` : ''}.`);
+            await load();
+          }}>
+          <p>The <strong>previous</strong> value becomes current again, on the target too (<strong>{target.s.rotator}</strong>). The value rotated in last is no longer current: clients that already use it must fetch again.</p>
           <label class="field"><span>Reason (kept in the history)</span><input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={500} /></label>
         </Confirm>
       ) : null}

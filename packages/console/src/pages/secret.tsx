@@ -60,7 +60,42 @@ const Reveal = ({ name, version }: { name: string; version: number }) => {
   );
 };
 
-type Pending = 'delete' | 'restore' | 'destroy' | null;
+type Pending = 'delete' | 'restore' | 'destroy' | { version: number } | null;
+
+const CRITICALITIES = ['low', 'medium', 'high', 'critical'];
+const toLocal = (iso: string | null) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+
+/** The metadata a person edits here; the type and custom metadata stay as they are. */
+const EditMetadata = ({ s, onSaved, onCancel }: { s: SecretDetail; onSaved: (msg: string) => Promise<void>; onCancel: () => void }) => {
+  const [f, setF] = useState({ description: s.description ?? '', service: s.service ?? '', environment: s.environment ?? '', owner: s.owner ?? '', criticality: s.criticality, tags: s.tags.join(', '), expires: toLocal(s.expires_at) });
+  const [error, setError] = useState<unknown>(null);
+  const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    const orNull = (v: string) => (v.trim() ? v.trim() : null);
+    try {
+      await api.updateMetadata(s.name, {
+        description: orNull(f.description), service: orNull(f.service), environment: orNull(f.environment), owner: orNull(f.owner), criticality: f.criticality,
+        tags: f.tags.split(/[\s,]+/).filter(Boolean), expires_at: f.expires ? new Date(`${f.expires}Z`).toISOString() : null,
+      });
+      await onSaved('Metadata saved.');
+    } catch (err) { setError(err); }
+  };
+  return (
+    <form onSubmit={save} aria-label="Edit metadata">
+      <label class="field"><span>Description</span><input value={f.description} onInput={set('description')} maxLength={1024} /></label>
+      <label class="field"><span>Service</span><input value={f.service} onInput={set('service')} maxLength={128} /></label>
+      <label class="field"><span>Environment</span><input value={f.environment} onInput={set('environment')} maxLength={64} /></label>
+      <label class="field"><span>Owner</span><input value={f.owner} onInput={set('owner')} maxLength={256} /></label>
+      <label class="field"><span>Criticality</span><select value={f.criticality} onChange={set('criticality')}>{CRITICALITIES.map((c) => <option key={c}>{c}</option>)}</select></label>
+      <label class="field"><span>Tags (comma separated)</span><input value={f.tags} onInput={set('tags')} /></label>
+      <label class="field"><span>Expires (UTC)</span><input type="datetime-local" value={f.expires} onInput={set('expires')} /></label>
+      <ErrorNote error={error} />
+      <div class="actions"><button type="submit" class="primary">Save metadata</button><button type="button" class="secondary" onClick={onCancel}>Cancel</button></div>
+    </form>
+  );
+};
 
 export const SecretPage = ({ name }: { name: string }) => {
   const [s, setS] = useState<SecretDetail | null>(null);
@@ -71,6 +106,7 @@ export const SecretPage = ({ name }: { name: string }) => {
   const [writeError, setWriteError] = useState<unknown>(null);
   const [access, setAccess] = useState<AuditEvent[] | null>(null);
   const [accessError, setAccessError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
 
   const load = async () => {
     try { setS(await api.describe(name)); setError(null); } catch (e) { setError(e); }
@@ -102,6 +138,7 @@ export const SecretPage = ({ name }: { name: string }) => {
       <div class="grid-2">
         <section aria-labelledby="meta-title" class="card">
           <h2 id="meta-title">Metadata</h2>
+          {editing ? <EditMetadata s={s} onCancel={() => setEditing(false)} onSaved={async (m) => { setEditing(false); setStatus(m); await load(); }} /> : <>
           <dl class="meta">
             <dt>Type</dt><dd>{s.type}</dd>
             <dt>Description</dt><dd>{s.description ?? '—'}</dd>
@@ -115,6 +152,8 @@ export const SecretPage = ({ name }: { name: string }) => {
             <dt>Created</dt><dd>{when(s.created_at)}</dd>
             <dt>Updated</dt><dd>{when(s.updated_at)}</dd>
           </dl>
+          {!s.deleted_at ? <p><button type="button" class="secondary" onClick={() => setEditing(true)}>Edit metadata</button></p> : null}
+          </>}
         </section>
         {s.deleted_at ? (
           <section class="card" aria-labelledby="deleted-title">
@@ -132,12 +171,14 @@ export const SecretPage = ({ name }: { name: string }) => {
         <h2 id="versions-title">Versions</h2>
         <TableWrap label="Versions">
           <table>
-            <thead><tr><th scope="col">Version</th><th scope="col">State</th><th scope="col">Labels</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">Created</th><th scope="col">By</th></tr></thead>
+            <thead><tr><th scope="col">Version</th><th scope="col">State</th><th scope="col">Labels</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">Created</th><th scope="col">By</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
             <tbody>{s.versions.map((v) => (
               <tr key={v.version}>
                 <td>v{v.version}</td><td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
                 <td>{v.labels.map((l) => <span key={l} class="tag">{l}</span>)}</td><td>{v.value_kind}</td><td class="nowrap">{v.size_bytes} B</td>
                 <td class="nowrap" title={when(v.created_at)}>{relative(v.created_at)}</td><td>{v.created_by ?? '—'}</td>
+                <td>{!s.deleted_at && v.state !== 'destroyed' && v.labels.length === 0
+                  ? <button type="button" class="secondary small" onClick={() => setPending({ version: v.version })} aria-label={`Destroy… version ${v.version}`}>Destroy…</button> : null}</td>
               </tr>
             ))}</tbody>
           </table>
@@ -192,6 +233,11 @@ export const SecretPage = ({ name }: { name: string }) => {
         <Confirm title={`Destroy ${s.name} for good?`} confirmLabel="Destroy" danger requireText={s.name} onClose={() => setPending(null)}
           onConfirm={async () => { await api.destroy(s.name); navigate('/secrets'); }}>
           <p>This crypto-shreds <strong>all {live.length} remaining version{live.length === 1 ? '' : 's'}</strong> ({live.map((v) => `v${v.version}`).join(', ') || 'none'}) of <strong>{s.name}</strong>. No one, not even an administrator with the master key, can read them again, and it cannot be undone.</p>
+        </Confirm>
+      ) : pending && typeof pending === 'object' ? (
+        <Confirm title={`Destroy version ${pending.version} of ${s.name}?`} confirmLabel={`Destroy version ${pending.version}`} danger onClose={() => setPending(null)}
+          onConfirm={async () => { await api.destroy(s.name, [pending.version]); setStatus(`Version ${pending.version} destroyed.`); await load(); }}>
+          <p>The value of <strong>version {pending.version}</strong> of <strong>{s.name}</strong> is crypto-shredded: no one can read it again, and it cannot be undone. The other versions stay.</p>
         </Confirm>
       ) : null}
     </>
