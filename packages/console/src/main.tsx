@@ -1,7 +1,7 @@
 // The console's shell: restores the session (cookie) on load, or shows sign-in; then a header with
 // navigation, the tenant picker and sign-out, and the page the path names.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, setTenant, whenSignedOut, type SessionInfo, type Tenant } from './api';
 import { href, interceptLinks, navigate, useRoute } from './router';
 import { SignIn } from './pages/sign-in';
@@ -46,6 +46,12 @@ const App = () => {
   }, []);
 
   useEffect(() => { if (session && (route.page === '' || route.page === 'sign-in')) navigate('/secrets', { replace: true }); }, [session, route.page]);
+  // After a navigation inside the app, keyboard and screen-reader focus moves to the new page.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    document.getElementById('main')?.focus();
+  }, [route.page, route.rest]);
   useEffect(() => {
     const page = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'secret' ? 'Secret' : 'Sign in');
     document.title = `${page} · Keyhaven`;
