@@ -55,6 +55,10 @@ import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js';
 import { createVaultNotFound } from './features/vault-compat/vault-errors.js'; // delivery
 import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
 import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
+import { createConsoleSessions } from './features/console/console-sessions.js';
+import { consoleSessionRoutes } from './features/console/console-routes.js';
+import { consoleOidcRoutes } from './features/console/console-oidc.js';
+import { CONSOLE_PREFIX, consoleStaticRoutes, defaultConsoleDir, loadConsoleFiles } from './features/console/console-static.js';
 
 export const VERSION = '0.1.0';
 
@@ -68,6 +72,8 @@ export interface KeyhavenApp {
   bus: EventBus;
   metrics: Metrics;
   logger: Logger;
+  /** The web console's path on this server, or null when it is off or not built. */
+  consolePath: string | null;
   close(): Promise<void>;
 }
 
@@ -214,7 +220,9 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const providerContext = providerContextOf(config);
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext, observe: metrics.domain });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
-    const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
+    const sessions = createConsoleSessions({ clock, settings: { idleSeconds: config.console.sessionIdleSeconds, maxSeconds: config.console.sessionMaxSeconds } });
+    const consoleFiles = config.console.enabled ? loadConsoleFiles(config.console.dir ?? defaultConsoleDir()) : null;
+    const access = { tokens, tenants, policies, secrets, sessions: config.console.enabled ? sessions : undefined, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
     const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
@@ -238,6 +246,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), logNameRoutes(names), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
+        ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles),
+          consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) })] : []),
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
           ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
@@ -254,6 +264,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     return {
       http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation,
+      consolePath: consoleFiles ? CONSOLE_PREFIX : null,
       async close() {
         jobs.stop();
         await rotation.stop();

@@ -86,6 +86,7 @@ const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: s
     io.print(`Keyhaven ${databaseUrlOf(effective).startsWith('postgres') ? 'on PostgreSQL' : `data in ${effective.dataDir}`}`);
   }
   io.print(`Listening on ${url}`);
+  io.print(app.consolePath ? `Web console: ${url}${app.consolePath}` : 'Web console: not built (run `npm run build`) or turned off (console.enabled)');
   if (boot) {
     io.print('');
     io.print(`Root token (shown once, store it safely): ${boot.rootToken}`);

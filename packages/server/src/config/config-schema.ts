@@ -9,7 +9,7 @@ const listen = z
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** Path segments under /v1 that the Keyhaven API owns, so no Vault mount may take them (delivery). */
-export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin'];
+export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin', 'console'];
 
 export const configSchema = z
   .object({
@@ -56,6 +56,35 @@ export const configSchema = z
       .object({
         maxBytes: z.number().int().min(0).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
         ttlSeconds: z.number().int().min(1).max(86_400).default(300),
+      })
+      .strict()
+      .default({}),
+    /** The web console (packages/console) served at /ui/, and its cookie sessions. */
+    console: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The built console (vite output); defaults to packages/console/dist beside the server package. */
+        dir: z.string().min(1).optional(),
+        /** A session unused this long ends (idle expiry). */
+        sessionIdleSeconds: z.number().int().min(60).max(86_400).default(900),
+        /** A session ends this long after sign-in, however busy. */
+        sessionMaxSeconds: z.number().int().min(300).max(7 * 86_400).default(8 * 3600),
+        /** Single sign-on for people through an OpenID Connect provider (authorization code + PKCE). */
+        oidc: z
+          .object({
+            issuer: z.string().url(),
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1).optional(),
+            /** Where the provider sends people back: this server's public URL + /v1/console/oidc/callback. */
+            redirectUrl: z.string().url(),
+            scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+            /** The ID token claim that names the person in tokens and the audit log. */
+            nameClaim: z.string().min(1).default('email'),
+            /** Who gets what: the first rule whose claim holds the value (or a list containing it) gives the role in the tenant. */
+            roles: z.array(z.object({ claim: z.string().min(1), value: z.string().min(1), tenant: z.string().min(1), role: z.string().min(1) }).strict()).min(1),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

@@ -14,7 +14,7 @@ declare module 'fastify' {
   interface FastifyRequest { auditNote?: { version?: number; errorCode?: string } }
 }
 
-const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'RATE_LIMITED', 'TENANT_REQUIRED']);
+const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'RATE_LIMITED', 'TENANT_REQUIRED', 'SESSION_EXPIRED', 'CSRF_CHECK_FAILED']);
 
 /** Text from the request as stored in the audit log: bounded, and without NUL (PostgreSQL text
  *  cannot hold it) or other control characters, so hostile input cannot make auditing fail. */

@@ -10,6 +10,7 @@ import type { PolicyService } from '../features/access/policy-service.js';
 import { isBuiltinRole, type ResourceFacts } from '../features/access/policy.js';
 import { routeConfig, type SecretLookup } from './pipeline-types.js';
 import type { FailureLimiter } from './failure-limiter.js';
+import { cookieValue, CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from '../features/console/console-sessions.js';
 
 export const TENANT_HEADER = 'x-tenant-id';
 
@@ -21,7 +22,32 @@ export const presentedToken = (req: FastifyRequest): string | undefined => {
   return typeof kh === 'string' && kh.length > 0 ? kh : undefined;
 };
 
-export interface AccessDeps { tokens: TokenService; tenants: TenantService; policies: PolicyService; secrets: SecretLookup; limiter: FailureLimiter }
+export interface AccessDeps { tokens: TokenService; tenants: TenantService; policies: PolicyService; secrets: SecretLookup; limiter: FailureLimiter; sessions?: ConsoleSessions }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A browser's cross-origin request carries an Origin that names another host. */
+const crossOrigin = (req: FastifyRequest): boolean => {
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string' || origin === '') return false;
+  try {
+    const o = new URL(origin);
+    // Parsed alike, so a default port (Host: example.org:443 against Origin https://example.org) matches.
+    return o.host !== new URL(`${o.protocol}//${req.headers.host ?? ''}`).host;
+  } catch { return true; }
+};
+
+/** The token behind the console's session cookie, when the request sends no token of its own.
+ *  Changes need the session's CSRF token in X-Keyhaven-CSRF and no foreign Origin. */
+const sessionToken = (req: FastifyRequest, sessions: ConsoleSessions | undefined): string | undefined => {
+  if (!sessions) return undefined;
+  const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
+  if (cookie === undefined) return undefined;
+  const unsafe = !SAFE_METHODS.has(req.method);
+  if (unsafe && crossOrigin(req)) throw fail('CSRF_CHECK_FAILED');
+  const csrf = req.headers[CSRF_HEADER];
+  return sessions.resolve(cookie, { unsafe, csrf: typeof csrf === 'string' ? csrf : undefined }).token;
+};
 
 export const createAuthenticateHook = (deps: AccessDeps) =>
   async function authenticate(req: FastifyRequest) {
@@ -34,9 +60,9 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     // guessing a 256-bit token is what the limit stops, not the holders of real ones behind one address.
     const source = req.ip;
     const sourceBlocked = deps.limiter.blocked(`ip:${source}`);
-    const raw = presentedToken(req);
     let token;
     try {
+      const raw = presentedToken(req) ?? sessionToken(req, deps.sessions);
       if (!raw) throw fail('UNAUTHENTICATED');
       if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
       token = await deps.tokens.authenticate(raw);

@@ -1,0 +1,109 @@
+// The console's only way to the server: the public REST API on this origin, authenticated by the
+// session cookie (HttpOnly, set by POST /v1/console/session). Changes carry the session's CSRF token
+// in X-Keyhaven-CSRF; the token itself is sent once, at sign-in, and never kept.
+
+export interface ApiError { status: number; code: string; message: string; requestId?: string }
+
+export interface TokenInfo { id: string; name: string; kind: string; is_root: boolean; role: string | null; tenant: string | null; expires_at: string | null; grants?: Array<{ tenant: string; role: string }> }
+export interface SessionInfo { csrf_token: string; idle_seconds: number; token: TokenInfo }
+export interface Tenant { id: string; name: string; created_at: string }
+export interface SecretMeta {
+  id: string; name: string; type: string; description: string | null; tags: string[]; service: string | null; environment: string | null;
+  criticality: string; owner: string | null; expires_at: string | null; metadata: Record<string, string>; max_versions: number;
+  labels: Partial<Record<'current' | 'pending' | 'previous', number>>; latest_version: number; created_at: string; updated_at: string; deleted_at: string | null;
+}
+export interface SecretVersion { version: number; state: string; labels: string[]; size_bytes: number; value_kind: string; created_at: string; created_by: string | null; destroyed_at: string | null }
+export interface SecretDetail extends SecretMeta { versions: SecretVersion[] }
+export interface SecretValue { name: string; version: number; labels: string[]; value: unknown; created_at: string }
+export interface Schedule {
+  secret_name: string; secret_type: string; rotator: string; rotation_interval_days: number | null; cron: string | null; timezone: string;
+  auto_rotation_enabled: boolean; criticality: string; next_rotation_date: string | null; last_rotation_date: string | null;
+  last_status: string | null; failure_count: number; next_retry_at: string | null;
+}
+export interface RotationRun {
+  id: string; secret_name: string; rotation_date: string; rotation_status: string; step: string; rotation_method: string;
+  previous_version: number | null; new_version: number | null; duration_seconds: number | null; actor: string | null; reason: string | null;
+  rotator: string; error_code: string | null; error_message: string | null; finished_at: string | null;
+}
+export interface RotateResult { run_id: string; secret_name: string; status: string; new_version: number | null; duration_ms: number }
+export interface AuditEvent {
+  seq: number; tenant: string; time: string; actor_id: string | null; actor_name: string | null; actor_kind: string; action: string;
+  resource: string | null; outcome: string; status: number | null; error_code: string | null; source_ip: string | null; request_id: string | null; version: number | null;
+}
+export interface VerifyResult { ok: boolean; checked: number; first_seq: number | null; last_seq: number | null; problems: Array<{ seq?: number; kind?: string; message?: string } | string>; more_problems: boolean; anchor?: { status: string } }
+
+export class ApiFailure extends Error implements ApiError {
+  constructor(public status: number, public code: string, message: string, public requestId?: string) { super(message); }
+}
+
+let csrf: string | null = null;
+let tenant: string | null = null;
+let onSignedOut: () => void = () => {};
+
+export const setTenant = (t: string | null) => { tenant = t; };
+export const currentTenant = () => tenant;
+export const whenSignedOut = (f: () => void) => { onSignedOut = f; };
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+const qs = (q?: Query) => {
+  if (!q) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+/** A secret name in a path: each segment encoded, the slashes kept. */
+export const secretPath = (name: string) => name.split('/').map(encodeURIComponent).join('/');
+
+async function call<T>(method: string, path: string, o: { query?: Query; body?: unknown; tenant?: boolean; bearer?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['x-keyhaven-csrf'] = csrf;
+  if (o.tenant !== false && tenant) headers['x-tenant-id'] = tenant;
+  if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
+  const res = await fetch(path + qs(o.query), { method, headers, credentials: 'same-origin', cache: 'no-store', body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  const text = await res.text();
+  let data: unknown = undefined;
+  try { data = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  if (!res.ok) {
+    const e = (data as { error?: { code?: string; message?: string; request_id?: string } } | undefined)?.error;
+    const failure = new ApiFailure(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `The server answered ${res.status}.`, e?.request_id);
+    if (res.status === 401 && !o.bearer) { csrf = null; onSignedOut(); }
+    throw failure;
+  }
+  return data as T;
+}
+
+export const api = {
+  /** Exchanges a token for a session cookie; the token is not kept anywhere after this call. */
+  async signIn(token: string): Promise<SessionInfo> {
+    const s = await call<SessionInfo>('POST', '/v1/console/session', { bearer: token, tenant: false });
+    csrf = s.csrf_token;
+    return s;
+  },
+  async session(): Promise<SessionInfo> {
+    const s = await call<SessionInfo>('GET', '/v1/console/session', { tenant: false });
+    csrf = s.csrf_token;
+    return s;
+  },
+  async signOut() {
+    try { await call('DELETE', '/v1/console/session', { tenant: false }); } finally { csrf = null; }
+  },
+  ssoEnabled: async () => (await call<{ enabled: boolean }>('GET', '/v1/console/oidc', { tenant: false })).enabled,
+  tenants: () => call<{ items: Tenant[] }>('GET', '/v1/tenants', { tenant: false }),
+  secrets: (q: Query) => call<{ items: SecretMeta[]; next_cursor: string | null }>('GET', '/v1/secrets', { query: q }),
+  describe: (name: string) => call<SecretDetail>('GET', `/v1/secrets/${secretPath(name)}:describe`),
+  reveal: (name: string, version?: number) => call<SecretValue>('GET', `/v1/secrets/${secretPath(name)}`, { query: { version } }),
+  writeVersion: (name: string, value: string) => call<{ version: number }>('PUT', `/v1/secrets/${secretPath(name)}`, { body: { value } }),
+  create: (name: string, value: string, meta: Record<string, unknown>) => call<{ version: number }>('POST', '/v1/secrets', { body: { name, value, ...meta } }),
+  remove: (name: string) => call('DELETE', `/v1/secrets/${secretPath(name)}`),
+  restore: (name: string) => call('POST', `/v1/secrets/${secretPath(name)}:restore`),
+  destroy: (name: string, versions?: number[]) => call('POST', `/v1/secrets/${secretPath(name)}:destroy`, { body: versions ? { versions } : {} }),
+  schedules: () => call<{ items: Schedule[] }>('GET', '/v1/rotation/schedules'),
+  history: (q: Query) => call<{ items: RotationRun[] }>('GET', '/v1/rotation/history', { query: q }),
+  rotate: (name: string, reason: string) => call<RotateResult>('POST', '/v1/rotation/rotate', { body: { secret_name: name, reason: reason || undefined } }),
+  rollback: (name: string, reason: string) => call<RotateResult & { restored_from_version: number | null }>('POST', '/v1/rotation/rollback', { body: { secret_name: name, reason: reason || undefined } }),
+  updateMetadata: (name: string, meta: Record<string, unknown>) => call<SecretMeta>('PATCH', `/v1/secrets/${secretPath(name)}`, { body: meta }),
+  audit: (q: Query) => call<{ items: AuditEvent[]; next_before: number | null }>('GET', '/v1/audit/events', { query: q }),
+  verify: () => call<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false }),
+};

@@ -1,0 +1,145 @@
+// Single sign-on for people in a real browser: a local OpenID provider (the `oidc-provider`
+// package, with its development login and consent pages) and the BUILT server binary configured
+// with console.oidc; Chromium signs in through the provider and lands in the console with the role
+// the person's group maps to; a person without a mapped group is refused with a clear message; a
+// forged callback is refused; sign-out revokes the token made for the session. Every browser request
+// off 127.0.0.1 is aborted (the provider's pages link a web font). Skipped without /usr/bin/chromium.
+import { createServer, type Server } from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertBuiltCli, scratchDir, startDevServer, type DevServer } from '../e2e/support/surface.js';
+import { existsSync, writeFileSync } from 'node:fs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
+if (!haveChromium) console.warn(`console single sign-on browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => {
+    const port = (s.address() as net.AddressInfo).port;
+    s.close(() => resolve(port));
+  }).on('error', reject);
+});
+
+describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chromium', () => {
+  let idp: Server;
+  let server: DevServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const offMachine: string[] = [];
+
+  const api = async (method: string, url: string) => {
+    const res = await fetch(server.url + url, { method, headers: { authorization: `Bearer ${server.rootToken}`, 'x-tenant-id': 'default' } });
+    return { status: res.status, body: await res.json() };
+  };
+  const signInAtProvider = async (login: string) => {
+    await freshBrowser();
+    await page.goto(`${server.url}/ui/sign-in`);
+    await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+    await page.locator('input[name="login"]').fill(login);
+    await page.locator('input[name="password"]').fill('any-password');
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('button', { name: 'Continue' }).click(); // consent
+  };
+
+  beforeAll(async () => {
+    assertBuiltCli();
+    const idpPort = await freePort();
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${idpPort}`;
+    const callback = `http://127.0.0.1:${port}/v1/console/oidc/callback`;
+    const { default: Provider } = await import('oidc-provider');
+    const provider = new Provider(issuer, {
+      clients: [{ client_id: 'keyhaven-console', client_secret: 'console-client-secret', redirect_uris: [callback], grant_types: ['authorization_code'], response_types: ['code'] }],
+      claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
+      scopes: ['openid', 'email', 'groups'],
+      conformIdTokenClaims: false, // the claims in the ID token, where Keyhaven reads them
+      pkce: { required: () => true },
+      cookies: { keys: ['a-test-only-cookie-key'] },
+      findAccount: (_ctx: unknown, id: string) => ({
+        accountId: id,
+        claims: async () => ({ sub: id, email: `${id}@example.org`, groups: id === 'alice' ? ['kh-admins', 'staff'] : ['staff'] }),
+      }),
+    });
+    idp = createServer(provider.callback());
+    await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
+
+    const dir = scratchDir('keyhaven-console-sso-');
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+      console: { oidc: { issuer, clientId: 'keyhaven-console', clientSecret: 'console-client-secret', redirectUrl: callback, scopes: ['openid', 'email', 'groups'], roles: [{ claim: 'groups', value: 'kh-admins', tenant: 'default', role: 'admin' }] } },
+    }));
+    server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') }, args: ['--listen', `127.0.0.1:${port}`] });
+
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 90_000);
+
+  /** A fresh browser (no cookies at Keyhaven or the provider) that reaches only this machine. */
+  const freshBrowser = async () => {
+    await context?.close();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+      offMachine.push(route.request().url());
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  };
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await new Promise((r) => (idp ? idp.close(r) : r(undefined)));
+  });
+
+  it('signs a person in through the provider with the role their group maps to, and revokes that token at sign-out', async () => {
+    await signInAtProvider('alice');
+    await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/ui/secrets');
+    await page.getByText('sso:alice@example.org · admin').waitFor();
+    const cookie = (await context.cookies()).find((c) => c.name === 'kh_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+    const tokens = (await api('GET', '/v1/tokens')).body.items as Array<{ id: string; name: string; kind: string; role: string; expires_at: string | null; revoked_at: string | null }>;
+    const made = tokens.find((t) => t.name === 'sso:alice@example.org')!;
+    expect(made).toMatchObject({ kind: 'personal', role: 'admin', revoked_at: null });
+    expect(made.expires_at).not.toBeNull();
+    const events = (await api('GET', '/v1/audit/events?action=console.oidc_sign_in')).body.items;
+    expect(events[0]).toMatchObject({ outcome: 'success', actor_id: made.id, actor_name: 'sso:alice@example.org' });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Keyhaven' }).waitFor();
+    const after = (await api('GET', '/v1/tokens')).body.items.find((t: { id: string }) => t.id === made.id);
+    expect(after.revoked_at).not.toBeNull();
+  });
+
+  it('refuses a person whose groups map to no role, saying so', async () => {
+    await signInAtProvider('bob');
+    await page.getByRole('alert').filter({ hasText: 'no rule gives you a role' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+    expect((await context.cookies()).find((c) => c.name === 'kh_session')).toBeUndefined();
+    const all = await fetch(`${server.url}/v1/sys/audit/events?action=console.oidc_sign_in&outcome=denied`, { headers: { authorization: `Bearer ${server.rootToken}` } });
+    expect((await all.json()).items[0]).toMatchObject({ error_code: 'OIDC_NO_ROLE', details: { subject: 'bob' } });
+  });
+
+  it('refuses a callback with a state it did not issue', async () => {
+    const res = await fetch(`${server.url}/v1/console/oidc/callback?code=stolen&state=forged`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/ui/sign-in?sso_error=OIDC_SIGN_IN_FAILED');
+    expect(res.headers.get('set-cookie') ?? '').not.toContain('kh_session=');
+  });
+
+  it('kept the browser on this machine', () => {
+    // The provider's development pages link a web font off the machine: the route guard aborted it.
+    expect(offMachine.some((u) => u.startsWith('https://fonts.googleapis.com/'))).toBe(true);
+  });
+});
