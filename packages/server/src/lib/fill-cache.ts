@@ -95,7 +95,7 @@ export const createFillCache = <T>(opts: FillCacheOptions) => {
       if (gens.size >= 100_000) { clear(); return; }
       gens.set(group, (gens.get(group) ?? 0) + 1);
       const keys = byGroup.get(group);
-      if (keys) for (const k of [...keys]) { const e = entries.get(k); if (e) drop(k, e); else keys.delete(k); }
+      if (keys) for (const k of [...keys]) { const e = entries.get(k); if (e) { drop(k, e); opts.onEvict?.('stale'); } else keys.delete(k); }
     },
 
     clear,
