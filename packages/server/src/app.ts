@@ -50,6 +50,9 @@ import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // 
 import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
 import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
 import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
+import { DEFAULT_EGRESS_POLICY } from './lib/egress.js';
+import { createMachineAuth } from './features/auth/machine-auth.js';
+import { createAuthTenantHook } from './features/vault-compat/vault-auth-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -211,7 +214,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {
-        onRequestSync: [createVaultTenantHook(config.vaultCompat)],
+        onRequestSync: [createVaultTenantHook(config.vaultCompat), createAuthTenantHook()],
         onRequest: [createAuthenticateHook(access)],
         preHandler: [createAuthorizeHook(access), auditHooks.attempt],
         preSerialization: [auditHooks.capture],
@@ -223,6 +226,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
           ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
+        createMachineAuth({ storage, barrier, clock, broker, tokens, tenants, policies, egress: providerContext.egress ?? DEFAULT_EGRESS_POLICY, limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }).routes,
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
       ],
     });
