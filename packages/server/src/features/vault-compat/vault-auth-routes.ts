@@ -8,7 +8,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/pipeline-types.js';
 import { scopeOf, type AccessRule } from '../../http/pipeline-types.js';
-import { presentedToken } from '../../http/auth-hook.js';
 import { ERRORS, fail, KeyhavenError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { mapDriverError } from '../../storage/database.js';
@@ -28,6 +27,14 @@ export const createAuthTenantHook = () => function authTenant(req: FastifyReques
   if (!req.url.startsWith('/v1/auth/') || req.url.startsWith('/v1/auth/token/')) return;
   const given = req.headers['x-tenant-id'];
   req.headers['x-tenant-id'] = namespaceTenant(req.headers['x-vault-namespace']) ?? (typeof given === 'string' && given ? given : DEFAULT_TENANT);
+};
+
+/** The token the pipeline authenticated, as presented (Vault's renew-self answers it back). */
+const presented = (req: FastifyRequest): string => {
+  const a = req.headers.authorization;
+  if (typeof a === 'string' && /^bearer /i.test(a)) return a.slice(7).trim();
+  const t = req.headers['x-keyhaven-token'] ?? req.headers['x-vault-token'];
+  return typeof t === 'string' ? t : '';
 };
 
 const VAULT_DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'TENANT_REQUIRED']);
@@ -197,7 +204,7 @@ export const vaultAuthRoutes = (deps: VaultAuthDeps) => (app: App) => {
       return {
         ...envelope(req.id, null),
         warnings: s.max_expires_at && s.expires_at === s.max_expires_at ? ['TTL of the token is capped by its max TTL; log in again before it expires'] : null,
-        auth: { client_token: presentedToken(req) ?? '', accessor: t.id, policies: [role], token_policies: [role], metadata: s.identity?.metadata ?? null, lease_duration: ttl, renewable: Boolean(s.max_expires_at && s.expires_at !== s.max_expires_at), entity_id: '', token_type: 'service', orphan: true, num_uses: 0 },
+        auth: { client_token: presented(req), accessor: t.id, policies: [role], token_policies: [role], metadata: s.identity?.metadata ?? null, lease_duration: ttl, renewable: Boolean(s.max_expires_at && s.expires_at !== s.max_expires_at), entity_id: '', token_type: 'service', orphan: true, num_uses: 0 },
       };
     });
     both('/v1/auth/token/revoke-self', self('vault.token.revoke_self', 'Revoke the calling token'), async (req, reply) => {
