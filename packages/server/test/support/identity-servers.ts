@@ -5,6 +5,7 @@
 // discovery document for CI tokens shaped like GitHub Actions' (signed with jose in the test).
 import { createSign, createVerify, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
@@ -12,6 +13,8 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 export interface IdentityFixtures {
   kubernetesUrl: string;
+  /** The same API over HTTPS, when started with a certificate. */
+  kubernetesHttpsUrl?: string;
   reviewerJwt: string;
   /** PEM of the key that signs service-account tokens (for local verification, pem_keys). */
   serviceAccountPublicPem: string;
@@ -30,7 +33,7 @@ export interface IdentityFixtures {
 
 const listen = (server: http.Server) => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
-export const startIdentityFixtures = async (): Promise<IdentityFixtures> => {
+export const startIdentityFixtures = async (o: { tls?: { cert: string; key: string } } = {}): Promise<IdentityFixtures> => {
   // --- Kubernetes ---
   const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const saIssuer = 'https://kubernetes.default.svc.cluster.local';
@@ -58,7 +61,7 @@ export const startIdentityFixtures = async (): Promise<IdentityFixtures> => {
       user: { username: `system:serviceaccount:${k.namespace}:${k.serviceaccount.name}`, uid: k.serviceaccount.uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'] },
     };
   };
-  const k8s = http.createServer((req, res) => {
+  const k8sHandler: http.RequestListener = (req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
       const send = (status: number, obj: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
@@ -70,8 +73,11 @@ export const startIdentityFixtures = async (): Promise<IdentityFixtures> => {
       if (tr.apiVersion !== 'authentication.k8s.io/v1' || tr.kind !== 'TokenReview' || typeof tr.spec?.token !== 'string') return send(400, { kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
       send(201, { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: tr.spec, status: review(tr.spec.token) });
     });
-  });
+  };
+  const k8s = http.createServer(k8sHandler);
   const kubernetesUrl = await listen(k8s);
+  const k8sTls = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, k8sHandler) : undefined;
+  const kubernetesHttpsUrl = k8sTls ? (await listen(k8sTls as unknown as http.Server)).replace('http:', 'https:') : undefined;
 
   // --- JWKS / GitHub Actions OIDC ---
   const gh = await generateKeyPair('RS256', { extractable: true });
@@ -104,12 +110,13 @@ export const startIdentityFixtures = async (): Promise<IdentityFixtures> => {
   const githubPublicPem = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
 
   return {
-    kubernetesUrl, reviewerJwt, reviews, serviceAccountToken, serviceAccountIssuer: saIssuer,
+    kubernetesUrl, kubernetesHttpsUrl, reviewerJwt, reviews, serviceAccountToken, serviceAccountIssuer: saIssuer,
     serviceAccountPublicPem: sa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     jwksUrl: `${jwksUrlBase}/.well-known/jwks`, issuer, githubToken, githubPublicPem,
     close: async () => {
       await new Promise((r) => k8s.close(r));
       await new Promise((r) => jwksServer.close(r));
+      if (k8sTls) await new Promise((r) => k8sTls.close(r));
       k8s.closeAllConnections?.();
       jwksServer.closeAllConnections?.();
     },
