@@ -11,7 +11,7 @@ describe.each(backends())('AppRole login on %s', (backend) => {
   let s: TestServer;
   const clock = createManualClock();
   beforeAll(async () => {
-    s = await startTestServer(backend, { clock, config: { authFailureLimit: 5, authFailureWindowSeconds: 60 } });
+    s = await startTestServer(backend, { clock, config: { authFailureLimit: 12, authFailureWindowSeconds: 60 } });
     await s.call('POST', '/v1/tenants', { tenant: null, body: { id: 'team-a' } });
     await s.call('PUT', '/v1/secrets/app/db', { tenant: 'team-a', body: { value: 'pw-team-a' } });
   });
@@ -100,6 +100,30 @@ describe.each(backends())('AppRole login on %s', (backend) => {
     expect((await login(roleId, inside)).status).toBe(200);
   });
 
+  it('a one-use secret_id gives one token however many logins race for it', async () => {
+    await s.call('POST', '/v1/auth/approle/role/race', { tenant: 'team-a', body: { token_role: 'read', secret_id_num_uses: 1 } });
+    const roleId = (await s.call('GET', '/v1/auth/approle/role/race/role-id', { tenant: 'team-a' })).body.data.role_id;
+    const { secret_id } = (await s.call('POST', '/v1/auth/approle/role/race/secret-id', { tenant: 'team-a', body: {} })).body.data;
+    const results = await Promise.all(Array.from({ length: 6 }, () => login(roleId, secret_id)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.body.error?.code === 'AUTH_CREDENTIAL_USED')).toHaveLength(5);
+  });
+
+  it('binds tokens to token_bound_cidrs: login and every use from outside are refused', async () => {
+    await s.call('POST', '/v1/auth/approle/role/tokcidr', { tenant: 'team-a', body: { token_role: 'read', token_bound_cidrs: '127.0.0.0/8' } });
+    const roleId = (await s.call('GET', '/v1/auth/approle/role/tokcidr/role-id', { tenant: 'team-a' })).body.data.role_id;
+    const sid = async () => (await s.call('POST', '/v1/auth/approle/role/tokcidr/secret-id', { tenant: 'team-a', body: {} })).body.data.secret_id as string;
+    const r = await login(roleId, await sid());
+    expect(r.status).toBe(200);
+    const use = (remoteAddress: string) => s.app.http.inject({ method: 'GET', url: '/v1/secrets/app/db', remoteAddress, headers: { authorization: `Bearer ${r.body.auth.client_token}`, 'x-tenant-id': 'team-a' } });
+    expect((await use('127.0.0.1')).statusCode).toBe(200);
+    const outside = await use('10.2.3.4');
+    expect(outside.statusCode).toBe(403);
+    expect(outside.json().error.code).toBe('AUTH_SOURCE_NOT_ALLOWED');
+    const fromOutside = await s.app.http.inject({ method: 'POST', url: '/v1/auth/approle/login', remoteAddress: '10.2.3.4', payload: { role_id: roleId, secret_id: await sid() } });
+    expect(fromOutside.json().error.code).toBe('AUTH_SOURCE_NOT_ALLOWED');
+  });
+
   it('lists and destroys secret_id accessors; the secret_id is stored only as a hash', async () => {
     await s.call('POST', '/v1/auth/approle/role/acc', { tenant: 'team-a', body: { token_role: 'read' } });
     const roleId = (await s.call('GET', '/v1/auth/approle/role/acc/role-id', { tenant: 'team-a' })).body.data.role_id;
@@ -144,8 +168,10 @@ describe.each(backends())('AppRole login on %s', (backend) => {
 
   it('limits failed logins per source address', async () => {
     const h = { 'x-forwarded-for': '1.2.3.4' };
+    clock.advance(61_000); // a fresh window
     let last;
-    for (let i = 0; i < 7; i++) last = await login('00000000-0000-0000-0000-000000000001', 'khs_nope', h);
+    for (let i = 0; i < 12; i++) expect((await login('00000000-0000-0000-0000-000000000001', 'khs_nope', h)).status).toBe(401);
+    for (let i = 0; i < 2; i++) last = await login('00000000-0000-0000-0000-000000000001', 'khs_nope', h);
     // inject comes from 127.0.0.1 whatever the header (trustProxy off): the whole source is limited.
     expect(last!.status).toBe(429);
     expect(last!.body.error.code).toBe('RATE_LIMITED');

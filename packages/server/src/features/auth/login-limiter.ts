@@ -8,6 +8,7 @@ import type { Clock } from '../../lib/clock.js';
 export const createLoginLimiter = (deps: { storage: StorageHandle; clock: Clock; limit: number; windowSeconds: number }) => {
   const { storage, clock } = deps;
   const cutoff = () => new Date(clock.now().getTime() - deps.windowSeconds * 1000).toISOString();
+  let failures = 0;
   return {
     windowSeconds: deps.windowSeconds,
     async blocked(key: string): Promise<boolean> {
@@ -22,6 +23,8 @@ export const createLoginLimiter = (deps: { storage: StorageHandle; clock: Clock;
           count: sql<number>`CASE WHEN auth_login_failures.window_start <= ${c} THEN 1 ELSE auth_login_failures.count + 1 END`,
           window_start: sql<string>`CASE WHEN auth_login_failures.window_start <= ${c} THEN ${now} ELSE auth_login_failures.window_start END`,
         })).execute();
+      // Windows that have passed are dropped now and then, so the table holds recent sources only.
+      if (++failures % 500 === 0) await storage.db.deleteFrom('auth_login_failures').where('window_start', '<=', c).execute().catch(() => {});
     },
   };
 };
