@@ -225,7 +225,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
-          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
+          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite',
+          describeToken: async (t) => { const d = await tokens.self(t); return { role: d.grants[0]?.role ?? null, metadata: d.identity?.metadata ?? null, ttlSeconds: d.ttl_seconds, maxExpiresAt: d.max_expires_at, createdAt: d.created_at }; } }),
         createMachineAuth({ storage, barrier, clock, broker, tokens, tenants, policies, egress: providerContext.egress ?? DEFAULT_EGRESS_POLICY, limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }).routes,
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
       ],

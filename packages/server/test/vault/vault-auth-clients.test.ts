@@ -55,7 +55,7 @@ describe.each(backends())('Vault clients log in to Keyhaven on %s', (backend) =>
     expect(r.login.ok.accessor).toMatch(/^tok_/);
     expect(r.token_set).toEqual({ ok: true });
     expect(r.authenticated).toEqual({ ok: true });
-    expect(r.lookup_self.ok).toBe(r.login.ok.accessor);
+    expect(r.lookup_self.ok).toEqual({ accessor: r.login.ok.accessor, policies: ['read'], meta: { role: 'hvac-app', secret_id_accessor: expect.any(String) }, renewable: true, creation_ttl: 600, explicit_max_ttl: 3600, path: 'auth/approle/login' });
     expect(r.renew_self.ok).toBe(600);
     expect(r.kv_write_denied).toMatchObject({ error: 'Forbidden' });
     expect(r.revoke_self).toEqual({ ok: 204 });
