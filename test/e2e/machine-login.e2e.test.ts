@@ -89,6 +89,22 @@ describe('keyhaven login (built binary)', () => {
     expect(wrong.stderr).toContain('AUTH_LOGIN_FAILED');
   });
 
+  it('token: an existing token from stdin is checked and stored; --no-store prints instead', async () => {
+    const r = await machine(['login', '--method', 'token', '--token-file', '-'], { input: `${server.rootToken}\n` });
+    expect(r.code).toBe(0);
+    expect(readFileSync(tokenFile(), 'utf8').trim()).toBe(server.rootToken);
+    expect(await machine(['secrets', 'get', 'ci/deploy-key'])).toMatchObject({ code: 0, stdout: 'k-123\n' });
+    const bad = await machine(['login', '--method', 'token', '--token-file', '-'], { input: 'khv_bogus\n' });
+    expect(bad.code).not.toBe(0);
+    expect(readFileSync(tokenFile(), 'utf8').trim()).toBe(server.rootToken); // unchanged
+    expect(await machine(['logout', '--keep-token'])).toMatchObject({ code: 0 });
+    const roleId = (await admin(['auth', 'approle', 'role-id', 'deployer'])).stdout.trim();
+    const sid = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--format', 'json'])).stdout).secret_id;
+    const printed = await machine(['login', '--method', 'approle', '--role-id', roleId, '--no-store'], { env: { KEYHAVEN_SECRET_ID: sid } });
+    expect(printed.stdout.trim()).toMatch(/^khv_/);
+    expect(() => statSync(tokenFile())).toThrow();
+  });
+
   it('kubernetes: configured with the TokenReview API, login with a service-account token file', async () => {
     writeFileSync(path.join(dir, 'reviewer.jwt'), fx.reviewerJwt);
     expect((await admin(['auth', 'kubernetes', 'config', '--host', fx.kubernetesUrl, '--reviewer-jwt-file', path.join(dir, 'reviewer.jwt')])).code).toBe(0);

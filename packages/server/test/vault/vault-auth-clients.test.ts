@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { backends, createTestDatabase, type BackendName } from '../../src/test-support/backends.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer } from '../../src/start-server.js';
-import { hvacPython, type VaultServer } from './support.js';
+import { hvacPython, rawExchange, rawRequest, type VaultServer } from './support.js';
 import { startIdentityFixtures, type IdentityFixtures } from '../support/identity-servers.js';
 
 const require = createRequire(import.meta.url);
@@ -74,6 +74,23 @@ describe.each(backends())('Vault clients log in to Keyhaven on %s', (backend) =>
     expect(r.jwt_wrong_role).toMatchObject({ error: 'Unauthorized' });
     expect(stdout).not.toContain(saJwt);
     expect(stdout).not.toContain(ciJwt);
+  });
+
+  it('the Go client\'s shape (ESO, Vault Agent, the vault CLI): login bodies without Content-Type, LIST of accessors', async () => {
+    await admin('POST', 'auth/approle/role/go', { token_policies: 'read', secret_id_num_uses: 0 });
+    const roleId = (await (await admin('GET', 'auth/approle/role/go/role-id')).json()).data.role_id;
+    const secretId = (await (await admin('POST', 'auth/approle/role/go/secret-id', {})).json()).data.secret_id;
+    const { responses } = await rawExchange(s.port, [
+      rawRequest('PUT', '/v1/auth/approle/login', { body: JSON.stringify({ role_id: roleId, secret_id: secretId }) }),
+      rawRequest('LIST', '/v1/auth/approle/role/go/secret-id', { token: s.rootToken }),
+      rawRequest('PUT', '/v1/auth/kubernetes/login', { body: JSON.stringify({ role: 'pods', jwt: fx.serviceAccountToken('prod', 'app') }) }),
+      rawRequest('PUT', '/v1/auth/approle/login', { body: '{"role_id": ' }),
+    ], 4);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 400]);
+    expect(responses[0]!.json().auth).toMatchObject({ policies: ['read'], token_type: 'service', renewable: true });
+    expect(responses[1]!.json().data.keys).toHaveLength(1);
+    expect(responses[2]!.json().auth.metadata).toMatchObject({ service_account_namespace: 'prod' });
+    expect(responses[3]!.json().errors[0]).toContain('not valid JSON');
   });
 
   it('node-vault: approleLogin and kubernetesLogin set the client token', async () => {
