@@ -87,6 +87,18 @@ describe('keyhaven login (built binary)', () => {
     expect(noId(wrong.stderr)).toBe(noId(unknown.stderr));
     expect(wrong.stderr).not.toContain('KEYHAVEN_TOKEN');
     expect(wrong.stderr).toContain('AUTH_LOGIN_FAILED');
+
+    // The rest of the role's administration.
+    const got = JSON.parse((await admin(['auth', 'approle', 'role', 'get', 'deployer', '--format', 'json'])).stdout);
+    expect(got).toMatchObject({ token_role: 'read', token_ttl: 900, token_max_ttl: 3600, secret_id_num_uses: 2, token_policies: ['read'] });
+    expect((await admin(['auth', 'approle', 'role', 'list'])).stdout).toBe('deployer\n');
+    expect((await admin(['auth', 'approle', 'secret-id', 'destroy', 'deployer', second.secret_id_accessor])).code).toBe(0);
+    expect((await admin(['auth', 'approle', 'secret-id', 'list', 'deployer'])).stdout).not.toContain(second.secret_id_accessor);
+    const badTtl = await admin(['auth', 'approle', 'role', 'put', 'x', '--token-role', 'read', '--ttl', 'soon']);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toContain('--ttl');
+    expect((await admin(['auth', 'approle', 'role', 'delete', 'deployer'])).code).toBe(0);
+    expect((await admin(['auth', 'approle', 'role', 'get', 'deployer'])).stderr).toContain('AUTH_ROLE_NOT_FOUND');
   });
 
   it('token: an existing token from stdin is checked and stored; --no-store prints instead', async () => {
@@ -98,8 +110,9 @@ describe('keyhaven login (built binary)', () => {
     expect(bad.code).not.toBe(0);
     expect(readFileSync(tokenFile(), 'utf8').trim()).toBe(server.rootToken); // unchanged
     expect(await machine(['logout', '--keep-token'])).toMatchObject({ code: 0 });
-    const roleId = (await admin(['auth', 'approle', 'role-id', 'deployer'])).stdout.trim();
-    const sid = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--format', 'json'])).stdout).secret_id;
+    expect((await admin(['auth', 'approle', 'role', 'put', 'printer', '--token-role', 'read'])).code).toBe(0);
+    const roleId = (await admin(['auth', 'approle', 'role-id', 'printer'])).stdout.trim();
+    const sid = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'printer', '--format', 'json'])).stdout).secret_id;
     const printed = await machine(['login', '--method', 'approle', '--role-id', roleId, '--no-store'], { env: { KEYHAVEN_SECRET_ID: sid } });
     expect(printed.stdout.trim()).toMatch(/^khv_/);
     expect(() => statSync(tokenFile())).toThrow();

@@ -106,9 +106,12 @@ export const createLoginService = (deps: {
       const secretId = requireString(body.secret_id, 'secret_id', 256);
       return run('approle', ctx, async () => {
         const role = await store.roleByRoleId(roleId);
-        // The hash is computed whether or not the role exists, so both cost the same.
+        // An unknown role_id costs the same lookups as a known one, so timing does not tell them apart.
         const hash = hashSecretId(secretId);
-        if (!role) throw denied('approle', 'unknown role_id');
+        if (!role) {
+          await store.secretIdByHash('-', '-', hash);
+          throw denied('approle', 'unknown role_id');
+        }
         const sid = await store.secretIdByHash(role.tenant, role.name, hash);
         if (!sid) throw denied('approle', 'secret_id not issued for this role', role.tenant, role.name);
         if (sid.expiresAt && sid.expiresAt <= clock.now().toISOString()) throw new Refused('AUTH_CREDENTIAL_EXPIRED', `The secret_id expired at ${sid.expiresAt}; issue a new one.`, 'secret_id expired', role.tenant, role.name);
