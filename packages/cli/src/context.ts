@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { createClient, type KeyhavenClient } from '@keyhaven/sdk';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './output.js';
+import { readStoredToken } from './token-store.js';
 
 export const DEFAULT_ADDR = 'http://127.0.0.1:8377';
 export const DEFAULT_TENANT = 'default';
@@ -34,7 +35,8 @@ export const createContext = (program: Command, io: CliIo): CommandContext => {
     globals,
     getClient() {
       const g = globals();
-      return createClient({ addr: g.addr, token: g.token, tenant: g.tenant, userAgent: 'keyhaven-cli/0.1' });
+      // --token / KEYHAVEN_TOKEN win over the token `keyhaven login` stored.
+      return createClient({ addr: g.addr, token: g.token ?? readStoredToken() ?? '', tenant: g.tenant, userAgent: 'keyhaven-cli/0.1' });
     },
   };
 };

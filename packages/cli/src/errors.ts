@@ -34,8 +34,9 @@ export const describeError = (e: unknown): { exitCode: ExitCode; message: string
   if (e instanceof KeyhavenApiError) {
     const rid = e.requestId ? ` (request id ${e.requestId})` : '';
     // A missing, wrong, expired or revoked token: say where the CLI takes its token from.
-    const hint = e.status === 401
-      ? '\nSet KEYHAVEN_TOKEN (or --token) to a valid token for this server: the root token printed at its first start, or one from `keyhaven tokens create`.'
+    // A refused login (AUTH_*) is about the credential, not the CLI's token.
+    const hint = e.status === 401 && !e.code.startsWith('AUTH_')
+      ? '\nSet KEYHAVEN_TOKEN (or --token) to a valid token for this server, or log in with `keyhaven login`: the root token printed at its first start, or one from `keyhaven tokens create`.'
       : '';
     return { exitCode: e.status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR, message: `Error [${e.code}]: ${e.message}${rid}${hint}` };
   }

@@ -8,6 +8,8 @@ import { registerSecretsCommands } from './commands/secrets.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerTenantsCommands } from './commands/tenants.js';
 import { registerTokensCommands } from './commands/tokens.js';
+import { registerLoginCommands } from './commands/login.js';
+import { registerAuthCommands } from './commands/auth.js';
 import { registerProvidersCommands } from './commands/providers.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerOperatorCommands } from './commands/operator.js';
@@ -40,6 +42,8 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerSecretsCommands(program, ctx);
   registerTenantsCommands(program, ctx);
   registerTokensCommands(program, ctx);
+  registerLoginCommands(program, ctx);
+  registerAuthCommands(program, ctx);
   registerProvidersCommands(program, ctx);
   registerSyncCommands(program, ctx);
   registerOperatorCommands(program, ctx);
@@ -58,7 +62,7 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   program.addHelpText('after', `
 Environment:
   KEYHAVEN_ADDR    server address (default http://127.0.0.1:8377)
-  KEYHAVEN_TOKEN   API token
+  KEYHAVEN_TOKEN   API token (wins over the token stored by keyhaven login)
   KEYHAVEN_TENANT  tenant (default "default")
 ${EXIT_CODES_HELP}
 

@@ -8,6 +8,7 @@ import type {
 import { rotationApi } from './rotation.js';
 import { providersApi } from './providers-api.js';
 import { accessApi, auditApi } from './audit-api.js';
+import { authApi, loginBody, loginPath, tokenSelfApi, type LoginCredentials, type LoginResponse } from './auth-api.js';
 
 export interface ClientOptions {
   addr?: string;
@@ -128,7 +129,9 @@ export const createClient = (opts: ClientOptions = {}) => {
     audit: auditApi(request),
     ...accessApi(request),
     ...providersApi(request),
+    ...authApi(request),
     tokens: {
+      ...tokenSelfApi(request),
       create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),
       get: (id: string) => request<TokenView>('GET', `/v1/tokens/${encodeURIComponent(id)}`),
@@ -137,5 +140,46 @@ export const createClient = (opts: ClientOptions = {}) => {
     },
   };
 };
-
 export type KeyhavenClient = ReturnType<typeof createClient>;
+
+export interface LoggedInClient {
+  client: KeyhavenClient;
+  /** The login's answer (token, accessor, Keyhaven role, lease). */
+  auth: LoginResponse['auth'];
+  /** Renews the token (up to its max TTL); answers the new lease in seconds. */
+  renew(): Promise<number>;
+  /** Renews the token on a timer at two thirds of each lease until stop() or the max TTL; `onError`
+   *  hears of a failed renewal (the caller logs in again). */
+  keepRenewed(o?: { onError?: (e: unknown) => void }): { stop(): void };
+  /** Revokes the token. */
+  logout(): Promise<void>;
+}
+
+/** Logs in with a machine identity (AppRole, Kubernetes service account, JWT/OIDC) and answers a
+ *  client that uses the issued token. */
+export const loginClient = async (credentials: LoginCredentials, opts: Omit<ClientOptions, 'token'> = {}): Promise<LoggedInClient> => {
+  const anonymous = createClient({ ...opts, token: '' });
+  const r = await anonymous.request<LoginResponse>('POST', loginPath(credentials), { body: loginBody(credentials) });
+  const client = createClient({ ...opts, token: r.auth.client_token });
+  const renew = async () => (await client.tokens.renewSelf()).auth.lease_duration;
+  return {
+    client, auth: r.auth, renew,
+    keepRenewed(o = {}) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let stopped = false;
+      const schedule = (lease: number) => {
+        if (stopped || lease <= 0) return;
+        timer = setTimeout(async () => {
+          try {
+            const next = await client.tokens.renewSelf();
+            schedule(next.auth.renewable ? next.auth.lease_duration : 0);
+          } catch (e) { o.onError?.(e); }
+        }, Math.max(1000, Math.floor((lease * 2000) / 3)));
+        timer.unref?.();
+      };
+      schedule(r.auth.renewable ? r.auth.lease_duration : 0);
+      return { stop: () => { stopped = true; if (timer) clearTimeout(timer); } };
+    },
+    logout: () => client.tokens.revokeSelf(),
+  };
+};

@@ -1,5 +1,6 @@
 // @keyhaven/sdk: the typed client for Keyhaven servers. No server code.
-export { createClient, type KeyhavenClient, type ClientOptions } from './client.js';
+export { createClient, loginClient, type KeyhavenClient, type ClientOptions, type LoggedInClient } from './client.js';
+export type * from './auth-api.js';
 export { KeyhavenApiError, KeyhavenUnavailableError } from './errors.js';
 export type * from './types.js';
 // delivery: cached reader, fallback, change events, offline snapshots, env-name rule

@@ -40,5 +40,8 @@ export interface Tenant { id: string; name: string; created_at: string }
 export interface TokenView {
   id: string; name: string; kind: 'root' | 'personal' | 'service'; role: Role | null; tenant: string | null; is_root: boolean;
   created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; created_by: string | null;
+  /** Set for tokens a login (AppRole, Kubernetes, JWT) issued. */
+  identity?: { method: string; role: string; subject: string | null; metadata: Record<string, string> } | null;
+  max_expires_at?: string | null;
 }
 export interface FingerprintMatch { sha256: string; tenant: string; secret: string; version: number; field?: string; label?: Label }

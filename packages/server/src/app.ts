@@ -59,6 +59,9 @@ import { createConsoleSessions } from './features/console/console-sessions.js';
 import { consoleSessionRoutes } from './features/console/console-routes.js';
 import { consoleOidcRoutes } from './features/console/console-oidc.js';
 import { CONSOLE_PREFIX, consoleStaticRoutes, defaultConsoleDir, loadConsoleFiles } from './features/console/console-static.js';
+import { DEFAULT_EGRESS_POLICY } from './lib/egress.js';
+import { createMachineAuth } from './features/auth/machine-auth.js';
+import { createAuthTenantHook } from './features/vault-compat/vault-auth-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -235,7 +238,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {
-        onRequestSync: [createVaultTenantHook(config.vaultCompat)],
+        onRequestSync: [createVaultTenantHook(config.vaultCompat), createAuthTenantHook()],
         onRequest: [createAuthenticateHook(access)],
         preHandler: [createAuthorizeHook(access), auditHooks.attempt],
         preSerialization: [auditHooks.capture],
@@ -249,7 +252,9 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles),
           consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) })] : []),
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
-          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
+          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite',
+          describeToken: async (t) => { const d = await tokens.self(t); return { role: d.grants[0]?.role ?? null, metadata: d.identity?.metadata ?? null, ttlSeconds: d.ttl_seconds, maxExpiresAt: d.max_expires_at, createdAt: d.created_at }; } }),
+        createMachineAuth({ storage, barrier, clock, broker, tokens, tenants, policies, egress: providerContext.egress ?? DEFAULT_EGRESS_POLICY, limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }).routes,
         adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
       ],
     });

@@ -13,13 +13,18 @@ const columns: Column<TokenView>[] = [
   { header: 'NAME', value: (t) => t.name },
   { header: 'KIND', value: (t) => t.kind },
   { header: 'ROLE', value: (t) => (t.is_root ? 'root' : t.role) },
+  { header: 'IDENTITY', value: (t) => identityText(t) },
   { header: 'EXPIRES', value: (t) => shortDate(t.expires_at) },
   { header: 'REVOKED', value: (t) => shortDate(t.revoked_at) },
   { header: 'LAST USED', value: (t) => shortDate(t.last_used_at) },
 ];
 
+/** Who a login token belongs to: `approle:deployer`, `kubernetes:api (payments/api)`, `jwt:deploy (repo:acme/app:ref:…)`. */
+const identityText = (t: TokenView) => (t.identity ? `${t.identity.method}:${t.identity.role}${t.identity.subject && t.identity.method !== 'approle' ? ` (${t.identity.subject})` : ''}` : '');
+
 const fields = (t: TokenView): Array<[string, unknown]> => [
-  ['ID', t.id], ['Name', t.name], ['Kind', t.kind], ['Role', t.is_root ? 'root' : t.role], ['Tenant', t.tenant],
+  ['ID', t.id], ['Name', t.name], ['Kind', t.kind], ['Role', t.is_root ? 'root' : t.role], ['Tenant', t.tenant], ['Identity', identityText(t) || null],
+  ...(t.identity && Object.keys(t.identity.metadata).length ? [['Metadata', Object.entries(t.identity.metadata).map(([k, v]) => `${k}=${v}`).join(' ')] as [string, unknown]] : []),
   ['Created', shortDate(t.created_at)], ['Created by', t.created_by], ['Expires', shortDate(t.expires_at)],
   ['Revoked', shortDate(t.revoked_at)], ['Last used', shortDate(t.last_used_at)],
 ];

@@ -65,7 +65,7 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
       const raw = presentedToken(req) ?? sessionToken(req, deps.sessions);
       if (!raw) throw fail('UNAUTHENTICATED');
       if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
-      token = await deps.tokens.authenticate(raw);
+      token = await deps.tokens.authenticate(raw, source);
     } catch (e) {
       if (e instanceof KeyhavenError && e.status === 401) {
         if (sourceBlocked) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);

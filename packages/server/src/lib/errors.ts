@@ -113,6 +113,16 @@ export const ERRORS = {
   ROTATION_RATE_LIMITED: { status: 429, message: 'The rotation target already had its share of rotations this minute (rotation.maxRotationsPerTargetPerMinute); nothing was started, the secret stays due and a later run rotates it.' },
   ROTATION_NO_PREVIOUS_VERSION: { status: 409, message: 'The secret has no previous version to roll back to.' },
   PROVIDER_ROTATOR_UNAVAILABLE: { status: 400, message: 'Provider-backed rotation needs the "provider" rotator, which is not installed on this server; use another rotator or omit provider_name.' },
+  // machine identities (logins)
+  AUTH_LOGIN_FAILED: { status: 401, message: 'The login was refused: the role does not exist, or the credential (role_id and secret_id, service-account token or JWT) is not accepted by it. Check the role name and the role\'s bindings.' },
+  AUTH_CREDENTIAL_EXPIRED: { status: 401, message: 'The credential has expired (a secret_id past its TTL, or a JWT past its exp); issue a new one.' },
+  AUTH_CREDENTIAL_USED: { status: 401, message: 'The secret_id has been used as many times as it allows (secret_id_num_uses); issue a new one.' },
+  AUTH_JWT_INVALID: { status: 401, message: 'The JWT is not valid: it is malformed, its signature does not verify against the configured keys, or its issuer or validity period is wrong.' },
+  AUTH_SOURCE_NOT_ALLOWED: { status: 403, message: 'The request comes from an address outside the CIDRs the credential or token is bound to.' },
+  AUTH_METHOD_NOT_CONFIGURED: { status: 400, message: 'This login method is not configured for the tenant; an administrator configures it first (keyhaven auth kubernetes config / keyhaven auth jwt config).' },
+  AUTH_ROLE_NOT_FOUND: { status: 404, message: 'No such login role in this tenant.' },
+  AUTH_TOKEN_REVIEW_FAILED: { status: 502, message: 'The Kubernetes TokenReview API could not be reached or gave no answer; check kubernetes_host, the CA certificate and the reviewer token.' },
+  AUTH_KEYS_UNAVAILABLE: { status: 502, message: 'The JWKS URL of the JWT login could not be fetched or held no usable key; check jwks_url.' },
   // delivery
   KEY_ROTATION_IN_PROGRESS: { status: 409, message: 'A keyring rotation is already re-wrapping data keys; wait for it to finish (GET /admin/secrets/key-rotation/status).' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -15,6 +15,17 @@ export interface TokensTable {
   last_used_at: string | null;
   created_by: string | null;
   ttl_seconds: number | null;
+  /** Set on tokens a login issued (migration 008): approle, kubernetes or jwt. */
+  auth_method: string | null;
+  auth_role: string | null;
+  /** Who logged in: a Kubernetes namespace/service account, a JWT subject, an AppRole secret_id accessor. */
+  auth_identity: string | null;
+  /** JSON object of login metadata (claim mappings, role name). */
+  auth_metadata: string | null;
+  /** Renewals never move the expiry past this (the role's max TTL). */
+  max_expires_at: string | null;
+  /** JSON array of CIDRs the token may be used from. */
+  bound_cidrs: string | null;
 }
 
 export interface TokenGrantsTable { token_id: string; tenant_id: string; role: string }
@@ -105,7 +116,19 @@ export interface SyncStatesTable {
   synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string;
 }
 
+export interface AuthConfigsTable { tenant_id: string; method: string; config: string; sealed_dek: string | null; sealed_secret: string | null; updated_at: string }
+export interface AuthRolesTable { tenant_id: string; method: string; name: string; role_id: string | null; config: string; created_at: string; updated_at: string }
+export interface AuthSecretIdsTable {
+  accessor: string; tenant_id: string; role_name: string; secret_hash: string; uses_left: number | null; expires_at: string | null;
+  bound_cidrs: string | null; metadata: string | null; created_at: string;
+}
+export interface AuthLoginFailuresTable { key: string; window_start: string; count: number }
+
 export interface Database {
+  auth_configs: AuthConfigsTable;
+  auth_roles: AuthRolesTable;
+  auth_secret_ids: AuthSecretIdsTable;
+  auth_login_failures: AuthLoginFailuresTable;
   provider_configs: ProviderConfigsTable;
   sync_destinations: SyncDestinationsTable;
   sync_states: SyncStatesTable;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../http/pipeline-types.js';
+import type { TokenRecord } from '../tokens/token-service.js';
 import { envelope } from './vault-shapes.js';
 import { VaultError } from './vault-errors.js';
 import type { VaultCompatSettings } from './vault-tenant.js';
@@ -15,6 +16,8 @@ export interface VaultSysDeps {
   /** Keyhaven's version; reported as build metadata of the Vault API level served. */
   version: string;
   storageType: string;
+  /** The calling token's Keyhaven role and login identity, for lookup-self (machine logins). */
+  describeToken?: (t: TokenRecord) => Promise<{ role: string | null; metadata: Record<string, string> | null; ttlSeconds: number | null; maxExpiresAt: string | null; createdAt: string }>;
 }
 
 /** The Vault API level Keyhaven's KV v2 surface follows; clients that gate features on the version read it. */
@@ -72,10 +75,14 @@ export const vaultSysRoutes = (vault: App, settings: VaultCompatSettings, deps: 
   const lookupSelf = async (req: FastifyRequest) => {
     const t = req.auth!.token;
     const ttl = t.expiresAt ? Math.max(0, Math.floor((Date.parse(t.expiresAt) - Date.now()) / 1000)) : 0;
+    // A login's token (AppRole, Kubernetes, JWT) names its Keyhaven role, metadata and renewability.
+    const d = t.isRoot ? undefined : await deps.describeToken?.(t);
+    const method = d?.metadata ? t.name.split(':')[0] : undefined;
     return envelope(req.id, {
-      accessor: t.id, display_name: `token-${t.name}`, entity_id: '', explicit_max_ttl: 0, expire_time: t.expiresAt ?? null,
-      meta: null, num_uses: 0, orphan: true, path: 'auth/token/create', policies: [t.isRoot ? 'root' : 'default'],
-      renewable: false, ttl, creation_ttl: ttl, type: 'service',
+      accessor: t.id, display_name: method ? `${method}-${d!.metadata!.role ?? ''}` : `token-${t.name}`, entity_id: '',
+      explicit_max_ttl: d?.maxExpiresAt ? Math.max(0, Math.round((Date.parse(d.maxExpiresAt) - Date.parse(d.createdAt)) / 1000)) : 0, expire_time: t.expiresAt ?? null,
+      meta: d?.metadata ?? null, num_uses: 0, orphan: true, path: method ? `auth/${method}/login` : 'auth/token/create', policies: [t.isRoot ? 'root' : d?.role ?? 'default'],
+      renewable: Boolean(d?.maxExpiresAt && t.expiresAt && t.expiresAt < d.maxExpiresAt), ttl, creation_ttl: d?.ttlSeconds ?? ttl, type: 'service',
     });
   };
   const self = { config: { access: { tenant: false }, audit: 'vault.token.lookup_self' }, schema: { tags, summary: 'Token self-lookup in Vault\'s shape (no token material returned)' } };
