@@ -7,11 +7,12 @@ export const createIntervalJobs = (logger: Logger) => {
   return {
     every(name: string, ms: number, fn: () => Promise<unknown>) {
       let running = false;
-      const t = setInterval(async () => {
+      const run = async () => {
         if (running) return;
         running = true;
         try { await fn(); } catch (e) { logger.warn({ job: name, reason: (e as Error).message?.slice(0, 200) }, 'background job failed'); } finally { running = false; }
-      }, ms);
+      };
+      const t = setInterval(() => void run(), ms);
       t.unref();
       timers.push(t);
     },
