@@ -3,8 +3,8 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../providers/conformance/provider-conformance.js';
-import { motoSkipReason, startMoto, type Moto } from '../../providers/test-support/moto.js';
+import { closedPort } from '../../../test/support/providers/provider-conformance.js';
+import { motoSkipReason, startMoto, type Moto } from '../../../test/support/providers/moto.js';
 import { awsKmsConfigSchema, createAwsKmsKekSource } from './aws-kms.js';
 
 const skip = motoSkipReason();

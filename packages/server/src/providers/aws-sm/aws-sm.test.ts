@@ -2,9 +2,9 @@
 // KEYHAVEN_TEST_AWS_REAL=1), plus throttling retries and moto's credential check.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startHttp, type FakeServer } from '../test-support/http-fake.js';
-import { motoSkipReason, startMoto, type Moto } from '../test-support/moto.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startHttp, type FakeServer } from '../../../test/support/providers/http-fake.js';
+import { motoSkipReason, startMoto, type Moto } from '../../../test/support/providers/moto.js';
 import { awsSmCapabilities, awsSmConfigSchema, createAwsSmProvider } from './aws-sm-provider.js';
 
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
