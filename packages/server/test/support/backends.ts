@@ -11,6 +11,7 @@ export const PG_ADMIN_URL = process.env.KEYHAVEN_TEST_PG_URL ?? 'postgres://post
 
 const probePostgres = async (): Promise<boolean> => {
   const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  c.on('error', () => {}); // a dropped connection fails the pending call instead of the test process
   try {
     await c.connect();
     await c.query('select 1');
@@ -36,6 +37,7 @@ export interface TestDatabase { url: string; backend: BackendName; dataDir: stri
 
 export const adminQuery = async (sql: string, url = PG_ADMIN_URL) => {
   const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {}); // as above
   await c.connect();
   try {
     return await c.query(sql);

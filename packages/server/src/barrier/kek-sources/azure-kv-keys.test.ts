@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../../../test/support/providers/provider-conformance.js';
-import { azureKvKeysConfigSchema, createAzureKvKeysKekSource } from './azure-kv-keys.js';
+import { createAzureKvKeysKekSource } from './azure-kv-keys.js';
+import { azureKvKeysConfigSchema } from './azure-kv-keys-definition.js';
 import { startFakeAzureKeys } from '../../../test/support/kek-sources/fake-azure-keys.js';
 
 const tokenCredential = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600e3 }) });

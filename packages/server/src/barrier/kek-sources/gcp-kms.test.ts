@@ -4,7 +4,8 @@ import '../../../test/support/providers/gcp-env.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../../../test/support/providers/provider-conformance.js';
-import { createGcpKmsKekSource, gcpKmsConfigSchema } from './gcp-kms.js';
+import { createGcpKmsKekSource } from './gcp-kms.js';
+import { gcpKmsConfigSchema } from './gcp-kms-definition.js';
 import { startFakeGcpKms } from '../../../test/support/kek-sources/fake-gcp-kms.js';
 
 const KEY = 'projects/p/locations/global/keyRings/kh/cryptoKeys/master';

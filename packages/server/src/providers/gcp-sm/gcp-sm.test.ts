@@ -4,7 +4,8 @@ import '../../../test/support/providers/gcp-env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
 import { startFakeGcpSm, type FakeGcpSm } from '../../../test/support/providers/fake-gcp-sm.js';
-import { createGcpSmProvider, gcpSmCapabilities, gcpSmConfigSchema } from './gcp-sm-provider.js';
+import { createGcpSmProvider, gcpSmCapabilities } from './gcp-sm-provider.js';
+import { gcpSmConfigSchema } from './gcp-sm-definition.js';
 
 const local = (port: number) => gcpSmConfigSchema.parse({ project: 'kh-test', apiEndpoint: '127.0.0.1', port, insecure: true, timeoutMs: 4000 });
 let fake: FakeGcpSm;

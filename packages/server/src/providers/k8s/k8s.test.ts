@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
 import { startFakeK8s, type FakeK8s } from '../../../test/support/providers/fake-k8s.js';
-import { createK8sProvider, k8sCapabilities, k8sConfigSchema } from './k8s-provider.js';
+import { createK8sProvider, k8sCapabilities } from './k8s-provider.js';
+import { k8sConfigSchema } from './k8s-definition.js';
 
 let fake: FakeK8s;
 const explicit = (server: string, extra: Record<string, unknown> = {}) =>
