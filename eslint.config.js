@@ -9,6 +9,31 @@ import keyhaven from './eslint-rules/index.js';
 const TS = ['**/*.ts', '**/*.mts', '**/*.cts'];
 const TESTS = ['**/*.test.ts', '**/test/**', 'test/**', '**/test-support/**', 'vitest.config.ts', 'packages/*/scripts/**'];
 
+// The rules for shipped code (the packages' src folders).
+const SRC_RULES = {
+  // Promises neither awaited nor handled; promises where a callback's result is ignored.
+  '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true, ignoreIIFE: false }],
+  '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: false } }],
+  '@typescript-eslint/await-thenable': 'error',
+  '@typescript-eslint/require-await': 'off',
+  // A switch over a union must name every member (or say default: deliberately).
+  '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
+  '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+  '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  'no-unused-vars': 'off',
+  'prefer-const': 'error',
+  // Shown, not failed: each remaining `any` is a place the types could say more.
+  '@typescript-eslint/no-explicit-any': 'warn',
+  'no-fallthrough': 'error',
+  'no-self-assign': 'error',
+  'no-dupe-keys': 'error',
+  'no-unreachable': 'error',
+  'no-cond-assign': ['error', 'except-parens'],
+  // Keyhaven's own rules (eslint-rules/).
+  'keyhaven/error-listener': 'error',
+  'keyhaven/single-exit-code': 'error',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -21,6 +46,8 @@ export default tseslint.config(
       'packages/scanner/test/corpus/**',
       'packages/scanner/test/recall/**',
       'packages/scanner/test/fixtures/**',
+      // Cases for the rules, with findings on purpose: linted by test/structure/lint-rules.test.ts.
+      'test/structure/lint-fixtures/**',
     ],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
@@ -37,29 +64,7 @@ export default tseslint.config(
       parserOptions: { project: './tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname },
     },
     plugins: { '@typescript-eslint': tseslint.plugin, keyhaven },
-    rules: {
-      // Promises neither awaited nor handled; promises where a callback's result is ignored.
-      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true, ignoreIIFE: false }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: false } }],
-      '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/require-await': 'off',
-      // A switch over a union must name every member (or say default: deliberately).
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-      'no-unused-vars': 'off',
-      'prefer-const': 'error',
-      // Shown, not failed: each remaining `any` is a place the types could say more.
-      '@typescript-eslint/no-explicit-any': 'warn',
-      'no-fallthrough': 'error',
-      'no-self-assign': 'error',
-      'no-dupe-keys': 'error',
-      'no-unreachable': 'error',
-      'no-cond-assign': ['error', 'except-parens'],
-      // Keyhaven's own rules (eslint-rules/).
-      'keyhaven/error-listener': 'error',
-      'keyhaven/single-exit-code': 'error',
-    },
+    rules: SRC_RULES,
   },
   {
     // Tests and test support are linted too, with the rules that catch real mistakes in tests kept
@@ -72,5 +77,10 @@ export default tseslint.config(
       'keyhaven/single-exit-code': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
     },
+  },
+  {
+    // The rule fixtures are held to the rules of shipped code.
+    files: ['test/structure/lint-fixtures/**'],
+    rules: SRC_RULES,
   },
 );

@@ -92,7 +92,12 @@ export default {
         for (const a of node.arguments) if (a.type === 'Identifier') handOvers.push({ node, text: a.name });
         // A method of an emitter returning the emitter itself (c.on(…), socket.destroy()) creates nothing.
         const onEmitter = c.type === 'MemberExpression' && emitterOf(c.object);
-        if (!onEmitter && libraryCallee(node)) consider(node);
+        // pipeline(a, b, cb), a.pipe(b): a call returning one of its own arguments creates nothing either.
+        const passesThrough = () => {
+          const t = typeOf(node);
+          return node.arguments.some((a) => a.type !== 'SpreadElement' && typeOf(a) === t);
+        };
+        if (!onEmitter && libraryCallee(node) && !passesThrough()) consider(node);
       },
       ReturnStatement(node) {
         if (node.argument?.type === 'Identifier') handOvers.push({ node, text: node.argument.name });
