@@ -4,7 +4,7 @@ import { buildProgram } from '../packages/cli/dist/program.js';
 
 const silentIo = () => ({ out: () => {}, err: () => {}, stdinIsTTY: false, stdoutIsTTY: false, color: false, ask: async () => '', readStdin: async () => '' });
 
-const helpOf = (cmd, root) => {
+const helpOf = (cmd, _root) => {
   let text = '';
   // Global options are listed once, under `keyhaven`, not again under every command.
   cmd.configureHelp({ ...cmd.configureHelp(), helpWidth: 100, showGlobalOptions: false });

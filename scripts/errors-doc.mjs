@@ -1,8 +1,12 @@
 // Renders docs/errors.md from the source of the error catalogue (shared by the generator and its test).
 export const parseCatalogue = (src) => {
   const out = [];
-  const re = /^\s*([A-Z][A-Z0-9_]+):\s*\{\s*status:\s*(\d{3}),\s*message:\s*'((?:[^'\\]|\\.)*)'\s*\}/gm;
-  for (const m of src.matchAll(re)) out.push({ code: m[1], status: Number(m[2]), message: m[3].replace(/\\'/g, "'") });
+  // One entry per code, on one line or (as Prettier writes a long one) several, in either quote style.
+  const re = /^\s*([A-Z][A-Z0-9_]+):\s*\{\s*status:\s*(\d{3}),\s*message:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"),?\s*\}/gm;
+  for (const m of src.matchAll(re)) {
+    const message = m[3] !== undefined ? m[3].replace(/\\'/g, "'") : m[4].replace(/\\"/g, '"');
+    out.push({ code: m[1], status: Number(m[2]), message });
+  }
   return out;
 };
 

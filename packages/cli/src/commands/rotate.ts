@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { raiseExitCode } from '../exit-code.js';
 import { print, renderTable } from '../output.js';
 import type { RotationSelector as Selector } from '@keyhaven/sdk';
 
@@ -85,7 +86,7 @@ taken; --include-unregistered also takes the others, replacing their values with
         await Promise.all(Array.from({ length: Math.max(1, Math.min(Number(o.concurrency) || 4, names.length)) }, worker));
         const failed = out.filter((r) => r.status !== 'success').length;
         print(ctx.io, format, { count: names.length, succeeded: names.length - failed, failed, results: out }, () => (out.length ? rows(out) : 'Nothing is due.\n'));
-        if (failed) process.exitCode = 1;
+        if (failed) raiseExitCode(1);
         return;
       }
       if (o.emergency && selector) {
@@ -105,7 +106,7 @@ taken; --include-unregistered also takes the others, replacing their values with
         const r = await client.rotation.emergencyRotateBulk(selector, { confirm: true, reason: o.reason });
         bar.update(plan.count, plan.count);
         print(ctx.io, format, r, () => rows((r.results ?? []) as Row[]) + `${r.succeeded}/${r.count} rotated\n`);
-        if (r.failed) process.exitCode = 1;
+        if (r.failed) raiseExitCode(1);
         return;
       }
       if (!name) throw new UsageError('Give the NAME of the secret to rotate (or --due, or --emergency with a selector).');

@@ -100,7 +100,7 @@ Examples:
                 built = build(secrets);
                 warn('keyhaven run: a secret changed; restarting the command\n');
                 const old = child;
-                old.ended.then(() => {}); // its end is expected now
+                void old.ended.then(() => {}); // its end is expected now
                 await old.stop();
                 child = startChild(command, args, built.env, o.mask ? built.mask : null);
                 void watchEnd();

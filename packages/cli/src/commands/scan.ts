@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline/promises';
 import type { Finding, ReportFormat, ScanProgress, ScanResult, ScanSettings, Severity } from '@keyhaven/scanner';
+import { raiseExitCode } from '../exit-code.js';
 
 /** The scanner (its ~200 compiled rules) loads only when a scan runs, so other commands start fast. */
 const loadScanner = () => import('@keyhaven/scanner');
@@ -52,7 +53,7 @@ const processIo = (): ScanIo => ({
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try { return await rl.question(q); } finally { rl.close(); }
   },
-  setExitCode: (c) => { process.exitCode = c; },
+  setExitCode: raiseExitCode,
 });
 
 interface ScanOpts {

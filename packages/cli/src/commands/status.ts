@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { KeyhavenApiError } from '@keyhaven/sdk';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../errors.js';
+import { raiseExitCode } from '../exit-code.js';
 import { print, renderFields, shortDate } from '../output.js';
 import { CLI_VERSION } from '../version.js';
 
@@ -39,7 +40,7 @@ Examples:
       } catch (e) {
         if (!(e instanceof KeyhavenApiError)) throw e;
         authError = describeError(e).message;
-        process.exitCode = 1;
+        raiseExitCode(1);
       }
       const data = { addr: g.addr, tenant: g.tenant, health, cli_version: CLI_VERSION, server_version: version, token: identity, ...(authError ? { error: authError } : {}) };
       print(ctx.io, g.format, data, () => renderFields([

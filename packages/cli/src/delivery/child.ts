@@ -29,9 +29,8 @@ export const startChild = (command: string, args: string[], env: Record<string, 
       process.stderr.write(`keyhaven run: cannot start "${command}" (${e.code === 'ENOENT' ? 'command not found' : e.code ?? e.message})\n`);
       resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null });
     });
-    proc.on('exit', async (code, signal) => {
-      await Promise.all(pipes);
-      resolve({ code: exitCodeOf(code, signal), signal });
+    proc.on('exit', (code, signal) => {
+      void Promise.all(pipes).then(() => resolve({ code: exitCodeOf(code, signal), signal }));
     });
   });
   return {

@@ -13,7 +13,7 @@ export const parseDotenv = (text: string, file = '.env'): Array<[string, string]
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s?(.*)$/.exec(line);
     if (!m) throw new CliError(`${file}:${lineNo}: expected NAME=value (names are letters, digits and _).`);
     const key = m[1]!;
-    let rest = m[2]!.trimStart();
+    const rest = m[2]!.trimStart();
     let value: string;
     const q = rest[0];
     if (q === '"' || q === "'") {

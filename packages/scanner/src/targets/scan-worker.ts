@@ -7,8 +7,13 @@ const settings = workerData as ScanSettings;
 const scanner = createScanner(settings);
 const max = settings.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
 
-parentPort!.on('message', async (msg: { id: number; jobs: FileJob[] }) => {
-  const results = [];
-  for (const job of msg.jobs) results.push(await scanFile(scanner, job, max));
-  parentPort!.postMessage({ id: msg.id, results });
+parentPort!.on('message', (msg: { id: number; jobs: FileJob[] }) => {
+  void (async () => {
+    const results = [];
+    for (const job of msg.jobs) results.push(await scanFile(scanner, job, max));
+    parentPort!.postMessage({ id: msg.id, results });
+  })().catch((e: unknown) => {
+    // Rethrown as an uncaught exception: the worker ends and the pool's 'error' listener fails the scan.
+    setImmediate(() => { throw e; });
+  });
 });

@@ -80,8 +80,9 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     trustProxy: opts.trustProxy ?? false,
     routerOptions: { maxParamLength: 512 },
     // Errors the router raises before any route runs (over-long or malformed paths) use the catalogue too.
-    frameworkErrors: (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) =>
-      sendError(reply, req, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'VALIDATION_FAILED' : 'ROUTE_NOT_FOUND', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'The path is too long.' : 'The path could not be parsed; check its encoding.'),
+    frameworkErrors: (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
+      void sendError(reply, req, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'VALIDATION_FAILED' : 'ROUTE_NOT_FOUND', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'The path is too long.' : 'The path could not be parsed; check its encoding.');
+    },
   } as FastifyServerOptions;
   const app = (opts.https
     ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions)

@@ -8,11 +8,12 @@ export const createIntervalJobs = (logger: Logger) => {
   return {
     every(name: string, ms: number, fn: () => Promise<unknown>) {
       let running = false;
-      const t = setInterval(async () => {
+      const run = async () => {
         if (running) return;
         running = true;
         try { await fn(); } catch (e) { logger.warn({ job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) }, 'background job failed'); } finally { running = false; }
-      }, ms);
+      };
+      const t = setInterval(() => void run(), ms);
       t.unref();
       timers.push(t);
     },

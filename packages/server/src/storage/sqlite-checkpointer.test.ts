@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { openStorage } from './database.js';
-import { startTestServer } from '../test-support/test-server.js';
+import { startTestServer } from '../../test/support/test-server.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'kh-ckpt-')); });

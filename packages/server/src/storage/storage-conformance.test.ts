@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { openStorage, type StorageHandle } from './database.js';
 import { createKeyringStore } from './keyring-store.js';
 import { createSecretStore, type SecretRow } from '../features/secrets/secret-store.js';
-import { backends, createTestDatabase, type TestDatabase } from '../test-support/backends.js';
+import { backends, createTestDatabase, type TestDatabase } from '../../test/support/backends.js';
 
 const secretRow = (tenant: string, id: string, name: string, extra: Partial<SecretRow> = {}): SecretRow => ({
   id, tenant_id: tenant, name, type: 'generic', description: null, service: null, environment: null, criticality: 'medium', owner: null,

@@ -2,7 +2,7 @@
 // data keys re-wrapped in the background while reads and writes run, zero failed reads, ciphertext
 // untouched, progress reported; root-only access; automatic rotation toggle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let ts: TestServer;
 const SECRETS = 200;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminQuery, createTestDatabase, postgresAvailable, PG_ADMIN_URL, type TestDatabase } from '../../src/test-support/backends.js';
+import { adminQuery, createTestDatabase, postgresAvailable, PG_ADMIN_URL, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, cleanup, killAll, masterKey, runCli, startServerProcess, tempDir } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });

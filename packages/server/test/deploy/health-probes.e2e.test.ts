@@ -2,7 +2,7 @@
 // ready goes 503 (live stays 200) while the database refuses connections and comes back after, and
 // a server refuses to start on a database that a newer Keyhaven migrated.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminQuery, createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { adminQuery, createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { assertBuilt, killAll, masterKey, runCli, startServerProcess, tempDir, cleanup, waitFor } from './support.js';
 
 vi.setConfig({ testTimeout: 90_000 });

@@ -6,7 +6,7 @@
 // server serves again without a restart. The figures are printed (docs/faults.md records them).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminQuery, createTestDatabase, PG_ADMIN_URL, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { adminQuery, createTestDatabase, PG_ADMIN_URL, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { assertBuilt, killAll, masterKey, startServerProcess, waitFor, type ServerProcess } from '../deploy/support.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/start-server.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
 import { runCli } from '../../../cli/src/run.js';
 import type { CliIo } from '../../../cli/src/io.js';
 

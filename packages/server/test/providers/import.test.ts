@@ -1,10 +1,10 @@
 // Import through HTTP on every backend: a dry run reports created/updated/unchanged/skipped and
 // writes nothing; applying creates and (with overwrite) updates; values never appear in the report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
+import { startMoto, motoSkipReason, type Moto } from '../support/providers/moto.js';
 import { createProvider } from '../../src/providers/provider-registry.js';
 
 describe.each(backends())('import (%s)', (backend) => {

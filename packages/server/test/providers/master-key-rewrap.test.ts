@@ -5,11 +5,11 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, createTestDatabase, type TestDatabase } from '../../src/test-support/backends.js';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { backends, createTestDatabase, type TestDatabase } from '../support/backends.js';
+import { startTestServer } from '../support/test-server.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { parseKekSourceConfig } from '../../src/barrier/kek-sources/registry.js';
-import { motoSkipReason, startMoto, type Moto } from '../../src/providers/test-support/moto.js';
+import { motoSkipReason, startMoto, type Moto } from '../support/providers/moto.js';
 
 const skip = motoSkipReason();
 

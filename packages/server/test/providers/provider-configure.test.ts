@@ -1,19 +1,19 @@
 // Provider configurations through HTTP on every backend: seed 000 bodies for each kind against its
 // local server (moto, Vault/k8s/Azure/GCP fakes, dotenv, env), credentials kept out of responses, logs
 // and the providers table, test connection ok and failing, seed 003 credential validation.
-import '../../src/providers/test-support/gcp-env.js';
+import '../support/providers/gcp-env.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
-import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { startFakeK8s, type FakeK8s } from '../../src/providers/test-support/fake-k8s.js';
-import { startFakeAzureKv, type FakeAzureKv } from '../../src/providers/test-support/fake-azure-kv.js';
-import { startFakeGcpSm, type FakeGcpSm } from '../../src/providers/test-support/fake-gcp-sm.js';
-import { closedPort } from '../../src/providers/conformance/provider-conformance.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startMoto, motoSkipReason, type Moto } from '../support/providers/moto.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
+import { startFakeK8s, type FakeK8s } from '../support/providers/fake-k8s.js';
+import { startFakeAzureKv, type FakeAzureKv } from '../support/providers/fake-azure-kv.js';
+import { startFakeGcpSm, type FakeGcpSm } from '../support/providers/fake-gcp-sm.js';
+import { closedPort } from '../support/providers/provider-conformance.js';
 
 const AWS_SECRET = 'aws-secret-key-Zq81xK';
 const AZURE_SECRET = 'azure-client-secret-Pn44';

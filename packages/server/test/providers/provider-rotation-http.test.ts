@@ -2,11 +2,11 @@
 // on moto: success leaves Keyhaven's current value equal to AWSCURRENT with the old one AWSPREVIOUS;
 // a failure injected at set leaves both Keyhaven and AWS on the old value, nothing pending.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { createProvider } from '../../src/providers/provider-registry.js';
 import type { Provider } from '../../src/providers/provider-types.js';
-import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
-import type { FakeServer } from '../../src/providers/test-support/http-fake.js';
+import { startMoto, motoSkipReason, type Moto } from '../support/providers/moto.js';
+import type { FakeServer } from '../support/providers/http-fake.js';
 import { startAwsProxy } from './support/aws-proxy.js';
 
 describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the engine (moto)', () => {

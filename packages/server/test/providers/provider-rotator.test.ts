@@ -7,9 +7,9 @@ import { createRotator } from '../../src/rotation/rotator-registry.js';
 import type { Rotator } from '../../src/rotation/rotator-types.js';
 import { createProvider } from '../../src/providers/provider-registry.js';
 import type { Provider } from '../../src/providers/provider-types.js';
-import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { sendJson, type FakeServer } from '../../src/providers/test-support/http-fake.js';
+import { startMoto, motoSkipReason, type Moto } from '../support/providers/moto.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
+import { sendJson, type FakeServer } from '../support/providers/http-fake.js';
 import { startAwsProxy } from './support/aws-proxy.js';
 
 const CRED = { accessKeyId: 'AKID', secretAccessKey: 'sk' };

@@ -1,15 +1,15 @@
 // Provider references through HTTP: aws-sm (moto), gcp-sm, vault, k8s, dotenv and env references
 // read through configured providers, provider choice and ambiguity, and the in-memory cache.
-import '../../src/providers/test-support/gcp-env.js';
+import '../support/providers/gcp-env.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
-import { startMoto, motoSkipReason, type Moto } from '../../src/providers/test-support/moto.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { startFakeK8s, type FakeK8s } from '../../src/providers/test-support/fake-k8s.js';
-import { startFakeGcpSm, type FakeGcpSm } from '../../src/providers/test-support/fake-gcp-sm.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startMoto, motoSkipReason, type Moto } from '../support/providers/moto.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
+import { startFakeK8s, type FakeK8s } from '../support/providers/fake-k8s.js';
+import { startFakeGcpSm, type FakeGcpSm } from '../support/providers/fake-gcp-sm.js';
 import { createProvider } from '../../src/providers/provider-registry.js';
 
 describe('references', () => {

@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
-import { sendJson } from '../../src/providers/test-support/http-fake.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
+import { sendJson } from '../support/providers/http-fake.js';
 import { createProvider } from '../../src/providers/provider-registry.js';
 import type { Provider } from '../../src/providers/provider-types.js';
 

@@ -2,8 +2,8 @@
 // 1,000 due `generated` secrets at the same time: every secret is rotated exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const N = 1000;
 const clockAt = { t: Date.parse('2026-01-01T00:00:00Z') };

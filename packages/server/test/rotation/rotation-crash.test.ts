@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { pgTarget, type PgTarget } from './support/pg-target.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,8 +1,8 @@
 // Rotation through the HTTP front door with the `generated` rotator, on SQLite and PostgreSQL:
 // register, rotate, history, schedules, due, emergency (single and bulk), rollback, bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const clockAt = { t: Date.parse('2026-03-02T10:00:00Z') };
 const clock = { now: () => new Date(clockAt.t) };

@@ -3,8 +3,8 @@
 // must leave BOTH previous credentials invalid and only the new one working. Trust auth lets any
 // password in, so pgTarget.works also checks the SCRAM verifier stored in pg_authid.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { postgresAvailable } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { pgTarget, type PgTarget } from './support/pg-target.js';
 
 type Cred = { username: string; password: string; host: string; port: number; database: string };

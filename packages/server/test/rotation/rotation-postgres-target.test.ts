@@ -2,8 +2,8 @@
 // rotation changes the role's password and `current` logs in; a target that fails at set or at test
 // leaves current valid, marks pending failed, records rolled_back and schedules a retry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { postgresAvailable } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { pgTarget, type PgTarget } from './support/pg-target.js';
 
 describe.skipIf(!postgresAvailable)('postgres rotator end to end (store on sqlite, target on 127.0.0.1:5432)', () => {
@@ -77,7 +77,7 @@ describe.skipIf(!postgresAvailable)('postgres rotator end to end (store on sqlit
     expect((await s.call('GET', '/v1/secrets/pg/nologin:describe')).body.labels).toEqual({ current: 1 });
     // The role cannot log in at all, but its stored verifier is the current password again.
     const { scramMatches } = await import('../../src/rotation/rotators/postgres/scram.js');
-    const pgc = new (await import('pg')).default.Client({ connectionString: (await import('../../src/test-support/backends.js')).PG_ADMIN_URL });
+    const pgc = new (await import('pg')).default.Client({ connectionString: (await import('../support/backends.js')).PG_ADMIN_URL });
     await pgc.connect();
     const row = await pgc.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [cred.username]);
     await pgc.end();

@@ -3,7 +3,7 @@
 // secret at most once, and leaves no secret it rotated still due. Through HTTP, with a controlled clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const clockAt = { t: Date.parse('2026-01-05T08:00:00Z') };
 const clock = { now: () => new Date(clockAt.t) };

@@ -2,8 +2,8 @@
 // after each rotation, so one rotate-due call (and the scheduler, which uses the same batch runner)
 // rotated it again and again without end. Through HTTP, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const clockAt = { t: Date.parse('2026-03-02T10:00:00Z') };
 const clock = { now: () => new Date(clockAt.t) };

@@ -2,8 +2,8 @@
 // conditions, deny wins, listing shows only what the caller may see, token renewal, brute-force
 // limiting, security headers, retention with a signed checkpoint, and anomaly signals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { Clock } from '../../src/lib/clock.js';
 
 describe.each(backends())('access control on %s', (backend) => {

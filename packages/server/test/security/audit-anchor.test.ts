@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer } from '../support/test-server.js';
 
 describe.each(backends())('audit anchor on %s', (backend) => {
   it('a rollback under a running server is refused at the next append, and a restore lets appends resume', async () => {

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { AuditSink } from '../../src/audit/audit-types.js';
 
 describe.each(backends())('audit trail on %s', (backend) => {
@@ -159,7 +159,7 @@ describe('audit sinks fail closed', () => {
 
 describe.runIf(backends().includes('postgres'))('audit chain across replicas on postgres', () => {
   it('several servers on one database extend one verifiable chain, from the very first entry', async () => {
-    const { createTestDatabase } = await import('../../src/test-support/backends.js');
+    const { createTestDatabase } = await import('../support/backends.js');
     const { buildApp, bootstrap } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
     const db = await createTestDatabase('postgres');

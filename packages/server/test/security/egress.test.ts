@@ -7,9 +7,9 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
-import { startFakeVault, type FakeVault } from '../../src/providers/test-support/fake-vault.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startFakeVault, type FakeVault } from '../support/providers/fake-vault.js';
 
 const SIGNING = 'signing-secret-0123456789abcdef';
 

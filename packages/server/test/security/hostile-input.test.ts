@@ -2,8 +2,8 @@
 // and the stored data is unchanged afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const ENDPOINTS: Array<[string, string]> = [
   ['POST', '/v1/secrets'], ['GET', '/v1/secrets'], ['PUT', '/v1/secrets/{name}'], ['GET', '/v1/secrets/{name}'], ['PATCH', '/v1/secrets/{name}'],

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MARKERS = ['PLAINTEXT-MARKER-create-91c2', 'PLAINTEXT-MARKER-put-5d1e', 'PLAINTEXT-MARKER-json-77ab', 'PLAINTEXT-MARKER-pending-0f3c', 'PLAINTEXT-MARKER-cas-4e4e'];
 

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backends, createTestDatabase, type BackendName, type TestDatabase } from '../../src/test-support/backends.js';
+import { backends, createTestDatabase, type BackendName, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, cleanup, killAll, masterKey, startServerProcess, tempDir, type ServerProcess } from '../deploy/support.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });

@@ -4,8 +4,8 @@
 // invalidation feed is down the caches are bypassed, so nothing stale is served meanwhile, and they
 // resume once it is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminQuery, postgresAvailable } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { adminQuery, postgresAvailable } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { CHANGE_FEED_APPLICATION } from '../../src/storage/change-feed.js';
 import type { DomainEvent } from '../../src/events/event-bus.js';
 

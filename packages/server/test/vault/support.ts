@@ -6,7 +6,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/start-server.js';
-import { createTestDatabase, type BackendName, type TestDatabase } from '../../src/test-support/backends.js';
+import { createTestDatabase, type BackendName, type TestDatabase } from '../support/backends.js';
 
 export interface VaultServer { url: string; port: number; rootToken: string; running: RunningServer; db: TestDatabase; close(): Promise<void> }
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
+import { backends } from '../support/backends.js';
 import { hvacPython, rawExchange, rawRequest, startVaultServer, type VaultServer } from './support.js';
 
 const require = createRequire(import.meta.url);

@@ -2,8 +2,8 @@
 // `create` imports aws-kms.ts (@aws-sdk/client-kms) on first use.
 import { z } from 'zod';
 import type { KekSourceDefinition } from '../kek-source.js';
-
-export const AWS_KMS_KIND = 'aws-kms';
+import { AWS_KMS_KIND } from './aws-kms-constants.js';
+export { AWS_KMS_KIND } from './aws-kms-constants.js';
 
 export const awsKmsConfigSchema = z
   .object({

@@ -3,9 +3,10 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../providers/conformance/provider-conformance.js';
-import { motoSkipReason, startMoto, type Moto } from '../../providers/test-support/moto.js';
-import { awsKmsConfigSchema, createAwsKmsKekSource } from './aws-kms.js';
+import { closedPort } from '../../../test/support/providers/provider-conformance.js';
+import { motoSkipReason, startMoto, type Moto } from '../../../test/support/providers/moto.js';
+import { createAwsKmsKekSource } from './aws-kms.js';
+import { awsKmsConfigSchema } from './aws-kms-definition.js';
 
 const skip = motoSkipReason();
 // A fresh object each time: the SDK annotates credential objects it is given.

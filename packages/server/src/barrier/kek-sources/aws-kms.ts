@@ -4,10 +4,12 @@
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
 import type { KekSource } from '../kek-source.js';
-import { AWS_KMS_KIND, type AwsKmsConfig } from './aws-kms-definition.js';
+import { AWS_KMS_KIND } from './aws-kms-constants.js';
+import type { AwsKmsConfig } from './aws-kms-definition.js';
 
-// Re-exported so existing importers of this module keep working; prefer aws-kms-definition.js.
-export { awsKmsConfigSchema, awsKmsKekSource, type AwsKmsConfig } from './aws-kms-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// aws-kms-constants.js); the schemas and the definition object are in aws-kms-definition.js.
+export type { AwsKmsConfig } from './aws-kms-definition.js';
 
 const KIND = AWS_KMS_KIND;
 const PREFIX = 'aws-kms:v1:';

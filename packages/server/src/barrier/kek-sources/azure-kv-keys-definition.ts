@@ -2,8 +2,8 @@
 // SDKs. `create` imports azure-kv-keys.ts (@azure/identity, @azure/keyvault-keys) on first use.
 import { z } from 'zod';
 import type { KekSourceDefinition } from '../kek-source.js';
-
-export const AZURE_KV_KEYS_KIND = 'azure-kv-keys';
+import { AZURE_KV_KEYS_KIND } from './azure-kv-keys-constants.js';
+export { AZURE_KV_KEYS_KIND } from './azure-kv-keys-constants.js';
 
 export const azureKvKeysConfigSchema = z
   .object({

@@ -2,9 +2,10 @@
 // real RSA-OAEP-256: round trip, aad binding via the sha256 prefix, wrong key, wrong token, vault down.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../providers/conformance/provider-conformance.js';
-import { azureKvKeysConfigSchema, createAzureKvKeysKekSource } from './azure-kv-keys.js';
-import { startFakeAzureKeys } from './test-support/fake-azure-keys.js';
+import { closedPort } from '../../../test/support/providers/provider-conformance.js';
+import { createAzureKvKeysKekSource } from './azure-kv-keys.js';
+import { azureKvKeysConfigSchema } from './azure-kv-keys-definition.js';
+import { startFakeAzureKeys } from '../../../test/support/kek-sources/fake-azure-keys.js';
 
 const tokenCredential = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600e3 }) });
 

@@ -6,10 +6,12 @@ import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } 
 import { CryptographyClient } from '@azure/keyvault-keys';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
 import type { KekSource } from '../kek-source.js';
-import { AZURE_KV_KEYS_KIND, type AzureKvKeysConfig } from './azure-kv-keys-definition.js';
+import { AZURE_KV_KEYS_KIND } from './azure-kv-keys-constants.js';
+import type { AzureKvKeysConfig } from './azure-kv-keys-definition.js';
 
-// Re-exported so existing importers of this module keep working; prefer azure-kv-keys-definition.js.
-export { azureKvKeysConfigSchema, azureKvKeysKekSource, type AzureKvKeysConfig } from './azure-kv-keys-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// azure-kv-keys-constants.js); the schemas and the definition object are in azure-kv-keys-definition.js.
+export type { AzureKvKeysConfig } from './azure-kv-keys-definition.js';
 
 const KIND = AZURE_KV_KEYS_KIND;
 const PREFIX = 'azure-kv-keys:v1:';

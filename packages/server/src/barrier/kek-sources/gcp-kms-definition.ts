@@ -2,8 +2,8 @@
 // and gRPC SDKs. `create` imports gcp-kms.ts (@google-cloud/kms) on first use.
 import { z } from 'zod';
 import type { KekSourceDefinition } from '../kek-source.js';
-
-export const GCP_KMS_KIND = 'gcp-kms';
+import { GCP_KMS_KIND } from './gcp-kms-constants.js';
+export { GCP_KMS_KIND } from './gcp-kms-constants.js';
 
 export const gcpKmsConfigSchema = z
   .object({

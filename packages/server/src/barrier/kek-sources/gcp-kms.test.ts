@@ -1,11 +1,12 @@
 // Tests the Cloud KMS KEK source with the official client against a local gRPC fake: round trip,
 // aad binding, wrong key, wrong token, and KMS down.
-import '../../providers/test-support/gcp-env.js';
+import '../../../test/support/providers/gcp-env.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../providers/conformance/provider-conformance.js';
-import { createGcpKmsKekSource, gcpKmsConfigSchema } from './gcp-kms.js';
-import { startFakeGcpKms } from './test-support/fake-gcp-kms.js';
+import { closedPort } from '../../../test/support/providers/provider-conformance.js';
+import { createGcpKmsKekSource } from './gcp-kms.js';
+import { gcpKmsConfigSchema } from './gcp-kms-definition.js';
+import { startFakeGcpKms } from '../../../test/support/kek-sources/fake-gcp-kms.js';
 
 const KEY = 'projects/p/locations/global/keyRings/kh/cryptoKeys/master';
 

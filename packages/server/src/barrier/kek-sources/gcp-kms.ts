@@ -5,10 +5,12 @@ import * as grpc from '@grpc/grpc-js';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { fail, type KeyhavenError } from '../../lib/errors.js';
 import type { KekSource } from '../kek-source.js';
-import { GCP_KMS_KIND, type GcpKmsConfig } from './gcp-kms-definition.js';
+import { GCP_KMS_KIND } from './gcp-kms-constants.js';
+import type { GcpKmsConfig } from './gcp-kms-definition.js';
 
-// Re-exported so existing importers of this module keep working; prefer gcp-kms-definition.js.
-export { gcpKmsConfigSchema, gcpKmsKekSource, type GcpKmsConfig } from './gcp-kms-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// gcp-kms-constants.js); the schemas and the definition object are in gcp-kms-definition.js.
+export type { GcpKmsConfig } from './gcp-kms-definition.js';
 
 const KIND = GCP_KMS_KIND;
 const PREFIX = 'gcp-kms:v1:';

@@ -2,8 +2,8 @@
 // context and associated_data modes, wrong aad, wrong token, AppRole, and Vault down.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../providers/conformance/provider-conformance.js';
-import { startFakeTransit } from './test-support/fake-transit.js';
+import { closedPort } from '../../../test/support/providers/provider-conformance.js';
+import { startFakeTransit } from '../../../test/support/kek-sources/fake-transit.js';
 import { createVaultTransitKekSource, vaultTransitConfigSchema } from './vault-transit.js';
 
 describe('vault-transit KEK source', () => {

@@ -1,8 +1,8 @@
 // Tenants, tokens and roles through the HTTP layer on SQLite and PostgreSQL: who can do what,
 // where; another tenant's resources look like they do not exist; expired and revoked tokens fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../test-support/backends.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { backends } from '../../../test/support/backends.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 import type { Clock } from '../../lib/clock.js';
 
 describe.each(backends())('tenants, tokens and roles on %s', (backend) => {

@@ -3,8 +3,8 @@
 // reads of one secret, which froze the server), and only the reads of the old version are flagged; and
 // the incremental detector agrees with the SQL aggregates it replaced on generated logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../test-support/backends.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { backends } from '../../../test/support/backends.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { createAnomalyDetector, DEFAULT_THRESHOLDS, type Anomaly, type AnomalyDetector, type AnomalyThresholds } from './anomalies.js';

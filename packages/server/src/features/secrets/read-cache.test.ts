@@ -3,8 +3,8 @@
 // committed write, nor an uncommitted one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFillCache } from '../../lib/fill-cache.js';
-import { backends } from '../../test-support/backends.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { backends } from '../../../test/support/backends.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 
 describe('read cache', () => {
   it('serves what was put until the secret is invalidated', () => {

@@ -1,8 +1,8 @@
 // Secrets through the HTTP layer, on SQLite and PostgreSQL: create, versions, labels, fields,
 // filters, check-and-set, delete/restore/destroy, and clear errors that change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../test-support/backends.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { backends } from '../../../test/support/backends.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 
 describe.each(backends())('secrets API on %s', (backend) => {
   let s: TestServer;

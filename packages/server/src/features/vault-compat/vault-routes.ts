@@ -94,7 +94,7 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
     vault.removeContentTypeParser('text/plain');
     vault.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
       if (body === '') return done(null, undefined);
-      json(req, body as string, (err, parsed) => (err ? done(new VaultError(400, ['failed to parse JSON input']), undefined) : done(null, parsed)));
+      void json(req, body as string, (err, parsed) => (err ? done(new VaultError(400, ['failed to parse JSON input']), undefined) : done(null, parsed)));
     });
     vault.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_req, body, done) => {
       try { done(null, body ? JSON.parse(body as string) : {}); } catch { done(new VaultError(400, ['failed to parse JSON input']), undefined); }

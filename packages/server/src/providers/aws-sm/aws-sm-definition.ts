@@ -2,11 +2,9 @@
 // without the AWS SDK. `create` imports the SDK-based implementation (aws-sm-provider.ts) on first use.
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
-import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
-
-export const AWS_SM_KIND = 'aws-sm';
-export const AWS_SM_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-export const AWS_SM_NAME_RULE = '1-512 characters of letters, digits and /_+=.@-';
+import type { ProviderDefinition } from '../provider-types.js';
+import { AWS_SM_KIND, awsSmCapabilities } from './aws-sm-constants.js';
+export { AWS_SM_KIND, AWS_SM_NAME, AWS_SM_NAME_RULE, awsSmCapabilities } from './aws-sm-constants.js';
 
 export const awsSmConfigSchema = z
   .object({
@@ -22,10 +20,6 @@ export const awsCredentialSchema = z
   .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() })
   .strict();
 export type AwsCredential = z.infer<typeof awsCredentialSchema>;
-
-export const awsSmCapabilities: ProviderCapabilities = {
-  versions: true, labels: true, cas: false, disableVersions: false, writable: true, maxValueBytes: 65_536, nameRule: AWS_SM_NAME_RULE,
-};
 
 export const awsSmDefinition: ProviderDefinition<AwsSmConfig> = {
   kind: AWS_SM_KIND,

@@ -8,11 +8,14 @@ import {
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
 import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
-import { AWS_SM_KIND, AWS_SM_NAME, AWS_SM_NAME_RULE, awsSmCapabilities, type AwsCredential, type AwsSmConfig } from './aws-sm-definition.js';
+import { AWS_SM_KIND, AWS_SM_NAME, AWS_SM_NAME_RULE, awsSmCapabilities } from './aws-sm-constants.js';
+import type { AwsCredential, AwsSmConfig } from './aws-sm-definition.js';
 import { awsCall, mapAwsError } from './aws-sm-errors.js';
 
-// Re-exported so existing importers of this module keep working; prefer aws-sm-definition.js.
-export { awsCredentialSchema, awsSmCapabilities, awsSmConfigSchema, awsSmDefinition, type AwsCredential, type AwsSmConfig } from './aws-sm-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// aws-sm-constants.js); the schemas and the definition object are in aws-sm-definition.js.
+export { awsSmCapabilities } from './aws-sm-constants.js';
+export type { AwsCredential, AwsSmConfig } from './aws-sm-definition.js';
 
 const KIND = AWS_SM_KIND;
 const NAME = AWS_SM_NAME;

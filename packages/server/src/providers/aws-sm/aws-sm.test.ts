@@ -2,10 +2,11 @@
 // KEYHAVEN_TEST_AWS_REAL=1), plus throttling retries and moto's credential check.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startHttp, type FakeServer } from '../test-support/http-fake.js';
-import { motoSkipReason, startMoto, type Moto } from '../test-support/moto.js';
-import { awsSmCapabilities, awsSmConfigSchema, createAwsSmProvider } from './aws-sm-provider.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startHttp, type FakeServer } from '../../../test/support/providers/http-fake.js';
+import { motoSkipReason, startMoto, type Moto } from '../../../test/support/providers/moto.js';
+import { awsSmCapabilities, createAwsSmProvider } from './aws-sm-provider.js';
+import { awsSmConfigSchema } from './aws-sm-definition.js';
 
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
 const cfg = (endpoint?: string) => awsSmConfigSchema.parse({ region: 'us-east-1', endpoint, timeoutMs: 3000 });

@@ -2,10 +2,9 @@
 // SDKs. `create` imports azure-kv-provider.ts (@azure/identity, @azure/keyvault-secrets) on first use.
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
-import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
-import { AZURE_NAME_RULE } from './azure-names.js';
-
-export const AZURE_KV_KIND = 'azure-kv';
+import type { ProviderDefinition } from '../provider-types.js';
+import { AZURE_KV_KIND, azureKvCapabilities } from './azure-kv-constants.js';
+export { AZURE_KV_KIND, azureKvCapabilities } from './azure-kv-constants.js';
 
 export const azureKvConfigSchema = z
   .object({
@@ -23,10 +22,6 @@ export type AzureKvConfig = z.infer<typeof azureKvConfigSchema>;
 
 export const azureCredentialSchema = z.object({ tenantId: z.string().min(1), clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict();
 export type AzureClientSecret = z.infer<typeof azureCredentialSchema>;
-
-export const azureKvCapabilities: ProviderCapabilities = {
-  versions: true, labels: false, cas: false, disableVersions: true, writable: true, maxValueBytes: 25 * 1024, nameRule: AZURE_NAME_RULE,
-};
 
 export const azureKvDefinition: ProviderDefinition<AzureKvConfig> = {
   kind: AZURE_KV_KIND,

@@ -6,12 +6,15 @@ import { SecretClient, type KeyVaultSecret } from '@azure/keyvault-secrets';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
 import { capabilityMissing, checkSize } from '../provider-support.js';
 import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
-import { AZURE_KV_KIND, azureKvCapabilities, type AzureClientSecret, type AzureKvConfig } from './azure-kv-definition.js';
+import { AZURE_KV_KIND, azureKvCapabilities } from './azure-kv-constants.js';
+import type { AzureClientSecret, AzureKvConfig } from './azure-kv-definition.js';
 import { mapAzureError } from './azure-kv-errors.js';
 import { assertOwner, DESCRIPTION_TAG, keyhavenName, NAME_TAG, toAzureName } from './azure-names.js';
 
-// Re-exported so existing importers of this module keep working; prefer azure-kv-definition.js.
-export { azureCredentialSchema, azureKvCapabilities, azureKvConfigSchema, azureKvDefinition, type AzureClientSecret, type AzureKvConfig } from './azure-kv-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// azure-kv-constants.js); the schemas and the definition object are in azure-kv-definition.js.
+export { azureKvCapabilities } from './azure-kv-constants.js';
+export type { AzureClientSecret, AzureKvConfig } from './azure-kv-definition.js';
 
 const KIND = AZURE_KV_KIND;
 

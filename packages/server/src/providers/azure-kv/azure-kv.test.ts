@@ -1,9 +1,10 @@
 // Runs the provider conformance suite on Azure Key Vault against the local fake (challenge flow,
 // real HTTP) driven by @azure/keyvault-secrets, and against a real vault when configured; plus name mapping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startFakeAzureKv, type FakeAzureKv } from '../test-support/fake-azure-kv.js';
-import { azureKvCapabilities, azureKvConfigSchema, createAzureKvProvider } from './azure-kv-provider.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startFakeAzureKv, type FakeAzureKv } from '../../../test/support/providers/fake-azure-kv.js';
+import { azureKvCapabilities, createAzureKvProvider } from './azure-kv-provider.js';
+import { azureKvConfigSchema } from './azure-kv-definition.js';
 
 const tokenCredential = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600e3 }) });
 const local = (vaultUrl: string, extra: Record<string, unknown> = {}) =>

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runProviderConformance } from '../conformance/provider-conformance.js';
+import { runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
 import { formatAssignment, parseDotenv } from './dotenv-format.js';
 import { confinePath, createDotenvProvider, dotenvCapabilities } from './dotenv-provider.js';
 import type { ProviderContext } from '../provider-types.js';

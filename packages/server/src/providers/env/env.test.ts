@@ -1,7 +1,7 @@
 // Runs the provider conformance suite on the read-only env provider (values seeded into a private
 // environment map), plus its prefix handling.
 import { describe, expect, it } from 'vitest';
-import { runProviderConformance } from '../conformance/provider-conformance.js';
+import { runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
 import { createEnvProvider, envCapabilities } from './env-provider.js';
 
 const source: NodeJS.ProcessEnv = {};

@@ -2,11 +2,9 @@
 // loadable without the Google/gRPC SDKs. `create` imports gcp-sm-provider.ts (the SDK) on first use.
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
-import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
-
-export const GCP_SM_KIND = 'gcp-sm';
-export const GCP_SM_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-export const GCP_SM_NAME_RULE = '1-255 letters, digits, "_" or "-"';
+import type { ProviderDefinition } from '../provider-types.js';
+import { GCP_SM_KIND, gcpSmCapabilities } from './gcp-sm-constants.js';
+export { GCP_SM_KIND, GCP_SM_NAME, GCP_SM_NAME_RULE, gcpSmCapabilities } from './gcp-sm-constants.js';
 
 export const gcpSmConfigSchema = z
   .object({
@@ -25,10 +23,6 @@ export const gcpCredentialSchema = z.union([
   z.object({ serviceAccountKey: z.object({ client_email: z.string().email(), private_key: z.string().min(1) }).passthrough() }).strict(),
 ]);
 export type GcpCredential = z.infer<typeof gcpCredentialSchema>;
-
-export const gcpSmCapabilities: ProviderCapabilities = {
-  versions: true, labels: true, cas: false, disableVersions: true, writable: true, maxValueBytes: 65_536, nameRule: GCP_SM_NAME_RULE,
-};
 
 export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
   kind: GCP_SM_KIND,

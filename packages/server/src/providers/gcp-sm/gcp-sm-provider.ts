@@ -6,11 +6,14 @@ import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
 import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
-import { GCP_SM_KIND, GCP_SM_NAME, GCP_SM_NAME_RULE, gcpSmCapabilities, type GcpCredential, type GcpSmConfig } from './gcp-sm-definition.js';
+import { GCP_SM_KIND, GCP_SM_NAME, GCP_SM_NAME_RULE, gcpSmCapabilities } from './gcp-sm-constants.js';
+import type { GcpCredential, GcpSmConfig } from './gcp-sm-definition.js';
 import { gcpCall } from './gcp-sm-errors.js';
 
-// Re-exported so existing importers of this module keep working; prefer gcp-sm-definition.js.
-export { gcpCredentialSchema, gcpSmCapabilities, gcpSmConfigSchema, gcpSmDefinition, type GcpCredential, type GcpSmConfig } from './gcp-sm-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// gcp-sm-constants.js); the schemas and the definition object are in gcp-sm-definition.js.
+export { gcpSmCapabilities } from './gcp-sm-constants.js';
+export type { GcpCredential, GcpSmConfig } from './gcp-sm-definition.js';
 
 const KIND = GCP_SM_KIND;
 const NAME = GCP_SM_NAME;

@@ -1,10 +1,11 @@
 // Runs the provider conformance suite on GCP Secret Manager against the local gRPC fake driven by
 // the official client (and a real project when KEYHAVEN_TEST_GCP_PROJECT is set), plus alias details.
-import '../test-support/gcp-env.js';
+import '../../../test/support/providers/gcp-env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startFakeGcpSm, type FakeGcpSm } from '../test-support/fake-gcp-sm.js';
-import { createGcpSmProvider, gcpSmCapabilities, gcpSmConfigSchema } from './gcp-sm-provider.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startFakeGcpSm, type FakeGcpSm } from '../../../test/support/providers/fake-gcp-sm.js';
+import { createGcpSmProvider, gcpSmCapabilities } from './gcp-sm-provider.js';
+import { gcpSmConfigSchema } from './gcp-sm-definition.js';
 
 const local = (port: number) => gcpSmConfigSchema.parse({ project: 'kh-test', apiEndpoint: '127.0.0.1', port, insecure: true, timeoutMs: 4000 });
 let fake: FakeGcpSm;

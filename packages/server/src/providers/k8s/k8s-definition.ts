@@ -2,11 +2,9 @@
 // @kubernetes/client-node. `create` imports k8s-provider.ts (the client) on first use.
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
-import type { ProviderCapabilities, ProviderDefinition } from '../provider-types.js';
-
-export const K8S_KIND = 'k8s';
-export const K8S_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-export const K8S_NAME_RULE = 'a DNS subdomain: 1-253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+import type { ProviderDefinition } from '../provider-types.js';
+import { K8S_KIND, k8sCapabilities } from './k8s-constants.js';
+export { K8S_KIND, K8S_NAME, K8S_NAME_RULE, k8sCapabilities } from './k8s-constants.js';
 
 export const k8sConfigSchema = z
   .object({
@@ -29,10 +27,6 @@ export type K8sConfig = z.infer<typeof k8sConfigSchema>;
 
 export const k8sCredentialSchema = z.object({ token: z.string().min(1) }).strict();
 export type K8sCredential = z.infer<typeof k8sCredentialSchema>;
-
-export const k8sCapabilities: ProviderCapabilities = {
-  versions: false, labels: false, cas: true, disableVersions: false, writable: true, maxValueBytes: 1_000_000, nameRule: K8S_NAME_RULE,
-};
 
 export const k8sDefinition: ProviderDefinition<K8sConfig> = {
   kind: K8S_KIND,

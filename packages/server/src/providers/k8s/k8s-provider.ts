@@ -5,11 +5,14 @@ import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
 import type { Label, Provider, ProviderSecretVersion } from '../provider-types.js';
-import { K8S_KIND, K8S_NAME, K8S_NAME_RULE, k8sCapabilities, type K8sConfig, type K8sCredential } from './k8s-definition.js';
+import { K8S_KIND, K8S_NAME, K8S_NAME_RULE, k8sCapabilities } from './k8s-constants.js';
+import type { K8sConfig, K8sCredential } from './k8s-definition.js';
 import { k8sCall } from './k8s-errors.js';
 
-// Re-exported so existing importers of this module keep working; prefer k8s-definition.js.
-export { k8sCapabilities, k8sConfigSchema, k8sCredentialSchema, k8sDefinition, type K8sConfig, type K8sCredential } from './k8s-definition.js';
+// Re-exported so existing importers of this module keep working (types erased, constants from
+// k8s-constants.js); the schemas and the definition object are in k8s-definition.js.
+export { k8sCapabilities } from './k8s-constants.js';
+export type { K8sConfig, K8sCredential } from './k8s-definition.js';
 
 const KIND = K8S_KIND;
 const NAME = K8S_NAME;

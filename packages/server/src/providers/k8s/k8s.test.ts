@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startFakeK8s, type FakeK8s } from '../test-support/fake-k8s.js';
-import { createK8sProvider, k8sCapabilities, k8sConfigSchema } from './k8s-provider.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startFakeK8s, type FakeK8s } from '../../../test/support/providers/fake-k8s.js';
+import { createK8sProvider, k8sCapabilities } from './k8s-provider.js';
+import { k8sConfigSchema } from './k8s-definition.js';
 
 let fake: FakeK8s;
 const explicit = (server: string, extra: Record<string, unknown> = {}) =>

@@ -1,9 +1,9 @@
 // Runs the provider conformance suite on the Vault provider against the local fake Vault (and a real
 // Vault when KEYHAVEN_TEST_VAULT_ADDR/TOKEN are set), plus AppRole, namespace and path-listing tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, runProviderConformance } from '../conformance/provider-conformance.js';
-import { startHttp } from '../test-support/http-fake.js';
-import { startFakeVault, type FakeVault } from '../test-support/fake-vault.js';
+import { closedPort, runProviderConformance } from '../../../test/support/providers/provider-conformance.js';
+import { startHttp } from '../../../test/support/providers/http-fake.js';
+import { startFakeVault, type FakeVault } from '../../../test/support/providers/fake-vault.js';
 import { createVaultProvider, vaultCapabilities, vaultConfigSchema } from './vault-provider.js';
 
 let fake: FakeVault;

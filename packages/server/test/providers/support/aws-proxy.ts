@@ -1,6 +1,6 @@
 // Test-only: a pass-through HTTP proxy in front of moto that fails the AWS Secrets Manager operations
 // named in `failing` (answered as AccessDeniedException), to inject failures at chosen steps.
-import { readBody, sendJson, startHttp, type FakeServer } from '../../../src/providers/test-support/http-fake.js';
+import { readBody, sendJson, startHttp, type FakeServer } from '../../support/providers/http-fake.js';
 
 export const startAwsProxy = async (target: string, failing: Set<string>): Promise<FakeServer> =>
   startHttp(async (req, res) => {

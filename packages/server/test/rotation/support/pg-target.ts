@@ -3,7 +3,7 @@
 // verifier in pg_authid is compared, as in the rotator conformance suite).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PG_ADMIN_URL } from '../../../src/test-support/backends.js';
+import { PG_ADMIN_URL } from '../../support/backends.js';
 import { scramMatches, scramVerifier } from '../../../src/rotation/rotators/postgres/scram.js';
 
 export const pgTarget = async () => {

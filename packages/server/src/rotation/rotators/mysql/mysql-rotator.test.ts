@@ -2,8 +2,8 @@
 // users created as 'name'@'%' by the root account.
 import mysql from 'mysql2/promise';
 import { describe } from 'vitest';
-import { runRotatorConformance, type TargetHarness } from '../test-support/conformance.js';
-import { serverAvailable } from '../test-support/reachability.js';
+import { runRotatorConformance, type TargetHarness } from '../../../../test/support/rotators/conformance.js';
+import { serverAvailable } from '../../../../test/support/rotators/reachability.js';
 
 const MYSQL_URL = process.env.KEYHAVEN_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const up = await serverAvailable('MySQL/MariaDB', MYSQL_URL, 3306);

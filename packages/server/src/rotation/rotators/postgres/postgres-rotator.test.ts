@@ -3,8 +3,8 @@
 // password-checking server would compare at login.
 import pg from 'pg';
 import { describe } from 'vitest';
-import { runRotatorConformance, type TargetHarness } from '../test-support/conformance.js';
-import { serverAvailable } from '../test-support/reachability.js';
+import { runRotatorConformance, type TargetHarness } from '../../../../test/support/rotators/conformance.js';
+import { serverAvailable } from '../../../../test/support/rotators/reachability.js';
 import { scramMatches, scramVerifier } from './scram.js';
 
 const PG_URL = process.env.KEYHAVEN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -4,8 +4,8 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRotator } from '../../rotator-registry.js';
-import { runRotatorConformance, type TargetHarness } from '../test-support/conformance.js';
-import { serverAvailable } from '../test-support/reachability.js';
+import { runRotatorConformance, type TargetHarness } from '../../../../test/support/rotators/conformance.js';
+import { serverAvailable } from '../../../../test/support/rotators/reachability.js';
 
 const REDIS_URL = process.env.KEYHAVEN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const up = await serverAvailable('Redis', REDIS_URL, 6379);

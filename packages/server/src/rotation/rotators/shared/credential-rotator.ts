@@ -2,7 +2,7 @@
 // the pending value, set/test/rollback/revoke on top of a small per-target driver.
 import { randomBytes } from 'node:crypto';
 import { KeyhavenError } from '../../../lib/errors.js';
-import type { CredentialValue, Rotator } from '../../rotator-types.js';
+import type { Rotator } from '../../rotator-types.js';
 import { parseCredential, type Credential, type StrategyConfig } from './credential-config.js';
 
 /** What a target must provide; every method throws sanitized KeyhavenErrors only. */

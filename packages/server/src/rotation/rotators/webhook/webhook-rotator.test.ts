@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyhavenError } from '../../../lib/errors.js';
 import { createRotator } from '../../rotator-registry.js';
-import { expectNoSecrets } from '../test-support/leak-check.js';
-import { closedPort } from '../test-support/reachability.js';
+import { expectNoSecrets } from '../../../../test/support/rotators/leak-check.js';
+import { closedPort } from '../../../../test/support/rotators/reachability.js';
 import { signWebhook, verifyWebhookSignature } from './signature.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;

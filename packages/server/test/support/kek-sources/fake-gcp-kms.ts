@@ -2,7 +2,7 @@
 // @google-cloud/kms: AES-256-GCM per CryptoKey with the request's additional authenticated data.
 import { status } from '@grpc/grpc-js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { grpcError, loadGoogleService, startGrpc, unary } from '../../../providers/test-support/grpc-protos.js';
+import { grpcError, loadGoogleService, startGrpc, unary } from '../providers/grpc-protos.js';
 
 export const startFakeGcpKms = async (token = 'kms-token') => {
   const service = loadGoogleService('@google-cloud/kms', 'google/cloud/kms/v1/service.proto', 'google.cloud.kms.v1.KeyManagementService');

@@ -1,8 +1,8 @@
 // A local fake of the Azure Key Vault keys API (test-only): the 401 challenge, GET key (public JWK)
 // and wrapkey/unwrapkey doing real RSA-OAEP-256 with node:crypto; a bad unwrap is 400 BadParameter.
 import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import { azureError, checkBearer } from '../../../providers/test-support/fake-azure-kv.js';
-import { readJson, sendJson, startHttp } from '../../../providers/test-support/http-fake.js';
+import { azureError, checkBearer } from '../providers/fake-azure-kv.js';
+import { readJson, sendJson, startHttp } from '../providers/http-fake.js';
 
 const b64url = (b: Buffer) => b.toString('base64url');
 

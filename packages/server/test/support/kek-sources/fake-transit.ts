@@ -1,8 +1,8 @@
 // Adds a Transit engine to the local fake Vault (test-only): keys (optionally derived), AES-256-GCM
 // encrypt/decrypt with per-request context derivation or associated_data, Vault's error bodies.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { sendJson } from '../../../providers/test-support/http-fake.js';
-import { startFakeVault, type FakeVault } from '../../../providers/test-support/fake-vault.js';
+import { sendJson } from '../providers/http-fake.js';
+import { startFakeVault, type FakeVault } from '../providers/fake-vault.js';
 
 export const startFakeTransit = async (): Promise<FakeVault & { createKey(name: string, derived: boolean): void }> => {
   const keys = new Map<string, { key: Buffer; derived: boolean }>();

@@ -1,7 +1,7 @@
 // Starts moto_server (the AWS emulator) on a free loopback port for a test file (test-only): polls
 // GET /moto-api/ until ready, resets state with POST /moto-api/reset, and kills it on stop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closedPort } from '../conformance/provider-conformance.js';
+import { closedPort } from './provider-conformance.js';
 
 export interface Moto {
   url: string;

@@ -2,10 +2,10 @@
 // tests against a real server through a small harness that can create users and try logins.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyhavenError } from '../../../lib/errors.js';
-import { generateValue } from '../../generators/registry.js';
-import { createRotator } from '../../rotator-registry.js';
-import type { CredentialValue, Rotator } from '../../rotator-types.js';
+import { KeyhavenError } from '../../../src/lib/errors.js';
+import { generateValue } from '../../../src/rotation/generators/registry.js';
+import { createRotator } from '../../../src/rotation/rotator-registry.js';
+import type { CredentialValue, Rotator } from '../../../src/rotation/rotator-types.js';
 import { expectNoSecrets } from './leak-check.js';
 import { closedPort, silentServer } from './reachability.js';
 

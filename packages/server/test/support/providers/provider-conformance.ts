@@ -3,8 +3,8 @@
 // Skips are reasoned: each one is registered as a skipped test whose title says why.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isKeyhavenError, type ErrorCode } from '../../lib/errors.js';
-import type { Provider, ProviderCapabilities } from '../provider-types.js';
+import { isKeyhavenError, type ErrorCode } from '../../../src/lib/errors.js';
+import type { Provider, ProviderCapabilities } from '../../../src/providers/provider-types.js';
 
 export type ConformanceCheck =
   | 'tags' | 'describe-versions' | 'unavailable' | 'bad-credential' | 'payload-too-large' | 'delete' | 'list';
