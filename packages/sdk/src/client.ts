@@ -169,11 +169,11 @@ export const loginClient = async (credentials: LoginCredentials, opts: Omit<Clie
       let stopped = false;
       const schedule = (lease: number) => {
         if (stopped || lease <= 0) return;
-        timer = setTimeout(async () => {
-          try {
-            const next = await client.tokens.renewSelf();
-            schedule(next.auth.renewable ? next.auth.lease_duration : 0);
-          } catch (e) { o.onError?.(e); }
+        timer = setTimeout(() => {
+          client.tokens.renewSelf().then(
+            (next) => schedule(next.auth.renewable ? next.auth.lease_duration : 0),
+            (e: unknown) => o.onError?.(e),
+          );
         }, Math.max(1000, Math.floor((lease * 2000) / 3)));
         timer.unref?.();
       };

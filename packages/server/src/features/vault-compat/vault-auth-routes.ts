@@ -115,7 +115,7 @@ export const vaultAuthRoutes = (deps: VaultAuthDeps) => (app: App) => {
     // Vault reads every body as JSON whatever its Content-Type (the Go client sends none).
     v.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
       if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
-      json(req, body, (err, parsed) => (err ? done(fail('MALFORMED_JSON', 'The request body is not valid JSON.'), undefined) : done(null, parsed)));
+      void json(req, body, (err, parsed) => (err ? done(fail('MALFORMED_JSON', 'The request body is not valid JSON.'), undefined) : done(null, parsed)));
     });
     const tags = ['auth'];
     const admin = (audit: string, summary: string) => ({ config: { access: { tenant: true, action: 'admin' as const }, audit }, schema: { tags, summary } });
