@@ -105,7 +105,11 @@ export interface SyncStatesTable {
   synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string;
 }
 
+/** Server-wide scheduled jobs (migration 008): last run and a lease shared by replicas. */
+export interface JobStateTable { name: string; created_at: string; last_run_at: string | null; last_run_by: string | null; lease_owner: string | null; lease_until: string | null }
+
 export interface Database {
+  job_state: JobStateTable;
   provider_configs: ProviderConfigsTable;
   sync_destinations: SyncDestinationsTable;
   sync_states: SyncStatesTable;
