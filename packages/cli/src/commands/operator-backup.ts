@@ -43,7 +43,11 @@ const progressFor = (ctx: CommandContext, quiet: boolean) => {
   };
 };
 
+/** Clears a progress line left on the terminal before the result or an error is printed. */
+const clearProgress = () => { if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K'); };
+
 const fail = (server: Server, e: unknown): never => {
+  clearProgress();
   if (e instanceof server.KeyhavenError) throw new CliError(`[${e.code}] ${e.message}`, EXIT.ERROR);
   throw e;
 };
@@ -76,6 +80,7 @@ Examples:
       const { server, config } = await load(o);
       const t0 = Date.now();
       const r = await server.backupSqlite({ config, out, version: server.VERSION, progress: progressFor(ctx, json(o)) }).catch((e) => fail(server, e));
+      clearProgress();
       if (json(o)) { ctx.io.out(toJson({ file: r.file, bytes: r.bytes, ...r.info })); return; }
       ctx.io.out(`Backup written to ${r.file} (${r.bytes} bytes, ${r.info.secrets} secrets, ${r.info.versions} versions, audit head ${r.info.audit_head_seq ?? 'none'}) in ${((Date.now() - t0) / 1000).toFixed(1)} s.\nThe master key is not in the backup; verify it with: keyhaven operator verify-backup ${r.file}\n`);
     });
@@ -98,11 +103,13 @@ Example:
       const progress = progressFor(ctx, json(o));
       if (o.check) {
         const r = await server.verifyBackup({ file, config, progress }).catch((e) => fail(server, e));
+        clearProgress();
         if (json(o)) ctx.io.out(toJson(r)); else ctx.io.out(`backup:    ${file} (taken ${r.backup.created_at} by Keyhaven ${r.backup.keyhaven_version})\n` + verifyText(r));
         if (!r.ok) process.exitCode = EXIT.ERROR;
         return;
       }
       const r = await server.restoreSqlite({ file, config, force: o.force, verify: o.verify, progress }).catch((e) => fail(server, e));
+      clearProgress();
       if (json(o)) ctx.io.out(toJson(r));
       else {
         ctx.io.out(`Restored ${file} (taken ${r.backup.created_at}) to ${r.restored_to}${r.set_aside.length ? `; set aside: ${r.set_aside.join(', ')}` : ''}.\n`);
@@ -129,6 +136,7 @@ Examples:
       if (!file && !o.databaseUrl && !process.env.KEYHAVEN_DATABASE_URL && !process.env.KEYHAVEN_DATABASE_URL_FILE) throw new CliError('Name a backup file, or a restored database with --database-url.', EXIT.USAGE);
       const b = file ? await server.verifyBackup({ file, config, progress }).catch((e) => fail(server, e)) : null;
       const r: Report = b ?? await server.verifyStore({ databaseUrl: config.databaseUrl!, anchorFile: o.anchor ?? null, config, progress }).catch((e) => fail(server, e));
+      clearProgress();
       if (json(o)) ctx.io.out(toJson(r));
       else ctx.io.out((b ? `backup:    ${file} (taken ${b.backup.created_at} by Keyhaven ${b.backup.keyhaven_version})\n` : `database:  ${config.databaseUrl!.replace(/\/\/[^@/]*@/, '//***@')}\n`) + verifyText(r));
       if (!r.ok) process.exitCode = EXIT.ERROR;

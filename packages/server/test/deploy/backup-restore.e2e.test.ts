@@ -120,6 +120,20 @@ describe('operator backup and restore (SQLite, online)', () => {
     expect((await runCli(['operator', 'backup', file, '--data-dir', data], { KEYHAVEN_MASTER_KEY: key })).code).toBe(0);
     expect((await runCli(['operator', 'backup', file, '--data-dir', data], {})).stderr).toMatch(/\[BACKUP_FAILED\].*already exists/);
 
+    // On a terminal (a pty from script(1)), progress is shown on stderr and cleared before the result.
+    if (spawnSync('sh', ['-c', 'command -v script']).status === 0) {
+      const tty = await new Promise<string>((resolve) => {
+        const c = spawn('script', ['-qec', `${process.execPath} ${CLI} operator verify-backup ${file}`, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, KEYHAVEN_MASTER_KEY: key }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+        c.on('exit', () => resolve(out));
+      });
+      expect(tty).toContain('decrypting stored versions 100%');
+      expect(tty).toMatch(/\r\x1b\[2K[^\n]*verifying the audit chain/);
+      expect(tty).toMatch(/secrets: +5\/5 stored versions decrypt/);
+      expect(tty).toMatch(/\nOK\r?\n/);
+    } else console.warn('script(1) is missing: the terminal progress check is skipped');
+
     const wrong = await runCli(['operator', 'verify-backup', file], { KEYHAVEN_MASTER_KEY: masterKey() });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('[MASTER_KEY_INVALID]');
