@@ -29,6 +29,8 @@ const FORBIDDEN: Record<string, string[]> = {
   events: ['features', 'http', 'app.ts'],
   lib: ['features', 'http', 'storage', 'barrier', 'rotation', 'providers', 'audit', 'app.ts'],
   config: ['features', 'http', 'storage', 'barrier', 'app.ts'],
+  // operator tools (backup, restore, verify) work on the files and the services, never through HTTP
+  ops: ['http', 'app.ts', 'start-server.ts'],
 };
 
 it('server layers only point one way', () => {

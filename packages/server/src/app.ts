@@ -228,7 +228,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const access = { tokens, tenants, policies, secrets, sessions: config.console.enabled ? sessions : undefined, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
     const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain });
-    const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
+    const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: { ...config.keyRotation, leaseSeconds: config.rotation.leaseSeconds } }); // delivery
 
     const http = await buildHttp({
       logger,
@@ -262,7 +262,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     providerFeatures.start(jobs);
     rotation.start();
     void rotation.resumeInterrupted().catch((e: Error) => logger.warn({ reason: e.message?.slice(0, 200) }, 'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires'));
-    keyRotation.start(); // delivery
+    void keyRotation.start(); // delivery
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));

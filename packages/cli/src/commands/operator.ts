@@ -1,13 +1,15 @@
 // `keyhaven operator rewrap --to <config.yaml>`: re-wraps the keyring under a new master key source
 // (local, aws-kms, gcp-kms, azure-kv-keys, vault-transit) on a running server; root token only.
+// backup / restore / verify-backup live in operator-backup.ts.
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { print } from '../output.js';
 import { readMapping } from './provider-input.js';
+import { registerBackupCommands } from './operator-backup.js';
 
 export const registerOperatorCommands = (program: Command, ctx: CommandContext) => {
-  const operator = program.command('operator').description('server operations for root tokens');
+  const operator = program.command('operator').description('server operations: master key re-wrap (root token), backup, restore and backup checks');
 
   operator.command('rewrap')
     .description('re-wrap the keyring under a new master key source; restart the server with that source afterwards')
@@ -28,4 +30,6 @@ Example (kms.yaml):
       const r = await ctx.getClient().operator.rewrapMasterKey(source);
       print(ctx.io, ctx.globals().format, r, () => `${r.message}\n`);
     });
+
+  registerBackupCommands(operator, ctx);
 };

@@ -2,6 +2,7 @@
 // environment and command-line flags (in that order of precedence), then frozen and passed in.
 import { egressEntryProblem } from '../lib/egress.js';
 import { z } from 'zod';
+import { Cron } from 'croner';
 
 const listen = z
   .string()
@@ -212,6 +213,11 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(false),
         intervalHours: z.number().min(1 / 60).max(24 * 3650).default(168),
+        /** A cron expression (5 fields, or 6 with seconds first); when set it replaces intervalHours. */
+        schedule: z.string().min(1).superRefine((v, ctx) => {
+          try { new Cron(v, { paused: true }); } catch (e) { ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${(e as Error).message}), e.g. "0 3 * * 0" for Sundays at 03:00` }); }
+        }).optional(),
+        timezone: z.string().min(1).refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'unknown IANA time zone (e.g. "UTC", "Europe/Paris")').default('UTC'),
         batchSize: z.number().int().min(1).max(10_000).default(200),
       })
       .strict()

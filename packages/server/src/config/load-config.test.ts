@@ -89,4 +89,35 @@ describe('loadConfig', () => {
     expect(message).toContain('host name/glob');
     expect(message).toContain('KEYHAVEN_EGRESS_ALLOW_LOOPBACK: must be true or false');
   });
+
+  it('reads keyring rotation from seed 003 KEY_ROTATION_* and KEYHAVEN_KEY_ROTATION_* (prefixed wins), merged with the file', () => {
+    expect(loadConfig({ env: {} }).keyRotation).toEqual({ enabled: false, intervalHours: 168, timezone: 'UTC', batchSize: 200 });
+    expect(loadConfig({ env: { KEY_ROTATION_ENABLED: 'true', KEY_ROTATION_INTERVAL_HOURS: '24', KEY_ROTATION_SCHEDULE: '0 3 * * 0' } }).keyRotation)
+      .toMatchObject({ enabled: true, intervalHours: 24, schedule: '0 3 * * 0' });
+    expect(loadConfig({ env: { KEY_ROTATION_INTERVAL_HOURS: '24', KEYHAVEN_KEY_ROTATION_INTERVAL_HOURS: '2', KEYHAVEN_KEY_ROTATION_TIMEZONE: 'Europe/Paris' } }).keyRotation)
+      .toMatchObject({ intervalHours: 2, timezone: 'Europe/Paris' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'keyhaven.yaml');
+    writeFileSync(file, 'keyRotation:\n  batchSize: 50\n  intervalHours: 12\n');
+    expect(loadConfig({ file, env: { KEY_ROTATION_ENABLED: 'on' } }).keyRotation).toMatchObject({ enabled: true, intervalHours: 12, batchSize: 50 });
+    let message = '';
+    try { loadConfig({ env: { KEY_ROTATION_ENABLED: 'maybe', KEYHAVEN_KEY_ROTATION_INTERVAL_HOURS: '-1', KEY_ROTATION_SCHEDULE: '61 * * * *', KEY_ROTATION_TIMEZONE: 'Mars/Base' } }); } catch (e) { message = (e as Error).message; }
+    expect(message).toContain('KEY_ROTATION_ENABLED: must be true or false');
+    expect(message).toContain('KEYHAVEN_KEY_ROTATION_INTERVAL_HOURS: must be a positive number of hours');
+    expect(message).toMatch(/keyRotation\.schedule: not a valid cron expression/);
+    expect(message).toMatch(/keyRotation\.timezone: unknown IANA time zone/);
+  });
+
+  it('reads the database URL from KEYHAVEN_DATABASE_URL_FILE (trimmed), refusing it together with KEYHAVEN_DATABASE_URL or empty', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'db-url');
+    writeFileSync(file, 'postgres://kh@db:5432/keyhaven\n');
+    expect(loadConfig({ env: { KEYHAVEN_DATABASE_URL_FILE: file } }).databaseUrl).toBe('postgres://kh@db:5432/keyhaven');
+    expect(() => loadConfig({ env: { KEYHAVEN_DATABASE_URL_FILE: file, KEYHAVEN_DATABASE_URL: 'postgres://x@y/z' } })).toThrow(/either KEYHAVEN_DATABASE_URL or KEYHAVEN_DATABASE_URL_FILE, not both/);
+    writeFileSync(file, '\n');
+    expect(() => loadConfig({ env: { KEYHAVEN_DATABASE_URL_FILE: file } })).toThrow(/KEYHAVEN_DATABASE_URL_FILE: .* is empty/);
+    let message = '';
+    try { loadConfig({ env: { KEYHAVEN_DATABASE_URL_FILE: path.join(dir, 'missing') } }); } catch (e) { message = (e as Error).message; }
+    expect(message).toContain(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${path.join(dir, 'missing')}`);
+  });
 });

@@ -37,8 +37,10 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     } else out[key] = raw;
   }
   if (env.KEYHAVEN_DATABASE_URL_FILE) {
+    if (env.KEYHAVEN_DATABASE_URL) problems.push('databaseUrl: set either KEYHAVEN_DATABASE_URL or KEYHAVEN_DATABASE_URL_FILE, not both');
     try {
       out.databaseUrl = readFileSync(env.KEYHAVEN_DATABASE_URL_FILE, 'utf8').trim();
+      if (!out.databaseUrl) { delete out.databaseUrl; problems.push(`KEYHAVEN_DATABASE_URL_FILE: ${env.KEYHAVEN_DATABASE_URL_FILE} is empty`); }
     } catch {
       problems.push(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${env.KEYHAVEN_DATABASE_URL_FILE}`);
     }
@@ -94,6 +96,23 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const egressAllow = list('KEYHAVEN_EGRESS_ALLOW');
   const egressDeny = list('KEYHAVEN_EGRESS_DENY');
   if (egressLoopback !== undefined || egressAllow || egressDeny) out.egress = drop({ allowLoopback: egressLoopback, allow: egressAllow, deny: egressDeny });
+  // Keyring (KEK) rotation: KEYHAVEN_KEY_ROTATION_* or seed 003's unprefixed KEY_ROTATION_* (the
+  // prefixed form wins when both are set).
+  const keyRotation: Record<string, unknown> = {};
+  const kr = (name: string) => (env[`KEYHAVEN_${name}`] !== undefined && env[`KEYHAVEN_${name}`] !== '' ? `KEYHAVEN_${name}` : name);
+  const krOn = bool(kr('KEY_ROTATION_ENABLED'));
+  if (krOn !== undefined) keyRotation.enabled = krOn;
+  const krHoursName = kr('KEY_ROTATION_INTERVAL_HOURS');
+  if (env[krHoursName]) {
+    const n = Number(env[krHoursName]);
+    if (!Number.isFinite(n) || n <= 0) problems.push(`${krHoursName}: must be a positive number of hours (fractions allowed, at least 0.0167 = 1 minute)`);
+    else keyRotation.intervalHours = n;
+  }
+  for (const [name, key] of [['KEY_ROTATION_SCHEDULE', 'schedule'], ['KEY_ROTATION_TIMEZONE', 'timezone']] as const) {
+    const v = env[kr(name)];
+    if (v) keyRotation[key] = v.trim();
+  }
+  if (Object.keys(keyRotation).length) out.keyRotation = keyRotation;
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };
   }
@@ -138,6 +157,8 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   if (audits.length) merged.audit = Object.assign({}, ...audits);
   const readCaches = [fileCfg.readCache, envCfg.readCache, flags.readCache].filter(Boolean);
   if (readCaches.length) merged.readCache = Object.assign({}, ...readCaches);
+  const keyRotations = [fileCfg.keyRotation, envCfg.keyRotation, flags.keyRotation].filter(Boolean);
+  if (keyRotations.length) merged.keyRotation = Object.assign({}, ...keyRotations);
   const egresses = [fileCfg.egress, envCfg.egress, flags.egress].filter(Boolean);
   if (egresses.length) merged.egress = Object.assign({}, ...egresses);
   // providers: env, file and flags each may set some keys; env/dotenv blocks are merged key by key too.

@@ -102,7 +102,7 @@ export const isUniqueViolation = (e: unknown): boolean => {
   return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 };
 
-const resolveSqlitePath = (url: string): string => {
+export const resolveSqlitePath = (url: string): string => {
   if (url === ':memory:') return url;
   const p = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   return path.resolve(p);
@@ -213,7 +213,7 @@ const inUse = (file: string) => fail('DATABASE_UNAVAILABLE', `The SQLite databas
 /** One server per SQLite file (ADR 0005, 0007): the server holds an exclusive lock on `<file>-lock`, a
  *  one-page SQLite file, for as long as it runs, so a second server on the same file is refused at
  *  start. The operating system drops the lock when the process ends, however it ends. */
-const lockSqliteFile = (file: string): BetterSqlite3.Database => {
+export const lockSqliteFile = (file: string): BetterSqlite3.Database => {
   const lock = new BetterSqlite3(`${file}-lock`);
   try {
     lock.pragma('busy_timeout = 0');

@@ -124,7 +124,11 @@ export interface AuthSecretIdsTable {
 }
 export interface AuthLoginFailuresTable { key: string; window_start: string; count: number }
 
+/** Server-wide scheduled jobs (migration 010): last run and a lease shared by replicas. */
+export interface JobStateTable { name: string; created_at: string; last_run_at: string | null; last_run_by: string | null; lease_owner: string | null; lease_until: string | null }
+
 export interface Database {
+  job_state: JobStateTable;
   auth_configs: AuthConfigsTable;
   auth_roles: AuthRolesTable;
   auth_secret_ids: AuthSecretIdsTable;

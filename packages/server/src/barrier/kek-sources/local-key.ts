@@ -38,7 +38,9 @@ export const loadOrCreateKeyFile = (file: string, opts: { storeExists?: boolean 
   }
   if (existsSync(file)) {
     const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) chmodSync(file, 0o600);
+    // A file mounted read-only (a Kubernetes Secret volume, a compose/Docker secret) keeps the mode
+    // its orchestrator gave it: tightening it is best effort, never a reason to refuse to start.
+    if (mode & 0o077) { try { chmodSync(file, 0o600); } catch { /* read-only mount or not ours */ } }
     return { key: parseMasterKey(readFileSync(file, 'utf8')), created: false };
   }
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

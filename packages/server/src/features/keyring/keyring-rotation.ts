@@ -2,8 +2,13 @@
 // once, old KEKs keep decrypting), then re-wraps every stored data key in the background, in batches,
 // touching only wrapped_dek/kek_id with an optimistic `WHERE wrapped_dek = <old>` so concurrent
 // writes and destroys are never clobbered. Progress is reported by status(); `setAuto` toggles a
-// periodic rotation (seed 003 KEY_ROTATION_ENABLED / _INTERVAL_HOURS).
+// periodic rotation (seed 003 KEY_ROTATION_ENABLED / _INTERVAL_HOURS / _SCHEDULE). When it last ran
+// is kept in the database (job_state), so it survives restarts and every replica sees it; a lease on
+// that row lets one replica rotate per due time.
+import { Cron } from 'croner';
+import { sql } from 'kysely';
 import type { Barrier } from '../../barrier/barrier.js';
+import { claimRows, newLeaseOwner } from '../../jobs/leases.js';
 import type { StorageHandle } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
@@ -24,14 +29,17 @@ export interface KeyRotationStatus {
   started_at: string | null;
   finished_at: string | null;
   error: string | null;
-  auto: { enabled: boolean; interval_hours: number; next_at: string | null; last_rotated_at: string | null };
+  auto: { enabled: boolean; interval_hours: number; schedule: string | null; timezone: string; next_at: string | null; last_rotated_at: string | null };
 }
+
+/** The job_state row of the automatic keyring rotation. */
+export const KEYRING_ROTATION_JOB = 'keyring_rotation';
 
 export interface KeyRotationDeps {
   storage: StorageHandle;
   barrier: Barrier;
   clock: Clock;
-  settings: { enabled: boolean; intervalHours: number; batchSize: number };
+  settings: { enabled: boolean; intervalHours: number; batchSize: number; schedule?: string; timezone?: string; leaseSeconds?: number };
   logger?: { info(o: object, m: string): void; error(o: object, m: string): void };
   /** Called between batches (tests and benchmarks observe progress; production leaves it unset). */
   onBatch?: (s: KeyRotationStatus) => void | Promise<void>;
@@ -44,6 +52,11 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
   const keyring = barrier.keyring;
   const s = { state: 'idle' as RotationState, target: null as string | null, total: 0, done: 0, skipped: 0, failed: 0, startedAt: null as string | null, finishedAt: null as string | null, error: null as string | null };
   const auto = { enabled: deps.settings.enabled, intervalHours: deps.settings.intervalHours, nextAt: null as number | null, lastRotatedAt: null as string | null };
+  const cron = deps.settings.schedule ? new Cron(deps.settings.schedule, { timezone: deps.settings.timezone ?? 'UTC', paused: true }) : null;
+  const owner = newLeaseOwner('keyring');
+  const leaseMs = (deps.settings.leaseSeconds ?? 600) * 1000;
+  /** When a rotation is next due after one at (or a schedule started at) `base`. */
+  const dueAfter = (base: Date): number => (cron ? (cron.nextRun(base)?.getTime() ?? Number.POSITIVE_INFINITY) : base.getTime() + auto.intervalHours * 3600_000);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let stopping = false;
@@ -52,7 +65,7 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     state: s.state, active_kek: keyring.activeKekId, kek_ids: keyring.kekIds(), target_kek: s.target,
     total: s.total, done: s.done, remaining: Math.max(0, s.total - s.done - s.skipped - s.failed), skipped: s.skipped, failed: s.failed,
     started_at: s.startedAt, finished_at: s.finishedAt, error: s.error,
-    auto: { enabled: auto.enabled, interval_hours: auto.intervalHours, next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null, last_rotated_at: auto.lastRotatedAt },
+    auto: { enabled: auto.enabled, interval_hours: auto.intervalHours, schedule: deps.settings.schedule ?? null, timezone: deps.settings.timezone ?? 'UTC', next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null, last_rotated_at: auto.lastRotatedAt },
   });
 
   const countStale = (kek: string) => storage.withTenant('*', async (ex) => Number((await ex.selectFrom('secret_versions').select((eb) => eb.fn.countAll().as('n'))
@@ -115,10 +128,16 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     if (s.state === 'running') throw fail('KEY_ROTATION_IN_PROGRESS');
     // Without force, a keyring whose data keys all sit under the active KEK still gets a new KEK:
     // the operation is "rotate now". `force` restarts re-wrapping of a failed run under the same KEK.
+    // KEKs another replica added since the last refresh: the new id must follow theirs (kekN+1).
+    await keyring.refresh();
     const kek = opts.force && s.state === 'failed' && s.target === keyring.activeKekId ? keyring.activeKekId : await keyring.rotate();
     Object.assign(s, { state: 'running', target: kek, total: 0, done: 0, skipped: 0, failed: 0, startedAt: clock.now().toISOString(), finishedAt: null, error: null });
     s.total = await countStale(kek);
     auto.lastRotatedAt = s.startedAt;
+    auto.nextAt = dueAfter(new Date(s.startedAt!));
+    // Manual and scheduled rotations alike move the shared schedule on (every replica, after restarts).
+    await storage.withTenant('*', (ex) => ex.updateTable('job_state').set({ last_run_at: s.startedAt, last_run_by: owner }).where('name', '=', KEYRING_ROTATION_JOB).execute())
+      .catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'could not record the keyring rotation time; the schedule may rotate again early'));
     deps.logger?.info({ kek, total: s.total }, 'keyring rotation started');
     running = rewrapAll(kek).then(
       () => { s.state = s.failed ? 'failed' : 'completed'; if (s.failed) s.error = `${s.failed} data keys could not be re-wrapped; they still open with their old KEK.`; },
@@ -127,14 +146,49 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     return status();
   };
 
+  /** The shared row: created on first use (the schedule starts then), read on every tick. */
+  const readJob = async (): Promise<{ base: string; last: string | null }> => {
+    const now = clock.now().toISOString();
+    await storage.withTenant('*', (ex) => sql`insert into job_state (name, created_at) values (${KEYRING_ROTATION_JOB}, ${now}) on conflict (name) do nothing`.execute(ex));
+    const row = await storage.withTenant('*', (ex) => ex.selectFrom('job_state').select(['created_at', 'last_run_at']).where('name', '=', KEYRING_ROTATION_JOB).executeTakeFirstOrThrow());
+    return { base: row.last_run_at ?? row.created_at, last: row.last_run_at };
+  };
+
+  /** One look at the shared state: rotate when due and this replica wins the lease. */
+  const tick = async () => {
+    const job = await readJob();
+    auto.lastRotatedAt = job.last;
+    auto.nextAt = dueAfter(new Date(job.base));
+    const now = clock.now();
+    if (!auto.enabled || auto.nextAt > now.getTime() || s.state === 'running') return;
+    // The lease row is claimed only while it still says what we read: a replica that rotated in
+    // between moved last_run_at on, so this one does not rotate a second time for the same due time.
+    const claimed = await claimRows<{ name: string }>(storage, {
+      table: 'job_state', keys: ['name'], orderBy: 'name', limit: 1, owner,
+      where: job.last === null ? sql`name = ${KEYRING_ROTATION_JOB} and last_run_at is null` : sql`name = ${KEYRING_ROTATION_JOB} and last_run_at = ${job.last}`,
+      now: now.toISOString(), until: new Date(now.getTime() + leaseMs).toISOString(),
+    });
+    if (claimed.length === 0) return;
+    try {
+      const st = await perform();
+      deps.logger?.info({ kek: st.target_kek, next_at: new Date(auto.nextAt).toISOString() }, 'scheduled keyring rotation');
+      await running?.catch(() => {});
+    } finally {
+      await storage.withTenant('*', (ex) => ex.updateTable('job_state').set({ lease_owner: null, lease_until: null }).where('name', '=', KEYRING_ROTATION_JOB).where('lease_owner', '=', owner).execute()).catch(() => {});
+    }
+  };
+
   const schedule = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    auto.nextAt = null;
-    if (!auto.enabled) return;
-    const ms = auto.intervalHours * 3600_000;
-    auto.nextAt = clock.now().getTime() + ms;
-    timer = setTimeout(() => { void perform().catch(() => {}).finally(schedule); }, Math.min(ms, 2 ** 31 - 1));
+    if (!auto.enabled) { auto.nextAt = null; return; }
+    if (stopping) return;
+    if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
+    // Wake at the due time, and at least once a minute to see what other replicas did.
+    const wait = Math.max(200, Math.min(60_000, auto.nextAt - clock.now().getTime()));
+    timer = setTimeout(() => {
+      void tick().catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'scheduled keyring rotation failed; retried at the next check')).finally(schedule);
+    }, wait);
     timer.unref();
   };
 
@@ -146,10 +200,15 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     setAuto(enabled: boolean, intervalHours?: number) {
       auto.enabled = enabled;
       if (intervalHours !== undefined) auto.intervalHours = intervalHours;
+      auto.nextAt = null;
       schedule();
       return status();
     },
-    start: schedule,
+    /** Reads the shared state, then checks on schedule (also the first check, right away, when overdue). */
+    async start() {
+      await tick().catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'could not read the keyring rotation schedule; retried at the next check'));
+      schedule();
+    },
     async stop() { stopping = true; if (timer) clearTimeout(timer); timer = undefined; await running?.catch(() => {}); },
   };
 };
