@@ -50,6 +50,8 @@ import { vaultCompatRoutes } from './features/vault-compat/vault-routes.js'; // 
 import { createVaultTenantHook } from './features/vault-compat/vault-tenant.js'; // delivery
 import { createKeyRotation } from './features/keyring/keyring-rotation.js'; // delivery
 import { adminRoutes } from './features/admin/admin-routes.js'; // delivery
+import { createNotificationFeature, type NotificationFeature } from './features/notifications/notification-feature.js';
+import type { DeliveryObserver } from './features/notifications/delivery-worker.js';
 
 export const VERSION = '0.1.0';
 
@@ -59,6 +61,7 @@ export interface KeyhavenApp {
   barrier: Barrier;
   services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService; anomalies: AnomalyDetector };
   rotation: RotationFeature;
+  notifications: NotificationFeature;
   broker: AuditBroker;
   bus: EventBus;
   metrics: Metrics;
@@ -77,6 +80,8 @@ export interface BuildOptions {
   stdout?: NodeJS.WritableStream;
   /** How the in-process rotation scheduler waits (tests drive it with their own clock). */
   schedulerTimer?: SchedulerTimer;
+  /** Sees each notification delivery attempt (tests). */
+  notificationObserver?: DeliveryObserver;
 }
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
@@ -193,14 +198,15 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     }
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
-    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
-      readCache: config.readCache, changes });
     const providerContext = providerContextOf(config);
+    const notifications = createNotificationFeature({ storage, barrier, clock, logger, bus, egress: providerContext.egress!, settings: config.notifications, observer: opts.notificationObserver });
+    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
+      readCache: config.readCache, changes, outbox: notifications.outbox });
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const access = { tokens, tenants, policies, secrets, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, outbox: notifications.outbox });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: config.keyRotation }); // delivery
 
     const http = await buildHttp({
@@ -219,7 +225,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       },
       routes: [
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
-        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
+        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes, notifications.routes,
         ...providerFeatures.routes,
         eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
           ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite' }),
@@ -231,16 +237,18 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     rotation.start();
     void rotation.resumeInterrupted().catch((e: Error) => logger.warn({ reason: e.message?.slice(0, 200) }, 'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires'));
     keyRotation.start(); // delivery
+    await notifications.start();
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
-      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation,
+      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation, notifications,
       async close() {
         jobs.stop();
         await rotation.stop();
         await keyRotation.stop(); // delivery
+        await notifications.stop();
         await http.close();
         await broker.close();
         await providerFeatures.close();

@@ -108,6 +108,13 @@ export const ERRORS = {
   ROTATION_RATE_LIMITED: { status: 429, message: 'The rotation target already had its share of rotations this minute (rotation.maxRotationsPerTargetPerMinute); nothing was started, the secret stays due and a later run rotates it.' },
   ROTATION_NO_PREVIOUS_VERSION: { status: 409, message: 'The secret has no previous version to roll back to.' },
   PROVIDER_ROTATOR_UNAVAILABLE: { status: 400, message: 'Provider-backed rotation needs the "provider" rotator, which is not installed on this server; use another rotator or omit provider_name.' },
+  // notifications
+  NOTIFICATION_CHANNEL_UNKNOWN: { status: 400, message: 'No notification channel of this kind; use webhook, slack or nats.' },
+  NOTIFICATION_CONFIG_INVALID: { status: 400, message: 'The subscription\'s channel settings or filters are invalid; fix each listed problem.' },
+  NOTIFICATION_SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No notification subscription with this id in this tenant; list them with GET /v1/notifications/subscriptions.' },
+  NOTIFICATION_SUBSCRIPTION_EXISTS: { status: 409, message: 'A notification subscription with this id already exists; update it (PATCH) or choose another id.' },
+  NOTIFICATION_DELIVERY_NOT_FOUND: { status: 404, message: 'No dead-lettered delivery with this id in this tenant; list them with GET /v1/notifications/dead-letters.' },
+  NOTIFICATION_TEST_FAILED: { status: 502, message: 'The test notification could not be delivered; the message says what the channel answered.' },
   // delivery
   KEY_ROTATION_IN_PROGRESS: { status: 409, message: 'A keyring rotation is already re-wrapping data keys; wait for it to finish (GET /admin/secrets/key-rotation/status).' },
 } as const satisfies Record<string, { status: number; message: string }>;

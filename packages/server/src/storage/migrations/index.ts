@@ -9,6 +9,7 @@ import { m004 } from './004-providers.js';
 import { m005 } from './005-live-versions-index.js';
 import { m006 } from './006-live-versions-covering.js';
 import { m007 } from './007-audit-seals.js';
+import { m009 } from './009-notifications.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -18,4 +19,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '005_live_versions_index': m005(dialect),
   '006_live_versions_covering': m006(dialect),
   '007_audit_seals': m007(dialect),
+  '009_notifications': m009(dialect),
 });

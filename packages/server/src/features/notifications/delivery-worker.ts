@@ -1,0 +1,123 @@
+// The delivery worker: claims due outbox rows under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so
+// on several replicas each row is sent by one), only the oldest undelivered row of each subscription
+// and secret (order per secret), sends it, and marks it delivered, or schedules a retry with
+// exponential backoff, or after maxAttempts moves it to the dead letters. A crash between the send and
+// the mark sends it again after restart: consumers deduplicate on the event id (at least once).
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { StorageHandle } from '../../storage/database.js';
+import type { Clock } from '../../lib/clock.js';
+import type { EgressPolicy } from '../../lib/egress.js';
+import { isKeyhavenError } from '../../lib/errors.js';
+import { claimRows, newLeaseOwner, releaseDeadLeases } from '../../jobs/leases.js';
+import type { NotificationOutboxTable } from '../../storage/schema.js';
+import type { ChannelSender } from './channels/channel-types.js';
+import { DeliveryError } from './channels/channel-types.js';
+import type { NotificationPayload } from './notification-types.js';
+import type { SubscriptionRow, SubscriptionService } from './subscription-service.js';
+
+export interface DeliverySettings {
+  maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; leaseMs: number; batchSize: number; concurrency: number;
+}
+type OutboxRow = Omit<NotificationOutboxTable, 'seq'> & { seq: number | string };
+
+export interface DeliveryObserver { attempted?(row: { seq: number; event_id: string; status: 'delivered' | 'retry' | 'dead' }): void }
+
+export const createDeliveryWorker = (deps: {
+  storage: StorageHandle; clock: Clock; logger: Logger; subscriptions: SubscriptionService; egress: EgressPolicy; settings: DeliverySettings; owner?: string; observer?: DeliveryObserver;
+}) => {
+  const { storage, settings } = deps;
+  const owner = deps.owner ?? newLeaseOwner('notify');
+  const senders = new Map<string, { version: string; sender: ChannelSender }>();
+  const nowIso = () => deps.clock.now().toISOString();
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const senderFor = (sub: SubscriptionRow): ChannelSender => {
+    const key = `${sub.tenant_id}\u0000${sub.id}`;
+    const cached = senders.get(key);
+    if (cached && cached.version === sub.updated_at) return cached.sender;
+    if (cached) void cached.sender.close?.();
+    const sender = deps.subscriptions.senderOf(sub, { egress: deps.egress, timeoutMs: settings.timeoutMs, now: () => deps.clock.now() });
+    senders.set(key, { version: sub.updated_at, sender });
+    return sender;
+  };
+
+  const claim = () => {
+    const now = nowIso();
+    return claimRows<OutboxRow>(storage, {
+      table: 'notification_outbox', keys: ['seq'], orderBy: 'seq', limit: settings.batchSize, owner, now,
+      until: new Date(deps.clock.now().getTime() + settings.leaseMs).toISOString(),
+      where: sql`status = 'pending' and next_attempt_at <= ${now} and not exists (select 1 from notification_outbox e where e.subscription_id = notification_outbox.subscription_id and e.tenant_id = notification_outbox.tenant_id and e.order_key = notification_outbox.order_key and e.status = 'pending' and e.seq < notification_outbox.seq)`,
+    });
+  };
+
+  const finish = (row: OutboxRow, patch: Partial<Omit<NotificationOutboxTable, 'seq'>>) =>
+    storage.transaction('*', (trx) => trx.updateTable('notification_outbox').set({ ...patch, lease_owner: null, lease_until: null })
+      .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute());
+
+  const deliverOne = async (row: OutboxRow) => {
+    const sub = await deps.subscriptions.rowOf(row.tenant_id, row.subscription_id);
+    if (!sub) {
+      await storage.transaction('*', (trx) => trx.deleteFrom('notification_outbox').where('seq', '=', Number(row.seq)).execute());
+      return;
+    }
+    const attempts = row.attempts + 1;
+    try {
+      await senderFor(sub).send({ payload: JSON.parse(row.payload) as NotificationPayload, body: row.payload });
+      await finish(row, { status: 'delivered', attempts, delivered_at: nowIso(), last_error: null });
+      deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: 'delivered' });
+    } catch (e) {
+      const reason = e instanceof DeliveryError || isKeyhavenError(e) ? (e as Error).message.slice(0, 500) : 'the channel failed unexpectedly';
+      const dead = attempts >= settings.maxAttempts;
+      const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
+      await finish(row, dead
+        ? { status: 'dead', attempts, last_error: reason }
+        : { attempts, last_error: reason, next_attempt_at: new Date(deps.clock.now().getTime() + delay).toISOString() });
+      deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: dead ? 'dead' : 'retry' });
+      if (dead) deps.logger.warn({ subscription: row.subscription_id, event_id: row.event_id, event_type: row.event_type, attempts, reason }, 'a notification could not be delivered and was moved to the dead letters');
+    }
+  };
+
+  const drainOnce = async (): Promise<number> => {
+    const rows = await claim();
+    let next = 0;
+    const work = async () => { while (next < rows.length && !stopped) await deliverOne(rows[next++]!); };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, rows.length) }, work));
+    return rows.length;
+  };
+
+  /** Sends everything due now (rows that fail are retried later, not in this call). */
+  const drain = (): Promise<void> => {
+    if (draining) { again = true; return draining; }
+    draining = (async () => {
+      try {
+        do {
+          again = false;
+          while (!stopped && (await drainOnce()) > 0) { /* until nothing is due */ }
+        } while (again && !stopped);
+      } finally {
+        draining = undefined;
+      }
+    })();
+    return draining;
+  };
+
+  return {
+    owner,
+    drain,
+    /** After a commit that queued events: send soon, without waiting for the next poll. */
+    kick() { if (!stopped) setImmediate(() => { void drain().catch((e: Error) => deps.logger.warn({ reason: e.message?.slice(0, 200) }, 'notification delivery failed; the next poll retries')); }); },
+    /** At start: rows leased by a process that is gone (a crash) are free again now. */
+    releaseDead: () => releaseDeadLeases(storage, 'notification_outbox', owner),
+    async stop() {
+      stopped = true;
+      await draining?.catch(() => undefined);
+      for (const s of senders.values()) await s.sender.close?.().catch(() => undefined);
+      senders.clear();
+    },
+  };
+};
+
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
