@@ -10,6 +10,7 @@ import { registerTenantsCommands } from './commands/tenants.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerProvidersCommands } from './commands/providers.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerNotificationsCommands } from './commands/notifications.js';
 import { registerOperatorCommands } from './commands/operator.js';
 import { registerRotateCommands } from './commands/rotate.js';
 import { registerScheduleCommands } from './commands/schedule.js';
@@ -42,6 +43,7 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerTokensCommands(program, ctx);
   registerProvidersCommands(program, ctx);
   registerSyncCommands(program, ctx);
+  registerNotificationsCommands(program, ctx);
   registerOperatorCommands(program, ctx);
   registerRotateCommands(program, ctx);
   registerScheduleCommands(program, ctx);

@@ -7,6 +7,7 @@ import type {
 } from './types.js';
 import { rotationApi } from './rotation.js';
 import { providersApi } from './providers-api.js';
+import { notificationsApi } from './notifications-api.js';
 import { accessApi, auditApi } from './audit-api.js';
 
 export interface ClientOptions {
@@ -128,6 +129,7 @@ export const createClient = (opts: ClientOptions = {}) => {
     audit: auditApi(request),
     ...accessApi(request),
     ...providersApi(request),
+    ...notificationsApi(request),
     tokens: {
       create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),
