@@ -180,6 +180,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(opts.auditSinks ?? []),
       ],
       key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
+      // Server-wide: queued for every tenant whose subscriptions want it (notifications).
+      onSinkFailure: (sink) => bus.publish({ type: 'audit.sink_failing', time: clock.now().toISOString(), tenant: '*', data: { sink } }),
       onRecorded: (events, inDatabase) => {
         metrics.countAuditEvents(events);
         if (inDatabase) anomalies.observe(events);

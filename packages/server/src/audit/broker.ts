@@ -21,6 +21,8 @@ export interface BrokerOptions {
    *  `inDatabase`: the batch is committed to audit_events with these sequence numbers (otherwise it
    *  was chained in memory for the stream sinks alone). */
   onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
+  /** A sink failed to store a batch (notifications: audit.sink_failing). */
+  onSinkFailure?: (sink: string) => void;
 }
 
 class SinkTimeout extends Error {}
@@ -63,6 +65,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
               // The database itself is unreachable or not answering (not a fault of auditing).
               databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;
               opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+              try { opts.onSinkFailure?.('database'); } catch { /* observers never break recording */ }
             }
           }
         }
@@ -74,7 +77,10 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         const results = await Promise.allSettled(opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)));
         results.forEach((r, i) => {
           if (r.status === 'fulfilled') stored = true;
-          else opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
+          else {
+            opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
+            try { opts.onSinkFailure?.(opts.streams[i]!.name); } catch { /* observers never break recording */ }
+          }
         });
         lastFailedAt = stored ? null : new Date().toISOString();
         if (stored) {

@@ -29,6 +29,7 @@ export interface NotificationFeatureDeps {
 
 /** Events of the bus with no transaction of their own, queued as they are published. */
 const BUS_EVENTS = new Set(['anomaly.detected', 'provider.unreachable', 'audit.sink_failing']);
+const THROTTLE_MS = 10 * 60_000;
 
 export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   const { storage, settings } = deps;
@@ -45,6 +46,16 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   const deadLetters = createDeadLetters({ storage, clock: deps.clock, kick: () => worker.kick() });
   const reminders = createReminders({ storage, clock: deps.clock, outbox, settings: { reminderDays: settings.reminderDays, overdueGraceMinutes: settings.overdueGraceMinutes } });
   const timers: NodeJS.Timeout[] = [];
+  const throttled = new Map<string, number>();
+  /** A bus event in a transaction of its own; tenant '*' (server-wide) goes to every tenant with subscriptions. */
+  const queueBusEvent = async (e: { type: string; tenant: string; time: string; data: Record<string, unknown> }, secret?: string) => {
+    const tenants = e.tenant !== '*' ? [e.tenant] : (await storage.withTenant('*', (ex) => ex.selectFrom('notification_subscriptions').select('tenant_id').distinct().where('enabled', '=', 1).execute())).map((r) => r.tenant_id);
+    let queued = 0;
+    for (const tenant of tenants) {
+      queued += await storage.transaction(tenant, (trx) => outbox.record(trx, { type: e.type as never, tenant, time: e.time, secret: secret ? { name: secret } : undefined, data: e.data }));
+    }
+    return queued;
+  };
   let unsubscribe: (() => void) | undefined;
 
   const test = async (scope: Scope, id: string) => {
@@ -81,11 +92,20 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
       // Any committed domain event may have queued deliveries: send them now rather than at the next poll.
       unsubscribe = deps.bus.subscribe((e) => {
         if (e.replica) return;
-        if (BUS_EVENTS.has(e.type)) {
-          const secret = typeof e.data.secret === 'string' ? e.data.secret : typeof e.data.name === 'string' ? e.data.name : undefined;
-          void storage.transaction(e.tenant, (trx) => outbox.record(trx, { type: e.type as never, tenant: e.tenant, time: e.time, secret: secret ? { name: secret } : undefined, data: e.data }))
-            .then(() => worker.kick(), (err: Error) => deps.logger.warn({ reason: err.message?.slice(0, 200), event_type: e.type }, 'a notification could not be queued'));
-        } else worker.kick();
+        if (!BUS_EVENTS.has(e.type)) return worker.kick();
+        // The same failure is announced at most once per throttle period (anomalies dedupe themselves).
+        const key = `${e.tenant}|${e.type}|${String(e.data.provider ?? e.data.sink ?? e.data.key ?? '')}`;
+        const at = deps.clock.now().getTime();
+        if (e.type !== 'anomaly.detected' && (throttled.get(key) ?? -Infinity) > at - THROTTLE_MS) return;
+        const secret = typeof e.data.secret === 'string' ? e.data.secret : typeof e.data.name === 'string' ? e.data.name : undefined;
+        // Held while queueing (concurrent failures announce once); released when no subscription took
+        // the event, so a failure before anyone subscribed does not mute the next one.
+        if (throttled.size > 10_000) throttled.clear();
+        throttled.set(key, at);
+        void queueBusEvent(e, secret).then((queued) => {
+          if (queued === 0) throttled.delete(key);
+          worker.kick();
+        }, (err: Error) => { throttled.delete(key); deps.logger.warn({ reason: err.message?.slice(0, 200), event_type: e.type }, 'a notification could not be queued'); });
       });
       await worker.releaseDead().catch(() => 0);
       every(settings.pollIntervalMs, () => worker.drain(), 'notification-delivery');
