@@ -49,43 +49,83 @@ export const createDeliveryWorker = (deps: {
     return claimRows<OutboxRow>(storage, {
       table: 'notification_outbox', keys: ['seq'], orderBy: 'seq', limit: settings.batchSize, owner, now,
       until: new Date(deps.clock.now().getTime() + settings.leaseMs).toISOString(),
-      where: sql`status = 'pending' and next_attempt_at <= ${now} and not exists (select 1 from notification_outbox e where e.subscription_id = notification_outbox.subscription_id and e.tenant_id = notification_outbox.tenant_id and e.order_key = notification_outbox.order_key and e.status = 'pending' and e.seq < notification_outbox.seq)`,
+      where: sql`status = 'pending' and next_attempt_at <= ${now}`,
     });
   };
+
+  /** Gives rows back unsent (no attempt counted), due again at `at`. */
+  const release = async (rows: OutboxRow[], at: string) => {
+    if (!rows.length) return;
+    await storage.transaction('*', (trx) => trx.updateTable('notification_outbox').set({ lease_owner: null, lease_until: null, next_attempt_at: at })
+      .where('seq', 'in', rows.map((r) => Number(r.seq))).where('lease_owner', '=', owner).execute());
+  };
+
+  /** The earliest undelivered row of a group before `seq` (one index probe), if any. */
+  const blockerOf = async (row: OutboxRow) => (await storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').select(['seq', 'next_attempt_at'])
+    .where('subscription_id', '=', row.subscription_id).where('order_key', '=', row.order_key).where('status', '=', 'pending')
+    .where('tenant_id', '=', row.tenant_id).where('seq', '<', Number(row.seq)).orderBy('seq').limit(1).executeTakeFirst()));
 
   const finish = (row: OutboxRow, patch: Partial<Omit<NotificationOutboxTable, 'seq'>>) =>
     storage.transaction('*', (trx) => trx.updateTable('notification_outbox').set({ ...patch, lease_owner: null, lease_until: null })
       .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute());
 
-  const deliverOne = async (row: OutboxRow) => {
-    const sub = await deps.subscriptions.rowOf(row.tenant_id, row.subscription_id);
-    if (!sub) {
-      await storage.transaction('*', (trx) => trx.deleteFrom('notification_outbox').where('seq', '=', Number(row.seq)).execute());
-      return;
-    }
+  let attemptsThisRound = 0;
+  /** Sends one row; returns when it is due again if it failed (undefined when delivered or dead). */
+  const deliverOne = async (row: OutboxRow, sub: SubscriptionRow): Promise<string | undefined> => {
     const attempts = row.attempts + 1;
+    attemptsThisRound++;
     try {
       await senderFor(sub).send({ payload: JSON.parse(row.payload) as NotificationPayload, body: row.payload });
       await finish(row, { status: 'delivered', attempts, delivered_at: nowIso(), last_error: null });
       deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: 'delivered' });
+      return undefined;
     } catch (e) {
       const reason = e instanceof DeliveryError || isKeyhavenError(e) ? (e as Error).message.slice(0, 500) : 'the channel failed unexpectedly';
       const dead = attempts >= settings.maxAttempts;
-      const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
-      await finish(row, dead
-        ? { status: 'dead', attempts, last_error: reason }
-        : { attempts, last_error: reason, next_attempt_at: new Date(deps.clock.now().getTime() + delay).toISOString() });
+      const next = new Date(deps.clock.now().getTime() + Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1))).toISOString();
+      await finish(row, dead ? { status: 'dead', attempts, last_error: reason } : { attempts, last_error: reason, next_attempt_at: next });
       deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: dead ? 'dead' : 'retry' });
       if (dead) deps.logger.warn({ subscription: row.subscription_id, event_id: row.event_id, event_type: row.event_type, attempts, reason }, 'a notification could not be delivered and was moved to the dead letters');
+      return dead ? undefined : next;
     }
   };
 
+  /** One group (subscription and secret), in order: stops at the first failure and gives the rest
+   *  back, due when the failed one is; skipped whole while an earlier row of the group is undelivered
+   *  (in backoff, or leased by another server). */
+  const deliverGroup = async (rows: OutboxRow[], subs: Map<string, Promise<SubscriptionRow | undefined>>) => {
+    const first = rows[0]!;
+    const key = `${first.tenant_id}\u0000${first.subscription_id}`;
+    if (!subs.has(key)) subs.set(key, deps.subscriptions.rowOf(first.tenant_id, first.subscription_id));
+    const sub = await subs.get(key)!;
+    if (!sub) {
+      await storage.transaction('*', (trx) => trx.deleteFrom('notification_outbox').where('seq', 'in', rows.map((r) => Number(r.seq))).execute());
+      return;
+    }
+    const blocker = await blockerOf(first);
+    if (blocker) return release(rows, blocker.next_attempt_at > nowIso() ? blocker.next_attempt_at : nowIso());
+    for (let i = 0; i < rows.length; i++) {
+      if (stopped) return release(rows.slice(i), nowIso());
+      const retryAt = await deliverOne(rows[i]!, sub);
+      if (retryAt) return release(rows.slice(i + 1), retryAt);
+    }
+  };
+
+  /** One claim and its sends; returns how many sends were attempted (0: nothing could progress). */
   const drainOnce = async (): Promise<number> => {
+    attemptsThisRound = 0;
     const rows = await claim();
+    const groups = new Map<string, OutboxRow[]>();
+    for (const r of rows) {
+      const k = `${r.tenant_id}\u0000${r.subscription_id}\u0000${r.order_key}`;
+      (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+    }
+    const queue = [...groups.values()];
+    const subs = new Map<string, Promise<SubscriptionRow | undefined>>();
     let next = 0;
-    const work = async () => { while (next < rows.length && !stopped) await deliverOne(rows[next++]!); };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, rows.length) }, work));
-    return rows.length;
+    const work = async () => { while (next < queue.length) await deliverGroup(queue[next++]!, subs); };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, work));
+    return attemptsThisRound;
   };
 
   /** Sends everything due now (rows that fail are retried later, not in this call). */
