@@ -72,7 +72,11 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     await new Promise((r) => setTimeout(r, 700)); // several failed attempts
     expect(rx.requests).toHaveLength(0);
     await rx.up();
-    await waitFor(() => rx!.order.length === 10, 'all ten events', 20_000);
+    await waitFor(() => rx!.order.length === 10, 'all ten events', 20_000).catch(async (e) => {
+      const rows = await s!.app.storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').select(['seq', 'status', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_until', 'order_key', 'last_error']).orderBy('seq').execute());
+      console.log(new Date().toISOString(), JSON.stringify(rows, null, 1), rx!.order.length);
+      throw e;
+    });
     for (const n of ['a/one', 'a/two']) expect(rx.order.filter((r) => r.secret === n).map((r) => r.body.data.version)).toEqual([1, 2, 3, 4, 5]);
     expect([...rx.accepted.values()].every((c) => c === 1)).toBe(true);
   });

@@ -70,14 +70,29 @@ export const createDeliveryWorker = (deps: {
       .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute());
 
   let attemptsThisRound = 0;
+  /** Sent rows are marked delivered together (one transaction per group, at most MARK_BATCH rows):
+   *  a crash before the mark sends them again, and consumers deduplicate on the event id. */
+  const MARK_BATCH = 32;
+  const markDelivered = async (rows: Array<{ row: OutboxRow; attempts: number }>) => {
+    const batch = rows.splice(0);
+    if (!batch.length) return;
+    const at = nowIso();
+    await storage.transaction('*', async (trx) => {
+      for (const { row, attempts } of batch) {
+        await trx.updateTable('notification_outbox').set({ status: 'delivered', attempts, delivered_at: at, last_error: null, lease_owner: null, lease_until: null })
+          .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute();
+      }
+    });
+    for (const { row } of batch) deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: 'delivered' });
+  };
   /** Sends one row; returns when it is due again if it failed (undefined when delivered or dead). */
-  const deliverOne = async (row: OutboxRow, sub: SubscriptionRow): Promise<string | undefined> => {
+  const deliverOne = async (row: OutboxRow, sub: SubscriptionRow, delivered: Array<{ row: OutboxRow; attempts: number }>): Promise<string | undefined> => {
     const attempts = row.attempts + 1;
     attemptsThisRound++;
     try {
       await senderFor(sub).send({ payload: JSON.parse(row.payload) as NotificationPayload, body: row.payload });
-      await finish(row, { status: 'delivered', attempts, delivered_at: nowIso(), last_error: null });
-      deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: 'delivered' });
+      delivered.push({ row, attempts });
+      if (delivered.length >= MARK_BATCH) await markDelivered(delivered);
       return undefined;
     } catch (e) {
       const reason = e instanceof DeliveryError || isKeyhavenError(e) ? (e as Error).message.slice(0, 500) : 'the channel failed unexpectedly';
@@ -104,17 +119,23 @@ export const createDeliveryWorker = (deps: {
     }
     const blocker = await blockerOf(first);
     if (blocker) return release(rows, blocker.next_attempt_at > nowIso() ? blocker.next_attempt_at : nowIso());
-    for (let i = 0; i < rows.length; i++) {
-      if (stopped) return release(rows.slice(i), nowIso());
-      const retryAt = await deliverOne(rows[i]!, sub);
-      if (retryAt) return release(rows.slice(i + 1), retryAt);
+    const delivered: Array<{ row: OutboxRow; attempts: number }> = [];
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        if (stopped) return await release(rows.slice(i), nowIso());
+        const retryAt = await deliverOne(rows[i]!, sub, delivered);
+        if (retryAt) return await release(rows.slice(i + 1), retryAt);
+      }
+    } finally {
+      await markDelivered(delivered);
     }
   };
 
   /** One claim and its sends; returns how many sends were attempted (0: nothing could progress). */
   const drainOnce = async (): Promise<number> => {
     attemptsThisRound = 0;
-    const rows = await claim();
+    // UPDATE … RETURNING gives no order on PostgreSQL: groups are sent by seq.
+    const rows = (await claim()).sort((x, y) => Number(x.seq) - Number(y.seq));
     const groups = new Map<string, OutboxRow[]>();
     for (const r of rows) {
       const k = `${r.tenant_id}\u0000${r.subscription_id}\u0000${r.order_key}`;
@@ -123,7 +144,17 @@ export const createDeliveryWorker = (deps: {
     const queue = [...groups.values()];
     const subs = new Map<string, Promise<SubscriptionRow | undefined>>();
     let next = 0;
-    const work = async () => { while (next < queue.length) await deliverGroup(queue[next++]!, subs); };
+    const work = async () => {
+      while (next < queue.length) {
+        const group = queue[next++]!;
+        try {
+          await deliverGroup(group, subs);
+        } catch (e) {
+          // The rows stay leased until their lease runs out, then any server sends them.
+          deps.logger.warn({ subscription: group[0]!.subscription_id, reason: (e as Error).message?.slice(0, 200) }, 'notification delivery failed; the rows are retried when their lease runs out');
+        }
+      }
+    };
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, work));
     return attemptsThisRound;
   };
