@@ -81,6 +81,22 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     expect([...rx.accepted.values()].every((c) => c === 1)).toBe(true);
   });
 
+  it('tenants are isolated: another tenant\'s events, subscriptions and dead letters are not seen', async () => {
+    rx = await startReceiver();
+    s = await startTestServer(backend, { config: fast as never });
+    await subscribe();
+    expect((await s.call('POST', '/v1/tenants', { body: { id: 'other', name: 'Other' }, tenant: null })).status).toBe(201);
+    await s.call('POST', '/v1/secrets', { tenant: 'other', body: { name: 'other/secret', value: 'x' } });
+    await s.call('POST', '/v1/secrets', { body: { name: 'mine/secret', value: 'x' } });
+    await waitFor(() => rx!.order.length === 1, 'own tenant event');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.order.map((r) => [r.body.tenant, r.secret])).toEqual([['default', 'mine/secret']]);
+    expect((await s.call('GET', '/v1/notifications/subscriptions', { tenant: 'other' })).body.items).toEqual([]);
+    expect((await s.call('GET', '/v1/notifications/subscriptions/hook', { tenant: 'other' })).status).toBe(404);
+    expect((await s.call('GET', '/v1/notifications/deliveries?status=delivered', { tenant: 'other' })).body.items).toEqual([]);
+    expect((await s.call('DELETE', '/v1/notifications/subscriptions/hook', { tenant: 'other' })).status).toBe(404);
+  });
+
   it('dead letters after maxAttempts, listed and retried', async () => {
     rx = await startReceiver({ mode: 'fail' });
     s = await startTestServer(backend, { config: fast as never });

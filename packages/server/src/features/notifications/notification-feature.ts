@@ -49,7 +49,8 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   const throttled = new Map<string, number>();
   /** A bus event in a transaction of its own; tenant '*' (server-wide) goes to every tenant with subscriptions. */
   const queueBusEvent = async (e: { type: string; tenant: string; time: string; data: Record<string, unknown> }, secret?: string) => {
-    const tenants = e.tenant !== '*' ? [e.tenant] : (await storage.withTenant('*', (ex) => ex.selectFrom('notification_subscriptions').select('tenant_id').distinct().where('enabled', '=', 1).execute())).map((r) => r.tenant_id);
+    const tenants = e.tenant !== '*' ? [e.tenant] : (await storage.withTenant('*', (ex) => ex.selectFrom('notification_subscriptions').innerJoin('tenants', 'tenants.id', 'notification_subscriptions.tenant_id')
+      .select('notification_subscriptions.tenant_id').distinct().where('notification_subscriptions.enabled', '=', 1).where('tenants.deleted_at', 'is', null).execute())).map((r) => r.tenant_id);
     let queued = 0;
     for (const tenant of tenants) {
       queued += await storage.transaction(tenant, (trx) => outbox.record(trx, { type: e.type as never, tenant, time: e.time, secret: secret ? { name: secret } : undefined, data: e.data }));
