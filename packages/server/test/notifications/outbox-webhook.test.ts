@@ -2,6 +2,7 @@
 // signed (HMAC over timestamp + body) with an id and no secret value; a receiver that is down for a
 // while gets everything once it returns, in order per secret; after maxAttempts failures a delivery is
 // a dead letter, listed and retried through the API.
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backends } from '../../src/test-support/backends.js';
 import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
@@ -95,6 +96,15 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     expect((await s.call('GET', '/v1/notifications/subscriptions/hook', { tenant: 'other' })).status).toBe(404);
     expect((await s.call('GET', '/v1/notifications/deliveries?status=delivered', { tenant: 'other' })).body.items).toEqual([]);
     expect((await s.call('DELETE', '/v1/notifications/subscriptions/hook', { tenant: 'other' })).status).toBe(404);
+    if (backend === 'postgres') {
+      // Row-level security: outside a tenant's transaction (keyhaven.tenant unset) no row is visible.
+      for (const t of ['notification_subscriptions', 'notification_outbox', 'notification_marks']) {
+        const r = await sql<{ n: string }>`select count(*) as n from ${sql.table(t)}`.execute(s.app.storage.db);
+        expect(Number(r.rows[0]!.n), t).toBe(0);
+      }
+      const seen = await s.app.storage.withTenant('other', (ex) => ex.selectFrom('notification_outbox').selectAll().execute());
+      expect(seen).toEqual([]);
+    }
   });
 
   it('dead letters after maxAttempts, listed and retried', async () => {
