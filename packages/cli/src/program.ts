@@ -12,6 +12,7 @@ import { registerLoginCommands } from './commands/login.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerProvidersCommands } from './commands/providers.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerNotificationsCommands } from './commands/notifications.js';
 import { registerOperatorCommands } from './commands/operator.js';
 import { registerRotateCommands } from './commands/rotate.js';
 import { registerScheduleCommands } from './commands/schedule.js';
@@ -46,6 +47,7 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerAuthCommands(program, ctx);
   registerProvidersCommands(program, ctx);
   registerSyncCommands(program, ctx);
+  registerNotificationsCommands(program, ctx);
   registerOperatorCommands(program, ctx);
   registerRotateCommands(program, ctx);
   registerScheduleCommands(program, ctx);

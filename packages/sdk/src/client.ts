@@ -7,6 +7,7 @@ import type {
 } from './types.js';
 import { rotationApi } from './rotation.js';
 import { providersApi } from './providers-api.js';
+import { notificationsApi } from './notifications-api.js';
 import { accessApi, auditApi } from './audit-api.js';
 import { authApi, loginBody, loginPath, tokenSelfApi, type LoginCredentials, type LoginResponse } from './auth-api.js';
 
@@ -130,6 +131,7 @@ export const createClient = (opts: ClientOptions = {}) => {
     ...accessApi(request),
     ...providersApi(request),
     ...authApi(request),
+    ...notificationsApi(request),
     tokens: {
       ...tokenSelfApi(request),
       create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),

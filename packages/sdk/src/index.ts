@@ -12,5 +12,6 @@ export { envVarName, sanitizeEnvName, expandValue } from './env-names.js';
 export { SecretUnavailableError, SnapshotError } from './reader-errors.js';
 // provider features: configurations, references, sync, import, master-key rewrap
 export type * from './providers-api.js';
+export type * from './notifications-api.js';
 export type * from './audit-api.js';
 export type { Selector as RotationSelector, BulkResult } from './rotation.js';

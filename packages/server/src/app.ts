@@ -62,6 +62,8 @@ import { CONSOLE_PREFIX, consoleStaticRoutes, defaultConsoleDir, loadConsoleFile
 import { DEFAULT_EGRESS_POLICY } from './lib/egress.js';
 import { createMachineAuth } from './features/auth/machine-auth.js';
 import { createAuthTenantHook } from './features/vault-compat/vault-auth-routes.js';
+import { createNotificationFeature, type NotificationFeature } from './features/notifications/notification-feature.js';
+import type { DeliveryObserver } from './features/notifications/delivery-worker.js';
 
 export const VERSION = '0.1.0';
 
@@ -71,6 +73,7 @@ export interface KeyhavenApp {
   barrier: Barrier;
   services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService; anomalies: AnomalyDetector };
   rotation: RotationFeature;
+  notifications: NotificationFeature;
   broker: AuditBroker;
   bus: EventBus;
   metrics: Metrics;
@@ -91,6 +94,8 @@ export interface BuildOptions {
   stdout?: NodeJS.WritableStream;
   /** How the in-process rotation scheduler waits (tests drive it with their own clock). */
   schedulerTimer?: SchedulerTimer;
+  /** Sees each notification delivery attempt (tests). */
+  notificationObserver?: DeliveryObserver;
 }
 
 export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? path.join(config.dataDir, 'keyhaven.db');
@@ -195,6 +200,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       ],
       key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
       onSinkResult: metrics.domain.auditSink,
+      // Server-wide: queued for every tenant whose subscriptions want it (notifications).
+      onSinkFailure: (sink) => bus.publish({ type: 'audit.sink_failing', time: clock.now().toISOString(), tenant: '*', data: { sink } }),
       onRecorded: (events, inDatabase) => {
         metrics.countAuditEvents(events);
         if (inDatabase) {
@@ -217,17 +224,18 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     }
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
-    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
-      readCache: config.readCache, changes, observe: metrics.domain });
-    metrics.domain.watchCache(secrets.readCache.stats);
     const providerContext = providerContextOf(config);
+    const notifications = createNotificationFeature({ storage, barrier, clock, logger, bus, egress: providerContext.egress!, settings: config.notifications, observer: opts.notificationObserver });
+    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
+      readCache: config.readCache, changes, observe: metrics.domain, outbox: notifications.outbox });
+    metrics.domain.watchCache(secrets.readCache.stats);
     const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext, observe: metrics.domain });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const sessions = createConsoleSessions({ clock, settings: { idleSeconds: config.console.sessionIdleSeconds, maxSeconds: config.console.sessionMaxSeconds } });
     const consoleFiles = config.console.enabled ? loadConsoleFiles(config.console.dir ?? defaultConsoleDir()) : null;
     const access = { tokens, tenants, policies, secrets, sessions: config.console.enabled ? sessions : undefined, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain });
+    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain, outbox: notifications.outbox });
     const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: { ...config.keyRotation, leaseSeconds: config.rotation.leaseSeconds } }); // delivery
 
     const http = await buildHttp({
@@ -247,7 +255,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       notFound: createVaultNotFound(config.vaultCompat.enabled), // delivery
       routes: [
         healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), logNameRoutes(names), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
-        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes,
+        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes, notifications.routes,
         ...providerFeatures.routes,
         ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles),
           consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) })] : []),
@@ -263,17 +271,19 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     rotation.start();
     void rotation.resumeInterrupted().catch((e: Error) => logger.warn({ reason: e.message?.slice(0, 200) }, 'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires'));
     void keyRotation.start(); // delivery
+    await notifications.start();
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
-      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation,
+      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation, notifications,
       consolePath: consoleFiles ? CONSOLE_PREFIX : null,
       async close() {
         jobs.stop();
         await rotation.stop();
         await keyRotation.stop(); // delivery
+        await notifications.stop();
         await http.close();
         await broker.close();
         await providerFeatures.close();

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   onRecorded?: (events: ChainedEvent[], inDatabase: boolean) => void;
   /** Told whether each sink stored each batch (metrics: sink health); never blocks recording. */
   onSinkResult?: (sink: string, ok: boolean) => void;
+  /** A sink failed to store a batch (notifications: audit.sink_failing). */
+  onSinkFailure?: (sink: string) => void;
 }
 
 class SinkTimeout extends Error {}
@@ -69,6 +71,7 @@ export const createAuditBroker = (opts: BrokerOptions) => {
               // The database itself is unreachable or not answering (not a fault of auditing).
               databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;
               opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
+              try { opts.onSinkFailure?.('database'); } catch { /* observers never break recording */ }
             }
           }
         }
@@ -81,7 +84,10 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         results.forEach((r, i) => {
           sinkResult(opts.streams[i]!.name, r.status === 'fulfilled');
           if (r.status === 'fulfilled') stored = true;
-          else opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
+          else {
+            opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
+            try { opts.onSinkFailure?.(opts.streams[i]!.name); } catch { /* observers never break recording */ }
+          }
         });
         lastFailedAt = stored ? null : new Date().toISOString();
         if (stored) {

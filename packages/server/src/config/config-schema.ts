@@ -10,7 +10,7 @@ const listen = z
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** Path segments under /v1 that the Keyhaven API owns, so no Vault mount may take them (delivery). */
-export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin', 'console'];
+export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin', 'console', 'notifications'];
 
 export const configSchema = z
   .object({
@@ -187,6 +187,27 @@ export const configSchema = z
         allowLoopback: z.boolean().default(false),
         allow: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, false); if (p) ctx.addIssue({ code: 'custom', message: p }); })).optional(),
         deny: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, true); if (p) ctx.addIssue({ code: 'custom', message: p }); })).default([]),
+      })
+      .strict()
+      .default({}),
+    /** Outbound notifications (docs/notifications.md): the delivery worker's polling, retries with
+     *  exponential backoff (base doubled per attempt, capped), dead letters after maxAttempts, and
+     *  expiry reminders a number of days before a manually rotated secret expires. */
+    notifications: z
+      .object({
+        enabled: z.boolean().default(true),
+        pollIntervalMs: z.number().int().min(50).max(3_600_000).default(1000),
+        maxAttempts: z.number().int().min(1).max(100).default(8),
+        retryBaseMs: z.number().int().min(10).max(3_600_000).default(2000),
+        retryMaxMs: z.number().int().min(10).max(86_400_000).default(15 * 60_000),
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        leaseSeconds: z.number().int().min(1).max(3600).default(60),
+        batchSize: z.number().int().min(1).max(1000).default(100),
+        concurrency: z.number().int().min(1).max(64).default(4),
+        reminderDays: z.array(z.number().int().min(1).max(3650)).max(16).default([30, 7, 1]),
+        reminderIntervalSeconds: z.number().int().min(1).max(86_400).default(3600),
+        overdueGraceMinutes: z.number().int().min(0).max(100_000).default(60),
+        retentionDays: z.number().int().min(1).max(3650).default(7),
       })
       .strict()
       .default({}),

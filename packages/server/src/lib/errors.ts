@@ -126,6 +126,13 @@ export const ERRORS = {
   AUTH_ROLE_NOT_FOUND: { status: 404, message: 'No such login role in this tenant.' },
   AUTH_TOKEN_REVIEW_FAILED: { status: 502, message: 'The Kubernetes TokenReview API could not be reached or gave no answer; check kubernetes_host, the CA certificate and the reviewer token.' },
   AUTH_KEYS_UNAVAILABLE: { status: 502, message: 'The JWKS URL of the JWT login could not be fetched or held no usable key; check jwks_url.' },
+  // notifications
+  NOTIFICATION_CHANNEL_UNKNOWN: { status: 400, message: 'No notification channel of this kind; use webhook, slack or nats.' },
+  NOTIFICATION_CONFIG_INVALID: { status: 400, message: 'The subscription\'s channel settings or filters are invalid; fix each listed problem.' },
+  NOTIFICATION_SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No notification subscription with this id in this tenant; list them with GET /v1/notifications/subscriptions.' },
+  NOTIFICATION_SUBSCRIPTION_EXISTS: { status: 409, message: 'A notification subscription with this id already exists; update it (PATCH) or choose another id.' },
+  NOTIFICATION_DELIVERY_NOT_FOUND: { status: 404, message: 'No dead-lettered delivery with this id in this tenant; list them with GET /v1/notifications/dead-letters.' },
+  NOTIFICATION_TEST_FAILED: { status: 502, message: 'The test notification could not be delivered; the message says what the channel answered.' },
   // delivery
   KEY_ROTATION_IN_PROGRESS: { status: 409, message: 'A keyring rotation is already re-wrapping data keys; wait for it to finish (GET /admin/secrets/key-rotation/status).' },
 } as const satisfies Record<string, { status: number; message: string }>;

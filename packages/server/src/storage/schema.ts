@@ -116,6 +116,18 @@ export interface SyncStatesTable {
   synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string;
 }
 
+// notifications (migration 009)
+export interface NotificationSubscriptionsTable {
+  tenant_id: string; id: string; kind: string; config: string; sealed: string | null; event_types: string; min_criticality: string | null;
+  name_prefix: string | null; enabled: number; created_at: string; updated_at: string;
+}
+export interface NotificationOutboxTable {
+  seq: Generated<number>; tenant_id: string; event_id: string; subscription_id: string; event_type: string; order_key: string; payload: string;
+  status: string; attempts: number; next_attempt_at: string; last_error: string | null; lease_owner: string | null; lease_until: string | null;
+  created_at: string; delivered_at: string | null;
+}
+export interface NotificationMarksTable { tenant_id: string; mark: string; created_at: string }
+
 export interface AuthConfigsTable { tenant_id: string; method: string; config: string; sealed_dek: string | null; sealed_secret: string | null; updated_at: string }
 export interface AuthRolesTable { tenant_id: string; method: string; name: string; role_id: string | null; config: string; created_at: string; updated_at: string }
 export interface AuthSecretIdsTable {
@@ -133,6 +145,9 @@ export interface Database {
   auth_roles: AuthRolesTable;
   auth_secret_ids: AuthSecretIdsTable;
   auth_login_failures: AuthLoginFailuresTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_marks: NotificationMarksTable;
   provider_configs: ProviderConfigsTable;
   sync_destinations: SyncDestinationsTable;
   sync_states: SyncStatesTable;
@@ -157,3 +172,4 @@ export interface Database {
 export const TENANT_TABLES = ['token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints'] as const;
 export const TENANT_TABLES_003 = ['rotation_configs', 'rotation_runs'] as const;
 export const TENANT_TABLES_004 = ['provider_configs', 'sync_destinations', 'sync_states'] as const;
+export const TENANT_TABLES_009 = ['notification_subscriptions', 'notification_outbox', 'notification_marks'] as const;

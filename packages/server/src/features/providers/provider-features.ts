@@ -48,6 +48,7 @@ export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   const references = createReferenceService({ providers, ttlMs: settings.referenceCacheTtlSeconds * 1000, maxEntries: settings.referenceCacheMaxEntries });
   const worker = createSyncWorker({
     storage, secrets, providers, clock, logger, observe: deps.observe,
+    onProviderUnreachable: (tenant, providerId, code) => deps.bus.publish({ type: 'provider.unreachable', time: clock.now().toISOString(), tenant, data: { provider: providerId, error_code: code, during: 'sync' } }),
     settings: { concurrency: settings.syncConcurrency, retryBaseSeconds: settings.syncRetryBaseSeconds, retryMaxSeconds: settings.syncRetryMaxSeconds },
   });
   const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });

@@ -52,6 +52,8 @@ export interface RotationFeatureDeps {
   providers?: ProviderContext;
   /** How the in-process scheduler waits (default: the process's timers). */
   schedulerTimer?: SchedulerTimer;
+  /** Notifications: run outcomes are queued in the run's closing transaction. */
+  outbox?: EngineDeps['outbox'];
 }
 
 export const createRotationFeature = (deps: RotationFeatureDeps) => {
@@ -77,6 +79,7 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
       try { return getRotator(kind).target?.(config as never, admin) ?? null; } catch { return null; }
     },
     observer: both(deps.observer, telemetry),
+    outbox: deps.outbox,
   });
   const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
   service = createRotationService({

@@ -59,6 +59,13 @@ export interface SecretServiceDeps {
   bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
   /** Metrics (lib/domain-metrics.ts): reads and writes by secret type and outcome, the read cache. */
   observe?: Pick<DomainMetrics, 'secretRead' | 'secretWrite' | 'cacheHit' | 'cacheMiss' | 'cacheEviction'>;
+  /** Notifications: each mutation queues its `secret.changed` event in its own transaction (outbox). */
+  outbox?: SecretOutbox;
+}
+
+/** The part of the notification outbox the secret service uses (features/notifications/outbox.ts). */
+export interface SecretOutbox {
+  record(ex: Executor, e: { type: 'secret.changed'; tenant: string; time: string; secret: { name: string; criticality: string }; data: Record<string, unknown> }): Promise<number>;
 }
 
 const deepFreeze = <T>(v: T): T => {
@@ -99,6 +106,10 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     } finally {
       cache.invalidate(key);
     }
+  };
+  /** Queues the change for notification subscriptions, inside the mutation's transaction. */
+  const queue = async (ex: Executor, row: Pick<SecretRow, 'tenant_id' | 'name' | 'criticality'>, change: string, extra: Record<string, unknown> = {}) => {
+    await deps.outbox?.record(ex, { type: 'secret.changed', tenant: row.tenant_id, time: now(), secret: { name: row.name, criticality: row.criticality }, data: { name: row.name, change, ...extra } });
   };
   const changed = (tenant: string, name: string, change: string, version?: number) =>
     deps.bus?.publish({ type: 'secret.changed', time: now(), tenant, data: { name, change, ...(version !== undefined ? { version } : {}) } });
@@ -192,6 +203,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const updated = { ...row, ...patch, row_version: row.row_version + 1 };
       await prune(trx, updated);
       await opts.inTransaction?.(trx, { version, before });
+      await queue(trx, updated, before ? 'write' : 'create', { version, label: opts.label ?? 'current' });
       return { name, version, labels: labelsOf(updated, version), created_at: at };
     });
   };
@@ -342,6 +354,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const at = now();
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at }))) throw fail('CONFLICT');
+        await queue(trx, row, 'delete');
         return { name, deleted_at: at };
       });
       changed(scope.tenant, name, 'delete');
@@ -353,6 +366,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!row.deleted_at) return { name, restored: false };
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() }))) throw fail('CONFLICT');
+        await queue(trx, row, 'restore');
         return { name, restored: true };
       });
       if (out.restored) changed(scope.tenant, name, 'restore');
@@ -368,6 +382,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
           if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
           await store.purgeSecret(trx, scope.tenant, row.id);
           barrier.forget(`${aadFor(scope.tenant, row.id, 0).replace(/0$/, '')}`);
+          await queue(trx, row, 'destroy');
           return { name, destroyed: 'all' as const };
         }
         const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
@@ -384,6 +399,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         if (released !== null && !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))) throw fail('CONFLICT');
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
         for (const v of versions) barrier.forget(`${aadFor(scope.tenant, row.id, v)}\u0000`);
+        await queue(trx, row, 'destroy', { versions });
         return { name, destroyed: versions };
       });
       changed(scope.tenant, name, 'destroy');

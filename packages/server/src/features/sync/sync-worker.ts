@@ -29,6 +29,8 @@ export const createSyncWorker = (deps: {
   storage: StorageHandle; secrets: Pick<SecretService, 'read' | 'write'>; providers: ProviderConfigService; clock: Clock; logger: Logger; settings: SyncSettings;
   /** Metrics: each processed pair by provider kind and outcome (ok, removed, or an error code). */
   observe?: Pick<DomainMetrics, 'syncOperation'>;
+  /** A sync failed because the provider could not be reached (notifications: provider.unreachable). */
+  onProviderUnreachable?: (tenant: string, providerId: string, code: string) => void;
 }) => {
   const { storage, secrets, providers, clock, settings } = deps;
   const store = createSyncStore();
@@ -115,6 +117,7 @@ export const createSyncWorker = (deps: {
         status: 'error', last_error: errorText(e), attempts, next_attempt_at: backoffAt(attempts, isCode(e, 'PROVIDER_THROTTLED')), updated_at: nowIso(),
       }));
       deps.logger.debug({ destination: state.destination_id, code: isKeyhavenError(e) ? e.code : 'PROVIDER_ERROR' }, 'sync failed; will retry');
+      if (isCode(e, 'PROVIDER_UNAVAILABLE')) { try { deps.onProviderUnreachable?.(state.tenant_id, dest.provider_id, 'PROVIDER_UNAVAILABLE'); } catch { /* observers never break sync */ } }
     }
   };
 

@@ -38,6 +38,8 @@ export interface EngineDeps {
   fingerprint(value: string): string;
   audit(event: AuditEvent): Promise<unknown>;
   publish(event: DomainEvent): void;
+  /** Notifications: a run's outcome is queued in the transaction that ends the run (outbox). */
+  outbox?: { record(ex: Executor, e: { type: 'secret.rotated' | 'secret.rotation_failed' | 'secret.rolled_back' | 'secret.emergency_rotated'; tenant: string; time: string; secret: { name: string }; data: Record<string, unknown> }): Promise<number> };
   clock: Clock;
   owner: string;
   leaseMs: number;

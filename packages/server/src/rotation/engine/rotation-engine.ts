@@ -118,7 +118,12 @@ export const createRotationEngine = (deps: EngineDeps) => {
     const expiresAt = status === 'success' && opts.expiresAt === undefined
       ? (await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name)))?.expires_at ?? null
       : opts.expiresAt ?? null;
+    const data = { name: run.secret_name, run_id: run.id, method: run.method, status, previous_version: run.previous_version, new_version: run.new_version, ...(error ? { error_code: error.code } : {}) };
+    const outcomes = status === 'success'
+      ? [run.method === 'rollback' ? 'secret.rolled_back' as const : 'secret.rotated' as const, ...(run.method === 'emergency' ? ['secret.emergency_rotated' as const] : [])]
+      : ['secret.rotation_failed' as const];
     const apply = async (trx: Executor) => {
+      for (const type of outcomes) await deps.outbox?.record(trx, { type, tenant: run.tenant_id, time: atIso, secret: { name: run.secret_name }, data });
       const config = await store.getConfigById(trx, run.tenant_id, run.secret_id);
       if (config) {
         let configPatch: Partial<ConfigRow>;
@@ -142,7 +147,6 @@ export const createRotationEngine = (deps: EngineDeps) => {
     Object.assign(run, finished);
     deps.observer?.stepPersisted?.(run);
     await audit(run, status === 'success' ? 'success' : 'error', error).catch(() => undefined);
-    const data = { name: run.secret_name, run_id: run.id, method: run.method, status, previous_version: run.previous_version, new_version: run.new_version, ...(error ? { error_code: error.code } : {}) };
     if (status === 'success') {
       deps.publish({ type: 'secret.rotated', time: atIso, tenant: run.tenant_id, data });
       if (run.method === 'emergency') deps.publish({ type: 'secret.emergency_rotated', time: atIso, tenant: run.tenant_id, data });

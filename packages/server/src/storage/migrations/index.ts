@@ -10,6 +10,7 @@ import { m005 } from './005-live-versions-index.js';
 import { m006 } from './006-live-versions-covering.js';
 import { m007 } from './007-audit-seals.js';
 import { m008 } from './008-machine-auth.js';
+import { m009 } from './009-notifications.js';
 import { m010 } from './010-job-state.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
@@ -21,5 +22,6 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '006_live_versions_covering': m006(dialect),
   '007_audit_seals': m007(dialect),
   '008_machine_auth': m008(dialect),
+  '009_notifications': m009(dialect),
   '010_job_state': m010(dialect),
 });
