@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { toJson } from '../output.js';
+import { raiseExitCode } from '../exit-code.js';
 
 interface StoreOptions { config?: string; dataDir?: string; databaseUrl?: string; masterKeyFile?: string; json?: boolean }
 
@@ -105,7 +106,7 @@ Example:
         const r = await server.verifyBackup({ file, config, progress }).catch((e) => fail(server, e));
         clearProgress();
         if (json(o)) ctx.io.out(toJson(r)); else ctx.io.out(`backup:    ${file} (taken ${r.backup.created_at} by Keyhaven ${r.backup.keyhaven_version})\n` + verifyText(r));
-        if (!r.ok) process.exitCode = EXIT.ERROR;
+        if (!r.ok) raiseExitCode(EXIT.ERROR);
         return;
       }
       const r = await server.restoreSqlite({ file, config, force: o.force, verify: o.verify, progress }).catch((e) => fail(server, e));
@@ -115,7 +116,7 @@ Example:
         ctx.io.out(`Restored ${file} (taken ${r.backup.created_at}) to ${r.restored_to}${r.set_aside.length ? `; set aside: ${r.set_aside.join(', ')}` : ''}.\n`);
         if (r.verify) ctx.io.out(verifyText(r.verify)); else ctx.io.out('Not verified (--no-verify).\n');
       }
-      if (r.verify && !r.verify.ok) process.exitCode = EXIT.ERROR;
+      if (r.verify && !r.verify.ok) raiseExitCode(EXIT.ERROR);
     });
 
   storeOptions(operator.command('verify-backup')
@@ -139,6 +140,6 @@ Examples:
       clearProgress();
       if (json(o)) ctx.io.out(toJson(r));
       else ctx.io.out((b ? `backup:    ${file} (taken ${b.backup.created_at} by Keyhaven ${b.backup.keyhaven_version})\n` : `database:  ${config.databaseUrl!.replace(/\/\/[^@/]*@/, '//***@')}\n`) + verifyText(r));
-      if (!r.ok) process.exitCode = EXIT.ERROR;
+      if (!r.ok) raiseExitCode(EXIT.ERROR);
     });
 };

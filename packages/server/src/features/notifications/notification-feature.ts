@@ -76,11 +76,12 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
 
   const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
     let running = false;
-    const t = setInterval(async () => {
+    const run = async () => {
       if (running) return;
       running = true;
       try { await fn(); } catch (e) { deps.logger.warn({ job: what, reason: (e as Error).message?.slice(0, 200) }, 'notification job failed'); } finally { running = false; }
-    }, ms);
+    };
+    const t = setInterval(() => void run(), ms);
     t.unref();
     timers.push(t);
   };

@@ -3,7 +3,7 @@
 // and waits for the stream's ack; JetStream drops a second publish with the same id (its duplicate
 // window), so a redelivery after a crash is stored once. The `nats` package is loaded on first use.
 import { z } from 'zod';
-import { checkEgress, hostOf } from '../../../lib/egress.js';
+import { checkEgress } from '../../../lib/egress.js';
 import { DeliveryError, type ChannelDefinition } from './channel-types.js';
 
 const subject = z.string().min(1).max(256).regex(/^[A-Za-z0-9_.{}-]+$/, 'a NATS subject of letters, digits, ".", "_", "-" (and {type} / {tenant} placeholders); no wildcards')
