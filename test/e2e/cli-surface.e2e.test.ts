@@ -1,14 +1,20 @@
-// Every command group through the BUILT binary against a dev server started from the built binary:
-// exit codes, stdout, stderr and files, as a shell or CI job sees them.
+// Every command group through the BUILT binary against a server started from the built binary, on
+// the embedded default (a dev server on SQLite) and on PostgreSQL (a fresh database owned by a
+// non-superuser role, so row-level security applies): exit codes, stdout, stderr and files, as a
+// shell or CI job sees them.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuiltCli, keyhaven, scratchDir, startDevServer, type DevServer } from './support/surface.js';
+import { assertBuiltCli, keyhaven, scratchDir, startDevServer, startServerOn, type DevServer } from './support/surface.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../packages/server/test/support/backends.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
+for (const backend of ['sqlite', ...(postgresAvailable ? ['postgres'] : [])] as const) {
+describe(`keyhaven (built binary) against a server on ${backend === 'sqlite' ? 'SQLite (dev)' : 'PostgreSQL'}`, () => {
 let server: DevServer;
 let dir: string;
+let db: TestDatabase | undefined;
 const kh = (args: string[], o: { env?: Record<string, string | undefined>; input?: string } = {}) =>
   keyhaven(args, { cwd: dir, input: o.input, env: { ...server.env, ...o.env } });
 
@@ -16,14 +22,19 @@ beforeAll(async () => {
   assertBuiltCli();
   dir = scratchDir();
   // the operator allows the dotenv provider in the scratch directory only
-  server = await startDevServer({ env: { KEYHAVEN_LOG_LEVEL: 'WARN', KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: dir } }); // upper case is accepted
+  const env = { KEYHAVEN_LOG_LEVEL: 'WARN', KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: dir }; // upper case is accepted
+  if (backend === 'sqlite') server = await startDevServer({ env });
+  else {
+    db = await createTestDatabase('postgres');
+    server = await startServerOn({ databaseUrl: db.url, dataDir: db.dataDir, env });
+  }
 });
 afterAll(async () => {
   await server?.stop();
+  await db?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('keyhaven (built binary) against a dev server', () => {
   it('secrets: set, get, list, history, update, delete, restore; dotenv names match export', async () => {
     expect((await kh(['secrets', 'set', 'apps/billing/db', '--field', 'user=app', '--field', 'password=pw'])).code).toBe(0);
     expect(await kh(['secrets', 'get', 'apps/billing/db#password'])).toMatchObject({ code: 0, stdout: 'pw\n' });
@@ -149,3 +160,4 @@ describe('keyhaven (built binary) against a dev server', () => {
     expect(existsSync(path.join(dir, 'nope'))).toBe(false);
   });
 });
+}

@@ -136,6 +136,11 @@ describe('a damaged SQLite file (built binary)', () => {
         else outcomes.other.push(`${r.status} ${text.slice(0, 200)}`);
       }
       expect(outcomes.other, `seed ${seed}: every failure is a catalogue error naming the damage`).toEqual([]);
+      // Verify names what it found: a result (ok, or the problems), or DATABASE_CORRUPT; never a bare 500.
+      const v = await fetch(`${s.url}/v1/sys/audit/verify`, { method: "POST", headers: h });
+      const vt = await v.text();
+      if (v.status !== 200) expect({ status: v.status, code: (JSON.parse(vt) as { error?: { code?: string } }).error?.code }, `seed ${seed}: verify answered ${vt.slice(0, 300)}`).toEqual({ status: 500, code: 'DATABASE_CORRUPT' });
+      else expect(typeof JSON.parse(vt).ok).toBe('boolean');
       // Still up and answering.
       expect((await fetch(`${s.url}/health/live`)).status).toBe(200);
       expect(s.child.exitCode).toBeNull();

@@ -2,6 +2,7 @@
 // (`server --dev --listen 127.0.0.1:0`, parsed from its own output) and as the client, with exit
 // code, stdout and stderr returned for the test to check. Nothing here imports server code.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,40 @@ export const startDevServer = async (o: { env?: Record<string, string>; args?: s
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`dev server exited with ${code}:\n${out}`)); });
+  });
+  return {
+    url, rootToken,
+    env: { KEYHAVEN_ADDR: url, KEYHAVEN_TOKEN: rootToken, KEYHAVEN_TENANT: 'default' },
+    output: () => out,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => { clearTimeout(t); resolve(); });
+      child.kill('SIGTERM');
+    }),
+  };
+};
+
+/** `keyhaven server` from the built binary on a given database (PostgreSQL, say) with a fresh master
+ *  key, on a free loopback port; resolves once it listens and has printed its one-time root token. */
+export const startServerOn = async (o: { databaseUrl: string; dataDir: string; env?: Record<string, string> }): Promise<DevServer> => {
+  const child: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
+    env: cleanEnv({
+      KEYHAVEN_LOG_LEVEL: 'warn', KEYHAVEN_EGRESS_ALLOW_LOOPBACK: 'true', KEYHAVEN_DATABASE_URL: o.databaseUrl, KEYHAVEN_DATA_DIR: o.dataDir,
+      KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64'), ...o.env,
+    }), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const { url, rootToken } = await new Promise<{ url: string; rootToken: string }>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in 30 s:\n${out}`)); }, 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = /export KEYHAVEN_ADDR=(\S+) KEYHAVEN_TOKEN=(\S+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], rootToken: m[2] }); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${out}`)); });
   });
   return {
     url, rootToken,

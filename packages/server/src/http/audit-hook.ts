@@ -19,7 +19,7 @@ const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FO
 /** Text from the request as stored in the audit log: bounded, and without NUL (PostgreSQL text
  *  cannot hold it) or other control characters, so hostile input cannot make auditing fail. */
 const clean = (v: string | null | undefined, max = 256): string | null =>
-  v == null ? null : v.slice(0, max).replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
+  v == null ? null : String(v).slice(0, max).replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
 
 const eventName = (req: FastifyRequest): string => {
   const a = routeConfig(req).audit;
@@ -34,8 +34,10 @@ const resourceOf = (req: FastifyRequest): string | null => {
   if (rule && !('public' in rule) && rule.resource) {
     try { return rule.resource(req)?.name ?? null; } catch { return null; }
   }
-  const id = (req.params as Record<string, string> | undefined)?.id;
-  return id ?? null;
+  // A route's schema may coerce its id to a number: the audit entry holds text (a number made the
+  // append fail, and the request with it, as AUDIT_UNAVAILABLE).
+  const id = (req.params as Record<string, unknown> | undefined)?.id;
+  return id == null ? null : typeof id === 'string' ? id : String(id);
 };
 
 /** The recovery routes (verify, seal) declare `auditOnDamagedChain`: while the chain is damaged they
