@@ -9,6 +9,7 @@ import { SecretsPage } from './pages/secrets';
 import { SecretPage } from './pages/secret';
 import { RotationPage } from './pages/rotation';
 import { AuditPage } from './pages/audit';
+import { EmergencyPage } from './pages/emergency';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -54,8 +55,9 @@ const App = () => {
   }, [route.page, route.rest]);
   useEffect(() => {
     const page = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'secret' ? 'Secret' : 'Sign in');
-    document.title = `${page} · Keyhaven`;
-  }, [route.page]);
+    const title = route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : page;
+    document.title = `${title} · Keyhaven`;
+  }, [route.page, route.rest]);
 
   if (session === undefined) return <main id="main" class="loading"><p role="status">Loading…</p></main>;
   if (session === null) return <SignIn onSignedIn={signedIn} />;
@@ -92,6 +94,7 @@ const App = () => {
       <main id="main" tabIndex={-1} key={key}>
         {!tenant ? <p class="note error" role="alert">This token reaches no tenant.</p>
           : route.page === 'secret' ? <SecretPage name={route.rest} />
+          : route.page === 'rotation' && route.rest === 'emergency' ? <EmergencyPage />
           : route.page === 'rotation' ? <RotationPage />
           : route.page === 'audit' ? <AuditPage session={session} />
           : <SecretsPage query={route.query} />}

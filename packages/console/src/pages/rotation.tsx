@@ -34,7 +34,7 @@ export const RotationPage = () => {
 
   return (
     <>
-      <h1>Rotation</h1>
+      <div class="page-head"><h1>Rotation</h1><a class="button danger-link" href={href('/rotation/emergency')}>Emergency rotation…</a></div>
       <ErrorNote error={error} />
       <StatusNote>{status}</StatusNote>
       {schedules === null ? <p role="status">Loading schedules…</p> : (
