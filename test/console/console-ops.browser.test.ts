@@ -4,8 +4,14 @@
 // matched by fingerprint (only digests leave the browser) with a one-click emergency rotation, and
 // the admin pages (tokens, roles, policies). Each page passes axe (no serious or critical
 // violations) and is saved as screenshots at 1280×800 and 390×844 in test-artifacts/console/.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
+
+const closedPort = () => new Promise<number>((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+});
 
 describe.skipIf(!haveChromium)('web console operations pages in Chromium', () => {
   let h: Harness;
@@ -62,6 +68,38 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     expect((await h.api('GET', '/v1/secrets/leak/imported-url:describe')).latest_version).toBe(1);
     expect((await h.api('GET', '/v1/secrets/other/c:describe')).latest_version).toBe(1);
     expect(await page.content()).not.toContain('leak-a-original-value');
+  });
+
+  it('charts rotations and failures a day from the rotation history', async () => {
+    const { page, api } = h;
+    const port = await closedPort();
+    await api('PUT', '/v1/secrets/hooks/admin', { value: { signing_secret: 'a-signing-secret-of-32-characters' } });
+    await api('POST', '/v1/rotation/register', { secret_name: 'hooks/failing', rotator: 'webhook', admin_credential_secret: 'hooks/admin',
+      rotator_config: { set_url: `http://127.0.0.1:${port}/set`, test_url: `http://127.0.0.1:${port}/test` } });
+    const failed = await fetch(`${h.server.url}/v1/rotation/rotate`, { method: 'POST', headers: { authorization: `Bearer ${h.server.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, body: JSON.stringify({ secret_name: 'hooks/failing' }) });
+    expect(failed.status).toBe(503);
+    const runs = (await api('GET', '/v1/rotation/history?limit=1000')).items as Array<{ rotation_status: string; rotation_method: string }>;
+    const bad = runs.filter((r) => ['failed', 'partial', 'rolled_back'].includes(r.rotation_status)).length;
+    const good = runs.filter((r) => r.rotation_status === 'success').length;
+    expect(bad).toBe(1);
+    expect(good).toBeGreaterThanOrEqual(2);
+
+    await page.goto(`${h.server.url}/ui/rotation`);
+    const all = page.getByRole('figure', { name: /All rotations/ });
+    await all.getByText(`${good} succeeded, ${bad} failed`, { exact: true }).waitFor();
+    const img = all.getByRole('img');
+    expect(await img.getAttribute('aria-label')).toMatch(new RegExp(`^All rotations: ${good} succeeded and ${bad} failed over 30 days`));
+    // One bar group a day, today's with both parts.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await all.locator('svg g[data-day]').count()).toBe(30);
+    expect(await all.locator(`g[data-day="${today}"] rect.ok`).count()).toBe(1);
+    expect(await all.locator(`g[data-day="${today}"] rect.failed`).count()).toBe(1);
+    await page.getByRole('figure', { name: /Emergency rotations/ }).getByText('2 succeeded, 0 failed', { exact: true }).waitFor();
+    await page.getByLabel('Period').selectOption('7');
+    await expect.poll(() => all.locator('svg g[data-day]').count()).toBe(7);
+    await all.getByText('Show as table').click();
+    await all.getByRole('row').filter({ hasText: today }).getByRole('cell', { name: String(bad), exact: true }).waitFor();
+    await h.capture('rotation-charts');
   });
 
   it('loaded no script or style against the CSP and threw no page errors', () => {
