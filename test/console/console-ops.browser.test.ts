@@ -102,6 +102,33 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await h.capture('rotation-charts');
   });
 
+  it('shows one secret\'s access history from its page, and the anomaly signals (an old version read after an emergency rotation)', async () => {
+    const { page, api } = h;
+    // leak/a was emergency-rotated to v2 above; reading v1 now is the stale-read signal.
+    const old = await api('GET', '/v1/secrets/leak/a?version=1');
+    expect(old.version).toBe(1);
+    await page.goto(`${h.server.url}/ui/secret/leak/a`);
+    await page.getByRole('link', { name: 'Access history of this secret' }).click();
+    await page.getByRole('heading', { name: 'Access history: leak/a', level: 1 }).waitFor();
+    const rows = page.getByRole('region', { name: 'Access history' }).getByRole('row');
+    const oldRead = rows.filter({ hasText: 'secret.read' }).filter({ hasText: 'old version' });
+    await oldRead.waitFor();
+    expect(await oldRead.textContent()).toContain('v1');
+    await page.getByLabel('Action').fill('secret.read');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.count()).toBe(2); // header + the one read
+    await h.capture('secret-access-history');
+    expect(await page.content()).not.toContain('leak-a-original-value');
+
+    await page.goto(`${h.server.url}/ui/audit`);
+    const signals = page.getByRole('region', { name: 'Anomaly signals' });
+    const stale = signals.getByRole('row').filter({ hasText: 'Old version read after emergency rotation' });
+    await expect.poll(async () => { if (await stale.count()) return true; await page.getByRole('button', { name: 'Refresh signals' }).click(); await page.waitForTimeout(300); return false; }, { timeout: 15_000 }).toBe(true);
+    expect(await stale.textContent()).toContain('leak/a');
+    await stale.getByRole('link', { name: 'access history' }).waitFor();
+    await h.capture('audit-anomalies');
+  });
+
   it('loaded no script or style against the CSP and threw no page errors', () => {
     expect(h.cspViolations).toEqual([]);
     expect(h.pageErrors).toEqual([]);

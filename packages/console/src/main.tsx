@@ -10,6 +10,7 @@ import { SecretPage } from './pages/secret';
 import { RotationPage } from './pages/rotation';
 import { AuditPage } from './pages/audit';
 import { EmergencyPage } from './pages/emergency';
+import { AccessPage } from './pages/access';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -55,7 +56,7 @@ const App = () => {
   }, [route.page, route.rest]);
   useEffect(() => {
     const page = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'secret' ? 'Secret' : 'Sign in');
-    const title = route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : page;
+    const title = route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : route.page === 'access' ? 'Access history' : page;
     document.title = `${title} · Keyhaven`;
   }, [route.page, route.rest]);
 
@@ -76,7 +77,7 @@ const App = () => {
         <nav aria-label="Main">
           <ul>
             {NAV.map((n) => (
-              <li key={n.page}><a href={href(`/${n.page}`)} aria-current={route.page === n.page || (n.page === 'secrets' && route.page === 'secret') ? 'page' : undefined}>{n.label}</a></li>
+              <li key={n.page}><a href={href(`/${n.page}`)} aria-current={route.page === n.page || (n.page === 'secrets' && (route.page === 'secret' || route.page === 'access')) ? 'page' : undefined}>{n.label}</a></li>
             ))}
           </ul>
         </nav>
@@ -94,6 +95,7 @@ const App = () => {
       <main id="main" tabIndex={-1} key={key}>
         {!tenant ? <p class="note error" role="alert">This token reaches no tenant.</p>
           : route.page === 'secret' ? <SecretPage name={route.rest} />
+          : route.page === 'access' ? <AccessPage name={route.rest} />
           : route.page === 'rotation' && route.rest === 'emergency' ? <EmergencyPage />
           : route.page === 'rotation' ? <RotationPage />
           : route.page === 'audit' ? <AuditPage session={session} />
