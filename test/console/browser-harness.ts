@@ -27,12 +27,13 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export const startHarness = async (config: Record<string, unknown> = { rotation: { enabled: false } }): Promise<Harness> => {
+/** `config` is the server's config file (or made from the scratch directory it lives in). */
+export const startHarness = async (config: Record<string, unknown> | ((dir: string) => Record<string, unknown>) = { rotation: { enabled: false } }): Promise<Harness> => {
   assertBuiltCli();
   if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html'))) throw new Error('packages/console/dist is missing: run npm run build first.');
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir('keyhaven-console-');
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(typeof config === 'function' ? config(dir) : config));
   const server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') } });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({

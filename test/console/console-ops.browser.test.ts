@@ -4,7 +4,9 @@
 // matched by fingerprint (only digests leave the browser) with a one-click emergency rotation, and
 // the admin pages (tokens, roles, policies). Each page passes axe (no serious or critical
 // violations) and is saved as screenshots at 1280×800 and 390×844 in test-artifacts/console/.
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
@@ -17,7 +19,7 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness((dir) => ({ rotation: { enabled: false }, providers: { dotenv: { enabled: true, directories: [dir] } } }));
     const { api } = h;
     await api('POST', '/v1/secrets', { name: 'leak/a', value: 'leak-a-original-value', type: 'api_key', tags: ['leaked'], criticality: 'high' });
     await api('POST', '/v1/rotation/register', { secret_name: 'leak/a', rotation_interval_days: 30 });
@@ -127,6 +129,44 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     expect(await stale.textContent()).toContain('leak/a');
     await stale.getByRole('link', { name: 'access history' }).waitFor();
     await h.capture('audit-anomalies');
+  });
+
+  it('shows providers with a connection test, and sync status with the last errors', async () => {
+    const { page, api } = h;
+    await api('POST', '/v1/providers', { kind: 'dotenv', name: 'local-env', config: { path: path.join(h.dir, 'app.env') } });
+    mkdirSync(path.join(h.dir, 'a-directory.env'));
+    await api('POST', '/v1/providers', { kind: 'dotenv', name: 'broken-env', config: { path: path.join(h.dir, 'a-directory.env') } });
+    await api('POST', '/v1/sync/destinations', { secret_name: 'SYNC_BROKEN', provider_id: 'broken-env' });
+    await api('PUT', '/v1/secrets/SYNC_BROKEN', { value: 'never-synced-value' });
+    await api('POST', '/v1/sync/destinations', { secret_name: 'SYNC_OK', provider_id: 'local-env' });
+    await api('PUT', '/v1/secrets/SYNC_OK', { value: 'synced-value-123' });
+
+    await page.goto(`${h.server.url}/ui/secrets`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Providers' }).click();
+    await page.getByRole('heading', { name: 'Providers and sync', level: 1 }).waitFor();
+    const providers = page.getByRole('region', { name: 'Providers' });
+    await providers.getByRole('row').filter({ hasText: 'local-env' }).waitFor();
+    await page.getByRole('button', { name: 'Test connection: local-env' }).click();
+    await providers.getByRole('row').filter({ hasText: 'local-env' }).getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+
+    await page.getByRole('button', { name: 'Run sync now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sync ran' }).waitFor();
+    const states = page.getByRole('region', { name: 'Sync status' });
+    const broken = states.getByRole('row').filter({ hasText: 'SYNC_BROKEN' });
+    await broken.getByText('error', { exact: true }).waitFor();
+    const apiBroken = ((await api('GET', '/v1/sync/status')).items as Array<{ secret_name: string; last_error: string | null }>).find((i) => i.secret_name === 'SYNC_BROKEN')!;
+    expect(apiBroken.last_error).toBeTruthy();
+    expect(await broken.textContent()).toContain(apiBroken.last_error!);
+    await states.getByRole('row').filter({ hasText: 'SYNC_OK' }).getByText('ok', { exact: true }).waitFor();
+    await page.getByRole('list', { name: 'Sync summary' }).getByText('failing').waitFor();
+    expect(await page.getByRole('list', { name: 'Sync summary' }).textContent()).toMatch(/1\s*in sync.*1\s*failing/);
+    await providers.getByRole('row').filter({ hasText: 'broken-env' }).getByText('1 failing').waitFor();
+    await page.getByLabel('Only failing').check();
+    await expect.poll(() => states.getByRole('row').count()).toBe(2);
+    await page.getByLabel('Only failing').uncheck();
+    await states.getByRole('row').filter({ hasText: 'SYNC_OK' }).waitFor();
+    await h.capture('providers-sync');
+    expect(await page.content()).not.toContain('synced-value-123');
   });
 
   it('loaded no script or style against the CSP and threw no page errors', () => {

@@ -11,6 +11,7 @@ import { RotationPage } from './pages/rotation';
 import { AuditPage } from './pages/audit';
 import { EmergencyPage } from './pages/emergency';
 import { AccessPage } from './pages/access';
+import { ProvidersPage } from './pages/providers';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -21,6 +22,7 @@ const NAV = [
   { page: 'secrets', label: 'Secrets' },
   { page: 'rotation', label: 'Rotation' },
   { page: 'audit', label: 'Audit' },
+  { page: 'providers', label: 'Providers' },
 ];
 
 const App = () => {
@@ -99,6 +101,7 @@ const App = () => {
           : route.page === 'rotation' && route.rest === 'emergency' ? <EmergencyPage />
           : route.page === 'rotation' ? <RotationPage />
           : route.page === 'audit' ? <AuditPage session={session} />
+          : route.page === 'providers' ? <ProvidersPage />
           : <SecretsPage query={route.query} />}
       </main>
     </>
