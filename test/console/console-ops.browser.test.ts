@@ -4,10 +4,12 @@
 // matched by fingerprint (only digests leave the browser) with a one-click emergency rotation, and
 // the admin pages (tokens, roles, policies). Each page passes axe (no serious or critical
 // violations) and is saved as screenshots at 1280×800 and 390×844 in test-artifacts/console/.
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../e2e/support/surface.js';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
 const closedPort = () => new Promise<number>((resolve) => {
@@ -167,6 +169,62 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await states.getByRole('row').filter({ hasText: 'SYNC_OK' }).waitFor();
     await h.capture('providers-sync');
     expect(await page.content()).not.toContain('synced-value-123');
+  });
+
+  it('matches a scan report against the vault by digest only (even a --reveal report), and emergency-rotates a match', async () => {
+    const { page, api } = h;
+    const leaked = 'ghp_pLIix6MEOLeMa61EqJomTEI1JEzO3joOj37H';
+    await api('POST', '/v1/secrets', { name: 'ci/github-token', value: leaked, type: 'token', criticality: 'critical' });
+    await api('POST', '/v1/rotation/register', { secret_name: 'ci/github-token', rotation_interval_days: 90 });
+    // The real CLI makes the report; --reveal puts the full value in it, which the console must drop.
+    const repo = path.join(h.dir, 'repo');
+    mkdirSync(repo);
+    writeFileSync(path.join(repo, 'deploy.env'), `GITHUB_TOKEN=${leaked}\nAWS_ACCESS_KEY_ID=AKIAQ3EGRSA5JJZ2EXMP\n`);
+    const env = { ...process.env };
+    delete env.KEYHAVEN_ADDR; delete env.KEYHAVEN_TOKEN;
+    const scan = spawnSync(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/main.js'), 'scan', repo, '--format', 'json', '--reveal', '--no-vault', '--no-progress'], { encoding: 'utf8', env });
+    expect(scan.status, scan.stderr).toBe(1);
+    const report = JSON.parse(scan.stdout) as { findings: Array<{ sha256: string; secret?: string; file: string }> };
+    expect(report.findings.some((f) => f.secret === leaked)).toBe(true);
+    const reportFile = path.join(h.dir, 'scan.json');
+    writeFileSync(reportFile, scan.stdout);
+
+    await page.goto(`${h.server.url}/ui/secrets`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leaks' }).click();
+    await page.getByRole('heading', { name: 'Leaked secrets', level: 1 }).waitFor();
+    // A report that is not JSON is refused with a message, and nothing is sent.
+    await page.getByLabel('Report text').fill('not a report');
+    await page.getByRole('button', { name: 'Check against the vault' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This is not JSON' }).waitFor();
+
+    h.requests.length = 0;
+    await page.getByLabel('Scan report (JSON)').setInputFiles(reportFile);
+    await page.getByRole('heading', { name: new RegExp(`^${report.findings.length} findings, 1 matching a stored secret$`) }).waitFor();
+    await page.getByText('they were dropped in the browser and not sent').waitFor();
+    const row = page.getByRole('region', { name: 'Scan findings' }).getByRole('row').filter({ hasText: 'ci/github-token' });
+    await row.getByText('current').waitFor();
+    expect(await row.textContent()).toContain('deploy.env:1');
+    const sent = h.requests.filter((r) => r.url.includes('/v1/'));
+    const matchCall = sent.find((r) => r.url.endsWith('/v1/fingerprints/match'))!;
+    expect(JSON.parse(matchCall.body!)).toEqual({ sha256: expect.arrayContaining(report.findings.map((f) => f.sha256)) });
+    for (const r of h.requests) expect(`${r.url} ${r.body ?? ''}`).not.toContain(leaked);
+    expect(await page.content()).not.toContain(leaked);
+    expect(await page.getByLabel('Report text').inputValue()).toBe('');
+    await h.capture('leaks-matched');
+
+    await page.getByRole('button', { name: 'Emergency-rotate ci/github-token' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('was found in deploy.env:1').waitFor();
+    expect(await dialog.getByLabel('Reason (kept in the history)').inputValue()).toContain('deploy.env:1');
+    await h.capture('leaks-confirm');
+    await dialog.getByRole('button', { name: 'Emergency-rotate' }).click();
+    await page.getByRole('status').filter({ hasText: 'ci/github-token: emergency rotation success, now at version 2' }).waitFor();
+    await row.getByText('previous').waitFor(); // the leaked value is no longer current
+    const run = (await api('GET', '/v1/rotation/history?secret_name=ci/github-token')).items[0];
+    expect(run).toMatchObject({ rotation_method: 'emergency', rotation_status: 'success' });
+    expect(run.reason).toContain('deploy.env:1');
+    for (const r of h.requests) expect(`${r.url} ${r.body ?? ''}`).not.toContain(leaked);
+    expect(await page.content()).not.toContain(leaked);
   });
 
   it('loaded no script or style against the CSP and threw no page errors', () => {

@@ -12,6 +12,7 @@ import { AuditPage } from './pages/audit';
 import { EmergencyPage } from './pages/emergency';
 import { AccessPage } from './pages/access';
 import { ProvidersPage } from './pages/providers';
+import { LeaksPage } from './pages/leaks';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -23,6 +24,7 @@ const NAV = [
   { page: 'rotation', label: 'Rotation' },
   { page: 'audit', label: 'Audit' },
   { page: 'providers', label: 'Providers' },
+  { page: 'leaks', label: 'Leaks' },
 ];
 
 const App = () => {
@@ -102,6 +104,7 @@ const App = () => {
           : route.page === 'rotation' ? <RotationPage />
           : route.page === 'audit' ? <AuditPage session={session} />
           : route.page === 'providers' ? <ProvidersPage />
+          : route.page === 'leaks' ? <LeaksPage />
           : <SecretsPage query={route.query} />}
       </main>
     </>
