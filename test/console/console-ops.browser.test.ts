@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../e2e/support/surface.js';
+import { keyhaven, REPO_ROOT } from '../e2e/support/surface.js';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
 const closedPort = () => new Promise<number>((resolve) => {
@@ -225,6 +225,84 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     expect(run.reason).toContain('deploy.env:1');
     for (const r of h.requests) expect(`${r.url} ${r.body ?? ''}`).not.toContain(leaked);
     expect(await page.content()).not.toContain(leaked);
+  });
+
+  it('admin: lists tokens with their identity, creates one (shown once), revokes one behind a confirmation; edits roles and policies', async () => {
+    const { page, api } = h;
+    // A machine logs in with AppRole through the CLI: its token carries an identity.
+    const config = path.join(h.dir, 'cli-config');
+    const admin = (args: string[], input?: string) => keyhaven(args, { cwd: h.dir, input, env: { ...h.server.env, XDG_CONFIG_HOME: config } });
+    expect((await admin(['auth', 'approle', 'role', 'put', 'deployer', '--token-role', 'read', '--ttl', '15m'])).code).toBe(0);
+    const roleId = (await admin(['auth', 'approle', 'role-id', 'deployer'])).stdout.trim();
+    const issued = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--meta', 'host=ci-7', '--format', 'json'])).stdout) as { secret_id: string };
+    const login = await keyhaven(['login', '--method', 'approle', '--role-id', roleId, '--secret-id-file', '-'], { cwd: h.dir, input: `${issued.secret_id}\n`, env: { KEYHAVEN_ADDR: h.server.url, KEYHAVEN_TENANT: 'default', XDG_CONFIG_HOME: path.join(h.dir, 'machine') } });
+    expect(login.code, login.stderr).toBe(0);
+    const victim = await api('POST', '/v1/tokens', { name: 'old-ci', role: 'write' });
+
+    await page.goto(`${h.server.url}/ui/secrets`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
+    const tokens = page.getByRole('region', { name: 'Tokens' });
+    const machineRow = tokens.getByRole('row').filter({ hasText: 'approle (deployer)' });
+    await machineRow.waitFor();
+    expect(await machineRow.textContent()).toContain('host=ci-7');
+
+    await page.getByLabel('Name').fill('console-made');
+    await page.getByRole('form', { name: 'Create a token' }).getByLabel('Role').selectOption('read');
+    await page.getByLabel('Expires after').selectOption({ label: '1 day' });
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('new-token');
+    await shown.waitFor();
+    const made = (await shown.textContent())!.trim();
+    const self = await fetch(`${h.server.url}/v1/tokens/self`, { headers: { authorization: `Bearer ${made}` } });
+    expect(self.status).toBe(200);
+    expect(await self.json()).toMatchObject({ name: 'console-made' });
+    await tokens.getByRole('row').filter({ hasText: 'console-made' }).waitFor();
+    await page.getByRole('button', { name: 'Done, hide it' }).click();
+    expect(await page.content()).not.toContain(made);
+
+    await page.getByRole('button', { name: 'Revoke old-ci' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Revoke token "old-ci"?' }).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Revoke' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Type old-ci to confirm').fill('old-ci');
+    await h.capture('admin-revoke-confirm');
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('status').filter({ hasText: 'Token "old-ci" revoked.' }).waitFor();
+    expect(await tokens.getByRole('row').filter({ hasText: 'old-ci' }).count()).toBe(0);
+    const refused = await fetch(`${h.server.url}/v1/secrets`, { headers: { authorization: `Bearer ${victim.token}`, 'x-tenant-id': 'default' } });
+    expect(refused.status).toBe(401);
+    await page.getByLabel('Show revoked tokens').check();
+    await tokens.getByRole('row').filter({ hasText: 'old-ci' }).getByText(/^revoked/).waitFor();
+
+    // A policy (JSON rules, checked by the server), then a role bundling it.
+    await page.getByRole('button', { name: 'New policy' }).click();
+    await page.getByLabel('Policy name').fill('billing-read');
+    await page.getByLabel(/^Rules/).fill('not json');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
+    await page.getByLabel(/^Rules/).fill(JSON.stringify([{ effect: 'allow', actions: ['read', 'list'], paths: ['billing/**'] }, { effect: 'deny', actions: ['read'], paths: ['billing/root/*'] }]));
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByRole('status').filter({ hasText: 'Policy "billing-read" saved.' }).waitFor();
+    const policies = page.getByRole('region', { name: 'Policies' });
+    await policies.getByRole('row').filter({ hasText: 'billing-read' }).getByText('billing/root/*').waitFor();
+
+    await page.getByRole('button', { name: 'New role' }).click();
+    await page.getByLabel('Role name').fill('billing-reader');
+    await page.getByLabel('Role description').fill('Reads billing secrets');
+    await page.getByRole('group', { name: 'Policies of the role' }).getByLabel('billing-read').check();
+    await page.getByRole('button', { name: 'Save role' }).click();
+    await page.getByRole('status').filter({ hasText: 'Role "billing-reader" saved.' }).waitFor();
+    expect((await api('GET', '/v1/roles')).items).toContainEqual(expect.objectContaining({ name: 'billing-reader', policies: ['billing-read'], description: 'Reads billing secrets' }));
+
+    await page.getByRole('button', { name: 'Edit policy billing-read' }).click();
+    await page.getByLabel('Policy description').fill('Billing, read only');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByRole('status').filter({ hasText: 'Policy "billing-read" saved.' }).waitFor();
+    expect((await api('GET', '/v1/policies/billing-read')).description).toBe('Billing, read only');
+    // The new role is offered for tokens.
+    expect(await page.getByRole('form', { name: 'Create a token' }).getByLabel('Role').locator('option').allTextContents()).toContain('billing-reader');
+    await h.capture('admin');
   });
 
   it('loaded no script or style against the CSP and threw no page errors', () => {

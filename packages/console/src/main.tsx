@@ -13,6 +13,7 @@ import { EmergencyPage } from './pages/emergency';
 import { AccessPage } from './pages/access';
 import { ProvidersPage } from './pages/providers';
 import { LeaksPage } from './pages/leaks';
+import { AdminPage } from './pages/admin';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -25,6 +26,7 @@ const NAV = [
   { page: 'audit', label: 'Audit' },
   { page: 'providers', label: 'Providers' },
   { page: 'leaks', label: 'Leaks' },
+  { page: 'admin', label: 'Admin' },
 ];
 
 const App = () => {
@@ -105,6 +107,7 @@ const App = () => {
           : route.page === 'audit' ? <AuditPage session={session} />
           : route.page === 'providers' ? <ProvidersPage />
           : route.page === 'leaks' ? <LeaksPage />
+          : route.page === 'admin' ? <AdminPage session={session} />
           : <SecretsPage query={route.query} />}
       </main>
     </>
