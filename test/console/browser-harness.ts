@@ -21,7 +21,7 @@ export const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 39
 export interface Harness {
   server: DevServer; browser: Browser; context: BrowserContext; page: Page; dir: string;
   cspViolations: string[]; pageErrors: string[]; requests: Array<{ url: string; body: string | null }>;
-  api: (method: string, url: string, body?: unknown, tenant?: string | null) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  api: (method: string, url: string, body?: unknown, tenant?: string | null) => Promise<any>;
   capture: (name: string) => Promise<void>;
   signIn: () => Promise<void>;
   close: () => Promise<void>;
