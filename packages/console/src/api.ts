@@ -32,6 +32,24 @@ export interface AuditEvent {
 }
 export interface VerifyResult { ok: boolean; checked: number; first_seq: number | null; last_seq: number | null; problems: Array<{ seq?: number; kind?: string; message?: string } | string>; more_problems: boolean; anchor?: { status: string } }
 
+export interface Selector { tag?: string; type?: string; criticality?: string; prefix?: string; service?: string }
+export interface EmergencyDryRun { dry_run: true; count: number; secrets: string[]; items: Array<{ name: string; registered: boolean; rotator: string | null }>; unregistered_left_out: number }
+export interface EmergencyResult { dry_run: false; count: number; succeeded: number; failed: number; results: Array<{ secret_name: string; status: string; new_version?: number | null; error?: { code: string; message: string } }> }
+export interface Anomaly { kind: string; tenant: string; key: string; summary: string; count: number; first_seen: string; last_seen: string; actor_id?: string | null; source_ip?: string | null; resource?: string | null }
+export interface Provider { id: string; kind: string; display_name: string; config: Record<string, unknown>; credential: { stored: boolean; secret: string | null }; capabilities: Record<string, unknown> | string[]; created_at: string; updated_at: string }
+export interface ProviderTest { ok: boolean; message?: string; error?: { code?: string; message?: string } | string; latency_ms?: number; [k: string]: unknown }
+export interface SyncDestination { id: string; secret_name: string | null; prefix: string | null; provider_id: string; template: string; initial_policy: string; never_delete_remote: boolean; created_at: string }
+export interface SyncState { destination_id: string; secret_name: string; remote_name: string; status: 'ok' | 'pending' | 'error'; last_error: string | null; synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string }
+export interface FingerprintMatch { sha256: string; tenant: string; secret: string; version: number; field?: string; label?: string }
+export interface TokenRow {
+  id: string; name: string; kind: string; role: string | null; tenant: string | null; is_root: boolean; created_at: string; expires_at: string | null; revoked_at: string | null;
+  last_used_at: string | null; created_by: string | null; identity: { method: string; role: string; subject: string | null; metadata: Record<string, string> } | null;
+}
+export interface CreatedToken extends TokenRow { token: string }
+export interface Role { name: string; builtin?: boolean; description?: string | null; policies?: string[]; [k: string]: unknown }
+export interface PolicyRule { effect: 'allow' | 'deny'; actions: string[]; paths?: string[]; environments?: string[]; tags?: string[]; [k: string]: unknown }
+export interface Policy { name: string; description: string | null; rules: PolicyRule[]; [k: string]: unknown }
+
 export class ApiFailure extends Error implements ApiError {
   constructor(public status: number, public code: string, message: string, public requestId?: string) { super(message); }
 }
@@ -106,4 +124,23 @@ export const api = {
   updateMetadata: (name: string, meta: Record<string, unknown>) => call<SecretMeta>('PATCH', `/v1/secrets/${secretPath(name)}`, { body: meta }),
   audit: (q: Query) => call<{ items: AuditEvent[]; next_before: number | null }>('GET', '/v1/audit/events', { query: q }),
   verify: () => call<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false }),
+  emergencyDryRun: (selector: Selector) => call<EmergencyDryRun>('POST', '/v1/rotation/emergency-rotate', { body: { selector, dry_run: true } }),
+  emergencyRotate: (selector: Selector, reason: string) => call<EmergencyResult>('POST', '/v1/rotation/emergency-rotate', { body: { selector, confirm: true, reason: reason || undefined } }),
+  emergencyRotateOne: (name: string, reason: string) => call<RotateResult>('POST', '/v1/rotation/emergency-rotate', { body: { secret_name: name, reason: reason || undefined } }),
+  access: (name: string, q: Query) => call<{ items: AuditEvent[]; next_before: number | null }>('GET', `/v1/audit/access/${secretPath(name)}`, { query: q }),
+  anomalies: () => call<{ items: Anomaly[] }>('GET', '/v1/audit/anomalies'),
+  providers: () => call<{ items: Provider[]; kinds: unknown }>('GET', '/v1/providers'),
+  testProvider: (id: string) => call<ProviderTest>('POST', `/v1/providers/${encodeURIComponent(id)}/test`),
+  syncDestinations: () => call<{ items: SyncDestination[] }>('GET', '/v1/sync/destinations'),
+  syncStatus: (q: Query) => call<{ summary: Record<'ok' | 'pending' | 'error', number>; items: SyncState[]; next_cursor: string | null }>('GET', '/v1/sync/status', { query: q }),
+  syncRun: () => call<Record<string, unknown>>('POST', '/v1/sync/run', { body: {} }),
+  /** Only SHA-256 digests leave the browser: never a value. */
+  matchFingerprints: (sha256: string[]) => call<{ matches: FingerprintMatch[] }>('POST', '/v1/fingerprints/match', { body: { sha256 } }),
+  tokens: () => call<{ items: TokenRow[] }>('GET', '/v1/tokens'),
+  createToken: (b: { name: string; role: string; kind: string; ttl_seconds?: number }) => call<CreatedToken>('POST', '/v1/tokens', { body: b }),
+  revokeToken: (id: string) => call('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
+  roles: () => call<{ items: Role[] }>('GET', '/v1/roles'),
+  putRole: (name: string, b: { description?: string | null; policies: string[] }) => call<Role>('PUT', `/v1/roles/${encodeURIComponent(name)}`, { body: b }),
+  policies: () => call<{ items: Policy[] }>('GET', '/v1/policies'),
+  putPolicy: (name: string, b: { description?: string | null; rules: PolicyRule[] }) => call<Policy>('PUT', `/v1/policies/${encodeURIComponent(name)}`, { body: b }),
 };

@@ -9,6 +9,11 @@ import { SecretsPage } from './pages/secrets';
 import { SecretPage } from './pages/secret';
 import { RotationPage } from './pages/rotation';
 import { AuditPage } from './pages/audit';
+import { EmergencyPage } from './pages/emergency';
+import { AccessPage } from './pages/access';
+import { ProvidersPage } from './pages/providers';
+import { LeaksPage } from './pages/leaks';
+import { AdminPage } from './pages/admin';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -19,6 +24,9 @@ const NAV = [
   { page: 'secrets', label: 'Secrets' },
   { page: 'rotation', label: 'Rotation' },
   { page: 'audit', label: 'Audit' },
+  { page: 'providers', label: 'Providers' },
+  { page: 'leaks', label: 'Leaks' },
+  { page: 'admin', label: 'Admin' },
 ];
 
 const App = () => {
@@ -54,8 +62,9 @@ const App = () => {
   }, [route.page, route.rest]);
   useEffect(() => {
     const page = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'secret' ? 'Secret' : 'Sign in');
-    document.title = `${page} · Keyhaven`;
-  }, [route.page]);
+    const title = route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : route.page === 'access' ? 'Access history' : page;
+    document.title = `${title} · Keyhaven`;
+  }, [route.page, route.rest]);
 
   if (session === undefined) return <main id="main" class="loading"><p role="status">Loading…</p></main>;
   if (session === null) return <SignIn onSignedIn={signedIn} />;
@@ -74,7 +83,7 @@ const App = () => {
         <nav aria-label="Main">
           <ul>
             {NAV.map((n) => (
-              <li key={n.page}><a href={href(`/${n.page}`)} aria-current={route.page === n.page || (n.page === 'secrets' && route.page === 'secret') ? 'page' : undefined}>{n.label}</a></li>
+              <li key={n.page}><a href={href(`/${n.page}`)} aria-current={route.page === n.page || (n.page === 'secrets' && (route.page === 'secret' || route.page === 'access')) ? 'page' : undefined}>{n.label}</a></li>
             ))}
           </ul>
         </nav>
@@ -92,8 +101,13 @@ const App = () => {
       <main id="main" tabIndex={-1} key={key}>
         {!tenant ? <p class="note error" role="alert">This token reaches no tenant.</p>
           : route.page === 'secret' ? <SecretPage name={route.rest} />
+          : route.page === 'access' ? <AccessPage name={route.rest} />
+          : route.page === 'rotation' && route.rest === 'emergency' ? <EmergencyPage />
           : route.page === 'rotation' ? <RotationPage />
           : route.page === 'audit' ? <AuditPage session={session} />
+          : route.page === 'providers' ? <ProvidersPage />
+          : route.page === 'leaks' ? <LeaksPage />
+          : route.page === 'admin' ? <AdminPage session={session} />
           : <SecretsPage query={route.query} />}
       </main>
     </>

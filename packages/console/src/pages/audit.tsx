@@ -1,15 +1,47 @@
 // Audit: the tenant's log, newest first, filtered by actor, action, outcome, resource and time,
 // a page at a time (older / newer); and, for root tokens, "verify chain" with its result.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type AuditEvent, type SessionInfo, type VerifyResult } from '../api';
+import { api, type Anomaly, type AuditEvent, type SessionInfo, type VerifyResult } from '../api';
 import { Badge, ErrorNote, TableWrap } from '../components/ui';
 import { when } from '../format';
-import { navigate } from '../router';
+import { href, navigate } from '../router';
 
 const FIELDS = ['actor', 'action', 'outcome', 'resource', 'since', 'until'] as const;
 type Filters = Record<(typeof FIELDS)[number], string>;
 const PAGE = 50;
 const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+const KIND_LABEL: Record<string, string> = {
+  repeated_failures: 'Repeated failures', unusual_volume: 'Unusual volume', new_source_ip: 'New source IP', stale_read_after_emergency_rotation: 'Old version read after emergency rotation',
+};
+
+/** The anomaly signals the server derives from the access log (GET /v1/audit/anomalies). */
+const Anomalies = () => {
+  const [items, setItems] = useState<Anomaly[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = () => { setError(null); api.anomalies().then((r) => setItems(r.items), (e) => { setError(e); setItems([]); }); };
+  useEffect(load, []);
+  return (
+    <section aria-labelledby="anomaly-title">
+      <div class="page-head"><h2 id="anomaly-title">Anomaly signals</h2><button type="button" class="secondary small" onClick={load}>Refresh signals</button></div>
+      <ErrorNote error={error} />
+      {items === null ? <p role="status">Loading signals…</p> : (
+        <TableWrap label="Anomaly signals">
+          <table>
+            <thead><tr><th scope="col">Signal</th><th scope="col">What</th><th scope="col">Count</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Source</th></tr></thead>
+            <tbody>{items.length === 0 ? <tr><td colSpan={6} class="muted">No anomaly signals.</td></tr> : items.map((a) => (
+              <tr key={a.key} class="row-warn">
+                <td><Badge kind="warn">{KIND_LABEL[a.kind] ?? a.kind}</Badge></td>
+                <td>{a.summary}{a.resource ? <> · <a href={href(`/access/${a.resource}`)}>access history</a></> : null}</td>
+                <td>{a.count}</td><td class="nowrap">{when(a.first_seen)}</td><td class="nowrap">{when(a.last_seen)}</td><td>{a.source_ip ?? '—'}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  );
+};
 
 export const AuditPage = ({ session }: { session: SessionInfo }) => {
   const q = new URLSearchParams(location.search);
@@ -65,6 +97,9 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
         ) : null}
       </section>
 
+      <Anomalies />
+
+      <h2>Events</h2>
       <form class="filters" role="search" aria-label="Filter audit events" onSubmit={(e) => { e.preventDefault(); apply(form); }}>
         <label class="field"><span>Actor</span><input value={form.actor} onInput={set('actor')} placeholder="token id or name" /></label>
         <label class="field"><span>Action</span><input value={form.action} onInput={set('action')} placeholder="secret.read" /></label>

@@ -5,8 +5,38 @@ import { api, type RotationRun, type Schedule } from '../api';
 import { Badge, Confirm, ErrorNote, StatusNote, TableWrap } from '../components/ui';
 import { duration, relative, when } from '../format';
 import { href } from '../router';
+import { perDay, StackedBars } from '../components/chart';
 
 const overdue = (s: Schedule, now: number) => s.auto_rotation_enabled && Boolean(s.next_rotation_date) && new Date(s.next_rotation_date!).getTime() < now;
+const FAILED = new Set(['failed', 'partial', 'rolled_back']);
+
+/** Rotations and failures a day, from the history endpoint (its newest 1000 runs). */
+const RotationCharts = ({ reload }: { reload: number }) => {
+  const [days, setDays] = useState(30);
+  const [runs, setRuns] = useState<RotationRun[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => { api.history({ limit: 1000 }).then((h) => { setRuns(h.items); setError(null); }, setError); }, [reload]);
+  const finished = (runs ?? []).filter((r) => r.rotation_status !== 'in_progress');
+  const data = perDay(finished, days, (r) => r.rotation_date, (r) => FAILED.has(r.rotation_status));
+  const byMethod = (m: string) => perDay(finished.filter((r) => r.rotation_method === m), days, (r) => r.rotation_date, (r) => FAILED.has(r.rotation_status));
+  return (
+    <section aria-labelledby="charts-title">
+      <div class="page-head"><h2 id="charts-title">Over time</h2>
+        <label class="field inline"><span>Period</span>
+          <select value={days} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
+            {[7, 30, 90].map((d) => <option key={d} value={d}>last {d} days</option>)}
+          </select></label></div>
+      <ErrorNote error={error} />
+      {runs === null ? <p role="status">Loading charts…</p> : (
+        <div class="grid-2">
+          <div class="card"><StackedBars id="chart-all" title="All rotations" data={data} /></div>
+          <div class="card"><StackedBars id="chart-emergency" title="Emergency rotations" data={byMethod('emergency')} /></div>
+        </div>
+      )}
+    </section>
+  );
+};
+
 const statusKind = (st: string | null) => (st === 'success' ? 'success' : st === 'failed' || st === 'partial' ? 'bad' : st ? 'warn' : 'none');
 
 export const RotationPage = () => {
@@ -17,6 +47,7 @@ export const RotationPage = () => {
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState('');
   const [historyFor, setHistoryFor] = useState('');
+  const [reload, setReload] = useState(0);
   const now = Date.now();
 
   const load = async () => {
@@ -25,6 +56,7 @@ export const RotationPage = () => {
       setSchedules(s.items);
       setRuns(h.items);
       setError(null);
+      setReload((n) => n + 1);
     } catch (e) { setError(e); setSchedules((x) => x ?? []); setRuns((x) => x ?? []); }
   };
   useEffect(() => { void load(); }, [historyFor]);
@@ -34,7 +66,7 @@ export const RotationPage = () => {
 
   return (
     <>
-      <h1>Rotation</h1>
+      <div class="page-head"><h1>Rotation</h1><a class="button danger-link" href={href('/rotation/emergency')}>Emergency rotation…</a></div>
       <ErrorNote error={error} />
       <StatusNote>{status}</StatusNote>
       {schedules === null ? <p role="status">Loading schedules…</p> : (
@@ -71,6 +103,8 @@ export const RotationPage = () => {
           </section>
         </>
       )}
+
+      <RotationCharts reload={reload} />
 
       <section aria-labelledby="hist-title">
         <h2 id="hist-title">History</h2>

@@ -216,7 +216,7 @@ export const SecretPage = ({ name }: { name: string }) => {
             </table>
           </TableWrap>
         )}
-        <p><a href={href(`/audit?resource=${encodeURIComponent(s.name)}`)}>Full audit log of this secret</a></p>
+        <p class="actions"><a href={href(`/access/${s.name}`)}>Access history of this secret</a> <a href={href(`/audit?resource=${encodeURIComponent(s.name)}`)}>Audit log of this secret</a></p>
       </section>
 
       {pending === 'delete' ? (
