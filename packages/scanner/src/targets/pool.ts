@@ -123,7 +123,10 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
   const entry = opts.workerEntry ?? defaultEntry();
   const pending: Queued[] = [];
   const retry: Queued[] = [];
-  interface Slot { w: Worker; batch?: { jobs: Queued[]; isolated: boolean }; lastError?: Error }
+  // Each worker holds up to two batches, so it never waits for the main thread between batches; a
+  // retried file travels alone to a worker holding nothing else, so a crash names exactly one file.
+  interface Batch { id: number; jobs: Queued[]; isolated: boolean }
+  interface Slot { w: Worker; batches: Batch[]; lastError?: Error }
   const slots: Slot[] = [];
   let closing = false;
   let crashesInARow = 0;
@@ -132,35 +135,39 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
   let settle!: { resolve: () => void; reject: (e: Error) => void };
   const allDone = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const queueEvent = () => emit({ type: 'queue', length: pending.length, bound });
+  const IN_FLIGHT = 2;
 
   const dispatch = () => {
     if (closing) return;
-    for (const s of slots) {
-      if (s.batch) continue;
-      let jobs: Queued[];
-      let isolated = false;
-      if (retry.length) { jobs = [retry.shift()!]; isolated = true; }
-      else if (pending.length) {
-        // Whole batches while the walk runs ahead; smaller ones at the end to balance the tail.
-        const n = walkDone ? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (threads * 2)))) : Math.min(MAX_BATCH, pending.length);
-        jobs = pending.splice(0, n);
-        queueEvent();
-      } else break;
-      s.batch = { jobs, isolated };
-      s.w.postMessage({ id: batchId++, jobs: jobs.map((q) => q.job) });
+    for (let round = 0; round < IN_FLIGHT; round++) {
+      for (const s of slots) {
+        if (s.batches.length > round || s.batches.some((b) => b.isolated)) continue;
+        let jobs: Queued[];
+        let isolated = false;
+        if (retry.length && !s.batches.length) { jobs = [retry.shift()!]; isolated = true; }
+        else if (pending.length && !retry.length) {
+          // Whole batches while the walk runs ahead; smaller ones at the end to balance the tail.
+          const n = walkDone ? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (threads * 2)))) : Math.min(MAX_BATCH, pending.length);
+          jobs = pending.splice(0, n);
+          queueEvent();
+        } else continue;
+        const b = { id: batchId++, jobs, isolated };
+        s.batches.push(b);
+        s.w.postMessage({ id: b.id, jobs: jobs.map((q) => q.job) });
+      }
     }
     if (wakeWalk && pending.length < bound) { const w = wakeWalk; wakeWalk = undefined; w(); }
-    if (walkDone && !pending.length && !retry.length && slots.every((s) => !s.batch)) settle.resolve();
+    if (walkDone && !pending.length && !retry.length && slots.every((s) => !s.batches.length)) settle.resolve();
   };
 
   const spawn = (slot?: Slot): Slot => {
-    const s: Slot = slot ?? { w: undefined as unknown as Worker };
+    const s: Slot = slot ?? { w: undefined as unknown as Worker, batches: [] };
     s.w = startWorker(settings, entry);
-    s.batch = undefined;
-    s.w.on('message', (msg: { results: FileResult[] }) => {
-      const b = s.batch;
-      if (!b) return;
-      s.batch = undefined;
+    s.batches = [];
+    s.w.on('message', (msg: { id: number; results: FileResult[] }) => {
+      const i = s.batches.findIndex((b) => b.id === msg.id);
+      if (i < 0) return;
+      const [b] = s.batches.splice(i, 1);
       crashesInARow = 0;
       b.jobs.forEach((q, n) => finish(q, msg.results[n]));
       tick();
@@ -169,15 +176,17 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
     s.w.on('error', (e) => { s.lastError = e; });
     s.w.on('exit', (code) => {
       if (closing) return;
-      const b = s.batch;
+      const lost = s.batches;
       const reason = s.lastError ? s.lastError.name : `exit code ${code}`;
       crashesInARow++;
       if (crashesInARow > threads + 2) {
         settle.reject(new Error(`scan worker failed ${crashesInARow} times in a row: ${s.lastError?.message ?? reason}`));
         return;
       }
-      if (b?.isolated) finish(b.jobs[0], { findings: [], skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` }, bytes: 0 });
-      else if (b) retry.push(...b.jobs);
+      for (const b of lost) {
+        if (b.isolated) finish(b.jobs[0], { findings: [], skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` }, bytes: 0 });
+        else retry.push(...b.jobs);
+      }
       emit({ type: 'worker-restart', reason });
       s.lastError = undefined;
       spawn(s);
