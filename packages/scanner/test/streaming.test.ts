@@ -77,7 +77,7 @@ describe('faults in workers', () => {
   it('reports a file whose scan throws, and a file that kills its worker, as errors for those files; the rest is scanned', async () => {
     const root = tree();
     const events: ScanEvent[] = [];
-    const r = await runFileStream(walkFilesStream([root]), {}, { threads: 2, workerEntry: faulty, onEvent: (e) => events.push(e) });
+    const r = await runFileStream(walkFilesStream([root]), {}, { threads: 2, scanInThread: false, workerEntry: faulty, onEvent: (e) => events.push(e) });
     expect(r.files).toBe(32);
     expect(r.findings.map((f) => f.file)).toEqual(Array.from({ length: 30 }, (_, i) => `f${String(i).padStart(2, '0')}.env`));
     expect(r.skipped).toEqual([
@@ -91,6 +91,6 @@ describe('faults in workers', () => {
   it('fails the scan with an error, not a hang, when workers keep dying', async () => {
     const root = tmpDir();
     for (let i = 0; i < 20; i++) write(root, `crash-here-${i}.env`, 'x=1\n');
-    await expect(runFileStream(walkFilesStream([root]), {}, { threads: 2, workerEntry: faulty })).rejects.toThrow(/scan worker failed \d+ times in a row/);
+    await expect(runFileStream(walkFilesStream([root]), {}, { threads: 2, scanInThread: false, workerEntry: faulty })).rejects.toThrow(/scan worker failed \d+ times in a row/);
   }, 60_000);
 });

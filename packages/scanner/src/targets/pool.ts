@@ -19,6 +19,8 @@ export const defaultThreads = () => (typeof os.availableParallelism === 'functio
 /** Files waiting between the walk and the workers, at most (the walk pauses at this length). */
 export const DEFAULT_QUEUE_BOUND = 1024;
 const MAX_BATCH = 64;
+/** Batch the calling thread scans before it yields to the event loop. */
+const LOCAL_BATCH = 16;
 /** Small scans (up to 8 files per extra thread) stay in the calling thread or on fewer workers. */
 const FILES_PER_THREAD = 8;
 
@@ -41,6 +43,8 @@ export interface PoolOptions {
   queueBound?: number;
   /** Worker module (tests only: a wrapper that loads the real worker). */
   workerEntry?: URL;
+  /** With N threads, the calling thread is one of the N scanners (default true: N-1 workers). */
+  scanInThread?: boolean;
 }
 
 export interface PoolResult { findings: Finding[]; skipped: SkippedFile[]; files: number; bytes: number }
@@ -157,7 +161,8 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
       }
     }
     if (wakeWalk && pending.length < bound) { const w = wakeWalk; wakeWalk = undefined; w(); }
-    if (walkDone && !pending.length && !retry.length && slots.every((s) => !s.batches.length)) settle.resolve();
+    if (wakeLocal && (pending.length || walkDone)) { const w = wakeLocal; wakeLocal = undefined; w(); }
+    if (walkDone && !pending.length && !retry.length && !localBusy && slots.every((s) => !s.batches.length)) settle.resolve();
   };
 
   const spawn = (slot?: Slot): Slot => {
@@ -194,7 +199,33 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
     });
     return s;
   };
-  for (let i = 0; i < threads; i++) slots.push(spawn());
+  // The calling thread scans too (it has the rules loaded already), in small batches between walk
+  // steps and worker messages; N threads = N-1 workers plus this one, unless told otherwise.
+  const inThread = opts.scanInThread !== false;
+  const workers = inThread ? threads - 1 : threads;
+  for (let i = 0; i < workers; i++) slots.push(spawn());
+  let localBusy = false;
+  let wakeLocal: (() => void) | undefined;
+  const local = async () => {
+    const scanner = createScanner(settings);
+    for (;;) {
+      if (closing) return;
+      if (!pending.length) {
+        if (walkDone) return;
+        await new Promise<void>((r) => (wakeLocal = r));
+        continue;
+      }
+      localBusy = true;
+      const jobs = pending.splice(0, Math.min(LOCAL_BATCH, pending.length));
+      queueEvent();
+      dispatch();
+      for (const q of jobs) finish(q, await scanFileSafe(scanner, q.job, maxSize));
+      localBusy = false;
+      tick();
+      dispatch();
+      await new Promise<void>((r) => setImmediate(r)); // let the walk and worker messages run
+    }
+  };
 
   const walk = async () => {
     for (let q = await pull(); q; q = await pull()) {
@@ -207,10 +238,12 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
     dispatch();
   };
   try {
-    await Promise.all([walk().catch((e: unknown) => { settle.reject(e as Error); }), allDone]);
+    const fail = (e: unknown) => { settle.reject(e as Error); };
+    await Promise.all([walk().catch(fail), inThread ? local().catch(fail) : undefined, allDone]);
   } finally {
     closing = true;
     wakeWalk?.();
+    wakeLocal?.();
     await Promise.all(slots.map((s) => s.w.terminate()));
   }
   tick();
