@@ -267,7 +267,7 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .option('--reveal', 'print full secret values (careful)')
     .option('--no-progress', 'do not show a progress bar')
     .option('--no-gitignore', 'scan files ignored by .gitignore too')
-    .option('--threads <n>', 'worker threads (default: number of cores)')
+    .option('--threads <n>', 'scanning threads: this one plus n-1 workers (default: number of cores)')
     .addOption(new Option('--min-severity <level>', 'report only this severity and above').choices([...SEVERITIES]))
     .option('--fail-on-findings', 'exit 1 when there are (new) findings (default)')
     .option('--exit-zero', 'exit 0 even when there are findings')
