@@ -4,7 +4,7 @@ import type { Finding, ScanResult, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 import { createScanner, type ScanSettings } from './engine/scanner.js';
 
-export type { Finding, FileContext, Rule, Severity, Confidence, ScanProgress, ScanResult, SkippedFile, MatchContext } from './types.js';
+export type { Finding, FileContext, Rule, Severity, Confidence, ScanProgress, ScanEvent, ScanResult, SkippedFile, MatchContext } from './types.js';
 export { SEVERITIES } from './types.js';
 export { builtinRules as rules } from './rules/index.js';
 export { fileRules, type FileRule } from './rules/files.js';

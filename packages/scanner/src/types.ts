@@ -78,16 +78,35 @@ export interface Finding {
 
 export interface SkippedFile {
   file: string;
-  reason: 'binary' | 'too-large' | 'unreadable' | 'allowlisted';
+  /** `error`: scanning this file threw or crashed its worker; the rest of the scan went on. */
+  reason: 'binary' | 'too-large' | 'unreadable' | 'allowlisted' | 'error';
   detail?: string;
 }
 
 export interface ScanProgress {
   filesDone: number;
+  /** Files found so far; final once `walkDone` is true (the walk streams files to the scanners). */
   filesTotal: number;
   bytesDone: number;
+  /** 0 while unknown (sizes are read by the scanners); equals `bytesDone` in the last event. */
   bytesTotal: number;
+  /** True once the directory walk has listed every file. */
+  walkDone?: boolean;
+  /** Milliseconds since the scan started. */
+  elapsedMs?: number;
 }
+
+/**
+ * Low-level events of a path scan, in the order they happen (for tools and tests): a file listed by
+ * the walk, a file scanned, the walk finished, and the length of the bounded queue between the walk
+ * and the scanners after every change (`length` never exceeds `bound`).
+ */
+export type ScanEvent =
+  | { type: 'listed'; file: string; index: number }
+  | { type: 'scanned'; file: string; index: number }
+  | { type: 'walk-done'; files: number }
+  | { type: 'queue'; length: number; bound: number }
+  | { type: 'worker-restart'; reason: string };
 
 export interface ScanResult {
   findings: Finding[];

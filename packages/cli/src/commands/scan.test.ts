@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from '
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { registerScanCommand, type KeyhavenClientLike } from './scan.js';
+import { progressLine, registerScanCommand, type KeyhavenClientLike } from './scan.js';
 
 const tok = 'gh' + 'p_' + 'R8xk2Lq9Vb3Nw7Tz5Yc1Hd4Jf6Gm0Sp2Ua8E';
 const sha = createHash('sha256').update(tok).digest('hex');
 
-const setup = (opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env?: Record<string, string> } = {}) => {
+const setup = (opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env?: Record<string, string>; stderrIsTTY?: boolean } = {}) => {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'khv-cli-scan-'));
   const out: string[] = [];
   const err: string[] = [];
@@ -27,7 +27,7 @@ const setup = (opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env
   registerScanCommand(program, {
     getClient: () => client,
     io: {
-      out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: opts.env ?? {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false,
+      out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: opts.env ?? {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: opts.stderrIsTTY ?? false,
       stdin: (async function* () { yield Buffer.from(opts.stdin ?? ''); })(), ask: async () => 'y', setExitCode: (c) => { code = c; },
     },
   });
@@ -104,5 +104,38 @@ describe('scan command constants', () => {
     const scanner = await import('@keyhaven/scanner');
     expect([...cmd.REPORT_FORMATS].sort()).toEqual([...scanner.REPORT_FORMATS].sort());
     expect(cmd.SEVERITIES).toEqual(scanner.SEVERITIES);
+  });
+
+  describe('progress on a terminal', () => {
+    const many = (cwd: string) => {
+      for (let i = 0; i < 40; i++) writeFileSync(path.join(cwd, `f${i}.env`), i === 7 ? `TOKEN=${tok}\n` : 'A=1\n');
+    };
+    it('shows files/s and MiB/s on stderr for a text report when stderr is a TTY, and clears the line', async () => {
+      const t = setup({ stderrIsTTY: true });
+      many(t.cwd);
+      expect(await t.run('scan', '.', '--no-vault', '--threads', '1')).toBe(1);
+      const err = t.err.join('');
+      expect(err).toMatch(/\r\[#+\.*\] \d+\/40 files, [\d.]+ MiB, \d+ files\/s, [\d.]+ MiB\/s/);
+      expect(err).toContain('\r\x1b[K');
+      expect(t.out.join('')).not.toContain('files/s');
+    });
+    it('keeps machine-readable stdout clean: no progress for json to stdout, none without a TTY', async () => {
+      const tty = setup({ stderrIsTTY: true });
+      many(tty.cwd);
+      expect(await tty.run('scan', '.', '--no-vault', '--format', 'json')).toBe(1);
+      expect(tty.err.join('')).not.toContain('files/s');
+      const report = JSON.parse(tty.out.join('')) as unknown;
+      expect(JSON.stringify(report)).toContain('f7.env');
+      const plain = setup();
+      many(plain.cwd);
+      expect(await plain.run('scan', '.', '--no-vault')).toBe(1);
+      expect(plain.err.join('')).not.toContain('files/s');
+    });
+    it('says the walk is still running while the total is unknown', () => {
+      expect(progressLine({ filesDone: 50, filesTotal: 80, bytesDone: 2 * 1048576, bytesTotal: 0, walkDone: false }, 2000))
+        .toBe('50 files scanned (80 found, still walking), 2.0 MiB, 25 files/s, 1.0 MiB/s');
+      expect(progressLine({ filesDone: 80, filesTotal: 80, bytesDone: 1048576, bytesTotal: 1048576, walkDone: true }, 1000))
+        .toBe(`[${'#'.repeat(30)}] 80/80 files, 1.0 MiB, 80 files/s, 1.0 MiB/s`);
+    });
   });
 });

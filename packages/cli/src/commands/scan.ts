@@ -67,17 +67,27 @@ class UsageError extends Error {}
 
 const CONFIG_NAMES = ['.keyhaven-scan.yaml', '.keyhaven-scan.yml', '.keyhaven-scan.json'];
 
+/** One status line on stderr: a bar once the walk has listed every file, rates (files/s, MiB/s) always. */
+export const progressLine = (p: ScanProgress, elapsedMs: number): string => {
+  const secs = Math.max(elapsedMs, 1) / 1000;
+  const mib = p.bytesDone / 1048576;
+  const rates = `${Math.round(p.filesDone / secs)} files/s, ${(mib / secs).toFixed(1)} MiB/s`;
+  if (p.walkDone === false) return `${p.filesDone} files scanned (${p.filesTotal} found, still walking), ${mib.toFixed(1)} MiB, ${rates}`;
+  const frac = p.filesTotal ? p.filesDone / p.filesTotal : 1;
+  const w = 30;
+  const fill = Math.round(frac * w);
+  return `[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${p.filesDone}/${p.filesTotal} files, ${mib.toFixed(1)} MiB, ${rates}`;
+};
+
 const progressBar = (io: ScanIo) => {
   let last = 0;
+  const t0 = Date.now();
   return {
     update(p: ScanProgress) {
       const now = Date.now();
-      if (now - last < 100 && p.filesDone < p.filesTotal) return;
+      if (now - last < 100 && (p.walkDone === false || p.filesDone < p.filesTotal)) return;
       last = now;
-      const frac = p.bytesTotal ? p.bytesDone / p.bytesTotal : p.filesTotal ? p.filesDone / p.filesTotal : 1;
-      const w = 30;
-      const fill = Math.round(frac * w);
-      io.err(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${p.filesDone}/${p.filesTotal} files, ${(p.bytesDone / 1048576).toFixed(1)} MiB `);
+      io.err(`\r${progressLine(p, p.elapsedMs ?? now - t0)}\x1b[K`);
     },
     done() { if (last) io.err('\r\x1b[K'); },
   };
@@ -257,7 +267,7 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .option('--reveal', 'print full secret values (careful)')
     .option('--no-progress', 'do not show a progress bar')
     .option('--no-gitignore', 'scan files ignored by .gitignore too')
-    .option('--threads <n>', 'worker threads (default: number of cores)')
+    .option('--threads <n>', 'scanning threads: this one plus n-1 workers (default: number of cores)')
     .addOption(new Option('--min-severity <level>', 'report only this severity and above').choices([...SEVERITIES]))
     .option('--fail-on-findings', 'exit 1 when there are (new) findings (default)')
     .option('--exit-zero', 'exit 0 even when there are findings')

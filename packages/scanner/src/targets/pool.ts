@@ -1,95 +1,257 @@
-// Worker pool: distributes batches of files over N worker threads (default: available cores) and
-// reports progress. With one thread the scan runs in the calling thread, no worker involved.
+// Worker pool fed by a stream of files: the directory walk pushes files into a bounded queue as it
+// finds them (and waits when the queue is full), idle workers take batches from it, and results are
+// put back in walk order at the end, so findings come out in the same order on any number of threads.
+// With one thread the scan runs in the calling thread, interleaved with the walk, no worker involved.
+// A file whose scan throws is an `error` skip; a worker that dies mid-batch is replaced, and its
+// batch is retried one file per batch so that only the file that kills a worker is reported.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { ScanProgress } from '../types.js';
+import type { Finding, ScanEvent, ScanProgress, SkippedFile } from '../types.js';
 import { createScanner, DEFAULT_MAX_FILE_SIZE, type ScanSettings } from '../engine/scanner.js';
-import { scanFile, type FileJob, type FileResult } from './scan-file.js';
+import { scanFileSafe, type FileJob, type FileResult } from './scan-file.js';
 
 export const defaultThreads = () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 
-/** Start the worker; when running from TypeScript sources (tests, tsx), register tsx inside it. */
-const startWorker = (settings: ScanSettings): Worker => {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', self), { workerData: settings });
-  const tsxDir = path.dirname(createRequire(self).resolve('tsx/package.json'));
+/** Files waiting between the walk and the workers, at most (the walk pauses at this length). */
+export const DEFAULT_QUEUE_BOUND = 1024;
+const MAX_BATCH = 64;
+/** Batch the calling thread scans before it yields to the event loop. */
+const LOCAL_BATCH = 16;
+/** Small scans (up to 8 files per extra thread) stay in the calling thread or on fewer workers. */
+const FILES_PER_THREAD = 8;
+
+/** Start a worker; when the entry is TypeScript (tests, tsx), register tsx inside it. */
+const startWorker = (settings: ScanSettings, entry: URL): Worker => {
+  if (!entry.href.endsWith('.ts')) return new Worker(entry, { workerData: settings });
+  const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./scan-worker.ts', self).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(code, { eval: true, workerData: settings });
 };
 
-const batches = (jobs: FileJob[], maxFiles = 64, maxBytes = 4 * 1024 * 1024): FileJob[][] => {
-  const out: FileJob[][] = [];
-  let cur: FileJob[] = [];
+const defaultEntry = () => new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
+
+export interface PoolOptions {
+  threads?: number;
+  onProgress?: (p: ScanProgress) => void;
+  onEvent?: (e: ScanEvent) => void;
+  /** Longest the queue between the walk and the workers may grow (default 1024 files). */
+  queueBound?: number;
+  /** Worker module (tests only: a wrapper that loads the real worker). */
+  workerEntry?: URL;
+  /** With N threads, the calling thread is one of the N scanners (default true: N-1 workers). */
+  scanInThread?: boolean;
+}
+
+export interface PoolResult { findings: Finding[]; skipped: SkippedFile[]; files: number; bytes: number }
+
+interface Queued { index: number; job: FileJob }
+
+/** Collects per-file results by walk index and flattens them in walk order. */
+const collector = () => {
+  const found: Array<[number, Finding[]]> = [];
+  const skipped: Array<[number, SkippedFile]> = [];
   let bytes = 0;
-  for (const j of jobs) {
-    if (cur.length && (cur.length >= maxFiles || bytes + j.size > maxBytes)) { out.push(cur); cur = []; bytes = 0; }
-    cur.push(j);
-    bytes += j.size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
+  return {
+    add(index: number, r: FileResult) {
+      if (r.findings.length) found.push([index, r.findings]);
+      if (r.skipped) skipped.push([index, r.skipped]);
+      bytes += r.bytes;
+    },
+    get bytes() { return bytes; },
+    result(files: number): PoolResult {
+      found.sort((a, b) => a[0] - b[0]);
+      skipped.sort((a, b) => a[0] - b[0]);
+      return { findings: found.flatMap((x) => x[1]), skipped: skipped.map((x) => x[1]), files, bytes };
+    },
+  };
 };
 
-export const runFileJobs = async (
-  jobs: FileJob[],
-  settings: ScanSettings,
-  opts: { threads?: number; onProgress?: (p: ScanProgress) => void },
-): Promise<FileResult[]> => {
-  const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), Math.ceil(jobs.length / 8) || 1));
-  const bytesTotal = jobs.reduce((a, j) => a + j.size, 0);
-  const progress: ScanProgress = { filesDone: 0, filesTotal: jobs.length, bytesDone: 0, bytesTotal };
-  const tick = (n: number, bytes: number) => {
-    progress.filesDone += n;
-    progress.bytesDone += bytes;
-    opts.onProgress?.({ ...progress });
+export const runFileStream = async (source: AsyncIterable<FileJob>, settings: ScanSettings, opts: PoolOptions = {}): Promise<PoolResult> => {
+  const t0 = performance.now();
+  const bound = Math.max(1, opts.queueBound ?? DEFAULT_QUEUE_BOUND);
+  const emit = opts.onEvent ?? (() => undefined);
+  const out = collector();
+  let listed = 0;
+  let done = 0;
+  let walkDone = false;
+  const tick = () => opts.onProgress?.({
+    filesDone: done, filesTotal: listed, bytesDone: out.bytes, bytesTotal: walkDone && done === listed ? out.bytes : 0,
+    walkDone, elapsedMs: Math.round(performance.now() - t0),
+  });
+  const it = source[Symbol.asyncIterator]();
+  const next = async (): Promise<Queued | undefined> => {
+    const r = await it.next();
+    if (r.done) {
+      walkDone = true;
+      emit({ type: 'walk-done', files: listed });
+      return undefined;
+    }
+    const q = { index: listed++, job: r.value };
+    emit({ type: 'listed', file: q.job.rel, index: q.index });
+    return q;
   };
+  const finish = (q: Queued, r: FileResult) => {
+    out.add(q.index, r);
+    done++;
+    emit({ type: 'scanned', file: q.job.rel, index: q.index });
+  };
+
+  // Look ahead a few files to decide how many threads a small scan deserves.
+  const requested = Math.max(1, opts.threads ?? defaultThreads());
+  const head: Queued[] = [];
+  const lookahead = requested > 1 ? FILES_PER_THREAD * (requested - 1) + 1 : 0;
+  while (head.length < lookahead) {
+    const q = await next();
+    if (!q) break;
+    head.push(q);
+  }
+  const threads = walkDone ? Math.max(1, Math.min(requested, Math.ceil(head.length / FILES_PER_THREAD))) : requested;
+  const pull = async (): Promise<Queued | undefined> => head.shift() ?? (walkDone ? undefined : next());
   const maxSize = settings.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+
   if (threads === 1) {
     const scanner = createScanner(settings);
-    const out: FileResult[] = [];
-    for (const j of jobs) {
-      const r = await scanFile(scanner, j, maxSize);
-      out.push(r);
-      tick(1, j.size);
+    for (let q = await pull(); q; q = await pull()) {
+      finish(q, await scanFileSafe(scanner, q.job, maxSize));
+      tick();
     }
-    return out;
+    tick();
+    return out.result(listed);
   }
-  // Largest first for better balance; results are re-ordered by job index at the end.
-  const order = jobs.map((j, i) => ({ j, i })).sort((a, b) => b.j.size - a.j.size);
-  const groups = batches(order.map((o) => o.j));
-  const groupIdx: number[][] = [];
-  let k = 0;
-  for (const g of groups) groupIdx.push(g.map(() => order[k++].i));
-  const results: FileResult[] = new Array(jobs.length);
-  const workers = Array.from({ length: threads }, () => startWorker(settings));
-  let next = 0;
+
+  const entry = opts.workerEntry ?? defaultEntry();
+  const pending: Queued[] = [];
+  const retry: Queued[] = [];
+  // Each worker holds up to two batches, so it never waits for the main thread between batches; a
+  // retried file travels alone to a worker holding nothing else, so a crash names exactly one file.
+  interface Batch { id: number; jobs: Queued[]; isolated: boolean }
+  interface Slot { w: Worker; batches: Batch[]; lastError?: Error }
+  const slots: Slot[] = [];
+  let closing = false;
+  let crashesInARow = 0;
+  let batchId = 0;
+  let wakeWalk: (() => void) | undefined;
+  let settle!: { resolve: () => void; reject: (e: Error) => void };
+  const allDone = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const queueEvent = () => emit({ type: 'queue', length: pending.length, bound });
+  const IN_FLIGHT = 2;
+
+  const dispatch = () => {
+    if (closing) return;
+    for (let round = 0; round < IN_FLIGHT; round++) {
+      for (const s of slots) {
+        if (s.batches.length > round || s.batches.some((b) => b.isolated)) continue;
+        let jobs: Queued[];
+        let isolated = false;
+        if (retry.length && !s.batches.length) { jobs = [retry.shift()!]; isolated = true; }
+        else if (pending.length && !retry.length) {
+          // Whole batches while the walk runs ahead; smaller ones at the end to balance the tail.
+          const n = walkDone ? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (threads * 2)))) : Math.min(MAX_BATCH, pending.length);
+          jobs = pending.splice(0, n);
+          queueEvent();
+        } else continue;
+        const b = { id: batchId++, jobs, isolated };
+        s.batches.push(b);
+        s.w.postMessage({ id: b.id, jobs: jobs.map((q) => q.job) });
+      }
+    }
+    if (wakeWalk && pending.length < bound) { const w = wakeWalk; wakeWalk = undefined; w(); }
+    if (wakeLocal && (pending.length || walkDone)) { const w = wakeLocal; wakeLocal = undefined; w(); }
+    if (walkDone && !pending.length && !retry.length && !localBusy && slots.every((s) => !s.batches.length)) settle.resolve();
+  };
+
+  const spawn = (slot?: Slot): Slot => {
+    const s: Slot = slot ?? { w: undefined as unknown as Worker, batches: [] };
+    s.w = startWorker(settings, entry);
+    s.batches = [];
+    s.w.on('message', (msg: { id: number; results: FileResult[] }) => {
+      const i = s.batches.findIndex((b) => b.id === msg.id);
+      if (i < 0) return;
+      const [b] = s.batches.splice(i, 1);
+      crashesInARow = 0;
+      b.jobs.forEach((q, n) => finish(q, msg.results[n]));
+      tick();
+      dispatch();
+    });
+    s.w.on('error', (e) => { s.lastError = e; });
+    s.w.on('exit', (code) => {
+      if (closing) return;
+      const lost = s.batches;
+      const reason = s.lastError ? s.lastError.name : `exit code ${code}`;
+      crashesInARow++;
+      if (crashesInARow > threads + 2) {
+        settle.reject(new Error(`scan worker failed ${crashesInARow} times in a row: ${s.lastError?.message ?? reason}`));
+        return;
+      }
+      for (const b of lost) {
+        if (b.isolated) finish(b.jobs[0], { findings: [], skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` }, bytes: 0 });
+        else retry.push(...b.jobs);
+      }
+      emit({ type: 'worker-restart', reason });
+      s.lastError = undefined;
+      spawn(s);
+      dispatch();
+    });
+    return s;
+  };
+  // The calling thread scans too (it has the rules loaded already), in small batches between walk
+  // steps and worker messages; N threads = N-1 workers plus this one, unless told otherwise.
+  const inThread = opts.scanInThread !== false;
+  const workers = inThread ? threads - 1 : threads;
+  for (let i = 0; i < workers; i++) slots.push(spawn());
+  let localBusy = false;
+  let wakeLocal: (() => void) | undefined;
+  const local = async () => {
+    const scanner = createScanner(settings);
+    for (;;) {
+      if (closing) return;
+      if (!pending.length) {
+        if (walkDone) return;
+        await new Promise<void>((r) => (wakeLocal = r));
+        continue;
+      }
+      localBusy = true;
+      const jobs = pending.splice(0, Math.min(LOCAL_BATCH, pending.length));
+      queueEvent();
+      dispatch();
+      for (const q of jobs) finish(q, await scanFileSafe(scanner, q.job, maxSize));
+      localBusy = false;
+      tick();
+      dispatch();
+      await new Promise<void>((r) => setImmediate(r)); // let the walk and worker messages run
+    }
+  };
+
+  const walk = async () => {
+    for (let q = await pull(); q; q = await pull()) {
+      pending.push(q);
+      queueEvent();
+      dispatch();
+      if (pending.length >= bound && !closing) await new Promise<void>((r) => (wakeWalk = r));
+      if (closing) return;
+    }
+    dispatch();
+  };
   try {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= groups.length) { resolve(); return; }
-              const id = next++;
-              w.postMessage({ id, jobs: groups[id] });
-            };
-            w.on('message', (msg: { id: number; results: FileResult[] }) => {
-              msg.results.forEach((r, n) => (results[groupIdx[msg.id][n]] = r));
-              tick(msg.results.length, groups[msg.id].reduce((a, j) => a + j.size, 0));
-              send();
-            });
-            w.on('error', reject);
-            send();
-          }),
-      ),
-    );
+    const fail = (e: unknown) => { settle.reject(e as Error); };
+    await Promise.all([walk().catch(fail), inThread ? local().catch(fail) : undefined, allDone]);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    closing = true;
+    wakeWalk?.();
+    wakeLocal?.();
+    await Promise.all(slots.map((s) => s.w.terminate()));
   }
-  return results;
+  tick();
+  return out.result(listed);
+};
+
+/** A fixed list of files (kept for callers that already hold the list). */
+export const runFileJobs = async (jobs: FileJob[], settings: ScanSettings, opts: PoolOptions = {}): Promise<PoolResult> => {
+  async function* list() { yield* jobs; }
+  return runFileStream(list(), settings, opts);
 };

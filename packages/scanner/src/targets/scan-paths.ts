@@ -1,24 +1,26 @@
-// Target: files and directory trees on disk (gitignore-aware), scanned in parallel.
+// Target: files and directory trees on disk (gitignore-aware). The walk streams files to the
+// scanners as it finds them (bounded queue), so scanning overlaps the walk.
 import { performance } from 'node:perf_hooks';
-import type { ScanProgress, ScanResult } from '../types.js';
+import type { ScanEvent, ScanProgress, ScanResult } from '../types.js';
 import type { ScanSettings } from '../engine/scanner.js';
-import { walkFiles } from './walk.js';
-import { runFileJobs } from './pool.js';
+import { walkFilesStream } from './walk.js';
+import { runFileStream } from './pool.js';
 
 export interface ScanPathsOptions extends ScanSettings {
   threads?: number;
   gitignore?: boolean;
   exclude?: string[];
   onProgress?: (p: ScanProgress) => void;
+  /** Walk and queue events (see ScanEvent); for tools and tests. */
+  onEvent?: (e: ScanEvent) => void;
+  /** Most files waiting between the walk and the scanners (default 1024). */
+  queueBound?: number;
 }
 
 export const scanPaths = async (paths: string[], options: ScanPathsOptions = {}): Promise<ScanResult> => {
   const t0 = performance.now();
-  const { threads, gitignore, exclude, onProgress, ...settings } = options;
-  const files = await walkFiles(paths.length ? paths : ['.'], { gitignore, exclude });
-  const results = await runFileJobs(files, settings, { threads, onProgress });
-  const findings = results.flatMap((r) => r.findings);
-  const skipped = results.flatMap((r) => (r.skipped ? [r.skipped] : []));
-  const bytes = results.reduce((a, r) => a + r.bytes, 0);
-  return { findings, skipped, stats: { files: files.length, bytes, durationMs: Math.round(performance.now() - t0) } };
+  const { threads, gitignore, exclude, onProgress, onEvent, queueBound, ...settings } = options;
+  const source = walkFilesStream(paths.length ? paths : ['.'], { gitignore, exclude });
+  const r = await runFileStream(source, settings, { threads, onProgress, onEvent, queueBound });
+  return { findings: r.findings, skipped: r.skipped, stats: { files: r.files, bytes: r.bytes, durationMs: Math.round(performance.now() - t0) } };
 };
