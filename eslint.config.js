@@ -17,8 +17,14 @@ const SRC_RULES = {
   '@typescript-eslint/await-thenable': 'error',
   '@typescript-eslint/require-await': 'off',
   // A switch over a union must name every member (or say default: deliberately).
-  '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
-  '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+  '@typescript-eslint/switch-exhaustiveness-check': [
+    'error',
+    { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+  ],
+  '@typescript-eslint/no-unused-vars': [
+    'error',
+    { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+  ],
   '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   'no-unused-vars': 'off',
   'prefer-const': 'error',
@@ -71,7 +77,10 @@ export default tseslint.config(
     // (a floating promise in a test is an assertion that never runs) and the noisier ones relaxed.
     files: TESTS,
     rules: {
-      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       'keyhaven/error-listener': 'warn',
       'keyhaven/single-exit-code': 'off',

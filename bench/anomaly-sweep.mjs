@@ -35,9 +35,25 @@ const row = (at, i) => {
   const kind = r % 1000;
   const action = kind < 980 ? 'secret.read' : kind < 995 ? 'secret.write' : 'auth.login';
   return {
-    seq: ++seq, tenant_id: pick(['default', 'other'], r >>> 3), time: new Date(at).toISOString(), actor_id: pick(actors, r >>> 5), actor_name: null, actor_kind: 'service',
-    action, resource: pick(secrets, r >>> 7), outcome: kind % 97 === 0 ? 'denied' : 'success', status: 200, error_code: null, source_ip: pick(ips, r >>> 11),
-    user_agent: null, request_id: null, version: 1, value_hmac: null, details: null, prev_hash: 'x', hash: 'x',
+    seq: ++seq,
+    tenant_id: pick(['default', 'other'], r >>> 3),
+    time: new Date(at).toISOString(),
+    actor_id: pick(actors, r >>> 5),
+    actor_name: null,
+    actor_kind: 'service',
+    action,
+    resource: pick(secrets, r >>> 7),
+    outcome: kind % 97 === 0 ? 'denied' : 'success',
+    status: 200,
+    error_code: null,
+    source_ip: pick(ips, r >>> 11),
+    user_agent: null,
+    request_id: null,
+    version: 1,
+    value_hmac: null,
+    details: null,
+    prev_hash: 'x',
+    hash: 'x',
   };
 };
 const fill = async (n, from, to) => {
@@ -51,7 +67,11 @@ const fill = async (n, from, to) => {
 const sweepMeasured = async (detector) => {
   let worst = 0;
   let last = performance.now();
-  const timer = setInterval(() => { const t = performance.now(); worst = Math.max(worst, t - last - 1); last = t; }, 1);
+  const timer = setInterval(() => {
+    const t = performance.now();
+    worst = Math.max(worst, t - last - 1);
+    last = t;
+  }, 1);
   const t0 = performance.now();
   const found = await detector.sweep();
   const ms = performance.now() - t0;
@@ -77,6 +97,15 @@ console.error(`sweep with nothing new: ${idle.ms} ms`);
 await storage.close?.();
 await pgdb?.drop();
 rmSync(dir, { recursive: true, force: true });
-const result = { date: new Date().toISOString(), machine: machine(), backend: databaseUrl ? 'postgres' : 'sqlite', events, more, first_sweep: first, next_sweep: next, idle_sweep: idle };
+const result = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  backend: databaseUrl ? 'postgres' : 'sqlite',
+  events,
+  more,
+  first_sweep: first,
+  next_sweep: next,
+  idle_sweep: idle,
+};
 console.log(JSON.stringify(result, null, 2));
 writeResult(`anomaly-sweep-${result.backend}${label ? `-${label}` : ''}`, result);

@@ -20,16 +20,27 @@ const databaseUrl = option('database-url', undefined);
 const prepare = async (env, port) => {
   const db = databaseUrl ? await freshPgDatabase(databaseUrl) : undefined;
   const started = await startKeyhaven({ databaseUrl: db?.url, env, port });
-  const kh = { ...started, stop: async () => { await started.stop(); await db?.drop(); } };
+  const kh = {
+    ...started,
+    stop: async () => {
+      await started.stop();
+      await db?.drop();
+    },
+  };
   const headers = { authorization: `Bearer ${kh.token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
-  await fetch(`${kh.url}/v1/secrets/bench/api-key`, { method: 'PUT', headers, body: JSON.stringify({ value: 'sk_bench_' + 'x'.repeat(40) }) });
+  await fetch(`${kh.url}/v1/secrets/bench/api-key`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ value: 'sk_bench_' + 'x'.repeat(40) }),
+  });
   return { kh, headers };
 };
 /** The server's own latency histogram for the secrets route (`/metrics`): cumulative counts by bucket. */
 const scrape = async (target) => {
   const text = await (await fetch(`${target.kh.url}/metrics`, { headers: target.headers })).text();
   const counts = {};
-  for (const m of text.matchAll(/^keyhaven_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/secrets\/\*"\} (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  for (const m of text.matchAll(/^keyhaven_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/secrets\/\*"\} (\d+)$/gm))
+    counts[m[1]] = Number(m[2]);
   return counts;
 };
 /** Measures after a warm-up; with a Keyhaven target also the share of the measured requests that the
@@ -45,7 +56,10 @@ const measure = async (opts, target) => {
   }
   return result;
 };
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 const on = await prepare({}, 18377);
 const off = await prepare({ KEYHAVEN_AUDIT_SINKS: '' }, 18378);
@@ -53,7 +67,10 @@ const sample = await (await fetch(`${on.kh.url}/v1/secrets/bench/api-key`, { hea
 
 const require = createRequire(path.join(root, 'packages/server/package.json'));
 const fastifyDir = path.dirname(require.resolve('fastify/package.json'));
-const bare = spawn(process.execPath, [path.join(root, 'bench/bare-server.mjs'), '18399', sample], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_PATH: path.dirname(fastifyDir) } });
+const bare = spawn(process.execPath, [path.join(root, 'bench/bare-server.mjs'), '18399', sample], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, NODE_PATH: path.dirname(fastifyDir) },
+});
 await new Promise((r) => bare.stdout.once('data', r));
 
 const runs = [];
@@ -61,12 +78,17 @@ for (let r = 0; r < rounds; r++) {
   const round = { load_average: os.loadavg().map((x) => +x.toFixed(2)) };
   round.bare_route = await measure({ url: 'http://127.0.0.1:18399/bare' });
   round.authenticated_read_audit_on = await measure({ url: `${on.kh.url}/v1/secrets/bench/api-key`, headers: on.headers }, on);
-  round.writes_new_versions_audit_on = await measure({ url: `${on.kh.url}/v1/secrets/bench/written`, method: 'PUT', headers: on.headers, body: JSON.stringify({ value: 'written-value' }) }, on);
+  round.writes_new_versions_audit_on = await measure(
+    { url: `${on.kh.url}/v1/secrets/bench/written`, method: 'PUT', headers: on.headers, body: JSON.stringify({ value: 'written-value' }) },
+    on,
+  );
   round.authenticated_read_audit_off = await measure({ url: `${off.kh.url}/v1/secrets/bench/api-key`, headers: off.headers }, off);
   round.read_vs_bare = +(round.authenticated_read_audit_on.req_per_s / round.bare_route.req_per_s).toFixed(3);
   round.read_without_audit_vs_bare = +(round.authenticated_read_audit_off.req_per_s / round.bare_route.req_per_s).toFixed(3);
   round.audit_on_vs_off = +(round.authenticated_read_audit_on.req_per_s / round.authenticated_read_audit_off.req_per_s).toFixed(3);
-  console.error(`round ${r + 1}/${rounds}: bare ${round.bare_route.req_per_s}/s, read ${round.authenticated_read_audit_on.req_per_s}/s (p99 ${round.authenticated_read_audit_on.p99_ms} ms, server ≤ 5 ms ${round.authenticated_read_audit_on.server_within_5ms}), writes ${round.writes_new_versions_audit_on.req_per_s}/s, read without audit ${round.authenticated_read_audit_off.req_per_s}/s`);
+  console.error(
+    `round ${r + 1}/${rounds}: bare ${round.bare_route.req_per_s}/s, read ${round.authenticated_read_audit_on.req_per_s}/s (p99 ${round.authenticated_read_audit_on.p99_ms} ms, server ≤ 5 ms ${round.authenticated_read_audit_on.server_within_5ms}), writes ${round.writes_new_versions_audit_on.req_per_s}/s, read without audit ${round.authenticated_read_audit_off.req_per_s}/s`,
+  );
   runs.push(round);
 }
 bare.kill();
@@ -81,7 +103,12 @@ const medianOf = (key) => ({
   errors: runs.reduce((n, r) => n + r[key].errors, 0),
 });
 const result = {
-  date: new Date().toISOString(), machine: machine(), backend: databaseUrl ? 'postgres' : 'sqlite', duration_s: duration, rounds, body_bytes: sample.length,
+  date: new Date().toISOString(),
+  machine: machine(),
+  backend: databaseUrl ? 'postgres' : 'sqlite',
+  duration_s: duration,
+  rounds,
+  body_bytes: sample.length,
   median: {
     bare_route: medianOf('bare_route'),
     authenticated_read_audit_on: medianOf('authenticated_read_audit_on'),

@@ -18,7 +18,11 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
     ? ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn']
     : ['server', '--dev', '--dev-root-token', devToken, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
   const child = spawn(process.execPath, [path.join(root, 'packages/cli/dist/main.js'), ...args], {
-    env: { ...process.env, ...env, ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64') } : {}) },
+    env: {
+      ...process.env,
+      ...env,
+      ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64') } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const { url, token } = await new Promise((resolve, reject) => {
@@ -34,7 +38,9 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   return {
-    url, token, child,
+    url,
+    token,
+    child,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -56,14 +62,23 @@ export const summary = (r) => ({
   total: r.requests.total,
 });
 
-export const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+export const machine = () =>
+  `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 
 /** A fresh PostgreSQL database for one server (the admin URL's server), dropped by the returned fn. */
 export const freshPgDatabase = async (adminUrl) => {
   const { createRequire } = await import('node:module');
   const pg = createRequire(path.join(root, 'packages/server/package.json'))('pg');
   const name = `kh_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (q) => { const c = new pg.Client({ connectionString: adminUrl }); await c.connect(); try { await c.query(q); } finally { await c.end(); } };
+  const run = async (q) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
   await run(`CREATE DATABASE ${name}`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;

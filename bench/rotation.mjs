@@ -17,7 +17,10 @@ import { mapPool } from '../packages/server/src/rotation/engine/batch-runner.ts'
 import { machine, root } from './lib.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const COUNT = Number(opt('count', '10000'));
 const PG_ROLES = Number(opt('pg-roles', '100'));
 const CONCURRENCY = Number(opt('concurrency', '16'));
@@ -28,7 +31,15 @@ const clockAt = { t: Date.parse('2026-01-01T00:00:00Z') };
 const clock = { now: () => new Date(clockAt.t) };
 const scope = { tenant: 'default', actor: { tokenId: 'bench', name: 'bench' } };
 
-const admin = async (q) => { const c = new pg.Client({ connectionString: PG_ADMIN }); await c.connect(); try { return await c.query(q); } finally { await c.end(); } };
+const admin = async (q) => {
+  const c = new pg.Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    return await c.query(q);
+  } finally {
+    await c.end();
+  }
+};
 
 const open = async (backend) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kh-bench-rot-'));
@@ -38,11 +49,26 @@ const open = async (backend) => {
     const s = randomBytes(4).toString('hex');
     await admin(`CREATE ROLE kh_bench_${s} LOGIN NOSUPERUSER`);
     await admin(`CREATE DATABASE kh_bench_${s} OWNER kh_bench_${s}`);
-    const u = new URL(PG_ADMIN); u.username = `kh_bench_${s}`; u.pathname = `/kh_bench_${s}`;
+    const u = new URL(PG_ADMIN);
+    u.username = `kh_bench_${s}`;
+    u.pathname = `/kh_bench_${s}`;
     databaseUrl = u.toString();
-    drop = async () => { await admin(`DROP DATABASE IF EXISTS kh_bench_${s} WITH (FORCE)`); await admin(`DROP ROLE IF EXISTS kh_bench_${s}`); rmSync(dataDir, { recursive: true, force: true }); };
+    drop = async () => {
+      await admin(`DROP DATABASE IF EXISTS kh_bench_${s} WITH (FORCE)`);
+      await admin(`DROP ROLE IF EXISTS kh_bench_${s}`);
+      rmSync(dataDir, { recursive: true, force: true });
+    };
   }
-  const config = loadConfig({ env: {}, flags: { dataDir, databaseUrl, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', rotation: { enabled: false, concurrency: CONCURRENCY, batchSize: 500 } } });
+  const config = loadConfig({
+    env: {},
+    flags: {
+      dataDir,
+      databaseUrl,
+      masterKey: randomBytes(32).toString('base64'),
+      logLevel: 'silent',
+      rotation: { enabled: false, concurrency: CONCURRENCY, batchSize: 500 },
+    },
+  });
   const app = await buildApp(config, { clock, logger: pino({ level: 'silent' }) });
   await bootstrap(app);
   return { app, drop };
@@ -54,15 +80,33 @@ const generatedRun = async (backend) => {
   try {
     const svc = app.rotation.service;
     const t0 = performance.now();
-    await mapPool(Array.from({ length: COUNT }, (_, i) => i), 16, (i) => svc.register(scope, { secret_name: `bench/key-${i}`, secret_type: 'api_key', rotator: 'generated', rotation_interval_days: 1 }));
+    await mapPool(
+      Array.from({ length: COUNT }, (_, i) => i),
+      16,
+      (i) =>
+        svc.register(scope, { secret_name: `bench/key-${i}`, secret_type: 'api_key', rotator: 'generated', rotation_interval_days: 1 }),
+    );
     const seedS = (performance.now() - t0) / 1000;
     clockAt.t += 2 * 86400_000;
     const loadBefore = load();
     const t1 = performance.now();
     const s = await app.rotation.batch.runDue({ keepResults: false });
     const seconds = (performance.now() - t1) / 1000;
-    return { backend, secrets: COUNT, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: Math.round(s.succeeded / seconds), seed_seconds: +seedS.toFixed(1), load_before: loadBefore, load_after: load() };
-  } finally { await app.close(); await drop(); }
+    return {
+      backend,
+      secrets: COUNT,
+      rotated: s.succeeded,
+      failed: s.failed,
+      seconds: +seconds.toFixed(2),
+      per_second: Math.round(s.succeeded / seconds),
+      seed_seconds: +seedS.toFixed(1),
+      load_before: loadBefore,
+      load_after: load(),
+    };
+  } finally {
+    await app.close();
+    await drop();
+  }
 };
 
 const postgresRun = async () => {
@@ -71,23 +115,49 @@ const postgresRun = async () => {
   const roles = [];
   try {
     const u = new URL(PG_ADMIN);
-    await app.services.secrets.write(scope, 'pg/admin', { username: decodeURIComponent(u.username) || 'postgres', host: u.hostname, port: Number(u.port || 5432), database: 'postgres' }, { create: true });
+    await app.services.secrets.write(
+      scope,
+      'pg/admin',
+      { username: decodeURIComponent(u.username) || 'postgres', host: u.hostname, port: Number(u.port || 5432), database: 'postgres' },
+      { create: true },
+    );
     for (let i = 0; i < PG_ROLES; i++) {
       const name = `kh_bench_role_${randomBytes(4).toString('hex')}`;
       const password = randomBytes(12).toString('base64url');
       await admin(`CREATE ROLE ${name} LOGIN PASSWORD '${scramVerifier(password)}'`);
       roles.push(name);
-      await app.services.secrets.write(scope, `pg/r${i}`, { username: name, password, host: u.hostname, port: Number(u.port || 5432), database: 'postgres' }, { create: true });
-      await app.rotation.service.register(scope, { secret_name: `pg/r${i}`, secret_type: 'database_credentials', rotator: 'postgres', admin_credential_secret: 'pg/admin', rotation_interval_days: 1 });
+      await app.services.secrets.write(
+        scope,
+        `pg/r${i}`,
+        { username: name, password, host: u.hostname, port: Number(u.port || 5432), database: 'postgres' },
+        { create: true },
+      );
+      await app.rotation.service.register(scope, {
+        secret_name: `pg/r${i}`,
+        secret_type: 'database_credentials',
+        rotator: 'postgres',
+        admin_credential_secret: 'pg/admin',
+        rotation_interval_days: 1,
+      });
     }
     clockAt.t += 2 * 86400_000;
     const loadBefore = load();
     const t1 = performance.now();
     const s = await app.rotation.batch.runDue({ keepResults: false });
     const seconds = (performance.now() - t1) / 1000;
-    return { roles: PG_ROLES, rotated: s.succeeded, failed: s.failed, seconds: +seconds.toFixed(2), per_second: +(s.succeeded / seconds).toFixed(1), concurrency: CONCURRENCY, load_before: loadBefore, load_after: load() };
+    return {
+      roles: PG_ROLES,
+      rotated: s.succeeded,
+      failed: s.failed,
+      seconds: +seconds.toFixed(2),
+      per_second: +(s.succeeded / seconds).toFixed(1),
+      concurrency: CONCURRENCY,
+      load_before: loadBefore,
+      load_after: load(),
+    };
   } finally {
-    await app.close(); await drop();
+    await app.close();
+    await drop();
     for (const r of roles) await admin(`DROP ROLE IF EXISTS ${r}`).catch(() => undefined);
   }
 };
@@ -102,4 +172,7 @@ if (!args.includes('--skip-pg')) {
   console.log(JSON.stringify(results.postgres_passwords));
 }
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, `bench/results/rotation-${results.date.slice(0, 10)}${LABEL ? `-${LABEL}` : ''}.json`), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(
+  path.join(root, `bench/results/rotation-${results.date.slice(0, 10)}${LABEL ? `-${LABEL}` : ''}.json`),
+  JSON.stringify(results, null, 2) + '\n',
+);

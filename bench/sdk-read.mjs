@@ -13,7 +13,10 @@ try {
     for (let i = 0; i < 1000; i++) await fn(); // warm-up
     let n = 0;
     const t0 = performance.now();
-    while (performance.now() - t0 < ms) { for (let i = 0; i < 100; i++) await fn(); n += 100; }
+    while (performance.now() - t0 < ms) {
+      for (let i = 0; i < 100; i++) await fn();
+      n += 100;
+    }
     const s = (performance.now() - t0) / 1000;
     const r = { ops: n, seconds: +s.toFixed(2), ops_per_s: Math.round(n / s), us_per_op: +((s * 1e6) / n).toFixed(2) };
     console.log(name.padEnd(34), JSON.stringify(r));

@@ -21,7 +21,11 @@ const kh = await startKeyhaven({ port: 18391, env: { NODE_OPTIONS: `--heapsnapsh
 const headers = { authorization: `Bearer ${kh.token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
 const NAMES = 200;
 for (let i = 0; i < NAMES; i++) {
-  await fetch(`${kh.url}/v1/secrets/soak/s${i}`, { method: 'PUT', headers, body: JSON.stringify({ value: `value-${i}-${'v'.repeat(64)}` }) });
+  await fetch(`${kh.url}/v1/secrets/soak/s${i}`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ value: `value-${i}-${'v'.repeat(64)}` }),
+  });
 }
 
 const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
@@ -42,7 +46,8 @@ const heapByName = (file) => {
     const size = snap.nodes[i + iSize];
     total += size;
     const e = out.get(name) ?? { count: 0, bytes: 0 };
-    e.count++; e.bytes += size;
+    e.count++;
+    e.bytes += size;
     out.set(name, e);
   }
   return { total, byName: out };
@@ -56,31 +61,70 @@ const snapshot = async () => {
     // Written when its size stops changing.
     if (fresh.length) {
       const file = path.join(snapDir, fresh[0]);
-      const s1 = statSync(file).size; await sleep(1000);
+      const s1 = statSync(file).size;
+      await sleep(1000);
       if (statSync(file).size === s1 && s1 > 0) return file;
     }
   }
 };
-const growth = (a, b) => [...b.byName].map(([name, e]) => {
-  const o = a.byName.get(name) ?? { count: 0, bytes: 0 };
-  return { name, count: e.count - o.count, bytes: e.bytes - o.bytes, bytes_at_end: e.bytes };
-}).sort((x, y) => y.bytes - x.bytes).slice(0, 12).map((g) => ({ ...g, kib: +(g.bytes / 1024).toFixed(1) }));
+const growth = (a, b) =>
+  [...b.byName]
+    .map(([name, e]) => {
+      const o = a.byName.get(name) ?? { count: 0, bytes: 0 };
+      return { name, count: e.count - o.count, bytes: e.bytes - o.bytes, bytes_at_end: e.bytes };
+    })
+    .sort((x, y) => y.bytes - x.bytes)
+    .slice(0, 12)
+    .map((g) => ({ ...g, kib: +(g.bytes / 1024).toFixed(1) }));
 
 /** Load for `seconds`: reads of random names at 3/4 of the rate, new versions at 1/4. Each request
  *  gets its own headers object: autocannon writes content-length into the one it is given, and a GET
  *  sharing the PUTs' object then announced a body it never sent (the server answered 400). */
 const readHeaders = () => ({ authorization: headers.authorization, 'x-tenant-id': 'default' });
 const writeHeaders = () => ({ ...readHeaders(), 'content-type': 'application/json' });
-const load = (seconds) => Promise.all([
-  cannon({ url: kh.url, connections: 6, duration: seconds, overallRate: Math.round(rate * 0.75), requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/v1/secrets/soak/s${Math.floor(Math.random() * NAMES)}`, headers: readHeaders() }) }] }),
-  cannon({ url: kh.url, connections: 2, duration: seconds, overallRate: Math.round(rate * 0.25), requests: [{ method: 'PUT', setupRequest: (r) => ({ ...r, path: `/v1/secrets/soak/s${Math.floor(Math.random() * NAMES)}`, headers: writeHeaders(), body: JSON.stringify({ value: `w-${Math.random()}` }) }) }] }),
-]);
+const load = (seconds) =>
+  Promise.all([
+    cannon({
+      url: kh.url,
+      connections: 6,
+      duration: seconds,
+      overallRate: Math.round(rate * 0.75),
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (r) => ({ ...r, path: `/v1/secrets/soak/s${Math.floor(Math.random() * NAMES)}`, headers: readHeaders() }),
+        },
+      ],
+    }),
+    cannon({
+      url: kh.url,
+      connections: 2,
+      duration: seconds,
+      overallRate: Math.round(rate * 0.25),
+      requests: [
+        {
+          method: 'PUT',
+          setupRequest: (r) => ({
+            ...r,
+            path: `/v1/secrets/soak/s${Math.floor(Math.random() * NAMES)}`,
+            headers: writeHeaders(),
+            body: JSON.stringify({ value: `w-${Math.random()}` }),
+          }),
+        },
+      ],
+    }),
+  ]);
 
 const samples = [];
 const sampler = setInterval(() => samples.push({ t_s: Math.round((Date.now() - t0) / 1000), rss_mb: mb(rssOf(kh.child.pid)) }), 10_000);
 const t0 = Date.now();
 const totals = { requests: 0, errors: 0 };
-const tally = (rs) => { for (const r of rs) { totals.requests += r.requests.total; totals.errors += r.errors + r.non2xx; } };
+const tally = (rs) => {
+  for (const r of rs) {
+    totals.requests += r.requests.total;
+    totals.errors += r.errors + r.non2xx;
+  }
+};
 
 tally(await load(60)); // warm-up: caches, version pruning and the WAL reach their steady size
 const snapA = heapByName(await snapshot());
@@ -96,11 +140,31 @@ await kh.stop();
 rmSync(snapDir, { recursive: true, force: true });
 
 const result = {
-  date: new Date().toISOString(), machine: machine(), minutes, rate_per_s: rate, secrets: NAMES, ...totals,
-  heap_after_warmup_mb: mb(snapA.total), heap_half_way_mb: mb(snapB.total), heap_at_end_mb: mb(snapC.total),
-  rss_after_warmup_mb: mb(rssA), rss_at_end_mb: mb(rssC),
-  growth_warmup_to_half: growth(snapA, snapB), growth_half_to_end: growth(snapB, snapC),
+  date: new Date().toISOString(),
+  machine: machine(),
+  minutes,
+  rate_per_s: rate,
+  secrets: NAMES,
+  ...totals,
+  heap_after_warmup_mb: mb(snapA.total),
+  heap_half_way_mb: mb(snapB.total),
+  heap_at_end_mb: mb(snapC.total),
+  rss_after_warmup_mb: mb(rssA),
+  rss_at_end_mb: mb(rssC),
+  growth_warmup_to_half: growth(snapA, snapB),
+  growth_half_to_end: growth(snapB, snapC),
   rss_samples: samples,
 };
-console.log(JSON.stringify({ ...result, rss_samples: undefined, growth_warmup_to_half: result.growth_warmup_to_half.slice(0, 6), growth_half_to_end: result.growth_half_to_end.slice(0, 6) }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      ...result,
+      rss_samples: undefined,
+      growth_warmup_to_half: result.growth_warmup_to_half.slice(0, 6),
+      growth_half_to_end: result.growth_half_to_end.slice(0, 6),
+    },
+    null,
+    2,
+  ),
+);
 writeResult(`soak${label ? `-${label}` : ''}`, result);

@@ -12,17 +12,30 @@ const EMITTERS = [
   { kind: 'connection', file: /\/node_modules\/mysql2\//, names: ['Connection', 'Pool', 'PoolCluster'] },
   { kind: 'connection', file: /\/node_modules\/ioredis\//, names: ['Redis', 'Cluster'] },
   { kind: 'connection', file: /\/node_modules\/@types\/node\/(net|tls)\.d\.ts$/, names: ['Socket', 'TLSSocket'] },
-  { kind: 'stream', file: /\/node_modules\/@types\/node\/stream\.d\.ts$/, names: ['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'] },
+  {
+    kind: 'stream',
+    file: /\/node_modules\/@types\/node\/stream\.d\.ts$/,
+    names: ['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough'],
+  },
   { kind: 'stream', file: /\/node_modules\/@types\/node\/fs\.d\.ts$/, names: ['ReadStream', 'WriteStream'] },
 ];
 
-const WRAPPERS = new Set(['AwaitExpression', 'TSAsExpression', 'TSNonNullExpression', 'TSSatisfiesExpression', 'TSTypeAssertion', 'ChainExpression']);
+const WRAPPERS = new Set([
+  'AwaitExpression',
+  'TSAsExpression',
+  'TSNonNullExpression',
+  'TSSatisfiesExpression',
+  'TSTypeAssertion',
+  'ChainExpression',
+]);
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'Program']);
 
 export default {
   meta: {
     type: 'problem',
-    docs: { description: "EventEmitters that emit 'error' (pg, mysql2, ioredis, sockets, streams) get an 'error' listener where they are created" },
+    docs: {
+      description: "EventEmitters that emit 'error' (pg, mysql2, ioredis, sockets, streams) get an 'error' listener where they are created",
+    },
     schema: [],
     messages: {
       missing:
@@ -74,11 +87,22 @@ export default {
       while (WRAPPERS.has(top.parent?.type)) top = top.parent;
       const p = top.parent;
       // new X().on('error', …) chained on the creation itself.
-      if (p?.type === 'MemberExpression' && p.object === top && LISTEN.has(p.property?.name) && p.parent?.type === 'CallExpression' && p.parent.arguments[0]?.value === 'error') return;
+      if (
+        p?.type === 'MemberExpression' &&
+        p.object === top &&
+        LISTEN.has(p.property?.name) &&
+        p.parent?.type === 'CallExpression' &&
+        p.parent.arguments[0]?.value === 'error'
+      )
+        return;
       let name;
       if (p?.type === 'VariableDeclarator' && p.init === top && p.id.type === 'Identifier') name = p.id.name;
       else if (p?.type === 'AssignmentExpression' && p.right === top) name = context.sourceCode.getText(p.left);
-      else if (emitter.kind === 'stream' && ['ReturnStatement', 'ArrowFunctionExpression', 'CallExpression', 'NewExpression', 'YieldExpression'].includes(p?.type)) return;
+      else if (
+        emitter.kind === 'stream' &&
+        ['ReturnStatement', 'ArrowFunctionExpression', 'CallExpression', 'NewExpression', 'YieldExpression'].includes(p?.type)
+      )
+        return;
       created.push({ node, emitter, fn: enclosingFunction(node), name });
     };
 
@@ -86,7 +110,12 @@ export default {
       NewExpression: consider,
       CallExpression(node) {
         const c = node.callee;
-        if (c.type === 'MemberExpression' && LISTEN.has(c.property?.name) && node.arguments[0]?.type === 'Literal' && node.arguments[0].value === 'error') {
+        if (
+          c.type === 'MemberExpression' &&
+          LISTEN.has(c.property?.name) &&
+          node.arguments[0]?.type === 'Literal' &&
+          node.arguments[0].value === 'error'
+        ) {
           listeners.push({ node, text: context.sourceCode.getText(c.object), type: typeOf(c.object) });
         }
         for (const a of node.arguments) if (a.type === 'Identifier') handOvers.push({ node, text: a.name });

@@ -2,13 +2,31 @@
 // usage, options and examples, exactly as `keyhaven <command> --help` prints them (width 100).
 import { buildProgram } from '../packages/cli/dist/program.js';
 
-const silentIo = () => ({ out: () => {}, err: () => {}, stdinIsTTY: false, stdoutIsTTY: false, color: false, ask: async () => '', readStdin: async () => '' });
+const silentIo = () => ({
+  out: () => {},
+  err: () => {},
+  stdinIsTTY: false,
+  stdoutIsTTY: false,
+  color: false,
+  ask: async () => '',
+  readStdin: async () => '',
+});
 
 const helpOf = (cmd, _root) => {
   let text = '';
   // Global options are listed once, under `keyhaven`, not again under every command.
   cmd.configureHelp({ ...cmd.configureHelp(), helpWidth: 100, showGlobalOptions: false });
-  cmd.configureOutput({ ...cmd.configureOutput(), writeOut: (s) => { text += s; }, writeErr: (s) => { text += s; }, getOutHelpWidth: () => 100, getErrHelpWidth: () => 100 });
+  cmd.configureOutput({
+    ...cmd.configureOutput(),
+    writeOut: (s) => {
+      text += s;
+    },
+    writeErr: (s) => {
+      text += s;
+    },
+    getOutHelpWidth: () => 100,
+    getErrHelpWidth: () => 100,
+  });
   cmd.outputHelp();
   return text.replace(/[ \t]+$/gm, '').trimEnd();
 };
@@ -24,7 +42,7 @@ export const renderCliReference = () => {
   const out = [
     '# `keyhaven` command reference',
     '',
-    'Generated from the CLI\'s own `--help` by `npm run docs:cli` (a test fails when it drifts from the',
+    "Generated from the CLI's own `--help` by `npm run docs:cli` (a test fails when it drifts from the",
     'built CLI). For a guided tour with examples see [cli.md](cli.md).',
     '',
   ];

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
-const flag = (n, d) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : d; };
+const flag = (n, d) => {
+  const i = args.indexOf(n);
+  return i >= 0 ? args[i + 1] : d;
+};
 const dest = path.resolve(args[0] ?? '/tmp/keyhaven-scan-bench');
 const src = path.resolve(flag('--src', path.join(repo, 'node_modules')));
 const cap = Number(flag('--mb', '150')) * 1024 * 1024;

@@ -11,7 +11,8 @@ import { assertBuiltCli, REPO_ROOT, scratchDir, startDevServer, type DevServer }
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
   console.warn(`console browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'console');
@@ -19,8 +20,14 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 export const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 export interface Harness {
-  server: DevServer; browser: Browser; context: BrowserContext; page: Page; dir: string;
-  cspViolations: string[]; pageErrors: string[]; requests: Array<{ url: string; body: string | null }>;
+  server: DevServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  dir: string;
+  cspViolations: string[];
+  pageErrors: string[];
+  requests: Array<{ url: string; body: string | null }>;
   api: (method: string, url: string, body?: unknown, tenant?: string | null) => Promise<any>;
   capture: (name: string) => Promise<void>;
   signIn: () => Promise<void>;
@@ -28,9 +35,12 @@ export interface Harness {
 }
 
 /** `config` is the server's config file (or made from the scratch directory it lives in). */
-export const startHarness = async (config: Record<string, unknown> | ((dir: string) => Record<string, unknown>) = { rotation: { enabled: false } }): Promise<Harness> => {
+export const startHarness = async (
+  config: Record<string, unknown> | ((dir: string) => Record<string, unknown>) = { rotation: { enabled: false } },
+): Promise<Harness> => {
   assertBuiltCli();
-  if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html'))) throw new Error('packages/console/dist is missing: run npm run build first.');
+  if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html')))
+    throw new Error('packages/console/dist is missing: run npm run build first.');
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir('keyhaven-console-');
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(typeof config === 'function' ? config(dir) : config));
@@ -38,7 +48,16 @@ export const startHarness = async (config: Record<string, unknown> | ((dir: stri
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport: SIZES.desktop });
   const page = await context.newPage();
@@ -46,14 +65,20 @@ export const startHarness = async (config: Record<string, unknown> | ((dir: stri
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
   const requests: Array<{ url: string; body: string | null }> = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() }));
 
   const api = async (method: string, url: string, body?: unknown, tenant: string | null = 'default') => {
     const res = await fetch(server.url + url, {
       method,
-      headers: { authorization: `Bearer ${server.rootToken}`, ...(tenant ? { 'x-tenant-id': tenant } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${server.rootToken}`,
+        ...(tenant ? { 'x-tenant-id': tenant } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -63,9 +88,21 @@ export const startHarness = async (config: Record<string, unknown> | ((dir: stri
   const accessibility = async (label: string) => {
     await page.evaluate(AXE_SOURCE);
     const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } })
-        .axe.run({ resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+      const r = await (
+        window as unknown as {
+          axe: {
+            run: (
+              o: unknown,
+            ) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+          };
+        }
+      ).axe.run({ resultTypes: ['violations'] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+      }));
     });
     const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad, `${label}: axe violations ${JSON.stringify(bad, null, 1)}`).toEqual([]);
@@ -86,7 +123,20 @@ export const startHarness = async (config: Record<string, unknown> | ((dir: stri
     await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
   };
   return {
-    server, browser, context, page, dir, cspViolations, pageErrors, requests, api, capture, signIn,
-    close: async () => { await browser.close(); await server.stop(); },
+    server,
+    browser,
+    context,
+    page,
+    dir,
+    cspViolations,
+    pageErrors,
+    requests,
+    api,
+    capture,
+    signIn,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
   };
 };

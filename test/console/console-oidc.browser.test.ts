@@ -14,15 +14,20 @@ import { existsSync, writeFileSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
+if (!haveChromium && process.env.CI === 'true')
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
 if (!haveChromium) console.warn(`console single sign-on browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const port = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(port));
-  }).on('error', reject);
-});
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = net
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const port = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
+  });
 
 describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chromium', () => {
   let idp: Server;
@@ -33,7 +38,10 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
   const offMachine: string[] = [];
 
   const api = async (method: string, url: string) => {
-    const res = await fetch(server.url + url, { method, headers: { authorization: `Bearer ${server.rootToken}`, 'x-tenant-id': 'default' } });
+    const res = await fetch(server.url + url, {
+      method,
+      headers: { authorization: `Bearer ${server.rootToken}`, 'x-tenant-id': 'default' },
+    });
     return { status: res.status, body: await res.json() };
   };
   const signInAtProvider = async (login: string) => {
@@ -54,7 +62,15 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
     const callback = `http://127.0.0.1:${port}/v1/console/oidc/callback`;
     const { default: Provider } = await import('oidc-provider');
     const provider = new Provider(issuer, {
-      clients: [{ client_id: 'keyhaven-console', client_secret: 'console-client-secret', redirect_uris: [callback], grant_types: ['authorization_code'], response_types: ['code'] }],
+      clients: [
+        {
+          client_id: 'keyhaven-console',
+          client_secret: 'console-client-secret',
+          redirect_uris: [callback],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+      ],
       claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
       scopes: ['openid', 'email', 'groups'],
       conformIdTokenClaims: false, // the claims in the ID token, where Keyhaven reads them
@@ -69,15 +85,36 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
     await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
 
     const dir = scratchDir('keyhaven-console-sso-');
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-      console: { oidc: { issuer, clientId: 'keyhaven-console', clientSecret: 'console-client-secret', redirectUrl: callback, scopes: ['openid', 'email', 'groups'], roles: [{ claim: 'groups', value: 'kh-admins', tenant: 'default', role: 'admin' }] } },
-    }));
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        console: {
+          oidc: {
+            issuer,
+            clientId: 'keyhaven-console',
+            clientSecret: 'console-client-secret',
+            redirectUrl: callback,
+            scopes: ['openid', 'email', 'groups'],
+            roles: [{ claim: 'groups', value: 'kh-admins', tenant: 'default', role: 'admin' }],
+          },
+        },
+      }),
+    );
     server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') }, args: ['--listen', `127.0.0.1:${port}`] });
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 90_000);
 
@@ -109,7 +146,14 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
     const cookie = (await context.cookies()).find((c) => c.name === 'kh_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 
-    const tokens = (await api('GET', '/v1/tokens')).body.items as Array<{ id: string; name: string; kind: string; role: string; expires_at: string | null; revoked_at: string | null }>;
+    const tokens = (await api('GET', '/v1/tokens')).body.items as Array<{
+      id: string;
+      name: string;
+      kind: string;
+      role: string;
+      expires_at: string | null;
+      revoked_at: string | null;
+    }>;
     const made = tokens.find((t) => t.name === 'sso:alice@example.org')!;
     expect(made).toMatchObject({ kind: 'personal', role: 'admin', revoked_at: null });
     expect(made.expires_at).not.toBeNull();
@@ -127,7 +171,9 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
     await page.getByRole('alert').filter({ hasText: 'no rule gives you a role' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
     expect((await context.cookies()).find((c) => c.name === 'kh_session')).toBeUndefined();
-    const all = await fetch(`${server.url}/v1/sys/audit/events?action=console.oidc_sign_in&outcome=denied`, { headers: { authorization: `Bearer ${server.rootToken}` } });
+    const all = await fetch(`${server.url}/v1/sys/audit/events?action=console.oidc_sign_in&outcome=denied`, {
+      headers: { authorization: `Bearer ${server.rootToken}` },
+    });
     expect((await all.json()).items[0]).toMatchObject({ error_code: 'OIDC_NO_ROLE', details: { subject: 'bob' } });
   });
 

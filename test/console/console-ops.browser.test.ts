@@ -12,10 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyhaven, REPO_ROOT } from '../e2e/support/surface.js';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
-const closedPort = () => new Promise<number>((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 describe.skipIf(!haveChromium)('web console operations pages in Chromium', () => {
   let h: Harness;
@@ -23,7 +27,13 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
   beforeAll(async () => {
     h = await startHarness((dir) => ({ rotation: { enabled: false }, providers: { dotenv: { enabled: true, directories: [dir] } } }));
     const { api } = h;
-    await api('POST', '/v1/secrets', { name: 'leak/a', value: 'leak-a-original-value', type: 'api_key', tags: ['leaked'], criticality: 'high' });
+    await api('POST', '/v1/secrets', {
+      name: 'leak/a',
+      value: 'leak-a-original-value',
+      type: 'api_key',
+      tags: ['leaked'],
+      criticality: 'high',
+    });
     await api('POST', '/v1/rotation/register', { secret_name: 'leak/a', rotation_interval_days: 30 });
     await api('POST', '/v1/secrets', { name: 'leak/b', value: 'leak-b-original-value', type: 'token', tags: ['leaked'] });
     await api('POST', '/v1/rotation/register', { secret_name: 'leak/b', rotation_interval_days: 30 });
@@ -33,7 +43,9 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await h.signIn();
   }, 90_000);
 
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('emergency-rotates a selection: dry run first (unregistered left out), then a confirmation naming the count, then the results', async () => {
     const { page } = h;
@@ -66,7 +78,11 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await results.getByRole('row').filter({ hasText: 'leak/b' }).getByText('v2').waitFor();
     await h.capture('emergency-result');
 
-    const runs = (await h.api('GET', '/v1/rotation/history?method=emergency')).items as Array<{ secret_name: string; reason: string; rotation_status: string }>;
+    const runs = (await h.api('GET', '/v1/rotation/history?method=emergency')).items as Array<{
+      secret_name: string;
+      reason: string;
+      rotation_status: string;
+    }>;
     expect(runs.map((r) => r.secret_name).sort()).toEqual(['leak/a', 'leak/b']);
     expect(runs.every((r) => r.reason === 'leaked in a chat' && r.rotation_status === 'success')).toBe(true);
     expect((await h.api('GET', '/v1/secrets/leak/imported-url:describe')).latest_version).toBe(1);
@@ -78,9 +94,17 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     const { page, api } = h;
     const port = await closedPort();
     await api('PUT', '/v1/secrets/hooks/admin', { value: { signing_secret: 'a-signing-secret-of-32-characters' } });
-    await api('POST', '/v1/rotation/register', { secret_name: 'hooks/failing', rotator: 'webhook', admin_credential_secret: 'hooks/admin',
-      rotator_config: { set_url: `http://127.0.0.1:${port}/set`, test_url: `http://127.0.0.1:${port}/test` } });
-    const failed = await fetch(`${h.server.url}/v1/rotation/rotate`, { method: 'POST', headers: { authorization: `Bearer ${h.server.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, body: JSON.stringify({ secret_name: 'hooks/failing' }) });
+    await api('POST', '/v1/rotation/register', {
+      secret_name: 'hooks/failing',
+      rotator: 'webhook',
+      admin_credential_secret: 'hooks/admin',
+      rotator_config: { set_url: `http://127.0.0.1:${port}/set`, test_url: `http://127.0.0.1:${port}/test` },
+    });
+    const failed = await fetch(`${h.server.url}/v1/rotation/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.server.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' },
+      body: JSON.stringify({ secret_name: 'hooks/failing' }),
+    });
     expect(failed.status).toBe(503);
     const runs = (await api('GET', '/v1/rotation/history?limit=1000')).items as Array<{ rotation_status: string; rotation_method: string }>;
     const bad = runs.filter((r) => ['failed', 'partial', 'rolled_back'].includes(r.rotation_status)).length;
@@ -98,15 +122,22 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     expect(await all.locator('svg g[data-day]').count()).toBe(30);
     expect(await all.locator(`g[data-day="${today}"] rect.ok`).count()).toBe(1);
     expect(await all.locator(`g[data-day="${today}"] rect.failed`).count()).toBe(1);
-    await page.getByRole('figure', { name: /Emergency rotations/ }).getByText('2 succeeded, 0 failed', { exact: true }).waitFor();
+    await page
+      .getByRole('figure', { name: /Emergency rotations/ })
+      .getByText('2 succeeded, 0 failed', { exact: true })
+      .waitFor();
     await page.getByLabel('Period').selectOption('7');
     await expect.poll(() => all.locator('svg g[data-day]').count()).toBe(7);
     await all.getByText('Show as table').click();
-    await all.getByRole('row').filter({ hasText: today }).getByRole('cell', { name: String(bad), exact: true }).waitFor();
+    await all
+      .getByRole('row')
+      .filter({ hasText: today })
+      .getByRole('cell', { name: String(bad), exact: true })
+      .waitFor();
     await h.capture('rotation-charts');
   });
 
-  it('shows one secret\'s access history from its page, and the anomaly signals (an old version read after an emergency rotation)', async () => {
+  it("shows one secret's access history from its page, and the anomaly signals (an old version read after an emergency rotation)", async () => {
     const { page, api } = h;
     // leak/a was emergency-rotated to v2 above; reading v1 now is the stale-read signal.
     const old = await api('GET', '/v1/secrets/leak/a?version=1');
@@ -127,7 +158,17 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await page.goto(`${h.server.url}/ui/audit`);
     const signals = page.getByRole('region', { name: 'Anomaly signals' });
     const stale = signals.getByRole('row').filter({ hasText: 'Old version read after emergency rotation' });
-    await expect.poll(async () => { if (await stale.count()) return true; await page.getByRole('button', { name: 'Refresh signals' }).click(); await page.waitForTimeout(300); return false; }, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if (await stale.count()) return true;
+          await page.getByRole('button', { name: 'Refresh signals' }).click();
+          await page.waitForTimeout(300);
+          return false;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     expect(await stale.textContent()).toContain('leak/a');
     await stale.getByRole('link', { name: 'access history' }).waitFor();
     await h.capture('audit-anomalies');
@@ -156,7 +197,9 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     const states = page.getByRole('region', { name: 'Sync status' });
     const broken = states.getByRole('row').filter({ hasText: 'SYNC_BROKEN' });
     await broken.getByText('error', { exact: true }).waitFor();
-    const apiBroken = ((await api('GET', '/v1/sync/status')).items as Array<{ secret_name: string; last_error: string | null }>).find((i) => i.secret_name === 'SYNC_BROKEN')!;
+    const apiBroken = ((await api('GET', '/v1/sync/status')).items as Array<{ secret_name: string; last_error: string | null }>).find(
+      (i) => i.secret_name === 'SYNC_BROKEN',
+    )!;
     expect(apiBroken.last_error).toBeTruthy();
     expect(await broken.textContent()).toContain(apiBroken.last_error!);
     await states.getByRole('row').filter({ hasText: 'SYNC_OK' }).getByText('ok', { exact: true }).waitFor();
@@ -181,8 +224,13 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     mkdirSync(repo);
     writeFileSync(path.join(repo, 'deploy.env'), `GITHUB_TOKEN=${leaked}\nAWS_ACCESS_KEY_ID=AKIAQ3EGRSA5JJZ2EXMP\n`);
     const env = { ...process.env };
-    delete env.KEYHAVEN_ADDR; delete env.KEYHAVEN_TOKEN;
-    const scan = spawnSync(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/main.js'), 'scan', repo, '--format', 'json', '--reveal', '--no-vault', '--no-progress'], { encoding: 'utf8', env });
+    delete env.KEYHAVEN_ADDR;
+    delete env.KEYHAVEN_TOKEN;
+    const scan = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'packages/cli/dist/main.js'), 'scan', repo, '--format', 'json', '--reveal', '--no-vault', '--no-progress'],
+      { encoding: 'utf8', env },
+    );
     expect(scan.status, scan.stderr).toBe(1);
     const report = JSON.parse(scan.stdout) as { findings: Array<{ sha256: string; secret?: string; file: string }> };
     expect(report.findings.some((f) => f.secret === leaked)).toBe(true);
@@ -231,11 +279,18 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     const { page, api } = h;
     // A machine logs in with AppRole through the CLI: its token carries an identity.
     const config = path.join(h.dir, 'cli-config');
-    const admin = (args: string[], input?: string) => keyhaven(args, { cwd: h.dir, input, env: { ...h.server.env, XDG_CONFIG_HOME: config } });
+    const admin = (args: string[], input?: string) =>
+      keyhaven(args, { cwd: h.dir, input, env: { ...h.server.env, XDG_CONFIG_HOME: config } });
     expect((await admin(['auth', 'approle', 'role', 'put', 'deployer', '--token-role', 'read', '--ttl', '15m'])).code).toBe(0);
     const roleId = (await admin(['auth', 'approle', 'role-id', 'deployer'])).stdout.trim();
-    const issued = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--meta', 'host=ci-7', '--format', 'json'])).stdout) as { secret_id: string };
-    const login = await keyhaven(['login', '--method', 'approle', '--role-id', roleId, '--secret-id-file', '-'], { cwd: h.dir, input: `${issued.secret_id}\n`, env: { KEYHAVEN_ADDR: h.server.url, KEYHAVEN_TENANT: 'default', XDG_CONFIG_HOME: path.join(h.dir, 'machine') } });
+    const issued = JSON.parse(
+      (await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--meta', 'host=ci-7', '--format', 'json'])).stdout,
+    ) as { secret_id: string };
+    const login = await keyhaven(['login', '--method', 'approle', '--role-id', roleId, '--secret-id-file', '-'], {
+      cwd: h.dir,
+      input: `${issued.secret_id}\n`,
+      env: { KEYHAVEN_ADDR: h.server.url, KEYHAVEN_TENANT: 'default', XDG_CONFIG_HOME: path.join(h.dir, 'machine') },
+    });
     expect(login.code, login.stderr).toBe(0);
     const victim = await api('POST', '/v1/tokens', { name: 'old-ci', role: 'write' });
 
@@ -270,10 +325,16 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await dialog.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('status').filter({ hasText: 'Token "old-ci" revoked.' }).waitFor();
     expect(await tokens.getByRole('row').filter({ hasText: 'old-ci' }).count()).toBe(0);
-    const refused = await fetch(`${h.server.url}/v1/secrets`, { headers: { authorization: `Bearer ${victim.token}`, 'x-tenant-id': 'default' } });
+    const refused = await fetch(`${h.server.url}/v1/secrets`, {
+      headers: { authorization: `Bearer ${victim.token}`, 'x-tenant-id': 'default' },
+    });
     expect(refused.status).toBe(401);
     await page.getByLabel('Show revoked tokens').check();
-    await tokens.getByRole('row').filter({ hasText: 'old-ci' }).getByText(/^revoked/).waitFor();
+    await tokens
+      .getByRole('row')
+      .filter({ hasText: 'old-ci' })
+      .getByText(/^revoked/)
+      .waitFor();
 
     // A policy (JSON rules, checked by the server), then a role bundling it.
     await page.getByRole('button', { name: 'New policy' }).click();
@@ -281,7 +342,12 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await page.getByLabel(/^Rules/).fill('not json');
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
-    await page.getByLabel(/^Rules/).fill(JSON.stringify([{ effect: 'allow', actions: ['read', 'list'], paths: ['billing/**'] }, { effect: 'deny', actions: ['read'], paths: ['billing/root/*'] }]));
+    await page.getByLabel(/^Rules/).fill(
+      JSON.stringify([
+        { effect: 'allow', actions: ['read', 'list'], paths: ['billing/**'] },
+        { effect: 'deny', actions: ['read'], paths: ['billing/root/*'] },
+      ]),
+    );
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByRole('status').filter({ hasText: 'Policy "billing-read" saved.' }).waitFor();
     const policies = page.getByRole('region', { name: 'Policies' });
@@ -293,7 +359,9 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await page.getByRole('group', { name: 'Policies of the role' }).getByLabel('billing-read').check();
     await page.getByRole('button', { name: 'Save role' }).click();
     await page.getByRole('status').filter({ hasText: 'Role "billing-reader" saved.' }).waitFor();
-    expect((await api('GET', '/v1/roles')).items).toContainEqual(expect.objectContaining({ name: 'billing-reader', policies: ['billing-read'], description: 'Reads billing secrets' }));
+    expect((await api('GET', '/v1/roles')).items).toContainEqual(
+      expect.objectContaining({ name: 'billing-reader', policies: ['billing-read'], description: 'Reads billing secrets' }),
+    );
 
     await page.getByRole('button', { name: 'Edit policy billing-read' }).click();
     await page.getByLabel('Policy description').fill('Billing, read only');
@@ -301,7 +369,9 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await page.getByRole('status').filter({ hasText: 'Policy "billing-read" saved.' }).waitFor();
     expect((await api('GET', '/v1/policies/billing-read')).description).toBe('Billing, read only');
     // The new role is offered for tokens.
-    expect(await page.getByRole('form', { name: 'Create a token' }).getByLabel('Role').locator('option').allTextContents()).toContain('billing-reader');
+    expect(await page.getByRole('form', { name: 'Create a token' }).getByLabel('Role').locator('option').allTextContents()).toContain(
+      'billing-reader',
+    );
     await h.capture('admin');
   });
 

@@ -14,7 +14,8 @@ import { assertBuiltCli, REPO_ROOT, scratchDir, startDevServer, type DevServer }
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
   console.warn(`console browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'console');
@@ -33,7 +34,11 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
   const api = async (method: string, url: string, body?: unknown, tenant: string | null = 'default') => {
     const res = await fetch(server.url + url, {
       method,
-      headers: { authorization: `Bearer ${server.rootToken}`, ...(tenant ? { 'x-tenant-id': tenant } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${server.rootToken}`,
+        ...(tenant ? { 'x-tenant-id': tenant } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -41,15 +46,31 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     return text ? JSON.parse(text) : undefined;
   };
   const reads = async (name: string) =>
-    (await api('GET', `/v1/audit/events?action=secret.read&resource=${encodeURIComponent(name)}`)).items as Array<{ outcome: string; actor_name: string; version: number }>;
+    (await api('GET', `/v1/audit/events?action=secret.read&resource=${encodeURIComponent(name)}`)).items as Array<{
+      outcome: string;
+      actor_name: string;
+      version: number;
+    }>;
 
   /** axe-core in the page (evaluated through the DevTools protocol, so the page's CSP stays as served). */
   const accessibility = async (label: string) => {
     await page.evaluate(AXE_SOURCE);
     const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } })
-        .axe.run({ resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+      const r = await (
+        window as unknown as {
+          axe: {
+            run: (
+              o: unknown,
+            ) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+          };
+        }
+      ).axe.run({ resultTypes: ['violations'] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+      }));
     });
     const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad, `${label}: axe violations ${JSON.stringify(bad, null, 1)}`).toEqual([]);
@@ -67,7 +88,8 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   beforeAll(async () => {
     assertBuiltCli();
-    if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html'))) throw new Error('packages/console/dist is missing: run npm run build first.');
+    if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html')))
+      throw new Error('packages/console/dist is missing: run npm run build first.');
     mkdirSync(ARTIFACTS, { recursive: true });
     // The in-process scheduler is off so the overdue schedule stays overdue while the test looks at it.
     const dir = scratchDir('keyhaven-console-');
@@ -75,24 +97,63 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') } });
 
     await api('POST', '/v1/tenants', { id: 'staging', name: 'Staging' }, null);
-    await api('POST', '/v1/secrets', { name: 'payments/db/password', value: SECRET_VALUE, type: 'database_credentials', tags: ['pci', 'db'], service: 'payments', environment: 'prod', criticality: 'critical', description: 'Primary payments database' });
-    await api('POST', '/v1/secrets', { name: 'payments/stripe/api-key', value: 'sk_test_console_only', type: 'api_key', service: 'payments', environment: 'prod', criticality: 'high', expires_at: new Date(Date.now() + 5 * 86400_000).toISOString() });
-    await api('POST', '/v1/secrets', { name: 'web/session-key', value: 'web-session-key-value', type: 'encryption_key', service: 'web', environment: 'staging' });
+    await api('POST', '/v1/secrets', {
+      name: 'payments/db/password',
+      value: SECRET_VALUE,
+      type: 'database_credentials',
+      tags: ['pci', 'db'],
+      service: 'payments',
+      environment: 'prod',
+      criticality: 'critical',
+      description: 'Primary payments database',
+    });
+    await api('POST', '/v1/secrets', {
+      name: 'payments/stripe/api-key',
+      value: 'sk_test_console_only',
+      type: 'api_key',
+      service: 'payments',
+      environment: 'prod',
+      criticality: 'high',
+      expires_at: new Date(Date.now() + 5 * 86400_000).toISOString(),
+    });
+    await api('POST', '/v1/secrets', {
+      name: 'web/session-key',
+      value: 'web-session-key-value',
+      type: 'encryption_key',
+      service: 'web',
+      environment: 'staging',
+    });
     await api('POST', '/v1/rotation/register', { secret_name: 'web/api-token', rotation_interval_days: 30 });
     // Expires tomorrow and rotates 7 days before expiry: its next run is in the past (overdue).
-    await api('POST', '/v1/secrets', { name: 'ops/deploy-key', value: 'ops-deploy-key-value', type: 'token', expires_at: new Date(Date.now() + 86400_000).toISOString() });
+    await api('POST', '/v1/secrets', {
+      name: 'ops/deploy-key',
+      value: 'ops-deploy-key-value',
+      type: 'token',
+      expires_at: new Date(Date.now() + 86400_000).toISOString(),
+    });
     await api('POST', '/v1/rotation/register', { secret_name: 'ops/deploy-key', rotate_before_expiry_days: 7, criticality: 'high' });
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       // launch() gives every run a fresh temporary profile (it refuses a --user-data-dir of our own).
     });
     context = await browser.newContext({ viewport: SIZES.desktop });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 90_000);
 
@@ -135,7 +196,12 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     const session = cookies.find((c) => c.name === 'kh_session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(session.value).not.toContain(server.rootToken);
-    const visible = await page.evaluate(() => ({ cookie: document.cookie, local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage), url: location.href }));
+    const visible = await page.evaluate(() => ({
+      cookie: document.cookie,
+      local: JSON.stringify(localStorage),
+      session: JSON.stringify(sessionStorage),
+      url: location.href,
+    }));
     expect(JSON.stringify(visible)).not.toContain(server.rootToken);
     expect(visible.cookie).toBe('');
     expect(await page.content()).not.toContain(server.rootToken);
@@ -185,7 +251,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await capture('secrets-filtered');
 
     const tenant = page.getByLabel('Tenant');
-    expect(await tenant.locator('option').allTextContents()).toEqual(expect.arrayContaining(['Default tenant (default)', 'Staging (staging)']));
+    expect(await tenant.locator('option').allTextContents()).toEqual(
+      expect.arrayContaining(['Default tenant (default)', 'Staging (staging)']),
+    );
     await tenant.selectOption('staging');
     await page.getByText('No secrets match.').waitFor();
     await tenant.selectOption('default');
@@ -223,7 +291,12 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByLabel('Tags (comma separated)').fill('pci, db, reviewed');
     await page.getByRole('button', { name: 'Save metadata' }).click();
     await page.getByRole('status').filter({ hasText: 'Metadata saved.' }).waitFor();
-    expect(await api('GET', `/v1/secrets/${name}:describe`)).toMatchObject({ owner: 'payments-team', tags: ['db', 'pci', 'reviewed'], environment: 'prod', criticality: 'critical' });
+    expect(await api('GET', `/v1/secrets/${name}:describe`)).toMatchObject({
+      owner: 'payments-team',
+      tags: ['db', 'pci', 'reviewed'],
+      environment: 'prod',
+      criticality: 'critical',
+    });
     await capture('secret-edited');
 
     // A third version leaves v1 without a label: it alone can be destroyed on its own.
@@ -236,7 +309,12 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Version 1 destroyed.' }).waitFor();
     const versions = (await api('GET', `/v1/secrets/${name}:versions`)).versions as Array<{ version: number; state: string }>;
     expect(versions.find((v) => v.version === 1)!.state).toBe('destroyed');
-    expect(versions.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort()).toEqual([2, 3]);
+    expect(
+      versions
+        .filter((v) => v.state !== 'destroyed')
+        .map((v) => v.version)
+        .sort(),
+    ).toEqual([2, 3]);
 
     await page.getByRole('button', { name: 'Delete secret…' }).click();
     const dialog = page.getByRole('dialog');

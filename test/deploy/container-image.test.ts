@@ -16,7 +16,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['podman', 'runc', 'debootstrap'].filter((c) => !has(c));
 const skip = missing.length > 0 || process.getuid?.() !== 0;
-if (skip) console.warn(`container image test skipped: ${missing.length ? `${missing.join(', ')} not installed (apt-get install -y podman buildah runc debootstrap)` : 'needs root (rootful podman)'}`);
+if (skip)
+  console.warn(
+    `container image test skipped: ${missing.length ? `${missing.join(', ')} not installed (apt-get install -y podman buildah runc debootstrap)` : 'needs root (rootful podman)'}`,
+  );
 
 // This machine's cgroup setup (v1 + v2 "hybrid") is refused by crun and its rlimits cannot be raised:
 // runc, cgroupfs and no default ulimits make podman work here; elsewhere these are harmless.
@@ -25,17 +28,33 @@ writeFileSync(conf, '[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manage
 const env = { ...process.env, CONTAINERS_CONF: conf };
 const run = (cmd: string, args: string[], timeout = 600_000) => {
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, out: r.stdout ?? '', err: (r.stderr ?? '').split('\n').filter((l) => !/level=error msg="Removing timer/.test(l)).join('\n') };
+  return {
+    code: r.status,
+    out: r.stdout ?? '',
+    err: (r.stderr ?? '')
+      .split('\n')
+      .filter((l) => !/level=error msg="Removing timer/.test(l))
+      .join('\n'),
+  };
 };
 /** The long steps (image builds) without blocking the test worker's event loop. */
-const runAsync = (cmd: string, args: string[], timeout = 900_000) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-  const c = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = ''; let err = '';
-  c.stdout.setEncoding('utf8').on('data', (d: string) => { out = (out + d).slice(-200_000); });
-  c.stderr.setEncoding('utf8').on('data', (d: string) => { err = (err + d).slice(-200_000); });
-  const t = setTimeout(() => c.kill('SIGKILL'), timeout);
-  c.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
-});
+const runAsync = (cmd: string, args: string[], timeout = 900_000) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const c = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out = (out + d).slice(-200_000);
+    });
+    c.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err = (err + d).slice(-200_000);
+    });
+    const t = setTimeout(() => c.kill('SIGKILL'), timeout);
+    c.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, out, err });
+    });
+  });
 const tag = `localhost/keyhaven:test-${process.pid}`;
 const names: string[] = [];
 const volume = `khtest-${randomBytes(4).toString('hex')}`;
@@ -57,16 +76,37 @@ const waitReady = async () => {
     try {
       const r = await fetch(`${base}/health/ready`);
       if (r.status === 200) return (await r.json()) as Record<string, unknown>;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > end) throw new Error('the container did not become ready');
     await new Promise((r) => setTimeout(r, 250));
   }
 };
 const start = (name: string, keyFile: string) => {
   names.push(name);
-  const r = run('podman', ['run', '-d', '--name', name, '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '-v', `${volume}:/var/lib/keyhaven`, '-v', `${keyFile}:/run/secrets/master_key:ro`, '-e', 'KEYHAVEN_MASTER_KEY_FILE=/run/secrets/master_key',
-    '-p', `127.0.0.1:${port}:8377`, tag]);
+  const r = run('podman', [
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--read-only',
+    '--tmpfs',
+    '/tmp',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '-v',
+    `${volume}:/var/lib/keyhaven`,
+    '-v',
+    `${keyFile}:/run/secrets/master_key:ro`,
+    '-e',
+    'KEYHAVEN_MASTER_KEY_FILE=/run/secrets/master_key',
+    '-p',
+    `127.0.0.1:${port}:8377`,
+    tag,
+  ]);
   expect(r.code, r.err).toBe(0);
 };
 
@@ -78,8 +118,20 @@ describe.skipIf(skip)('container image', () => {
     }
     const prep = await runAsync('sh', ['deploy/container/prepare-prebuilt.sh']);
     expect(prep.code, prep.err).toBe(0);
-    const build = await runAsync('podman', ['build', '--format', 'docker', '--isolation=chroot', '--layers', '--build-arg', 'BASE_IMAGE=localhost/keyhaven-base:bookworm',
-      '--build-arg', 'APP_STAGE=app-prebuilt', '-t', tag, '.']);
+    const build = await runAsync('podman', [
+      'build',
+      '--format',
+      'docker',
+      '--isolation=chroot',
+      '--layers',
+      '--build-arg',
+      'BASE_IMAGE=localhost/keyhaven-base:bookworm',
+      '--build-arg',
+      'APP_STAGE=app-prebuilt',
+      '-t',
+      tag,
+      '.',
+    ]);
     expect(build.code, build.err.slice(-3000)).toBe(0);
     const inspect = JSON.parse(run('podman', ['image', 'inspect', tag]).out)[0];
     expect(inspect.Config.User).toBe('10001:10001');
@@ -96,28 +148,43 @@ describe.skipIf(skip)('container image', () => {
     const token = /Root token[^:]*: (\S+)/.exec(logs)?.[1];
     expect(token).toBeTruthy();
     const headers = { authorization: `Bearer ${token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
-    expect((await fetch(`${base}/v1/secrets/image/check`, { method: 'PUT', headers, body: JSON.stringify({ value: 'from-the-container' }) })).status).toBeLessThan(300);
-    expect(((await (await fetch(`${base}/v1/secrets/image/check`, { headers })).json()) as { value: string }).value).toBe('from-the-container');
+    expect(
+      (await fetch(`${base}/v1/secrets/image/check`, { method: 'PUT', headers, body: JSON.stringify({ value: 'from-the-container' }) }))
+        .status,
+    ).toBeLessThan(300);
+    expect(((await (await fetch(`${base}/v1/secrets/image/check`, { headers })).json()) as { value: string }).value).toBe(
+      'from-the-container',
+    );
 
     const top = run('podman', ['top', 'kh-image-1', 'user', 'pid', 'args']).out;
     expect(top).toMatch(/keyhaven\s+1\s+tini -- node/);
     expect(top).toMatch(/keyhaven\s+\d+\s+node \/opt\/keyhaven/);
     expect(run('podman', ['exec', 'kh-image-1', 'id', '-u']).out.trim()).toBe('10001');
-    const write = run('podman', ['exec', 'kh-image-1', 'sh', '-c', 'touch /opt/keyhaven/x 2>&1; touch /etc/x 2>&1; touch /var/lib/keyhaven/probe && echo data-writable']);
+    const write = run('podman', [
+      'exec',
+      'kh-image-1',
+      'sh',
+      '-c',
+      'touch /opt/keyhaven/x 2>&1; touch /etc/x 2>&1; touch /var/lib/keyhaven/probe && echo data-writable',
+    ]);
     expect(write.out).toMatch(/Read-only file system/);
     expect(write.out).toContain('data-writable');
     expect(run('podman', ['healthcheck', 'run', 'kh-image-1']).code).toBe(0);
 
     expect(run('podman', ['stop', '-t', '15', 'kh-image-1']).code).toBe(0);
     expect(run('podman', ['inspect', 'kh-image-1', '--format', '{{.State.ExitCode}}']).out.trim()).toBe('0');
-    expect(run('podman', ['logs', 'kh-image-1']).err + run('podman', ['logs', 'kh-image-1']).out).toContain('Received SIGTERM; shutting down');
+    expect(run('podman', ['logs', 'kh-image-1']).err + run('podman', ['logs', 'kh-image-1']).out).toContain(
+      'Received SIGTERM; shutting down',
+    );
     run('podman', ['rm', 'kh-image-1']);
 
     // A new container on the same volume: the same store (no new root token), the secret still there.
     start('kh-image-2', keyFile);
     await waitReady();
     expect(run('podman', ['logs', 'kh-image-2']).out).not.toContain('Root token');
-    expect(((await (await fetch(`${base}/v1/secrets/image/check`, { headers })).json()) as { value: string }).value).toBe('from-the-container');
+    expect(((await (await fetch(`${base}/v1/secrets/image/check`, { headers })).json()) as { value: string }).value).toBe(
+      'from-the-container',
+    );
     expect(run('podman', ['stop', '-t', '15', 'kh-image-2']).code).toBe(0);
   }, 1_800_000);
 });

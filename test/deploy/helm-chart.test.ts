@@ -17,7 +17,13 @@ import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.c
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHART = path.join(ROOT, 'deploy/helm/keyhaven');
-const MODELS: Record<string, Record<string, unknown>> = { v1: core, 'apps/v1': apps, 'policy/v1': policy, 'networking.k8s.io/v1': networking, 'monitoring.coreos.com/v1': monitoring };
+const MODELS: Record<string, Record<string, unknown>> = {
+  v1: core,
+  'apps/v1': apps,
+  'policy/v1': policy,
+  'networking.k8s.io/v1': networking,
+  'monitoring.coreos.com/v1': monitoring,
+};
 
 const findHelm = (): string | null => {
   if (spawnSync('sh', ['-c', 'command -v helm']).status === 0) return 'helm';
@@ -27,18 +33,30 @@ const findHelm = (): string | null => {
   return r.status === 0 && existsSync(cached) ? cached : null;
 };
 const helm = findHelm();
-if (!helm) console.warn('helm is not installed and could not be fetched (deploy/helm/fetch-helm.sh): the chart rendering tests are skipped; the plain manifests are still validated');
+if (!helm)
+  console.warn(
+    'helm is not installed and could not be fetched (deploy/helm/fetch-helm.sh): the chart rendering tests are skipped; the plain manifests are still validated',
+  );
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string }; spec?: any };
-const docs = (text: string): Obj[] => YAML.parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean);
+const docs = (text: string): Obj[] =>
+  YAML.parseAllDocuments(text)
+    .map((d) => d.toJSON())
+    .filter(Boolean);
 const render = (...args: string[]) => spawnSync(helm!, ['template', 'kh', CHART, ...args], { encoding: 'utf8' });
 
 /** Validates each object against its kind's OpenAPI schema; returns the problems. */
-const validate = (objs: Obj[]): string[] => objs.flatMap((o) => {
-  const Model = MODELS[o.apiVersion]?.[o.kind] as (new (x: unknown) => { validate(): void }) | undefined;
-  if (!Model) return [`${o.apiVersion} ${o.kind}: no schema to validate against`];
-  try { new Model(o).validate(); return []; } catch (e) { return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`]; }
-});
+const validate = (objs: Obj[]): string[] =>
+  objs.flatMap((o) => {
+    const Model = MODELS[o.apiVersion]?.[o.kind] as (new (x: unknown) => { validate(): void }) | undefined;
+    if (!Model) return [`${o.apiVersion} ${o.kind}: no schema to validate against`];
+    try {
+      new Model(o).validate();
+      return [];
+    } catch (e) {
+      return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
+    }
+  });
 
 describe('plain Kubernetes manifests', () => {
   it('validate against the Kubernetes schemas and carry the probes, security context, PDB and NetworkPolicy', () => {
@@ -49,7 +67,11 @@ describe('plain Kubernetes manifests', () => {
     const c = dep.spec.template.spec.containers[0];
     expect(c.livenessProbe.httpGet.path).toBe('/health/live');
     expect(c.readinessProbe.httpGet.path).toBe('/health/ready');
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(dep.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(c.env.find((e: { name: string }) => e.name === 'KEYHAVEN_MASTER_KEY_FILE').value).toBe('/etc/keyhaven/master-key/master.key');
     expect(c.env.find((e: { name: string }) => e.name === 'KEYHAVEN_DATABASE_URL_FILE')).toBeTruthy();
@@ -77,8 +99,20 @@ describe.skipIf(!helm)('Helm chart', () => {
   });
 
   it('renders a KMS master key source and a ServiceMonitor that validate, with no master key volume', () => {
-    const r = render('--set', 'masterKey.source=kms', '--set', 'masterKey.kms.kind=aws-kms', '--set', 'masterKey.kms.keyId=alias/keyhaven', '--set', 'masterKey.kms.region=eu-west-1',
-      '--set', 'serviceMonitor.enabled=true', '--set', 'replicaCount=3');
+    const r = render(
+      '--set',
+      'masterKey.source=kms',
+      '--set',
+      'masterKey.kms.kind=aws-kms',
+      '--set',
+      'masterKey.kms.keyId=alias/keyhaven',
+      '--set',
+      'masterKey.kms.region=eu-west-1',
+      '--set',
+      'serviceMonitor.enabled=true',
+      '--set',
+      'replicaCount=3',
+    );
     expect(r.status, r.stderr).toBe(0);
     const objs = docs(r.stdout);
     expect(validate(objs)).toEqual([]);
@@ -86,7 +120,11 @@ describe.skipIf(!helm)('Helm chart', () => {
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
     const dep = objs.find((o) => o.kind === 'Deployment')!;
     const env = dep.spec.template.spec.containers[0].env as Array<{ name: string; value: string }>;
-    expect(JSON.parse(env.find((e) => e.name === 'KEYHAVEN_MASTER_KEY_SOURCE')!.value)).toEqual({ kind: 'aws-kms', keyId: 'alias/keyhaven', region: 'eu-west-1' });
+    expect(JSON.parse(env.find((e) => e.name === 'KEYHAVEN_MASTER_KEY_SOURCE')!.value)).toEqual({
+      kind: 'aws-kms',
+      keyId: 'alias/keyhaven',
+      region: 'eu-west-1',
+    });
     expect(env.some((e) => e.name === 'KEYHAVEN_MASTER_KEY_FILE')).toBe(false);
     expect(dep.spec.template.spec.volumes.map((v: { name: string }) => v.name)).not.toContain('master-key');
     expect(dep.spec.replicas).toBe(3);

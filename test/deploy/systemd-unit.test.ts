@@ -32,7 +32,11 @@ describe.skipIf(!available)('systemd unit', () => {
 
   it('carries the promised hardening and leaves MemoryDenyWriteExecute off (Node JIT), with an exposure of at most 2.0', () => {
     const text = readFileSync(unit, 'utf8');
-    const set = (k: string) => text.split('\n').filter((l) => l.startsWith(`${k}=`)).map((l) => l.slice(k.length + 1));
+    const set = (k: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${k}=`))
+        .map((l) => l.slice(k.length + 1));
     expect(set('DynamicUser')).toEqual(['yes']);
     expect(set('ProtectSystem')).toEqual(['strict']);
     expect(set('NoNewPrivileges')).toEqual(['yes']);

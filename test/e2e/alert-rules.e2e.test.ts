@@ -16,7 +16,7 @@ const DASHBOARD = path.join(REPO_ROOT, 'deploy', 'grafana', 'keyhaven-dashboard.
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 if (!hasPromtool) {
-  if (process.env.CI === 'true') throw new Error('promtool is missing: CI must install Debian\'s prometheus package (.ci/run does)');
+  if (process.env.CI === 'true') throw new Error("promtool is missing: CI must install Debian's prometheus package (.ci/run does)");
   console.warn('alert rules e2e: promtool checks SKIPPED, promtool is not installed (apt-get install -y prometheus)');
 }
 
@@ -39,7 +39,10 @@ const exported = (text: string) => {
 };
 
 const dashboardExpressions = () => {
-  const d = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }>; templating: { list: Array<{ query?: unknown }> } };
+  const d = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+    panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    templating: { list: Array<{ query?: unknown }> };
+  };
   const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })));
   for (const v of d.templating.list) if (typeof v.query === 'string') exprs.push({ where: 'templating', expr: v.query });
   return exprs;
@@ -66,7 +69,10 @@ describe.skipIf(!hasPromtool)('alert rules (promtool)', () => {
       copyFileSync(RULES, path.join(dir, 'keyhaven-rules.yml'));
       const tests = readFileSync(path.join(RULES_DIR, 'keyhaven-rules.test.yml'), 'utf8');
       expect(tests).toContain('summary: "2 critical secret(s) overdue for rotation"');
-      writeFileSync(path.join(dir, 't.yml'), tests.replace('summary: "2 critical secret(s) overdue for rotation"', 'summary: "3 critical secret(s) overdue for rotation"'));
+      writeFileSync(
+        path.join(dir, 't.yml'),
+        tests.replace('summary: "2 critical secret(s) overdue for rotation"', 'summary: "3 critical secret(s) overdue for rotation"'),
+      );
       const bad = promtool(['test', 'rules', 't.yml'], dir);
       expect(bad.code).not.toBe(0);
       expect(bad.out).toContain('KeyhavenSecretsOverdue');
@@ -77,7 +83,14 @@ describe.skipIf(!hasPromtool)('alert rules (promtool)', () => {
 
   it('cover failed rotations, overdue secrets, provider errors, audit sinks, anomaly bursts and stuck rotations', () => {
     const alerts = ruleExpressions().map((r) => r.where);
-    for (const a of ['KeyhavenRotationFailed', 'KeyhavenSecretsOverdue', 'KeyhavenProviderErrors', 'KeyhavenAuditSinkFailing', 'KeyhavenAnomalyBurst', 'KeyhavenRotationStuck']) {
+    for (const a of [
+      'KeyhavenRotationFailed',
+      'KeyhavenSecretsOverdue',
+      'KeyhavenProviderErrors',
+      'KeyhavenAuditSinkFailing',
+      'KeyhavenAnomalyBurst',
+      'KeyhavenRotationStuck',
+    ]) {
       expect(alerts).toContain(`alert ${a}`);
     }
   });
@@ -85,8 +98,13 @@ describe.skipIf(!hasPromtool)('alert rules (promtool)', () => {
 
 describe('the dashboard and the rules query only metrics a server exports (built binary)', () => {
   let srv: DevServer;
-  beforeAll(async () => { assertBuiltCli(); srv = await startDevServer(); });
-  afterAll(async () => { await srv?.stop(); });
+  beforeAll(async () => {
+    assertBuiltCli();
+    srv = await startDevServer();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('every keyhaven_* metric in the dashboard JSON and the rules is on /metrics', async () => {
     const text = await (await fetch(`${srv.url}/metrics`)).text();
@@ -96,7 +114,11 @@ describe('the dashboard and the rules query only metrics a server exports (built
     expect(exprs.length).toBeGreaterThan(20);
     const used = new Set(exprs.flatMap((e) => metricsIn(e.expr)));
     expect(used.size).toBeGreaterThan(20);
-    const missing = exprs.flatMap((e) => metricsIn(e.expr).filter((m) => !names.has(m)).map((m) => `${e.where}: ${m}`));
+    const missing = exprs.flatMap((e) =>
+      metricsIn(e.expr)
+        .filter((m) => !names.has(m))
+        .map((m) => `${e.where}: ${m}`),
+    );
     expect(missing).toEqual([]);
     // docs/observability.md lists every metric the server exports (prom-client's process and Node.js
     // defaults as a group), and lists none it does not.

@@ -22,8 +22,13 @@ beforeAll(async () => {
     ['secrets', 'set', 'payments/stripe-key', 'sk_live_original', '--type', 'api_key', '--tag', 'payments', '--criticality', 'critical'],
     ['secrets', 'set', 'payments/webhook-secret', 'whsec_original', '--type', 'api_key', '--tag', 'payments'],
     ['secrets', 'set', 'search/db-password', 'pw-original', '--type', 'password', '--criticality', 'critical'],
-  ]) expect(await kh(args)).toMatchObject({ code: 0 });
-  for (const [name, type] of [['payments/stripe-key', 'api_key'], ['payments/webhook-secret', 'api_key'], ['search/db-password', 'password']]) {
+  ])
+    expect(await kh(args)).toMatchObject({ code: 0 });
+  for (const [name, type] of [
+    ['payments/stripe-key', 'api_key'],
+    ['payments/webhook-secret', 'api_key'],
+    ['search/db-password', 'password'],
+  ]) {
     expect(await kh(['rotation', 'register', name, '--type', type])).toMatchObject({ code: 0 });
   }
 });
@@ -45,7 +50,9 @@ describe('keyhaven rotate --emergency with a selector (built binary)', () => {
   });
 
   it('criteria combine: type and criticality together select across prefixes', async () => {
-    const plan = JSON.parse((await kh(['rotate', '--emergency', '--criticality', 'critical', '--type', 'api_key', '--dry-run', '--format', 'json'])).stdout);
+    const plan = JSON.parse(
+      (await kh(['rotate', '--emergency', '--criticality', 'critical', '--type', 'api_key', '--dry-run', '--format', 'json'])).stdout,
+    );
     expect(plan.secrets).toEqual(['payments/stripe-key']);
     const byPrefix = JSON.parse((await kh(['rotate', '--emergency', '--prefix', 'search/', '--dry-run', '--format', 'json'])).stdout);
     expect(byPrefix.secrets).toEqual(['search/db-password']);

@@ -12,34 +12,55 @@ import { assertBuiltCli, CLI_MAIN, cleanEnv, scratchDir } from './support/surfac
 
 vi.setConfig({ testTimeout: 120_000 });
 
-interface Server { child: ChildProcess; url: string; token: string; out: () => string; stop(): Promise<number | null> }
+interface Server {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  out: () => string;
+  stop(): Promise<number | null>;
+}
 
 /** Starts `keyhaven server` on DIR; resolves once it listens (with the root token of a first start), or rejects with its output when it exits first. */
-const start = (dir: string) => new Promise<Server>((resolve, reject) => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
-    env: cleanEnv({ KEYHAVEN_DATA_DIR: dir, KEYHAVEN_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'],
+const start = (dir: string) =>
+  new Promise<Server>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
+      env: cleanEnv({ KEYHAVEN_DATA_DIR: dir, KEYHAVEN_LOG_LEVEL: 'warn' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const stop = () =>
+      new Promise<number | null>((res) => {
+        if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (code) => {
+          clearTimeout(t);
+          res(code);
+        });
+        child.kill('SIGTERM');
+      });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server neither listened nor exited in 30 s:\n${out}`));
+    }, 30_000);
+    let listening = false;
+    const onData = (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m || listening) return;
+      listening = true;
+      // A first start prints the root token just after the listening line; later starts print none.
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], token: /KEYHAVEN_TOKEN=(\S+)/.exec(out)?.[1] ?? '', out: () => out, stop });
+      }, 500);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!listening) reject(Object.assign(new Error(`server exited with ${code}:\n${out}`), { code, out }));
+    });
   });
-  let out = '';
-  const stop = () => new Promise<number | null>((res) => {
-    if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', (code) => { clearTimeout(t); res(code); });
-    child.kill('SIGTERM');
-  });
-  const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server neither listened nor exited in 30 s:\n${out}`)); }, 30_000);
-  let listening = false;
-  const onData = (d: Buffer) => {
-    out += d.toString('utf8');
-    const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (!m || listening) return;
-    listening = true;
-    // A first start prints the root token just after the listening line; later starts print none.
-    setTimeout(() => { clearTimeout(timer); resolve({ child, url: m[1], token: /KEYHAVEN_TOKEN=(\S+)/.exec(out)?.[1] ?? '', out: () => out, stop }); }, 500);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  child.on('exit', (code) => { clearTimeout(timer); if (!listening) reject(Object.assign(new Error(`server exited with ${code}:\n${out}`), { code, out })); });
-});
 
 const PAGE = 4096;
 const N = 150;
@@ -59,13 +80,19 @@ describe('a damaged SQLite file (built binary)', () => {
     expect(token).toMatch(/^khv_/);
     const h = { authorization: `Bearer ${token}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
     for (let i = 0; i < N; i++) {
-      const r = await fetch(`${s.url}/v1/secrets`, { method: 'POST', headers: h, body: JSON.stringify({ name: `app/s${i}`, value: valueOf(i) }) });
+      const r = await fetch(`${s.url}/v1/secrets`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ name: `app/s${i}`, value: valueOf(i) }),
+      });
       expect(r.status, await r.clone().text()).toBe(201);
     }
     expect(await s.stop()).toBe(0);
     pristine = dir;
   });
-  afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   const copyStore = (name: string) => {
     const dir = path.join(root, name);
@@ -75,7 +102,11 @@ describe('a damaged SQLite file (built binary)', () => {
   };
   const overwrite = (file: string, offset: number, bytes: Buffer) => {
     const fd = openSync(file, 'r+');
-    try { writeSync(fd, bytes, 0, bytes.length, offset); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, bytes, 0, bytes.length, offset);
+    } finally {
+      closeSync(fd);
+    }
   };
 
   it('refuses a file whose header is destroyed with DATABASE_CORRUPT and what to do, and leaves the file as it was', async () => {
@@ -83,7 +114,13 @@ describe('a damaged SQLite file (built binary)', () => {
     const db = path.join(dir, 'keyhaven.db');
     overwrite(db, 0, randomBytes(100));
     const before = readFileSync(db);
-    const err = await start(dir).then(async (s) => { await s.stop(); return null; }, (e: { code: number | null; out: string }) => e);
+    const err = await start(dir).then(
+      async (s) => {
+        await s.stop();
+        return null;
+      },
+      (e: { code: number | null; out: string }) => e,
+    );
     expect(err, 'the server must not start on a file that is not a database').not.toBeNull();
     expect(err!.code).not.toBe(0);
     expect(err!.out).toMatch(/DATABASE_CORRUPT/);
@@ -92,7 +129,12 @@ describe('a damaged SQLite file (built binary)', () => {
   });
 
   /** A small seeded generator, so a failing damage pattern can be replayed (its seed is in the message). */
-  const prng = (seed: number) => () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t ^= t + Math.imul(t ^ (t >>> 7), 61 | t); return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
+  const prng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
 
   it('with pages overwritten inside the file: every read is the right value or a clear error, none leaks a value, and the server stays up', async () => {
     const seeds = Array.from({ length: 6 }, (_, k) => (Date.now() + k * 7919) >>> 0);
@@ -110,10 +152,14 @@ describe('a damaged SQLite file (built binary)', () => {
       for (const p of hit) overwrite(db, p * PAGE, Buffer.from(Array.from({ length: PAGE }, () => Math.floor(rnd() * 256))));
 
       let s: Server;
-      try { s = await start(dir); } catch (e) {
+      try {
+        s = await start(dir);
+      } catch (e) {
         // Refusing to start is right, with the clear error.
         const out = (e as { out: string }).out;
-        expect(out, `seed ${seed}: the server did not start and did not say the database is damaged:\n${out.slice(-800)}`).toMatch(/\[DATABASE_CORRUPT\][^\n]*restore the database from a backup/);
+        expect(out, `seed ${seed}: the server did not start and did not say the database is damaged:\n${out.slice(-800)}`).toMatch(
+          /\[DATABASE_CORRUPT\][^\n]*restore the database from a backup/,
+        );
         expect(out).not.toMatch(/x{100}/);
         seen.push(`${count} pages: start refused`);
         continue;
@@ -132,14 +178,20 @@ describe('a damaged SQLite file (built binary)', () => {
         expect(text).not.toMatch(/x{100}/);
         const body = JSON.parse(text) as { error?: { code?: string }; code?: string };
         const code = body.error?.code ?? body.code ?? '';
-        if (['DATABASE_CORRUPT'].includes(code)) { outcomes.failed++; outcomes.codes.add(code); }
-        else outcomes.other.push(`${r.status} ${text.slice(0, 200)}`);
+        if (['DATABASE_CORRUPT'].includes(code)) {
+          outcomes.failed++;
+          outcomes.codes.add(code);
+        } else outcomes.other.push(`${r.status} ${text.slice(0, 200)}`);
       }
       expect(outcomes.other, `seed ${seed}: every failure is a catalogue error naming the damage`).toEqual([]);
       // Verify names what it found: a result (ok, or the problems), or DATABASE_CORRUPT; never a bare 500.
-      const v = await fetch(`${s.url}/v1/sys/audit/verify`, { method: "POST", headers: h });
+      const v = await fetch(`${s.url}/v1/sys/audit/verify`, { method: 'POST', headers: h });
       const vt = await v.text();
-      if (v.status !== 200) expect({ status: v.status, code: (JSON.parse(vt) as { error?: { code?: string } }).error?.code }, `seed ${seed}: verify answered ${vt.slice(0, 300)}`).toEqual({ status: 500, code: 'DATABASE_CORRUPT' });
+      if (v.status !== 200)
+        expect(
+          { status: v.status, code: (JSON.parse(vt) as { error?: { code?: string } }).error?.code },
+          `seed ${seed}: verify answered ${vt.slice(0, 300)}`,
+        ).toEqual({ status: 500, code: 'DATABASE_CORRUPT' });
       else expect(typeof JSON.parse(vt).ok).toBe('boolean');
       // Still up and answering.
       expect((await fetch(`${s.url}/health/live`)).status).toBe(200);
@@ -148,7 +200,7 @@ describe('a damaged SQLite file (built binary)', () => {
       await s.stop();
       seen.push(`${count} pages: served ${outcomes.ok}, refused ${outcomes.failed} (${[...outcomes.codes].join(',')})`);
     }
-    console.info(`damage patterns: ${seen.join("; ")}`);
+    console.info(`damage patterns: ${seen.join('; ')}`);
     expect(seen).toHaveLength(seeds.length);
   });
 });

@@ -27,7 +27,12 @@ describe.skipIf(!mounted)('a full disk under the SQLite store (built binary, tmp
   let url = '';
   let token = '';
   const call = async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(url + p, { method, headers: { authorization: `Bearer ${token}`, 'x-tenant-id': 'default', ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(15_000) });
+    const r = await fetch(url + p, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'x-tenant-id': 'default', ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
     const text = await r.text();
     return { status: r.status, json: text ? JSON.parse(text) : null };
   };
@@ -38,7 +43,8 @@ describe.skipIf(!mounted)('a full disk under the SQLite store (built binary, tmp
     mkdirSync(data, { mode: 0o700 });
     writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(1200 * 1024)); // freed later to give space back
     child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', '127.0.0.1:0'], {
-      env: cleanEnv({ KEYHAVEN_DATA_DIR: data, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64'), KEYHAVEN_LOG_LEVEL: 'fatal' }), stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv({ KEYHAVEN_DATA_DIR: data, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64'), KEYHAVEN_LOG_LEVEL: 'fatal' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -47,7 +53,12 @@ describe.skipIf(!mounted)('a full disk under the SQLite store (built binary, tmp
         out += d.toString();
         const u = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
         const k = /Root token \(shown once, store it safely\): (khv_\S+)/.exec(out);
-        if (u && k) { clearTimeout(t); url = u[1]!; token = k[1]!; resolve(); }
+        if (u && k) {
+          clearTimeout(t);
+          url = u[1]!;
+          token = k[1]!;
+          resolve();
+        }
       });
       child!.stderr!.resume();
     });

@@ -8,13 +8,34 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuiltCli, CLI_MAIN, cleanEnv, REPO_ROOT, runProcess, scratchDir, startDevServer, type DevServer } from './support/surface.js';
+import {
+  assertBuiltCli,
+  CLI_MAIN,
+  cleanEnv,
+  REPO_ROOT,
+  runProcess,
+  scratchDir,
+  startDevServer,
+  type DevServer,
+} from './support/surface.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-interface Block { file: string; line: number; code: string; noRun: boolean; server: boolean }
+interface Block {
+  file: string;
+  line: number;
+  code: string;
+  noRun: boolean;
+  server: boolean;
+}
 
-const DOC_FILES = ['README.md', ...readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const DOC_FILES = [
+  'README.md',
+  ...readdirSync(path.join(REPO_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 
 export const extractBlocks = (file: string, text: string): Block[] => {
   const lines = text.split('\n');
@@ -26,7 +47,13 @@ export const extractBlocks = (file: string, text: string): Block[] => {
     let j = start;
     while (j < lines.length && !/^```\s*$/.test(lines[j])) j++;
     const code = lines.slice(start, j).join('\n');
-    out.push({ file, line: start + 1, code, noRun: /\bno-run\b/.test(m[2]), server: /(^|\s|;)(npm run quickstart|(npx )?keyhaven server)\b/m.test(code) });
+    out.push({
+      file,
+      line: start + 1,
+      code,
+      noRun: /\bno-run\b/.test(m[2]),
+      server: /(^|\s|;)(npm run quickstart|(npx )?keyhaven server)\b/m.test(code),
+    });
     i = j;
   }
   return out;
@@ -47,7 +74,10 @@ beforeAll(async () => {
   const bin = path.join(dir, '.bin');
   mkdirSync(bin);
   writeFileSync(path.join(bin, 'keyhaven'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_MAIN}" "$@"\n`);
-  writeFileSync(path.join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = keyhaven ]; then shift; exec "${path.join(bin, 'keyhaven')}" "$@"; fi\necho "npx shim: only 'npx keyhaven' is available in doc examples" >&2; exit 127\n`);
+  writeFileSync(
+    path.join(bin, 'npx'),
+    `#!/bin/sh\nif [ "$1" = keyhaven ]; then shift; exec "${path.join(bin, 'keyhaven')}" "$@"; fi\necho "npx shim: only 'npx keyhaven' is available in doc examples" >&2; exit 127\n`,
+  );
   chmodSync(path.join(bin, 'keyhaven'), 0o755);
   chmodSync(path.join(bin, 'npx'), 0o755);
   env = cleanEnv({ ...server.env, PATH: `${bin}:${process.env.PATH}`, HOME: dir });
@@ -67,7 +97,9 @@ beforeAll(async () => {
     ['secrets', 'set', 'db/prod', '--field', 'user=app', '--field', 'password=new'],
     ['secrets', 'set', 'db/prod', '--field', 'user=app', '--field', 'password=newer'],
     ['secrets', 'set', 'tls/cert', '--file', 'cert.pem'],
-    ['secrets', 'set', 'apps/old/key', 'x'], ['secrets', 'set', 'apps/old/key', 'y'], ['secrets', 'set', 'apps/old/key', 'z'],
+    ['secrets', 'set', 'apps/old/key', 'x'],
+    ['secrets', 'set', 'apps/old/key', 'y'],
+    ['secrets', 'set', 'apps/old/key', 'z'],
     ['secrets', 'set', 'app/old-key', 'x'],
     ['secrets', 'set', 'apps/billing/db-password', 'pw'],
   ];
@@ -83,28 +115,44 @@ afterAll(async () => {
 
 /** Runs a block with `set -e`; on failure the ERR trap prints the failing line of the block. */
 const runBlock = (b: Block) =>
-  runProcess('bash', ['-c', `set -eo pipefail\ntrap 'echo "__FAILED_AT__ $LINENO" >&2' ERR\n${b.code}\n`], { env, cwd: dir, timeoutMs: 45_000 });
+  runProcess('bash', ['-c', `set -eo pipefail\ntrap 'echo "__FAILED_AT__ $LINENO" >&2' ERR\n${b.code}\n`], {
+    env,
+    cwd: dir,
+    timeoutMs: 45_000,
+  });
 
 /** A block that starts a server: each such line runs on a fresh port and data dir until it prints the
  *  listening line and the root token, then it is stopped. `npm run quickstart` (install + build + server)
  *  runs as the server step only: install and build are what this test run already did. */
-const runServerLine = (cmdLine: string) => new Promise<{ ok: boolean; out: string }>((resolve) => {
-  const line = cmdLine.replace(/^npm run quickstart\b/, 'keyhaven server').replace(/^npm run dev\b/, 'keyhaven server --dev').replace(/^npx keyhaven\b/, 'keyhaven');
-  const data = scratchDir('keyhaven-doc-server-');
-  const child = spawn('bash', ['-c', `exec ${line} --listen 127.0.0.1:0`], {
-    env: { ...env, KEYHAVEN_DATA_DIR: data, KEYHAVEN_ADDR: undefined, KEYHAVEN_TOKEN: undefined }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: false,
+const runServerLine = (cmdLine: string) =>
+  new Promise<{ ok: boolean; out: string }>((resolve) => {
+    const line = cmdLine
+      .replace(/^npm run quickstart\b/, 'keyhaven server')
+      .replace(/^npm run dev\b/, 'keyhaven server --dev')
+      .replace(/^npx keyhaven\b/, 'keyhaven');
+    const data = scratchDir('keyhaven-doc-server-');
+    const child = spawn('bash', ['-c', `exec ${line} --listen 127.0.0.1:0`], {
+      env: { ...env, KEYHAVEN_DATA_DIR: data, KEYHAVEN_ADDR: undefined, KEYHAVEN_TOKEN: undefined },
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: false,
+    });
+    let out = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      setTimeout(() => rmSync(data, { recursive: true, force: true }), 500);
+      resolve({ ok, out });
+    };
+    const timer = setTimeout(() => done(false), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (/Listening on http:\/\/127\.0\.0\.1:\d+/.test(out) && /Root token \(shown once/.test(out)) done(true);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', () => done(/Listening on/.test(out) && /Root token/.test(out)));
   });
-  let out = '';
-  const done = (ok: boolean) => { clearTimeout(timer); child.kill('SIGTERM'); setTimeout(() => rmSync(data, { recursive: true, force: true }), 500); resolve({ ok, out }); };
-  const timer = setTimeout(() => done(false), 30_000);
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    if (/Listening on http:\/\/127\.0\.0\.1:\d+/.test(out) && /Root token \(shown once/.test(out)) done(true);
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  child.on('exit', () => done(/Listening on/.test(out) && /Root token/.test(out)));
-});
 
 describe('documented shell examples run as written', () => {
   it('finds the examples, and few are marked no-run, each with a reason', () => {
@@ -113,7 +161,10 @@ describe('documented shell examples run as written', () => {
     expect(noRun.length).toBeLessThanOrEqual(Math.ceil(blocks.length / 4));
     for (const b of noRun) {
       const fence = readFileSync(path.join(REPO_ROOT, b.file), 'utf8').split('\n')[b.line - 2];
-      expect(fence.replace(/^```sh\s+no-run/, '').trim(), `${b.file}:${b.line - 1}: a no-run block must give its reason on the fence line`).not.toBe('');
+      expect(
+        fence.replace(/^```sh\s+no-run/, '').trim(),
+        `${b.file}:${b.line - 1}: a no-run block must give its reason on the fence line`,
+      ).not.toBe('');
     }
   });
 
@@ -140,7 +191,10 @@ describe('documented shell examples run as written', () => {
           const cmd = l.replace(/\s+#.*$/, '').trim();
           if (!cmd) continue;
           const r = await runServerLine(cmd);
-          expect(r.ok, `${b.file}:${b.line + k}: \`${cmd}\` did not print the listening line and a root token:\n${r.out.slice(-2000)}`).toBe(true);
+          expect(
+            r.ok,
+            `${b.file}:${b.line + k}: \`${cmd}\` did not print the listening line and a root token:\n${r.out.slice(-2000)}`,
+          ).toBe(true);
         }
         return;
       }
@@ -149,7 +203,10 @@ describe('documented shell examples run as written', () => {
       const blockLine = at ? Number(at[1]) - 2 : undefined; // two header lines before the block
       const srcLine = blockLine !== undefined ? b.line + blockLine - 1 : b.line;
       const cmd = blockLine !== undefined ? b.code.split('\n')[blockLine - 1] : b.code.split('\n')[0];
-      expect(r.code, `${b.file}:${srcLine}: \`${cmd}\` failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr.slice(-1500)}`).toBe(0);
+      expect(
+        r.code,
+        `${b.file}:${srcLine}: \`${cmd}\` failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr.slice(-1500)}`,
+      ).toBe(0);
     });
   }
 });

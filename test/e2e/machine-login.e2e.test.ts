@@ -15,10 +15,15 @@ let server: DevServer;
 let fx: IdentityFixtures;
 let dir: string;
 let config: string;
-const admin = (args: string[], o: { input?: string } = {}) => keyhaven(args, { cwd: dir, input: o.input, env: { ...server.env, XDG_CONFIG_HOME: config } });
+const admin = (args: string[], o: { input?: string } = {}) =>
+  keyhaven(args, { cwd: dir, input: o.input, env: { ...server.env, XDG_CONFIG_HOME: config } });
 /** A machine: no KEYHAVEN_TOKEN, only the address, the tenant and its config directory. */
 const machine = (args: string[], o: { input?: string; env?: Record<string, string> } = {}) =>
-  keyhaven(args, { cwd: dir, input: o.input, env: { KEYHAVEN_ADDR: server.url, KEYHAVEN_TENANT: 'default', XDG_CONFIG_HOME: config, ...o.env } });
+  keyhaven(args, {
+    cwd: dir,
+    input: o.input,
+    env: { KEYHAVEN_ADDR: server.url, KEYHAVEN_TENANT: 'default', XDG_CONFIG_HOME: config, ...o.env },
+  });
 const tokenFile = () => path.join(config, 'keyhaven', 'token');
 
 beforeAll(async () => {
@@ -37,16 +42,36 @@ afterAll(async () => {
 
 describe('keyhaven login (built binary)', () => {
   it('approle: admin creates a role and a secret_id; the machine logs in, the token is stored 0600 and used; logout revokes it', async () => {
-    expect(await admin(['auth', 'approle', 'role', 'put', 'deployer', '--token-role', 'read', '--ttl', '15m', '--max-ttl', '1h', '--secret-id-uses', '2'])).toMatchObject({ code: 0, stdout: 'Saved approle role deployer.\n' });
+    expect(
+      await admin([
+        'auth',
+        'approle',
+        'role',
+        'put',
+        'deployer',
+        '--token-role',
+        'read',
+        '--ttl',
+        '15m',
+        '--max-ttl',
+        '1h',
+        '--secret-id-uses',
+        '2',
+      ]),
+    ).toMatchObject({ code: 0, stdout: 'Saved approle role deployer.\n' });
     const roleId = (await admin(['auth', 'approle', 'role-id', 'deployer'])).stdout.trim();
     expect(roleId).toMatch(/^[0-9a-f-]{36}$/);
-    const issued = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--meta', 'host=ci-7', '--format', 'json'])).stdout);
+    const issued = JSON.parse(
+      (await admin(['auth', 'approle', 'secret-id', 'issue', 'deployer', '--meta', 'host=ci-7', '--format', 'json'])).stdout,
+    );
     expect(issued.secret_id).toMatch(/^khs_/);
     expect((await admin(['auth', 'approle', 'secret-id', 'list', 'deployer'])).stdout).toContain(issued.secret_id_accessor);
     expect((await admin(['auth', 'approle', 'secret-id', 'list', 'deployer'])).stdout).not.toContain(issued.secret_id);
 
     // secret_id from stdin
-    const login = await machine(['login', '--method', 'approle', '--role-id', roleId, '--secret-id-file', '-'], { input: `${issued.secret_id}\n` });
+    const login = await machine(['login', '--method', 'approle', '--role-id', roleId, '--secret-id-file', '-'], {
+      input: `${issued.secret_id}\n`,
+    });
     expect(login.code).toBe(0);
     expect(login.stdout).toContain('Logged in (approle)');
     expect(login.stdout + login.stderr).not.toContain(issued.secret_id);
@@ -67,7 +92,9 @@ describe('keyhaven login (built binary)', () => {
     expect(self.identity).toMatchObject({ method: 'approle', role: 'deployer', metadata: { host: 'ci-7', role: 'deployer' } });
 
     // secret_id from the environment (second and last use), then a replay is refused.
-    expect((await machine(['login', '--method', 'approle', '--role-id', roleId], { env: { KEYHAVEN_SECRET_ID: issued.secret_id } })).code).toBe(0);
+    expect(
+      (await machine(['login', '--method', 'approle', '--role-id', roleId], { env: { KEYHAVEN_SECRET_ID: issued.secret_id } })).code,
+    ).toBe(0);
     const replay = await machine(['login', '--method', 'approle', '--role-id', roleId], { env: { KEYHAVEN_SECRET_ID: issued.secret_id } });
     expect(replay.code).not.toBe(0);
     expect(replay.stderr).toContain('AUTH_CREDENTIAL_USED');
@@ -81,7 +108,9 @@ describe('keyhaven login (built binary)', () => {
     expect((await machine(['secrets', 'get', 'ci/deploy-key'], { env: { KEYHAVEN_TOKEN: current } })).stderr).toContain('TOKEN_REVOKED');
     // A wrong secret_id and an unknown role_id read the same.
     const wrong = await machine(['login', '--method', 'approle', '--role-id', roleId], { env: { KEYHAVEN_SECRET_ID: 'khs_wrong' } });
-    const unknown = await machine(['login', '--method', 'approle', '--role-id', '00000000-0000-0000-0000-000000000000'], { env: { KEYHAVEN_SECRET_ID: 'khs_wrong' } });
+    const unknown = await machine(['login', '--method', 'approle', '--role-id', '00000000-0000-0000-0000-000000000000'], {
+      env: { KEYHAVEN_SECRET_ID: 'khs_wrong' },
+    });
     expect(wrong.code).toBe(unknown.code);
     const noId = (t: string) => t.replace(/request id [^)]+/, '');
     expect(noId(wrong.stderr)).toBe(noId(unknown.stderr));
@@ -113,18 +142,39 @@ describe('keyhaven login (built binary)', () => {
     expect((await admin(['auth', 'approle', 'role', 'put', 'printer', '--token-role', 'read'])).code).toBe(0);
     const roleId = (await admin(['auth', 'approle', 'role-id', 'printer'])).stdout.trim();
     const sid = JSON.parse((await admin(['auth', 'approle', 'secret-id', 'issue', 'printer', '--format', 'json'])).stdout).secret_id;
-    const printed = await machine(['login', '--method', 'approle', '--role-id', roleId, '--no-store'], { env: { KEYHAVEN_SECRET_ID: sid } });
+    const printed = await machine(['login', '--method', 'approle', '--role-id', roleId, '--no-store'], {
+      env: { KEYHAVEN_SECRET_ID: sid },
+    });
     expect(printed.stdout.trim()).toMatch(/^khv_/);
     expect(() => statSync(tokenFile())).toThrow();
   });
 
   it('kubernetes: configured with the TokenReview API, login with a service-account token file', async () => {
     writeFileSync(path.join(dir, 'reviewer.jwt'), fx.reviewerJwt);
-    expect((await admin(['auth', 'kubernetes', 'config', '--host', fx.kubernetesUrl, '--reviewer-jwt-file', path.join(dir, 'reviewer.jwt')])).code).toBe(0);
+    expect(
+      (await admin(['auth', 'kubernetes', 'config', '--host', fx.kubernetesUrl, '--reviewer-jwt-file', path.join(dir, 'reviewer.jwt')]))
+        .code,
+    ).toBe(0);
     const shown = await admin(['auth', 'kubernetes', 'show-config', '--format', 'json']);
     expect(JSON.parse(shown.stdout)).toMatchObject({ kubernetes_host: fx.kubernetesUrl, token_reviewer_jwt_set: true });
     expect(shown.stdout).not.toContain(fx.reviewerJwt);
-    expect((await admin(['auth', 'kubernetes', 'role', 'put', 'api', '--service-accounts', 'api', '--namespaces', 'payments', '--token-role', 'read'])).code).toBe(0);
+    expect(
+      (
+        await admin([
+          'auth',
+          'kubernetes',
+          'role',
+          'put',
+          'api',
+          '--service-accounts',
+          'api',
+          '--namespaces',
+          'payments',
+          '--token-role',
+          'read',
+        ])
+      ).code,
+    ).toBe(0);
     writeFileSync(path.join(dir, 'sa.jwt'), fx.serviceAccountToken('payments', 'api'));
     const r = await machine(['login', '--method', 'kubernetes', '--role', 'api', '--jwt-file', path.join(dir, 'sa.jwt')]);
     expect(r).toMatchObject({ code: 0 });
@@ -137,15 +187,41 @@ describe('keyhaven login (built binary)', () => {
 
   it('oidc: a GitHub Actions-shaped token against a JWKS, bound to repository and ref', async () => {
     expect((await admin(['auth', 'jwt', 'config', '--jwks-url', fx.jwksUrl, '--issuer', fx.issuer])).code).toBe(0);
-    expect((await admin(['auth', 'oidc', 'role', 'put', 'deploy', '--audience', 'https://github.com/acme', '--claim', 'repository=acme/app', '--claim', 'ref=refs/heads/main', '--map', 'repository=repo', '--token-role', 'read', '--ttl', '10m'])).code).toBe(0);
+    expect(
+      (
+        await admin([
+          'auth',
+          'oidc',
+          'role',
+          'put',
+          'deploy',
+          '--audience',
+          'https://github.com/acme',
+          '--claim',
+          'repository=acme/app',
+          '--claim',
+          'ref=refs/heads/main',
+          '--map',
+          'repository=repo',
+          '--token-role',
+          'read',
+          '--ttl',
+          '10m',
+        ])
+      ).code,
+    ).toBe(0);
     const jwt = await fx.githubToken({ repository: 'acme/app', ref: 'refs/heads/main' });
     const r = await machine(['login', '--method', 'oidc', '--role', 'deploy', '--format', 'json'], { env: { KEYHAVEN_JWT: jwt } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ policies: ['read'], lease_duration: 600, metadata: { repo: 'acme/app', role: 'deploy' } });
     expect(r.stdout).not.toContain(jwt);
     const feature = await fx.githubToken({ repository: 'acme/app', ref: 'refs/heads/feature' });
-    expect((await machine(['login', '--method', 'oidc', '--role', 'deploy'], { env: { KEYHAVEN_JWT: feature } })).stderr).toContain('AUTH_LOGIN_FAILED');
+    expect((await machine(['login', '--method', 'oidc', '--role', 'deploy'], { env: { KEYHAVEN_JWT: feature } })).stderr).toContain(
+      'AUTH_LOGIN_FAILED',
+    );
     const forged = await fx.githubToken({ repository: 'acme/app' }, { sign: 'other' });
-    expect((await machine(['login', '--method', 'oidc', '--role', 'deploy'], { env: { KEYHAVEN_JWT: forged } })).stderr).toContain('AUTH_JWT_INVALID');
+    expect((await machine(['login', '--method', 'oidc', '--role', 'deploy'], { env: { KEYHAVEN_JWT: forged } })).stderr).toContain(
+      'AUTH_JWT_INVALID',
+    );
   });
 });

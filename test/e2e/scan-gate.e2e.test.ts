@@ -19,7 +19,7 @@ const sarifValidator = () => {
   delete schema.$schema;
   schema.$id = schema.id;
   delete schema.id;
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false }) // the schema's language pattern is not valid with the u flag;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false }); // the schema's language pattern is not valid with the u flag;
   return ajv.compile(schema);
 };
 
@@ -29,7 +29,9 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'config.env'), `GITHUB_TOKEN=${LEAK}\n`);
   writeFileSync(path.join(dir, 'clean.txt'), 'nothing to see\n');
 });
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('keyhaven scan exit codes and formats (built binary)', () => {
   it('exits 1 with findings, 0 when clean, 2 on a usage error', async () => {
@@ -79,7 +81,9 @@ describe('keyhaven scan exit codes and formats (built binary)', () => {
   });
 
   it('writing into a closed pipe exits quietly (no EPIPE crash)', async () => {
-    const r = await runProcess('bash', ['-c', 'set -o pipefail; "$0" "$1" scan --help | head -1', process.execPath, CLI_MAIN], { env: cleanEnv() });
+    const r = await runProcess('bash', ['-c', 'set -o pipefail; "$0" "$1" scan --help | head -1', process.execPath, CLI_MAIN], {
+      env: cleanEnv(),
+    });
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
     expect(r.stdout).toMatch(/^Usage: keyhaven scan/);
     expect(r.code).toBe(0);
@@ -87,7 +91,11 @@ describe('keyhaven scan exit codes and formats (built binary)', () => {
 });
 
 describe('the installed pre-commit hook in a real git repository', () => {
-  const git = (cwd: string, ...args: string[]) => runProcess('git', ['-c', 'user.email=e2e@example.test', '-c', 'user.name=e2e', ...args], { cwd, env: cleanEnv({ PATH: '/usr/bin:/bin' }) });
+  const git = (cwd: string, ...args: string[]) =>
+    runProcess('git', ['-c', 'user.email=e2e@example.test', '-c', 'user.name=e2e', ...args], {
+      cwd,
+      env: cleanEnv({ PATH: '/usr/bin:/bin' }),
+    });
 
   it('refuses a commit with a leaked token and lets a clean one through, with keyhaven not on PATH', async () => {
     const repo = scratchDir('keyhaven-e2e-git-');
@@ -97,7 +105,9 @@ describe('the installed pre-commit hook in a real git repository', () => {
       expect(inst.code).toBe(0);
       expect(inst.stderr).toContain('installed');
       // PATH without any keyhaven (as after `npm install` in a project): the hook still finds the CLI.
-      expect((await runProcess('sh', ['-c', 'command -v keyhaven || echo none'], { env: cleanEnv({ PATH: '/usr/bin:/bin' }) })).stdout.trim()).toBe('none');
+      expect(
+        (await runProcess('sh', ['-c', 'command -v keyhaven || echo none'], { env: cleanEnv({ PATH: '/usr/bin:/bin' }) })).stdout.trim(),
+      ).toBe('none');
 
       writeFileSync(path.join(repo, 'README'), 'clean\n');
       expect((await git(repo, 'add', 'README')).code).toBe(0);

@@ -17,14 +17,19 @@ beforeAll(() => {
   for (let i = 0; i < 300; i++) {
     const sub = path.join(dir, 'gen', `m${i % 13}`, `n${i % 5}`);
     mkdirSync(sub, { recursive: true });
-    writeFileSync(path.join(sub, `f${i}.env`), i % 4 === 0 ? `A=1\nGITHUB_TOKEN=${LEAK(i)}\npassword = "Vq8#rT2m!Lz6pW"\n` : 'A=1\nB=two\n');
+    writeFileSync(
+      path.join(sub, `f${i}.env`),
+      i % 4 === 0 ? `A=1\nGITHUB_TOKEN=${LEAK(i)}\npassword = "Vq8#rT2m!Lz6pW"\n` : 'A=1\nB=two\n',
+    );
   }
   mkdirSync(path.join(dir, 'docs'), { recursive: true });
   writeFileSync(path.join(dir, 'docs', 'setup.md'), `Set \`password = "Vq8#rT2m!Lz6pW"\` and GITHUB_TOKEN=${LEAK(9999)}\n`);
   const pfx = fileRules.find((r) => r.id === 'pkcs12-file')!.examples.positive[0].bytes;
   writeFileSync(path.join(dir, 'client.p12'), pfx);
 });
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('keyhaven scan --threads 2 equals --threads 1 (built binary)', () => {
   for (const format of ['json', 'sarif', 'csv'] as const) {
@@ -36,7 +41,10 @@ describe('keyhaven scan --threads 2 equals --threads 1 (built binary)', () => {
       expect(two.stdout).toBe(one.stdout);
       if (format === 'json') {
         const findings = JSON.parse(one.stdout) as unknown;
-        const list = (Array.isArray(findings) ? findings : (findings as { findings: unknown[] }).findings) as Array<{ file: string; ruleId: string }>;
+        const list = (Array.isArray(findings) ? findings : (findings as { findings: unknown[] }).findings) as Array<{
+          file: string;
+          ruleId: string;
+        }>;
         expect(list.length).toBeGreaterThan(100);
         expect(list.some((f) => f.file === 'client.p12' && f.ruleId === 'pkcs12-file')).toBe(true);
         expect(list.some((f) => f.file.startsWith('corpus/secrets/'))).toBe(true);

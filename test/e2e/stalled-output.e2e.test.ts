@@ -11,7 +11,10 @@ vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
 const children: ChildProcess[] = [];
-beforeAll(() => { assertBuiltCli(); dir = scratchDir('keyhaven-stall-'); });
+beforeAll(() => {
+  assertBuiltCli();
+  dir = scratchDir('keyhaven-stall-');
+});
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -19,20 +22,26 @@ afterAll(() => {
 
 /** A dev server from the built binary; resolves with its URL once it listens. stdout is paused
  *  right then, so the pipe fills and stays full. */
-const start = (env: Record<string, string>) => new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--dev', '--dev-root-token', 'root', '--listen', '127.0.0.1:0'], {
-    env: cleanEnv({ KEYHAVEN_LOG_LEVEL: 'info', ...env }), stdio: ['ignore', 'pipe', 'pipe'],
+const start = (env: Record<string, string>) =>
+  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, 'server', '--dev', '--dev-root-token', 'root', '--listen', '127.0.0.1:0'], {
+      env: cleanEnv({ KEYHAVEN_LOG_LEVEL: 'info', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.pause();
+        resolve({ child, url: m[1]! });
+      }
+    });
+    child.stderr!.resume();
   });
-  children.push(child);
-  let out = '';
-  const timer = setTimeout(() => reject(new Error(`did not start:\n${out}`)), 30_000);
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) { clearTimeout(timer); child.stdout!.pause(); resolve({ child, url: m[1]! }); }
-  });
-  child.stderr!.resume();
-});
 
 const timed = async (url: string) => {
   const t0 = Date.now();
@@ -41,12 +50,16 @@ const timed = async (url: string) => {
   return { status: r.status, ms: Date.now() - t0 };
 };
 
-const stopWithin = (child: ChildProcess, ms: number) => new Promise<{ code: number | null; after: number }>((resolve, reject) => {
-  const t0 = Date.now();
-  const timer = setTimeout(() => reject(new Error(`still running ${ms} ms after SIGTERM`)), ms);
-  child.once('exit', (code) => { clearTimeout(timer); resolve({ code, after: Date.now() - t0 }); });
-  child.kill('SIGTERM');
-});
+const stopWithin = (child: ChildProcess, ms: number) =>
+  new Promise<{ code: number | null; after: number }>((resolve, reject) => {
+    const t0 = Date.now();
+    const timer = setTimeout(() => reject(new Error(`still running ${ms} ms after SIGTERM`)), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, after: Date.now() - t0 });
+    });
+    child.kill('SIGTERM');
+  });
 
 describe('a server whose output nobody reads (built binary)', () => {
   it('stdout audit sink into a stalled pipe: requests stay bounded, /health answers, SIGTERM stops it', async () => {

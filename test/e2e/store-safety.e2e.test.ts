@@ -9,34 +9,52 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuiltCli, CLI_MAIN, cleanEnv, scratchDir } from './support/surface.js';
 
 /** Starts `keyhaven server` on DIR; resolves with its output once it listens (then stops it), or when it exits. */
-const runServer = (dir: string, listen = '127.0.0.1:0') => new Promise<{ listened: boolean; code: number | null; out: string }>((resolve, reject) => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', listen], {
-    env: cleanEnv({ KEYHAVEN_DATA_DIR: dir, KEYHAVEN_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'],
+const runServer = (dir: string, listen = '127.0.0.1:0') =>
+  new Promise<{ listened: boolean; code: number | null; out: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, 'server', '--listen', listen], {
+      env: cleanEnv({ KEYHAVEN_DATA_DIR: dir, KEYHAVEN_LOG_LEVEL: 'warn' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let listened = false;
+    let t0 = Date.now();
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server neither listened nor exited in 30 s:\n${out}`));
+    }, 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString('utf8');
+      // The root token lines follow "Listening on" in separate writes: stop once they are in (or
+      // shortly after, on a later start that has none); a SIGTERM before the server installs its
+      // handler ends it at once, possibly before they are written.
+      if (!listened && /Listening on http/.test(out)) {
+        listened = true;
+        t0 = Date.now();
+        const stop = setInterval(() => {
+          if (/export KEYHAVEN_ADDR/.test(out) || Date.now() - t0 > 1500) {
+            clearInterval(stop);
+            child.kill('SIGTERM');
+          }
+        }, 50);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ listened, code, out });
+    });
   });
-  let out = '';
-  let listened = false;
-  let t0 = Date.now();
-  const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server neither listened nor exited in 30 s:\n${out}`)); }, 30_000);
-  const onData = (d: Buffer) => {
-    out += d.toString('utf8');
-    // The root token lines follow "Listening on" in separate writes: stop once they are in (or
-    // shortly after, on a later start that has none); a SIGTERM before the server installs its
-    // handler ends it at once, possibly before they are written.
-    if (!listened && /Listening on http/.test(out)) {
-      listened = true;
-      t0 = Date.now();
-      const stop = setInterval(() => { if (/export KEYHAVEN_ADDR/.test(out) || Date.now() - t0 > 1500) { clearInterval(stop); child.kill('SIGTERM'); } }, 50);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  child.on('exit', (code) => { clearTimeout(timer); resolve({ listened, code, out }); });
-});
 
 describe('the store on disk (built binary)', () => {
   let dir: string;
-  beforeAll(() => { assertBuiltCli(); dir = path.join(scratchDir('keyhaven-store-'), 'data'); });
-  afterAll(() => { rmSync(path.dirname(dir), { recursive: true, force: true }); });
+  beforeAll(() => {
+    assertBuiltCli();
+    dir = path.join(scratchDir('keyhaven-store-'), 'data');
+  });
+  afterAll(() => {
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
 
   it('creates the data directory 0700 and every store file 0600, whatever the umask', async () => {
     const first = await runServer(dir);

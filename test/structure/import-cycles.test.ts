@@ -21,12 +21,29 @@ export const runtimeImports = (file: string, text: string): string[] => {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const c = node.importClause;
-      const typeOnly = c !== undefined && (c.isTypeOnly || (!c.name && c.namedBindings !== undefined && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        c !== undefined &&
+        (c.isTypeOnly ||
+          (!c.name &&
+            c.namedBindings !== undefined &&
+            ts.isNamedImports(c.namedBindings) &&
+            c.namedBindings.elements.length > 0 &&
+            c.namedBindings.elements.every((e) => e.isTypeOnly)));
       if (!typeOnly) out.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const typeOnly = node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+      const typeOnly =
+        node.isTypeOnly ||
+        (node.exportClause !== undefined &&
+          ts.isNamedExports(node.exportClause) &&
+          node.exportClause.elements.length > 0 &&
+          node.exportClause.elements.every((e) => e.isTypeOnly));
       if (!typeOnly) out.push(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       out.push(node.arguments[0].text);
     }
     ts.forEachChild(node, visit);
@@ -37,7 +54,9 @@ export const runtimeImports = (file: string, text: string): string[] => {
 
 const resolve = (from: string, spec: string): string | undefined => {
   const base = path.resolve(path.dirname(from), spec);
-  return [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, path.join(base, 'index.ts')].find((c) => existsSync(c) && statSync(c).isFile());
+  return [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, path.join(base, 'index.ts')].find(
+    (c) => existsSync(c) && statSync(c).isFile(),
+  );
 };
 
 /** Strongly connected components with more than one module (or a module importing itself), Tarjan's. */
@@ -79,7 +98,8 @@ it('finds a two-module cycle and a longer one, and nothing in a chain (the detec
   expect(cycles(g({ a: ['b'], b: ['a'], c: ['a'] }))).toEqual([['a', 'b']]);
   expect(cycles(g({ a: ['b'], b: ['c'], c: ['a'] }))).toEqual([['a', 'b', 'c']]);
   expect(cycles(g({ a: ['b'], b: ['c'], c: [] }))).toEqual([]);
-  const text = "import type { A } from './a.js';\nimport { type B } from './b.js';\nimport { c, type C } from './c.js';\nexport type { D } from './d.js';\nexport { e } from './e.js';\nimport './f.js';\nconst g = () => import('./g.js');\nimport x from 'zod';";
+  const text =
+    "import type { A } from './a.js';\nimport { type B } from './b.js';\nimport { c, type C } from './c.js';\nexport type { D } from './d.js';\nexport { e } from './e.js';\nimport './f.js';\nconst g = () => import('./g.js');\nimport x from 'zod';";
   expect(runtimeImports('x.ts', text)).toEqual(['./c.js', './e.js', './f.js', './g.js']);
 });
 
@@ -90,7 +110,10 @@ it.each(['sdk', 'scanner', 'server', 'cli'])('packages/%s/src has no import cycl
     const deps = runtimeImports(file, readFileSync(file, 'utf8'))
       .map((s) => resolve(file, s))
       .filter((t): t is string => t !== undefined);
-    graph.set(path.relative(root, file), deps.map((t) => path.relative(root, t)));
+    graph.set(
+      path.relative(root, file),
+      deps.map((t) => path.relative(root, t)),
+    );
   }
   expect(graph.size).toBeGreaterThan(3);
   expect(cycles(graph).map((c) => c.join(' → '))).toEqual([]);

@@ -13,7 +13,9 @@ const files = (dir: string): string[] =>
     return p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.includes('test-support') ? [p] : [];
   });
 const importsOf = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2]!,
+  );
 
 const serverSrc = path.join(root, 'packages/server/src');
 const area = (abs: string) => path.relative(serverSrc, abs).split(path.sep)[0]!;
@@ -42,7 +44,8 @@ it('server layers only point one way', () => {
       const target = area(path.resolve(path.dirname(file), spec));
       if (FORBIDDEN[from]?.includes(target)) violations.push(`${path.relative(root, file)} imports ${spec}`);
       // Features reach the HTTP layer only through its pipeline types (route files).
-      if (from === 'features' && target === 'http' && !spec.endsWith('pipeline-types.js')) violations.push(`${path.relative(root, file)} imports ${spec}`);
+      if (from === 'features' && target === 'http' && !spec.endsWith('pipeline-types.js'))
+        violations.push(`${path.relative(root, file)} imports ${spec}`);
     }
   }
   expect(violations).toEqual([]);
@@ -54,7 +57,10 @@ it('sdk, cli and scanner never import server internals', () => {
     const dir = path.join(root, 'packages', pkg, 'src');
     for (const file of files(dir)) {
       for (const spec of importsOf(file)) {
-        const internal = spec.includes('packages/server') || spec.startsWith('@keyhaven/server/') || (spec.startsWith('.') && !path.resolve(path.dirname(file), spec).startsWith(dir));
+        const internal =
+          spec.includes('packages/server') ||
+          spec.startsWith('@keyhaven/server/') ||
+          (spec.startsWith('.') && !path.resolve(path.dirname(file), spec).startsWith(dir));
         const serverAtAll = spec === '@keyhaven/server' && pkg !== 'cli';
         const sdkFromScanner = pkg === 'scanner' && spec.startsWith('@keyhaven/sdk');
         if (internal || serverAtAll || sdkFromScanner) violations.push(`${path.relative(root, file)} imports ${spec}`);

@@ -11,22 +11,29 @@ const fixtures = path.join(__dirname, 'lint-fixtures');
 const eslint = new ESLint({
   cwd: root,
   ignore: false,
-  overrideConfig: { files: ['**/*.ts'], languageOptions: { parserOptions: { project: path.join(fixtures, 'tsconfig.json'), tsconfigRootDir: root } } },
+  overrideConfig: {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: path.join(fixtures, 'tsconfig.json'), tsconfigRootDir: root } },
+  },
 });
 
-it.each(readdirSync(fixtures).filter((f) => f.endsWith('.ts')))('%s: the marked lines, and only those, are reported', async (name) => {
-  const file = path.join(fixtures, name);
-  const expected = readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((line, i) => [...line.matchAll(/\/\/ ✗ ([@\w/-]+)$/g)].map((m) => `${i + 1} ${m[1]}`));
-  expect(expected.length).toBeGreaterThan(0);
-  const rules = new Set(expected.map((e) => e.split(' ')[1]));
-  const [result] = await eslint.lintFiles([file]);
-  const fatal = result!.messages.filter((m) => m.fatal || !m.ruleId);
-  expect(fatal.map((m) => m.message)).toEqual([]);
-  const got = result!.messages.filter((m) => rules.has(m.ruleId!)).map((m) => `${m.line} ${m.ruleId}`);
-  expect(got.sort()).toEqual(expected.sort());
-}, 120_000);
+it.each(readdirSync(fixtures).filter((f) => f.endsWith('.ts')))(
+  '%s: the marked lines, and only those, are reported',
+  async (name) => {
+    const file = path.join(fixtures, name);
+    const expected = readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line, i) => [...line.matchAll(/\/\/ ✗ ([@\w/-]+)$/g)].map((m) => `${i + 1} ${m[1]}`));
+    expect(expected.length).toBeGreaterThan(0);
+    const rules = new Set(expected.map((e) => e.split(' ')[1]));
+    const [result] = await eslint.lintFiles([file]);
+    const fatal = result!.messages.filter((m) => m.fatal || !m.ruleId);
+    expect(fatal.map((m) => m.message)).toEqual([]);
+    const got = result!.messages.filter((m) => rules.has(m.ruleId!)).map((m) => `${m.line} ${m.ruleId}`);
+    expect(got.sort()).toEqual(expected.sort());
+  },
+  120_000,
+);
 
 it('the exit-code rule leaves the CLI entry points alone', async () => {
   const [result] = await eslint.lintFiles([path.join(root, 'packages/cli/src/run.ts'), path.join(root, 'packages/cli/src/exit-code.ts')]);

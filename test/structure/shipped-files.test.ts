@@ -17,17 +17,40 @@ const walk = (dir: string): string[] =>
   });
 
 it('the pattern recognises the names of test-only code (and not shipped code)', () => {
-  for (const p of ['dist/providers/conformance/provider-conformance.js', 'dist/test-support/backends.js', 'dist/providers/fake-vault.d.ts', 'dist/barrier.test.js', 'test/support/x.js']) expect(p).toMatch(TEST_ONLY);
-  for (const p of ['dist/providers/vault/vault.js', 'dist/index.d.ts', 'bin/keyhaven.js', 'dist/rotation/rotators/shared/credential-rotator.js']) expect(p).not.toMatch(TEST_ONLY);
+  for (const p of [
+    'dist/providers/conformance/provider-conformance.js',
+    'dist/test-support/backends.js',
+    'dist/providers/fake-vault.d.ts',
+    'dist/barrier.test.js',
+    'test/support/x.js',
+  ])
+    expect(p).toMatch(TEST_ONLY);
+  for (const p of [
+    'dist/providers/vault/vault.js',
+    'dist/index.d.ts',
+    'bin/keyhaven.js',
+    'dist/rotation/rotators/shared/credential-rotator.js',
+  ])
+    expect(p).not.toMatch(TEST_ONLY);
 });
 
-it.each(PACKAGES)('tsc compiles no test-only source into %s/dist', (pkg) => {
-  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-  const out = execFileSync(process.execPath, [tsc, '-p', `packages/${pkg}/tsconfig.json`, '--listFilesOnly'], { cwd: root, encoding: 'utf8' });
-  const own = out.split('\n').map((l) => path.relative(path.join(root, 'packages', pkg), l.trim())).filter((l) => l.startsWith('src/'));
-  expect(own.length).toBeGreaterThan(0);
-  expect(own.filter((f) => TEST_ONLY.test(f))).toEqual([]);
-}, 120_000);
+it.each(PACKAGES)(
+  'tsc compiles no test-only source into %s/dist',
+  (pkg) => {
+    const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+    const out = execFileSync(process.execPath, [tsc, '-p', `packages/${pkg}/tsconfig.json`, '--listFilesOnly'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const own = out
+      .split('\n')
+      .map((l) => path.relative(path.join(root, 'packages', pkg), l.trim()))
+      .filter((l) => l.startsWith('src/'));
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.filter((f) => TEST_ONLY.test(f))).toEqual([]);
+  },
+  120_000,
+);
 
 it.each(PACKAGES)('the built %s/dist holds no test-only file', (pkg) => {
   const dist = path.join(root, 'packages', pkg, 'dist');
@@ -38,11 +61,21 @@ it.each(PACKAGES)('the built %s/dist holds no test-only file', (pkg) => {
   expect(files.filter((f) => TEST_ONLY.test(f))).toEqual([]);
 });
 
-it.each(PACKAGES)('npm pack of %s publishes dist only, with no test-only file', (pkg) => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.join(root, 'packages', pkg), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  expect(files).toContain('package.json');
-  expect(files.some((f) => f.startsWith('dist/') && f.endsWith('index.js'))).toBe(true);
-  expect(files.filter((f) => !f.startsWith('dist/') && !f.startsWith('bin/') && !/^(package\.json|README(\.md)?|LICENSE.*)$/i.test(f))).toEqual([]);
-  expect(files.filter((f) => TEST_ONLY.test(f))).toEqual([]);
-}, 60_000);
+it.each(PACKAGES)(
+  'npm pack of %s publishes dist only, with no test-only file',
+  (pkg) => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: path.join(root, 'packages', pkg),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    expect(files).toContain('package.json');
+    expect(files.some((f) => f.startsWith('dist/') && f.endsWith('index.js'))).toBe(true);
+    expect(
+      files.filter((f) => !f.startsWith('dist/') && !f.startsWith('bin/') && !/^(package\.json|README(\.md)?|LICENSE.*)$/i.test(f)),
+    ).toEqual([]);
+    expect(files.filter((f) => TEST_ONLY.test(f))).toEqual([]);
+  },
+  60_000,
+);

@@ -10,7 +10,12 @@ export const DEFAULT_ADDR = 'http://127.0.0.1:8377';
 export const DEFAULT_TENANT = 'default';
 export const FORMATS = ['table', 'json', 'yaml', 'dotenv'] as const;
 
-export interface GlobalOptions { addr: string; token?: string; tenant: string; format?: OutputFormat }
+export interface GlobalOptions {
+  addr: string;
+  token?: string;
+  tenant: string;
+  format?: OutputFormat;
+}
 
 /** What every command registration receives. */
 export interface CommandContext {

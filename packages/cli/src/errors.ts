@@ -15,7 +15,10 @@ Exit codes:
 
 /** An error the CLI raises itself, with the exit code to use. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode = EXIT.ERROR) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.ERROR,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -35,9 +38,10 @@ export const describeError = (e: unknown): { exitCode: ExitCode; message: string
     const rid = e.requestId ? ` (request id ${e.requestId})` : '';
     // A missing, wrong, expired or revoked token: say where the CLI takes its token from.
     // A refused login (AUTH_*) is about the credential, not the CLI's token.
-    const hint = e.status === 401 && !e.code.startsWith('AUTH_')
-      ? '\nSet KEYHAVEN_TOKEN (or --token) to a valid token for this server, or log in with `keyhaven login`: the root token printed at its first start, or one from `keyhaven tokens create`.'
-      : '';
+    const hint =
+      e.status === 401 && !e.code.startsWith('AUTH_')
+        ? '\nSet KEYHAVEN_TOKEN (or --token) to a valid token for this server, or log in with `keyhaven login`: the root token printed at its first start, or one from `keyhaven tokens create`.'
+        : '';
     return { exitCode: e.status === 404 ? EXIT.NOT_FOUND : EXIT.ERROR, message: `Error [${e.code}]: ${e.message}${rid}${hint}` };
   }
   if (e instanceof KeyhavenUnavailableError) {

@@ -3,8 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { dotenvValue, envName, renderTable, toDotenv } from './output.js';
 
 describe('renderTable', () => {
-  const rows = [{ a: 'x', b: 'long value', c: null }, { a: 'longer', b: 'y', c: 3 }];
-  const cols = [{ header: 'A', value: (r: (typeof rows)[0]) => r.a }, { header: 'BB', value: (r: (typeof rows)[0]) => r.b }, { header: 'C', value: (r: (typeof rows)[0]) => r.c }];
+  const rows = [
+    { a: 'x', b: 'long value', c: null },
+    { a: 'longer', b: 'y', c: 3 },
+  ];
+  const cols = [
+    { header: 'A', value: (r: (typeof rows)[0]) => r.a },
+    { header: 'BB', value: (r: (typeof rows)[0]) => r.b },
+    { header: 'C', value: (r: (typeof rows)[0]) => r.c },
+  ];
 
   it('pads every column to its widest cell, shows "-" for empty, and colours only the header on request', () => {
     expect(renderTable(rows, cols)).toBe('A       BB          C\nx       long value  -\nlonger  y           3\n');
@@ -31,6 +38,11 @@ describe('envName and dotenv', () => {
     expect(dotenvValue('say "hi" $USER \\ `x`')).toBe('"say \\"hi\\" \\$USER \\\\ \\`x\\`"');
     expect(dotenvValue('l1\nl2')).toBe('"l1\\nl2"');
     expect(dotenvValue(42)).toBe('42');
-    expect(toDotenv([['A', 'x'], ['B', '']])).toBe('A=x\nB=\n');
+    expect(
+      toDotenv([
+        ['A', 'x'],
+        ['B', ''],
+      ]),
+    ).toBe('A=x\nB=\n');
   });
 });

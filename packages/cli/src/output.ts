@@ -7,15 +7,24 @@ import { UsageError } from './errors.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'dotenv';
 
-export interface Column<T> { header: string; value: (row: T) => string | number | null | undefined }
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string | number | null | undefined;
+}
 
 export const renderTable = <T>(rows: T[], columns: Column<T>[], color = false): string => {
-  const cells = rows.map((r) => columns.map((c) => {
-    const v = c.value(r);
-    return v === null || v === undefined || v === '' ? '-' : String(v).replace(/[\r\n\t]+/g, ' ');
-  }));
+  const cells = rows.map((r) =>
+    columns.map((c) => {
+      const v = c.value(r);
+      return v === null || v === undefined || v === '' ? '-' : String(v).replace(/[\r\n\t]+/g, ' ');
+    }),
+  );
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const header = line(columns.map((c) => c.header));
   return [color ? `\x1b[1m${header}\x1b[0m` : header, ...cells.map(line)].join('\n') + '\n';
 };
@@ -23,7 +32,9 @@ export const renderTable = <T>(rows: T[], columns: Column<T>[], color = false): 
 /** Key/value pairs for a single object, aligned: used by describe-like commands. */
 export const renderFields = (pairs: Array<[string, unknown]>): string => {
   const width = Math.max(...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `${(k + ':').padEnd(width + 2)}${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n') + '\n';
+  return (
+    pairs.map(([k, v]) => `${(k + ':').padEnd(width + 2)}${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n') + '\n'
+  );
 };
 
 export const toJson = (data: unknown) => JSON.stringify(data, null, 2) + '\n';
@@ -44,10 +55,14 @@ export const toDotenv = (pairs: Array<[string, unknown]>) => pairs.map(([k, v]) 
 /** Prints `data` as json/yaml, or as a table/fields through `human` when no machine format is asked. */
 export const print = (io: CliIo, format: OutputFormat | undefined, data: unknown, human: () => string) => {
   switch (format) {
-    case 'json': return io.out(toJson(data));
-    case 'yaml': return io.out(toYaml(data));
-    case 'dotenv': throw new UsageError('--format dotenv applies to "secrets get" only; use json or yaml here.');
-    default: return io.out(human());
+    case 'json':
+      return io.out(toJson(data));
+    case 'yaml':
+      return io.out(toYaml(data));
+    case 'dotenv':
+      throw new UsageError('--format dotenv applies to "secrets get" only; use json or yaml here.');
+    default:
+      return io.out(human());
   }
 };
 

@@ -24,7 +24,9 @@ describe('flag parsers', () => {
   it('splits key=value at the first "=" and does not echo a malformed pair', () => {
     expect(parsePair('--field', 'url=postgres://u:p@h/db?a=b')).toEqual(['url', 'postgres://u:p@h/db?a=b']);
     expect(parsePair('--field', 'empty=')).toEqual(['empty', '']);
-    expect(() => parsePair('--field', 's3cr3t-without-key')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }));
+    expect(() => parsePair('--field', 's3cr3t-without-key')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }),
+    );
     expect(() => parsePair('--field', '=v')).toThrow(UsageError);
   });
 

@@ -31,12 +31,17 @@ export const parsePair = (flag: string, raw: string): [string, string] => {
 
 /** `1,2,5` → [1, 2, 5]. */
 export const parseVersionList = (flag: string, raw: string): number[] =>
-  raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parsePositiveInt(flag, s));
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => parsePositiveInt(flag, s));
 
 /** An RFC 3339 timestamp as given, or a duration from now (`30d`) turned into one. */
 export const parseExpiry = (flag: string, raw: string, now = Date.now()): string => {
   if (/^\d+\s*[smhdwy]$/.test(raw.trim())) return new Date(now + parseDuration(flag, raw) * 1000).toISOString();
-  if (Number.isNaN(Date.parse(raw))) throw new UsageError(`${flag} must be an RFC 3339 time such as 2030-01-01T00:00:00Z, or a duration such as 90d.`);
+  if (Number.isNaN(Date.parse(raw)))
+    throw new UsageError(`${flag} must be an RFC 3339 time such as 2030-01-01T00:00:00Z, or a duration such as 90d.`);
   return raw;
 };
 

@@ -61,7 +61,9 @@ export const buildProgram = (io: CliIo = processIo()): Command => {
   registerStatusCommand(program, ctx);
   registerCompletionCommand(program, ctx);
 
-  program.addHelpText('after', `
+  program.addHelpText(
+    'after',
+    `
 Environment:
   KEYHAVEN_ADDR    server address (default http://127.0.0.1:8377)
   KEYHAVEN_TOKEN   API token (wins over the token stored by keyhaven login)
@@ -74,6 +76,7 @@ Examples:
   keyhaven secrets set app/prod/db --field user=app --field password=s3cret
   keyhaven secrets get app/prod/db#password
   keyhaven secrets list --format json
-  keyhaven -V    # print the CLI version`);
+  keyhaven -V    # print the CLI version`,
+  );
   return program;
 };

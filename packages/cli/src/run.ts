@@ -15,10 +15,16 @@ const unknownCommandBeforeHelp = (program: Command, argv: string[]): string | un
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return undefined;
-    if (a.startsWith('-')) { if (GLOBAL_WITH_VALUE.has(a)) i++; continue; }
+    if (a.startsWith('-')) {
+      if (GLOBAL_WITH_VALUE.has(a)) i++;
+      continue;
+    }
     if (!cmd.commands.length) return undefined;
     const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
-    if (sub) { cmd = sub; continue; }
+    if (sub) {
+      cmd = sub;
+      continue;
+    }
     if (a === 'help' && cmd === program) return undefined;
     // A command with its own arguments (scan [paths...]) takes the word as an argument.
     return cmd.registeredArguments.length ? undefined : a;

@@ -8,14 +8,32 @@ import type { CliIo } from './io.js';
 import { collect, parseExpiry, parsePair, parsePositiveInt } from './parse.js';
 
 export const SECRET_TYPES = [
-  'api_key', 'token', 'password', 'database_credentials', 'ssh_key', 'tls_certificate', 'oauth_token',
-  'jwt_secret', 'encryption_key', 'webhook_secret', 'service_account_key', 'generic',
+  'api_key',
+  'token',
+  'password',
+  'database_credentials',
+  'ssh_key',
+  'tls_certificate',
+  'oauth_token',
+  'jwt_secret',
+  'encryption_key',
+  'webhook_secret',
+  'service_account_key',
+  'generic',
 ] as const satisfies readonly SecretType[];
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Criticality[];
 
 export interface MetadataOptions {
-  type?: SecretType; description?: string; tag?: string[]; service?: string; environment?: string;
-  criticality?: Criticality; owner?: string; expiresAt?: string; maxVersions?: string; meta?: string[];
+  type?: SecretType;
+  description?: string;
+  tag?: string[];
+  service?: string;
+  environment?: string;
+  criticality?: Criticality;
+  owner?: string;
+  expiresAt?: string;
+  maxVersions?: string;
+  meta?: string[];
 }
 
 export const addMetadataOptions = (cmd: Command) =>
@@ -47,7 +65,12 @@ export const metadataFrom = (o: MetadataOptions): SecretMetadata => {
   return m;
 };
 
-export interface ValueOptions { field?: string[]; json?: boolean; file?: string; stdin?: boolean }
+export interface ValueOptions {
+  field?: string[];
+  json?: boolean;
+  file?: string;
+  stdin?: boolean;
+}
 
 const parseJsonObject = (text: string, source: string): Record<string, unknown> => {
   let parsed: unknown;
@@ -68,8 +91,12 @@ const stripFinalNewline = (s: string) => s.replace(/\r?\n$/, '');
 /** Reads the value from exactly one source; refuses none or several. */
 export const readValue = async (arg: string | undefined, o: ValueOptions, io: CliIo): Promise<SecretValue> => {
   const fromStdin = Boolean(o.stdin) || arg === '-';
-  const sources = [arg !== undefined && arg !== '-' && 'VALUE argument', fromStdin && '--stdin', o.file !== undefined && '--file', Boolean(o.field?.length) && '--field']
-    .filter((s): s is string => Boolean(s));
+  const sources = [
+    arg !== undefined && arg !== '-' && 'VALUE argument',
+    fromStdin && '--stdin',
+    o.file !== undefined && '--file',
+    Boolean(o.field?.length) && '--field',
+  ].filter((s): s is string => Boolean(s));
   if (sources.length === 0) {
     throw new UsageError('No value given: pass VALUE, --stdin (or "-"), --file FILE, or --field key=value.');
   }

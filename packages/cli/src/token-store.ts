@@ -12,13 +12,19 @@ export const readStoredToken = (file = tokenFilePath()): string | undefined => {
   try {
     const t = readFileSync(file, 'utf8').trim();
     return t || undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 };
 
 export const storeToken = (token: string, file = tokenFilePath()): string => {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  try { if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700); } catch { /* best effort */ }
+  try {
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  } catch {
+    /* best effort */
+  }
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
   renameSync(tmp, file);
@@ -26,5 +32,10 @@ export const storeToken = (token: string, file = tokenFilePath()): string => {
 };
 
 export const forgetToken = (file = tokenFilePath()): boolean => {
-  try { rmSync(file); return true; } catch { return false; }
+  try {
+    rmSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 };

@@ -26,7 +26,10 @@ describe('tenants', () => {
     expect(list.map((t) => t.id).sort()).toEqual(['default', 'team-a']);
     const table = (await root(['tenants', 'list'])).stdout.split('\n');
     expect(table[0]).toMatch(/^ID\s+NAME\s+CREATED$/);
-    expect(JSON.parse((await root(['tenants', 'get', 'team-a', '--format', 'json'])).stdout)).toMatchObject({ id: 'team-a', name: 'Team A' });
+    expect(JSON.parse((await root(['tenants', 'get', 'team-a', '--format', 'json'])).stdout)).toMatchObject({
+      id: 'team-a',
+      name: 'Team A',
+    });
 
     expect((await root(['secrets', 'set', 'only/in-a', 'a-value'], { env: { KEYHAVEN_TENANT: 'team-a' } })).code).toBe(0);
     expect((await root(['secrets', 'get', 'only/in-a', '--tenant', 'team-a'])).stdout).toBe('a-value\n');
@@ -109,7 +112,9 @@ describe('exit codes', () => {
         s.close(() => resolve(p));
       });
     });
-    const r = await runCli(['secrets', 'get', 'x'], { env: { KEYHAVEN_ADDR: `http://127.0.0.1:${port}`, KEYHAVEN_TOKEN: 'khv_not_printed' } });
+    const r = await runCli(['secrets', 'get', 'x'], {
+      env: { KEYHAVEN_ADDR: `http://127.0.0.1:${port}`, KEYHAVEN_TOKEN: 'khv_not_printed' },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^Error \[SERVER_UNAVAILABLE\]: Keyhaven server at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
     expect(r.stderr).not.toContain('khv_not_printed');

@@ -40,7 +40,10 @@ describe('audit', () => {
   });
 
   it('answers who accessed a secret, under audit and under secrets', async () => {
-    for (const args of [['audit', 'access', 'apps/billing/key'], ['secrets', 'access', 'apps/billing/key']]) {
+    for (const args of [
+      ['audit', 'access', 'apps/billing/key'],
+      ['secrets', 'access', 'apps/billing/key'],
+    ]) {
       const r = await root([...args, '--format', 'json']);
       expect(r.code).toBe(0);
       const items = JSON.parse(r.stdout).items;
@@ -70,7 +73,9 @@ describe('policies and roles', () => {
     expect((await root(['policies', 'get', 'billing-read'])).stdout).toContain('apps/billing/*');
     expect((await root(['roles', 'put', 'billing-reader', '--policy', 'billing-read'])).code).toBe(0);
     expect((await root(['roles', 'list'])).stdout).toMatch(/billing-reader\s+(\S+\s+)?billing-read/);
-    const tok = JSON.parse((await root(['tokens', 'create', '--name', 'billing-app', '--role', 'billing-reader', '--format', 'json'])).stdout).token;
+    const tok = JSON.parse(
+      (await root(['tokens', 'create', '--name', 'billing-app', '--role', 'billing-reader', '--format', 'json'])).stdout,
+    ).token;
     const app = cliFor(server, tok);
     expect((await app(['secrets', 'get', 'apps/billing/key'])).stdout).toBe('audit-cli-value-1\n');
     expect((await root(['secrets', 'set', 'apps/other/key', 'x'])).code).toBe(0);

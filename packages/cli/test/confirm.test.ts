@@ -15,8 +15,12 @@ const ttyIo = (answer: string) => {
   const err: string[] = [];
   const questions: string[] = [];
   const io: CliIo = {
-    out: (t) => void out.push(t), err: (t) => void err.push(t), readStdin: async () => '',
-    stdinIsTTY: true, stdoutIsTTY: true, color: false,
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    readStdin: async () => '',
+    stdinIsTTY: true,
+    stdoutIsTTY: true,
+    color: false,
     ask: async (q) => {
       questions.push(q);
       return answer;

@@ -20,14 +20,34 @@ beforeAll(async () => {
   server = await startTestServer();
   cli = cliFor(server, server.rootToken);
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 describe('rotation register and rotate', () => {
   it('registers a missing secret with a generated value, then rotates it to a new value', async () => {
-    const reg = await cli(['rotation', 'register', 'api/openai', '--type', 'api_key', '--interval-days', '30', '--criticality', 'high', '--format', 'json']);
+    const reg = await cli([
+      'rotation',
+      'register',
+      'api/openai',
+      '--type',
+      'api_key',
+      '--interval-days',
+      '30',
+      '--criticality',
+      'high',
+      '--format',
+      'json',
+    ]);
     expect(reg.code, reg.stderr).toBe(0);
     const r = json(reg.stdout);
-    expect(r).toMatchObject({ secret_name: 'api/openai', secret_created: true, rotator: 'generated', rotation_interval_days: 30, criticality: 'high' });
+    expect(r).toMatchObject({
+      secret_name: 'api/openai',
+      secret_created: true,
+      rotator: 'generated',
+      rotation_interval_days: 30,
+      criticality: 'high',
+    });
     const days = (Date.parse(r.next_rotation_date) - Date.now()) / 86400_000;
     expect(days).toBeGreaterThan(29);
     expect(days).toBeLessThanOrEqual(30);
@@ -59,7 +79,12 @@ describe('rotation register and rotate', () => {
 
     const due = await cli(['rotate', '--due', '--format', 'json']);
     expect(due.code, due.stderr).toBe(0);
-    expect(json(due.stdout)).toMatchObject({ count: 1, succeeded: 1, failed: 0, results: [{ secret_name: 'cert/edge', status: 'success', new_version: 2 }] });
+    expect(json(due.stdout)).toMatchObject({
+      count: 1,
+      succeeded: 1,
+      failed: 0,
+      results: [{ secret_name: 'cert/edge', status: 'success', new_version: 2 }],
+    });
     expect(await valueOf('cert/edge')).not.toBe('v1');
   });
 });
@@ -68,12 +93,23 @@ describe('emergency rotation', () => {
   it('--value-stdin stores the supplied value, and neither output nor history shows it', async () => {
     await cli(['rotation', 'register', 'api/leaked', '--type', 'api_key']);
     const supplied = 'sk-live-supplied-9f8e7d6c5b4a';
-    const r = await cli(['rotate', '--emergency', 'api/leaked', '--value-stdin', '--reason', 'leaked in CI log'], { input: `${supplied}\n` });
+    const r = await cli(['rotate', '--emergency', 'api/leaked', '--value-stdin', '--reason', 'leaked in CI log'], {
+      input: `${supplied}\n`,
+    });
     expect(r).toMatchObject({ code: 0, stdout: 'Emergency-rotated api/leaked: version 1 → 2 (success)\n' });
     expect(await valueOf('api/leaked')).toBe(supplied); // one trailing newline dropped
     const h = await cli(['history', 'api/leaked', '--format', 'json']);
     expect(h.code).toBe(0);
-    expect(json(h.stdout)).toMatchObject([{ secret_name: 'api/leaked', rotation_status: 'success', rotation_method: 'emergency', reason: 'leaked in CI log', previous_version: 1, new_version: 2 }]);
+    expect(json(h.stdout)).toMatchObject([
+      {
+        secret_name: 'api/leaked',
+        rotation_status: 'success',
+        rotation_method: 'emergency',
+        reason: 'leaked in CI log',
+        previous_version: 1,
+        new_version: 2,
+      },
+    ]);
     expect(h.stdout + r.stdout + r.stderr).not.toContain(supplied);
   });
 
@@ -110,8 +146,16 @@ describe('emergency rotation', () => {
     expect(json(done.stdout)).toMatchObject({ dry_run: false, count: 2, succeeded: 2, failed: 0 });
     expect(await valueOf('pay/stripe')).not.toBe('old-pay/stripe');
     expect(await valueOf('pay/adyen')).not.toBe('old-pay/adyen');
-    const h = json((await cli(['history', '--method', 'emergency', '--format', 'json'])).stdout) as Array<{ secret_name: string; reason: string }>;
-    expect(h.filter((i) => i.reason === 'processor breach').map((i) => i.secret_name).sort()).toEqual(['pay/adyen', 'pay/stripe']);
+    const h = json((await cli(['history', '--method', 'emergency', '--format', 'json'])).stdout) as Array<{
+      secret_name: string;
+      reason: string;
+    }>;
+    expect(
+      h
+        .filter((i) => i.reason === 'processor breach')
+        .map((i) => i.secret_name)
+        .sort(),
+    ).toEqual(['pay/adyen', 'pay/stripe']);
   });
 
   it('a selector with a NAME, or --due with a NAME, is a usage error (exit 2)', async () => {
@@ -133,7 +177,13 @@ describe('schedule, schedules, history, rollback', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = json(r.stdout);
     expect(s).toMatchObject({ secret_name: 'jwt/signing', cron: '0 3 * * 1', timezone: 'Europe/Paris', rotation_interval_days: null });
-    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(s.next_rotation_date));
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(s.next_rotation_date));
     expect(local).toBe('Mon 03:00');
     expect(Date.parse(s.next_rotation_date)).toBeGreaterThan(Date.now());
     expect(Date.parse(s.next_rotation_date) - Date.now()).toBeLessThanOrEqual(7 * 86400_000);
@@ -146,10 +196,26 @@ describe('schedule, schedules, history, rollback', () => {
     const items = json((await cli(['schedules', '--format', 'json'])).stdout) as Array<{ secret_name: string }>;
     expect(items.map((i) => i.secret_name)).toEqual(expect.arrayContaining(['api/openai', 'jwt/signing', 'cert/edge']));
 
-    const window = await cli(['schedule', 'jwt/signing', '--interval-days', '10', '--business-days', '--hours', '2-5', '--window-tz', 'UTC', '--format', 'json']);
+    const window = await cli([
+      'schedule',
+      'jwt/signing',
+      '--interval-days',
+      '10',
+      '--business-days',
+      '--hours',
+      '2-5',
+      '--window-tz',
+      'UTC',
+      '--format',
+      'json',
+    ]);
     expect(window.code, window.stderr).toBe(0);
     const w = json(window.stdout);
-    expect(w).toMatchObject({ cron: null, rotation_interval_days: 10, window: { business_days: true, hours: { start: 2, end: 5 }, timezone: 'UTC' } });
+    expect(w).toMatchObject({
+      cron: null,
+      rotation_interval_days: 10,
+      window: { business_days: true, hours: { start: 2, end: 5 }, timezone: 'UTC' },
+    });
     const next = new Date(w.next_rotation_date);
     expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
     expect(next.getUTCHours()).toBeGreaterThanOrEqual(2);
@@ -191,7 +257,9 @@ describe('schedule, schedules, history, rollback', () => {
     const r = await cli(['rollback', 'api/openai', '--reason', 'new key rejected']);
     expect(r).toMatchObject({ code: 0, stdout: 'Rolled back api/openai to the value of version 1 (now version 3)\n' });
     expect(await valueOf('api/openai')).toBe(previous);
-    expect(json((await cli(['history', 'api/openai', '--method', 'rollback', '--format', 'json'])).stdout)).toMatchObject([{ rotation_status: 'success', previous_version: 2, new_version: 3 }]);
+    expect(json((await cli(['history', 'api/openai', '--method', 'rollback', '--format', 'json'])).stdout)).toMatchObject([
+      { rotation_status: 'success', previous_version: 2, new_version: 3 },
+    ]);
   });
 
   it('reports server errors with their code and exit status', async () => {

@@ -109,7 +109,12 @@ describe('versions and labels', () => {
     expect(lines[0]).toMatch(/^VERSION\s+STATE\s+LABELS\s+SIZE\s+CREATED\s+CREATED BY$/);
     expect(lines).toHaveLength(4);
     const col = lines[0].indexOf('LABELS');
-    expect(lines.slice(1).map((l) => l.slice(col).split(/\s+/)[0]).sort()).toEqual(['current', 'pending', 'previous']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.slice(col).split(/\s+/)[0])
+        .sort(),
+    ).toEqual(['current', 'pending', 'previous']);
     const json = JSON.parse((await cli(['secrets', 'history', 'rot/key', '--format', 'json'])).stdout);
     expect(json.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2, 3]);
     expect(h.stdout).not.toContain('v1');
@@ -118,8 +123,17 @@ describe('versions and labels', () => {
 
 describe('list, describe and machine formats', () => {
   beforeAll(async () => {
-    const meta = (env: string, svc: string, crit: string, ...tags: string[]) =>
-      ['--environment', env, '--service', svc, '--criticality', crit, '--type', 'api_key', ...tags.flatMap((t) => ['--tag', t])];
+    const meta = (env: string, svc: string, crit: string, ...tags: string[]) => [
+      '--environment',
+      env,
+      '--service',
+      svc,
+      '--criticality',
+      crit,
+      '--type',
+      'api_key',
+      ...tags.flatMap((t) => ['--tag', t]),
+    ];
     await cli(['secrets', 'set', 'shop/prod/stripe', 'sk1', ...meta('prod', 'payments', 'critical', 'pci', 'payments')]);
     await cli(['secrets', 'set', 'shop/staging/stripe', 'sk2', ...meta('staging', 'payments', 'low', 'payments')]);
     await cli(['secrets', 'set', 'shop/prod/mail', 'mk', ...meta('prod', 'mailer', 'medium')]);
@@ -127,7 +141,9 @@ describe('list, describe and machine formats', () => {
 
   it('filters by prefix, environment, service, tag, type and criticality', async () => {
     const names = async (...args: string[]) =>
-      (JSON.parse((await cli(['secrets', 'list', '--format', 'json', ...args])).stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+      (JSON.parse((await cli(['secrets', 'list', '--format', 'json', ...args])).stdout) as Array<{ name: string }>)
+        .map((s) => s.name)
+        .sort();
     expect(await names('--prefix', 'shop/')).toEqual(['shop/prod/mail', 'shop/prod/stripe', 'shop/staging/stripe']);
     expect(await names('--prefix', 'shop/', '--environment', 'prod')).toEqual(['shop/prod/mail', 'shop/prod/stripe']);
     expect(await names('--service', 'payments', '--tag', 'pci')).toEqual(['shop/prod/stripe']);
@@ -159,7 +175,12 @@ describe('list, describe and machine formats', () => {
     const json = JSON.parse((await cli(['secrets', 'describe', 'shop/prod/stripe', '--format', 'json'])).stdout);
     const yaml = YAML.parse((await cli(['secrets', 'describe', 'shop/prod/stripe', '--format', 'yaml'])).stdout);
     expect(yaml).toEqual(json);
-    expect(json).toMatchObject({ name: 'shop/prod/stripe', environment: 'prod', tags: ['payments', 'pci'].sort(), criticality: 'critical' });
+    expect(json).toMatchObject({
+      name: 'shop/prod/stripe',
+      environment: 'prod',
+      tags: ['payments', 'pci'].sort(),
+      criticality: 'critical',
+    });
   });
 
   it('round-trips values through --format json, yaml and dotenv (also as sourced by sh)', async () => {
@@ -172,7 +193,10 @@ describe('list, describe and machine formats', () => {
     expect(parseDotenv(dotenv)).toEqual({ DB_PASSWORD: tricky.password, DB_API_KEY: 'plain', DB_MULTI: tricky.multi, DB_PORT: '5432' });
     const file = path.join(files, 'x.env');
     writeFileSync(file, dotenv);
-    const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$DB_PASSWORD"', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const sourced = execFileSync('sh', ['-c', '. "$0"; printf %s "$DB_PASSWORD"', file], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(sourced).toBe(tricky.password);
     await cli(['secrets', 'set', 'fmt/stripe-key', 'sk_live 1']);
     expect((await cli(['secrets', 'get', 'fmt/stripe-key', '--format', 'dotenv'])).stdout).toBe('STRIPE_KEY="sk_live 1"\n');
@@ -184,9 +208,30 @@ describe('list, describe and machine formats', () => {
 describe('update, delete, restore, destroy', () => {
   it('updates metadata, merging --meta and clearing fields', async () => {
     await cli(['secrets', 'set', 'life/one', 'x', '--description', 'old', '--meta', 'a=1', '--meta', 'b=2', '--owner', 'alice']);
-    const u = await cli(['secrets', 'update', 'life/one', '--meta', 'c=3', '--unset-meta', 'a', '--clear-description', '--criticality', 'high', '--tag', 't1', '--format', 'json']);
+    const u = await cli([
+      'secrets',
+      'update',
+      'life/one',
+      '--meta',
+      'c=3',
+      '--unset-meta',
+      'a',
+      '--clear-description',
+      '--criticality',
+      'high',
+      '--tag',
+      't1',
+      '--format',
+      'json',
+    ]);
     expect(u.code).toBe(0);
-    expect(JSON.parse(u.stdout)).toMatchObject({ description: null, metadata: { b: '2', c: '3' }, criticality: 'high', tags: ['t1'], owner: 'alice' });
+    expect(JSON.parse(u.stdout)).toMatchObject({
+      description: null,
+      metadata: { b: '2', c: '3' },
+      criticality: 'high',
+      tags: ['t1'],
+      owner: 'alice',
+    });
     expect((await cli(['secrets', 'update', 'life/one'])).code).toBe(2);
     expect((await cli(['secrets', 'update', 'life/one', '--owner', 'bob', '--clear-owner'])).code).toBe(2);
     expect((await cli(['secrets', 'update', 'life/missing', '--owner', 'bob'])).code).toBe(4);

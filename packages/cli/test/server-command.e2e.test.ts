@@ -30,7 +30,9 @@ const startCliServer = (args: string[], env: Record<string, string | undefined> 
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const waiters: Array<() => void> = [];
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
@@ -67,8 +69,13 @@ describe('keyhaven server', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/config file .*missing\.yaml: cannot be read/);
     expect((await runCli(['server', '--log-level', 'loud'])).code).toBe(2);
-    expect((await runCli(['server', '--dev-root-token', 'T', '--listen', '127.0.0.1:0'], { env: { KEYHAVEN_MASTER_KEY: randomMasterKey(), KEYHAVEN_DATA_DIR: dir() } })).stderr)
-      .toMatch(/devRootToken: --dev-root-token only applies with --dev/);
+    expect(
+      (
+        await runCli(['server', '--dev-root-token', 'T', '--listen', '127.0.0.1:0'], {
+          env: { KEYHAVEN_MASTER_KEY: randomMasterKey(), KEYHAVEN_DATA_DIR: dir() },
+        })
+      ).stderr,
+    ).toMatch(/devRootToken: --dev-root-token only applies with --dev/);
   });
 
   it('runs in dev mode with the given root token, and SIGTERM exits 0 and removes the temp store', async () => {
@@ -104,7 +111,9 @@ describe('keyhaven server', () => {
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
 
-    const wrong = await runCli(['server', '--listen', '127.0.0.1:0', '--log-level', 'silent'], { env: { ...env, KEYHAVEN_MASTER_KEY: randomMasterKey() } });
+    const wrong = await runCli(['server', '--listen', '127.0.0.1:0', '--log-level', 'silent'], {
+      env: { ...env, KEYHAVEN_MASTER_KEY: randomMasterKey() },
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/MASTER_KEY_INVALID/);
   });

@@ -6,7 +6,8 @@ export const relative = (iso: string | null | undefined, now = Date.now()) => {
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
   const a = Math.abs(s);
   if (a < 3) return 'just now';
-  const [n, unit] = a < 90 ? [a, 's'] : a < 5400 ? [Math.round(a / 60), 'min'] : a < 129600 ? [Math.round(a / 3600), 'h'] : [Math.round(a / 86400), 'd'];
+  const [n, unit] =
+    a < 90 ? [a, 's'] : a < 5400 ? [Math.round(a / 60), 'min'] : a < 129600 ? [Math.round(a / 3600), 'h'] : [Math.round(a / 86400), 'd'];
   return s >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 };
 

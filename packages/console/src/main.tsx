@@ -53,62 +53,120 @@ const App = () => {
     api.session().then(signedIn, () => setSession(null));
   }, []);
 
-  useEffect(() => { if (session && (route.page === '' || route.page === 'sign-in')) navigate('/secrets', { replace: true }); }, [session, route.page]);
+  useEffect(() => {
+    if (session && (route.page === '' || route.page === 'sign-in')) navigate('/secrets', { replace: true });
+  }, [session, route.page]);
   // After a navigation inside the app, keyboard and screen-reader focus moves to the new page.
   const first = useRef(true);
   useEffect(() => {
-    if (first.current) { first.current = false; return; }
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     document.getElementById('main')?.focus();
   }, [route.page, route.rest]);
   useEffect(() => {
     const page = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'secret' ? 'Secret' : 'Sign in');
-    const title = route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : route.page === 'access' ? 'Access history' : page;
+    const title =
+      route.page === 'rotation' && route.rest === 'emergency' ? 'Emergency rotation' : route.page === 'access' ? 'Access history' : page;
     document.title = `${title} · Keyhaven`;
   }, [route.page, route.rest]);
 
-  if (session === undefined) return <main id="main" class="loading"><p role="status">Loading…</p></main>;
+  if (session === undefined)
+    return (
+      <main id="main" class="loading">
+        <p role="status">Loading…</p>
+      </main>
+    );
   if (session === null) return <SignIn onSignedIn={signedIn} />;
 
   const signOut = async () => {
-    try { await api.signOut(); } catch { /* already ended: signed out either way */ }
+    try {
+      await api.signOut();
+    } catch {
+      /* already ended: signed out either way */
+    }
     setSession(null);
     navigate('/sign-in');
   };
   const key = `${tenant}:${route.page}:${route.rest}`;
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
-        <a class="brand" href={href('/secrets')}>Keyhaven</a>
+        <a class="brand" href={href('/secrets')}>
+          Keyhaven
+        </a>
         <nav aria-label="Main">
           <ul>
             {NAV.map((n) => (
-              <li key={n.page}><a href={href(`/${n.page}`)} aria-current={route.page === n.page || (n.page === 'secrets' && (route.page === 'secret' || route.page === 'access')) ? 'page' : undefined}>{n.label}</a></li>
+              <li key={n.page}>
+                <a
+                  href={href(`/${n.page}`)}
+                  aria-current={
+                    route.page === n.page || (n.page === 'secrets' && (route.page === 'secret' || route.page === 'access'))
+                      ? 'page'
+                      : undefined
+                  }
+                >
+                  {n.label}
+                </a>
+              </li>
             ))}
           </ul>
         </nav>
         <div class="who">
           <label class="tenant">
             <span>Tenant</span>
-            <select value={tenant ?? ''} onChange={(e) => { chooseTenant((e.target as HTMLSelectElement).value); navigate('/secrets'); }}>
-              {tenants.map((t) => <option key={t.id} value={t.id}>{t.name ? `${t.name} (${t.id})` : t.id}</option>)}
+            <select
+              value={tenant ?? ''}
+              onChange={(e) => {
+                chooseTenant((e.target as HTMLSelectElement).value);
+                navigate('/secrets');
+              }}
+            >
+              {tenants.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name ? `${t.name} (${t.id})` : t.id}
+                </option>
+              ))}
             </select>
           </label>
-          <span class="token" title={`Token ${session.token.id}`}>{session.token.name}{session.token.is_root ? ' · root' : roleIn(session, tenant) ? ` · ${roleIn(session, tenant)}` : ''}</span>
-          <button type="button" class="secondary" onClick={signOut}>Sign out</button>
+          <span class="token" title={`Token ${session.token.id}`}>
+            {session.token.name}
+            {session.token.is_root ? ' · root' : roleIn(session, tenant) ? ` · ${roleIn(session, tenant)}` : ''}
+          </span>
+          <button type="button" class="secondary" onClick={signOut}>
+            Sign out
+          </button>
         </div>
       </header>
       <main id="main" tabIndex={-1} key={key}>
-        {!tenant ? <p class="note error" role="alert">This token reaches no tenant.</p>
-          : route.page === 'secret' ? <SecretPage name={route.rest} />
-          : route.page === 'access' ? <AccessPage name={route.rest} />
-          : route.page === 'rotation' && route.rest === 'emergency' ? <EmergencyPage />
-          : route.page === 'rotation' ? <RotationPage />
-          : route.page === 'audit' ? <AuditPage session={session} />
-          : route.page === 'providers' ? <ProvidersPage />
-          : route.page === 'leaks' ? <LeaksPage />
-          : route.page === 'admin' ? <AdminPage session={session} />
-          : <SecretsPage query={route.query} />}
+        {!tenant ? (
+          <p class="note error" role="alert">
+            This token reaches no tenant.
+          </p>
+        ) : route.page === 'secret' ? (
+          <SecretPage name={route.rest} />
+        ) : route.page === 'access' ? (
+          <AccessPage name={route.rest} />
+        ) : route.page === 'rotation' && route.rest === 'emergency' ? (
+          <EmergencyPage />
+        ) : route.page === 'rotation' ? (
+          <RotationPage />
+        ) : route.page === 'audit' ? (
+          <AuditPage session={session} />
+        ) : route.page === 'providers' ? (
+          <ProvidersPage />
+        ) : route.page === 'leaks' ? (
+          <LeaksPage />
+        ) : route.page === 'admin' ? (
+          <AdminPage session={session} />
+        ) : (
+          <SecretsPage query={route.query} />
+        )}
       </main>
     </>
   );

@@ -4,7 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 
 export const BASE = '/ui';
 
-export interface Route { page: string; rest: string; query: URLSearchParams }
+export interface Route {
+  page: string;
+  rest: string;
+  query: URLSearchParams;
+}
 
 const parse = (): Route => {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname;
@@ -15,7 +19,8 @@ const parse = (): Route => {
 const listeners = new Set<() => void>();
 export const navigate = (to: string, o: { replace?: boolean } = {}) => {
   const url = to.startsWith(BASE) ? to : BASE + to;
-  if (o.replace) history.replaceState(null, '', url); else history.pushState(null, '', url);
+  if (o.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
   listeners.forEach((f) => f());
 };
 export const href = (to: string) => BASE + to;
@@ -26,7 +31,10 @@ export const useRoute = (): Route => {
     const update = () => setRoute(parse());
     listeners.add(update);
     addEventListener('popstate', update);
-    return () => { listeners.delete(update); removeEventListener('popstate', update); };
+    return () => {
+      listeners.delete(update);
+      removeEventListener('popstate', update);
+    };
   }, []);
   return route;
 };

@@ -21,7 +21,9 @@ it('stays within the bundle budget', () => {
   if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST} is missing: run npm run build first.`);
   const js = gzipped('.js');
   const css = gzipped('.css');
-  console.log(`console bundle: ${js.files.length} JS file(s) ${(js.bytes / 1024).toFixed(1)} KB gzip, ${css.files.length} CSS file(s) ${(css.bytes / 1024).toFixed(1)} KB gzip`);
+  console.log(
+    `console bundle: ${js.files.length} JS file(s) ${(js.bytes / 1024).toFixed(1)} KB gzip, ${css.files.length} CSS file(s) ${(css.bytes / 1024).toFixed(1)} KB gzip`,
+  );
   expect(js.files.length).toBeGreaterThan(0);
   expect(js.bytes).toBeLessThanOrEqual(JS_BUDGET_GZIP);
   expect(css.bytes).toBeLessThanOrEqual(CSS_BUDGET_GZIP);

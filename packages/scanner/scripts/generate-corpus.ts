@@ -8,9 +8,13 @@ const root = fileURLToPath(new URL('../test/corpus/', import.meta.url));
 const expected: Array<{ file: string; line: number; ruleId: string }> = [];
 const files: Record<string, string> = {};
 const plant: Array<[string, string, string]> = [];
-const P = (file: string, value: string, ruleId: string) => { plant.push([file, value, ruleId]); return value; };
+const P = (file: string, value: string, ruleId: string) => {
+  plant.push([file, value, ruleId]);
+  return value;
+};
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const pem = (label: string, seed: string) => `-----BEGIN ${label}-----\n${Array.from({ length: 12 }, (_, i) => fake(B64, 64, seed + i)).join('\n')}\n${fake(B64, 20, seed + 'e')}==\n-----END ${label}-----\n`;
+const pem = (label: string, seed: string) =>
+  `-----BEGIN ${label}-----\n${Array.from({ length: 12 }, (_, i) => fake(B64, 64, seed + i)).join('\n')}\n${fake(B64, 20, seed + 'e')}==\n-----END ${label}-----\n`;
 
 files['secrets/.env'] = `# application settings
 NODE_ENV=production
@@ -110,8 +114,19 @@ files['secrets/web.config'] = `<?xml version="1.0" encoding="utf-8"?>
   </connectionStrings>
 </configuration>
 `;
-files['secrets/.htpasswd'] = `admin:${P('secrets/.htpasswd', '$apr1$' + fake(A62, 8, 'h1') + '$' + fake(A62, 22, 'h2'), 'htpasswd-apr1')}\n`;
-files['secrets/gcp-sa.json'] = JSON.stringify({ type: 'service_account', project_id: 'acme-prod', private_key_id: P('secrets/gcp-sa.json', fake(HEX, 40, 'g1'), 'gcp-service-account'), client_email: 'deploy@acme-prod.iam.gserviceaccount.com' }, null, 2) + '\n';
+files['secrets/.htpasswd'] =
+  `admin:${P('secrets/.htpasswd', '$apr1$' + fake(A62, 8, 'h1') + '$' + fake(A62, 22, 'h2'), 'htpasswd-apr1')}\n`;
+files['secrets/gcp-sa.json'] =
+  JSON.stringify(
+    {
+      type: 'service_account',
+      project_id: 'acme-prod',
+      private_key_id: P('secrets/gcp-sa.json', fake(HEX, 40, 'g1'), 'gcp-service-account'),
+      client_email: 'deploy@acme-prod.iam.gserviceaccount.com',
+    },
+    null,
+    2,
+  ) + '\n';
 
 // decoys
 files['decoys/placeholders.env'] = `DATABASE_URL=postgres://app:\${DB_PASSWORD}@db:5432/app
@@ -131,7 +146,22 @@ Set \`KEYHAVEN_TOKEN\` to the token printed by \`keyhaven tokens create\`, e.g. 
 Use \`password: changeme\` only locally. The password field is required.
 Connection strings look like \`postgres://user:password@host:5432/db\`.
 `;
-files['decoys/package-lock.json'] = JSON.stringify({ name: 'demo', lockfileVersion: 3, packages: { 'node_modules/left-pad': { version: '1.3.0', resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz', integrity: 'sha512-' + fake(B64, 86, 'lp') + '==' } } }, null, 2) + '\n';
+files['decoys/package-lock.json'] =
+  JSON.stringify(
+    {
+      name: 'demo',
+      lockfileVersion: 3,
+      packages: {
+        'node_modules/left-pad': {
+          version: '1.3.0',
+          resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz',
+          integrity: 'sha512-' + fake(B64, 86, 'lp') + '==',
+        },
+      },
+    },
+    null,
+    2,
+  ) + '\n';
 files['decoys/code.ts'] = `export function connect(config: Config) {
   const password = config.db.password;
   const token = req.headers.authorization;
@@ -151,7 +181,8 @@ data:
   LOG_LEVEL: info
   FEATURE_FLAGS: ${b64('{"beta":true,"darkMode":false}')}
 `;
-files['decoys/minified.js'] = `!function(e){var t={token:e.token,password:e.password||"",tokenizer:"wordpiece",apiKey:n.apiKey};e.color="#${fake(HEX, 6, 'col')}",e.img="data:image/png;base64,${fake(B64, 120, 'img')}";return t}(window);\n`;
+files['decoys/minified.js'] =
+  `!function(e){var t={token:e.token,password:e.password||"",tokenizer:"wordpiece",apiKey:n.apiKey};e.color="#${fake(HEX, 6, 'col')}",e.img="data:image/png;base64,${fake(B64, 120, 'img')}";return t}(window);\n`;
 
 for (const [rel, content] of Object.entries(files)) {
   const p = path.join(root, rel);
@@ -164,5 +195,12 @@ for (const [file, value, ruleId] of plant) {
   if (idx < 0) throw new Error('not planted ' + file + ' ' + ruleId);
   expected.push({ file, line: idx + 1, ruleId });
 }
-writeFileSync(path.join(root, 'expected-findings.json'), JSON.stringify({ description: 'Planted secrets in test/corpus/secrets; test/corpus/decoys must produce no findings.', findings: expected }, null, 2) + '\n');
+writeFileSync(
+  path.join(root, 'expected-findings.json'),
+  JSON.stringify(
+    { description: 'Planted secrets in test/corpus/secrets; test/corpus/decoys must produce no findings.', findings: expected },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(expected.length, 'expected');

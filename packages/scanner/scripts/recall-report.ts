@@ -10,8 +10,19 @@ const root = fileURLToPath(new URL('../test/recall/', import.meta.url));
 const mod = process.argv[2] ? await import(pathToFileURL(path.resolve(process.argv[2])).href) : await import('../src/index.js');
 const r = await evaluateRecall(root, mod.scanPaths);
 console.log('capability'.padEnd(14), 'labelled', 'found', 'recall', 'tp', 'fp', 'neg-fp');
-for (const [c, v] of [...r.per.entries()].sort()) console.log(c.padEnd(14), String(v.labelled).padStart(8), String(v.found).padStart(5), `${((100 * v.found) / Math.max(1, v.labelled)).toFixed(0)}%`.padStart(6), String(v.tp).padStart(3), String(v.fp).padStart(3), String(v.negFp).padStart(6));
-console.log(`\nrecall ${(100 * r.recall).toFixed(1)}% (${r.tot.found}/${r.tot.labelled}), precision ${(100 * r.precision).toFixed(1)}% (${r.tot.tp} on labelled lines, ${r.tot.fp} elsewhere, ${r.tot.negFp} in negatives/)`);
+for (const [c, v] of [...r.per.entries()].sort())
+  console.log(
+    c.padEnd(14),
+    String(v.labelled).padStart(8),
+    String(v.found).padStart(5),
+    `${((100 * v.found) / Math.max(1, v.labelled)).toFixed(0)}%`.padStart(6),
+    String(v.tp).padStart(3),
+    String(v.fp).padStart(3),
+    String(v.negFp).padStart(6),
+  );
+console.log(
+  `\nrecall ${(100 * r.recall).toFixed(1)}% (${r.tot.found}/${r.tot.labelled}), precision ${(100 * r.precision).toFixed(1)}% (${r.tot.tp} on labelled lines, ${r.tot.fp} elsewhere, ${r.tot.negFp} in negatives/)`,
+);
 if (process.argv.includes('--verbose') || !process.argv[2]) {
   for (const m of r.missed) console.log('  MISSED', m);
   for (const f of r.falsePositives) console.log('  FP', `${f.file}:${f.line}`, f.ruleId, f.redacted);

@@ -36,7 +36,12 @@ export const parseBaseline = (text: string, file = '<baseline>'): Baseline => {
     throw new Error(`baseline ${file} is not valid JSON`);
   }
   const b = data as Partial<Baseline>;
-  if (!b || b.version !== 1 || !Array.isArray(b.entries) || !b.entries.every((e) => typeof e?.fingerprint === 'string' && /^[a-f0-9]{32,64}$/.test(e.fingerprint))) {
+  if (
+    !b ||
+    b.version !== 1 ||
+    !Array.isArray(b.entries) ||
+    !b.entries.every((e) => typeof e?.fingerprint === 'string' && /^[a-f0-9]{32,64}$/.test(e.fingerprint))
+  ) {
     throw new Error(`baseline ${file} is not a keyhaven-scan baseline (version 1 with hashed entries)`);
   }
   return b as Baseline;

@@ -8,7 +8,10 @@ import { builtinRules } from './rules/index.js';
 import { fileRules } from './rules/files.js';
 
 export class ScanConfigError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`invalid scan config ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ScanConfigError';
   }
@@ -28,9 +31,19 @@ const customRule = z
   .object({
     id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'rule id must be kebab-case'),
     description: z.string().min(1),
-    keywords: z.array(z.string().min(2).regex(/^[\x00-\x7f]+$/, 'keywords must be ASCII')).min(1, 'at least one keyword is required (prefilter)'),
+    keywords: z
+      .array(
+        z
+          .string()
+          .min(2)
+          .regex(/^[\x00-\x7f]+$/, 'keywords must be ASCII'),
+      )
+      .min(1, 'at least one keyword is required (prefilter)'),
     pattern: regexString,
-    flags: z.string().regex(/^[imsu]*$/, 'flags may only contain i, m, s, u').optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'flags may only contain i, m, s, u')
+      .optional(),
     secretGroup: z.number().int().min(0).optional(),
     entropy: z.number().min(0).max(8).optional(),
     severity: severity.default('high'),
@@ -60,7 +73,19 @@ const schema = z
 
 export type ScanConfigFile = z.input<typeof schema>;
 
-const UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, KIB: 1024, M: 1024 ** 2, MB: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, GIB: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KB: 1024,
+  KIB: 1024,
+  M: 1024 ** 2,
+  MB: 1024 ** 2,
+  MIB: 1024 ** 2,
+  G: 1024 ** 3,
+  GB: 1024 ** 3,
+  GIB: 1024 ** 3,
+};
 export const parseSize = (v: number | string): number => {
   if (typeof v === 'number') return v;
   const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(v.trim());
@@ -72,7 +97,10 @@ export const parseSize = (v: number | string): number => {
 export const parseScanConfig = (data: unknown, file = '<config>'): ScanSettings => {
   const r = schema.safeParse(data ?? {});
   if (!r.success) {
-    throw new ScanConfigError(file, r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
+    throw new ScanConfigError(
+      file,
+      r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+    );
   }
   const c = r.data;
   const known = new Set([...builtinRules.map((x) => x.id), ...fileRules.map((x) => x.id), ...c.rules.map((x) => x.id)]);

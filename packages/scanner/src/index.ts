@@ -4,11 +4,29 @@ import type { Finding, ScanResult, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 import { createScanner, type ScanSettings } from './engine/scanner.js';
 
-export type { Finding, FileContext, Rule, Severity, Confidence, ScanProgress, ScanEvent, ScanResult, SkippedFile, MatchContext } from './types.js';
+export type {
+  Finding,
+  FileContext,
+  Rule,
+  Severity,
+  Confidence,
+  ScanProgress,
+  ScanEvent,
+  ScanResult,
+  SkippedFile,
+  MatchContext,
+} from './types.js';
 export { SEVERITIES } from './types.js';
 export { builtinRules as rules } from './rules/index.js';
 export { fileRules, type FileRule } from './rules/files.js';
-export { createScanner, resolveRules, DEFAULT_MAX_FILE_SIZE, type ScanSettings, type CustomRuleSpec, type Scanner } from './engine/scanner.js';
+export {
+  createScanner,
+  resolveRules,
+  DEFAULT_MAX_FILE_SIZE,
+  type ScanSettings,
+  type CustomRuleSpec,
+  type Scanner,
+} from './engine/scanner.js';
 export { shannonEntropy } from './engine/entropy.js';
 export { redact } from './engine/redact.js';
 export { isPlaceholder, hasInlineAllow } from './engine/allowlist.js';
@@ -33,14 +51,21 @@ export const scanText = (text: string, options: ScanSettings & { path?: string }
 };
 
 /** Read a stream (e.g. process.stdin) to the end and scan it. */
-export const scanStream = async (stream: AsyncIterable<Buffer | string>, options: ScanSettings & { path?: string } = {}): Promise<ScanResult> => {
+export const scanStream = async (
+  stream: AsyncIterable<Buffer | string>,
+  options: ScanSettings & { path?: string } = {},
+): Promise<ScanResult> => {
   const t0 = Date.now();
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
   const buf = Buffer.concat(parts);
   const { path = '<stdin>', ...settings } = options;
   const r = cachedScanner(settings).scanBuffer(buf, path);
-  return { findings: r.findings, skipped: r.skipped ? [r.skipped] : [], stats: { files: 1, bytes: buf.length, durationMs: Date.now() - t0 } };
+  return {
+    findings: r.findings,
+    skipped: r.skipped ? [r.skipped] : [],
+    stats: { files: 1, bytes: buf.length, durationMs: Date.now() - t0 },
+  };
 };
 
 export const atLeast = (findings: Finding[], min: Severity): Finding[] =>

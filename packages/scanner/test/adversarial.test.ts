@@ -50,8 +50,14 @@ describe('adversarial inputs', () => {
       const l = inputsFor(kw, rule.examples.positive[0], 40_000);
       for (let j = 0; j < s.length; j++) {
         // best of two runs, to keep GC pauses and machine load out of the comparison
-        small += Math.min(time(() => scanText(s[j], compiled, { path, allowlist: allow })), time(() => scanText(s[j], compiled, { path, allowlist: allow })));
-        large += Math.min(time(() => scanText(l[j], compiled, { path, allowlist: allow })), time(() => scanText(l[j], compiled, { path, allowlist: allow })));
+        small += Math.min(
+          time(() => scanText(s[j], compiled, { path, allowlist: allow })),
+          time(() => scanText(s[j], compiled, { path, allowlist: allow })),
+        );
+        large += Math.min(
+          time(() => scanText(l[j], compiled, { path, allowlist: allow })),
+          time(() => scanText(l[j], compiled, { path, allowlist: allow })),
+        );
       }
     }
     expect(large, `${rule.id}: 40 KB adversarial inputs took ${large.toFixed(0)} ms`).toBeLessThan(3_000);

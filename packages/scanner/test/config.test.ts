@@ -7,19 +7,23 @@ import { tmpDir, write } from './helpers.js';
 describe('loadScanConfig', () => {
   it('loads YAML with custom rules, disabled rules and allowlists', async () => {
     const dir = tmpDir();
-    const file = write(dir, '.keyhaven-scan.yaml', [
-      'disabledRules: [jwt]',
-      'maxFileSize: 2MiB',
-      'rules:',
-      '  - id: acme-internal-token',
-      '    description: ACME internal token',
-      '    keywords: [acme_]',
-      "    pattern: '(acme_[a-z0-9]{24})'",
-      '    severity: critical',
-      'allowlist:',
-      '  paths: ["test/fixtures/"]',
-      '  stopwords: [sample]',
-    ].join('\n'));
+    const file = write(
+      dir,
+      '.keyhaven-scan.yaml',
+      [
+        'disabledRules: [jwt]',
+        'maxFileSize: 2MiB',
+        'rules:',
+        '  - id: acme-internal-token',
+        '    description: ACME internal token',
+        '    keywords: [acme_]',
+        "    pattern: '(acme_[a-z0-9]{24})'",
+        '    severity: critical',
+        'allowlist:',
+        '  paths: ["test/fixtures/"]',
+        '  stopwords: [sample]',
+      ].join('\n'),
+    );
     const cfg = await loadScanConfig(file);
     expect(cfg.maxFileSize).toBe(2 * 1024 * 1024);
     const found = scanText('x = acme_k3j4h5g6f7d8s9a0q1w2e3r4', { ...cfg, path: 'src/x.ts' });
@@ -31,15 +35,19 @@ describe('loadScanConfig', () => {
     expect((await loadScanConfig(file)).disabledRules).toEqual(['github-pat']);
   });
   it('lists every problem with its path', async () => {
-    const file = write(tmpDir(), 'bad.yaml', [
-      'disabledRules: [no-such-rule]',
-      'unknownKey: 1',
-      'rules:',
-      '  - id: Bad_Id',
-      '    description: x',
-      '    keywords: []',
-      "    pattern: '(unclosed'",
-    ].join('\n'));
+    const file = write(
+      tmpDir(),
+      'bad.yaml',
+      [
+        'disabledRules: [no-such-rule]',
+        'unknownKey: 1',
+        'rules:',
+        '  - id: Bad_Id',
+        '    description: x',
+        '    keywords: []',
+        "    pattern: '(unclosed'",
+      ].join('\n'),
+    );
     const err = await loadScanConfig(file).catch((e) => e);
     expect(err).toBeInstanceOf(ScanConfigError);
     const msg = (err as ScanConfigError).problems.join('\n');

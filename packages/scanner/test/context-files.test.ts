@@ -11,7 +11,14 @@ describe('context flag', () => {
   const assignment = 'db_password = "Vq8#rT2m!Lz6pWx"\n';
   const tree = () => {
     const root = tmpDir();
-    for (const rel of ['src/settings.py', 'docs/settings.py', 'tests/settings.py', 'README.md', 'pkg/settings.test.ts', 'test_settings.py']) {
+    for (const rel of [
+      'src/settings.py',
+      'docs/settings.py',
+      'tests/settings.py',
+      'README.md',
+      'pkg/settings.test.ts',
+      'test_settings.py',
+    ]) {
       write(root, rel, `${assignment}token = "${ghToken(rel)}"\n`);
     }
     return root;
@@ -19,17 +26,25 @@ describe('context flag', () => {
 
   it('flags documentation and test files and lowers the confidence of generic findings there', async () => {
     const r = await scanPaths([tree()], { threads: 1 });
-    const by = (file: string, generic: boolean) => r.findings.find((f) => f.file === file && (f.ruleId.startsWith('generic-') === generic));
+    const by = (file: string, generic: boolean) => r.findings.find((f) => f.file === file && f.ruleId.startsWith('generic-') === generic);
     const code = by('src/settings.py', true);
     expect(code, 'generic finding in code').toBeDefined();
     expect(code!.context).toBeUndefined();
     const steps = ['low', 'medium', 'high'];
-    for (const [file, context] of [['docs/settings.py', 'documentation'], ['README.md', 'documentation'], ['tests/settings.py', 'test'], ['pkg/settings.test.ts', 'test'], ['test_settings.py', 'test']] as const) {
+    for (const [file, context] of [
+      ['docs/settings.py', 'documentation'],
+      ['README.md', 'documentation'],
+      ['tests/settings.py', 'test'],
+      ['pkg/settings.test.ts', 'test'],
+      ['test_settings.py', 'test'],
+    ] as const) {
       const g = by(file, true);
       expect(g, file).toBeDefined();
       expect(g!.context, file).toBe(context);
       expect(g!.ruleId).toBe(code!.ruleId);
-      expect(steps.indexOf(g!.confidence), `${file}: ${g!.confidence} vs ${code!.confidence}`).toBe(Math.max(0, steps.indexOf(code!.confidence) - 1));
+      expect(steps.indexOf(g!.confidence), `${file}: ${g!.confidence} vs ${code!.confidence}`).toBe(
+        Math.max(0, steps.indexOf(code!.confidence) - 1),
+      );
       // A specific rule keeps its confidence, but is flagged too.
       const specific = by(file, false);
       expect(specific!.ruleId).toBe('github-pat');
@@ -61,7 +76,10 @@ describe('whole-file rules', () => {
       expect(r.findings.find((f) => f.file === 'fixtures/ci.p12')!.context).toBe('test');
       expect(r.findings.find((f) => f.file === 'certs/client.p12')!.context).toBeUndefined();
       // a.bin (0xfe bytes, no NUL) is scanned as text and yields nothing; the others are binary non-matches.
-      expect(r.skipped.map((s) => [s.file, s.reason])).toEqual([['certs/ca.der', 'binary'], ['data/img.bin', 'binary']]);
+      expect(r.skipped.map((s) => [s.file, s.reason])).toEqual([
+        ['certs/ca.der', 'binary'],
+        ['data/img.bin', 'binary'],
+      ]);
     }
   });
 });

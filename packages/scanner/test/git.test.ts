@@ -19,7 +19,14 @@ describe('scanGitHistory', () => {
     git(repo, 'commit', '-qam', 'remove token');
     const r = await scanGitHistory(repo);
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ ruleId: 'github-pat', file: 'config/app.env', line: 2, commit: leak, author: 'Ada Lovelace', email: 'ada@example.test' });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'github-pat',
+      file: 'config/app.env',
+      line: 2,
+      commit: leak,
+      author: 'Ada Lovelace',
+      email: 'ada@example.test',
+    });
     expect(r.findings[0].date).toMatch(/^\d{4}-\d\d-\d\dT/);
     const later = await scanGitHistory(repo, { range: `${leak}..HEAD` });
     expect(later.findings).toEqual([]);

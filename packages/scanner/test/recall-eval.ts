@@ -17,16 +17,25 @@ export const evaluateRecall = async (root: string, scanPaths: ScanPaths) => {
   const s = (c: string) => per.get(c) ?? (per.set(c, { labelled: 0, found: 0, tp: 0, fp: 0, negFp: 0 }), per.get(c)!);
   const hit = new Set(real.map((f) => `${f.file}:${f.line}`));
   const missed: string[] = [];
-  for (const [file, lines] of Object.entries(labels)) for (const l of lines) {
-    s(cap(file)).labelled++;
-    if (hit.has(`${file}:${l}`)) s(cap(file)).found++; else missed.push(`${file}:${l}`);
-  }
+  for (const [file, lines] of Object.entries(labels))
+    for (const l of lines) {
+      s(cap(file)).labelled++;
+      if (hit.has(`${file}:${l}`)) s(cap(file)).found++;
+      else missed.push(`${file}:${l}`);
+    }
   const falsePositives: Finding[] = [];
   for (const f of real) {
     const ok = labels[f.file]?.includes(f.line);
     if (ok) s(cap(f.file)).tp++;
-    else { s(cap(f.file)).fp++; if (f.file.startsWith('negatives/')) s(cap(f.file)).negFp++; falsePositives.push(f); }
+    else {
+      s(cap(f.file)).fp++;
+      if (f.file.startsWith('negatives/')) s(cap(f.file)).negFp++;
+      falsePositives.push(f);
+    }
   }
-  const tot = [...per.values()].reduce((a, v) => ({ labelled: a.labelled + v.labelled, found: a.found + v.found, tp: a.tp + v.tp, fp: a.fp + v.fp, negFp: a.negFp + v.negFp }), { labelled: 0, found: 0, tp: 0, fp: 0, negFp: 0 });
+  const tot = [...per.values()].reduce(
+    (a, v) => ({ labelled: a.labelled + v.labelled, found: a.found + v.found, tp: a.tp + v.tp, fp: a.fp + v.fp, negFp: a.negFp + v.negFp }),
+    { labelled: 0, found: 0, tp: 0, fp: 0, negFp: 0 },
+  );
   return { per, tot, recall: tot.found / tot.labelled, precision: tot.tp / Math.max(1, tot.tp + tot.fp), missed, falsePositives };
 };

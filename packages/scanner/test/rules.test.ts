@@ -9,7 +9,9 @@ import { SEVERITIES } from '../src/types.js';
 const allow = createAllowlist();
 const found = (ruleIdx: number, text: string) => {
   const rule = builtinRules[ruleIdx];
-  return scanText(text, compileRules([rule]), { path: rule.examples.path ?? 'example.txt', allowlist: allow }).filter((f) => f.ruleId === rule.id);
+  return scanText(text, compileRules([rule]), { path: rule.examples.path ?? 'example.txt', allowlist: allow }).filter(
+    (f) => f.ruleId === rule.id,
+  );
 };
 
 describe('rule registry', () => {
@@ -38,6 +40,10 @@ describe.each(builtinRules.map((r, i) => [r.id, i] as const))('rule %s', (_id, i
     for (const ex of rule.examples.positive) expect(found(i, ex).length, `positive not found: ${rule.id}`).toBeGreaterThan(0);
   });
   it('ignores every negative example', () => {
-    for (const ex of rule.examples.negative) expect(found(i, ex).map((f) => f.redacted), `negative matched: ${rule.id}`).toEqual([]);
+    for (const ex of rule.examples.negative)
+      expect(
+        found(i, ex).map((f) => f.redacted),
+        `negative matched: ${rule.id}`,
+      ).toEqual([]);
   });
 });

@@ -34,7 +34,8 @@ describe('streamed walk', () => {
 
   it('on worker threads, results arrive while the walk is still running, and the queue never exceeds its bound', async () => {
     const root = tmpDir();
-    for (let i = 0; i < 300; i++) write(root, `d${String(i).padStart(3, '0')}/f.env`, i % 50 === 0 ? `TOKEN=${ghToken('q' + i)}\n` : 'x=1\n');
+    for (let i = 0; i < 300; i++)
+      write(root, `d${String(i).padStart(3, '0')}/f.env`, i % 50 === 0 ? `TOKEN=${ghToken('q' + i)}\n` : 'x=1\n');
     const events: ScanEvent[] = [];
     const bound = 4;
     const r = await scanPaths([root], { threads: 2, queueBound: bound, onEvent: (e) => events.push(e) });
@@ -77,7 +78,11 @@ describe('faults in workers', () => {
   it('reports a file whose scan throws, and a file that kills its worker, as errors for those files; the rest is scanned', async () => {
     const root = tree();
     const events: ScanEvent[] = [];
-    const r = await runFileStream(walkFilesStream([root]), {}, { threads: 2, scanInThread: false, workerEntry: faulty, onEvent: (e) => events.push(e) });
+    const r = await runFileStream(
+      walkFilesStream([root]),
+      {},
+      { threads: 2, scanInThread: false, workerEntry: faulty, onEvent: (e) => events.push(e) },
+    );
     expect(r.files).toBe(32);
     expect(r.findings.map((f) => f.file)).toEqual(Array.from({ length: 30 }, (_, i) => `f${String(i).padStart(2, '0')}.env`));
     expect(r.skipped).toEqual([
@@ -91,6 +96,8 @@ describe('faults in workers', () => {
   it('fails the scan with an error, not a hang, when workers keep dying', async () => {
     const root = tmpDir();
     for (let i = 0; i < 20; i++) write(root, `crash-here-${i}.env`, 'x=1\n');
-    await expect(runFileStream(walkFilesStream([root]), {}, { threads: 2, scanInThread: false, workerEntry: faulty })).rejects.toThrow(/scan worker failed \d+ times in a row/);
+    await expect(runFileStream(walkFilesStream([root]), {}, { threads: 2, scanInThread: false, workerEntry: faulty })).rejects.toThrow(
+      /scan worker failed \d+ times in a row/,
+    );
   }, 60_000);
 });

@@ -25,10 +25,9 @@ describe('scanPaths', () => {
     const root = tree();
     const r = await scanPaths([root], { threads: 1, maxFileSize: 1024 });
     expect(r.findings.map((f) => f.file).sort()).toEqual(['keep.log', 'pkg/index.ts', 'src/app.ts']);
-    expect(r.skipped).toEqual(expect.arrayContaining([
-      { file: 'image.png', reason: 'binary' },
-      expect.objectContaining({ file: 'big.txt', reason: 'too-large' }),
-    ]));
+    expect(r.skipped).toEqual(
+      expect.arrayContaining([{ file: 'image.png', reason: 'binary' }, expect.objectContaining({ file: 'big.txt', reason: 'too-large' })]),
+    );
   });
   it('can ignore .gitignore when asked', async () => {
     const r = await scanPaths([tree()], { threads: 1, gitignore: false });

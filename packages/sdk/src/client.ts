@@ -3,7 +3,19 @@
 import { KeyhavenApiError, KeyhavenUnavailableError } from './errors.js';
 import { streamRequest } from './stream-request.js';
 import type {
-  FingerprintMatch, ListOptions, SecretDescription, SecretMetadata, SecretRead, SecretSummary, SecretValue, Tenant, TokenView, VersionInfo, WriteResult, Label, Role,
+  FingerprintMatch,
+  ListOptions,
+  SecretDescription,
+  SecretMetadata,
+  SecretRead,
+  SecretSummary,
+  SecretValue,
+  Tenant,
+  TokenView,
+  VersionInfo,
+  WriteResult,
+  Label,
+  Role,
 } from './types.js';
 import { rotationApi } from './rotation.js';
 import { providersApi } from './providers-api.js';
@@ -20,7 +32,12 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-export interface RequestOptions { query?: Record<string, string | number | boolean | string[] | undefined>; body?: unknown; tenant?: boolean; /** Return the body as text (exports). */ text?: boolean }
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  body?: unknown;
+  tenant?: boolean;
+  /** Return the body as text (exports). */ text?: boolean;
+}
 
 const encodeName = (name: string) => name.split('/').map(encodeURIComponent).join('/');
 
@@ -49,17 +66,30 @@ export const createClient = (opts: ClientOptions = {}) => {
     try {
       res = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
-      const reason = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
-      throw new KeyhavenUnavailableError(`Keyhaven server at ${addr} is unreachable (${reason}); check KEYHAVEN_ADDR and that the server runs.`, { cause: e });
+      const reason =
+        (e as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+      throw new KeyhavenUnavailableError(
+        `Keyhaven server at ${addr} is unreachable (${reason}); check KEYHAVEN_ADDR and that the server runs.`,
+        { cause: e },
+      );
     }
     const text = await res.text();
     let json: any;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
     if (!res.ok) {
       const err = json?.error;
       throw new KeyhavenApiError({
-        code: err?.code ?? `HTTP_${res.status}`, status: res.status, message: err?.message ?? `The server answered ${res.status}.`,
-        requestId: err?.request_id ?? res.headers.get('x-request-id') ?? undefined, details: err?.details,
+        code: err?.code ?? `HTTP_${res.status}`,
+        status: res.status,
+        message: err?.message ?? `The server answered ${res.status}.`,
+        requestId: err?.request_id ?? res.headers.get('x-request-id') ?? undefined,
+        details: err?.details,
       });
     }
     return (o.text ? text : json) as T;
@@ -67,13 +97,22 @@ export const createClient = (opts: ClientOptions = {}) => {
 
   /** A raw authenticated request without timeout (for streams such as GET /v1/events); the caller owns the body. */
   const openStream = async (path: string, signal: AbortSignal): Promise<Response> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream', 'user-agent': opts.userAgent ?? 'keyhaven-sdk/0.1', 'x-tenant-id': tenant };
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      'user-agent': opts.userAgent ?? 'keyhaven-sdk/0.1',
+      'x-tenant-id': tenant,
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     try {
       // A custom fetch (tests, proxies) is honoured; otherwise a dedicated connection (see stream-request.ts).
-      return opts.fetch ? await opts.fetch(new URL(addr + path), { method: 'GET', headers, signal }) : await streamRequest(new URL(addr + path), headers, signal);
+      return opts.fetch
+        ? await opts.fetch(new URL(addr + path), { method: 'GET', headers, signal })
+        : await streamRequest(new URL(addr + path), headers, signal);
     } catch (e) {
-      throw new KeyhavenUnavailableError(`Keyhaven server at ${addr} is unreachable (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name}).`, { cause: e });
+      throw new KeyhavenUnavailableError(
+        `Keyhaven server at ${addr} is unreachable (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name}).`,
+        { cause: e },
+      );
     }
   };
 
@@ -95,10 +134,22 @@ export const createClient = (opts: ClientOptions = {}) => {
       },
       set: (name: string, value: SecretValue, o: SecretMetadata & { cas?: number; label?: 'current' | 'pending' } = {}) =>
         request<WriteResult>('PUT', secretPath(name), { body: { value, ...o } }),
-      create: (name: string, value: SecretValue, meta: SecretMetadata = {}) => request<WriteResult>('POST', '/v1/secrets', { body: { name, value, ...meta } }),
-      list: (o: ListOptions = {}) => request<{ items: SecretSummary[]; next_cursor: string | null }>('GET', '/v1/secrets', {
-        query: { prefix: o.prefix, type: o.type, tag: o.tags, service: o.service, environment: o.environment, criticality: o.criticality, include_deleted: o.include_deleted, limit: o.limit, cursor: o.cursor },
-      }),
+      create: (name: string, value: SecretValue, meta: SecretMetadata = {}) =>
+        request<WriteResult>('POST', '/v1/secrets', { body: { name, value, ...meta } }),
+      list: (o: ListOptions = {}) =>
+        request<{ items: SecretSummary[]; next_cursor: string | null }>('GET', '/v1/secrets', {
+          query: {
+            prefix: o.prefix,
+            type: o.type,
+            tag: o.tags,
+            service: o.service,
+            environment: o.environment,
+            criticality: o.criticality,
+            include_deleted: o.include_deleted,
+            limit: o.limit,
+            cursor: o.cursor,
+          },
+        }),
       /** Every secret matching the filter, following pagination. */
       async listAll(o: Omit<ListOptions, 'cursor'> = {}) {
         const out: SecretSummary[] = [];
@@ -115,16 +166,21 @@ export const createClient = (opts: ClientOptions = {}) => {
       update: (name: string, meta: SecretMetadata) => request<SecretDescription>('PATCH', secretPath(name), { body: meta }),
       delete: (name: string) => request<{ name: string; deleted_at: string }>('DELETE', secretPath(name)),
       restore: (name: string) => request<{ name: string; restored: boolean }>('POST', secretPath(name, ':restore')),
-      destroy: (name: string, versions?: number[]) => request<{ name: string; destroyed: 'all' | number[] }>('POST', secretPath(name, ':destroy'), { body: versions ? { versions } : {} }),
+      destroy: (name: string, versions?: number[]) =>
+        request<{ name: string; destroyed: 'all' | number[] }>('POST', secretPath(name, ':destroy'), {
+          body: versions ? { versions } : {},
+        }),
     },
     fingerprints: {
-      match: async (sha256: string[]) => (await request<{ matches: FingerprintMatch[] }>('POST', '/v1/fingerprints/match', { body: { sha256 } })).matches,
+      match: async (sha256: string[]) =>
+        (await request<{ matches: FingerprintMatch[] }>('POST', '/v1/fingerprints/match', { body: { sha256 } })).matches,
     },
     tenants: {
       list: () => request<{ items: Tenant[] }>('GET', '/v1/tenants', { tenant: false }),
       get: (id: string) => request<Tenant>('GET', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
       create: (id: string, name?: string) => request<Tenant>('POST', '/v1/tenants', { body: { id, name }, tenant: false }),
-      delete: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
+      delete: (id: string) =>
+        request<{ id: string; deleted: boolean }>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`, { tenant: false }),
     },
     rotation: rotationApi(request),
     audit: auditApi(request),
@@ -134,7 +190,8 @@ export const createClient = (opts: ClientOptions = {}) => {
     ...notificationsApi(request),
     tokens: {
       ...tokenSelfApi(request),
-      create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) => request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
+      create: (o: { name: string; role: Role | (string & {}); kind?: 'personal' | 'service'; ttl_seconds?: number }) =>
+        request<TokenView & { token: string }>('POST', '/v1/tokens', { body: o }),
       list: () => request<{ items: TokenView[] }>('GET', '/v1/tokens'),
       get: (id: string) => request<TokenView>('GET', `/v1/tokens/${encodeURIComponent(id)}`),
       revoke: (id: string) => request<TokenView>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
@@ -165,22 +222,32 @@ export const loginClient = async (credentials: LoginCredentials, opts: Omit<Clie
   const client = createClient({ ...opts, token: r.auth.client_token });
   const renew = async () => (await client.tokens.renewSelf()).auth.lease_duration;
   return {
-    client, auth: r.auth, renew,
+    client,
+    auth: r.auth,
+    renew,
     keepRenewed(o = {}) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let stopped = false;
       const schedule = (lease: number) => {
         if (stopped || lease <= 0) return;
-        timer = setTimeout(() => {
-          client.tokens.renewSelf().then(
-            (next) => schedule(next.auth.renewable ? next.auth.lease_duration : 0),
-            (e: unknown) => o.onError?.(e),
-          );
-        }, Math.max(1000, Math.floor((lease * 2000) / 3)));
+        timer = setTimeout(
+          () => {
+            client.tokens.renewSelf().then(
+              (next) => schedule(next.auth.renewable ? next.auth.lease_duration : 0),
+              (e: unknown) => o.onError?.(e),
+            );
+          },
+          Math.max(1000, Math.floor((lease * 2000) / 3)),
+        );
         timer.unref?.();
       };
       schedule(r.auth.renewable ? r.auth.lease_duration : 0);
-      return { stop: () => { stopped = true; if (timer) clearTimeout(timer); } };
+      return {
+        stop: () => {
+          stopped = true;
+          if (timer) clearTimeout(timer);
+        },
+      };
     },
     logout: () => client.tokens.revokeSelf(),
   };

@@ -18,7 +18,10 @@ describe('env-name rule', () => {
     expect(envVarName('other/key', 'apps/')).toBe('KEY');
   });
   it('expands JSON objects into NAME_FIELD and stringifies non-string values', () => {
-    expect(expandValue('DB', { user: 'u', 'max-conn': 5 })).toEqual([['DB_USER', 'u'], ['DB_MAX_CONN', '5']]);
+    expect(expandValue('DB', { user: 'u', 'max-conn': 5 })).toEqual([
+      ['DB_USER', 'u'],
+      ['DB_MAX_CONN', '5'],
+    ]);
     expect(expandValue('LIST', [1, 2])).toEqual([['LIST', '[1,2]']]);
   });
 });
@@ -26,14 +29,22 @@ describe('env-name rule', () => {
 describe('Lru', () => {
   it('evicts the least recently used entry', () => {
     const l = new Lru<string, number>(2);
-    l.set('a', 1); l.set('b', 2); l.get('a'); l.set('c', 3);
+    l.set('a', 1);
+    l.set('b', 2);
+    l.get('a');
+    l.set('c', 3);
     expect([...l.keys()]).toEqual(['a', 'c']);
   });
 });
 
 describe('snapshot', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-snap-'));
-  const data = { created_at: 'now', addr: 'http://x', tenant: 'default', values: { 'apps/k': { value: 'snapshot-secret-value', version: 3 } } };
+  const data = {
+    created_at: 'now',
+    addr: 'http://x',
+    tenant: 'default',
+    values: { 'apps/k': { value: 'snapshot-secret-value', version: 3 } },
+  };
 
   it('round-trips with a raw key and with a passphrase, mode 0600, no plaintext on disk', () => {
     for (const env of [{ KEYHAVEN_SNAPSHOT_KEY: randomBytes(32).toString('base64') }, { KEYHAVEN_SNAPSHOT_PASSPHRASE: 'pass phrase' }]) {
@@ -50,9 +61,17 @@ describe('snapshot', () => {
     writeSnapshot(f, data, { kind: 'passphrase', passphrase: 'right' });
     expect(() => readSnapshot(f, { kind: 'passphrase', passphrase: 'wrong' })).toThrow(SnapshotError);
     const j = JSON.parse(readFileSync(f, 'utf8'));
-    const ct = Buffer.from(j.ct, 'base64'); ct[0] ^= 1; j.ct = ct.toString('base64');
+    const ct = Buffer.from(j.ct, 'base64');
+    ct[0] ^= 1;
+    j.ct = ct.toString('base64');
     writeFileSync(f, JSON.stringify(j));
-    const err = (() => { try { readSnapshot(f, { kind: 'passphrase', passphrase: 'right' }); } catch (e) { return e as Error; } })();
+    const err = (() => {
+      try {
+        readSnapshot(f, { kind: 'passphrase', passphrase: 'right' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(err).toBeInstanceOf(SnapshotError);
     expect(err!.message).not.toContain('snapshot-secret-value');
     expect(() => snapshotKeyFromEnv({})).toThrow(/KEYHAVEN_SNAPSHOT_KEY/);

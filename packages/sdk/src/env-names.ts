@@ -5,7 +5,8 @@
 /** `apps/db/password` → `PASSWORD`; with prefix `apps/` → `DB_PASSWORD`. A leading digit gets a `_`. */
 export const envVarName = (secretName: string, prefix?: string): string => {
   let base: string;
-  if (prefix && secretName.startsWith(prefix) && secretName.length > prefix.length) base = secretName.slice(prefix.length).replace(/^\/+/, '');
+  if (prefix && secretName.startsWith(prefix) && secretName.length > prefix.length)
+    base = secretName.slice(prefix.length).replace(/^\/+/, '');
   else base = secretName.split('/').filter(Boolean).pop() ?? secretName;
   return sanitizeEnvName(base);
 };
@@ -19,7 +20,10 @@ export const sanitizeEnvName = (s: string): string => {
 export const expandValue = (varName: string, value: unknown): Array<[string, string]> => {
   if (typeof value === 'string') return [[varName, value]];
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.entries(value as Record<string, unknown>).map(([k, v]) => [`${varName}_${sanitizeEnvName(k)}`, typeof v === 'string' ? v : JSON.stringify(v)]);
+    return Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      `${varName}_${sanitizeEnvName(k)}`,
+      typeof v === 'string' ? v : JSON.stringify(v),
+    ]);
   }
   return [[varName, JSON.stringify(value)]];
 };

@@ -3,7 +3,12 @@
 // no such endpoint (404), so callers fall back to TTL expiry or polling.
 import type { KeyhavenClient } from './client.js';
 
-export interface SecretEvent { type: string; tenant: string; time: string; data: { name?: string; version?: number; [k: string]: unknown } }
+export interface SecretEvent {
+  type: string;
+  tenant: string;
+  time: string;
+  data: { name?: string; version?: number; [k: string]: unknown };
+}
 
 export interface Subscription {
   close(): void;
@@ -35,22 +40,39 @@ export const parseSse = async function* (body: ReadableStream<Uint8Array>): Asyn
   }
 };
 
-export const subscribeSecretEvents = (client: Pick<KeyhavenClient, 'openStream'>, onEvent: (e: SecretEvent) => void, opts: { onError?: (e: unknown) => void; retryMs?: number } = {}): Subscription => {
+export const subscribeSecretEvents = (
+  client: Pick<KeyhavenClient, 'openStream'>,
+  onEvent: (e: SecretEvent) => void,
+  opts: { onError?: (e: unknown) => void; retryMs?: number } = {},
+): Subscription => {
   const ac = new AbortController();
   let closed = false;
   let resolveReady!: (v: boolean) => void;
-  const ready = new Promise<boolean>((r) => { resolveReady = r; });
+  const ready = new Promise<boolean>((r) => {
+    resolveReady = r;
+  });
   const loop = async () => {
     let delay = opts.retryMs ?? 500;
     while (!closed) {
       try {
         const res = await client.openStream('/v1/events', ac.signal);
-        if (res.status === 404 || res.status === 405) { resolveReady(false); await res.body?.cancel(); return; }
-        if (!res.ok || !res.body) { await res.body?.cancel(); throw new Error(`the event stream answered ${res.status}`); }
+        if (res.status === 404 || res.status === 405) {
+          resolveReady(false);
+          await res.body?.cancel();
+          return;
+        }
+        if (!res.ok || !res.body) {
+          await res.body?.cancel();
+          throw new Error(`the event stream answered ${res.status}`);
+        }
         resolveReady(true);
         delay = opts.retryMs ?? 500;
         for await (const msg of parseSse(res.body)) {
-          try { onEvent(JSON.parse(msg.data) as SecretEvent); } catch { /* ignore malformed or keep-alive data */ }
+          try {
+            onEvent(JSON.parse(msg.data) as SecretEvent);
+          } catch {
+            /* ignore malformed or keep-alive data */
+          }
         }
       } catch (e) {
         if (closed) return;
@@ -62,5 +84,12 @@ export const subscribeSecretEvents = (client: Pick<KeyhavenClient, 'openStream'>
     }
   };
   void loop();
-  return { ready, close() { closed = true; resolveReady(false); ac.abort(); } };
+  return {
+    ready,
+    close() {
+      closed = true;
+      resolveReady(false);
+      ac.abort();
+    },
+  };
 };

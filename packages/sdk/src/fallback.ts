@@ -24,7 +24,12 @@ export const readFileVar = (env: Env, name: string): string | undefined => {
 };
 
 /** The fallback value of `secret` (or one field), or undefined; `source` says where it came from. */
-export const lookupFallback = (env: Env, opts: FallbackOptions, secret: string, field?: string): { value: string; source: 'env' | 'file' } | undefined => {
+export const lookupFallback = (
+  env: Env,
+  opts: FallbackOptions,
+  secret: string,
+  field?: string,
+): { value: string; source: 'env' | 'file' } | undefined => {
   const base = (opts.prefix ?? '') + envVarName(secret, opts.namePrefix);
   const name = field ? `${base}_${sanitizeEnvName(field)}` : base;
   if (opts.env !== false && env[name] !== undefined) return { value: env[name]!, source: 'env' };
@@ -62,6 +67,12 @@ export const readerSettingsFromEnv = (env: Env = process.env): EnvReaderSettings
     cacheTtlMs: num(env.SECRETS_CACHE_TTL_SECONDS ?? env.SECRETS_CACHE_TTL, 300) * 1000,
     maxEntries: Math.max(1, Math.floor(num(env.SECRETS_CACHE_MAX_SIZE, 100))),
     maxStaleMs: num(env.SECRETS_CACHE_MAX_STALE_SECONDS, 3600) * 1000,
-    fallback: fallbackOn ? { env: bool(env.SECRETS_FALLBACK_TO_ENV, true), files: bool(env.SECRETS_FALLBACK_TO_FILES, true), prefix: env.SECRETS_FALLBACK_PREFIX ?? '' } : false,
+    fallback: fallbackOn
+      ? {
+          env: bool(env.SECRETS_FALLBACK_TO_ENV, true),
+          files: bool(env.SECRETS_FALLBACK_TO_FILES, true),
+          prefix: env.SECRETS_FALLBACK_PREFIX ?? '',
+        }
+      : false,
   };
 };

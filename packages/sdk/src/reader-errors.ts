@@ -3,7 +3,11 @@
 /** Neither the server, the cache (fresh or within maxStale) nor a configured fallback had the secret. */
 export class SecretUnavailableError extends Error {
   readonly code = 'SECRET_UNAVAILABLE';
-  constructor(readonly secretName: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly secretName: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Secret "${secretName}" is unavailable: ${reason}`, options);
     this.name = 'SecretUnavailableError';
   }

@@ -29,12 +29,21 @@ export interface ReaderOptions {
 }
 
 export type ReadSource = 'server' | 'cache' | 'stale' | 'env' | 'file';
-export interface ReadResult { value: unknown; version?: number; source: ReadSource }
+export interface ReadResult {
+  value: unknown;
+  version?: number;
+  source: ReadSource;
+}
 
-interface Entry { value: unknown; version: number; fetchedAt: number }
+interface Entry {
+  value: unknown;
+  version: number;
+  fetchedAt: number;
+}
 
 /** Errors that mean "the server cannot answer now" (not "the answer is no"). */
-const isUnavailable = (e: unknown) => e instanceof KeyhavenUnavailableError || (e instanceof KeyhavenApiError && (e.status >= 500 || e.status === 429));
+const isUnavailable = (e: unknown) =>
+  e instanceof KeyhavenUnavailableError || (e instanceof KeyhavenApiError && (e.status >= 500 || e.status === 429));
 
 const splitRef = (ref: string) => {
   const i = ref.indexOf('#');
@@ -65,14 +74,22 @@ export const createSecretsReader = (client: KeyhavenClient, options: ReaderOptio
   };
 
   const invalidateName = (name: string) => {
-    for (const k of [...cache.keys()]) if (k === name || k.startsWith(`${name}#`)) { cache.delete(k); stats.invalidations++; }
+    for (const k of [...cache.keys()])
+      if (k === name || k.startsWith(`${name}#`)) {
+        cache.delete(k);
+        stats.invalidations++;
+      }
   };
 
   let sub: Subscription | undefined;
   if (options.refreshOnEvents) {
-    sub = subscribeSecretEvents(client, (e) => {
-      if (typeof e.data?.name === 'string') invalidateName(e.data.name);
-    }, { onError: () => {} });
+    sub = subscribeSecretEvents(
+      client,
+      (e) => {
+        if (typeof e.data?.name === 'string') invalidateName(e.data.name);
+      },
+      { onError: () => {} },
+    );
   }
 
   const read = async (ref: string): Promise<ReadResult> => {
@@ -106,7 +123,13 @@ export const createSecretsReader = (client: KeyhavenClient, options: ReaderOptio
           return { value: fb.value, source: fb.source };
         }
       }
-      throw new SecretUnavailableError(ref, cached ? `the server is unavailable and the cached value is older than the allowed staleness (${reason})` : `the server is unavailable and no cached or fallback value exists (${reason})`, { cause: e });
+      throw new SecretUnavailableError(
+        ref,
+        cached
+          ? `the server is unavailable and the cached value is older than the allowed staleness (${reason})`
+          : `the server is unavailable and no cached or fallback value exists (${reason})`,
+        { cause: e },
+      );
     }
   };
 

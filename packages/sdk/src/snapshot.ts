@@ -24,7 +24,12 @@ export const snapshotKeyFromEnv = (env: Record<string, string | undefined> = pro
 
 const deriveKey = (k: SnapshotKey, salt: Buffer) => (k.kind === 'raw' ? k.key : scryptSync(k.passphrase, salt, 32, SCRYPT));
 
-export interface SnapshotData { created_at: string; addr: string; tenant: string; values: Record<string, unknown> }
+export interface SnapshotData {
+  created_at: string;
+  addr: string;
+  tenant: string;
+  values: Record<string, unknown>;
+}
 
 export const writeSnapshot = (file: string, data: SnapshotData, key: SnapshotKey) => {
   const salt = randomBytes(16);
@@ -32,13 +37,24 @@ export const writeSnapshot = (file: string, data: SnapshotData, key: SnapshotKey
   const c = createCipheriv('aes-256-gcm', deriveKey(key, salt), iv);
   c.setAAD(AAD);
   const ct = Buffer.concat([c.update(JSON.stringify(data), 'utf8'), c.final()]);
-  const body = JSON.stringify({ v: 1, kdf: key.kind === 'raw' ? 'raw' : 'scrypt', salt: salt.toString('base64'), iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), ct: ct.toString('base64') });
+  const body = JSON.stringify({
+    v: 1,
+    kdf: key.kind === 'raw' ? 'raw' : 'scrypt',
+    salt: salt.toString('base64'),
+    iv: iv.toString('base64'),
+    tag: c.getAuthTag().toString('base64'),
+    ct: ct.toString('base64'),
+  });
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, body, { mode: 0o600 });
     renameSync(tmp, file);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
 };
@@ -51,7 +67,10 @@ export const readSnapshot = (file: string, key: SnapshotKey): SnapshotData => {
     throw new SnapshotError(`The snapshot ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'not JSON'}).`, { cause: e });
   }
   if (f.v !== 1) throw new SnapshotError(`The snapshot ${file} has an unknown format version.`);
-  if ((f.kdf === 'raw') !== (key.kind === 'raw')) throw new SnapshotError(`The snapshot ${file} was written with a ${f.kdf === 'raw' ? 'KEYHAVEN_SNAPSHOT_KEY' : 'passphrase'}; provide the same kind of key.`);
+  if ((f.kdf === 'raw') !== (key.kind === 'raw'))
+    throw new SnapshotError(
+      `The snapshot ${file} was written with a ${f.kdf === 'raw' ? 'KEYHAVEN_SNAPSHOT_KEY' : 'passphrase'}; provide the same kind of key.`,
+    );
   try {
     const d = createDecipheriv('aes-256-gcm', deriveKey(key, Buffer.from(f.salt, 'base64')), Buffer.from(f.iv, 'base64'));
     d.setAAD(AAD);

@@ -71,7 +71,14 @@ export interface KeyhavenApp {
   http: App;
   storage: StorageHandle;
   barrier: Barrier;
-  services: { secrets: SecretService; tenants: TenantService; tokens: TokenService; policies: PolicyService; audit: AuditService; anomalies: AnomalyDetector };
+  services: {
+    secrets: SecretService;
+    tenants: TenantService;
+    tokens: TokenService;
+    policies: PolicyService;
+    audit: AuditService;
+    anomalies: AnomalyDetector;
+  };
   rotation: RotationFeature;
   notifications: NotificationFeature;
   broker: AuditBroker;
@@ -107,18 +114,30 @@ export const databaseUrlOf = (config: KeyhavenConfig) => config.databaseUrl ?? p
 const stdoutLogDestination = () => {
   let stalledSince = 0;
   const dest = pino.destination({
-    dest: 1, sync: false, maxLength: 16 * 1024 * 1024,
+    dest: 1,
+    sync: false,
+    maxLength: 16 * 1024 * 1024,
     retryEAGAIN: () => {
       const now = Date.now();
       if (!stalledSince) stalledSince = now;
       return now - stalledSince < 2000;
     },
   });
-  dest.on('write', () => { stalledSince = 0; });
-  dest.on('error', () => { /* an unread pipe: the lines are dropped, the server goes on */ });
+  dest.on('write', () => {
+    stalledSince = 0;
+  });
+  dest.on('error', () => {
+    /* an unread pipe: the lines are dropped, the server goes on */
+  });
   // pino flushes at exit; into a pipe nobody reads that flush gives up (above) and must not throw.
   const flushSync = dest.flushSync.bind(dest);
-  dest.flushSync = () => { try { flushSync(); } catch { /* unread output dropped at exit */ } };
+  dest.flushSync = () => {
+    try {
+      flushSync();
+    } catch {
+      /* unread output dropped at exit */
+    }
+  };
   return dest;
 };
 
@@ -126,43 +145,88 @@ const stdoutLogDestination = () => {
 const warnIfOpen = (dir: string, logger: Logger) => {
   try {
     const mode = statSync(dir).mode & 0o777;
-    if (mode & 0o077) logger.warn({ dataDir: dir, mode: mode.toString(8) }, `the data directory ${dir} is readable by group or others (mode ${mode.toString(8)}); it holds the database and the master key: chmod 700 it`);
-  } catch { /* created by the storage with 0700 */ }
+    if (mode & 0o077)
+      logger.warn(
+        { dataDir: dir, mode: mode.toString(8) },
+        `the data directory ${dir} is readable by group or others (mode ${mode.toString(8)}); it holds the database and the master key: chmod 700 it`,
+      );
+  } catch {
+    /* created by the storage with 0700 */
+  }
 };
 
 /** `storeExists`: the store already has a keyring, so a missing key file is refused, not created. */
 const kekSourceFor = (config: KeyhavenConfig, storeExists: boolean): Promise<KekSource> =>
-  config.masterKeySource ? createKekSource(config.masterKeySource) : localKeyDefinition.create({ key: config.masterKey, file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')), storeExists });
+  config.masterKeySource
+    ? createKekSource(config.masterKeySource)
+    : localKeyDefinition.create({
+        key: config.masterKey,
+        file: config.masterKey ? undefined : (config.masterKeyFile ?? path.join(config.dataDir, 'master.key')),
+        storeExists,
+      });
 
 /** What providers that reach the host may do (operator settings), and Keyhaven's own files, which no
  *  provider may touch whatever the operator allows. */
 export const providerContextOf = (config: KeyhavenConfig): ProviderContext => {
   const db = databaseUrlOf(config);
   const own = [
-    config.dataDir, config.masterKeyFile, config.audit.file, config.tls?.certFile, config.tls?.keyFile,
+    config.dataDir,
+    config.masterKeyFile,
+    config.audit.file,
+    config.tls?.certFile,
+    config.tls?.keyFile,
     /^postgres(ql)?:/.test(db) || db === ':memory:' ? undefined : db.replace(/^sqlite:/, ''),
     process.env.KEYHAVEN_CONFIG,
-  ].filter((p): p is string => Boolean(p)).map((p) => path.resolve(p));
+  ]
+    .filter((p): p is string => Boolean(p))
+    .map((p) => path.resolve(p));
   return Object.freeze({
     host: Object.freeze({
       env: Object.freeze({ enabled: config.providers.env.enabled, allow: Object.freeze([...config.providers.env.allow]) }),
-      dotenv: Object.freeze({ enabled: config.providers.dotenv.enabled, directories: Object.freeze(config.providers.dotenv.directories.map((d) => path.resolve(d))) }),
+      dotenv: Object.freeze({
+        enabled: config.providers.dotenv.enabled,
+        directories: Object.freeze(config.providers.dotenv.directories.map((d) => path.resolve(d))),
+      }),
       ambientCredentials: config.providers.ambientCredentials,
     }),
     protectedPaths: Object.freeze(own),
-    egress: Object.freeze({ allowLoopback: config.egress.allowLoopback, allow: config.egress.allow ? Object.freeze([...config.egress.allow]) : undefined, deny: Object.freeze([...config.egress.deny]) }),
+    egress: Object.freeze({
+      allowLoopback: config.egress.allowLoopback,
+      allow: config.egress.allow ? Object.freeze([...config.egress.allow]) : undefined,
+      deny: Object.freeze([...config.egress.deny]),
+    }),
   });
 };
 
 export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}): Promise<KeyhavenApp> => {
   const clock = opts.clock ?? systemClock;
   let names: LogNames | undefined; // set once the keyring is open; request lines come after that
-  const logger = opts.logger ?? pino({ level: config.logLevel, serializers: { req: (req) => requestLogFields(req, names) }, redact: { paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'], censor: '[redacted]' } }, stdoutLogDestination());
+  const logger =
+    opts.logger ??
+    pino(
+      {
+        level: config.logLevel,
+        serializers: { req: (req) => requestLogFields(req, names) },
+        redact: {
+          paths: ['req.headers.authorization', 'req.headers["x-keyhaven-token"]', 'req.headers["x-vault-token"]', '*.value', '*.token'],
+          censor: '[redacted]',
+        },
+      },
+      stdoutLogDestination(),
+    );
   const storage = await openStorage(databaseUrlOf(config), {
     queryTimeoutMs: config.databaseQueryTimeoutMs,
     // Only the requests in flight on that connection fail (DATABASE_UNAVAILABLE); the pool opens new ones.
-    onConnectionError: (e) => logger.warn({ reason: e.message.slice(0, 200), code: (e as { code?: string }).code }, 'a database connection was lost; requests in flight on it fail with DATABASE_UNAVAILABLE'),
-    onCheckpointFailure: (e) => logger.warn({ err: e.message }, 'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)'),
+    onConnectionError: (e) =>
+      logger.warn(
+        { reason: e.message.slice(0, 200), code: (e as { code?: string }).code },
+        'a database connection was lost; requests in flight on it fail with DATABASE_UNAVAILABLE',
+      ),
+    onCheckpointFailure: (e) =>
+      logger.warn(
+        { err: e.message },
+        'the SQLite checkpoint worker is not running; checkpoints run inside commits (slower requests while they run, nothing is lost)',
+      ),
   });
   let changes: ChangeFeed | undefined; // closed on a failed start too
   try {
@@ -171,24 +235,44 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     if (!isPostgresUrl(databaseUrlOf(config)) && config.dataDir && !config.dev) warnIfOpen(config.dataDir, logger);
     const keyring = await openKeyring({ store: keyringStore, source, now: () => clock.now() });
     const barrier = createBarrier(keyring);
-    if (await storage.bypassesRls()) logger.warn('the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS protects tenants');
+    if (await storage.bypassesRls())
+      logger.warn(
+        'the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS); connect as an ordinary role so RLS protects tenants',
+      );
 
     const auditKey = deriveAuditKey(keyring.fingerprintKey);
     // Secret names in log lines: keyed hashes unless the operator asks for them in clear.
     names = createLogNames({ key: deriveLogNameKey(keyring.fingerprintKey), mode: config.logSecretNames });
     const metrics = createMetrics();
     if (storage.sqliteCheckpoints) metrics.watchSqliteCheckpoints(storage.sqliteCheckpoints);
-    metrics.domain.watchState(createDomainStateReader({ storage, clock, leaseMs: config.rotation.leaseSeconds * 1000, overdueAfterMs: config.rotation.overdueAfterMinutes * 60_000 }));
+    metrics.domain.watchState(
+      createDomainStateReader({
+        storage,
+        clock,
+        leaseMs: config.rotation.leaseSeconds * 1000,
+        overdueAfterMs: config.rotation.overdueAfterMinutes * 60_000,
+      }),
+    );
     const bus = createEventBus();
-    bus.subscribe((e) => { if (e.type === 'anomaly.detected' && !e.replica) metrics.domain.anomaly(String((e.data as { kind?: unknown }).kind ?? 'unknown')); });
+    bus.subscribe((e) => {
+      if (e.type === 'anomaly.detected' && !e.replica) metrics.domain.anomaly(String((e.data as { kind?: unknown }).kind ?? 'unknown'));
+    });
     const jobs = createIntervalJobs(logger);
     const anomalies = createAnomalyDetector({ storage, clock, bus });
     const dbUrl = databaseUrlOf(config);
     const anchor = createAnchor({
-      file: config.audit.anchorFile ?? (dbUrl === ':memory:' ? null : path.join(config.dataDir, 'audit-anchor.json')), key: auditKey, now: () => clock.now(),
-      onError: (e) => logger.error({ err: e.message }, 'the audit anchor file could not be written; truncation of the audit trail is detected only up to the last anchor written'),
+      file: config.audit.anchorFile ?? (dbUrl === ':memory:' ? null : path.join(config.dataDir, 'audit-anchor.json')),
+      key: auditKey,
+      now: () => clock.now(),
+      onError: (e) =>
+        logger.error(
+          { err: e.message },
+          'the audit anchor file could not be written; truncation of the audit trail is detected only up to the last anchor written',
+        ),
     });
-    const databaseSink = config.audit.sinks.includes('database') ? createDatabaseSink({ storage, key: auditKey, anchor, logger }) : undefined;
+    const databaseSink = config.audit.sinks.includes('database')
+      ? createDatabaseSink({ storage, key: auditKey, anchor, logger })
+      : undefined;
     // A damaged chain (truncated, rolled back, rows outside the head) is refused, not extended.
     await databaseSink?.check();
     const broker = createAuditBroker({
@@ -198,7 +282,9 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         ...(config.audit.sinks.includes('stdout') ? [createStdoutSink(opts.stdout)] : []),
         ...(opts.auditSinks ?? []),
       ],
-      key: auditKey, timeoutMs: config.audit.sinkTimeoutMs, logger,
+      key: auditKey,
+      timeoutMs: config.audit.sinkTimeoutMs,
+      logger,
       onSinkResult: metrics.domain.auditSink,
       // Server-wide: queued for every tenant whose subscriptions want it (notifications).
       onSinkFailure: (sink) => bus.publish({ type: 'audit.sink_failing', time: clock.now().toISOString(), tenant: '*', data: { sink } }),
@@ -219,24 +305,87 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     if (changes) {
       // Event streams on every replica hear of changes made through any of them (ADR 0006).
       const feed = changes;
-      bus.subscribe((e) => { if (!e.replica && isDeliveredEvent(e)) feed.relay(e); });
+      bus.subscribe((e) => {
+        if (!e.replica && isDeliveredEvent(e)) feed.relay(e);
+      });
       feed.onEvent((e) => bus.publish(e));
     }
     const tenants = createTenantService({ storage, clock, changes });
     const policies = createPolicyService({ storage, clock, changes });
     const providerContext = providerContextOf(config);
-    const notifications = createNotificationFeature({ storage, barrier, clock, logger, bus, egress: providerContext.egress!, settings: config.notifications, observer: opts.notificationObserver });
-    const secrets = createSecretService({ storage, store: createSecretStore(storage.dialect, storage.sqliteRun), barrier, clock, bus, limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
-      readCache: config.readCache, changes, observe: metrics.domain, outbox: notifications.outbox });
+    const notifications = createNotificationFeature({
+      storage,
+      barrier,
+      clock,
+      logger,
+      bus,
+      egress: providerContext.egress!,
+      settings: config.notifications,
+      observer: opts.notificationObserver,
+    });
+    const secrets = createSecretService({
+      storage,
+      store: createSecretStore(storage.dialect, storage.sqliteRun),
+      barrier,
+      clock,
+      bus,
+      limits: { maxValueBytes: config.maxValueBytes, defaultMaxVersions: config.defaultMaxVersions },
+      readCache: config.readCache,
+      changes,
+      observe: metrics.domain,
+      outbox: notifications.outbox,
+    });
     metrics.domain.watchCache(secrets.readCache.stats);
-    const providerFeatures = createProviderFeatures({ storage, secrets, clock, bus, logger, keyring, kekSource: source, settings: config.providers, context: providerContext, observe: metrics.domain });
+    const providerFeatures = createProviderFeatures({
+      storage,
+      secrets,
+      clock,
+      bus,
+      logger,
+      keyring,
+      kekSource: source,
+      settings: config.providers,
+      context: providerContext,
+      observe: metrics.domain,
+    });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
-    const sessions = createConsoleSessions({ clock, settings: { idleSeconds: config.console.sessionIdleSeconds, maxSeconds: config.console.sessionMaxSeconds } });
+    const sessions = createConsoleSessions({
+      clock,
+      settings: { idleSeconds: config.console.sessionIdleSeconds, maxSeconds: config.console.sessionMaxSeconds },
+    });
     const consoleFiles = config.console.enabled ? loadConsoleFiles(config.console.dir ?? defaultConsoleDir()) : null;
-    const access = { tokens, tenants, policies, secrets, sessions: config.console.enabled ? sessions : undefined, limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }) };
+    const access = {
+      tokens,
+      tenants,
+      policies,
+      secrets,
+      sessions: config.console.enabled ? sessions : undefined,
+      limiter: createFailureLimiter({ limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }),
+    };
     const auditHooks = createAuditHooks({ broker, clock });
-    const rotation = createRotationFeature({ storage, secrets, barrier, broker, bus, clock, logger, config: config.rotation, schedulerTimer: opts.schedulerTimer, resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id), providers: providerContext, names, metrics: metrics.domain, outbox: notifications.outbox });
-    const keyRotation = createKeyRotation({ storage, barrier, clock, logger, settings: { ...config.keyRotation, leaseSeconds: config.rotation.leaseSeconds } }); // delivery
+    const rotation = createRotationFeature({
+      storage,
+      secrets,
+      barrier,
+      broker,
+      bus,
+      clock,
+      logger,
+      config: config.rotation,
+      schedulerTimer: opts.schedulerTimer,
+      resolveProvider: (scope, id) => providerFeatures.providers.resolve(scope, id),
+      providers: providerContext,
+      names,
+      metrics: metrics.domain,
+      outbox: notifications.outbox,
+    });
+    const keyRotation = createKeyRotation({
+      storage,
+      barrier,
+      clock,
+      logger,
+      settings: { ...config.keyRotation, leaseSeconds: config.rotation.leaseSeconds },
+    }); // delivery
 
     const http = await buildHttp({
       logger,
@@ -254,22 +403,80 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       },
       notFound: createVaultNotFound(config.vaultCompat.enabled), // delivery
       routes: [
-        healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }), metricsRoutes(metrics), logNameRoutes(names), secretRoutes(secrets), tenantRoutes(tenants, tokens), tokenRoutes(tokens, policies),
-        policyRoutes(policies), auditRoutes(audit, anomalies), rotation.routes, notifications.routes,
+        healthRoutes(storage, { activeKek: () => keyring.activeKekId, audit: broker }),
+        metricsRoutes(metrics),
+        logNameRoutes(names),
+        secretRoutes(secrets),
+        tenantRoutes(tenants, tokens),
+        tokenRoutes(tokens, policies),
+        policyRoutes(policies),
+        auditRoutes(audit, anomalies),
+        rotation.routes,
+        notifications.routes,
         ...providerFeatures.routes,
-        ...(config.console.enabled ? [consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }), consoleStaticRoutes(consoleFiles),
-          consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) })] : []),
-        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }), vaultCompatRoutes(secrets, config.vaultCompat, { // delivery
-          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready, version: VERSION, storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite',
-          describeToken: async (t) => { const d = await tokens.self(t); return { role: d.grants[0]?.role ?? null, metadata: d.identity?.metadata ?? null, ttlSeconds: d.ttl_seconds, maxExpiresAt: d.max_expires_at, createdAt: d.created_at }; } }),
-        createMachineAuth({ storage, barrier, clock, broker, tokens, tenants, policies, egress: providerContext.egress ?? DEFAULT_EGRESS_POLICY, limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds }).routes,
-        adminRoutes({ storage, barrier, rotation: keyRotation, kekSource: source.kind, caches: [{ name: 'provider-references', size: () => providerFeatures.references.cacheSize, clear: () => providerFeatures.references.invalidate() }, { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear }] }), // delivery
+        ...(config.console.enabled
+          ? [
+              consoleSessionRoutes({ sessions, tokens, secureCookie: Boolean(config.tls) }),
+              consoleStaticRoutes(consoleFiles),
+              consoleOidcRoutes({ settings: config.console.oidc, sessions, tokens, broker, clock, secureCookie: Boolean(config.tls) }),
+            ]
+          : []),
+        eventsRoutes({ bus, facts: (t, n) => secrets.facts(t, n) }),
+        vaultCompatRoutes(secrets, config.vaultCompat, {
+          // delivery
+          ready: async () => (await readiness({ storage, activeKek: () => keyring.activeKekId, audit: broker })).ready,
+          version: VERSION,
+          storageType: storage.dialect === 'postgres' ? 'postgresql' : 'sqlite',
+          describeToken: async (t) => {
+            const d = await tokens.self(t);
+            return {
+              role: d.grants[0]?.role ?? null,
+              metadata: d.identity?.metadata ?? null,
+              ttlSeconds: d.ttl_seconds,
+              maxExpiresAt: d.max_expires_at,
+              createdAt: d.created_at,
+            };
+          },
+        }),
+        createMachineAuth({
+          storage,
+          barrier,
+          clock,
+          broker,
+          tokens,
+          tenants,
+          policies,
+          egress: providerContext.egress ?? DEFAULT_EGRESS_POLICY,
+          limit: config.authFailureLimit,
+          windowSeconds: config.authFailureWindowSeconds,
+        }).routes,
+        adminRoutes({
+          storage,
+          barrier,
+          rotation: keyRotation,
+          kekSource: source.kind,
+          caches: [
+            {
+              name: 'provider-references',
+              size: () => providerFeatures.references.cacheSize,
+              clear: () => providerFeatures.references.invalidate(),
+            },
+            { name: 'secret-reads', size: secrets.readCache.entries, clear: secrets.readCache.clear },
+          ],
+        }), // delivery
       ],
     });
 
     providerFeatures.start(jobs);
     rotation.start();
-    void rotation.resumeInterrupted().catch((e: Error) => logger.warn({ reason: e.message?.slice(0, 200) }, 'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires'));
+    void rotation
+      .resumeInterrupted()
+      .catch((e: Error) =>
+        logger.warn(
+          { reason: e.message?.slice(0, 200) },
+          'could not resume interrupted rotations; the next scheduler tick or rotate-due resumes them when their lease expires',
+        ),
+      );
     void keyRotation.start(); // delivery
     await notifications.start();
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
@@ -277,7 +484,16 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
-      http, storage, barrier, logger, broker, bus, metrics, services: { secrets, tenants, tokens, policies, audit, anomalies }, rotation, notifications,
+      http,
+      storage,
+      barrier,
+      logger,
+      broker,
+      bus,
+      metrics,
+      services: { secrets, tenants, tokens, policies, audit, anomalies },
+      rotation,
+      notifications,
       consolePath: consoleFiles ? CONSOLE_PREFIX : null,
       async close() {
         jobs.stop();
@@ -303,6 +519,12 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 export const bootstrap = async (app: KeyhavenApp, opts: { rootToken?: string } = {}): Promise<{ rootToken: string } | null> => {
   if ((await app.services.tokens.count()) > 0) return null;
   if (!(await app.services.tenants.exists('default'))) await app.services.tenants.create({ id: 'default', name: 'Default tenant' });
-  const created = await app.services.tokens.create({ name: 'root', kind: 'root', isRoot: true, createdBy: null, presetToken: opts.rootToken });
+  const created = await app.services.tokens.create({
+    name: 'root',
+    kind: 'root',
+    isRoot: true,
+    createdBy: null,
+    presetToken: opts.rootToken,
+  });
   return { rootToken: created.token };
 };

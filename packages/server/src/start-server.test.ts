@@ -26,7 +26,9 @@ describe('startServer', () => {
     const second = await startServer(config, { print: (l) => again.push(l) });
     expect(second.rootToken).toBeUndefined();
     expect(again.join('\n')).not.toContain('Root token');
-    expect((await createClient({ addr: second.url, token: first.rootToken }).secrets.get('apps/first')).value).toBe('plain-text-marker-7f3a');
+    expect((await createClient({ addr: second.url, token: first.rootToken }).secrets.get('apps/first')).value).toBe(
+      'plain-text-marker-7f3a',
+    );
     await second.close();
 
     for (const f of readdirSync(dataDir)) {
@@ -34,11 +36,17 @@ describe('startServer', () => {
     }
 
     writeFileSync(path.join(dataDir, 'master.key'), randomBytes(32).toString('base64'));
-    await expect(startServer(config, { print: () => {} })).rejects.toMatchObject({ code: 'MASTER_KEY_INVALID', message: expect.stringContaining('does not open this store') });
+    await expect(startServer(config, { print: () => {} })).rejects.toMatchObject({
+      code: 'MASTER_KEY_INVALID',
+      message: expect.stringContaining('does not open this store'),
+    });
   });
 
   it('runs dev mode on a temporary store with a known root token, removed on close', async () => {
-    const config = loadConfig({ env: {}, flags: { dev: true, devRootToken: 'dev-root', listen: '127.0.0.1:0', logLevel: 'silent', dataDir: '/nonexistent/never-used' } });
+    const config = loadConfig({
+      env: {},
+      flags: { dev: true, devRootToken: 'dev-root', listen: '127.0.0.1:0', logLevel: 'silent', dataDir: '/nonexistent/never-used' },
+    });
     const lines: string[] = [];
     const dev = await startServer(config, { print: (l) => lines.push(l) });
     expect(dev.rootToken).toBe('dev-root');

@@ -27,12 +27,20 @@ const splitListen = (listen: string) => {
 const startupError = (e: unknown, config: KeyhavenConfig): unknown => {
   const mapped = mapDriverError(e);
   if (mapped instanceof KeyhavenError && mapped.code === 'DATABASE_CORRUPT' && !(e instanceof KeyhavenError)) {
-    return new KeyhavenError('DATABASE_CORRUPT', `The database file ${databaseUrlOf(config)} is damaged (SQLite: ${(e as Error).message}). Stop every server using it and restore the database from a backup (docs/operations.md).`, mapped.details, { cause: e });
+    return new KeyhavenError(
+      'DATABASE_CORRUPT',
+      `The database file ${databaseUrlOf(config)} is damaged (SQLite: ${(e as Error).message}). Stop every server using it and restore the database from a backup (docs/operations.md).`,
+      mapped.details,
+      { cause: e },
+    );
   }
   return mapped;
 };
 
-export const startServer = async (config: KeyhavenConfig, io: { print: (line: string) => void } = { print: (l) => process.stdout.write(l + '\n') }): Promise<RunningServer> => {
+export const startServer = async (
+  config: KeyhavenConfig,
+  io: { print: (line: string) => void } = { print: (l) => process.stdout.write(l + '\n') },
+): Promise<RunningServer> => {
   try {
     return await startServerUnmapped(config, io);
   } catch (e) {
@@ -61,10 +69,14 @@ const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: s
     await app.close().catch(() => undefined);
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the address is already in use (another server is listening there; stop it or choose another --listen)'
-      : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges; choose another --listen)'
-      : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine (check --listen)'
-      : (e as Error).message;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the address is already in use (another server is listening there; stop it or choose another --listen)'
+        : code === 'EACCES'
+          ? 'permission denied (ports below 1024 need privileges; choose another --listen)'
+          : code === 'EADDRNOTAVAIL'
+            ? 'the address is not on this machine (check --listen)'
+            : (e as Error).message;
     throw fail('LISTEN_FAILED', `Cannot listen on ${effective.listen}: ${why}.`, { listen: effective.listen, code: code ?? null });
   }
   // After listening, so a server that cannot listen has not created (and lost) the one-time root token.
@@ -86,7 +98,11 @@ const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: s
     io.print(`Keyhaven ${databaseUrlOf(effective).startsWith('postgres') ? 'on PostgreSQL' : `data in ${effective.dataDir}`}`);
   }
   io.print(`Listening on ${url}`);
-  io.print(app.consolePath ? `Web console: ${url}${app.consolePath}` : 'Web console: not built (run `npm run build`) or turned off (console.enabled)');
+  io.print(
+    app.consolePath
+      ? `Web console: ${url}${app.consolePath}`
+      : 'Web console: not built (run `npm run build`) or turned off (console.enabled)',
+  );
   if (boot) {
     io.print('');
     io.print(`Root token (shown once, store it safely): ${boot.rootToken}`);
@@ -94,7 +110,10 @@ const startServerUnmapped = async (config: KeyhavenConfig, io: { print: (line: s
     io.print('');
   }
   return {
-    app, url, dataDir: effective.dataDir, rootToken: boot?.rootToken,
+    app,
+    url,
+    dataDir: effective.dataDir,
+    rootToken: boot?.rootToken,
     async close() {
       await app.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

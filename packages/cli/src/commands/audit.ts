@@ -18,16 +18,28 @@ const columns: Column<AuditEvent>[] = [
   { header: 'SOURCE', value: (e) => e.source_ip ?? '' },
 ];
 
-interface FilterOpts { since?: string; until?: string; actor?: string; action?: string; outcome?: string; resource?: string; sourceIp?: string; limit?: string; before?: string; all?: boolean }
+interface FilterOpts {
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  outcome?: string;
+  resource?: string;
+  sourceIp?: string;
+  limit?: string;
+  before?: string;
+  all?: boolean;
+}
 
-const withFilters = (cmd: Command) => cmd
-  .option('--since <time>', 'only events at or after this ISO time (or a duration such as 24h, 7d)')
-  .option('--until <time>', 'only events before this ISO time')
-  .option('--actor <id-or-name>', 'token id or name')
-  .option('--action <action>', 'e.g. secret.read, or a prefix with * (secret.*)')
-  .addOption(new Option('--outcome <outcome>', 'result').choices(['success', 'denied', 'error', 'attempt']))
-  .option('--limit <n>', 'at most this many events (default 100)')
-  .option('--before <seq>', 'page: only events older than this sequence number');
+const withFilters = (cmd: Command) =>
+  cmd
+    .option('--since <time>', 'only events at or after this ISO time (or a duration such as 24h, 7d)')
+    .option('--until <time>', 'only events before this ISO time')
+    .option('--actor <id-or-name>', 'token id or name')
+    .option('--action <action>', 'e.g. secret.read, or a prefix with * (secret.*)')
+    .addOption(new Option('--outcome <outcome>', 'result').choices(['success', 'denied', 'error', 'attempt']))
+    .option('--limit <n>', 'at most this many events (default 100)')
+    .option('--before <seq>', 'page: only events older than this sequence number');
 
 /** Accepts an ISO time or a duration back from now: 30m, 24h, 7d. */
 export const parseSince = (v: string | undefined, now = Date.now()): string | undefined => {
@@ -45,7 +57,17 @@ const filterOf = (o: FilterOpts): AuditFilter => {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number`);
     return n;
   };
-  return { since: parseSince(o.since), until: parseSince(o.until), actor: o.actor, action: o.action, outcome: o.outcome, resource: o.resource, source_ip: o.sourceIp, limit: num(o.limit, '--limit'), before: num(o.before, '--before') };
+  return {
+    since: parseSince(o.since),
+    until: parseSince(o.until),
+    actor: o.actor,
+    action: o.action,
+    outcome: o.outcome,
+    resource: o.resource,
+    source_ip: o.sourceIp,
+    limit: num(o.limit, '--limit'),
+    before: num(o.before, '--before'),
+  };
 };
 
 export const registerAuditCommands = (program: Command, ctx: CommandContext) => {
@@ -56,22 +78,33 @@ export const registerAuditCommands = (program: Command, ctx: CommandContext) => 
     .option('--resource <name>', 'only events about this secret')
     .option('--source-ip <ip>', 'only events from this address')
     .option('--all', 'every tenant and system events such as failed logins (root token)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   keyhaven audit log --since 24h --outcome denied
   keyhaven audit log --action 'secret.*' --actor deploy-bot --format json
-  keyhaven audit log --all --outcome denied --limit 50`)
+  keyhaven audit log --all --outcome denied --limit 50`,
+    )
     .action(async (o: FilterOpts) => {
       const page = await ctx.getClient().audit.events(filterOf(o), o.all);
-      print(ctx.io, ctx.globals().format, page, () => renderTable(page.items, columns, ctx.io.color) + (page.next_before ? `(more: --before ${page.next_before})\n` : ''));
+      print(
+        ctx.io,
+        ctx.globals().format,
+        page,
+        () => renderTable(page.items, columns, ctx.io.color) + (page.next_before ? `(more: --before ${page.next_before})\n` : ''),
+      );
     });
 
   withFilters(audit.command('access'))
     .description('who accessed one secret, when, and with what result')
     .argument('<name>', 'secret name')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven audit access apps/billing/db-password --since 7d`)
+  keyhaven audit access apps/billing/db-password --since 7d`,
+    )
     .action(async (name: string, o: FilterOpts) => {
       const page = await ctx.getClient().audit.access(name, filterOf(o));
       print(ctx.io, ctx.globals().format, page, () => renderTable(page.items, columns, ctx.io.color));
@@ -83,16 +116,20 @@ Example:
     withFilters(secrets.command('access'))
       .description('who accessed this secret, when, and with what result (admin)')
       .argument('<name>', 'secret name')
-      .addHelpText('after', `
+      .addHelpText(
+        'after',
+        `
 Example:
-  keyhaven secrets access apps/billing/db-password --outcome denied`)
+  keyhaven secrets access apps/billing/db-password --outcome denied`,
+      )
       .action(async (name: string, o: FilterOpts) => {
         const page = await ctx.getClient().audit.access(name, filterOf(o));
         print(ctx.io, ctx.globals().format, page, () => renderTable(page.items, columns, ctx.io.color));
       });
   }
 
-  audit.command('export')
+  audit
+    .command('export')
     .description('export events oldest first as JSON lines or CSV')
     .addOption(new Option('--as <format>', 'file format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--since <time>', 'ISO time or duration (24h, 7d)')
@@ -100,81 +137,134 @@ Example:
     .option('--action <action>', 'only this action')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('--all', 'every tenant (root token)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   keyhaven audit export --as csv --since 30d -o audit.csv
-  keyhaven audit export --all > audit.jsonl`)
+  keyhaven audit export --all > audit.jsonl`,
+    )
     .action(async (o: { as: 'jsonl' | 'csv'; since?: string; until?: string; action?: string; output?: string; all?: boolean }) => {
-      const text = await ctx.getClient().audit.export(o.as, { since: parseSince(o.since), until: parseSince(o.until), action: o.action }, o.all);
+      const text = await ctx
+        .getClient()
+        .audit.export(o.as, { since: parseSince(o.since), until: parseSince(o.until), action: o.action }, o.all);
       if (o.output) await writeFile(o.output, text, { mode: 0o600 });
       else ctx.io.out(text);
     });
 
-  audit.command('anomalies')
+  audit
+    .command('anomalies')
     .description('anomaly signals: repeated failures, unusual volume, new source addresses, stale reads after emergency rotation')
     .option('--all', 'every tenant (root token)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven audit anomalies --format json`)
+  keyhaven audit anomalies --format json`,
+    )
     .action(async (o: { all?: boolean }) => {
       const items = await ctx.getClient().audit.anomalies(o.all);
-      print(ctx.io, ctx.globals().format, items, () => (items.length ? renderTable(items, [
-        { header: 'KIND', value: (a) => a.kind }, { header: 'COUNT', value: (a) => a.count }, { header: 'LAST SEEN', value: (a) => shortDate(a.last_seen) }, { header: 'SUMMARY', value: (a) => a.summary },
-      ], ctx.io.color) : 'No anomalies.\n'));
+      print(ctx.io, ctx.globals().format, items, () =>
+        items.length
+          ? renderTable(
+              items,
+              [
+                { header: 'KIND', value: (a) => a.kind },
+                { header: 'COUNT', value: (a) => a.count },
+                { header: 'LAST SEEN', value: (a) => shortDate(a.last_seen) },
+                { header: 'SUMMARY', value: (a) => a.summary },
+              ],
+              ctx.io.color,
+            )
+          : 'No anomalies.\n',
+      );
     });
 
-  audit.command('verify')
-    .description('verify the hash chain, its signed head and the anchor outside the database; lists every edited, deleted, reordered, truncated or rolled-back place (root token)')
-    .addHelpText('after', `
+  audit
+    .command('verify')
+    .description(
+      'verify the hash chain, its signed head and the anchor outside the database; lists every edited, deleted, reordered, truncated or rolled-back place (root token)',
+    )
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 when the chain verifies, 1 when it is damaged (AUDIT_CHAIN_DAMAGED).
 
 Example:
-  keyhaven audit verify || echo "audit log was tampered with"`)
+  keyhaven audit verify || echo "audit log was tampered with"`,
+    )
     .action(async () => {
       const r = await ctx.getClient().audit.verify();
       print(ctx.io, ctx.globals().format, r, () => {
         const anchor = r.anchor ? ` Anchor: ${r.anchor.status}${r.anchor.seq !== null ? ` (entry ${r.anchor.seq})` : ''}.` : '';
         const seals = r.seals?.length ? ` Sealed breaks: ${r.seals.map((x) => `${x.seq} (${x.reason ?? 'no reason'})`).join(', ')}.` : '';
-        if (r.ok) return `OK: ${r.checked} entries verified${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.${anchor}${seals}\n`;
+        if (r.ok)
+          return `OK: ${r.checked} entries verified${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.${anchor}${seals}\n`;
         const problems = r.problems?.length ? r.problems : r.broken ? [{ kind: 'broken', seq: r.broken.seq, reason: r.broken.reason }] : [];
-        return `DAMAGED (AUDIT_CHAIN_DAMAGED): ${problems.length}${r.more_problems ? '+' : ''} problem(s), ${r.checked} entries checked.${anchor}${seals}\n`
-          + problems.map((p) => `  ${p.kind}${p.seq !== null ? ` at ${p.seq}` : ''}: ${p.reason}\n`).join('')
-          + (r.appends === 'refused' ? 'The server refuses to append to this chain until the audit tables are restored or the break is sealed (keyhaven audit seal --reason ...).\n' : '');
+        return (
+          `DAMAGED (AUDIT_CHAIN_DAMAGED): ${problems.length}${r.more_problems ? '+' : ''} problem(s), ${r.checked} entries checked.${anchor}${seals}\n` +
+          problems.map((p) => `  ${p.kind}${p.seq !== null ? ` at ${p.seq}` : ''}: ${p.reason}\n`).join('') +
+          (r.appends === 'refused'
+            ? 'The server refuses to append to this chain until the audit tables are restored or the break is sealed (keyhaven audit seal --reason ...).\n'
+            : '')
+        );
       });
       if (!r.ok) throw new CliError('the audit chain does not verify (AUDIT_CHAIN_DAMAGED); see docs/audit.md for recovery');
     });
 
-  audit.command('checkpoint')
+  audit
+    .command('checkpoint')
     .description('print the current signed checkpoint (sequence, hash, time, signature) to publish outside Keyhaven (root token)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven audit checkpoint --format json >> checkpoints.jsonl`)
+  keyhaven audit checkpoint --format json >> checkpoints.jsonl`,
+    )
     .action(async () => {
       const c = await ctx.getClient().audit.checkpoint();
       print(ctx.io, ctx.globals().format, c, () => `entry ${c.seq} ${c.hash} at ${c.time} signature ${c.signature}\n`);
     });
 
-  audit.command('seal')
-    .description('acknowledge a break in a damaged chain: the break is recorded as an entry and verification starts again after it (root token)')
+  audit
+    .command('seal')
+    .description(
+      'acknowledge a break in a damaged chain: the break is recorded as an entry and verification starts again after it (root token)',
+    )
     .requiredOption('--reason <text>', 'why the break is acknowledged (recorded in the chain)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Run keyhaven audit verify first and keep its output: entries before the seal are no longer verified.
 
 Example:
-  keyhaven audit seal --reason "restored from the 02:00 backup after disk loss, ticket OPS-1234"`)
+  keyhaven audit seal --reason "restored from the 02:00 backup after disk loss, ticket OPS-1234"`,
+    )
     .action(async (o: { reason: string }) => {
       const r = await ctx.getClient().audit.seal(o.reason);
-      print(ctx.io, ctx.globals().format, r, () => `Sealed: ${r.acknowledged.length} problem(s) acknowledged; verification starts after entry ${r.sealed_at}, the seal is entry ${r.seal_seq}.\n`);
+      print(
+        ctx.io,
+        ctx.globals().format,
+        r,
+        () =>
+          `Sealed: ${r.acknowledged.length} problem(s) acknowledged; verification starts after entry ${r.sealed_at}, the seal is entry ${r.seal_seq}.\n`,
+      );
     });
 
-  audit.command('prune')
+  audit
+    .command('prune')
     .description('delete entries older than N days, keeping a signed checkpoint (root token)')
     .requiredOption('--older-than-days <n>', 'age in days')
     .action(async (o: { olderThanDays: string }) => {
       const n = Number(o.olderThanDays);
       if (!Number.isInteger(n) || n < 1) throw new UsageError('--older-than-days must be a positive whole number');
       const r = await ctx.getClient().audit.prune(n);
-      print(ctx.io, ctx.globals().format, r, () => `Pruned ${r.pruned} entries${r.checkpoint ? ` (checkpoint at ${r.checkpoint})` : ''}.\n`);
+      print(
+        ctx.io,
+        ctx.globals().format,
+        r,
+        () => `Pruned ${r.pruned} entries${r.checkpoint ? ` (checkpoint at ${r.checkpoint})` : ''}.\n`,
+      );
     });
   return audit;
 };

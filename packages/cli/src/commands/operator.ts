@@ -9,12 +9,17 @@ import { readMapping } from './provider-input.js';
 import { registerBackupCommands } from './operator-backup.js';
 
 export const registerOperatorCommands = (program: Command, ctx: CommandContext) => {
-  const operator = program.command('operator').description('server operations: master key re-wrap (root token), backup, restore and backup checks');
+  const operator = program
+    .command('operator')
+    .description('server operations: master key re-wrap (root token), backup, restore and backup checks');
 
-  operator.command('rewrap')
+  operator
+    .command('rewrap')
     .description('re-wrap the keyring under a new master key source; restart the server with that source afterwards')
     .requiredOption('--to <file>', 'YAML/JSON with a masterKeySource block (or the block itself), e.g. kind: aws-kms, keyId, region')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example (kms.yaml):
   masterKeySource:
     kind: aws-kms
@@ -22,7 +27,8 @@ Example (kms.yaml):
     region: us-east-1
 
   keyhaven operator rewrap --to kms.yaml
-  # then restart with KEYHAVEN_MASTER_KEY_SOURCE_FILE=kms.yaml (or masterKeySource in the config file)`)
+  # then restart with KEYHAVEN_MASTER_KEY_SOURCE_FILE=kms.yaml (or masterKeySource in the config file)`,
+    )
     .action(async (o: { to: string }) => {
       const doc = await readMapping('master key source', o.to, ctx.io);
       const source = (doc.masterKeySource ?? doc) as Record<string, unknown>;

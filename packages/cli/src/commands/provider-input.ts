@@ -9,7 +9,12 @@ import { parsePair } from '../parse.js';
 const typed = (v: string): unknown => (v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
 
 export const pairsToObject = (flag: string, pairs: string[] = []): Record<string, unknown> =>
-  Object.fromEntries(pairs.map((p) => { const [k, v] = parsePair(flag, p); return [k, typed(v)]; }));
+  Object.fromEntries(
+    pairs.map((p) => {
+      const [k, v] = parsePair(flag, p);
+      return [k, typed(v)];
+    }),
+  );
 
 /** Reads a JSON or YAML mapping from a file ("-" reads stdin). */
 export const readMapping = async (what: string, file: string, io: CliIo): Promise<Record<string, unknown>> => {
@@ -20,7 +25,12 @@ export const readMapping = async (what: string, file: string, io: CliIo): Promis
     throw new UsageError(`Cannot read ${what} from ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   let parsed: unknown;
-  try { parsed = YAML.parse(text); } catch { parsed = undefined; }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`The ${what} in ${file} must be a JSON or YAML mapping.`);
+  try {
+    parsed = YAML.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`The ${what} in ${file} must be a JSON or YAML mapping.`);
   return parsed as Record<string, unknown>;
 };

@@ -3,7 +3,14 @@
 // and falls back to an encrypted offline snapshot when the server is unreachable (--snapshot).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { KeyhavenUnavailableError, readSnapshot, snapshotKeyFromEnv, subscribeSecretEvents, writeSnapshot, type KeyhavenClient } from '@keyhaven/sdk';
+import {
+  KeyhavenUnavailableError,
+  readSnapshot,
+  snapshotKeyFromEnv,
+  subscribeSecretEvents,
+  writeSnapshot,
+  type KeyhavenClient,
+} from '@keyhaven/sdk';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { collect, parsePositiveInt } from '../parse.js';
@@ -12,7 +19,17 @@ import { fetchValues, resolveNames, type FetchedSecret, type Selection } from '.
 import { buildSecretEnv, parseMaps, resolveFileVars } from '../delivery/env-map.js';
 import { forwardSignals, startChild, type RunningChild } from '../delivery/child.js';
 
-interface RunOptions { fileEnv?: boolean; envFile?: string; prefix?: string; select?: string[]; map?: string[]; mask: boolean; watch?: boolean; watchInterval?: string; snapshot?: string }
+interface RunOptions {
+  fileEnv?: boolean;
+  envFile?: string;
+  prefix?: string;
+  select?: string[];
+  map?: string[];
+  mask: boolean;
+  watch?: boolean;
+  watchInterval?: string;
+  snapshot?: string;
+}
 
 const flush = () => new Promise<void>((r) => process.stdout.write('', () => process.stderr.write('', () => r())));
 
@@ -21,7 +38,16 @@ const loadSecrets = async (client: KeyhavenClient, sel: Selection, o: RunOptions
   try {
     const secrets = await fetchValues(client, await resolveNames(client, sel));
     if (o.snapshot) {
-      writeSnapshot(o.snapshot, { created_at: new Date().toISOString(), addr: client.addr, tenant: client.tenant, values: Object.fromEntries(secrets.map((s) => [s.name, { value: s.value, version: s.version }])) }, snapshotKeyFromEnv());
+      writeSnapshot(
+        o.snapshot,
+        {
+          created_at: new Date().toISOString(),
+          addr: client.addr,
+          tenant: client.tenant,
+          values: Object.fromEntries(secrets.map((s) => [s.name, { value: s.value, version: s.version }])),
+        },
+        snapshotKeyFromEnv(),
+      );
     }
     return secrets;
   } catch (e) {
@@ -33,7 +59,8 @@ const loadSecrets = async (client: KeyhavenClient, sel: Selection, o: RunOptions
 };
 
 export const registerRunCommand = (program: Command, ctx: CommandContext) => {
-  program.command('run')
+  program
+    .command('run')
     .description('run a command with secrets in its environment (values masked in its output)')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('--env-file <file>', 'also load variables from a dotenv file (secrets win over it)')
@@ -41,11 +68,13 @@ export const registerRunCommand = (program: Command, ctx: CommandContext) => {
     .option('--select <name-or-glob>', 'a secret name or glob (* within a segment, ** across); repeatable', collect)
     .option('--map <SECRET[#field]=ENV>', 'explicit variable name for a secret or field; repeatable', collect)
     .option('--file-env', 'also honour NAME_FILE variables of the inherited environment (always on for --env-file)')
-    .option('--no-mask', 'do not mask secret values in the command\'s output (stdout/stderr are inherited)')
+    .option('--no-mask', "do not mask secret values in the command's output (stdout/stderr are inherited)")
     .option('--watch', 'restart the command when a secret it uses changes')
     .option('--watch-interval <seconds>', 'poll interval when the server has no event stream', '10')
     .option('--snapshot <file>', 'keep an encrypted copy (KEYHAVEN_SNAPSHOT_KEY or _PASSPHRASE) and use it when the server is down')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Naming rule: the path below --prefix (or the last path segment) upper-cased, every character other
 than A-Z and 0-9 replaced by "_"; a JSON object value gives one variable per field, NAME_FIELD.
 --map wins over the rule; two secrets mapping to one variable is an error. FOO_FILE=/path in the
@@ -56,7 +85,8 @@ The exit code is the command's (128+n when it is killed by signal n).
 Examples:
   keyhaven run --prefix apps/web/ -- node server.js
   keyhaven run --select 'apps/*/db' --map apps/web/db#password=DATABASE_PASSWORD -- ./start.sh
-  KEYHAVEN_SNAPSHOT_PASSPHRASE=… keyhaven run --prefix apps/web/ --snapshot .keyhaven.snap -- npm start`)
+  KEYHAVEN_SNAPSHOT_PASSPHRASE=… keyhaven run --prefix apps/web/ --snapshot .keyhaven.snap -- npm start`,
+    )
     .action(async (argv: string[], o: RunOptions) => {
       const [command, ...args] = argv;
       if (!command) throw new UsageError('Give the command to run after --, e.g. keyhaven run --prefix app/ -- node server.js');
@@ -89,7 +119,10 @@ Examples:
         let restarting: Promise<void> | null = null;
         let again = false;
         const check = async () => {
-          if (restarting) { again = true; return; }
+          if (restarting) {
+            again = true;
+            return;
+          }
           restarting = (async () => {
             do {
               again = false;
@@ -108,17 +141,23 @@ Examples:
                 warn(`keyhaven run: could not refresh secrets (${e instanceof Error ? e.message : 'error'}); the command keeps running\n`);
               }
             } while (again);
-          })().finally(() => { restarting = null; });
+          })().finally(() => {
+            restarting = null;
+          });
         };
         let finish!: (c: number) => void;
-        const done = new Promise<number>((r) => { finish = r; });
+        const done = new Promise<number>((r) => {
+          finish = r;
+        });
         const watchEnd = async () => {
           const mine = child;
           const end = await mine.ended;
           if (mine === child && !restarting) finish(end.code);
         };
         void watchEnd();
-        const sub = subscribeSecretEvents(client, (e) => { if (typeof e.data?.name === 'string' && names.has(e.data.name)) void check(); });
+        const sub = subscribeSecretEvents(client, (e) => {
+          if (typeof e.data?.name === 'string' && names.has(e.data.name)) void check();
+        });
         let poll: NodeJS.Timeout | undefined;
         void sub.ready.then((streaming) => {
           if (!streaming) poll = setInterval(() => void check(), parsePositiveInt('--watch-interval', o.watchInterval ?? '10') * 1000);

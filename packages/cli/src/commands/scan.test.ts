@@ -12,7 +12,9 @@ import { progressLine, registerScanCommand, type KeyhavenClientLike } from './sc
 const tok = 'gh' + 'p_' + 'R8xk2Lq9Vb3Nw7Tz5Yc1Hd4Jf6Gm0Sp2Ua8E';
 const sha = createHash('sha256').update(tok).digest('hex');
 
-const setup = (opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env?: Record<string, string>; stderrIsTTY?: boolean } = {}) => {
+const setup = (
+  opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env?: Record<string, string>; stderrIsTTY?: boolean } = {},
+) => {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'khv-cli-scan-'));
   const out: string[] = [];
   const err: string[] = [];
@@ -27,12 +29,38 @@ const setup = (opts: { client?: Partial<KeyhavenClientLike>; stdin?: string; env
   registerScanCommand(program, {
     getClient: () => client,
     io: {
-      out: (t) => out.push(t), err: (t) => err.push(t), cwd, env: opts.env ?? {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: opts.stderrIsTTY ?? false,
-      stdin: (async function* () { yield Buffer.from(opts.stdin ?? ''); })(), ask: async () => 'y', setExitCode: (c) => { code = c; },
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      cwd,
+      env: opts.env ?? {},
+      stdinIsTTY: false,
+      stdoutIsTTY: false,
+      stderrIsTTY: opts.stderrIsTTY ?? false,
+      stdin: (async function* () {
+        yield Buffer.from(opts.stdin ?? '');
+      })(),
+      ask: async () => 'y',
+      setExitCode: (c) => {
+        code = c;
+      },
     },
   });
-  const run = async (...args: string[]) => { out.length = 0; err.length = 0; await program.parseAsync(args, { from: 'user' }); return code; };
-  return { cwd, out, err, run, rotated, get code() { return code; } };
+  const run = async (...args: string[]) => {
+    out.length = 0;
+    err.length = 0;
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  };
+  return {
+    cwd,
+    out,
+    err,
+    run,
+    rotated,
+    get code() {
+      return code;
+    },
+  };
 };
 
 describe('keyhaven scan', () => {
@@ -132,10 +160,12 @@ describe('scan command constants', () => {
       expect(plain.err.join('')).not.toContain('files/s');
     });
     it('says the walk is still running while the total is unknown', () => {
-      expect(progressLine({ filesDone: 50, filesTotal: 80, bytesDone: 2 * 1048576, bytesTotal: 0, walkDone: false }, 2000))
-        .toBe('50 files scanned (80 found, still walking), 2.0 MiB, 25 files/s, 1.0 MiB/s');
-      expect(progressLine({ filesDone: 80, filesTotal: 80, bytesDone: 1048576, bytesTotal: 1048576, walkDone: true }, 1000))
-        .toBe(`[${'#'.repeat(30)}] 80/80 files, 1.0 MiB, 80 files/s, 1.0 MiB/s`);
+      expect(progressLine({ filesDone: 50, filesTotal: 80, bytesDone: 2 * 1048576, bytesTotal: 0, walkDone: false }, 2000)).toBe(
+        '50 files scanned (80 found, still walking), 2.0 MiB, 25 files/s, 1.0 MiB/s',
+      );
+      expect(progressLine({ filesDone: 80, filesTotal: 80, bytesDone: 1048576, bytesTotal: 1048576, walkDone: true }, 1000)).toBe(
+        `[${'#'.repeat(30)}] 80/80 files, 1.0 MiB, 80 files/s, 1.0 MiB/s`,
+      );
     });
   });
 });

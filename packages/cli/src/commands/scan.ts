@@ -17,7 +17,9 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif',
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 export interface KeyhavenClientLike {
-  fingerprints: { match(sha256Hex: string[]): Promise<Array<{ sha256: string; tenant: string; secret: string; version: number; label?: string }>> };
+  fingerprints: {
+    match(sha256Hex: string[]): Promise<Array<{ sha256: string; tenant: string; secret: string; version: number; label?: string }>>;
+  };
   rotation: { emergencyRotate(name: string, opts?: { reason?: string }): Promise<{ version: number }> };
 }
 
@@ -51,15 +53,34 @@ const processIo = (): ScanIo => ({
   cwd: process.cwd(),
   async ask(q) {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try { return await rl.question(q); } finally { rl.close(); }
+    try {
+      return await rl.question(q);
+    } finally {
+      rl.close();
+    }
   },
   setExitCode: raiseExitCode,
 });
 
 interface ScanOpts {
-  git?: boolean | string; staged?: boolean; stdin?: boolean; format?: ReportFormat; output?: string; baseline?: string;
-  writeBaseline?: string; config?: string; reveal?: boolean; progress: boolean; threads?: string; minSeverity?: Severity;
-  failOnFindings?: boolean; exitZero?: boolean; vault?: boolean; rotate?: boolean; yes?: boolean; maxFileSize?: string;
+  git?: boolean | string;
+  staged?: boolean;
+  stdin?: boolean;
+  format?: ReportFormat;
+  output?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  config?: string;
+  reveal?: boolean;
+  progress: boolean;
+  threads?: string;
+  minSeverity?: Severity;
+  failOnFindings?: boolean;
+  exitZero?: boolean;
+  vault?: boolean;
+  rotate?: boolean;
+  yes?: boolean;
+  maxFileSize?: string;
   gitignore: boolean;
 }
 
@@ -89,11 +110,18 @@ const progressBar = (io: ScanIo) => {
       last = now;
       io.err(`\r${progressLine(p, p.elapsedMs ?? now - t0)}\x1b[K`);
     },
-    done() { if (last) io.err('\r\x1b[K'); },
+    done() {
+      if (last) io.err('\r\x1b[K');
+    },
   };
 };
 
-const runTarget = async (paths: string[], o: ScanOpts & { format: ReportFormat }, settings: ScanSettings, io: ScanIo): Promise<ScanResult> => {
+const runTarget = async (
+  paths: string[],
+  o: ScanOpts & { format: ReportFormat },
+  settings: ScanSettings,
+  io: ScanIo,
+): Promise<ScanResult> => {
   const { scanGitHistory, scanPaths, scanStaged, scanStream } = await loadScanner();
   const targets = [o.git !== undefined && o.git !== false, o.staged, o.stdin, paths.length > 0].filter(Boolean).length;
   if (targets > 1) throw new UsageError('choose one target: paths, --git [range], --staged or --stdin');
@@ -101,12 +129,16 @@ const runTarget = async (paths: string[], o: ScanOpts & { format: ReportFormat }
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive integer');
   if (o.stdin) return scanStream(io.stdin, { ...settings, path: '<stdin>' });
   if (o.staged) return scanStaged(io.cwd, settings);
-  if (o.git !== undefined && o.git !== false) return scanGitHistory(io.cwd, { ...settings, range: typeof o.git === 'string' ? o.git : undefined });
+  if (o.git !== undefined && o.git !== false)
+    return scanGitHistory(io.cwd, { ...settings, range: typeof o.git === 'string' ? o.git : undefined });
   const showProgress = o.progress && io.stderrIsTTY && (o.format === 'text' || o.output !== undefined);
   const bar = showProgress ? progressBar(io) : undefined;
   try {
     return await scanPaths(paths.length ? paths.map((p) => path.resolve(io.cwd, p)) : [io.cwd], {
-      ...settings, threads, gitignore: o.gitignore, onProgress: bar?.update,
+      ...settings,
+      threads,
+      gitignore: o.gitignore,
+      onProgress: bar?.update,
     });
   } finally {
     bar?.done();
@@ -121,7 +153,10 @@ const matchVault = async (findings: Finding[], client: KeyhavenClientLike) => {
   let n = 0;
   for (const f of findings) {
     const m = byHash.get(f.sha256);
-    if (m) { f.vault = { tenant: m.tenant, secret: m.secret, version: m.version, ...(m.label ? { label: m.label } : {}) }; n++; }
+    if (m) {
+      f.vault = { tenant: m.tenant, secret: m.secret, version: m.version, ...(m.label ? { label: m.label } : {}) };
+      n++;
+    }
   }
   return n;
 };
@@ -129,11 +164,18 @@ const matchVault = async (findings: Finding[], client: KeyhavenClientLike) => {
 const rotateMatched = async (findings: Finding[], client: KeyhavenClientLike, o: ScanOpts, io: ScanIo) => {
   const names = [...new Set(findings.flatMap((f) => (f.vault ? [f.vault.secret] : [])))];
   for (const name of names) {
-    const where = findings.filter((f) => f.vault?.secret === name).map((f) => `${f.file}:${f.line}`).slice(0, 3).join(', ');
+    const where = findings
+      .filter((f) => f.vault?.secret === name)
+      .map((f) => `${f.file}:${f.line}`)
+      .slice(0, 3)
+      .join(', ');
     if (!o.yes) {
       if (!io.stdinIsTTY) throw new UsageError('--rotate needs confirmation: run in a terminal or pass --yes');
       const a = (await io.ask(`Secret "${name}" is exposed (${where}). Emergency-rotate it now? [y/N] `)).trim().toLowerCase();
-      if (a !== 'y' && a !== 'yes') { io.err(`skipped rotation of ${name}\n`); continue; }
+      if (a !== 'y' && a !== 'yes') {
+        io.err(`skipped rotation of ${name}\n`);
+        continue;
+      }
     }
     const r = await client.rotation.emergencyRotate(name, { reason: `exposed in ${where} (keyhaven scan)` });
     io.err(`rotated ${name}: new version ${r.version}\n`);
@@ -167,10 +209,14 @@ const scanAction = async (paths: string[], o: ScanOpts & { format: ReportFormat 
     }
   }
   if (o.rotate) await rotateMatched(findings, deps.getClient(), o, io);
-  const text = report(findings, o.format, { color: o.format === 'text' && !o.output && io.stdoutIsTTY && !io.env.NO_COLOR, rules: resolveRules(settings) });
+  const text = report(findings, o.format, {
+    color: o.format === 'text' && !o.output && io.stdoutIsTTY && !io.env.NO_COLOR,
+    rules: resolveRules(settings),
+  });
   if (o.output) await writeFile(path.resolve(io.cwd, o.output), text);
   else io.out(text);
-  for (const s of result.skipped.filter((x) => x.reason !== 'allowlisted').slice(0, 20)) io.err(`skipped ${s.file}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+  for (const s of result.skipped.filter((x) => x.reason !== 'allowlisted').slice(0, 20))
+    io.err(`skipped ${s.file}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
   return findings.length > 0 && !o.exitZero ? 1 : 0;
 };
 
@@ -191,9 +237,10 @@ const currentEntry = (): string | undefined => {
  *  project's node_modules/.bin, then PATH, then `npx --no-install`; if none works it says so and refuses. */
 const hookScript = (command: string | undefined, chained: boolean) => {
   const entry = currentEntry();
-  const find = command !== undefined
-    ? `run_keyhaven() { ${command} "$@"; }\n`
-    : `KEYHAVEN_NODE=${shQuote(process.execPath)}
+  const find =
+    command !== undefined
+      ? `run_keyhaven() { ${command} "$@"; }\n`
+      : `KEYHAVEN_NODE=${shQuote(process.execPath)}
 KEYHAVEN_MAIN=${entry ? shQuote(entry) : "''"}
 top=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
 if [ -n "$KEYHAVEN_MAIN" ] && [ -x "$KEYHAVEN_NODE" ] && [ -f "$KEYHAVEN_MAIN" ]; then
@@ -227,10 +274,15 @@ const installHook = async (o: { force?: boolean; chain?: boolean; command?: stri
   let chained = false;
   if (existsSync(hook)) {
     const existing = await readFile(hook, 'utf8');
-    if (existing.includes(HOOK_MARK) && !o.force) { io.err(`keyhaven hook already installed at ${hook}\n`); return 0; }
+    if (existing.includes(HOOK_MARK) && !o.force) {
+      io.err(`keyhaven hook already installed at ${hook}\n`);
+      return 0;
+    }
     if (!existing.includes(HOOK_MARK)) {
-      if (o.chain) { await rename(hook, path.join(hooksDir, 'pre-commit.local')); chained = true; }
-      else if (!o.force) throw new UsageError(`${hook} already exists; use --chain to run it before the scan or --force to replace it`);
+      if (o.chain) {
+        await rename(hook, path.join(hooksDir, 'pre-commit.local'));
+        chained = true;
+      } else if (!o.force) throw new UsageError(`${hook} already exists; use --chain to run it before the scan or --force to replace it`);
     } else chained = existsSync(path.join(hooksDir, 'pre-commit.local'));
   }
   await writeFile(hook, hookScript(o.command, chained));
@@ -253,7 +305,8 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
   // The program-wide --format parses `scan --format …` too: admit the report formats there.
   const globalFormat = program.options.find((opt) => opt.long === '--format');
   if (globalFormat?.argChoices) globalFormat.argChoices = [...new Set([...globalFormat.argChoices, ...REPORT_FORMATS])];
-  const scan = program.command('scan')
+  const scan = program
+    .command('scan')
     .description('find secrets in files, git history, staged changes or stdin')
     .argument('[paths...]', 'files or directories (default: current directory)')
     .option('--git [range]', 'scan git history: all refs, or a range such as main..HEAD')
@@ -275,20 +328,26 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .option('--no-vault', 'do not contact Keyhaven even if KEYHAVEN_ADDR/KEYHAVEN_TOKEN are set')
     .option('--rotate', 'emergency-rotate vault secrets that were found exposed (asks first)')
     .option('-y, --yes', 'do not ask before rotating')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 no (new) findings, 1 findings, 2 usage or configuration error.
 Examples:
   keyhaven scan .
   keyhaven scan --git main..HEAD --format sarif --output scan.sarif
   keyhaven scan --write-baseline .keyhaven-baseline.json && keyhaven scan --baseline .keyhaven-baseline.json
-  git diff | keyhaven scan --stdin`)
-    .action((paths: string[], o: ScanOpts, cmd: Command) => run(() => {
-      // The program-wide --format (parsed before and after the command) takes `scan --format …` first.
-      const format = (cmd.optsWithGlobals() as { format?: ReportFormat }).format ?? o.format ?? 'text';
-      return scanAction(paths, { ...o, format }, deps, io);
-    }));
+  git diff | keyhaven scan --stdin`,
+    )
+    .action((paths: string[], o: ScanOpts, cmd: Command) =>
+      run(() => {
+        // The program-wide --format (parsed before and after the command) takes `scan --format …` first.
+        const format = (cmd.optsWithGlobals() as { format?: ReportFormat }).format ?? o.format ?? 'text';
+        return scanAction(paths, { ...o, format }, deps, io);
+      }),
+    );
 
-  scan.command('install-hook')
+  scan
+    .command('install-hook')
     .description('install a git pre-commit hook that runs `keyhaven scan --staged`')
     .option('--force', 'replace an existing pre-commit hook')
     .option('--chain', 'keep an existing hook and run it first')

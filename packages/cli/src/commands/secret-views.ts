@@ -25,9 +25,28 @@ export const versionColumns: Column<VersionInfo>[] = [
 
 export const describeFields = (d: SecretDescription): Array<[string, unknown]> => [
   ['Name', d.deleted_at ? `${d.name} (deleted ${shortDate(d.deleted_at)})` : d.name],
-  ['Type', d.type], ['Description', d.description], ['Tags', d.tags.join(', ')], ['Service', d.service],
-  ['Environment', d.environment], ['Criticality', d.criticality], ['Owner', d.owner], ['Expires', shortDate(d.expires_at)],
-  ['Labels', Object.entries(d.labels).map(([l, v]) => `${l}=v${v}`).join(' ')], ['Latest version', d.latest_version],
-  ['Max versions', d.max_versions], ['Metadata', Object.entries(d.metadata).map(([k, v]) => `${k}=${v}`).join(' ')],
-  ['Created', shortDate(d.created_at)], ['Updated', shortDate(d.updated_at)],
+  ['Type', d.type],
+  ['Description', d.description],
+  ['Tags', d.tags.join(', ')],
+  ['Service', d.service],
+  ['Environment', d.environment],
+  ['Criticality', d.criticality],
+  ['Owner', d.owner],
+  ['Expires', shortDate(d.expires_at)],
+  [
+    'Labels',
+    Object.entries(d.labels)
+      .map(([l, v]) => `${l}=v${v}`)
+      .join(' '),
+  ],
+  ['Latest version', d.latest_version],
+  ['Max versions', d.max_versions],
+  [
+    'Metadata',
+    Object.entries(d.metadata)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+  ],
+  ['Created', shortDate(d.created_at)],
+  ['Updated', shortDate(d.updated_at)],
 ];

@@ -5,8 +5,14 @@ import type { CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
 interface ServerOptions {
-  config?: string; listen?: string; dataDir?: string; databaseUrl?: string; masterKeyFile?: string;
-  logLevel?: string; dev?: boolean; devRootToken?: string;
+  config?: string;
+  listen?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  masterKeyFile?: string;
+  logLevel?: string;
+  dev?: boolean;
+  devRootToken?: string;
 }
 
 const codeOf = (e: unknown) => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined);
@@ -19,7 +25,9 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 const dropUnreadOutput = (ctx: CommandContext) => {
   const pending = process.stdout.writableLength;
   if (pending > 0) {
-    ctx.io.err(`Standard output is not being read; ${pending} bytes of output were dropped at shutdown (the audit trail in the database is complete).\n`);
+    ctx.io.err(
+      `Standard output is not being read; ${pending} bytes of output were dropped at shutdown (the audit trail in the database is complete).\n`,
+    );
     process.stdout.destroy();
   }
 };
@@ -47,7 +55,10 @@ const untilStopped = (close: () => Promise<void>, ctx: CommandContext) =>
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         // Whatever a plugin left running must not keep a stopped server alive.
-        setTimeout(() => { dropUnreadOutput(ctx); process.exit(process.exitCode ?? EXIT.OK); }, 1000).unref();
+        setTimeout(() => {
+          dropUnreadOutput(ctx);
+          process.exit(process.exitCode ?? EXIT.OK);
+        }, 1000).unref();
         resolve();
       }, reject);
     };
@@ -56,7 +67,8 @@ const untilStopped = (close: () => Promise<void>, ctx: CommandContext) =>
   });
 
 export const registerServerCommand = (program: Command, ctx: CommandContext) =>
-  program.command('server')
+  program
+    .command('server')
     .description('run a Keyhaven server (configuration from --config, KEYHAVEN_* variables and flags)')
     .addOption(new Option('--config <file>', 'YAML or JSON config file').env('KEYHAVEN_CONFIG'))
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8377; port 0 picks a free port)')
@@ -66,7 +78,9 @@ export const registerServerCommand = (program: Command, ctx: CommandContext) =>
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .option('--dev', 'development mode: temporary store and in-memory master key, deleted on exit')
     .addOption(new Option('--dev-root-token <token>', 'root token to use in --dev mode').env('KEYHAVEN_DEV_ROOT_TOKEN'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Precedence: flags > environment (KEYHAVEN_LISTEN, KEYHAVEN_DATA_DIR, KEYHAVEN_DATABASE_URL(_FILE),
 KEYHAVEN_MASTER_KEY(_FILE), KEYHAVEN_LOG_LEVEL, KEYHAVEN_TLS_CERT_FILE/KEY_FILE) > --config file > defaults.
 An invalid configuration lists every problem and exits 2; a master key that does not open the store exits 1.
@@ -77,12 +91,18 @@ Examples:
   keyhaven server --data-dir /var/lib/keyhaven --master-key-file /etc/keyhaven/master.key
   KEYHAVEN_DATABASE_URL=postgres://keyhaven@db/keyhaven KEYHAVEN_MASTER_KEY_FILE=/run/secrets/mk keyhaven server --listen 0.0.0.0:8377
   keyhaven server --config /etc/keyhaven/config.yaml
-  keyhaven server --dev --dev-root-token dev-root     # throw-away server for local development`)
+  keyhaven server --dev --dev-root-token dev-root     # throw-away server for local development`,
+    )
     .action(async (o: ServerOptions) => {
       const server = await import('@keyhaven/server');
       const flags = {
-        listen: o.listen, dataDir: o.dataDir, databaseUrl: o.databaseUrl, masterKeyFile: o.masterKeyFile,
-        logLevel: o.logLevel as 'info' | undefined, dev: o.dev ? true : undefined, devRootToken: o.devRootToken,
+        listen: o.listen,
+        dataDir: o.dataDir,
+        databaseUrl: o.databaseUrl,
+        masterKeyFile: o.masterKeyFile,
+        logLevel: o.logLevel as 'info' | undefined,
+        dev: o.dev ? true : undefined,
+        devRootToken: o.devRootToken,
       };
       let config;
       try {

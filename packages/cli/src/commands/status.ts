@@ -20,13 +20,17 @@ const serverVersion = async (addr: string): Promise<string | null> => {
 };
 
 export const registerStatusCommand = (program: Command, ctx: CommandContext) =>
-  program.command('status')
+  program
+    .command('status')
     .description('server address, health, versions, and who the token is (name, kind, role, expiry) in which tenant')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 healthy and authenticated, 1 the token is missing or refused, 3 the server is unreachable.
 Examples:
   keyhaven status
-  keyhaven status --format json`)
+  keyhaven status --format json`,
+    )
     .action(async () => {
       const g = ctx.globals();
       const client = ctx.getClient();
@@ -36,17 +40,43 @@ Examples:
       let authError: string | null = null;
       try {
         const t = await client.tokens.self();
-        identity = { id: t.id, name: t.name, kind: t.kind, role: t.is_root ? 'root' : t.role, tenant: t.tenant, expires_at: t.expires_at ?? null };
+        identity = {
+          id: t.id,
+          name: t.name,
+          kind: t.kind,
+          role: t.is_root ? 'root' : t.role,
+          tenant: t.tenant,
+          expires_at: t.expires_at ?? null,
+        };
       } catch (e) {
         if (!(e instanceof KeyhavenApiError)) throw e;
         authError = describeError(e).message;
         raiseExitCode(1);
       }
-      const data = { addr: g.addr, tenant: g.tenant, health, cli_version: CLI_VERSION, server_version: version, token: identity, ...(authError ? { error: authError } : {}) };
-      print(ctx.io, g.format, data, () => renderFields([
-        ['Server', g.addr], ['Health', `${health.status} (database ${health.database})`], ['Server version', version],
-        ['CLI version', CLI_VERSION], ['Tenant', g.tenant],
-        ['Token', identity ? `${identity.name} (${identity.id})` : 'not authenticated'],
-        ['Kind', identity?.kind], ['Role', identity?.role], ['Expires', identity ? shortDate(identity.expires_at as string | null) || 'never' : null],
-      ]) + (authError ? `${authError}\n` : ''));
+      const data = {
+        addr: g.addr,
+        tenant: g.tenant,
+        health,
+        cli_version: CLI_VERSION,
+        server_version: version,
+        token: identity,
+        ...(authError ? { error: authError } : {}),
+      };
+      print(
+        ctx.io,
+        g.format,
+        data,
+        () =>
+          renderFields([
+            ['Server', g.addr],
+            ['Health', `${health.status} (database ${health.database})`],
+            ['Server version', version],
+            ['CLI version', CLI_VERSION],
+            ['Tenant', g.tenant],
+            ['Token', identity ? `${identity.name} (${identity.id})` : 'not authenticated'],
+            ['Kind', identity?.kind],
+            ['Role', identity?.role],
+            ['Expires', identity ? shortDate(identity.expires_at as string | null) || 'never' : null],
+          ]) + (authError ? `${authError}\n` : ''),
+      );
     });

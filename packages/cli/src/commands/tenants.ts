@@ -13,46 +13,62 @@ const columns: Column<Tenant>[] = [
 export const registerTenantsCommands = (program: Command, ctx: CommandContext) => {
   const tenants = program.command('tenants').description('manage tenants (root token required)');
 
-  tenants.command('list')
+  tenants
+    .command('list')
     .description('list tenants')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   keyhaven tenants list
-  keyhaven tenants list --format json`)
+  keyhaven tenants list --format json`,
+    )
     .action(async () => {
       const { items } = await ctx.getClient().tenants.list();
       print(ctx.io, ctx.globals().format, items, () => renderTable(items, columns, ctx.io.color));
     });
 
-  tenants.command('create')
+  tenants
+    .command('create')
     .description('create a tenant')
     .argument('<id>', 'tenant id (letters, digits, "-" and "_")')
     .option('--name <name>', 'display name')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven tenants create team-payments --name "Payments team"`)
+  keyhaven tenants create team-payments --name "Payments team"`,
+    )
     .action(async (id: string, o: { name?: string }) => {
       const t = await ctx.getClient().tenants.create(id, o.name);
       print(ctx.io, ctx.globals().format, t, () => `Created tenant ${t.id}\n`);
     });
 
-  tenants.command('get')
+  tenants
+    .command('get')
     .description('show one tenant')
     .argument('<id>', 'tenant id')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven tenants get team-payments`)
+  keyhaven tenants get team-payments`,
+    )
     .action(async (id: string) => {
       const t = await ctx.getClient().tenants.get(id);
       print(ctx.io, ctx.globals().format, t, () => renderTable([t], columns, ctx.io.color));
     });
 
-  tenants.command('delete')
+  tenants
+    .command('delete')
     .description('delete an empty tenant')
     .argument('<id>', 'tenant id')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  keyhaven tenants delete team-payments`)
+  keyhaven tenants delete team-payments`,
+    )
     .action(async (id: string) => {
       const r = await ctx.getClient().tenants.delete(id);
       print(ctx.io, ctx.globals().format, r, () => `Deleted tenant ${r.id}\n`);

@@ -13,7 +13,11 @@ export const writeFileAtomic = (file: string, content: string | Buffer, mode = 0
     writeFileSync(tmp, content, { mode });
     renameSync(tmp, file);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* never created */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
     throw e;
   }
 };
@@ -23,7 +27,8 @@ const KEY = /^[A-Za-z0-9._-]+$/;
 /** Writes `files` as a kubelet-style atomic directory; returns the new data directory name. */
 export const writeDirAtomic = (dir: string, files: Record<string, string>): string => {
   for (const k of Object.keys(files)) {
-    if (!KEY.test(k) || k.startsWith('..')) throw new Error(`"${k}" cannot be a file name in a secret directory (letters, digits, ".", "_", "-").`);
+    if (!KEY.test(k) || k.startsWith('..'))
+      throw new Error(`"${k}" cannot be a file name in a secret directory (letters, digits, ".", "_", "-").`);
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = `..${new Date().toISOString().replace(/[:.]/g, '_')}.${randomBytes(3).toString('hex')}`;
@@ -31,19 +36,31 @@ export const writeDirAtomic = (dir: string, files: Record<string, string>): stri
   mkdirSync(dataDir, { mode: 0o700 });
   for (const [k, v] of Object.entries(files)) writeFileSync(path.join(dataDir, k), v, { mode: 0o600 });
   let previous: string | undefined;
-  try { previous = readlinkSync(path.join(dir, '..data')); } catch { /* first write */ }
+  try {
+    previous = readlinkSync(path.join(dir, '..data'));
+  } catch {
+    /* first write */
+  }
   const tmpLink = path.join(dir, `..data_tmp.${randomBytes(3).toString('hex')}`);
   symlinkSync(stamp, tmpLink);
   renameSync(tmpLink, path.join(dir, '..data'));
   // Key links: add new ones, drop keys that no longer exist.
   for (const k of Object.keys(files)) {
     const link = path.join(dir, k);
-    try { lstatSync(link); } catch { symlinkSync(path.join('..data', k), link); }
+    try {
+      lstatSync(link);
+    } catch {
+      symlinkSync(path.join('..data', k), link);
+    }
   }
   for (const entry of readdirSync(dir)) {
     if (entry.startsWith('..')) continue;
     if (!(entry in files)) {
-      try { if (lstatSync(path.join(dir, entry)).isSymbolicLink()) unlinkSync(path.join(dir, entry)); } catch { /* raced */ }
+      try {
+        if (lstatSync(path.join(dir, entry)).isSymbolicLink()) unlinkSync(path.join(dir, entry));
+      } catch {
+        /* raced */
+      }
     }
   }
   if (previous && previous !== stamp) rmSync(path.join(dir, previous), { recursive: true, force: true });

@@ -5,19 +5,34 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { createMasker } from './masker.js';
 
-export interface ChildEnd { code: number; signal: NodeJS.Signals | null }
-export interface RunningChild { proc: ChildProcess; ended: Promise<ChildEnd>; stop(timeoutMs?: number): Promise<ChildEnd> }
+export interface ChildEnd {
+  code: number;
+  signal: NodeJS.Signals | null;
+}
+export interface RunningChild {
+  proc: ChildProcess;
+  ended: Promise<ChildEnd>;
+  stop(timeoutMs?: number): Promise<ChildEnd>;
+}
 
 export const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null) =>
   code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
 
-export const startChild = (command: string, args: string[], env: Record<string, string | undefined>, mask: string[] | null): RunningChild => {
+export const startChild = (
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  mask: string[] | null,
+): RunningChild => {
   const proc = spawn(command, args, { env, stdio: ['inherit', mask ? 'pipe' : 'inherit', mask ? 'pipe' : 'inherit'] });
   const pipes: Promise<void>[] = [];
   if (mask) {
     // A closed reader of our output (e.g. `| head`) must not crash run while the child still runs.
     for (const out of [process.stdout, process.stderr]) if (out.listenerCount('error') === 0) out.on('error', () => {});
-    for (const [from, to] of [[proc.stdout!, process.stdout], [proc.stderr!, process.stderr]] as const) {
+    for (const [from, to] of [
+      [proc.stdout!, process.stdout],
+      [proc.stderr!, process.stderr],
+    ] as const) {
       const m = createMasker(mask);
       from.pipe(m);
       m.on('data', (c: Buffer) => to.write(c));
@@ -26,7 +41,9 @@ export const startChild = (command: string, args: string[], env: Record<string, 
   }
   const ended = new Promise<ChildEnd>((resolve) => {
     proc.on('error', (e: NodeJS.ErrnoException) => {
-      process.stderr.write(`keyhaven run: cannot start "${command}" (${e.code === 'ENOENT' ? 'command not found' : e.code ?? e.message})\n`);
+      process.stderr.write(
+        `keyhaven run: cannot start "${command}" (${e.code === 'ENOENT' ? 'command not found' : (e.code ?? e.message)})\n`,
+      );
       resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null });
     });
     proc.on('exit', (code, signal) => {
@@ -34,7 +51,8 @@ export const startChild = (command: string, args: string[], env: Record<string, 
     });
   });
   return {
-    proc, ended,
+    proc,
+    ended,
     async stop(timeoutMs = 10_000) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
@@ -50,9 +68,14 @@ export const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Forwards signals to whichever child is current; returns a function that removes the handlers. */
 export const forwardSignals = (current: () => ChildProcess | undefined): (() => void) => {
   const handlers = FORWARDED.map((sig) => {
-    const h = () => { const c = current(); if (c && c.exitCode === null) c.kill(sig); };
+    const h = () => {
+      const c = current();
+      if (c && c.exitCode === null) c.kill(sig);
+    };
     process.on(sig, h);
     return [sig, h] as const;
   });
-  return () => { for (const [sig, h] of handlers) process.off(sig, h); };
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
 };

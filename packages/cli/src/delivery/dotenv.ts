@@ -40,7 +40,10 @@ export const parseDotenv = (text: string, file = '.env'): Array<[string, string]
 
 const findClose = (s: string, q: string): number => {
   for (let j = 0; j < s.length; j++) {
-    if (q === '"' && s[j] === '\\') { j++; continue; }
+    if (q === '"' && s[j] === '\\') {
+      j++;
+      continue;
+    }
     if (s[j] === q) return j;
   }
   return -1;

@@ -4,7 +4,11 @@
 import { expandValue, envVarName } from '@keyhaven/sdk';
 import { UsageError } from '../errors.js';
 
-export interface EnvBuild { env: Record<string, string>; values: string[]; sourceOf: Map<string, string> }
+export interface EnvBuild {
+  env: Record<string, string>;
+  values: string[];
+  sourceOf: Map<string, string>;
+}
 
 /** Parses `--map` entries `secret[#field]=ENV_NAME`. */
 export const parseMaps = (entries: string[] = []): Array<{ ref: string; name: string; field?: string; env: string }> =>
@@ -18,7 +22,10 @@ export const parseMaps = (entries: string[] = []): Array<{ ref: string; name: st
     return { ref, name: h < 0 ? ref : ref.slice(0, h), field: h < 0 ? undefined : ref.slice(h + 1), env };
   });
 
-export const buildSecretEnv = (secrets: Array<{ name: string; value: unknown }>, opts: { prefix?: string; maps?: ReturnType<typeof parseMaps>; mapOnly?: Set<string> }): EnvBuild => {
+export const buildSecretEnv = (
+  secrets: Array<{ name: string; value: unknown }>,
+  opts: { prefix?: string; maps?: ReturnType<typeof parseMaps>; mapOnly?: Set<string> },
+): EnvBuild => {
   const env: Record<string, string> = {};
   const sourceOf = new Map<string, string>();
   const explicit = new Set<string>();
@@ -26,7 +33,8 @@ export const buildSecretEnv = (secrets: Array<{ name: string; value: unknown }>,
     const prev = sourceOf.get(k);
     if (prev !== undefined) {
       if (explicit.has(k) && !isExplicit) return; // an explicit --map wins over a derived name
-      if (isExplicit === explicit.has(k)) throw new UsageError(`Both ${prev} and ${source} map to the environment variable ${k}; add --map to rename one of them.`);
+      if (isExplicit === explicit.has(k))
+        throw new UsageError(`Both ${prev} and ${source} map to the environment variable ${k}; add --map to rename one of them.`);
     }
     env[k] = v;
     sourceOf.set(k, source);
@@ -37,7 +45,8 @@ export const buildSecretEnv = (secrets: Array<{ name: string; value: unknown }>,
     if (!byName.has(m.name)) throw new UsageError(`--map ${m.ref}=${m.env}: no such secret was fetched.`);
     let value = byName.get(m.name);
     if (m.field !== undefined) {
-      if (typeof value !== 'object' || value === null || !(m.field in (value as object))) throw new UsageError(`--map ${m.ref}: the secret has no field "${m.field}".`);
+      if (typeof value !== 'object' || value === null || !(m.field in (value as object)))
+        throw new UsageError(`--map ${m.ref}: the secret has no field "${m.field}".`);
       value = (value as Record<string, unknown>)[m.field];
       put(m.env, typeof value === 'string' ? value : JSON.stringify(value), m.ref, true);
     } else {
@@ -54,7 +63,12 @@ export const buildSecretEnv = (secrets: Array<{ name: string; value: unknown }>,
 
 /** `FOO_FILE=/path` in the base environment provides FOO (when FOO is not set otherwise). A file that
  *  cannot be read (other tools' *_FILE variables often point at optional files) is skipped with a warning. */
-export const resolveFileVars = (candidates: Record<string, string | undefined>, isSet: (name: string) => boolean, read: (file: string) => string, warn: (m: string) => void = () => {}): Record<string, string> => {
+export const resolveFileVars = (
+  candidates: Record<string, string | undefined>,
+  isSet: (name: string) => boolean,
+  read: (file: string) => string,
+  warn: (m: string) => void = () => {},
+): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, file] of Object.entries(candidates)) {
     if (!k.endsWith('_FILE') || !file || k.length <= 5) continue;
@@ -63,7 +77,9 @@ export const resolveFileVars = (candidates: Record<string, string | undefined>, 
     try {
       out[target] = read(file).replace(/\r?\n$/, '');
     } catch (e) {
-      warn(`keyhaven run: ${k} points at ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${target} is not set from it\n`);
+      warn(
+        `keyhaven run: ${k} points at ${file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); ${target} is not set from it\n`,
+      );
     }
   }
   return out;

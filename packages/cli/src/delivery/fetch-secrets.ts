@@ -4,15 +4,26 @@ import type { KeyhavenClient } from '@keyhaven/sdk';
 import { UsageError } from '../errors.js';
 import { globPrefix, globToRegExp, isGlob } from './glob.js';
 
-export interface Selection { prefix?: string; select?: string[]; extra?: string[] }
-export interface FetchedSecret { name: string; value: unknown; version: number }
+export interface Selection {
+  prefix?: string;
+  select?: string[];
+  extra?: string[];
+}
+export interface FetchedSecret {
+  name: string;
+  value: unknown;
+  version: number;
+}
 
 export const resolveNames = async (client: KeyhavenClient, sel: Selection): Promise<string[]> => {
   const names = new Set<string>();
   if (!sel.prefix && !sel.select?.length && !sel.extra?.length) throw new UsageError('Choose secrets with --prefix, --select or --map.');
   if (sel.prefix) for (const s of await client.secrets.listAll({ prefix: sel.prefix })) names.add(s.name);
   for (const pattern of sel.select ?? []) {
-    if (!isGlob(pattern)) { names.add(pattern); continue; }
+    if (!isGlob(pattern)) {
+      names.add(pattern);
+      continue;
+    }
     const re = globToRegExp(pattern);
     const matched = (await client.secrets.listAll({ prefix: globPrefix(pattern) || undefined })).filter((s) => re.test(s.name));
     if (matched.length === 0) throw new UsageError(`--select ${pattern} matches no secret.`);

@@ -22,16 +22,31 @@ export const flatPairs = (secrets: Array<{ name: string; value: unknown }>, pref
   return out;
 };
 
-const k8sName = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 253) || 'keyhaven-secrets';
+const k8sName = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, 253) || 'keyhaven-secrets';
 
-export const renderExport = (format: Exclude<ExportFormat, 'docker-secrets' | 'dir'>, secrets: Array<{ name: string; value: unknown }>, o: { prefix?: string; name?: string; namespace?: string }): string => {
+export const renderExport = (
+  format: Exclude<ExportFormat, 'docker-secrets' | 'dir'>,
+  secrets: Array<{ name: string; value: unknown }>,
+  o: { prefix?: string; name?: string; namespace?: string },
+): string => {
   switch (format) {
-    case 'dotenv': return toDotenv(flatPairs(secrets, o.prefix));
-    case 'json': return JSON.stringify(Object.fromEntries(secrets.map((s) => [s.name, s.value])), null, 2) + '\n';
-    case 'yaml': return YAML.stringify(Object.fromEntries(secrets.map((s) => [s.name, s.value])));
+    case 'dotenv':
+      return toDotenv(flatPairs(secrets, o.prefix));
+    case 'json':
+      return JSON.stringify(Object.fromEntries(secrets.map((s) => [s.name, s.value])), null, 2) + '\n';
+    case 'yaml':
+      return YAML.stringify(Object.fromEntries(secrets.map((s) => [s.name, s.value])));
     case 'k8s-secret': {
       const data = Object.fromEntries(flatPairs(secrets, o.prefix).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
-      const metadata: Record<string, unknown> = { name: k8sName(o.name ?? o.prefix ?? 'keyhaven-secrets'), labels: { 'app.kubernetes.io/managed-by': 'keyhaven' } };
+      const metadata: Record<string, unknown> = {
+        name: k8sName(o.name ?? o.prefix ?? 'keyhaven-secrets'),
+        labels: { 'app.kubernetes.io/managed-by': 'keyhaven' },
+      };
       if (o.namespace) metadata.namespace = o.namespace;
       return YAML.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata, data });
     }
@@ -39,5 +54,9 @@ export const renderExport = (format: Exclude<ExportFormat, 'docker-secrets' | 'd
 };
 
 /** One file per key: `dir` keeps the variable names; `docker-secrets` lower-cases them like /run/secrets/<name>. */
-export const fileMap = (format: 'dir' | 'docker-secrets', secrets: Array<{ name: string; value: unknown }>, prefix?: string): Record<string, string> =>
+export const fileMap = (
+  format: 'dir' | 'docker-secrets',
+  secrets: Array<{ name: string; value: unknown }>,
+  prefix?: string,
+): Record<string, string> =>
   Object.fromEntries(flatPairs(secrets, prefix).map(([k, v]) => [format === 'docker-secrets' ? k.toLowerCase() : k, v]));

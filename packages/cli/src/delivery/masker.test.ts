@@ -44,9 +44,24 @@ describe('masker', () => {
 describe('parseDotenv', () => {
   it('parses comments, export, quotes, escapes and multi-line values', () => {
     const text = [
-      '# comment', 'export A=1', "B='single $X \\n'", 'C="double\\nline \\"q\\""', 'D=plain value # trailing', 'E="multi', 'line"', 'F=', '',
+      '# comment',
+      'export A=1',
+      "B='single $X \\n'",
+      'C="double\\nline \\"q\\""',
+      'D=plain value # trailing',
+      'E="multi',
+      'line"',
+      'F=',
+      '',
     ].join('\n');
-    expect(parseDotenv(text)).toEqual([['A', '1'], ['B', 'single $X \\n'], ['C', 'double\nline "q"'], ['D', 'plain value'], ['E', 'multi\nline'], ['F', '']]);
+    expect(parseDotenv(text)).toEqual([
+      ['A', '1'],
+      ['B', 'single $X \\n'],
+      ['C', 'double\nline "q"'],
+      ['D', 'plain value'],
+      ['E', 'multi\nline'],
+      ['F', ''],
+    ]);
   });
   it('names the line of a malformed entry without echoing it', () => {
     expect(() => parseDotenv('A=1\nnot a pair s3cr3t\n', 'x.env')).toThrow(/x\.env:2/);

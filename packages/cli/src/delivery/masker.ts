@@ -10,7 +10,9 @@ export const MIN_MASK_LENGTH = 4;
 
 export const createMasker = (values: string[], opts: { holdMs?: number } = {}): Transform => {
   // Work on bytes as latin1 strings so multi-byte characters split across chunks still match.
-  const secrets = [...new Set(values.filter((v) => v.length >= MIN_MASK_LENGTH).map((v) => Buffer.from(v, 'utf8').toString('latin1')))].sort((a, b) => b.length - a.length);
+  const secrets = [
+    ...new Set(values.filter((v) => v.length >= MIN_MASK_LENGTH).map((v) => Buffer.from(v, 'utf8').toString('latin1'))),
+  ].sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return new Transform({ transform: (c, _e, cb) => cb(null, c) });
   const re = new RegExp(secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   const mask = Buffer.from(MASK).toString('latin1');
@@ -29,13 +31,22 @@ export const createMasker = (values: string[], opts: { holdMs?: number } = {}): 
 
   const t: Transform = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      if (timer) { clearTimeout(timer); timer = undefined; }
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
       const s = (held + chunk.toString('latin1')).replace(re, mask);
       const n = heldTail(s);
       held = s.slice(s.length - n);
       const out = s.slice(0, s.length - n);
       if (held && opts.holdMs !== 0) {
-        timer = setTimeout(() => { timer = undefined; if (held) { t.push(Buffer.from(held, 'latin1')); held = ''; } }, opts.holdMs ?? 200);
+        timer = setTimeout(() => {
+          timer = undefined;
+          if (held) {
+            t.push(Buffer.from(held, 'latin1'));
+            held = '';
+          }
+        }, opts.holdMs ?? 200);
         timer.unref();
       }
       cb(null, out ? Buffer.from(out, 'latin1') : undefined);

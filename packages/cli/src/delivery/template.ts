@@ -4,7 +4,13 @@ import { CliError } from '../errors.js';
 
 export const REFERENCE = /\{\{\s*([a-z][a-z0-9+.-]*:\/\/[^\s{}]+)\s*\}\}/g;
 
-export interface Reference { ref: string; scheme: string; name: string; field?: string; line: number }
+export interface Reference {
+  ref: string;
+  scheme: string;
+  name: string;
+  field?: string;
+  line: number;
+}
 
 export const findReferences = (template: string): Reference[] => {
   const out: Reference[] = [];
@@ -21,7 +27,11 @@ export const findReferences = (template: string): Reference[] => {
   return out;
 };
 
-export const renderTemplate = async (template: string, file: string, resolve: (r: Reference) => Promise<unknown>): Promise<{ text: string; values: Map<string, string> }> => {
+export const renderTemplate = async (
+  template: string,
+  file: string,
+  resolve: (r: Reference) => Promise<unknown>,
+): Promise<{ text: string; values: Map<string, string> }> => {
   const values = new Map<string, string>();
   for (const r of findReferences(template)) {
     if (values.has(r.ref)) continue;
@@ -29,7 +39,10 @@ export const renderTemplate = async (template: string, file: string, resolve: (r
     try {
       v = await resolve(r);
     } catch (e) {
-      throw new CliError(`${file}:${r.line}: cannot resolve ${r.ref}: ${e instanceof Error ? e.message : 'error'}`, (e as { exitCode?: 1 }).exitCode ?? 1);
+      throw new CliError(
+        `${file}:${r.line}: cannot resolve ${r.ref}: ${e instanceof Error ? e.message : 'error'}`,
+        (e as { exitCode?: 1 }).exitCode ?? 1,
+      );
     }
     values.set(r.ref, typeof v === 'string' ? v : JSON.stringify(v));
   }

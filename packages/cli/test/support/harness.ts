@@ -40,7 +40,11 @@ export const assertBuilt = () => {
 export const tempDir = (prefix = 'keyhaven-cli-test-') => mkdtempSync(path.join(os.tmpdir(), prefix));
 export const randomMasterKey = () => randomBytes(32).toString('base64');
 
-export interface TestServer { url: string; rootToken: string; close(): Promise<void> }
+export interface TestServer {
+  url: string;
+  rootToken: string;
+  close(): Promise<void>;
+}
 
 /** A real server on a free loopback port with a fresh SQLite store. */
 export const startTestServer = async (): Promise<TestServer> => {
@@ -58,8 +62,17 @@ export const startTestServer = async (): Promise<TestServer> => {
   };
 };
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-export interface RunOptions { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
 
 /** The environment of a child CLI: no inherited KEYHAVEN_* settings, only what the test gives. */
 export const childEnv = (env: Record<string, string | undefined> = {}) => {
@@ -88,7 +101,8 @@ export const runCli = (args: string[], o: RunOptions = {}): Promise<RunResult> =
   });
 
 /** A CLI runner bound to one server, token and tenant. */
-export const cliFor = (server: { url: string }, token: string | undefined, tenant = 'default') =>
+export const cliFor =
+  (server: { url: string }, token: string | undefined, tenant = 'default') =>
   (args: string[], o: RunOptions = {}) =>
     runCli(args, { ...o, env: { KEYHAVEN_ADDR: server.url, KEYHAVEN_TOKEN: token, KEYHAVEN_TENANT: tenant, ...o.env } });
 
@@ -100,9 +114,10 @@ export const parseDotenv = (text: string): Record<string, string> => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) throw new Error(`not a dotenv line: ${line}`);
     const raw = m[2];
-    out[m[1]] = raw.startsWith('"') && raw.endsWith('"')
-      ? raw.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r' } as Record<string, string>)[c] ?? c)
-      : raw;
+    out[m[1]] =
+      raw.startsWith('"') && raw.endsWith('"')
+        ? raw.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (({ n: '\n', r: '\r' }) as Record<string, string>)[c] ?? c)
+        : raw;
   }
   return out;
 };

@@ -4,7 +4,11 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { TableWrap } from './ui';
 
-export interface DayCount { day: string; ok: number; failed: number }
+export interface DayCount {
+  day: string;
+  ok: number;
+  failed: number;
+}
 
 const H = 180;
 const PAD = { left: 34, right: 8, top: 10, bottom: 24 };
@@ -38,33 +42,64 @@ export const StackedBars = ({ id, title, data }: { id: string; title: string; da
   const summary = `${title}: ${totalOk} succeeded and ${totalFailed} failed over ${data.length} days${data.length ? ` (${data[0]!.day} to ${data[data.length - 1]!.day})` : ''}.`;
   return (
     <figure class="chart" aria-labelledby={`${id}-caption`}>
-      <figcaption id={`${id}-caption`}><strong>{title}</strong> <span class="muted">{totalOk} succeeded, {totalFailed} failed</span></figcaption>
-      <div ref={box} class="chart-box"><svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        {[0, max / 2, max].map((v) => (
-          <g key={v}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} class="grid" />
-            <text x={PAD.left - 6} y={y(v) + 4} text-anchor="end" class="axis">{Number.isInteger(v) ? v : v.toFixed(1)}</text>
-          </g>
-        ))}
-        {data.map((d, i) => {
-          const x = PAD.left + i * slot + (slot - bar) / 2;
-          return (
-            <g key={d.day} data-day={d.day}>
-              <title>{`${d.day}: ${d.ok} succeeded, ${d.failed} failed`}</title>
-              {d.ok ? <rect x={x} width={bar} y={y(d.ok)} height={y(0) - y(d.ok)} class="ok" /> : null}
-              {d.failed ? <rect x={x} width={bar} y={y(d.ok + d.failed)} height={y(d.ok) - y(d.ok + d.failed)} class="failed" /> : null}
-              {i % labelEvery === 0 || i === data.length - 1 ? <text x={x + bar / 2} y={H - 6} text-anchor="middle" class="axis">{d.day.slice(5)}</text> : null}
+      <figcaption id={`${id}-caption`}>
+        <strong>{title}</strong>{' '}
+        <span class="muted">
+          {totalOk} succeeded, {totalFailed} failed
+        </span>
+      </figcaption>
+      <div ref={box} class="chart-box">
+        <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+          {[0, max / 2, max].map((v) => (
+            <g key={v}>
+              <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} class="grid" />
+              <text x={PAD.left - 6} y={y(v) + 4} text-anchor="end" class="axis">
+                {Number.isInteger(v) ? v : v.toFixed(1)}
+              </text>
             </g>
-          );
-        })}
-      </svg></div>
-      <p class="legend" aria-hidden="true"><span class="key ok" /> succeeded <span class="key failed" /> failed</p>
+          ))}
+          {data.map((d, i) => {
+            const x = PAD.left + i * slot + (slot - bar) / 2;
+            return (
+              <g key={d.day} data-day={d.day}>
+                <title>{`${d.day}: ${d.ok} succeeded, ${d.failed} failed`}</title>
+                {d.ok ? <rect x={x} width={bar} y={y(d.ok)} height={y(0) - y(d.ok)} class="ok" /> : null}
+                {d.failed ? <rect x={x} width={bar} y={y(d.ok + d.failed)} height={y(d.ok) - y(d.ok + d.failed)} class="failed" /> : null}
+                {i % labelEvery === 0 || i === data.length - 1 ? (
+                  <text x={x + bar / 2} y={H - 6} text-anchor="middle" class="axis">
+                    {d.day.slice(5)}
+                  </text>
+                ) : null}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
+      <p class="legend" aria-hidden="true">
+        <span class="key ok" /> succeeded <span class="key failed" /> failed
+      </p>
       <details>
         <summary>Show as table</summary>
         <TableWrap label={`${title} by day`}>
           <table>
-            <thead><tr><th scope="col">Day</th><th scope="col">Succeeded</th><th scope="col">Failed</th></tr></thead>
-            <tbody>{data.filter((d) => d.ok || d.failed).map((d) => <tr key={d.day}><td>{d.day}</td><td>{d.ok}</td><td>{d.failed}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col">Succeeded</th>
+                <th scope="col">Failed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data
+                .filter((d) => d.ok || d.failed)
+                .map((d) => (
+                  <tr key={d.day}>
+                    <td>{d.day}</td>
+                    <td>{d.ok}</td>
+                    <td>{d.failed}</td>
+                  </tr>
+                ))}
+            </tbody>
           </table>
         </TableWrap>
       </details>
@@ -85,7 +120,8 @@ export const perDay = <T,>(items: T[], days: number, at: (t: T) => string, faile
   for (const t of items) {
     const d = index.get(at(t).slice(0, 10));
     if (!d) continue;
-    if (failed(t)) d.failed++; else d.ok++;
+    if (failed(t)) d.failed++;
+    else d.ok++;
   }
   return out;
 };

@@ -5,19 +5,38 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from '../api';
 
 export const errorText = (e: unknown) =>
-  e instanceof ApiFailure ? `${e.message} (${e.code}${e.requestId ? `, request ${e.requestId}` : ''})` : e instanceof Error ? e.message : String(e);
+  e instanceof ApiFailure
+    ? `${e.message} (${e.code}${e.requestId ? `, request ${e.requestId}` : ''})`
+    : e instanceof Error
+      ? e.message
+      : String(e);
 
 export const ErrorNote = ({ error }: { error: unknown }) =>
-  error ? <p class="note error" role="alert">{errorText(error)}</p> : null;
+  error ? (
+    <p class="note error" role="alert">
+      {errorText(error)}
+    </p>
+  ) : null;
 
 export const StatusNote = ({ children }: { children?: ComponentChildren }) =>
-  children ? <p class="note ok" role="status">{children}</p> : null;
+  children ? (
+    <p class="note ok" role="status">
+      {children}
+    </p>
+  ) : null;
 
-export const Badge = ({ kind, children }: { kind: string; children: ComponentChildren }) => <span class={`badge badge-${kind}`}>{children}</span>;
+export const Badge = ({ kind, children }: { kind: string; children: ComponentChildren }) => (
+  <span class={`badge badge-${kind}`}>{children}</span>
+);
 
 export const Confirm = (p: {
-  title: string; confirmLabel: string; danger?: boolean; requireText?: string;
-  children: ComponentChildren; onConfirm: () => Promise<void> | void; onClose: () => void;
+  title: string;
+  confirmLabel: string;
+  danger?: boolean;
+  requireText?: string;
+  children: ComponentChildren;
+  onConfirm: () => Promise<void> | void;
+  onClose: () => void;
 }) => {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
@@ -36,7 +55,13 @@ export const Confirm = (p: {
     if (!ready || busy) return;
     setBusy(true);
     setError(null);
-    try { await p.onConfirm(); ref.current?.close(); } catch (err) { setError(err); setBusy(false); }
+    try {
+      await p.onConfirm();
+      ref.current?.close();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
   };
   return (
     <dialog ref={ref} class="confirm" aria-labelledby="confirm-title">
@@ -45,14 +70,20 @@ export const Confirm = (p: {
         <div class="confirm-body">{p.children}</div>
         {p.requireText ? (
           <label class="field">
-            <span>Type <code>{p.requireText}</code> to confirm</span>
+            <span>
+              Type <code>{p.requireText}</code> to confirm
+            </span>
             <input value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} autocomplete="off" spellcheck={false} />
           </label>
         ) : null}
         <ErrorNote error={error} />
         <div class="actions">
-          <button type="button" class="secondary" onClick={() => ref.current?.close()}>Cancel</button>
-          <button type="submit" class={p.danger ? 'danger' : 'primary'} disabled={!ready || busy}>{busy ? 'Working…' : p.confirmLabel}</button>
+          <button type="button" class="secondary" onClick={() => ref.current?.close()}>
+            Cancel
+          </button>
+          <button type="submit" class={p.danger ? 'danger' : 'primary'} disabled={!ready || busy}>
+            {busy ? 'Working…' : p.confirmLabel}
+          </button>
         </div>
       </form>
     </dialog>
@@ -65,7 +96,13 @@ export const TableWrap = ({ label, children }: { label: string; children: Compon
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const heads = [...(ref.current?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent ?? '');
-    ref.current?.querySelectorAll('tbody tr').forEach((tr) => [...tr.children].forEach((td, i) => td.setAttribute('data-label', heads[i] ?? '')));
+    ref.current
+      ?.querySelectorAll('tbody tr')
+      .forEach((tr) => [...tr.children].forEach((td, i) => td.setAttribute('data-label', heads[i] ?? '')));
   });
-  return <div ref={ref} class="table-wrap stack" role="region" aria-label={label} tabIndex={0}>{children}</div>;
+  return (
+    <div ref={ref} class="table-wrap stack" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
 };

@@ -20,49 +20,143 @@ export const AccessPage = ({ name }: { name: string }) => {
   const [error, setError] = useState<unknown>(null);
   const before = pages[pages.length - 1];
 
-  useEffect(() => { api.describe(name).then((d) => setCurrent(d.labels.current ?? null), () => setCurrent(null)); }, [name]);
+  useEffect(() => {
+    api.describe(name).then(
+      (d) => setCurrent(d.labels.current ?? null),
+      () => setCurrent(null),
+    );
+  }, [name]);
   useEffect(() => {
     setError(null);
-    api.access(name, { action: applied.action, outcome: applied.outcome, since: iso(applied.since), limit: PAGE, before })
-      .then((r) => { setItems(r.items); setNext(r.next_before); }, (e) => { setError(e); setItems([]); });
+    api.access(name, { action: applied.action, outcome: applied.outcome, since: iso(applied.since), limit: PAGE, before }).then(
+      (r) => {
+        setItems(r.items);
+        setNext(r.next_before);
+      },
+      (e) => {
+        setError(e);
+        setItems([]);
+      },
+    );
   }, [applied, before]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
-  const readers = new Set((items ?? []).filter((a) => a.action === 'secret.read' && a.outcome === 'success').map((a) => a.actor_name ?? a.actor_id ?? a.actor_kind));
+  const readers = new Set(
+    (items ?? [])
+      .filter((a) => a.action === 'secret.read' && a.outcome === 'success')
+      .map((a) => a.actor_name ?? a.actor_id ?? a.actor_kind),
+  );
 
   return (
     <>
-      <p class="crumb-back"><a href={href(`/secret/${name}`)}>← {name}</a></p>
+      <p class="crumb-back">
+        <a href={href(`/secret/${name}`)}>← {name}</a>
+      </p>
       <h1>Access history: {name}</h1>
-      <form class="filters" role="search" aria-label="Filter access history" onSubmit={(e) => { e.preventDefault(); setApplied(form); setPages([undefined]); }}>
-        <label class="field"><span>Action</span><input value={form.action} onInput={set('action')} placeholder="secret.read" /></label>
-        <label class="field"><span>Outcome</span>
-          <select value={form.outcome} onChange={set('outcome')}><option value="">any</option>{['success', 'denied', 'error', 'attempt'].map((o) => <option key={o}>{o}</option>)}</select></label>
-        <label class="field"><span>Since</span><input type="datetime-local" value={form.since} onInput={set('since')} /></label>
-        <div class="actions"><button type="submit" class="primary">Apply</button></div>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filter access history"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(form);
+          setPages([undefined]);
+        }}
+      >
+        <label class="field">
+          <span>Action</span>
+          <input value={form.action} onInput={set('action')} placeholder="secret.read" />
+        </label>
+        <label class="field">
+          <span>Outcome</span>
+          <select value={form.outcome} onChange={set('outcome')}>
+            <option value="">any</option>
+            {['success', 'denied', 'error', 'attempt'].map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Since</span>
+          <input type="datetime-local" value={form.since} onInput={set('since')} />
+        </label>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Apply
+          </button>
+        </div>
       </form>
       <ErrorNote error={error} />
-      {items === null ? <p role="status">Loading access history…</p> : (
+      {items === null ? (
+        <p role="status">Loading access history…</p>
+      ) : (
         <>
-          <p class="muted">{items.length} event{items.length === 1 ? '' : 's'} on this page; {readers.size} distinct reader{readers.size === 1 ? '' : 's'}{readers.size ? `: ${[...readers].join(', ')}` : ''}.</p>
+          <p class="muted">
+            {items.length} event{items.length === 1 ? '' : 's'} on this page; {readers.size} distinct reader{readers.size === 1 ? '' : 's'}
+            {readers.size ? `: ${[...readers].join(', ')}` : ''}.
+          </p>
           <TableWrap label="Access history">
             <table>
-              <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Version</th><th scope="col">Outcome</th><th scope="col">Source</th></tr></thead>
-              <tbody>{items.length === 0 ? <tr><td colSpan={6} class="muted">No access recorded.</td></tr> : items.map((a) => {
-                const old = a.action === 'secret.read' && a.version != null && current != null && a.version < current;
-                return (
-                  <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
-                    <td class="nowrap">{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td><code>{a.action}</code></td>
-                    <td>{a.version != null ? `v${a.version}` : '—'}{old ? <> <Badge kind="warn">old version</Badge></> : null}</td>
-                    <td><Badge kind={a.outcome}>{a.outcome}</Badge>{a.error_code ? <> <code>{a.error_code}</code></> : null}</td><td>{a.source_ip ?? '—'}</td>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Source</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.length === 0 ? (
+                  <tr>
+                    <td colSpan={6} class="muted">
+                      No access recorded.
+                    </td>
                   </tr>
-                );
-              })}</tbody>
+                ) : (
+                  items.map((a) => {
+                    const old = a.action === 'secret.read' && a.version != null && current != null && a.version < current;
+                    return (
+                      <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
+                        <td class="nowrap">{when(a.time)}</td>
+                        <td>{a.actor_name ?? a.actor_kind}</td>
+                        <td>
+                          <code>{a.action}</code>
+                        </td>
+                        <td>
+                          {a.version != null ? `v${a.version}` : '—'}
+                          {old ? (
+                            <>
+                              {' '}
+                              <Badge kind="warn">old version</Badge>
+                            </>
+                          ) : null}
+                        </td>
+                        <td>
+                          <Badge kind={a.outcome}>{a.outcome}</Badge>
+                          {a.error_code ? (
+                            <>
+                              {' '}
+                              <code>{a.error_code}</code>
+                            </>
+                          ) : null}
+                        </td>
+                        <td>{a.source_ip ?? '—'}</td>
+                      </tr>
+                    );
+                  })
+                )}
+              </tbody>
             </table>
           </TableWrap>
           <nav class="pager" aria-label="Access history pages">
-            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>Newer</button>
+            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
+              Newer
+            </button>
             <span class="muted">Page {pages.length}</span>
-            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>Older</button>
+            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>
+              Older
+            </button>
           </nav>
         </>
       )}

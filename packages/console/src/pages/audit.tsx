@@ -12,30 +12,81 @@ const PAGE = 50;
 const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 const KIND_LABEL: Record<string, string> = {
-  repeated_failures: 'Repeated failures', unusual_volume: 'Unusual volume', new_source_ip: 'New source IP', stale_read_after_emergency_rotation: 'Old version read after emergency rotation',
+  repeated_failures: 'Repeated failures',
+  unusual_volume: 'Unusual volume',
+  new_source_ip: 'New source IP',
+  stale_read_after_emergency_rotation: 'Old version read after emergency rotation',
 };
 
 /** The anomaly signals the server derives from the access log (GET /v1/audit/anomalies). */
 const Anomalies = () => {
   const [items, setItems] = useState<Anomaly[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const load = () => { setError(null); api.anomalies().then((r) => setItems(r.items), (e) => { setError(e); setItems([]); }); };
+  const load = () => {
+    setError(null);
+    api.anomalies().then(
+      (r) => setItems(r.items),
+      (e) => {
+        setError(e);
+        setItems([]);
+      },
+    );
+  };
   useEffect(load, []);
   return (
     <section aria-labelledby="anomaly-title">
-      <div class="page-head"><h2 id="anomaly-title">Anomaly signals</h2><button type="button" class="secondary small" onClick={load}>Refresh signals</button></div>
+      <div class="page-head">
+        <h2 id="anomaly-title">Anomaly signals</h2>
+        <button type="button" class="secondary small" onClick={load}>
+          Refresh signals
+        </button>
+      </div>
       <ErrorNote error={error} />
-      {items === null ? <p role="status">Loading signals…</p> : (
+      {items === null ? (
+        <p role="status">Loading signals…</p>
+      ) : (
         <TableWrap label="Anomaly signals">
           <table>
-            <thead><tr><th scope="col">Signal</th><th scope="col">What</th><th scope="col">Count</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Source</th></tr></thead>
-            <tbody>{items.length === 0 ? <tr><td colSpan={6} class="muted">No anomaly signals.</td></tr> : items.map((a) => (
-              <tr key={a.key} class="row-warn">
-                <td><Badge kind="warn">{KIND_LABEL[a.kind] ?? a.kind}</Badge></td>
-                <td>{a.summary}{a.resource ? <> · <a href={href(`/access/${a.resource}`)}>access history</a></> : null}</td>
-                <td>{a.count}</td><td class="nowrap">{when(a.first_seen)}</td><td class="nowrap">{when(a.last_seen)}</td><td>{a.source_ip ?? '—'}</td>
+            <thead>
+              <tr>
+                <th scope="col">Signal</th>
+                <th scope="col">What</th>
+                <th scope="col">Count</th>
+                <th scope="col">First seen</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Source</th>
               </tr>
-            ))}</tbody>
+            </thead>
+            <tbody>
+              {items.length === 0 ? (
+                <tr>
+                  <td colSpan={6} class="muted">
+                    No anomaly signals.
+                  </td>
+                </tr>
+              ) : (
+                items.map((a) => (
+                  <tr key={a.key} class="row-warn">
+                    <td>
+                      <Badge kind="warn">{KIND_LABEL[a.kind] ?? a.kind}</Badge>
+                    </td>
+                    <td>
+                      {a.summary}
+                      {a.resource ? (
+                        <>
+                          {' '}
+                          · <a href={href(`/access/${a.resource}`)}>access history</a>
+                        </>
+                      ) : null}
+                    </td>
+                    <td>{a.count}</td>
+                    <td class="nowrap">{when(a.first_seen)}</td>
+                    <td class="nowrap">{when(a.last_seen)}</td>
+                    <td>{a.source_ip ?? '—'}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
           </table>
         </TableWrap>
       )}
@@ -59,8 +110,16 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
 
   useEffect(() => {
     setError(null);
-    api.audit({ ...applied, since: iso(applied.since), until: iso(applied.until), limit: PAGE, before })
-      .then((r) => { setItems(r.items); setNext(r.next_before); }, (e) => { setError(e); setItems([]); });
+    api.audit({ ...applied, since: iso(applied.since), until: iso(applied.until), limit: PAGE, before }).then(
+      (r) => {
+        setItems(r.items);
+        setNext(r.next_before);
+      },
+      (e) => {
+        setError(e);
+        setItems([]);
+      },
+    );
   }, [applied, before]);
 
   const set = (k: keyof Filters) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
@@ -72,8 +131,16 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
     setPages([undefined]);
   };
   const runVerify = async () => {
-    setVerifying(true); setVerify(null); setVerifyError(null);
-    try { setVerify(await api.verify()); } catch (e) { setVerifyError(e); } finally { setVerifying(false); }
+    setVerifying(true);
+    setVerify(null);
+    setVerifyError(null);
+    try {
+      setVerify(await api.verify());
+    } catch (e) {
+      setVerifyError(e);
+    } finally {
+      setVerifying(false);
+    }
   };
 
   return (
@@ -84,15 +151,26 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
         {session.token.is_root ? (
           <>
             <p class="muted">Checks every entry's hash link, the signed head and the anchor kept outside the database.</p>
-            <button type="button" class="primary" onClick={runVerify} disabled={verifying}>{verifying ? 'Verifying…' : 'Verify chain'}</button>
+            <button type="button" class="primary" onClick={runVerify} disabled={verifying}>
+              {verifying ? 'Verifying…' : 'Verify chain'}
+            </button>
           </>
-        ) : <p class="muted">Verifying the chain needs a root token (it covers every tenant).</p>}
+        ) : (
+          <p class="muted">Verifying the chain needs a root token (it covers every tenant).</p>
+        )}
         <ErrorNote error={verifyError} />
         {verify ? (
           <div role="status" class={`note ${verify.ok ? 'ok' : 'error'}`} data-testid="verify-result">
-            {verify.ok ? `Chain intact: ${verify.checked} entries checked (seq ${verify.first_seq ?? '—'} to ${verify.last_seq ?? '—'}), anchor ${verify.anchor?.status ?? 'n/a'}.`
+            {verify.ok
+              ? `Chain intact: ${verify.checked} entries checked (seq ${verify.first_seq ?? '—'} to ${verify.last_seq ?? '—'}), anchor ${verify.anchor?.status ?? 'n/a'}.`
               : `Chain damaged: ${verify.problems.length}${verify.more_problems ? '+' : ''} problem(s) in ${verify.checked} entries.`}
-            {!verify.ok ? <ul>{verify.problems.slice(0, 20).map((p, i) => <li key={i}>{typeof p === 'string' ? p : `${p.seq != null ? `#${p.seq} ` : ''}${p.kind ?? ''} ${p.message ?? ''}`}</li>)}</ul> : null}
+            {!verify.ok ? (
+              <ul>
+                {verify.problems.slice(0, 20).map((p, i) => (
+                  <li key={i}>{typeof p === 'string' ? p : `${p.seq != null ? `#${p.seq} ` : ''}${p.kind ?? ''} ${p.message ?? ''}`}</li>
+                ))}
+              </ul>
+            ) : null}
           </div>
         ) : null}
       </section>
@@ -100,36 +178,135 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
       <Anomalies />
 
       <h2>Events</h2>
-      <form class="filters" role="search" aria-label="Filter audit events" onSubmit={(e) => { e.preventDefault(); apply(form); }}>
-        <label class="field"><span>Actor</span><input value={form.actor} onInput={set('actor')} placeholder="token id or name" /></label>
-        <label class="field"><span>Action</span><input value={form.action} onInput={set('action')} placeholder="secret.read" /></label>
-        <label class="field"><span>Outcome</span>
-          <select value={form.outcome} onChange={set('outcome')}><option value="">any</option>{['success', 'denied', 'error', 'attempt'].map((o) => <option key={o}>{o}</option>)}</select></label>
-        <label class="field"><span>Resource</span><input value={form.resource} onInput={set('resource')} placeholder="secret name" /></label>
-        <label class="field"><span>Since</span><input type="datetime-local" value={form.since} onInput={set('since')} /></label>
-        <label class="field"><span>Until</span><input type="datetime-local" value={form.until} onInput={set('until')} /></label>
-        <div class="actions"><button type="submit" class="primary">Apply</button>
-          <button type="button" class="secondary" onClick={() => { const n = Object.fromEntries(FIELDS.map((k) => [k, ''])) as Filters; setForm(n); apply(n); }}>Clear</button></div>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filter audit events"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply(form);
+        }}
+      >
+        <label class="field">
+          <span>Actor</span>
+          <input value={form.actor} onInput={set('actor')} placeholder="token id or name" />
+        </label>
+        <label class="field">
+          <span>Action</span>
+          <input value={form.action} onInput={set('action')} placeholder="secret.read" />
+        </label>
+        <label class="field">
+          <span>Outcome</span>
+          <select value={form.outcome} onChange={set('outcome')}>
+            <option value="">any</option>
+            {['success', 'denied', 'error', 'attempt'].map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Resource</span>
+          <input value={form.resource} onInput={set('resource')} placeholder="secret name" />
+        </label>
+        <label class="field">
+          <span>Since</span>
+          <input type="datetime-local" value={form.since} onInput={set('since')} />
+        </label>
+        <label class="field">
+          <span>Until</span>
+          <input type="datetime-local" value={form.until} onInput={set('until')} />
+        </label>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Apply
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              const n = Object.fromEntries(FIELDS.map((k) => [k, ''])) as Filters;
+              setForm(n);
+              apply(n);
+            }}
+          >
+            Clear
+          </button>
+        </div>
       </form>
       <ErrorNote error={error} />
-      {items === null ? <p role="status">Loading events…</p> : (
+      {items === null ? (
+        <p role="status">Loading events…</p>
+      ) : (
         <>
           <TableWrap label="Audit events">
             <table>
-              <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Outcome</th><th scope="col">Source</th></tr></thead>
-              <tbody>{items.length === 0 ? <tr><td colSpan={7} class="muted">No events match.</td></tr> : items.map((a) => (
-                <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
-                  <td>{a.seq}</td><td class="nowrap">{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td><code>{a.action}</code></td>
-                  <td>{a.resource && /^(secret|rotation)\./.test(a.action) ? <a href={`/ui/secret/${a.resource}`} onClick={(e) => { e.preventDefault(); navigate(`/secret/${a.resource}`); }}>{a.resource}</a> : a.resource ?? '—'}{a.version ? ` v${a.version}` : ''}</td>
-                  <td><Badge kind={a.outcome}>{a.outcome}</Badge>{a.error_code ? <> <code>{a.error_code}</code></> : null}</td><td>{a.source_ip ?? '—'}</td>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Source</th>
                 </tr>
-              ))}</tbody>
+              </thead>
+              <tbody>
+                {items.length === 0 ? (
+                  <tr>
+                    <td colSpan={7} class="muted">
+                      No events match.
+                    </td>
+                  </tr>
+                ) : (
+                  items.map((a) => (
+                    <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
+                      <td>{a.seq}</td>
+                      <td class="nowrap">{when(a.time)}</td>
+                      <td>{a.actor_name ?? a.actor_kind}</td>
+                      <td>
+                        <code>{a.action}</code>
+                      </td>
+                      <td>
+                        {a.resource && /^(secret|rotation)\./.test(a.action) ? (
+                          <a
+                            href={`/ui/secret/${a.resource}`}
+                            onClick={(e) => {
+                              e.preventDefault();
+                              navigate(`/secret/${a.resource}`);
+                            }}
+                          >
+                            {a.resource}
+                          </a>
+                        ) : (
+                          (a.resource ?? '—')
+                        )}
+                        {a.version ? ` v${a.version}` : ''}
+                      </td>
+                      <td>
+                        <Badge kind={a.outcome}>{a.outcome}</Badge>
+                        {a.error_code ? (
+                          <>
+                            {' '}
+                            <code>{a.error_code}</code>
+                          </>
+                        ) : null}
+                      </td>
+                      <td>{a.source_ip ?? '—'}</td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
             </table>
           </TableWrap>
           <nav class="pager" aria-label="Audit pages">
-            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>Newer</button>
+            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
+              Newer
+            </button>
             <span class="muted">Page {pages.length}</span>
-            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>Older</button>
+            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>
+              Older
+            </button>
           </nav>
         </>
       )}

@@ -8,7 +8,8 @@ import { relative, when } from '../format';
 import { href } from '../router';
 
 const ORDER = { error: 0, pending: 1, ok: 2 } as const;
-const testError = (t: ProviderTest) => (typeof t.error === 'string' ? t.error : t.error ? `${t.error.message ?? ''}${t.error.code ? ` (${t.error.code})` : ''}` : 'failed');
+const testError = (t: ProviderTest) =>
+  typeof t.error === 'string' ? t.error : t.error ? `${t.error.message ?? ''}${t.error.code ? ` (${t.error.code})` : ''}` : 'failed';
 
 export const ProvidersPage = () => {
   const [providers, setProviders] = useState<Provider[] | null>(null);
@@ -23,25 +24,50 @@ export const ProvidersPage = () => {
 
   const load = async () => {
     try {
-      const [p, d, s] = await Promise.all([api.providers(), api.syncDestinations(), api.syncStatus({ status: onlyErrors ? 'error' : undefined, limit: 500 })]);
+      const [p, d, s] = await Promise.all([
+        api.providers(),
+        api.syncDestinations(),
+        api.syncStatus({ status: onlyErrors ? 'error' : undefined, limit: 500 }),
+      ]);
       setProviders(p.items);
       setDestinations(d.items);
       setStates([...s.items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.secret_name.localeCompare(b.secret_name)));
       setSummary(s.summary);
       setError(null);
-    } catch (e) { setError(e); setProviders((x) => x ?? []); setStates((x) => x ?? []); }
+    } catch (e) {
+      setError(e);
+      setProviders((x) => x ?? []);
+      setStates((x) => x ?? []);
+    }
   };
-  useEffect(() => { void load(); }, [onlyErrors]);
+  useEffect(() => {
+    void load();
+  }, [onlyErrors]);
 
   const test = async (id: string) => {
     setTests((t) => ({ ...t, [id]: 'testing' }));
-    try { const r = await api.testProvider(id); setTests((t) => ({ ...t, [id]: r })); } catch (e) { setTests((t) => ({ ...t, [id]: { ok: false, error: { message: e instanceof Error ? e.message : String(e) } } })); }
+    try {
+      const r = await api.testProvider(id);
+      setTests((t) => ({ ...t, [id]: r }));
+    } catch (e) {
+      setTests((t) => ({ ...t, [id]: { ok: false, error: { message: e instanceof Error ? e.message : String(e) } } }));
+    }
   };
   const runSync = async () => {
-    setRunning(true); setStatus('');
-    try { await api.syncRun(); setStatus('Sync ran: pending and failed pairs were retried.'); await load(); } catch (e) { setError(e); } finally { setRunning(false); }
+    setRunning(true);
+    setStatus('');
+    try {
+      await api.syncRun();
+      setStatus('Sync ran: pending and failed pairs were retried.');
+      await load();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setRunning(false);
+    }
   };
-  const errorsOf = (id: string) => (states ?? []).filter((s) => s.status === 'error' && destinations.find((d) => d.id === s.destination_id)?.provider_id === id).length;
+  const errorsOf = (id: string) =>
+    (states ?? []).filter((s) => s.status === 'error' && destinations.find((d) => d.id === s.destination_id)?.provider_id === id).length;
 
   return (
     <>
@@ -50,66 +76,190 @@ export const ProvidersPage = () => {
       <StatusNote>{status}</StatusNote>
       <section aria-labelledby="prov-title">
         <h2 id="prov-title">Providers</h2>
-        {providers === null ? <p role="status">Loading providers…</p> : (
+        {providers === null ? (
+          <p role="status">Loading providers…</p>
+        ) : (
           <TableWrap label="Providers">
             <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Credential</th><th scope="col">Sync errors</th><th scope="col">Connection</th></tr></thead>
-              <tbody>{providers.length === 0 ? <tr><td colSpan={5} class="muted">No provider is configured in this tenant.</td></tr> : providers.map((p) => {
-                const t = tests[p.id];
-                const errs = errorsOf(p.id);
-                return (
-                  <tr key={p.id} class={errs || (t && t !== 'testing' && !t.ok) ? 'row-bad' : ''}>
-                    <td><strong>{p.id}</strong><div class="muted">updated {relative(p.updated_at)}</div></td>
-                    <td>{p.display_name} <code>{p.kind}</code></td>
-                    <td>{p.credential.stored ? 'stored in Keyhaven' : 'none'}</td>
-                    <td>{errs ? <Badge kind="bad">{errs} failing</Badge> : '—'}</td>
-                    <td>
-                      <button type="button" class="secondary small" onClick={() => void test(p.id)} disabled={t === 'testing'} aria-label={`Test connection: ${p.id}`}>{t === 'testing' ? 'Testing…' : 'Test connection'}</button>
-                      {t && t !== 'testing' ? <div role="status" class={t.ok ? 'ok-text' : 'warn-text'}>{t.ok ? 'Connected' : `Failed: ${testError(t)}`}</div> : null}
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Credential</th>
+                  <th scope="col">Sync errors</th>
+                  <th scope="col">Connection</th>
+                </tr>
+              </thead>
+              <tbody>
+                {providers.length === 0 ? (
+                  <tr>
+                    <td colSpan={5} class="muted">
+                      No provider is configured in this tenant.
                     </td>
                   </tr>
-                );
-              })}</tbody>
+                ) : (
+                  providers.map((p) => {
+                    const t = tests[p.id];
+                    const errs = errorsOf(p.id);
+                    return (
+                      <tr key={p.id} class={errs || (t && t !== 'testing' && !t.ok) ? 'row-bad' : ''}>
+                        <td>
+                          <strong>{p.id}</strong>
+                          <div class="muted">updated {relative(p.updated_at)}</div>
+                        </td>
+                        <td>
+                          {p.display_name} <code>{p.kind}</code>
+                        </td>
+                        <td>{p.credential.stored ? 'stored in Keyhaven' : 'none'}</td>
+                        <td>{errs ? <Badge kind="bad">{errs} failing</Badge> : '—'}</td>
+                        <td>
+                          <button
+                            type="button"
+                            class="secondary small"
+                            onClick={() => void test(p.id)}
+                            disabled={t === 'testing'}
+                            aria-label={`Test connection: ${p.id}`}
+                          >
+                            {t === 'testing' ? 'Testing…' : 'Test connection'}
+                          </button>
+                          {t && t !== 'testing' ? (
+                            <div role="status" class={t.ok ? 'ok-text' : 'warn-text'}>
+                              {t.ok ? 'Connected' : `Failed: ${testError(t)}`}
+                            </div>
+                          ) : null}
+                        </td>
+                      </tr>
+                    );
+                  })
+                )}
+              </tbody>
             </table>
           </TableWrap>
         )}
       </section>
 
       <section aria-labelledby="sync-title">
-        <div class="page-head"><h2 id="sync-title">Sync</h2>
-          <button type="button" class="primary" onClick={() => void runSync()} disabled={running}>{running ? 'Running…' : 'Run sync now'}</button></div>
+        <div class="page-head">
+          <h2 id="sync-title">Sync</h2>
+          <button type="button" class="primary" onClick={() => void runSync()} disabled={running}>
+            {running ? 'Running…' : 'Run sync now'}
+          </button>
+        </div>
         {summary ? (
           <ul class="stats" aria-label="Sync summary">
-            <li><strong>{summary.ok}</strong> in sync</li>
-            <li><strong>{summary.pending}</strong> pending</li>
-            <li class={summary.error ? 'stat-bad' : ''}><strong>{summary.error}</strong> failing</li>
+            <li>
+              <strong>{summary.ok}</strong> in sync
+            </li>
+            <li>
+              <strong>{summary.pending}</strong> pending
+            </li>
+            <li class={summary.error ? 'stat-bad' : ''}>
+              <strong>{summary.error}</strong> failing
+            </li>
           </ul>
         ) : null}
         <h3>Destinations</h3>
         <TableWrap label="Sync destinations">
           <table>
-            <thead><tr><th scope="col">Destination</th><th scope="col">What</th><th scope="col">Provider</th><th scope="col">Remote</th><th scope="col">Created</th></tr></thead>
-            <tbody>{destinations.length === 0 ? <tr><td colSpan={5} class="muted">No sync destination.</td></tr> : destinations.map((d) => (
-              <tr key={d.id}><td>{d.id}</td><td>{d.secret_name ? <a href={href(`/secret/${d.secret_name}`)}>{d.secret_name}</a> : <>everything under <code>{d.prefix || '/'}</code></>}</td>
-                <td>{d.provider_id}</td><td><code>{d.template}</code></td><td class="nowrap">{when(d.created_at)}</td></tr>
-            ))}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Destination</th>
+                <th scope="col">What</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Remote</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {destinations.length === 0 ? (
+                <tr>
+                  <td colSpan={5} class="muted">
+                    No sync destination.
+                  </td>
+                </tr>
+              ) : (
+                destinations.map((d) => (
+                  <tr key={d.id}>
+                    <td>{d.id}</td>
+                    <td>
+                      {d.secret_name ? (
+                        <a href={href(`/secret/${d.secret_name}`)}>{d.secret_name}</a>
+                      ) : (
+                        <>
+                          everything under <code>{d.prefix || '/'}</code>
+                        </>
+                      )}
+                    </td>
+                    <td>{d.provider_id}</td>
+                    <td>
+                      <code>{d.template}</code>
+                    </td>
+                    <td class="nowrap">{when(d.created_at)}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
           </table>
         </TableWrap>
-        <div class="page-head"><h3>Status per secret</h3>
-          <label class="check"><input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors((e.target as HTMLInputElement).checked)} /> Only failing</label></div>
-        {states === null ? <p role="status">Loading sync status…</p> : (
+        <div class="page-head">
+          <h3>Status per secret</h3>
+          <label class="check">
+            <input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors((e.target as HTMLInputElement).checked)} /> Only
+            failing
+          </label>
+        </div>
+        {states === null ? (
+          <p role="status">Loading sync status…</p>
+        ) : (
           <TableWrap label="Sync status">
             <table>
-              <thead><tr><th scope="col">Secret</th><th scope="col">Destination</th><th scope="col">Status</th><th scope="col">Synced</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Updated</th></tr></thead>
-              <tbody>{states.length === 0 ? <tr><td colSpan={7} class="muted">Nothing to show.</td></tr> : states.map((s) => (
-                <tr key={`${s.destination_id}:${s.secret_name}`} class={s.status === 'error' ? 'row-bad' : ''}>
-                  <td><a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a></td><td>{s.destination_id}{s.remote_name ? <> → <code>{s.remote_name}</code></> : null}</td>
-                  <td><Badge kind={s.status === 'ok' ? 'success' : s.status === 'error' ? 'bad' : 'warn'}>{s.status}</Badge></td>
-                  <td>{s.synced_version != null ? `v${s.synced_version}` : '—'}</td><td>{s.attempts}</td>
-                  <td>{s.last_error ?? '—'}{s.status === 'error' && s.next_attempt_at ? <div class="muted">next try {relative(s.next_attempt_at)}</div> : null}</td>
-                  <td class="nowrap">{relative(s.updated_at)}</td>
+              <thead>
+                <tr>
+                  <th scope="col">Secret</th>
+                  <th scope="col">Destination</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Synced</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">Updated</th>
                 </tr>
-              ))}</tbody>
+              </thead>
+              <tbody>
+                {states.length === 0 ? (
+                  <tr>
+                    <td colSpan={7} class="muted">
+                      Nothing to show.
+                    </td>
+                  </tr>
+                ) : (
+                  states.map((s) => (
+                    <tr key={`${s.destination_id}:${s.secret_name}`} class={s.status === 'error' ? 'row-bad' : ''}>
+                      <td>
+                        <a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a>
+                      </td>
+                      <td>
+                        {s.destination_id}
+                        {s.remote_name ? (
+                          <>
+                            {' '}
+                            → <code>{s.remote_name}</code>
+                          </>
+                        ) : null}
+                      </td>
+                      <td>
+                        <Badge kind={s.status === 'ok' ? 'success' : s.status === 'error' ? 'bad' : 'warn'}>{s.status}</Badge>
+                      </td>
+                      <td>{s.synced_version != null ? `v${s.synced_version}` : '—'}</td>
+                      <td>{s.attempts}</td>
+                      <td>
+                        {s.last_error ?? '—'}
+                        {s.status === 'error' && s.next_attempt_at ? <div class="muted">next try {relative(s.next_attempt_at)}</div> : null}
+                      </td>
+                      <td class="nowrap">{relative(s.updated_at)}</td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
             </table>
           </TableWrap>
         )}

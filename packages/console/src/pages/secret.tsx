@@ -15,7 +15,11 @@ const Reveal = ({ name, version }: { name: string; version: number }) => {
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState('');
   const timer = useRef<number | undefined>(undefined);
-  const hide = () => { window.clearInterval(timer.current); setValue(null); setLeft(0); };
+  const hide = () => {
+    window.clearInterval(timer.current);
+    setValue(null);
+    setLeft(0);
+  };
   useEffect(() => hide, []);
   const reveal = async () => {
     setError(null);
@@ -28,13 +32,21 @@ const Reveal = ({ name, version }: { name: string; version: number }) => {
       const until = Date.now() + REVEAL_SECONDS * 1000;
       timer.current = window.setInterval(() => {
         const s = Math.ceil((until - Date.now()) / 1000);
-        if (s <= 0) hide(); else setLeft(s);
+        if (s <= 0) hide();
+        else setLeft(s);
       }, 500);
-    } catch (e) { setError(e); }
+    } catch (e) {
+      setError(e);
+    }
   };
   const copy = async () => {
     if (value === null) return;
-    try { await navigator.clipboard.writeText(value); setNote('Copied to the clipboard.'); } catch { setNote('The browser did not allow copying; select the value instead.'); }
+    try {
+      await navigator.clipboard.writeText(value);
+      setNote('Copied to the clipboard.');
+    } catch {
+      setNote('The browser did not allow copying; select the value instead.');
+    }
   };
   return (
     <section class="reveal" aria-labelledby="value-title">
@@ -42,15 +54,25 @@ const Reveal = ({ name, version }: { name: string; version: number }) => {
       {value === null ? (
         <>
           <p class="muted">Hidden. Revealing reads the value: the read is recorded in the audit log.</p>
-          <button type="button" class="primary" onClick={reveal}>Reveal value</button>
+          <button type="button" class="primary" onClick={reveal}>
+            Reveal value
+          </button>
         </>
       ) : (
         <>
-          <pre class="value" data-testid="secret-value">{value}</pre>
-          <p class="muted" aria-live="polite">Hidden again in {left} s.</p>
+          <pre class="value" data-testid="secret-value">
+            {value}
+          </pre>
+          <p class="muted" aria-live="polite">
+            Hidden again in {left} s.
+          </p>
           <div class="actions">
-            <button type="button" class="secondary" onClick={copy}>Copy</button>
-            <button type="button" class="secondary" onClick={hide}>Hide</button>
+            <button type="button" class="secondary" onClick={copy}>
+              Copy
+            </button>
+            <button type="button" class="secondary" onClick={hide}>
+              Hide
+            </button>
           </div>
         </>
       )}
@@ -67,7 +89,15 @@ const toLocal = (iso: string | null) => (iso ? new Date(iso).toISOString().slice
 
 /** The metadata a person edits here; the type and custom metadata stay as they are. */
 const EditMetadata = ({ s, onSaved, onCancel }: { s: SecretDetail; onSaved: (msg: string) => Promise<void>; onCancel: () => void }) => {
-  const [f, setF] = useState({ description: s.description ?? '', service: s.service ?? '', environment: s.environment ?? '', owner: s.owner ?? '', criticality: s.criticality, tags: s.tags.join(', '), expires: toLocal(s.expires_at) });
+  const [f, setF] = useState({
+    description: s.description ?? '',
+    service: s.service ?? '',
+    environment: s.environment ?? '',
+    owner: s.owner ?? '',
+    criticality: s.criticality,
+    tags: s.tags.join(', '),
+    expires: toLocal(s.expires_at),
+  });
   const [error, setError] = useState<unknown>(null);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const save = async (e: Event) => {
@@ -76,23 +106,62 @@ const EditMetadata = ({ s, onSaved, onCancel }: { s: SecretDetail; onSaved: (msg
     const orNull = (v: string) => (v.trim() ? v.trim() : null);
     try {
       await api.updateMetadata(s.name, {
-        description: orNull(f.description), service: orNull(f.service), environment: orNull(f.environment), owner: orNull(f.owner), criticality: f.criticality,
-        tags: f.tags.split(/[\s,]+/).filter(Boolean), expires_at: f.expires ? new Date(`${f.expires}Z`).toISOString() : null,
+        description: orNull(f.description),
+        service: orNull(f.service),
+        environment: orNull(f.environment),
+        owner: orNull(f.owner),
+        criticality: f.criticality,
+        tags: f.tags.split(/[\s,]+/).filter(Boolean),
+        expires_at: f.expires ? new Date(`${f.expires}Z`).toISOString() : null,
       });
       await onSaved('Metadata saved.');
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
   return (
     <form onSubmit={save} aria-label="Edit metadata">
-      <label class="field"><span>Description</span><input value={f.description} onInput={set('description')} maxLength={1024} /></label>
-      <label class="field"><span>Service</span><input value={f.service} onInput={set('service')} maxLength={128} /></label>
-      <label class="field"><span>Environment</span><input value={f.environment} onInput={set('environment')} maxLength={64} /></label>
-      <label class="field"><span>Owner</span><input value={f.owner} onInput={set('owner')} maxLength={256} /></label>
-      <label class="field"><span>Criticality</span><select value={f.criticality} onChange={set('criticality')}>{CRITICALITIES.map((c) => <option key={c}>{c}</option>)}</select></label>
-      <label class="field"><span>Tags (comma separated)</span><input value={f.tags} onInput={set('tags')} /></label>
-      <label class="field"><span>Expires (UTC)</span><input type="datetime-local" value={f.expires} onInput={set('expires')} /></label>
+      <label class="field">
+        <span>Description</span>
+        <input value={f.description} onInput={set('description')} maxLength={1024} />
+      </label>
+      <label class="field">
+        <span>Service</span>
+        <input value={f.service} onInput={set('service')} maxLength={128} />
+      </label>
+      <label class="field">
+        <span>Environment</span>
+        <input value={f.environment} onInput={set('environment')} maxLength={64} />
+      </label>
+      <label class="field">
+        <span>Owner</span>
+        <input value={f.owner} onInput={set('owner')} maxLength={256} />
+      </label>
+      <label class="field">
+        <span>Criticality</span>
+        <select value={f.criticality} onChange={set('criticality')}>
+          {CRITICALITIES.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span>Tags (comma separated)</span>
+        <input value={f.tags} onInput={set('tags')} />
+      </label>
+      <label class="field">
+        <span>Expires (UTC)</span>
+        <input type="datetime-local" value={f.expires} onInput={set('expires')} />
+      </label>
       <ErrorNote error={error} />
-      <div class="actions"><button type="submit" class="primary">Save metadata</button><button type="button" class="secondary" onClick={onCancel}>Cancel</button></div>
+      <div class="actions">
+        <button type="submit" class="primary">
+          Save metadata
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </form>
   );
 };
@@ -109,12 +178,31 @@ export const SecretPage = ({ name }: { name: string }) => {
   const [editing, setEditing] = useState(false);
 
   const load = async () => {
-    try { setS(await api.describe(name)); setError(null); } catch (e) { setError(e); }
-    api.audit({ resource: name, limit: 30 }).then((r) => setAccess(r.items.filter((a) => a.outcome !== 'attempt').slice(0, 10)), (e) => setAccessError(e));
+    try {
+      setS(await api.describe(name));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+    api.audit({ resource: name, limit: 30 }).then(
+      (r) => setAccess(r.items.filter((a) => a.outcome !== 'attempt').slice(0, 10)),
+      (e) => setAccessError(e),
+    );
   };
-  useEffect(() => { void load(); }, [name]);
+  useEffect(() => {
+    void load();
+  }, [name]);
 
-  if (error && !s) return <><h1>{name}</h1><ErrorNote error={error} /><p><a href={href('/secrets')}>Back to secrets</a></p></>;
+  if (error && !s)
+    return (
+      <>
+        <h1>{name}</h1>
+        <ErrorNote error={error} />
+        <p>
+          <a href={href('/secrets')}>Back to secrets</a>
+        </p>
+      </>
+    );
   if (!s) return <p role="status">Loading {name}…</p>;
 
   const live = s.versions.filter((v) => v.state !== 'destroyed');
@@ -126,61 +214,161 @@ export const SecretPage = ({ name }: { name: string }) => {
       setNewValue('');
       setStatus(`Version ${r.version} written; it is now current.`);
       await load();
-    } catch (err) { setWriteError(err); }
+    } catch (err) {
+      setWriteError(err);
+    }
   };
   const current = s.labels.current ?? s.latest_version;
 
   return (
     <>
-      <p class="crumb-back"><a href={href(`/secrets?prefix=${encodeURIComponent(name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '')}`)}>← Secrets</a></p>
-      <h1 class="secret-name">{s.name} {s.deleted_at ? <Badge kind="bad">deleted</Badge> : null}</h1>
+      <p class="crumb-back">
+        <a href={href(`/secrets?prefix=${encodeURIComponent(name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '')}`)}>
+          ← Secrets
+        </a>
+      </p>
+      <h1 class="secret-name">
+        {s.name} {s.deleted_at ? <Badge kind="bad">deleted</Badge> : null}
+      </h1>
       <StatusNote>{status}</StatusNote>
       <div class="grid-2">
         <section aria-labelledby="meta-title" class="card">
           <h2 id="meta-title">Metadata</h2>
-          {editing ? <EditMetadata s={s} onCancel={() => setEditing(false)} onSaved={async (m) => { setEditing(false); setStatus(m); await load(); }} /> : <>
-          <dl class="meta">
-            <dt>Type</dt><dd>{s.type}</dd>
-            <dt>Description</dt><dd>{s.description ?? '—'}</dd>
-            <dt>Service</dt><dd>{s.service ?? '—'}</dd>
-            <dt>Environment</dt><dd>{s.environment ?? '—'}</dd>
-            <dt>Criticality</dt><dd><Badge kind={s.criticality}>{s.criticality}</Badge></dd>
-            <dt>Owner</dt><dd>{s.owner ?? '—'}</dd>
-            <dt>Tags</dt><dd>{s.tags.length ? s.tags.map((t) => <span key={t} class="tag">{t}</span>) : '—'}</dd>
-            <dt>Expires</dt><dd>{s.expires_at ? `${when(s.expires_at)} (${relative(s.expires_at)})` : 'never'}</dd>
-            <dt>Labels</dt><dd>{(['current', 'pending', 'previous'] as const).map((l) => s.labels[l] ? <span key={l} class="tag">{l}: v{s.labels[l]}</span> : null)}</dd>
-            <dt>Created</dt><dd>{when(s.created_at)}</dd>
-            <dt>Updated</dt><dd>{when(s.updated_at)}</dd>
-          </dl>
-          {!s.deleted_at ? <p><button type="button" class="secondary" onClick={() => setEditing(true)}>Edit metadata</button></p> : null}
-          </>}
+          {editing ? (
+            <EditMetadata
+              s={s}
+              onCancel={() => setEditing(false)}
+              onSaved={async (m) => {
+                setEditing(false);
+                setStatus(m);
+                await load();
+              }}
+            />
+          ) : (
+            <>
+              <dl class="meta">
+                <dt>Type</dt>
+                <dd>{s.type}</dd>
+                <dt>Description</dt>
+                <dd>{s.description ?? '—'}</dd>
+                <dt>Service</dt>
+                <dd>{s.service ?? '—'}</dd>
+                <dt>Environment</dt>
+                <dd>{s.environment ?? '—'}</dd>
+                <dt>Criticality</dt>
+                <dd>
+                  <Badge kind={s.criticality}>{s.criticality}</Badge>
+                </dd>
+                <dt>Owner</dt>
+                <dd>{s.owner ?? '—'}</dd>
+                <dt>Tags</dt>
+                <dd>
+                  {s.tags.length
+                    ? s.tags.map((t) => (
+                        <span key={t} class="tag">
+                          {t}
+                        </span>
+                      ))
+                    : '—'}
+                </dd>
+                <dt>Expires</dt>
+                <dd>{s.expires_at ? `${when(s.expires_at)} (${relative(s.expires_at)})` : 'never'}</dd>
+                <dt>Labels</dt>
+                <dd>
+                  {(['current', 'pending', 'previous'] as const).map((l) =>
+                    s.labels[l] ? (
+                      <span key={l} class="tag">
+                        {l}: v{s.labels[l]}
+                      </span>
+                    ) : null,
+                  )}
+                </dd>
+                <dt>Created</dt>
+                <dd>{when(s.created_at)}</dd>
+                <dt>Updated</dt>
+                <dd>{when(s.updated_at)}</dd>
+              </dl>
+              {!s.deleted_at ? (
+                <p>
+                  <button type="button" class="secondary" onClick={() => setEditing(true)}>
+                    Edit metadata
+                  </button>
+                </p>
+              ) : null}
+            </>
+          )}
         </section>
         {s.deleted_at ? (
           <section class="card" aria-labelledby="deleted-title">
             <h2 id="deleted-title">Deleted {relative(s.deleted_at)}</h2>
             <p>Values cannot be read while the secret is deleted. Restore it, or destroy it for good.</p>
             <div class="actions">
-              <button type="button" class="primary" onClick={() => setPending('restore')}>Restore…</button>
-              <button type="button" class="danger" onClick={() => setPending('destroy')}>Destroy…</button>
+              <button type="button" class="primary" onClick={() => setPending('restore')}>
+                Restore…
+              </button>
+              <button type="button" class="danger" onClick={() => setPending('destroy')}>
+                Destroy…
+              </button>
             </div>
           </section>
-        ) : <div class="card"><Reveal key={current} name={s.name} version={current} /></div>}
+        ) : (
+          <div class="card">
+            <Reveal key={current} name={s.name} version={current} />
+          </div>
+        )}
       </div>
 
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
         <TableWrap label="Versions">
           <table>
-            <thead><tr><th scope="col">Version</th><th scope="col">State</th><th scope="col">Labels</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">Created</th><th scope="col">By</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-            <tbody>{s.versions.map((v) => (
-              <tr key={v.version}>
-                <td>v{v.version}</td><td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
-                <td>{v.labels.map((l) => <span key={l} class="tag">{l}</span>)}</td><td>{v.value_kind}</td><td class="nowrap">{v.size_bytes} B</td>
-                <td class="nowrap" title={when(v.created_at)}>{relative(v.created_at)}</td><td>{v.created_by ?? '—'}</td>
-                <td>{!s.deleted_at && v.state !== 'destroyed' && v.labels.length === 0
-                  ? <button type="button" class="secondary small" onClick={() => setPending({ version: v.version })} aria-label={`Destroy… version ${v.version}`}>Destroy…</button> : null}</td>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">State</th>
+                <th scope="col">Labels</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Size</th>
+                <th scope="col">Created</th>
+                <th scope="col">By</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}</tbody>
+            </thead>
+            <tbody>
+              {s.versions.map((v) => (
+                <tr key={v.version}>
+                  <td>v{v.version}</td>
+                  <td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
+                  <td>
+                    {v.labels.map((l) => (
+                      <span key={l} class="tag">
+                        {l}
+                      </span>
+                    ))}
+                  </td>
+                  <td>{v.value_kind}</td>
+                  <td class="nowrap">{v.size_bytes} B</td>
+                  <td class="nowrap" title={when(v.created_at)}>
+                    {relative(v.created_at)}
+                  </td>
+                  <td>{v.created_by ?? '—'}</td>
+                  <td>
+                    {!s.deleted_at && v.state !== 'destroyed' && v.labels.length === 0 ? (
+                      <button
+                        type="button"
+                        class="secondary small"
+                        onClick={() => setPending({ version: v.version })}
+                        aria-label={`Destroy… version ${v.version}`}
+                      >
+                        Destroy…
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </TableWrap>
       </section>
@@ -190,54 +378,150 @@ export const SecretPage = ({ name }: { name: string }) => {
           <section aria-labelledby="write-title" class="card">
             <h2 id="write-title">Write a new version</h2>
             <form onSubmit={write}>
-              <label class="field"><span>New value (becomes current)</span>
-                <textarea value={newValue} onInput={(e) => setNewValue((e.target as HTMLTextAreaElement).value)} rows={3} autocomplete="off" spellcheck={false} required /></label>
+              <label class="field">
+                <span>New value (becomes current)</span>
+                <textarea
+                  value={newValue}
+                  onInput={(e) => setNewValue((e.target as HTMLTextAreaElement).value)}
+                  rows={3}
+                  autocomplete="off"
+                  spellcheck={false}
+                  required
+                />
+              </label>
               <ErrorNote error={writeError} />
-              <button type="submit" class="primary" disabled={!newValue}>Write version {s.latest_version + 1}</button>
+              <button type="submit" class="primary" disabled={!newValue}>
+                Write version {s.latest_version + 1}
+              </button>
             </form>
           </section>
           <section aria-labelledby="danger-title" class="card">
             <h2 id="danger-title">Delete</h2>
             <p class="muted">A deleted secret can be restored until it is destroyed.</p>
-            <button type="button" class="danger" onClick={() => setPending('delete')}>Delete secret…</button>
+            <button type="button" class="danger" onClick={() => setPending('delete')}>
+              Delete secret…
+            </button>
           </section>
         </div>
       ) : null}
 
       <section aria-labelledby="access-title">
         <h2 id="access-title">Recent access</h2>
-        {accessError ? <ErrorNote error={accessError} /> : access === null ? <p role="status">Loading…</p> : (
+        {accessError ? (
+          <ErrorNote error={accessError} />
+        ) : access === null ? (
+          <p role="status">Loading…</p>
+        ) : (
           <TableWrap label="Recent access">
             <table>
-              <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Version</th></tr></thead>
-              <tbody>{access.length === 0 ? <tr><td colSpan={5} class="muted">No access recorded.</td></tr> : access.map((a) => (
-                <tr key={a.seq}><td class="nowrap">{when(a.time)}</td><td>{a.actor_name ?? a.actor_kind}</td><td>{a.action}</td><td><Badge kind={a.outcome}>{a.outcome}</Badge></td><td>{a.version ?? '—'}</td></tr>
-              ))}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Version</th>
+                </tr>
+              </thead>
+              <tbody>
+                {access.length === 0 ? (
+                  <tr>
+                    <td colSpan={5} class="muted">
+                      No access recorded.
+                    </td>
+                  </tr>
+                ) : (
+                  access.map((a) => (
+                    <tr key={a.seq}>
+                      <td class="nowrap">{when(a.time)}</td>
+                      <td>{a.actor_name ?? a.actor_kind}</td>
+                      <td>{a.action}</td>
+                      <td>
+                        <Badge kind={a.outcome}>{a.outcome}</Badge>
+                      </td>
+                      <td>{a.version ?? '—'}</td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
             </table>
           </TableWrap>
         )}
-        <p class="actions"><a href={href(`/access/${s.name}`)}>Access history of this secret</a> <a href={href(`/audit?resource=${encodeURIComponent(s.name)}`)}>Audit log of this secret</a></p>
+        <p class="actions">
+          <a href={href(`/access/${s.name}`)}>Access history of this secret</a>{' '}
+          <a href={href(`/audit?resource=${encodeURIComponent(s.name)}`)}>Audit log of this secret</a>
+        </p>
       </section>
 
       {pending === 'delete' ? (
-        <Confirm title={`Delete ${s.name}?`} confirmLabel="Delete" danger onClose={() => setPending(null)}
-          onConfirm={async () => { await api.remove(s.name); setStatus(`${s.name} deleted; restore it from this page.`); await load(); }}>
-          <p>Clients reading <strong>{s.name}</strong> get "deleted" (410) from now on. Its {live.length} version{live.length === 1 ? '' : 's'} stay stored and come back on restore.</p>
+        <Confirm
+          title={`Delete ${s.name}?`}
+          confirmLabel="Delete"
+          danger
+          onClose={() => setPending(null)}
+          onConfirm={async () => {
+            await api.remove(s.name);
+            setStatus(`${s.name} deleted; restore it from this page.`);
+            await load();
+          }}
+        >
+          <p>
+            Clients reading <strong>{s.name}</strong> get "deleted" (410) from now on. Its {live.length} version
+            {live.length === 1 ? '' : 's'} stay stored and come back on restore.
+          </p>
         </Confirm>
       ) : pending === 'restore' ? (
-        <Confirm title={`Restore ${s.name}?`} confirmLabel="Restore" onClose={() => setPending(null)}
-          onConfirm={async () => { await api.restore(s.name); setStatus(`${s.name} restored.`); await load(); }}>
-          <p>Clients can read <strong>{s.name}</strong> again, at version {current}.</p>
+        <Confirm
+          title={`Restore ${s.name}?`}
+          confirmLabel="Restore"
+          onClose={() => setPending(null)}
+          onConfirm={async () => {
+            await api.restore(s.name);
+            setStatus(`${s.name} restored.`);
+            await load();
+          }}
+        >
+          <p>
+            Clients can read <strong>{s.name}</strong> again, at version {current}.
+          </p>
         </Confirm>
       ) : pending === 'destroy' ? (
-        <Confirm title={`Destroy ${s.name} for good?`} confirmLabel="Destroy" danger requireText={s.name} onClose={() => setPending(null)}
-          onConfirm={async () => { await api.destroy(s.name); navigate('/secrets'); }}>
-          <p>This crypto-shreds <strong>all {live.length} remaining version{live.length === 1 ? '' : 's'}</strong> ({live.map((v) => `v${v.version}`).join(', ') || 'none'}) of <strong>{s.name}</strong>. No one, not even an administrator with the master key, can read them again, and it cannot be undone.</p>
+        <Confirm
+          title={`Destroy ${s.name} for good?`}
+          confirmLabel="Destroy"
+          danger
+          requireText={s.name}
+          onClose={() => setPending(null)}
+          onConfirm={async () => {
+            await api.destroy(s.name);
+            navigate('/secrets');
+          }}
+        >
+          <p>
+            This crypto-shreds{' '}
+            <strong>
+              all {live.length} remaining version{live.length === 1 ? '' : 's'}
+            </strong>{' '}
+            ({live.map((v) => `v${v.version}`).join(', ') || 'none'}) of <strong>{s.name}</strong>. No one, not even an administrator with
+            the master key, can read them again, and it cannot be undone.
+          </p>
         </Confirm>
       ) : pending && typeof pending === 'object' ? (
-        <Confirm title={`Destroy version ${pending.version} of ${s.name}?`} confirmLabel={`Destroy version ${pending.version}`} danger onClose={() => setPending(null)}
-          onConfirm={async () => { await api.destroy(s.name, [pending.version]); setStatus(`Version ${pending.version} destroyed.`); await load(); }}>
-          <p>The value of <strong>version {pending.version}</strong> of <strong>{s.name}</strong> is crypto-shredded: no one can read it again, and it cannot be undone. The other versions stay.</p>
+        <Confirm
+          title={`Destroy version ${pending.version} of ${s.name}?`}
+          confirmLabel={`Destroy version ${pending.version}`}
+          danger
+          onClose={() => setPending(null)}
+          onConfirm={async () => {
+            await api.destroy(s.name, [pending.version]);
+            setStatus(`Version ${pending.version} destroyed.`);
+            await load();
+          }}
+        >
+          <p>
+            The value of <strong>version {pending.version}</strong> of <strong>{s.name}</strong> is crypto-shredded: no one can read it
+            again, and it cannot be undone. The other versions stay.
+          </p>
         </Confirm>
       ) : null}
     </>

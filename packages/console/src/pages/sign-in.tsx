@@ -15,7 +15,9 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => Promise
   const [error, setError] = useState<unknown>(null);
   const [sso, setSso] = useState(false);
   const ssoError = new URLSearchParams(location.search).get('sso_error');
-  useEffect(() => { api.ssoEnabled().then(setSso, () => setSso(false)); }, []);
+  useEffect(() => {
+    api.ssoEnabled().then(setSso, () => setSso(false));
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -24,26 +26,50 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (s: SessionInfo) => Promise
       const s = await api.signIn(token.trim());
       setToken('');
       await onSignedIn(s);
-    } catch (err) { setError(err); setToken(''); } finally { setBusy(false); }
+    } catch (err) {
+      setError(err);
+      setToken('');
+    } finally {
+      setBusy(false);
+    }
   };
   return (
     <main id="main" class="sign-in">
       <form class="card" onSubmit={submit} method="post" action="#">
         <h1>Sign in to Keyhaven</h1>
-        <p class="muted">Paste a Keyhaven token. It is exchanged for a session that ends when you sign out or after a while without use; the console does not keep the token.</p>
+        <p class="muted">
+          Paste a Keyhaven token. It is exchanged for a session that ends when you sign out or after a while without use; the console does
+          not keep the token.
+        </p>
         <label class="field">
           <span>Token</span>
-          <input type="password" name="token" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} autocomplete="off" spellcheck={false} required />
+          <input
+            type="password"
+            name="token"
+            value={token}
+            onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+            autocomplete="off"
+            spellcheck={false}
+            required
+          />
         </label>
         <ErrorNote error={error} />
-        <button type="submit" class="primary" disabled={busy || !token.trim()}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <button type="submit" class="primary" disabled={busy || !token.trim()}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
         {sso ? (
           <div class="sso">
             <p class="muted">Or, as a person in your organisation:</p>
-            <a class="button secondary" href="/v1/console/oidc/login">Sign in with single sign-on</a>
+            <a class="button secondary" href="/v1/console/oidc/login">
+              Sign in with single sign-on
+            </a>
           </div>
         ) : null}
-        {ssoError ? <p class="note error" role="alert">{SSO_ERRORS[ssoError] ?? SSO_ERRORS.OIDC_SIGN_IN_FAILED}</p> : null}
+        {ssoError ? (
+          <p class="note error" role="alert">
+            {SSO_ERRORS[ssoError] ?? SSO_ERRORS.OIDC_SIGN_IN_FAILED}
+          </p>
+        ) : null}
       </form>
     </main>
   );

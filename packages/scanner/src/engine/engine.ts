@@ -44,12 +44,18 @@ export interface ScanTextOptions {
   reveal?: boolean;
 }
 
-interface Raw { ri: number; offset: number; loc: number; secret: string; entropy: number; generic: boolean }
+interface Raw {
+  ri: number;
+  offset: number;
+  loc: number;
+  secret: string;
+  entropy: number;
+  generic: boolean;
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export const fingerprintOf = (ruleId: string, file: string, secretSha: string) =>
-  sha256(`${ruleId}\0${file}\0${secretSha}`).slice(0, 32);
+export const fingerprintOf = (ruleId: string, file: string, secretSha: string) => sha256(`${ruleId}\0${file}\0${secretSha}`).slice(0, 32);
 
 const NL = 10;
 
@@ -90,9 +96,17 @@ export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOp
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(region)) !== null) {
-      if (m[0].length === 0) { re.lastIndex++; continue; }
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
       let g = rule.secretGroup ?? 0;
-      if (rule.secretGroup === undefined) for (let i = m.length - 1; i > 0; i--) if (m[i] !== undefined) { g = i; break; }
+      if (rule.secretGroup === undefined)
+        for (let i = m.length - 1; i > 0; i--)
+          if (m[i] !== undefined) {
+            g = i;
+            break;
+          }
       const secret = m[g];
       if (!secret) continue;
       const rel = g === 0 ? 0 : m[0].indexOf(secret);
@@ -127,12 +141,21 @@ export const scanText = (text: string, compiled: CompiledRules, opts: ScanTextOp
     for (const p of h) {
       const s = Math.max(0, p - before);
       const e = Math.min(text.length, p + after);
-      if (cs >= 0 && s <= ce) { ce = Math.max(ce, e); continue; }
-      if (cs >= 0) { const [a, b] = snap(text, cs, ce, 512); runRegion(ri, a, b, seen); }
+      if (cs >= 0 && s <= ce) {
+        ce = Math.max(ce, e);
+        continue;
+      }
+      if (cs >= 0) {
+        const [a, b] = snap(text, cs, ce, 512);
+        runRegion(ri, a, b, seen);
+      }
       cs = s;
       ce = e;
     }
-    if (cs >= 0) { const [a, b] = snap(text, cs, ce, 512); runRegion(ri, a, b, seen); }
+    if (cs >= 0) {
+      const [a, b] = snap(text, cs, ce, 512);
+      runRegion(ri, a, b, seen);
+    }
   }
   return toFindings(text, raws, compiled, opts);
 };
@@ -153,7 +176,10 @@ const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: Sc
       let j = -1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        if (specific[mid].offset < end) { j = mid; lo = mid + 1; } else hi = mid - 1;
+        if (specific[mid].offset < end) {
+          j = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
       }
       if ((j >= 0 && maxEnd[j] > r.offset) || r.offset < genericEnd) continue;
       genericEnd = end;
@@ -167,7 +193,11 @@ const toFindings = (text: string, raws: Raw[], compiled: CompiledRules, opts: Sc
   let pos = 0;
   let lineStart = 0;
   for (const r of kept) {
-    for (; pos < r.loc; pos++) if (text.charCodeAt(pos) === NL) { line++; lineStart = pos + 1; }
+    for (; pos < r.loc; pos++)
+      if (text.charCodeAt(pos) === NL) {
+        line++;
+        lineStart = pos + 1;
+      }
     const [ls, le] = lineBounds(text, r.loc, r.offset + r.secret.length);
     if (hasInlineAllow(text.slice(ls, le))) continue;
     const rule = compiled.rules[r.ri];

@@ -36,7 +36,10 @@ export const buildAutomaton = (keywords: string[]): KeywordAutomaton => {
   for (let c = 0; c < ALPHA; c++) {
     const t = gotoRows[0][c];
     if (t === -1) gotoRows[0][c] = 0;
-    else { fail[t] = 0; queue.push(t); }
+    else {
+      fail[t] = 0;
+      queue.push(t);
+    }
   }
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi];
@@ -44,7 +47,10 @@ export const buildAutomaton = (keywords: string[]): KeywordAutomaton => {
     for (let c = 0; c < ALPHA; c++) {
       const t = gotoRows[s][c];
       if (t === -1) gotoRows[s][c] = gotoRows[fail[s]][c];
-      else { fail[t] = gotoRows[fail[s]][c]; queue.push(t); }
+      else {
+        fail[t] = gotoRows[fail[s]][c];
+        queue.push(t);
+      }
     }
   }
   // Flatten, folding upper case onto lower case.

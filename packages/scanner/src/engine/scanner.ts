@@ -92,8 +92,11 @@ export const createScanner = (settings: ScanSettings = {}): Scanner => {
     scanText: (text, path) => (allowlist.pathAllowed(path) ? [] : scan(text, path)),
     scanBuffer(buf, path) {
       if (allowlist.pathAllowed(path)) return { findings: [], skipped: { file: path, reason: 'allowlisted' } };
-      if (buf.length > maxSize) return { findings: [], skipped: { file: path, reason: 'too-large', detail: `${buf.length} bytes > ${maxSize}` } };
-      const whole = files.filter((r) => r.match(buf, path)).map((r) => fileFinding(r, buf, path, settings.reveal))
+      if (buf.length > maxSize)
+        return { findings: [], skipped: { file: path, reason: 'too-large', detail: `${buf.length} bytes > ${maxSize}` } };
+      const whole = files
+        .filter((r) => r.match(buf, path))
+        .map((r) => fileFinding(r, buf, path, settings.reveal))
         .filter((f) => SEVERITIES.indexOf(f.severity) >= minRank);
       if (isBinary(buf)) return whole.length ? { findings: whole } : { findings: [], skipped: { file: path, reason: 'binary' } };
       if (whole.length) return { findings: [...whole, ...scan(buf.toString('utf8'), path)] };

@@ -2,7 +2,24 @@
 // Cells that a spreadsheet would treat as formulas are prefixed with a quote to defuse them.
 import type { Finding } from '../types.js';
 
-const COLUMNS = ['file', 'line', 'column', 'ruleId', 'description', 'severity', 'confidence', 'entropy', 'redacted', 'sha256', 'fingerprint', 'commit', 'author', 'email', 'date', 'secret'] as const;
+const COLUMNS = [
+  'file',
+  'line',
+  'column',
+  'ruleId',
+  'description',
+  'severity',
+  'confidence',
+  'entropy',
+  'redacted',
+  'sha256',
+  'fingerprint',
+  'commit',
+  'author',
+  'email',
+  'date',
+  'secret',
+] as const;
 
 export const csvCell = (v: unknown): string => {
   let s = v === undefined || v === null ? '' : String(v);

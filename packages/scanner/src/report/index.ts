@@ -6,7 +6,10 @@ import { csvReport } from './csv.js';
 import { sarifReport } from './sarif.js';
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'csv';
-export interface ReportOptions { color?: boolean; rules?: readonly Rule[] }
+export interface ReportOptions {
+  color?: boolean;
+  rules?: readonly Rule[];
+}
 
 const reporters: Record<ReportFormat, (f: Finding[], o: ReportOptions) => string> = {
   text: (f, o) => textReport(f, { color: o.color }),

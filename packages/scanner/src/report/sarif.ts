@@ -17,7 +17,11 @@ export const sarifReport = (findings: Finding[], rules: readonly Rule[], version
       shortDescription: { text: r?.description ?? f.description },
       fullDescription: { text: `${r?.description ?? f.description}. Remove the secret from the file and its history, then rotate it.` },
       defaultConfiguration: { level: LEVEL[r?.severity ?? f.severity] },
-      properties: { tags: ['security', 'secret'], 'security-severity': SCORE[r?.severity ?? f.severity], confidence: r?.confidence ?? f.confidence },
+      properties: {
+        tags: ['security', 'secret'],
+        'security-severity': SCORE[r?.severity ?? f.severity],
+        confidence: r?.confidence ?? f.confidence,
+      },
     };
   });
   const index = new Map(used.map((id, i) => [id, i]));
@@ -25,7 +29,9 @@ export const sarifReport = (findings: Finding[], rules: readonly Rule[], version
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
     level: LEVEL[f.severity],
-    message: { text: `${f.description} (${f.redacted})${f.commit ? ` introduced in ${f.commit.slice(0, 12)} by ${f.author ?? 'unknown'}` : ''}` },
+    message: {
+      text: `${f.description} (${f.redacted})${f.commit ? ` introduced in ${f.commit.slice(0, 12)} by ${f.author ?? 'unknown'}` : ''}`,
+    },
     locations: [
       {
         physicalLocation: {
@@ -35,14 +41,26 @@ export const sarifReport = (findings: Finding[], rules: readonly Rule[], version
       },
     ],
     partialFingerprints: { 'keyhavenFingerprint/v1': f.fingerprint },
-    properties: { sha256: f.sha256, entropy: f.entropy, ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}), ...(f.secret !== undefined ? { secret: f.secret } : {}) },
+    properties: {
+      sha256: f.sha256,
+      entropy: f.entropy,
+      ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}),
+      ...(f.secret !== undefined ? { secret: f.secret } : {}),
+    },
   }));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'keyhaven-scan', informationUri: 'https://github.com/keyhaven/keyhaven', semanticVersion: version, rules: driverRules } },
+        tool: {
+          driver: {
+            name: 'keyhaven-scan',
+            informationUri: 'https://github.com/keyhaven/keyhaven',
+            semanticVersion: version,
+            rules: driverRules,
+          },
+        },
         results,
       },
     ],

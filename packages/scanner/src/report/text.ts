@@ -11,12 +11,22 @@ export const textReport = (findings: Finding[], opts: { color?: boolean } = {}):
   for (const f of findings) {
     out.push(`${c(C.bold, `${f.file}:${f.line}:${f.column}`)}  ${c(SEV_COLOR[f.severity], f.severity.toUpperCase())}  ${f.ruleId}`);
     out.push(`  ${f.description}`);
-    out.push(`  ${c(C.dim, 'secret')} ${f.secret ?? f.redacted}  ${c(C.dim, `entropy ${f.entropy.toFixed(2)} · confidence ${f.confidence} · sha256 ${f.sha256.slice(0, 12)}…`)}`);
+    out.push(
+      `  ${c(C.dim, 'secret')} ${f.secret ?? f.redacted}  ${c(C.dim, `entropy ${f.entropy.toFixed(2)} · confidence ${f.confidence} · sha256 ${f.sha256.slice(0, 12)}…`)}`,
+    );
     if (f.commit) out.push(`  ${c(C.dim, 'commit')} ${f.commit.slice(0, 12)} ${f.author ?? ''} <${f.email ?? ''}> ${f.date ?? ''}`);
-    if (f.vault) out.push(`  ${c(C.red, 'matches vault secret')} ${f.vault.tenant}/${f.vault.secret} v${f.vault.version}${f.vault.label ? ` (${f.vault.label})` : ''}`);
+    if (f.vault)
+      out.push(
+        `  ${c(C.red, 'matches vault secret')} ${f.vault.tenant}/${f.vault.secret} v${f.vault.version}${f.vault.label ? ` (${f.vault.label})` : ''}`,
+      );
     out.push('');
   }
   const bySev = findings.reduce<Record<string, number>>((a, f) => ((a[f.severity] = (a[f.severity] ?? 0) + 1), a), {});
-  out.push(c(C.bold, `${findings.length} finding${findings.length === 1 ? '' : 's'}`) + ` (${Object.entries(bySev).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+  out.push(
+    c(C.bold, `${findings.length} finding${findings.length === 1 ? '' : 's'}`) +
+      ` (${Object.entries(bySev)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')})`,
+  );
   return out.join('\n') + '\n';
 };

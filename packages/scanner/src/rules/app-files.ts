@@ -17,17 +17,27 @@ export const appFileRules: Rule[] = [
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
-    examples: { positive: [`<Server><Host>ftp.acme.io</Host><User>backup</User><Pass encoding="base64">${b64(pw)}</Pass></Server>`, `<Pass>${pw}</Pass>`], negative: ['<Pass encoding="base64"></Pass>', '<PassiveMode>MODE_DEFAULT</PassiveMode>'] },
+    examples: {
+      positive: [
+        `<Server><Host>ftp.acme.io</Host><User>backup</User><Pass encoding="base64">${b64(pw)}</Pass></Server>`,
+        `<Pass>${pw}</Pass>`,
+      ],
+      negative: ['<Pass encoding="base64"></Pass>', '<PassiveMode>MODE_DEFAULT</PassiveMode>'],
+    },
   },
   {
     id: 'sqldeveloper-password',
     description: 'Oracle SQL Developer saved connection password (connections.xml/json)',
     keywords: ['addrtype="password"', '"password"'],
-    pattern: /(?:addrType="password">\s{0,8}<Contents>([^<\r\n]{4,400})<\/Contents>|"info"\s{0,4}:\s{0,4}\{[^{}]{0,2000}?"password"\s{0,4}:\s{0,4}"([^"\r\n]{4,400})")/g,
+    pattern:
+      /(?:addrType="password">\s{0,8}<Contents>([^<\r\n]{4,400})<\/Contents>|"info"\s{0,4}:\s{0,4}\{[^{}]{0,2000}?"password"\s{0,4}:\s{0,4}"([^"\r\n]{4,400})")/g,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
-    examples: { positive: [`<StringRefAddr addrType="password"><Contents>${fake(B64, 24, 'sqld')}</Contents></StringRefAddr>`], negative: ['<StringRefAddr addrType="password"><Contents></Contents></StringRefAddr>'] },
+    examples: {
+      positive: [`<StringRefAddr addrType="password"><Contents>${fake(B64, 24, 'sqld')}</Contents></StringRefAddr>`],
+      negative: ['<StringRefAddr addrType="password"><Contents></Contents></StringRefAddr>'],
+    },
   },
   {
     // machine host login user password secret  (one line or spread over lines, also ~/.authinfo)
@@ -39,7 +49,10 @@ export const appFileRules: Rule[] = [
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
-    examples: { positive: [`machine api.acme.io\n  login deploy\n  password ${pw}\n`, `machine ci.acme.io login bot password ${pw}`], negative: ['# machine example.com login user password <password>', 'the machine password must be rotated'] },
+    examples: {
+      positive: [`machine api.acme.io\n  login deploy\n  password ${pw}\n`, `machine ci.acme.io login bot password ${pw}`],
+      negative: ['# machine example.com login user password <password>', 'the machine password must be rotated'],
+    },
   },
   {
     // .esmtprc, .msmtprc, .fetchmailrc, .muttrc, .netrc-like rc files: `password value` / `password = value`
@@ -47,11 +60,16 @@ export const appFileRules: Rule[] = [
     description: 'Password in a mail/FTP client rc file (.esmtprc, .msmtprc, .fetchmailrc, .muttrc, .authinfo)',
     keywords: [],
     paths: /(?:^|\/)\.?(?:esmtprc|msmtprc|fetchmailrc|muttrc|authinfo|netrc|lftprc|s3cfg|smbcredentials|davfs2\/secrets)$|(?:^|\/)_netrc$/,
-    pattern: /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?/gim,
+    pattern:
+      /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?/gim,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
-    examples: { positive: [`identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`, `set smtp_pass = "${pw}"`], negative: ['# password goes here', 'password ${SMTP_PASSWORD}'], path: '.esmtprc' },
+    examples: {
+      positive: [`identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`, `set smtp_pass = "${pw}"`],
+      negative: ['# password goes here', 'password ${SMTP_PASSWORD}'],
+      path: '.esmtprc',
+    },
   },
   {
     id: 'firefox-logins-json',
@@ -60,7 +78,12 @@ export const appFileRules: Rule[] = [
     pattern: /"encrypted(?:Password|Username)"\s{0,4}:\s{0,4}"(M[A-Za-z0-9+/]{30,2000}={0,2})"/g,
     severity: 'high',
     confidence: 'high',
-    examples: { positive: [`{"hostname":"https://acme.io","encryptedPassword":"MDIEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECB${fake(B64, 24, 'ffx')}"}`], negative: ['{"encryptedPassword": ""}'] },
+    examples: {
+      positive: [
+        `{"hostname":"https://acme.io","encryptedPassword":"MDIEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECB${fake(B64, 24, 'ffx')}"}`,
+      ],
+      negative: ['{"encryptedPassword": ""}'],
+    },
   },
   {
     // ~/.git-credentials: one URL per line with user:token@host; any password length counts.
@@ -72,7 +95,11 @@ export const appFileRules: Rule[] = [
     severity: 'critical',
     confidence: 'high',
     validate: notTemplate,
-    examples: { positive: [`https://deploy:${pw}@git.acme.io`, `https://bot:a1@github.com`], negative: ['https://deploy@git.acme.io'], path: '.git-credentials' },
+    examples: {
+      positive: [`https://deploy:${pw}@git.acme.io`, `https://bot:a1@github.com`],
+      negative: ['https://deploy@git.acme.io'],
+      path: '.git-credentials',
+    },
   },
   {
     id: 'yarnrc-npm-auth-token',

@@ -14,26 +14,59 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
   keywords: schemes.split('|').map((s) => s.replace(/\\/g, '').toLowerCase() + '://'),
   // The password may be short and may hold an unencoded `@` (then the last `@` before the host ends it);
   // the user part may be empty (redis://:pw@host).
-  pattern: new RegExp(`(?<![\\w+.-])(?:${schemes}):\\/\\/[^\\s:@/'"\`]{0,128}:((?:[^\\s@/'"\`]|@(?=[^\\s/'"\`]*@))${'{'}1,128})@[\\w.-]{1,253}`, 'gi'),
+  pattern: new RegExp(
+    `(?<![\\w+.-])(?:${schemes}):\\/\\/[^\\s:@/'"\`]{0,128}:((?:[^\\s@/'"\`]|@(?=[^\\s/'"\`]*@))${'{'}1,128})@[\\w.-]{1,253}`,
+    'gi',
+  ),
   severity: 'critical',
   confidence: 'high',
   validate: okPassword,
   examples: {
-    positive: [`DATABASE_URL=${sample.replace('PW', pw())}`, `url: "${sample.replace('PW', 'S3cure' + fake(A62, 8, id))}"`, sample.replace('PW', 'k9'), sample.replace('PW', 'p@ss' + fake(A62, 3, id))],
+    positive: [
+      `DATABASE_URL=${sample.replace('PW', pw())}`,
+      `url: "${sample.replace('PW', 'S3cure' + fake(A62, 8, id))}"`,
+      sample.replace('PW', 'k9'),
+      sample.replace('PW', 'p@ss' + fake(A62, 3, id)),
+    ],
     negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', '')],
   },
 });
 
 export const databaseRules: Rule[] = [
-  uri('postgres-uri', 'postgres|postgresql|postgis|postgresql\\+psycopg2|postgresql\\+asyncpg', 'PostgreSQL connection URI with password', 'postgres://app:PW@db.internal:5432/app'),
-  uri('mysql-uri', 'mysql|mysql2|mysqlx|mariadb|mysql\\+pymysql', 'MySQL/MariaDB connection URI with password', 'mysql://app:PW@db.internal:3306/app'),
+  uri(
+    'postgres-uri',
+    'postgres|postgresql|postgis|postgresql\\+psycopg2|postgresql\\+asyncpg',
+    'PostgreSQL connection URI with password',
+    'postgres://app:PW@db.internal:5432/app',
+  ),
+  uri(
+    'mysql-uri',
+    'mysql|mysql2|mysqlx|mariadb|mysql\\+pymysql',
+    'MySQL/MariaDB connection URI with password',
+    'mysql://app:PW@db.internal:3306/app',
+  ),
   uri('mongodb-uri', 'mongodb|mongodb\\+srv', 'MongoDB connection URI with password', 'mongodb+srv://app:PW@cluster0.mongodb.net/app'),
   uri('redis-uri', 'redis|rediss|valkey', 'Redis connection URI with password', 'redis://app:PW@cache.internal:6379/0'),
   uri('amqp-uri', 'amqp|amqps', 'AMQP (RabbitMQ) connection URI with password', 'amqp://app:PW@mq.internal:5672/vhost'),
   uri('mssql-uri', 'mssql|sqlserver', 'SQL Server connection URI with password', 'mssql://app:PW@sql.internal:1433/app'),
-  uri('jdbc-uri', 'jdbc:postgresql|jdbc:mysql|jdbc:mariadb', 'JDBC URL with inline credentials', 'jdbc:postgresql://app:PW@db.internal:5432/app'),
-  uri('clickhouse-uri', 'clickhouse|clickhouses', 'ClickHouse connection URI with password', 'clickhouse://app:PW@ch.internal:9000/default'),
-  uri('cassandra-uri', 'cassandra|cockroachdb|cockroach', 'Cassandra/CockroachDB connection URI with password', 'cockroachdb://app:PW@crdb.internal:26257/app'),
+  uri(
+    'jdbc-uri',
+    'jdbc:postgresql|jdbc:mysql|jdbc:mariadb',
+    'JDBC URL with inline credentials',
+    'jdbc:postgresql://app:PW@db.internal:5432/app',
+  ),
+  uri(
+    'clickhouse-uri',
+    'clickhouse|clickhouses',
+    'ClickHouse connection URI with password',
+    'clickhouse://app:PW@ch.internal:9000/default',
+  ),
+  uri(
+    'cassandra-uri',
+    'cassandra|cockroachdb|cockroach',
+    'Cassandra/CockroachDB connection URI with password',
+    'cockroachdb://app:PW@crdb.internal:26257/app',
+  ),
   uri('mqtt-uri', 'mqtt|mqtts|nats|kafka|stomp', 'Message broker URI with password', 'nats://app:PW@nats.internal:4222'),
   uri('ldap-uri', 'ldap|ldaps', 'LDAP URI with bind password', 'ldap://app:PW@ldap.internal:389'),
   uri('ftp-uri', 'ftp|ftps|sftp|smb|ssh|svn|telnet', 'File transfer / shell URI with password', 'sftp://app:PW@files.internal:22/upload'),
@@ -42,7 +75,10 @@ export const databaseRules: Rule[] = [
     ...uri('http-basic-auth-url', 'https?', 'Basic-auth credentials embedded in an HTTP(S) URL', 'https://app:PW@api.internal.net/v1'),
     keywords: ['://'],
     pattern: /(?<![\w+.-])https?:\/\/[\w.%~-]{1,64}:((?:[^\s@/'"`:]|@(?=[^\s/'"`]*@)){2,128})@[\w-]{1,63}(?:\.[\w-]{1,63}){0,10}/gi,
-    validate: (s: string, ctx: { line: string }) => okPassword(s) && !/^(?:pass|passw0rd|pwd|pw|secret|token|user|x-oauth-basic)$/i.test(s) && !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)),
+    validate: (s: string, ctx: { line: string }) =>
+      okPassword(s) &&
+      !/^(?:pass|passw0rd|pwd|pw|secret|token|user|x-oauth-basic)$/i.test(s) &&
+      !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)),
     severity: 'high',
   },
   {
@@ -72,11 +108,15 @@ export const databaseRules: Rule[] = [
     id: 'cli-password-flag',
     description: 'Password passed on a command line (mysql -p, --password=, sshpass -p)',
     keywords: ['--password', ' -p', 'sshpass'],
-    pattern: /(?:\b(?:mysql|mysqldump|mysqladmin|mariadb|sshpass|mongo|mongosh|redis-cli|docker login|psql|sqlcmd)\b[^\n|;&]{0,120}?)(?:--password[= ]|\s-p\s?|\s-a\s)["']?([^\s"'$`]{6,128})/gi,
+    pattern:
+      /(?:\b(?:mysql|mysqldump|mysqladmin|mariadb|sshpass|mongo|mongosh|redis-cli|docker login|psql|sqlcmd)\b[^\n|;&]{0,120}?)(?:--password[= ]|\s-p\s?|\s-a\s)["']?([^\s"'$`]{6,128})/gi,
     severity: 'high',
     confidence: 'medium',
     validate: okPassword,
-    examples: { positive: [`mysql -u root -p${pw()} app < dump.sql`, `docker login -u bot --password ${pw()} registry.internal`], negative: ['mysql -u root -p app', 'docker login -u bot --password-stdin'] },
+    examples: {
+      positive: [`mysql -u root -p${pw()} app < dump.sql`, `docker login -u bot --password ${pw()} registry.internal`],
+      negative: ['mysql -u root -p app', 'docker login -u bot --password-stdin'],
+    },
   },
   {
     id: 'redis-requirepass',

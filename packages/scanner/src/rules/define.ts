@@ -3,7 +3,10 @@
 // and builders for the two common shapes: prefixed tokens and "vendor-keyed" assignments.
 import type { Confidence, Rule, Severity } from '../types.js';
 
-export interface Charset { chars: string; cls: string }
+export interface Charset {
+  chars: string;
+  cls: string;
+}
 const cs = (chars: string, cls: string): Charset => ({ chars, cls });
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();

@@ -33,8 +33,17 @@ export const genericSyntaxRules: Rule[] = [
     confidence: 'low',
     validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v.trim()),
     examples: {
-      positive: [`database:\n  password:\n    value: ${pw}\n`, `{\n  "password": {\n    "value": "${pw}"\n  }\n}`, `smtp_password:\n  - "${pw}"\n`],
-      negative: ['password:\n  value: ${DB_PASSWORD}\n', 'password:\n  minLength: 12\n', 'passwordPolicy:\n  value: strict\n', `password:\n  value: true\n`],
+      positive: [
+        `database:\n  password:\n    value: ${pw}\n`,
+        `{\n  "password": {\n    "value": "${pw}"\n  }\n}`,
+        `smtp_password:\n  - "${pw}"\n`,
+      ],
+      negative: [
+        'password:\n  value: ${DB_PASSWORD}\n',
+        'password:\n  minLength: 12\n',
+        'passwordPolicy:\n  value: strict\n',
+        `password:\n  value: true\n`,
+      ],
     },
   }),
   g({
@@ -42,7 +51,8 @@ export const genericSyntaxRules: Rule[] = [
     id: 'generic-groovy-credential',
     description: "Credential in a Gradle/Groovy DSL call (password 'x')",
     keywords: ['password', 'passwd', 'secret', 'token'],
-    pattern: /^[ \t]{0,40}(?:[\w.]{0,40}\.)?\w{0,20}(?:password|passwd|secret|token)[ \t]{1,8}(["'])([^"'$\r\n]{4,200})\1[ \t]*;?[ \t]*$/gim,
+    pattern:
+      /^[ \t]{0,40}(?:[\w.]{0,40}\.)?\w{0,20}(?:password|passwd|secret|token)[ \t]{1,8}(["'])([^"'$\r\n]{4,200})\1[ \t]*;?[ \t]*$/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
@@ -65,8 +75,16 @@ export const genericSyntaxRules: Rule[] = [
     confidence: 'medium',
     validate: (v, ctx) => literal(v, ctx) && !/^\$\{|^#\{|^@/.test(v),
     examples: {
-      positive: [`<property name="hibernate.connection.password" value="${pw}"/>`, `<entry key="db.password">${pw}</entry>`, `<property name="password">${pw}</property>`],
-      negative: ['<property name="password" value="${db.password}"/>', '<property name="passwordEncoder" ref="bcrypt"/>', '<entry key="password.minLength">12</entry>'],
+      positive: [
+        `<property name="hibernate.connection.password" value="${pw}"/>`,
+        `<entry key="db.password">${pw}</entry>`,
+        `<property name="password">${pw}</property>`,
+      ],
+      negative: [
+        '<property name="password" value="${db.password}"/>',
+        '<property name="passwordEncoder" ref="bcrypt"/>',
+        '<entry key="password.minLength">12</entry>',
+      ],
     },
   }),
   g({
@@ -74,26 +92,58 @@ export const genericSyntaxRules: Rule[] = [
     id: 'prose-password',
     description: 'Password written out in prose or notes',
     keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:'],
-    pattern: /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+    pattern:
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
       v = v.replace(/[.,;:!?]+$/, '');
       if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4) return false;
-      if (/^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(v)) return false;
+      if (
+        /^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(
+          v,
+        )
+      )
+        return false;
       const quoted = /["'`*]\s*$/.test(ctx.line.slice(0, ctx.line.indexOf(v))) || /(?:is|was|to)\s+["'`*]/i.test(ctx.line);
       return quoted || mixed(v);
     },
     examples: {
-      positive: [`The admin password is ${pw} until Friday.`, `- pwd: ${pw}`, `ssh in as deploy, password: "${pw}"`, `The default password for user 'postgres' is 'Adm1n2024'.`],
-      negative: ['The password is stored in the vault.', 'Enter your password: it must be long.', 'password: required', 'The password is too short.', 'Forgot your password? Reset it.', 'password - see the vault'],
+      positive: [
+        `The admin password is ${pw} until Friday.`,
+        `- pwd: ${pw}`,
+        `ssh in as deploy, password: "${pw}"`,
+        `The default password for user 'postgres' is 'Adm1n2024'.`,
+      ],
+      negative: [
+        'The password is stored in the vault.',
+        'Enter your password: it must be long.',
+        'password: required',
+        'The password is too short.',
+        'Forgot your password? Reset it.',
+        'password - see the vault',
+      ],
     },
   }),
   g({
     // mysql -pSecret, --password=x, --pass x, sshpass -p x, psexec -p x, keytool -storepass x, openssl -passin pass:x
     id: 'cli-credential-flag',
     description: 'Credential passed as a command-line flag',
-    keywords: ['--pass', '--pwd', '--token', '--secret', '--api-key', '--apikey', ' -p', 'pass:', 'storepass', 'keypass', ' -pw', '-password', ' -w '],
+    keywords: [
+      '--pass',
+      '--pwd',
+      '--token',
+      '--secret',
+      '--api-key',
+      '--apikey',
+      ' -p',
+      'pass:',
+      'storepass',
+      'keypass',
+      ' -pw',
+      '-password',
+      ' -w ',
+    ],
     pattern: new RegExp(
       '(?:' +
         // long flags for any tool
@@ -107,16 +157,36 @@ export const genericSyntaxRules: Rule[] = [
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
-      ')' +
-      `(?:(["'])([^"'\\r\\n]{3,128})\\1|([^\\s"'$\`|;&)]{3,128}))`,
+        ')' +
+        `(?:(["'])([^"'\\r\\n]{3,128})\\1|([^\\s"'$\`|;&)]{3,128}))`,
       'g',
     ),
     severity: 'high',
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/^-/.test(v) && !/^(?:stdin|file|env|fd|prompt|ask|\$\w+|%\w+%?)(?::|$)/i.test(v) && !/^[A-Z_][A-Z0-9_]*$/.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      !/^-/.test(v) &&
+      !/^(?:stdin|file|env|fd|prompt|ask|\$\w+|%\w+%?)(?::|$)/i.test(v) &&
+      !/^[A-Z_][A-Z0-9_]*$/.test(v),
     examples: {
-      positive: [`mysql -u root -p${pw} app`, `mysqldump --user=app --password=${pw} app`, `psexec \\\\10.0.0.5 -u Administrator -p ${pw2} cmd`, `keytool -importkeystore -srcstorepass ${pw} -deststorepass ${pw2}`, `openssl pkcs12 -in a.p12 -passin pass:${pw}`, `sshpass -p '${pw}' ssh deploy@host`, `some-cli --api-key ${fake(A62, 24, 'cli')}`],
-      negative: ['mysql -u root -p app', 'docker login -u bot --password-stdin', 'openssl rsa -passin env:KEY_PASS', 'keytool -storepass $STOREPASS', 'cp -p src dst', 'mysql -p"$MYSQL_PWD"', 'tool --password "${PASSWORD}"'],
+      positive: [
+        `mysql -u root -p${pw} app`,
+        `mysqldump --user=app --password=${pw} app`,
+        `psexec \\\\10.0.0.5 -u Administrator -p ${pw2} cmd`,
+        `keytool -importkeystore -srcstorepass ${pw} -deststorepass ${pw2}`,
+        `openssl pkcs12 -in a.p12 -passin pass:${pw}`,
+        `sshpass -p '${pw}' ssh deploy@host`,
+        `some-cli --api-key ${fake(A62, 24, 'cli')}`,
+      ],
+      negative: [
+        'mysql -u root -p app',
+        'docker login -u bot --password-stdin',
+        'openssl rsa -passin env:KEY_PASS',
+        'keytool -storepass $STOREPASS',
+        'cp -p src dst',
+        'mysql -p"$MYSQL_PWD"',
+        'tool --password "${PASSWORD}"',
+      ],
     },
   }),
   g({
@@ -127,22 +197,36 @@ export const genericSyntaxRules: Rule[] = [
     pattern: new RegExp(
       '(?:' +
         `\\b(?:login|logon|log_in|signin|sign_in|authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
-          `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
+        `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
         '|' +
         `\\b(?:connect|mysqli?_connect|getConnection|DirectoryEntry|ldap_bind|createConnection|Connect|open_connection)\\s{0,2}\\(\\s{0,4}` +
-          `(?:[\\w.$@\\[\\]:/]{1,80}|"[^"\\n]{1,120}"|'[^'\\n]{1,120}')\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|'[^'\\n]{1,80}'|[\\w.$]{1,60})\\s{0,4},\\s{0,4}` +
+        `(?:[\\w.$@\\[\\]:/]{1,80}|"[^"\\n]{1,120}"|'[^'\\n]{1,120}')\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|'[^'\\n]{1,80}'|[\\w.$]{1,60})\\s{0,4},\\s{0,4}` +
         '|' +
         `\\bauth\\s{0,2}=\\s{0,2}[(\\[]\\s{0,4}(?:"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
-      ')' +
-      `(["'])([^"'\\r\\n]{4,128})\\1\\s{0,4}(?:[,)\\]]|\\.toCharArray)`,
+        ')' +
+        `(["'])([^"'\\r\\n]{4,128})\\1\\s{0,4}(?:[,)\\]]|\\.toCharArray)`,
       'g',
     ),
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/^(?:utf-?8|ascii|latin1|tcp|udp|http|https|localhost|admin|root|user|guest|test)$/i.test(v) && !/\s/.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) && !/^(?:utf-?8|ascii|latin1|tcp|udp|http|https|localhost|admin|root|user|guest|test)$/i.test(v) && !/\s/.test(v),
     examples: {
-      positive: [`server.login("alerts@acme.io", "${pw}")`, `ftp.login(user, '${pw}')`, `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`, `DriverManager.getConnection(url, "app", "${pw}")`, `new NetworkCredential("svc", "${pw}")`, `requests.get(u, auth=("svc", "${pw}"))`],
-      negative: ['login(user, password)', 'server.login(username, getPassword())', 'sock.connect(host, port, "utf8")', 'login("admin", "")', 'ftp.login("anonymous", "guest")'],
+      positive: [
+        `server.login("alerts@acme.io", "${pw}")`,
+        `ftp.login(user, '${pw}')`,
+        `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`,
+        `DriverManager.getConnection(url, "app", "${pw}")`,
+        `new NetworkCredential("svc", "${pw}")`,
+        `requests.get(u, auth=("svc", "${pw}"))`,
+      ],
+      negative: [
+        'login(user, password)',
+        'server.login(username, getPassword())',
+        'sock.connect(host, port, "utf8")',
+        'login("admin", "")',
+        'ftp.login("anonymous", "guest")',
+      ],
     },
   }),
   g({
@@ -153,10 +237,21 @@ export const genericSyntaxRules: Rule[] = [
     pattern: /(?:[;?&"'\s]|^)(?:password|pwd)=([^;&'"\s]{1,128})/gim,
     severity: 'critical',
     confidence: 'high',
-    validate: (v, ctx) => /jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|initial catalog=|user=|username=/i.test(ctx.line) && !NOT_PW.test(v) && !/^(?:\$\{?|%\(|\{\{|<)/.test(v),
+    validate: (v, ctx) =>
+      /jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|initial catalog=|user=|username=/i.test(ctx.line) &&
+      !NOT_PW.test(v) &&
+      !/^(?:\$\{?|%\(|\{\{|<)/.test(v),
     examples: {
-      positive: ['jdbc:sqlserver://sql.acme.io:1433;databaseName=app;user=app;password=Pa55', 'jdbc:mysql://db.acme.io/shop?user=shop&password=sh0p', '"Driver={ODBC Driver 18 for SQL Server};Server=tcp:sql;Uid=app;Pwd=Od8c;"'],
-      negative: ['jdbc:mysql://db/shop?user=shop&password=${DB_PASSWORD}', 'https://example.com/reset?password=1', 'Server=sql;Integrated Security=true;Password=;'],
+      positive: [
+        'jdbc:sqlserver://sql.acme.io:1433;databaseName=app;user=app;password=Pa55',
+        'jdbc:mysql://db.acme.io/shop?user=shop&password=sh0p',
+        '"Driver={ODBC Driver 18 for SQL Server};Server=tcp:sql;Uid=app;Pwd=Od8c;"',
+      ],
+      negative: [
+        'jdbc:mysql://db/shop?user=shop&password=${DB_PASSWORD}',
+        'https://example.com/reset?password=1',
+        'Server=sql;Integrated Security=true;Password=;',
+      ],
     },
   }),
   g({
@@ -164,12 +259,16 @@ export const genericSyntaxRules: Rule[] = [
     id: 'git-url-token',
     description: 'Access token embedded in a git/HTTPS URL (x-oauth-basic, x-access-token, oauth2)',
     keywords: ['x-oauth-basic@', 'x-access-token:', 'oauth2:', 'x-token-auth:', 'gitlab-ci-token:'],
-    pattern: /https?:\/\/(?:([\w.~%+/=-]{8,256}):x-oauth-basic@|(?:x-access-token|oauth2|x-token-auth|gitlab-ci-token):([^\s@/:'"`]{8,256})@)/gi,
+    pattern:
+      /https?:\/\/(?:([\w.~%+/=-]{8,256}):x-oauth-basic@|(?:x-access-token|oauth2|x-token-auth|gitlab-ci-token):([^\s@/:'"`]{8,256})@)/gi,
     severity: 'critical',
     confidence: 'high',
     validate: (v) => !/^(?:\$\{?|%|\{\{|<)/.test(v),
     examples: {
-      positive: [`git clone https://${fake(HEX, 40, 'xo')}:x-oauth-basic@github.com/acme/app.git`, `https://x-access-token:${fake(A62, 36, 'xat')}@github.com/acme/app`],
+      positive: [
+        `git clone https://${fake(HEX, 40, 'xo')}:x-oauth-basic@github.com/acme/app.git`,
+        `https://x-access-token:${fake(A62, 36, 'xat')}@github.com/acme/app`,
+      ],
       negative: ['https://${GITHUB_TOKEN}:x-oauth-basic@github.com/acme/app', 'https://x-access-token:${TOKEN}@github.com/acme'],
     },
   }),

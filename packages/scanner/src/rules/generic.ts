@@ -9,7 +9,8 @@ const tk = fake(A62, 32, 'gtk');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Reject values that are code, references or prose rather than literals. */
-const CODE_LIKE = /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
+const CODE_LIKE =
+  /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
@@ -20,7 +21,12 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
   if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
-  if (/pass(?:word|wd)|secret|token/i.test(v) && /^[\w.-]+$/.test(v) && !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/pass(?:word|wd)|secret|token/gi, ''))) return false; // names like password_reset
+  if (
+    /pass(?:word|wd)|secret|token/i.test(v) &&
+    /^[\w.-]+$/.test(v) &&
+    !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/pass(?:word|wd)|secret|token/gi, ''))
+  )
+    return false; // names like password_reset
   if (/^(?:https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // urls, paths
   if (/^[\w-]+\.(?:js|ts|json|ya?ml|pem|key|crt|txt|html|css|py|rb|go)$/i.test(v)) return false; // file names
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
@@ -51,7 +57,17 @@ const assignment = (name: string, min: number) => {
 /** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
 const proseLike = (v: string) => /\s/.test(v) && (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v));
 
-type GenericSpec = { id: string; description: string; name: string; kw: string[]; min: number; entropy: number; pos: string[]; neg: string[]; strict?: boolean };
+type GenericSpec = {
+  id: string;
+  description: string;
+  name: string;
+  kw: string[];
+  min: number;
+  entropy: number;
+  pos: string[];
+  neg: string[];
+  strict?: boolean;
+};
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
@@ -67,28 +83,91 @@ const generic = (g: GenericSpec): Rule => ({
 
 export const genericRules: Rule[] = [
   generic({
-    id: 'generic-password', description: 'Password assigned in code or configuration', name: NAME_PW,
-    kw: ['pass', 'pwd'], min: 5, entropy: 2.3,
-    pos: [`DB_PASSWORD=${pw}`, `password: "${pw}"`, `  "password": "${pw}",`, `<password>${pw}</password>`, `export PGPASSWORD='${pw}'`, `spring.datasource.password=${pw}`, `$password = "${pw}";`,
-      `:password => "${pw}"`, `'password' => '${pw}',`, `password: "Wp<${pw}>"`, `"password": "open 5esame!"`],
-    neg: ['password: ${DB_PASSWORD}', 'password = config.db.password', 'password: changeme', '"password": "<your-password>"', 'password = getPassword()', 'type="password"', 'password: required',
-      '"password": false,', 'password: false,', '"password": "Enter your password here"', 'password = null,'],
+    id: 'generic-password',
+    description: 'Password assigned in code or configuration',
+    name: NAME_PW,
+    kw: ['pass', 'pwd'],
+    min: 5,
+    entropy: 2.3,
+    pos: [
+      `DB_PASSWORD=${pw}`,
+      `password: "${pw}"`,
+      `  "password": "${pw}",`,
+      `<password>${pw}</password>`,
+      `export PGPASSWORD='${pw}'`,
+      `spring.datasource.password=${pw}`,
+      `$password = "${pw}";`,
+      `:password => "${pw}"`,
+      `'password' => '${pw}',`,
+      `password: "Wp<${pw}>"`,
+      `"password": "open 5esame!"`,
+    ],
+    neg: [
+      'password: ${DB_PASSWORD}',
+      'password = config.db.password',
+      'password: changeme',
+      '"password": "<your-password>"',
+      'password = getPassword()',
+      'type="password"',
+      'password: required',
+      '"password": false,',
+      'password: false,',
+      '"password": "Enter your password here"',
+      'password = null,',
+    ],
   }),
   generic({
-    id: 'generic-secret', description: 'Secret assigned in code or configuration', name: NAME_SECRET,
-    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey'], min: 12, entropy: 3.3, strict: true,
+    id: 'generic-secret',
+    description: 'Secret assigned in code or configuration',
+    name: NAME_SECRET,
+    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey'],
+    min: 12,
+    entropy: 3.3,
+    strict: true,
     pos: [`CLIENT_SECRET=${tk}`, `secret_key: "${tk}"`, `app.secret = '${tk}'`],
-    neg: ['client_secret: ${CLIENT_SECRET}', 'secret = process.env.SECRET', `secret: "${'x'.repeat(32)}"`, 'secretName: my-app-secret-volume'],
+    neg: [
+      'client_secret: ${CLIENT_SECRET}',
+      'secret = process.env.SECRET',
+      `secret: "${'x'.repeat(32)}"`,
+      'secretName: my-app-secret-volume',
+    ],
   }),
   generic({
-    id: 'generic-token', description: 'Token assigned in code or configuration', name: NAME_TOKEN,
-    kw: ['token', 'bearer', 'session_key', 'session-key', 'sessionkey'], min: 16, entropy: 3.5, strict: true,
+    id: 'generic-token',
+    description: 'Token assigned in code or configuration',
+    name: NAME_TOKEN,
+    kw: ['token', 'bearer', 'session_key', 'session-key', 'sessionkey'],
+    min: 16,
+    entropy: 3.5,
+    strict: true,
     pos: [`AUTH_TOKEN=${tk}`, `"access_token": "${tk}"`, `token: ${tk}`],
-    neg: ['token: {{ .Values.token }}', 'token = req.headers.authorization', 'tokenizer = "wordpiece_tokenizer_v2"', 'token: YOUR_TOKEN_HERE'],
+    neg: [
+      'token: {{ .Values.token }}',
+      'token = req.headers.authorization',
+      'tokenizer = "wordpiece_tokenizer_v2"',
+      'token: YOUR_TOKEN_HERE',
+    ],
   }),
   generic({
-    id: 'generic-api-key', description: 'API key assigned in code or configuration', name: NAME_APIKEY,
-    kw: ['api_key', 'api-key', 'apikey', 'access_key', 'access-key', 'accesskey', 'app_key', 'appkey', 'subscription', 'master_key', 'masterkey'], min: 16, entropy: 3.5, strict: true,
+    id: 'generic-api-key',
+    description: 'API key assigned in code or configuration',
+    name: NAME_APIKEY,
+    kw: [
+      'api_key',
+      'api-key',
+      'apikey',
+      'access_key',
+      'access-key',
+      'accesskey',
+      'app_key',
+      'appkey',
+      'subscription',
+      'master_key',
+      'masterkey',
+    ],
+    min: 16,
+    entropy: 3.5,
+    strict: true,
     pos: [`API_KEY=${tk}`, `apiKey: '${tk}'`, `<add key="ApiKey" value="${tk}" />`.replace('key="ApiKey" value=', 'apikey=')],
     neg: ['apiKey: process.env.API_KEY', 'api_key = os.environ["API_KEY"]', 'apiKey: "<your-api-key>"'],
   }),
@@ -96,38 +175,52 @@ export const genericRules: Rule[] = [
     id: 'xml-config-secret',
     description: 'Secret in XML/.NET config (<add key="...Password" value="..."/>)',
     keywords: ['<add key='],
-    pattern: /<add\s{1,4}key\s{0,2}=\s{0,2}"[\w.:-]{0,40}(?:password|secret|token|apikey|api_key|connectionstring)[\w.:-]{0,20}"\s{1,4}value\s{0,2}=\s{0,2}"([^"<>\s]{8,200})"/gi,
+    pattern:
+      /<add\s{1,4}key\s{0,2}=\s{0,2}"[\w.:-]{0,40}(?:password|secret|token|apikey|api_key|connectionstring)[\w.:-]{0,20}"\s{1,4}value\s{0,2}=\s{0,2}"([^"<>\s]{8,200})"/gi,
     entropy: 3,
     generic: true,
     severity: 'medium',
     confidence: 'medium',
     validate: (v, ctx) => looksLikeLiteral(v, ctx),
-    examples: { positive: [`<add key="Smtp.Password" value="${pw}" />`], negative: ['<add key="Smtp.Password" value="$(SmtpPassword)" />'] },
+    examples: {
+      positive: [`<add key="Smtp.Password" value="${pw}" />`],
+      negative: ['<add key="Smtp.Password" value="$(SmtpPassword)" />'],
+    },
   },
   {
     id: 'dockerfile-env-secret',
     description: 'Secret baked into a Dockerfile ENV/ARG default',
     keywords: ['env ', 'arg '],
-    pattern: /^\s{0,8}(?:ENV|ARG)\s{1,8}\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)\w{0,20}(?:=|\s{1,8})["']?([^\s"'$]{8,200})/gm,
+    pattern:
+      /^\s{0,8}(?:ENV|ARG)\s{1,8}\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)\w{0,20}(?:=|\s{1,8})["']?([^\s"'$]{8,200})/gm,
     entropy: 3,
     severity: 'high',
     confidence: 'medium',
     validate: (v, ctx) => looksLikeLiteral(v, ctx),
-    examples: { positive: [`ENV API_TOKEN ${tk}`, `ARG DB_PASSWORD=${pw}`], negative: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'] },
+    examples: {
+      positive: [`ENV API_TOKEN ${tk}`, `ARG DB_PASSWORD=${pw}`],
+      negative: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'],
+    },
   },
   {
     id: 'kubernetes-secret-data',
     description: 'Base64 value in a Kubernetes Secret manifest (data:)',
     keywords: ['kind: secret', 'kind: "secret"'],
     window: { before: 6000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
+    pattern:
+      /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}data:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([A-Za-z0-9+/]{8,20000}={0,2})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',
     validate: (v, ctx) => /^kind:\s*["']?Secret["']?\s*$/m.test(ctx.window) && !isPlaceholderB64(v),
     examples: {
-      positive: [`apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: ${b64('app')}\n  password: ${b64(pw)}\n`],
-      negative: [`apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${b64(pw)}\n`, `kind: Secret\ndata:\n  password: ${b64('changeme')}\n`],
+      positive: [
+        `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: ${b64('app')}\n  password: ${b64(pw)}\n`,
+      ],
+      negative: [
+        `apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${b64(pw)}\n`,
+        `kind: Secret\ndata:\n  password: ${b64('changeme')}\n`,
+      ],
     },
   },
   {
@@ -135,7 +228,8 @@ export const genericRules: Rule[] = [
     description: 'Plaintext value in a Kubernetes Secret manifest (stringData:)',
     keywords: ['stringdata:'],
     window: { before: 2000, after: 6000 },
-    pattern: /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
+    pattern:
+      /^[ \t]{1,12}[\w.-]{1,100}:(?<=^[ \t]{0,8}stringData:[ \t]*\r?\n(?:[ \t][^\n]{0,2000}\n){0,50}[ \t]{1,12}[\w.-]{1,100}:)[ \t]{1,4}["']?([^\s"'|>#][^\s"']{5,500})["']?[ \t]*$/gm,
     entropy: 2.5,
     severity: 'high',
     confidence: 'medium',
@@ -154,7 +248,9 @@ export const genericRules: Rule[] = [
     severity: 'medium',
     confidence: 'high',
     examples: {
-      positive: [`Authorization: Bearer ${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u('{"sub":"42","name":"svc"}')}.${fake(B64URL, 43, 'jwt')}`],
+      positive: [
+        `Authorization: Bearer ${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u('{"sub":"42","name":"svc"}')}.${fake(B64URL, 43, 'jwt')}`,
+      ],
       negative: [`${b64u('{"alg":"none"}')}.${b64u('{"sub":"1"}')}.`],
     },
   },
@@ -167,7 +263,10 @@ export const genericRules: Rule[] = [
     generic: true,
     severity: 'high',
     confidence: 'medium',
-    examples: { positive: [`curl -H "Authorization: Bearer ${tk}" https://api.internal`], negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'] },
+    examples: {
+      positive: [`curl -H "Authorization: Bearer ${tk}" https://api.internal`],
+      negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'],
+    },
   },
   {
     id: 'http-basic-auth-header',
@@ -178,7 +277,10 @@ export const genericRules: Rule[] = [
     severity: 'high',
     confidence: 'high',
     validate: (v) => /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(Buffer.from(v, 'base64').toString('latin1')),
-    examples: { positive: [`Authorization: Basic ${b64('svc:' + pw)}`], negative: ['Authorization: Basic ${CREDS}', `Authorization: Basic ${b64('nocolon' + pw)}`] },
+    examples: {
+      positive: [`Authorization: Basic ${b64('svc:' + pw)}`],
+      negative: ['Authorization: Basic ${CREDS}', `Authorization: Basic ${b64('nocolon' + pw)}`],
+    },
   },
   {
     id: 'curl-user-credentials',
@@ -188,11 +290,16 @@ export const genericRules: Rule[] = [
     severity: 'high',
     confidence: 'medium',
     validate: (v, ctx) => looksLikeLiteral(v, ctx),
-    examples: { positive: [`curl -u admin:${pw} https://ci.internal/api`], negative: ['curl -u admin:$PASSWORD https://ci', 'curl -u "$USER:$PASS" https://ci'] },
+    examples: {
+      positive: [`curl -u admin:${pw} https://ci.internal/api`],
+      negative: ['curl -u admin:$PASSWORD https://ci', 'curl -u "$USER:$PASS" https://ci'],
+    },
   },
 ];
 
-function b64u(s: string) { return Buffer.from(s).toString('base64url'); }
+function b64u(s: string) {
+  return Buffer.from(s).toString('base64url');
+}
 function isPlaceholderB64(v: string) {
   const d = Buffer.from(v, 'base64').toString('latin1');
   return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4;

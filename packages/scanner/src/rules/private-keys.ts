@@ -4,10 +4,8 @@
 import type { Rule } from '../types.js';
 import { B64, fake } from './define.js';
 
-const body = (seed: string, lines = 6) =>
-  Array.from({ length: lines }, (_, i) => fake(B64, 64, seed + i)).join('\n');
-const pem = (label: string, seed: string, extra = '') =>
-  `-----BEGIN ${label}-----\n${extra}${body(seed)}\n-----END ${label}-----`;
+const body = (seed: string, lines = 6) => Array.from({ length: lines }, (_, i) => fake(B64, 64, seed + i)).join('\n');
+const pem = (label: string, seed: string, extra = '') => `-----BEGIN ${label}-----\n${extra}${body(seed)}\n-----END ${label}-----`;
 
 // The body (group 1) is the secret. Lines may end in real newlines or escaped "\n".
 const pemRule = (id: string, label: string, description: string, labelRe = label): Rule => ({
@@ -30,7 +28,7 @@ const pemRule = (id: string, label: string, description: string, labelRe = label
 
 /** Strip what source code wraps around PEM lines: quotes, concatenation, escaped newlines, commas. */
 const pemBody = (s: string) => s.replace(/\\[rn]|["'`+,&.;\s\\]|\bn?\+/g, '');
-const PEM_LABELS = 'RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |ANY |'; 
+const PEM_LABELS = 'RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |ANY |';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const concatenated = (seed: string) => {
   const lines = Array.from({ length: 6 }, (_, i) => fake(B64, 64, seed + i));
@@ -57,7 +55,10 @@ export const privateKeyRules: Rule[] = [
     generic: true,
     reportAt: 'match',
     window: { before: 128, after: 30000 },
-    pattern: new RegExp(`-----BEGIN (?:${PEM_LABELS})?[A-Z0-9 ]{0,20}PRIVATE KEY(?: BLOCK)?-----([\\s\\S]{60,25000}?)-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----`, 'g'),
+    pattern: new RegExp(
+      `-----BEGIN (?:${PEM_LABELS})?[A-Z0-9 ]{0,20}PRIVATE KEY(?: BLOCK)?-----([\\s\\S]{60,25000}?)-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----`,
+      'g',
+    ),
     severity: 'critical',
     confidence: 'high',
     validate: (v) => {
@@ -65,8 +66,15 @@ export const privateKeyRules: Rule[] = [
       return body.length >= 60 && /^[A-Za-z0-9+/=]+$/.test(body) && new Set(body).size > 20;
     },
     examples: {
-      positive: [concatenated('pc'), `k = ["-----BEGIN RSA PRIVATE KEY-----",\n${Array.from({ length: 5 }, (_, i) => `"${fake(B64, 64, 'arr' + i)}",`).join('\n')}\n"-----END RSA PRIVATE KEY-----"]`],
-      negative: ['-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----', `"-----BEGIN PRIVATE KEY-----" + key + "-----END PRIVATE KEY-----"`, '-----BEGIN PRIVATE KEY-----\n<paste your key here, it is a long base64 text that goes on and on>\n-----END PRIVATE KEY-----'],
+      positive: [
+        concatenated('pc'),
+        `k = ["-----BEGIN RSA PRIVATE KEY-----",\n${Array.from({ length: 5 }, (_, i) => `"${fake(B64, 64, 'arr' + i)}",`).join('\n')}\n"-----END RSA PRIVATE KEY-----"]`,
+      ],
+      negative: [
+        '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
+        `"-----BEGIN PRIVATE KEY-----" + key + "-----END PRIVATE KEY-----"`,
+        '-----BEGIN PRIVATE KEY-----\n<paste your key here, it is a long base64 text that goes on and on>\n-----END PRIVATE KEY-----',
+      ],
     },
   },
   {
@@ -79,7 +87,8 @@ export const privateKeyRules: Rule[] = [
     pattern: /(?<![A-Za-z0-9+/])(LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,25000}={0,2})(?![A-Za-z0-9+/=])/g,
     severity: 'critical',
     confidence: 'high',
-    validate: (v) => /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/.test(Buffer.from(v.slice(0, 120), 'base64').toString('latin1')),
+    validate: (v) =>
+      /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/.test(Buffer.from(v.slice(0, 120), 'base64').toString('latin1')),
     examples: {
       positive: [`tls.key: ${b64(pem('RSA PRIVATE KEY', 'b64pem'))}`, `"privateKey": "${b64(pem('EC PRIVATE KEY', 'b64ec'))}"`],
       negative: [`cert: ${b64(pem('CERTIFICATE', 'b64crt'))}`, `x: LS0tLS1CRUdJTiBQ`],
@@ -89,12 +98,15 @@ export const privateKeyRules: Rule[] = [
     id: 'private-key-putty',
     description: 'PuTTY private key file (.ppk)',
     keywords: ['putty-user-key-file-'],
-    pattern: /PuTTY-User-Key-File-[23]: [\w-]{3,40}\r?\n(?:[^\n]{0,200}\r?\n){1,60}?Private-Lines: \d{1,3}\r?\n((?:[A-Za-z0-9+/=]{4,80}\r?\n){1,100})/g,
+    pattern:
+      /PuTTY-User-Key-File-[23]: [\w-]{3,40}\r?\n(?:[^\n]{0,200}\r?\n){1,60}?Private-Lines: \d{1,3}\r?\n((?:[A-Za-z0-9+/=]{4,80}\r?\n){1,100})/g,
     severity: 'critical',
     confidence: 'high',
     window: { before: 16, after: 8000 },
     examples: {
-      positive: [`PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\n${body('pp1', 2)}\nPrivate-Lines: 1\n${fake(B64, 44, 'ppk')}\nPrivate-MAC: ${fake(B64, 40, 'mac')}\n`],
+      positive: [
+        `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\n${body('pp1', 2)}\nPrivate-Lines: 1\n${fake(B64, 44, 'ppk')}\nPrivate-MAC: ${fake(B64, 40, 'mac')}\n`,
+      ],
       negative: ['PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n'],
     },
   },
@@ -106,7 +118,10 @@ export const privateKeyRules: Rule[] = [
     window: { before: 16, after: 20000 },
     severity: 'high',
     confidence: 'high',
-    examples: { positive: [`keystore: MIIK${fake(B64, 1, 'p')}AgEDMII${fake(B64, 200, 'p12')}`], negative: [`keystore: MIIK${fake(B64, 1, 'p')}AgEDMII${fake(B64, 20, 'p12')}`] },
+    examples: {
+      positive: [`keystore: MIIK${fake(B64, 1, 'p')}AgEDMII${fake(B64, 200, 'p12')}`],
+      negative: [`keystore: MIIK${fake(B64, 1, 'p')}AgEDMII${fake(B64, 20, 'p12')}`],
+    },
   },
   {
     id: 'wireguard-private-key',

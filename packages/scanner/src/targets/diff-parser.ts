@@ -1,8 +1,18 @@
 // Streaming parser for `git log -p` / `git diff` output (run with -U0 and --no-renames): groups the
 // added lines of each file of each commit, keeping their real line numbers.
 
-export interface CommitInfo { commit: string; author: string; email: string; date: string }
-export interface AddedChunk { commit?: CommitInfo; file: string; lines: string[]; lineNumbers: number[] }
+export interface CommitInfo {
+  commit: string;
+  author: string;
+  email: string;
+  date: string;
+}
+export interface AddedChunk {
+  commit?: CommitInfo;
+  file: string;
+  lines: string[];
+  lineNumbers: number[];
+}
 
 export const COMMIT_MARK = '\x1ecommit ';
 /** `--format` for git log that the parser understands. */
@@ -28,9 +38,22 @@ export const createDiffParser = (onChunk: (c: AddedChunk) => void) => {
     line(l: string) {
       if (oldLeft > 0 || newLeft > 0) {
         const c = l.charCodeAt(0);
-        if (c === 43 /* + */) { lines.push(l.slice(1)); nums.push(newLine++); newLeft--; return; }
-        if (c === 45 /* - */) { oldLeft--; return; }
-        if (c === 32 /* space */) { newLine++; oldLeft--; newLeft--; return; }
+        if (c === 43 /* + */) {
+          lines.push(l.slice(1));
+          nums.push(newLine++);
+          newLeft--;
+          return;
+        }
+        if (c === 45 /* - */) {
+          oldLeft--;
+          return;
+        }
+        if (c === 32 /* space */) {
+          newLine++;
+          oldLeft--;
+          newLeft--;
+          return;
+        }
         if (c === 92 /* \ No newline */) return;
         oldLeft = newLeft = 0; // malformed: fall through to header handling
       }

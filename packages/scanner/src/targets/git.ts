@@ -18,7 +18,9 @@ const runGit = async (cwd: string, args: string[], onLine: (l: string) => void):
   const child = spawn('git', ['-c', 'core.quotePath=false', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => { if (stderr.length < 2000) stderr += d; });
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 2000) stderr += d;
+  });
   const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
   const closed = new Promise<number>((resolve, reject) => {
     child.on('error', (e) => reject(new GitError(`could not run git: ${e.message}`)));

@@ -47,9 +47,17 @@ export interface PoolOptions {
   scanInThread?: boolean;
 }
 
-export interface PoolResult { findings: Finding[]; skipped: SkippedFile[]; files: number; bytes: number }
+export interface PoolResult {
+  findings: Finding[];
+  skipped: SkippedFile[];
+  files: number;
+  bytes: number;
+}
 
-interface Queued { index: number; job: FileJob }
+interface Queued {
+  index: number;
+  job: FileJob;
+}
 
 /** Collects per-file results by walk index and flattens them in walk order. */
 const collector = () => {
@@ -62,7 +70,9 @@ const collector = () => {
       if (r.skipped) skipped.push([index, r.skipped]);
       bytes += r.bytes;
     },
-    get bytes() { return bytes; },
+    get bytes() {
+      return bytes;
+    },
     result(files: number): PoolResult {
       found.sort((a, b) => a[0] - b[0]);
       skipped.sort((a, b) => a[0] - b[0]);
@@ -71,7 +81,11 @@ const collector = () => {
   };
 };
 
-export const runFileStream = async (source: AsyncIterable<FileJob>, settings: ScanSettings, opts: PoolOptions = {}): Promise<PoolResult> => {
+export const runFileStream = async (
+  source: AsyncIterable<FileJob>,
+  settings: ScanSettings,
+  opts: PoolOptions = {},
+): Promise<PoolResult> => {
   const t0 = performance.now();
   const bound = Math.max(1, opts.queueBound ?? DEFAULT_QUEUE_BOUND);
   const emit = opts.onEvent ?? (() => undefined);
@@ -79,10 +93,15 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
   let listed = 0;
   let done = 0;
   let walkDone = false;
-  const tick = () => opts.onProgress?.({
-    filesDone: done, filesTotal: listed, bytesDone: out.bytes, bytesTotal: walkDone && done === listed ? out.bytes : 0,
-    walkDone, elapsedMs: Math.round(performance.now() - t0),
-  });
+  const tick = () =>
+    opts.onProgress?.({
+      filesDone: done,
+      filesTotal: listed,
+      bytesDone: out.bytes,
+      bytesTotal: walkDone && done === listed ? out.bytes : 0,
+      walkDone,
+      elapsedMs: Math.round(performance.now() - t0),
+    });
   const it = source[Symbol.asyncIterator]();
   const next = async (): Promise<Queued | undefined> => {
     const r = await it.next();
@@ -129,8 +148,16 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
   const retry: Queued[] = [];
   // Each worker holds up to two batches, so it never waits for the main thread between batches; a
   // retried file travels alone to a worker holding nothing else, so a crash names exactly one file.
-  interface Batch { id: number; jobs: Queued[]; isolated: boolean }
-  interface Slot { w: Worker; batches: Batch[]; lastError?: Error }
+  interface Batch {
+    id: number;
+    jobs: Queued[];
+    isolated: boolean;
+  }
+  interface Slot {
+    w: Worker;
+    batches: Batch[];
+    lastError?: Error;
+  }
   const slots: Slot[] = [];
   let closing = false;
   let crashesInARow = 0;
@@ -148,10 +175,14 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
         if (s.batches.length > round || s.batches.some((b) => b.isolated)) continue;
         let jobs: Queued[];
         let isolated = false;
-        if (retry.length && !s.batches.length) { jobs = [retry.shift()!]; isolated = true; }
-        else if (pending.length && !retry.length) {
+        if (retry.length && !s.batches.length) {
+          jobs = [retry.shift()!];
+          isolated = true;
+        } else if (pending.length && !retry.length) {
           // Whole batches while the walk runs ahead; smaller ones at the end to balance the tail.
-          const n = walkDone ? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (threads * 2)))) : Math.min(MAX_BATCH, pending.length);
+          const n = walkDone
+            ? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (threads * 2))))
+            : Math.min(MAX_BATCH, pending.length);
           jobs = pending.splice(0, n);
           queueEvent();
         } else continue;
@@ -160,8 +191,16 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
         s.w.postMessage({ id: b.id, jobs: jobs.map((q) => q.job) });
       }
     }
-    if (wakeWalk && pending.length < bound) { const w = wakeWalk; wakeWalk = undefined; w(); }
-    if (wakeLocal && (pending.length || walkDone)) { const w = wakeLocal; wakeLocal = undefined; w(); }
+    if (wakeWalk && pending.length < bound) {
+      const w = wakeWalk;
+      wakeWalk = undefined;
+      w();
+    }
+    if (wakeLocal && (pending.length || walkDone)) {
+      const w = wakeLocal;
+      wakeLocal = undefined;
+      w();
+    }
     if (walkDone && !pending.length && !retry.length && !localBusy && slots.every((s) => !s.batches.length)) settle.resolve();
   };
 
@@ -178,7 +217,9 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
       tick();
       dispatch();
     });
-    s.w.on('error', (e) => { s.lastError = e; });
+    s.w.on('error', (e) => {
+      s.lastError = e;
+    });
     s.w.on('exit', (code) => {
       if (closing) return;
       const lost = s.batches;
@@ -189,7 +230,12 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
         return;
       }
       for (const b of lost) {
-        if (b.isolated) finish(b.jobs[0], { findings: [], skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` }, bytes: 0 });
+        if (b.isolated)
+          finish(b.jobs[0], {
+            findings: [],
+            skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` },
+            bytes: 0,
+          });
         else retry.push(...b.jobs);
       }
       emit({ type: 'worker-restart', reason });
@@ -238,7 +284,9 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
     dispatch();
   };
   try {
-    const fail = (e: unknown) => { settle.reject(e as Error); };
+    const fail = (e: unknown) => {
+      settle.reject(e as Error);
+    };
     await Promise.all([walk().catch(fail), inThread ? local().catch(fail) : undefined, allDone]);
   } finally {
     closing = true;
@@ -252,6 +300,8 @@ export const runFileStream = async (source: AsyncIterable<FileJob>, settings: Sc
 
 /** A fixed list of files (kept for callers that already hold the list). */
 export const runFileJobs = async (jobs: FileJob[], settings: ScanSettings, opts: PoolOptions = {}): Promise<PoolResult> => {
-  async function* list() { yield* jobs; }
+  async function* list() {
+    yield* jobs;
+  }
   return runFileStream(list(), settings, opts);
 };

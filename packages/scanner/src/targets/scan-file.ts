@@ -5,11 +5,22 @@ import type { Finding, SkippedFile } from '../types.js';
 import type { Scanner } from '../engine/scanner.js';
 
 /** One file to scan; `size` is read from the file when the walk did not stat it. */
-export interface FileJob { abs: string; rel: string; size?: number }
-export interface FileResult { findings: Finding[]; skipped?: SkippedFile; bytes: number }
+export interface FileJob {
+  abs: string;
+  rel: string;
+  size?: number;
+}
+export interface FileResult {
+  findings: Finding[];
+  skipped?: SkippedFile;
+  bytes: number;
+}
 
-const unreadable = (job: FileJob, e: unknown): FileResult =>
-  ({ findings: [], skipped: { file: job.rel, reason: 'unreadable', detail: (e as NodeJS.ErrnoException).code ?? 'error' }, bytes: 0 });
+const unreadable = (job: FileJob, e: unknown): FileResult => ({
+  findings: [],
+  skipped: { file: job.rel, reason: 'unreadable', detail: (e as NodeJS.ErrnoException).code ?? 'error' },
+  bytes: 0,
+});
 
 export const scanFile = async (scanner: Scanner, job: FileJob, maxSize: number): Promise<FileResult> => {
   let size = job.size;

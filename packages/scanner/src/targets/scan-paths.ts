@@ -22,5 +22,9 @@ export const scanPaths = async (paths: string[], options: ScanPathsOptions = {})
   const { threads, gitignore, exclude, onProgress, onEvent, queueBound, ...settings } = options;
   const source = walkFilesStream(paths.length ? paths : ['.'], { gitignore, exclude });
   const r = await runFileStream(source, settings, { threads, onProgress, onEvent, queueBound });
-  return { findings: r.findings, skipped: r.skipped, stats: { files: r.files, bytes: r.bytes, durationMs: Math.round(performance.now() - t0) } };
+  return {
+    findings: r.findings,
+    skipped: r.skipped,
+    stats: { files: r.files, bytes: r.bytes, durationMs: Math.round(performance.now() - t0) },
+  };
 };

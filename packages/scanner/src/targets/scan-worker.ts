@@ -15,6 +15,8 @@ parentPort!.on('message', (msg: { id: number; jobs: FileJob[] }) => {
     parentPort!.postMessage({ id: msg.id, results });
   })().catch((e: unknown) => {
     // Only postMessage can fail here: rethrown, the worker ends and the pool retries its files.
-    setImmediate(() => { throw e; });
+    setImmediate(() => {
+      throw e;
+    });
   });
 });

@@ -17,7 +17,10 @@ export interface WalkOptions {
   exclude?: string[];
 }
 
-interface Level { dir: string; ig: Ignore }
+interface Level {
+  dir: string;
+  ig: Ignore;
+}
 
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
@@ -41,7 +44,12 @@ const ignoredBy = (levels: Level[], abs: string, isDir: boolean): boolean => {
   return ignored;
 };
 
-interface Frame { entries: import('node:fs').Dirent[]; i: number; lv: Level[]; dir: string }
+interface Frame {
+  entries: import('node:fs').Dirent[];
+  i: number;
+  lv: Level[];
+  dir: string;
+}
 
 const openDir = async (dir: string, levels: Level[], useGitignore: boolean): Promise<Frame | undefined> => {
   const here = useGitignore ? await loadGitignore(dir) : undefined;
@@ -61,7 +69,10 @@ const openDir = async (dir: string, levels: Level[], useGitignore: boolean): Pro
  * scanning can start before the walk ends. Files under a directory root carry no size (the scanner
  * reads it from the file); pass `stat: true` to have the walker stat each file.
  */
-export async function* walkFilesStream(roots: string[], opts: WalkOptions & { stat?: boolean } = {}): AsyncGenerator<Omit<WalkedFile, 'size'> & { size?: number }> {
+export async function* walkFilesStream(
+  roots: string[],
+  opts: WalkOptions & { stat?: boolean } = {},
+): AsyncGenerator<Omit<WalkedFile, 'size'> & { size?: number }> {
   const useGitignore = opts.gitignore !== false;
   for (const root of roots) {
     const absRoot = path.resolve(root);
@@ -75,7 +86,10 @@ export async function* walkFilesStream(roots: string[], opts: WalkOptions & { st
     const stack: Frame[] = first ? [first] : [];
     while (stack.length) {
       const top = stack[stack.length - 1];
-      if (top.i >= top.entries.length) { stack.pop(); continue; }
+      if (top.i >= top.entries.length) {
+        stack.pop();
+        continue;
+      }
       const e = top.entries[top.i++];
       if (e.name === '.git') continue;
       const abs = path.join(top.dir, e.name);
@@ -86,7 +100,10 @@ export async function* walkFilesStream(roots: string[], opts: WalkOptions & { st
       } else if (e.isFile()) {
         if (ignoredBy(top.lv, abs, false)) continue;
         const rel = toPosix(path.relative(absRoot, abs));
-        if (!opts.stat) { yield { abs, rel }; continue; }
+        if (!opts.stat) {
+          yield { abs, rel };
+          continue;
+        }
         const s = await stat(abs).catch(() => undefined);
         if (s) yield { abs, rel, size: s.size };
       }

@@ -8,7 +8,12 @@ import path from 'node:path';
 const realRead = fs.readFileSync;
 const patched = (...args: Parameters<typeof fs.readFileSync>) => {
   const name = path.basename(String(args[0]));
-  if (name.startsWith('throw-here')) return { get length(): number { throw new TypeError('injected fault'); } };
+  if (name.startsWith('throw-here'))
+    return {
+      get length(): number {
+        throw new TypeError('injected fault');
+      },
+    };
   if (name.startsWith('crash-here')) process.exit(3);
   return realRead(...args);
 };

@@ -8,7 +8,13 @@ import path from 'node:path';
 import type { AuditHead } from './audit-types.js';
 
 /** A signed statement "the chain had reached entry `seq` with hash `hash` at `time`". */
-export interface Checkpoint { format: 'keyhaven-audit-checkpoint-v1'; seq: number; hash: string; time: string; signature: string }
+export interface Checkpoint {
+  format: 'keyhaven-audit-checkpoint-v1';
+  seq: number;
+  hash: string;
+  time: string;
+  signature: string;
+}
 
 export type AnchorState =
   | { status: 'none' } // never written (a new store, or anchoring off)
@@ -18,12 +24,22 @@ export type AnchorState =
 const signText = (seq: number, hash: string, time: string) => `anchor:${seq}:${hash}:${time}`;
 
 export const signAnchor = (key: Buffer, head: AuditHead, time: string): Checkpoint => ({
-  format: 'keyhaven-audit-checkpoint-v1', seq: head.seq, hash: head.hash, time,
-  signature: createHmac('sha256', key).update(signText(head.seq, head.hash, time)).digest('hex'),
+  format: 'keyhaven-audit-checkpoint-v1',
+  seq: head.seq,
+  hash: head.hash,
+  time,
+  signature: createHmac('sha256', key)
+    .update(signText(head.seq, head.hash, time))
+    .digest('hex'),
 });
 
 export const anchorValid = (key: Buffer, c: Checkpoint): boolean => {
-  const want = Buffer.from(createHmac('sha256', key).update(signText(c.seq, c.hash, c.time)).digest('hex'), 'hex');
+  const want = Buffer.from(
+    createHmac('sha256', key)
+      .update(signText(c.seq, c.hash, c.time))
+      .digest('hex'),
+    'hex',
+  );
   const got = Buffer.from(String(c.signature), 'hex');
   return want.length === got.length && timingSafeEqual(want, got);
 };
@@ -35,10 +51,19 @@ export const parseCheckpoint = (key: Buffer, text: string): AnchorState => {
   } catch {
     return { status: 'invalid', reason: 'the anchor file is not JSON' };
   }
-  if (!c || c.format !== 'keyhaven-audit-checkpoint-v1' || !Number.isInteger(c.seq) || c.seq < 0 || typeof c.hash !== 'string' || typeof c.time !== 'string' || typeof c.signature !== 'string') {
+  if (
+    !c ||
+    c.format !== 'keyhaven-audit-checkpoint-v1' ||
+    !Number.isInteger(c.seq) ||
+    c.seq < 0 ||
+    typeof c.hash !== 'string' ||
+    typeof c.time !== 'string' ||
+    typeof c.signature !== 'string'
+  ) {
     return { status: 'invalid', reason: 'the anchor file is not a Keyhaven audit checkpoint' };
   }
-  if (!anchorValid(key, c)) return { status: 'invalid', reason: 'the anchor file was not signed by this store\'s audit key (edited, or from another store)' };
+  if (!anchorValid(key, c))
+    return { status: 'invalid', reason: "the anchor file was not signed by this store's audit key (edited, or from another store)" };
   return { status: 'ok', checkpoint: c };
 };
 
@@ -55,7 +80,13 @@ export interface Anchor {
   flush(): Promise<void>;
 }
 
-export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () => Date; onError?: (e: Error) => void; minIntervalMs?: number }): Anchor => {
+export const createAnchor = (deps: {
+  file: string | null;
+  key: Buffer;
+  now?: () => Date;
+  onError?: (e: Error) => void;
+  minIntervalMs?: number;
+}): Anchor => {
   const { file, key } = deps;
   const minIntervalMs = deps.minIntervalMs ?? 100;
   const now = deps.now ?? (() => new Date());
@@ -68,7 +99,10 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
     const dir = path.dirname(file);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // Replicas sharing a data directory share the anchor: never move it back to an older head.
-    const current = await readFile(file, 'utf8').then((t) => parseCheckpoint(key, t), () => null);
+    const current = await readFile(file, 'utf8').then(
+      (t) => parseCheckpoint(key, t),
+      () => null,
+    );
     if (current?.status === 'ok' && current.checkpoint.seq >= head.seq) return;
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
@@ -81,8 +115,14 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
     await rename(tmp, file);
     try {
       const d = await open(dir, 'r');
-      try { await d.sync(); } finally { await d.close(); }
-    } catch { /* some file systems cannot fsync a directory */ }
+      try {
+        await d.sync();
+      } finally {
+        await d.close();
+      }
+    } catch {
+      /* some file systems cannot fsync a directory */
+    }
   };
 
   const pump = (): Promise<void> => {
@@ -93,7 +133,11 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
           const head = wanted;
           wanted = null;
           const started = Date.now();
-          try { await writeNow(head); } catch (e) { deps.onError?.(e as Error); }
+          try {
+            await writeNow(head);
+          } catch (e) {
+            deps.onError?.(e as Error);
+          }
           // Under load, at most one write (and fsync) per interval; the newest head goes next.
           const rest = minIntervalMs - (Date.now() - started);
           if (wanted && rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -117,7 +161,8 @@ export const createAnchor = (deps: { file: string | null; key: Buffer; now?: () 
         return { status: 'invalid', reason: `the anchor file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
       }
       const state = parseCheckpoint(key, text);
-      if (state.status === 'ok' && (!known || state.checkpoint.seq > known.seq)) known = { seq: state.checkpoint.seq, hash: state.checkpoint.hash };
+      if (state.status === 'ok' && (!known || state.checkpoint.seq > known.seq))
+        known = { seq: state.checkpoint.seq, hash: state.checkpoint.hash };
       return state;
     },
     advance(head) {

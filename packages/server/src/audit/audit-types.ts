@@ -44,5 +44,8 @@ export interface ChainingSink {
   close?(): Promise<void>;
 }
 
-export interface AuditHead { seq: number; hash: string }
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
 export const GENESIS_HASH = '0'.repeat(64);

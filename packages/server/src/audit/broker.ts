@@ -8,7 +8,11 @@ import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } fro
 import { GENESIS_HASH } from './audit-types.js';
 import { chainEvents } from './chain.js';
 
-interface Pending { event: AuditEvent; resolve: (e: ChainedEvent) => void; reject: (e: unknown) => void }
+interface Pending {
+  event: AuditEvent;
+  resolve: (e: ChainedEvent) => void;
+  reject: (e: unknown) => void;
+}
 
 export interface BrokerOptions {
   database?: ChainingSink;
@@ -32,7 +36,16 @@ class SinkTimeout extends Error {}
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new SinkTimeout(`${what} did not answer within ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 
 export const createAuditBroker = (opts: BrokerOptions) => {
@@ -43,7 +56,13 @@ export const createAuditBroker = (opts: BrokerOptions) => {
   const maxBatch = opts.maxBatch ?? 512;
   /** The outcome of the latest batch, for readiness: a batch no sink stored makes the broker not accepting. */
   let lastFailedAt: string | null = null;
-  const sinkResult = (sink: string, ok: boolean) => { try { opts.onSinkResult?.(sink, ok); } catch { /* observers never break recording */ } };
+  const sinkResult = (sink: string, ok: boolean) => {
+    try {
+      opts.onSinkResult?.(sink, ok);
+    } catch {
+      /* observers never break recording */
+    }
+  };
 
   const flush = async () => {
     flushing = true;
@@ -63,15 +82,28 @@ export const createAuditBroker = (opts: BrokerOptions) => {
             sinkResult('database', true);
           } catch (e) {
             sinkResult('database', false);
-            if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED') databaseError = e; // logged once by the sink
+            if (e instanceof KeyhavenError && e.code === 'AUDIT_CHAIN_DAMAGED')
+              databaseError = e; // logged once by the sink
             else {
               // A full disk is named as such: the request was refused because it could not be recorded.
-              if (e instanceof KeyhavenError && e.code === 'DATABASE_CORRUPT') databaseError = fail('DATABASE_CORRUPT', 'The database holding the audit trail reports damaged pages, so the request could not be recorded and was not carried out. Stop the server and restore the database from a backup (docs/operations.md); the server log names what SQLite found.');
-              if (e instanceof KeyhavenError && e.code === 'DISK_FULL') databaseError = fail('DISK_FULL', 'The disk holding the database is full, so the request could not be recorded in the audit trail and was not carried out (reads are audited too). Free space on the data directory\'s file system; requests resume by themselves. A second audit sink on another disk keeps reads going.');
+              if (e instanceof KeyhavenError && e.code === 'DATABASE_CORRUPT')
+                databaseError = fail(
+                  'DATABASE_CORRUPT',
+                  'The database holding the audit trail reports damaged pages, so the request could not be recorded and was not carried out. Stop the server and restore the database from a backup (docs/operations.md); the server log names what SQLite found.',
+                );
+              if (e instanceof KeyhavenError && e.code === 'DISK_FULL')
+                databaseError = fail(
+                  'DISK_FULL',
+                  "The disk holding the database is full, so the request could not be recorded in the audit trail and was not carried out (reads are audited too). Free space on the data directory's file system; requests resume by themselves. A second audit sink on another disk keeps reads going.",
+                );
               // The database itself is unreachable or not answering (not a fault of auditing).
               databaseDown = (e instanceof KeyhavenError && e.code === 'DATABASE_UNAVAILABLE') || e instanceof SinkTimeout;
               opts.logger.error({ sink: 'database', reason: (e as Error).message?.slice(0, 200) }, 'audit sink failed');
-              try { opts.onSinkFailure?.('database'); } catch { /* observers never break recording */ }
+              try {
+                opts.onSinkFailure?.('database');
+              } catch {
+                /* observers never break recording */
+              }
             }
           }
         }
@@ -80,29 +112,43 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           chained = r.chained;
           memoryHead = r.head;
         }
-        const results = await Promise.allSettled(opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)));
+        const results = await Promise.allSettled(
+          opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)),
+        );
         results.forEach((r, i) => {
           sinkResult(opts.streams[i]!.name, r.status === 'fulfilled');
           if (r.status === 'fulfilled') stored = true;
           else {
             opts.logger.error({ sink: opts.streams[i]!.name, reason: (r.reason as Error)?.message?.slice(0, 200) }, 'audit sink failed');
-            try { opts.onSinkFailure?.(opts.streams[i]!.name); } catch { /* observers never break recording */ }
+            try {
+              opts.onSinkFailure?.(opts.streams[i]!.name);
+            } catch {
+              /* observers never break recording */
+            }
           }
         });
         lastFailedAt = stored ? null : new Date().toISOString();
         if (stored) {
           batch.forEach((p, i) => p.resolve(chained![i]!));
-          try { opts.onRecorded?.(chained, inDatabase); } catch { /* observers never break recording */ }
+          try {
+            opts.onRecorded?.(chained, inDatabase);
+          } catch {
+            /* observers never break recording */
+          }
         } else {
           // A damaged chain or a full disk is named as such; with the database as the only sink, a
           // database outage is what the caller hears; anything else is an unavailable sink.
-          const err = databaseError ?? (databaseDown && opts.streams.length === 0 ? fail('DATABASE_UNAVAILABLE') : fail('AUDIT_UNAVAILABLE'));
+          const err =
+            databaseError ?? (databaseDown && opts.streams.length === 0 ? fail('DATABASE_UNAVAILABLE') : fail('AUDIT_UNAVAILABLE'));
           batch.forEach((p) => p.reject(err));
         }
       }
     } finally {
       flushing = false;
-      if (queue.length) setImmediate(() => { if (!flushing) void flush(); });
+      if (queue.length)
+        setImmediate(() => {
+          if (!flushing) void flush();
+        });
     }
   };
 
@@ -116,7 +162,10 @@ export const createAuditBroker = (opts: BrokerOptions) => {
       if (!enabled) return Promise.resolve(null);
       return new Promise((resolve, reject) => {
         queue.push({ event, resolve, reject });
-        if (!flushing) setImmediate(() => { if (!flushing) void flush(); });
+        if (!flushing)
+          setImmediate(() => {
+            if (!flushing) void flush();
+          });
       });
     },
     async close() {

@@ -30,13 +30,25 @@ describe('barrier', () => {
   it('forgets the cached data keys of destroyed versions, and only theirs', async () => {
     const keyring = await openKeyring({ store: memoryStore(), source: createLocalKekSource(randomBytes(32), 'test'), now });
     let unwraps = 0;
-    const counting = new Proxy(keyring, { get: (t, p, r) => (p === 'kek' ? (id: string) => { unwraps++; return t.kek(id); } : Reflect.get(t, p, r)) });
+    const counting = new Proxy(keyring, {
+      get: (t, p, r) =>
+        p === 'kek'
+          ? (id: string) => {
+              unwraps++;
+              return t.kek(id);
+            }
+          : Reflect.get(t, p, r),
+    });
     const barrier = createBarrier(counting);
     const v1 = barrier.seal(Buffer.from('one'), 't1|sec_1|1');
     const v2 = barrier.seal(Buffer.from('two'), 't1|sec_1|2');
     const other = barrier.seal(Buffer.from('three'), 't1|sec_10|1');
     unwraps = 0;
-    for (let i = 0; i < 3; i++) { barrier.open(v1, 't1|sec_1|1'); barrier.open(v2, 't1|sec_1|2'); barrier.open(other, 't1|sec_10|1'); }
+    for (let i = 0; i < 3; i++) {
+      barrier.open(v1, 't1|sec_1|1');
+      barrier.open(v2, 't1|sec_1|2');
+      barrier.open(other, 't1|sec_10|1');
+    }
     expect(unwraps).toBe(3); // one unwrap each, then cached
     barrier.forget('t1|sec_1|1\u0000');
     barrier.open(v1, 't1|sec_1|1');
@@ -97,11 +109,14 @@ describe('barrier', () => {
     const keyring = await openKeyring({ store, source: createLocalKekSource(right, 'right'), now });
     const sealed = createBarrier(keyring).seal(Buffer.from('kept'), 'x');
     await expect(openKeyring({ store, source: createLocalKekSource(randomBytes(32), 'wrong key file'), now })).rejects.toMatchObject({
-      code: 'MASTER_KEY_INVALID', message: expect.stringContaining('does not open this store'),
+      code: 'MASTER_KEY_INVALID',
+      message: expect.stringContaining('does not open this store'),
     });
     const next = randomBytes(32);
     await keyring.rewrapUnder(createLocalKekSource(next, 'next'));
-    await expect(openKeyring({ store, source: createLocalKekSource(right, 'old'), now })).rejects.toMatchObject({ code: 'MASTER_KEY_INVALID' });
+    await expect(openKeyring({ store, source: createLocalKekSource(right, 'old'), now })).rejects.toMatchObject({
+      code: 'MASTER_KEY_INVALID',
+    });
     const reopened = createBarrier(await openKeyring({ store, source: createLocalKekSource(next, 'next'), now }));
     expect(reopened.open(sealed, 'x').toString()).toBe('kept');
   });
@@ -122,7 +137,9 @@ describe('keyring across replicas', () => {
     const b = createBarrier(await openKeyring({ store, source: master, now }));
     await a.keyring.rotate();
     const sealed = a.seal(Buffer.from('fresh'), 'x');
-    expect(() => b.open(sealed, 'x')).toThrowError(expect.objectContaining({ code: 'DECRYPTION_FAILED', details: { unknown_kek: 'kek2' } }));
+    expect(() => b.open(sealed, 'x')).toThrowError(
+      expect.objectContaining({ code: 'DECRYPTION_FAILED', details: { unknown_kek: 'kek2' } }),
+    );
     expect(await b.keyring.refresh()).toBe(true);
     expect(b.open(sealed, 'x').toString()).toBe('fresh');
     expect(b.keyring.activeKekId).toBe('kek2');

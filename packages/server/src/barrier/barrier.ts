@@ -99,7 +99,11 @@ export const createBarrier = (keyring: Keyring): Barrier => {
       return out;
     },
     forget(aadPrefix) {
-      for (const [k, e] of dekCache) if (k.startsWith(aadPrefix)) { e.dek.fill(0); dekCache.delete(k); }
+      for (const [k, e] of dekCache)
+        if (k.startsWith(aadPrefix)) {
+          e.dek.fill(0);
+          dekCache.delete(k);
+        }
     },
     fingerprintOfSha256: (sha256) => createHmac('sha256', keyring.fingerprintKey).update(sha256).digest('hex'),
     fingerprint(plaintext) {

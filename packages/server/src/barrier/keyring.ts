@@ -5,7 +5,6 @@ import { fail, KeyhavenError } from '../lib/errors.js';
 import type { KekSource } from './kek-source.js';
 import type { KeyringRow, KeyringStore } from '../storage/keyring-store.js';
 
-
 export interface Keyring {
   readonly activeKekId: string;
   kek(id: string): Buffer | undefined;
@@ -32,8 +31,18 @@ export const openKeyring = async (deps: { store: KeyringStore; source: KekSource
   let rows = await deps.store.loadKeyring();
   if (rows.length === 0) {
     const created = now().toISOString();
-    for (const [id, purpose] of [['kek1', 'kek'], ['fp1', 'fingerprint']] as const) {
-      const row: KeyringRow = { id, purpose, wrapped: await source.wrap(randomBytes(32), aadFor({ id, purpose })), state: 'active', source: source.kind, created_at: created };
+    for (const [id, purpose] of [
+      ['kek1', 'kek'],
+      ['fp1', 'fingerprint'],
+    ] as const) {
+      const row: KeyringRow = {
+        id,
+        purpose,
+        wrapped: await source.wrap(randomBytes(32), aadFor({ id, purpose })),
+        state: 'active',
+        source: source.kind,
+        created_at: created,
+      };
       await store.insertKey(row, false);
     }
     rows = await store.loadKeyring();
@@ -44,7 +53,10 @@ export const openKeyring = async (deps: { store: KeyringStore; source: KekSource
       keys.set(row.id, await source.unwrap(row.wrapped, aadFor(row)));
     } catch (e) {
       if (e instanceof KeyhavenError && e.code !== 'MASTER_KEY_INVALID') throw e;
-      throw fail('MASTER_KEY_INVALID', `The master key (${source.describe}) does not open this store's keyring; start with the master key the store was created with.`);
+      throw fail(
+        'MASTER_KEY_INVALID',
+        `The master key (${source.describe}) does not open this store's keyring; start with the master key the store was created with.`,
+      );
     }
   }
   let active = rows.find((r) => r.purpose === 'kek' && r.state === 'active');
@@ -80,7 +92,14 @@ export const openKeyring = async (deps: { store: KeyringStore; source: KekSource
     async rotate() {
       const id = nextKekId(kekRows.map((r) => r.id));
       const key = randomBytes(32);
-      const row: KeyringRow = { id, purpose: 'kek', wrapped: await source.wrap(key, aadFor({ id, purpose: 'kek' })), state: 'active', source: source.kind, created_at: now().toISOString() };
+      const row: KeyringRow = {
+        id,
+        purpose: 'kek',
+        wrapped: await source.wrap(key, aadFor({ id, purpose: 'kek' })),
+        state: 'active',
+        source: source.kind,
+        created_at: now().toISOString(),
+      };
       await store.insertKey(row, true);
       for (const r of kekRows) r.state = 'retired';
       kekRows.push(row);

@@ -10,7 +10,27 @@ const listen = z
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** Path segments under /v1 that the Keyhaven API owns, so no Vault mount may take them (delivery). */
-export const RESERVED_MOUNTS = ['secrets', 'tenants', 'tokens', 'audit', 'sys', 'policies', 'roles', 'fingerprints', 'events', 'auth', 'rotation', 'rotations', 'providers', 'references', 'sync', 'schedules', 'admin', 'console', 'notifications'];
+export const RESERVED_MOUNTS = [
+  'secrets',
+  'tenants',
+  'tokens',
+  'audit',
+  'sys',
+  'policies',
+  'roles',
+  'fingerprints',
+  'events',
+  'auth',
+  'rotation',
+  'rotations',
+  'providers',
+  'references',
+  'sync',
+  'schedules',
+  'admin',
+  'console',
+  'notifications',
+];
 
 export const configSchema = z
   .object({
@@ -26,16 +46,29 @@ export const configSchema = z
     /** Path of the master key file; created with mode 0600 on first start when missing. */
     masterKeyFile: z.string().min(1).optional(),
     // Case-insensitive: KEYHAVEN_LOG_LEVEL=DEBUG is accepted as debug.
-    logLevel: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+    logLevel: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+        z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      )
+      .default('info'),
     /** Secret names in log lines: `hashed` (default; a keyed HMAC, stable across restarts, see
      *  docs/observability.md) or `clear`. */
     logSecretNames: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['hashed', 'clear'])).default('hashed'),
-    maxValueBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(64 * 1024),
-    maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    maxValueBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
     defaultMaxVersions: z.number().int().min(1).max(10_000).default(20),
-    tls: z
-      .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
-      .optional(),
+    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
     audit: z
       .object({
         /** Where events go; at least one must accept each event or the request fails (fail closed). Empty = auditing off. */
@@ -55,7 +88,12 @@ export const configSchema = z
      *  PostgreSQL invalidated across replicas through LISTEN/NOTIFY, ADR 0006). 0 bytes turns it off. */
     readCache: z
       .object({
-        maxBytes: z.number().int().min(0).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(4 * 1024 * 1024 * 1024)
+          .default(32 * 1024 * 1024),
         ttlSeconds: z.number().int().min(1).max(86_400).default(300),
       })
       .strict()
@@ -69,7 +107,12 @@ export const configSchema = z
         /** A session unused this long ends (idle expiry). */
         sessionIdleSeconds: z.number().int().min(60).max(86_400).default(900),
         /** A session ends this long after sign-in, however busy. */
-        sessionMaxSeconds: z.number().int().min(300).max(7 * 86_400).default(8 * 3600),
+        sessionMaxSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(7 * 86_400)
+          .default(8 * 3600),
         /** Single sign-on for people through an OpenID Connect provider (authorization code + PKCE). */
         oidc: z
           .object({
@@ -82,7 +125,13 @@ export const configSchema = z
             /** The ID token claim that names the person in tokens and the audit log. */
             nameClaim: z.string().min(1).default('email'),
             /** Who gets what: the first rule whose claim holds the value (or a list containing it) gives the role in the tenant. */
-            roles: z.array(z.object({ claim: z.string().min(1), value: z.string().min(1), tenant: z.string().min(1), role: z.string().min(1) }).strict()).min(1),
+            roles: z
+              .array(
+                z
+                  .object({ claim: z.string().min(1), value: z.string().min(1), tenant: z.string().min(1), role: z.string().min(1) })
+                  .strict(),
+              )
+              .min(1),
           })
           .strict()
           .optional(),
@@ -124,7 +173,12 @@ export const configSchema = z
         leaseSeconds: z.number().int().min(1).max(86_400).default(300),
         /** Retries after a failed rotation: base delay, doubled each time, capped. */
         retryBaseSeconds: z.number().int().min(1).max(86_400).default(300),
-        retryMaxSeconds: z.number().int().min(1).max(7 * 86_400).default(6 * 3600),
+        retryMaxSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .default(6 * 3600),
         /** Rotations running at once in a batch, and rows claimed per round. */
         concurrency: z.number().int().min(1).max(256).default(8),
         batchSize: z.number().int().min(1).max(10_000).default(200),
@@ -137,7 +191,12 @@ export const configSchema = z
          *  unless its body says `max`; the reply's `remaining` says how many are left. */
         maxPerCall: z.number().int().min(1).max(10_000).default(100),
         /** A due secret counts as overdue (keyhaven_secrets_rotation_overdue) once due this long. */
-        overdueAfterMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+        overdueAfterMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(60),
       })
       .strict()
       .default({}),
@@ -149,16 +208,25 @@ export const configSchema = z
         syncIntervalSeconds: z.number().int().min(1).max(86_400).default(15),
         syncConcurrency: z.number().int().min(1).max(64).default(4),
         syncRetryBaseSeconds: z.number().int().min(1).max(86_400).default(5),
-        syncRetryMaxSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
+        syncRetryMaxSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .default(3600),
         /** The env provider reads the server process's own environment: off unless the operator turns it
          *  on, and then only the variables in `allow` (names or globs such as APP_*). KEYHAVEN_* never. */
         env: z
           .object({
             enabled: z.boolean().default(false),
-            allow: z.array(
-              z.string().regex(/^[A-Za-z0-9_*?]+$/, 'a variable name or a glob of letters, digits, "_", "*" and "?"')
-                .refine((g) => !/^KEYHAVEN_/i.test(g), 'KEYHAVEN_* variables hold the server\'s own settings and are never served'),
-            ).default([]),
+            allow: z
+              .array(
+                z
+                  .string()
+                  .regex(/^[A-Za-z0-9_*?]+$/, 'a variable name or a glob of letters, digits, "_", "*" and "?"')
+                  .refine((g) => !/^KEYHAVEN_/i.test(g), "KEYHAVEN_* variables hold the server's own settings and are never served"),
+              )
+              .default([]),
           })
           .strict()
           .default({}),
@@ -172,7 +240,14 @@ export const configSchema = z
         dotenv: z
           .object({
             enabled: z.boolean().default(false),
-            directories: z.array(z.string().min(1).refine((d) => d.startsWith('/'), 'must be an absolute directory path')).default([]),
+            directories: z
+              .array(
+                z
+                  .string()
+                  .min(1)
+                  .refine((d) => d.startsWith('/'), 'must be an absolute directory path'),
+              )
+              .default([]),
           })
           .strict()
           .default({}),
@@ -185,8 +260,28 @@ export const configSchema = z
     egress: z
       .object({
         allowLoopback: z.boolean().default(false),
-        allow: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, false); if (p) ctx.addIssue({ code: 'custom', message: p }); })).optional(),
-        deny: z.array(z.string().min(1).superRefine((e, ctx) => { const p = egressEntryProblem(e, true); if (p) ctx.addIssue({ code: 'custom', message: p }); })).default([]),
+        allow: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .superRefine((e, ctx) => {
+                const p = egressEntryProblem(e, false);
+                if (p) ctx.addIssue({ code: 'custom', message: p });
+              }),
+          )
+          .optional(),
+        deny: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .superRefine((e, ctx) => {
+                const p = egressEntryProblem(e, true);
+                if (p) ctx.addIssue({ code: 'custom', message: p });
+              }),
+          )
+          .default([]),
       })
       .strict()
       .default({}),
@@ -199,7 +294,12 @@ export const configSchema = z
         pollIntervalMs: z.number().int().min(50).max(3_600_000).default(1000),
         maxAttempts: z.number().int().min(1).max(100).default(8),
         retryBaseMs: z.number().int().min(10).max(3_600_000).default(2000),
-        retryMaxMs: z.number().int().min(10).max(86_400_000).default(15 * 60_000),
+        retryMaxMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(86_400_000)
+          .default(15 * 60_000),
         timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
         leaseSeconds: z.number().int().min(1).max(3600).default(60),
         batchSize: z.number().int().min(1).max(1000).default(100),
@@ -213,7 +313,10 @@ export const configSchema = z
       .default({}),
     /** Where the master key is held: local (file/env, the default), aws-kms, gcp-kms, azure-kv-keys or vault-transit.
      *  The rest of the block is validated by that KEK source's own schema at boot. */
-    masterKeySource: z.object({ kind: z.string().min(1) }).passthrough().optional(),
+    masterKeySource: z
+      .object({ kind: z.string().min(1) })
+      .passthrough()
+      .optional(),
     /** Create the default tenant and a root token on the first start of an empty store. */
     bootstrap: z.boolean().default(true),
     // delivery: the HashiCorp Vault KV v2-compatible API. Each mount serves /v1/<mount>/data|metadata|…
@@ -221,11 +324,18 @@ export const configSchema = z
     vaultCompat: z
       .object({
         enabled: z.boolean().default(true),
-        mounts: z.record(
-          z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'mount names are lower-case letters, digits, "_" and "-"')
-            .refine((m) => !RESERVED_MOUNTS.includes(m), `this name belongs to the Keyhaven API (reserved: ${RESERVED_MOUNTS.join(', ')})`),
-          z.string().min(1),
-        ).default({ kv: 'default' }),
+        mounts: z
+          .record(
+            z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'mount names are lower-case letters, digits, "_" and "-"')
+              .refine(
+                (m) => !RESERVED_MOUNTS.includes(m),
+                `this name belongs to the Keyhaven API (reserved: ${RESERVED_MOUNTS.join(', ')})`,
+              ),
+            z.string().min(1),
+          )
+          .default({ kv: 'default' }),
       })
       .strict()
       .default({}),
@@ -233,12 +343,38 @@ export const configSchema = z
     keyRotation: z
       .object({
         enabled: z.boolean().default(false),
-        intervalHours: z.number().min(1 / 60).max(24 * 3650).default(168),
+        intervalHours: z
+          .number()
+          .min(1 / 60)
+          .max(24 * 3650)
+          .default(168),
         /** A cron expression (5 fields, or 6 with seconds first); when set it replaces intervalHours. */
-        schedule: z.string().min(1).superRefine((v, ctx) => {
-          try { new Cron(v, { paused: true }); } catch (e) { ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${(e as Error).message}), e.g. "0 3 * * 0" for Sundays at 03:00` }); }
-        }).optional(),
-        timezone: z.string().min(1).refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'unknown IANA time zone (e.g. "UTC", "Europe/Paris")').default('UTC'),
+        schedule: z
+          .string()
+          .min(1)
+          .superRefine((v, ctx) => {
+            try {
+              new Cron(v, { paused: true });
+            } catch (e) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `not a valid cron expression (${(e as Error).message}), e.g. "0 3 * * 0" for Sundays at 03:00`,
+              });
+            }
+          })
+          .optional(),
+        timezone: z
+          .string()
+          .min(1)
+          .refine((tz) => {
+            try {
+              new Intl.DateTimeFormat('en-US', { timeZone: tz });
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'unknown IANA time zone (e.g. "UTC", "Europe/Paris")')
+          .default('UTC'),
         batchSize: z.number().int().min(1).max(10_000).default(200),
       })
       .strict()
@@ -251,7 +387,10 @@ export const crossFieldProblems = (c: Partial<z.input<typeof configSchema>>): st
   const out: string[] = [];
   if (c.masterKey && c.masterKeyFile) out.push('masterKey: set either KEYHAVEN_MASTER_KEY or KEYHAVEN_MASTER_KEY_FILE, not both');
   if (c.audit?.sinks?.includes('file') && !c.audit.file) out.push('audit.file: the file audit sink needs a path (KEYHAVEN_AUDIT_FILE)');
-  if (c.providers?.dotenv?.enabled && !c.providers.dotenv.directories?.length) out.push('providers.dotenv.directories: the dotenv provider is enabled but no directory is allowed; list the directories its files may live in');
+  if (c.providers?.dotenv?.enabled && !c.providers.dotenv.directories?.length)
+    out.push(
+      'providers.dotenv.directories: the dotenv provider is enabled but no directory is allowed; list the directories its files may live in',
+    );
   if (c.devRootToken && !c.dev) out.push('devRootToken: --dev-root-token only applies with --dev');
   return out;
 };

@@ -40,7 +40,10 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     if (env.KEYHAVEN_DATABASE_URL) problems.push('databaseUrl: set either KEYHAVEN_DATABASE_URL or KEYHAVEN_DATABASE_URL_FILE, not both');
     try {
       out.databaseUrl = readFileSync(env.KEYHAVEN_DATABASE_URL_FILE, 'utf8').trim();
-      if (!out.databaseUrl) { delete out.databaseUrl; problems.push(`KEYHAVEN_DATABASE_URL_FILE: ${env.KEYHAVEN_DATABASE_URL_FILE} is empty`); }
+      if (!out.databaseUrl) {
+        delete out.databaseUrl;
+        problems.push(`KEYHAVEN_DATABASE_URL_FILE: ${env.KEYHAVEN_DATABASE_URL_FILE} is empty`);
+      }
     } catch {
       problems.push(`KEYHAVEN_DATABASE_URL_FILE: cannot read ${env.KEYHAVEN_DATABASE_URL_FILE}`);
     }
@@ -57,7 +60,10 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     }
   }
   const audit: Record<string, unknown> = {};
-  if (env.KEYHAVEN_AUDIT_SINKS !== undefined) audit.sinks = env.KEYHAVEN_AUDIT_SINKS.split(',').map((x) => x.trim()).filter(Boolean);
+  if (env.KEYHAVEN_AUDIT_SINKS !== undefined)
+    audit.sinks = env.KEYHAVEN_AUDIT_SINKS.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (env.KEYHAVEN_AUDIT_FILE) audit.file = env.KEYHAVEN_AUDIT_FILE;
   if (env.KEYHAVEN_AUDIT_ANCHOR_FILE) audit.anchorFile = env.KEYHAVEN_AUDIT_ANCHOR_FILE;
   if (env.KEYHAVEN_AUDIT_RETENTION_DAYS) {
@@ -68,7 +74,8 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   if (Object.keys(audit).length) out.audit = audit;
   if (env.KEYHAVEN_READ_CACHE_BYTES) {
     const n = Number(env.KEYHAVEN_READ_CACHE_BYTES);
-    if (!Number.isInteger(n) || n < 0) problems.push('KEYHAVEN_READ_CACHE_BYTES: must be a whole number of bytes (0 turns the read cache off)');
+    if (!Number.isInteger(n) || n < 0)
+      problems.push('KEYHAVEN_READ_CACHE_BYTES: must be a whole number of bytes (0 turns the read cache off)');
     else out.readCache = { maxBytes: n };
   }
   // Providers that reach the server's own process or files (operator settings, never per tenant).
@@ -80,7 +87,12 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     problems.push(`${name}: must be true or false`);
     return undefined;
   };
-  const list = (name: string) => (env[name] ? env[name]!.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const list = (name: string) =>
+    env[name]
+      ? env[name]!.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined;
   const hostProviders: Record<string, Record<string, unknown>> = {};
   const envOn = bool('KEYHAVEN_PROVIDERS_ENV_ENABLED');
   const envAllow = list('KEYHAVEN_PROVIDERS_ENV_ALLOW');
@@ -95,7 +107,8 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const egressLoopback = bool('KEYHAVEN_EGRESS_ALLOW_LOOPBACK');
   const egressAllow = list('KEYHAVEN_EGRESS_ALLOW');
   const egressDeny = list('KEYHAVEN_EGRESS_DENY');
-  if (egressLoopback !== undefined || egressAllow || egressDeny) out.egress = drop({ allowLoopback: egressLoopback, allow: egressAllow, deny: egressDeny });
+  if (egressLoopback !== undefined || egressAllow || egressDeny)
+    out.egress = drop({ allowLoopback: egressLoopback, allow: egressAllow, deny: egressDeny });
   // Keyring (KEK) rotation: KEYHAVEN_KEY_ROTATION_* or seed 003's unprefixed KEY_ROTATION_* (the
   // prefixed form wins when both are set).
   const keyRotation: Record<string, unknown> = {};
@@ -105,10 +118,14 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   const krHoursName = kr('KEY_ROTATION_INTERVAL_HOURS');
   if (env[krHoursName]) {
     const n = Number(env[krHoursName]);
-    if (!Number.isFinite(n) || n <= 0) problems.push(`${krHoursName}: must be a positive number of hours (fractions allowed, at least 0.0167 = 1 minute)`);
+    if (!Number.isFinite(n) || n <= 0)
+      problems.push(`${krHoursName}: must be a positive number of hours (fractions allowed, at least 0.0167 = 1 minute)`);
     else keyRotation.intervalHours = n;
   }
-  for (const [name, key] of [['KEY_ROTATION_SCHEDULE', 'schedule'], ['KEY_ROTATION_TIMEZONE', 'timezone']] as const) {
+  for (const [name, key] of [
+    ['KEY_ROTATION_SCHEDULE', 'schedule'],
+    ['KEY_ROTATION_TIMEZONE', 'timezone'],
+  ] as const) {
     const v = env[kr(name)];
     if (v) keyRotation[key] = v.trim();
   }
@@ -141,8 +158,7 @@ const fromFile = (file: string, problems: string[]): Partial<KeyhavenConfigInput
   }
 };
 
-const drop = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const drop = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Loads and validates the configuration; throws CONFIG_INVALID with every problem listed. */
 export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {

@@ -18,7 +18,11 @@ export const createEventBus = () => {
   return {
     publish(event: DomainEvent) {
       for (const l of emitter.listeners('event')) {
-        try { (l as (e: DomainEvent) => void)(event); } catch { /* a broken subscriber must not break the publisher */ }
+        try {
+          (l as (e: DomainEvent) => void)(event);
+        } catch {
+          /* a broken subscriber must not break the publisher */
+        }
       }
     },
     subscribe(listener: (e: DomainEvent) => void): () => void {

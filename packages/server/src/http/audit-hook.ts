@@ -11,20 +11,40 @@ import { ERRORS, KeyhavenError } from '../lib/errors.js';
 import { routeConfig } from './pipeline-types.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { auditNote?: { version?: number; errorCode?: string } }
+  interface FastifyRequest {
+    auditNote?: { version?: number; errorCode?: string };
+  }
 }
 
-const DENIED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'RATE_LIMITED', 'TENANT_REQUIRED', 'SESSION_EXPIRED', 'CSRF_CHECK_FAILED']);
+const DENIED = new Set([
+  'UNAUTHENTICATED',
+  'TOKEN_EXPIRED',
+  'TOKEN_REVOKED',
+  'FORBIDDEN',
+  'TENANT_NOT_FOUND',
+  'RATE_LIMITED',
+  'TENANT_REQUIRED',
+  'SESSION_EXPIRED',
+  'CSRF_CHECK_FAILED',
+]);
 
 /** Text from the request as stored in the audit log: bounded, and without NUL (PostgreSQL text
  *  cannot hold it) or other control characters, so hostile input cannot make auditing fail. */
 const clean = (v: string | null | undefined, max = 256): string | null =>
-  v == null ? null : String(v).slice(0, max).replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
+  v == null
+    ? null
+    : String(v)
+        .slice(0, max)
+        .replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, '\ufffd');
 
 const eventName = (req: FastifyRequest): string => {
   const a = routeConfig(req).audit;
   if (typeof a === 'function') {
-    try { return a(req); } catch { return `${req.method} ${routeConfig(req).url}`; }
+    try {
+      return a(req);
+    } catch {
+      return `${req.method} ${routeConfig(req).url}`;
+    }
   }
   return a ?? `${req.method} ${routeConfig(req).url}`;
 };
@@ -32,7 +52,11 @@ const eventName = (req: FastifyRequest): string => {
 const resourceOf = (req: FastifyRequest): string | null => {
   const rule = routeConfig(req).access;
   if (rule && !('public' in rule) && rule.resource) {
-    try { return rule.resource(req)?.name ?? null; } catch { return null; }
+    try {
+      return rule.resource(req)?.name ?? null;
+    } catch {
+      return null;
+    }
   }
   // A route's schema may coerce its id to a number: the audit entry holds text (a number made the
   // append fail, and the request with it, as AUDIT_UNAVAILABLE).
@@ -104,9 +128,16 @@ export const createAuditHooks = (deps: { broker: AuditBroker; clock: Clock }) =>
         const err = e instanceof KeyhavenError ? e : new KeyhavenError('AUDIT_UNAVAILABLE');
         // The broker names why nothing could record the event (a damaged chain, a full disk, the
         // database down); anything else is an unavailable audit sink.
-        const code = PASSED_THROUGH.has(err.code) ? err.code as 'AUDIT_CHAIN_DAMAGED' : 'AUDIT_UNAVAILABLE';
+        const code = PASSED_THROUGH.has(err.code) ? (err.code as 'AUDIT_CHAIN_DAMAGED') : 'AUDIT_UNAVAILABLE';
         reply.code(ERRORS[code].status).header('content-type', 'application/json; charset=utf-8');
-        return JSON.stringify({ error: { code, message: err.code === code ? err.message : ERRORS[code].message, ...(code === 'AUDIT_CHAIN_DAMAGED' ? { details: err.details } : {}), request_id: req.id } });
+        return JSON.stringify({
+          error: {
+            code,
+            message: err.code === code ? err.message : ERRORS[code].message,
+            ...(code === 'AUDIT_CHAIN_DAMAGED' ? { details: err.details } : {}),
+            request_id: req.id,
+          },
+        });
       }
     },
   };

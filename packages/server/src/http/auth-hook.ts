@@ -22,7 +22,14 @@ export const presentedToken = (req: FastifyRequest): string | undefined => {
   return typeof kh === 'string' && kh.length > 0 ? kh : undefined;
 };
 
-export interface AccessDeps { tokens: TokenService; tenants: TenantService; policies: PolicyService; secrets: SecretLookup; limiter: FailureLimiter; sessions?: ConsoleSessions }
+export interface AccessDeps {
+  tokens: TokenService;
+  tenants: TenantService;
+  policies: PolicyService;
+  secrets: SecretLookup;
+  limiter: FailureLimiter;
+  sessions?: ConsoleSessions;
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -34,7 +41,9 @@ const crossOrigin = (req: FastifyRequest): boolean => {
     const o = new URL(origin);
     // Parsed alike, so a default port (Host: example.org:443 against Origin https://example.org) matches.
     return o.host !== new URL(`${o.protocol}//${req.headers.host ?? ''}`).host;
-  } catch { return true; }
+  } catch {
+    return true;
+  }
 };
 
 /** The token behind the console's session cookie, when the request sends no token of its own.
@@ -68,7 +77,8 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
       token = await deps.tokens.authenticate(raw, source);
     } catch (e) {
       if (e instanceof KeyhavenError && e.status === 401) {
-        if (sourceBlocked) throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);
+        if (sourceBlocked)
+          throw fail('RATE_LIMITED', `Too many failed attempts from ${source}; wait ${deps.limiter.windowSeconds} seconds and try again.`);
         deps.limiter.fail(`ip:${source}`);
       }
       throw e;
@@ -82,7 +92,11 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     const role = await deps.tokens.roleIn(token, tenant);
     // A tenant the token cannot reach looks exactly like one that does not exist.
     if (!role || !(await deps.tenants.exists(tenant))) {
-      if (deps.limiter.blocked(tokenKey)) throw fail('RATE_LIMITED', `Too many requests for tenants this token cannot reach; wait ${deps.limiter.windowSeconds} seconds and try again.`);
+      if (deps.limiter.blocked(tokenKey))
+        throw fail(
+          'RATE_LIMITED',
+          `Too many requests for tenants this token cannot reach; wait ${deps.limiter.windowSeconds} seconds and try again.`,
+        );
       deps.limiter.fail(tokenKey);
       throw fail('TENANT_NOT_FOUND', `No tenant "${tenant.slice(0, 64)}", or the token has no access to it.`);
     }
@@ -108,12 +122,19 @@ export const createAuthorizeHook = (deps: AccessDeps) =>
       const checks: ResourceFacts[] = [];
       if (stored) checks.push({ name: named.name, ...stored });
       if (!stored || named.environment !== undefined || named.tags !== undefined) {
-        checks.push({ name: named.name, environment: named.environment ?? stored?.environment ?? null, tags: named.tags ?? stored?.tags ?? [] });
+        checks.push({
+          name: named.name,
+          environment: named.environment ?? stored?.environment ?? null,
+          tags: named.tags ?? stored?.tags ?? [],
+        });
       }
       allowed = checks.every((f) => authz.allows(action, f));
     }
     if (!allowed) {
-      throw fail('FORBIDDEN', `The token's role "${auth.role}" does not allow "${action}"${named ? ` on "${named.name}"` : ''}; ask for a token with a role that does.`);
+      throw fail(
+        'FORBIDDEN',
+        `The token's role "${auth.role}" does not allow "${action}"${named ? ` on "${named.name}"` : ''}; ask for a token with a role that does.`,
+      );
     }
     // Lists and fingerprint matches return only what a custom role may see; a change of the facts
     // a policy tests is checked against old and new facts by the service (fact-change.ts).

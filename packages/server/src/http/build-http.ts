@@ -81,7 +81,12 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
     routerOptions: { maxParamLength: 512 },
     // Errors the router raises before any route runs (over-long or malformed paths) use the catalogue too.
     frameworkErrors: (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
-      void sendError(reply, req, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'VALIDATION_FAILED' : 'ROUTE_NOT_FOUND', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'The path is too long.' : 'The path could not be parsed; check its encoding.');
+      void sendError(
+        reply,
+        req,
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'VALIDATION_FAILED' : 'ROUTE_NOT_FOUND',
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'The path is too long.' : 'The path could not be parsed; check its encoding.',
+      );
     },
   } as FastifyServerOptions;
   const app = (opts.https
@@ -118,19 +123,26 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
 
   for (const h of opts.hooks.onRequestSync) {
     app.addHook('onRequest', (req, _reply, done) => {
-      try { h(req); } catch (e) { return done(e as Error); }
+      try {
+        h(req);
+      } catch (e) {
+        return done(e as Error);
+      }
       done();
     });
   }
   for (const h of opts.hooks.onRequest) app.addHook('onRequest', h);
   // Synchronous hooks use Fastify's callback form: no promise per request.
   app.addHook('preValidation', (req, _reply, done) => {
-    if (req.body && typeof req.body === 'object' && tooDeep(req.body)) return done(fail('VALIDATION_FAILED', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; flatten the value.`));
-    if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0)) return done(fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.'));
+    if (req.body && typeof req.body === 'object' && tooDeep(req.body))
+      return done(fail('VALIDATION_FAILED', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels; flatten the value.`));
+    if (req.body && typeof req.body === 'object' && holdsNul(req.body, 0))
+      return done(fail('VALIDATION_FAILED', 'A text field holds a NUL character; only secret values may.'));
     done();
   });
   for (const h of opts.hooks.preHandler) app.addHook('preHandler', h);
-  for (const h of opts.hooks.preSerialization) app.addHook('preSerialization', (req, reply, payload, done) => done(null, h(req, reply, payload)));
+  for (const h of opts.hooks.preSerialization)
+    app.addHook('preSerialization', (req, reply, payload, done) => done(null, h(req, reply, payload)));
   for (const h of opts.hooks.onSend) app.addHook('onSend', h);
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
@@ -145,7 +157,12 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Keyhaven API', version: opts.version, description: 'Encrypted, versioned secrets with tenants, tokens and roles. Authenticate with `Authorization: Bearer <token>` and choose the tenant with `X-Tenant-ID`.' },
+      info: {
+        title: 'Keyhaven API',
+        version: opts.version,
+        description:
+          'Encrypted, versioned secrets with tenants, tokens and roles. Authenticate with `Authorization: Bearer <token>` and choose the tenant with `X-Tenant-ID`.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },

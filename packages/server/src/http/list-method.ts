@@ -71,15 +71,26 @@ export const createListRewriter = () => {
     pending = Buffer.alloc(0);
     while (data.length > 0) {
       const s: State = state;
-      if (s.at === 'through') { out.push(data); break; }
+      if (s.at === 'through') {
+        out.push(data);
+        break;
+      }
       if (s.at === 'head') {
         // The parser skips empty lines before a request line.
         let skip = 0;
         while (skip < data.length && (data[skip] === 13 || data[skip] === 10)) skip++;
-        if (skip) { out.push(data.subarray(0, skip)); data = data.subarray(skip); continue; }
+        if (skip) {
+          out.push(data.subarray(0, skip));
+          data = data.subarray(skip);
+          continue;
+        }
         const end = data.indexOf(CRLF2);
         if (end < 0) {
-          if (data.length > MAX_HEAD) { state = { at: 'through' }; out.push(data); break; }
+          if (data.length > MAX_HEAD) {
+            state = { at: 'through' };
+            out.push(data);
+            break;
+          }
           pending = Buffer.from(data);
           break;
         }
@@ -97,22 +108,36 @@ export const createListRewriter = () => {
       } else if (s.at === 'chunk-size') {
         const end = data.indexOf('\r\n');
         if (end < 0) {
-          if (data.length > MAX_LINE) { state = { at: 'through' }; out.push(data); break; }
+          if (data.length > MAX_LINE) {
+            state = { at: 'through' };
+            out.push(data);
+            break;
+          }
           pending = Buffer.from(data);
           break;
         }
         const m = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(data.subarray(0, end).toString('latin1'));
         out.push(data.subarray(0, end + 2));
         data = data.subarray(end + 2);
-        if (!m) { state = { at: 'through' }; continue; }
+        if (!m) {
+          state = { at: 'through' };
+          continue;
+        }
         const size = parseInt(m[1]!, 16);
         state = size > 0 ? { at: 'chunk-data', left: size } : { at: 'trailers' };
       } else {
         // After the last chunk: an empty line, or trailer fields ending with one.
-        if (data.length < 2) { pending = Buffer.from(data); break; }
+        if (data.length < 2) {
+          pending = Buffer.from(data);
+          break;
+        }
         const end = data[0] === 13 && data[1] === 10 ? 0 : data.indexOf(CRLF2);
         if (end < 0) {
-          if (data.length > MAX_HEAD) { state = { at: 'through' }; out.push(data); break; }
+          if (data.length > MAX_HEAD) {
+            state = { at: 'through' };
+            out.push(data);
+            break;
+          }
           pending = Buffer.from(data);
           break;
         }
@@ -138,7 +163,10 @@ export const acceptListMethod = (server: Server, event: 'connection' | 'secureCo
     const removeListener = socket.removeListener;
     socket.removeListener = socket.off = function (this: Socket, event: string | symbol, fn: (...a: any[]) => void) {
       const i = event === 'data' ? parserListeners.indexOf(fn) : -1;
-      if (i >= 0) { parserListeners.splice(i, 1); return this; }
+      if (i >= 0) {
+        parserListeners.splice(i, 1);
+        return this;
+      }
       return removeListener.call(this, event, fn);
     };
     socket.on('data', (chunk: Buffer | string) => {

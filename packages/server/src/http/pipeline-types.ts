@@ -1,6 +1,14 @@
 // Types of the request pipeline: what a route declares about access, and what the pipeline attaches
 // to the request (authenticated token, tenant scope). Route files import these, never the framework.
-import type { FastifyContextConfig, FastifyInstance, FastifyRequest, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type {
+  FastifyContextConfig,
+  FastifyInstance,
+  FastifyRequest,
+  FastifyBaseLogger,
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+} from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Action } from '../features/access/roles.js';
 import type { ResourceFacts } from '../features/access/policy.js';
@@ -17,10 +25,14 @@ export type AccessRule =
       /** Only root tokens (system administration such as tenants). */
       system?: boolean;
       /** The secret a request acts on, for name-pattern and condition policies; null = tenant-wide. */
-      resource?: (req: FastifyRequest) => Partial<ResourceFacts> & { name: string } | null;
+      resource?: (req: FastifyRequest) => (Partial<ResourceFacts> & { name: string }) | null;
     };
 
-export interface AuthContext { token: TokenRecord; role: RoleName | null; scope?: Scope }
+export interface AuthContext {
+  token: TokenRecord;
+  role: RoleName | null;
+  scope?: Scope;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -39,7 +51,13 @@ declare module 'fastify' {
   }
 }
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 export type Request = FastifyRequest;
 
 /** The tenant scope of an authenticated tenant route; the pipeline guarantees it is present. */
@@ -50,7 +68,9 @@ export const scopeOf = (req: FastifyRequest): Scope => {
 };
 
 /** What the access pipeline needs to know of a secret for condition policies. */
-export interface SecretLookup { facts(tenant: string, name: string): Promise<{ environment: string | null; tags: string[] } | null> }
+export interface SecretLookup {
+  facts(tenant: string, name: string): Promise<{ environment: string | null; tags: string[] } | null>;
+}
 
 /** The route's config (access rule, audit name, and Fastify's `url` template), looked up once per
  *  request: Fastify's `request.routeOptions` builds a new object on every access. Kept on the request

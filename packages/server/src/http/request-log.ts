@@ -13,8 +13,8 @@ export const requestLogFields = (req: FastifyRequest, names: LogNames | undefine
   const tenant = req.headers?.[TENANT_HEADER];
   const named = (req.params as Record<string, unknown> | undefined)?.['*'];
   return {
-    ...base, route: req.routeOptions?.url ?? 'unmatched',
+    ...base,
+    route: req.routeOptions?.url ?? 'unmatched',
     ...(typeof named === 'string' && named && names ? { secret: names.of(typeof tenant === 'string' ? tenant : '', named) } : {}),
   };
 };
-

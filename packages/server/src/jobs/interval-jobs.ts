@@ -11,12 +11,23 @@ export const createIntervalJobs = (logger: Logger) => {
       const run = async () => {
         if (running) return;
         running = true;
-        try { await fn(); } catch (e) { logger.warn({ job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) }, 'background job failed'); } finally { running = false; }
+        try {
+          await fn();
+        } catch (e) {
+          logger.warn(
+            { job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) },
+            'background job failed',
+          );
+        } finally {
+          running = false;
+        }
       };
       const t = setInterval(() => void run(), ms);
       t.unref();
       timers.push(t);
     },
-    stop() { for (const t of timers) clearInterval(t); },
+    stop() {
+      for (const t of timers) clearInterval(t);
+    },
   };
 };

@@ -63,7 +63,11 @@ export const isDeadOwner = (owner: string, self: string, dialect: StorageHandle[
 
 /** Frees the leases of `table` held by dead owners (see isDeadOwner), so their work is resumed now
  *  instead of when the lease runs out. Returns how many leases were freed. */
-export const releaseDeadLeases = async (storage: StorageHandle, table: 'rotation_configs' | 'rotation_runs' | 'job_state' | 'notification_outbox', self: string): Promise<number> => {
+export const releaseDeadLeases = async (
+  storage: StorageHandle,
+  table: 'rotation_configs' | 'rotation_runs' | 'job_state' | 'notification_outbox',
+  self: string,
+): Promise<number> => {
   const t = sql.raw(table);
   return storage.transaction('*', async (trx) => {
     const held = await sql<{ lease_owner: string }>`select distinct lease_owner from ${t} where lease_owner is not null`.execute(trx);

@@ -58,7 +58,13 @@ const BUILT_IN: Array<{ kind: string; cidrs: string[] }> = [
 const builtIn = BUILT_IN.map((c) => ({ kind: c.kind, block: blockOf(c.cidrs) }));
 
 const globMatch = (glob: string, host: string) =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(host);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  ).test(host);
 
 /** An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is its IPv4 address. */
 const normalize = (a: string): [string, 'ipv4' | 'ipv6'] => {
@@ -88,36 +94,58 @@ const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, 
 /** Refuses the destination with EGRESS_FORBIDDEN when the policy forbids any address it resolves to.
  *  `what` names the setting in the message (e.g. 'The vault provider\'s address'). A host that does
  *  not resolve is left to the connection to fail (it is checked again right before each one). */
-export const checkEgress = async (policy: EgressPolicy, destination: string, what: string, resolve: Resolve = systemResolve): Promise<void> => {
+export const checkEgress = async (
+  policy: EgressPolicy,
+  destination: string,
+  what: string,
+  resolve: Resolve = systemResolve,
+): Promise<void> => {
   const host = hostOf(destination);
   let addresses: string[];
   if (isIP(host)) addresses = [host];
   else {
-    try { addresses = await resolve(host); } catch { return; }
+    try {
+      addresses = await resolve(host);
+    } catch {
+      return;
+    }
   }
   const named = isIP(host) ? host : `${host} (${addresses.join(', ')})`;
   const refuse = (address: string, reason: string, kind: string) => {
-    throw fail('EGRESS_FORBIDDEN', `${what}: the destination ${named} ${reason}; an operator allows it with egress.allow${kind === 'loopback' ? ' or egress.allowLoopback' : ''} in the server config.`,
-      { destination: host, address, reason: kind });
+    throw fail(
+      'EGRESS_FORBIDDEN',
+      `${what}: the destination ${named} ${reason}; an operator allows it with egress.allow${kind === 'loopback' ? ' or egress.allowLoopback' : ''} in the server config.`,
+      { destination: host, address, reason: kind },
+    );
   };
   const deny = blockOf(policy.deny);
   const allowBlock = policy.allow ? blockOf(policy.allow) : undefined;
   const nameAllowed = !isIP(host) && (policy.allow ?? []).some((e) => !parseCidr(e) && globMatch(e, host));
   for (const raw of addresses) {
     const [a, family] = normalize(raw);
-    if (deny.check(a, family)) refuse(a, `is ${a === host ? 'an address' : `at ${a}, an address`} in the operator's egress.deny list`, 'denied');
+    if (deny.check(a, family))
+      refuse(a, `is ${a === host ? 'an address' : `at ${a}, an address`} in the operator's egress.deny list`, 'denied');
     const explicitlyAllowed = nameAllowed || Boolean(allowBlock?.check(a, family));
     if (explicitlyAllowed) continue;
-    if (policy.allow) refuse(a, `${a === host ? 'is' : `resolves to ${a}, which is`} not in the operator's egress.allow list`, 'not-allowed');
+    if (policy.allow)
+      refuse(a, `${a === host ? 'is' : `resolves to ${a}, which is`} not in the operator's egress.allow list`, 'not-allowed');
     for (const b of builtIn) {
       if (b.kind === 'loopback' && policy.allowLoopback) continue;
-      if (b.block.check(a, family)) refuse(a, `${a === host ? 'is' : `resolves to ${a}, which is`} ${b.kind === 'link-local' ? 'a link-local address (cloud metadata lives here)' : `a ${b.kind} address`} the server's egress policy forbids`, b.kind);
+      if (b.block.check(a, family))
+        refuse(
+          a,
+          `${a === host ? 'is' : `resolves to ${a}, which is`} ${b.kind === 'link-local' ? 'a link-local address (cloud metadata lives here)' : `a ${b.kind} address`} the server's egress policy forbids`,
+          b.kind,
+        );
     }
   }
 };
 
 /** Checks every destination (undefined entries skipped). */
-export const checkEgressAll = async (policy: EgressPolicy | undefined, destinations: ReadonlyArray<readonly [string | undefined, string]>): Promise<void> => {
+export const checkEgressAll = async (
+  policy: EgressPolicy | undefined,
+  destinations: ReadonlyArray<readonly [string | undefined, string]>,
+): Promise<void> => {
   if (!policy) return;
   for (const [d, what] of destinations) if (d) await checkEgress(policy, d, what);
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFillCache } from './fill-cache.js';
 
 describe('fill cache', () => {
-  it('drops a group\'s entries when the group changes, and keeps the others', () => {
+  it("drops a group's entries when the group changes, and keeps the others", () => {
     const c = createFillCache<string>({ maxBytes: 1 << 20, ttlMs: 60_000 });
     const a = c.groupKey('default', 'a');
     const b = c.groupKey('default', 'b');

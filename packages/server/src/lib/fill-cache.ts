@@ -16,10 +16,21 @@ export interface FillCacheOptions {
   onEvict?: (reason: 'capacity' | 'stale') => void;
 }
 
-interface Entry<T> { value: T; bytes: number; at: number; gen: number; epoch: number; group: string }
+interface Entry<T> {
+  value: T;
+  bytes: number;
+  at: number;
+  gen: number;
+  epoch: number;
+  group: string;
+}
 
 /** Taken before a read from the database; `put` refuses the result if the group changed meanwhile. */
-export interface FillToken { group: string; gen: number; epoch: number }
+export interface FillToken {
+  group: string;
+  gen: number;
+  epoch: number;
+}
 
 /** Fixed per-entry overhead added to the value's size, so many tiny values are bounded too. */
 const ENTRY_OVERHEAD = 256;
@@ -40,7 +51,10 @@ export const createFillCache = <T>(opts: FillCacheOptions) => {
     entries.delete(key);
     bytes -= e.bytes;
     const keys = byGroup.get(e.group);
-    if (keys) { keys.delete(key); if (keys.size === 0) byGroup.delete(e.group); }
+    if (keys) {
+      keys.delete(key);
+      if (keys.size === 0) byGroup.delete(e.group);
+    }
   };
   const clear = () => {
     entries.clear();
@@ -87,15 +101,26 @@ export const createFillCache = <T>(opts: FillCacheOptions) => {
       entries.set(key, { value, bytes: size, at: now(), gen: token.gen, epoch, group: token.group });
       bytes += size;
       const keys = byGroup.get(token.group);
-      if (keys) keys.add(key); else byGroup.set(token.group, new Set([key]));
+      if (keys) keys.add(key);
+      else byGroup.set(token.group, new Set([key]));
     },
 
     /** Called when a change of the group starts and again once it has committed or failed. */
     invalidate(group: string) {
-      if (gens.size >= 100_000) { clear(); return; }
+      if (gens.size >= 100_000) {
+        clear();
+        return;
+      }
       gens.set(group, (gens.get(group) ?? 0) + 1);
       const keys = byGroup.get(group);
-      if (keys) for (const k of [...keys]) { const e = entries.get(k); if (e) { drop(k, e); opts.onEvict?.('stale'); } else keys.delete(k); }
+      if (keys)
+        for (const k of [...keys]) {
+          const e = entries.get(k);
+          if (e) {
+            drop(k, e);
+            opts.onEvict?.('stale');
+          } else keys.delete(k);
+        }
     },
 
     clear,

@@ -11,8 +11,7 @@ export const randomBase62 = (length: number): string => {
 };
 
 /** Short, sortable-enough, prefixed id such as `sec_01H...`; time prefix keeps inserts index-friendly. */
-export const newId = (prefix: string): string =>
-  `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+export const newId = (prefix: string): string => `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
 
 const REQUEST_PREFIX = randomBytes(4).toString('hex');
 let requestCounter = 0;

@@ -8,25 +8,42 @@ type Values = Array<{ metricName?: string; labels: Record<string, string | numbe
 
 const MAX_SERIES = 2_000;
 
-const register = (registry: Registry, name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => Values | Promise<Values>) => {
+const register = (
+  registry: Registry,
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  values: () => Values | Promise<Values>,
+) => {
   const metric = {
-    name, help, type, aggregator: 'sum',
-    async get() { return { name, help, type, values: await values(), aggregator: 'sum' }; },
-    reset() { /* totals are kept for the life of the process */ },
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    async get() {
+      return { name, help, type, values: await values(), aggregator: 'sum' };
+    },
+    reset() {
+      /* totals are kept for the life of the process */
+    },
   };
   registry.registerMetric(metric as unknown as Metric);
 };
 
 const labelsOf = (names: readonly string[], values: readonly string[]) => {
   const out: Record<string, string> = {};
-  names.forEach((n, i) => { out[n] = values[i] ?? ''; });
+  names.forEach((n, i) => {
+    out[n] = values[i] ?? '';
+  });
   return out;
 };
 
 /** A counter family: `inc(['success', 'manual'])` adds one to that label set. */
 export const counterFamily = (registry: Registry, name: string, help: string, labelNames: readonly string[]) => {
   const series = new Map<string, { values: string[]; n: number }>();
-  register(registry, name, help, 'counter', () => [...series.values()].map((s) => ({ labels: labelsOf(labelNames, s.values), value: s.n })));
+  register(registry, name, help, 'counter', () =>
+    [...series.values()].map((s) => ({ labels: labelsOf(labelNames, s.values), value: s.n })),
+  );
   if (labelNames.length === 0) series.set('', { values: [], n: 0 }); // a plain counter starts at 0
   return {
     inc(values: readonly string[] = [], n = 1) {
@@ -40,12 +57,20 @@ export const counterFamily = (registry: Registry, name: string, help: string, la
       s.n += n;
     },
     /** The current value of one label set (tests, derived gauges). */
-    value(values: readonly string[] = []) { return series.get(values.join('\u0000'))?.n ?? 0; },
+    value(values: readonly string[] = []) {
+      return series.get(values.join('\u0000'))?.n ?? 0;
+    },
   };
 };
 
 /** A histogram family with fixed buckets (upper bounds in seconds, `le` inclusive). */
-export const histogramFamily = (registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) => {
+export const histogramFamily = (
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  buckets: readonly number[],
+) => {
   const series = new Map<string, { values: string[]; counts: number[]; sum: number; count: number }>();
   register(registry, name, help, 'histogram', () => {
     const out: Values = [];
@@ -81,6 +106,14 @@ export const histogramFamily = (registry: Registry, name: string, help: string, 
 };
 
 /** A gauge family whose values are computed when scraped (from memory, or a cached query). */
-export const gaugeFamily = (registry: Registry, name: string, help: string, labelNames: readonly string[], read: () => Array<[readonly string[], number]> | Promise<Array<[readonly string[], number]>>) => {
-  register(registry, name, help, 'gauge', async () => (await read()).map(([values, value]) => ({ labels: labelsOf(labelNames, values), value })));
+export const gaugeFamily = (
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  read: () => Array<[readonly string[], number]> | Promise<Array<[readonly string[], number]>>,
+) => {
+  register(registry, name, help, 'gauge', async () =>
+    (await read()).map(([values, value]) => ({ labels: labelsOf(labelNames, values), value })),
+  );
 };

@@ -11,7 +11,11 @@ import { createDomainMetrics } from './domain-metrics.js';
 const LATENCY = 'keyhaven_http_request_duration_seconds';
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
 
-interface RouteLatency { buckets: number[]; sum: number; count: number }
+interface RouteLatency {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
 
 export const createMetrics = () => {
   const registry = new Registry();
@@ -20,12 +24,20 @@ export const createMetrics = () => {
   // sums of keyhaven_nodejs_active_handles / _requests / _resources by type.
   for (const n of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`keyhaven_nodejs_active_${n}_total`);
   const domain = createDomainMetrics(registry);
-  const auditEvents = new Counter({ name: 'keyhaven_audit_events_total', help: 'Audit events stored, by outcome', labelNames: ['outcome'], registers: [registry] });
+  const auditEvents = new Counter({
+    name: 'keyhaven_audit_events_total',
+    help: 'Audit events stored, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
 
   // Counts since the last scrape, by (route, method, status); folded into the counter on scrape.
   const unscraped = new Map<string, { labels: { route: string; method: string; status: string }; n: number }>();
   new Counter({
-    name: 'keyhaven_http_requests_total', help: 'HTTP requests by route template, method and status', labelNames: ['route', 'method', 'status'], registers: [registry],
+    name: 'keyhaven_http_requests_total',
+    help: 'HTTP requests by route template, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
     collect() {
       for (const e of unscraped.values()) {
         if (e.n > 0) this.inc(e.labels, e.n);
@@ -36,7 +48,10 @@ export const createMetrics = () => {
 
   const latencies = new Map<string, RouteLatency>();
   const latency = {
-    name: LATENCY, help: 'HTTP request latency by route template', type: 'histogram', aggregator: 'sum',
+    name: LATENCY,
+    help: 'HTTP request latency by route template',
+    type: 'histogram',
+    aggregator: 'sum',
     async get() {
       const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
       for (const [route, l] of latencies) {
@@ -51,7 +66,9 @@ export const createMetrics = () => {
       }
       return { name: LATENCY, help: latency.help, type: 'histogram', values, aggregator: 'sum' };
     },
-    reset() { latencies.clear(); },
+    reset() {
+      latencies.clear();
+    },
   };
   registry.registerMetric(latency as unknown as Metric);
 
@@ -62,11 +79,18 @@ export const createMetrics = () => {
      *  checkpoints inside commits again), and the frames copied by it and by the request thread. */
     watchSqliteCheckpoints(stats: () => { running: boolean; workerFrames: number; restarts: number; restartFrames: number }) {
       new Gauge({
-        name: 'keyhaven_sqlite_checkpoint_worker_up', help: 'Whether the SQLite WAL checkpoint worker runs (0: checkpoints run inside commits)', registers: [registry],
-        collect() { this.set(stats().running ? 1 : 0); },
+        name: 'keyhaven_sqlite_checkpoint_worker_up',
+        help: 'Whether the SQLite WAL checkpoint worker runs (0: checkpoints run inside commits)',
+        registers: [registry],
+        collect() {
+          this.set(stats().running ? 1 : 0);
+        },
       });
       new Counter({
-        name: 'keyhaven_sqlite_checkpoint_frames_total', help: 'WAL frames copied into the SQLite database file, by the worker or by the request thread', labelNames: ['by'], registers: [registry],
+        name: 'keyhaven_sqlite_checkpoint_frames_total',
+        help: 'WAL frames copied into the SQLite database file, by the worker or by the request thread',
+        labelNames: ['by'],
+        registers: [registry],
         collect() {
           const s = stats();
           this.reset();
@@ -75,8 +99,13 @@ export const createMetrics = () => {
         },
       });
       new Counter({
-        name: 'keyhaven_sqlite_checkpoint_restarts_total', help: 'Checkpoints the request thread finished so the WAL could start again', registers: [registry],
-        collect() { this.reset(); this.inc(stats().restarts); },
+        name: 'keyhaven_sqlite_checkpoint_restarts_total',
+        help: 'Checkpoints the request thread finished so the WAL could start again',
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(stats().restarts);
+        },
       });
     },
     /** Counts a stored batch by outcome: one label lookup per outcome, not per event. */

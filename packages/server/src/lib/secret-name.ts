@@ -12,7 +12,8 @@ export const secretNameProblem = (name: string): string | null => {
   for (const s of segments) {
     if (s === '') return 'the name has an empty segment (leading, trailing or double "/")';
     if (s === '.' || s === '..') return 'the name has a "." or ".." segment';
-    if (!SEGMENT.test(s)) return `the segment "${s.slice(0, 40)}" must start with a letter or digit and hold only letters, digits, ".", "_" or "-"`;
+    if (!SEGMENT.test(s))
+      return `the segment "${s.slice(0, 40)}" must start with a letter or digit and hold only letters, digits, ".", "_" or "-"`;
   }
   return null;
 };

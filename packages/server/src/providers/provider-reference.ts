@@ -24,9 +24,13 @@ const SHAPES: Record<ProviderReference['kind'], string> = {
 export const referenceShapes = (): Readonly<Record<string, string>> => SHAPES;
 
 const bad = (ref: string, problem: string, kind?: string) =>
-  fail('PROVIDER_REFERENCE_INVALID', `Invalid reference ${JSON.stringify(ref.slice(0, 200))}: ${problem}.${kind ? ` Expected ${SHAPES[kind as keyof typeof SHAPES]}.` : ''}`, {
-    shapes: SHAPES,
-  });
+  fail(
+    'PROVIDER_REFERENCE_INVALID',
+    `Invalid reference ${JSON.stringify(ref.slice(0, 200))}: ${problem}.${kind ? ` Expected ${SHAPES[kind as keyof typeof SHAPES]}.` : ''}`,
+    {
+      shapes: SHAPES,
+    },
+  );
 
 const decode = (s: string, ref: string) => {
   try {

@@ -1,7 +1,14 @@
 // Tests for the provider registry: lookups, unknown kinds, config validation listing every problem,
 // credential errors that never echo values, and that every definition is complete.
 import { describe, expect, it } from 'vitest';
-import { createProvider, getProvider, listProviders, parseProviderConfig, parseProviderCredential, providers } from './provider-registry.js';
+import {
+  createProvider,
+  getProvider,
+  listProviders,
+  parseProviderConfig,
+  parseProviderCredential,
+  providers,
+} from './provider-registry.js';
 
 describe('provider registry', () => {
   it('lists every provider with its capabilities', () => {
@@ -58,7 +65,13 @@ describe('provider registry', () => {
   });
 
   it('refuses providers that reach the host unless the operator enabled them (the default)', async () => {
-    await expect(createProvider('env', {})).rejects.toMatchObject({ code: 'PROVIDER_DISABLED', message: expect.stringContaining('providers.env.enabled') });
-    await expect(createProvider('dotenv', { path: '/tmp/x.env' })).rejects.toMatchObject({ code: 'PROVIDER_DISABLED', message: expect.stringContaining('providers.dotenv.enabled') });
+    await expect(createProvider('env', {})).rejects.toMatchObject({
+      code: 'PROVIDER_DISABLED',
+      message: expect.stringContaining('providers.env.enabled'),
+    });
+    await expect(createProvider('dotenv', { path: '/tmp/x.env' })).rejects.toMatchObject({
+      code: 'PROVIDER_DISABLED',
+      message: expect.stringContaining('providers.dotenv.enabled'),
+    });
   });
 });

@@ -47,10 +47,14 @@ export const parseProviderConfig = <K extends ProviderKind>(kind: K | string, ra
   const r = def.configSchema.safeParse(raw);
   if (!r.success) {
     const problems = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-    throw fail('PROVIDER_CONFIG_INVALID', `The ${kind} provider config has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
-      kind,
-      problems,
-    });
+    throw fail(
+      'PROVIDER_CONFIG_INVALID',
+      `The ${kind} provider config has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
+      {
+        kind,
+        problems,
+      },
+    );
   }
   return r.data as ProviderConfig<K>;
 };
@@ -61,27 +65,46 @@ export const parseProviderCredential = (kind: string, raw: unknown): unknown => 
   const r = def.credentialSchema.safeParse(raw);
   if (!r.success) {
     const problems = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.code }));
-    throw fail('PROVIDER_CONFIG_INVALID', `The ${kind} provider credential is invalid at: ${problems.map((p) => p.path).join(', ')}.`, { kind, problems });
+    throw fail('PROVIDER_CONFIG_INVALID', `The ${kind} provider credential is invalid at: ${problems.map((p) => p.path).join(', ')}.`, {
+      kind,
+      problems,
+    });
   }
   return r.data;
 };
 
 /** Refuses a provider the operator has not enabled (PROVIDER_DISABLED), then parses its config and
  *  checks it against the operator's settings (PROVIDER_PATH_FORBIDDEN…). Nothing is opened. */
-export const admitProvider = async (kind: string, rawConfig: unknown, ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT): Promise<unknown> => {
+export const admitProvider = async (
+  kind: string,
+  rawConfig: unknown,
+  ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT,
+): Promise<unknown> => {
   const def = getProvider(kind) as ProviderDefinition<unknown>;
   if (def.hostAccess && !ctx.host[def.hostAccess].enabled) {
-    throw fail('PROVIDER_DISABLED', `The ${def.kind} provider is disabled on this server (it reaches the server's own ${def.hostAccess === 'env' ? 'process environment' : 'file system'}); an operator enables it with providers.${def.hostAccess}.enabled in the server config.`, { kind: def.kind, setting: `providers.${def.hostAccess}.enabled` });
+    throw fail(
+      'PROVIDER_DISABLED',
+      `The ${def.kind} provider is disabled on this server (it reaches the server's own ${def.hostAccess === 'env' ? 'process environment' : 'file system'}); an operator enables it with providers.${def.hostAccess}.enabled in the server config.`,
+      { kind: def.kind, setting: `providers.${def.hostAccess}.enabled` },
+    );
   }
   const config = parseProviderConfig(kind, rawConfig);
   await def.admit?.(config, ctx);
-  await checkEgressAll(ctx.egress, (def.destinations?.(config) ?? []).map(([d, field]) => [d, `The ${def.kind} provider's ${field}`] as const));
+  await checkEgressAll(
+    ctx.egress,
+    (def.destinations?.(config) ?? []).map(([d, field]) => [d, `The ${def.kind} provider's ${field}`] as const),
+  );
   return config;
 };
 
 /** Admits config and credential against the operator's settings, then builds the provider. Without
  *  a context nothing on the host is reachable (DEFAULT_PROVIDER_CONTEXT). */
-export const createProvider = async (kind: string, rawConfig: unknown, rawCredential?: unknown, ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT) => {
+export const createProvider = async (
+  kind: string,
+  rawConfig: unknown,
+  rawCredential?: unknown,
+  ctx: ProviderContext = DEFAULT_PROVIDER_CONTEXT,
+) => {
   const def = getProvider(kind) as ProviderDefinition<unknown>;
   const config = await admitProvider(kind, rawConfig, ctx);
   const credential = rawCredential === undefined ? undefined : parseProviderCredential(kind, rawCredential);
@@ -94,6 +117,10 @@ export const createProvider = async (kind: string, rawConfig: unknown, rawCreden
 export const admitIdentity = (def: ProviderDefinition<unknown>, config: unknown, credential: unknown, ctx: ProviderContext) => {
   const ambient = def.ambientIdentity?.(config, credential);
   if (ambient && !ctx.host.ambientCredentials) {
-    throw fail('PROVIDER_CREDENTIAL_REQUIRED', `The ${def.kind} provider has no credential of its own, so it would use ${ambient}, the server's identity rather than the tenant's; supply a credential, or an operator allows it with providers.ambientCredentials in the server config.`, { kind: def.kind, setting: 'providers.ambientCredentials' });
+    throw fail(
+      'PROVIDER_CREDENTIAL_REQUIRED',
+      `The ${def.kind} provider has no credential of its own, so it would use ${ambient}, the server's identity rather than the tenant's; supply a credential, or an operator allows it with providers.ambientCredentials in the server config.`,
+      { kind: def.kind, setting: 'providers.ambientCredentials' },
+    );
   }
 };

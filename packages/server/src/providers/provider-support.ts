@@ -7,17 +7,24 @@ import type { Label, ProviderCapabilities } from './provider-types.js';
 export const checkSize = (value: string, caps: Pick<ProviderCapabilities, 'maxValueBytes'>, kind: string): void => {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > caps.maxValueBytes) {
-    throw fail('PROVIDER_PAYLOAD_TOO_LARGE', `The value is ${bytes} bytes; ${kind} accepts at most ${caps.maxValueBytes} bytes. Store a smaller value.`, {
-      kind,
-      bytes,
-      maxValueBytes: caps.maxValueBytes,
-    });
+    throw fail(
+      'PROVIDER_PAYLOAD_TOO_LARGE',
+      `The value is ${bytes} bytes; ${kind} accepts at most ${caps.maxValueBytes} bytes. Store a smaller value.`,
+      {
+        kind,
+        bytes,
+        maxValueBytes: caps.maxValueBytes,
+      },
+    );
   }
 };
 
 export const checkName = (name: string, pattern: RegExp, rule: string, kind: string): void => {
   if (!pattern.test(name)) {
-    throw fail('PROVIDER_NAME_INVALID', `The name ${JSON.stringify(name.slice(0, 300))} is not allowed by ${kind}: ${rule}`, { kind, rule });
+    throw fail('PROVIDER_NAME_INVALID', `The name ${JSON.stringify(name.slice(0, 300))} is not allowed by ${kind}: ${rule}`, {
+      kind,
+      rule,
+    });
   }
 };
 
@@ -27,15 +34,29 @@ export const providerError = (code: ErrorCode, kind: string, what: string, diag?
 
 export const notFound = (kind: string, name: string, ref?: { version?: string; label?: Label }): KeyhavenError => {
   const which = ref?.version ? ` version ${ref.version}` : ref?.label ? ` label ${ref.label}` : '';
-  return fail('PROVIDER_SECRET_NOT_FOUND', `${kind} has no secret ${JSON.stringify(name)}${which}; check the name and reference.`, { kind, name, ...ref });
+  return fail('PROVIDER_SECRET_NOT_FOUND', `${kind} has no secret ${JSON.stringify(name)}${which}; check the name and reference.`, {
+    kind,
+    name,
+    ...ref,
+  });
 };
 
 export const capabilityMissing = (kind: string, what: string): KeyhavenError =>
   fail('PROVIDER_CAPABILITY_MISSING', `${kind} does not support ${what}; see its capabilities.`, { kind, operation: what });
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'ECONNABORTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'ECONNABORTED',
 ]);
 
 /** True when the error (or one of its causes) is a network-level failure to reach the store. */

@@ -42,7 +42,11 @@ export const parseRotatorConfig = (kind: string, raw: unknown): unknown => {
   const parsed = def.configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The "${kind}" rotator configuration is invalid: ${listProblems(problems)}.`, problems);
+    throw new KeyhavenError(
+      'ROTATOR_CONFIG_INVALID',
+      `The "${kind}" rotator configuration is invalid: ${listProblems(problems)}.`,
+      problems,
+    );
   }
   return parsed.data;
 };
@@ -50,31 +54,69 @@ export const parseRotatorConfig = (kind: string, raw: unknown): unknown => {
 /** Parse config, then create the rotator (which validates the admin credential). */
 export const createRotator = (
   kind: string,
-  opts: { config: unknown; adminCredential?: Record<string, unknown>; signal?: AbortSignal; timeoutMs?: number; providers?: ProviderContext },
+  opts: {
+    config: unknown;
+    adminCredential?: Record<string, unknown>;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    providers?: ProviderContext;
+  },
 ): Rotator => {
   const def = getRotator(kind);
   const config = parseRotatorConfig(kind, opts.config);
-  const rotator = def.create({ config, adminCredential: opts.adminCredential, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS, providers: opts.providers });
+  const rotator = def.create({
+    config,
+    adminCredential: opts.adminCredential,
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_ROTATOR_TIMEOUT_MS,
+    providers: opts.providers,
+  });
   const egress = opts.providers?.egress;
   if (!egress || !def.destinations) return rotator;
   // Right before each step that connects, the destinations are checked again (DNS may have changed).
-  const guard = (values: ReadonlyArray<CredentialValue | null | undefined>) => checkRotatorEgress(kind, config, opts.adminCredential, values, egress);
+  const guard = (values: ReadonlyArray<CredentialValue | null | undefined>) =>
+    checkRotatorEgress(kind, config, opts.adminCredential, values, egress);
   return {
     ...rotator,
-    set: async (p, c) => { await guard([p, c]); return rotator.set(p, c); },
-    test: async (p) => { await guard([p]); return rotator.test(p); },
-    rollback: async (p, c) => { await guard([p, c]); return rotator.rollback(p, c); },
-    revoke: async (o) => { await guard([o]); return rotator.revoke(o); },
-    ...(rotator.finish ? { finish: async (p: CredentialValue, c: CredentialValue | null) => { await guard([p, c]); return rotator.finish!(p, c); } } : {}),
+    set: async (p, c) => {
+      await guard([p, c]);
+      return rotator.set(p, c);
+    },
+    test: async (p) => {
+      await guard([p]);
+      return rotator.test(p);
+    },
+    rollback: async (p, c) => {
+      await guard([p, c]);
+      return rotator.rollback(p, c);
+    },
+    revoke: async (o) => {
+      await guard([o]);
+      return rotator.revoke(o);
+    },
+    ...(rotator.finish
+      ? {
+          finish: async (p: CredentialValue, c: CredentialValue | null) => {
+            await guard([p, c]);
+            return rotator.finish!(p, c);
+          },
+        }
+      : {}),
   };
 };
 
 /** Refuses (EGRESS_FORBIDDEN) a rotator whose destinations the operator's egress policy forbids. */
 export const checkRotatorEgress = async (
-  kind: string, config: unknown, adminCredential: Record<string, unknown> | undefined, values: ReadonlyArray<CredentialValue | null | undefined>, egress: EgressPolicy | undefined,
+  kind: string,
+  config: unknown,
+  adminCredential: Record<string, unknown> | undefined,
+  values: ReadonlyArray<CredentialValue | null | undefined>,
+  egress: EgressPolicy | undefined,
 ): Promise<void> => {
   const def = getRotator(kind);
   if (!egress || !def.destinations) return;
-  await checkEgressAll(egress, def.destinations(config, adminCredential, values).map(([d, field]) => [d, `The ${kind} rotator's ${field}`] as const));
+  await checkEgressAll(
+    egress,
+    def.destinations(config, adminCredential, values).map(([d, field]) => [d, `The ${kind} rotator's ${field}`] as const),
+  );
 };
-

@@ -61,7 +61,11 @@ export interface RotatorDefinition<C = unknown> {
   /** The network destinations (URLs or hosts, with the setting's name) the rotator connects to for
    *  this config, admin credential and credential values, for the operator's egress policy: checked
    *  when the rotation is registered and right before each step that connects. */
-  destinations?(config: C, adminCredential: Record<string, unknown> | undefined, values: ReadonlyArray<CredentialValue | null | undefined>): Array<readonly [string | undefined, string]>;
+  destinations?(
+    config: C,
+    adminCredential: Record<string, unknown> | undefined,
+    values: ReadonlyArray<CredentialValue | null | undefined>,
+  ): Array<readonly [string | undefined, string]>;
 }
 
 export const DEFAULT_ROTATOR_TIMEOUT_MS = 10_000;

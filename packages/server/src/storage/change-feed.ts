@@ -34,20 +34,37 @@ export interface ChangeFeed {
 
 /** A domain event as the feed carries it: the shape of the bus's DomainEvent (events/event-bus.ts),
  *  restated here because storage does not import the layers above it (test/structure/layers.test.ts). */
-export interface RelayedEvent { type: string; time: string; tenant: string; data: Record<string, unknown>; replica?: string }
+export interface RelayedEvent {
+  type: string;
+  time: string;
+  tenant: string;
+  data: Record<string, unknown>;
+  replica?: string;
+}
 
 /** NOTIFY payloads must stay under 8,000 bytes. */
 const MAX_PAYLOAD = 7900;
 
 /** Runs a change in one transaction of `tenant`; with a feed, the change is announced in that same
  *  transaction, so other replicas hear of it when (and only if) it commits. */
-export const announcing = <T>(storage: StorageHandle, changes: ChangeFeed | undefined, topic: ChangeTopic, tenant: string, name: string,
-  fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
-  storage.transaction(tenant, changes ? async (trx) => {
-    const result = await fn(trx);
-    await changes.announce(trx, topic, tenant, name);
-    return result;
-  } : fn);
+export const announcing = <T>(
+  storage: StorageHandle,
+  changes: ChangeFeed | undefined,
+  topic: ChangeTopic,
+  tenant: string,
+  name: string,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> =>
+  storage.transaction(
+    tenant,
+    changes
+      ? async (trx) => {
+          const result = await fn(trx);
+          await changes.announce(trx, topic, tenant, name);
+          return result;
+        }
+      : fn,
+  );
 
 /** Whether caches may be used: always without a feed (SQLite), otherwise while it is live. */
 export const cachesUsable = (changes: ChangeFeed | undefined) => () => !changes || changes.live;
@@ -73,7 +90,15 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   let retry: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
-  const reset = () => { for (const s of subscribers) { try { s.onReset(); } catch { /* a subscriber never breaks the feed */ } } };
+  const reset = () => {
+    for (const s of subscribers) {
+      try {
+        s.onReset();
+      } catch {
+        /* a subscriber never breaks the feed */
+      }
+    }
+  };
 
   const lost = (c: pg.Client, reason: string) => {
     if (c !== client) return; // an older connection, already replaced
@@ -93,25 +118,57 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const heardEvent = (from: string, json: string) => {
     if (from === origin) return;
     let e: RelayedEvent;
-    try { e = JSON.parse(json) as RelayedEvent; } catch { return; }
-    if (typeof e?.type !== 'string' || typeof e.tenant !== 'string' || typeof e.time !== 'string' || typeof e.data !== 'object' || e.data === null) return;
-    for (const l of eventListeners) { try { l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from }); } catch { /* as above */ } }
+    try {
+      e = JSON.parse(json) as RelayedEvent;
+    } catch {
+      return;
+    }
+    if (
+      typeof e?.type !== 'string' ||
+      typeof e.tenant !== 'string' ||
+      typeof e.time !== 'string' ||
+      typeof e.data !== 'object' ||
+      e.data === null
+    )
+      return;
+    for (const l of eventListeners) {
+      try {
+        l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from });
+      } catch {
+        /* as above */
+      }
+    }
   };
 
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: opts.url, keepAlive: true, application_name: CHANGE_FEED_APPLICATION, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({
+      connectionString: opts.url,
+      keepAlive: true,
+      application_name: CHANGE_FEED_APPLICATION,
+      connectionTimeoutMillis: 5000,
+    });
     client = c;
     c.on('error', (e) => lost(c, e.message));
     c.on('end', () => lost(c, 'connection closed'));
     c.on('notification', (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
       let change: unknown;
-      try { change = JSON.parse(msg.payload); } catch { return; }
+      try {
+        change = JSON.parse(msg.payload);
+      } catch {
+        return;
+      }
       if (!Array.isArray(change) || change.length !== 3 || !change.every((x) => typeof x === 'string')) return;
       if (change[0] === 'event') return void heardEvent(change[1] as string, change[2] as string);
       const [topic, tenant, name] = change as [ChangeTopic, string, string];
-      for (const s of subscribers) { try { s.onChange(topic, tenant, name); } catch { /* as above */ } }
+      for (const s of subscribers) {
+        try {
+          s.onChange(topic, tenant, name);
+        } catch {
+          /* as above */
+        }
+      }
     });
     try {
       await c.connect();
@@ -128,7 +185,13 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat = setInterval(() => {
       const unanswered = setTimeout(() => lost(c, 'heartbeat unanswered'), heartbeatMs);
       unanswered.unref();
-      c.query('select 1').then(() => clearTimeout(unanswered), (e: Error) => { clearTimeout(unanswered); lost(c, e.message); });
+      c.query('select 1').then(
+        () => clearTimeout(unanswered),
+        (e: Error) => {
+          clearTimeout(unanswered);
+          lost(c, e.message);
+        },
+      );
     }, heartbeatMs);
     heartbeat.unref();
   };
@@ -137,22 +200,34 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   if (!live) opts.logger.warn('cache invalidation feed unavailable at start; caches are bypassed until it connects');
 
   return {
-    get live() { return live; },
+    get live() {
+      return live;
+    },
     async announce(trx, topic, tenant, name) {
       await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify([topic, tenant, name])})`.execute(trx);
     },
-    subscribe(onChange, onReset) { subscribers.push({ onChange, onReset }); },
+    subscribe(onChange, onReset) {
+      subscribers.push({ onChange, onReset });
+    },
     relay(event) {
       const c = client;
       if (!c || !live) return;
-      const payload = JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
+      const payload = JSON.stringify([
+        'event',
+        origin,
+        JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data }),
+      ]);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;
       }
-      c.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => { /* the feed notices a broken connection itself */ });
+      c.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => {
+        /* the feed notices a broken connection itself */
+      });
     },
-    onEvent(fn) { eventListeners.push(fn); },
+    onEvent(fn) {
+      eventListeners.push(fn);
+    },
     async close() {
       closed = true;
       live = false;

@@ -5,7 +5,16 @@ import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type Transaction,
+} from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest, pendingMigrations, type Dialect } from './migrations.js';
 import { KeyhavenError, fail } from '../lib/errors.js';
@@ -46,28 +55,53 @@ export interface StorageHandle {
 /** Fixed SQL text with `?` placeholders (numbered for PostgreSQL), for hot statements where the query
  *  builder's immutable trees cost more than the work. Inside a SQLite unit of work (`ex.isTransaction`)
  *  the statement runs straight on the connection; anywhere else it goes through the query layer. */
-export type FixedSql = <R>(ex: Executor, text: string, params: readonly unknown[]) => Promise<{ rows: R[]; numAffectedRows?: bigint | number }>;
+export type FixedSql = <R>(
+  ex: Executor,
+  text: string,
+  params: readonly unknown[],
+) => Promise<{ rows: R[]; numAffectedRows?: bigint | number }>;
 const NUMBERED = new Map<string, string>();
-export const createFixedSql = (dialect: Dialect, direct?: StorageHandle['sqliteRun']): FixedSql => async <R>(ex: Executor, text: string, params: readonly unknown[]) => {
-  if (direct && ex.isTransaction) {
-    const r = direct(text, params);
-    return { rows: r.rows as R[], numAffectedRows: r.changes };
-  }
-  let out = dialect === 'sqlite' ? text : NUMBERED.get(text);
-  if (out === undefined) {
-    let n = 0;
-    out = text.replace(/\?/g, () => `$${++n}`);
-    if (NUMBERED.size < 1000) NUMBERED.set(text, out);
-  }
-  return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
-};
+export const createFixedSql =
+  (dialect: Dialect, direct?: StorageHandle['sqliteRun']): FixedSql =>
+  async <R>(ex: Executor, text: string, params: readonly unknown[]) => {
+    if (direct && ex.isTransaction) {
+      const r = direct(text, params);
+      return { rows: r.rows as R[], numAffectedRows: r.changes };
+    }
+    let out = dialect === 'sqlite' ? text : NUMBERED.get(text);
+    if (out === undefined) {
+      let n = 0;
+      out = text.replace(/\?/g, () => `$${++n}`);
+      if (NUMBERED.size < 1000) NUMBERED.set(text, out);
+    }
+    return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
+  };
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
-const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const PG_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
 /** What pg and pg-pool say, without a code, when a connection is gone or did not answer in time. */
-const PG_LOST_TEXT = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|socket hang up/;
+const PG_LOST_TEXT =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|socket hang up/;
 
 /** True for a driver error that means the connection to PostgreSQL is lost or not answering (the
  *  server is down, the backend was terminated, the network broke or stalled), not a fault of the query. */
@@ -82,17 +116,23 @@ export const mapDriverError = (e: unknown): unknown => {
   if (e instanceof KeyhavenError) return e;
   const err = e as { code?: string; message?: string };
   if (isConnectionLoss(e)) return new KeyhavenError('DATABASE_UNAVAILABLE', undefined, undefined, { cause: e });
-  if (err?.code === 'SQLITE_FULL' || err?.code === 'SQLITE_IOERR_WRITE' && /disk|space/i.test(err.message ?? '')) {
+  if (err?.code === 'SQLITE_FULL' || (err?.code === 'SQLITE_IOERR_WRITE' && /disk|space/i.test(err.message ?? ''))) {
     return new KeyhavenError('DISK_FULL', undefined, undefined, { cause: e });
   }
   if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB' || err?.code?.startsWith('SQLITE_CORRUPT_')) {
     return new KeyhavenError('DATABASE_CORRUPT', undefined, { sqlite_code: err.code }, { cause: e });
   }
-  if (err?.code === 'SQLITE_BUSY' || err?.code === 'SQLITE_LOCKED') return new KeyhavenError('CONFLICT', 'The database is busy with another writer; retry the request.', undefined, { cause: e });
+  if (err?.code === 'SQLITE_BUSY' || err?.code === 'SQLITE_LOCKED')
+    return new KeyhavenError('CONFLICT', 'The database is busy with another writer; retry the request.', undefined, { cause: e });
   if (err?.code === '40001' || err?.code === '40P01') return new KeyhavenError('CONFLICT', undefined, undefined, { cause: e });
   // PostgreSQL data exceptions (class 22): text with NUL or invalid bytes, values out of range.
   if (typeof err?.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)) {
-    return new KeyhavenError('VALIDATION_FAILED', 'The request holds a value the database cannot store (for example a NUL character or a number out of range).', undefined, { cause: e });
+    return new KeyhavenError(
+      'VALIDATION_FAILED',
+      'The request holds a value the database cannot store (for example a NUL character or a number out of range).',
+      undefined,
+      { cause: e },
+    );
   }
   return e;
 };
@@ -126,7 +166,11 @@ const cachingStatements = (sqlite: BetterSqlite3.Database) => {
   };
 };
 
-interface Queued { fn: (trx: Transaction<Database>) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+interface Queued {
+  fn: (trx: Transaction<Database>) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** SQLite has one connection and one writer, so units of work that arrive while a transaction runs
@@ -168,8 +212,18 @@ const groupCommit = (db: Db, direct: NonNullable<StorageHandle['sqliteRun']>, in
           // Nothing of the group was committed.
           // Always end the controlled transaction, which also gives its connection back (a rollback
           // that fails because SQLite already rolled back still releases it).
-          if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => undefined);
-          if (inTransaction()) { try { direct('rollback', []); } catch { /* already ended */ } }
+          if (trx && !trx.isCommitted && !trx.isRolledBack)
+            await trx
+              .rollback()
+              .execute()
+              .catch(() => undefined);
+          if (inTransaction()) {
+            try {
+              direct('rollback', []);
+            } catch {
+              /* already ended */
+            }
+          }
           for (const item of group) item.reject(mapDriverError(e));
           continue;
         }
@@ -208,7 +262,11 @@ const shmUnavailable = (e: unknown): boolean => {
   return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR_SHM') || code === 'SQLITE_CANTOPEN';
 };
 
-const inUse = (file: string) => fail('DATABASE_UNAVAILABLE', `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`);
+const inUse = (file: string) =>
+  fail(
+    'DATABASE_UNAVAILABLE',
+    `The SQLite database ${file} is in use by another Keyhaven server; SQLite serves one server at a time (stop the other one, or use PostgreSQL for several).`,
+  );
 
 /** One server per SQLite file (ADR 0005, 0007): the server holds an exclusive lock on `<file>-lock`, a
  *  one-page SQLite file, for as long as it runs, so a second server on the same file is refused at
@@ -229,7 +287,10 @@ export const lockSqliteFile = (file: string): BetterSqlite3.Database => {
   return lock;
 };
 
-const lostConnection = () => Object.assign(new Error('Connection terminated: an earlier query on this connection lost it or did not answer in time'), { code: '08006' });
+const lostConnection = () =>
+  Object.assign(new Error('Connection terminated: an earlier query on this connection lost it or did not answer in time'), {
+    code: '08006',
+  });
 
 /** The PostgreSQL pool as Kysely uses it (`connect`, `end`), made to survive a lost connection:
  *  - every client has an 'error' listener for its whole life (pg-pool's own listener is removed while a
@@ -242,11 +303,17 @@ const lostConnection = () => Object.assign(new Error('Connection terminated: an 
  *    (Kysely's ROLLBACK) fail at once instead of waiting for the timeout again. */
 const guardedPool = (url: string, opts: OpenStorageOptions): PostgresPool => {
   const pool = new pg.Pool({
-    connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000,
-    keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: opts.queryTimeoutMs ?? 30_000,
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    query_timeout: opts.queryTimeoutMs ?? 30_000,
   });
   const onError = (e: Error) => opts.onConnectionError?.(e);
-  pool.on('connect', (client) => { client.on('error', onError); });
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+  });
   pool.on('error', () => {}); // an idle client's error: pg-pool drops the client, onError above has reported it
   const broken = new WeakSet<pg.PoolClient>();
   return {
@@ -296,7 +363,10 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       // A zero-byte file where a store should be is a truncated or wrongly restored database: SQLite
       // would start it as a new, empty store with a new root token. Refuse and say what to do.
       if (existsSync(file) && statSync(file).size === 0) {
-        throw fail('DATABASE_EMPTY', `The database file ${file} exists but is empty (0 bytes). If it held data, restore it from a backup; to start a new store, delete the file.`);
+        throw fail(
+          'DATABASE_EMPTY',
+          `The database file ${file} exists but is empty (0 bytes). If it held data, restore it from a backup; to start a new store, delete the file.`,
+        );
       }
     }
     const lock = file === ':memory:' ? undefined : lockSqliteFile(file);
@@ -324,7 +394,11 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
           sqlite.close();
           sqlite = connect(true);
           sharedWal = false;
-          opts.onCheckpointFailure?.(new Error(`the file system of ${file} cannot share SQLite's WAL index (${(e as { code?: string }).code}); the server holds the database exclusively and checkpoints inside commits instead of in a worker`));
+          opts.onCheckpointFailure?.(
+            new Error(
+              `the file system of ${file} cannot share SQLite's WAL index (${(e as { code?: string }).code}); the server holds the database exclusively and checkpoints inside commits instead of in a worker`,
+            ),
+          );
         }
       }
     } catch (e) {
@@ -334,8 +408,12 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
       const mapped = mapDriverError(e);
       if (mapped instanceof KeyhavenError && mapped.code === 'DATABASE_CORRUPT') {
-        throw new KeyhavenError('DATABASE_CORRUPT', `The database file ${file} is damaged (SQLite: ${(e as Error).message}). Nothing was written to it; restore the database from a backup (docs/operations.md), or move the file away to start a new, empty store.`,
-          { sqlite_code: (e as { code?: string }).code }, { cause: e });
+        throw new KeyhavenError(
+          'DATABASE_CORRUPT',
+          `The database file ${file} is damaged (SQLite: ${(e as Error).message}). Nothing was written to it; restore the database from a backup (docs/operations.md), or move the file away to start a new, empty store.`,
+          { sqlite_code: (e as { code?: string }).code },
+          { cause: e },
+        );
       }
       throw e;
     }
@@ -359,7 +437,11 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       sqliteFile = { sqlite, file, lock, checkpointWorker: sharedWal };
       // The database, its WAL, index and lock file are the server user's alone, whatever the umask.
       for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-lock`]) {
-        try { if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600); } catch { /* not there (yet) */ }
+        try {
+          if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+        } catch {
+          /* not there (yet) */
+        }
       }
     }
   }
@@ -373,8 +455,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     throw fail('DATABASE_UNAVAILABLE', `The database could not be prepared: ${(e as Error).message}`);
   }
 
-  const setTenant = (trx: Transaction<Database>, tenant: string) =>
-    sql`select set_config('keyhaven.tenant', ${tenant}, true)`.execute(trx);
+  const setTenant = (trx: Transaction<Database>, tenant: string) => sql`select set_config('keyhaven.tenant', ${tenant}, true)`.execute(trx);
 
   const pgTransaction = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     try {
@@ -388,7 +469,9 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
   };
   const transaction = dialect === 'postgres' ? pgTransaction : groupCommit(db, sqliteRun!, sqliteInTransaction!);
   // WAL checkpoints run in a worker thread, not inside a request's COMMIT (ADR 0007).
-  const checkpointer: Checkpointer | undefined = sqliteFile?.checkpointWorker ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure }) : undefined;
+  const checkpointer: Checkpointer | undefined = sqliteFile?.checkpointWorker
+    ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure })
+    : undefined;
 
   return {
     dialect,
@@ -407,7 +490,9 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     },
     async bypassesRls() {
       if (dialect !== 'postgres') return false;
-      const r = await sql<{ bypass: boolean }>`select (rolsuper or rolbypassrls) as bypass from pg_roles where rolname = current_user`.execute(db);
+      const r = await sql<{
+        bypass: boolean;
+      }>`select (rolsuper or rolbypassrls) as bypass from pg_roles where rolname = current_user`.execute(db);
       return Boolean(r.rows[0]?.bypass);
     },
     async ping() {

@@ -29,7 +29,11 @@ export const migrateToLatest = async (db: Kysely<any>, dialect: Dialect, opts: {
   const unknown = (await appliedMigrations(db)).filter((n) => !(n in known));
   if (unknown.length) {
     const latest = Object.keys(known).sort().at(-1);
-    throw fail('DATABASE_TOO_NEW', `The database was migrated by a newer Keyhaven: it has migration ${unknown.join(', ')}, which this build${opts.version ? ` (${opts.version})` : ''} does not know (its latest is ${latest}). Run a Keyhaven at least as new as the one that migrated it, or restore a backup taken before that upgrade.`, { unknown, latest });
+    throw fail(
+      'DATABASE_TOO_NEW',
+      `The database was migrated by a newer Keyhaven: it has migration ${unknown.join(', ')}, which this build${opts.version ? ` (${opts.version})` : ''} does not know (its latest is ${latest}). Run a Keyhaven at least as new as the one that migrated it, or restore a backup taken before that upgrade.`,
+      { unknown, latest },
+    );
   }
   const provider: MigrationProvider = { getMigrations: async () => known };
   const migrator = new Migrator({ db, provider, migrationTableName: TABLE, migrationLockTableName: 'keyhaven_migrations_lock' });

@@ -1,7 +1,12 @@
 // Table types for Kysely, shared by SQLite and PostgreSQL. Timestamps are ISO-8601 UTC strings.
 
 import type { Generated } from 'kysely';
-export interface TenantsTable { id: string; name: string; created_at: string; deleted_at: string | null }
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: string;
+  deleted_at: string | null;
+}
 
 export interface TokensTable {
   id: string;
@@ -28,7 +33,11 @@ export interface TokensTable {
   bound_cidrs: string | null;
 }
 
-export interface TokenGrantsTable { token_id: string; tenant_id: string; role: string }
+export interface TokenGrantsTable {
+  token_id: string;
+  tenant_id: string;
+  role: string;
+}
 
 export interface SecretsTable {
   id: string;
@@ -53,7 +62,11 @@ export interface SecretsTable {
   row_version: number;
 }
 
-export interface SecretTagsTable { tenant_id: string; secret_id: string; tag: string }
+export interface SecretTagsTable {
+  tenant_id: string;
+  secret_id: string;
+  tag: string;
+}
 
 export interface SecretVersionsTable {
   tenant_id: string;
@@ -78,66 +91,239 @@ export interface SecretFingerprintsTable {
   fingerprint: string;
 }
 
-export interface KeyringTable { id: string; purpose: string; wrapped: string; state: string; source: string; created_at: string }
+export interface KeyringTable {
+  id: string;
+  purpose: string;
+  wrapped: string;
+  state: string;
+  source: string;
+  created_at: string;
+}
 
 export interface AuditEventsTable {
-  seq: number; tenant_id: string; time: string; actor_id: string | null; actor_name: string | null; actor_kind: string; action: string;
-  resource: string | null; outcome: string; status: number | null; error_code: string | null; source_ip: string | null; user_agent: string | null;
-  request_id: string | null; version: number | null; value_hmac: string | null; details: string | null; prev_hash: string; hash: string;
+  seq: number;
+  tenant_id: string;
+  time: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_kind: string;
+  action: string;
+  resource: string | null;
+  outcome: string;
+  status: number | null;
+  error_code: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  version: number | null;
+  value_hmac: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
 }
-export interface AuditHeadTable { id: number; seq: number; hash: string; signature: string }
-export interface AuditCheckpointsTable { seq: number; hash: string; signature: string; pruned: number; created_at: string; kind: Generated<string>; note: Generated<string | null> }
-export interface PoliciesTable { tenant_id: string; name: string; description: string | null; rules: string; created_at: string; updated_at: string }
-export interface RolesTable { tenant_id: string; name: string; description: string | null; policies: string; created_at: string; updated_at: string }
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  signature: string;
+}
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  signature: string;
+  pruned: number;
+  created_at: string;
+  kind: Generated<string>;
+  note: Generated<string | null>;
+}
+export interface PoliciesTable {
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  rules: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface RolesTable {
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  policies: string;
+  created_at: string;
+  updated_at: string;
+}
 
 export interface RotationConfigsTable {
-  tenant_id: string; secret_id: string; secret_name: string; secret_type: string; provider_name: string | null;
-  rotator_kind: string; rotator_config: string; admin_credential_secret: string | null; generator_kind: string; generator_options: string;
-  interval_days: number | null; cron: string | null; timezone: string; rotation_window: string | null; auto_rotation: number; criticality: string;
-  rotate_before_expiry_days: number | null; description: string | null; next_rotation_at: string | null; last_rotated_at: string | null;
-  last_status: string | null; failure_count: number; next_retry_at: string | null; lease_owner: string | null; lease_until: string | null;
-  created_at: string; updated_at: string;
+  tenant_id: string;
+  secret_id: string;
+  secret_name: string;
+  secret_type: string;
+  provider_name: string | null;
+  rotator_kind: string;
+  rotator_config: string;
+  admin_credential_secret: string | null;
+  generator_kind: string;
+  generator_options: string;
+  interval_days: number | null;
+  cron: string | null;
+  timezone: string;
+  rotation_window: string | null;
+  auto_rotation: number;
+  criticality: string;
+  rotate_before_expiry_days: number | null;
+  description: string | null;
+  next_rotation_at: string | null;
+  last_rotated_at: string | null;
+  last_status: string | null;
+  failure_count: number;
+  next_retry_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
 }
 export interface RotationRunsTable {
-  id: string; tenant_id: string; secret_id: string; secret_name: string; status: string; step: string; method: string; attempt: number;
-  rotator_kind: string; previous_version: number | null; new_version: number | null; revoke_versions: string | null; supplied: number; value_hmac: string | null; reason: string | null;
-  actor_id: string | null; actor_name: string | null; error_code: string | null; error_message: string | null; started_at: string;
-  finished_at: string | null; duration_ms: number | null; next_retry_at: string | null; lease_owner: string | null; lease_until: string | null;
+  id: string;
+  tenant_id: string;
+  secret_id: string;
+  secret_name: string;
+  status: string;
+  step: string;
+  method: string;
+  attempt: number;
+  rotator_kind: string;
+  previous_version: number | null;
+  new_version: number | null;
+  revoke_versions: string | null;
+  supplied: number;
+  value_hmac: string | null;
+  reason: string | null;
+  actor_id: string | null;
+  actor_name: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  next_retry_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 // provider features (migration 004)
-export interface ProviderConfigsTable { tenant_id: string; id: string; kind: string; config: string; credential_secret: string | null; created_at: string; updated_at: string }
+export interface ProviderConfigsTable {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  config: string;
+  credential_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
 export interface SyncDestinationsTable {
-  tenant_id: string; id: string; secret_name: string | null; prefix: string | null; provider_id: string; template: string; initial_policy: string;
-  never_delete_remote: number; created_at: string;
+  tenant_id: string;
+  id: string;
+  secret_name: string | null;
+  prefix: string | null;
+  provider_id: string;
+  template: string;
+  initial_policy: string;
+  never_delete_remote: number;
+  created_at: string;
 }
 export interface SyncStatesTable {
-  tenant_id: string; destination_id: string; secret_name: string; remote_name: string | null; status: string; last_error: string | null;
-  synced_version: number | null; attempts: number; next_attempt_at: string | null; updated_at: string;
+  tenant_id: string;
+  destination_id: string;
+  secret_name: string;
+  remote_name: string | null;
+  status: string;
+  last_error: string | null;
+  synced_version: number | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  updated_at: string;
 }
 
 // notifications (migration 009)
 export interface NotificationSubscriptionsTable {
-  tenant_id: string; id: string; kind: string; config: string; sealed: string | null; event_types: string; min_criticality: string | null;
-  name_prefix: string | null; enabled: number; created_at: string; updated_at: string;
+  tenant_id: string;
+  id: string;
+  kind: string;
+  config: string;
+  sealed: string | null;
+  event_types: string;
+  min_criticality: string | null;
+  name_prefix: string | null;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
 }
 export interface NotificationOutboxTable {
-  seq: Generated<number>; tenant_id: string; event_id: string; subscription_id: string; event_type: string; order_key: string; payload: string;
-  status: string; attempts: number; next_attempt_at: string; last_error: string | null; lease_owner: string | null; lease_until: string | null;
-  created_at: string; delivered_at: string | null;
+  seq: Generated<number>;
+  tenant_id: string;
+  event_id: string;
+  subscription_id: string;
+  event_type: string;
+  order_key: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }
-export interface NotificationMarksTable { tenant_id: string; mark: string; created_at: string }
+export interface NotificationMarksTable {
+  tenant_id: string;
+  mark: string;
+  created_at: string;
+}
 
-export interface AuthConfigsTable { tenant_id: string; method: string; config: string; sealed_dek: string | null; sealed_secret: string | null; updated_at: string }
-export interface AuthRolesTable { tenant_id: string; method: string; name: string; role_id: string | null; config: string; created_at: string; updated_at: string }
-export interface AuthSecretIdsTable {
-  accessor: string; tenant_id: string; role_name: string; secret_hash: string; uses_left: number | null; expires_at: string | null;
-  bound_cidrs: string | null; metadata: string | null; created_at: string;
+export interface AuthConfigsTable {
+  tenant_id: string;
+  method: string;
+  config: string;
+  sealed_dek: string | null;
+  sealed_secret: string | null;
+  updated_at: string;
 }
-export interface AuthLoginFailuresTable { key: string; window_start: string; count: number }
+export interface AuthRolesTable {
+  tenant_id: string;
+  method: string;
+  name: string;
+  role_id: string | null;
+  config: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface AuthSecretIdsTable {
+  accessor: string;
+  tenant_id: string;
+  role_name: string;
+  secret_hash: string;
+  uses_left: number | null;
+  expires_at: string | null;
+  bound_cidrs: string | null;
+  metadata: string | null;
+  created_at: string;
+}
+export interface AuthLoginFailuresTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
 
 /** Server-wide scheduled jobs (migration 010): last run and a lease shared by replicas. */
-export interface JobStateTable { name: string; created_at: string; last_run_at: string | null; last_run_by: string | null; lease_owner: string | null; lease_until: string | null }
+export interface JobStateTable {
+  name: string;
+  created_at: string;
+  last_run_at: string | null;
+  last_run_by: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
 
 export interface Database {
   job_state: JobStateTable;

@@ -12,7 +12,9 @@ import { openStorage } from './database.js';
 import { startTestServer } from '../../test/support/test-server.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'kh-ckpt-')); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kh-ckpt-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const walDb = (file: string) => {
@@ -40,7 +42,9 @@ describe('SQLite checkpoint worker', () => {
     // 1,500 commits of 8 rows each (~8 pages each): ~12,000 frames. Without any checkpoint the log
     // would reach ~48 MB; SQLite's own threshold is off, so only the worker and the restarts bound it.
     const insert = db.prepare('insert into ev (actor, body) values (?, ?)');
-    const commit = db.transaction((i: number) => { for (let j = 0; j < 8; j++) insert.run(`actor-${(i * 8 + j) % 50}`, 'x'.repeat(400)); });
+    const commit = db.transaction((i: number) => {
+      for (let j = 0; j < 8; j++) insert.run(`actor-${(i * 8 + j) % 50}`, 'x'.repeat(400));
+    });
     let largestWal = 0;
     for (let i = 0; i < 1500; i++) {
       commit(i);
@@ -88,10 +92,16 @@ describe('a SQLite store with the checkpoint worker', () => {
     const file = path.join(dir, 'keyhaven.db');
     const first = await openStorage(file);
     await until(() => first.sqliteCheckpoints?.().running === true, 'the worker to start');
-    await expect(openStorage(file)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('in use by another Keyhaven server') });
+    await expect(openStorage(file)).rejects.toMatchObject({
+      code: 'DATABASE_UNAVAILABLE',
+      message: expect.stringContaining('in use by another Keyhaven server'),
+    });
 
     await first.transaction('*', async (trx) => {
-      await trx.insertInto('tenants').values({ id: 'acme', name: 'Acme', created_at: new Date().toISOString() } as never).execute();
+      await trx
+        .insertInto('tenants')
+        .values({ id: 'acme', name: 'Acme', created_at: new Date().toISOString() } as never)
+        .execute();
     });
     // A read-only tool (the sqlite3 shell, a backup) can look at the file while the server runs.
     const reader = new BetterSqlite3(file, { readonly: true });
@@ -100,7 +110,9 @@ describe('a SQLite store with the checkpoint worker', () => {
 
     await first.close();
     const second = await openStorage(file);
-    expect(await second.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst())).toEqual({ name: 'Acme' });
+    expect(
+      await second.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst()),
+    ).toEqual({ name: 'Acme' });
     await second.close();
   });
 });
@@ -117,11 +129,16 @@ describe('a file system that cannot share the WAL index', () => {
     expect(warnings[0]).toMatch(/cannot share SQLite's WAL index \(SQLITE_READONLY/);
     expect(store.sqliteCheckpoints).toBeUndefined();
     await store.transaction('*', async (trx) => {
-      await trx.insertInto('tenants').values({ id: 'acme', name: 'Acme', created_at: new Date().toISOString() } as never).execute();
+      await trx
+        .insertInto('tenants')
+        .values({ id: 'acme', name: 'Acme', created_at: new Date().toISOString() } as never)
+        .execute();
     });
     await store.close();
     const again = await openStorage(file, { onCheckpointFailure: () => {} });
-    expect(await again.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst())).toEqual({ name: 'Acme' });
+    expect(
+      await again.withTenant('*', (ex) => ex.selectFrom('tenants').select('name').where('id', '=', 'acme').executeTakeFirst()),
+    ).toEqual({ name: 'Acme' });
     await again.close();
   });
 });
@@ -134,7 +151,10 @@ describe('a SQLite file held by something else', () => {
     other.pragma('journal_mode = WAL');
     other.exec('create table t (x)'); // a write: the exclusive lock is now held
     try {
-      await expect(openStorage(file)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('in use by another Keyhaven server') });
+      await expect(openStorage(file)).rejects.toMatchObject({
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringContaining('in use by another Keyhaven server'),
+      });
     } finally {
       other.close();
     }

@@ -113,7 +113,9 @@ export const startCheckpointer = (sqlite: BetterSqlite3.Database, file: string, 
     });
   });
   // Errors cross the thread boundary as clones; a driver error may arrive with only its code.
-  worker.on('error', (e: Partial<Error> & { code?: string }) => fail(new Error(`the checkpoint worker failed: ${e.message || e.code || String(e)}`)));
+  worker.on('error', (e: Partial<Error> & { code?: string }) =>
+    fail(new Error(`the checkpoint worker failed: ${e.message || e.code || String(e)}`)),
+  );
   const onMessage = (m: { type: string; frames?: number; log?: number }) => {
     if (m.type === 'ready') {
       if (closing || !sqlite.open) return;

@@ -8,13 +8,41 @@ import { createSecretStore, type SecretRow } from '../features/secrets/secret-st
 import { backends, createTestDatabase, type TestDatabase } from '../../test/support/backends.js';
 
 const secretRow = (tenant: string, id: string, name: string, extra: Partial<SecretRow> = {}): SecretRow => ({
-  id, tenant_id: tenant, name, type: 'generic', description: null, service: null, environment: null, criticality: 'medium', owner: null,
-  expires_at: null, metadata: '{}', max_versions: 10, current_version: null, pending_version: null, previous_version: null, latest_version: 0,
-  created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', deleted_at: null, row_version: 0, ...extra,
+  id,
+  tenant_id: tenant,
+  name,
+  type: 'generic',
+  description: null,
+  service: null,
+  environment: null,
+  criticality: 'medium',
+  owner: null,
+  expires_at: null,
+  metadata: '{}',
+  max_versions: 10,
+  current_version: null,
+  pending_version: null,
+  previous_version: null,
+  latest_version: 0,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  deleted_at: null,
+  row_version: 0,
+  ...extra,
 });
 const versionRow = (tenant: string, secretId: string, version: number) => ({
-  tenant_id: tenant, secret_id: secretId, version, wrapped_dek: `k1.kek1.w${version}`, ciphertext: `c1.x${version}`, kek_id: 'kek1',
-  value_kind: 'string', size_bytes: 1, state: 'active', created_at: '2026-01-01T00:00:00.000Z', created_by: null, destroyed_at: null,
+  tenant_id: tenant,
+  secret_id: secretId,
+  version,
+  wrapped_dek: `k1.kek1.w${version}`,
+  ciphertext: `c1.x${version}`,
+  kek_id: 'kek1',
+  value_kind: 'string',
+  size_bytes: 1,
+  state: 'active',
+  created_at: '2026-01-01T00:00:00.000Z',
+  created_by: null,
+  destroyed_at: null,
 });
 
 describe.each(backends())('storage conformance on %s', (backend) => {
@@ -25,10 +53,13 @@ describe.each(backends())('storage conformance on %s', (backend) => {
   beforeAll(async () => {
     tdb = await createTestDatabase(backend);
     storage = await openStorage(tdb.url);
-    await storage.db.insertInto('tenants').values([
-      { id: 't1', name: 'one', created_at: 'x', deleted_at: null },
-      { id: 't2', name: 'two', created_at: 'x', deleted_at: null },
-    ]).execute();
+    await storage.db
+      .insertInto('tenants')
+      .values([
+        { id: 't1', name: 'one', created_at: 'x', deleted_at: null },
+        { id: 't2', name: 'two', created_at: 'x', deleted_at: null },
+      ])
+      .execute();
     await storage.transaction('t1', async (trx) => {
       await store.insertSecret(trx, secretRow('t1', 's1', 'apps/a', { service: 'billing' }));
       await store.insertSecret(trx, secretRow('t1', 's2', 'apps/b', { environment: 'prod' }));
@@ -50,7 +81,10 @@ describe.each(backends())('storage conformance on %s', (backend) => {
   it('migrations are idempotent: opening again changes nothing', async () => {
     if (backend === 'sqlite') {
       // One server holds a SQLite file at a time; a second open is refused while the first is open.
-      await expect(openStorage(tdb.url)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('in use by another Keyhaven server') });
+      await expect(openStorage(tdb.url)).rejects.toMatchObject({
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringContaining('in use by another Keyhaven server'),
+      });
       await storage.close();
       storage = await openStorage(tdb.url);
     } else {
@@ -67,7 +101,8 @@ describe.each(backends())('storage conformance on %s', (backend) => {
   });
 
   it('lists with a literal prefix (LIKE wildcards escaped), filters and cursor', async () => {
-    const names = async (f: object) => (await storage.withTenant('t1', (ex) => store.list(ex, 't1', { limit: 100, ...f }))).map((r) => r.name);
+    const names = async (f: object) =>
+      (await storage.withTenant('t1', (ex) => store.list(ex, 't1', { limit: 100, ...f }))).map((r) => r.name);
     expect(await names({ prefix: 'apps/' })).toEqual(['apps/a', 'apps/b']);
     expect(await names({ prefix: 'apps_' })).toEqual(['apps_c']);
     expect(await names({ tags: ['x', 'y'] })).toEqual(['apps/a']);
@@ -103,7 +138,10 @@ describe.each(backends())('storage conformance on %s', (backend) => {
 
   it('matches fingerprints within the tenant only', async () => {
     const t1 = await storage.withTenant('t1', (ex) => store.findByFingerprints(ex, 't1', ['fp-a1', 'fp-a2', 'fp-none']));
-    expect(t1.map((r) => [r.name, r.version, r.field]).sort()).toEqual([['apps/a', 1, ''], ['apps/a', 2, 'password']]);
+    expect(t1.map((r) => [r.name, r.version, r.field]).sort()).toEqual([
+      ['apps/a', 1, ''],
+      ['apps/a', 2, 'password'],
+    ]);
     expect(await storage.withTenant('t2', (ex) => store.findByFingerprints(ex, 't2', ['fp-a2']))).toEqual([]);
   });
 
@@ -118,7 +156,9 @@ describe.each(backends())('storage conformance on %s', (backend) => {
 
   it('concurrent transactions: each commits or rolls back on its own, and callers hear back after the commit', async () => {
     let releaseFirst!: () => void;
-    const gate = new Promise<void>((r) => { releaseFirst = r; });
+    const gate = new Promise<void>((r) => {
+      releaseFirst = r;
+    });
     const first = storage.transaction('t2', async (trx) => {
       await store.insertVersion(trx, versionRow('t2', 's9', 2), []);
       await gate; // units arriving now wait for this one (SQLite: they join the next group)
@@ -146,7 +186,10 @@ describe.each(backends())('storage conformance on %s', (backend) => {
     await ks.insertKey({ id: 'kekB', purpose: 'kek', wrapped: 'w2', state: 'active', source: 'local', created_at: '2' }, true);
     await ks.updateWrapped('kekB', 'w3', 'aws-kms');
     const rows = await ks.loadKeyring();
-    expect(rows.map((r) => [r.id, r.state, r.wrapped, r.source])).toEqual([['kekA', 'retired', 'w', 'local'], ['kekB', 'active', 'w3', 'aws-kms']]);
+    expect(rows.map((r) => [r.id, r.state, r.wrapped, r.source])).toEqual([
+      ['kekA', 'retired', 'w', 'local'],
+      ['kekB', 'active', 'w3', 'aws-kms'],
+    ]);
   });
 
   it.runIf(backend === 'postgres')('row-level security: a query without a tenant filter sees only the session tenant', async () => {
@@ -159,7 +202,9 @@ describe.each(backends())('storage conformance on %s', (backend) => {
     const unscoped = await sql<{ n: string }>`select count(*) as n from secrets`.execute(storage.db);
     expect(Number(unscoped.rows[0]!.n)).toBe(0);
     // Writing a row for another tenant from a tenant session is refused.
-    await expect(storage.transaction('t1', (trx) => trx.insertInto('secret_tags').values({ tenant_id: 't2', secret_id: 's9', tag: 'evil' }).execute())).rejects.toThrow(/row-level security/);
+    await expect(
+      storage.transaction('t1', (trx) => trx.insertInto('secret_tags').values({ tenant_id: 't2', secret_id: 's9', tag: 'evil' }).execute()),
+    ).rejects.toThrow(/row-level security/);
     expect(await storage.bypassesRls()).toBe(false);
   });
 });

@@ -16,12 +16,29 @@ describe('SDK logins', () => {
   let admin: ReturnType<typeof createClient>;
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
-    running = await startServer(loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: db.dataDir, databaseUrl: db.url, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', egress: { allowLoopback: true } } }), { print: () => {} });
+    running = await startServer(
+      loadConfig({
+        env: {},
+        flags: {
+          listen: '127.0.0.1:0',
+          dataDir: db.dataDir,
+          databaseUrl: db.url,
+          masterKey: randomBytes(32).toString('base64'),
+          logLevel: 'silent',
+          egress: { allowLoopback: true },
+        },
+      }),
+      { print: () => {} },
+    );
     fx = await startIdentityFixtures();
     admin = createClient({ addr: running.url, token: running.rootToken!, tenant: 'default' });
     await admin.secrets.set('sdk/key', 'sdk-value');
   });
-  afterAll(async () => { await running?.close(); await db?.drop(); await fx?.close(); });
+  afterAll(async () => {
+    await running?.close();
+    await db?.drop();
+    await fx?.close();
+  });
 
   it('AppRole: administers the role, logs in, reads, renews, keeps renewing and logs out', async () => {
     await admin.auth.approle.roles.put('svc', { token_role: 'read', token_ttl: 3, token_max_ttl: 60 });
@@ -48,15 +65,25 @@ describe('SDK logins', () => {
 
   it('Kubernetes and JWT credentials; a refused login is a typed error', async () => {
     await admin.auth.kubernetes.config.put({ kubernetes_host: fx.kubernetesUrl, token_reviewer_jwt: fx.reviewerJwt });
-    await admin.auth.kubernetes.roles.put('pods', { bound_service_account_names: ['app'], bound_service_account_namespaces: ['prod'], token_role: 'read' });
+    await admin.auth.kubernetes.roles.put('pods', {
+      bound_service_account_names: ['app'],
+      bound_service_account_namespaces: ['prod'],
+      token_role: 'read',
+    });
     const k = await loginClient({ method: 'kubernetes', role: 'pods', jwt: fx.serviceAccountToken('prod', 'app') }, { addr: running.url });
     expect((await k.client.tokens.self()).identity).toMatchObject({ method: 'kubernetes', subject: 'prod/app' });
     await admin.auth.jwt.config.put({ jwks_url: fx.jwksUrl, bound_issuer: fx.issuer });
     await admin.auth.jwt.roles.put('ci', { bound_claims: { repository: 'acme/*' }, token_role: 'read' });
     expect((await admin.auth.jwt.roles.get('ci')).bound_claims).toEqual({ repository: 'acme/*' });
-    const j = await loginClient({ method: 'oidc', role: 'ci', jwt: await fx.githubToken({ repository: 'acme/web' }) }, { addr: running.url });
+    const j = await loginClient(
+      { method: 'oidc', role: 'ci', jwt: await fx.githubToken({ repository: 'acme/web' }) },
+      { addr: running.url },
+    );
     expect((await j.client.secrets.get('sdk/key')).value).toBe('sdk-value');
-    const refused = await loginClient({ method: 'jwt', role: 'ci', jwt: await fx.githubToken({ repository: 'other/web' }) }, { addr: running.url }).catch((e) => e);
+    const refused = await loginClient(
+      { method: 'jwt', role: 'ci', jwt: await fx.githubToken({ repository: 'other/web' }) },
+      { addr: running.url },
+    ).catch((e) => e);
     expect(refused).toBeInstanceOf(KeyhavenApiError);
     expect(refused).toMatchObject({ code: 'AUTH_LOGIN_FAILED', status: 401 });
   });

@@ -3,5 +3,10 @@ import type { Clock } from '../../src/lib/clock.js';
 
 export const createManualClock = (start = Date.now()): Clock & { advance(ms: number): void } => {
   let t = start;
-  return { now: () => new Date(t), advance: (ms: number) => { t += ms; } } as Clock & { advance(ms: number): void };
+  return {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  } as Clock & { advance(ms: number): void };
 };

@@ -15,9 +15,12 @@ beforeAll(async () => {
     for (let v = 1; v <= VERSIONS; v++) await ts.app.services.secrets.write(scope, `bulk/s${s}`, `value-${s}-${v}`, { create: true });
   }
 }, 120_000);
-afterAll(async () => { await ts?.close(); });
+afterAll(async () => {
+  await ts?.close();
+});
 
-const ciphertexts = async () => (await ts.app.storage.db.selectFrom('secret_versions').select(['secret_id', 'version', 'ciphertext', 'kek_id']).execute());
+const ciphertexts = async () =>
+  await ts.app.storage.db.selectFrom('secret_versions').select(['secret_id', 'version', 'ciphertext', 'kek_id']).execute();
 
 describe('admin endpoints', () => {
   it('are for root tokens only', async () => {
@@ -35,7 +38,15 @@ describe('admin endpoints', () => {
     const c = await ts.call('POST', '/admin/secrets/test-connection', { tenant: null });
     expect(c.body.data).toMatchObject({ connected: true, database: { ok: true }, barrier: { ok: true } });
     const cc = await ts.call('POST', '/admin/secrets/clear-cache', { tenant: null });
-    expect(cc.body).toMatchObject({ status: 'success', data: { cleared: [{ name: 'provider-references', entries: 0 }, { name: 'secret-reads', entries: expect.any(Number) }] } });
+    expect(cc.body).toMatchObject({
+      status: 'success',
+      data: {
+        cleared: [
+          { name: 'provider-references', entries: 0 },
+          { name: 'secret-reads', entries: expect.any(Number) },
+        ],
+      },
+    });
   });
 
   it('toggles automatic rotation with an interval', async () => {
@@ -57,7 +68,9 @@ describe('keyring rotation', () => {
     const p = await ts.call('POST', '/admin/secrets/key-rotation/perform', { tenant: null, body: {} });
     expect(p.status).toBe(202);
     expect(p.body.data).toMatchObject({ state: 'running', target_kek: 'kek2', active_kek: 'kek2', total: SECRETS * VERSIONS });
-    expect((await ts.call('POST', '/admin/secrets/key-rotation/perform', { tenant: null, body: {} })).body.error.code).toBe('KEY_ROTATION_IN_PROGRESS');
+    expect((await ts.call('POST', '/admin/secrets/key-rotation/perform', { tenant: null, body: {} })).body.error.code).toBe(
+      'KEY_ROTATION_IN_PROGRESS',
+    );
 
     let reads = 0;
     let failed = 0;
@@ -90,6 +103,7 @@ describe('keyring rotation', () => {
     for (const b of before) expect(after.get(`${b.secret_id}/${b.version}`)!.ciphertext).toBe(b.ciphertext);
     expect(new Set([...after.values()].map((r) => r.kek_id))).toEqual(new Set(['kek2']));
     for (const [name, value] of written) expect((await ts.call('GET', `/v1/secrets/${name}`)).body.value).toBe(value);
-    for (let s = 0; s < SECRETS; s += 37) expect((await ts.call('GET', `/v1/secrets/bulk/s${s}?version=1`)).body.value).toBe(`value-${s}-1`);
+    for (let s = 0; s < SECRETS; s += 37)
+      expect((await ts.call('GET', `/v1/secrets/bulk/s${s}?version=1`)).body.value).toBe(`value-${s}-1`);
   }, 120_000);
 });

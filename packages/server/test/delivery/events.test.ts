@@ -5,11 +5,15 @@ import { createClient, subscribeSecretEvents, type SecretEvent } from '@keyhaven
 import { startRealServer, waitFor, type RealServer } from './support.js';
 
 let server: RealServer;
-beforeAll(async () => { server = await startRealServer(); });
-afterAll(async () => { await server?.close(); });
+beforeAll(async () => {
+  server = await startRealServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
 
 describe('GET /v1/events', () => {
-  it('streams this tenant\'s secret.changed events only, without values', async () => {
+  it("streams this tenant's secret.changed events only, without values", async () => {
     const root = createClient({ addr: server.url, token: server.rootToken });
     await root.tenants.create('other');
     const other = createClient({ addr: server.url, token: server.rootToken, tenant: 'other' });
@@ -26,7 +30,9 @@ describe('GET /v1/events', () => {
         ['secret.changed', 'default', 'apps/x', 'delete'],
       ]);
       expect(JSON.stringify(got)).not.toContain('tenant-value');
-    } finally { sub.close(); }
+    } finally {
+      sub.close();
+    }
   });
 
   it('requires a token with access to the tenant', async () => {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   await c.secrets.set('apps/exp/db', { user: 'app', password: 'p@ss w0rd' });
   await c.secrets.set('apps/exp/tricky', TRICKY);
 });
-afterAll(async () => { await server?.close(); cleanup(dir); });
+afterAll(async () => {
+  await server?.close();
+  cleanup(dir);
+});
 
 describe('keyhaven export', () => {
   it('dotenv round-trips through the dotenv parser (quotes, newlines, $ and backquotes)', async () => {
@@ -42,7 +45,10 @@ describe('keyhaven export', () => {
 
   it('k8s-secret is a v1 Secret with base64 data; written with -o it is 0600', async () => {
     const out = path.join(dir, 'secret.yaml');
-    const r = await runCli(['export', '--format', 'k8s-secret', '--prefix', 'apps/exp/', '--name', 'Web Secrets', '--namespace', 'prod', '-o', out], env);
+    const r = await runCli(
+      ['export', '--format', 'k8s-secret', '--prefix', 'apps/exp/', '--name', 'Web Secrets', '--namespace', 'prod', '-o', out],
+      env,
+    );
     expect(r.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const doc = YAML.parse(readFileSync(out, 'utf8'));
@@ -78,7 +84,9 @@ describe('keyhaven export', () => {
         const data = readlinkSync(path.join(vol2, '..data'));
         try {
           seen.push(readFileSync(path.join(vol2, data, 'PAIR_A'), 'utf8') + readFileSync(path.join(vol2, data, 'PAIR_B'), 'utf8'));
-        } catch { /* the old data dir was removed after we resolved the link: read again */ }
+        } catch {
+          /* the old data dir was removed after we resolved the link: read again */
+        }
         await new Promise((r) => setImmediate(r));
       }
     })();
@@ -95,7 +103,11 @@ describe('keyhaven export', () => {
 
     await c.secrets.set('apps/vol/pair', 'now-a-string');
     expect((await runCli(['export', '--format', 'dir', '--prefix', 'apps/vol/', '-o', vol2], env)).code).toBe(0);
-    expect(readdirSync(vol2).filter((f) => !f.startsWith('..')).sort()).toEqual(['PAIR']);
+    expect(
+      readdirSync(vol2)
+        .filter((f) => !f.startsWith('..'))
+        .sort(),
+    ).toEqual(['PAIR']);
   });
 });
 
@@ -127,7 +139,10 @@ describe('keyhaven inject', () => {
   it('renders references into a 0600 file and names the line of an unknown reference', async () => {
     const tpl = path.join(dir, 'app.conf.tpl');
     const out = path.join(dir, 'app.conf');
-    writeFileSync(tpl, 'user = {{ keyhaven://apps/exp/db#user }}\npassword = "{{keyhaven://apps/exp/db#password}}"\nother = {{ not a ref }}\n');
+    writeFileSync(
+      tpl,
+      'user = {{ keyhaven://apps/exp/db#user }}\npassword = "{{keyhaven://apps/exp/db#password}}"\nother = {{ not a ref }}\n',
+    );
     const r = await runCli(['inject', '-i', tpl, '-o', out], env);
     expect(r.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('user = app\npassword = "p@ss w0rd"\nother = {{ not a ref }}\n');
@@ -153,7 +168,13 @@ describe('keyhaven inject', () => {
     writeFileSync(tpl, 'token={{ keyhaven://apps/inj/token }}\n');
     const p = spawnCli(['inject', '-i', tpl, '-o', out, '--watch'], env);
     try {
-      await waitFor(() => { try { return readFileSync(out, 'utf8') === 'token=one\n'; } catch { return false; } }, 'the first render');
+      await waitFor(() => {
+        try {
+          return readFileSync(out, 'utf8') === 'token=one\n';
+        } catch {
+          return false;
+        }
+      }, 'the first render');
       await new Promise((r) => setTimeout(r, 300)); // let the event subscription connect
       await c.secrets.set('apps/inj/token', 'two');
       await waitFor(() => readFileSync(out, 'utf8') === 'token=two\n', 'the re-render');

@@ -23,10 +23,23 @@ beforeAll(async () => {
   await c.secrets.set('apps/web/api-key', API_KEY);
   await c.secrets.set('apps/other/api-key', 'other-' + randomBytes(6).toString('hex'));
 });
-afterAll(async () => { await server?.close(); cleanup(dir); });
+afterAll(async () => {
+  await server?.close();
+  cleanup(dir);
+});
 
-const printEnv = ['node', '-e', 'for (const k of ["DB_USER","DB_PASSWORD","API_KEY","WEB_KEY","KEYHAVEN_TOKEN","FROM_FILE"]) console.log(k + "=" + (process.env[k] ?? "<unset>"))'];
-const parseEnv = (s: string) => Object.fromEntries(s.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const printEnv = [
+  'node',
+  '-e',
+  'for (const k of ["DB_USER","DB_PASSWORD","API_KEY","WEB_KEY","KEYHAVEN_TOKEN","FROM_FILE"]) console.log(k + "=" + (process.env[k] ?? "<unset>"))',
+];
+const parseEnv = (s: string) =>
+  Object.fromEntries(
+    s
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 describe('keyhaven run', () => {
   it('starts the child with secrets named by the rule (path below --prefix, JSON fields expanded), without the token', async () => {
@@ -50,13 +63,16 @@ describe('keyhaven run', () => {
 
   it('passes the exit code through and reports a signal-killed child as 128+n', async () => {
     expect((await runCli(['run', '--select', 'apps/web/api-key', '--', 'node', '-e', 'process.exit(7)'], env)).code).toBe(7);
-    expect((await runCli(['run', '--select', 'apps/web/api-key', '--', 'node', '-e', 'process.kill(process.pid, "SIGKILL")'], env)).code).toBe(137);
+    expect(
+      (await runCli(['run', '--select', 'apps/web/api-key', '--', 'node', '-e', 'process.kill(process.pid, "SIGKILL")'], env)).code,
+    ).toBe(137);
     const missing = await runCli(['run', '--select', 'apps/web/api-key', '--', 'definitely-not-a-command-xyz'], env);
     expect(missing.code).toBe(127);
   });
 
   it('forwards SIGTERM to the child, which can clean up and choose its exit code', async () => {
-    const script = 'process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(42); }); console.log("ready"); setInterval(() => {}, 1000);';
+    const script =
+      'process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(42); }); console.log("ready"); setInterval(() => {}, 1000);';
     const p = spawnCli(['run', '--select', 'apps/web/api-key', '--', 'node', '-e', script], env);
     await waitFor(() => p.out().includes('ready'), 'the child to start');
     p.child.kill('SIGTERM');
@@ -96,7 +112,8 @@ describe('keyhaven run', () => {
   it('--watch restarts the child with the new value when a secret it uses gets a new version', async () => {
     const c = createClient({ addr: server.url, token: server.rootToken });
     await c.secrets.set('apps/watch/token', 'first-value');
-    const script = 'console.log("token " + process.env.TOKEN.length + " " + process.env.TOKEN.slice(0, 5)); process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000);';
+    const script =
+      'console.log("token " + process.env.TOKEN.length + " " + process.env.TOKEN.slice(0, 5)); process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000);';
     const p = spawnCli(['run', '--watch', '--prefix', 'apps/watch/', '--', 'node', '-e', script], env);
     await waitFor(() => p.out().includes('token 11 first'), 'the first child');
     await c.secrets.set('apps/watch/token', 'second-value-longer');
@@ -109,17 +126,26 @@ describe('keyhaven run', () => {
   it('--snapshot writes an encrypted 0600 file and uses it (with a warning) when the server is down', async () => {
     const snap = path.join(dir, 'run.snap');
     const key = { KEYHAVEN_SNAPSHOT_PASSPHRASE: 'correct horse battery staple' };
-    const ok = await runCli(['run', '--prefix', 'apps/web/', '--snapshot', snap, '--no-mask', '--', 'node', '-e', 'console.log(process.env.API_KEY)'], { ...env, ...key });
+    const ok = await runCli(
+      ['run', '--prefix', 'apps/web/', '--snapshot', snap, '--no-mask', '--', 'node', '-e', 'console.log(process.env.API_KEY)'],
+      { ...env, ...key },
+    );
     expect(ok.stdout.trim()).toBe(API_KEY);
     expect(statSync(snap).mode & 0o777).toBe(0o600);
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(snap, 'utf8')).not.toContain(API_KEY);
     const down = { ...env, KEYHAVEN_ADDR: 'http://127.0.0.1:9' };
-    const off = await runCli(['run', '--prefix', 'apps/web/', '--snapshot', snap, '--no-mask', '--', 'node', '-e', 'console.log(process.env.API_KEY)'], { ...down, ...key });
+    const off = await runCli(
+      ['run', '--prefix', 'apps/web/', '--snapshot', snap, '--no-mask', '--', 'node', '-e', 'console.log(process.env.API_KEY)'],
+      { ...down, ...key },
+    );
     expect(off.code).toBe(0);
     expect(off.stdout.trim()).toBe(API_KEY);
     expect(off.stderr).toContain('offline snapshot');
-    const wrongKey = await runCli(['run', '--prefix', 'apps/web/', '--snapshot', snap, '--', 'true'], { ...down, KEYHAVEN_SNAPSHOT_PASSPHRASE: 'wrong' });
+    const wrongKey = await runCli(['run', '--prefix', 'apps/web/', '--snapshot', snap, '--', 'true'], {
+      ...down,
+      KEYHAVEN_SNAPSHOT_PASSPHRASE: 'wrong',
+    });
     expect(wrongKey.code).not.toBe(0);
     expect(wrongKey.stderr).toContain('does not open');
     const noSnap = await runCli(['run', '--prefix', 'apps/web/', '--', 'true'], down);

@@ -19,7 +19,10 @@ beforeAll(async () => {
   dir = tempDir();
   await createClient({ addr: server.url, token: server.rootToken }).secrets.set('apps/sdk/key', VALUE);
 });
-afterAll(async () => { await server?.close(); cleanup(dir); });
+afterAll(async () => {
+  await server?.close();
+  cleanup(dir);
+});
 
 const clientFor = (addr: string, timeoutMs = 2000) => createClient({ addr, token: server.rootToken, timeoutMs });
 
@@ -38,7 +41,10 @@ describe('createSecretsReader', () => {
     const c = clientFor(server.url);
     for (const n of ['a', 'b', 'c']) await c.secrets.set(`apps/lru/${n}`, `value-${n}`);
     const r = createSecretsReader(c, { fromEnv: false, maxEntries: 2 });
-    await r.get('apps/lru/a'); await r.get('apps/lru/b'); await r.get('apps/lru/a'); await r.get('apps/lru/c');
+    await r.get('apps/lru/a');
+    await r.get('apps/lru/b');
+    await r.get('apps/lru/a');
+    await r.get('apps/lru/c');
     expect(r.stats().size).toBe(2);
     expect((await r.read('apps/lru/a')).source).toBe('cache');
     expect((await r.read('apps/lru/b')).source).toBe('server'); // b was evicted
@@ -49,7 +55,13 @@ describe('createSecretsReader', () => {
     await createClient({ addr: own.url, token: own.rootToken }).secrets.set('x/key', VALUE);
     let t = 0;
     const warnings: string[] = [];
-    const r = createSecretsReader(createClient({ addr: own.url, token: own.rootToken, timeoutMs: 2000 }), { fromEnv: false, cacheTtlMs: 1000, maxStaleMs: 5000, now: () => t, onWarning: (m) => warnings.push(m) });
+    const r = createSecretsReader(createClient({ addr: own.url, token: own.rootToken, timeoutMs: 2000 }), {
+      fromEnv: false,
+      cacheTtlMs: 1000,
+      maxStaleMs: 5000,
+      now: () => t,
+      onWarning: (m) => warnings.push(m),
+    });
     expect(await r.get('x/key')).toBe(VALUE);
     await own.close();
     t = 3000;
@@ -66,17 +78,30 @@ describe('createSecretsReader', () => {
 
   it('times out on a server that never answers and serves the stale value', async () => {
     const sockets = new Set<import('node:net').Socket>();
-    const silent = http.createServer(() => { /* never answers */ });
+    const silent = http.createServer(() => {
+      /* never answers */
+    });
     silent.on('connection', (s) => sockets.add(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const addr = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
       // A first read from the real server fills the cache; the same reader then talks to the silent one.
       let target = server.url;
-      const client = createClient({ addr: 'http://placeholder', token: server.rootToken, timeoutMs: 300, fetch: (url, init) => fetch(String(url).replace('http://placeholder', target), init) });
+      const client = createClient({
+        addr: 'http://placeholder',
+        token: server.rootToken,
+        timeoutMs: 300,
+        fetch: (url, init) => fetch(String(url).replace('http://placeholder', target), init),
+      });
       let t = 0;
       const warnings: string[] = [];
-      const r = createSecretsReader(client, { fromEnv: false, cacheTtlMs: 10, maxStaleMs: 60_000, now: () => t, onWarning: (m) => warnings.push(m) });
+      const r = createSecretsReader(client, {
+        fromEnv: false,
+        cacheTtlMs: 10,
+        maxStaleMs: 60_000,
+        now: () => t,
+        onWarning: (m) => warnings.push(m),
+      });
       await r.get('apps/sdk/key');
       target = addr;
       t = 100;
@@ -101,7 +126,9 @@ describe('createSecretsReader', () => {
       await c.secrets.set('apps/events/key', 'after-change');
       await waitFor(async () => (await r.get('apps/events/key')) === 'after-change', 'the reader to see the new version');
       expect(r.stats().invalidations).toBeGreaterThan(0);
-    } finally { r.close(); }
+    } finally {
+      r.close();
+    }
   });
 
   it('falls back to environment variables and NAME_FILE paths when the server is unreachable', async () => {
@@ -109,12 +136,21 @@ describe('createSecretsReader', () => {
     writeFileSync(f, 'from-file\n');
     const env = { APP_KEY: 'from-env', APP_DB_PASSWORD_FILE: f };
     const warnings: string[] = [];
-    const r = createSecretsReader(createClient({ addr: 'http://127.0.0.1:9', token: 't' }), { fromEnv: false, env, fallback: { env: true, files: true, prefix: 'APP_' }, onWarning: (m) => warnings.push(m) });
+    const r = createSecretsReader(createClient({ addr: 'http://127.0.0.1:9', token: 't' }), {
+      fromEnv: false,
+      env,
+      fallback: { env: true, files: true, prefix: 'APP_' },
+      onWarning: (m) => warnings.push(m),
+    });
     expect(await r.read('apps/sdk/key')).toEqual({ value: 'from-env', source: 'env' });
     expect(await r.read('apps/db#password')).toEqual({ value: 'from-file', source: 'file' });
     expect(warnings).toHaveLength(2);
     await expect(r.get('apps/none')).rejects.toBeInstanceOf(SecretUnavailableError);
-    const noFallback = createSecretsReader(createClient({ addr: 'http://127.0.0.1:9', token: 't' }), { fromEnv: false, env, fallback: false });
+    const noFallback = createSecretsReader(createClient({ addr: 'http://127.0.0.1:9', token: 't' }), {
+      fromEnv: false,
+      env,
+      fallback: false,
+    });
     await expect(noFallback.get('apps/sdk/key')).rejects.toBeInstanceOf(SecretUnavailableError);
   });
 
@@ -126,9 +162,21 @@ describe('createSecretsReader', () => {
   });
 
   it('reads seed 003 settings from the environment', () => {
-    expect(readerSettingsFromEnv({})).toEqual({ cacheEnabled: true, cacheTtlMs: 300_000, maxEntries: 100, maxStaleMs: 3_600_000, fallback: { env: true, files: true, prefix: '' } });
-    expect(readerSettingsFromEnv({ SECRETS_CACHE_ENABLED: 'false', SECRETS_CACHE_TTL_SECONDS: '30', SECRETS_CACHE_MAX_SIZE: '5', SECRETS_FALLBACK_ENABLED: 'false' }))
-      .toMatchObject({ cacheEnabled: false, cacheTtlMs: 30_000, maxEntries: 5, fallback: false });
+    expect(readerSettingsFromEnv({})).toEqual({
+      cacheEnabled: true,
+      cacheTtlMs: 300_000,
+      maxEntries: 100,
+      maxStaleMs: 3_600_000,
+      fallback: { env: true, files: true, prefix: '' },
+    });
+    expect(
+      readerSettingsFromEnv({
+        SECRETS_CACHE_ENABLED: 'false',
+        SECRETS_CACHE_TTL_SECONDS: '30',
+        SECRETS_CACHE_MAX_SIZE: '5',
+        SECRETS_FALLBACK_ENABLED: 'false',
+      }),
+    ).toMatchObject({ cacheEnabled: false, cacheTtlMs: 30_000, maxEntries: 5, fallback: false });
     expect(readerSettingsFromEnv({ SECRETS_FALLBACK_TO_ENV: 'no' }).fallback).toMatchObject({ env: false });
   });
 

@@ -14,7 +14,11 @@ let vault: any;
 const vfetch = (path: string, init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) =>
   fetch(server.url + path, {
     method: init.method ?? 'GET',
-    headers: { ...(init.token === null ? {} : { 'x-vault-token': init.token ?? server.rootToken }), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers: {
+      ...(init.token === null ? {} : { 'x-vault-token': init.token ?? server.rootToken }),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
     body: init.body ? JSON.stringify(init.body) : undefined,
   }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : await r.json() }));
 
@@ -22,10 +26,12 @@ beforeAll(async () => {
   server = await startRealServer();
   vault = nodeVault({ endpoint: server.url, token: server.rootToken, apiVersion: 'v1', noCustomHTTPVerbs: true });
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 describe('Vault KV v2 compatibility with node-vault', () => {
-  it('writes and reads data with versions and metadata in Vault\'s shapes', async () => {
+  it("writes and reads data with versions and metadata in Vault's shapes", async () => {
     const w = await vault.write('kv/data/apps/db', { data: { user: 'app', password: 'pw1' } });
     expect(w.data).toMatchObject({ version: 1, destroyed: false, deletion_time: '' });
     await vault.write('kv/data/apps/db', { data: { user: 'app', password: 'pw2' } });
@@ -94,7 +100,7 @@ describe('Vault KV v2 compatibility with node-vault', () => {
     expect(purged.response.statusCode).toBe(404);
   });
 
-  it('refuses a bad token with Vault\'s 403 permission denied', async () => {
+  it("refuses a bad token with Vault's 403 permission denied", async () => {
     const bad = nodeVault({ endpoint: server.url, token: 'kh_nope', apiVersion: 'v1' });
     const err = await bad.read('kv/data/apps/db').catch((e: any) => e);
     expect(err.response.statusCode).toBe(403);
@@ -126,7 +132,11 @@ describe('Vault-shaped HTTP calls (Vault Agent, External Secrets Operator)', () 
   });
 
   it('PATCH merges into the latest version (application/merge-patch+json)', async () => {
-    const res = await fetch(server.url + '/v1/kv/data/apps/db', { method: 'PATCH', headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { extra: 'x', user: null } }) });
+    const res = await fetch(server.url + '/v1/kv/data/apps/db', {
+      method: 'PATCH',
+      headers: { 'x-vault-token': server.rootToken, 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ data: { extra: 'x', user: null } }),
+    });
     expect(res.status).toBe(200);
     expect((await vfetch('/v1/kv/data/apps/db')).body.data.data).toEqual({ password: 'pw2', extra: 'x' });
   });

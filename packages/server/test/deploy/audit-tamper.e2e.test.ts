@@ -31,7 +31,8 @@ interface Store {
 const newStore = async (backend: Backend): Promise<Store> => {
   const key = masterKey();
   if (backend === 'sqlite') {
-    const dir = tempDir(); dirs.push(dir);
+    const dir = tempDir();
+    dirs.push(dir);
     return {
       dataDir: dir,
       start: () => startServerProcess(['--data-dir', dir], { KEYHAVEN_MASTER_KEY: key }),
@@ -40,11 +41,14 @@ const newStore = async (backend: Backend): Promise<Store> => {
         try {
           const st = db.prepare(text);
           return st.reader ? (st.all() as Array<Record<string, unknown>>) : (st.run(), []);
-        } finally { db.close(); }
+        } finally {
+          db.close();
+        }
       },
     };
   }
-  const db = await createTestDatabase('postgres'); dbs.push(db);
+  const db = await createTestDatabase('postgres');
+  dbs.push(db);
   const admin = new URL(PG_ADMIN_URL);
   admin.pathname = new URL(db.url).pathname;
   return {
@@ -80,12 +84,22 @@ const headRow = async (store: Store) => {
 /** Restarts, checks verify over HTTP and through the CLI, and that a write is refused by name. */
 const expectDamage = async (store: Store, token: string, kinds: string[]) => {
   const s = await store.start();
-  let result: { body: { ok: boolean; code: string; problems: Array<{ kind: string; seq: number | null; reason: string }>; appends: string }; cli: Awaited<ReturnType<typeof runCli>> } | undefined;
+  let result:
+    | {
+        body: { ok: boolean; code: string; problems: Array<{ kind: string; seq: number | null; reason: string }>; appends: string };
+        cli: Awaited<ReturnType<typeof runCli>>;
+      }
+    | undefined;
   try {
     const env = { KEYHAVEN_ADDR: s.url, KEYHAVEN_TOKEN: token };
     const v = await fetch(`${s.url}/v1/sys/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(v.status).toBe(200);
-    const body = (await v.json()) as { ok: boolean; code: string; problems: Array<{ kind: string; seq: number | null; reason: string }>; appends: string };
+    const body = (await v.json()) as {
+      ok: boolean;
+      code: string;
+      problems: Array<{ kind: string; seq: number | null; reason: string }>;
+      appends: string;
+    };
     expect(body.ok).toBe(false);
     expect(body.code).toBe('AUDIT_CHAIN_DAMAGED');
     expect(body.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(kinds));
@@ -132,7 +146,11 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
       expect(cli.stdout).toMatch(/^OK: \d+ entries verified\. Anchor: ok/);
       const cp = await runCli(['audit', 'checkpoint', '--format', 'json'], { KEYHAVEN_ADDR: s.url, KEYHAVEN_TOKEN: token });
       expect(cp.code).toBe(0);
-      expect(JSON.parse(cp.stdout)).toMatchObject({ format: 'keyhaven-audit-checkpoint-v1', seq: expect.any(Number), signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(JSON.parse(cp.stdout)).toMatchObject({
+        format: 'keyhaven-audit-checkpoint-v1',
+        seq: expect.any(Number),
+        signature: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
     } finally {
       expect(await s.stop()).toBe(0);
     }
@@ -145,7 +163,9 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
     await writeMore(store, token, 3, 'later');
     expect((await headRow(store)).seq).toBeGreaterThan(earlier.seq);
     await store.sql(`delete from audit_events where seq > ${earlier.seq}`);
-    await store.sql(`update audit_head set seq = ${earlier.seq}, hash = '${earlier.hash}', signature = '${earlier.signature}' where id = 1`);
+    await store.sql(
+      `update audit_head set seq = ${earlier.seq}, hash = '${earlier.hash}', signature = '${earlier.signature}' where id = 1`,
+    );
     const { body } = await expectDamage(store, token, ['truncated_before_anchor']);
     expect(body.problems.find((p) => p.kind === 'truncated_before_anchor')!.reason).toContain(`the database ends at entry ${earlier.seq}`);
 
@@ -167,7 +187,11 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
       const report = JSON.parse(ok.stdout);
       expect(report).toMatchObject({ ok: true, appends: 'ok', seals: [{ reason: 'rolled back by test; ticket T-1' }] });
       const log = await api(s.url, token)('GET', '/v1/sys/audit/events?action=audit.seal');
-      expect(log.json.items[0]).toMatchObject({ action: 'audit.seal', actor_name: 'root', details: { reason: 'rolled back by test; ticket T-1', problems: [{ kind: 'truncated_before_anchor' }] } });
+      expect(log.json.items[0]).toMatchObject({
+        action: 'audit.seal',
+        actor_name: 'root',
+        details: { reason: 'rolled back by test; ticket T-1', problems: [{ kind: 'truncated_before_anchor' }] },
+      });
     } finally {
       expect(await s.stop()).toBe(0);
     }
@@ -197,6 +221,9 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
         select seq + 1, tenant_id, time, actor_kind, 'forged.entry', outcome, hash, hash from audit_events order by seq desc limit 1`);
     }
     const { body } = await expectDamage(store, token, ['entries_after_head', 'entry_modified']);
-    expect(body.problems.find((p) => p.kind === 'entries_after_head')).toMatchObject({ seq: head.seq + 1, reason: expect.stringContaining(`entries ${head.seq + 1}..${head.seq + 2}`) });
+    expect(body.problems.find((p) => p.kind === 'entries_after_head')).toMatchObject({
+      seq: head.seq + 1,
+      reason: expect.stringContaining(`entries ${head.seq + 1}..${head.seq + 2}`),
+    });
   });
 });

@@ -23,17 +23,28 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The CLI as a child process that does not block the event loop (the write load goes on meanwhile). */
-const cliAsync = (args: string[], env: Record<string, string>) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-  const c = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = ''; let stderr = '';
-  c.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  c.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  c.on('exit', (code) => resolve({ code, stdout, stderr }));
-});
+const cliAsync = (args: string[], env: Record<string, string>) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const c = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    c.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    c.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 
 describe('operator backup and restore (SQLite, online)', () => {
   it('a backup taken under write load restores to a server that serves every write acknowledged before it, with a verifying audit chain', async () => {
-    const dataA = tempDir(); const dataB = tempDir(); const out = tempDir();
+    const dataA = tempDir();
+    const dataB = tempDir();
+    const out = tempDir();
     dirs.push(dataA, dataB, out);
     const key = masterKey();
     const a = await startServerProcess(['--data-dir', dataA], { KEYHAVEN_MASTER_KEY: key });
@@ -42,13 +53,17 @@ describe('operator backup and restore (SQLite, online)', () => {
 
     // The load: 4 writers, each a loop of PUTs; a write counts once its 200 has arrived.
     const acked: Array<{ name: string; value: string; at: number }> = [];
-    let stop = false; let n = 0; let failures = 0;
+    let stop = false;
+    let n = 0;
+    let failures = 0;
     const writer = async () => {
       while (!stop) {
         const i = n++;
-        const name = `load/k${i}`; const value = `value-${i}-${i * 7919}`;
+        const name = `load/k${i}`;
+        const value = `value-${i}-${i * 7919}`;
         const r = await call('PUT', `/v1/secrets/${name}`, { value });
-        if (r.status === 200 || r.status === 201) acked.push({ name, value, at: Date.now() }); else failures++;
+        if (r.status === 200 || r.status === 201) acked.push({ name, value, at: Date.now() });
+        else failures++;
       }
     };
     const writers = [writer(), writer(), writer(), writer()];
@@ -111,11 +126,14 @@ describe('operator backup and restore (SQLite, online)', () => {
   });
 
   it('refuses a wrong master key, a tampered backup, a restore onto a running server or an existing store', async () => {
-    const data = tempDir(); const out = tempDir(); const other = tempDir();
+    const data = tempDir();
+    const out = tempDir();
+    const other = tempDir();
     dirs.push(data, out, other);
     const key = masterKey();
     const s = await startServerProcess(['--data-dir', data], { KEYHAVEN_MASTER_KEY: key });
-    for (let i = 0; i < 5; i++) expect((await api(s.url, s.rootToken!)('PUT', `/v1/secrets/t/k${i}`, { value: `v${i}` })).status).toBeLessThan(300);
+    for (let i = 0; i < 5; i++)
+      expect((await api(s.url, s.rootToken!)('PUT', `/v1/secrets/t/k${i}`, { value: `v${i}` })).status).toBeLessThan(300);
     const file = path.join(out, 'b.db');
     expect((await runCli(['operator', 'backup', file, '--data-dir', data], { KEYHAVEN_MASTER_KEY: key })).code).toBe(0);
     expect((await runCli(['operator', 'backup', file, '--data-dir', data], {})).stderr).toMatch(/\[BACKUP_FAILED\].*already exists/);
@@ -123,9 +141,14 @@ describe('operator backup and restore (SQLite, online)', () => {
     // On a terminal (a pty from script(1)), progress is shown on stderr and cleared before the result.
     if (spawnSync('sh', ['-c', 'command -v script']).status === 0) {
       const tty = await new Promise<string>((resolve) => {
-        const c = spawn('script', ['-qec', `${process.execPath} ${CLI} operator verify-backup ${file}`, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, KEYHAVEN_MASTER_KEY: key }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = spawn('script', ['-qec', `${process.execPath} ${CLI} operator verify-backup ${file}`, '/dev/null'], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, KEYHAVEN_MASTER_KEY: key },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
-        c.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+        c.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+        });
         c.on('exit', () => resolve(out));
       });
       expect(tty).toContain('decrypting stored versions 100%');
@@ -168,11 +191,14 @@ describe('operator backup and restore (SQLite, online)', () => {
 
 describe.skipIf(!postgresAvailable)('PostgreSQL: pg_dump / pg_restore, then verify-backup --database-url', () => {
   it('a dump restored into a new database opens with the master key and its audit chain verifies against the anchor saved with it', async () => {
-    const db = await createTestDatabase('postgres'); dbs.push(db);
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
     const key = masterKey();
     const s = await startServerProcess([], { KEYHAVEN_DATABASE_URL: db.url, KEYHAVEN_MASTER_KEY: key, KEYHAVEN_DATA_DIR: db.dataDir });
-    for (let i = 0; i < 10; i++) expect((await api(s.url, s.rootToken!)('PUT', `/v1/secrets/pg/k${i}`, { value: `v${i}` })).status).toBeLessThan(300);
-    const out = tempDir(); dirs.push(out);
+    for (let i = 0; i < 10; i++)
+      expect((await api(s.url, s.rootToken!)('PUT', `/v1/secrets/pg/k${i}`, { value: `v${i}` })).status).toBeLessThan(300);
+    const out = tempDir();
+    dirs.push(out);
     // As docs/operations.md says: the anchor first, then the dump (as a role that bypasses RLS).
     await sleep(300);
     const anchor = path.join(out, 'audit-anchor.json');
@@ -182,14 +208,29 @@ describe.skipIf(!postgresAvailable)('PostgreSQL: pg_dump / pg_restore, then veri
     expect(spawnSync('pg_dump', ['--format=custom', '--no-owner', `--file=${dump}`, superUrl]).status).toBe(0);
     expect(await s.stop()).toBe(0);
 
-    const restored = await createTestDatabase('postgres'); dbs.push(restored);
+    const restored = await createTestDatabase('postgres');
+    dbs.push(restored);
     const role = new URL(restored.url).username;
-    const r = spawnSync('pg_restore', ['--no-owner', `--role=${role}`, `--dbname=${restored.url.replace(/\/\/[^@]+@/, '//postgres@')}`, dump], { encoding: 'utf8' });
+    const r = spawnSync(
+      'pg_restore',
+      ['--no-owner', `--role=${role}`, `--dbname=${restored.url.replace(/\/\/[^@]+@/, '//postgres@')}`, dump],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const check = await runCli(['operator', 'verify-backup', '--database-url', restored.url, '--anchor', anchor, '--json'], { KEYHAVEN_MASTER_KEY: key, KEYHAVEN_DATA_DIR: restored.dataDir });
+    const check = await runCli(['operator', 'verify-backup', '--database-url', restored.url, '--anchor', anchor, '--json'], {
+      KEYHAVEN_MASTER_KEY: key,
+      KEYHAVEN_DATA_DIR: restored.dataDir,
+    });
     expect(check.code, check.stderr).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, secrets: { versions: 10, opened: 10, failed: 0 }, audit: { ok: true, anchor: 'ok' } });
-    const wrong = await runCli(['operator', 'verify-backup', '--database-url', restored.url], { KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATA_DIR: restored.dataDir });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      ok: true,
+      secrets: { versions: 10, opened: 10, failed: 0 },
+      audit: { ok: true, anchor: 'ok' },
+    });
+    const wrong = await runCli(['operator', 'verify-backup', '--database-url', restored.url], {
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATA_DIR: restored.dataDir,
+    });
     expect(wrong.stderr).toContain('[MASTER_KEY_INVALID]');
   });
 });

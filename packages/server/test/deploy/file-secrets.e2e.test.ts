@@ -18,39 +18,58 @@ afterAll(async () => {
 });
 
 describe('KEYHAVEN_MASTER_KEY_FILE and KEYHAVEN_DATABASE_URL_FILE', () => {
-  it.skipIf(!postgresAvailable)('start a PostgreSQL-backed server from mounted files (0444, trailing newline) and reopen the store after a restart', async () => {
-    const db = await createTestDatabase('postgres'); dbs.push(db);
-    const secrets = tempDir(); dirs.push(secrets);
-    const keyFile = path.join(secrets, 'master_key');
-    const urlFile = path.join(secrets, 'database_url');
-    writeFileSync(keyFile, masterKey() + '\n');
-    writeFileSync(urlFile, db.url + '\n');
-    chmodSync(keyFile, 0o444); chmodSync(urlFile, 0o444); // as compose secrets are mounted
-    const env = { KEYHAVEN_MASTER_KEY_FILE: keyFile, KEYHAVEN_DATABASE_URL_FILE: urlFile, KEYHAVEN_DATA_DIR: db.dataDir };
-    const s1 = await startServerProcess([], env);
-    const token = s1.rootToken!;
-    expect((await api(s1.url, token)('PUT', '/v1/secrets/files/a', { value: 'from-files' })).status).toBeLessThan(300);
-    expect(await s1.stop()).toBe(0);
-    const s2 = await startServerProcess([], env);
-    expect(s2.rootToken).toBeUndefined();
-    expect((await api(s2.url, token)('GET', '/v1/secrets/files/a')).json.value).toBe('from-files');
-    const health = await (await fetch(`${s2.url}/admin/secrets/health`, { headers: { authorization: `Bearer ${token}` } })).json() as { data: { database: string } };
-    expect(health.data.database).toBe('ok');
-    expect(await s2.stop()).toBe(0);
-  });
+  it.skipIf(!postgresAvailable)(
+    'start a PostgreSQL-backed server from mounted files (0444, trailing newline) and reopen the store after a restart',
+    async () => {
+      const db = await createTestDatabase('postgres');
+      dbs.push(db);
+      const secrets = tempDir();
+      dirs.push(secrets);
+      const keyFile = path.join(secrets, 'master_key');
+      const urlFile = path.join(secrets, 'database_url');
+      writeFileSync(keyFile, masterKey() + '\n');
+      writeFileSync(urlFile, db.url + '\n');
+      chmodSync(keyFile, 0o444);
+      chmodSync(urlFile, 0o444); // as compose secrets are mounted
+      const env = { KEYHAVEN_MASTER_KEY_FILE: keyFile, KEYHAVEN_DATABASE_URL_FILE: urlFile, KEYHAVEN_DATA_DIR: db.dataDir };
+      const s1 = await startServerProcess([], env);
+      const token = s1.rootToken!;
+      expect((await api(s1.url, token)('PUT', '/v1/secrets/files/a', { value: 'from-files' })).status).toBeLessThan(300);
+      expect(await s1.stop()).toBe(0);
+      const s2 = await startServerProcess([], env);
+      expect(s2.rootToken).toBeUndefined();
+      expect((await api(s2.url, token)('GET', '/v1/secrets/files/a')).json.value).toBe('from-files');
+      const health = (await (await fetch(`${s2.url}/admin/secrets/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        data: { database: string };
+      };
+      expect(health.data.database).toBe('ok');
+      expect(await s2.stop()).toBe(0);
+    },
+  );
 
   it('refuses a URL given twice, an empty URL file and an unreadable one, each named (exit 2)', async () => {
-    const dir = tempDir(); dirs.push(dir);
+    const dir = tempDir();
+    dirs.push(dir);
     const urlFile = path.join(dir, 'database_url');
     writeFileSync(urlFile, 'postgres://kh@127.0.0.1/kh\n');
-    const both = await runCli(['server', '--listen', '127.0.0.1:0'], { KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATABASE_URL_FILE: urlFile, KEYHAVEN_DATABASE_URL: 'postgres://x@127.0.0.1/y' });
+    const both = await runCli(['server', '--listen', '127.0.0.1:0'], {
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATABASE_URL_FILE: urlFile,
+      KEYHAVEN_DATABASE_URL: 'postgres://x@127.0.0.1/y',
+    });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('either KEYHAVEN_DATABASE_URL or KEYHAVEN_DATABASE_URL_FILE, not both');
     writeFileSync(urlFile, '\n');
-    const empty = await runCli(['server', '--listen', '127.0.0.1:0'], { KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATABASE_URL_FILE: urlFile });
+    const empty = await runCli(['server', '--listen', '127.0.0.1:0'], {
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATABASE_URL_FILE: urlFile,
+    });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain(`KEYHAVEN_DATABASE_URL_FILE: ${urlFile} is empty`);
-    const missing = await runCli(['server', '--listen', '127.0.0.1:0'], { KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATABASE_URL_FILE: path.join(dir, 'nope') });
+    const missing = await runCli(['server', '--listen', '127.0.0.1:0'], {
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATABASE_URL_FILE: path.join(dir, 'nope'),
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('KEYHAVEN_DATABASE_URL_FILE: cannot read');
   });

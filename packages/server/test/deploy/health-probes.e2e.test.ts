@@ -22,11 +22,15 @@ const get = async (url: string) => {
 
 describe('health probes (SQLite)', () => {
   it('live, ready and /health answer 200 without a token and reveal only check names', async () => {
-    const dir = tempDir(); dirs.push(dir);
+    const dir = tempDir();
+    dirs.push(dir);
     const s = await startServerProcess(['--data-dir', dir], { KEYHAVEN_MASTER_KEY: masterKey() });
     try {
       expect(await get(`${s.url}/health/live`)).toEqual({ status: 200, body: { status: 'ok' } });
-      expect(await get(`${s.url}/health/ready`)).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', keyring: 'ok', migrations: 'ok', audit: 'ok' } } });
+      expect(await get(`${s.url}/health/ready`)).toEqual({
+        status: 200,
+        body: { status: 'ready', checks: { database: 'ok', keyring: 'ok', migrations: 'ok', audit: 'ok' } },
+      });
       expect(await get(`${s.url}/health`)).toEqual({ status: 200, body: { status: 'ok', database: 'ok' } });
     } finally {
       expect(await s.stop()).toBe(0);
@@ -36,9 +40,14 @@ describe('health probes (SQLite)', () => {
 
 describe.skipIf(!postgresAvailable)('health probes (PostgreSQL)', () => {
   it('ready is 503 while the database refuses connections, live stays 200, and ready recovers', async () => {
-    const db = await createTestDatabase('postgres'); dbs.push(db);
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
     const name = new URL(db.url).pathname.slice(1);
-    const s = await startServerProcess([], { KEYHAVEN_DATABASE_URL: db.url, KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATA_DIR: db.dataDir });
+    const s = await startServerProcess([], {
+      KEYHAVEN_DATABASE_URL: db.url,
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATA_DIR: db.dataDir,
+    });
     try {
       expect((await get(`${s.url}/health/ready`)).status).toBe(200);
       await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
@@ -58,11 +67,15 @@ describe.skipIf(!postgresAvailable)('health probes (PostgreSQL)', () => {
   });
 
   it('refuses to start on a database with a migration it does not know, saying what to do (exit 1)', async () => {
-    const db = await createTestDatabase('postgres'); dbs.push(db);
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
     const env = { KEYHAVEN_DATABASE_URL: db.url, KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATA_DIR: db.dataDir };
     const s = await startServerProcess([], env);
     expect(await s.stop()).toBe(0);
-    await adminQuery(`INSERT INTO keyhaven_migrations (name, timestamp) VALUES ('999_from_the_future', now()::text)`, db.url.replace(/\/\/[^@]+@/, '//postgres@'));
+    await adminQuery(
+      `INSERT INTO keyhaven_migrations (name, timestamp) VALUES ('999_from_the_future', now()::text)`,
+      db.url.replace(/\/\/[^@]+@/, '//postgres@'),
+    );
     const r = await runCli(['server', '--listen', '127.0.0.1:0'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[DATABASE_TOO_NEW]');

@@ -21,24 +21,37 @@ afterAll(async () => {
 const status = async (url: string, token: string) => {
   const r = await api(url, token)('GET', '/admin/secrets/key-rotation/status');
   expect(r.status).toBe(200);
-  return r.json.data as { active_kek: string; kek_ids: string[]; auto: { enabled: boolean; schedule: string | null; interval_hours: number; next_at: string | null; last_rotated_at: string | null } };
+  return r.json.data as {
+    active_kek: string;
+    kek_ids: string[];
+    auto: { enabled: boolean; schedule: string | null; interval_hours: number; next_at: string | null; last_rotated_at: string | null };
+  };
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('scheduled keyring rotation (SQLite, one server restarted)', () => {
   it('keeps the last rotation across restarts: a recent one is not repeated, an overdue one runs at start', async () => {
-    const dir = tempDir(); dirs.push(dir);
+    const dir = tempDir();
+    dirs.push(dir);
     const key = masterKey();
     const file = path.join(dir, 'keyhaven.db');
     // Every 2 seconds (a 6-field cron with seconds), from seed 003's variables.
-    const s1 = await startServerProcess(['--data-dir', dir], { KEYHAVEN_MASTER_KEY: key, KEY_ROTATION_ENABLED: 'true', KEY_ROTATION_SCHEDULE: '*/2 * * * * *' });
+    const s1 = await startServerProcess(['--data-dir', dir], {
+      KEYHAVEN_MASTER_KEY: key,
+      KEY_ROTATION_ENABLED: 'true',
+      KEY_ROTATION_SCHEDULE: '*/2 * * * * *',
+    });
     const token = s1.rootToken!;
     const first = await status(s1.url, token);
     expect(first.auto).toMatchObject({ enabled: true, schedule: '*/2 * * * * *' });
     await waitFor(async () => (await status(s1.url, token)).auto.last_rotated_at !== null, 'a scheduled rotation', 10_000);
     expect(await s1.stop()).toBe(0);
     const db = new Database(file);
-    const row = () => db.prepare("select last_run_at, lease_owner from job_state where name = 'keyring_rotation'").get() as { last_run_at: string; lease_owner: string | null };
+    const row = () =>
+      db.prepare("select last_run_at, lease_owner from job_state where name = 'keyring_rotation'").get() as {
+        last_run_at: string;
+        lease_owner: string | null;
+      };
     const keks = () => (db.prepare("select count(*) as n from keyring where purpose = 'kek'").get() as { n: number }).n;
     const stored = row();
     const kekCount = keks();
@@ -74,23 +87,37 @@ describe('scheduled keyring rotation (SQLite, one server restarted)', () => {
   });
 
   it('refuses an invalid schedule at start with the variable named (exit 1)', async () => {
-    const dir = tempDir(); dirs.push(dir);
-    await expect(startServerProcess(['--data-dir', dir], { KEYHAVEN_MASTER_KEY: masterKey(), KEY_ROTATION_SCHEDULE: 'every tuesday' }, 15_000))
-      .rejects.toThrow(/keyRotation\.schedule: not a valid cron expression/);
+    const dir = tempDir();
+    dirs.push(dir);
+    await expect(
+      startServerProcess(['--data-dir', dir], { KEYHAVEN_MASTER_KEY: masterKey(), KEY_ROTATION_SCHEDULE: 'every tuesday' }, 15_000),
+    ).rejects.toThrow(/keyRotation\.schedule: not a valid cron expression/);
   });
 });
 
 describe.skipIf(!postgresAvailable)('scheduled keyring rotation (two replicas on PostgreSQL)', () => {
   it('rotates once per due time across replicas (a lease in the database), and both report the shared last rotation', async () => {
-    const db = await createTestDatabase('postgres'); dbs.push(db);
-    const env = { KEYHAVEN_DATABASE_URL: db.url, KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATA_DIR: db.dataDir, KEY_ROTATION_ENABLED: '1', KEY_ROTATION_SCHEDULE: '*/2 * * * * *' };
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
+    const env = {
+      KEYHAVEN_DATABASE_URL: db.url,
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATA_DIR: db.dataDir,
+      KEY_ROTATION_ENABLED: '1',
+      KEY_ROTATION_SCHEDULE: '*/2 * * * * *',
+    };
     const a = await startServerProcess([], env);
     const token = a.rootToken!;
     const b = await startServerProcess([], env);
     const write = api(a.url, token);
     for (let i = 0; i < 20; i++) expect((await write('PUT', `/v1/secrets/app/k${i}`, { value: `v${i}` })).status).toBeLessThan(300);
     await sleep(9_000);
-    const rows = (await adminQuery(`SELECT created_at FROM keyring WHERE purpose = 'kek' ORDER BY created_at`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))).rows as Array<{ created_at: string }>;
+    const rows = (
+      await adminQuery(
+        `SELECT created_at FROM keyring WHERE purpose = 'kek' ORDER BY created_at`,
+        db.url.replace(/\/\/[^@]+@/, '//postgres@'),
+      )
+    ).rows as Array<{ created_at: string }>;
     const times = rows.map((r) => new Date(r.created_at).getTime());
     // The first KEK is the store's own; then one per 2-second tick at most. Both replicas wake at each
     // tick; without the shared lease each would add a KEK for it, a few milliseconds apart.
@@ -98,14 +125,27 @@ describe.skipIf(!postgresAvailable)('scheduled keyring rotation (two replicas on
     for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(500);
     const last = new Date(rows.at(-1)!.created_at).getTime();
     expect(times.length - 1).toBeLessThanOrEqual(Math.ceil((last - times[1]!) / 2000) + 1);
-    const job = (await adminQuery(`SELECT last_run_at FROM job_state WHERE name = 'keyring_rotation'`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))).rows[0] as { last_run_at: string };
+    const job = (
+      await adminQuery(`SELECT last_run_at FROM job_state WHERE name = 'keyring_rotation'`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))
+    ).rows[0] as { last_run_at: string };
     await a.stop();
     // b still runs and keeps rotating alone; it reports what the database holds.
-    await waitFor(async () => {
-      const cur = (await adminQuery(`SELECT last_run_at FROM job_state WHERE name = 'keyring_rotation'`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))).rows[0] as { last_run_at: string };
-      return cur.last_run_at !== job.last_run_at && (await status(b.url, token)).auto.last_rotated_at === cur.last_run_at;
-    }, 'replica b rotating alone and reporting the shared state', 15_000).catch(async (e) => {
-      console.log(JSON.stringify((await adminQuery(`SELECT * FROM job_state`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))).rows), JSON.stringify(await status(b.url, token)), b.output().stderr.slice(-3000), Date.now());
+    await waitFor(
+      async () => {
+        const cur = (
+          await adminQuery(`SELECT last_run_at FROM job_state WHERE name = 'keyring_rotation'`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))
+        ).rows[0] as { last_run_at: string };
+        return cur.last_run_at !== job.last_run_at && (await status(b.url, token)).auto.last_rotated_at === cur.last_run_at;
+      },
+      'replica b rotating alone and reporting the shared state',
+      15_000,
+    ).catch(async (e) => {
+      console.log(
+        JSON.stringify((await adminQuery(`SELECT * FROM job_state`, db.url.replace(/\/\/[^@]+@/, '//postgres@'))).rows),
+        JSON.stringify(await status(b.url, token)),
+        b.output().stderr.slice(-3000),
+        Date.now(),
+      );
       throw e;
     });
     for (let i = 0; i < 20; i++) expect((await api(b.url, token)('GET', `/v1/secrets/app/k${i}`)).json.value).toBe(`v${i}`);

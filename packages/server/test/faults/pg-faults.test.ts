@@ -16,7 +16,19 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 const BOUND_MS = 20_000;
 const WORKERS = 8;
 
-interface Figures { tried: number; ok: number; failed: number; unavailable: number; other: string[]; hung: number; maxFailedMs: number; okAfterRestore: number; acked: number; lost: number; wrong: number }
+interface Figures {
+  tried: number;
+  ok: number;
+  failed: number;
+  unavailable: number;
+  other: string[];
+  hung: number;
+  maxFailedMs: number;
+  okAfterRestore: number;
+  acked: number;
+  lost: number;
+  wrong: number;
+}
 
 describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server, TCP proxy)', () => {
   let db: TestDatabase;
@@ -34,14 +46,19 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     server = await startServerProcess([], {
-      KEYHAVEN_DATABASE_URL: viaProxy.toString(), KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_DATA_DIR: db.dataDir,
+      KEYHAVEN_DATABASE_URL: viaProxy.toString(),
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATA_DIR: db.dataDir,
       KEYHAVEN_DATABASE_QUERY_TIMEOUT_MS: '3000',
     });
     token = server.rootToken!;
   });
 
   afterAll(async () => {
-    const rows = Object.entries(figures).map(([name, f]) => `${name}: tried ${f.tried}, ok ${f.ok}, failed ${f.failed} (503 DATABASE_UNAVAILABLE ${f.unavailable}, other ${f.other.length}, hung ${f.hung}; slowest failure ${f.maxFailedMs} ms), ok after restore ${f.okAfterRestore}, acknowledged writes ${f.acked}, lost ${f.lost}, wrong value ${f.wrong}`);
+    const rows = Object.entries(figures).map(
+      ([name, f]) =>
+        `${name}: tried ${f.tried}, ok ${f.ok}, failed ${f.failed} (503 DATABASE_UNAVAILABLE ${f.unavailable}, other ${f.other.length}, hung ${f.hung}; slowest failure ${f.maxFailedMs} ms), ok after restore ${f.okAfterRestore}, acknowledged writes ${f.acked}, lost ${f.lost}, wrong value ${f.wrong}`,
+    );
     if (rows.length) console.log(`[pg-faults]\n${rows.join('\n')}`);
     if (server) {
       const alive = server.child.exitCode === null;
@@ -57,13 +74,22 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
     const started = Date.now();
     try {
       const r = await fetch(server.url + path, {
-        method, signal: AbortSignal.timeout(BOUND_MS),
-        headers: { authorization: `Bearer ${token}`, 'x-tenant-id': 'default', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        method,
+        signal: AbortSignal.timeout(BOUND_MS),
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-tenant-id': 'default',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await r.text();
       let json: any = null;
-      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
       return { status: r.status, json, ms: Date.now() - started, hung: false, text };
     } catch (e) {
       const hung = (e as Error).name === 'TimeoutError';
@@ -79,7 +105,19 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
 
   /** Runs writers and readers while `fault` plays out, then checks recovery and every acknowledged write. */
   const underLoad = async (name: string, fault: (restored: () => void) => Promise<void>): Promise<Figures> => {
-    const f: Figures = { tried: 0, ok: 0, failed: 0, unavailable: 0, other: [], hung: 0, maxFailedMs: 0, okAfterRestore: 0, acked: 0, lost: 0, wrong: 0 };
+    const f: Figures = {
+      tried: 0,
+      ok: 0,
+      failed: 0,
+      unavailable: 0,
+      other: [],
+      hung: 0,
+      maxFailedMs: 0,
+      okAfterRestore: 0,
+      acked: 0,
+      lost: 0,
+      wrong: 0,
+    };
     const acked = new Map<string, string>();
     let stop = false;
     let restoredAt = Infinity;
@@ -119,7 +157,9 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
     };
     const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
     await new Promise((r) => setTimeout(r, 1500)); // traffic before the fault
-    await fault(() => { restoredAt = Date.now(); });
+    await fault(() => {
+      restoredAt = Date.now();
+    });
     if (restoredAt === Infinity) restoredAt = Date.now();
     // The server serves again without a restart: keep the load on until writes succeed for a while.
     await waitFor(() => f.okAfterRestore >= 50, `${name}: requests succeed again after the fault`, 30_000);
@@ -130,11 +170,13 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
     const entries = [...acked];
     f.acked = entries.length;
     for (let i = 0; i < entries.length; i += 16) {
-      await Promise.all(entries.slice(i, i + 16).map(async ([secret, value]) => {
-        const r = await request('GET', `/v1/secrets/${secret}`);
-        if (r.status !== 200) f.lost++;
-        else if (r.json?.value !== value) f.wrong++;
-      }));
+      await Promise.all(
+        entries.slice(i, i + 16).map(async ([secret, value]) => {
+          const r = await request('GET', `/v1/secrets/${secret}`);
+          if (r.status !== 200) f.lost++;
+          else if (r.json?.value !== value) f.wrong++;
+        }),
+      );
     }
     figures[name] = f;
     return f;
@@ -165,7 +207,9 @@ describe.skipIf(!postgresAvailable)('PostgreSQL faults under load (built server,
     const name = new URL(db.url).pathname.slice(1);
     const f = await underLoad('terminate', async (restored) => {
       for (let i = 0; i < 2; i++) {
-        const r = await adminQuery(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+        const r = await adminQuery(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+        );
         expect(r.rows[0].n).toBeGreaterThan(0);
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -8,21 +8,45 @@ import { api, assertBuilt, cleanup, killAll, masterKey, runCli, startServerProce
 import { startReceiver, waitFor } from './support.js';
 
 const dirs: string[] = [];
-afterAll(() => { killAll(); for (const d of dirs) cleanup(d); });
+afterAll(() => {
+  killAll();
+  for (const d of dirs) cleanup(d);
+});
 
 it('keyhaven notifications: subscribe, deliver, list, disable, dead letters, retry, manual rotations', async () => {
   assertBuilt();
   const dir = tempDir('kh-notify-cli-');
   dirs.push(dir);
   const config = path.join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ egress: { allowLoopback: true }, notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs: 100, maxAttempts: 2 } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      egress: { allowLoopback: true },
+      notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs: 100, maxAttempts: 2 },
+    }),
+  );
   const server = await startServerProcess([], { KEYHAVEN_DATA_DIR: dir, KEYHAVEN_MASTER_KEY: masterKey(), KEYHAVEN_CONFIG: config });
   const rx = await startReceiver();
   try {
     const env = { KEYHAVEN_ADDR: server.url, KEYHAVEN_TOKEN: server.rootToken! };
     const secretFile = path.join(dir, 'signing-secret');
     writeFileSync(secretFile, 'my-shared-signing-secret-0123456789\n');
-    const sub = await runCli(['notifications', 'subscribe', 'ops', '--webhook', rx.url, '--signing-secret-file', secretFile, '--event', 'secret.changed', '--prefix', 'prod/'], env);
+    const sub = await runCli(
+      [
+        'notifications',
+        'subscribe',
+        'ops',
+        '--webhook',
+        rx.url,
+        '--signing-secret-file',
+        secretFile,
+        '--event',
+        'secret.changed',
+        '--prefix',
+        'prod/',
+      ],
+      env,
+    );
     expect(sub.code, sub.stderr).toBe(0);
     expect(sub.stdout).toContain('Subscribed ops (webhook)');
     rx.setSecret('my-shared-signing-secret-0123456789');
@@ -42,7 +66,11 @@ it('keyhaven notifications: subscribe, deliver, list, disable, dead letters, ret
     rx.setMode('fail');
     await runCli(['secrets', 'set', 'prod/api', 'value-2'], env);
     let dead: any[] = [];
-    await waitFor(async () => { const r = await runCli(['notifications', 'dead-letters', '--format', 'json'], env); dead = JSON.parse(r.stdout); return dead.length === 1; }, 'a dead letter');
+    await waitFor(async () => {
+      const r = await runCli(['notifications', 'dead-letters', '--format', 'json'], env);
+      dead = JSON.parse(r.stdout);
+      return dead.length === 1;
+    }, 'a dead letter');
     expect(dead[0]).toMatchObject({ subscription: 'ops', secret: 'prod/api', attempts: 2, status: 'dead' });
     rx.setMode('ok');
     const retry = await runCli(['notifications', 'retry', '--all'], env);

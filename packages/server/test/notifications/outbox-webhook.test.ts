@@ -13,10 +13,17 @@ const fast = { notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs
 describe.each(backends())('notifications outbox (%s)', (backend) => {
   let s: TestServer | undefined;
   let rx: Receiver | undefined;
-  afterEach(async () => { await s?.close(); s = undefined; await rx?.down(); rx = undefined; });
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+    await rx?.down();
+    rx = undefined;
+  });
 
   const subscribe = async (body: Record<string, unknown> = {}) => {
-    const r = await s!.call('POST', '/v1/notifications/subscriptions', { body: { id: 'hook', channel: 'webhook', config: { url: rx!.url }, ...body } });
+    const r = await s!.call('POST', '/v1/notifications/subscriptions', {
+      body: { id: 'hook', channel: 'webhook', config: { url: rx!.url }, ...body },
+    });
     expect(r.status, r.text).toBe(201);
     rx!.setSecret(r.body.generated.signing_secret);
     return r.body;
@@ -36,12 +43,22 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     const got = await waitFor(() => rx!.order.find((r) => r.secret === 'app/db'), 'the webhook');
     expect(got.signatureOk).toBe(true);
     expect(got.id).toMatch(/^evt_/);
-    expect(got.body).toMatchObject({ id: got.id, type: 'secret.changed', tenant: 'default', criticality: 'high', secret: 'app/db', data: { name: 'app/db', change: 'create', version: 1 } });
+    expect(got.body).toMatchObject({
+      id: got.id,
+      type: 'secret.changed',
+      tenant: 'default',
+      criticality: 'high',
+      secret: 'app/db',
+      data: { name: 'app/db', change: 'create', version: 1 },
+    });
     // No value anywhere: not in what was sent, not in the stored outbox row.
     expect(JSON.stringify(rx.requests)).not.toContain(VALUE);
     const rows = await s.app.storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').selectAll().execute());
     expect(JSON.stringify(rows)).not.toContain(VALUE);
-    await waitFor(async () => (await s!.call('GET', '/v1/notifications/deliveries?status=delivered')).body.items.length === 1, 'delivered status');
+    await waitFor(
+      async () => (await s!.call('GET', '/v1/notifications/deliveries?status=delivered')).body.items.length === 1,
+      'delivered status',
+    );
   });
 
   it('filters by event type, criticality and name prefix', async () => {
@@ -54,19 +71,27 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     await waitFor(() => rx!.order.length >= 1, 'one event');
     await new Promise((r) => setTimeout(r, 400));
     expect(rx.order.map((r) => r.secret)).toEqual(['prod/critical']);
-    const bad = await s.call('POST', '/v1/notifications/subscriptions', { body: { id: 'bad', channel: 'webhook', config: { url: 'ftp://x' }, event_types: ['secret.nope'] } });
+    const bad = await s.call('POST', '/v1/notifications/subscriptions', {
+      body: { id: 'bad', channel: 'webhook', config: { url: 'ftp://x' }, event_types: ['secret.nope'] },
+    });
     expect(bad.status).toBe(400);
     const unknown = await s.call('POST', '/v1/notifications/subscriptions', { body: { id: 'bad', channel: 'pigeon', config: {} } });
     expect(unknown.body.error?.code ?? unknown.body.code).toBe('NOTIFICATION_CHANNEL_UNKNOWN');
-    const cfg = await s.call('POST', '/v1/notifications/subscriptions', { body: { id: 'bad', channel: 'webhook', config: { url: 'ftp://x' } } });
+    const cfg = await s.call('POST', '/v1/notifications/subscriptions', {
+      body: { id: 'bad', channel: 'webhook', config: { url: 'ftp://x' } },
+    });
     expect(cfg.body.error?.code ?? cfg.body.code).toBe('NOTIFICATION_CONFIG_INVALID');
-    const dup = await s.call('POST', '/v1/notifications/subscriptions', { body: { id: 'hook', channel: 'webhook', config: { url: rx.url } } });
+    const dup = await s.call('POST', '/v1/notifications/subscriptions', {
+      body: { id: 'hook', channel: 'webhook', config: { url: rx.url } },
+    });
     expect(dup.body.error?.code ?? dup.body.code).toBe('NOTIFICATION_SUBSCRIPTION_EXISTS');
   });
 
   it('a receiver down for a while gets every event once it is back, in order per secret', async () => {
     rx = await startReceiver();
-    s = await startTestServer(backend, { config: { notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs: 300, maxAttempts: 50 } } as never });
+    s = await startTestServer(backend, {
+      config: { notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs: 300, maxAttempts: 50 } } as never,
+    });
     await subscribe();
     await rx.down();
     for (let v = 1; v <= 5; v++) for (const n of ['a/one', 'a/two']) await s.call('PUT', `/v1/secrets/${n}`, { body: { value: `v${v}` } });
@@ -74,15 +99,22 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     expect(rx.requests).toHaveLength(0);
     await rx.up();
     await waitFor(() => rx!.order.length === 10, 'all ten events', 20_000).catch(async (e) => {
-      const rows = await s!.app.storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').select(['seq', 'status', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_until', 'order_key', 'last_error']).orderBy('seq').execute());
+      const rows = await s!.app.storage.withTenant('*', (ex) =>
+        ex
+          .selectFrom('notification_outbox')
+          .select(['seq', 'status', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_until', 'order_key', 'last_error'])
+          .orderBy('seq')
+          .execute(),
+      );
       console.log(new Date().toISOString(), JSON.stringify(rows, null, 1), rx!.order.length);
       throw e;
     });
-    for (const n of ['a/one', 'a/two']) expect(rx.order.filter((r) => r.secret === n).map((r) => r.body.data.version)).toEqual([1, 2, 3, 4, 5]);
+    for (const n of ['a/one', 'a/two'])
+      expect(rx.order.filter((r) => r.secret === n).map((r) => r.body.data.version)).toEqual([1, 2, 3, 4, 5]);
     expect([...rx.accepted.values()].every((c) => c === 1)).toBe(true);
   });
 
-  it('tenants are isolated: another tenant\'s events, subscriptions and dead letters are not seen', async () => {
+  it("tenants are isolated: another tenant's events, subscriptions and dead letters are not seen", async () => {
     rx = await startReceiver();
     s = await startTestServer(backend, { config: fast as never });
     await subscribe();
@@ -112,8 +144,18 @@ describe.each(backends())('notifications outbox (%s)', (backend) => {
     s = await startTestServer(backend, { config: fast as never });
     await subscribe();
     await s.call('POST', '/v1/secrets', { body: { name: 'dl/x', value: 'v' } });
-    const dead = await waitFor(async () => { const r = await s!.call('GET', '/v1/notifications/dead-letters'); return r.body.items.length ? r.body.items : null; }, 'a dead letter');
-    expect(dead[0]).toMatchObject({ subscription: 'hook', type: 'secret.changed', secret: 'dl/x', status: 'dead', attempts: 3, last_error: 'the receiver answered HTTP 500' });
+    const dead = await waitFor(async () => {
+      const r = await s!.call('GET', '/v1/notifications/dead-letters');
+      return r.body.items.length ? r.body.items : null;
+    }, 'a dead letter');
+    expect(dead[0]).toMatchObject({
+      subscription: 'hook',
+      type: 'secret.changed',
+      secret: 'dl/x',
+      status: 'dead',
+      attempts: 3,
+      last_error: 'the receiver answered HTTP 500',
+    });
     expect(rx.requests).toHaveLength(3);
     rx.setMode('ok');
     const missing = await s.call('POST', '/v1/notifications/dead-letters/999999/retry');

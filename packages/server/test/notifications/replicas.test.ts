@@ -13,17 +13,24 @@ describe.skipIf(!postgresAvailable)('notifications on two replicas (postgres)', 
     const a = await startTestServer('postgres', { db, config: cfg });
     const b = await startTestServer('postgres', { db, masterKey: a.masterKey, config: cfg });
     try {
-      expect((await a.call('POST', '/v1/notifications/subscriptions', { body: { id: 'hook', channel: 'webhook', config: { url: rx.url } } })).status).toBe(201);
+      expect(
+        (await a.call('POST', '/v1/notifications/subscriptions', { body: { id: 'hook', channel: 'webhook', config: { url: rx.url } } }))
+          .status,
+      ).toBe(201);
       const names = ['r/one', 'r/two', 'r/three'];
       // Writes through both replicas, interleaved.
-      await Promise.all([a, b].map(async (s, i) => {
-        for (let v = 0; v < 10; v++) for (const n of names) await s.call('PUT', `/v1/secrets/${n}-${i}`, { token: a.rootToken, body: { value: `v${v}` } });
-      }));
+      await Promise.all(
+        [a, b].map(async (s, i) => {
+          for (let v = 0; v < 10; v++)
+            for (const n of names) await s.call('PUT', `/v1/secrets/${n}-${i}`, { token: a.rootToken, body: { value: `v${v}` } });
+        }),
+      );
       await waitFor(() => rx.order.length === 60, 'sixty events', 30_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(rx.order).toHaveLength(60);
       expect([...rx.accepted.values()].every((c) => c === 1)).toBe(true);
-      for (const r of new Set(rx.order.map((x) => x.secret))) expect(rx.order.filter((x) => x.secret === r).map((x) => x.body.data.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      for (const r of new Set(rx.order.map((x) => x.secret)))
+        expect(rx.order.filter((x) => x.secret === r).map((x) => x.body.data.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       const owners = await a.app.storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').select(['status']).execute());
       expect(owners.every((o) => o.status === 'delivered')).toBe(true);
     } finally {

@@ -13,14 +13,27 @@ describe('system notification events', () => {
     const rx = await startReceiver();
     // A file sink whose path is a directory fails every write.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-audit-dir-'));
-    const b = await startTestServer('sqlite', { config: { notifications: { pollIntervalMs: 100 }, audit: { sinks: ['database', 'file'], file: dir } } as never });
+    const b = await startTestServer('sqlite', {
+      config: { notifications: { pollIntervalMs: 100 }, audit: { sinks: ['database', 'file'], file: dir } } as never,
+    });
     try {
-      expect((await b.call('POST', '/v1/notifications/subscriptions', { body: { id: 'ops', channel: 'webhook', config: { url: rx.url }, event_types: ['audit.sink_failing'] } })).status).toBe(201);
+      expect(
+        (
+          await b.call('POST', '/v1/notifications/subscriptions', {
+            body: { id: 'ops', channel: 'webhook', config: { url: rx.url }, event_types: ['audit.sink_failing'] },
+          })
+        ).status,
+      ).toBe(201);
       for (let i = 0; i < 3; i++) expect((await b.call('GET', '/v1/notifications/subscriptions')).status).toBe(200);
       await waitFor(() => rx.order.length >= 1, 'audit.sink_failing');
       await new Promise((r) => setTimeout(r, 300));
       expect(rx.order).toHaveLength(1);
-      expect(rx.order[0]!.body).toMatchObject({ type: 'audit.sink_failing', criticality: 'critical', secret: null, data: { sink: 'file' } });
+      expect(rx.order[0]!.body).toMatchObject({
+        type: 'audit.sink_failing',
+        criticality: 'critical',
+        secret: null,
+        data: { sink: 'file' },
+      });
     } finally {
       await b.close();
       rmSync(dir, { recursive: true, force: true });
@@ -30,11 +43,21 @@ describe('system notification events', () => {
 
   it('provider.unreachable when a sync cannot reach its provider', async () => {
     const rx = await startReceiver();
-    const s = await startTestServer('sqlite', { config: { notifications: { pollIntervalMs: 100 }, providers: { syncIntervalSeconds: 1, syncRetryBaseSeconds: 1 } } as never });
+    const s = await startTestServer('sqlite', {
+      config: { notifications: { pollIntervalMs: 100 }, providers: { syncIntervalSeconds: 1, syncRetryBaseSeconds: 1 } } as never,
+    });
     try {
-      const conf = await s.call('POST', '/providers/configure', { body: { kind: 'vault', name: 'gone', config: { address: 'http://127.0.0.1:1', token: 'hvs.not-used', timeout_ms: 500 } } });
+      const conf = await s.call('POST', '/providers/configure', {
+        body: { kind: 'vault', name: 'gone', config: { address: 'http://127.0.0.1:1', token: 'hvs.not-used', timeout_ms: 500 } },
+      });
       expect(conf.status, conf.text).toBeLessThan(300);
-      expect((await s.call('POST', '/v1/notifications/subscriptions', { body: { id: 'ops', channel: 'webhook', config: { url: rx.url }, event_types: ['provider.unreachable'] } })).status).toBe(201);
+      expect(
+        (
+          await s.call('POST', '/v1/notifications/subscriptions', {
+            body: { id: 'ops', channel: 'webhook', config: { url: rx.url }, event_types: ['provider.unreachable'] },
+          })
+        ).status,
+      ).toBe(201);
       const dest = await s.call('POST', '/v1/sync/destinations', { body: { provider_id: 'gone', prefix: 'app/' } });
       expect(dest.status, dest.text).toBe(201);
       await s.call('POST', '/v1/secrets', { body: { name: 'app/one', value: 'x' } });
@@ -42,7 +65,11 @@ describe('system notification events', () => {
       await waitFor(() => rx.order.length >= 1, 'provider.unreachable', 20_000);
       await new Promise((r) => setTimeout(r, 1500));
       expect(rx.order).toHaveLength(1);
-      expect(rx.order[0]!.body).toMatchObject({ type: 'provider.unreachable', criticality: 'high', data: { provider: 'gone', error_code: 'PROVIDER_UNAVAILABLE' } });
+      expect(rx.order[0]!.body).toMatchObject({
+        type: 'provider.unreachable',
+        criticality: 'high',
+        data: { provider: 'gone', error_code: 'PROVIDER_UNAVAILABLE' },
+      });
     } finally {
       await s.close();
       await rx.down();

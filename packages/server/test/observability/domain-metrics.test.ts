@@ -15,8 +15,14 @@ const sample = (text: string, series: string) => {
 };
 
 /** A stdout that refuses every write, as a full or closed pipe would. */
-const failingStdout = () => new Writable({ write(_chunk, _enc, cb) { cb(new Error('EPIPE: the reader went away')); } })
-  .on('error', () => { /* the sink hears of it through the write callback */ });
+const failingStdout = () =>
+  new Writable({
+    write(_chunk, _enc, cb) {
+      cb(new Error('EPIPE: the reader went away'));
+    },
+  }).on('error', () => {
+    /* the sink hears of it through the write callback */
+  });
 
 describe.each(backends())('domain metrics (%s)', (backend) => {
   let t: TestServer;
@@ -29,9 +35,16 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
     return r.text;
   };
   beforeAll(async () => {
-    t = await startTestServer(backend, { config: { audit: { sinks: ['database', 'stdout'] }, rotation: { enabled: false, overdueAfterMinutes: 0 } }, stdout: failingStdout(), logLines });
+    t = await startTestServer(backend, {
+      config: { audit: { sinks: ['database', 'stdout'] }, rotation: { enabled: false, overdueAfterMinutes: 0 } },
+      stdout: failingStdout(),
+      logLines,
+    });
     // A webhook rotation target that accepts every set and test.
-    receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(204).end()); });
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   });
@@ -42,11 +55,22 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
   });
 
   it('times and logs each step of a rotation with a target (create, set, test, finish, conclude)', async () => {
-    expect((await t.call('PUT', '/v1/secrets/hook-admin', { body: { value: { signing_secret: 'a-signing-secret-of-32-characters' } } })).status).toBeLessThan(300);
-    expect((await t.call('POST', '/v1/rotation/register', { body: {
-      secret_name: 'hooked/app-token', secret_type: 'oauth_token', rotator: 'webhook', admin_credential_secret: 'hook-admin',
-      rotator_config: { set_url: `${receiverUrl}/set`, test_url: `${receiverUrl}/test` },
-    } })).status).toBe(201);
+    expect(
+      (await t.call('PUT', '/v1/secrets/hook-admin', { body: { value: { signing_secret: 'a-signing-secret-of-32-characters' } } })).status,
+    ).toBeLessThan(300);
+    expect(
+      (
+        await t.call('POST', '/v1/rotation/register', {
+          body: {
+            secret_name: 'hooked/app-token',
+            secret_type: 'oauth_token',
+            rotator: 'webhook',
+            admin_credential_secret: 'hook-admin',
+            rotator_config: { set_url: `${receiverUrl}/set`, test_url: `${receiverUrl}/test` },
+          },
+        })
+      ).status,
+    ).toBe(201);
     const r = await t.call('POST', '/v1/rotation/rotate', { body: { secret_name: 'hooked/app-token' } });
     expect(r.body.status).toBe('success');
     const text = await scrape();
@@ -54,7 +78,8 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
       expect(sample(text, `keyhaven_rotation_step_duration_seconds_count{step="${step}",rotator="webhook"}`), step).toBe(1);
     }
     expect(sample(text, 'keyhaven_rotations_total{outcome="success",method="manual",rotator="webhook",secret_type="oauth_token"}')).toBe(1);
-    const hash = (await t.call('POST', '/admin/log-name-hash', { tenant: null, body: { names: ['hooked/app-token'] } })).body.hashes[0].hash as string;
+    const hash = (await t.call('POST', '/admin/log-name-hash', { tenant: null, body: { names: ['hooked/app-token'] } })).body.hashes[0]
+      .hash as string;
     const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.secret === hash);
     expect(lines.map((l) => l.step)).toEqual(['create', 'set', 'test', 'finish', 'conclude']);
     expect(lines.every((l) => l.tenant === 'default' && l.run_id === r.body.run_id && typeof l.duration_ms === 'number')).toBe(true);
@@ -66,14 +91,33 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
     const soon = new Date(Date.now() + 86_400_000).toISOString();
     for (const tenant of ['default', 'other']) {
       expect((await t.call('PUT', '/v1/secrets/due-one', { tenant, body: { value: 'x', expires_at: soon } })).status).toBeLessThan(300);
-      expect((await t.call('POST', '/v1/rotation/register', { tenant, body: { secret_name: 'due-one', criticality: 'critical', rotate_before_expiry_days: 7 } })).status).toBe(201);
+      expect(
+        (
+          await t.call('POST', '/v1/rotation/register', {
+            tenant,
+            body: { secret_name: 'due-one', criticality: 'critical', rotate_before_expiry_days: 7 },
+          })
+        ).status,
+      ).toBe(201);
     }
-    expect((await t.call('PUT', '/v1/secrets/expired-one', { body: { value: 'x', criticality: 'low', expires_at: new Date(Date.now() - 60_000).toISOString() } })).status).toBeLessThan(300);
+    expect(
+      (
+        await t.call('PUT', '/v1/secrets/expired-one', {
+          body: { value: 'x', criticality: 'low', expires_at: new Date(Date.now() - 60_000).toISOString() },
+        })
+      ).status,
+    ).toBeLessThan(300);
     // A run left in progress by a server that died long ago, holding its lease.
     const run = (await t.call('POST', '/v1/rotation/rotate', { body: { secret_name: 'due-one' } })).body as { run_id: string };
     const longAgo = new Date(Date.now() - 3600_000).toISOString();
     const inAnHour = new Date(Date.now() + 3600_000).toISOString();
-    await t.app.storage.withTenant('*', (ex) => ex.updateTable('rotation_runs').set({ status: 'in_progress', started_at: longAgo, lease_owner: 'rotation:gone:1:ab', lease_until: inAnHour }).where('id', '=', run.run_id).execute());
+    await t.app.storage.withTenant('*', (ex) =>
+      ex
+        .updateTable('rotation_runs')
+        .set({ status: 'in_progress', started_at: longAgo, lease_owner: 'rotation:gone:1:ab', lease_until: inAnHour })
+        .where('id', '=', run.run_id)
+        .execute(),
+    );
     t.app.metrics.domain.watchState(t.app.metrics.domain.readState!, 0); // no caching in this test
 
     const text = await scrape();
@@ -102,7 +146,8 @@ describe.each(backends())('domain metrics (%s)', (backend) => {
 
   it('counts anomalies the detector publishes, by kind', async () => {
     // Ten failed authentications from one address within minutes: repeated_failures.
-    for (let i = 0; i < 12; i++) expect((await t.call('GET', '/v1/secrets', { token: `kh_wrong-${i}` })).status).toBeGreaterThanOrEqual(401);
+    for (let i = 0; i < 12; i++)
+      expect((await t.call('GET', '/v1/secrets', { token: `kh_wrong-${i}` })).status).toBeGreaterThanOrEqual(401);
     await t.app.services.anomalies.sweep();
     const text = await scrape();
     expect(sample(text, 'keyhaven_anomalies_detected_total{kind="repeated_failures"}')).toBeGreaterThanOrEqual(1);

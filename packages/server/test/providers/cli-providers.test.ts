@@ -15,7 +15,19 @@ import type { CliIo } from '../../../cli/src/io.js';
 const cli = async (args: string[], stdin = '') => {
   let out = '';
   let err = '';
-  const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, readStdin: async () => stdin, stdinIsTTY: false, stdoutIsTTY: false, color: false, ask: async () => '' };
+  const io: CliIo = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readStdin: async () => stdin,
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    color: false,
+    ask: async () => '',
+  };
   const code = await runCli(args, io);
   return { code, out, err };
 };
@@ -29,7 +41,17 @@ describe('provider CLI', () => {
 
   beforeAll(async () => {
     vault = await startFakeVault();
-    const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', dataDir: dir, masterKey: randomBytes(32).toString('base64'), logLevel: 'silent', providers: { dotenv: { enabled: true, directories: [files] } }, egress: { allowLoopback: true } } });
+    const config = loadConfig({
+      env: {},
+      flags: {
+        listen: '127.0.0.1:0',
+        dataDir: dir,
+        masterKey: randomBytes(32).toString('base64'),
+        logLevel: 'silent',
+        providers: { dotenv: { enabled: true, directories: [files] } },
+        egress: { allowLoopback: true },
+      },
+    });
     server = await startServer(config, { print: () => {} });
     g = ['--addr', server.url, '--token', server.rootToken!];
   });
@@ -41,9 +63,27 @@ describe('provider CLI', () => {
   it('adds providers with credentials from a file or stdin, lists, tests and validates them', async () => {
     const credFile = path.join(dir, 'vault-cred.json');
     writeFileSync(credFile, JSON.stringify({ token: vault.rootToken }));
-    const add = await cli([...g, 'providers', 'add', 'vault', '--config', `address=${vault.url}`, '--config', 'timeout_ms=3000', '--credential-file', credFile, '--test']);
-    expect(add).toMatchObject({ code: 0, out: 'Configured provider vault (vault); credential stored as secret keyhaven/providers/vault/credential\n' });
-    const viaStdin = await cli([...g, 'providers', 'add', 'vault', '--name', 'vault-2', '--config', `address=${vault.url}`, '--credential-stdin'], `token: ${vault.rootToken}\n`);
+    const add = await cli([
+      ...g,
+      'providers',
+      'add',
+      'vault',
+      '--config',
+      `address=${vault.url}`,
+      '--config',
+      'timeout_ms=3000',
+      '--credential-file',
+      credFile,
+      '--test',
+    ]);
+    expect(add).toMatchObject({
+      code: 0,
+      out: 'Configured provider vault (vault); credential stored as secret keyhaven/providers/vault/credential\n',
+    });
+    const viaStdin = await cli(
+      [...g, 'providers', 'add', 'vault', '--name', 'vault-2', '--config', `address=${vault.url}`, '--credential-stdin'],
+      `token: ${vault.rootToken}\n`,
+    );
     expect(viaStdin.code).toBe(0);
     expect((await cli([...g, 'providers', 'add', 'dotenv', '--config', `path=${path.join(files, 'out.env')}`])).code).toBe(0);
     const list = await cli([...g, 'providers', 'list', '--format', 'json']);
@@ -60,7 +100,19 @@ describe('provider CLI', () => {
 
   it('syncs to a dotenv file, shows status, and imports with a dry run', async () => {
     await cli([...g, 'secrets', 'set', 'dev/db-url', 'postgres://dev']);
-    const add = await cli([...g, 'sync', 'add', '--provider', 'dotenv', '--prefix', 'dev/', '--template', '{{relative|replace:-:_|upper}}', '--id', 'dev-env']);
+    const add = await cli([
+      ...g,
+      'sync',
+      'add',
+      '--provider',
+      'dotenv',
+      '--prefix',
+      'dev/',
+      '--template',
+      '{{relative|replace:-:_|upper}}',
+      '--id',
+      'dev-env',
+    ]);
     expect(add).toMatchObject({ code: 0, out: 'Added sync destination dev-env: 1 secret(s) queued\n' });
     expect((await cli([...g, 'sync', 'run'])).code).toBe(0);
     expect(readFileSync(path.join(files, 'out.env'), 'utf8')).toContain('DB_URL=postgres://dev');

@@ -16,7 +16,9 @@ describe.each(backends())('import (%s)', (backend) => {
     vault = await startFakeVault();
     if (!motoSkipReason()) moto = await startMoto();
     s = await startTestServer(backend);
-    await s.call('POST', '/providers/configure', { body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } } });
+    await s.call('POST', '/providers/configure', {
+      body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } },
+    });
     const v = await createProvider('vault', { address: vault.url }, { token: vault.rootToken });
     for (let i = 0; i < 5; i++) await v.write(`legacy/app-${i}`, `legacy-value-${i}`);
     await v.write('legacy/bad name!', 'x');
@@ -55,7 +57,9 @@ describe.each(backends())('import (%s)', (backend) => {
   });
 
   it.skipIf(Boolean(motoSkipReason()))('imports from AWS Secrets Manager on moto', async () => {
-    await s.call('POST', '/providers/configure', { body: { provider_name: 'aws', config: { region: 'us-east-1', endpoint: moto!.url, access_key_id: 'a', secret_access_key: 'b' } } });
+    await s.call('POST', '/providers/configure', {
+      body: { provider_name: 'aws', config: { region: 'us-east-1', endpoint: moto!.url, access_key_id: 'a', secret_access_key: 'b' } },
+    });
     const a = await createProvider('aws-sm', { region: 'us-east-1', endpoint: moto!.url }, { accessKeyId: 'a', secretAccessKey: 'b' });
     await a.create('prod/api-key', 'k-1');
     await a.create('prod/db', JSON.stringify({ u: 'x', p: 'y' }));

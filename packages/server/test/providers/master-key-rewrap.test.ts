@@ -19,10 +19,15 @@ describe('masterKeySource config', () => {
     expect(c.masterKeySource).toEqual({ kind: 'aws-kms', keyId: 'k', region: 'us-east-1' });
     const file = path.join(process.env.TMPDIR ?? '/tmp', `kh-mks-${process.pid}.yaml`);
     writeFileSync(file, 'masterKeySource:\n  kind: vault-transit\n  address: http://127.0.0.1:8200\n  key: kh\n  token: t\n');
-    expect(loadConfig({ env: { KEYHAVEN_MASTER_KEY_SOURCE_FILE: file } }).masterKeySource).toMatchObject({ kind: 'vault-transit', key: 'kh' });
+    expect(loadConfig({ env: { KEYHAVEN_MASTER_KEY_SOURCE_FILE: file } }).masterKeySource).toMatchObject({
+      kind: 'vault-transit',
+      key: 'kh',
+    });
     expect(() => loadConfig({ env: { KEYHAVEN_MASTER_KEY_SOURCE: '{not json' } })).toThrow(/KEYHAVEN_MASTER_KEY_SOURCE/);
     expect(() => parseKekSourceConfig({ kind: 'hsm' })).toThrow(expect.objectContaining({ code: 'MASTER_KEY_SOURCE_INVALID' }));
-    expect(() => parseKekSourceConfig({ kind: 'aws-kms', region: 'us-east-1', secretAccessKey: 'do-not-echo' })).toThrow(expect.objectContaining({ code: 'MASTER_KEY_SOURCE_INVALID', message: expect.not.stringContaining('do-not-echo') }));
+    expect(() => parseKekSourceConfig({ kind: 'aws-kms', region: 'us-east-1', secretAccessKey: 'do-not-echo' })).toThrow(
+      expect.objectContaining({ code: 'MASTER_KEY_SOURCE_INVALID', message: expect.not.stringContaining('do-not-echo') }),
+    );
   });
 });
 
@@ -30,7 +35,15 @@ describe.skipIf(!!skip).each(backends())(`master key rewrap to AWS KMS on moto (
   let moto: Moto;
   let keyId = '';
   let db: TestDatabase;
-  const source = () => ({ kind: 'aws-kms', keyId, region: 'us-east-1', endpoint: moto.url, accessKeyId: 'test', secretAccessKey: 'kms-secret-test', timeoutMs: 5000 });
+  const source = () => ({
+    kind: 'aws-kms',
+    keyId,
+    region: 'us-east-1',
+    endpoint: moto.url,
+    accessKeyId: 'test',
+    secretAccessKey: 'kms-secret-test',
+    timeoutMs: 5000,
+  });
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -51,13 +64,26 @@ describe.skipIf(!!skip).each(backends())(`master key rewrap to AWS KMS on moto (
     expect(tok.status).toBe(201);
     const admin = tok.body.token as string;
 
-    const bad = await first.call('POST', '/v1/sys/master-key/rewrap', { body: { kind: 'aws-kms', keyId: 'no-such-key', region: 'us-east-1', endpoint: moto.url, accessKeyId: 'test', secretAccessKey: 'test' } });
+    const bad = await first.call('POST', '/v1/sys/master-key/rewrap', {
+      body: {
+        kind: 'aws-kms',
+        keyId: 'no-such-key',
+        region: 'us-east-1',
+        endpoint: moto.url,
+        accessKeyId: 'test',
+        secretAccessKey: 'test',
+      },
+    });
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect((await first.call('POST', '/v1/sys/master-key/rewrap', { body: source(), token: admin })).status).toBe(403);
 
     const r = await first.call('POST', '/v1/sys/master-key/rewrap', { body: source() });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ rewrapped: true, kind: 'aws-kms', restart_with: { masterKeySource: { kind: 'aws-kms', keyId, secretAccessKey: '[redacted]' } } });
+    expect(r.body).toMatchObject({
+      rewrapped: true,
+      kind: 'aws-kms',
+      restart_with: { masterKeySource: { kind: 'aws-kms', keyId, secretAccessKey: '[redacted]' } },
+    });
     expect(r.body.message).toMatch(/start Keyhaven with this masterKeySource/);
     expect(r.text).not.toContain('kms-secret-test');
     // still serving, reads and writes, with keys already in memory
@@ -72,7 +98,8 @@ describe.skipIf(!!skip).each(backends())(`master key rewrap to AWS KMS on moto (
 
     const second = await startTestServer(backend, { db, config: { masterKeySource: source() } });
     try {
-      for (const i of [0, 7, 19, 20]) expect((await second.call('GET', `/v1/secrets/app/k${i}`, { token: admin })).body.value).toBe(`v-${i}`);
+      for (const i of [0, 7, 19, 20])
+        expect((await second.call('GET', `/v1/secrets/app/k${i}`, { token: admin })).body.value).toBe(`v-${i}`);
     } finally {
       await second.close();
     }

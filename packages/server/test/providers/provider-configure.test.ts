@@ -31,7 +31,13 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
   beforeAll(async () => {
     if (!motoSkipReason()) moto = await startMoto();
     [vault, k8s, azure, gcp] = await Promise.all([startFakeVault(), startFakeK8s(), startFakeAzureKv(), startFakeGcpSm()]);
-    s = await startTestServer(backend, { logLines, config: { logLevel: 'debug', providers: { env: { enabled: true, allow: ['KH_TEST_*'] }, dotenv: { enabled: true, directories: [dir] } } } });
+    s = await startTestServer(backend, {
+      logLines,
+      config: {
+        logLevel: 'debug',
+        providers: { env: { enabled: true, allow: ['KH_TEST_*'] }, dotenv: { enabled: true, directories: [dir] } },
+      },
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -43,28 +49,55 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
     return [AWS_SECRET, AZURE_SECRET, vault.rootToken, k8s.token, gcp.token].filter((v) => text.includes(v));
   };
 
-  it.skipIf(Boolean(motoSkipReason()))('seed 000: configures aws on moto; the credential is stored as a secret, never echoed; test connection is ok', async () => {
-    const r = await s.call('POST', '/providers/configure', {
-      body: { provider_name: 'aws', config: { region: 'us-east-1', endpoint: moto!.url, access_key_id: 'AKIDEXAMPLE', secret_access_key: AWS_SECRET } },
-    });
-    expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ id: 'aws', kind: 'aws-sm', config: { region: 'us-east-1', endpoint: moto!.url }, credential: { stored: true, secret: 'keyhaven/providers/aws/credential' } });
-    expect(r.body.credential_fields).toEqual(['accessKeyId', 'secretAccessKey']);
-    expect(secretsIn(r.body)).toEqual([]);
-    const t = await s.call('POST', '/v1/providers/aws/test');
-    expect(t.body).toMatchObject({ id: 'aws', ok: true });
-    const stored = await s.call('GET', '/v1/secrets/keyhaven/providers/aws/credential');
-    expect(stored.body.type).toBe('service_account_key');
-    expect(stored.body.value).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: AWS_SECRET });
-  });
+  it.skipIf(Boolean(motoSkipReason()))(
+    'seed 000: configures aws on moto; the credential is stored as a secret, never echoed; test connection is ok',
+    async () => {
+      const r = await s.call('POST', '/providers/configure', {
+        body: {
+          provider_name: 'aws',
+          config: { region: 'us-east-1', endpoint: moto!.url, access_key_id: 'AKIDEXAMPLE', secret_access_key: AWS_SECRET },
+        },
+      });
+      expect(r.status).toBe(201);
+      expect(r.body).toMatchObject({
+        id: 'aws',
+        kind: 'aws-sm',
+        config: { region: 'us-east-1', endpoint: moto!.url },
+        credential: { stored: true, secret: 'keyhaven/providers/aws/credential' },
+      });
+      expect(r.body.credential_fields).toEqual(['accessKeyId', 'secretAccessKey']);
+      expect(secretsIn(r.body)).toEqual([]);
+      const t = await s.call('POST', '/v1/providers/aws/test');
+      expect(t.body).toMatchObject({ id: 'aws', ok: true });
+      const stored = await s.call('GET', '/v1/secrets/keyhaven/providers/aws/credential');
+      expect(stored.body.type).toBe('service_account_key');
+      expect(stored.body.value).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: AWS_SECRET });
+    },
+  );
 
   it('configures vault, k8s, gcp, azure, dotenv and env; several configs of one kind by name', async () => {
     const bodies = [
       { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken, timeout_ms: 3000 } },
       { kind: 'vault', name: 'vault-b', config: { address: vault.url, mount: 'secret', path_prefix: 'team-b/', token: vault.rootToken } },
-      { provider_name: 'k8s', config: { source: 'explicit', server: k8s.url, namespace: 'kh-test', token: k8s.token, timeout_ms: 3000, skip_tls_verify: true } },
-      { provider_name: 'gcp', config: { project_id: 'kh-test', api_endpoint: '127.0.0.1', port: gcp.port, insecure: true, access_token: gcp.token, timeout_ms: 4000 } },
-      { provider_name: 'azure', config: { vault_url: azure.url, tenant_id: 't-1', client_id: 'c-1', client_secret: AZURE_SECRET, allow_insecure_connection: true } },
+      {
+        provider_name: 'k8s',
+        config: { source: 'explicit', server: k8s.url, namespace: 'kh-test', token: k8s.token, timeout_ms: 3000, skip_tls_verify: true },
+      },
+      {
+        provider_name: 'gcp',
+        config: {
+          project_id: 'kh-test',
+          api_endpoint: '127.0.0.1',
+          port: gcp.port,
+          insecure: true,
+          access_token: gcp.token,
+          timeout_ms: 4000,
+        },
+      },
+      {
+        provider_name: 'azure',
+        config: { vault_url: azure.url, tenant_id: 't-1', client_id: 'c-1', client_secret: AZURE_SECRET, allow_insecure_connection: true },
+      },
       { provider_name: 'dotenv', config: { path: path.join(dir, 'app.env') } },
       { provider_name: 'env', config: { prefix: 'KH_TEST_' } },
     ];
@@ -74,7 +107,9 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
       expect(secretsIn(r.body)).toEqual([]);
     }
     const list = await s.call('GET', '/v1/providers');
-    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['vault', 'vault-b', 'k8s', 'gcp', 'azure', 'dotenv', 'env']));
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual(
+      expect.arrayContaining(['vault', 'vault-b', 'k8s', 'gcp', 'azure', 'dotenv', 'env']),
+    );
     expect(list.body.kinds.length).toBeGreaterThanOrEqual(7);
     expect(secretsIn(list.body)).toEqual([]);
     const dotenv = await s.call('GET', '/v1/providers/dotenv');
@@ -86,10 +121,24 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
   });
 
   it('test connection fails cleanly for a wrong credential and an unreachable store', async () => {
-    await s.call('POST', '/providers/configure', { body: { kind: 'vault', name: 'vault-bad', config: { address: vault.url, token: 'hvs.wrong' } } });
+    await s.call('POST', '/providers/configure', {
+      body: { kind: 'vault', name: 'vault-bad', config: { address: vault.url, token: 'hvs.wrong' } },
+    });
     const bad = await s.call('POST', '/v1/providers/vault-bad/test');
     expect(bad.body).toMatchObject({ ok: false, error: { code: 'PROVIDER_AUTH_FAILED' } });
-    await s.call('POST', '/providers/configure', { body: { kind: 'k8s', name: 'k8s-down', config: { source: 'explicit', server: `http://127.0.0.1:${await closedPort()}`, token: 'x', timeout_ms: 2000, skip_tls_verify: true } } });
+    await s.call('POST', '/providers/configure', {
+      body: {
+        kind: 'k8s',
+        name: 'k8s-down',
+        config: {
+          source: 'explicit',
+          server: `http://127.0.0.1:${await closedPort()}`,
+          token: 'x',
+          timeout_ms: 2000,
+          skip_tls_verify: true,
+        },
+      },
+    });
     const down = await s.call('POST', '/v1/providers/k8s-down/test');
     expect(down.body).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNAVAILABLE' } });
   });
@@ -99,8 +148,17 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
     expect(ok.body).toMatchObject({ provider_id: 'vault', valid: true, source: 'stored' });
     const shape = await s.call('POST', '/admin/secrets/providers/vault/credentials/validate', { body: { credential: { tokn: 'x' } } });
     expect(shape.body).toMatchObject({ valid: false, checks: [{ check: 'shape', ok: false, error: { code: 'PROVIDER_CONFIG_INVALID' } }] });
-    const wrong = await s.call('POST', '/admin/secrets/providers/vault/credentials/validate', { body: { credential: { token: 'hvs.nope' } } });
-    expect(wrong.body).toMatchObject({ valid: false, source: 'candidate', checks: [{ check: 'shape', ok: true }, { check: 'connection', ok: false, error: { code: 'PROVIDER_AUTH_FAILED' } }] });
+    const wrong = await s.call('POST', '/admin/secrets/providers/vault/credentials/validate', {
+      body: { credential: { token: 'hvs.nope' } },
+    });
+    expect(wrong.body).toMatchObject({
+      valid: false,
+      source: 'candidate',
+      checks: [
+        { check: 'shape', ok: true },
+        { check: 'connection', ok: false, error: { code: 'PROVIDER_AUTH_FAILED' } },
+      ],
+    });
     expect((await s.call('POST', '/v1/providers/vault/test')).body.ok).toBe(true);
     const missing = await s.call('POST', '/admin/secrets/providers/nope/credentials/validate', { body: {} });
     expect(missing.status).toBe(404);
@@ -110,11 +168,15 @@ describe.each(backends())('provider configurations (%s)', (backend) => {
   it('rejects unknown kinds, bad config and misplaced credentials, naming fields only', async () => {
     const unknown = await s.call('POST', '/providers/configure', { body: { provider_name: 'oracle', config: {} } });
     expect(unknown.body.error.code).toBe('PROVIDER_UNKNOWN');
-    const bad = await s.call('POST', '/providers/configure', { body: { provider_name: 'vault', config: { address: 'not a url', token: 'hvs.sekrit-value' } } });
+    const bad = await s.call('POST', '/providers/configure', {
+      body: { provider_name: 'vault', config: { address: 'not a url', token: 'hvs.sekrit-value' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('PROVIDER_CONFIG_INVALID');
     expect(bad.text).not.toContain('hvs.sekrit-value');
-    const dotenvCred = await s.call('POST', '/providers/configure', { body: { provider_name: 'dotenv', name: 'd2', config: { path: '/tmp/x.env' }, credential: { token: 'abc' } } });
+    const dotenvCred = await s.call('POST', '/providers/configure', {
+      body: { provider_name: 'dotenv', name: 'd2', config: { path: '/tmp/x.env' }, credential: { token: 'abc' } },
+    });
     expect(dotenvCred.status).toBe(400);
     const dup = await s.call('POST', '/v1/providers', { body: { provider_name: 'env', config: {} } });
     expect(dup.body.error.code).toBe('PROVIDER_CONFIG_EXISTS');

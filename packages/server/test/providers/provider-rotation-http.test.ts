@@ -21,7 +21,12 @@ describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the
     proxy = await startAwsProxy(moto.url, failing);
     direct = await createProvider('aws-sm', { region: 'us-east-1', endpoint: moto.url }, { accessKeyId: 'a', secretAccessKey: 'b' });
     s = await startTestServer('sqlite');
-    const c = await s.call('POST', '/providers/configure', { body: { provider_name: 'aws', config: { region: 'us-east-1', endpoint: proxy.url, max_attempts: 1, access_key_id: 'a', secret_access_key: 'b' } } });
+    const c = await s.call('POST', '/providers/configure', {
+      body: {
+        provider_name: 'aws',
+        config: { region: 'us-east-1', endpoint: proxy.url, max_attempts: 1, access_key_id: 'a', secret_access_key: 'b' },
+      },
+    });
     expect(c.status).toBe(201);
   });
   afterAll(async () => {
@@ -35,15 +40,24 @@ describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the
     expect((await s.call('PUT', `/v1/secrets/${name}`, { body: { value: 'initial' } })).status).toBe(200);
     const r = await s.call('POST', '/secrets/register', {
       body: {
-        secret_name: name, provider_name: 'aws', secret_type: 'api_key', admin_credential_secret: 'keyhaven/providers/aws/credential',
-        rotator_config: { provider_id: 'aws', provider_kind: 'aws-sm', provider_config: { region: 'us-east-1', endpoint: proxy.url, maxAttempts: 1 }, remote_name: name },
+        secret_name: name,
+        provider_name: 'aws',
+        secret_type: 'api_key',
+        admin_credential_secret: 'keyhaven/providers/aws/credential',
+        rotator_config: {
+          provider_id: 'aws',
+          provider_kind: 'aws-sm',
+          provider_config: { region: 'us-east-1', endpoint: proxy.url, maxAttempts: 1 },
+          remote_name: name,
+        },
       },
     });
     expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   };
   const stages = async (name: string) => {
     const out: Record<string, string[]> = {};
-    for (const v of (await direct.describe(name)).versions ?? []) if (v.labels.length) out[(await direct.read(name, { version: v.version })).value] = v.labels;
+    for (const v of (await direct.describe(name)).versions ?? [])
+      if (v.labels.length) out[(await direct.read(name, { version: v.version })).value] = v.labels;
     return out;
   };
 
@@ -60,7 +74,14 @@ describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the
     await direct.create('prod/seed-key', 'seed-initial');
     expect((await s.call('PUT', '/v1/secrets/prod/seed-key', { body: { value: 'seed-initial' } })).status).toBe(200);
     const reg = await s.call('POST', '/secrets/register', {
-      body: { secret_name: 'prod/seed-key', provider_name: 'aws', secret_type: 'api_key', rotation_interval_days: 30, criticality: 'high', description: 'OpenAI key' },
+      body: {
+        secret_name: 'prod/seed-key',
+        provider_name: 'aws',
+        secret_type: 'api_key',
+        rotation_interval_days: 30,
+        criticality: 'high',
+        description: 'OpenAI key',
+      },
     });
     expect(reg.status, JSON.stringify(reg.body)).toBeLessThan(300);
     const r = await s.call('POST', '/secrets/rotate', { body: { secret_name: 'prod/seed-key', rotation_method: 'manual' } });
@@ -68,7 +89,9 @@ describe.skipIf(Boolean(motoSkipReason()))('provider-backed rotation through the
     const now = (await s.call('GET', '/v1/secrets/prod/seed-key')).body.value as string;
     expect(now).not.toBe('seed-initial');
     expect(await stages('prod/seed-key')).toEqual({ [now]: ['current'], 'seed-initial': ['previous'] });
-    const unknown = await s.call('POST', '/secrets/register', { body: { secret_name: 'prod/x', provider_name: 'no-such-provider', secret_type: 'api_key' } });
+    const unknown = await s.call('POST', '/secrets/register', {
+      body: { secret_name: 'prod/x', provider_name: 'no-such-provider', secret_type: 'api_key' },
+    });
     expect(unknown.status).toBe(404);
   });
 

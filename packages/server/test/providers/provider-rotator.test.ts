@@ -43,10 +43,16 @@ describe.skipIf(Boolean(motoSkipReason()))('provider rotator on AWS Secrets Mana
     const name = `app/api-key-${++n}`;
     await direct.create(name, 'old-value');
     failing.clear();
-    const rotator = () => createRotator('provider', {
-      config: { provider_id: 'aws', provider_kind: 'aws-sm', provider_config: { region: 'us-east-1', endpoint: proxy.url, maxAttempts: 1 }, remote_name: name },
-      adminCredential: CRED,
-    });
+    const rotator = () =>
+      createRotator('provider', {
+        config: {
+          provider_id: 'aws',
+          provider_kind: 'aws-sm',
+          provider_config: { region: 'us-east-1', endpoint: proxy.url, maxAttempts: 1 },
+          remote_name: name,
+        },
+        adminCredential: CRED,
+      });
     return { name, rotator };
   };
   /** Stages by value: which values carry which labels. */
@@ -122,7 +128,14 @@ describe.skipIf(Boolean(motoSkipReason()))('provider rotator on AWS Secrets Mana
   });
 
   it('an unreachable store is reported as such at set', async () => {
-    const r = createRotator('provider', { config: { provider_kind: 'aws-sm', provider_config: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, timeoutMs: 2000 }, remote_name: 'x' }, adminCredential: CRED });
+    const r = createRotator('provider', {
+      config: {
+        provider_kind: 'aws-sm',
+        provider_config: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, timeoutMs: 2000 },
+        remote_name: 'x',
+      },
+      adminCredential: CRED,
+    });
     await expect(r.set('a', 'b')).rejects.toMatchObject({ code: 'ROTATION_TARGET_UNREACHABLE' });
   });
 });
@@ -151,7 +164,11 @@ describe('provider rotator on Vault KV v2 (local fake)', () => {
     const name = `rot/db-${++n}`;
     await direct.write(name, 'old-value');
     fail.post = fail.get = false;
-    const rotator = () => createRotator('provider', { config: { provider_kind: 'vault', provider_config: { address: vault.url }, remote_name: name }, adminCredential: { token: vault.rootToken } });
+    const rotator = () =>
+      createRotator('provider', {
+        config: { provider_kind: 'vault', provider_config: { address: vault.url }, remote_name: name },
+        adminCredential: { token: vault.rootToken },
+      });
     return { name, rotator };
   };
 
@@ -159,7 +176,10 @@ describe('provider rotator on Vault KV v2 (local fake)', () => {
     const { name, rotator } = await fresh();
     await run(rotator(), 'new-value', 'old-value', ['set', 'test', 'finish']);
     expect((await direct.read(name)).value).toBe('new-value');
-    const f = createRotator('provider', { config: { provider_kind: 'vault', provider_config: { address: vault.url }, remote_name: name, field: 'password' }, adminCredential: { token: vault.rootToken } });
+    const f = createRotator('provider', {
+      config: { provider_kind: 'vault', provider_config: { address: vault.url }, remote_name: name, field: 'password' },
+      adminCredential: { token: vault.rootToken },
+    });
     expect(f.prepare({ user: 'app', password: 'x' }, 'gen')).toEqual({ user: 'app', password: 'gen' });
   });
 

@@ -25,16 +25,23 @@ describe('references', () => {
   beforeAll(async () => {
     if (!motoSkipReason()) moto = await startMoto();
     [vault, k8s, gcp] = await Promise.all([startFakeVault(), startFakeK8s(), startFakeGcpSm()]);
-    s = await startTestServer('sqlite', { config: { providers: { env: { enabled: true, allow: ['KH_REF_*'] }, dotenv: { enabled: true, directories: [dir] } } } });
+    s = await startTestServer('sqlite', {
+      config: { providers: { env: { enabled: true, allow: ['KH_REF_*'] }, dotenv: { enabled: true, directories: [dir] } } },
+    });
     writeFileSync(envFile, 'DB_URL=postgres://x\nAPI_KEY=abc123\n');
     process.env.KH_REF_TOKEN = 'from-env';
     const configs = [
       { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } },
       { provider_name: 'k8s', config: { source: 'explicit', server: k8s.url, namespace: 'apps', token: k8s.token, skip_tls_verify: true } },
-      { provider_name: 'gcp', config: { project_id: 'kh-test', api_endpoint: '127.0.0.1', port: gcp.port, insecure: true, access_token: gcp.token } },
+      {
+        provider_name: 'gcp',
+        config: { project_id: 'kh-test', api_endpoint: '127.0.0.1', port: gcp.port, insecure: true, access_token: gcp.token },
+      },
       { provider_name: 'dotenv', config: { path: envFile } },
       { provider_name: 'env', config: {} },
-      ...(moto ? [{ provider_name: 'aws', config: { region: 'us-east-1', endpoint: moto.url, access_key_id: 'AKID', secret_access_key: 'sk' } }] : []),
+      ...(moto
+        ? [{ provider_name: 'aws', config: { region: 'us-east-1', endpoint: moto.url, access_key_id: 'AKID', secret_access_key: 'sk' } }]
+        : []),
     ];
     for (const body of configs) expect((await s.call('POST', '/providers/configure', { body })).status).toBe(201);
   });
@@ -64,19 +71,29 @@ describe('references', () => {
     await v.write('app/flag', 'on');
     expect((await ref('vault://secret/app/flag')).body.value).toBe('on');
     await v.write('app/flag', 'off');
-    await s.call('POST', '/providers/configure', { body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken, timeout_ms: 5000 } } });
+    await s.call('POST', '/providers/configure', {
+      body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken, timeout_ms: 5000 } },
+    });
     expect((await ref('vault://secret/app/flag')).body).toMatchObject({ value: 'off', cached: false });
   });
 
   it('reads gcp-sm, k8s, dotenv and env references', async () => {
-    const g = await createProvider('gcp-sm', { project: 'kh-test', apiEndpoint: '127.0.0.1', port: gcp.port, insecure: true }, { accessToken: gcp.token });
+    const g = await createProvider(
+      'gcp-sm',
+      { project: 'kh-test', apiEndpoint: '127.0.0.1', port: gcp.port, insecure: true },
+      { accessToken: gcp.token },
+    );
     const v1 = await g.write('stripe-key', 'sk_1');
     await g.write('stripe-key', 'sk_2');
     expect((await ref('gcp-sm://kh-test/stripe-key')).body.value).toBe('sk_2');
     expect((await ref(`gcp-sm://kh-test/stripe-key#${v1.version}`)).body.value).toBe('sk_1');
     const other = await ref('gcp-sm://other-project/stripe-key');
     expect(other.body.error.code).toBe('PROVIDER_NOT_CONFIGURED');
-    const k = await createProvider('k8s', { source: 'explicit', server: k8s.url, namespace: 'apps', skipTLSVerify: true }, { token: k8s.token });
+    const k = await createProvider(
+      'k8s',
+      { source: 'explicit', server: k8s.url, namespace: 'apps', skipTLSVerify: true },
+      { token: k8s.token },
+    );
     await k.write('web-tls', JSON.stringify({ cert: 'C', key: 'K' }));
     expect((await ref('k8s://apps/web-tls#key')).body.value).toBe('K');
     expect((await ref(`dotenv://${envFile}#API_KEY`)).body.value).toBe('abc123');
@@ -93,9 +110,14 @@ describe('references', () => {
   });
 
   it('asks for ?provider when several configurations could serve, and checks the kind of the one chosen', async () => {
-    await s.call('POST', '/providers/configure', { body: { kind: 'vault', name: 'vault-2', config: { address: vault.url, token: vault.rootToken } } });
+    await s.call('POST', '/providers/configure', {
+      body: { kind: 'vault', name: 'vault-2', config: { address: vault.url, token: vault.rootToken } },
+    });
     expect((await ref('vault://secret/app/db#password', '&cache=false')).body.error.code).toBe('PROVIDER_AMBIGUOUS');
-    expect((await ref('vault://secret/app/db#password', '&provider=vault-2')).body).toMatchObject({ provider_id: 'vault-2', value: 'pw-2' });
+    expect((await ref('vault://secret/app/db#password', '&provider=vault-2')).body).toMatchObject({
+      provider_id: 'vault-2',
+      value: 'pw-2',
+    });
     expect((await ref('vault://secret/app/db', '&provider=dotenv')).body.error.code).toBe('PROVIDER_REFERENCE_INVALID');
     expect((await ref('nope://x')).body.error.code).toBe('PROVIDER_REFERENCE_INVALID');
     await s.call('DELETE', '/v1/providers/vault-2');
@@ -103,7 +125,10 @@ describe('references', () => {
 
   it('needs read access and a tenant that configured the provider', async () => {
     await s.call('POST', '/v1/tenants', { body: { id: 'other', name: 'Other' }, tenant: null });
-    expect((await ref('env://KH_REF_TOKEN').then(() => s.call('GET', '/v1/references?ref=env%3A%2F%2FKH_REF_TOKEN', { tenant: 'other' }))).body.error.code).toBe('PROVIDER_NOT_CONFIGURED');
+    expect(
+      (await ref('env://KH_REF_TOKEN').then(() => s.call('GET', '/v1/references?ref=env%3A%2F%2FKH_REF_TOKEN', { tenant: 'other' }))).body
+        .error.code,
+    ).toBe('PROVIDER_NOT_CONFIGURED');
     expect((await s.call('GET', '/v1/references?ref=env%3A%2F%2FKH_REF_TOKEN', { token: '' })).status).toBe(401);
   });
 });

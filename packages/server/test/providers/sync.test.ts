@@ -38,9 +38,20 @@ describe.each(backends())('sync (%s)', (backend) => {
       },
     });
     remote = await createProvider('vault', { address: vault.url }, { token: vault.rootToken });
-    s = await startTestServer(backend, { config: { providers: { syncIntervalSeconds: 3600, syncRetryBaseSeconds: 1, dotenv: { enabled: true, directories: [dir] } } } });
-    expect((await s.call('POST', '/providers/configure', { body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } } })).status).toBe(201);
-    expect((await s.call('POST', '/providers/configure', { body: { provider_name: 'dotenv', config: { path: path.join(dir, 'app.env') } } })).status).toBe(201);
+    s = await startTestServer(backend, {
+      config: { providers: { syncIntervalSeconds: 3600, syncRetryBaseSeconds: 1, dotenv: { enabled: true, directories: [dir] } } },
+    });
+    expect(
+      (
+        await s.call('POST', '/providers/configure', {
+          body: { provider_name: 'vault', config: { address: vault.url, token: vault.rootToken } },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await s.call('POST', '/providers/configure', { body: { provider_name: 'dotenv', config: { path: path.join(dir, 'app.env') } } }))
+        .status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await s?.close();
@@ -55,7 +66,9 @@ describe.each(backends())('sync (%s)', (backend) => {
       const r = await s.call('PUT', `/v1/secrets/${name}`, { body: { value: `value-${i}` } });
       expect(r.status).toBe(200);
     }
-    const d = await s.call('POST', '/v1/sync/destinations', { body: { id: 'to-vault', prefix: 'apps/', provider_id: 'vault', template: 'kh/{{relative}}' } });
+    const d = await s.call('POST', '/v1/sync/destinations', {
+      body: { id: 'to-vault', prefix: 'apps/', provider_id: 'vault', template: 'kh/{{relative}}' },
+    });
     expect(d.status).toBe(201);
     expect(d.body).toMatchObject({ id: 'to-vault', queued: N, initial_policy: 'overwrite', never_delete_remote: false });
     const run = await s.call('POST', '/v1/sync/run', { body: {} });
@@ -63,7 +76,9 @@ describe.each(backends())('sync (%s)', (backend) => {
     const st = await status('&destination=to-vault');
     expect(st.summary).toEqual({ ok: N - BAD, pending: 0, error: BAD });
     const failed = st.items.filter((i: { status: string }) => i.status === 'error');
-    expect(failed.map((i: { secret_name: string }) => i.secret_name).sort()).toEqual(Array.from({ length: BAD }, (_, i) => `apps/bad-${i}`).sort());
+    expect(failed.map((i: { secret_name: string }) => i.secret_name).sort()).toEqual(
+      Array.from({ length: BAD }, (_, i) => `apps/bad-${i}`).sort(),
+    );
     // With a 1 s retry base a slow run may see the background worker retry once already.
     expect(failed[0]).toMatchObject({ synced_version: null, last_error: expect.stringMatching(/^PROVIDER_AUTH_FAILED: /) });
     expect(failed[0].attempts).toBeGreaterThanOrEqual(1);
@@ -78,18 +93,32 @@ describe.each(backends())('sync (%s)', (backend) => {
     expect(retry.body.processed).toBeLessThanOrEqual(BAD);
     expect((await status('&destination=to-vault')).summary).toEqual({ ok: N, pending: 0, error: 0 });
     expect((await remote.read('kh/bad-3')).value).toBe('value-3');
-   }, 240_000);
+  }, 240_000);
 
   it('follows every change and deletes remote copies unless never_delete_remote', async () => {
-    await s.call('POST', '/v1/sync/destinations', { body: { id: 'one-env', secret_name: 'apps/s-0011', provider_id: 'dotenv', template: '{{basename|replace:-:_|upper}}', never_delete_remote: true } });
+    await s.call('POST', '/v1/sync/destinations', {
+      body: {
+        id: 'one-env',
+        secret_name: 'apps/s-0011',
+        provider_id: 'dotenv',
+        template: '{{basename|replace:-:_|upper}}',
+        never_delete_remote: true,
+      },
+    });
     await s.call('PUT', '/v1/secrets/apps/s-0011', { body: { value: 'changed-11' } });
     await vi.waitFor(async () => expect((await remote.read('kh/s-0011')).value).toBe('changed-11'), { timeout: 10_000, interval: 50 });
-    await vi.waitFor(() => expect(readFileSync(path.join(dir, 'app.env'), 'utf8')).toContain('S_0011=changed-11'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(readFileSync(path.join(dir, 'app.env'), 'utf8')).toContain('S_0011=changed-11'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     const item = (await status('&destination=to-vault')).items.find((i: { secret_name: string }) => i.secret_name === 'apps/s-0011');
     expect(item).toMatchObject({ status: 'ok', synced_version: 2, remote_name: 'kh/s-0011' });
 
     await s.call('DELETE', '/v1/secrets/apps/s-0011');
-    await vi.waitFor(async () => expect((await remote.read('kh/s-0011').catch((e) => e)).code).toBe('PROVIDER_SECRET_NOT_FOUND'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await remote.read('kh/s-0011').catch((e) => e)).code).toBe('PROVIDER_SECRET_NOT_FOUND'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     await s.call('POST', '/v1/sync/run', { body: {} });
     expect(readFileSync(path.join(dir, 'app.env'), 'utf8')).toContain('S_0011=changed-11');
     expect((await status('&destination=one-env')).items).toEqual([]);
@@ -99,14 +128,23 @@ describe.each(backends())('sync (%s)', (backend) => {
     await remote.write('mirror/a', 'remote-a');
     await remote.write('mirror/b', 'remote-b');
     await remote.write('other/b', 'remote-b2');
-    for (const [n, v] of [['imp/b', 'local-b'], ['imp/c', 'local-c'], ['imp2/b', 'local-b2']]) await s.call('PUT', `/v1/secrets/${n}`, { body: { value: v } });
-    const d = await s.call('POST', '/v1/sync/destinations', { body: { id: 'imp', prefix: 'imp/', provider_id: 'vault', template: 'mirror/{{relative}}', initial_policy: 'import-remote-wins' } });
+    for (const [n, v] of [
+      ['imp/b', 'local-b'],
+      ['imp/c', 'local-c'],
+      ['imp2/b', 'local-b2'],
+    ])
+      await s.call('PUT', `/v1/secrets/${n}`, { body: { value: v } });
+    const d = await s.call('POST', '/v1/sync/destinations', {
+      body: { id: 'imp', prefix: 'imp/', provider_id: 'vault', template: 'mirror/{{relative}}', initial_policy: 'import-remote-wins' },
+    });
     expect(d.body).toMatchObject({ imported: 1, queued: 3 });
     await s.call('POST', '/v1/sync/run', { body: {} });
     expect((await s.call('GET', '/v1/secrets/imp/a')).body.value).toBe('remote-a');
     expect((await s.call('GET', '/v1/secrets/imp/b')).body.value).toBe('remote-b');
     expect((await remote.read('mirror/c')).value).toBe('local-c');
-    const d2 = await s.call('POST', '/v1/sync/destinations', { body: { id: 'imp2', prefix: 'imp2/', provider_id: 'vault', template: 'other/{{relative}}', initial_policy: 'import-keyhaven-wins' } });
+    const d2 = await s.call('POST', '/v1/sync/destinations', {
+      body: { id: 'imp2', prefix: 'imp2/', provider_id: 'vault', template: 'other/{{relative}}', initial_policy: 'import-keyhaven-wins' },
+    });
     expect(d2.body).toMatchObject({ imported: 0, queued: 1 });
     await s.call('POST', '/v1/sync/run', { body: {} });
     expect((await remote.read('other/b')).value).toBe('local-b2');
@@ -116,10 +154,16 @@ describe.each(backends())('sync (%s)', (backend) => {
   it('answers throttling with backoff: the pair waits for its retry time, then syncs once the store accepts again', async () => {
     await s.call('PUT', '/v1/secrets/thr/x', { body: { value: 'throttled-value' } });
     throttling = true;
-    await s.call('POST', '/v1/sync/destinations', { body: { id: 'thr', secret_name: 'thr/x', provider_id: 'vault', template: 'throttled/{{basename}}' } });
+    await s.call('POST', '/v1/sync/destinations', {
+      body: { id: 'thr', secret_name: 'thr/x', provider_id: 'vault', template: 'throttled/{{basename}}' },
+    });
     await s.call('POST', '/v1/sync/run', { body: { destination: 'thr' } });
     const [item] = (await status('&destination=thr')).items;
-    expect(item).toMatchObject({ status: 'error', attempts: expect.any(Number), last_error: expect.stringMatching(/^PROVIDER_THROTTLED: /) });
+    expect(item).toMatchObject({
+      status: 'error',
+      attempts: expect.any(Number),
+      last_error: expect.stringMatching(/^PROVIDER_THROTTLED: /),
+    });
     expect(Date.parse(item.next_attempt_at)).toBeGreaterThan(Date.parse(item.updated_at));
     throttling = false;
     expect((await s.call('POST', '/v1/sync/run', { body: { destination: 'thr' } })).body.error).toBe(0);
@@ -132,7 +176,9 @@ describe.each(backends())('sync (%s)', (backend) => {
     expect(bad.body.error.code).toBe('SYNC_TEMPLATE_INVALID');
     const both = await s.call('POST', '/v1/sync/destinations', { body: { prefix: 'x/', secret_name: 'x/y', provider_id: 'vault' } });
     expect(both.status).toBe(400);
-    expect((await s.call('POST', '/v1/sync/destinations', { body: { prefix: 'x/', provider_id: 'nope' } })).body.error.code).toBe('PROVIDER_CONFIG_NOT_FOUND');
+    expect((await s.call('POST', '/v1/sync/destinations', { body: { prefix: 'x/', provider_id: 'nope' } })).body.error.code).toBe(
+      'PROVIDER_CONFIG_NOT_FOUND',
+    );
     expect((await s.call('DELETE', '/v1/providers/vault')).body.error.code).toBe('PROVIDER_IN_USE');
     const list = await s.call('GET', '/v1/sync/destinations');
     expect(list.body.items.map((d: { id: string }) => d.id).sort()).toEqual(['imp', 'imp2', 'one-env', 'to-vault']);

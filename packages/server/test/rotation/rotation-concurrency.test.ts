@@ -14,13 +14,29 @@ describe.skipIf(!postgresAvailable)('three engines on one PostgreSQL', () => {
   const servers: TestServer[] = [];
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
-    const first = await startTestServer('postgres', { db, clock, config: { rotation: { enabled: false, concurrency: 8, batchSize: 50 } } as never });
+    const first = await startTestServer('postgres', {
+      db,
+      clock,
+      config: { rotation: { enabled: false, concurrency: 8, batchSize: 50 } } as never,
+    });
     servers.push(first);
-    for (let i = 0; i < 2; i++) servers.push(await startTestServer('postgres', { db, clock, masterKey: first.masterKey, config: { rotation: { enabled: false, concurrency: 8, batchSize: 50 } } as never }));
+    for (let i = 0; i < 2; i++)
+      servers.push(
+        await startTestServer('postgres', {
+          db,
+          clock,
+          masterKey: first.masterKey,
+          config: { rotation: { enabled: false, concurrency: 8, batchSize: 50 } } as never,
+        }),
+      );
     const scope = { tenant: 'default', actor: { tokenId: 'test', name: 'test' } };
     const svc = first.app.rotation.service;
     for (let i = 0; i < N; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, k) => svc.register(scope, { secret_name: `bulk/s-${i + k}`, secret_type: 'api_key', rotator: 'generated', rotation_interval_days: 1 })));
+      await Promise.all(
+        Array.from({ length: Math.min(50, N - i) }, (_, k) =>
+          svc.register(scope, { secret_name: `bulk/s-${i + k}`, secret_type: 'api_key', rotator: 'generated', rotation_interval_days: 1 }),
+        ),
+      );
     }
   }, 180_000);
   afterAll(async () => {
@@ -41,11 +57,17 @@ describe.skipIf(!postgresAvailable)('three engines on one PostgreSQL', () => {
     expect(summaries.reduce((n, x) => n + x.failed, 0)).toBe(errors.length);
     expect(summaries.filter((x) => x.succeeded > 0).length).toBeGreaterThanOrEqual(2); // the work was shared
     const rows = await servers[0]!.app.storage.withTenant('default', (ex) =>
-      sql<{ secret_name: string; n: number }>`select secret_name, count(*)::int as n from rotation_runs group by secret_name`.execute(ex));
+      sql<{ secret_name: string; n: number }>`select secret_name, count(*)::int as n from rotation_runs group by secret_name`.execute(ex),
+    );
     expect(rows.rows).toHaveLength(N);
     expect(rows.rows.filter((r) => r.n !== 1)).toEqual([]);
     const versions = await servers[0]!.app.storage.withTenant('default', (ex) =>
-      sql<{ n: number }>`select count(*)::int as n from secrets where name like 'bulk/%' and current_version = 2 and previous_version = 1 and pending_version is null`.execute(ex));
+      sql<{
+        n: number;
+      }>`select count(*)::int as n from secrets where name like 'bulk/%' and current_version = 2 and previous_version = 1 and pending_version is null`.execute(
+        ex,
+      ),
+    );
     expect(versions.rows[0]!.n).toBe(N);
     expect((await servers[1]!.call('GET', '/secrets/due', { token: servers[0]!.rootToken })).body.count).toBe(0);
   }, 180_000);

@@ -12,19 +12,32 @@ import { pgTarget, type PgTarget } from './support/pg-target.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../../..');
 
-const runChild = (input: Record<string, unknown>) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/engine-child.ts')], { cwd: root, env: { ...process.env, KH_CHILD: JSON.stringify(input) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  child.on('exit', (code, signal) => resolve({ code, signal, out }));
-});
+const runChild = (input: Record<string, unknown>) =>
+  new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/engine-child.ts')], {
+      cwd: root,
+      env: { ...process.env, KH_CHILD: JSON.stringify(input) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code, signal) => resolve({ code, signal, out }));
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!postgresAvailable)('crash at every step of the state machine (child process, SIGKILL)', () => {
   let pgt: PgTarget;
-  beforeAll(async () => { pgt = await pgTarget(); });
-  afterAll(async () => { await pgt?.close(); });
+  beforeAll(async () => {
+    pgt = await pgTarget();
+  });
+  afterAll(async () => {
+    await pgt?.close();
+  });
 
   for (const backend of ['sqlite', 'postgres'] as const) {
     for (const killAt of ['create', 'set-unpersisted', 'set', 'test', 'finish']) {
@@ -38,7 +51,13 @@ describe.skipIf(!postgresAvailable)('crash at every step of the state machine (c
           const cred = await pgt.role();
           await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin', value: pgt.adminCredential } });
           await s.call('POST', '/v1/secrets', { body: { name: 'pg/app', value: cred, type: 'database_credentials' } });
-          expect((await s.call('POST', '/secrets/register', { body: { secret_name: 'pg/app', rotator: 'postgres', admin_credential_secret: 'pg/admin' } })).status).toBe(201);
+          expect(
+            (
+              await s.call('POST', '/secrets/register', {
+                body: { secret_name: 'pg/app', rotator: 'postgres', admin_credential_secret: 'pg/admin' },
+              })
+            ).status,
+          ).toBe(201);
           await s.app.close();
           s = undefined;
 
@@ -58,7 +77,10 @@ describe.skipIf(!postgresAvailable)('crash at every step of the state machine (c
           expect(runs[0]).toMatchObject({ rotation_status: 'success', step: 'done', previous_version: 1, new_version: 2 });
           const d = (await call('GET', '/v1/secrets/pg/app:describe')).body;
           expect(d.labels).toEqual({ current: 2, previous: 1 });
-          expect(d.versions.map((v: { version: number; state: string }) => [v.version, v.state])).toEqual([[2, 'active'], [1, 'active']]);
+          expect(d.versions.map((v: { version: number; state: string }) => [v.version, v.state])).toEqual([
+            [2, 'active'],
+            [1, 'active'],
+          ]);
           const current = (await call('GET', '/v1/secrets/pg/app')).body.value;
           expect(await pgt.works(current)).toBe(true);
           expect(await pgt.works(cred)).toBe(false);
@@ -77,8 +99,12 @@ describe.skipIf(!postgresAvailable)('crash at every step of the state machine (c
 // SQLite the only server) and resumes it at start, so `current` works again at once.
 describe.skipIf(!postgresAvailable)('a restarted server resumes its own interrupted run at once, not after the lease', () => {
   let pgt: PgTarget;
-  beforeAll(async () => { pgt = await pgTarget(); });
-  afterAll(async () => { await pgt?.close(); });
+  beforeAll(async () => {
+    pgt = await pgTarget();
+  });
+  afterAll(async () => {
+    await pgt?.close();
+  });
 
   for (const backend of ['sqlite', 'postgres'] as const) {
     it(`${backend} store: killed after set (not persisted), 300 s lease, resumed within seconds of the restart`, async () => {
@@ -91,11 +117,24 @@ describe.skipIf(!postgresAvailable)('a restarted server resumes its own interrup
         const cred = await pgt.role();
         await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin', value: pgt.adminCredential } });
         await s.call('POST', '/v1/secrets', { body: { name: 'pg/app', value: cred, type: 'database_credentials' } });
-        expect((await s.call('POST', '/secrets/register', { body: { secret_name: 'pg/app', rotator: 'postgres', admin_credential_secret: 'pg/admin' } })).status).toBe(201);
+        expect(
+          (
+            await s.call('POST', '/secrets/register', {
+              body: { secret_name: 'pg/app', rotator: 'postgres', admin_credential_secret: 'pg/admin' },
+            })
+          ).status,
+        ).toBe(201);
         await s.app.close();
         s = undefined;
 
-        const child = await runChild({ dbUrl: db.url, dataDir: db.dataDir, masterKey, names: ['pg/app'], killAt: 'set-unpersisted', leaseSeconds: 300 });
+        const child = await runChild({
+          dbUrl: db.url,
+          dataDir: db.dataDir,
+          masterKey,
+          names: ['pg/app'],
+          killAt: 'set-unpersisted',
+          leaseSeconds: 300,
+        });
         expect(child.signal, child.out).toBe('SIGKILL');
         expect(await pgt.works(cred)).toBe(false); // the target already holds the new password
 
@@ -135,7 +174,10 @@ describe('crash between the two transactions of a value-only (`generated`) rotat
     try {
       s = await startTestServer('sqlite', { db, config: { rotation: { enabled: false } } as never });
       const { rootToken, masterKey } = s;
-      expect((await s.call('POST', '/secrets/register', { body: { secret_name: 'api/key', secret_type: 'api_key', rotator: 'generated' } })).status).toBe(201);
+      expect(
+        (await s.call('POST', '/secrets/register', { body: { secret_name: 'api/key', secret_type: 'api_key', rotator: 'generated' } }))
+          .status,
+      ).toBe(201);
       const first = (await s.call('GET', '/v1/secrets/api/key')).body.value;
       await s.app.close();
       s = undefined;

@@ -14,17 +14,37 @@ describe.each(backends())('rotation limits (%s)', (backend) => {
   let hook: Server;
   let base = '';
   beforeAll(async () => {
-    hook = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200).end('{}')); });
+    hook = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end('{}'));
+    });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
     s = await startTestServer(backend, { clock, config: { rotation: { enabled: false, maxRotationsPerTargetPerMinute: 2 } } as never });
-    expect((await s.call('POST', '/v1/secrets', { body: { name: 'hook-admin', value: { signing_secret: 'a-signing-secret-of-32-characters' } } })).status).toBe(201);
+    expect(
+      (
+        await s.call('POST', '/v1/secrets', {
+          body: { name: 'hook-admin', value: { signing_secret: 'a-signing-secret-of-32-characters' } },
+        })
+      ).status,
+    ).toBe(201);
   });
-  afterAll(async () => { await s?.close(); await new Promise((r) => hook?.close(r)); });
+  afterAll(async () => {
+    await s?.close();
+    await new Promise((r) => hook?.close(r));
+  });
 
   it('defers rotations past the per-target limit, and a manual one answers 429', async () => {
     for (const n of ['h/1', 'h/2', 'h/3']) {
-      const r = await s.call('POST', '/secrets/register', { body: { secret_name: n, rotator: 'webhook', rotator_config: { set_url: `${base}/set`, test_url: `${base}/test` }, admin_credential_secret: 'hook-admin', rotation_interval_days: 1 } });
+      const r = await s.call('POST', '/secrets/register', {
+        body: {
+          secret_name: n,
+          rotator: 'webhook',
+          rotator_config: { set_url: `${base}/set`, test_url: `${base}/test` },
+          admin_credential_secret: 'hook-admin',
+          rotation_interval_days: 1,
+        },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
     at.t += 2 * 86400_000;
@@ -47,8 +67,10 @@ describe.each(backends())('rotation limits (%s)', (backend) => {
   });
 
   it('takes at most max due secrets per call and says how many remain', async () => {
-    for (const n of ['h/1', 'h/2', 'h/3']) expect((await s.call('PUT', '/secrets/schedule', { body: { secret_name: n, auto_rotation_enabled: false } })).status).toBe(200);
-    for (let i = 0; i < 5; i++) expect((await s.call('POST', '/secrets/register', { body: { secret_name: `m/${i}`, rotation_interval_days: 1 } })).status).toBe(201);
+    for (const n of ['h/1', 'h/2', 'h/3'])
+      expect((await s.call('PUT', '/secrets/schedule', { body: { secret_name: n, auto_rotation_enabled: false } })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await s.call('POST', '/secrets/register', { body: { secret_name: `m/${i}`, rotation_interval_days: 1 } })).status).toBe(201);
     at.t += 2 * 86400_000;
     const seen: number[] = [];
     for (;;) {

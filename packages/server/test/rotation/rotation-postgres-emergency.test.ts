@@ -11,8 +11,12 @@ type Cred = { username: string; password: string; host: string; port: number; da
 
 describe.skipIf(!postgresAvailable)('emergency rotation, alternating users, real PostgreSQL target', () => {
   let pgt: PgTarget;
-  beforeAll(async () => { pgt = await pgTarget(); });
-  afterAll(async () => { await pgt?.close(); });
+  beforeAll(async () => {
+    pgt = await pgTarget();
+  });
+  afterAll(async () => {
+    await pgt?.close();
+  });
 
   for (const backend of ['sqlite', 'postgres'] as const) {
     it(`${backend} store: both previous credentials stop working, the new one logs in`, async () => {
@@ -23,7 +27,13 @@ describe.skipIf(!postgresAvailable)('emergency rotation, alternating users, real
         await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin', value: pgt.adminCredential } });
         await s.call('POST', '/v1/secrets', { body: { name: 'pg/alt', value: a, type: 'database_credentials' } });
         const reg = await s.call('POST', '/secrets/register', {
-          body: { secret_name: 'pg/alt', secret_type: 'database_credentials', rotator: 'postgres', rotator_config: { strategy: 'alternating', users: [a.username, b.username] }, admin_credential_secret: 'pg/admin' },
+          body: {
+            secret_name: 'pg/alt',
+            secret_type: 'database_credentials',
+            rotator: 'postgres',
+            rotator_config: { strategy: 'alternating', users: [a.username, b.username] },
+            admin_credential_secret: 'pg/admin',
+          },
         });
         expect(reg.status, JSON.stringify(reg.body)).toBe(201);
 
@@ -47,7 +57,12 @@ describe.skipIf(!postgresAvailable)('emergency rotation, alternating users, real
         expect(await pgt.works(a)).toBe(false); // the one before it
 
         const h = (await s.call('GET', '/secrets/history?secret_name=pg/alt')).body.items;
-        expect(h[0]).toMatchObject({ rotation_method: 'emergency', rotation_status: 'success', step: 'done', reason: 'credentials leaked' });
+        expect(h[0]).toMatchObject({
+          rotation_method: 'emergency',
+          rotation_status: 'success',
+          step: 'done',
+          reason: 'credentials leaked',
+        });
         const replies = JSON.stringify([e.body, h]);
         for (const p of [a.password, second.password, fresh.password]) expect(replies).not.toContain(p);
         expect((await s.call('GET', '/v1/secrets/pg/alt:describe')).body.labels).toEqual({ current: 3, previous: 2 });

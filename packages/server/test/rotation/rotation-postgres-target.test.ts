@@ -14,11 +14,22 @@ describe.skipIf(!postgresAvailable)('postgres rotator end to end (store on sqlit
     pgt = await pgTarget();
     await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin', value: pgt.adminCredential, type: 'database_credentials' } });
   });
-  afterAll(async () => { await s?.close(); await pgt?.close(); });
-
-  const register = (name: string) => s.call('POST', '/secrets/register', {
-    body: { secret_name: name, secret_type: 'database_credentials', rotator: 'postgres', rotator_config: { strategy: 'single' }, admin_credential_secret: 'pg/admin', criticality: 'critical' },
+  afterAll(async () => {
+    await s?.close();
+    await pgt?.close();
   });
+
+  const register = (name: string) =>
+    s.call('POST', '/secrets/register', {
+      body: {
+        secret_name: name,
+        secret_type: 'database_credentials',
+        rotator: 'postgres',
+        rotator_config: { strategy: 'single' },
+        admin_credential_secret: 'pg/admin',
+        criticality: 'critical',
+      },
+    });
 
   it('registers, rotates, and the new current logs in while the old password no longer does', async () => {
     const cred = await pgt.role();
@@ -50,7 +61,13 @@ describe.skipIf(!postgresAvailable)('postgres rotator end to end (store on sqlit
   });
 
   it('a target that fails at set (role missing): rolled back, current kept, pending failed, retry scheduled', async () => {
-    const cred = { username: 'kh_e2e_no_such_role', password: 'whatever-1', host: pgt.adminCredential.host, port: pgt.adminCredential.port, database: 'postgres' };
+    const cred = {
+      username: 'kh_e2e_no_such_role',
+      password: 'whatever-1',
+      host: pgt.adminCredential.host,
+      port: pgt.adminCredential.port,
+      database: 'postgres',
+    };
     await s.call('POST', '/v1/secrets', { body: { name: 'pg/ghost', value: cred, type: 'database_credentials' } });
     await register('pg/ghost');
     const r = await s.call('POST', '/secrets/rotate', { body: { secret_name: 'pg/ghost' } });
@@ -88,7 +105,9 @@ describe.skipIf(!postgresAvailable)('postgres rotator end to end (store on sqlit
     await s.call('POST', '/v1/secrets', { body: { name: 'pg/admin-closed', value: { ...pgt.adminCredential, port: 1 } } });
     const cred = await pgt.role();
     await s.call('POST', '/v1/secrets', { body: { name: 'pg/far', value: { ...cred, port: 1 }, type: 'database_credentials' } });
-    await s.call('POST', '/secrets/register', { body: { secret_name: 'pg/far', secret_type: 'database_credentials', rotator: 'postgres', admin_credential_secret: 'pg/admin-closed' } });
+    await s.call('POST', '/secrets/register', {
+      body: { secret_name: 'pg/far', secret_type: 'database_credentials', rotator: 'postgres', admin_credential_secret: 'pg/admin-closed' },
+    });
     const r = await s.call('POST', '/secrets/rotate', { body: { secret_name: 'pg/far' } });
     expect(r.body.error.code).toBe('ROTATION_TARGET_UNREACHABLE');
     expect(r.body.error.message).toContain('Nothing was changed');

@@ -27,7 +27,11 @@ const startHook = async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 };
 
 describe.each(backends())('in-process rotation scheduler on a controllable clock (%s)', (backend) => {
@@ -39,7 +43,9 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
   let s: TestServer;
   let hook: Awaited<ReturnType<typeof startHook>>;
 
-  const finished = (job: string) => logLines.map((l) => JSON.parse(l) as { job?: string; msg?: string }).filter((l) => l.job === job && l.msg === 'rotation job finished').length;
+  const finished = (job: string) =>
+    logLines.map((l) => JSON.parse(l) as { job?: string; msg?: string }).filter((l) => l.job === job && l.msg === 'rotation job finished')
+      .length;
   const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000) => {
     const end = Date.now() + ms;
     while (!(await ok())) {
@@ -48,8 +54,13 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
     }
   };
   const version = async (name: string) => (await s.call('GET', `/v1/secrets/${name}`)).body.version as number;
-  const runs = async (name: string) => (await s.call('GET', `/secrets/history?secret_name=${encodeURIComponent(name)}`)).body.items as Array<{ rotation_status: string; rotation_date: string }>;
-  const schedule = async (name: string) => (await s.call('GET', '/secrets/schedules')).body.items.find((i: { secret_name: string }) => i.secret_name === name);
+  const runs = async (name: string) =>
+    (await s.call('GET', `/secrets/history?secret_name=${encodeURIComponent(name)}`)).body.items as Array<{
+      rotation_status: string;
+      rotation_date: string;
+    }>;
+  const schedule = async (name: string) =>
+    (await s.call('GET', '/secrets/schedules')).body.items.find((i: { secret_name: string }) => i.secret_name === name);
   /** Moves the clock and waits for the scheduler's own next run of `job`. */
   const advanceTo = async (t: number, job: string) => {
     const before = finished(job);
@@ -63,7 +74,9 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
   beforeAll(async () => {
     hook = await startHook();
     s = await startTestServer(backend, {
-      clock, schedulerTimer: timer, logLines,
+      clock,
+      schedulerTimer: timer,
+      logLines,
       config: { rotation: { enabled: true, retryBaseSeconds: RETRY_MS / 1000, leaseSeconds: 300 } } as never,
     });
     const reg = async (body: Record<string, unknown>) => {
@@ -71,7 +84,13 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     };
     const withExpiry = async (name: string, expires: number) => {
-      expect((await s.call('POST', '/v1/secrets', { body: { name, value: 'imported', type: 'api_key', expires_at: new Date(expires).toISOString() } })).status).toBe(201);
+      expect(
+        (
+          await s.call('POST', '/v1/secrets', {
+            body: { name, value: 'imported', type: 'api_key', expires_at: new Date(expires).toISOString() },
+          })
+        ).status,
+      ).toBe(201);
       await reg({ secret_name: name, rotation_interval_days: 90, rotate_before_expiry_days: 7 });
     };
     await reg({ secret_name: 'int/due', rotation_interval_days: 20 }); // Feb 22
@@ -82,10 +101,25 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
     await reg({ secret_name: 'win/later', rotation_interval_days: 26, window: { business_days: true } }); // Sat Feb 28 → Mon Mar 2
     await withExpiry('exp/due', Date.parse('2026-03-05T00:00:00Z')); // due Feb 26
     await withExpiry('exp/later', Date.parse('2026-05-30T00:00:00Z')); // due May 23
-    expect((await s.call('POST', '/v1/secrets', { body: { name: 'retry/hook-admin', value: { signing_secret: 'a-signing-secret-of-32-characters' } } })).status).toBe(201);
-    await reg({ secret_name: 'retry/hook', rotator: 'webhook', rotator_config: { set_url: `${hook.base}/set`, test_url: `${hook.base}/test` }, admin_credential_secret: 'retry/hook-admin', rotation_interval_days: 20 });
+    expect(
+      (
+        await s.call('POST', '/v1/secrets', {
+          body: { name: 'retry/hook-admin', value: { signing_secret: 'a-signing-secret-of-32-characters' } },
+        })
+      ).status,
+    ).toBe(201);
+    await reg({
+      secret_name: 'retry/hook',
+      rotator: 'webhook',
+      rotator_config: { set_url: `${hook.base}/set`, test_url: `${hook.base}/test` },
+      admin_credential_secret: 'retry/hook-admin',
+      rotation_interval_days: 20,
+    });
   }, 60_000);
-  afterAll(async () => { await s?.close(); await hook?.close(); });
+  afterAll(async () => {
+    await s?.close();
+    await hook?.close();
+  });
 
   it('fires by itself at the monthly tick: each due secret once, none left due, the rest untouched', async () => {
     for (const n of [...due, ...notDue, 'retry/hook']) expect(await version(n)).toBe(1);
@@ -99,7 +133,10 @@ describe.each(backends())('in-process rotation scheduler on a controllable clock
     for (const n of due) {
       expect(await version(n), n).toBe(2);
       const h = await runs(n);
-      expect(h.map((r) => r.rotation_status), n).toEqual(['success']);
+      expect(
+        h.map((r) => r.rotation_status),
+        n,
+      ).toEqual(['success']);
       expect(Date.parse((await schedule(n)).next_rotation_date), n).toBeGreaterThan(at.t);
     }
     for (const n of notDue) {

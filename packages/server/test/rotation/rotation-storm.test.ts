@@ -10,13 +10,27 @@ const clock = { now: () => new Date(clockAt.t) };
 
 describe.each(backends())('rotation storm (%s)', (backend) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(backend, { clock, config: { rotation: { enabled: false } } as never }); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend, { clock, config: { rotation: { enabled: false } } as never });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('rotates a secret due by its expiry once per run, and the run ends', async () => {
     const expires = new Date(clockAt.t + 2 * 86400_000).toISOString();
-    expect((await s.call('POST', '/v1/secrets', { body: { name: 'exp/api', value: 'imported', type: 'api_key', expires_at: expires } })).status).toBe(201);
-    const reg = await s.call('POST', '/secrets/register', { body: { secret_name: 'exp/api', rotator: 'generated', secret_type: 'api_key', rotation_interval_days: 30, rotate_before_expiry_days: 7 } });
+    expect(
+      (await s.call('POST', '/v1/secrets', { body: { name: 'exp/api', value: 'imported', type: 'api_key', expires_at: expires } })).status,
+    ).toBe(201);
+    const reg = await s.call('POST', '/secrets/register', {
+      body: {
+        secret_name: 'exp/api',
+        rotator: 'generated',
+        secret_type: 'api_key',
+        rotation_interval_days: 30,
+        rotate_before_expiry_days: 7,
+      },
+    });
     expect(reg.status).toBeLessThan(300);
     expect((await s.call('GET', '/secrets/due')).body.items.map((i: { secret_name: string }) => i.secret_name)).toContain('exp/api');
 

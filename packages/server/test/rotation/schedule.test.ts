@@ -53,9 +53,13 @@ describe('rotation window', () => {
   });
   it('maintenance hours in the window time zone: the next allowed local hour', () => {
     // 12:00 UTC = 13:00 in Paris (winter) → 02:00 Paris next day = 01:00 UTC.
-    expect(next({ interval_days: 1, window: { hours: { start: 2, end: 5 }, timezone: 'Europe/Paris' } }, '2026-03-09T12:00:00.000Z')).toBe('2026-03-11T01:00:00.000Z');
+    expect(next({ interval_days: 1, window: { hours: { start: 2, end: 5 }, timezone: 'Europe/Paris' } }, '2026-03-09T12:00:00.000Z')).toBe(
+      '2026-03-11T01:00:00.000Z',
+    );
     // Inside the hours: unchanged.
-    expect(next({ interval_days: 1, window: { hours: { start: 2, end: 5 }, timezone: 'Europe/Paris' } }, '2026-03-09T02:30:00.000Z')).toBe('2026-03-10T02:30:00.000Z');
+    expect(next({ interval_days: 1, window: { hours: { start: 2, end: 5 }, timezone: 'Europe/Paris' } }, '2026-03-09T02:30:00.000Z')).toBe(
+      '2026-03-10T02:30:00.000Z',
+    );
   });
   it('hours that wrap midnight, and days combined with hours', () => {
     const night = { hours: { start: 22, end: 2 } };
@@ -65,13 +69,20 @@ describe('rotation window', () => {
     expect(inWindow(at('2026-03-10T21:59:00Z'), night, 'UTC')).toBe(false);
     expect(fitWindow(at('2026-03-10T12:34:00Z'), night, 'UTC').toISOString()).toBe('2026-03-10T22:00:00.000Z');
     // Thursday + 1 day = Friday 06:00, outside 02–05; Saturday and Sunday are not business days → Monday 02:00.
-    expect(next({ interval_days: 1, window: { business_days: true, hours: { start: 2, end: 5 } } }, '2026-03-05T06:00:00.000Z')).toBe('2026-03-09T02:00:00.000Z');
+    expect(next({ interval_days: 1, window: { business_days: true, hours: { start: 2, end: 5 } } }, '2026-03-05T06:00:00.000Z')).toBe(
+      '2026-03-09T02:00:00.000Z',
+    );
     expect(next({ interval_days: 1, window: { days: ['wed'] } }, '2026-03-05T06:00:00.000Z')).toBe('2026-03-11T00:00:00.000Z');
   });
   it('the window applies to cron and to the before-expiry date too', () => {
     // Cron fires Sunday 12:00 UTC; business days push it to Monday 00:00.
     expect(next({ cron: '0 12 * * 0', window: { business_days: true } }, '2026-03-04T00:00:00.000Z')).toBe('2026-03-09T00:00:00.000Z');
-    expect(next({ interval_days: 90, expires_at: '2026-03-22T12:00:00.000Z', rotate_before_expiry_days: 0, window: { business_days: true } }, '2026-03-01T00:00:00.000Z')).toBe('2026-03-23T00:00:00.000Z');
+    expect(
+      next(
+        { interval_days: 90, expires_at: '2026-03-22T12:00:00.000Z', rotate_before_expiry_days: 0, window: { business_days: true } },
+        '2026-03-01T00:00:00.000Z',
+      ),
+    ).toBe('2026-03-23T00:00:00.000Z');
   });
   it('without a window every instant is allowed', () => {
     expect(inWindow(at('2026-03-08T03:00:00Z'), null, 'UTC')).toBe(true);
@@ -82,19 +93,30 @@ describe('rotation window', () => {
 describe('validateSchedule', () => {
   it('accepts a plain interval and a zoned cron', () => {
     expect(() => validateSchedule({ interval_days: 30, timezone: 'UTC' })).not.toThrow();
-    expect(() => validateSchedule({ cron: '0 3 * * 1', timezone: 'Asia/Tokyo', window: { business_days: true, hours: { start: 22, end: 2 } } })).not.toThrow();
+    expect(() =>
+      validateSchedule({ cron: '0 3 * * 1', timezone: 'Asia/Tokyo', window: { business_days: true, hours: { start: 22, end: 2 } } }),
+    ).not.toThrow();
   });
   it('lists every problem at once with ROTATION_SCHEDULE_INVALID', () => {
     let err: unknown;
     try {
-      validateSchedule({ interval_days: 5, cron: 'every tuesday', timezone: 'Mars/Olympus', window: { days: [], hours: { start: 3, end: 3 }, timezone: 'Nowhere/City' } });
-    } catch (e) { err = e; }
+      validateSchedule({
+        interval_days: 5,
+        cron: 'every tuesday',
+        timezone: 'Mars/Olympus',
+        window: { days: [], hours: { start: 3, end: 3 }, timezone: 'Nowhere/City' },
+      });
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(KeyhavenError);
     expect((err as KeyhavenError).code).toBe('ROTATION_SCHEDULE_INVALID');
     const paths = ((err as KeyhavenError).details as Array<{ path: string }>).map((p) => p.path).sort();
     expect(paths).toEqual(['cron', 'cron', 'timezone', 'window.days', 'window.hours', 'window.timezone']);
   });
   it('refuses business days restricted to weekend days', () => {
-    expect(() => validateSchedule({ interval_days: 1, timezone: 'UTC', window: { business_days: true, days: ['sat', 'sun'] } })).toThrow(/business_days with only weekend days/);
+    expect(() => validateSchedule({ interval_days: 1, timezone: 'UTC', window: { business_days: true, days: ['sat', 'sun'] } })).toThrow(
+      /business_days with only weekend days/,
+    );
   });
 });

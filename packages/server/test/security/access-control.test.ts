@@ -13,21 +13,39 @@ describe.each(backends())('access control on %s', (backend) => {
   const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
   beforeAll(async () => {
     s = await startTestServer(backend, { clock, config: { authFailureLimit: 5, authFailureWindowSeconds: 60 } });
-    for (const [name, environment, tags] of [['apps/billing/db', 'prod', ['pci']], ['apps/billing/stripe', 'staging', []], ['apps/billing/deep/key', 'staging', []], ['apps/search/key', 'prod', []], ['shared/banner', 'prod', ['public']]] as const) {
+    for (const [name, environment, tags] of [
+      ['apps/billing/db', 'prod', ['pci']],
+      ['apps/billing/stripe', 'staging', []],
+      ['apps/billing/deep/key', 'staging', []],
+      ['apps/search/key', 'prod', []],
+      ['shared/banner', 'prod', ['public']],
+    ] as const) {
       expect((await s.call('POST', '/v1/secrets', { body: { name, value: `v-${name}`, environment, tags } })).status).toBe(201);
     }
-    expect((await s.call('PUT', '/v1/policies/billing-staging', { body: { rules: [
-      { effect: 'allow', actions: ['read', 'list'], paths: ['apps/billing/*'] },
-      { effect: 'allow', actions: ['write'], paths: ['apps/billing/**'], environments: ['staging'] },
-      { effect: 'allow', actions: ['read', 'list'], paths: ['shared/**'], tags: ['public'] },
-      { effect: 'deny', actions: ['*'], paths: ['**'], tags: ['pci'] },
-    ] } })).status).toBe(200);
+    expect(
+      (
+        await s.call('PUT', '/v1/policies/billing-staging', {
+          body: {
+            rules: [
+              { effect: 'allow', actions: ['read', 'list'], paths: ['apps/billing/*'] },
+              { effect: 'allow', actions: ['write'], paths: ['apps/billing/**'], environments: ['staging'] },
+              { effect: 'allow', actions: ['read', 'list'], paths: ['shared/**'], tags: ['public'] },
+              { effect: 'deny', actions: ['*'], paths: ['**'], tags: ['pci'] },
+            ],
+          },
+        })
+      ).status,
+    ).toBe(200);
     expect((await s.call('PUT', '/v1/roles/billing-dev', { body: { policies: ['billing-staging'] } })).status).toBe(200);
-    const t = await s.call('POST', '/v1/tokens', { body: { name: 'billing-dev', role: 'billing-dev', kind: 'personal', ttl_seconds: 3600 } });
+    const t = await s.call('POST', '/v1/tokens', {
+      body: { name: 'billing-dev', role: 'billing-dev', kind: 'personal', ttl_seconds: 3600 },
+    });
     expect(t.status).toBe(201);
     billing = t.body.token;
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   const as = (method: string, url: string, body?: unknown) => s.call(method, url, { token: billing, body });
 

@@ -16,15 +16,22 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       const db = s.app.storage;
       const earlier = await db.transaction('*', (trx) => trx.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow());
       for (let i = 3; i < 6; i++) expect((await s.call('PUT', `/v1/secrets/a/${i}`, { body: { value: 'v' } })).status).toBe(200);
-      const later = await db.transaction('*', (trx) => trx.selectFrom('audit_events').selectAll().where('seq', '>', earlier.seq).orderBy('seq').execute());
+      const later = await db.transaction('*', (trx) =>
+        trx.selectFrom('audit_events').selectAll().where('seq', '>', earlier.seq).orderBy('seq').execute(),
+      );
       const laterHead = await db.transaction('*', (trx) => trx.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow());
       await db.transaction('*', async (trx) => {
         await sql`delete from audit_events where seq > ${earlier.seq}`.execute(trx);
-        await sql`update audit_head set seq = ${earlier.seq}, hash = ${earlier.hash}, signature = ${earlier.signature} where id = 1`.execute(trx);
+        await sql`update audit_head set seq = ${earlier.seq}, hash = ${earlier.hash}, signature = ${earlier.signature} where id = 1`.execute(
+          trx,
+        );
       });
       const refused = await s.call('PUT', '/v1/secrets/a/forged', { body: { value: 'v' } });
       expect(refused.status).toBe(503);
-      expect(refused.body.error).toMatchObject({ code: 'AUDIT_CHAIN_DAMAGED', details: { problems: [expect.objectContaining({ kind: 'truncated_before_anchor' })] } });
+      expect(refused.body.error).toMatchObject({
+        code: 'AUDIT_CHAIN_DAMAGED',
+        details: { problems: [expect.objectContaining({ kind: 'truncated_before_anchor' })] },
+      });
       expect((await s.call('GET', '/v1/secrets/a/forged')).body.error.code).toBe('AUDIT_CHAIN_DAMAGED');
       const v = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
       expect(v.body).toMatchObject({ ok: false, code: 'AUDIT_CHAIN_DAMAGED', appends: 'refused' });
@@ -32,7 +39,9 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       // Restore the rows and the head from "a backup": verify sees a consistent tail, appends resume.
       await db.transaction('*', async (trx) => {
         await trx.insertInto('audit_events').values(later).execute();
-        await sql`update audit_head set seq = ${laterHead.seq}, hash = ${laterHead.hash}, signature = ${laterHead.signature} where id = 1`.execute(trx);
+        await sql`update audit_head set seq = ${laterHead.seq}, hash = ${laterHead.hash}, signature = ${laterHead.signature} where id = 1`.execute(
+          trx,
+        );
       });
       const restored = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
       expect(restored.body).toMatchObject({ ok: true, appends: 'ok', problems: [] });
@@ -66,7 +75,10 @@ describe.each(backends())('audit anchor on %s', (backend) => {
 
     const { buildApp } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
-    const config = loadConfig({ env: {}, flags: { databaseUrl: s.db.url, dataDir: s.db.dataDir, masterKey: s.masterKey, logLevel: 'silent' } });
+    const config = loadConfig({
+      env: {},
+      flags: { databaseUrl: s.db.url, dataDir: s.db.dataDir, masterKey: s.masterKey, logLevel: 'silent' },
+    });
     writeFileSync(anchorFile, JSON.stringify({ ...anchor, seq: anchor.seq - 1 }));
     let app = await buildApp(config);
     const headers = { authorization: `Bearer ${s.rootToken}` };
@@ -80,7 +92,14 @@ describe.each(backends())('audit anchor on %s', (backend) => {
     v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();
     expect(v).toMatchObject({ ok: true, anchor: { status: 'ok' } });
     await app.storage.transaction('*', (trx) => sql`update audit_events set time = '2000-01-01T00:00:00.000Z'`.execute(trx));
-    const pruned = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/prune', headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify({ older_than_days: 1 }) })).json();
+    const pruned = (
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/sys/audit/prune',
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: JSON.stringify({ older_than_days: 1 }),
+      })
+    ).json();
     expect(pruned.pruned).toBeGreaterThan(5);
     await app.close();
     app = await buildApp(config);

@@ -20,18 +20,37 @@ describe.each(backends())('audit trail on %s', (backend) => {
     await s.call('GET', '/v1/secrets/apps/pay/key?version=1', { headers: { 'user-agent': 'audit-test/1.0', 'x-request-id': 'req-abc-1' } });
     await s.call('GET', '/v1/secrets/apps/pay/key', { token: 'khv_wrong_token' });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('records who did what, to which secret, with the outcome and version served', async () => {
     const r = await s.call('GET', '/v1/audit/access/apps/pay/key');
     expect(r.status).toBe(200);
     const read = r.body.items.find((e: { request_id: string }) => e.request_id === 'req-abc-1');
-    expect(read).toMatchObject({ action: 'secret.read', resource: 'apps/pay/key', outcome: 'success', version: 1, user_agent: 'audit-test/1.0', actor_name: 'root', actor_kind: 'root', tenant: 'default', status: 200 });
+    expect(read).toMatchObject({
+      action: 'secret.read',
+      resource: 'apps/pay/key',
+      outcome: 'success',
+      version: 1,
+      user_agent: 'audit-test/1.0',
+      actor_name: 'root',
+      actor_kind: 'root',
+      tenant: 'default',
+      status: 200,
+    });
     expect(read.source_ip).toBeTruthy();
     const actions = r.body.items.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`);
-    expect(actions).toEqual(expect.arrayContaining(['secret.create:attempt', 'secret.create:success', 'secret.write:attempt', 'secret.write:success']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['secret.create:attempt', 'secret.create:success', 'secret.write:attempt', 'secret.write:success']),
+    );
     const all = await s.call('GET', '/v1/sys/audit/events?outcome=denied', { tenant: null });
-    expect(all.body.items.some((e: { action: string; actor_kind: string; error_code: string }) => e.action === 'secret.read' && e.actor_kind === 'anonymous' && e.error_code === 'UNAUTHENTICATED')).toBe(true);
+    expect(
+      all.body.items.some(
+        (e: { action: string; actor_kind: string; error_code: string }) =>
+          e.action === 'secret.read' && e.actor_kind === 'anonymous' && e.error_code === 'UNAUTHENTICATED',
+      ),
+    ).toBe(true);
   });
 
   it('filters by time, actor, action and outcome, and paginates', async () => {
@@ -40,7 +59,11 @@ describe.each(backends())('audit trail on %s', (backend) => {
     expect(page.body.items[0].seq).toBeGreaterThan(page.body.items[1].seq);
     const next = await s.call('GET', `/v1/audit/events?limit=2&before=${page.body.next_before}`);
     expect(next.body.items[0].seq).toBeLessThan(page.body.items[1].seq);
-    expect((await s.call('GET', '/v1/audit/events?action=secret.write')).body.items.every((e: { action: string }) => e.action === 'secret.write')).toBe(true);
+    expect(
+      (await s.call('GET', '/v1/audit/events?action=secret.write')).body.items.every(
+        (e: { action: string }) => e.action === 'secret.write',
+      ),
+    ).toBe(true);
     expect((await s.call('GET', '/v1/audit/events?action=secret.*&outcome=success')).body.items.length).toBeGreaterThanOrEqual(3);
     expect((await s.call('GET', '/v1/audit/events?actor=nobody')).body.items).toEqual([]);
     expect((await s.call('GET', '/v1/audit/events?since=2999-01-01T00:00:00Z')).body.items).toEqual([]);
@@ -49,22 +72,31 @@ describe.each(backends())('audit trail on %s', (backend) => {
   it('exports JSON lines and CSV', async () => {
     const jsonl = await s.call('GET', '/v1/audit/export?format=jsonl');
     expect(jsonl.headers['content-type']).toContain('ndjson');
-    const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = jsonl.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(4);
     expect(lines[0].seq).toBeLessThan(lines[1].seq);
     const csv = await s.call('GET', '/v1/audit/export?format=csv');
     const rows = csv.text.trim().split('\n');
-    expect(rows[0]).toBe('seq,time,tenant,actor_id,actor_name,actor_kind,action,resource,outcome,status,error_code,source_ip,user_agent,request_id,version,hash');
+    expect(rows[0]).toBe(
+      'seq,time,tenant,actor_id,actor_name,actor_kind,action,resource,outcome,status,error_code,source_ip,user_agent,request_id,version,hash',
+    );
     // The CSV holds one entry more than the JSON lines: the JSON-lines export request itself (each
     // export is recorded before it streams), plus the header row.
     expect(rows.length).toBe(lines.length + 2);
   });
 
   it('writes the same chained entries to the file sink, and no secret values anywhere', async () => {
-    const entries = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const entries = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(entries.length).toBeGreaterThan(4);
     for (let i = 1; i < entries.length; i++) expect(entries[i].prev_hash).toBe(entries[i - 1].hash);
-    const text = readFileSync(file, 'utf8') + JSON.stringify((await s.call('GET', '/v1/sys/audit/events?limit=1000', { tenant: null })).body);
+    const text =
+      readFileSync(file, 'utf8') + JSON.stringify((await s.call('GET', '/v1/sys/audit/events?limit=1000', { tenant: null })).body);
     expect(text).not.toContain('audit-secret-value');
   });
 
@@ -73,25 +105,31 @@ describe.each(backends())('audit trail on %s', (backend) => {
     expect(ok.body).toMatchObject({ ok: true });
     expect(ok.body.checked).toBeGreaterThan(4);
     const db = s.app.storage;
-    const verify = async () => (await s.app.services.audit.verify());
+    const verify = async () => await s.app.services.audit.verify();
     const raw = (q: ReturnType<typeof sql>) => db.transaction('*', (trx) => q.execute(trx));
 
     // Edit: change the outcome of entry 3, then put it back.
-    const original = (await db.transaction('*', (trx) => trx.selectFrom('audit_events').select('outcome').where('seq', '=', 3).executeTakeFirstOrThrow())).outcome;
+    const original = (
+      await db.transaction('*', (trx) => trx.selectFrom('audit_events').select('outcome').where('seq', '=', 3).executeTakeFirstOrThrow())
+    ).outcome;
     await raw(sql`update audit_events set outcome = 'denied' where seq = 3`);
     expect(await verify()).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringContaining('modified') } });
     await raw(sql`update audit_events set outcome = ${original} where seq = 3`);
     expect((await verify()).ok).toBe(true);
 
     // Delete: remove entry 4.
-    const row4 = await db.transaction('*', (trx) => trx.selectFrom('audit_events').selectAll().where('seq', '=', 4).executeTakeFirstOrThrow());
+    const row4 = await db.transaction('*', (trx) =>
+      trx.selectFrom('audit_events').selectAll().where('seq', '=', 4).executeTakeFirstOrThrow(),
+    );
     await raw(sql`delete from audit_events where seq = 4`);
     expect(await verify()).toMatchObject({ ok: false, broken: { seq: 5, reason: expect.stringContaining('missing') } });
     await db.transaction('*', (trx) => trx.insertInto('audit_events').values(row4).execute());
     expect((await verify()).ok).toBe(true);
 
     // Reorder: swap the contents of entries 2 and 3 (keeping their seq numbers).
-    const [r2, r3] = await db.transaction('*', (trx) => trx.selectFrom('audit_events').selectAll().where('seq', 'in', [2, 3]).orderBy('seq').execute());
+    const [r2, r3] = await db.transaction('*', (trx) =>
+      trx.selectFrom('audit_events').selectAll().where('seq', 'in', [2, 3]).orderBy('seq').execute(),
+    );
     const { seq: _s2, ...c2 } = r2!;
     const { seq: _s3, ...c3 } = r3!;
     await db.transaction('*', async (trx) => {
@@ -116,7 +154,12 @@ describe.each(backends())('audit trail on %s', (backend) => {
 });
 
 describe('audit sinks fail closed', () => {
-  const failing: AuditSink = { name: 'broken', write: async () => { throw new Error('disk full'); } };
+  const failing: AuditSink = {
+    name: 'broken',
+    write: async () => {
+      throw new Error('disk full');
+    },
+  };
   const hanging: AuditSink = { name: 'slow', write: () => new Promise(() => {}) };
 
   it('refuses a write when no sink accepts its event, and applies nothing', async () => {
@@ -125,15 +168,33 @@ describe('audit sinks fail closed', () => {
     await s.app.close();
     const { buildApp } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
-    const config = loadConfig({ env: {}, flags: { databaseUrl: s.db.url, dataDir: s.db.dataDir, masterKey: s.masterKey, logLevel: 'silent', audit: { sinks: [], sinkTimeoutMs: 200 } } });
+    const config = loadConfig({
+      env: {},
+      flags: {
+        databaseUrl: s.db.url,
+        dataDir: s.db.dataDir,
+        masterKey: s.masterKey,
+        logLevel: 'silent',
+        audit: { sinks: [], sinkTimeoutMs: 200 },
+      },
+    });
     for (const sink of [failing, hanging]) {
       const app = await buildApp(config, { auditSinks: [sink] });
       const started = Date.now();
-      const res = await app.http.inject({ method: 'PUT', url: '/v1/secrets/must/not/exist', headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, payload: JSON.stringify({ value: 'x' }) });
+      const res = await app.http.inject({
+        method: 'PUT',
+        url: '/v1/secrets/must/not/exist',
+        headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' },
+        payload: JSON.stringify({ value: 'x' }),
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('AUDIT_UNAVAILABLE');
       expect(Date.now() - started).toBeLessThan(5000);
-      const read = await app.http.inject({ method: 'GET', url: '/v1/secrets/must/not/exist', headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default' } });
+      const read = await app.http.inject({
+        method: 'GET',
+        url: '/v1/secrets/must/not/exist',
+        headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default' },
+      });
       expect(read.json().error.code).toBe('AUDIT_UNAVAILABLE');
       await app.close();
     }
@@ -148,10 +209,18 @@ describe('audit sinks fail closed', () => {
     const { buildApp, bootstrap } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-sink-'));
-    const config = loadConfig({ env: {}, flags: { dataDir: dir, masterKey: Buffer.alloc(32, 7).toString('base64'), logLevel: 'silent', audit: { sinkTimeoutMs: 200 } } });
+    const config = loadConfig({
+      env: {},
+      flags: { dataDir: dir, masterKey: Buffer.alloc(32, 7).toString('base64'), logLevel: 'silent', audit: { sinkTimeoutMs: 200 } },
+    });
     const app = await buildApp(config, { auditSinks: [failing] });
     const boot = await bootstrap(app);
-    const res = await app.http.inject({ method: 'PUT', url: '/v1/secrets/ok/one', headers: { authorization: `Bearer ${boot!.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, payload: JSON.stringify({ value: 'x' }) });
+    const res = await app.http.inject({
+      method: 'PUT',
+      url: '/v1/secrets/ok/one',
+      headers: { authorization: `Bearer ${boot!.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' },
+      payload: JSON.stringify({ value: 'x' }),
+    });
     expect(res.statusCode).toBe(200);
     await app.close();
   });
@@ -163,13 +232,21 @@ describe.runIf(backends().includes('postgres'))('audit chain across replicas on 
     const { buildApp, bootstrap } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
     const db = await createTestDatabase('postgres');
-    const config = loadConfig({ env: {}, flags: { databaseUrl: db.url, dataDir: db.dataDir, masterKey: Buffer.alloc(32, 9).toString('base64'), logLevel: 'silent' } });
+    const config = loadConfig({
+      env: {},
+      flags: { databaseUrl: db.url, dataDir: db.dataDir, masterKey: Buffer.alloc(32, 9).toString('base64'), logLevel: 'silent' },
+    });
     const first = await buildApp(config);
     const boot = await bootstrap(first);
     const replicas = [first, await buildApp(config), await buildApp(config)];
     const headers = { authorization: `Bearer ${boot!.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' };
-    const results = await Promise.all(replicas.flatMap((app, r) => Array.from({ length: 30 }, (_, i) =>
-      app.http.inject({ method: 'PUT', url: `/v1/secrets/replica/${r}/${i}`, headers, payload: JSON.stringify({ value: `v${i}` }) }))));
+    const results = await Promise.all(
+      replicas.flatMap((app, r) =>
+        Array.from({ length: 30 }, (_, i) =>
+          app.http.inject({ method: 'PUT', url: `/v1/secrets/replica/${r}/${i}`, headers, payload: JSON.stringify({ value: `v${i}` }) }),
+        ),
+      ),
+    );
     expect(results.map((x) => x.statusCode).filter((c) => c !== 200)).toEqual([]);
     const v = await first.services.audit.verify();
     expect(v).toMatchObject({ ok: true });

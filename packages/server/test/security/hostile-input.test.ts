@@ -6,16 +6,47 @@ import { backends } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const ENDPOINTS: Array<[string, string]> = [
-  ['POST', '/v1/secrets'], ['GET', '/v1/secrets'], ['PUT', '/v1/secrets/{name}'], ['GET', '/v1/secrets/{name}'], ['PATCH', '/v1/secrets/{name}'],
-  ['DELETE', '/v1/secrets/{name}'], ['POST', '/v1/secrets/{name}:restore'], ['POST', '/v1/secrets/{name}:destroy'], ['GET', '/v1/secrets/{name}:describe'],
-  ['POST', '/v1/tokens'], ['GET', '/v1/tokens/{name}'], ['DELETE', '/v1/tokens/{name}'], ['POST', '/v1/tenants'], ['GET', '/v1/tenants/{name}'],
-  ['PUT', '/v1/policies/{name}'], ['PUT', '/v1/roles/{name}'], ['GET', '/v1/audit/events'], ['GET', '/v1/audit/access/{name}'], ['POST', '/v1/fingerprints/match'],
-  ['POST', '/v1/sys/audit/prune'], ['POST', '/v1/tokens/self/renew'],
+  ['POST', '/v1/secrets'],
+  ['GET', '/v1/secrets'],
+  ['PUT', '/v1/secrets/{name}'],
+  ['GET', '/v1/secrets/{name}'],
+  ['PATCH', '/v1/secrets/{name}'],
+  ['DELETE', '/v1/secrets/{name}'],
+  ['POST', '/v1/secrets/{name}:restore'],
+  ['POST', '/v1/secrets/{name}:destroy'],
+  ['GET', '/v1/secrets/{name}:describe'],
+  ['POST', '/v1/tokens'],
+  ['GET', '/v1/tokens/{name}'],
+  ['DELETE', '/v1/tokens/{name}'],
+  ['POST', '/v1/tenants'],
+  ['GET', '/v1/tenants/{name}'],
+  ['PUT', '/v1/policies/{name}'],
+  ['PUT', '/v1/roles/{name}'],
+  ['GET', '/v1/audit/events'],
+  ['GET', '/v1/audit/access/{name}'],
+  ['POST', '/v1/fingerprints/match'],
+  ['POST', '/v1/sys/audit/prune'],
+  ['POST', '/v1/tokens/self/renew'],
 ];
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 64 }),
-  fc.constantFrom('../../etc/passwd', '%00', '\u0000', "' OR 1=1 --", '"; DROP TABLE secrets; --', '${jndi:ldap://x}', '<script>', '..%2f..%2f', '\uD800', 'a'.repeat(5000), '/', '//', ':', 'x:destroy'),
+  fc.constantFrom(
+    '../../etc/passwd',
+    '%00',
+    '\u0000',
+    "' OR 1=1 --",
+    '"; DROP TABLE secrets; --',
+    '${jndi:ldap://x}',
+    '<script>',
+    '..%2f..%2f',
+    '\uD800',
+    'a'.repeat(5000),
+    '/',
+    '//',
+    ':',
+    'x:destroy',
+  ),
 );
 const hostileJson = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
@@ -28,35 +59,60 @@ const hostileJson = fc.oneof(
 const rawBody = fc.oneof(
   hostileJson.map((j) => ({ raw: JSON.stringify(j) })),
   fc.string({ maxLength: 200 }).map((t) => ({ raw: t })),
-  fc.constantFrom({ raw: '{"name": "x", "value": ' }, { raw: '[' + '['.repeat(2000) }, { raw: '{"__proto__": {"polluted": true}, "value": "x"}' }, { raw: '' }),
+  fc.constantFrom(
+    { raw: '{"name": "x", "value": ' },
+    { raw: '[' + '['.repeat(2000) },
+    { raw: '{"__proto__": {"polluted": true}, "value": "x"}' },
+    { raw: '' },
+  ),
 );
 
 /** Percent-encodes a name; lone surrogates become invalid UTF-8 escapes (hostile in their own right). */
 const safeEncode = (name: string) => {
-  try { return encodeURIComponent(name).replace(/%2F/g, '/'); } catch { return '%ED%A0%80' + encodeURIComponent(name.replace(/[\uD800-\uDFFF]/g, '')); }
+  try {
+    return encodeURIComponent(name).replace(/%2F/g, '/');
+  } catch {
+    return '%ED%A0%80' + encodeURIComponent(name.replace(/[\uD800-\uDFFF]/g, ''));
+  }
 };
 
 describe.each(backends())('hostile input on %s', (backend) => {
   let s: TestServer;
-  const snapshot = async () => JSON.stringify((await s.call('GET', '/v1/secrets?include_deleted=true&limit=1000')).body.items.map((i: Record<string, unknown>) => ({ ...i })));
+  const snapshot = async () =>
+    JSON.stringify(
+      (await s.call('GET', '/v1/secrets?include_deleted=true&limit=1000')).body.items.map((i: Record<string, unknown>) => ({ ...i })),
+    );
   beforeAll(async () => {
     s = await startTestServer(backend, { config: { authFailureLimit: 1_000_000 } });
     await s.call('POST', '/v1/secrets', { body: { name: 'keep/me', value: 'kept', tags: ['a'] } });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('answers every malformed request with a 4xx and a catalogue code, and changes nothing', async () => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), hostileString, rawBody, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), fc.boolean(),
+      fc.asyncProperty(
+        fc.constantFrom(...ENDPOINTS),
+        hostileString,
+        rawBody,
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+        fc.boolean(),
         async ([method, template], name, body, contentType, badToken) => {
           const url = template.replace('{name}', safeEncode(name));
-          const r = await s.call(method, url, { raw: method === 'GET' || method === 'DELETE' ? undefined : body.raw, headers: { 'content-type': contentType }, token: badToken ? 'khv_x_y' : undefined });
+          const r = await s.call(method, url, {
+            raw: method === 'GET' || method === 'DELETE' ? undefined : body.raw,
+            headers: { 'content-type': contentType },
+            token: badToken ? 'khv_x_y' : undefined,
+          });
           if (r.status >= 500) throw new Error(`${method} ${url} → ${r.status} ${r.text.slice(0, 200)}`);
           if (r.status >= 400) {
-            if (typeof r.body?.error?.code !== 'string') throw new Error(`${method} ${url} → ${r.status} without an error code: ${r.text.slice(0, 200)}`);
+            if (typeof r.body?.error?.code !== 'string')
+              throw new Error(`${method} ${url} → ${r.status} without an error code: ${r.text.slice(0, 200)}`);
           }
-        }),
+        },
+      ),
       { numRuns: 300 },
     );
     // Anything a well-formed hostile request may have created is outside keep/me; keep/me is intact.
@@ -68,8 +124,11 @@ describe.each(backends())('hostile input on %s', (backend) => {
 
   it('refuses NUL characters in paths, queries and bodies with a 400 (PostgreSQL text cannot hold them)', async () => {
     for (const [method, url, body] of [
-      ['GET', '/v1/tenants/%00', undefined], ['GET', '/v1/secrets?prefix=%00', undefined], ['GET', '/v1/secrets/a%00b', undefined],
-      ['PATCH', '/v1/secrets/keep/me', { description: 'x\u0000y' }], ['POST', '/v1/tokens', { name: 'n\u0000', role: 'read' }],
+      ['GET', '/v1/tenants/%00', undefined],
+      ['GET', '/v1/secrets?prefix=%00', undefined],
+      ['GET', '/v1/secrets/a%00b', undefined],
+      ['PATCH', '/v1/secrets/keep/me', { description: 'x\u0000y' }],
+      ['POST', '/v1/tokens', { name: 'n\u0000', role: 'read' }],
       ['PUT', '/v1/secrets/nul/test', { value: 'ok', owner: '\u0000' }],
     ] as const) {
       const r = await s.call(method, url, { body });
@@ -91,7 +150,10 @@ describe.each(backends())('hostile input on %s', (backend) => {
       expect(r.text).toMatch(/nests deeper than 64 levels/);
     }
     // A value at a sane depth is still accepted.
-    expect((await s.call('PUT', '/v1/secrets/deep/ok', { raw: `{"value":${deep(20)}}`, headers: { 'content-type': 'application/json' } })).status).toBeLessThan(300);
+    expect(
+      (await s.call('PUT', '/v1/secrets/deep/ok', { raw: `{"value":${deep(20)}}`, headers: { 'content-type': 'application/json' } }))
+        .status,
+    ).toBeLessThan(300);
     expect((await s.call('GET', '/v1/secrets/deep/one')).status).toBe(404);
     await s.call('DELETE', '/v1/secrets/deep/ok');
   });
@@ -110,11 +172,22 @@ describe.each(backends())('hostile input on %s', (backend) => {
   it('changes nothing at all when every body is malformed', async () => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ENDPOINTS.filter(([m]) => m !== 'GET' && m !== 'DELETE')), fc.string({ maxLength: 100 }).filter((t) => { if (t.trim() === '') return false; /* an empty body is no body, not a malformed one */ try { JSON.parse(t); return false; } catch { return true; } }),
+      fc.asyncProperty(
+        fc.constantFrom(...ENDPOINTS.filter(([m]) => m !== 'GET' && m !== 'DELETE')),
+        fc.string({ maxLength: 100 }).filter((t) => {
+          if (t.trim() === '') return false;
+          /* an empty body is no body, not a malformed one */ try {
+            JSON.parse(t);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
         async ([method, template], raw) => {
           const r = await s.call(method, template.replace('{name}', 'keep/me'), { raw });
           if (r.status >= 500 || r.status < 400) throw new Error(`${method} ${template} with ${JSON.stringify(raw)} → ${r.status}`);
-        }),
+        },
+      ),
       { numRuns: 200 },
     );
     expect(await snapshot()).toBe(before);

@@ -10,7 +10,13 @@ import { sql } from 'kysely';
 import { backends } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const MARKERS = ['PLAINTEXT-MARKER-create-91c2', 'PLAINTEXT-MARKER-put-5d1e', 'PLAINTEXT-MARKER-json-77ab', 'PLAINTEXT-MARKER-pending-0f3c', 'PLAINTEXT-MARKER-cas-4e4e'];
+const MARKERS = [
+  'PLAINTEXT-MARKER-create-91c2',
+  'PLAINTEXT-MARKER-put-5d1e',
+  'PLAINTEXT-MARKER-json-77ab',
+  'PLAINTEXT-MARKER-pending-0f3c',
+  'PLAINTEXT-MARKER-cas-4e4e',
+];
 
 describe.each(backends())('no plaintext anywhere on %s', (backend) => {
   let s: TestServer;
@@ -19,8 +25,17 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
   let auditFile: string;
   beforeAll(async () => {
     auditFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'kh-np-')), 'audit.jsonl');
-    const out = new Writable({ write(chunk, _e, cb) { stdout += chunk; cb(); } });
-    s = await startTestServer(backend, { logLines, config: { logLevel: 'debug', audit: { sinks: ['database', 'file', 'stdout'], file: auditFile } }, stdout: out });
+    const out = new Writable({
+      write(chunk, _e, cb) {
+        stdout += chunk;
+        cb();
+      },
+    });
+    s = await startTestServer(backend, {
+      logLines,
+      config: { logLevel: 'debug', audit: { sinks: ['database', 'file', 'stdout'], file: auditFile } },
+      stdout: out,
+    });
     await s.call('POST', '/v1/secrets', { body: { name: 'np/a', value: MARKERS[0], type: 'password' } });
     await s.call('PUT', '/v1/secrets/np/a', { body: { value: MARKERS[1] } });
     await s.call('PUT', '/v1/secrets/np/json', { body: { value: { user: 'u', password: MARKERS[2] } } });
@@ -31,7 +46,9 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
     await s.call('GET', '/v1/secrets/np/a');
     await s.call('GET', '/v1/secrets/np/json?field=password');
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   const assertClean = (where: string, text: string) => {
     for (const m of MARKERS) expect(text.includes(m), `${m} found in ${where}`).toBe(false);
@@ -45,14 +62,31 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
   it('the database holds ciphertext only', async () => {
     if (backend === 'sqlite') {
       const dir = s.db.dataDir;
-      const all = readdirSync(dir).map((f) => readFileSync(path.join(dir, f)).toString('latin1')).join('\n');
+      const all = readdirSync(dir)
+        .map((f) => readFileSync(path.join(dir, f)).toString('latin1'))
+        .join('\n');
       expect(all.length).toBeGreaterThan(10_000);
       assertClean('the SQLite files', all);
     } else {
-      const tables = ['tenants', 'tokens', 'token_grants', 'secrets', 'secret_tags', 'secret_versions', 'secret_fingerprints', 'keyring', 'audit_events', 'audit_head', 'policies', 'roles'];
+      const tables = [
+        'tenants',
+        'tokens',
+        'token_grants',
+        'secrets',
+        'secret_tags',
+        'secret_versions',
+        'secret_fingerprints',
+        'keyring',
+        'audit_events',
+        'audit_head',
+        'policies',
+        'roles',
+      ];
       let dump = '';
       for (const t of tables) {
-        const r = await s.app.storage.transaction('*', (trx) => sql<{ row: string }>`select t::text as row from ${sql.table(t)} t`.execute(trx));
+        const r = await s.app.storage.transaction('*', (trx) =>
+          sql<{ row: string }>`select t::text as row from ${sql.table(t)} t`.execute(trx),
+        );
         dump += r.rows.map((x) => x.row).join('\n');
       }
       expect(dump).toContain('c1.');

@@ -22,10 +22,15 @@ const MASTER = masterKey();
 
 /** A built server on `backend` with KEYHAVEN_MASTER_KEY (and a decoy) in its own environment. */
 const start = async (backend: BackendName, extra: Record<string, string> = {}) => {
-  const db = await createTestDatabase(backend); dbs.push(db);
+  const db = await createTestDatabase(backend);
+  dbs.push(db);
   const env: Record<string, string> = {
-    KEYHAVEN_MASTER_KEY: MASTER, KEYHAVEN_DATA_DIR: db.dataDir, KEYHAVEN_DATABASE_URL: db.url,
-    APP_PUBLIC_URL: 'https://app.example', APP_INTERNAL_TOKEN: 'internal-only', ...extra,
+    KEYHAVEN_MASTER_KEY: MASTER,
+    KEYHAVEN_DATA_DIR: db.dataDir,
+    KEYHAVEN_DATABASE_URL: db.url,
+    APP_PUBLIC_URL: 'https://app.example',
+    APP_INTERNAL_TOKEN: 'internal-only',
+    ...extra,
   };
   const s = await startServerProcess([], env);
   const root = api(s.url, s.rootToken!);
@@ -36,9 +41,12 @@ const start = async (backend: BackendName, extra: Record<string, string> = {}) =
 
 describe.each(backends())('a tenant admin does not reach the host (%s)', (backend) => {
   let servers: ServerProcess[] = [];
-  afterAll(async () => { for (const s of servers) await s.stop(); servers = []; });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    servers = [];
+  });
 
-  it('a provider without a credential of its own cannot act with the server\'s cloud or cluster identity unless the operator allows it', async () => {
+  it("a provider without a credential of its own cannot act with the server's cloud or cluster identity unless the operator allows it", async () => {
     const { s, admin } = await start(backend, { AWS_ACCESS_KEY_ID: 'AKIASERVERSOWNKEY000', AWS_SECRET_ACCESS_KEY: 'server-own-secret' });
     servers.push(s);
     for (const body of [
@@ -54,7 +62,12 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
     }
     expect((await admin('GET', '/v1/providers')).json.items).toEqual([]);
     // With a credential of its own the same provider is accepted.
-    const own = await admin('POST', '/providers/configure', { provider_name: 'aws-sm', name: 'aws-own', config: { region: 'us-east-1' }, credential: { accessKeyId: 'AKIATENANT0000000000', secretAccessKey: 'tenant-secret' } });
+    const own = await admin('POST', '/providers/configure', {
+      provider_name: 'aws-sm',
+      name: 'aws-own',
+      config: { region: 'us-east-1' },
+      credential: { accessKeyId: 'AKIATENANT0000000000', secretAccessKey: 'tenant-secret' },
+    });
     expect(own.status, own.text).toBeLessThan(300);
     const allowed = await start(backend, { KEYHAVEN_PROVIDERS_AMBIENT_CREDENTIALS: 'true' });
     servers.push(allowed.s);
@@ -65,7 +78,11 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
   it('env and dotenv are disabled by default with a clear error, and nothing is stored', async () => {
     const { s, admin } = await start(backend);
     servers.push(s);
-    for (const body of [{ provider_name: 'env', config: {} }, { provider_name: 'env', config: { prefix: 'KEYHAVEN_' }, test_connection: true }, { provider_name: 'dotenv', config: { path: '/etc/passwd' } }]) {
+    for (const body of [
+      { provider_name: 'env', config: {} },
+      { provider_name: 'env', config: { prefix: 'KEYHAVEN_' }, test_connection: true },
+      { provider_name: 'dotenv', config: { path: '/etc/passwd' } },
+    ]) {
       const r = await admin('POST', '/providers/configure', body);
       expect(r.status, r.text).toBe(403);
       expect(r.json.error.code).toBe('PROVIDER_DISABLED');
@@ -77,7 +94,11 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
     expect(ref.text).not.toContain(MASTER);
     // the provider rotator cannot reach them either
     await admin('POST', '/v1/secrets', { name: 'rot/x', value: 'v' });
-    const rot = await admin('POST', '/v1/rotation/register', { secret_name: 'rot/x', rotator: 'provider', rotator_config: { provider_kind: 'env', remote_name: 'KEYHAVEN_MASTER_KEY' } });
+    const rot = await admin('POST', '/v1/rotation/register', {
+      secret_name: 'rot/x',
+      rotator: 'provider',
+      rotator_config: { provider_kind: 'env', remote_name: 'KEYHAVEN_MASTER_KEY' },
+    });
     expect(rot.text).not.toContain(MASTER);
     expect(rot.status, rot.text).toBe(403);
     expect(rot.json.error.code).toBe('PROVIDER_DISABLED');
@@ -87,11 +108,17 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
     const { s, admin } = await start(backend, { KEYHAVEN_PROVIDERS_ENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_ENV_ALLOW: 'APP_PUBLIC_*' });
     servers.push(s);
     expect((await admin('POST', '/providers/configure', { provider_name: 'env', config: {} })).status).toBe(201);
-    expect((await admin('POST', '/providers/configure', { provider_name: 'env', name: 'kh', config: { prefix: 'KEYHAVEN_' } })).status).toBe(201);
+    expect(
+      (await admin('POST', '/providers/configure', { provider_name: 'env', name: 'kh', config: { prefix: 'KEYHAVEN_' } })).status,
+    ).toBe(201);
     const ok = await admin('GET', `/v1/references?ref=${encodeURIComponent('env://APP_PUBLIC_URL')}&provider=env`);
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json.value).toBe('https://app.example');
-    for (const [ref, provider] of [['env://KEYHAVEN_MASTER_KEY', 'env'], ['env://MASTER_KEY', 'kh'], ['env://APP_INTERNAL_TOKEN', 'env']]) {
+    for (const [ref, provider] of [
+      ['env://KEYHAVEN_MASTER_KEY', 'env'],
+      ['env://MASTER_KEY', 'kh'],
+      ['env://APP_INTERNAL_TOKEN', 'env'],
+    ]) {
       const r = await admin('GET', `/v1/references?ref=${encodeURIComponent(ref!)}&provider=${provider}`);
       expect(r.status, ref).toBe(403);
       expect(r.json.error.code).toBe('PROVIDER_NAME_FORBIDDEN');
@@ -110,18 +137,28 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
   });
 
   it('dotenv enabled: reads and writes outside the allowed directory are refused (.., absolute, symlink)', async () => {
-    const root = tempDir('kh-dotenv-confine-'); dirs.push(root);
+    const root = tempDir('kh-dotenv-confine-');
+    dirs.push(root);
     const allowed = path.join(root, 'allowed');
     const outside = path.join(root, 'outside');
-    mkdirSync(allowed); mkdirSync(outside);
+    mkdirSync(allowed);
+    mkdirSync(outside);
     writeFileSync(path.join(outside, 'victim.env'), 'SECRET=outside\n');
     symlinkSync(path.join(outside, 'victim.env'), path.join(allowed, 'link.env'));
     symlinkSync(outside, path.join(allowed, 'linkdir'));
-    const { s, admin, dataDir } = await start(backend, { KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true', KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: allowed });
+    const { s, admin, dataDir } = await start(backend, {
+      KEYHAVEN_PROVIDERS_DOTENV_ENABLED: 'true',
+      KEYHAVEN_PROVIDERS_DOTENV_DIRECTORIES: allowed,
+    });
     servers.push(s);
     const attempts = [
-      path.join(allowed, '..', 'outside', 'victim.env'), '../outside/victim.env', path.join(outside, 'victim.env'), '/etc/passwd',
-      path.join(allowed, 'link.env'), path.join(allowed, 'linkdir', 'new.env'), path.join(dataDir, 'keyhaven.env'),
+      path.join(allowed, '..', 'outside', 'victim.env'),
+      '../outside/victim.env',
+      path.join(outside, 'victim.env'),
+      '/etc/passwd',
+      path.join(allowed, 'link.env'),
+      path.join(allowed, 'linkdir', 'new.env'),
+      path.join(dataDir, 'keyhaven.env'),
     ];
     for (const [i, p] of attempts.entries()) {
       const r = await admin('POST', '/providers/configure', { provider_name: 'dotenv', name: `bad-${i}`, config: { path: p } });
@@ -130,11 +167,27 @@ describe.each(backends())('a tenant admin does not reach the host (%s)', (backen
       expect(r.json.error.message).toContain('providers.dotenv.directories');
     }
     // a legitimate file inside works, and sync writes there
-    expect((await admin('POST', '/providers/configure', { provider_name: 'dotenv', name: 'good', config: { path: path.join(allowed, 'app.env') } })).status).toBe(201);
+    expect(
+      (
+        await admin('POST', '/providers/configure', {
+          provider_name: 'dotenv',
+          name: 'good',
+          config: { path: path.join(allowed, 'app.env') },
+        })
+      ).status,
+    ).toBe(201);
     expect((await admin('POST', '/v1/secrets', { name: 'apps/api', value: 'v1' })).status).toBe(201);
-    const dest = await admin('POST', '/v1/sync/destinations', { id: 'd', secret_name: 'apps/api', provider_id: 'good', template: '{{basename|upper}}' });
+    const dest = await admin('POST', '/v1/sync/destinations', {
+      id: 'd',
+      secret_name: 'apps/api',
+      provider_id: 'good',
+      template: '{{basename|upper}}',
+    });
     expect(dest.status, dest.text).toBeLessThan(300);
-    await vi.waitFor(() => expect(existsSync(path.join(allowed, 'app.env')) && readFileSync(path.join(allowed, 'app.env'), 'utf8')).toContain('API=v1'), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(
+      () => expect(existsSync(path.join(allowed, 'app.env')) && readFileSync(path.join(allowed, 'app.env'), 'utf8')).toContain('API=v1'),
+      { timeout: 20_000, interval: 100 },
+    );
     expect(readFileSync(path.join(outside, 'victim.env'), 'utf8')).toBe('SECRET=outside\n');
     expect(existsSync(path.join(outside, 'new.env'))).toBe(false);
   });
@@ -146,20 +199,30 @@ describe.each(backends())('a change of the facts a policy tests is authorized on
   let dev: ReturnType<typeof api>;
   beforeAll(async () => {
     ({ s, root } = await start(backend));
-    expect((await root('PUT', '/v1/policies/no-prod-reads', { rules: [
-      { effect: 'allow', actions: ['write', 'list'], paths: ['**'] },
-      { effect: 'allow', actions: ['read'], paths: ['**'], environments: ['dev', 'staging'] },
-      { effect: 'deny', actions: ['read'], paths: ['**'], environments: ['prod'] },
-      { effect: 'deny', actions: ['read'], paths: ['**'], tags: ['pci'] },
-    ] })).status).toBe(200);
+    expect(
+      (
+        await root('PUT', '/v1/policies/no-prod-reads', {
+          rules: [
+            { effect: 'allow', actions: ['write', 'list'], paths: ['**'] },
+            { effect: 'allow', actions: ['read'], paths: ['**'], environments: ['dev', 'staging'] },
+            { effect: 'deny', actions: ['read'], paths: ['**'], environments: ['prod'] },
+            { effect: 'deny', actions: ['read'], paths: ['**'], tags: ['pci'] },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     expect((await root('PUT', '/v1/roles/writer', { policies: ['no-prod-reads'] })).status).toBe(200);
     const t = await root('POST', '/v1/tokens', { name: 'writer', role: 'writer', kind: 'personal', ttl_seconds: 3600 });
     dev = api(s.url, t.json.token as string);
     expect((await root('POST', '/v1/secrets', { name: 'apps/db', value: 'prod-password', environment: 'prod' })).status).toBe(201);
     expect((await root('POST', '/v1/secrets', { name: 'apps/cache', value: 'dev-value', environment: 'dev' })).status).toBe(201);
-    expect((await root('POST', '/v1/secrets', { name: 'apps/card', value: 'card-key', environment: 'dev', tags: ['pci', 'payments'] })).status).toBe(201);
+    expect(
+      (await root('POST', '/v1/secrets', { name: 'apps/card', value: 'card-key', environment: 'dev', tags: ['pci', 'payments'] })).status,
+    ).toBe(201);
   });
-  afterAll(async () => { await s?.stop(); });
+  afterAll(async () => {
+    await s?.stop();
+  });
 
   it('PATCH prod → dev then read is refused with FORBIDDEN_FACTS_CHANGE; the secret stays prod and unread', async () => {
     expect((await dev('GET', '/v1/secrets/apps/db')).status).toBe(403);

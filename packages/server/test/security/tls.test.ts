@@ -13,16 +13,24 @@ import { generateValue } from '../../src/rotation/generators/registry.js';
 
 const get = (url: string, ca: string, headers: Record<string, string>) =>
   new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    https.get(url, { ca, headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    }).on('error', reject);
+    https
+      .get(url, { ca, headers }, (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
   });
 
 describe('TLS listener', () => {
   it('serves HTTPS with the configured certificate and refuses plain HTTP', async () => {
-    const cert = (await generateValue('tls_certificate', { common_name: 'localhost', sans: ['localhost', '127.0.0.1'], validity_days: 2 })) as Record<string, string>;
+    const cert = (await generateValue('tls_certificate', {
+      common_name: 'localhost',
+      sans: ['localhost', '127.0.0.1'],
+      validity_days: 2,
+    })) as Record<string, string>;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-tls-'));
     writeFileSync(path.join(dir, 'cert.pem'), cert.certificate);
     writeFileSync(path.join(dir, 'key.pem'), cert.private_key, { mode: 0o600 });
@@ -34,13 +42,17 @@ describe('TLS listener', () => {
     try {
       expect(server.url.startsWith('https://127.0.0.1:')).toBe(true);
       const headers = { authorization: `Bearer ${server.rootToken}`, 'x-tenant-id': 'default' };
-      await server.app.services.secrets.write({ tenant: 'default', actor: { tokenId: 't', name: 't' } }, 'tls/probe', 'over-tls', { create: true });
+      await server.app.services.secrets.write({ tenant: 'default', actor: { tokenId: 't', name: 't' } }, 'tls/probe', 'over-tls', {
+        create: true,
+      });
       const r = await get(`${server.url}/v1/secrets/tls/probe`, cert.certificate, headers);
       expect(r.status).toBe(200);
       expect(JSON.parse(r.body).value).toBe('over-tls');
       expect(r.headers['strict-transport-security']).toContain('max-age=');
       const plain = await new Promise<string>((resolve) => {
-        http.get(server.url.replace('https:', 'http:') + '/health', (res) => resolve(`status ${res.statusCode}`)).on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+        http
+          .get(server.url.replace('https:', 'http:') + '/health', (res) => resolve(`status ${res.statusCode}`))
+          .on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
       });
       expect(plain).not.toBe('status 200');
     } finally {

@@ -29,7 +29,10 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     expect(t.status).toBe(201);
     admin = t.body.token;
   });
-  afterAll(async () => { await b?.close(); await a?.close(); });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
 
   const read = (s: TestServer, name: string) => s.call('GET', `/v1/secrets/${name}`, { token: admin });
   const write = (s: TestServer, name: string, value: string) => s.call('PUT', `/v1/secrets/${name}`, { token: admin, body: { value } });
@@ -39,19 +42,32 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     expect((await read(b, 'apps/replicated')).body.value).toBe('one');
     expect(b.app.services.secrets.readCache.entries()).toBeGreaterThan(0); // cached on PostgreSQL too
     expect((await write(a, 'apps/replicated', 'two')).status).toBe(200);
-    const seen = await eventually(() => read(b, 'apps/replicated'), (r) => r.body.value === 'two');
+    const seen = await eventually(
+      () => read(b, 'apps/replicated'),
+      (r) => r.body.value === 'two',
+    );
     expect(seen.body).toMatchObject({ value: 'two', version: 2 });
     // And the other way round, for a version label the cache also holds.
     expect((await b.call('GET', '/v1/secrets/apps/replicated?version=2', { token: admin })).body.value).toBe('two');
     expect((await write(b, 'apps/replicated', 'three')).status).toBe(200);
-    expect((await eventually(() => read(a, 'apps/replicated'), (r) => r.body.value === 'three')).body.value).toBe('three');
+    expect(
+      (
+        await eventually(
+          () => read(a, 'apps/replicated'),
+          (r) => r.body.value === 'three',
+        )
+      ).body.value,
+    ).toBe('three');
   });
 
   it('a delete on one replica makes the other refuse the read', async () => {
     expect((await write(a, 'apps/doomed', 'x')).status).toBe(200);
     expect((await read(b, 'apps/doomed')).status).toBe(200);
     expect((await a.call('DELETE', '/v1/secrets/apps/doomed', { token: admin })).status).toBe(200);
-    const r = await eventually(() => read(b, 'apps/doomed'), (x) => x.status !== 200);
+    const r = await eventually(
+      () => read(b, 'apps/doomed'),
+      (x) => x.status !== 200,
+    );
     expect(r.body.error.code).toBe('SECRET_DELETED');
   });
 
@@ -64,7 +80,10 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     expect((await b.call('GET', '/v1/secrets/apps/replicated', { token: reader })).status).toBe(200); // authorizer cached on b
     const deny = { rules: [...allow.rules, { effect: 'deny', actions: ['read'], paths: ['apps/replicated'] }] };
     expect((await a.call('PUT', '/v1/policies/apps-read', { token: admin, body: deny })).status).toBe(200);
-    const r = await eventually(() => b.call('GET', '/v1/secrets/apps/replicated', { token: reader }), (x) => x.status === 403);
+    const r = await eventually(
+      () => b.call('GET', '/v1/secrets/apps/replicated', { token: reader }),
+      (x) => x.status === 403,
+    );
     expect(r.status).toBe(403);
   });
 
@@ -74,12 +93,15 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     const list = () => b.call('GET', '/v1/secrets', { token: root, tenant: 'short-lived' });
     expect((await list()).status).toBe(200); // b now knows the tenant exists
     expect((await a.call('DELETE', '/v1/tenants/short-lived', { token: root, tenant: null })).status).toBe(200);
-    const r = await eventually(() => b.call('PUT', '/v1/secrets/apps/orphan', { token: root, tenant: 'short-lived', body: { value: 'x' } }), (x) => x.status !== 200 && x.status !== 201);
+    const r = await eventually(
+      () => b.call('PUT', '/v1/secrets/apps/orphan', { token: root, tenant: 'short-lived', body: { value: 'x' } }),
+      (x) => x.status !== 200 && x.status !== 201,
+    );
     expect(r.body.error.code).toBe('TENANT_NOT_FOUND');
     expect((await list()).status).toBe(404);
   });
 
-  it('relays committed secret events to the other replica\'s subscribers (event streams), once', async () => {
+  it("relays committed secret events to the other replica's subscribers (event streams), once", async () => {
     const onA: DomainEvent[] = [];
     const onB: DomainEvent[] = [];
     const offA = a.app.bus.subscribe((e) => onA.push(e));
@@ -87,28 +109,55 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
     try {
       expect((await write(a, 'apps/announced', 'v')).status).toBe(200);
       const mine = (xs: DomainEvent[]) => xs.filter((e) => e.type === 'secret.changed' && e.data.name === 'apps/announced');
-      await eventually(async () => mine(onB).length, (n) => n > 0);
-      expect(mine(onB)).toMatchObject([{ type: 'secret.changed', tenant: 'default', data: { name: 'apps/announced', change: 'write', version: 1 } }]);
+      await eventually(
+        async () => mine(onB).length,
+        (n) => n > 0,
+      );
+      expect(mine(onB)).toMatchObject([
+        { type: 'secret.changed', tenant: 'default', data: { name: 'apps/announced', change: 'write', version: 1 } },
+      ]);
       expect(mine(onB)[0]!.replica).toEqual(expect.any(String)); // marked: b does not sync it again
       await new Promise((r) => setTimeout(r, 50));
       expect(mine(onA)).toHaveLength(1); // not echoed back to the server that made the change
       expect(mine(onA)[0]!.replica).toBeUndefined();
-    } finally { offA(); offB(); }
+    } finally {
+      offA();
+      offB();
+    }
   });
 
   it('bypasses the caches while the invalidation feed is down, and resumes when it reconnects', async () => {
     expect((await write(a, 'apps/feed', 'before')).status).toBe(200);
     expect((await read(b, 'apps/feed')).body.value).toBe('before');
     // Cut every replica's listening connection, as a database restart or a network fault would.
-    await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`, a.db.url.replace(/\/\/[^@]+@/, '//postgres@'));
-    await eventually(async () => b.app.services.secrets.readCache.entries(), (n) => n === 0);
+    await adminQuery(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`,
+      a.db.url.replace(/\/\/[^@]+@/, '//postgres@'),
+    );
+    await eventually(
+      async () => b.app.services.secrets.readCache.entries(),
+      (n) => n === 0,
+    );
     expect(b.app.services.secrets.readCache.entries()).toBe(0); // dropped when the feed went down
     expect((await write(a, 'apps/feed', 'during')).status).toBe(200);
     expect((await read(b, 'apps/feed')).body.value).toBe('during');
     // Back: b caches again and hears a's writes again.
-    await eventually(async () => { await read(b, 'apps/feed'); return b.app.services.secrets.readCache.entries(); }, (n) => n > 0);
+    await eventually(
+      async () => {
+        await read(b, 'apps/feed');
+        return b.app.services.secrets.readCache.entries();
+      },
+      (n) => n > 0,
+    );
     expect(b.app.services.secrets.readCache.entries()).toBeGreaterThan(0);
     expect((await write(a, 'apps/feed', 'after')).status).toBe(200);
-    expect((await eventually(() => read(b, 'apps/feed'), (r) => r.body.value === 'after')).body.value).toBe('after');
+    expect(
+      (
+        await eventually(
+          () => read(b, 'apps/feed'),
+          (r) => r.body.value === 'after',
+        )
+      ).body.value,
+    ).toBe('after');
   });
 });

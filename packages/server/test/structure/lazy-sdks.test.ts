@@ -10,8 +10,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 
 const SDKS = [
-  '@aws-sdk/client-secrets-manager', '@aws-sdk/client-kms', '@google-cloud/secret-manager', '@google-cloud/kms',
-  '@azure/keyvault-secrets', '@azure/keyvault-keys', '@azure/identity', '@kubernetes/client-node', '@grpc/grpc-js',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-kms',
+  '@google-cloud/secret-manager',
+  '@google-cloud/kms',
+  '@azure/keyvault-secrets',
+  '@azure/keyvault-keys',
+  '@azure/identity',
+  '@kubernetes/client-node',
+  '@grpc/grpc-js',
 ];
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const src = (p: string) => pathToFileURL(path.join(root, 'packages/server/src', p)).href;
@@ -65,7 +72,10 @@ const runChild = (): Promise<Record<string, string[]>> =>
   new Promise((resolve, reject) => {
     const file = path.join(tmp, 'child.mts');
     writeFileSync(file, CHILD);
-    const child = spawn(process.execPath, ['--import', 'tsx', file, path.join(tmp, 'loads.txt'), path.join(tmp, 'data')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, path.join(tmp, 'loads.txt'), path.join(tmp, 'data')], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

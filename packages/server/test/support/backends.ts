@@ -33,7 +33,12 @@ if (!pgAvailable) console.warn(`[skip] PostgreSQL backend suites: ${PG_ADMIN_URL
 export const backends = (): BackendName[] => (pgAvailable ? ['sqlite', 'postgres'] : ['sqlite']);
 export const postgresAvailable = pgAvailable;
 
-export interface TestDatabase { url: string; backend: BackendName; dataDir: string; drop(): Promise<void> }
+export interface TestDatabase {
+  url: string;
+  backend: BackendName;
+  dataDir: string;
+  drop(): Promise<void>;
+}
 
 export const adminQuery = async (sql: string, url = PG_ADMIN_URL) => {
   const c = new pg.Client({ connectionString: url });
@@ -49,7 +54,12 @@ export const adminQuery = async (sql: string, url = PG_ADMIN_URL) => {
 export const createTestDatabase = async (backend: BackendName): Promise<TestDatabase> => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'keyhaven-test-'));
   if (backend === 'sqlite') {
-    return { backend, dataDir, url: path.join(dataDir, 'keyhaven.db'), drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      backend,
+      dataDir,
+      url: path.join(dataDir, 'keyhaven.db'),
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const suffix = randomBytes(6).toString('hex');
   const role = `kh_app_${suffix}`;
@@ -61,7 +71,9 @@ export const createTestDatabase = async (backend: BackendName): Promise<TestData
   u.password = '';
   u.pathname = `/${db}`;
   return {
-    backend, dataDir, url: u.toString(),
+    backend,
+    dataDir,
+    url: u.toString(),
     async drop() {
       await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await adminQuery(`DROP ROLE IF EXISTS ${role}`);

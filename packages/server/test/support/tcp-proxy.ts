@@ -25,14 +25,20 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     const upstream = net.connect(target.port, target.host);
     const pair = { client, upstream };
     pairs.add(pair);
-    const drop = () => { pairs.delete(pair); flushers.delete(pair); client.destroy(); upstream.destroy(); };
+    const drop = () => {
+      pairs.delete(pair);
+      flushers.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     // Bytes are forwarded by hand (not pipe()), so a stall holds them here whatever the sockets do.
-    const forward = (from: net.Socket, to: net.Socket, held: Buffer[]) => from.on('data', (d: Buffer) => {
-      if (stalled) held.push(d);
-      else to.write(d);
-    });
+    const forward = (from: net.Socket, to: net.Socket, held: Buffer[]) =>
+      from.on('data', (d: Buffer) => {
+        if (stalled) held.push(d);
+        else to.write(d);
+      });
     const heldUp: Buffer[] = [];
     const heldDown: Buffer[] = [];
     forward(client, upstream, heldUp);
@@ -46,20 +52,30 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
-    get open() { return pairs.size; },
+    get open() {
+      return pairs.size;
+    },
     kill(opts = {}) {
       refusing = Boolean(opts.refuse);
-      for (const p of [...pairs]) { p.client.resetAndDestroy(); p.upstream.destroy(); }
+      for (const p of [...pairs]) {
+        p.client.resetAndDestroy();
+        p.upstream.destroy();
+      }
       pairs.clear();
     },
-    stall() { stalled = true; },
+    stall() {
+      stalled = true;
+    },
     restore() {
       refusing = false;
       stalled = false;
       for (const p of pairs) flushers.get(p)?.();
     },
     async close() {
-      for (const p of pairs) { p.client.destroy(); p.upstream.destroy(); }
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream.destroy();
+      }
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

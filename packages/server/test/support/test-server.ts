@@ -14,17 +14,42 @@ export interface TestServer {
   db: TestDatabase;
   rootToken: string;
   masterKey: string;
-  call(method: string, url: string, opts?: { token?: string; tenant?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
+  call(
+    method: string,
+    url: string,
+    opts?: { token?: string; tenant?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
   close(): Promise<void>;
 }
 
 /** Tests run their fake stores and targets on 127.0.0.1, so the test server allows loopback egress;
  *  pass `config: { egress: {} }` for the server's default policy. */
-export const startTestServer = async (backend: BackendName, opts: { config?: Partial<KeyhavenConfigInput>; clock?: Clock; masterKey?: string; db?: TestDatabase; logLines?: string[]; stdout?: NodeJS.WritableStream; schedulerTimer?: SchedulerTimer } = {}): Promise<TestServer> => {
+export const startTestServer = async (
+  backend: BackendName,
+  opts: {
+    config?: Partial<KeyhavenConfigInput>;
+    clock?: Clock;
+    masterKey?: string;
+    db?: TestDatabase;
+    logLines?: string[];
+    stdout?: NodeJS.WritableStream;
+    schedulerTimer?: SchedulerTimer;
+  } = {},
+): Promise<TestServer> => {
   const db = opts.db ?? (await createTestDatabase(backend));
   const masterKey = opts.masterKey ?? randomBytes(32).toString('base64');
-  const config = loadConfig({ env: {}, flags: { dataDir: db.dataDir, databaseUrl: db.url, masterKey, logLevel: 'info', egress: { allowLoopback: true }, ...opts.config } });
-  const logger = pino({ level: config.logLevel }, { write: (line: string) => { opts.logLines?.push(line); } });
+  const config = loadConfig({
+    env: {},
+    flags: { dataDir: db.dataDir, databaseUrl: db.url, masterKey, logLevel: 'info', egress: { allowLoopback: true }, ...opts.config },
+  });
+  const logger = pino(
+    { level: config.logLevel },
+    {
+      write: (line: string) => {
+        opts.logLines?.push(line);
+      },
+    },
+  );
   const app = await buildApp(config, { clock: opts.clock, logger, stdout: opts.stdout, schedulerTimer: opts.schedulerTimer });
   const boot = await bootstrap(app);
   const rootToken = boot?.rootToken ?? '';
@@ -40,11 +65,19 @@ export const startTestServer = async (backend: BackendName, opts: { config?: Par
     } else if (o.raw !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const res = await app.http.inject({ method: method as 'GET', url, headers, payload });
     let body: any;
-    try { body = res.json(); } catch { body = undefined; }
+    try {
+      body = res.json();
+    } catch {
+      body = undefined;
+    }
     return { status: res.statusCode, body, headers: res.headers, text: res.body };
   };
   return {
-    app, db, rootToken, masterKey, call,
+    app,
+    db,
+    rootToken,
+    masterKey,
+    call,
     async close() {
       await app.close();
       if (!opts.db) await db.drop();

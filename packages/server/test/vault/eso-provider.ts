@@ -4,20 +4,38 @@
 // the parts a Vault server sees are kept; Kubernetes objects are plain values here.
 import type { GoClient } from './go-client.js';
 
-export class NoSecretError extends Error { constructor() { super('Secret does not exist'); } }
+export class NoSecretError extends Error {
+  constructor() {
+    super('Secret does not exist');
+  }
+}
 
-export interface EsoStore { client: GoClient; mount: string; checkAndSetRequired?: boolean }
+export interface EsoStore {
+  client: GoClient;
+  mount: string;
+  checkAndSetRequired?: boolean;
+}
 
 const systemMetadataKeys = ['created_time', 'current_version', 'delete_version_after'];
 
 /** Go's json.Marshal of a map: keys sorted. */
-const goMarshal = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+const goMarshal = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 
 /** esutils.GetByteValueFromMap: a string as is, anything else as JSON. */
 const byteValue = (v: unknown) => Buffer.from(typeof v === 'string' ? v : goMarshal(v));
 
 /** A gjson path of plain dotted keys (what ExternalSecret `property: a.b` uses). */
-const gjsonGet = (data: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), data);
+const gjsonGet = (data: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), data);
 
 export const createEsoVaultProvider = (store: EsoStore) => {
   const { client: c, mount } = store;
@@ -25,7 +43,10 @@ export const createEsoVaultProvider = (store: EsoStore) => {
   // (and data/) is not prefixed twice, so DeleteSecret's readSecret(buildPath(key)) reads the same path.
   const strip = (key: string) => {
     let out = key;
-    if (out.startsWith(`${mount}/`)) { out = out.slice(mount.length + 1); if (out.startsWith('data/')) out = out.slice(5); }
+    if (out.startsWith(`${mount}/`)) {
+      out = out.slice(mount.length + 1);
+      if (out.startsWith('data/')) out = out.slice(5);
+    }
     return out;
   };
   const buildPath = (key: string) => `${mount}/data/${strip(key)}`;
@@ -108,12 +129,21 @@ export const createEsoVaultProvider = (store: EsoStore) => {
   const pushSecret = async (value: Buffer, ref: { remoteKey: string; property?: string }) => {
     let vaultSecret: Record<string, any> | null = null;
     let exists = true;
-    try { vaultSecret = await readSecret(ref.remoteKey); } catch (e) { if (e instanceof NoSecretError) exists = false; else throw e; }
+    try {
+      vaultSecret = await readSecret(ref.remoteKey);
+    } catch (e) {
+      if (e instanceof NoSecretError) exists = false;
+      else throw e;
+    }
     // reconcileData
     let merged: Record<string, any>;
     let dataNeedsUpdate: boolean;
     if (!ref.property) {
-      try { merged = JSON.parse(value.toString()); } catch { throw new Error('error unmarshalling incoming secret value: invalid JSON format'); }
+      try {
+        merged = JSON.parse(value.toString());
+      } catch {
+        throw new Error('error unmarshalling incoming secret value: invalid JSON format');
+      }
       dataNeedsUpdate = goMarshal(vaultSecret) !== goMarshal(merged);
     } else {
       merged = { ...(vaultSecret ?? {}) };
@@ -130,7 +160,8 @@ export const createEsoVaultProvider = (store: EsoStore) => {
       // remoteMeta also holds created_time, current_version and delete_version_after (readSecretMetadata
       // folds them in); merged with managed-by already present it is unchanged, so no metadata write.
       finalMeta = { ...remoteMeta, ...desired };
-      metadataNeedsUpdate = Object.keys(finalMeta).length !== Object.keys(remoteMeta).length || Object.entries(finalMeta).some(([k, v]) => remoteMeta[k] !== v);
+      metadataNeedsUpdate =
+        Object.keys(finalMeta).length !== Object.keys(remoteMeta).length || Object.entries(finalMeta).some(([k, v]) => remoteMeta[k] !== v);
     }
     if (!dataNeedsUpdate && !metadataNeedsUpdate) return;
     if (metadataNeedsUpdate) await c.write(buildMetadataPath(ref.remoteKey), { custom_metadata: finalMeta });
@@ -144,12 +175,20 @@ export const createEsoVaultProvider = (store: EsoStore) => {
   /** DeleteSecret (PushSecret deletionPolicy Delete): only what ESO manages; a property alone when given. */
   const deleteSecret = async (ref: { remoteKey: string; property?: string }) => {
     let secretVal: Record<string, any>;
-    try { secretVal = await readSecret(buildPath(ref.remoteKey)); } catch (e) { if (e instanceof NoSecretError) return; throw e; }
+    try {
+      secretVal = await readSecret(buildPath(ref.remoteKey));
+    } catch (e) {
+      if (e instanceof NoSecretError) return;
+      throw e;
+    }
     const meta = await readSecretMetadata(ref.remoteKey);
     if (meta['managed-by'] !== 'external-secrets') return;
     if (ref.property) {
       delete secretVal[ref.property];
-      if (Object.keys(secretVal).length > 0) { await c.write(buildPath(ref.remoteKey), { data: secretVal }); return; }
+      if (Object.keys(secretVal).length > 0) {
+        await c.write(buildPath(ref.remoteKey), { data: secretVal });
+        return;
+      }
     }
     await c.delete(buildPath(ref.remoteKey));
     await c.delete(buildMetadataPath(ref.remoteKey));

@@ -30,9 +30,12 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     await go.delete('secret/data/eso/other/gone'); // soft-deleted: listed, but no readable data
     await go.write('secret/metadata/eso/other/meta-only', { custom_metadata: { team: 'payments' } }); // metadata, no version yet
   });
-  afterAll(async () => { go?.close(); await s?.close(); });
+  afterAll(async () => {
+    go?.close();
+    await s?.close();
+  });
 
-  it('the Go client\'s request shapes: PUT without Content-Type, JSON with a newline, X-Vault-Token, GET ?list=true', async () => {
+  it("the Go client's request shapes: PUT without Content-Type, JSON with a newline, X-Vault-Token, GET ?list=true", async () => {
     const from = go.sent.length;
     await go.list('secret/metadata/eso/');
     await go.write('secret/data/eso/shape', { data: { b: '<&>', a: '1' } });
@@ -50,21 +53,34 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     it('reads the latest version, a given version, a property and a nested (gjson) property', async () => {
       const eso = createEsoVaultProvider({ client: go, mount: 'secret' });
       const from = go.sent.length;
-      expect(JSON.parse((await eso.getSecret({ key: 'eso/app/db' })).toString())).toEqual({ user: 'app', password: 'pw2', nested: { host: 'db.internal', port: 5432 } });
+      expect(JSON.parse((await eso.getSecret({ key: 'eso/app/db' })).toString())).toEqual({
+        user: 'app',
+        password: 'pw2',
+        nested: { host: 'db.internal', port: 5432 },
+      });
       expect(JSON.parse((await eso.getSecret({ key: 'eso/app/db', version: '1' })).toString())).toEqual({ user: 'app', password: 'pw1' });
       expect((await eso.getSecret({ key: 'eso/app/db', property: 'password' })).toString()).toBe('pw2');
       expect((await eso.getSecret({ key: 'eso/app/db', version: '1', property: 'password' })).toString()).toBe('pw1');
       expect((await eso.getSecret({ key: 'eso/app/db', property: 'nested.host' })).toString()).toBe('db.internal');
       expect((await eso.getSecret({ key: 'eso/app/db', property: 'nested' })).toString()).toBe('{"host":"db.internal","port":5432}');
       expect(calls(from)).toEqual([
-        'GET /v1/secret/data/eso/app/db', 'GET /v1/secret/data/eso/app/db?version=1', 'GET /v1/secret/data/eso/app/db',
-        'GET /v1/secret/data/eso/app/db?version=1', 'GET /v1/secret/data/eso/app/db', 'GET /v1/secret/data/eso/app/db',
+        'GET /v1/secret/data/eso/app/db',
+        'GET /v1/secret/data/eso/app/db?version=1',
+        'GET /v1/secret/data/eso/app/db',
+        'GET /v1/secret/data/eso/app/db?version=1',
+        'GET /v1/secret/data/eso/app/db',
+        'GET /v1/secret/data/eso/app/db',
       ]);
     });
 
     it('a missing key, a missing version, a soft-deleted and a metadata-only secret are "does not exist" (the Go client gets nil)', async () => {
       const eso = createEsoVaultProvider({ client: go, mount: 'secret' });
-      for (const ref of [{ key: 'eso/nope' }, { key: 'eso/app/db', version: '9' }, { key: 'eso/other/gone' }, { key: 'eso/other/meta-only' }]) {
+      for (const ref of [
+        { key: 'eso/nope' },
+        { key: 'eso/app/db', version: '9' },
+        { key: 'eso/other/gone' },
+        { key: 'eso/other/meta-only' },
+      ]) {
         await expect(eso.getSecret(ref)).rejects.toBeInstanceOf(NoSecretError);
       }
       await expect(eso.getSecret({ key: 'eso/app/db', property: 'nope' })).rejects.toThrow('cannot find secret data for key: "nope"');
@@ -94,8 +110,10 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       expect(Object.keys(found).sort()).toEqual(['eso/app/db', 'eso/app/nested/api']);
       expect(JSON.parse(found['eso/app/nested/api']!)).toEqual({ key: 'k-api' });
       expect(calls(from)).toEqual([
-        'GET /v1/secret/metadata/eso/app/?list=true', 'GET /v1/secret/metadata/eso/app/nested/?list=true',
-        'GET /v1/secret/data/eso/app/db', 'GET /v1/secret/data/eso/app/nested/api',
+        'GET /v1/secret/metadata/eso/app/?list=true',
+        'GET /v1/secret/metadata/eso/app/nested/?list=true',
+        'GET /v1/secret/data/eso/app/db',
+        'GET /v1/secret/data/eso/app/nested/api',
       ]);
     });
 
@@ -106,7 +124,9 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       // gone (soft-deleted) and meta-only (no version) are listed as Vault lists them, then skipped as unreadable.
       expect(Object.keys(found)).toEqual(['eso/other/x']);
       expect(calls(from)[0]).toBe('GET /v1/secret/metadata/?list=true');
-      expect(calls(from)).toEqual(expect.arrayContaining(['GET /v1/secret/data/eso/other/gone', 'GET /v1/secret/data/eso/other/meta-only']));
+      expect(calls(from)).toEqual(
+        expect.arrayContaining(['GET /v1/secret/data/eso/other/gone', 'GET /v1/secret/data/eso/other/meta-only']),
+      );
     });
 
     it('find by tags: metadata of every listed secret, then data of those whose custom_metadata matches', async () => {
@@ -115,7 +135,13 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       const found = await eso.getAllSecrets({ path: 'eso', tags: { team: 'payments' } });
       expect(Object.keys(found).sort()).toEqual(['eso/app/nested/api', 'eso/other/x']);
       const metaReads = calls(from).filter((c) => /^GET \/v1\/secret\/metadata\/[^?]+$/.test(c));
-      expect(metaReads).toEqual(expect.arrayContaining(['GET /v1/secret/metadata/eso/app/db', 'GET /v1/secret/metadata/eso/other/meta-only', 'GET /v1/secret/metadata/eso/other/gone']));
+      expect(metaReads).toEqual(
+        expect.arrayContaining([
+          'GET /v1/secret/metadata/eso/app/db',
+          'GET /v1/secret/metadata/eso/other/meta-only',
+          'GET /v1/secret/metadata/eso/other/gone',
+        ]),
+      );
       expect(Object.keys(await eso.getAllSecrets({ path: 'eso', tags: { team: 'payments', env: 'prod' } }))).toEqual(['eso/other/x']);
       expect(await eso.getAllSecrets({ path: 'eso', tags: { team: 'nobody' } })).toEqual({});
     });
@@ -131,20 +157,38 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       const eso = createEsoVaultProvider({ client: go, mount: 'secret', checkAndSetRequired: true });
       const from = go.sent.length;
       await eso.pushSecret(Buffer.from('{"token":"t1"}'), { remoteKey: 'eso/pushed/one' });
-      expect(calls(from)).toEqual(['GET /v1/secret/data/eso/pushed/one', 'PUT /v1/secret/metadata/eso/pushed/one', 'PUT /v1/secret/data/eso/pushed/one']);
+      expect(calls(from)).toEqual([
+        'GET /v1/secret/data/eso/pushed/one',
+        'PUT /v1/secret/metadata/eso/pushed/one',
+        'PUT /v1/secret/data/eso/pushed/one',
+      ]);
       expect(go.sent[from + 1]!.body).toBe('{"custom_metadata":{"managed-by":"external-secrets"}}\n');
       expect(go.sent[from + 2]!.body).toBe('{"data":{"token":"t1"},"options":{"cas":0}}\n');
       const read = await go.read('secret/data/eso/pushed/one');
-      expect(read!.data).toMatchObject({ data: { token: 't1' }, metadata: { version: 1, custom_metadata: { 'managed-by': 'external-secrets' }, deletion_time: '', destroyed: false } });
+      expect(read!.data).toMatchObject({
+        data: { token: 't1' },
+        metadata: { version: 1, custom_metadata: { 'managed-by': 'external-secrets' }, deletion_time: '', destroyed: false },
+      });
       const meta = await go.read('secret/metadata/eso/pushed/one');
-      expect(meta!.data).toMatchObject({ current_version: 1, oldest_version: 1, custom_metadata: { 'managed-by': 'external-secrets' }, cas_required: false, delete_version_after: '0s' });
+      expect(meta!.data).toMatchObject({
+        current_version: 1,
+        oldest_version: 1,
+        custom_metadata: { 'managed-by': 'external-secrets' },
+        cas_required: false,
+        delete_version_after: '0s',
+      });
     });
 
     it('a changed value: read data, read metadata, read metadata for CAS, data with options.cas = current_version', async () => {
       const eso = createEsoVaultProvider({ client: go, mount: 'secret', checkAndSetRequired: true });
       const from = go.sent.length;
       await eso.pushSecret(Buffer.from('{"token":"t2"}'), { remoteKey: 'eso/pushed/one' });
-      expect(calls(from)).toEqual(['GET /v1/secret/data/eso/pushed/one', 'GET /v1/secret/metadata/eso/pushed/one', 'GET /v1/secret/metadata/eso/pushed/one', 'PUT /v1/secret/data/eso/pushed/one']);
+      expect(calls(from)).toEqual([
+        'GET /v1/secret/data/eso/pushed/one',
+        'GET /v1/secret/metadata/eso/pushed/one',
+        'GET /v1/secret/metadata/eso/pushed/one',
+        'PUT /v1/secret/data/eso/pushed/one',
+      ]);
       expect(go.sent[from + 3]!.body).toBe('{"data":{"token":"t2"},"options":{"cas":1}}\n');
       expect((await go.read('secret/data/eso/pushed/one'))!.data!.metadata.version).toBe(2);
       // The same value again: reads only, no write.
@@ -165,7 +209,9 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     it('a secret ESO does not manage is refused before any write', async () => {
       const eso = createEsoVaultProvider({ client: go, mount: 'secret' });
       const from = go.sent.length;
-      await expect(eso.pushSecret(Buffer.from('{"a":"b"}'), { remoteKey: 'eso/app/db' })).rejects.toThrow('secret not managed by external-secrets');
+      await expect(eso.pushSecret(Buffer.from('{"a":"b"}'), { remoteKey: 'eso/app/db' })).rejects.toThrow(
+        'secret not managed by external-secrets',
+      );
       expect(calls(from)).toEqual(['GET /v1/secret/data/eso/app/db', 'GET /v1/secret/metadata/eso/app/db']);
     });
 
@@ -175,12 +221,16 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       await go.delete('secret/data/eso/pushed/revived');
       const from = go.sent.length;
       await eso.pushSecret(Buffer.from('{"v":"2"}'), { remoteKey: 'eso/pushed/revived' });
-      expect(calls(from)).toEqual(['GET /v1/secret/data/eso/pushed/revived', 'PUT /v1/secret/metadata/eso/pushed/revived', 'PUT /v1/secret/data/eso/pushed/revived']);
+      expect(calls(from)).toEqual([
+        'GET /v1/secret/data/eso/pushed/revived',
+        'PUT /v1/secret/metadata/eso/pushed/revived',
+        'PUT /v1/secret/data/eso/pushed/revived',
+      ]);
       const read = await go.read('secret/data/eso/pushed/revived');
       expect(read!.data).toMatchObject({ data: { v: '2' }, metadata: { version: 2 } });
     });
 
-    it('CAS semantics: cas 0 on an existing secret and a stale cas are 400 with Vault\'s text; nothing is written', async () => {
+    it("CAS semantics: cas 0 on an existing secret and a stale cas are 400 with Vault's text; nothing is written", async () => {
       for (const cas of [0, 1]) {
         const e = await go.write('secret/data/eso/pushed/one', { data: { token: 'stale' }, options: { cas } }).catch((x) => x);
         expect(e).toBeInstanceOf(GoResponseError);
@@ -190,7 +240,10 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       expect((await go.read('secret/data/eso/pushed/one'))!.data!.data).toEqual({ token: 't2', extra: 'extra-value' });
       // cas 0 on a metadata-only secret is a create (no version exists yet).
       await go.write('secret/metadata/eso/pushed/cas0', { custom_metadata: { 'managed-by': 'external-secrets' } });
-      expect((await go.write('secret/data/eso/pushed/cas0', { data: { a: '1' }, options: { cas: 0 } }))!.data).toMatchObject({ version: 1, custom_metadata: { 'managed-by': 'external-secrets' } });
+      expect((await go.write('secret/data/eso/pushed/cas0', { data: { a: '1' }, options: { cas: 0 } }))!.data).toMatchObject({
+        version: 1,
+        custom_metadata: { 'managed-by': 'external-secrets' },
+      });
     });
   });
 
@@ -200,7 +253,12 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       await eso.pushSecret(Buffer.from('{"d":"1"}'), { remoteKey: 'eso/del/managed' });
       const from = go.sent.length;
       await eso.deleteSecret({ remoteKey: 'eso/del/managed' });
-      expect(calls(from)).toEqual(['GET /v1/secret/data/eso/del/managed', 'GET /v1/secret/metadata/eso/del/managed', 'DELETE /v1/secret/data/eso/del/managed', 'DELETE /v1/secret/metadata/eso/del/managed']);
+      expect(calls(from)).toEqual([
+        'GET /v1/secret/data/eso/del/managed',
+        'GET /v1/secret/metadata/eso/del/managed',
+        'DELETE /v1/secret/data/eso/del/managed',
+        'DELETE /v1/secret/metadata/eso/del/managed',
+      ]);
       expect(await go.read('secret/metadata/eso/del/managed')).toBeNull();
       const raw = await fetch(`${s.url}/v1/secret/metadata/eso/del/managed`, { headers: { 'x-vault-token': s.rootToken } });
       expect(raw.status).toBe(404);
@@ -227,13 +285,20 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       expect(go.sent.at(-1)).toMatchObject({ method: 'PUT', path: '/v1/secret/data/eso/del/prop', body: '{"data":{"b":"2"}}\n' });
       expect((await go.read('secret/data/eso/del/prop'))!.data!.data).toEqual({ b: '2' });
       await eso.deleteSecret({ remoteKey: 'eso/del/prop', property: 'b' });
-      expect(go.sent.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /v1/secret/data/eso/del/prop', 'DELETE /v1/secret/metadata/eso/del/prop']);
+      expect(go.sent.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual([
+        'DELETE /v1/secret/data/eso/del/prop',
+        'DELETE /v1/secret/metadata/eso/del/prop',
+      ]);
       expect(await go.read('secret/metadata/eso/del/prop')).toBeNull();
     });
   });
 
   it('X-Vault-Namespace selects the tenant: a store with a namespace pushes and finds only there', async () => {
-    const created = await fetch(`${s.url}/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'team-a' }) });
+    const created = await fetch(`${s.url}/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'team-a' }),
+    });
     expect(created.status).toBe(201);
     const nsClient = createGoClient(s.url, { token: s.rootToken, namespace: 'team-a' });
     try {
@@ -242,7 +307,9 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
       expect(nsClient.sent.every((r) => r.headers['X-Vault-Namespace'] === 'team-a')).toBe(true);
       expect(await eso.getAllSecrets({ path: 'eso', tags: { 'managed-by': 'external-secrets' } })).toEqual({ 'eso/ns/only': '{"ns":"a"}' });
       expect(await go.read('secret/data/eso/ns/only')).toBeNull(); // not in the default tenant
-    } finally { nsClient.close(); }
+    } finally {
+      nsClient.close();
+    }
   });
 
   it('Vault error shapes: 403 permission denied for a bad token, 404 {"errors":[]} for a missing path, 400 for bad input', async () => {
@@ -250,25 +317,40 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     try {
       const e = await bad.read('secret/data/eso/app/db').catch((x) => x);
       expect(e).toMatchObject({ statusCode: 403, errors: ['permission denied'] });
-    } finally { bad.close(); }
+    } finally {
+      bad.close();
+    }
     // A token whose role may read but not write: the write is 403 permission denied, the read works.
-    const issued = await fetch(`${s.url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'eso-reader', role: 'read' }) });
+    const issued = await fetch(`${s.url}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'eso-reader', role: 'read' }),
+    });
     expect(issued.status).toBe(201);
     const reader = createGoClient(s.url, { token: (await issued.json()).token });
     try {
       expect((await reader.read('secret/data/eso/app/db'))!.data!.data.user).toBe('app');
-      for (const write of [() => reader.write('secret/data/eso/app/db', { data: { a: 'b' } }), () => reader.write('secret/metadata/eso/reader-made', { custom_metadata: { a: 'b' } }), () => reader.delete('secret/metadata/eso/app/db')]) {
+      for (const write of [
+        () => reader.write('secret/data/eso/app/db', { data: { a: 'b' } }),
+        () => reader.write('secret/metadata/eso/reader-made', { custom_metadata: { a: 'b' } }),
+        () => reader.delete('secret/metadata/eso/app/db'),
+      ]) {
         expect(await write().catch((x) => x)).toMatchObject({ statusCode: 403, errors: ['permission denied'] });
       }
       expect(await go.read('secret/metadata/eso/reader-made')).toBeNull();
-    } finally { reader.close(); }
+    } finally {
+      reader.close();
+    }
     const r = await fetch(`${s.url}/v1/secret/data/eso/none`, { headers: { 'x-vault-token': s.rootToken } });
     expect([r.status, await r.json()]).toEqual([404, { errors: [] }]);
     // A path no route serves, from a Vault client (X-Vault-Token / X-Vault-Request): Vault's shape;
     // from a Keyhaven client (Authorization: Bearer): Keyhaven's.
     expect(await go.read('sys/policy/nope')).toBeNull(); // the Go client: 404 without data is nil
     const vaultShaped = await fetch(`${s.url}/v1/nomount/data/x`, { headers: { 'x-vault-token': s.rootToken } });
-    expect([vaultShaped.status, await vaultShaped.json()]).toEqual([404, { errors: ['no handler for route "nomount/data/x". route entry not found.'] }]);
+    expect([vaultShaped.status, await vaultShaped.json()]).toEqual([
+      404,
+      { errors: ['no handler for route "nomount/data/x". route entry not found.'] },
+    ]);
     const ownShaped = await fetch(`${s.url}/v1/nomount/data/x`, { headers: { authorization: `Bearer ${s.rootToken}` } });
     expect([ownShaped.status, (await ownShaped.json()).error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     for (const p of ['/v1/secret/config', '/v1/secret/config-nope/x']) {
@@ -277,7 +359,11 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     }
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['secret/metadata/eso/bad', { custom_metadata: { k: 1 } }, 'custom_metadata validation failed'],
-      ['secret/metadata/eso/bad', { custom_metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'at most 64 keys'],
+      [
+        'secret/metadata/eso/bad',
+        { custom_metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) },
+        'at most 64 keys',
+      ],
       ['secret/metadata/eso/bad', { custom_metadata: { k: 'v'.repeat(513) } }, 'must be at most 512'],
       ['secret/metadata/eso/bad', { custom_metadata: { ['k'.repeat(129)]: 'v' } }, 'must be 1 to 128'],
       ['secret/metadata/eso/bad', { max_versions: -1 }, 'max_versions'],
@@ -291,7 +377,11 @@ describe.each(backends())('ESO Vault provider replay against Keyhaven on %s', (b
     ];
     for (const [path, body, text] of cases) {
       const e = await go.write(path, body).catch((x) => x);
-      expect({ path, status: e.statusCode, errors: e.errors?.join(' ') }).toEqual({ path, status: 400, errors: expect.stringContaining(text) });
+      expect({ path, status: e.statusCode, errors: e.errors?.join(' ') }).toEqual({
+        path,
+        status: 400,
+        errors: expect.stringContaining(text),
+      });
     }
     expect(await go.read('secret/metadata/eso/bad')).toBeNull(); // no refused write created anything
   });

@@ -17,8 +17,12 @@ const HVAC_SCENARIO = fileURLToPath(new URL('./hvac-scenario.py', import.meta.ur
 
 describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
   let s: VaultServer;
-  beforeAll(async () => { s = await startVaultServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startVaultServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it.skipIf(!hvacPython)('hvac: probes, write, read, LIST (top and nested), metadata, delete', async () => {
     const { stdout } = await promisify(execFile)(hvacPython!, [HVAC_SCENARIO, s.url, s.rootToken, 'hvac/app'], { timeout: 60_000 });
@@ -32,7 +36,10 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
     expect(JSON.stringify(r.lookup_self)).not.toContain(s.rootToken);
     expect(r.write1.ok).toMatchObject({ version: 1, destroyed: false });
     expect(r.write2.ok).toMatchObject({ version: 2 });
-    expect(r.write_cas_stale).toMatchObject({ error: 'InvalidRequest', message: expect.stringContaining('check-and-set parameter did not match the current version') });
+    expect(r.write_cas_stale).toMatchObject({
+      error: 'InvalidRequest',
+      message: expect.stringContaining('check-and-set parameter did not match the current version'),
+    });
     expect(r.read.ok.data).toEqual({ user: 'app', password: 'pw2' });
     expect(r.read.ok.metadata).toMatchObject({ version: 2 });
     expect(r.read_v1.ok).toEqual({ user: 'app', password: 'pw1' });
@@ -54,12 +61,21 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
 
   it('a percent-encoded path is decoded once: %25 is not a 500, %252e%252e never becomes ".."', async () => {
     const h = { 'x-vault-token': s.rootToken, 'content-type': 'application/json' };
-    for (const p of ['/v1/secret/data/a%25b', '/v1/secret/metadata/a%25', '/v1/secret/data/%252e%252e/%252e%252e/x', '/v1/secret/data/x%25252f']) {
+    for (const p of [
+      '/v1/secret/data/a%25b',
+      '/v1/secret/metadata/a%25',
+      '/v1/secret/data/%252e%252e/%252e%252e/x',
+      '/v1/secret/data/x%25252f',
+    ]) {
       const r = await fetch(s.url + p, { headers: h });
       expect({ p, status: r.status < 500 }).toEqual({ p, status: true });
     }
     // A write through %252e%252e stores nothing named "..": the name keeps its literal "%2e".
-    const w = await fetch(s.url + '/v1/secret/data/enc/%252e%252e', { method: 'POST', headers: h, body: JSON.stringify({ data: { k: 'v' } }) });
+    const w = await fetch(s.url + '/v1/secret/data/enc/%252e%252e', {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ data: { k: 'v' } }),
+    });
     expect(w.status).toBeLessThan(500);
     const list = await fetch(s.url + '/v1/secret/metadata/enc?list=true', { headers: h });
     if (list.status === 200) expect(JSON.stringify(await list.json())).not.toContain('"../');
@@ -95,14 +111,18 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
     });
 
     it('LIST and GET ?list=true answer the same {"data":{"keys":[...]}}; empty is 404 {"errors":[]}', async () => {
-      const { responses } = await rawExchange(s.port, [
-        rawRequest('LIST', '/v1/secret/metadata/raw', { token: s.rootToken }),
-        rawRequest('GET', '/v1/secret/metadata/raw?list=true', { token: s.rootToken }),
-        rawRequest('LIST', '/v1/secret/metadata/raw/', { token: s.rootToken }),
-        rawRequest('LIST', '/v1/secret/metadata/', { token: s.rootToken }),
-        rawRequest('LIST', '/v1/secret/metadata/raw/none', { token: s.rootToken }),
-        rawRequest('GET', '/v1/secret/metadata/raw/none?list=true', { token: s.rootToken }),
-      ], 6);
+      const { responses } = await rawExchange(
+        s.port,
+        [
+          rawRequest('LIST', '/v1/secret/metadata/raw', { token: s.rootToken }),
+          rawRequest('GET', '/v1/secret/metadata/raw?list=true', { token: s.rootToken }),
+          rawRequest('LIST', '/v1/secret/metadata/raw/', { token: s.rootToken }),
+          rawRequest('LIST', '/v1/secret/metadata/', { token: s.rootToken }),
+          rawRequest('LIST', '/v1/secret/metadata/raw/none', { token: s.rootToken }),
+          rawRequest('GET', '/v1/secret/metadata/raw/none?list=true', { token: s.rootToken }),
+        ],
+        6,
+      );
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 404, 404]);
       expect(responses[0]!.json().data).toEqual({ keys: ['a', 'dir/'] });
       expect(responses[1]!.json().data).toEqual({ keys: ['a', 'dir/'] });
@@ -115,33 +135,50 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
     it('LIST keeps a keep-alive connection usable (node http with an agent, as curl -X LIST does)', async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const sockets = new Set<unknown>();
-      const call = (method: string, path: string) => new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const req = http.request(s.url + path, { method, agent, headers: { 'x-vault-token': s.rootToken } }, (res) => {
-          let b = '';
-          res.on('data', (c) => { b += c; });
-          res.on('end', () => resolve({ status: res.statusCode!, body: b ? JSON.parse(b) : null }));
+      const call = (method: string, path: string) =>
+        new Promise<{ status: number; body: any }>((resolve, reject) => {
+          const req = http.request(s.url + path, { method, agent, headers: { 'x-vault-token': s.rootToken } }, (res) => {
+            let b = '';
+            res.on('data', (c) => {
+              b += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode!, body: b ? JSON.parse(b) : null }));
+          });
+          req.on('socket', (sock) => sockets.add(sock));
+          req.on('error', reject);
+          req.end();
         });
-        req.on('socket', (sock) => sockets.add(sock));
-        req.on('error', reject);
-        req.end();
-      });
       try {
-        expect(await call('LIST', '/v1/secret/metadata/raw')).toEqual({ status: 200, body: expect.objectContaining({ data: { keys: ['a', 'dir/'] } }) });
+        expect(await call('LIST', '/v1/secret/metadata/raw')).toEqual({
+          status: 200,
+          body: expect.objectContaining({ data: { keys: ['a', 'dir/'] } }),
+        });
         expect((await call('GET', '/v1/secret/data/raw/a')).body.data.data).toEqual({ v: 'a' });
         expect((await call('LIST', '/v1/secret/metadata/raw/dir')).body.data).toEqual({ keys: ['b'] });
         expect((await call('LIST', '/v1/secret/metadata/raw/none')).status).toBe(404);
         expect((await call('GET', '/v1/sys/health')).status).toBe(200);
         expect(sockets.size).toBe(1);
-      } finally { agent.destroy(); }
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('LIST pipelined behind requests with Content-Length and chunked bodies that contain "LIST"', async () => {
       const decoy = JSON.stringify({ data: { note: 'LIST /v1/secret/metadata/raw HTTP/1.1\r\n\r\n' } });
-      const chunked = `${(decoy.length).toString(16)}\r\n${decoy}\r\n0\r\n\r\n`;
-      const bytes = rawRequest('POST', '/v1/secret/data/raw/decoy', { token: s.rootToken, body: decoy, headers: { 'content-type': 'application/json' } })
-        + rawRequest('LIST', '/v1/secret/metadata/raw/dir', { token: s.rootToken })
-        + rawRequest('PUT', '/v1/secret/data/raw/decoy2', { token: s.rootToken, body: chunked, headers: { 'Transfer-Encoding': 'chunked' } })
-        + rawRequest('LIST', '/v1/secret/metadata/raw/dir', { token: s.rootToken });
+      const chunked = `${decoy.length.toString(16)}\r\n${decoy}\r\n0\r\n\r\n`;
+      const bytes =
+        rawRequest('POST', '/v1/secret/data/raw/decoy', {
+          token: s.rootToken,
+          body: decoy,
+          headers: { 'content-type': 'application/json' },
+        }) +
+        rawRequest('LIST', '/v1/secret/metadata/raw/dir', { token: s.rootToken }) +
+        rawRequest('PUT', '/v1/secret/data/raw/decoy2', {
+          token: s.rootToken,
+          body: chunked,
+          headers: { 'Transfer-Encoding': 'chunked' },
+        }) +
+        rawRequest('LIST', '/v1/secret/metadata/raw/dir', { token: s.rootToken });
       // Byte by byte, and all at once: the framing does not depend on how the bytes arrive.
       for (const parts of [[bytes], [...Buffer.from(bytes)].map((b) => Buffer.from([b]))]) {
         const { responses } = await rawExchange(s.port, parts.length === 1 ? parts[0]! : Buffer.concat(parts), 4);
@@ -149,7 +186,16 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
         expect(responses[1]!.json().data).toEqual({ keys: ['b'] });
         expect(responses[3]!.json().data).toEqual({ keys: ['b'] });
       }
-      const split = await rawExchange(s.port, [...Buffer.from(bytes)].reduce<Buffer[]>((acc, b, i) => { if (i % 7 === 0) acc.push(Buffer.alloc(0)); acc[acc.length - 1] = Buffer.concat([acc[acc.length - 1]!, Buffer.from([b])]); return acc; }, []), 4, 15_000);
+      const split = await rawExchange(
+        s.port,
+        [...Buffer.from(bytes)].reduce<Buffer[]>((acc, b, i) => {
+          if (i % 7 === 0) acc.push(Buffer.alloc(0));
+          acc[acc.length - 1] = Buffer.concat([acc[acc.length - 1]!, Buffer.from([b])]);
+          return acc;
+        }, []),
+        4,
+        15_000,
+      );
       expect(split.responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       const vault = nodeVault({ endpoint: s.url, token: s.rootToken, apiVersion: 'v1' });
       expect((await vault.read('secret/data/raw/decoy2')).data.data.note).toContain('LIST /v1/');
@@ -166,19 +212,36 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
       expect(responses[0]!.json().errors).toEqual(['unsupported operation']);
     });
 
-    it('bodies without Content-Type (the Go client) and with curl --data\'s form type are read as JSON', async () => {
+    it("bodies without Content-Type (the Go client) and with curl --data's form type are read as JSON", async () => {
       const body = JSON.stringify({ data: { k: 'go' }, options: { cas: 0 } });
-      const { responses } = await rawExchange(s.port, [
-        rawRequest('PUT', '/v1/secret/data/raw/go', { token: s.rootToken, body }),
-        rawRequest('POST', '/v1/secret/data/raw/curl', { token: s.rootToken, body: JSON.stringify({ data: { k: 'curl' } }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
-        rawRequest('POST', '/v1/secret/data/raw/text', { token: s.rootToken, body: JSON.stringify({ data: { k: 'text' } }), headers: { 'content-type': 'text/plain' } }),
-        rawRequest('GET', '/v1/secret/data/raw/go', { token: s.rootToken }),
-        rawRequest('PUT', '/v1/secret/data/raw/go', { token: s.rootToken, body }), // cas 0 again: Vault's CAS error
-        rawRequest('PUT', '/v1/secret/data/raw/bad', { token: s.rootToken, body: '' }),
-        rawRequest('POST', '/v1/secret/metadata/raw/go', { token: s.rootToken, body: JSON.stringify({ custom_metadata: { 'managed-by': 'external-secrets' } }) }),
-        rawRequest('GET', '/v1/secret/metadata/raw/go', { token: s.rootToken }),
-        rawRequest('PUT', '/v1/secret/data/raw/bad', { token: s.rootToken, body: '{"data": ' }), // the server closes after a body it cannot parse
-      ], 9, 5000, { sequential: true });
+      const { responses } = await rawExchange(
+        s.port,
+        [
+          rawRequest('PUT', '/v1/secret/data/raw/go', { token: s.rootToken, body }),
+          rawRequest('POST', '/v1/secret/data/raw/curl', {
+            token: s.rootToken,
+            body: JSON.stringify({ data: { k: 'curl' } }),
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          }),
+          rawRequest('POST', '/v1/secret/data/raw/text', {
+            token: s.rootToken,
+            body: JSON.stringify({ data: { k: 'text' } }),
+            headers: { 'content-type': 'text/plain' },
+          }),
+          rawRequest('GET', '/v1/secret/data/raw/go', { token: s.rootToken }),
+          rawRequest('PUT', '/v1/secret/data/raw/go', { token: s.rootToken, body }), // cas 0 again: Vault's CAS error
+          rawRequest('PUT', '/v1/secret/data/raw/bad', { token: s.rootToken, body: '' }),
+          rawRequest('POST', '/v1/secret/metadata/raw/go', {
+            token: s.rootToken,
+            body: JSON.stringify({ custom_metadata: { 'managed-by': 'external-secrets' } }),
+          }),
+          rawRequest('GET', '/v1/secret/metadata/raw/go', { token: s.rootToken }),
+          rawRequest('PUT', '/v1/secret/data/raw/bad', { token: s.rootToken, body: '{"data": ' }), // the server closes after a body it cannot parse
+        ],
+        9,
+        5000,
+        { sequential: true },
+      );
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 400, 400, 204, 200, 400]);
       expect(responses[0]!.json().data).toMatchObject({ version: 1 });
       expect(responses[3]!.json().data.data).toEqual({ k: 'go' });
@@ -191,34 +254,72 @@ describe.each(backends())('Vault clients against Keyhaven on %s', (backend) => {
       expect((await vault.read('secret/data/raw/text')).data.data).toEqual({ k: 'text' });
     });
 
-    it('Keyhaven\'s own API keeps its strict media types', async () => {
-      const { responses } = await rawExchange(s.port, rawRequest('PUT', '/v1/secrets/raw/own', { body: '{"value":"x"}', headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default' } }), 1);
+    it("Keyhaven's own API keeps its strict media types", async () => {
+      const { responses } = await rawExchange(
+        s.port,
+        rawRequest('PUT', '/v1/secrets/raw/own', {
+          body: '{"value":"x"}',
+          headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default' },
+        }),
+        1,
+      );
       expect(responses[0]!.status).toBe(415);
     });
 
-    it('start-up probes in Vault\'s shapes: sys/health, seal-status, init, mounts, internal mounts, lookup-self', async () => {
+    it("start-up probes in Vault's shapes: sys/health, seal-status, init, mounts, internal mounts, lookup-self", async () => {
       const t = s.rootToken;
-      const { responses } = await rawExchange(s.port, [
-        rawRequest('GET', '/v1/sys/health'),
-        rawRequest('GET', '/v1/sys/health?activecode=299'),
-        rawRequest('GET', '/v1/sys/seal-status'),
-        rawRequest('GET', '/v1/sys/init'),
-        rawRequest('GET', '/v1/sys/mounts', { token: t }),
-        rawRequest('GET', '/v1/sys/internal/ui/mounts/secret/raw/a', { token: t }),
-        rawRequest('GET', '/v1/sys/internal/ui/mounts/nope/x', { token: t }),
-        rawRequest('GET', '/v1/auth/token/lookup-self', { token: t }),
-        rawRequest('GET', '/v1/auth/token/lookup-self', { token: 'kh_nope' }),
-        rawRequest('GET', '/v1/sys/mounts'),
-      ], 10);
-      const [health, code, seal, init, mounts, ui, uiMissing, self, badSelf, anonMounts] = responses as [RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT, RawResponseT];
+      const { responses } = await rawExchange(
+        s.port,
+        [
+          rawRequest('GET', '/v1/sys/health'),
+          rawRequest('GET', '/v1/sys/health?activecode=299'),
+          rawRequest('GET', '/v1/sys/seal-status'),
+          rawRequest('GET', '/v1/sys/init'),
+          rawRequest('GET', '/v1/sys/mounts', { token: t }),
+          rawRequest('GET', '/v1/sys/internal/ui/mounts/secret/raw/a', { token: t }),
+          rawRequest('GET', '/v1/sys/internal/ui/mounts/nope/x', { token: t }),
+          rawRequest('GET', '/v1/auth/token/lookup-self', { token: t }),
+          rawRequest('GET', '/v1/auth/token/lookup-self', { token: 'kh_nope' }),
+          rawRequest('GET', '/v1/sys/mounts'),
+        ],
+        10,
+      );
+      const [health, code, seal, init, mounts, ui, uiMissing, self, badSelf, anonMounts] = responses as [
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+        RawResponseT,
+      ];
       expect(health.status).toBe(200);
-      expect(health.json()).toMatchObject({ initialized: true, sealed: false, standby: false, performance_standby: false, replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', cluster_name: 'keyhaven' });
+      expect(health.json()).toMatchObject({
+        initialized: true,
+        sealed: false,
+        standby: false,
+        performance_standby: false,
+        replication_performance_mode: 'disabled',
+        replication_dr_mode: 'disabled',
+        cluster_name: 'keyhaven',
+      });
       expect(health.json().version).toMatch(/^1\.\d+\.\d+\+keyhaven\./);
       expect(Math.abs(health.json().server_time_utc - Date.now() / 1000)).toBeLessThan(60);
       const head = await fetch(s.url + '/v1/sys/health', { method: 'HEAD' });
       expect(head.status).toBe(200);
       expect(code.status).toBe(299);
-      expect(seal.json()).toMatchObject({ type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, storage_type: backend === 'postgres' ? 'postgresql' : 'sqlite' });
+      expect(seal.json()).toMatchObject({
+        type: 'shamir',
+        initialized: true,
+        sealed: false,
+        t: 1,
+        n: 1,
+        progress: 0,
+        storage_type: backend === 'postgres' ? 'postgresql' : 'sqlite',
+      });
       expect(init.json()).toEqual({ initialized: true });
       expect(mounts.json().data['secret/']).toMatchObject({ type: 'kv', options: { version: '2' } });
       expect(mounts.json()['secret/']).toMatchObject({ type: 'kv' });

@@ -25,8 +25,11 @@ export interface DatabaseSink extends ChainingSink {
 }
 
 const damagedError = (problems: Problem[]) =>
-  fail('AUDIT_CHAIN_DAMAGED', `The audit chain is damaged, so nothing is appended to it and the request was not carried out: ${problems[0]!.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}. Run \`keyhaven audit verify\` to see the damage, then restore the audit tables from a backup or acknowledge the break with \`keyhaven audit seal --reason ...\` (docs/audit.md).`,
-    { problems: problems.slice(0, 10) });
+  fail(
+    'AUDIT_CHAIN_DAMAGED',
+    `The audit chain is damaged, so nothing is appended to it and the request was not carried out: ${problems[0]!.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}. Run \`keyhaven audit verify\` to see the damage, then restore the audit tables from a backup or acknowledge the break with \`keyhaven audit seal --reason ...\` (docs/audit.md).`,
+    { problems: problems.slice(0, 10) },
+  );
 
 class RollbackSeen extends Error {}
 /** A refused sink looks again this often (on the next append), so a restore or a seal made through
@@ -62,7 +65,12 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
         let i = 0;
         for (; chained.length - i > 200; i += 200) await fixed(trx, insertSql(200), rowParams(chained.slice(i, i + 200)));
         const last = chained.slice(i);
-        await fixed(trx, `with appended as (${insertSql(last.length)}) ${HEAD_WRITE}`, [...rowParams(last), head.seq, head.hash, signCheckpoint(key, head)]);
+        await fixed(trx, `with appended as (${insertSql(last.length)}) ${HEAD_WRITE}`, [
+          ...rowParams(last),
+          head.seq,
+          head.hash,
+          signCheckpoint(key, head),
+        ]);
         return chained;
       });
     } catch (e) {
@@ -71,17 +79,21 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
     }
   };
   const appendSqlite = (events: AuditEvent[]): Promise<ChainedEvent[]> =>
-    storage.transaction('*', async (trx) => {
-      // One server owns a SQLite file (ADR 0005, 0007): the head needs no lock.
-      const { chained, head } = chainEvents(key, await headOf(trx, HEAD_READ), events);
-      for (let i = 0; i < chained.length; i += 200) {
-        const part = chained.slice(i, i + 200);
-        await fixed(trx, insertSql(part.length), rowParams(part));
-      }
-      const signature = signCheckpoint(key, head);
-      await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signature]);
-      return chained;
-    }, { startNow: true }); // the broker has batched already: commit in this turn of the loop
+    storage.transaction(
+      '*',
+      async (trx) => {
+        // One server owns a SQLite file (ADR 0005, 0007): the head needs no lock.
+        const { chained, head } = chainEvents(key, await headOf(trx, HEAD_READ), events);
+        for (let i = 0; i < chained.length; i += 200) {
+          const part = chained.slice(i, i + 200);
+          await fixed(trx, insertSql(part.length), rowParams(part));
+        }
+        const signature = signCheckpoint(key, head);
+        await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signature]);
+        return chained;
+      },
+      { startNow: true },
+    ); // the broker has batched already: commit in this turn of the loop
 
   let checkedAt = 0;
   const check = async (): Promise<Problem[]> => {
@@ -91,7 +103,11 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
     const known = anchor.known();
     const problems = await tailProblems(storage, key, await readTail(storage), anchorState, known);
     if (problems.length) {
-      if (!damaged) deps.logger?.error({ problems: problems.slice(0, 10) }, 'the audit chain is damaged: appends are refused (AUDIT_CHAIN_DAMAGED) until the audit tables are restored or the break is sealed; run `keyhaven audit verify`, see docs/audit.md');
+      if (!damaged)
+        deps.logger?.error(
+          { problems: problems.slice(0, 10) },
+          'the audit chain is damaged: appends are refused (AUDIT_CHAIN_DAMAGED) until the audit tables are restored or the break is sealed; run `keyhaven audit verify`, see docs/audit.md',
+        );
       damaged = problems;
     } else {
       if (damaged) deps.logger?.warn('the audit chain tail is consistent again: appends resume');
@@ -114,7 +130,11 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
       } catch (e) {
         // A conflict on a sequence number, a head behind this server's own: name the damage.
         let problems: Problem[] = [];
-        try { problems = await check(); } catch { /* the database itself is failing: report that */ }
+        try {
+          problems = await check();
+        } catch {
+          /* the database itself is failing: report that */
+        }
         if (problems.length) throw damagedError(problems);
         throw e instanceof RollbackSeen ? new Error('the audit head moved back while this server ran') : e;
       }
@@ -131,10 +151,22 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
         const outside = [anchorState.status === 'ok' ? anchorState.checkpoint.seq : 0, anchor.known()?.seq ?? 0];
         const at = Math.max(endOf(t), ...outside);
         const stored = (await trx.selectFrom('audit_events').select('hash').where('seq', '=', at).executeTakeFirst())?.hash;
-        const startHash = stored ?? (t.head?.seq === at ? t.head.hash : createHmac('sha256', key).update(`seal:${at}:${now}`).digest('hex'));
+        const startHash =
+          stored ?? (t.head?.seq === at ? t.head.hash : createHmac('sha256', key).update(`seal:${at}:${now}`).digest('hex'));
         const start = { seq: at, hash: startHash };
         await trx.deleteFrom('audit_checkpoints').where('seq', '=', at).execute();
-        await trx.insertInto('audit_checkpoints').values({ seq: at, hash: startHash, signature: signCheckpoint(key, start), pruned: 0, created_at: now, kind: 'seal', note: JSON.stringify(note) }).execute();
+        await trx
+          .insertInto('audit_checkpoints')
+          .values({
+            seq: at,
+            hash: startHash,
+            signature: signCheckpoint(key, start),
+            pruned: 0,
+            created_at: now,
+            kind: 'seal',
+            note: JSON.stringify(note),
+          })
+          .execute();
         const { chained, head } = chainEvents(key, start, [event]);
         await fixed(trx, insertSql(1), rowParams(chained));
         await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
@@ -143,7 +175,10 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
       });
       await anchor.reset(result.head);
       damaged = null;
-      deps.logger?.warn({ sealed_at: result.start.seq, seal_seq: result.head.seq }, 'an operator sealed a break in the audit chain: verification starts again after the seal');
+      deps.logger?.warn(
+        { sealed_at: result.start.seq, seal_seq: result.head.seq },
+        'an operator sealed a break in the audit chain: verification starts again after the seal',
+      );
       return { sealed_at: result.start.seq, seal_seq: result.head.seq };
     },
     close: () => anchor.flush(),
@@ -157,7 +192,27 @@ const PG_HEAD_LOCK = "select set_config('keyhaven.tenant', '*', true) as scope, 
 const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1';
 type HeadRow = { seq: number | string; hash: string };
 
-const COLUMNS = ['seq', 'tenant_id', 'time', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'value_hmac', 'details', 'prev_hash', 'hash'] as const;
+const COLUMNS = [
+  'seq',
+  'tenant_id',
+  'time',
+  'actor_id',
+  'actor_name',
+  'actor_kind',
+  'action',
+  'resource',
+  'outcome',
+  'status',
+  'error_code',
+  'source_ip',
+  'user_agent',
+  'request_id',
+  'version',
+  'value_hmac',
+  'details',
+  'prev_hash',
+  'hash',
+] as const;
 const INSERT_SQL = new Map<number, string>();
 /** A multi-row insert with fixed text per row count, so the compiled statement is reused. */
 const insertSql = (rows: number): string => {
@@ -174,16 +229,49 @@ const insertSql = (rows: number): string => {
 const rowParams = (events: ChainedEvent[]): unknown[] => {
   const out: unknown[] = [];
   for (const e of events) {
-    out.push(e.seq, e.tenant, e.time, e.actor_id, e.actor_name, e.actor_kind, e.action, e.resource, e.outcome, e.status, e.error_code,
-      e.source_ip, e.user_agent, e.request_id, e.version, e.value_hmac, e.details ? JSON.stringify(e.details) : null, e.prev_hash, e.hash);
+    out.push(
+      e.seq,
+      e.tenant,
+      e.time,
+      e.actor_id,
+      e.actor_name,
+      e.actor_kind,
+      e.action,
+      e.resource,
+      e.outcome,
+      e.status,
+      e.error_code,
+      e.source_ip,
+      e.user_agent,
+      e.request_id,
+      e.version,
+      e.value_hmac,
+      e.details ? JSON.stringify(e.details) : null,
+      e.prev_hash,
+      e.hash,
+    );
   }
   return out;
 };
 
-
 export const fromRow = (r: Selectable<AuditEventsTable>): ChainedEvent => ({
-  seq: Number(r.seq), tenant: r.tenant_id, time: r.time, actor_id: r.actor_id, actor_name: r.actor_name, actor_kind: r.actor_kind as ChainedEvent['actor_kind'],
-  action: r.action, resource: r.resource, outcome: r.outcome as ChainedEvent['outcome'], status: r.status, error_code: r.error_code, source_ip: r.source_ip,
-  user_agent: r.user_agent, request_id: r.request_id, version: r.version, value_hmac: r.value_hmac, details: r.details ? JSON.parse(r.details) : null,
-  prev_hash: r.prev_hash, hash: r.hash,
+  seq: Number(r.seq),
+  tenant: r.tenant_id,
+  time: r.time,
+  actor_id: r.actor_id,
+  actor_name: r.actor_name,
+  actor_kind: r.actor_kind as ChainedEvent['actor_kind'],
+  action: r.action,
+  resource: r.resource,
+  outcome: r.outcome as ChainedEvent['outcome'],
+  status: r.status,
+  error_code: r.error_code,
+  source_ip: r.source_ip,
+  user_agent: r.user_agent,
+  request_id: r.request_id,
+  version: r.version,
+  value_hmac: r.value_hmac,
+  details: r.details ? JSON.parse(r.details) : null,
+  prev_hash: r.prev_hash,
+  hash: r.hash,
 });

@@ -14,9 +14,17 @@ export const createFileSink = (file: string, opts: { fsync?: boolean } = {}): Au
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       // A named pipe is opened without blocking: with no reader the open fails at once (ENXIO) instead
       // of holding a thread (and the shutdown) until someone reads it; a full pipe fails a write (EAGAIN).
-      fifo = (() => { try { return statSync(file).isFIFO(); } catch { return false; } })();
+      fifo = (() => {
+        try {
+          return statSync(file).isFIFO();
+        } catch {
+          return false;
+        }
+      })();
       handle = fifo ? open(file, constants.O_WRONLY | constants.O_NONBLOCK) : open(file, 'a', 0o600);
-      handle.catch(() => { handle = undefined; });
+      handle.catch(() => {
+        handle = undefined;
+      });
     }
     return handle;
   };
@@ -58,7 +66,8 @@ export const createStdoutSink = (out: NodeJS.WritableStream = process.stdout): A
         waiting.add(started);
         out.write(lines(events), (err) => {
           waiting.delete(started);
-          if (err) reject(err); else resolve();
+          if (err) reject(err);
+          else resolve();
         });
       }),
   };

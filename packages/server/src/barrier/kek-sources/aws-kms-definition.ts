@@ -16,7 +16,10 @@ export const awsKmsConfigSchema = z
     timeoutMs: z.number().int().positive().default(10_000),
   })
   .strict()
-  .refine((c) => !c.accessKeyId === !c.secretAccessKey, { message: 'accessKeyId and secretAccessKey go together (or omit both for the default chain)', path: ['secretAccessKey'] });
+  .refine((c) => !c.accessKeyId === !c.secretAccessKey, {
+    message: 'accessKeyId and secretAccessKey go together (or omit both for the default chain)',
+    path: ['secretAccessKey'],
+  });
 export type AwsKmsConfig = z.infer<typeof awsKmsConfigSchema>;
 
 export const awsKmsKekSource: KekSourceDefinition<AwsKmsConfig> = {

@@ -24,7 +24,8 @@ describe.skipIf(!!skip)(`aws-kms KEK source (moto)${skip ? ` — skipped: ${skip
     kms.destroy();
   });
   afterAll(async () => moto?.stop());
-  const source = (keyId: string, endpoint = moto.url) => createAwsKmsKekSource(awsKmsConfigSchema.parse({ keyId, region: 'us-east-1', endpoint, ...creds(), timeoutMs: 3000 }));
+  const source = (keyId: string, endpoint = moto.url) =>
+    createAwsKmsKekSource(awsKmsConfigSchema.parse({ keyId, region: 'us-east-1', endpoint, ...creds(), timeoutMs: 3000 }));
 
   it('wraps and unwraps with the same aad', async () => {
     const kek = randomBytes(32);

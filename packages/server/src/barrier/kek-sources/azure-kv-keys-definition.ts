@@ -18,10 +18,15 @@ export const azureKvKeysConfigSchema = z
     disableChallengeResourceVerification: z.boolean().default(false),
   })
   .strict()
-  .refine((c) => [c.tenantId, c.clientId, c.clientSecret].every((x) => x === undefined) || [c.tenantId, c.clientId, c.clientSecret].every((x) => x !== undefined), {
-    message: 'give tenantId, clientId and clientSecret together, or none to use DefaultAzureCredential',
-    path: ['clientSecret'],
-  });
+  .refine(
+    (c) =>
+      [c.tenantId, c.clientId, c.clientSecret].every((x) => x === undefined) ||
+      [c.tenantId, c.clientId, c.clientSecret].every((x) => x !== undefined),
+    {
+      message: 'give tenantId, clientId and clientSecret together, or none to use DefaultAzureCredential',
+      path: ['clientSecret'],
+    },
+  );
 export type AzureKvKeysConfig = z.infer<typeof azureKvKeysConfigSchema>;
 
 export const azureKvKeysKekSource: KekSourceDefinition<AzureKvKeysConfig> = {

@@ -20,7 +20,10 @@ describe('azure-kv-keys KEK source', () => {
   });
   afterAll(async () => kv.close());
   const source = (keyId: string, token = kv.token) =>
-    createAzureKvKeysKekSource(azureKvKeysConfigSchema.parse({ keyId, allowInsecureConnection: true, disableChallengeResourceVerification: true, maxRetries: 0 }), tokenCredential(token));
+    createAzureKvKeysKekSource(
+      azureKvKeysConfigSchema.parse({ keyId, allowInsecureConnection: true, disableChallengeResourceVerification: true, maxRetries: 0 }),
+      tokenCredential(token),
+    );
 
   it('wraps and unwraps; the aad is bound even though RSA wrap has none', async () => {
     const kek = randomBytes(32);
@@ -39,6 +42,9 @@ describe('azure-kv-keys KEK source', () => {
 
   it('the vault down is KEK_SOURCE_UNAVAILABLE with a clear message', async () => {
     const down = source(`http://127.0.0.1:${await closedPort()}/keys/master-a/0123456789abcdef0123456789abcdef`);
-    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({ code: 'KEK_SOURCE_UNAVAILABLE', message: expect.stringContaining('could not reach Key Vault') });
+    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({
+      code: 'KEK_SOURCE_UNAVAILABLE',
+      message: expect.stringContaining('could not reach Key Vault'),
+    });
   });
 });

@@ -21,11 +21,32 @@ const NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ET
 
 const mapError = (e: unknown, keyId: string, unwrapping: boolean): KeyhavenError => {
   const err = (e ?? {}) as { name?: string; statusCode?: number; code?: string };
-  if (CREDENTIAL_ERRORS.has(err.name ?? '')) return fail('KEK_SOURCE_AUTH_FAILED', 'azure-kv-keys: could not get a token for Key Vault; check the tenant, client id and secret.', { kind: KIND, azureError: err.name });
-  if (unwrapping && err.statusCode === 400) return fail('MASTER_KEY_INVALID', 'azure-kv-keys: the wrapped key does not open with this Key Vault key; start with the key the store was created with.', { kind: KIND });
-  if (err.statusCode === 401 || err.statusCode === 403 || err.statusCode === 404) return fail('KEK_SOURCE_AUTH_FAILED', `azure-kv-keys: Key Vault refused to use ${keyId} (HTTP ${err.statusCode}); check the key exists and the identity may wrap and unwrap with it.`, { kind: KIND, status: err.statusCode });
-  if (err.statusCode === undefined && (NET.has(err.code ?? '') || err.name === 'AbortError')) return fail('KEK_SOURCE_UNAVAILABLE', `azure-kv-keys: could not reach Key Vault for ${keyId}; check the vault URL and network.`, { kind: KIND });
-  return fail('KEK_SOURCE_UNAVAILABLE', `azure-kv-keys: Key Vault refused the request${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}; retry later.`, { kind: KIND, ...(err.statusCode ? { status: err.statusCode } : {}) });
+  if (CREDENTIAL_ERRORS.has(err.name ?? ''))
+    return fail('KEK_SOURCE_AUTH_FAILED', 'azure-kv-keys: could not get a token for Key Vault; check the tenant, client id and secret.', {
+      kind: KIND,
+      azureError: err.name,
+    });
+  if (unwrapping && err.statusCode === 400)
+    return fail(
+      'MASTER_KEY_INVALID',
+      'azure-kv-keys: the wrapped key does not open with this Key Vault key; start with the key the store was created with.',
+      { kind: KIND },
+    );
+  if (err.statusCode === 401 || err.statusCode === 403 || err.statusCode === 404)
+    return fail(
+      'KEK_SOURCE_AUTH_FAILED',
+      `azure-kv-keys: Key Vault refused to use ${keyId} (HTTP ${err.statusCode}); check the key exists and the identity may wrap and unwrap with it.`,
+      { kind: KIND, status: err.statusCode },
+    );
+  if (err.statusCode === undefined && (NET.has(err.code ?? '') || err.name === 'AbortError'))
+    return fail('KEK_SOURCE_UNAVAILABLE', `azure-kv-keys: could not reach Key Vault for ${keyId}; check the vault URL and network.`, {
+      kind: KIND,
+    });
+  return fail(
+    'KEK_SOURCE_UNAVAILABLE',
+    `azure-kv-keys: Key Vault refused the request${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}; retry later.`,
+    { kind: KIND, ...(err.statusCode ? { status: err.statusCode } : {}) },
+  );
 };
 
 const aadHash = (aad: string) => createHash('sha256').update(aad, 'utf8').digest();
@@ -35,7 +56,9 @@ export const createAzureKvKeysKekSource = (config: AzureKvKeysConfig, credential
   const authorityHost = config.authorityHost ? { authorityHost: config.authorityHost } : {};
   const cred =
     credential ??
-    (config.clientSecret ? new ClientSecretCredential(config.tenantId!, config.clientId!, config.clientSecret, authorityHost) : new DefaultAzureCredential(authorityHost));
+    (config.clientSecret
+      ? new ClientSecretCredential(config.tenantId!, config.clientId!, config.clientSecret, authorityHost)
+      : new DefaultAzureCredential(authorityHost));
   const client = new CryptographyClient(config.keyId, cred, {
     allowInsecureConnection: config.allowInsecureConnection,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,
@@ -53,7 +76,8 @@ export const createAzureKvKeysKekSource = (config: AzureKvKeysConfig, credential
       }
     },
     async unwrap(wrapped, aad) {
-      if (!wrapped.startsWith(PREFIX)) throw fail('MASTER_KEY_INVALID', 'azure-kv-keys: this wrapped key was not made by the azure-kv-keys KEK source.', { kind: KIND });
+      if (!wrapped.startsWith(PREFIX))
+        throw fail('MASTER_KEY_INVALID', 'azure-kv-keys: this wrapped key was not made by the azure-kv-keys KEK source.', { kind: KIND });
       let out: Buffer;
       try {
         out = Buffer.from((await client.unwrapKey(ALG, Buffer.from(wrapped.slice(PREFIX.length), 'base64'))).result);
@@ -62,7 +86,9 @@ export const createAzureKvKeysKekSource = (config: AzureKvKeysConfig, credential
       }
       const expected = aadHash(aad);
       if (out.length <= expected.length || !timingSafeEqual(out.subarray(0, expected.length), expected)) {
-        throw fail('MASTER_KEY_INVALID', 'azure-kv-keys: the wrapped key is bound to another aad; it belongs to another record or store.', { kind: KIND });
+        throw fail('MASTER_KEY_INVALID', 'azure-kv-keys: the wrapped key is bound to another aad; it belongs to another record or store.', {
+          kind: KIND,
+        });
       }
       return out.subarray(expected.length);
     },

@@ -7,7 +7,12 @@ export { GCP_KMS_KIND } from './gcp-kms-constants.js';
 
 export const gcpKmsConfigSchema = z
   .object({
-    keyName: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>'),
+    keyName: z
+      .string()
+      .regex(
+        /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/,
+        'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>',
+      ),
     apiEndpoint: z.string().min(1).optional(),
     port: z.number().int().positive().optional(),
     /** Plain-text gRPC, for local emulators only. */

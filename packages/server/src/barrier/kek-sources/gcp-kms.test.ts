@@ -17,7 +17,17 @@ describe('gcp-kms KEK source', () => {
   });
   afterAll(async () => kms.close());
   const source = (extra: Record<string, unknown> = {}) =>
-    createGcpKmsKekSource(gcpKmsConfigSchema.parse({ keyName: KEY, apiEndpoint: '127.0.0.1', port: kms.port, insecure: true, accessToken: kms.token, timeoutMs: 3000, ...extra }));
+    createGcpKmsKekSource(
+      gcpKmsConfigSchema.parse({
+        keyName: KEY,
+        apiEndpoint: '127.0.0.1',
+        port: kms.port,
+        insecure: true,
+        accessToken: kms.token,
+        timeoutMs: 3000,
+        ...extra,
+      }),
+    );
 
   it('wraps and unwraps with the same aad; another aad or key fails with MASTER_KEY_INVALID', async () => {
     const kek = randomBytes(32);
@@ -26,13 +36,18 @@ describe('gcp-kms KEK source', () => {
     expect(wrapped.startsWith('gcp-kms:v1:')).toBe(true);
     expect(await s.unwrap(wrapped, 'tenant-1/keyring')).toEqual(kek);
     await expect(s.unwrap(wrapped, 'tenant-2/keyring')).rejects.toMatchObject({ code: 'MASTER_KEY_INVALID' });
-    await expect(source({ keyName: `${KEY}-other` }).unwrap(wrapped, 'tenant-1/keyring')).rejects.toMatchObject({ code: 'MASTER_KEY_INVALID' });
+    await expect(source({ keyName: `${KEY}-other` }).unwrap(wrapped, 'tenant-1/keyring')).rejects.toMatchObject({
+      code: 'MASTER_KEY_INVALID',
+    });
     await s.close?.();
   });
 
   it('a wrong token is KEK_SOURCE_AUTH_FAILED; KMS down is KEK_SOURCE_UNAVAILABLE', async () => {
     await expect(source({ accessToken: 'wrong' }).wrap(randomBytes(32), 'a')).rejects.toMatchObject({ code: 'KEK_SOURCE_AUTH_FAILED' });
     const down = source({ port: await closedPort() });
-    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({ code: 'KEK_SOURCE_UNAVAILABLE', message: expect.stringContaining('could not reach Cloud KMS') });
+    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({
+      code: 'KEK_SOURCE_UNAVAILABLE',
+      message: expect.stringContaining('could not reach Cloud KMS'),
+    });
   });
 });

@@ -13,7 +13,10 @@ export const parseMasterKey = (text: string): Buffer => {
   const t = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   if (key.length !== 32) {
-    throw fail('MASTER_KEY_INVALID', 'The master key must be 32 bytes, given as base64 (44 characters) or hex (64 characters); generate one with `openssl rand -base64 32`.');
+    throw fail(
+      'MASTER_KEY_INVALID',
+      'The master key must be 32 bytes, given as base64 (44 characters) or hex (64 characters); generate one with `openssl rand -base64 32`.',
+    );
   }
   return key;
 };
@@ -34,13 +37,22 @@ export const createLocalKekSource = (key: Buffer, describe: string): KekSource =
 /** Reads the key file, or creates it (0600, directory 0700) when it does not exist yet. */
 export const loadOrCreateKeyFile = (file: string, opts: { storeExists?: boolean } = {}): { key: Buffer; created: boolean } => {
   if (!existsSync(file) && opts.storeExists) {
-    throw fail('MASTER_KEY_MISSING', `The store already has a keyring but the master key file ${file} does not exist; restore it (or set KEYHAVEN_MASTER_KEY). A new key cannot open this store, so none was written.`);
+    throw fail(
+      'MASTER_KEY_MISSING',
+      `The store already has a keyring but the master key file ${file} does not exist; restore it (or set KEYHAVEN_MASTER_KEY). A new key cannot open this store, so none was written.`,
+    );
   }
   if (existsSync(file)) {
     const mode = statSync(file).mode & 0o777;
     // A file mounted read-only (a Kubernetes Secret volume, a compose/Docker secret) keeps the mode
     // its orchestrator gave it: tightening it is best effort, never a reason to refuse to start.
-    if (mode & 0o077) { try { chmodSync(file, 0o600); } catch { /* read-only mount or not ours */ } }
+    if (mode & 0o077) {
+      try {
+        chmodSync(file, 0o600);
+      } catch {
+        /* read-only mount or not ours */
+      }
+    }
     return { key: parseMasterKey(readFileSync(file, 'utf8')), created: false };
   }
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -28,14 +28,24 @@ export const parseKekSourceConfig = (raw: unknown): { kind: KekSourceKind; confi
   const obj = (raw ?? {}) as Record<string, unknown>;
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
   if (!Object.hasOwn(KEK_SOURCES, kind)) {
-    throw fail('MASTER_KEY_SOURCE_INVALID', `masterKeySource.kind must be one of ${kekSourceKinds().join(', ')}.`, { problems: [{ path: 'kind', message: 'unknown kind' }], known: kekSourceKinds() });
+    throw fail('MASTER_KEY_SOURCE_INVALID', `masterKeySource.kind must be one of ${kekSourceKinds().join(', ')}.`, {
+      problems: [{ path: 'kind', message: 'unknown kind' }],
+      known: kekSourceKinds(),
+    });
   }
   const { kind: _k, ...rest } = obj;
   const def = KEK_SOURCES[kind as KekSourceKind] as KekSourceDefinition<unknown>;
   const r = (def.configSchema as z.ZodTypeAny).safeParse(rest);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.code === 'invalid_type' || i.code === 'unrecognized_keys' ? i.message : i.code }));
-    throw fail('MASTER_KEY_SOURCE_INVALID', `The ${kind} master key source has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { kind, problems });
+    const problems = r.error.issues.map((i) => ({
+      path: i.path.join('.') || '(root)',
+      message: i.code === 'invalid_type' || i.code === 'unrecognized_keys' ? i.message : i.code,
+    }));
+    throw fail(
+      'MASTER_KEY_SOURCE_INVALID',
+      `The ${kind} master key source has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
+      { kind, problems },
+    );
   }
   return { kind: kind as KekSourceKind, config: r.data };
 };
@@ -47,4 +57,13 @@ export const createKekSource = async (raw: unknown): Promise<KekSource> => {
 
 /** The config block with credential-like settings replaced, for responses and logs. */
 export const redactKekSourceConfig = (raw: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, /key$|secret|token|password|credential/i.test(k) && k !== 'keyId' && k !== 'key' ? '[redacted]' : k === 'key' && raw.kind === 'local' ? '[redacted]' : v]));
+  Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [
+      k,
+      /key$|secret|token|password|credential/i.test(k) && k !== 'keyId' && k !== 'key'
+        ? '[redacted]'
+        : k === 'key' && raw.kind === 'local'
+          ? '[redacted]'
+          : v,
+    ]),
+  );

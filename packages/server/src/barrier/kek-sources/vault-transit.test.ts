@@ -15,7 +15,9 @@ describe('vault-transit KEK source', () => {
   });
   afterAll(async () => vault.close());
   const source = (extra: Record<string, unknown>) =>
-    createVaultTransitKekSource(vaultTransitConfigSchema.parse({ address: vault.url, key: 'derived', token: vault.rootToken, timeoutMs: 3000, ...extra }));
+    createVaultTransitKekSource(
+      vaultTransitConfigSchema.parse({ address: vault.url, key: 'derived', token: vault.rootToken, timeoutMs: 3000, ...extra }),
+    );
 
   it.each([
     ['derived key with context', { key: 'derived', aadMode: 'context' }],
@@ -39,6 +41,9 @@ describe('vault-transit KEK source', () => {
   it('a wrong token is KEK_SOURCE_AUTH_FAILED; Vault down is KEK_SOURCE_UNAVAILABLE', async () => {
     await expect(source({ token: 'hvs.wrong' }).wrap(randomBytes(32), 'a')).rejects.toMatchObject({ code: 'KEK_SOURCE_AUTH_FAILED' });
     const down = source({ address: `http://127.0.0.1:${await closedPort()}` });
-    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({ code: 'KEK_SOURCE_UNAVAILABLE', message: expect.stringContaining('could not reach Vault') });
+    await expect(down.wrap(randomBytes(32), 'a')).rejects.toMatchObject({
+      code: 'KEK_SOURCE_UNAVAILABLE',
+      message: expect.stringContaining('could not reach Vault'),
+    });
   });
 });

@@ -9,7 +9,10 @@ const KIND = 'vault-transit';
 export const vaultTransitConfigSchema = z
   .object({
     address: z.string().url(),
-    mount: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('transit'),
+    mount: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('transit'),
     key: z.string().regex(/^[A-Za-z0-9_.-]+$/),
     namespace: z.string().min(1).optional(),
     token: z.string().min(1).optional(),
@@ -27,14 +30,20 @@ export type VaultTransitConfig = z.infer<typeof vaultTransitConfigSchema>;
 export const createVaultTransitKekSource = (config: VaultTransitConfig): KekSource => {
   const base = config.address.replace(/\/+$/, '');
   let token = config.token;
-  const unreachable = () => fail('KEK_SOURCE_UNAVAILABLE', `vault-transit: could not reach Vault at ${base}; check the address and network.`, { kind: KIND });
+  const unreachable = () =>
+    fail('KEK_SOURCE_UNAVAILABLE', `vault-transit: could not reach Vault at ${base}; check the address and network.`, { kind: KIND });
 
   const post = async (path: string, body: unknown, auth = true): Promise<{ status: number; body: Record<string, unknown> }> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (auth) headers['x-vault-token'] = await login();
     if (config.namespace) headers['x-vault-namespace'] = config.namespace;
     try {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(config.timeoutMs) });
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     } catch (e) {
@@ -46,17 +55,39 @@ export const createVaultTransitKekSource = (config: VaultTransitConfig): KekSour
     if (token) return token;
     const r = await post(`/v1/auth/${config.approleMount}/login`, { role_id: config.roleId, secret_id: config.secretId }, false);
     const t = (r.body.auth as { client_token?: string } | undefined)?.client_token;
-    if (r.status !== 200 || !t) throw fail('KEK_SOURCE_AUTH_FAILED', 'vault-transit: AppRole login was refused; check roleId, secretId and the auth mount.', { kind: KIND, status: r.status });
+    if (r.status !== 200 || !t)
+      throw fail('KEK_SOURCE_AUTH_FAILED', 'vault-transit: AppRole login was refused; check roleId, secretId and the auth mount.', {
+        kind: KIND,
+        status: r.status,
+      });
     token = t;
     return t;
   };
   const check = (r: { status: number }, unwrapping: boolean) => {
     if (r.status === 200) return;
-    if (r.status === 403 || r.status === 401) throw fail('KEK_SOURCE_AUTH_FAILED', `vault-transit: Vault denied use of the transit key ${config.key}; check the token and its policy.`, { kind: KIND, status: r.status });
+    if (r.status === 403 || r.status === 401)
+      throw fail(
+        'KEK_SOURCE_AUTH_FAILED',
+        `vault-transit: Vault denied use of the transit key ${config.key}; check the token and its policy.`,
+        { kind: KIND, status: r.status },
+      );
     // Vault reports a wrong context or ciphertext only as HTTP 400 (no error code).
-    if (r.status === 400 && unwrapping) throw fail('MASTER_KEY_INVALID', 'vault-transit: the wrapped key does not open with this transit key and context; start with the key the store was created with.', { kind: KIND });
-    if (r.status === 503 || r.status >= 500) throw fail('KEK_SOURCE_UNAVAILABLE', `vault-transit: Vault answered HTTP ${r.status} (sealed or unhealthy); unseal it or retry.`, { kind: KIND, status: r.status });
-    throw fail('KEK_SOURCE_UNAVAILABLE', `vault-transit: Vault refused the request (HTTP ${r.status}); check that the transit key ${config.key} exists and matches aadMode.`, { kind: KIND, status: r.status });
+    if (r.status === 400 && unwrapping)
+      throw fail(
+        'MASTER_KEY_INVALID',
+        'vault-transit: the wrapped key does not open with this transit key and context; start with the key the store was created with.',
+        { kind: KIND },
+      );
+    if (r.status === 503 || r.status >= 500)
+      throw fail('KEK_SOURCE_UNAVAILABLE', `vault-transit: Vault answered HTTP ${r.status} (sealed or unhealthy); unseal it or retry.`, {
+        kind: KIND,
+        status: r.status,
+      });
+    throw fail(
+      'KEK_SOURCE_UNAVAILABLE',
+      `vault-transit: Vault refused the request (HTTP ${r.status}); check that the transit key ${config.key} exists and matches aadMode.`,
+      { kind: KIND, status: r.status },
+    );
   };
   const aadField = (aad: string) => ({ [config.aadMode]: Buffer.from(aad, 'utf8').toString('base64') });
 
@@ -69,7 +100,8 @@ export const createVaultTransitKekSource = (config: VaultTransitConfig): KekSour
       return String((r.body.data as { ciphertext: string }).ciphertext);
     },
     async unwrap(wrapped, aad) {
-      if (!/^vault:v\d+:/.test(wrapped)) throw fail('MASTER_KEY_INVALID', 'vault-transit: this wrapped key was not made by Vault Transit.', { kind: KIND });
+      if (!/^vault:v\d+:/.test(wrapped))
+        throw fail('MASTER_KEY_INVALID', 'vault-transit: this wrapped key was not made by Vault Transit.', { kind: KIND });
       const r = await post(`/v1/${config.mount}/decrypt/${config.key}`, { ciphertext: wrapped, ...aadField(aad) });
       check(r, true);
       return Buffer.from(String((r.body.data as { plaintext: string }).plaintext), 'base64');

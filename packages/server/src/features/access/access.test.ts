@@ -21,11 +21,15 @@ describe.each(backends())('tenants, tokens and roles on %s', (backend) => {
       expect(r.body.token).toMatch(/^khv_[A-Za-z0-9]{12}_[A-Za-z0-9]{32}$/);
       tokens[role] = r.body.token;
     }
-    tokens.globexAdmin = (await s.call('POST', '/v1/tokens', { tenant: 'globex', body: { name: 'globex-admin', role: 'admin' } })).body.token;
+    tokens.globexAdmin = (
+      await s.call('POST', '/v1/tokens', { tenant: 'globex', body: { name: 'globex-admin', role: 'admin' } })
+    ).body.token;
     await s.call('POST', '/v1/secrets', { tenant: 'acme', body: { name: 'shared/name', value: 'acme-value' } });
     await s.call('POST', '/v1/secrets', { tenant: 'globex', body: { name: 'shared/name', value: 'globex-value' } });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   const matrix: Array<[string, string, unknown, Record<string, number>]> = [
     ['GET', '/v1/secrets/shared/name', undefined, { read: 200, write: 200, delete: 200, admin: 200 }],
@@ -49,7 +53,12 @@ describe.each(backends())('tenants, tokens and roles on %s', (backend) => {
         if (r.status === 403) expect(r.body.error.code).toBe('FORBIDDEN');
         // The same request against the other tenant is refused for every role, as "not found".
         const other = await s.call(method, url, { token: tokens[role], tenant: 'globex', body });
-        expect({ role, tenant: 'globex', status: other.status, code: other.body?.error?.code }).toEqual({ role, tenant: 'globex', status: 404, code: 'TENANT_NOT_FOUND' });
+        expect({ role, tenant: 'globex', status: other.status, code: other.body?.error?.code }).toEqual({
+          role,
+          tenant: 'globex',
+          status: 404,
+          code: 'TENANT_NOT_FOUND',
+        });
       }
     });
   }
@@ -60,7 +69,9 @@ describe.each(backends())('tenants, tokens and roles on %s', (backend) => {
     expect(r.body.error.code).toBe('TENANT_NOT_FOUND');
     const unknown = await s.call('GET', '/v1/secrets/shared/name', { token: tokens.admin, tenant: 'nope' });
     expect(unknown.body.error).toMatchObject({ code: 'TENANT_NOT_FOUND', message: r.body.error.message.replace('globex', 'nope') });
-    expect((await s.call('GET', '/v1/secrets/shared/name', { token: tokens.globexAdmin, tenant: 'globex' })).body.value).toBe('globex-value');
+    expect((await s.call('GET', '/v1/secrets/shared/name', { token: tokens.globexAdmin, tenant: 'globex' })).body.value).toBe(
+      'globex-value',
+    );
     const list = await s.call('GET', '/v1/tenants', { token: tokens.read, tenant: null });
     expect(list.body.items.map((t: { id: string }) => t.id)).toEqual(['acme']);
     expect((await s.call('GET', '/v1/tenants/globex', { token: tokens.read, tenant: null })).status).toBe(404);
@@ -77,7 +88,9 @@ describe.each(backends())('tenants, tokens and roles on %s', (backend) => {
   });
 
   it('only root manages tenants; a token cannot grant more than its role', async () => {
-    expect((await s.call('POST', '/v1/tenants', { token: tokens.admin, tenant: null, body: { id: 'evil' } })).body.error.code).toBe('FORBIDDEN');
+    expect((await s.call('POST', '/v1/tenants', { token: tokens.admin, tenant: null, body: { id: 'evil' } })).body.error.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await s.call('DELETE', '/v1/tenants/acme', { token: tokens.admin, tenant: null })).body.error.code).toBe('FORBIDDEN');
     expect((await s.call('POST', '/v1/tenants', { tenant: null, body: { id: 'acme' } })).body.error.code).toBe('TENANT_EXISTS');
     expect((await s.call('POST', '/v1/tenants', { tenant: null, body: { id: 'Bad Id' } })).body.error.code).toBe('VALIDATION_FAILED');
@@ -97,7 +110,9 @@ describe.each(backends())('tenants, tokens and roles on %s', (backend) => {
     expect(after.body.error.code).toBe('TOKEN_REVOKED');
     // A tenant admin cannot revoke a token of another tenant: it does not exist there.
     const other = (await s.call('GET', '/v1/tokens', { token: tokens.globexAdmin, tenant: 'globex' })).body.items[0];
-    expect((await s.call('DELETE', `/v1/tokens/${other.id}`, { token: tokens.admin, tenant: 'acme' })).body.error.code).toBe('TOKEN_NOT_FOUND');
+    expect((await s.call('DELETE', `/v1/tokens/${other.id}`, { token: tokens.admin, tenant: 'acme' })).body.error.code).toBe(
+      'TOKEN_NOT_FOUND',
+    );
     const short = (await s.call('POST', '/v1/tokens', { tenant: 'acme', body: { name: 'short', role: 'read', ttl_seconds: 60 } })).body;
     expect((await s.call('GET', '/v1/secrets', { token: short.token, tenant: 'acme' })).status).toBe(200);
     offsetMs = 120_000;

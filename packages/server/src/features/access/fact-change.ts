@@ -22,10 +22,18 @@ export const authorizeFactsChange = (allows: Allows, before: ResourceFacts, afte
   if (!factsDiffer(before, after)) return;
   const where = `"${before.name}" (${describeFacts(before)} → ${describeFacts(after)})`;
   if (!allows('write', before) || !allows('write', after)) {
-    throw fail('FORBIDDEN_FACTS_CHANGE', `The token's role "${who}" may not change ${where}: it must be allowed to write the secret both before and after the change.`, { before: describeFacts(before), after: describeFacts(after), reason: 'write' });
+    throw fail(
+      'FORBIDDEN_FACTS_CHANGE',
+      `The token's role "${who}" may not change ${where}: it must be allowed to write the secret both before and after the change.`,
+      { before: describeFacts(before), after: describeFacts(after), reason: 'write' },
+    );
   }
   const gained = ACTIONS.filter((a) => allows(a, after) && !allows(a, before));
   if (gained.length) {
-    throw fail('FORBIDDEN_FACTS_CHANGE', `The token's role "${who}" may not change ${where}: the change would give it ${gained.map((a) => `"${a}"`).join(', ')}, which its policies deny on the secret now; ask for a token with a role that may do this.`, { before: describeFacts(before), after: describeFacts(after), gained });
+    throw fail(
+      'FORBIDDEN_FACTS_CHANGE',
+      `The token's role "${who}" may not change ${where}: the change would give it ${gained.map((a) => `"${a}"`).join(', ')}, which its policies deny on the secret now; ask for a token with a role that may do this.`,
+      { before: describeFacts(before), after: describeFacts(after), gained },
+    );
   }
 };

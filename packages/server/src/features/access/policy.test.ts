@@ -28,13 +28,21 @@ describe('policies', () => {
 
   it('lets deny win over any allow', () => {
     expect(billing.allows('read', { name: 'apps/billing/root-key' })).toBe(false);
-    const both = policyAuthorizer([{ effect: 'allow', actions: ['*'], paths: ['**'] }, { effect: 'deny', actions: ['delete'], paths: ['**'] }]);
+    const both = policyAuthorizer([
+      { effect: 'allow', actions: ['*'], paths: ['**'] },
+      { effect: 'deny', actions: ['delete'], paths: ['**'] },
+    ]);
     expect(both.allows('delete', { name: 'a' })).toBe(false);
     expect(both.allows('write', { name: 'a' })).toBe(true);
-    fc.assert(fc.property(fc.constantFrom(...ACTIONS), fc.stringMatching(/^[a-z]{1,5}(\/[a-z]{1,5}){0,3}$/), (action, name) => {
-      const p = policyAuthorizer([{ effect: 'allow', actions: ['*'], paths: ['**'] }, { effect: 'deny', actions: [action], paths: ['**'] }]);
-      return p.allows(action, { name }) === false;
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...ACTIONS), fc.stringMatching(/^[a-z]{1,5}(\/[a-z]{1,5}){0,3}$/), (action, name) => {
+        const p = policyAuthorizer([
+          { effect: 'allow', actions: ['*'], paths: ['**'] },
+          { effect: 'deny', actions: [action], paths: ['**'] },
+        ]);
+        return p.allows(action, { name }) === false;
+      }),
+    );
   });
 
   it('tenant-wide actions need an unconditional rule over every path', () => {

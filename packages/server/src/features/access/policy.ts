@@ -5,18 +5,35 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { ACTIONS, ROLES, roleAllows, type Action, type Role } from './roles.js';
 
-export const ruleSchema = z.object({
-  effect: z.enum(['allow', 'deny']),
-  actions: z.array(z.enum([...ACTIONS, '*'] as [string, ...string[]])).min(1),
-  paths: z.array(z.string().min(1).max(256)).min(1).default(['**']).describe('Secret name globs: apps/billing/* (one level), apps/** (all below)'),
-  environments: z.array(z.string().min(1).max(64)).optional().describe('Only secrets whose environment is one of these'),
-  tags: z.array(z.string().min(1).max(128)).optional().describe('Only secrets carrying at least one of these tags'),
-}).strict();
+export const ruleSchema = z
+  .object({
+    effect: z.enum(['allow', 'deny']),
+    actions: z.array(z.enum([...ACTIONS, '*'] as [string, ...string[]])).min(1),
+    paths: z
+      .array(z.string().min(1).max(256))
+      .min(1)
+      .default(['**'])
+      .describe('Secret name globs: apps/billing/* (one level), apps/** (all below)'),
+    environments: z.array(z.string().min(1).max(64)).optional().describe('Only secrets whose environment is one of these'),
+    tags: z.array(z.string().min(1).max(128)).optional().describe('Only secrets carrying at least one of these tags'),
+  })
+  .strict();
 export type PolicyRule = z.infer<typeof ruleSchema>;
 
-export interface ResourceFacts { name: string; environment?: string | null; tags?: string[] }
+export interface ResourceFacts {
+  name: string;
+  environment?: string | null;
+  tags?: string[];
+}
 
-interface CompiledRule { effect: 'allow' | 'deny'; actions: Set<string>; match: (name: string) => boolean; environments?: Set<string>; tags?: string[]; conditional: boolean }
+interface CompiledRule {
+  effect: 'allow' | 'deny';
+  actions: Set<string>;
+  match: (name: string) => boolean;
+  environments?: Set<string>;
+  tags?: string[];
+  conditional: boolean;
+}
 
 export const compileRules = (rules: PolicyRule[]): CompiledRule[] =>
   rules.map((r) => ({
@@ -30,7 +47,7 @@ export const compileRules = (rules: PolicyRule[]): CompiledRule[] =>
 
 const ruleApplies = (rule: CompiledRule, action: Action, resource: ResourceFacts | null): boolean => {
   if (!rule.actions.has(action) && !rule.actions.has('*')) return false;
-  if (!resource) return !rule.conditional && rule.match('**') ; // tenant-wide actions: only unconditional, all-path rules
+  if (!resource) return !rule.conditional && rule.match('**'); // tenant-wide actions: only unconditional, all-path rules
   if (!rule.match(resource.name)) return false;
   if (rule.environments && !rule.environments.has(resource.environment ?? '')) return false;
   if (rule.tags && !rule.tags.some((t) => resource.tags?.includes(t))) return false;

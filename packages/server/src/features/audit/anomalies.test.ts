@@ -13,13 +13,31 @@ import type { AuditEvent } from '../../audit/audit-types.js';
 
 describe.each(backends())('anomaly sweep over a hot secret on %s', (backend) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   const event = (at: number, over: Partial<AuditEvent>): AuditEvent => ({
-    time: new Date(at).toISOString(), tenant: 'default', actor_id: 'tok_reader', actor_name: 'reader', actor_kind: 'service', action: 'secret.read',
-    resource: 'hot/key', outcome: 'success', status: 200, error_code: null, source_ip: '10.0.0.7', user_agent: null, request_id: null,
-    version: 1, value_hmac: null, details: null, ...over,
+    time: new Date(at).toISOString(),
+    tenant: 'default',
+    actor_id: 'tok_reader',
+    actor_name: 'reader',
+    actor_kind: 'service',
+    action: 'secret.read',
+    resource: 'hot/key',
+    outcome: 'success',
+    status: 200,
+    error_code: null,
+    source_ip: '10.0.0.7',
+    user_agent: null,
+    request_id: null,
+    version: 1,
+    value_hmac: null,
+    details: null,
+    ...over,
   });
 
   it('finds the stale reads after an emergency rotation among 35,000 reads of the same secret', async () => {
@@ -54,8 +72,16 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
       where outcome = 'denied' and time >= ${ago(t.failureWindowMinutes * 60_000)} and source_ip is not null and (${tenantFilter} or tenant_id = '')
       group by source_ip having count(*) >= ${t.failures}`.execute(ex);
     for (const r of failures.rows) {
-      out.push({ kind: 'repeated_failures', tenant: r.tenant_id, key: `fail:${r.source_ip}:${r.first}`, count: Number(r.n), first_seen: r.first, last_seen: r.last, source_ip: r.source_ip,
-        summary: `${r.n} failed or denied requests from ${r.source_ip} in ${t.failureWindowMinutes} minutes` });
+      out.push({
+        kind: 'repeated_failures',
+        tenant: r.tenant_id,
+        key: `fail:${r.source_ip}:${r.first}`,
+        count: Number(r.n),
+        first_seen: r.first,
+        last_seen: r.last,
+        source_ip: r.source_ip,
+        summary: `${r.n} failed or denied requests from ${r.source_ip} in ${t.failureWindowMinutes} minutes`,
+      });
     }
     const hourAgo = ago(3600_000);
     const volume = await sql<{ actor_id: string; tenant_id: string; recent: number; baseline: number }>`
@@ -68,8 +94,16 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
       const recent = Number(r.recent);
       const usualPerHour = Number(r.baseline) / (7 * 24);
       if (recent >= t.volumeMinimum && recent >= t.volumeFactor * Math.max(usualPerHour, 1)) {
-        out.push({ kind: 'unusual_volume', tenant: r.tenant_id, key: `vol:${r.tenant_id}:${r.actor_id}:${hourAgo.slice(0, 13)}`, count: recent, first_seen: hourAgo, last_seen: ago(0), actor_id: r.actor_id,
-          summary: `token ${r.actor_id} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)` });
+        out.push({
+          kind: 'unusual_volume',
+          tenant: r.tenant_id,
+          key: `vol:${r.tenant_id}:${r.actor_id}:${hourAgo.slice(0, 13)}`,
+          count: recent,
+          first_seen: hourAgo,
+          last_seen: ago(0),
+          actor_id: r.actor_id,
+          summary: `token ${r.actor_id} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)`,
+        });
       }
     }
     const newIps = await sql<{ actor_id: string; tenant_id: string; source_ip: string; first: string; n: number }>`
@@ -79,10 +113,28 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
         and not exists (select 1 from audit_events p where p.actor_id = e.actor_id and p.source_ip = e.source_ip and p.time < ${hourAgo} and p.time >= ${ago(t.newIpLookbackDays * 86400_000)})
       group by e.actor_id, e.tenant_id, e.source_ip`.execute(ex);
     for (const r of newIps.rows) {
-      out.push({ kind: 'new_source_ip', tenant: r.tenant_id, key: `ip:${r.tenant_id}:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.first, actor_id: r.actor_id, source_ip: r.source_ip,
-        summary: `token ${r.actor_id} was used from ${r.source_ip}, never seen for it in ${t.newIpLookbackDays} days` });
+      out.push({
+        kind: 'new_source_ip',
+        tenant: r.tenant_id,
+        key: `ip:${r.tenant_id}:${r.actor_id}:${r.source_ip}`,
+        count: Number(r.n),
+        first_seen: r.first,
+        last_seen: r.first,
+        actor_id: r.actor_id,
+        source_ip: r.source_ip,
+        summary: `token ${r.actor_id} was used from ${r.source_ip}, never seen for it in ${t.newIpLookbackDays} days`,
+      });
     }
-    const stale = await sql<{ tenant_id: string; resource: string; actor_id: string; source_ip: string; n: number; first: string; last: string; new_version: number }>`
+    const stale = await sql<{
+      tenant_id: string;
+      resource: string;
+      actor_id: string;
+      source_ip: string;
+      n: number;
+      first: string;
+      last: string;
+      new_version: number;
+    }>`
       with x as (
         select tenant_id, resource, version, time from audit_events
         where action = 'secret.emergency_rotate' and outcome = 'success' and time >= ${ago(t.emergencyWindowHours * 3600_000)}
@@ -92,9 +144,18 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
       where r.action = 'secret.read' and r.outcome = 'success' and r.version < x.version
       group by r.tenant_id, r.resource, r.actor_id, r.source_ip`.execute(ex);
     for (const r of stale.rows) {
-      out.push({ kind: 'stale_read_after_emergency_rotation', tenant: r.tenant_id, key: `stale:${r.tenant_id}:${r.resource}:${r.actor_id}:${r.source_ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.last,
-        actor_id: r.actor_id, source_ip: r.source_ip, resource: r.resource,
-        summary: `${r.resource} was read at an old version after its emergency rotation to version ${r.new_version} (token ${r.actor_id} from ${r.source_ip})` });
+      out.push({
+        kind: 'stale_read_after_emergency_rotation',
+        tenant: r.tenant_id,
+        key: `stale:${r.tenant_id}:${r.resource}:${r.actor_id}:${r.source_ip}`,
+        count: Number(r.n),
+        first_seen: r.first,
+        last_seen: r.last,
+        actor_id: r.actor_id,
+        source_ip: r.source_ip,
+        resource: r.resource,
+        summary: `${r.resource} was read at an old version after its emergency rotation to version ${r.new_version} (token ${r.actor_id} from ${r.source_ip})`,
+      });
     }
     return out;
   });
@@ -102,10 +163,14 @@ const referenceDetect = async (storage: StorageHandle, now: number, t: AnomalyTh
 
 const sorted = (xs: Anomaly[]) => xs.map((a) => JSON.stringify(a, Object.keys(a).sort())).sort();
 
-describe.each(backends())('the server\'s own anomaly detector on %s', (backend) => {
+describe.each(backends())("the server's own anomaly detector on %s", (backend) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('hears each committed audit batch from the broker once it has read the log back', async () => {
     const detector = s.app.services.anomalies;
@@ -124,12 +189,18 @@ describe.each(backends())('the server\'s own anomaly detector on %s', (backend) 
 
 describe.each(backends())('incremental anomaly detection agrees with the SQL reference on %s', (backend) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   const now = Date.now() + 3600_000; // after every event the server itself records meanwhile
   const thresholds: AnomalyThresholds = { ...DEFAULT_THRESHOLDS, failures: 3, volumeMinimum: 2, volumeFactor: 2 };
-  const M = 60_000, H = 60 * M, D = 24 * H;
+  const M = 60_000,
+    H = 60 * M,
+    D = 24 * H;
   // Offsets back from `now`, crowded around every window's edge (15 min, 1 h, 72 h, 7 d, 30 d).
   const offset = fc.oneof(
     fc.constantFrom(15 * M, H, 72 * H, 7 * D, 30 * D).chain((edge) => fc.integer({ min: -3, max: 3 }).map((d) => edge + d)),
@@ -137,23 +208,55 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
     fc.integer({ min: 0, max: 20 * M }),
     fc.integer({ min: 0, max: 35 * D }),
   );
-  const ev = (offset: number, tenant: string, actor: string | null, ip: string | null, action: string, outcome: string, resource: string | null, version: number | null): AuditEvent => ({
-    time: new Date(now - offset).toISOString(), tenant, actor_id: actor, actor_name: actor, actor_kind: actor ? 'service' : 'anonymous', action,
-    resource, outcome: outcome as AuditEvent['outcome'], status: 200, error_code: null, source_ip: ip, user_agent: null, request_id: null, version,
-    value_hmac: null, details: null,
+  const ev = (
+    offset: number,
+    tenant: string,
+    actor: string | null,
+    ip: string | null,
+    action: string,
+    outcome: string,
+    resource: string | null,
+    version: number | null,
+  ): AuditEvent => ({
+    time: new Date(now - offset).toISOString(),
+    tenant,
+    actor_id: actor,
+    actor_name: actor,
+    actor_kind: actor ? 'service' : 'anonymous',
+    action,
+    resource,
+    outcome: outcome as AuditEvent['outcome'],
+    status: 200,
+    error_code: null,
+    source_ip: ip,
+    user_agent: null,
+    request_id: null,
+    version,
+    value_hmac: null,
+    details: null,
   });
   // One log that raises every kind of signal, run first, so each kind is compared whatever is drawn.
   const everySignal: AuditEvent[] = [
     ...[1, 2, 3].map((i) => ev(i * M, '', null, '10.9.9.9', 'auth.login', 'denied', null, null)),
-    ev(10 * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/1', 1), ev(11 * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/2', 1),
-    ev(2 * D, 'default', 'tok_b', '10.0.0.1', 'secret.read', 'success', 'r/1', 1), ev(5 * M, 'default', 'tok_b', '10.0.0.2', 'secret.read', 'success', 'r/1', 1),
-    ev(2 * H, 'other', 'tok_c', '10.0.0.3', 'secret.emergency_rotate', 'success', 'r/3', 3), ev(H - 1, 'other', 'tok_c', '10.0.0.3', 'secret.read', 'success', 'r/3', 1),
+    ev(10 * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/1', 1),
+    ev(11 * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/2', 1),
+    ev(2 * D, 'default', 'tok_b', '10.0.0.1', 'secret.read', 'success', 'r/1', 1),
+    ev(5 * M, 'default', 'tok_b', '10.0.0.2', 'secret.read', 'success', 'r/1', 1),
+    ev(2 * H, 'other', 'tok_c', '10.0.0.3', 'secret.emergency_rotate', 'success', 'r/3', 3),
+    ev(H - 1, 'other', 'tok_c', '10.0.0.3', 'secret.read', 'success', 'r/3', 1),
   ];
-  const auditEvent = fc.record({
-    offset, tenant: fc.constantFrom('default', 'other', ''), actor: fc.constantFrom(null, 'tok_a', 'tok_b', 'tok_c'),
-    ip: fc.constantFrom(null, '10.0.0.1', '10.0.0.2', '10.0.0.3'), action: fc.constantFrom('secret.read', 'secret.read', 'secret.emergency_rotate', 'secret.write'),
-    outcome: fc.constantFrom('success', 'success', 'denied', 'error'), resource: fc.constantFrom(null, 'r/1', 'r/2', 'r/3', 'r/4'), version: fc.constantFrom(null, 1, 2, 3),
-  }).map((e) => ev(e.offset, e.tenant, e.actor, e.ip, e.action, e.outcome, e.resource, e.version));
+  const auditEvent = fc
+    .record({
+      offset,
+      tenant: fc.constantFrom('default', 'other', ''),
+      actor: fc.constantFrom(null, 'tok_a', 'tok_b', 'tok_c'),
+      ip: fc.constantFrom(null, '10.0.0.1', '10.0.0.2', '10.0.0.3'),
+      action: fc.constantFrom('secret.read', 'secret.read', 'secret.emergency_rotate', 'secret.write'),
+      outcome: fc.constantFrom('success', 'success', 'denied', 'error'),
+      resource: fc.constantFrom(null, 'r/1', 'r/2', 'r/3', 'r/4'),
+      version: fc.constantFrom(null, 1, 2, 3),
+    })
+    .map((e) => ev(e.offset, e.tenant, e.actor, e.ip, e.action, e.outcome, e.resource, e.version));
 
   const record = async (events: AuditEvent[], following?: AnomalyDetector) => {
     let last = 0;
@@ -177,19 +280,22 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
 
   it('finds the same anomalies, whether it reads the log back, or hears events as they are committed', async () => {
     const kinds = new Set<string>();
-    await fc.assert(fc.asyncProperty(fc.array(auditEvent, { minLength: 1, maxLength: 80 }), fc.nat(), async (events, cut) => {
-      // Each run is a log of its own, in time order as a server writes it (sequence follows time).
-      await clearLog();
-      const log = [...events].sort((a, b) => a.time.localeCompare(b.time));
-      const split = cut % (log.length + 1);
-      const following = detector();
-      await record(log.slice(0, split));
-      await following.detect(); // reads the first part back
-      const last = await record(log.slice(split), following); // hears the rest
-      if (split < log.length) expect(following.position).toBe(last); // folded as it came, nothing to read back
-      await agree(following, kinds);
-      await agree(detector()); // and one that reads the whole log back
-    }), { numRuns: 40, examples: [[everySignal, 3]] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(auditEvent, { minLength: 1, maxLength: 80 }), fc.nat(), async (events, cut) => {
+        // Each run is a log of its own, in time order as a server writes it (sequence follows time).
+        await clearLog();
+        const log = [...events].sort((a, b) => a.time.localeCompare(b.time));
+        const split = cut % (log.length + 1);
+        const following = detector();
+        await record(log.slice(0, split));
+        await following.detect(); // reads the first part back
+        const last = await record(log.slice(split), following); // hears the rest
+        if (split < log.length) expect(following.position).toBe(last); // folded as it came, nothing to read back
+        await agree(following, kinds);
+        await agree(detector()); // and one that reads the whole log back
+      }),
+      { numRuns: 40, examples: [[everySignal, 3]] },
+    );
     // Every kind of signal was raised, and so compared.
     expect([...kinds].sort()).toEqual(['new_source_ip', 'repeated_failures', 'stale_read_after_emergency_rotation', 'unusual_volume']);
   });
@@ -199,8 +305,13 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
     const following = detector();
     await following.detect();
     // The read outlasted the rotation's request: stamped 1 s after it, but logged first.
-    await record([ev(30 * M - 1000, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/9', 1),
-      ev(30 * M, 'default', 'tok_b', '10.0.0.2', 'secret.emergency_rotate', 'success', 'r/9', 2)], following);
+    await record(
+      [
+        ev(30 * M - 1000, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', 'r/9', 1),
+        ev(30 * M, 'default', 'tok_b', '10.0.0.2', 'secret.emergency_rotate', 'success', 'r/9', 2),
+      ],
+      following,
+    );
     const stale = (await following.detect()).filter((a) => a.kind === 'stale_read_after_emergency_rotation');
     expect(stale).toMatchObject([{ resource: 'r/9', count: 1, actor_id: 'tok_a' }]);
     await agree(following);
@@ -208,7 +319,9 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
 
   it('starts reading a long log back at the lookback, not at its beginning', async () => {
     await clearLog();
-    const old = Array.from({ length: 300 }, (_, i) => ev(40 * D - i * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', `old/${i % 7}`, 1));
+    const old = Array.from({ length: 300 }, (_, i) =>
+      ev(40 * D - i * M, 'default', 'tok_a', '10.0.0.1', 'secret.read', 'success', `old/${i % 7}`, 1),
+    );
     const recent = [...everySignal].sort((a, b) => a.time.localeCompare(b.time));
     await record(old);
     await record(recent);

@@ -30,8 +30,22 @@ export interface Anomaly {
   resource?: string | null;
 }
 
-export interface AnomalyThresholds { failures: number; failureWindowMinutes: number; volumeFactor: number; volumeMinimum: number; newIpLookbackDays: number; emergencyWindowHours: number }
-export const DEFAULT_THRESHOLDS: AnomalyThresholds = { failures: 10, failureWindowMinutes: 15, volumeFactor: 5, volumeMinimum: 20, newIpLookbackDays: 30, emergencyWindowHours: 72 };
+export interface AnomalyThresholds {
+  failures: number;
+  failureWindowMinutes: number;
+  volumeFactor: number;
+  volumeMinimum: number;
+  newIpLookbackDays: number;
+  emergencyWindowHours: number;
+}
+export const DEFAULT_THRESHOLDS: AnomalyThresholds = {
+  failures: 10,
+  failureWindowMinutes: 15,
+  volumeFactor: 5,
+  volumeMinimum: 20,
+  newIpLookbackDays: 30,
+  emergencyWindowHours: 72,
+};
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -42,8 +56,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** When something was seen, as hour buckets [hour, first ms, last ms] in time order. */
 export class Span {
   private b: number[] = [];
-  get last(): number { return this.b.length ? this.b[this.b.length - 1]! : -Infinity; }
-  get empty(): boolean { return this.b.length === 0; }
+  get last(): number {
+    return this.b.length ? this.b[this.b.length - 1]! : -Infinity;
+  }
+  get empty(): boolean {
+    return this.b.length === 0;
+  }
   add(ms: number): void {
     const h = Math.floor(ms / HOUR);
     const b = this.b;
@@ -75,13 +93,45 @@ export class Span {
   }
 }
 
-interface Row { seq: number | string; tenant: string; time: string; actor_id: string | null; action: string; resource: string | null; outcome: string; source_ip: string | null; version: number | null }
-interface StaleAgg { tenant: string; resource: string; actor: string | null; ip: string | null; n: number; first: number; last: number }
-interface Rotation { tenant: string; resource: string; seq: number; time: string; at: number; version: number; reads: Map<string, StaleAgg>; backfilled: boolean }
+interface Row {
+  seq: number | string;
+  tenant: string;
+  time: string;
+  actor_id: string | null;
+  action: string;
+  resource: string | null;
+  outcome: string;
+  source_ip: string | null;
+  version: number | null;
+}
+interface StaleAgg {
+  tenant: string;
+  resource: string;
+  actor: string | null;
+  ip: string | null;
+  n: number;
+  first: number;
+  last: number;
+}
+interface Rotation {
+  tenant: string;
+  resource: string;
+  seq: number;
+  time: string;
+  at: number;
+  version: number;
+  reads: Map<string, StaleAgg>;
+  backfilled: boolean;
+}
 
 const key2 = (a: string | null, b: string | null) => `${a ?? ''}\u0000${b ?? ''}`;
 
-export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clock; bus: EventBus; thresholds?: Partial<AnomalyThresholds> }) => {
+export const createAnomalyDetector = (deps: {
+  storage: StorageHandle;
+  clock: Clock;
+  bus: EventBus;
+  thresholds?: Partial<AnomalyThresholds>;
+}) => {
   const t = { ...DEFAULT_THRESHOLDS, ...deps.thresholds };
   const { storage } = deps;
   const failureWindow = t.failureWindowMinutes * 60_000;
@@ -152,7 +202,11 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
           const k = key2(actor, ip);
           const agg = rot.reads.get(k);
           if (!agg) rot.reads.set(k, { tenant, resource, actor, ip, n: 1, first: at, last: at });
-          else { agg.n++; if (at < agg.first) agg.first = at; if (at > agg.last) agg.last = at; }
+          else {
+            agg.n++;
+            if (at < agg.first) agg.first = at;
+            if (at > agg.last) agg.last = at;
+          }
         }
       }
     } else if (r.action === 'secret.emergency_rotate' && r.version !== null) {
@@ -173,10 +227,17 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
       if (!byTenant.size) failures.delete(ip);
     }
     for (const [k, a] of reads) {
-      for (const [secret, s] of a.bySecret) { s.prune(now - VOLUME_BASELINE); if (s.empty) a.bySecret.delete(secret); }
+      for (const [secret, s] of a.bySecret) {
+        s.prune(now - VOLUME_BASELINE);
+        if (s.empty) a.bySecret.delete(secret);
+      }
       if (!a.bySecret.size) reads.delete(k);
     }
-    for (const m of [tokenUse, tokenIpUse]) for (const [k, s] of m) { s.prune(now - ipLookback); if (s.empty) m.delete(k); }
+    for (const m of [tokenUse, tokenIpUse])
+      for (const [k, s] of m) {
+        s.prune(now - ipLookback);
+        if (s.empty) m.delete(k);
+      }
     for (const [k, c] of recentSuccess) if (c.last < now - HOUR) recentSuccess.delete(k);
     for (const [k, list] of rotations) {
       const kept = list.filter((r) => r.at >= now - emergencyWindow);
@@ -191,31 +252,44 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
   /** Where the first read-back starts: the first entry stamped within the longest lookback (less a
    *  day, for clocks and requests that logged late), found by bisecting the sequence numbers, so a
    *  log kept for years is not read from its beginning at every start. */
-  const firstWithin = async (since: number): Promise<number> => storage.withTenant('*', async (ex) => {
-    const probe = async (at: number) => (await sql<{ seq: number | string; time: string }>`
-      select seq, time from audit_events where seq >= ${at} order by seq limit 1`.execute(ex)).rows[0];
-    const first = await probe(0);
-    if (!first || Date.parse(first.time) >= since) return 0;
-    let lo = Number(first.seq); // stamped before `since`
-    let hi = Number((await sql<{ seq: number | string }>`select max(seq) as seq from audit_events`.execute(ex)).rows[0]!.seq) + 1;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      const r = await probe(mid);
-      if (!r || Number(r.seq) >= hi) { hi = mid; continue; }
-      if (Date.parse(r.time) < since) lo = Number(r.seq);
-      else hi = mid;
-    }
-    return lo; // every entry after it is stamped within the window, as far as the bisection can tell
-  });
+  const firstWithin = async (since: number): Promise<number> =>
+    storage.withTenant('*', async (ex) => {
+      const probe = async (at: number) =>
+        (
+          await sql<{ seq: number | string; time: string }>`
+      select seq, time from audit_events where seq >= ${at} order by seq limit 1`.execute(ex)
+        ).rows[0];
+      const first = await probe(0);
+      if (!first || Date.parse(first.time) >= since) return 0;
+      let lo = Number(first.seq); // stamped before `since`
+      let hi = Number((await sql<{ seq: number | string }>`select max(seq) as seq from audit_events`.execute(ex)).rows[0]!.seq) + 1;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        const r = await probe(mid);
+        if (!r || Number(r.seq) >= hi) {
+          hi = mid;
+          continue;
+        }
+        if (Date.parse(r.time) < since) lo = Number(r.seq);
+        else hi = mid;
+      }
+      return lo; // every entry after it is stamped within the window, as far as the bisection can tell
+    });
 
   const catchUp = (now: number) => {
     catching ??= (async () => {
       try {
         if (!caughtUp && seq === 0) seq = await firstWithin(now - lookback - DAY);
         for (;;) {
-          const rows = await storage.withTenant('*', async (ex) => (await sql<Row>`
+          const rows = await storage.withTenant(
+            '*',
+            async (ex) =>
+              (
+                await sql<Row>`
             select seq, tenant_id as tenant, time, actor_id, action, resource, outcome, source_ip, version from audit_events
-            where seq > ${seq} order by seq limit ${sql.lit(CHUNK)}`.execute(ex)).rows);
+            where seq > ${seq} order by seq limit ${sql.lit(CHUNK)}`.execute(ex)
+              ).rows,
+          );
           readBack += rows.length;
           for (const r of rows) {
             const n = Number(r.seq);
@@ -227,8 +301,16 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
             // Read to the end. The head can be ahead of the last entry (retention pruned every entry
             // up to it): take its number, in the same snapshot as "nothing newer", so that the next
             // event heard from the broker continues it.
-            const end = await storage.withTenant('*', async (ex) => (await sql<{ head: number | string | null; newer: number | string }>`
-              select (select seq from audit_head where id = 1) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(ex)).rows[0]!);
+            const end = await storage.withTenant(
+              '*',
+              async (ex) =>
+                (
+                  await sql<{ head: number | string | null; newer: number | string }>`
+              select (select seq from audit_head where id = 1) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(
+                    ex,
+                  )
+                ).rows[0]!,
+            );
             if (Number(end.newer) > 0) continue;
             if (end.head !== null && Number(end.head) > seq) seq = Number(end.head);
             break;
@@ -250,17 +332,37 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
     for (const list of rotations.values()) {
       for (const rot of list) {
         if (rot.backfilled) continue;
-        const rows = await storage.withTenant('*', async (ex) => (await sql<{ actor_id: string | null; source_ip: string | null; n: number | string; first: string; last: string }>`
+        const rows = await storage.withTenant(
+          '*',
+          async (ex) =>
+            (
+              await sql<{ actor_id: string | null; source_ip: string | null; n: number | string; first: string; last: string }>`
           select actor_id, source_ip, count(*) as n, min(time) as first, max(time) as last from audit_events
           where tenant_id = ${rot.tenant} and resource = ${rot.resource} and time > ${rot.time} and seq < ${rot.seq}
             and action = 'secret.read' and outcome = 'success' and version < ${rot.version}
-          group by actor_id, source_ip`.execute(ex)).rows);
+          group by actor_id, source_ip`.execute(ex)
+            ).rows,
+        );
         for (const r of rows) {
           const k = key2(r.actor_id, r.source_ip);
-          const first = Date.parse(r.first), last = Date.parse(r.last);
+          const first = Date.parse(r.first),
+            last = Date.parse(r.last);
           const agg = rot.reads.get(k);
-          if (!agg) rot.reads.set(k, { tenant: rot.tenant, resource: rot.resource, actor: r.actor_id, ip: r.source_ip, n: Number(r.n), first, last });
-          else { agg.n += Number(r.n); agg.first = Math.min(agg.first, first); agg.last = Math.max(agg.last, last); }
+          if (!agg)
+            rot.reads.set(k, {
+              tenant: rot.tenant,
+              resource: rot.resource,
+              actor: r.actor_id,
+              ip: r.source_ip,
+              n: Number(r.n),
+              first,
+              last,
+            });
+          else {
+            agg.n += Number(r.n);
+            agg.first = Math.min(agg.first, first);
+            agg.last = Math.max(agg.last, last);
+          }
         }
         rot.backfilled = true;
       }
@@ -277,7 +379,10 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
     const out: Anomaly[] = [];
 
     for (const [ip, byTenant] of failures) {
-      let n = 0, first = Infinity, last = -Infinity, owner = '';
+      let n = 0,
+        first = Infinity,
+        last = -Infinity,
+        owner = '';
       for (const [ten, times] of byTenant) {
         if (!(inTenant(ten) || ten === '')) continue;
         for (const x of times) {
@@ -289,21 +394,38 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
         }
       }
       if (n < t.failures) continue;
-      out.push({ kind: 'repeated_failures', tenant: owner, key: `fail:${ip}:${iso(first)}`, count: n, first_seen: iso(first), last_seen: iso(last), source_ip: ip,
-        summary: `${n} failed or denied requests from ${ip} in ${t.failureWindowMinutes} minutes` });
+      out.push({
+        kind: 'repeated_failures',
+        tenant: owner,
+        key: `fail:${ip}:${iso(first)}`,
+        count: n,
+        first_seen: iso(first),
+        last_seen: iso(last),
+        source_ip: ip,
+        summary: `${n} failed or denied requests from ${ip} in ${t.failureWindowMinutes} minutes`,
+      });
     }
 
     for (const a of reads.values()) {
       if (!inTenant(a.tenant)) continue;
-      let recent = 0, baseline = 0;
+      let recent = 0,
+        baseline = 0;
       for (const s of a.bySecret.values()) {
         if (s.last >= hourAgo) recent++;
         if (s.any(now - VOLUME_BASELINE, hourAgo)) baseline++;
       }
       const usualPerHour = baseline / (7 * 24);
       if (recent >= t.volumeMinimum && recent >= t.volumeFactor * Math.max(usualPerHour, 1)) {
-        out.push({ kind: 'unusual_volume', tenant: a.tenant, key: `vol:${a.tenant}:${a.actor}:${iso(hourAgo).slice(0, 13)}`, count: recent, first_seen: iso(hourAgo), last_seen: iso(now), actor_id: a.actor,
-          summary: `token ${a.actor} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)` });
+        out.push({
+          kind: 'unusual_volume',
+          tenant: a.tenant,
+          key: `vol:${a.tenant}:${a.actor}:${iso(hourAgo).slice(0, 13)}`,
+          count: recent,
+          first_seen: iso(hourAgo),
+          last_seen: iso(now),
+          actor_id: a.actor,
+          summary: `token ${a.actor} read ${recent} distinct secrets in the last hour (usually about ${usualPerHour.toFixed(1)} per hour)`,
+        });
       }
     }
 
@@ -313,12 +435,29 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
       if (c.last < hourAgo || !inTenant(c.tenant)) continue;
       if (!tokenUse.get(c.actor)?.any(now - ipLookback, hourAgo)) continue;
       if (tokenIpUse.get(key2(c.actor, c.ip))?.any(now - ipLookback, hourAgo)) continue;
-      const r = await storage.withTenant('*', async (ex) => (await sql<{ n: number | string; first: string | null }>`
+      const r = await storage.withTenant(
+        '*',
+        async (ex) =>
+          (
+            await sql<{ n: number | string; first: string | null }>`
         select count(*) as n, min(time) as first from audit_events
-        where actor_id = ${c.actor} and time >= ${iso(hourAgo)} and source_ip = ${c.ip} and tenant_id = ${c.tenant} and outcome = 'success'`.execute(ex)).rows[0]);
+        where actor_id = ${c.actor} and time >= ${iso(hourAgo)} and source_ip = ${c.ip} and tenant_id = ${c.tenant} and outcome = 'success'`.execute(
+              ex,
+            )
+          ).rows[0],
+      );
       if (!r?.first) continue; // pruned meanwhile
-      out.push({ kind: 'new_source_ip', tenant: c.tenant, key: `ip:${c.tenant}:${c.actor}:${c.ip}`, count: Number(r.n), first_seen: r.first, last_seen: r.first, actor_id: c.actor, source_ip: c.ip,
-        summary: `token ${c.actor} was used from ${c.ip}, never seen for it in ${t.newIpLookbackDays} days` });
+      out.push({
+        kind: 'new_source_ip',
+        tenant: c.tenant,
+        key: `ip:${c.tenant}:${c.actor}:${c.ip}`,
+        count: Number(r.n),
+        first_seen: r.first,
+        last_seen: r.first,
+        actor_id: c.actor,
+        source_ip: c.ip,
+        summary: `token ${c.actor} was used from ${c.ip}, never seen for it in ${t.newIpLookbackDays} days`,
+      });
     }
 
     const stale = new Map<string, StaleAgg & { version: number }>();
@@ -328,7 +467,10 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
         for (const agg of rot.reads.values()) {
           const k = `${key2(agg.tenant, agg.resource)}\u0000${key2(agg.actor, agg.ip)}`;
           const s = stale.get(k);
-          if (!s) { stale.set(k, { ...agg, version: rot.version }); continue; }
+          if (!s) {
+            stale.set(k, { ...agg, version: rot.version });
+            continue;
+          }
           s.n += agg.n;
           s.first = Math.min(s.first, agg.first);
           s.last = Math.max(s.last, agg.last);
@@ -337,9 +479,18 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
       }
     }
     for (const s of stale.values()) {
-      out.push({ kind: 'stale_read_after_emergency_rotation', tenant: s.tenant, key: `stale:${s.tenant}:${s.resource}:${s.actor}:${s.ip}`, count: s.n, first_seen: iso(s.first), last_seen: iso(s.last),
-        actor_id: s.actor, source_ip: s.ip, resource: s.resource,
-        summary: `${s.resource} was read at an old version after its emergency rotation to version ${s.version} (token ${s.actor} from ${s.ip})` });
+      out.push({
+        kind: 'stale_read_after_emergency_rotation',
+        tenant: s.tenant,
+        key: `stale:${s.tenant}:${s.resource}:${s.actor}:${s.ip}`,
+        count: s.n,
+        first_seen: iso(s.first),
+        last_seen: iso(s.last),
+        actor_id: s.actor,
+        source_ip: s.ip,
+        resource: s.resource,
+        summary: `${s.resource} was read at an old version after its emergency rotation to version ${s.version} (token ${s.actor} from ${s.ip})`,
+      });
     }
     return out;
   };
@@ -347,13 +498,29 @@ export const createAnomalyDetector = (deps: { storage: StorageHandle; clock: Clo
   return {
     detect,
     /** The last audit sequence number folded in. */
-    get position() { return seq; },
+    get position() {
+      return seq;
+    },
     /** How many entries were read back from the table so far. */
-    get readBack() { return readBack; },
+    get readBack() {
+      return readBack;
+    },
     /** Events the audit broker has just committed to the database, in sequence order. Folded in only
      *  where they continue what the detector has already seen; anything else is left to the next
      *  read-back (detect), so nothing is counted twice or skipped. */
-    observe(events: ReadonlyArray<{ seq: number; tenant: string; time: string; actor_id: string | null; action: string; resource: string | null; outcome: string; source_ip: string | null; version: number | null }>) {
+    observe(
+      events: ReadonlyArray<{
+        seq: number;
+        tenant: string;
+        time: string;
+        actor_id: string | null;
+        action: string;
+        resource: string | null;
+        outcome: string;
+        source_ip: string | null;
+        version: number | null;
+      }>,
+    ) {
       if (!caughtUp) return; // the first read-back will fetch these
       const oldest = deps.clock.now().getTime() - lookback;
       for (const e of events) {

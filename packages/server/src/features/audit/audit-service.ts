@@ -26,7 +26,24 @@ export interface AuditQuery {
   before?: number;
 }
 
-const CSV_FIELDS: Array<keyof ChainedEvent> = ['seq', 'time', 'tenant', 'actor_id', 'actor_name', 'actor_kind', 'action', 'resource', 'outcome', 'status', 'error_code', 'source_ip', 'user_agent', 'request_id', 'version', 'hash'];
+const CSV_FIELDS: Array<keyof ChainedEvent> = [
+  'seq',
+  'time',
+  'tenant',
+  'actor_id',
+  'actor_name',
+  'actor_kind',
+  'action',
+  'resource',
+  'outcome',
+  'status',
+  'error_code',
+  'source_ip',
+  'user_agent',
+  'request_id',
+  'version',
+  'hash',
+];
 const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : '') + s.replace(/"/g, '""')}"` : s;
@@ -54,7 +71,10 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       if (q.since) s = s.where('time', '>=', q.since);
       if (q.until) s = s.where('time', '<', q.until);
       if (q.actor) s = s.where((eb) => eb.or([eb('actor_id', '=', q.actor!), eb('actor_name', '=', q.actor!)]));
-      if (q.action) s = q.action.endsWith('*') ? s.where('action', 'like', q.action.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%') : s.where('action', '=', q.action);
+      if (q.action)
+        s = q.action.endsWith('*')
+          ? s.where('action', 'like', q.action.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%')
+          : s.where('action', '=', q.action);
       if (q.outcome) s = s.where('outcome', '=', q.outcome);
       if (q.resource) s = s.where('resource', '=', q.resource);
       if (q.source_ip) s = s.where('source_ip', '=', q.source_ip);
@@ -101,12 +121,18 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       const start = cp ? { seq: Number(cp.seq), hash: cp.hash } : { seq: 0, hash: GENESIS_HASH };
       const problems: Problem[] = [];
       if (cp && !checkpointValid(key, start, cp.signature)) {
-        problems.push({ kind: 'checkpoint_forged', seq: Number(cp.seq), reason: `the ${cp.kind === 'seal' ? 'seal' : 'retention'} checkpoint at entry ${cp.seq} is not genuine (edited)` });
+        problems.push({
+          kind: 'checkpoint_forged',
+          seq: Number(cp.seq),
+          reason: `the ${cp.kind === 'seal' ? 'seal' : 'retention'} checkpoint at entry ${cp.seq} is not genuine (edited)`,
+        });
       }
       async function* entries() {
         let after = start.seq;
         for (;;) {
-          const rows = await storage.withTenant('*', (ex) => ex.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(2000).execute());
+          const rows = await storage.withTenant('*', (ex) =>
+            ex.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(2000).execute(),
+          );
           if (rows.length === 0) return;
           for (const r of rows) yield fromRow(r);
           after = Number(rows[rows.length - 1]!.seq);
@@ -119,10 +145,15 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
       const anchorState = await deps.anchor.read();
       const known = deps.anchor.known();
       const tail = await readTail(storage);
-      problems.push(...await tailProblems(storage, key, tail, anchorState, known));
+      problems.push(...(await tailProblems(storage, key, tail, anchorState, known)));
       // A consistent tail lets a refused sink append again (say, after the tables were restored).
       const damage = deps.sink ? (await deps.sink.check(), deps.sink.damage()) : null;
-      const seals = await storage.db.selectFrom('audit_checkpoints').select(['seq', 'created_at', 'note']).where('kind', '=', 'seal').orderBy('seq').execute();
+      const seals = await storage.db
+        .selectFrom('audit_checkpoints')
+        .select(['seq', 'created_at', 'note'])
+        .where('kind', '=', 'seal')
+        .orderBy('seq')
+        .execute();
       const ok = problems.length === 0;
       return {
         ok,
@@ -134,12 +165,22 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
         problems,
         more_problems: walk.more,
         head: tail.head ? { seq: tail.head.seq, hash: tail.head.hash } : null,
-        anchor: anchorState.status === 'ok'
-          ? { status: 'ok', file: deps.anchor.file, seq: anchorState.checkpoint.seq, time: anchorState.checkpoint.time }
-          : { status: anchorState.status === 'none' ? (deps.anchor.file ? 'none' : 'off') : 'invalid', file: deps.anchor.file, seq: null, time: null },
+        anchor:
+          anchorState.status === 'ok'
+            ? { status: 'ok', file: deps.anchor.file, seq: anchorState.checkpoint.seq, time: anchorState.checkpoint.time }
+            : {
+                status: anchorState.status === 'none' ? (deps.anchor.file ? 'none' : 'off') : 'invalid',
+                file: deps.anchor.file,
+                seq: null,
+                time: null,
+              },
         appends: deps.sink ? (damage ? 'refused' : 'ok') : 'off',
         from_checkpoint: cp ? Number(cp.seq) : null,
-        seals: seals.map((x) => ({ seq: Number(x.seq), time: x.created_at, reason: (x.note ? (JSON.parse(x.note) as { reason?: string }).reason : null) ?? null })),
+        seals: seals.map((x) => ({
+          seq: Number(x.seq),
+          time: x.created_at,
+          reason: (x.note ? (JSON.parse(x.note) as { reason?: string }).reason : null) ?? null,
+        })),
       };
     },
 
@@ -152,15 +193,32 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
 
     /** Acknowledges a break: verification starts again after the newest stored position, and the
      *  seal itself is an entry of the chain (who, why, and what verify had found). */
-    async seal(reason: string, actor: { id: string | null; name: string | null; kind: AuditEvent['actor_kind'] }, requestId: string | null) {
+    async seal(
+      reason: string,
+      actor: { id: string | null; name: string | null; kind: AuditEvent['actor_kind'] },
+      requestId: string | null,
+    ) {
       if (!deps.sink) throw fail('AUDIT_CHAIN_INTACT', 'The database audit sink is off: there is no chain in the database to seal.');
       const report = await service.verify();
       if (report.ok) throw fail('AUDIT_CHAIN_INTACT');
       const found = report.problems.slice(0, 20).map((p) => ({ kind: p.kind, seq: p.seq }));
       const event: AuditEvent = {
-        time: clock.now().toISOString(), tenant: '', actor_id: actor.id, actor_name: actor.name, actor_kind: actor.kind, action: 'audit.seal',
-        resource: null, outcome: 'success', status: null, error_code: 'AUDIT_CHAIN_DAMAGED', source_ip: null, user_agent: null, request_id: requestId,
-        version: null, value_hmac: null, details: { reason, problems: found, head_seq: report.head?.seq ?? null, anchor_seq: report.anchor.seq },
+        time: clock.now().toISOString(),
+        tenant: '',
+        actor_id: actor.id,
+        actor_name: actor.name,
+        actor_kind: actor.kind,
+        action: 'audit.seal',
+        resource: null,
+        outcome: 'success',
+        status: null,
+        error_code: 'AUDIT_CHAIN_DAMAGED',
+        source_ip: null,
+        user_agent: null,
+        request_id: requestId,
+        version: null,
+        value_hmac: null,
+        details: { reason, problems: found, head_seq: report.head?.seq ?? null, anchor_seq: report.anchor.seq },
       };
       const r = await deps.sink.seal(event, { reason, problems: found });
       return { sealed: true, sealed_at: r.sealed_at, seal_seq: r.seal_seq, acknowledged: report.problems };
@@ -170,12 +228,21 @@ export const createAuditService = (deps: { storage: StorageHandle; key: Buffer; 
     async prune(olderThanDays: number) {
       const cutoff = new Date(clock.now().getTime() - olderThanDays * 86400_000).toISOString();
       return storage.transaction('*', async (trx) => {
-        const last = await trx.selectFrom('audit_events').select(['seq', 'hash']).where('time', '<', cutoff).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        const last = await trx
+          .selectFrom('audit_events')
+          .select(['seq', 'hash'])
+          .where('time', '<', cutoff)
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
         if (!last) return { pruned: 0, checkpoint: null };
         const head = { seq: Number(last.seq), hash: last.hash };
         const r = await trx.deleteFrom('audit_events').where('seq', '<=', head.seq).executeTakeFirst();
         const pruned = Number(r.numDeletedRows);
-        await trx.insertInto('audit_checkpoints').values({ ...head, signature: signCheckpoint(key, head), pruned, created_at: clock.now().toISOString() }).execute();
+        await trx
+          .insertInto('audit_checkpoints')
+          .values({ ...head, signature: signCheckpoint(key, head), pruned, created_at: clock.now().toISOString() })
+          .execute();
         return { pruned, checkpoint: head.seq };
       });
     },

@@ -15,14 +15,28 @@ import { createLoginLimiter } from './login-limiter.js';
 import { vaultAuthRoutes } from '../vault-compat/vault-auth-routes.js';
 
 export const createMachineAuth = (deps: {
-  storage: StorageHandle; barrier: Barrier; clock: Clock; broker: AuditBroker; tokens: TokenService; tenants: Pick<TenantService, 'exists'>; policies: Pick<PolicyService, 'roleExists'>;
-  egress: EgressPolicy; limit: number; windowSeconds: number;
+  storage: StorageHandle;
+  barrier: Barrier;
+  clock: Clock;
+  broker: AuditBroker;
+  tokens: TokenService;
+  tenants: Pick<TenantService, 'exists'>;
+  policies: Pick<PolicyService, 'roleExists'>;
+  egress: EgressPolicy;
+  limit: number;
+  windowSeconds: number;
 }) => {
   const store = createAuthStore({ storage: deps.storage, barrier: deps.barrier, clock: deps.clock });
   const roleExists = (t: string, r: string) => deps.policies.roleExists(t, r);
   const admin = createAuthAdminService({ store, clock: deps.clock, roleExists, egress: deps.egress });
   const logins = createLoginService({
-    store, tokens: deps.tokens, tenantExists: (t) => deps.tenants.exists(t), roleExists, broker: deps.broker, clock: deps.clock, egress: deps.egress,
+    store,
+    tokens: deps.tokens,
+    tenantExists: (t) => deps.tenants.exists(t),
+    roleExists,
+    broker: deps.broker,
+    clock: deps.clock,
+    egress: deps.egress,
     limiter: createLoginLimiter({ storage: deps.storage, clock: deps.clock, limit: deps.limit, windowSeconds: deps.windowSeconds }),
   });
   return { admin, logins, routes: vaultAuthRoutes({ admin, logins, tokens: deps.tokens, clock: deps.clock }) };

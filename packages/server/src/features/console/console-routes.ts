@@ -23,36 +23,52 @@ export const consoleSessionRoutes = (deps: { sessions: ConsoleSessions; tokens: 
     token: await deps.tokens.self(req.auth!.token),
   });
 
-  app.post('/v1/console/session', {
-    config: { access: { tenant: false }, audit: 'console.sign_in' },
-    schema: { tags, summary: 'Start a console session: send the token as Authorization: Bearer; the answer sets an HttpOnly session cookie and returns the CSRF token for changes' },
-  }, async (req, reply) => {
-    const raw = bearerOf(req);
-    if (!raw) throw fail('UNAUTHENTICATED', 'Start a session with the token in "Authorization: Bearer <token>".');
-    const s = deps.sessions.create(raw, req.auth!.token.id);
-    reply.header('set-cookie', cookie(s.id, deps.sessions.settings.maxSeconds));
-    reply.code(201);
-    return describe(req, s.csrf);
-  });
+  app.post(
+    '/v1/console/session',
+    {
+      config: { access: { tenant: false }, audit: 'console.sign_in' },
+      schema: {
+        tags,
+        summary:
+          'Start a console session: send the token as Authorization: Bearer; the answer sets an HttpOnly session cookie and returns the CSRF token for changes',
+      },
+    },
+    async (req, reply) => {
+      const raw = bearerOf(req);
+      if (!raw) throw fail('UNAUTHENTICATED', 'Start a session with the token in "Authorization: Bearer <token>".');
+      const s = deps.sessions.create(raw, req.auth!.token.id);
+      reply.header('set-cookie', cookie(s.id, deps.sessions.settings.maxSeconds));
+      reply.code(201);
+      return describe(req, s.csrf);
+    },
+  );
 
-  app.get('/v1/console/session', {
-    config: { access: { tenant: false }, audit: 'console.session' },
-    schema: { tags, summary: 'The current console session (the calling token and the CSRF token)' },
-  }, async (req) => {
-    const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    if (!c || bearerOf(req)) throw fail('SESSION_EXPIRED', 'No console session: this request did not come with a session cookie.');
-    return describe(req, deps.sessions.resolve(c, { unsafe: false, csrf: undefined }).csrf);
-  });
+  app.get(
+    '/v1/console/session',
+    {
+      config: { access: { tenant: false }, audit: 'console.session' },
+      schema: { tags, summary: 'The current console session (the calling token and the CSRF token)' },
+    },
+    async (req) => {
+      const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      if (!c || bearerOf(req)) throw fail('SESSION_EXPIRED', 'No console session: this request did not come with a session cookie.');
+      return describe(req, deps.sessions.resolve(c, { unsafe: false, csrf: undefined }).csrf);
+    },
+  );
 
-  app.delete('/v1/console/session', {
-    config: { access: { tenant: false }, audit: 'console.sign_out' },
-    schema: { tags, summary: 'End the console session (sign out) and clear its cookie' },
-  }, async (req, reply) => {
-    const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    const ended = c ? deps.sessions.end(c) : null;
-    // A token single sign-on made for this session ends with it.
-    if (ended?.minted) await deps.tokens.revoke(ended.minted.tenant, ended.tokenId).catch(() => undefined);
-    reply.header('set-cookie', cookie('', 0));
-    return { signed_out: Boolean(ended) };
-  });
+  app.delete(
+    '/v1/console/session',
+    {
+      config: { access: { tenant: false }, audit: 'console.sign_out' },
+      schema: { tags, summary: 'End the console session (sign out) and clear its cookie' },
+    },
+    async (req, reply) => {
+      const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
+      const ended = c ? deps.sessions.end(c) : null;
+      // A token single sign-on made for this session ends with it.
+      if (ended?.minted) await deps.tokens.revoke(ended.minted.tenant, ended.tokenId).catch(() => undefined);
+      reply.header('set-cookie', cookie('', 0));
+      return { signed_out: Boolean(ended) };
+    },
+  );
 };

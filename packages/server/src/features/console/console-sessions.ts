@@ -9,9 +9,20 @@ import { fail } from '../../lib/errors.js';
 export const SESSION_COOKIE = 'kh_session';
 export const CSRF_HEADER = 'x-keyhaven-csrf';
 
-interface Session { token: string; csrf: string; tokenId: string; created: number; lastUsed: number; minted: { tenant: string } | null }
+interface Session {
+  token: string;
+  csrf: string;
+  tokenId: string;
+  created: number;
+  lastUsed: number;
+  minted: { tenant: string } | null;
+}
 
-export interface SessionSettings { idleSeconds: number; maxSeconds: number; maxSessions?: number }
+export interface SessionSettings {
+  idleSeconds: number;
+  maxSeconds: number;
+  maxSessions?: number;
+}
 
 const digest = (id: string) => createHash('sha256').update(id).digest('hex');
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -21,7 +32,8 @@ export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSet
   const sessions = new Map<string, Session>();
   const max = deps.settings.maxSessions ?? 10_000;
   const now = () => deps.clock.now().getTime();
-  const live = (s: Session, t: number) => t - s.lastUsed < deps.settings.idleSeconds * 1000 && t - s.created < deps.settings.maxSeconds * 1000;
+  const live = (s: Session, t: number) =>
+    t - s.lastUsed < deps.settings.idleSeconds * 1000 && t - s.created < deps.settings.maxSeconds * 1000;
   const sweep = () => {
     const t = now();
     for (const [k, s] of sessions) if (!live(s, t)) sessions.delete(k);
@@ -33,7 +45,10 @@ export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSet
     const key = digest(cookie);
     const s = sessions.get(key);
     if (!s) return null;
-    if (!live(s, now())) { sessions.delete(key); return null; }
+    if (!live(s, now())) {
+      sessions.delete(key);
+      return null;
+    }
     return [key, s];
   };
 
@@ -66,7 +81,9 @@ export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSet
       sessions.delete(found[0]);
       return { tokenId: found[1].tokenId, minted: found[1].minted };
     },
-    get size() { return sessions.size; },
+    get size() {
+      return sessions.size;
+    },
     settings: deps.settings,
   };
 };

@@ -11,17 +11,31 @@ import type { App } from '../../http/pipeline-types.js';
 import { fail } from '../../lib/errors.js';
 
 export const CONSOLE_PREFIX = '/ui/';
-export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** Where the console's build lands, seen from this file in src/ or dist/ of the server package. */
 export const defaultConsoleDir = () => fileURLToPath(new URL('../../../../console/dist/', import.meta.url));
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
 };
 
-interface StaticFile { body: Buffer; gzip: Buffer | null; type: string; etag: string; immutable: boolean }
+interface StaticFile {
+  body: Buffer;
+  gzip: Buffer | null;
+  type: string;
+  etag: string;
+  immutable: boolean;
+}
 
 const walk = (dir: string, base = dir): string[] =>
   readdirSync(dir).flatMap((f) => {
@@ -38,7 +52,9 @@ export const loadConsoleFiles = (dir: string): Map<string, StaticFile> | null =>
     const type = TYPES[path.extname(rel)] ?? 'application/octet-stream';
     const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && body.length > 512;
     files.set(rel, {
-      body, type, gzip: compressible ? gzipSync(body, { level: 9 }) : null,
+      body,
+      type,
+      gzip: compressible ? gzipSync(body, { level: 9 }) : null,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       // Vite names built assets by content hash: they never change under one name.
       immutable: rel.startsWith('assets/'),
@@ -53,7 +69,11 @@ export const consoleStaticRoutes = (files: Map<string, StaticFile> | null) => (a
   app.get('/', { config, schema }, async (_req, reply) => reply.redirect(CONSOLE_PREFIX, 302));
   app.get('/ui', { config, schema }, async (_req, reply) => reply.redirect(CONSOLE_PREFIX, 301));
   app.get('/ui/*', { config, schema }, async (req, reply) => {
-    if (!files) throw fail('ROUTE_NOT_FOUND', 'The web console is not built on this server: run `npm run build` (it builds packages/console), or set console.dir.');
+    if (!files)
+      throw fail(
+        'ROUTE_NOT_FOUND',
+        'The web console is not built on this server: run `npm run build` (it builds packages/console), or set console.dir.',
+      );
     const rel = (req.params as { '*': string })['*'];
     let file = files.get(rel);
     if (!file) {

@@ -24,9 +24,14 @@ describe('console sessions', () => {
   const clock = { now: () => new Date(t) };
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer('sqlite', { clock, config: { console: { dir: fakeConsole(), sessionIdleSeconds: 600, sessionMaxSeconds: 3600 } } });
+    s = await startTestServer('sqlite', {
+      clock,
+      config: { console: { dir: fakeConsole(), sessionIdleSeconds: 600, sessionMaxSeconds: 3600 } },
+    });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   /** Signs in with a token (root by default); the session cookie and the CSRF token. */
   const signIn = async (token = s.rootToken) => {
@@ -36,8 +41,17 @@ describe('console sessions', () => {
     const cookie = /^kh_session=([A-Za-z0-9_-]{43});/.exec(setCookie)![1]!;
     return { cookie: `${SESSION_COOKIE}=${cookie}`, csrf: r.body.csrf_token as string, setCookie, body: r.body };
   };
-  const withCookie = (method: string, url: string, session: { cookie: string }, o: { csrf?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-    s.call(method, url, { token: null, body: o.body, headers: { cookie: session.cookie, ...(o.csrf ? { [CSRF_HEADER]: o.csrf } : {}), ...o.headers } });
+  const withCookie = (
+    method: string,
+    url: string,
+    session: { cookie: string },
+    o: { csrf?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) =>
+    s.call(method, url, {
+      token: null,
+      body: o.body,
+      headers: { cookie: session.cookie, ...(o.csrf ? { [CSRF_HEADER]: o.csrf } : {}), ...o.headers },
+    });
 
   it('exchanges a token for an HttpOnly, SameSite=Strict cookie and a CSRF token', async () => {
     const a = await signIn();
@@ -94,7 +108,10 @@ describe('console sessions', () => {
     expect(idle.body.error.code).toBe('SESSION_EXPIRED');
 
     const b = await signIn();
-    for (let i = 0; i < 7; i++) { t += 500_000; expect((await withCookie('GET', '/v1/secrets', b)).status).toBe(200); }
+    for (let i = 0; i < 7; i++) {
+      t += 500_000;
+      expect((await withCookie('GET', '/v1/secrets', b)).status).toBe(200);
+    }
     t += 200_000; // 3,700 s after sign-in, never idle for long
     expect((await withCookie('GET', '/v1/secrets', b)).body.error.code).toBe('SESSION_EXPIRED');
   });
@@ -134,7 +151,11 @@ describe('console sessions', () => {
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(asset.headers['content-encoding']).toBe('gzip');
     expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
-    const cached = await s.app.http.inject({ method: 'GET', url: '/ui/assets/app-abc123.js', headers: { 'if-none-match': String(asset.headers.etag) } });
+    const cached = await s.app.http.inject({
+      method: 'GET',
+      url: '/ui/assets/app-abc123.js',
+      headers: { 'if-none-match': String(asset.headers.etag) },
+    });
     expect(cached.statusCode).toBe(304);
     const missing = await s.call('GET', '/ui/assets/other.js', { token: null, tenant: null });
     expect(missing.status).toBe(404);
@@ -146,10 +167,35 @@ describe('console without a build, over TLS', () => {
   let s: TestServer;
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhaven-console-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-    s = await startTestServer('sqlite', { config: { tls: { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') }, console: { dir: path.join(dir, 'no-console-here') } } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    s = await startTestServer('sqlite', {
+      config: {
+        tls: { certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') },
+        console: { dir: path.join(dir, 'no-console-here') },
+      },
+    });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('marks the session cookie Secure', async () => {
     const r = await s.call('POST', '/v1/console/session', { tenant: null });

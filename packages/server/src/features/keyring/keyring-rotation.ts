@@ -29,7 +29,14 @@ export interface KeyRotationStatus {
   started_at: string | null;
   finished_at: string | null;
   error: string | null;
-  auto: { enabled: boolean; interval_hours: number; schedule: string | null; timezone: string; next_at: string | null; last_rotated_at: string | null };
+  auto: {
+    enabled: boolean;
+    interval_hours: number;
+    schedule: string | null;
+    timezone: string;
+    next_at: string | null;
+    last_rotated_at: string | null;
+  };
 }
 
 /** The job_state row of the automatic keyring rotation. */
@@ -50,40 +57,92 @@ type Key = { tenant_id: string; secret_id: string; version: number };
 export const createKeyRotation = (deps: KeyRotationDeps) => {
   const { storage, barrier, clock } = deps;
   const keyring = barrier.keyring;
-  const s = { state: 'idle' as RotationState, target: null as string | null, total: 0, done: 0, skipped: 0, failed: 0, startedAt: null as string | null, finishedAt: null as string | null, error: null as string | null };
-  const auto = { enabled: deps.settings.enabled, intervalHours: deps.settings.intervalHours, nextAt: null as number | null, lastRotatedAt: null as string | null };
-  const cron = deps.settings.schedule ? new Cron(deps.settings.schedule, { timezone: deps.settings.timezone ?? 'UTC', paused: true }) : null;
+  const s = {
+    state: 'idle' as RotationState,
+    target: null as string | null,
+    total: 0,
+    done: 0,
+    skipped: 0,
+    failed: 0,
+    startedAt: null as string | null,
+    finishedAt: null as string | null,
+    error: null as string | null,
+  };
+  const auto = {
+    enabled: deps.settings.enabled,
+    intervalHours: deps.settings.intervalHours,
+    nextAt: null as number | null,
+    lastRotatedAt: null as string | null,
+  };
+  const cron = deps.settings.schedule
+    ? new Cron(deps.settings.schedule, { timezone: deps.settings.timezone ?? 'UTC', paused: true })
+    : null;
   const owner = newLeaseOwner('keyring');
   const leaseMs = (deps.settings.leaseSeconds ?? 600) * 1000;
   /** When a rotation is next due after one at (or a schedule started at) `base`. */
-  const dueAfter = (base: Date): number => (cron ? (cron.nextRun(base)?.getTime() ?? Number.POSITIVE_INFINITY) : base.getTime() + auto.intervalHours * 3600_000);
+  const dueAfter = (base: Date): number =>
+    cron ? (cron.nextRun(base)?.getTime() ?? Number.POSITIVE_INFINITY) : base.getTime() + auto.intervalHours * 3600_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let stopping = false;
 
   const status = (): KeyRotationStatus => ({
-    state: s.state, active_kek: keyring.activeKekId, kek_ids: keyring.kekIds(), target_kek: s.target,
-    total: s.total, done: s.done, remaining: Math.max(0, s.total - s.done - s.skipped - s.failed), skipped: s.skipped, failed: s.failed,
-    started_at: s.startedAt, finished_at: s.finishedAt, error: s.error,
-    auto: { enabled: auto.enabled, interval_hours: auto.intervalHours, schedule: deps.settings.schedule ?? null, timezone: deps.settings.timezone ?? 'UTC', next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null, last_rotated_at: auto.lastRotatedAt },
+    state: s.state,
+    active_kek: keyring.activeKekId,
+    kek_ids: keyring.kekIds(),
+    target_kek: s.target,
+    total: s.total,
+    done: s.done,
+    remaining: Math.max(0, s.total - s.done - s.skipped - s.failed),
+    skipped: s.skipped,
+    failed: s.failed,
+    started_at: s.startedAt,
+    finished_at: s.finishedAt,
+    error: s.error,
+    auto: {
+      enabled: auto.enabled,
+      interval_hours: auto.intervalHours,
+      schedule: deps.settings.schedule ?? null,
+      timezone: deps.settings.timezone ?? 'UTC',
+      next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null,
+      last_rotated_at: auto.lastRotatedAt,
+    },
   });
 
-  const countStale = (kek: string) => storage.withTenant('*', async (ex) => Number((await ex.selectFrom('secret_versions').select((eb) => eb.fn.countAll().as('n'))
-    .where('wrapped_dek', 'is not', null).where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)])).executeTakeFirst())?.n ?? 0));
+  const countStale = (kek: string) =>
+    storage.withTenant('*', async (ex) =>
+      Number(
+        (
+          await ex
+            .selectFrom('secret_versions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('wrapped_dek', 'is not', null)
+            .where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)]))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      ),
+    );
 
   /** One batch after `after` in primary-key order: re-wrap and update each row only if it is unchanged. */
   const batch = async (kek: string, after: Key | null): Promise<Key | null> => {
     const rows = await storage.withTenant('*', (ex) => {
-      let q = ex.selectFrom('secret_versions').select(['tenant_id', 'secret_id', 'version', 'wrapped_dek'])
-        .where('wrapped_dek', 'is not', null).where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)]));
+      let q = ex
+        .selectFrom('secret_versions')
+        .select(['tenant_id', 'secret_id', 'version', 'wrapped_dek'])
+        .where('wrapped_dek', 'is not', null)
+        .where((eb) => eb.or([eb('kek_id', '!=', kek), eb('kek_id', 'is', null)]));
       if (after) {
-        q = q.where((eb) => eb.or([
-          eb('tenant_id', '>', after.tenant_id),
-          eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '>', after.secret_id)]),
-          eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '=', after.secret_id), eb('version', '>', after.version)]),
-        ]));
+        q = q.where((eb) =>
+          eb.or([
+            eb('tenant_id', '>', after.tenant_id),
+            eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '>', after.secret_id)]),
+            eb.and([eb('tenant_id', '=', after.tenant_id), eb('secret_id', '=', after.secret_id), eb('version', '>', after.version)]),
+          ]),
+        );
       }
-      return q.orderBy('tenant_id').orderBy('secret_id').orderBy('version').limit(deps.settings.batchSize).execute() as Promise<Array<Key & { wrapped_dek: string }>>;
+      return q.orderBy('tenant_id').orderBy('secret_id').orderBy('version').limit(deps.settings.batchSize).execute() as Promise<
+        Array<Key & { wrapped_dek: string }>
+      >;
     });
     if (rows.length === 0) return null;
     const updates: Array<Key & { old: string; next: string }> = [];
@@ -99,10 +158,16 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     if (updates.length) {
       await storage.transaction('*', async (trx) => {
         for (const u of updates) {
-          const res = await trx.updateTable('secret_versions').set({ wrapped_dek: u.next, kek_id: kek })
-            .where('tenant_id', '=', u.tenant_id).where('secret_id', '=', u.secret_id).where('version', '=', u.version).where('wrapped_dek', '=', u.old)
+          const res = await trx
+            .updateTable('secret_versions')
+            .set({ wrapped_dek: u.next, kek_id: kek })
+            .where('tenant_id', '=', u.tenant_id)
+            .where('secret_id', '=', u.secret_id)
+            .where('version', '=', u.version)
+            .where('wrapped_dek', '=', u.old)
             .executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 1) s.done++; else s.skipped++; // destroyed or changed meanwhile
+          if (Number(res.numUpdatedRows) === 1) s.done++;
+          else s.skipped++; // destroyed or changed meanwhile
         }
       });
     }
@@ -131,26 +196,64 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     // KEKs another replica added since the last refresh: the new id must follow theirs (kekN+1).
     await keyring.refresh();
     const kek = opts.force && s.state === 'failed' && s.target === keyring.activeKekId ? keyring.activeKekId : await keyring.rotate();
-    Object.assign(s, { state: 'running', target: kek, total: 0, done: 0, skipped: 0, failed: 0, startedAt: clock.now().toISOString(), finishedAt: null, error: null });
+    Object.assign(s, {
+      state: 'running',
+      target: kek,
+      total: 0,
+      done: 0,
+      skipped: 0,
+      failed: 0,
+      startedAt: clock.now().toISOString(),
+      finishedAt: null,
+      error: null,
+    });
     s.total = await countStale(kek);
     auto.lastRotatedAt = s.startedAt;
     auto.nextAt = dueAfter(new Date(s.startedAt!));
     // Manual and scheduled rotations alike move the shared schedule on (every replica, after restarts).
-    await storage.withTenant('*', (ex) => ex.updateTable('job_state').set({ last_run_at: s.startedAt, last_run_by: owner }).where('name', '=', KEYRING_ROTATION_JOB).execute())
-      .catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'could not record the keyring rotation time; the schedule may rotate again early'));
+    await storage
+      .withTenant('*', (ex) =>
+        ex
+          .updateTable('job_state')
+          .set({ last_run_at: s.startedAt, last_run_by: owner })
+          .where('name', '=', KEYRING_ROTATION_JOB)
+          .execute(),
+      )
+      .catch((e: Error) =>
+        deps.logger?.error(
+          { reason: e.message?.slice(0, 200) },
+          'could not record the keyring rotation time; the schedule may rotate again early',
+        ),
+      );
     deps.logger?.info({ kek, total: s.total }, 'keyring rotation started');
-    running = rewrapAll(kek).then(
-      () => { s.state = s.failed ? 'failed' : 'completed'; if (s.failed) s.error = `${s.failed} data keys could not be re-wrapped; they still open with their old KEK.`; },
-      (e) => { s.state = 'failed'; s.error = e instanceof Error ? e.message : 'the rotation failed'; deps.logger?.error({ kek }, 'keyring rotation failed'); },
-    ).finally(() => { s.finishedAt = clock.now().toISOString(); running = null; });
+    running = rewrapAll(kek)
+      .then(
+        () => {
+          s.state = s.failed ? 'failed' : 'completed';
+          if (s.failed) s.error = `${s.failed} data keys could not be re-wrapped; they still open with their old KEK.`;
+        },
+        (e) => {
+          s.state = 'failed';
+          s.error = e instanceof Error ? e.message : 'the rotation failed';
+          deps.logger?.error({ kek }, 'keyring rotation failed');
+        },
+      )
+      .finally(() => {
+        s.finishedAt = clock.now().toISOString();
+        running = null;
+      });
     return status();
   };
 
   /** The shared row: created on first use (the schedule starts then), read on every tick. */
   const readJob = async (): Promise<{ base: string; last: string | null }> => {
     const now = clock.now().toISOString();
-    await storage.withTenant('*', (ex) => sql`insert into job_state (name, created_at) values (${KEYRING_ROTATION_JOB}, ${now}) on conflict (name) do nothing`.execute(ex));
-    const row = await storage.withTenant('*', (ex) => ex.selectFrom('job_state').select(['created_at', 'last_run_at']).where('name', '=', KEYRING_ROTATION_JOB).executeTakeFirstOrThrow());
+    await storage.withTenant('*', (ex) =>
+      sql`insert into job_state (name, created_at) values (${KEYRING_ROTATION_JOB}, ${now}) on conflict (name) do nothing`.execute(ex),
+    );
+    const row = await storage.withTenant('*', (ex) =>
+      ex.selectFrom('job_state').select(['created_at', 'last_run_at']).where('name', '=', KEYRING_ROTATION_JOB).executeTakeFirstOrThrow(),
+    );
     return { base: row.last_run_at ?? row.created_at, last: row.last_run_at };
   };
 
@@ -164,9 +267,17 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     // The lease row is claimed only while it still says what we read: a replica that rotated in
     // between moved last_run_at on, so this one does not rotate a second time for the same due time.
     const claimed = await claimRows<{ name: string }>(storage, {
-      table: 'job_state', keys: ['name'], orderBy: 'name', limit: 1, owner,
-      where: job.last === null ? sql`name = ${KEYRING_ROTATION_JOB} and last_run_at is null` : sql`name = ${KEYRING_ROTATION_JOB} and last_run_at = ${job.last}`,
-      now: now.toISOString(), until: new Date(now.getTime() + leaseMs).toISOString(),
+      table: 'job_state',
+      keys: ['name'],
+      orderBy: 'name',
+      limit: 1,
+      owner,
+      where:
+        job.last === null
+          ? sql`name = ${KEYRING_ROTATION_JOB} and last_run_at is null`
+          : sql`name = ${KEYRING_ROTATION_JOB} and last_run_at = ${job.last}`,
+      now: now.toISOString(),
+      until: new Date(now.getTime() + leaseMs).toISOString(),
     });
     if (claimed.length === 0) return;
     try {
@@ -174,20 +285,36 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       deps.logger?.info({ kek: st.target_kek, next_at: new Date(auto.nextAt).toISOString() }, 'scheduled keyring rotation');
       await running?.catch(() => {});
     } finally {
-      await storage.withTenant('*', (ex) => ex.updateTable('job_state').set({ lease_owner: null, lease_until: null }).where('name', '=', KEYRING_ROTATION_JOB).where('lease_owner', '=', owner).execute()).catch(() => {});
+      await storage
+        .withTenant('*', (ex) =>
+          ex
+            .updateTable('job_state')
+            .set({ lease_owner: null, lease_until: null })
+            .where('name', '=', KEYRING_ROTATION_JOB)
+            .where('lease_owner', '=', owner)
+            .execute(),
+        )
+        .catch(() => {});
     }
   };
 
   const schedule = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!auto.enabled) { auto.nextAt = null; return; }
+    if (!auto.enabled) {
+      auto.nextAt = null;
+      return;
+    }
     if (stopping) return;
     if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
     // Wake at the due time, and at least once a minute to see what other replicas did.
     const wait = Math.max(200, Math.min(60_000, auto.nextAt - clock.now().getTime()));
     timer = setTimeout(() => {
-      void tick().catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'scheduled keyring rotation failed; retried at the next check')).finally(schedule);
+      void tick()
+        .catch((e: Error) =>
+          deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'scheduled keyring rotation failed; retried at the next check'),
+        )
+        .finally(schedule);
     }, wait);
     timer.unref();
   };
@@ -206,10 +333,17 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     },
     /** Reads the shared state, then checks on schedule (also the first check, right away, when overdue). */
     async start() {
-      await tick().catch((e: Error) => deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'could not read the keyring rotation schedule; retried at the next check'));
+      await tick().catch((e: Error) =>
+        deps.logger?.error({ reason: e.message?.slice(0, 200) }, 'could not read the keyring rotation schedule; retried at the next check'),
+      );
       schedule();
     },
-    async stop() { stopping = true; if (timer) clearTimeout(timer); timer = undefined; await running?.catch(() => {}); },
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => {});
+    },
   };
 };
 

@@ -17,14 +17,29 @@ import type { NotificationPayload } from './notification-types.js';
 import type { SubscriptionRow, SubscriptionService } from './subscription-service.js';
 
 export interface DeliverySettings {
-  maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; leaseMs: number; batchSize: number; concurrency: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  timeoutMs: number;
+  leaseMs: number;
+  batchSize: number;
+  concurrency: number;
 }
 type OutboxRow = Omit<NotificationOutboxTable, 'seq'> & { seq: number | string };
 
-export interface DeliveryObserver { attempted?(row: { seq: number; event_id: string; status: 'delivered' | 'retry' | 'dead' }): void }
+export interface DeliveryObserver {
+  attempted?(row: { seq: number; event_id: string; status: 'delivered' | 'retry' | 'dead' }): void;
+}
 
 export const createDeliveryWorker = (deps: {
-  storage: StorageHandle; clock: Clock; logger: Logger; subscriptions: SubscriptionService; egress: EgressPolicy; settings: DeliverySettings; owner?: string; observer?: DeliveryObserver;
+  storage: StorageHandle;
+  clock: Clock;
+  logger: Logger;
+  subscriptions: SubscriptionService;
+  egress: EgressPolicy;
+  settings: DeliverySettings;
+  owner?: string;
+  observer?: DeliveryObserver;
 }) => {
   const { storage, settings } = deps;
   const owner = deps.owner ?? newLeaseOwner('notify');
@@ -47,7 +62,12 @@ export const createDeliveryWorker = (deps: {
   const claim = () => {
     const now = nowIso();
     return claimRows<OutboxRow>(storage, {
-      table: 'notification_outbox', keys: ['seq'], orderBy: 'seq', limit: settings.batchSize, owner, now,
+      table: 'notification_outbox',
+      keys: ['seq'],
+      orderBy: 'seq',
+      limit: settings.batchSize,
+      owner,
+      now,
       until: new Date(deps.clock.now().getTime() + settings.leaseMs).toISOString(),
       where: sql`status = 'pending' and next_attempt_at <= ${now}`,
     });
@@ -56,18 +76,45 @@ export const createDeliveryWorker = (deps: {
   /** Gives rows back unsent (no attempt counted), due again at `at`. */
   const release = async (rows: OutboxRow[], at: string) => {
     if (!rows.length) return;
-    await storage.transaction('*', (trx) => trx.updateTable('notification_outbox').set({ lease_owner: null, lease_until: null, next_attempt_at: at })
-      .where('seq', 'in', rows.map((r) => Number(r.seq))).where('lease_owner', '=', owner).execute());
+    await storage.transaction('*', (trx) =>
+      trx
+        .updateTable('notification_outbox')
+        .set({ lease_owner: null, lease_until: null, next_attempt_at: at })
+        .where(
+          'seq',
+          'in',
+          rows.map((r) => Number(r.seq)),
+        )
+        .where('lease_owner', '=', owner)
+        .execute(),
+    );
   };
 
   /** The earliest undelivered row of a group before `seq` (one index probe), if any. */
-  const blockerOf = async (row: OutboxRow) => (await storage.withTenant('*', (ex) => ex.selectFrom('notification_outbox').select(['seq', 'next_attempt_at'])
-    .where('subscription_id', '=', row.subscription_id).where('order_key', '=', row.order_key).where('status', '=', 'pending')
-    .where('tenant_id', '=', row.tenant_id).where('seq', '<', Number(row.seq)).orderBy('seq').limit(1).executeTakeFirst()));
+  const blockerOf = async (row: OutboxRow) =>
+    await storage.withTenant('*', (ex) =>
+      ex
+        .selectFrom('notification_outbox')
+        .select(['seq', 'next_attempt_at'])
+        .where('subscription_id', '=', row.subscription_id)
+        .where('order_key', '=', row.order_key)
+        .where('status', '=', 'pending')
+        .where('tenant_id', '=', row.tenant_id)
+        .where('seq', '<', Number(row.seq))
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst(),
+    );
 
   const finish = (row: OutboxRow, patch: Partial<Omit<NotificationOutboxTable, 'seq'>>) =>
-    storage.transaction('*', (trx) => trx.updateTable('notification_outbox').set({ ...patch, lease_owner: null, lease_until: null })
-      .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute());
+    storage.transaction('*', (trx) =>
+      trx
+        .updateTable('notification_outbox')
+        .set({ ...patch, lease_owner: null, lease_until: null })
+        .where('seq', '=', Number(row.seq))
+        .where('lease_owner', '=', owner)
+        .execute(),
+    );
 
   let attemptsThisRound = 0;
   /** Sent rows are marked delivered together (one transaction per group, at most MARK_BATCH rows):
@@ -79,14 +126,22 @@ export const createDeliveryWorker = (deps: {
     const at = nowIso();
     await storage.transaction('*', async (trx) => {
       for (const { row, attempts } of batch) {
-        await trx.updateTable('notification_outbox').set({ status: 'delivered', attempts, delivered_at: at, last_error: null, lease_owner: null, lease_until: null })
-          .where('seq', '=', Number(row.seq)).where('lease_owner', '=', owner).execute();
+        await trx
+          .updateTable('notification_outbox')
+          .set({ status: 'delivered', attempts, delivered_at: at, last_error: null, lease_owner: null, lease_until: null })
+          .where('seq', '=', Number(row.seq))
+          .where('lease_owner', '=', owner)
+          .execute();
       }
     });
     for (const { row } of batch) deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: 'delivered' });
   };
   /** Sends one row; returns when it is due again if it failed (undefined when delivered or dead). */
-  const deliverOne = async (row: OutboxRow, sub: SubscriptionRow, delivered: Array<{ row: OutboxRow; attempts: number }>): Promise<string | undefined> => {
+  const deliverOne = async (
+    row: OutboxRow,
+    sub: SubscriptionRow,
+    delivered: Array<{ row: OutboxRow; attempts: number }>,
+  ): Promise<string | undefined> => {
     const attempts = row.attempts + 1;
     attemptsThisRound++;
     try {
@@ -95,12 +150,19 @@ export const createDeliveryWorker = (deps: {
       if (delivered.length >= MARK_BATCH) await markDelivered(delivered);
       return undefined;
     } catch (e) {
-      const reason = e instanceof DeliveryError || isKeyhavenError(e) ? (e as Error).message.slice(0, 500) : 'the channel failed unexpectedly';
+      const reason =
+        e instanceof DeliveryError || isKeyhavenError(e) ? (e as Error).message.slice(0, 500) : 'the channel failed unexpectedly';
       const dead = attempts >= settings.maxAttempts;
-      const next = new Date(deps.clock.now().getTime() + Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1))).toISOString();
+      const next = new Date(
+        deps.clock.now().getTime() + Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1)),
+      ).toISOString();
       await finish(row, dead ? { status: 'dead', attempts, last_error: reason } : { attempts, last_error: reason, next_attempt_at: next });
       deps.observer?.attempted?.({ seq: Number(row.seq), event_id: row.event_id, status: dead ? 'dead' : 'retry' });
-      if (dead) deps.logger.warn({ subscription: row.subscription_id, event_id: row.event_id, event_type: row.event_type, attempts, reason }, 'a notification could not be delivered and was moved to the dead letters');
+      if (dead)
+        deps.logger.warn(
+          { subscription: row.subscription_id, event_id: row.event_id, event_type: row.event_type, attempts, reason },
+          'a notification could not be delivered and was moved to the dead letters',
+        );
       return dead ? undefined : next;
     }
   };
@@ -114,7 +176,16 @@ export const createDeliveryWorker = (deps: {
     if (!subs.has(key)) subs.set(key, deps.subscriptions.rowOf(first.tenant_id, first.subscription_id));
     const sub = await subs.get(key)!;
     if (!sub) {
-      await storage.transaction('*', (trx) => trx.deleteFrom('notification_outbox').where('seq', 'in', rows.map((r) => Number(r.seq))).execute());
+      await storage.transaction('*', (trx) =>
+        trx
+          .deleteFrom('notification_outbox')
+          .where(
+            'seq',
+            'in',
+            rows.map((r) => Number(r.seq)),
+          )
+          .execute(),
+      );
       return;
     }
     const blocker = await blockerOf(first);
@@ -151,7 +222,10 @@ export const createDeliveryWorker = (deps: {
           await deliverGroup(group, subs);
         } catch (e) {
           // The rows stay leased until their lease runs out, then any server sends them.
-          deps.logger.warn({ subscription: group[0]!.subscription_id, reason: (e as Error).message?.slice(0, 200) }, 'notification delivery failed; the rows are retried when their lease runs out');
+          deps.logger.warn(
+            { subscription: group[0]!.subscription_id, reason: (e as Error).message?.slice(0, 200) },
+            'notification delivery failed; the rows are retried when their lease runs out',
+          );
         }
       }
     };
@@ -161,12 +235,17 @@ export const createDeliveryWorker = (deps: {
 
   /** Sends everything due now (rows that fail are retried later, not in this call). */
   const drain = (): Promise<void> => {
-    if (draining) { again = true; return draining; }
+    if (draining) {
+      again = true;
+      return draining;
+    }
     draining = (async () => {
       try {
         do {
           again = false;
-          while (!stopped && (await drainOnce()) > 0) { /* until nothing is due */ }
+          while (!stopped && (await drainOnce()) > 0) {
+            /* until nothing is due */
+          }
         } while (again && !stopped);
       } finally {
         draining = undefined;
@@ -179,7 +258,14 @@ export const createDeliveryWorker = (deps: {
     owner,
     drain,
     /** After a commit that queued events: send soon, without waiting for the next poll. */
-    kick() { if (!stopped) setImmediate(() => { void drain().catch((e: Error) => deps.logger.warn({ reason: e.message?.slice(0, 200) }, 'notification delivery failed; the next poll retries')); }); },
+    kick() {
+      if (!stopped)
+        setImmediate(() => {
+          void drain().catch((e: Error) =>
+            deps.logger.warn({ reason: e.message?.slice(0, 200) }, 'notification delivery failed; the next poll retries'),
+          );
+        });
+    },
     /** At start: rows leased by a process that is gone (a crash) are free again now. */
     releaseDead: () => releaseDeadLeases(storage, 'notification_outbox', owner),
     async stop() {

@@ -22,7 +22,12 @@ import { notificationRoutes } from './notification-routes.js';
 import type { NotificationPayload } from './notification-types.js';
 
 export interface NotificationFeatureDeps {
-  storage: StorageHandle; barrier: Barrier; clock: Clock; logger: Logger; bus: EventBus; egress: EgressPolicy;
+  storage: StorageHandle;
+  barrier: Barrier;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  egress: EgressPolicy;
   settings: KeyhavenConfig['notifications'];
   observer?: DeliveryObserver;
 }
@@ -37,23 +42,53 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   const outbox = createOutbox({ fixed: createFixedSql(storage.dialect, storage.sqliteRun), now });
   const subscriptions = createSubscriptionService({ storage, barrier: deps.barrier, clock: deps.clock, egress: deps.egress });
   const worker = createDeliveryWorker({
-    storage, clock: deps.clock, logger: deps.logger, subscriptions, egress: deps.egress, observer: deps.observer,
+    storage,
+    clock: deps.clock,
+    logger: deps.logger,
+    subscriptions,
+    egress: deps.egress,
+    observer: deps.observer,
     settings: {
-      maxAttempts: settings.maxAttempts, retryBaseMs: settings.retryBaseMs, retryMaxMs: settings.retryMaxMs, timeoutMs: settings.timeoutMs,
-      leaseMs: settings.leaseSeconds * 1000, batchSize: settings.batchSize, concurrency: settings.concurrency,
+      maxAttempts: settings.maxAttempts,
+      retryBaseMs: settings.retryBaseMs,
+      retryMaxMs: settings.retryMaxMs,
+      timeoutMs: settings.timeoutMs,
+      leaseMs: settings.leaseSeconds * 1000,
+      batchSize: settings.batchSize,
+      concurrency: settings.concurrency,
     },
   });
   const deadLetters = createDeadLetters({ storage, clock: deps.clock, kick: () => worker.kick() });
-  const reminders = createReminders({ storage, clock: deps.clock, outbox, settings: { reminderDays: settings.reminderDays, overdueGraceMinutes: settings.overdueGraceMinutes } });
+  const reminders = createReminders({
+    storage,
+    clock: deps.clock,
+    outbox,
+    settings: { reminderDays: settings.reminderDays, overdueGraceMinutes: settings.overdueGraceMinutes },
+  });
   const timers: NodeJS.Timeout[] = [];
   const throttled = new Map<string, number>();
   /** A bus event in a transaction of its own; tenant '*' (server-wide) goes to every tenant with subscriptions. */
   const queueBusEvent = async (e: { type: string; tenant: string; time: string; data: Record<string, unknown> }, secret?: string) => {
-    const tenants = e.tenant !== '*' ? [e.tenant] : (await storage.withTenant('*', (ex) => ex.selectFrom('notification_subscriptions').innerJoin('tenants', 'tenants.id', 'notification_subscriptions.tenant_id')
-      .select('notification_subscriptions.tenant_id').distinct().where('notification_subscriptions.enabled', '=', 1).where('tenants.deleted_at', 'is', null).execute())).map((r) => r.tenant_id);
+    const tenants =
+      e.tenant !== '*'
+        ? [e.tenant]
+        : (
+            await storage.withTenant('*', (ex) =>
+              ex
+                .selectFrom('notification_subscriptions')
+                .innerJoin('tenants', 'tenants.id', 'notification_subscriptions.tenant_id')
+                .select('notification_subscriptions.tenant_id')
+                .distinct()
+                .where('notification_subscriptions.enabled', '=', 1)
+                .where('tenants.deleted_at', 'is', null)
+                .execute(),
+            )
+          ).map((r) => r.tenant_id);
     let queued = 0;
     for (const tenant of tenants) {
-      queued += await storage.transaction(tenant, (trx) => outbox.record(trx, { type: e.type as never, tenant, time: e.time, secret: secret ? { name: secret } : undefined, data: e.data }));
+      queued += await storage.transaction(tenant, (trx) =>
+        outbox.record(trx, { type: e.type as never, tenant, time: e.time, secret: secret ? { name: secret } : undefined, data: e.data }),
+      );
     }
     return queued;
   };
@@ -61,7 +96,15 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
 
   const test = async (scope: Scope, id: string) => {
     const row = await subscriptions.requireRow(scope.tenant, id);
-    const payload = { id: newId('evt'), type: 'notification.test', time: now(), tenant: scope.tenant, criticality: 'low', secret: null, data: { message: 'a test notification from Keyhaven', subscription: id } } as unknown as NotificationPayload;
+    const payload = {
+      id: newId('evt'),
+      type: 'notification.test',
+      time: now(),
+      tenant: scope.tenant,
+      criticality: 'low',
+      secret: null,
+      data: { message: 'a test notification from Keyhaven', subscription: id },
+    } as unknown as NotificationPayload;
     const sender = subscriptions.senderOf(row, { egress: deps.egress, timeoutMs: settings.timeoutMs, now: () => deps.clock.now() });
     try {
       await sender.send({ payload, body: JSON.stringify(payload) });
@@ -79,7 +122,13 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
     const run = async () => {
       if (running) return;
       running = true;
-      try { await fn(); } catch (e) { deps.logger.warn({ job: what, reason: (e as Error).message?.slice(0, 200) }, 'notification job failed'); } finally { running = false; }
+      try {
+        await fn();
+      } catch (e) {
+        deps.logger.warn({ job: what, reason: (e as Error).message?.slice(0, 200) }, 'notification job failed');
+      } finally {
+        running = false;
+      }
     };
     const t = setInterval(() => void run(), ms);
     t.unref();
@@ -87,7 +136,12 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   };
 
   return {
-    outbox, subscriptions, deadLetters, reminders, worker, test,
+    outbox,
+    subscriptions,
+    deadLetters,
+    reminders,
+    worker,
+    test,
     routes: notificationRoutes({ subscriptions, deadLetters, reminders, test }),
     async start() {
       if (!settings.enabled) return;
@@ -104,18 +158,46 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
         // the event, so a failure before anyone subscribed does not mute the next one.
         if (throttled.size > 10_000) throttled.clear();
         throttled.set(key, at);
-        void queueBusEvent(e, secret).then((queued) => {
-          if (queued === 0) throttled.delete(key);
-          worker.kick();
-        }, (err: Error) => { throttled.delete(key); deps.logger.warn({ reason: err.message?.slice(0, 200), event_type: e.type }, 'a notification could not be queued'); });
+        void queueBusEvent(e, secret).then(
+          (queued) => {
+            if (queued === 0) throttled.delete(key);
+            worker.kick();
+          },
+          (err: Error) => {
+            throttled.delete(key);
+            deps.logger.warn({ reason: err.message?.slice(0, 200), event_type: e.type }, 'a notification could not be queued');
+          },
+        );
       });
       await worker.releaseDead().catch(() => 0);
       every(settings.pollIntervalMs, () => worker.drain(), 'notification-delivery');
-      every(settings.reminderIntervalSeconds * 1000, async () => { await reminders.sweep(); worker.kick(); }, 'notification-reminders');
-      every(3600_000, () => storage.transaction('*', (trx) => trx.deleteFrom('notification_outbox').where('status', '=', 'delivered')
-        .where('delivered_at', '<', new Date(deps.clock.now().getTime() - settings.retentionDays * 86_400_000).toISOString()).execute()), 'notification-retention');
+      every(
+        settings.reminderIntervalSeconds * 1000,
+        async () => {
+          await reminders.sweep();
+          worker.kick();
+        },
+        'notification-reminders',
+      );
+      every(
+        3600_000,
+        () =>
+          storage.transaction('*', (trx) =>
+            trx
+              .deleteFrom('notification_outbox')
+              .where('status', '=', 'delivered')
+              .where('delivered_at', '<', new Date(deps.clock.now().getTime() - settings.retentionDays * 86_400_000).toISOString())
+              .execute(),
+          ),
+        'notification-retention',
+      );
       worker.kick();
-      setTimeout(() => { void reminders.sweep().then(() => worker.kick(), () => undefined); }, 1000).unref();
+      setTimeout(() => {
+        void reminders.sweep().then(
+          () => worker.kick(),
+          () => undefined,
+        );
+      }, 1000).unref();
     },
     async stop() {
       unsubscribe?.();

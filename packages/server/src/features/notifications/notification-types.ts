@@ -3,8 +3,16 @@
 import { CRITICALITIES, type Criticality } from '../secrets/secret-types.js';
 
 export const NOTIFICATION_EVENT_TYPES = [
-  'secret.changed', 'secret.rotated', 'secret.rotation_failed', 'secret.rolled_back', 'secret.rotation_overdue',
-  'secret.emergency_rotated', 'secret.expiry_reminder', 'anomaly.detected', 'provider.unreachable', 'audit.sink_failing',
+  'secret.changed',
+  'secret.rotated',
+  'secret.rotation_failed',
+  'secret.rolled_back',
+  'secret.rotation_overdue',
+  'secret.emergency_rotated',
+  'secret.expiry_reminder',
+  'anomaly.detected',
+  'provider.unreachable',
+  'audit.sink_failing',
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 export { CRITICALITIES, type Criticality };
@@ -52,10 +60,16 @@ export const criticalityRank = (c: string | null | undefined): number => {
 
 /** Criticality of events about no secret. */
 export const SYSTEM_CRITICALITY: Partial<Record<NotificationEventType, Criticality>> = {
-  'audit.sink_failing': 'critical', 'provider.unreachable': 'high', 'anomaly.detected': 'high',
+  'audit.sink_failing': 'critical',
+  'provider.unreachable': 'high',
+  'anomaly.detected': 'high',
 };
 
-export interface SubscriptionFilter { event_types: string[]; min_criticality: string | null; name_prefix: string | null }
+export interface SubscriptionFilter {
+  event_types: string[];
+  min_criticality: string | null;
+  name_prefix: string | null;
+}
 
 /** Whether a subscription wants an event: its type listed (or none listed), criticality at least the
  *  minimum, and the secret's name under the prefix (events about no secret never match a prefix). */

@@ -10,29 +10,64 @@ export interface Outbox {
   record(ex: Executor, event: OutboxEvent): Promise<number>;
 }
 
-interface SubRow { id: string; event_types: string; min_criticality: string | null; name_prefix: string | null }
+interface SubRow {
+  id: string;
+  event_types: string;
+  min_criticality: string | null;
+  name_prefix: string | null;
+}
 
 export const createOutbox = (deps: { fixed: FixedSql; now: () => string }): Outbox => ({
   async record(ex, event) {
-    const subs = (await deps.fixed<SubRow>(ex, 'select id, event_types, min_criticality, name_prefix from notification_subscriptions where tenant_id = ? and enabled = 1', [event.tenant])).rows;
+    const subs = (
+      await deps.fixed<SubRow>(
+        ex,
+        'select id, event_types, min_criticality, name_prefix from notification_subscriptions where tenant_id = ? and enabled = 1',
+        [event.tenant],
+      )
+    ).rows;
     if (!subs.length) return 0;
     const secret = event.secret?.name ?? null;
     let criticality = event.criticality ?? SYSTEM_CRITICALITY[event.type] ?? 'medium';
     if (event.secret && !event.criticality) {
-      criticality = (event.secret.criticality
-        ?? (await deps.fixed<{ criticality: string }>(ex, 'select criticality from secrets where tenant_id = ? and name = ?', [event.tenant, event.secret.name])).rows[0]?.criticality
-        ?? 'medium') as typeof criticality;
+      criticality = (event.secret.criticality ??
+        (
+          await deps.fixed<{ criticality: string }>(ex, 'select criticality from secrets where tenant_id = ? and name = ?', [
+            event.tenant,
+            event.secret.name,
+          ])
+        ).rows[0]?.criticality ??
+        'medium') as typeof criticality;
     }
-    const wanted = subs.filter((s) => matches({ event_types: JSON.parse(s.event_types) as string[], min_criticality: s.min_criticality, name_prefix: s.name_prefix }, event.type, criticality, secret));
+    const wanted = subs.filter((s) =>
+      matches(
+        { event_types: JSON.parse(s.event_types) as string[], min_criticality: s.min_criticality, name_prefix: s.name_prefix },
+        event.type,
+        criticality,
+        secret,
+      ),
+    );
     if (!wanted.length) return 0;
-    const payload: NotificationPayload = { id: newId('evt'), type: event.type, time: event.time, tenant: event.tenant, criticality, secret, data: sanitizeData(event.data) };
+    const payload: NotificationPayload = {
+      id: newId('evt'),
+      type: event.type,
+      time: event.time,
+      tenant: event.tenant,
+      criticality,
+      secret,
+      data: sanitizeData(event.data),
+    };
     const body = JSON.stringify(payload);
     const at = deps.now();
     // Order is kept per subscription and secret (events about no secret: per type).
     const orderKey = secret !== null ? `secret:${secret}` : `type:${event.type}`;
     for (const s of wanted) {
-      await deps.fixed(ex, `insert into notification_outbox (tenant_id, event_id, subscription_id, event_type, order_key, payload, status, attempts, next_attempt_at, created_at)
-        values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`, [event.tenant, payload.id, s.id, event.type, orderKey, body, at, at]);
+      await deps.fixed(
+        ex,
+        `insert into notification_outbox (tenant_id, event_id, subscription_id, event_type, order_key, payload, status, attempts, next_attempt_at, created_at)
+        values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+        [event.tenant, payload.id, s.id, event.type, orderKey, body, at, at],
+      );
     }
     return wanted.length;
   },

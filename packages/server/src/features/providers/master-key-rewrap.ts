@@ -29,7 +29,11 @@ export const createMasterKeyRewrap = (deps: { keyring: Keyring; current: KekSour
         await deps.keyring.rewrapUnder(next);
       } catch (e) {
         // Put every entry back under the source the store was started with, so a restart still opens it.
-        await deps.keyring.rewrapUnder(active).catch(() => deps.logger.error('master key rewrap failed half-way and could not be undone; keep the server running and retry the rewrap'));
+        await deps.keyring
+          .rewrapUnder(active)
+          .catch(() =>
+            deps.logger.error('master key rewrap failed half-way and could not be undone; keep the server running and retry the rewrap'),
+          );
         await next.close?.().catch(() => {});
         throw isKeyhavenError(e) ? e : fail('KEK_SOURCE_UNAVAILABLE');
       }
@@ -37,7 +41,9 @@ export const createMasterKeyRewrap = (deps: { keyring: Keyring; current: KekSour
       opened.push(next);
       deps.logger.warn({ kind: next.kind }, 'master key re-wrapped; restart with the new masterKeySource');
       return {
-        rewrapped: true, kind: next.kind, describe: next.describe,
+        rewrapped: true,
+        kind: next.kind,
+        describe: next.describe,
         restart_with: { masterKeySource: redactKekSourceConfig(raw) },
         message: `The keyring is now wrapped by ${next.describe}. This server keeps running; from now on start Keyhaven with this masterKeySource (KEYHAVEN_MASTER_KEY_SOURCE or the config file). The previous master key no longer opens the store.`,
       };
@@ -51,12 +57,16 @@ export const createMasterKeyRewrap = (deps: { keyring: Keyring; current: KekSour
 export type MasterKeyRewrap = ReturnType<typeof createMasterKeyRewrap>;
 
 export const masterKeyRoutes = (service: MasterKeyRewrap) => (app: App) => {
-  app.post('/v1/sys/master-key/rewrap', {
-    config: { access: { tenant: false, system: true }, audit: 'sys.master_key_rewrap' },
-    schema: {
-      tags: ['system'],
-      summary: 'Re-wrap the keyring under a new master key source (root only); restart with that source afterwards',
-      body: z.object({ kind: z.string().min(1).max(64) }).passthrough(),
+  app.post(
+    '/v1/sys/master-key/rewrap',
+    {
+      config: { access: { tenant: false, system: true }, audit: 'sys.master_key_rewrap' },
+      schema: {
+        tags: ['system'],
+        summary: 'Re-wrap the keyring under a new master key source (root only); restart with that source afterwards',
+        body: z.object({ kind: z.string().min(1).max(64) }).passthrough(),
+      },
     },
-  }, async (req) => service.rewrap(req.body as Record<string, unknown>));
+    async (req) => service.rewrap(req.body as Record<string, unknown>),
+  );
 };

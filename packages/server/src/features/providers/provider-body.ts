@@ -3,16 +3,33 @@
 // using the definition's own schemas to decide which field is which. Pure: no I/O.
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
-import { getProvider, isProviderKind, parseProviderConfig, parseProviderCredential, type ProviderKind } from '../../providers/provider-registry.js';
+import {
+  getProvider,
+  isProviderKind,
+  parseProviderConfig,
+  parseProviderCredential,
+  type ProviderKind,
+} from '../../providers/provider-registry.js';
 
 /** Seed names and friendly names, mapped to registry kinds. */
 export const KIND_ALIASES: Readonly<Record<string, ProviderKind>> = {
-  aws: 'aws-sm', 'aws-sm': 'aws-sm', 'aws-secrets-manager': 'aws-sm',
-  gcp: 'gcp-sm', 'gcp-sm': 'gcp-sm', google: 'gcp-sm',
-  azure: 'azure-kv', 'azure-kv': 'azure-kv', 'azure-key-vault': 'azure-kv',
-  vault: 'vault', openbao: 'vault', hashicorp: 'vault',
-  k8s: 'k8s', kubernetes: 'k8s',
-  dotenv: 'dotenv', env: 'env', environment: 'env',
+  aws: 'aws-sm',
+  'aws-sm': 'aws-sm',
+  'aws-secrets-manager': 'aws-sm',
+  gcp: 'gcp-sm',
+  'gcp-sm': 'gcp-sm',
+  google: 'gcp-sm',
+  azure: 'azure-kv',
+  'azure-kv': 'azure-kv',
+  'azure-key-vault': 'azure-kv',
+  vault: 'vault',
+  openbao: 'vault',
+  hashicorp: 'vault',
+  k8s: 'k8s',
+  kubernetes: 'k8s',
+  dotenv: 'dotenv',
+  env: 'env',
+  environment: 'env',
 };
 
 /** Field names used by the seeds and other tools for the registry's own field names. */
@@ -24,16 +41,18 @@ const FIELD_ALIASES: Readonly<Record<string, Record<string, string>>> = {
 
 export const providerIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-export const configureBody = z.object({
-  provider_name: z.string().min(1).max(64).optional(),
-  kind: z.string().min(1).max(64).optional(),
-  /** The configuration id; several configurations of one kind need distinct names. Defaults to provider_name/kind. */
-  name: z.string().regex(providerIdPattern, 'lower-case letters, digits, "-" and "_", at most 63 characters').optional(),
-  config: z.record(z.unknown()).default({}),
-  /** Credential fields may also be given apart from config. */
-  credential: z.record(z.unknown()).optional(),
-  test_connection: z.boolean().default(false),
-}).strict();
+export const configureBody = z
+  .object({
+    provider_name: z.string().min(1).max(64).optional(),
+    kind: z.string().min(1).max(64).optional(),
+    /** The configuration id; several configurations of one kind need distinct names. Defaults to provider_name/kind. */
+    name: z.string().regex(providerIdPattern, 'lower-case letters, digits, "-" and "_", at most 63 characters').optional(),
+    config: z.record(z.unknown()).default({}),
+    /** Credential fields may also be given apart from config. */
+    credential: z.record(z.unknown()).optional(),
+    test_connection: z.boolean().default(false),
+  })
+  .strict();
 export type ConfigureBody = z.infer<typeof configureBody>;
 
 const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -58,21 +77,34 @@ export const resolveKind = (name: string): ProviderKind => {
   return kind!;
 };
 
-export interface SplitBody { id: string; kind: ProviderKind; config: Record<string, unknown>; credential: unknown | undefined; credentialFields: string[] }
+export interface SplitBody {
+  id: string;
+  kind: ProviderKind;
+  config: Record<string, unknown>;
+  credential: unknown | undefined;
+  credentialFields: string[];
+}
 
 /** Splits and validates; errors name fields, never values. */
 export const splitConfigureBody = (body: ConfigureBody): SplitBody => {
-  if (!body.kind && !body.provider_name) throw fail('VALIDATION_FAILED', 'Give provider_name (or kind), e.g. "aws".', [{ path: 'provider_name', message: 'required' }]);
+  if (!body.kind && !body.provider_name)
+    throw fail('VALIDATION_FAILED', 'Give provider_name (or kind), e.g. "aws".', [{ path: 'provider_name', message: 'required' }]);
   const kind = resolveKind(body.kind ?? body.provider_name!);
   const id = body.name ?? (body.provider_name ?? body.kind)!.toLowerCase();
-  if (!providerIdPattern.test(id)) throw fail('VALIDATION_FAILED', 'The configuration name must be lower-case letters, digits, "-" and "_"; pass "name".', [{ path: 'name', message: 'invalid id' }]);
+  if (!providerIdPattern.test(id))
+    throw fail('VALIDATION_FAILED', 'The configuration name must be lower-case letters, digits, "-" and "_"; pass "name".', [
+      { path: 'name', message: 'invalid id' },
+    ]);
   const def = getProvider(kind);
   const credKeys = fieldsOf(def.credentialSchema as z.ZodTypeAny);
   const aliases = FIELD_ALIASES[kind] ?? {};
   const config: Record<string, unknown> = {};
   const credential: Record<string, unknown> = {};
   const known = new Map([...fieldsOf(def.configSchema as z.ZodTypeAny), ...credKeys].map((k) => [k.toLowerCase(), k]));
-  const norm = (k: string) => { const c = camel(k); return aliases[c] ?? known.get(c.toLowerCase()) ?? c; };
+  const norm = (k: string) => {
+    const c = camel(k);
+    return aliases[c] ?? known.get(c.toLowerCase()) ?? c;
+  };
   for (const [k, v] of Object.entries(body.config)) {
     const key = norm(k);
     if (credKeys.has(key)) credential[key] = v;

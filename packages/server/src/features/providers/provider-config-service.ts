@@ -16,9 +16,14 @@ export const CREDENTIAL_PREFIX = 'keyhaven/providers/';
 export const credentialSecretName = (id: string) => `${CREDENTIAL_PREFIX}${id}/credential`;
 
 export interface ProviderView {
-  id: string; kind: string; display_name: string; config: Record<string, unknown>;
+  id: string;
+  kind: string;
+  display_name: string;
+  config: Record<string, unknown>;
   credential: { stored: boolean; secret: string | null };
-  capabilities: unknown; created_at: string; updated_at: string;
+  capabilities: unknown;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ProviderConfigDeps {
@@ -32,7 +37,9 @@ export interface ProviderConfigDeps {
 }
 
 const safeError = (e: unknown) =>
-  isKeyhavenError(e) ? { code: e.code, message: e.message } : { code: 'PROVIDER_ERROR', message: 'The external store returned an unexpected error.' };
+  isKeyhavenError(e)
+    ? { code: e.code, message: e.message }
+    : { code: 'PROVIDER_ERROR', message: 'The external store returned an unexpected error.' };
 
 export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   const { storage, secrets, clock } = deps;
@@ -45,9 +52,14 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   const view = (r: ProviderConfigRow): ProviderView => {
     const def = getProvider(r.kind);
     return {
-      id: r.id, kind: r.kind, display_name: def.displayName, config: JSON.parse(r.config) as Record<string, unknown>,
-      credential: { stored: r.credential_secret !== null, secret: r.credential_secret }, capabilities: def.capabilities,
-      created_at: r.created_at, updated_at: r.updated_at,
+      id: r.id,
+      kind: r.kind,
+      display_name: def.displayName,
+      config: JSON.parse(r.config) as Record<string, unknown>,
+      credential: { stored: r.credential_secret !== null, secret: r.credential_secret },
+      capabilities: def.capabilities,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
     };
   };
 
@@ -60,14 +72,16 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
 
   const requireRow = async (scope: Scope, id: string) => {
     const row = await storage.withTenant(scope.tenant, (ex) => store.get(ex, scope.tenant, id));
-    if (!row) throw fail('PROVIDER_CONFIG_NOT_FOUND', `No provider configuration "${id}" in this tenant; list them with GET /v1/providers.`);
+    if (!row)
+      throw fail('PROVIDER_CONFIG_NOT_FOUND', `No provider configuration "${id}" in this tenant; list them with GET /v1/providers.`);
     return row;
   };
 
   const credentialOf = async (scope: Scope, row: ProviderConfigRow): Promise<unknown> =>
     row.credential_secret ? (await secrets.read(scope, row.credential_secret)).value : undefined;
 
-  const connect = async (kind: string, config: unknown, credential: unknown) => instrumentProvider(await createProvider(kind, config, credential, context), deps.observe);
+  const connect = async (kind: string, config: unknown, credential: unknown) =>
+    instrumentProvider(await createProvider(kind, config, credential, context), deps.observe);
   const build = async (scope: Scope, row: ProviderConfigRow) => connect(row.kind, JSON.parse(row.config), await credentialOf(scope, row));
 
   const tryConnect = async (provider: Provider) => {
@@ -82,37 +96,62 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
   };
 
   return {
-    onChange(listener: (tenant: string, id: string) => void) { listeners.push(listener); },
+    onChange(listener: (tenant: string, id: string) => void) {
+      listeners.push(listener);
+    },
 
     /** Creates or replaces a configuration. mode 'create' refuses an existing id. */
     async configure(scope: Scope, body: ConfigureBody, mode: 'create' | 'upsert' = 'upsert') {
       const split = splitConfigureBody(body);
       // A provider the operator has not enabled, or a config outside what they allow, is never stored.
       const admitted = await admitProvider(split.kind, split.config, context);
-      admitIdentity(getProvider(split.kind) as ProviderDefinition<unknown>, admitted, split.credential === undefined ? undefined : parseProviderCredential(split.kind, split.credential), context);
+      admitIdentity(
+        getProvider(split.kind) as ProviderDefinition<unknown>,
+        admitted,
+        split.credential === undefined ? undefined : parseProviderCredential(split.kind, split.credential),
+        context,
+      );
       if (body.test_connection) {
         const r = await tryConnect(await connect(split.kind, split.config, split.credential));
-        if (!r.ok) throw fail(r.error.code as 'PROVIDER_ERROR', `Test connection failed, nothing was saved: ${r.error.message}`, { kind: split.kind });
+        if (!r.ok)
+          throw fail(r.error.code as 'PROVIDER_ERROR', `Test connection failed, nothing was saved: ${r.error.message}`, {
+            kind: split.kind,
+          });
       }
       const existing = await storage.withTenant(scope.tenant, (ex) => store.get(ex, scope.tenant, split.id));
-      if (existing && mode === 'create') throw fail('PROVIDER_CONFIG_EXISTS', `A provider configuration "${split.id}" already exists; remove it first or choose another name.`);
-      if (existing && existing.kind !== split.kind) throw fail('PROVIDER_CONFIG_EXISTS', `The configuration "${split.id}" is of kind ${existing.kind}; remove it before reusing its name for ${split.kind}.`);
+      if (existing && mode === 'create')
+        throw fail(
+          'PROVIDER_CONFIG_EXISTS',
+          `A provider configuration "${split.id}" already exists; remove it first or choose another name.`,
+        );
+      if (existing && existing.kind !== split.kind)
+        throw fail(
+          'PROVIDER_CONFIG_EXISTS',
+          `The configuration "${split.id}" is of kind ${existing.kind}; remove it before reusing its name for ${split.kind}.`,
+        );
       let credentialSecret: string | null = null;
       if (split.credential !== undefined) {
         credentialSecret = credentialSecretName(split.id);
         await secrets.write(scope, credentialSecret, split.credential, {
-          create: true, metadata: { type: 'service_account_key', description: `Credential of the ${split.kind} provider configuration "${split.id}"` },
+          create: true,
+          metadata: { type: 'service_account_key', description: `Credential of the ${split.kind} provider configuration "${split.id}"` },
         });
       } else if (existing?.credential_secret) {
         await secrets.remove(scope, existing.credential_secret).catch(() => {});
       }
       const at = clock.now().toISOString();
       const row: ProviderConfigRow = {
-        tenant_id: scope.tenant, id: split.id, kind: split.kind, config: JSON.stringify(split.config), credential_secret: credentialSecret,
-        created_at: existing?.created_at ?? at, updated_at: at,
+        tenant_id: scope.tenant,
+        id: split.id,
+        kind: split.kind,
+        config: JSON.stringify(split.config),
+        credential_secret: credentialSecret,
+        created_at: existing?.created_at ?? at,
+        updated_at: at,
       };
       await storage.transaction(scope.tenant, async (trx) => {
-        if (existing) await store.update(trx, scope.tenant, split.id, { config: row.config, credential_secret: credentialSecret, updated_at: at });
+        if (existing)
+          await store.update(trx, scope.tenant, split.id, { config: row.config, credential_secret: credentialSecret, updated_at: at });
         else await store.insert(trx, row);
       });
       await evict(scope.tenant, split.id);
@@ -130,7 +169,8 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
     async remove(scope: Scope, id: string) {
       const row = await requireRow(scope, id);
       const used = await storage.withTenant(scope.tenant, (ex) => store.destinationsUsing(ex, scope.tenant, id));
-      if (used > 0) throw fail('PROVIDER_IN_USE', `${used} sync destination(s) still use "${id}"; remove them first.`, { destinations: used });
+      if (used > 0)
+        throw fail('PROVIDER_IN_USE', `${used} sync destination(s) still use "${id}"; remove them first.`, { destinations: used });
       await storage.transaction(scope.tenant, (trx) => store.remove(trx, scope.tenant, id));
       if (row.credential_secret) {
         await secrets.remove(scope, row.credential_secret).catch(() => {});
@@ -148,7 +188,9 @@ export const createProviderConfigService = (deps: ProviderConfigDeps) => {
       if (cached && cached.updatedAt === row.updated_at) return cached.provider;
       const provider = build(scope, row);
       instances.set(k, { updatedAt: row.updated_at, provider });
-      provider.catch(() => { if (instances.get(k)?.provider === provider) instances.delete(k); });
+      provider.catch(() => {
+        if (instances.get(k)?.provider === provider) instances.delete(k);
+      });
       return provider;
     },
 

@@ -24,7 +24,12 @@ export const createProviderConfigStore = () => ({
     await ex.deleteFrom('provider_configs').where('tenant_id', '=', tenant).where('id', '=', id).execute();
   },
   async destinationsUsing(ex: Executor, tenant: string, id: string): Promise<number> {
-    const r = await ex.selectFrom('sync_destinations').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenant).where('provider_id', '=', id).executeTakeFirst();
+    const r = await ex
+      .selectFrom('sync_destinations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenant)
+      .where('provider_id', '=', id)
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   },
 });

@@ -21,8 +21,12 @@ import { syncRoutes } from '../sync/sync-routes.js';
 import type { DomainMetrics } from '../../lib/domain-metrics.js';
 
 export interface ProviderSettings {
-  referenceCacheTtlSeconds: number; referenceCacheMaxEntries: number;
-  syncIntervalSeconds: number; syncConcurrency: number; syncRetryBaseSeconds: number; syncRetryMaxSeconds: number;
+  referenceCacheTtlSeconds: number;
+  referenceCacheMaxEntries: number;
+  syncIntervalSeconds: number;
+  syncConcurrency: number;
+  syncRetryBaseSeconds: number;
+  syncRetryMaxSeconds: number;
 }
 
 export interface ProviderFeatureDeps {
@@ -40,24 +44,53 @@ export interface ProviderFeatureDeps {
   observe?: Pick<DomainMetrics, 'providerCall' | 'syncOperation'>;
 }
 
-interface Jobs { every(name: string, ms: number, fn: () => Promise<unknown>): void }
+interface Jobs {
+  every(name: string, ms: number, fn: () => Promise<unknown>): void;
+}
 
 export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
   const { storage, secrets, clock, logger, settings } = deps;
   const providers = createProviderConfigService({ storage, secrets, clock, context: deps.context, observe: deps.observe });
-  const references = createReferenceService({ providers, ttlMs: settings.referenceCacheTtlSeconds * 1000, maxEntries: settings.referenceCacheMaxEntries });
+  const references = createReferenceService({
+    providers,
+    ttlMs: settings.referenceCacheTtlSeconds * 1000,
+    maxEntries: settings.referenceCacheMaxEntries,
+  });
   const worker = createSyncWorker({
-    storage, secrets, providers, clock, logger, observe: deps.observe,
-    onProviderUnreachable: (tenant, providerId, code) => deps.bus.publish({ type: 'provider.unreachable', time: clock.now().toISOString(), tenant, data: { provider: providerId, error_code: code, during: 'sync' } }),
-    settings: { concurrency: settings.syncConcurrency, retryBaseSeconds: settings.syncRetryBaseSeconds, retryMaxSeconds: settings.syncRetryMaxSeconds },
+    storage,
+    secrets,
+    providers,
+    clock,
+    logger,
+    observe: deps.observe,
+    onProviderUnreachable: (tenant, providerId, code) =>
+      deps.bus.publish({
+        type: 'provider.unreachable',
+        time: clock.now().toISOString(),
+        tenant,
+        data: { provider: providerId, error_code: code, during: 'sync' },
+      }),
+    settings: {
+      concurrency: settings.syncConcurrency,
+      retryBaseSeconds: settings.syncRetryBaseSeconds,
+      retryMaxSeconds: settings.syncRetryMaxSeconds,
+    },
   });
   const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });
   const unsubscribe = sync.subscribe(deps.bus);
   const importer = createProviderImporter({ providers, secrets });
   const rewrap = createMasterKeyRewrap({ keyring: deps.keyring, current: deps.kekSource, logger });
-  const routes: Array<(app: App) => void> = [providerRoutes(providers, importer), referenceRoutes(references), syncRoutes(sync), masterKeyRoutes(rewrap)];
+  const routes: Array<(app: App) => void> = [
+    providerRoutes(providers, importer),
+    referenceRoutes(references),
+    syncRoutes(sync),
+    masterKeyRoutes(rewrap),
+  ];
   return {
-    providers, references, sync, importer,
+    providers,
+    references,
+    sync,
+    importer,
     routes,
     start(jobs: Jobs) {
       jobs.every('provider-sync', settings.syncIntervalSeconds * 1000, () => sync.runDue());

@@ -4,7 +4,18 @@
 import type { Provider } from '../../providers/provider-types.js';
 import type { DomainMetrics } from '../../lib/domain-metrics.js';
 
-const OPERATIONS = ['testConnection', 'create', 'read', 'write', 'moveLabel', 'promote', 'setVersionEnabled', 'list', 'describe', 'delete'] as const;
+const OPERATIONS = [
+  'testConnection',
+  'create',
+  'read',
+  'write',
+  'moveLabel',
+  'promote',
+  'setVersionEnabled',
+  'list',
+  'describe',
+  'delete',
+] as const;
 
 export type ProviderObserver = Pick<DomainMetrics, 'providerCall'>;
 
@@ -16,7 +27,14 @@ export const instrumentProvider = (provider: Provider, observe: ProviderObserver
   for (const op of OPERATIONS) {
     const fn = provider[op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
     if (typeof fn !== 'function') continue;
-    const operation = op === 'testConnection' ? 'test_connection' : op === 'moveLabel' ? 'move_label' : op === 'setVersionEnabled' ? 'set_version_enabled' : op;
+    const operation =
+      op === 'testConnection'
+        ? 'test_connection'
+        : op === 'moveLabel'
+          ? 'move_label'
+          : op === 'setVersionEnabled'
+            ? 'set_version_enabled'
+            : op;
     wrapped[op] = async (...args: unknown[]) => {
       try {
         const r = await fn.apply(provider, args);

@@ -6,16 +6,26 @@ import { scopeOf } from '../../http/pipeline-types.js';
 import type { ReferenceService } from './reference-service.js';
 
 export const referenceRoutes = (service: ReferenceService) => (app: App) => {
-  app.get('/v1/references', {
-    config: { access: { tenant: true, action: 'read' }, audit: 'reference.read' },
-    schema: {
-      tags: ['providers'],
-      summary: 'Read a secret from an external store by reference (aws-sm://, gcp-sm://, azure-kv://, vault://, k8s://, dotenv://, env://), cached in memory',
-      querystring: z.object({
-        ref: z.string().min(1).max(2048),
-        provider: z.string().min(1).max(64).optional(),
-        cache: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-      }).strict(),
+  app.get(
+    '/v1/references',
+    {
+      config: { access: { tenant: true, action: 'read' }, audit: 'reference.read' },
+      schema: {
+        tags: ['providers'],
+        summary:
+          'Read a secret from an external store by reference (aws-sm://, gcp-sm://, azure-kv://, vault://, k8s://, dotenv://, env://), cached in memory',
+        querystring: z
+          .object({
+            ref: z.string().min(1).max(2048),
+            provider: z.string().min(1).max(64).optional(),
+            cache: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
+          })
+          .strict(),
+      },
     },
-  }, async (req) => service.read(scopeOf(req), req.query.ref, { provider: req.query.provider, cache: req.query.cache }));
+    async (req) => service.read(scopeOf(req), req.query.ref, { provider: req.query.provider, cache: req.query.cache }),
+  );
 };

@@ -8,28 +8,44 @@ import type { Scope } from '../secrets/secret-service.js';
 import type { ProviderConfigService, ProviderView } from '../providers/provider-config-service.js';
 import { createTtlCache } from './ttl-cache.js';
 
-export interface ReferenceRead { ref: string; provider_id: string; kind: string; value: unknown; version: string; cached: boolean }
+export interface ReferenceRead {
+  ref: string;
+  provider_id: string;
+  kind: string;
+  value: unknown;
+  version: string;
+  cached: boolean;
+}
 
 /** Whether a configuration serves the location a reference names (project, mount, namespace, file). */
 const serves = (p: ProviderView, r: ProviderReference, explicit: boolean): boolean => {
   const c = p.config;
   switch (r.kind) {
-    case 'gcp-sm': return c.project === r.project;
-    case 'vault': return c.mount === r.mount || (!explicit && p.id === r.mount);
-    case 'k8s': return c.namespace === r.namespace;
-    case 'dotenv': return path.resolve(String(c.path)) === path.resolve(r.path) || p.id === r.path;
+    case 'gcp-sm':
+      return c.project === r.project;
+    case 'vault':
+      return c.mount === r.mount || (!explicit && p.id === r.mount);
+    case 'k8s':
+      return c.namespace === r.namespace;
+    case 'dotenv':
+      return path.resolve(String(c.path)) === path.resolve(r.path) || p.id === r.path;
     case 'azure-kv': {
       if (explicit || p.id === r.vault) return true;
       const host = new URL(String(c.vaultUrl)).hostname.toLowerCase();
       return host === r.vault.toLowerCase() || host.split('.')[0] === r.vault.toLowerCase();
     }
-    default: return true;
+    default:
+      return true;
   }
 };
 
 const pick = (value: string, key: string, what: string): unknown => {
   let obj: unknown;
-  try { obj = JSON.parse(value); } catch { obj = undefined; }
+  try {
+    obj = JSON.parse(value);
+  } catch {
+    obj = undefined;
+  }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || !Object.hasOwn(obj, key)) {
     throw fail('FIELD_NOT_FOUND', `The value of ${what} is not a JSON object with the field "${key}".`);
   }
@@ -43,13 +59,23 @@ export const createReferenceService = (deps: { providers: ProviderConfigService;
   const choose = async (scope: Scope, r: ProviderReference, providerId?: string): Promise<ProviderView> => {
     if (providerId) {
       const p = await deps.providers.get(scope, providerId);
-      if (p.kind !== r.kind) throw fail('PROVIDER_REFERENCE_INVALID', `The provider "${providerId}" is of kind ${p.kind}, but the reference is ${r.kind}://.`);
-      if (!serves(p, r, true)) throw fail('PROVIDER_REFERENCE_INVALID', `The provider "${providerId}" is not configured for the location this reference names.`);
+      if (p.kind !== r.kind)
+        throw fail('PROVIDER_REFERENCE_INVALID', `The provider "${providerId}" is of kind ${p.kind}, but the reference is ${r.kind}://.`);
+      if (!serves(p, r, true))
+        throw fail('PROVIDER_REFERENCE_INVALID', `The provider "${providerId}" is not configured for the location this reference names.`);
       return p;
     }
     const candidates = (await deps.providers.list(scope, r.kind)).filter((p) => serves(p, r, false));
-    if (candidates.length === 0) throw fail('PROVIDER_NOT_CONFIGURED', `No ${r.kind} provider configured in this tenant serves this reference; configure one or pass ?provider=<id>.`);
-    if (candidates.length > 1) throw fail('PROVIDER_AMBIGUOUS', `${candidates.length} ${r.kind} providers could serve this reference (${candidates.map((c) => c.id).join(', ')}); pass ?provider=<id>.`);
+    if (candidates.length === 0)
+      throw fail(
+        'PROVIDER_NOT_CONFIGURED',
+        `No ${r.kind} provider configured in this tenant serves this reference; configure one or pass ?provider=<id>.`,
+      );
+    if (candidates.length > 1)
+      throw fail(
+        'PROVIDER_AMBIGUOUS',
+        `${candidates.length} ${r.kind} providers could serve this reference (${candidates.map((c) => c.id).join(', ')}); pass ?provider=<id>.`,
+      );
     return candidates[0]!;
   };
 
@@ -60,7 +86,8 @@ export const createReferenceService = (deps: { providers: ProviderConfigService;
         const v = await provider.read(r.name);
         return { value: r.field === undefined ? v.value : pick(v.value, r.field, r.name), version: v.version };
       }
-      case 'gcp-sm': case 'azure-kv': {
+      case 'gcp-sm':
+      case 'azure-kv': {
         const v = await provider.read(r.name, r.version ? { version: r.version } : undefined);
         return { value: v.value, version: v.version };
       }
@@ -98,8 +125,12 @@ export const createReferenceService = (deps: { providers: ProviderConfigService;
       return { ...out, cached: false };
     },
     /** Drops cached values of a tenant (all tenants when omitted). */
-    invalidate(tenant?: string) { cache.clear(tenant ? `${tenant}\u0000` : ''); },
-    get cacheSize() { return cache.size; },
+    invalidate(tenant?: string) {
+      cache.clear(tenant ? `${tenant}\u0000` : '');
+    },
+    get cacheSize() {
+      return cache.size;
+    },
   };
 };
 

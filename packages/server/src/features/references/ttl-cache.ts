@@ -25,6 +25,8 @@ export const createTtlCache = <V>(opts: { ttlMs: number; maxEntries: number; now
     clear(prefix = '') {
       for (const k of [...entries.keys()]) if (k.startsWith(prefix)) entries.delete(k);
     },
-    get size() { return entries.size; },
+    get size() {
+      return entries.size;
+    },
   };
 };

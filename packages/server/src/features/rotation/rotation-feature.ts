@@ -30,14 +30,32 @@ import type { DomainMetrics } from '../../lib/domain-metrics.js';
 const anonymousNames = (): LogNames => createLogNames({ key: randomBytes(32), mode: 'hashed' });
 
 /** Both observers see every event, the outside one (tests, fault injection) first. */
-const both = (a: EngineDeps['observer'], b: NonNullable<EngineDeps['observer']>): NonNullable<EngineDeps['observer']> => a ? {
-  runStarted: (run, type) => { a.runStarted?.(run, type); b.runStarted?.(run, type); },
-  stepPersisted: (run) => { a.stepPersisted?.(run); b.stepPersisted?.(run); },
-  suspended: (run, code) => { a.suspended?.(run, code); b.suspended?.(run, code); },
-} : b;
+const both = (a: EngineDeps['observer'], b: NonNullable<EngineDeps['observer']>): NonNullable<EngineDeps['observer']> =>
+  a
+    ? {
+        runStarted: (run, type) => {
+          a.runStarted?.(run, type);
+          b.runStarted?.(run, type);
+        },
+        stepPersisted: (run) => {
+          a.stepPersisted?.(run);
+          b.stepPersisted?.(run);
+        },
+        suspended: (run, code) => {
+          a.suspended?.(run, code);
+          b.suspended?.(run, code);
+        },
+      }
+    : b;
 
 export interface RotationFeatureDeps {
-  storage: StorageHandle; secrets: SecretService; barrier: Barrier; broker: AuditBroker; bus: EventBus; clock: Clock; logger: Logger;
+  storage: StorageHandle;
+  secrets: SecretService;
+  barrier: Barrier;
+  broker: AuditBroker;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
   config: KeyhavenConfig['rotation'];
   rotators?: RotatorFactory;
   owner?: string;
@@ -66,45 +84,95 @@ export const createRotationFeature = (deps: RotationFeatureDeps) => {
   // eslint-disable-next-line prefer-const
   let service: ReturnType<typeof createRotationService>;
   const engine = createRotationEngine({
-    storage: deps.storage, store, secrets: deps.secrets, rotators: deps.rotators ?? ((kind, opts) => createRotator(kind, { ...opts, providers: deps.providers })), generate: generateValue,
+    storage: deps.storage,
+    store,
+    secrets: deps.secrets,
+    rotators: deps.rotators ?? ((kind, opts) => createRotator(kind, { ...opts, providers: deps.providers })),
+    generate: generateValue,
     fingerprint: (v) => deps.barrier.fingerprint(v),
-    audit: (e) => deps.broker.record(e), publish: (e) => deps.bus.publish(e), clock: deps.clock, owner, leaseMs,
-    retry: { baseMs: cfg.retryBaseSeconds * 1000, maxMs: cfg.retryMaxSeconds * 1000 }, timeoutMs: cfg.targetTimeoutMs,
+    audit: (e) => deps.broker.record(e),
+    publish: (e) => deps.bus.publish(e),
+    clock: deps.clock,
+    owner,
+    leaseMs,
+    retry: { baseMs: cfg.retryBaseSeconds * 1000, maxMs: cfg.retryMaxSeconds * 1000 },
+    timeoutMs: cfg.targetTimeoutMs,
     valueOnly: (kind) => {
-      try { return getRotator(kind).capabilities.valueOnly === true; } catch { return false; }
+      try {
+        return getRotator(kind).capabilities.valueOnly === true;
+      } catch {
+        return false;
+      }
     },
     nextRotationAt: (c, from, expiresAt) => service.nextFor(c, from, expiresAt),
     limiter: createTargetLimiter({ clock: deps.clock, perMinute: cfg.maxRotationsPerTargetPerMinute }),
     targetOf: (kind, config, admin) => {
-      try { return getRotator(kind).target?.(config as never, admin) ?? null; } catch { return null; }
+      try {
+        return getRotator(kind).target?.(config as never, admin) ?? null;
+      } catch {
+        return null;
+      }
     },
     observer: both(deps.observer, telemetry),
     outbox: deps.outbox,
   });
-  const batch = createBatchRunner({ engine, store, storage: deps.storage, clock: deps.clock, owner, leaseMs, concurrency: cfg.concurrency, batchSize: cfg.batchSize });
+  const batch = createBatchRunner({
+    engine,
+    store,
+    storage: deps.storage,
+    clock: deps.clock,
+    owner,
+    leaseMs,
+    concurrency: cfg.concurrency,
+    batchSize: cfg.batchSize,
+  });
   service = createRotationService({
-    storage: deps.storage, store, secrets: deps.secrets, engine, batch, clock: deps.clock, owner, leaseMs,
+    storage: deps.storage,
+    store,
+    secrets: deps.secrets,
+    engine,
+    batch,
+    clock: deps.clock,
+    owner,
+    leaseMs,
     defaults: { intervalDays: cfg.defaultIntervalDays, concurrency: cfg.concurrency, maxPerCall: cfg.maxPerCall },
-    resolveProvider: deps.resolveProvider, providers: deps.providers,
+    resolveProvider: deps.resolveProvider,
+    providers: deps.providers,
   });
   let scheduler: ReturnType<typeof startRotationScheduler> | null = null;
   return {
-    owner, store, engine, batch, service,
+    owner,
+    store,
+    engine,
+    batch,
+    service,
     routes: rotationRoutes(service),
     start() {
       if (!cfg.enabled || scheduler) return;
-      scheduler = startRotationScheduler({ engine, batch, logger: deps.logger, clock: deps.clock, timer: deps.schedulerTimer }, { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) });
+      scheduler = startRotationScheduler(
+        { engine, batch, logger: deps.logger, clock: deps.clock, timer: deps.schedulerTimer },
+        { ...cfg.schedules, recoveryEveryMs: Math.max(1000, leaseMs / 2) },
+      );
     },
     /** At start: runs (and claims) left by a crashed process of this server are resumed at once, not
      *  when their lease runs out (their target may already hold the new credential). Runs whether or
      *  not the scheduler is enabled: it finishes work already begun. */
     async resumeInterrupted() {
-      const freed = (await releaseDeadLeases(deps.storage, 'rotation_runs', owner)) + (await releaseDeadLeases(deps.storage, 'rotation_configs', owner));
+      const freed =
+        (await releaseDeadLeases(deps.storage, 'rotation_runs', owner)) +
+        (await releaseDeadLeases(deps.storage, 'rotation_configs', owner));
       const resumed = freed > 0 ? await engine.recover() : [];
-      if (resumed.length > 0) deps.logger.info({ resumed: resumed.length, succeeded: resumed.filter((r) => r.status === 'success').length }, 'resumed rotations interrupted by a crash (each run logs its steps)');
+      if (resumed.length > 0)
+        deps.logger.info(
+          { resumed: resumed.length, succeeded: resumed.filter((r) => r.status === 'success').length },
+          'resumed rotations interrupted by a crash (each run logs its steps)',
+        );
       return resumed;
     },
-    async stop() { await scheduler?.stop(); scheduler = null; },
+    async stop() {
+      await scheduler?.stop();
+      scheduler = null;
+    },
   };
 };
 

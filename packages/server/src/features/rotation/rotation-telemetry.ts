@@ -10,16 +10,29 @@ import type { RunRow } from '../../rotation/engine/rotation-store.js';
 
 const STEP_NAMES: Record<string, string> = { created: 'create', set: 'set', tested: 'test', finished: 'finish', revoked: 'revoke' };
 
-interface Tracked { startedAt: number; lastAt: number; step: string; secretType: string; driven: boolean }
+interface Tracked {
+  startedAt: number;
+  lastAt: number;
+  step: string;
+  secretType: string;
+  driven: boolean;
+}
 
 export const createRotationTelemetry = (deps: {
-  logger: Logger; names: LogNames;
+  logger: Logger;
+  names: LogNames;
   metrics?: Pick<DomainMetrics, 'rotationStarted' | 'rotationStep' | 'rotationFinished'>;
   now?: () => number;
 }): NonNullable<EngineDeps['observer']> => {
   const now = deps.now ?? (() => performance.now());
   const runs = new Map<string, Tracked>();
-  const base = (run: RunRow) => ({ tenant: run.tenant_id, secret: deps.names.of(run.tenant_id, run.secret_name), run_id: run.id, rotator: run.rotator_kind, method: run.method });
+  const base = (run: RunRow) => ({
+    tenant: run.tenant_id,
+    secret: deps.names.of(run.tenant_id, run.secret_name),
+    run_id: run.id,
+    rotator: run.rotator_kind,
+    method: run.method,
+  });
   const tracked = (run: RunRow): Tracked => {
     let t = runs.get(run.id);
     if (!t) {
@@ -44,7 +57,7 @@ export const createRotationTelemetry = (deps: {
       if (run.status === 'in_progress') {
         if (run.step === t.step) return; // a lease renewal, not a step
         // Value-only rotators store create, set and test in one transaction.
-        const step = t.step === 'started' && run.step === 'tested' ? 'create' : STEP_NAMES[run.step] ?? run.step;
+        const step = t.step === 'started' && run.step === 'tested' ? 'create' : (STEP_NAMES[run.step] ?? run.step);
         deps.metrics?.rotationStep(step, run.rotator_kind, seconds);
         deps.logger.info({ ...base(run), step, outcome: 'ok', duration_ms: Math.round(seconds * 1000) }, 'rotation step');
         t.step = run.step;
@@ -54,16 +67,47 @@ export const createRotationTelemetry = (deps: {
       runs.delete(run.id);
       deps.metrics?.rotationStep('conclude', run.rotator_kind, seconds);
       const total = (at - t.startedAt) / 1000;
-      deps.metrics?.rotationFinished({ outcome: run.status, method: run.method, rotator: run.rotator_kind, secretType: t.secretType, seconds: total, driven: t.driven });
-      const line = { ...base(run), step: 'conclude', outcome: run.status, duration_ms: Math.round(total * 1000), ...(run.error_code ? { error_code: run.error_code } : {}), version: run.new_version };
+      deps.metrics?.rotationFinished({
+        outcome: run.status,
+        method: run.method,
+        rotator: run.rotator_kind,
+        secretType: t.secretType,
+        seconds: total,
+        driven: t.driven,
+      });
+      const line = {
+        ...base(run),
+        step: 'conclude',
+        outcome: run.status,
+        duration_ms: Math.round(total * 1000),
+        ...(run.error_code ? { error_code: run.error_code } : {}),
+        version: run.new_version,
+      };
       if (run.status === 'success') deps.logger.info(line, 'rotation finished');
       else deps.logger.warn(line, 'rotation did not succeed');
     },
     suspended(run, code) {
       const t = runs.get(run.id);
       runs.delete(run.id);
-      if (t) deps.metrics?.rotationFinished({ outcome: 'suspended', method: run.method, rotator: run.rotator_kind, secretType: t.secretType, seconds: null, driven: t.driven });
-      deps.logger.warn({ ...base(run), step: STEP_NAMES[run.step] ?? run.step, outcome: 'suspended', error_code: code, duration_ms: t ? Math.round(now() - t.startedAt) : undefined }, 'rotation interrupted; the next engine run resumes it');
+      if (t)
+        deps.metrics?.rotationFinished({
+          outcome: 'suspended',
+          method: run.method,
+          rotator: run.rotator_kind,
+          secretType: t.secretType,
+          seconds: null,
+          driven: t.driven,
+        });
+      deps.logger.warn(
+        {
+          ...base(run),
+          step: STEP_NAMES[run.step] ?? run.step,
+          outcome: 'suspended',
+          error_code: code,
+          duration_ms: t ? Math.round(now() - t.startedAt) : undefined,
+        },
+        'rotation interrupted; the next engine run resumes it',
+      );
     },
   };
 };

@@ -70,15 +70,21 @@ describe('read cache', () => {
 /** A promise the test releases: keeps a write's transaction open while a read runs beside it. */
 const gated = () => {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   return { gate, release };
 };
 
 describe.each(backends())('cached reads in the secret service on %s', (backend) => {
   let s: TestServer;
   const scope = { tenant: 'default', actor: { tokenId: 'tok_test', name: 'test' } };
-  beforeAll(async () => { s = await startTestServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('a read during an uncommitted write sees the committed value; after the commit, the new one', async () => {
     const secrets = s.app.services.secrets;
@@ -102,7 +108,12 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     await secrets.write(scope, 'cache/e', 'v1', { create: true });
     expect((await secrets.read(scope, 'cache/e')).value).toBe('v1');
     const { gate, release } = gated();
-    const writing = secrets.write(scope, 'cache/e', 'v2', { inTransaction: async () => { await gate; throw new Error('abort after storing v2'); } });
+    const writing = secrets.write(scope, 'cache/e', 'v2', {
+      inTransaction: async () => {
+        await gate;
+        throw new Error('abort after storing v2');
+      },
+    });
     await new Promise((r) => setTimeout(r, 20)); // v2 is stored, uncommitted, in the open transaction
     const during = secrets.read(scope, 'cache/e');
     release();
@@ -115,7 +126,13 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     const secrets = s.app.services.secrets;
     await secrets.write(scope, 'cache/b', 'v1', { create: true });
     expect((await secrets.read(scope, 'cache/b')).value).toBe('v1');
-    await expect(secrets.write(scope, 'cache/b', 'v2', { inTransaction: async () => { throw new Error('boom'); } })).rejects.toThrow('boom');
+    await expect(
+      secrets.write(scope, 'cache/b', 'v2', {
+        inTransaction: async () => {
+          throw new Error('boom');
+        },
+      }),
+    ).rejects.toThrow('boom');
     expect((await secrets.read(scope, 'cache/b')).value).toBe('v1');
     expect((await secrets.read(scope, 'cache/b')).version).toBe(1);
   });
@@ -142,8 +159,12 @@ describe.each(backends())('cached reads in the secret service on %s', (backend) 
     const secrets = s.app.services.secrets;
     await secrets.write(scope, 'cache/d', { password: 'p1' }, { create: true });
     const r = await secrets.read(scope, 'cache/d');
-    expect(() => { (r.value as Record<string, string>).password = 'tampered'; }).toThrow(TypeError);
-    expect(() => { (r.labels as string[]).push('x'); }).toThrow(TypeError);
+    expect(() => {
+      (r.value as Record<string, string>).password = 'tampered';
+    }).toThrow(TypeError);
+    expect(() => {
+      (r.labels as string[]).push('x');
+    }).toThrow(TypeError);
     expect((await secrets.read(scope, 'cache/d', { field: 'password' })).value).toBe('p1');
     await expect(secrets.read(scope, 'cache/d', { field: 'constructor' })).rejects.toMatchObject({ code: 'FIELD_NOT_FOUND' });
     await expect(secrets.read(scope, 'cache/d', { field: '__proto__' })).rejects.toMatchObject({ code: 'FIELD_NOT_FOUND' });

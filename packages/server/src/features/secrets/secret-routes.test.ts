@@ -6,16 +6,36 @@ import { startTestServer, type TestServer } from '../../../test/support/test-ser
 
 describe.each(backends())('secrets API on %s', (backend) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(backend); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await startTestServer(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('creates a secret and reads its current value', async () => {
-    const c = await s.call('POST', '/v1/secrets', { body: { name: 'apps/billing/api-key', value: 'sk-first-value', type: 'api_key', tags: ['billing', 'team:pay'], service: 'billing', environment: 'prod', criticality: 'high' } });
+    const c = await s.call('POST', '/v1/secrets', {
+      body: {
+        name: 'apps/billing/api-key',
+        value: 'sk-first-value',
+        type: 'api_key',
+        tags: ['billing', 'team:pay'],
+        service: 'billing',
+        environment: 'prod',
+        criticality: 'high',
+      },
+    });
     expect(c.status).toBe(201);
     expect(c.body).toMatchObject({ name: 'apps/billing/api-key', version: 1, labels: ['current'] });
     const r = await s.call('GET', '/v1/secrets/apps/billing/api-key');
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ name: 'apps/billing/api-key', version: 1, value: 'sk-first-value', type: 'api_key', labels: ['current'] });
+    expect(r.body).toMatchObject({
+      name: 'apps/billing/api-key',
+      version: 1,
+      value: 'sk-first-value',
+      type: 'api_key',
+      labels: ['current'],
+    });
   });
 
   it('refuses to create a secret twice', async () => {
@@ -30,7 +50,10 @@ describe.each(backends())('secrets API on %s', (backend) => {
     expect(w.status).toBe(200);
     expect(w.body).toMatchObject({ version: 2, labels: ['current'] });
     expect((await s.call('GET', '/v1/secrets/apps/billing/api-key')).body.value).toBe('sk-second-value');
-    expect((await s.call('GET', '/v1/secrets/apps/billing/api-key?version=1')).body).toMatchObject({ value: 'sk-first-value', labels: ['previous'] });
+    expect((await s.call('GET', '/v1/secrets/apps/billing/api-key?version=1')).body).toMatchObject({
+      value: 'sk-first-value',
+      labels: ['previous'],
+    });
     expect((await s.call('GET', '/v1/secrets/apps/billing/api-key?label=previous')).body.version).toBe(1);
     const p = await s.call('PUT', '/v1/secrets/apps/billing/api-key', { body: { value: 'sk-pending-value', label: 'pending' } });
     expect(p.body).toMatchObject({ version: 3, labels: ['pending'] });
@@ -53,7 +76,9 @@ describe.each(backends())('secrets API on %s', (backend) => {
   });
 
   it('reads one field of a JSON value', async () => {
-    await s.call('POST', '/v1/secrets', { body: { name: 'apps/db', value: { username: 'app', password: 'pw-123', port: 5432 }, type: 'database_credentials' } });
+    await s.call('POST', '/v1/secrets', {
+      body: { name: 'apps/db', value: { username: 'app', password: 'pw-123', port: 5432 }, type: 'database_credentials' },
+    });
     expect((await s.call('GET', '/v1/secrets/apps/db?field=password')).body.value).toBe('pw-123');
     expect((await s.call('GET', '/v1/secrets/apps/db')).body.value).toEqual({ username: 'app', password: 'pw-123', port: 5432 });
     const missing = await s.call('GET', '/v1/secrets/apps/db?field=nope');
@@ -62,7 +87,9 @@ describe.each(backends())('secrets API on %s', (backend) => {
   });
 
   it('lists and filters by prefix, type, tag, service, environment and criticality', async () => {
-    await s.call('POST', '/v1/secrets', { body: { name: 'apps/search/token', value: 't', type: 'token', tags: ['search'], environment: 'staging', criticality: 'low' } });
+    await s.call('POST', '/v1/secrets', {
+      body: { name: 'apps/search/token', value: 't', type: 'token', tags: ['search'], environment: 'staging', criticality: 'low' },
+    });
     const names = async (q: string) => (await s.call('GET', `/v1/secrets${q}`)).body.items.map((i: { name: string }) => i.name);
     expect(await names('?prefix=apps/billing')).toEqual(['apps/billing/api-key']);
     expect(await names('?type=token')).toEqual(['apps/search/token']);
@@ -81,10 +108,17 @@ describe.each(backends())('secrets API on %s', (backend) => {
 
   it('describes, shows history and updates metadata', async () => {
     const d = await s.call('GET', '/v1/secrets/apps/billing/api-key:describe');
-    expect(d.body).toMatchObject({ name: 'apps/billing/api-key', type: 'api_key', labels: { current: 4, previous: 2, pending: 3 }, latest_version: 4 });
+    expect(d.body).toMatchObject({
+      name: 'apps/billing/api-key',
+      type: 'api_key',
+      labels: { current: 4, previous: 2, pending: 3 },
+      latest_version: 4,
+    });
     expect(d.body.versions.map((v: { version: number }) => v.version)).toEqual([4, 3, 2, 1]);
     expect(JSON.stringify(d.body)).not.toContain('sk-');
-    const u = await s.call('PATCH', '/v1/secrets/apps/billing/api-key', { body: { description: 'Billing key', tags: ['billing'], owner: 'pay-team', metadata: { ticket: 'SEC-1' } } });
+    const u = await s.call('PATCH', '/v1/secrets/apps/billing/api-key', {
+      body: { description: 'Billing key', tags: ['billing'], owner: 'pay-team', metadata: { ticket: 'SEC-1' } },
+    });
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ description: 'Billing key', tags: ['billing'], owner: 'pay-team', metadata: { ticket: 'SEC-1' } });
     const h = await s.call('GET', '/v1/secrets/apps/billing/api-key:versions');
@@ -96,13 +130,25 @@ describe.each(backends())('secrets API on %s', (backend) => {
     await s.call('PUT', '/v1/secrets/prune/many', { body: { value: 'v2-pending', label: 'pending' } });
     for (let i = 3; i <= 12; i++) await s.call('PUT', '/v1/secrets/prune/many', { body: { value: `v${i}` } });
     expect((await s.call('PATCH', '/v1/secrets/prune/many', { body: { max_versions: 3 } })).status).toBe(200);
-    const h = (await s.call('GET', '/v1/secrets/prune/many:versions')).body.versions as Array<{ version: number; state: string; labels: string[] }>;
-    const live = h.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort((a, b) => a - b);
+    const h = (await s.call('GET', '/v1/secrets/prune/many:versions')).body.versions as Array<{
+      version: number;
+      state: string;
+      labels: string[];
+    }>;
+    const live = h
+      .filter((v) => v.state !== 'destroyed')
+      .map((v) => v.version)
+      .sort((a, b) => a - b);
     expect(live).toEqual([2, 11, 12]); // pending v2 survives; current v12 and previous v11 too
     // Each further write prunes exactly the oldest unlabelled version.
     await s.call('PUT', '/v1/secrets/prune/many', { body: { value: 'v13' } });
     const after = (await s.call('GET', '/v1/secrets/prune/many:versions')).body.versions as Array<{ version: number; state: string }>;
-    expect(after.filter((v) => v.state !== 'destroyed').map((v) => v.version).sort((a, b) => a - b)).toEqual([2, 12, 13]);
+    expect(
+      after
+        .filter((v) => v.state !== 'destroyed')
+        .map((v) => v.version)
+        .sort((a, b) => a - b),
+    ).toEqual([2, 12, 13]);
   });
 
   it('prunes beyond max_versions but never a labelled version', async () => {
@@ -110,7 +156,11 @@ describe.each(backends())('secrets API on %s', (backend) => {
     await s.call('PUT', '/v1/secrets/prune/me', { body: { value: 'v2-pending', label: 'pending' } });
     await s.call('PUT', '/v1/secrets/prune/me', { body: { value: 'v3' } });
     await s.call('PUT', '/v1/secrets/prune/me', { body: { value: 'v4' } });
-    const h = (await s.call('GET', '/v1/secrets/prune/me:versions')).body.versions as Array<{ version: number; state: string; labels: string[] }>;
+    const h = (await s.call('GET', '/v1/secrets/prune/me:versions')).body.versions as Array<{
+      version: number;
+      state: string;
+      labels: string[];
+    }>;
     const state = Object.fromEntries(h.map((v) => [v.version, v.state]));
     expect(state).toEqual({ 4: 'active', 3: 'active', 2: 'active', 1: 'destroyed' });
     expect((await s.call('GET', '/v1/secrets/prune/me?label=pending')).body.value).toBe('v2-pending');
@@ -137,7 +187,9 @@ describe.each(backends())('secrets API on %s', (backend) => {
     await s.call('DELETE', '/v1/secrets/tmp/gone');
     expect((await s.call('POST', '/v1/secrets/tmp/gone:destroy')).body.destroyed).toBe('all');
     expect((await s.call('GET', '/v1/secrets/tmp/gone')).body.error.code).toBe('SECRET_NOT_FOUND');
-    const rows = await s.app.storage.withTenant('*', (ex) => ex.selectFrom('secret_versions').select(['ciphertext']).where('state', '=', 'destroyed').execute());
+    const rows = await s.app.storage.withTenant('*', (ex) =>
+      ex.selectFrom('secret_versions').select(['ciphertext']).where('state', '=', 'destroyed').execute(),
+    );
     expect(rows.every((r) => r.ciphertext === null)).toBe(true);
   });
 
@@ -167,7 +219,9 @@ describe.each(backends())('secrets API on %s', (backend) => {
 
   it('keeps concurrent writers consistent: every write gets its own version', async () => {
     await s.call('POST', '/v1/secrets', { body: { name: 'race/counter', value: 'v0', max_versions: 100 } });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.call('PUT', '/v1/secrets/race/counter', { body: { value: `v${i + 1}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.call('PUT', '/v1/secrets/race/counter', { body: { value: `v${i + 1}` } })),
+    );
     const versions = results.map((r) => r.body.version).sort((a, b) => a - b);
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));

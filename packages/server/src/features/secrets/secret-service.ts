@@ -16,10 +16,20 @@ import { createFillCache } from '../../lib/fill-cache.js';
 import { outcomeOf, type DomainMetrics } from '../../lib/domain-metrics.js';
 import { authorizeFactsChange, type Allows } from '../access/fact-change.js';
 import {
-  LABELS, type Label, type ListFilter, type SecretMetadataInput, type SecretRead, type SecretSummary, type SecretType, type VersionInfo,
+  LABELS,
+  type Label,
+  type ListFilter,
+  type SecretMetadataInput,
+  type SecretRead,
+  type SecretSummary,
+  type SecretType,
+  type VersionInfo,
 } from './secret-types.js';
 
-export interface Actor { tokenId: string; name: string }
+export interface Actor {
+  tokenId: string;
+  name: string;
+}
 export interface Scope {
   tenant: string;
   actor: Actor;
@@ -65,7 +75,16 @@ export interface SecretServiceDeps {
 
 /** The part of the notification outbox the secret service uses (features/notifications/outbox.ts). */
 export interface SecretOutbox {
-  record(ex: Executor, e: { type: 'secret.changed'; tenant: string; time: string; secret: { name: string; criticality: string }; data: Record<string, unknown> }): Promise<number>;
+  record(
+    ex: Executor,
+    e: {
+      type: 'secret.changed';
+      tenant: string;
+      time: string;
+      secret: { name: string; criticality: string };
+      data: Record<string, unknown>;
+    },
+  ): Promise<number>;
 }
 
 const deepFreeze = <T>(v: T): T => {
@@ -90,11 +109,18 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   const now = () => clock.now().toISOString();
   const { changes } = deps;
   const cache = createFillCache<{ read: SecretRead; bytes: number }>({
-    maxBytes: deps.readCache?.maxBytes ?? 0, ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000, usable: cachesUsable(changes),
+    maxBytes: deps.readCache?.maxBytes ?? 0,
+    ttlMs: (deps.readCache?.ttlSeconds ?? 0) * 1000,
+    usable: cachesUsable(changes),
     onEvict: deps.observe?.cacheEviction,
   });
   const observe = deps.observe;
-  changes?.subscribe((topic, tenant, name) => { if (topic === 'secret') cache.invalidate(cache.groupKey(tenant, name)); }, () => cache.clear());
+  changes?.subscribe(
+    (topic, tenant, name) => {
+      if (topic === 'secret') cache.invalidate(cache.groupKey(tenant, name));
+    },
+    () => cache.clear(),
+  );
   /** Every mutation of a secret runs here: its cached reads are invalidated when it starts and again
    *  once it has committed (or failed), so no read can store a value older than the commit; other
    *  replicas hear of it from the change feed when it commits. */
@@ -108,22 +134,57 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     }
   };
   /** Queues the change for notification subscriptions, inside the mutation's transaction. */
-  const queue = async (ex: Executor, row: Pick<SecretRow, 'tenant_id' | 'name' | 'criticality'>, change: string, extra: Record<string, unknown> = {}) => {
-    await deps.outbox?.record(ex, { type: 'secret.changed', tenant: row.tenant_id, time: now(), secret: { name: row.name, criticality: row.criticality }, data: { name: row.name, change, ...extra } });
+  const queue = async (
+    ex: Executor,
+    row: Pick<SecretRow, 'tenant_id' | 'name' | 'criticality'>,
+    change: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    await deps.outbox?.record(ex, {
+      type: 'secret.changed',
+      tenant: row.tenant_id,
+      time: now(),
+      secret: { name: row.name, criticality: row.criticality },
+      data: { name: row.name, change, ...extra },
+    });
   };
   const changed = (tenant: string, name: string, change: string, version?: number) =>
-    deps.bus?.publish({ type: 'secret.changed', time: now(), tenant, data: { name, change, ...(version !== undefined ? { version } : {}) } });
+    deps.bus?.publish({
+      type: 'secret.changed',
+      time: now(),
+      tenant,
+      data: { name, change, ...(version !== undefined ? { version } : {}) },
+    });
 
   const summarize = (row: SecretRow, tags: string[]): SecretSummary => ({
-    id: row.id, name: row.name, type: row.type as SecretType, description: row.description, tags,
-    service: row.service, environment: row.environment, criticality: row.criticality as SecretSummary['criticality'],
-    owner: row.owner, expires_at: row.expires_at, metadata: JSON.parse(row.metadata), max_versions: row.max_versions,
-    labels: labelMap(row), latest_version: row.latest_version, created_at: row.created_at, updated_at: row.updated_at, deleted_at: row.deleted_at,
+    id: row.id,
+    name: row.name,
+    type: row.type as SecretType,
+    description: row.description,
+    tags,
+    service: row.service,
+    environment: row.environment,
+    criticality: row.criticality as SecretSummary['criticality'],
+    owner: row.owner,
+    expires_at: row.expires_at,
+    metadata: JSON.parse(row.metadata),
+    max_versions: row.max_versions,
+    labels: labelMap(row),
+    latest_version: row.latest_version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    deleted_at: row.deleted_at,
   });
 
   const versionInfo = (row: SecretRow, v: VersionRow): VersionInfo => ({
-    version: v.version, state: v.state as VersionInfo['state'], labels: labelsOf(row, v.version), size_bytes: v.size_bytes,
-    value_kind: v.value_kind as VersionInfo['value_kind'], created_at: v.created_at, created_by: v.created_by, destroyed_at: v.destroyed_at,
+    version: v.version,
+    state: v.state as VersionInfo['state'],
+    labels: labelsOf(row, v.version),
+    size_bytes: v.size_bytes,
+    value_kind: v.value_kind as VersionInfo['value_kind'],
+    created_at: v.created_at,
+    created_by: v.created_by,
+    destroyed_at: v.destroyed_at,
   });
 
   const requireSecret = async (ex: Executor, tenant: string, name: string, opts: { allowDeleted?: boolean } = {}) => {
@@ -162,11 +223,26 @@ export const createSecretService = (deps: SecretServiceDeps) => {
   };
 
   const newSecretRow = (tenant: string, name: string, meta: SecretMetadataInput, at: string): SecretRow => ({
-    id: newId('sec'), tenant_id: tenant, name, type: meta.type ?? 'generic', description: meta.description ?? null,
-    service: meta.service ?? null, environment: meta.environment ?? null, criticality: meta.criticality ?? 'medium',
-    owner: meta.owner ?? null, expires_at: meta.expires_at ?? null, metadata: JSON.stringify(meta.metadata ?? {}),
-    max_versions: meta.max_versions ?? limits.defaultMaxVersions, current_version: null, pending_version: null, previous_version: null,
-    latest_version: 0, created_at: at, updated_at: at, deleted_at: null, row_version: 0,
+    id: newId('sec'),
+    tenant_id: tenant,
+    name,
+    type: meta.type ?? 'generic',
+    description: meta.description ?? null,
+    service: meta.service ?? null,
+    environment: meta.environment ?? null,
+    criticality: meta.criticality ?? 'medium',
+    owner: meta.owner ?? null,
+    expires_at: meta.expires_at ?? null,
+    metadata: JSON.stringify(meta.metadata ?? {}),
+    max_versions: meta.max_versions ?? limits.defaultMaxVersions,
+    current_version: null,
+    pending_version: null,
+    previous_version: null,
+    latest_version: 0,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+    row_version: 0,
   });
 
   const writeOnce = async (scope: Scope, name: string, value: unknown, opts: WriteOptions, seen: { type?: string }) => {
@@ -178,7 +254,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const before = row ?? null;
       if (row?.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it before writing.`);
       if (opts.cas !== undefined && (row?.latest_version ?? 0) !== opts.cas) {
-        throw fail('CAS_MISMATCH', `Check-and-set failed: the latest version is ${row?.latest_version ?? 0}, not ${opts.cas}.`, { latest_version: row?.latest_version ?? 0 });
+        throw fail('CAS_MISMATCH', `Check-and-set failed: the latest version is ${row?.latest_version ?? 0}, not ${opts.cas}.`, {
+          latest_version: row?.latest_version ?? 0,
+        });
       }
       if (!row) {
         if (!opts.create) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
@@ -190,14 +268,32 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       seen.type = row.type;
       const version = row.latest_version + 1;
       const sealed = barrier.seal(encoded.bytes, aadFor(scope.tenant, row.id, version));
-      await store.insertVersion(trx, {
-        tenant_id: scope.tenant, secret_id: row.id, version, wrapped_dek: sealed.wrappedDek, ciphertext: sealed.ciphertext,
-        kek_id: barrier.kekIdOf(sealed.wrappedDek), value_kind: encoded.kind, size_bytes: encoded.bytes.length, state: 'active',
-        created_at: at, created_by: scope.actor.tokenId, destroyed_at: null,
-      }, fingerprintsOf(barrier, decoded, encoded));
-      const labels = opts.label === 'pending'
-        ? { pending_version: version }
-        : { current_version: version, previous_version: row.current_version, pending_version: row.pending_version === version ? null : row.pending_version };
+      await store.insertVersion(
+        trx,
+        {
+          tenant_id: scope.tenant,
+          secret_id: row.id,
+          version,
+          wrapped_dek: sealed.wrappedDek,
+          ciphertext: sealed.ciphertext,
+          kek_id: barrier.kekIdOf(sealed.wrappedDek),
+          value_kind: encoded.kind,
+          size_bytes: encoded.bytes.length,
+          state: 'active',
+          created_at: at,
+          created_by: scope.actor.tokenId,
+          destroyed_at: null,
+        },
+        fingerprintsOf(barrier, decoded, encoded),
+      );
+      const labels =
+        opts.label === 'pending'
+          ? { pending_version: version }
+          : {
+              current_version: version,
+              previous_version: row.current_version,
+              pending_version: row.pending_version === version ? null : row.pending_version,
+            };
       const patch = { ...labels, latest_version: version, updated_at: at };
       if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
       const updated = { ...row, ...patch, row_version: row.row_version + 1 };
@@ -210,22 +306,40 @@ export const createSecretService = (deps: SecretServiceDeps) => {
 
   /** The read from the database: on SQLite straight on the compiled statement unless a transaction
    *  is open on the connection (then through the query layer, which waits for it to commit). */
-  const readStored = async (tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<{ read: SecretRead; bytes: number }> => {
-    const r = storage.sqliteGet && !storage.sqliteInTransaction?.()
-      ? store.readJoinedSqlite(storage.sqliteGet, tenant, name, ref)
-      : await storage.withTenant(tenant, (ex) => store.readJoined(ex, tenant, name, ref));
+  const readStored = async (
+    tenant: string,
+    name: string,
+    ref: { version?: number; label?: Label },
+  ): Promise<{ read: SecretRead; bytes: number }> => {
+    const r =
+      storage.sqliteGet && !storage.sqliteInTransaction?.()
+        ? store.readJoinedSqlite(storage.sqliteGet, tenant, name, ref)
+        : await storage.withTenant(tenant, (ex) => store.readJoined(ex, tenant, name, ref));
     if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
     if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
     if (r.version == null) {
-      throw fail('VERSION_NOT_FOUND', ref.version !== undefined ? `The secret has no version ${ref.version}.` : `No version of the secret carries the label "${ref.label ?? 'current'}".`);
+      throw fail(
+        'VERSION_NOT_FOUND',
+        ref.version !== undefined
+          ? `The secret has no version ${ref.version}.`
+          : `No version of the secret carries the label "${ref.label ?? 'current'}".`,
+      );
     }
-    if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext) throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
+    if (r.state === 'destroyed' || !r.wrapped_dek || !r.ciphertext)
+      throw fail('VERSION_DESTROYED', `Version ${r.version} was destroyed and can no longer be read.`);
     const plain = await openWithRefresh({ wrappedDek: r.wrapped_dek, ciphertext: r.ciphertext }, aadFor(tenant, r.id, r.version));
     const bytes = plain.length;
     const value = decodeValue(r.value_kind!, plain);
     plain.fill(0);
     // Frozen: a cached read is shared by every caller, so nobody may change it in place.
-    const read = deepFreeze({ name: r.name, version: r.version, labels: labelsOf(r, r.version), type: r.type as SecretType, value, created_at: r.created_at! });
+    const read = deepFreeze({
+      name: r.name,
+      version: r.version,
+      labels: labelsOf(r, r.version),
+      type: r.type as SecretType,
+      value,
+      created_at: r.created_at!,
+    });
     return { read, bytes };
   };
 
@@ -250,10 +364,15 @@ export const createSecretService = (deps: SecretServiceDeps) => {
           return written;
         } catch (e) {
           const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
-          if (!conflict || opts.cas !== undefined || attempt >= 4) observe?.secretWrite(seen.type ?? 'unknown', conflict && opts.cas !== undefined ? 'cas_mismatch' : conflict ? 'conflict' : outcomeOf(e));
+          if (!conflict || opts.cas !== undefined || attempt >= 4)
+            observe?.secretWrite(
+              seen.type ?? 'unknown',
+              conflict && opts.cas !== undefined ? 'cas_mismatch' : conflict ? 'conflict' : outcomeOf(e),
+            );
           if (!conflict) throw e;
           if (opts.cas !== undefined || attempt >= 4) {
-            if (opts.cas !== undefined) throw fail('CAS_MISMATCH', 'Check-and-set failed: another writer created a version at the same time.');
+            if (opts.cas !== undefined)
+              throw fail('CAS_MISMATCH', 'Check-and-set failed: another writer created a version at the same time.');
             throw fail('CONFLICT');
           }
         }
@@ -264,7 +383,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       try {
         return await this.write(scope, name, value, { cas: 0, create: true, metadata });
       } catch (e) {
-        if (e instanceof KeyhavenError && e.code === 'CAS_MISMATCH') throw fail('SECRET_EXISTS', `A secret named "${name}" already exists; write a new version with PUT instead.`);
+        if (e instanceof KeyhavenError && e.code === 'CAS_MISMATCH')
+          throw fail('SECRET_EXISTS', `A secret named "${name}" already exists; write a new version with PUT instead.`);
         throw e;
       }
     },
@@ -312,7 +432,11 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     async list(scope: Scope, filter: ListFilter) {
       return storage.withTenant(scope.tenant, async (ex) => {
         const rows = await store.list(ex, scope.tenant, filter);
-        const tags = await store.tagsOf(ex, scope.tenant, rows.map((r) => r.id));
+        const tags = await store.tagsOf(
+          ex,
+          scope.tenant,
+          rows.map((r) => r.id),
+        );
         const items = rows.map((r) => summarize(r, tags.get(r.id) ?? [])).filter((i) => !scope.canSee || scope.canSee(i));
         return { items, next_cursor: rows.length === filter.limit ? rows[rows.length - 1]!.name : null };
       });
@@ -337,8 +461,12 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         if (scope.may && (tags !== undefined || fields.environment !== undefined)) {
           // Facts as stored (read in this transaction, under the row's lock) and as they would be.
           const stored = (await store.tagsOf(trx, scope.tenant, [row.id])).get(row.id) ?? [];
-          authorizeFactsChange(scope.may.allows, { name, environment: row.environment, tags: stored },
-            { name, environment: fields.environment !== undefined ? fields.environment : row.environment, tags: tags ?? stored }, scope.may.role);
+          authorizeFactsChange(
+            scope.may.allows,
+            { name, environment: row.environment, tags: stored },
+            { name, environment: fields.environment !== undefined ? fields.environment : row.environment, tags: tags ?? stored },
+            scope.may.role,
+          );
         }
         const set: Partial<SecretRow> = { ...fields, updated_at: now() };
         if (metadata !== undefined) set.metadata = JSON.stringify(metadata);
@@ -353,7 +481,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name);
         const at = now();
-        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at }))) throw fail('CONFLICT');
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: at, updated_at: at })))
+          throw fail('CONFLICT');
         await queue(trx, row, 'delete');
         return { name, deleted_at: at };
       });
@@ -365,7 +494,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!row.deleted_at) return { name, restored: false };
-        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() }))) throw fail('CONFLICT');
+        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { deleted_at: null, updated_at: now() })))
+          throw fail('CONFLICT');
         await queue(trx, row, 'restore');
         return { name, restored: true };
       });
@@ -379,7 +509,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const out = await mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (!versions) {
-          if (!row.deleted_at) throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
+          if (!row.deleted_at)
+            throw fail('SECRET_NOT_DELETED', `Delete "${name}" first; only a deleted secret can be destroyed as a whole.`);
           await store.purgeSecret(trx, scope.tenant, row.id);
           barrier.forget(`${aadFor(scope.tenant, row.id, 0).replace(/0$/, '')}`);
           await queue(trx, row, 'destroy');
@@ -388,15 +519,27 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         const existing = new Set((await store.listVersions(trx, scope.tenant, row.id)).map((v) => v.version));
         // releasePrevious (the Vault-compatible API, whose clients know no labels): destroying the
         // version labelled only `previous` removes that label with it.
-        const released = opts.releasePrevious && row.previous_version != null && versions.includes(row.previous_version)
-          && labelsOf(row, row.previous_version).length === 1 ? row.previous_version : null;
+        const released =
+          opts.releasePrevious &&
+          row.previous_version != null &&
+          versions.includes(row.previous_version) &&
+          labelsOf(row, row.previous_version).length === 1
+            ? row.previous_version
+            : null;
         for (const v of versions) {
           if (!existing.has(v)) throw fail('VERSION_NOT_FOUND', `The secret has no version ${v}.`);
           if (!row.deleted_at && v !== released && labelsOf(row, v).length > 0) {
-            throw fail('VERSION_LABELLED', `Version ${v} carries the label "${labelsOf(row, v).join(', ')}"; write a new version first, or delete the secret.`);
+            throw fail(
+              'VERSION_LABELLED',
+              `Version ${v} carries the label "${labelsOf(row, v).join(', ')}"; write a new version first, or delete the secret.`,
+            );
           }
         }
-        if (released !== null && !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))) throw fail('CONFLICT');
+        if (
+          released !== null &&
+          !(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { previous_version: null, updated_at: now() }))
+        )
+          throw fail('CONFLICT');
         await store.destroyVersions(trx, scope.tenant, row.id, versions, now());
         for (const v of versions) barrier.forget(`${aadFor(scope.tenant, row.id, v)}\u0000`);
         await queue(trx, row, 'destroy', { versions });
@@ -416,7 +559,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
           await opts.inTransaction?.(trx);
           return { name, version, promoted: false };
         }
-        if (row.pending_version !== version) throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
+        if (row.pending_version !== version)
+          throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
         const patch = { current_version: version, previous_version: row.current_version, pending_version: null, updated_at: now() };
         if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
         await opts.inTransaction?.(trx);
@@ -430,10 +574,17 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       return mutate(scope.tenant, name, async (trx) => {
         const row = await requireSecret(trx, scope.tenant, name, { allowDeleted: true });
         if (row.current_version === version) return { name, version, abandoned: false };
-        await trx.updateTable('secret_versions').set({ state: 'failed' })
-          .where('tenant_id', '=', scope.tenant).where('secret_id', '=', row.id).where('version', '=', version).where('state', '=', 'active').execute();
+        await trx
+          .updateTable('secret_versions')
+          .set({ state: 'failed' })
+          .where('tenant_id', '=', scope.tenant)
+          .where('secret_id', '=', row.id)
+          .where('version', '=', version)
+          .where('state', '=', 'active')
+          .execute();
         if (row.pending_version === version) {
-          if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { pending_version: null, updated_at: now() }))) throw fail('CONFLICT');
+          if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, { pending_version: null, updated_at: now() })))
+            throw fail('CONFLICT');
         }
         return { name, version, abandoned: true };
       });
@@ -454,12 +605,19 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       const rows = await storage.withTenant(scope.tenant, (ex) => store.findByFingerprints(ex, scope.tenant, [...byFp.keys()]));
       const visible = [];
       for (const r of rows) {
-        if (!scope.canSee) { visible.push(r); continue; }
+        if (!scope.canSee) {
+          visible.push(r);
+          continue;
+        }
         const f = await this.facts(scope.tenant, r.name);
         if (f && scope.canSee({ name: r.name, ...f })) visible.push(r);
       }
       return visible.map((r) => ({
-        sha256: byFp.get(r.fingerprint)!, tenant: scope.tenant, secret: r.name, version: r.version, field: r.field || undefined,
+        sha256: byFp.get(r.fingerprint)!,
+        tenant: scope.tenant,
+        secret: r.name,
+        version: r.version,
+        field: r.field || undefined,
         label: LABELS.find((l) => r[`${l}_version`] === r.version),
       }));
     },

@@ -9,8 +9,19 @@ export type SecretRow = Selectable<SecretsTable>;
 export type VersionRow = Selectable<SecretVersionsTable>;
 
 export interface JoinedRead {
-  id: string; name: string; type: string; deleted_at: string | null; current_version: number | null; pending_version: number | null; previous_version: number | null;
-  version: number | null; wrapped_dek: string | null; ciphertext: string | null; value_kind: string | null; state: string | null; created_at: string | null;
+  id: string;
+  name: string;
+  type: string;
+  deleted_at: string | null;
+  current_version: number | null;
+  pending_version: number | null;
+  previous_version: number | null;
+  version: number | null;
+  wrapped_dek: string | null;
+  ciphertext: string | null;
+  value_kind: string | null;
+  state: string | null;
+  created_at: string | null;
 }
 
 const READ_SQL = new Map<string, string>();
@@ -21,14 +32,44 @@ const readSql = (dialect: 'sqlite' | 'postgres', key: string): string => {
   const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
   const join = key === 'version' ? `v.version = ${p(1)}` : `v.version = s.${key}_version`;
   const first = key === 'version' ? 2 : 1;
-  text = `select s.id, s.name, s.type, s.deleted_at, s.current_version, s.pending_version, s.previous_version, v.version, v.wrapped_dek, v.ciphertext, v.value_kind, v.state, v.created_at `
-    + `from secrets s left join secret_versions v on v.secret_id = s.id and ${join} where s.tenant_id = ${p(first)} and s.name = ${p(first + 1)}`;
+  text =
+    `select s.id, s.name, s.type, s.deleted_at, s.current_version, s.pending_version, s.previous_version, v.version, v.wrapped_dek, v.ciphertext, v.value_kind, v.state, v.created_at ` +
+    `from secrets s left join secret_versions v on v.secret_id = s.id and ${join} where s.tenant_id = ${p(first)} and s.name = ${p(first + 1)}`;
   READ_SQL.set(cacheKey, text);
   return text;
 };
 
-const VERSION_COLUMNS = ['tenant_id', 'secret_id', 'version', 'wrapped_dek', 'ciphertext', 'kek_id', 'value_kind', 'size_bytes', 'state', 'created_at', 'created_by', 'destroyed_at'] as const satisfies ReadonlyArray<keyof VersionRow>;
-const SECRET_COLUMNS = new Set<string>(['type', 'description', 'service', 'environment', 'criticality', 'owner', 'expires_at', 'metadata', 'max_versions', 'current_version', 'pending_version', 'previous_version', 'latest_version', 'updated_at', 'deleted_at']);
+const VERSION_COLUMNS = [
+  'tenant_id',
+  'secret_id',
+  'version',
+  'wrapped_dek',
+  'ciphertext',
+  'kek_id',
+  'value_kind',
+  'size_bytes',
+  'state',
+  'created_at',
+  'created_by',
+  'destroyed_at',
+] as const satisfies ReadonlyArray<keyof VersionRow>;
+const SECRET_COLUMNS = new Set<string>([
+  'type',
+  'description',
+  'service',
+  'environment',
+  'criticality',
+  'owner',
+  'expires_at',
+  'metadata',
+  'max_versions',
+  'current_version',
+  'pending_version',
+  'previous_version',
+  'latest_version',
+  'updated_at',
+  'deleted_at',
+]);
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -48,7 +89,12 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
 
     /** The hot read: the secret and the version a label or number resolves to, in one query. The SQL
      *  text is fixed per (dialect, label|version) and compiled once, skipping the query builder. */
-    async readJoined(ex: Executor, tenant: string, name: string, ref: { version?: number; label?: Label }): Promise<JoinedRead | undefined> {
+    async readJoined(
+      ex: Executor,
+      tenant: string,
+      name: string,
+      ref: { version?: number; label?: Label },
+    ): Promise<JoinedRead | undefined> {
       const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
       const text = readSql(dialect, key);
       const params = ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name];
@@ -57,7 +103,12 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
     },
 
     /** The same read straight on SQLite's compiled statement, without the query layer's promises. */
-    readJoinedSqlite(get: NonNullable<StorageHandle['sqliteGet']>, tenant: string, name: string, ref: { version?: number; label?: Label }): JoinedRead | undefined {
+    readJoinedSqlite(
+      get: NonNullable<StorageHandle['sqliteGet']>,
+      tenant: string,
+      name: string,
+      ref: { version?: number; label?: Label },
+    ): JoinedRead | undefined {
       const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
       return get<JoinedRead>(readSql('sqlite', key), ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name]);
     },
@@ -65,14 +116,24 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
     async tagsOf(ex: Executor, tenant: string, secretIds: string[]): Promise<Map<string, string[]>> {
       const out = new Map<string, string[]>();
       if (secretIds.length === 0) return out;
-      const rows = await ex.selectFrom('secret_tags').select(['secret_id', 'tag']).where('tenant_id', '=', tenant).where('secret_id', 'in', secretIds).orderBy('tag').execute();
+      const rows = await ex
+        .selectFrom('secret_tags')
+        .select(['secret_id', 'tag'])
+        .where('tenant_id', '=', tenant)
+        .where('secret_id', 'in', secretIds)
+        .orderBy('tag')
+        .execute();
       for (const r of rows) out.set(r.secret_id, [...(out.get(r.secret_id) ?? []), r.tag]);
       return out;
     },
 
     async replaceTags(ex: Executor, tenant: string, secretId: string, tags: string[]) {
       await ex.deleteFrom('secret_tags').where('tenant_id', '=', tenant).where('secret_id', '=', secretId).execute();
-      if (tags.length) await ex.insertInto('secret_tags').values(tags.map((tag) => ({ tenant_id: tenant, secret_id: secretId, tag }))).execute();
+      if (tags.length)
+        await ex
+          .insertInto('secret_tags')
+          .values(tags.map((tag) => ({ tenant_id: tenant, secret_id: secretId, tag })))
+          .execute();
     },
 
     async insertSecret(ex: Executor, row: SecretRow) {
@@ -80,15 +141,27 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
     },
 
     async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
-      await fixed(ex, `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`, VERSION_COLUMNS.map((c) => row[c]));
+      await fixed(
+        ex,
+        `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`,
+        VERSION_COLUMNS.map((c) => row[c]),
+      );
       for (const f of fingerprints) {
-        await fixed(ex, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [row.tenant_id, row.secret_id, row.version, f.field, f.fingerprint]);
+        await fixed(ex, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [
+          row.tenant_id,
+          row.secret_id,
+          row.version,
+          f.field,
+          f.fingerprint,
+        ]);
       }
     },
 
     /** Optimistic update guarded by row_version; returns false when another writer got there first. */
     async updateSecret(ex: Executor, tenant: string, id: string, expectedRowVersion: number, patch: Partial<SecretRow>): Promise<boolean> {
-      const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<keyof SecretRow>;
+      const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<
+        keyof SecretRow
+      >;
       for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
       const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
       const r = await fixed(ex, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
@@ -96,13 +169,23 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
     },
 
     async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
-      return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).orderBy('version', 'desc').execute();
+      return ex
+        .selectFrom('secret_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('secret_id', '=', secretId)
+        .orderBy('version', 'desc')
+        .execute();
     },
 
     /** How many versions are live (not destroyed): counted on the partial index alone. */
     async countLiveVersions(ex: Executor, tenant: string, secretId: string): Promise<number> {
       // The literal (not a bound parameter) lets SQLite and PostgreSQL use the partial index of migration 005.
-      const r = await fixed<{ live: number | string }>(ex, "select count(*) as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed'", [tenant, secretId]);
+      const r = await fixed<{ live: number | string }>(
+        ex,
+        "select count(*) as live from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed'",
+        [tenant, secretId],
+      );
       return Number(r.rows[0]?.live ?? 0);
     },
 
@@ -110,20 +193,38 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
      *  as a parameter, SQLite's plan cost twice as much. */
     async oldestLiveVersions(ex: Executor, tenant: string, secretId: string, limit: number): Promise<number[]> {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`oldestLiveVersions: invalid limit ${limit}`);
-      const r = await fixed<{ version: number }>(ex, `select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ${limit}`, [tenant, secretId]);
+      const r = await fixed<{ version: number }>(
+        ex,
+        `select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed' order by version limit ${limit}`,
+        [tenant, secretId],
+      );
       return r.rows.map((x) => x.version);
     },
 
     async getVersion(ex: Executor, tenant: string, secretId: string, version: number): Promise<VersionRow | undefined> {
-      return ex.selectFrom('secret_versions').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
+      return ex
+        .selectFrom('secret_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('secret_id', '=', secretId)
+        .where('version', '=', version)
+        .executeTakeFirst();
     },
 
     /** Crypto-shredding: the wrapped data key and ciphertext are erased; the row stays as history. */
     async destroyVersions(ex: Executor, tenant: string, secretId: string, versions: number[], at: string) {
       if (versions.length === 0) return;
       const list = versions.map(() => '?').join(', ');
-      await fixed(ex, `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`, [at, tenant, secretId, ...versions]);
-      await fixed(ex, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [tenant, secretId, ...versions]);
+      await fixed(
+        ex,
+        `update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? where tenant_id = ? and secret_id = ? and version in (${list})`,
+        [at, tenant, secretId, ...versions],
+      );
+      await fixed(ex, `delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (${list})`, [
+        tenant,
+        secretId,
+        ...versions,
+      ]);
     },
 
     async purgeSecret(ex: Executor, tenant: string, secretId: string) {
@@ -142,7 +243,16 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       if (f.environment) q = q.where('environment', '=', f.environment);
       if (f.criticality) q = q.where('criticality', '=', f.criticality);
       for (const tag of f.tags ?? []) {
-        q = q.where((eb) => eb.exists(eb.selectFrom('secret_tags as t').select('t.tag').whereRef('t.secret_id', '=', 'secrets.id').where('t.tenant_id', '=', tenant).where('t.tag', '=', tag)));
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('secret_tags as t')
+              .select('t.tag')
+              .whereRef('t.secret_id', '=', 'secrets.id')
+              .where('t.tenant_id', '=', tenant)
+              .where('t.tag', '=', tag),
+          ),
+        );
       }
       if (f.cursor) q = q.where('name', '>', f.cursor);
       return q.orderBy('name').limit(f.limit).execute();
@@ -150,7 +260,8 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
 
     async findByFingerprints(ex: Executor, tenant: string, fingerprints: string[]) {
       if (fingerprints.length === 0) return [];
-      return ex.selectFrom('secret_fingerprints as f')
+      return ex
+        .selectFrom('secret_fingerprints as f')
         .innerJoin('secrets as s', 's.id', 'f.secret_id')
         .select(['f.fingerprint', 'f.version', 'f.field', 's.name', 's.current_version', 's.pending_version', 's.previous_version'])
         .where('f.tenant_id', '=', tenant)

@@ -1,8 +1,18 @@
 // The secret model: types, criticality, and the shapes the secret service returns.
 
 export const SECRET_TYPES = [
-  'api_key', 'token', 'password', 'database_credentials', 'ssh_key', 'tls_certificate', 'oauth_token',
-  'jwt_secret', 'encryption_key', 'webhook_secret', 'service_account_key', 'generic',
+  'api_key',
+  'token',
+  'password',
+  'database_credentials',
+  'ssh_key',
+  'tls_certificate',
+  'oauth_token',
+  'jwt_secret',
+  'encryption_key',
+  'webhook_secret',
+  'service_account_key',
+  'generic',
 ] as const;
 export type SecretType = (typeof SECRET_TYPES)[number];
 

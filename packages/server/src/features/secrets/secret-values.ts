@@ -3,16 +3,27 @@ import { fail } from '../../lib/errors.js';
 import type { Barrier } from '../../barrier/barrier.js';
 import type { SecretValue } from './secret-types.js';
 
-export interface EncodedValue { kind: 'string' | 'json'; bytes: Buffer }
+export interface EncodedValue {
+  kind: 'string' | 'json';
+  bytes: Buffer;
+}
 
 export const encodeValue = (value: unknown, maxBytes: number): EncodedValue => {
   let encoded: EncodedValue;
   if (typeof value === 'string') encoded = { kind: 'string', bytes: Buffer.from(value, 'utf8') };
-  else if (value !== null && typeof value === 'object' && !Array.isArray(value)) encoded = { kind: 'json', bytes: Buffer.from(JSON.stringify(value), 'utf8') };
-  else throw fail('VALIDATION_FAILED', 'A secret value must be a string or a JSON object.', [{ path: 'value', message: 'must be a string or an object' }]);
-  if (encoded.bytes.length === 0) throw fail('VALIDATION_FAILED', 'A secret value cannot be empty.', [{ path: 'value', message: 'must not be empty' }]);
+  else if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    encoded = { kind: 'json', bytes: Buffer.from(JSON.stringify(value), 'utf8') };
+  else
+    throw fail('VALIDATION_FAILED', 'A secret value must be a string or a JSON object.', [
+      { path: 'value', message: 'must be a string or an object' },
+    ]);
+  if (encoded.bytes.length === 0)
+    throw fail('VALIDATION_FAILED', 'A secret value cannot be empty.', [{ path: 'value', message: 'must not be empty' }]);
   if (encoded.bytes.length > maxBytes) {
-    throw fail('PAYLOAD_TOO_LARGE', `The secret value is ${encoded.bytes.length} bytes; the limit is ${maxBytes} bytes (KEYHAVEN_MAX_VALUE_BYTES).`);
+    throw fail(
+      'PAYLOAD_TOO_LARGE',
+      `The secret value is ${encoded.bytes.length} bytes; the limit is ${maxBytes} bytes (KEYHAVEN_MAX_VALUE_BYTES).`,
+    );
   }
   return encoded;
 };

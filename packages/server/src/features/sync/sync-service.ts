@@ -18,20 +18,36 @@ export const INITIAL_POLICIES = ['overwrite', 'import-keyhaven-wins', 'import-re
 export type InitialPolicy = (typeof INITIAL_POLICIES)[number];
 
 export interface DestinationInput {
-  id?: string; secret_name?: string; prefix?: string; provider_id: string; template: string; initial_policy: InitialPolicy; never_delete_remote: boolean;
+  id?: string;
+  secret_name?: string;
+  prefix?: string;
+  provider_id: string;
+  template: string;
+  initial_policy: InitialPolicy;
+  never_delete_remote: boolean;
 }
 
 const view = (d: DestinationRow) => ({
-  id: d.id, secret_name: d.secret_name, prefix: d.prefix, provider_id: d.provider_id, template: d.template,
-  initial_policy: d.initial_policy, never_delete_remote: Boolean(d.never_delete_remote), created_at: d.created_at,
+  id: d.id,
+  secret_name: d.secret_name,
+  prefix: d.prefix,
+  provider_id: d.provider_id,
+  template: d.template,
+  initial_policy: d.initial_policy,
+  never_delete_remote: Boolean(d.never_delete_remote),
+  created_at: d.created_at,
 });
 
 const matches = (d: Pick<DestinationRow, 'secret_name' | 'prefix'>, name: string) =>
   !name.startsWith(CREDENTIAL_PREFIX) && (d.secret_name !== null ? d.secret_name === name : name.startsWith(d.prefix ?? ''));
 
 export const createSyncService = (deps: {
-  storage: StorageHandle; secrets: Pick<SecretService, 'list' | 'write' | 'read'>; providers: ProviderConfigService; worker: SyncWorker;
-  clock: Clock; logger: Logger;
+  storage: StorageHandle;
+  secrets: Pick<SecretService, 'list' | 'write' | 'read'>;
+  providers: ProviderConfigService;
+  worker: SyncWorker;
+  clock: Clock;
+  logger: Logger;
 }) => {
   const { storage, secrets, providers, worker, clock } = deps;
   const store = createSyncStore();
@@ -67,7 +83,11 @@ export const createSyncService = (deps: {
       const name = invertTemplate(template, remote, d.prefix ?? '');
       if (!name || local.has(name) || secretNameProblem(name) || !matches(d, name)) continue;
       const v = await provider.read(remote);
-      await secrets.write(scope, name, v.value, { cas: 0, create: true, metadata: { description: `Imported from provider ${d.provider_id}` } });
+      await secrets.write(scope, name, v.value, {
+        cas: 0,
+        create: true,
+        metadata: { description: `Imported from provider ${d.provider_id}` },
+      });
       imported.push(name);
     }
     return imported;
@@ -78,7 +98,10 @@ export const createSyncService = (deps: {
   // A list read while a create or remove was under way is not kept (the generation moved).
   const known = new Map<string, DestinationRow[]>();
   let generation = 0;
-  const forget = (tenant: string) => { generation += 1; known.delete(tenant); };
+  const forget = (tenant: string) => {
+    generation += 1;
+    known.delete(tenant);
+  };
   const destinationsOf = async (tenant: string): Promise<DestinationRow[]> => {
     const hit = storage.dialect === 'sqlite' ? known.get(tenant) : undefined;
     if (hit) return hit;
@@ -94,7 +117,9 @@ export const createSyncService = (deps: {
     const dests = (await destinationsOf(e.tenant)).filter((d) => matches(d, name));
     if (dests.length === 0) return;
     const at = nowIso();
-    await storage.transaction(e.tenant, async (trx) => { for (const d of dests) await store.markPending(trx, e.tenant, d.id, [name], at); });
+    await storage.transaction(e.tenant, async (trx) => {
+      for (const d of dests) await store.markPending(trx, e.tenant, d.id, [name], at);
+    });
     kick();
   };
 
@@ -109,16 +134,28 @@ export const createSyncService = (deps: {
 
     async create(scope: Scope, input: DestinationInput) {
       if ((input.secret_name === undefined) === (input.prefix === undefined)) {
-        throw fail('VALIDATION_FAILED', 'Give either secret_name (one secret) or prefix (every secret under it; "" for all).', [{ path: 'secret_name', message: 'exactly one of secret_name, prefix' }]);
+        throw fail('VALIDATION_FAILED', 'Give either secret_name (one secret) or prefix (every secret under it; "" for all).', [
+          { path: 'secret_name', message: 'exactly one of secret_name, prefix' },
+        ]);
       }
       compileTemplate(input.template);
       const provider = await providers.get(scope, input.provider_id);
       const caps = provider.capabilities as { writable: boolean };
-      if (!caps.writable) throw fail('PROVIDER_CAPABILITY_MISSING', `The ${provider.kind} provider "${provider.id}" is read-only; it cannot be a sync destination.`);
+      if (!caps.writable)
+        throw fail(
+          'PROVIDER_CAPABILITY_MISSING',
+          `The ${provider.kind} provider "${provider.id}" is read-only; it cannot be a sync destination.`,
+        );
       const row: DestinationRow = {
-        tenant_id: scope.tenant, id: input.id ?? newId('dst'), secret_name: input.secret_name ?? null, prefix: input.prefix ?? null,
-        provider_id: input.provider_id, template: input.template, initial_policy: input.initial_policy,
-        never_delete_remote: input.never_delete_remote ? 1 : 0, created_at: nowIso(),
+        tenant_id: scope.tenant,
+        id: input.id ?? newId('dst'),
+        secret_name: input.secret_name ?? null,
+        prefix: input.prefix ?? null,
+        provider_id: input.provider_id,
+        template: input.template,
+        initial_policy: input.initial_policy,
+        never_delete_remote: input.never_delete_remote ? 1 : 0,
+        created_at: nowIso(),
       };
       if (await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, row.id))) {
         throw fail('CONFLICT', `A sync destination "${row.id}" already exists.`);
@@ -151,8 +188,15 @@ export const createSyncService = (deps: {
         return {
           summary: await store.counts(ex, scope.tenant, f.destination),
           items: items.map((s) => ({
-            destination_id: s.destination_id, secret_name: s.secret_name, remote_name: s.remote_name, status: s.status, last_error: s.last_error,
-            synced_version: s.synced_version, attempts: s.attempts, next_attempt_at: s.next_attempt_at, updated_at: s.updated_at,
+            destination_id: s.destination_id,
+            secret_name: s.secret_name,
+            remote_name: s.remote_name,
+            status: s.status,
+            last_error: s.last_error,
+            synced_version: s.synced_version,
+            attempts: s.attempts,
+            next_attempt_at: s.next_attempt_at,
+            updated_at: s.updated_at,
           })),
           next_cursor: items.length === f.limit ? items[items.length - 1]!.secret_name : null,
         };

@@ -27,11 +27,25 @@ export const createSyncStore = () => ({
   async markPending(ex: Executor, tenant: string, destinationId: string, names: string[], at: string) {
     for (let i = 0; i < names.length; i += CHUNK) {
       const rows = names.slice(i, i + CHUNK).map((secret_name) => ({
-        tenant_id: tenant, destination_id: destinationId, secret_name, remote_name: null, status: 'pending', last_error: null,
-        synced_version: null, attempts: 0, next_attempt_at: at, updated_at: at,
+        tenant_id: tenant,
+        destination_id: destinationId,
+        secret_name,
+        remote_name: null,
+        status: 'pending',
+        last_error: null,
+        synced_version: null,
+        attempts: 0,
+        next_attempt_at: at,
+        updated_at: at,
       }));
-      await ex.insertInto('sync_states').values(rows)
-        .onConflict((oc) => oc.columns(['tenant_id', 'destination_id', 'secret_name']).doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: at, updated_at: at }))
+      await ex
+        .insertInto('sync_states')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'destination_id', 'secret_name'])
+            .doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: at, updated_at: at }),
+        )
         .execute();
     }
   },
@@ -45,20 +59,37 @@ export const createSyncStore = () => ({
 
   /** Force: everything not ok becomes due now. */
   async makeDueNow(ex: Executor, tenant: string, now: string, destinationId?: string) {
-    let q = ex.updateTable('sync_states').set({ next_attempt_at: now }).where('tenant_id', '=', tenant).where('status', 'in', ['pending', 'error']);
+    let q = ex
+      .updateTable('sync_states')
+      .set({ next_attempt_at: now })
+      .where('tenant_id', '=', tenant)
+      .where('status', 'in', ['pending', 'error']);
     if (destinationId) q = q.where('destination_id', '=', destinationId);
     await q.execute();
   },
 
   /** Updates a state unless it changed since it was read (a newer change re-queued it meanwhile). */
-  async updateState(ex: Executor, s: Pick<SyncStateRow, 'tenant_id' | 'destination_id' | 'secret_name' | 'updated_at'>, patch: Partial<SyncStateRow>) {
-    await ex.updateTable('sync_states').set(patch)
-      .where('tenant_id', '=', s.tenant_id).where('destination_id', '=', s.destination_id).where('secret_name', '=', s.secret_name)
-      .where('updated_at', '=', s.updated_at).execute();
+  async updateState(
+    ex: Executor,
+    s: Pick<SyncStateRow, 'tenant_id' | 'destination_id' | 'secret_name' | 'updated_at'>,
+    patch: Partial<SyncStateRow>,
+  ) {
+    await ex
+      .updateTable('sync_states')
+      .set(patch)
+      .where('tenant_id', '=', s.tenant_id)
+      .where('destination_id', '=', s.destination_id)
+      .where('secret_name', '=', s.secret_name)
+      .where('updated_at', '=', s.updated_at)
+      .execute();
   },
   async removeState(ex: Executor, s: Pick<SyncStateRow, 'tenant_id' | 'destination_id' | 'secret_name'>) {
-    await ex.deleteFrom('sync_states')
-      .where('tenant_id', '=', s.tenant_id).where('destination_id', '=', s.destination_id).where('secret_name', '=', s.secret_name).execute();
+    await ex
+      .deleteFrom('sync_states')
+      .where('tenant_id', '=', s.tenant_id)
+      .where('destination_id', '=', s.destination_id)
+      .where('secret_name', '=', s.secret_name)
+      .execute();
   },
 
   listStates: (ex: Executor, tenant: string, f: { destination?: string; status?: SyncStatus; limit: number; cursor?: string }) => {
@@ -69,7 +100,10 @@ export const createSyncStore = () => ({
     return q.orderBy('secret_name').orderBy('destination_id').limit(f.limit).execute();
   },
   async counts(ex: Executor, tenant: string, destination?: string): Promise<Record<SyncStatus, number>> {
-    let q = ex.selectFrom('sync_states').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', tenant);
+    let q = ex
+      .selectFrom('sync_states')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('tenant_id', '=', tenant);
     if (destination) q = q.where('destination_id', '=', destination);
     const rows = await q.groupBy('status').execute();
     const out: Record<SyncStatus, number> = { ok: 0, pending: 0, error: 0 };

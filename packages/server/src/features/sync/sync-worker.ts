@@ -12,8 +12,17 @@ import { compileTemplate, renderTemplate } from './sync-template.js';
 import { outcomeOf, type DomainMetrics } from '../../lib/domain-metrics.js';
 import { createSyncStore, type DestinationRow, type SyncStateRow } from './sync-store.js';
 
-export interface SyncSettings { concurrency: number; retryBaseSeconds: number; retryMaxSeconds: number }
-export interface RunResult { processed: number; ok: number; error: number; removed: number }
+export interface SyncSettings {
+  concurrency: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+}
+export interface RunResult {
+  processed: number;
+  ok: number;
+  error: number;
+  removed: number;
+}
 
 export const systemScope = (tenant: string): Scope => ({ tenant, actor: { tokenId: 'system:sync', name: 'sync' } });
 
@@ -26,7 +35,12 @@ const errorText = (e: unknown) =>
 const isCode = (e: unknown, ...codes: string[]) => isKeyhavenError(e) && codes.includes(e.code);
 
 export const createSyncWorker = (deps: {
-  storage: StorageHandle; secrets: Pick<SecretService, 'read' | 'write'>; providers: ProviderConfigService; clock: Clock; logger: Logger; settings: SyncSettings;
+  storage: StorageHandle;
+  secrets: Pick<SecretService, 'read' | 'write'>;
+  providers: ProviderConfigService;
+  clock: Clock;
+  logger: Logger;
+  settings: SyncSettings;
   /** Metrics: each processed pair by provider kind and outcome (ok, removed, or an error code). */
   observe?: Pick<DomainMetrics, 'syncOperation'>;
   /** A sync failed because the provider could not be reached (notifications: provider.unreachable). */
@@ -67,7 +81,11 @@ export const createSyncWorker = (deps: {
       if (!dest.never_delete_remote && state.synced_version !== null) {
         const provider = await providers.instance(scope, dest.provider_id);
         seen.kind = provider.kind;
-        try { await provider.delete(remote); } catch (e) { if (!isCode(e, 'PROVIDER_SECRET_NOT_FOUND')) throw e; }
+        try {
+          await provider.delete(remote);
+        } catch (e) {
+          if (!isCode(e, 'PROVIDER_SECRET_NOT_FOUND')) throw e;
+        }
       }
       await storage.withTenant(state.tenant_id, (ex) => store.removeState(ex, state));
       return 'removed';
@@ -87,15 +105,27 @@ export const createSyncWorker = (deps: {
         await provider.write(remote, local);
       }
     }
-    await storage.withTenant(state.tenant_id, (ex) => store.updateState(ex, state, {
-      status: 'ok', remote_name: remote, synced_version: syncedVersion, last_error: null, attempts: 0, next_attempt_at: null, updated_at: nowIso(),
-    }));
+    await storage.withTenant(state.tenant_id, (ex) =>
+      store.updateState(ex, state, {
+        status: 'ok',
+        remote_name: remote,
+        synced_version: syncedVersion,
+        last_error: null,
+        attempts: 0,
+        next_attempt_at: null,
+        updated_at: nowIso(),
+      }),
+    );
     return 'ok';
   };
 
   const processOne = async (state: SyncStateRow, dests: Map<string, DestinationRow | null>, result: RunResult) => {
     const key = `${state.tenant_id}\u0000${state.destination_id}`;
-    if (!dests.has(key)) dests.set(key, (await storage.withTenant(state.tenant_id, (ex) => store.getDestination(ex, state.tenant_id, state.destination_id))) ?? null);
+    if (!dests.has(key))
+      dests.set(
+        key,
+        (await storage.withTenant(state.tenant_id, (ex) => store.getDestination(ex, state.tenant_id, state.destination_id))) ?? null,
+      );
     const dest = dests.get(key);
     result.processed++;
     if (!dest) {
@@ -113,11 +143,26 @@ export const createSyncWorker = (deps: {
       deps.observe?.syncOperation(seen.kind ?? 'none', outcomeOf(e));
       result.error++;
       const attempts = state.attempts + 1;
-      await storage.withTenant(state.tenant_id, (ex) => store.updateState(ex, state, {
-        status: 'error', last_error: errorText(e), attempts, next_attempt_at: backoffAt(attempts, isCode(e, 'PROVIDER_THROTTLED')), updated_at: nowIso(),
-      }));
-      deps.logger.debug({ destination: state.destination_id, code: isKeyhavenError(e) ? e.code : 'PROVIDER_ERROR' }, 'sync failed; will retry');
-      if (isCode(e, 'PROVIDER_UNAVAILABLE')) { try { deps.onProviderUnreachable?.(state.tenant_id, dest.provider_id, 'PROVIDER_UNAVAILABLE'); } catch { /* observers never break sync */ } }
+      await storage.withTenant(state.tenant_id, (ex) =>
+        store.updateState(ex, state, {
+          status: 'error',
+          last_error: errorText(e),
+          attempts,
+          next_attempt_at: backoffAt(attempts, isCode(e, 'PROVIDER_THROTTLED')),
+          updated_at: nowIso(),
+        }),
+      );
+      deps.logger.debug(
+        { destination: state.destination_id, code: isKeyhavenError(e) ? e.code : 'PROVIDER_ERROR' },
+        'sync failed; will retry',
+      );
+      if (isCode(e, 'PROVIDER_UNAVAILABLE')) {
+        try {
+          deps.onProviderUnreachable?.(state.tenant_id, dest.provider_id, 'PROVIDER_UNAVAILABLE');
+        } catch {
+          /* observers never break sync */
+        }
+      }
     }
   };
 
@@ -125,16 +170,20 @@ export const createSyncWorker = (deps: {
 
   const runOnce = async (opts: { tenant?: string; force?: boolean; destination?: string }): Promise<RunResult> => {
     const result: RunResult = { processed: 0, ok: 0, error: 0, removed: 0 };
-    if (opts.force && opts.tenant) await storage.withTenant(opts.tenant, (ex) => store.makeDueNow(ex, opts.tenant!, nowIso(), opts.destination));
+    if (opts.force && opts.tenant)
+      await storage.withTenant(opts.tenant, (ex) => store.makeDueNow(ex, opts.tenant!, nowIso(), opts.destination));
     const dests = new Map<string, DestinationRow | null>();
     const seen = new Set<string>();
     for (;;) {
-      const due = (await storage.withTenant(opts.tenant ?? '*', (ex) => store.due(ex, opts.tenant ?? null, nowIso(), 200)))
-        .filter((s) => !seen.has(`${s.tenant_id}\u0000${s.destination_id}\u0000${s.secret_name}`));
+      const due = (await storage.withTenant(opts.tenant ?? '*', (ex) => store.due(ex, opts.tenant ?? null, nowIso(), 200))).filter(
+        (s) => !seen.has(`${s.tenant_id}\u0000${s.destination_id}\u0000${s.secret_name}`),
+      );
       if (due.length === 0) break;
       for (const s of due) seen.add(`${s.tenant_id}\u0000${s.destination_id}\u0000${s.secret_name}`);
       let i = 0;
-      const lane = async () => { while (i < due.length) await processOne(due[i++]!, dests, result); };
+      const lane = async () => {
+        while (i < due.length) await processOne(due[i++]!, dests, result);
+      };
       await Promise.all(Array.from({ length: settings.concurrency }, lane));
     }
     return result;

@@ -16,8 +16,12 @@ export const metricsRoutes = (metrics: Metrics) => (app: App) => {
     }
     done();
   });
-  app.get('/metrics', { config: { access: { public: true } }, schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { config: { access: { public: true } }, schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } },
+    async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
 };

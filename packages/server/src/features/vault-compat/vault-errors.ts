@@ -7,7 +7,11 @@ import { KeyhavenError } from '../../lib/errors.js';
 export const CAS_MESSAGE = 'check-and-set parameter did not match the current version';
 
 export class VaultError extends Error {
-  constructor(readonly status: number, readonly errors: string[], readonly code = 'VAULT_COMPAT') {
+  constructor(
+    readonly status: number,
+    readonly errors: string[],
+    readonly code = 'VAULT_COMPAT',
+  ) {
     super(errors.join('; ') || `status ${status}`);
     this.name = 'VaultError';
   }
@@ -26,7 +30,8 @@ export const toVault = (err: unknown): { status: number; errors: string[]; code:
     return { status: 400, errors: [err.message], code: err.code };
   }
   const fe = err as FastifyError;
-  if (fe?.validation || (fe?.statusCode && fe.statusCode < 500)) return { status: 400, errors: ['the request is not valid: ' + (fe.message ?? '').slice(0, 200)], code: 'VALIDATION_FAILED' };
+  if (fe?.validation || (fe?.statusCode && fe.statusCode < 500))
+    return { status: 400, errors: ['the request is not valid: ' + (fe.message ?? '').slice(0, 200)], code: 'VALIDATION_FAILED' };
   return { status: 500, errors: ['internal error'], code: 'INTERNAL' };
 };
 
@@ -40,11 +45,16 @@ export const vaultErrorHandler = (err: unknown, req: FastifyRequest, reply: Fast
 /** A request no route matched, from a Vault client (it sends X-Vault-Token or X-Vault-Request) to a
  *  /v1 path: Vault's 404 shape, so the client reports "no handler" as it would with Vault. Keyhaven's
  *  own clients (Authorization: Bearer) keep Keyhaven's ROUTE_NOT_FOUND. */
-export const createVaultNotFound = (enabled: boolean) => (req: FastifyRequest, reply: FastifyReply): boolean => {
-  if (!enabled || !req.url.startsWith('/v1/')) return false;
-  if (req.headers['x-vault-token'] === undefined && req.headers['x-vault-request'] === undefined) return false;
-  const path = req.url.split('?')[0]!.slice(4).slice(0, 200);
-  req.auditNote = { ...req.auditNote, errorCode: 'ROUTE_NOT_FOUND' };
-  void reply.code(404).header('cache-control', 'no-store').send({ errors: [`no handler for route "${path}". route entry not found.`] });
-  return true;
-};
+export const createVaultNotFound =
+  (enabled: boolean) =>
+  (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!enabled || !req.url.startsWith('/v1/')) return false;
+    if (req.headers['x-vault-token'] === undefined && req.headers['x-vault-request'] === undefined) return false;
+    const path = req.url.split('?')[0]!.slice(4).slice(0, 200);
+    req.auditNote = { ...req.auditNote, errorCode: 'ROUTE_NOT_FOUND' };
+    void reply
+      .code(404)
+      .header('cache-control', 'no-store')
+      .send({ errors: [`no handler for route "${path}". route entry not found.`] });
+    return true;
+  };

@@ -27,25 +27,30 @@ const isList = (req: FastifyRequest) => {
   return (Array.isArray(l) ? l : [l]).some((x) => x === 'true' || x === '1');
 };
 
-const actionFor = (op: Op) => (req: FastifyRequest): Action => {
-  if (req.method === 'GET') return op === 'metadata' ? 'list' : 'read';
-  if ((op === 'data' || op === 'metadata') && req.method !== 'DELETE') return 'write';
-  if (op === 'undelete') return 'write';
-  return 'delete';
-};
+const actionFor =
+  (op: Op) =>
+  (req: FastifyRequest): Action => {
+    if (req.method === 'GET') return op === 'metadata' ? 'list' : 'read';
+    if ((op === 'data' || op === 'metadata') && req.method !== 'DELETE') return 'write';
+    if (op === 'undelete') return 'write';
+    return 'delete';
+  };
 
 /** Vault's limits on custom_metadata (KV v2): at most 64 keys, keys of 1-128 bytes, values of at most 512 bytes, all strings. */
 const customMetadataOf = (raw: unknown, opts: { allowNull: boolean }): Record<string, string | null> => {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new VaultError(400, ['custom_metadata must be an object of string keys and string values']);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new VaultError(400, ['custom_metadata must be an object of string keys and string values']);
   const entries = Object.entries(raw as Record<string, unknown>);
   const problems: string[] = [];
   if (entries.length > 64) problems.push(`payload must contain at most 64 keys, provided: ${entries.length}`);
   for (const [k, v] of entries.slice(0, 64)) {
     const key = k.slice(0, 64);
-    if (Buffer.byteLength(k) === 0 || Buffer.byteLength(k) > 128) problems.push(`length of key "${key}" is ${Buffer.byteLength(k)} but must be 1 to 128`);
+    if (Buffer.byteLength(k) === 0 || Buffer.byteLength(k) > 128)
+      problems.push(`length of key "${key}" is ${Buffer.byteLength(k)} but must be 1 to 128`);
     if (v === null && opts.allowNull) continue;
     if (typeof v !== 'string') problems.push(`value of key "${key}" must be a string`);
-    else if (Buffer.byteLength(v) > 512) problems.push(`length of value for key "${key}" is ${Buffer.byteLength(v)} but must be at most 512`);
+    else if (Buffer.byteLength(v) > 512)
+      problems.push(`length of value for key "${key}" is ${Buffer.byteLength(v)} but must be at most 512`);
   }
   if (problems.length) throw new VaultError(400, [`custom_metadata validation failed: ${problems.join('; ')}`]);
   return raw as Record<string, string | null>;
@@ -78,7 +83,8 @@ const bodyOf = (req: FastifyRequest): Record<string, unknown> => {
 
 const versionsOf = (req: FastifyRequest): number[] => {
   const v = bodyOf(req).versions;
-  if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(Number(n)) && Number(n) > 0)) throw new VaultError(400, ['no versions provided']);
+  if (!Array.isArray(v) || v.length === 0 || !v.every((n) => Number.isInteger(Number(n)) && Number(n) > 0))
+    throw new VaultError(400, ['no versions provided']);
   return v.map(Number);
 };
 
@@ -94,10 +100,16 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
     vault.removeContentTypeParser('text/plain');
     vault.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
       if (body === '') return done(null, undefined);
-      void json(req, body as string, (err, parsed) => (err ? done(new VaultError(400, ['failed to parse JSON input']), undefined) : done(null, parsed)));
+      void json(req, body as string, (err, parsed) =>
+        err ? done(new VaultError(400, ['failed to parse JSON input']), undefined) : done(null, parsed),
+      );
     });
     vault.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_req, body, done) => {
-      try { done(null, body ? JSON.parse(body as string) : {}); } catch { done(new VaultError(400, ['failed to parse JSON input']), undefined); }
+      try {
+        done(null, body ? JSON.parse(body as string) : {});
+      } catch {
+        done(new VaultError(400, ['failed to parse JSON input']), undefined);
+      }
     });
 
     const describe = async (req: FastifyRequest, name: string) => service.describe(scopeOf(req), name);
@@ -118,7 +130,10 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
     const write = async (req: FastifyRequest, name: string, data: unknown, cas?: number) => {
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new VaultError(400, ['no data provided']);
       const scope = scopeOf(req);
-      const before = await describe(req, name).catch((e) => { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null; throw e; });
+      const before = await describe(req, name).catch((e) => {
+        if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null;
+        throw e;
+      });
       if (before?.deleted_at) {
         // Vault lets a client write over a soft-deleted latest version: undo Keyhaven's delete first,
         // once check-and-set has passed (a refused write changes nothing).
@@ -127,16 +142,30 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
       }
       const w = await service.write(scope, name, data, { cas, create: true });
       const custom = before && Object.keys(before.metadata).length ? before.metadata : null;
-      return envelope(req.id, { created_time: w.created_at, custom_metadata: custom, deletion_time: '', destroyed: false, version: w.version });
+      return envelope(req.id, {
+        created_time: w.created_at,
+        custom_metadata: custom,
+        deletion_time: '',
+        destroyed: false,
+        version: w.version,
+      });
     };
 
     for (const mount of mounts) {
       for (const op of OPS) {
         const url = `/v1/${mount}/${op}/*`;
-        const access = { tenant: true, action: actionFor(op), resource: (req: FastifyRequest) => (pathOf(req) ? { name: pathOf(req) } : null) };
-        const audit = (req: FastifyRequest) => `vault.kv.${op === 'data' ? ({ GET: 'read', DELETE: 'delete' } as Record<string, string>)[req.method] ?? 'write' : op === 'metadata' ? ({ GET: isList(req) ? 'list' : 'metadata', DELETE: 'delete_metadata' } as Record<string, string>)[req.method] ?? 'metadata' : op}`;
+        const access = {
+          tenant: true,
+          action: actionFor(op),
+          resource: (req: FastifyRequest) => (pathOf(req) ? { name: pathOf(req) } : null),
+        };
+        const audit = (req: FastifyRequest) =>
+          `vault.kv.${op === 'data' ? (({ GET: 'read', DELETE: 'delete' } as Record<string, string>)[req.method] ?? 'write') : op === 'metadata' ? (({ GET: isList(req) ? 'list' : 'metadata', DELETE: 'delete_metadata' } as Record<string, string>)[req.method] ?? 'metadata') : op}`;
         const config = { access, audit };
-        const schema = { tags: ['vault-compat'], summary: `Vault KV v2 ${op} on mount "${mount}" (tenant ${settings.mounts[mount]} unless X-Vault-Namespace)` };
+        const schema = {
+          tags: ['vault-compat'],
+          summary: `Vault KV v2 ${op} on mount "${mount}" (tenant ${settings.mounts[mount]} unless X-Vault-Namespace)`,
+        };
 
         if (op === 'data') {
           vault.get(url, { config, schema }, async (req, reply) => {
@@ -150,7 +179,8 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
           const put = async (req: FastifyRequest) => {
             const b = bodyOf(req);
             const cas = (b.options as { cas?: unknown } | undefined)?.cas;
-            if (cas !== undefined && !(Number.isInteger(Number(cas)) && Number(cas) >= 0)) throw new VaultError(400, ['invalid cas parameter']);
+            if (cas !== undefined && !(Number.isInteger(Number(cas)) && Number(cas) >= 0))
+              throw new VaultError(400, ['invalid cas parameter']);
             return write(req, pathOf(req), b.data, cas === undefined ? undefined : Number(cas));
           };
           vault.post(url, { config, schema }, put);
@@ -162,15 +192,25 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             if (d.deleted_at) throw new VaultError(404, []);
             const current = toKvData((await service.read(scopeOf(req), name)).value);
             const merged: Record<string, unknown> = { ...current };
-            for (const [k, v] of Object.entries((b.data ?? {}) as Record<string, unknown>)) { if (v === null) delete merged[k]; else merged[k] = v; }
+            for (const [k, v] of Object.entries((b.data ?? {}) as Record<string, unknown>)) {
+              if (v === null) delete merged[k];
+              else merged[k] = v;
+            }
             const cas = (b.options as { cas?: number } | undefined)?.cas;
             return write(req, name, merged, cas ?? d.latest_version);
           });
           vault.delete(url, { config, schema }, async (req, reply) => {
             // A secret with metadata but no version yet has no latest version to delete (as in Vault).
-            const d = await describe(req, pathOf(req)).catch((e) => { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null; throw e; });
+            const d = await describe(req, pathOf(req)).catch((e) => {
+              if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return null;
+              throw e;
+            });
             if (!d || d.latest_version === 0) return reply.code(204).send();
-            try { await service.remove(scopeOf(req), pathOf(req)); } catch (e) { if (!(e instanceof KeyhavenError && (e.code === 'SECRET_DELETED' || e.code === 'SECRET_NOT_FOUND'))) throw e; }
+            try {
+              await service.remove(scopeOf(req), pathOf(req));
+            } catch (e) {
+              if (!(e instanceof KeyhavenError && (e.code === 'SECRET_DELETED' || e.code === 'SECRET_NOT_FOUND'))) throw e;
+            }
             return reply.code(204).send();
           });
         } else if (op === 'metadata') {
@@ -199,7 +239,10 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             const name = pathOf(req);
             if (!name) throw new VaultError(405, ['unsupported operation']);
             const fields = metadataWriteOf(b);
-            const custom = b.custom_metadata === undefined || (b.custom_metadata === null && !merge) ? undefined : customMetadataOf(b.custom_metadata, { allowNull: merge });
+            const custom =
+              b.custom_metadata === undefined || (b.custom_metadata === null && !merge)
+                ? undefined
+                : customMetadataOf(b.custom_metadata, { allowNull: merge });
             const scope = scopeOf(req);
             for (let attempt = 0; ; attempt++) {
               try {
@@ -207,7 +250,10 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
                 if (fields.max_versions !== undefined) patch.max_versions = fields.max_versions;
                 if (custom) {
                   const next: Record<string, string> = merge ? { ...(await describe(req, name)).metadata } : {};
-                  for (const [k, v] of Object.entries(custom)) { if (v === null) delete next[k]; else next[k] = v; }
+                  for (const [k, v] of Object.entries(custom)) {
+                    if (v === null) delete next[k];
+                    else next[k] = v;
+                  }
                   patch.metadata = next;
                 }
                 await service.update(scope, name, patch, { create: !merge, allowDeleted: true });
@@ -226,7 +272,14 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
           vault.delete(url, { config, schema }, async (req, reply) => {
             const scope = scopeOf(req);
             const name = pathOf(req);
-            try { await service.remove(scope, name); } catch (e) { if (!(e instanceof KeyhavenError && e.code === 'SECRET_DELETED')) { if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return reply.code(204).send(); throw e; } }
+            try {
+              await service.remove(scope, name);
+            } catch (e) {
+              if (!(e instanceof KeyhavenError && e.code === 'SECRET_DELETED')) {
+                if (e instanceof KeyhavenError && e.code === 'SECRET_NOT_FOUND') return reply.code(204).send();
+                throw e;
+              }
+            }
             await service.destroy(scope, name);
             return reply.code(204).send();
           });
@@ -237,7 +290,10 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
             const versions = versionsOf(req);
             const d = await describe(req, name);
             if (op === 'delete') {
-              if (!versions.includes(d.latest_version)) throw new VaultError(400, ['Keyhaven soft-deletes a secret as a whole: include the latest version, or destroy older versions instead']);
+              if (!versions.includes(d.latest_version))
+                throw new VaultError(400, [
+                  'Keyhaven soft-deletes a secret as a whole: include the latest version, or destroy older versions instead',
+                ]);
               if (!d.deleted_at) await service.remove(scope, name);
             } else if (op === 'undelete') {
               if (d.deleted_at && versions.includes(d.latest_version)) await service.restore(scope, name);
@@ -248,7 +304,10 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
                 try {
                   await service.destroy(scope, name, todo, { releasePrevious: true });
                 } catch (e) {
-                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED') throw new VaultError(400, ['Keyhaven keeps the current (and a pending) version readable: write a new version, or delete the secret, before destroying it']);
+                  if (e instanceof KeyhavenError && e.code === 'VERSION_LABELLED')
+                    throw new VaultError(400, [
+                      'Keyhaven keeps the current (and a pending) version readable: write a new version, or delete the secret, before destroying it',
+                    ]);
                   throw e;
                 }
               }
@@ -261,9 +320,16 @@ export const vaultCompatRoutes = (service: SecretService, settings: VaultCompatS
         }
       }
       // Any other path under the mount: Vault's 404 shape rather than Keyhaven's.
-      vault.all(`/v1/${mount}/*`, { config: { access: { public: true as const }, audit: 'vault.kv.unsupported' }, schema: { tags: ['vault-compat'], summary: `Unsupported paths under mount "${mount}"`, hide: true } }, async () => {
-        throw new VaultError(404, ['unsupported path']);
-      });
+      vault.all(
+        `/v1/${mount}/*`,
+        {
+          config: { access: { public: true as const }, audit: 'vault.kv.unsupported' },
+          schema: { tags: ['vault-compat'], summary: `Unsupported paths under mount "${mount}"`, hide: true },
+        },
+        async () => {
+          throw new VaultError(404, ['unsupported path']);
+        },
+      );
     }
 
     vaultSysRoutes(vault, settings, sys);

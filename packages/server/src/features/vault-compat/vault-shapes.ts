@@ -6,14 +6,28 @@ import type { SecretService } from '../secrets/secret-service.js';
 type SecretDescription = Awaited<ReturnType<SecretService['describe']>>;
 
 export const envelope = (requestId: string, data: unknown) => ({
-  request_id: requestId, lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null,
+  request_id: requestId,
+  lease_id: '',
+  renewable: false,
+  lease_duration: 0,
+  data,
+  wrap_info: null,
+  warnings: null,
+  auth: null,
 });
 
 /** Keyhaven value → KV v2 data map. */
 export const toKvData = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value: typeof value === 'string' ? value : JSON.stringify(value) };
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : { value: typeof value === 'string' ? value : JSON.stringify(value) };
 
-export const versionMetadata = (v: Pick<VersionInfo, 'version' | 'created_at' | 'state' | 'destroyed_at'>, deletedAt: string | null, latest: number, customMetadata: Record<string, string> | null) => ({
+export const versionMetadata = (
+  v: Pick<VersionInfo, 'version' | 'created_at' | 'state' | 'destroyed_at'>,
+  deletedAt: string | null,
+  latest: number,
+  customMetadata: Record<string, string> | null,
+) => ({
   created_time: v.created_at,
   custom_metadata: customMetadata && Object.keys(customMetadata).length ? customMetadata : null,
   // Keyhaven soft-deletes a whole secret; in KV terms that is the deletion of its latest version.

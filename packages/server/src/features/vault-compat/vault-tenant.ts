@@ -3,7 +3,10 @@
 // by X-Tenant-ID, else by the mount's configured tenant (default: mount `kv` → tenant `default`).
 import type { FastifyRequest } from 'fastify';
 
-export interface VaultCompatSettings { enabled: boolean; mounts: Record<string, string> }
+export interface VaultCompatSettings {
+  enabled: boolean;
+  mounts: Record<string, string>;
+}
 
 /** The mount of a request path `/v1/<mount>/…`, when it is a configured one. */
 export const mountOf = (url: string, mounts: Record<string, string>): string | undefined => {
@@ -15,10 +18,13 @@ export const namespaceTenant = (ns: unknown): string | undefined =>
   typeof ns === 'string' && ns.trim() ? ns.trim().replace(/^\/+|\/+$/g, '') || undefined : undefined;
 
 /** Synchronous: the request pipeline runs it without a promise. */
-export const createVaultTenantHook = (settings: VaultCompatSettings) => function vaultTenant(req: FastifyRequest): void {
-  if (!settings.enabled) return;
-  const mount = mountOf(req.url, settings.mounts);
-  if (!mount) return;
-  const tenant = namespaceTenant(req.headers['x-vault-namespace']) ?? (typeof req.headers['x-tenant-id'] === 'string' && req.headers['x-tenant-id'] ? req.headers['x-tenant-id'] : settings.mounts[mount]!);
-  req.headers['x-tenant-id'] = tenant;
-};
+export const createVaultTenantHook = (settings: VaultCompatSettings) =>
+  function vaultTenant(req: FastifyRequest): void {
+    if (!settings.enabled) return;
+    const mount = mountOf(req.url, settings.mounts);
+    if (!mount) return;
+    const tenant =
+      namespaceTenant(req.headers['x-vault-namespace']) ??
+      (typeof req.headers['x-tenant-id'] === 'string' && req.headers['x-tenant-id'] ? req.headers['x-tenant-id'] : settings.mounts[mount]!);
+    req.headers['x-tenant-id'] = tenant;
+  };

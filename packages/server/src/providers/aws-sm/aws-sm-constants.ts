@@ -6,5 +6,11 @@ export const AWS_SM_KIND = 'aws-sm';
 export const AWS_SM_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 export const AWS_SM_NAME_RULE = '1-512 characters of letters, digits and /_+=.@-';
 export const awsSmCapabilities: ProviderCapabilities = {
-  versions: true, labels: true, cas: false, disableVersions: false, writable: true, maxValueBytes: 65_536, nameRule: AWS_SM_NAME_RULE,
+  versions: true,
+  labels: true,
+  cas: false,
+  disableVersions: false,
+  writable: true,
+  maxValueBytes: 65_536,
+  nameRule: AWS_SM_NAME_RULE,
 };

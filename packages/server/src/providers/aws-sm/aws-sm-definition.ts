@@ -28,11 +28,17 @@ export const awsSmDefinition: ProviderDefinition<AwsSmConfig> = {
   configSchema: awsSmConfigSchema,
   credentialSchema: awsCredentialSchema.optional(),
   capabilities: awsSmCapabilities,
-  ambientIdentity: (_config, credential) => (credential === undefined ? 'the AWS default credential chain (the server\'s environment, ~/.aws, instance or task metadata)' : undefined),
+  ambientIdentity: (_config, credential) =>
+    credential === undefined ? "the AWS default credential chain (the server's environment, ~/.aws, instance or task metadata)" : undefined,
   destinations: (c) => [[c.endpoint, 'endpoint']],
   create: async (config, credential) => {
     const r = awsCredentialSchema.optional().safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'aws-sm: the credential needs accessKeyId and secretAccessKey (and optionally sessionToken), or none for the default chain.', { kind: AWS_SM_KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
+    if (!r.success)
+      throw fail(
+        'PROVIDER_CONFIG_INVALID',
+        'aws-sm: the credential needs accessKeyId and secretAccessKey (and optionally sessionToken), or none for the default chain.',
+        { kind: AWS_SM_KIND, fields: r.error.issues.map((i) => i.path.join('.')) },
+      );
     const { createAwsSmProvider } = await import('./aws-sm-provider.js');
     return createAwsSmProvider(config, r.data);
   },

@@ -5,12 +5,29 @@ import { isConnectionError, providerError, unavailable, withRetry } from '../pro
 
 const KIND = 'aws-sm';
 const AUTH = new Set([
-  'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'AccessDeniedException',
-  'ExpiredTokenException', 'IncompleteSignature', 'MissingAuthenticationToken', 'CredentialsProviderError', 'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'AccessDeniedException',
+  'ExpiredTokenException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+  'AccessDenied',
 ]);
-const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded', 'LimitExceededException']);
+const THROTTLE = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
 
-interface AwsErrorShape { name?: string; $metadata?: { httpStatusCode?: number } }
+interface AwsErrorShape {
+  name?: string;
+  $metadata?: { httpStatusCode?: number };
+}
 
 export const isThrottle = (e: unknown) => {
   const err = e as AwsErrorShape;
@@ -24,10 +41,18 @@ export const mapAwsError = (e: unknown, service: string, endpoint: string, notFo
   const status = err?.$metadata?.httpStatusCode;
   const diag = { awsError: name, ...(status ? { status } : {}) };
   if (name === 'ResourceNotFoundException' || name === 'NotFoundException') return notFound();
-  if (name === 'ResourceExistsException') return providerError('PROVIDER_SECRET_EXISTS', KIND, 'a secret with this name already exists; write a new version instead.', diag);
-  if (AUTH.has(name) || status === 401 || status === 403) return providerError('PROVIDER_AUTH_FAILED', KIND, `${service} rejected the credential or denied access (${name}); check the access key and the IAM policy.`, diag);
+  if (name === 'ResourceExistsException')
+    return providerError('PROVIDER_SECRET_EXISTS', KIND, 'a secret with this name already exists; write a new version instead.', diag);
+  if (AUTH.has(name) || status === 401 || status === 403)
+    return providerError(
+      'PROVIDER_AUTH_FAILED',
+      KIND,
+      `${service} rejected the credential or denied access (${name}); check the access key and the IAM policy.`,
+      diag,
+    );
   if (isConnectionError(e) || name === 'TimeoutError' || name === 'RequestTimeout') return unavailable(KIND, endpoint, e);
-  if (status !== undefined && status >= 500) return providerError('PROVIDER_UNAVAILABLE', KIND, `${service} answered HTTP ${status} (${name}); retry later.`, diag);
+  if (status !== undefined && status >= 500)
+    return providerError('PROVIDER_UNAVAILABLE', KIND, `${service} answered HTTP ${status} (${name}); retry later.`, diag);
   if (isThrottle(e)) return providerError('PROVIDER_THROTTLED', KIND, `${service} kept throttling the request; wait and retry.`, diag);
   return providerError('PROVIDER_ERROR', KIND, `${service} refused the request (${name}).`, diag);
 };

@@ -2,8 +2,15 @@
 // mapped to current/pending/previous, throttling retried with backoff, the 64 KiB limit checked first.
 // Imports the AWS SDK, so only aws-sm-definition.ts's create loads it (lazily); schemas live there.
 import {
-  CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
-  PutSecretValueCommand, SecretsManagerClient, type ListSecretsCommandOutput, UpdateSecretVersionStageCommand,
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  type ListSecretsCommandOutput,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
@@ -49,7 +56,9 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
     const from = holder(map, stage);
     if (from === to) return;
     await call(name, () =>
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: stage, MoveToVersionId: to, RemoveFromVersionId: from })),
+      client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: stage, MoveToVersionId: to, RemoveFromVersionId: from }),
+      ),
     );
   };
 
@@ -64,7 +73,14 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
       checkSize(value, awsSmCapabilities, KIND);
       const tags = Object.entries(opts?.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
       const r = await call(name, () =>
-        client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: opts?.description, Tags: tags.length ? tags : undefined })),
+        client.send(
+          new CreateSecretCommand({
+            Name: name,
+            SecretString: value,
+            Description: opts?.description,
+            Tags: tags.length ? tags : undefined,
+          }),
+        ),
       );
       return { name, version: r.VersionId!, value, labels: ['current'] };
     },
@@ -90,11 +106,18 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
       if (opts?.cas !== undefined) throw capabilityMissing(KIND, 'check-and-set writes');
       const label = opts?.label ?? 'current';
       try {
-        const r = await call(name, () => client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, VersionStages: [STAGE[label]] })));
+        const r = await call(name, () =>
+          client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, VersionStages: [STAGE[label]] })),
+        );
         return { name, version: r.VersionId!, value, labels: labelsOf(r.VersionStages) };
       } catch (e) {
         if ((e as { code?: string }).code !== 'PROVIDER_SECRET_NOT_FOUND') throw e;
-        if (label === 'pending') throw fail('PROVIDER_SECRET_NOT_FOUND', `aws-sm: ${name} does not exist; a pending value can only be staged on an existing secret.`, { kind: KIND, name });
+        if (label === 'pending')
+          throw fail(
+            'PROVIDER_SECRET_NOT_FOUND',
+            `aws-sm: ${name} does not exist; a pending value can only be staged on an existing secret.`,
+            { kind: KIND, name },
+          );
         return provider.create(name, value);
       }
     },
@@ -114,7 +137,13 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
       let token: string | undefined;
       do {
         const r: ListSecretsCommandOutput = await call('', () =>
-          client.send(new ListSecretsCommand({ NextToken: token, MaxResults: 100, Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined })),
+          client.send(
+            new ListSecretsCommand({
+              NextToken: token,
+              MaxResults: 100,
+              Filters: prefix ? [{ Key: 'name', Values: [prefix] }] : undefined,
+            }),
+          ),
         );
         for (const s of r.SecretList ?? []) if (s.Name?.startsWith(prefix) && !s.DeletedDate) out.push(s.Name);
         token = r.NextToken;
@@ -135,7 +164,11 @@ export const createAwsSmProvider = (config: AwsSmConfig, credential?: AwsCredent
     async delete(name, opts) {
       check(name);
       await call(name, () =>
-        client.send(new DeleteSecretCommand(opts?.force ? { SecretId: name, ForceDeleteWithoutRecovery: true } : { SecretId: name, RecoveryWindowInDays: 7 })),
+        client.send(
+          new DeleteSecretCommand(
+            opts?.force ? { SecretId: name, ForceDeleteWithoutRecovery: true } : { SecretId: name, RecoveryWindowInDays: 7 },
+          ),
+        ),
       );
     },
     async close() {

@@ -29,7 +29,8 @@ runProviderConformance(
         provider: async () => createAwsSmProvider(cfg(moto.url), creds),
         unavailable: async () => createAwsSmProvider(cfg(`http://127.0.0.1:${await closedPort()}`), creds),
         // moto checks signatures against IAM only with INITIAL_NO_AUTH_ACTION_COUNT set; unknown keys are refused.
-        badCredential: async () => createAwsSmProvider(cfg(motoAuth.url), { accessKeyId: 'AKIAWRONGWRONGWRONG0', secretAccessKey: 'wrong' }),
+        badCredential: async () =>
+          createAwsSmProvider(cfg(motoAuth.url), { accessKeyId: 'AKIAWRONGWRONGWRONG0', secretAccessKey: 'wrong' }),
         name: (parts) => parts.join('/'),
       },
 );

@@ -5,5 +5,11 @@ import { AZURE_NAME_RULE } from './azure-names.js';
 
 export const AZURE_KV_KIND = 'azure-kv';
 export const azureKvCapabilities: ProviderCapabilities = {
-  versions: true, labels: false, cas: false, disableVersions: true, writable: true, maxValueBytes: 25 * 1024, nameRule: AZURE_NAME_RULE,
+  versions: true,
+  labels: false,
+  cas: false,
+  disableVersions: true,
+  writable: true,
+  maxValueBytes: 25 * 1024,
+  nameRule: AZURE_NAME_RULE,
 };

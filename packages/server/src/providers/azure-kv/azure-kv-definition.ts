@@ -20,20 +20,30 @@ export const azureKvConfigSchema = z
   .strict();
 export type AzureKvConfig = z.infer<typeof azureKvConfigSchema>;
 
-export const azureCredentialSchema = z.object({ tenantId: z.string().min(1), clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict();
+export const azureCredentialSchema = z
+  .object({ tenantId: z.string().min(1), clientId: z.string().min(1), clientSecret: z.string().min(1) })
+  .strict();
 export type AzureClientSecret = z.infer<typeof azureCredentialSchema>;
 
 export const azureKvDefinition: ProviderDefinition<AzureKvConfig> = {
   kind: AZURE_KV_KIND,
   displayName: 'Azure Key Vault',
-  description: 'Azure Key Vault secrets with versions and tags; a service principal (tenantId, clientId, clientSecret). "/" and "_" in names become "-".',
+  description:
+    'Azure Key Vault secrets with versions and tags; a service principal (tenantId, clientId, clientSecret). "/" and "_" in names become "-".',
   configSchema: azureKvConfigSchema,
   credentialSchema: azureCredentialSchema,
   capabilities: azureKvCapabilities,
-  destinations: (c) => [[c.vaultUrl, 'vaultUrl'], [c.authorityHost, 'authorityHost']],
+  destinations: (c) => [
+    [c.vaultUrl, 'vaultUrl'],
+    [c.authorityHost, 'authorityHost'],
+  ],
   create: async (config, credential) => {
     const r = azureCredentialSchema.safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'azure-kv: the credential needs tenantId, clientId and clientSecret.', { kind: AZURE_KV_KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
+    if (!r.success)
+      throw fail('PROVIDER_CONFIG_INVALID', 'azure-kv: the credential needs tenantId, clientId and clientSecret.', {
+        kind: AZURE_KV_KIND,
+        fields: r.error.issues.map((i) => i.path.join('.')),
+      });
     const { createAzureKvProvider } = await import('./azure-kv-provider.js');
     return createAzureKvProvider(config, r.data);
   },

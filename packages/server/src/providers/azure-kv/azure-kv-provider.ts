@@ -23,7 +23,12 @@ const isTokenCredential = (c: unknown): c is TokenCredential => typeof (c as Tok
 export const createAzureKvProvider = (config: AzureKvConfig, credential: TokenCredential | AzureClientSecret): Provider => {
   const tokenCredential = isTokenCredential(credential)
     ? credential
-    : new ClientSecretCredential(credential.tenantId, credential.clientId, credential.clientSecret, config.authorityHost ? { authorityHost: config.authorityHost } : {});
+    : new ClientSecretCredential(
+        credential.tenantId,
+        credential.clientId,
+        credential.clientSecret,
+        config.authorityHost ? { authorityHost: config.authorityHost } : {},
+      );
   const client = new SecretClient(config.vaultUrl, tokenCredential, {
     allowInsecureConnection: config.allowInsecureConnection,
     disableChallengeResourceVerification: config.disableChallengeResourceVerification,
@@ -38,7 +43,11 @@ export const createAzureKvProvider = (config: AzureKvConfig, credential: TokenCr
     }
   };
   const toVersion = (name: string, s: KeyVaultSecret, latest: boolean): ProviderSecretVersion => ({
-    name, version: s.properties.version!, value: s.value ?? '', labels: latest ? ['current'] : [], createdAt: s.properties.createdOn?.toISOString(),
+    name,
+    version: s.properties.version!,
+    value: s.value ?? '',
+    labels: latest ? ['current'] : [],
+    createdAt: s.properties.createdOn?.toISOString(),
   });
   /** The latest version, or undefined when the secret does not exist; checks ownership of the Azure name. */
   const latest = async (name: string, azureName: string): Promise<KeyVaultSecret | undefined> => {
@@ -66,12 +75,14 @@ export const createAzureKvProvider = (config: AzureKvConfig, credential: TokenCr
     async create(name, value, o) {
       const azureName = toAzureName(name);
       checkSize(value, azureKvCapabilities, KIND);
-      if (await latest(name, azureName)) throw fail('PROVIDER_SECRET_EXISTS', `azure-kv: ${name} already exists; write a new version instead.`, { kind: KIND, name });
+      if (await latest(name, azureName))
+        throw fail('PROVIDER_SECRET_EXISTS', `azure-kv: ${name} already exists; write a new version instead.`, { kind: KIND, name });
       return put(name, azureName, value, { ...(o?.tags ?? {}), ...(o?.description ? { [DESCRIPTION_TAG]: o.description } : {}) });
     },
     async read(name, ref) {
       const azureName = toAzureName(name);
-      if (ref?.label && ref.label !== 'current') throw capabilityMissing(KIND, `the "${ref.label}" label (Key Vault has versions, not labels)`);
+      if (ref?.label && ref.label !== 'current')
+        throw capabilityMissing(KIND, `the "${ref.label}" label (Key Vault has versions, not labels)`);
       const cur = await latest(name, azureName);
       if (!cur) throw mapAzureError({ statusCode: 404 }, config.vaultUrl, name);
       if (!ref?.version || ref.version === cur.properties.version) return toVersion(name, cur, true);
@@ -109,7 +120,12 @@ export const createAzureKvProvider = (config: AzureKvConfig, credential: TokenCr
       const versions: Array<{ version: string; labels: Label[]; enabled?: boolean; createdAt?: string }> = [];
       await call(name, async () => {
         for await (const v of client.listPropertiesOfSecretVersions(azureName, opts())) {
-          versions.push({ version: v.version!, labels: v.version === cur.properties.version ? ['current'] : [], enabled: v.enabled, createdAt: v.createdOn?.toISOString() });
+          versions.push({
+            version: v.version!,
+            labels: v.version === cur.properties.version ? ['current'] : [],
+            enabled: v.enabled,
+            createdAt: v.createdOn?.toISOString(),
+          });
         }
       });
       const { [NAME_TAG]: _n, [DESCRIPTION_TAG]: description, ...tags } = cur.properties.tags ?? {};

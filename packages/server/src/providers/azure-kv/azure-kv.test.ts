@@ -8,7 +8,14 @@ import { azureKvConfigSchema } from './azure-kv-definition.js';
 
 const tokenCredential = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600e3 }) });
 const local = (vaultUrl: string, extra: Record<string, unknown> = {}) =>
-  azureKvConfigSchema.parse({ vaultUrl, allowInsecureConnection: true, disableChallengeResourceVerification: true, maxRetries: 1, timeoutMs: 4000, ...extra });
+  azureKvConfigSchema.parse({
+    vaultUrl,
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+    maxRetries: 1,
+    timeoutMs: 4000,
+    ...extra,
+  });
 let fake: FakeAzureKv;
 
 runProviderConformance('azure-kv (local fake)', {
@@ -30,10 +37,14 @@ runProviderConformance(
   realVault && tenantId && clientId && clientSecret
     ? {
         capabilities: azureKvCapabilities,
-        provider: async () => createAzureKvProvider(azureKvConfigSchema.parse({ vaultUrl: realVault }), { tenantId, clientId, clientSecret }),
-        badCredential: async () => createAzureKvProvider(azureKvConfigSchema.parse({ vaultUrl: realVault }), { tenantId, clientId, clientSecret: 'wrong' }),
+        provider: async () =>
+          createAzureKvProvider(azureKvConfigSchema.parse({ vaultUrl: realVault }), { tenantId, clientId, clientSecret }),
+        badCredential: async () =>
+          createAzureKvProvider(azureKvConfigSchema.parse({ vaultUrl: realVault }), { tenantId, clientId, clientSecret: 'wrong' }),
       }
-    : { skip: 'set KEYHAVEN_TEST_AZURE_VAULT_URL with AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to run against a real vault' },
+    : {
+        skip: 'set KEYHAVEN_TEST_AZURE_VAULT_URL with AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET to run against a real vault',
+      },
 );
 
 describe('azure-kv names, versions and challenge', () => {

@@ -51,7 +51,10 @@ export const parseDotenv = (text: string): DotenvEntry[] => {
         continue;
       }
     }
-    const value = rest.replace(/\s+#.*$/, '').replace(/^#.*$/, '').trim();
+    const value = rest
+      .replace(/\s+#.*$/, '')
+      .replace(/^#.*$/, '')
+      .trim();
     out.push({ type: 'kv', key, value, text: line });
   }
   return out;

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderContext, ProviderDefinition, ProviderSecretVersion } from '../provider-types.js';
+import type {
+  Label,
+  Provider,
+  ProviderCapabilities,
+  ProviderContext,
+  ProviderDefinition,
+  ProviderSecretVersion,
+} from '../provider-types.js';
 import { getEntry, parseDotenv, printDotenv, removeEntry, setEntry, type DotenvEntry } from './dotenv-format.js';
 
 const KIND = 'dotenv';
@@ -19,7 +26,13 @@ export const dotenvConfigSchema = z.object({ path: z.string().min(1), createIfMi
 export type DotenvConfig = z.infer<typeof dotenvConfigSchema>;
 
 export const dotenvCapabilities: ProviderCapabilities = {
-  versions: false, labels: false, cas: true, disableVersions: false, writable: true, maxValueBytes: 1024 * 1024, nameRule: NAME_RULE,
+  versions: false,
+  labels: false,
+  cas: true,
+  disableVersions: false,
+  writable: true,
+  maxValueBytes: 1024 * 1024,
+  nameRule: NAME_RULE,
 };
 
 const hash = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
@@ -29,12 +42,19 @@ const locks = new Map<string, Promise<unknown>>();
 const locked = <T>(file: string, fn: () => Promise<T>): Promise<T> => {
   const prev = locks.get(file) ?? Promise.resolve();
   const next = prev.then(fn, fn);
-  locks.set(file, next.catch(() => undefined));
+  locks.set(
+    file,
+    next.catch(() => undefined),
+  );
   return next;
 };
 
 const forbidden = (given: string, why: string) =>
-  fail('PROVIDER_PATH_FORBIDDEN', `dotenv: the path ${JSON.stringify(given)} ${why}; use a file inside one of the directories the operator allows (providers.dotenv.directories).`, { kind: KIND, path: given });
+  fail(
+    'PROVIDER_PATH_FORBIDDEN',
+    `dotenv: the path ${JSON.stringify(given)} ${why}; use a file inside one of the directories the operator allows (providers.dotenv.directories).`,
+    { kind: KIND, path: given },
+  );
 
 const inside = (dir: string, p: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 
@@ -69,7 +89,10 @@ export const confinePath = async (given: string, ctx: ProviderContext): Promise<
   const real = await realOf(lexical);
   const allowed = await Promise.all(dirs.map((d) => realOf(path.resolve(d))));
   if (!allowed.some((d) => inside(d, real) && real !== d)) {
-    throw forbidden(given, real === lexical ? 'is outside the allowed directories' : 'leads (through a symbolic link) outside the allowed directories');
+    throw forbidden(
+      given,
+      real === lexical ? 'is outside the allowed directories' : 'leads (through a symbolic link) outside the allowed directories',
+    );
   }
   const own = await Promise.all(ctx.protectedPaths.map((x) => realOf(path.resolve(x))));
   if (own.some((x) => inside(x, real) || inside(real, x))) throw forbidden(given, "names one of Keyhaven's own files or directories");
@@ -92,7 +115,8 @@ export const createDotenvProvider = (config: DotenvConfig, ctx: ProviderContext)
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return [];
       if (code === 'ELOOP') throw forbidden(config.path, 'became a symbolic link');
-      if (code === 'EACCES' || code === 'EPERM') throw fail('PROVIDER_AUTH_FAILED', `dotenv: no permission to read ${file}; fix the file permissions.`, { kind: KIND, cause: code });
+      if (code === 'EACCES' || code === 'EPERM')
+        throw fail('PROVIDER_AUTH_FAILED', `dotenv: no permission to read ${file}; fix the file permissions.`, { kind: KIND, cause: code });
       throw fail('PROVIDER_UNAVAILABLE', `dotenv: could not read ${file}; check the path.`, { kind: KIND, cause: code });
     }
   };
@@ -112,7 +136,11 @@ export const createDotenvProvider = (config: DotenvConfig, ctx: ProviderContext)
     } catch (e) {
       await fs.rm(tmp, { force: true });
       const code = (e as NodeJS.ErrnoException).code;
-      throw fail(code === 'EACCES' || code === 'EPERM' ? 'PROVIDER_AUTH_FAILED' : 'PROVIDER_UNAVAILABLE', `dotenv: could not write ${file}; check the directory exists and is writable.`, { kind: KIND, cause: code });
+      throw fail(
+        code === 'EACCES' || code === 'EPERM' ? 'PROVIDER_AUTH_FAILED' : 'PROVIDER_UNAVAILABLE',
+        `dotenv: could not write ${file}; check the directory exists and is writable.`,
+        { kind: KIND, cause: code },
+      );
     }
   };
 
@@ -142,14 +170,22 @@ export const createDotenvProvider = (config: DotenvConfig, ctx: ProviderContext)
             /* fall through */
           }
         }
-        throw fail(code === 'EACCES' ? 'PROVIDER_AUTH_FAILED' : 'PROVIDER_UNAVAILABLE', `dotenv: ${file} is not readable and writable; check the path and permissions.`, { kind: KIND, cause: code });
+        throw fail(
+          code === 'EACCES' ? 'PROVIDER_AUTH_FAILED' : 'PROVIDER_UNAVAILABLE',
+          `dotenv: ${file} is not readable and writable; check the path and permissions.`,
+          { kind: KIND, cause: code },
+        );
       }
     },
     async create(name, value) {
       check(name);
       checkSize(value, dotenvCapabilities, KIND);
       return mutate((entries) => {
-        if (getEntry(entries, name)) throw fail('PROVIDER_SECRET_EXISTS', `dotenv: ${name} already exists in the file; write a new value instead.`, { kind: KIND, name });
+        if (getEntry(entries, name))
+          throw fail('PROVIDER_SECRET_EXISTS', `dotenv: ${name} already exists in the file; write a new value instead.`, {
+            kind: KIND,
+            name,
+          });
         return { next: setEntry(entries, name, value), result: version(name, value) };
       });
     },
@@ -195,11 +231,14 @@ export const createDotenvProvider = (config: DotenvConfig, ctx: ProviderContext)
 export const dotenvDefinition: ProviderDefinition<DotenvConfig> = {
   kind: KIND,
   displayName: '.env file',
-  description: 'A local .env file (KEY=value lines); comments and order are kept, writes are atomic with mode 0600. Off unless the operator enables providers.dotenv; files only inside providers.dotenv.directories.',
+  description:
+    'A local .env file (KEY=value lines); comments and order are kept, writes are atomic with mode 0600. Off unless the operator enables providers.dotenv; files only inside providers.dotenv.directories.',
   configSchema: dotenvConfigSchema,
   credentialSchema: z.undefined(),
   capabilities: dotenvCapabilities,
   hostAccess: 'dotenv',
-  admit: async (config, ctx) => { await confinePath(config.path, ctx); },
+  admit: async (config, ctx) => {
+    await confinePath(config.path, ctx);
+  },
   create: async (config, _credential, ctx) => createDotenvProvider(config, ctx),
 };

@@ -9,7 +9,10 @@ import { formatAssignment, parseDotenv } from './dotenv-format.js';
 import { confinePath, createDotenvProvider, dotenvCapabilities } from './dotenv-provider.js';
 import type { ProviderContext } from '../provider-types.js';
 
-const allow = (...directories: string[]): ProviderContext => ({ host: { env: { enabled: false, allow: [] }, dotenv: { enabled: true, directories } }, protectedPaths: [] });
+const allow = (...directories: string[]): ProviderContext => ({
+  host: { env: { enabled: false, allow: [] }, dotenv: { enabled: true, directories } },
+  protectedPaths: [],
+});
 
 const dirs: string[] = [];
 const tmp = async () => {
@@ -48,20 +51,23 @@ describe('dotenv format', () => {
     expect((await p.read('C')).value).toBe('lit $x');
     await p.write('B', 'changed');
     await p.write('D', 'new value');
-    expect(await readFile(file, 'utf8')).toBe("# header comment\n\nexport A=1 # trailing\nB=changed\n\n# between\nC='lit $x'\nD='new value'\n");
+    expect(await readFile(file, 'utf8')).toBe(
+      "# header comment\n\nexport A=1 # trailing\nB=changed\n\n# between\nC='lit $x'\nD='new value'\n",
+    );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     await p.delete('A');
     expect(await readFile(file, 'utf8')).not.toContain('export A');
     expect(await readFile(file, 'utf8')).toContain('# header comment');
   });
 
-  it.each([
-    'plain', 'with space', "it's", 'a\nb', 'back\\slash', 'tick` and \' and "', 'a\\nb\nc', ' lead', 'x#y', '', 'tab\tcr\r\n',
-  ])('round-trips %j through print and parse', (value) => {
-    const parsed = parseDotenv(formatAssignment('K', value) + '\n');
-    expect(parsed).toHaveLength(1);
-    expect(parsed[0]).toMatchObject({ type: 'kv', key: 'K', value });
-  });
+  it.each(['plain', 'with space', "it's", 'a\nb', 'back\\slash', 'tick` and \' and "', 'a\\nb\nc', ' lead', 'x#y', '', 'tab\tcr\r\n'])(
+    'round-trips %j through print and parse',
+    (value) => {
+      const parsed = parseDotenv(formatAssignment('K', value) + '\n');
+      expect(parsed).toHaveLength(1);
+      expect(parsed[0]).toMatchObject({ type: 'kv', key: 'K', value });
+    },
+  );
 
   it('an unterminated quote is read as a plain value, the last assignment wins', () => {
     const e = parseDotenv('A="open\nB=2\nB=3\n');
@@ -69,7 +75,7 @@ describe('dotenv format', () => {
   });
 });
 
-describe('dotenv confinement to the operator\'s directories', () => {
+describe("dotenv confinement to the operator's directories", () => {
   it('refuses "..", absolute paths outside, and symbolic links leading out; allows files inside', async () => {
     const root = await tmp();
     const allowed = path.join(root, 'allowed');
@@ -81,7 +87,16 @@ describe('dotenv confinement to the operator\'s directories', () => {
     await symlink(outside, path.join(allowed, 'linkdir'));
     const ctx = allow(allowed);
     const forbidden = { code: 'PROVIDER_PATH_FORBIDDEN' };
-    for (const p of [`${allowed}/../outside/victim.env`, '../outside/victim.env', path.join(outside, 'victim.env'), '/etc/passwd', path.join(allowed, 'link.env'), path.join(allowed, 'linkdir', 'victim.env'), 'linkdir/new.env', allowed]) {
+    for (const p of [
+      `${allowed}/../outside/victim.env`,
+      '../outside/victim.env',
+      path.join(outside, 'victim.env'),
+      '/etc/passwd',
+      path.join(allowed, 'link.env'),
+      path.join(allowed, 'linkdir', 'victim.env'),
+      'linkdir/new.env',
+      allowed,
+    ]) {
       const provider = createDotenvProvider({ path: p, createIfMissing: true }, ctx);
       await expect(provider.read('SECRET'), p).rejects.toMatchObject(forbidden);
       await expect(provider.write('INJECTED', 'x'), p).rejects.toMatchObject(forbidden);
@@ -93,7 +108,9 @@ describe('dotenv confinement to the operator\'s directories', () => {
     expect(await readFile(path.join(allowed, 'app.env'), 'utf8')).toBe('A=1\n');
     const own = { ...ctx, protectedPaths: [path.join(allowed, 'keyhaven.db')] };
     await expect(confinePath('keyhaven.db', own)).rejects.toMatchObject(forbidden);
-    await expect(confinePath('x.env', { ...ctx, host: { ...ctx.host, dotenv: { enabled: true, directories: [] } } })).rejects.toMatchObject(forbidden);
+    await expect(confinePath('x.env', { ...ctx, host: { ...ctx.host, dotenv: { enabled: true, directories: [] } } })).rejects.toMatchObject(
+      forbidden,
+    );
   });
 
   it('catches a symbolic link put in place after the provider was created', async () => {

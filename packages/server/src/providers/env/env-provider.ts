@@ -12,11 +12,24 @@ const KIND = 'env';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_RULE = 'an environment variable name: letters, digits and "_", not starting with a digit';
 
-export const envConfigSchema = z.object({ prefix: z.string().regex(/^[A-Za-z0-9_]*$/).default('') }).strict();
+export const envConfigSchema = z
+  .object({
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_]*$/)
+      .default(''),
+  })
+  .strict();
 export type EnvConfig = z.infer<typeof envConfigSchema>;
 
 export const envCapabilities: ProviderCapabilities = {
-  versions: false, labels: false, cas: false, disableVersions: false, writable: false, maxValueBytes: 128 * 1024, nameRule: NAME_RULE,
+  versions: false,
+  labels: false,
+  cas: false,
+  disableVersions: false,
+  writable: false,
+  maxValueBytes: 128 * 1024,
+  nameRule: NAME_RULE,
 };
 
 const hash = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
@@ -26,7 +39,15 @@ export const isReservedVariable = (name: string) => /^KEYHAVEN_/i.test(name);
 
 /** An allow-list of names and globs (`*` any run of characters, `?` one) as one predicate. */
 export const variableMatcher = (allow: readonly string[]) => {
-  const res = allow.map((g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const res = allow.map(
+    (g) =>
+      new RegExp(
+        `^${g
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   return (name: string) => !isReservedVariable(name) && res.some((r) => r.test(name));
 };
 
@@ -44,9 +65,13 @@ export const createEnvProvider = (config: EnvConfig, opts: EnvProviderOptions): 
     checkName(name, NAME, NAME_RULE, KIND);
     const full = config.prefix + name;
     if (!allowed(full)) {
-      throw fail('PROVIDER_NAME_FORBIDDEN', isReservedVariable(full)
-        ? `env: ${full} is one of the server's own settings (KEYHAVEN_*) and is never served.`
-        : `env: ${full} is not in the operator's allow-list (providers.env.allow); ask an operator to allow it.`, { kind: KIND, name });
+      throw fail(
+        'PROVIDER_NAME_FORBIDDEN',
+        isReservedVariable(full)
+          ? `env: ${full} is one of the server's own settings (KEYHAVEN_*) and is never served.`
+          : `env: ${full} is not in the operator's allow-list (providers.env.allow); ask an operator to allow it.`,
+        { kind: KIND, name },
+      );
     }
     const value = source[full];
     if (value === undefined) throw notFound(KIND, name);
@@ -69,7 +94,10 @@ export const createEnvProvider = (config: EnvConfig, opts: EnvProviderOptions): 
     },
     async list(prefix = '') {
       const full = config.prefix + prefix;
-      return Object.keys(source).filter((k) => k.startsWith(full) && allowed(k) && NAME.test(k.slice(config.prefix.length))).map((k) => k.slice(config.prefix.length)).sort();
+      return Object.keys(source)
+        .filter((k) => k.startsWith(full) && allowed(k) && NAME.test(k.slice(config.prefix.length)))
+        .map((k) => k.slice(config.prefix.length))
+        .sort();
     },
     async describe(name) {
       const v = get(name);
@@ -81,7 +109,8 @@ export const createEnvProvider = (config: EnvConfig, opts: EnvProviderOptions): 
 export const envDefinition: ProviderDefinition<EnvConfig> = {
   kind: KIND,
   displayName: 'Environment variables',
-  description: 'The server process environment, read-only; an optional prefix is prepended to every name. Off unless the operator enables providers.env; only the variables in providers.env.allow are served, KEYHAVEN_* never.',
+  description:
+    'The server process environment, read-only; an optional prefix is prepended to every name. Off unless the operator enables providers.env; only the variables in providers.env.allow are served, KEYHAVEN_* never.',
   configSchema: envConfigSchema,
   credentialSchema: z.undefined(),
   capabilities: envCapabilities,

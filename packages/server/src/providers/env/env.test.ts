@@ -35,7 +35,10 @@ describe('env provider confinement', () => {
     expect(await p.list()).toEqual(['APP_TOKEN', 'APP_URL', 'OTHER']);
     const narrow = createEnvProvider({ prefix: '' }, { allow: ['APP_T?KEN'], source: src });
     expect(await narrow.list()).toEqual(['APP_TOKEN']);
-    await expect(narrow.read('OTHER')).rejects.toMatchObject({ code: 'PROVIDER_NAME_FORBIDDEN', message: expect.stringContaining('providers.env.allow') });
+    await expect(narrow.read('OTHER')).rejects.toMatchObject({
+      code: 'PROVIDER_NAME_FORBIDDEN',
+      message: expect.stringContaining('providers.env.allow'),
+    });
     const none = createEnvProvider({ prefix: 'KEYHAVEN_' }, { allow: ['*'], source: src });
     await expect(none.read('MASTER_KEY')).rejects.toMatchObject({ code: 'PROVIDER_NAME_FORBIDDEN' });
     expect(await none.list()).toEqual([]);

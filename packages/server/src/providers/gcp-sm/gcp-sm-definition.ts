@@ -27,16 +27,23 @@ export type GcpCredential = z.infer<typeof gcpCredentialSchema>;
 export const gcpSmDefinition: ProviderDefinition<GcpSmConfig> = {
   kind: GCP_SM_KIND,
   displayName: 'Google Cloud Secret Manager',
-  description: 'Secret Manager secrets with numbered versions; labels are emulated with version aliases. Service account key, access token or ADC.',
+  description:
+    'Secret Manager secrets with numbered versions; labels are emulated with version aliases. Service account key, access token or ADC.',
   configSchema: gcpSmConfigSchema,
   credentialSchema: gcpCredentialSchema.optional(),
   capabilities: gcpSmCapabilities,
   // Against a plaintext emulator endpoint (insecure) no Google credential is looked up.
-  ambientIdentity: (config, credential) => (credential === undefined && !config.insecure ? 'Google application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server)' : undefined),
+  ambientIdentity: (config, credential) =>
+    credential === undefined && !config.insecure
+      ? 'Google application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server)'
+      : undefined,
   destinations: (c) => [[c.apiEndpoint, 'apiEndpoint']],
   create: async (config, credential) => {
     const r = gcpCredentialSchema.optional().safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', { kind: GCP_SM_KIND });
+    if (!r.success)
+      throw fail('PROVIDER_CONFIG_INVALID', 'gcp-sm: the credential is { accessToken }, { serviceAccountKey } or nothing (ADC).', {
+        kind: GCP_SM_KIND,
+      });
     const { createGcpSmProvider } = await import('./gcp-sm-provider.js');
     return createGcpSmProvider(config, r.data);
   },

@@ -34,10 +34,15 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
     ...(credential && 'serviceAccountKey' in credential ? { credentials: credential.serviceAccountKey } : {}),
   });
   const endpoint = `${config.apiEndpoint ?? 'secretmanager.googleapis.com'}${config.port ? `:${config.port}` : ''}`;
-  const opts = () => ({ timeout: config.timeoutMs, retry: null, ...(token ? { otherArgs: { headers: { authorization: `Bearer ${token}` } } } : {}) });
+  const opts = () => ({
+    timeout: config.timeoutMs,
+    retry: null,
+    ...(token ? { otherArgs: { headers: { authorization: `Bearer ${token}` } } } : {}),
+  });
   const parent = `projects/${config.project}`;
   const path = (name: string) => `${parent}/secrets/${name}`;
-  const call = <T>(name: string, fn: () => Promise<T>, ref?: { version?: string; label?: Label }) => gcpCall(fn, endpoint, () => notFound(KIND, name, ref));
+  const call = <T>(name: string, fn: () => Promise<T>, ref?: { version?: string; label?: Label }) =>
+    gcpCall(fn, endpoint, () => notFound(KIND, name, ref));
   const check = (name: string) => checkName(name, NAME, NAME_RULE, KIND);
   const num = (versionName?: string | null) => (versionName ?? '').split('/').pop() ?? '';
 
@@ -56,11 +61,18 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
   };
   const currentOf = async (name: string, aliases: Aliases) => aliases.current ?? (await latest(name));
   const setAliases = (name: string, aliases: Aliases) =>
-    call(name, () => client.updateSecret({ secret: { name: path(name), versionAliases: aliases as Record<string, string> }, updateMask: { paths: ['version_aliases'] } }, opts()));
+    call(name, () =>
+      client.updateSecret(
+        { secret: { name: path(name), versionAliases: aliases as Record<string, string> }, updateMask: { paths: ['version_aliases'] } },
+        opts(),
+      ),
+    );
   const labelsFor = (n: string, aliases: Aliases, current?: string): Label[] =>
     LABELS.filter((l) => (l === 'current' ? (aliases.current ?? current) === n : aliases[l] === n));
   const addVersion = async (name: string, value: string) => {
-    const [v] = await call(name, () => client.addSecretVersion({ parent: path(name), payload: { data: Buffer.from(value, 'utf8') } }, opts()));
+    const [v] = await call(name, () =>
+      client.addSecretVersion({ parent: path(name), payload: { data: Buffer.from(value, 'utf8') } }, opts()),
+    );
     return num(v.name);
   };
 
@@ -75,7 +87,10 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
       checkSize(value, gcpSmCapabilities, KIND);
       const annotations: Record<string, string> = o?.description ? { [DESCRIPTION]: o.description } : {};
       await call(name, () =>
-        client.createSecret({ parent, secretId: name, secret: { replication: { automatic: {} }, labels: o?.tags ?? {}, annotations } }, opts()),
+        client.createSecret(
+          { parent, secretId: name, secret: { replication: { automatic: {} }, labels: o?.tags ?? {}, annotations } },
+          opts(),
+        ),
       );
       return { name, version: await addVersion(name, value), value, labels: ['current'] };
     },
@@ -88,7 +103,7 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
       if (!target) throw notFound(KIND, name, ref);
       const [r] = await call(name, () => client.accessSecretVersion({ name: `${path(name)}/versions/${target}` }, opts()), ref);
       const n = num(r.name);
-      const current = target === 'latest' ? n : aliases.current ?? (ref?.version ? await latest(name) : undefined);
+      const current = target === 'latest' ? n : (aliases.current ?? (ref?.version ? await latest(name) : undefined));
       const data = r.payload?.data;
       const value = typeof data === 'string' ? data : Buffer.from(data ?? []).toString('utf8');
       return { name, version: n, value, labels: labelsFor(n, aliases, current) };
@@ -102,7 +117,12 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
         ({ aliases } = await getSecret(name));
       } catch (e) {
         if ((e as { code?: string }).code !== 'PROVIDER_SECRET_NOT_FOUND') throw e;
-        if (o?.label === 'pending') throw fail('PROVIDER_SECRET_NOT_FOUND', `gcp-sm: ${name} does not exist; a pending value can only be staged on an existing secret.`, { kind: KIND, name });
+        if (o?.label === 'pending')
+          throw fail(
+            'PROVIDER_SECRET_NOT_FOUND',
+            `gcp-sm: ${name} does not exist; a pending value can only be staged on an existing secret.`,
+            { kind: KIND, name },
+          );
         return provider.create(name, value);
       }
       const oldCurrent = await currentOf(name, aliases);
@@ -144,7 +164,9 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
       const out: string[] = [];
       let pageToken: string | undefined;
       do {
-        const [secrets, nextReq] = await call('', () => client.listSecrets({ parent, pageSize: 250, pageToken }, { ...opts(), autoPaginate: false }));
+        const [secrets, nextReq] = await call('', () =>
+          client.listSecrets({ parent, pageSize: 250, pageToken }, { ...opts(), autoPaginate: false }),
+        );
         for (const s of secrets) {
           const n = num(s.name);
           if (n.startsWith(prefix)) out.push(n);
@@ -159,14 +181,25 @@ export const createGcpSmProvider = (config: GcpSmConfig, credential?: GcpCredent
       const versions: Array<{ version: string; enabled: boolean; createdAt?: string }> = [];
       let pageToken: string | undefined;
       do {
-        const [vs, nextReq] = await call(name, () => client.listSecretVersions({ parent: path(name), pageSize: 250, pageToken }, { ...opts(), autoPaginate: false }));
+        const [vs, nextReq] = await call(name, () =>
+          client.listSecretVersions({ parent: path(name), pageSize: 250, pageToken }, { ...opts(), autoPaginate: false }),
+        );
         for (const v of vs) {
           if (v.state === 'DESTROYED') continue;
-          versions.push({ version: num(v.name), enabled: v.state === 'ENABLED', createdAt: v.createTime?.seconds ? new Date(Number(v.createTime.seconds) * 1000).toISOString() : undefined });
+          versions.push({
+            version: num(v.name),
+            enabled: v.state === 'ENABLED',
+            createdAt: v.createTime?.seconds ? new Date(Number(v.createTime.seconds) * 1000).toISOString() : undefined,
+          });
         }
         pageToken = nextReq?.pageToken || undefined;
       } while (pageToken);
-      const current = aliases.current ?? versions.filter((v) => v.enabled).map((v) => v.version).sort((a, b) => Number(b) - Number(a))[0];
+      const current =
+        aliases.current ??
+        versions
+          .filter((v) => v.enabled)
+          .map((v) => v.version)
+          .sort((a, b) => Number(b) - Number(a))[0];
       const { [DESCRIPTION]: description } = secret.annotations ?? {};
       return {
         name,

@@ -7,7 +7,8 @@ import { startFakeGcpSm, type FakeGcpSm } from '../../../test/support/providers/
 import { createGcpSmProvider, gcpSmCapabilities } from './gcp-sm-provider.js';
 import { gcpSmConfigSchema } from './gcp-sm-definition.js';
 
-const local = (port: number) => gcpSmConfigSchema.parse({ project: 'kh-test', apiEndpoint: '127.0.0.1', port, insecure: true, timeoutMs: 4000 });
+const local = (port: number) =>
+  gcpSmConfigSchema.parse({ project: 'kh-test', apiEndpoint: '127.0.0.1', port, insecure: true, timeoutMs: 4000 });
 let fake: FakeGcpSm;
 
 runProviderConformance('gcp-sm (local gRPC fake)', {

@@ -42,13 +42,20 @@ export const createK8sProvider = (config: K8sConfig, credential?: K8sCredential)
   const api = kc.makeApiClient(CoreV1Api);
   const namespace = config.namespace;
   const where = kc.getCurrentCluster()?.server ?? 'the Kubernetes API server';
-  const call = <T>(name: string, fn: () => Promise<T>) => k8sCall(fn, { where, timeoutMs: config.timeoutMs, notFound: () => notFound(KIND, name) });
+  const call = <T>(name: string, fn: () => Promise<T>) =>
+    k8sCall(fn, { where, timeoutMs: config.timeoutMs, notFound: () => notFound(KIND, name) });
   const check = (name: string) => checkName(name, NAME, NAME_RULE, KIND);
 
   const toVersion = (s: V1Secret): ProviderSecretVersion => {
     const data = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     const value = config.valueKey in data ? data[config.valueKey] : JSON.stringify(data);
-    return { name: s.metadata!.name!, version: s.metadata!.resourceVersion!, value, labels: ['current'], createdAt: s.metadata?.creationTimestamp?.toString() };
+    return {
+      name: s.metadata!.name!,
+      version: s.metadata!.resourceVersion!,
+      value,
+      labels: ['current'],
+      createdAt: s.metadata?.creationTimestamp?.toString(),
+    };
   };
   const encode = (value: string) => ({ [config.valueKey]: Buffer.from(value, 'utf8').toString('base64') });
 
@@ -62,14 +69,25 @@ export const createK8sProvider = (config: K8sConfig, credential?: K8sCredential)
       check(name);
       checkSize(value, k8sCapabilities, KIND);
       const body: V1Secret = {
-        apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-        metadata: { name, namespace, labels: { ...(opts?.tags ?? {}), [MANAGED]: 'keyhaven' }, annotations: opts?.description ? { [DESCRIPTION]: opts.description } : undefined },
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+          name,
+          namespace,
+          labels: { ...(opts?.tags ?? {}), [MANAGED]: 'keyhaven' },
+          annotations: opts?.description ? { [DESCRIPTION]: opts.description } : undefined,
+        },
         data: encode(value),
       };
       try {
         return toVersion(await call(name, () => api.createNamespacedSecret({ namespace, body })));
       } catch (e) {
-        if ((e as { details?: { status?: number } }).details?.status === 409) throw fail('PROVIDER_SECRET_EXISTS', `k8s: secret ${name} already exists in ${namespace}; write a new version instead.`, { kind: KIND, name });
+        if ((e as { details?: { status?: number } }).details?.status === 409)
+          throw fail('PROVIDER_SECRET_EXISTS', `k8s: secret ${name} already exists in ${namespace}; write a new version instead.`, {
+            kind: KIND,
+            name,
+          });
         throw e;
       }
     },
@@ -93,14 +111,19 @@ export const createK8sProvider = (config: K8sConfig, credential?: K8sCredential)
           if (opts?.cas !== undefined && opts.cas !== '0') throw fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
           return provider.create(name, value);
         }
-        if (opts?.cas !== undefined && opts.cas !== current.metadata?.resourceVersion) throw fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
+        if (opts?.cas !== undefined && opts.cas !== current.metadata?.resourceVersion)
+          throw fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
         const body: V1Secret = { ...current, data: { ...(current.data ?? {}), ...encode(value) } };
         try {
           return toVersion(await call(name, () => api.replaceNamespacedSecret({ name, namespace, body })));
         } catch (e) {
           if ((e as { details?: { status?: number } }).details?.status !== 409) throw e;
           if (opts?.cas !== undefined) throw fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
-          if (attempt >= 5) throw fail('PROVIDER_UNAVAILABLE', `k8s: secret ${name} kept changing under concurrent writers; retry later.`, { kind: KIND, name });
+          if (attempt >= 5)
+            throw fail('PROVIDER_UNAVAILABLE', `k8s: secret ${name} kept changing under concurrent writers; retry later.`, {
+              kind: KIND,
+              name,
+            });
         }
       }
     },
@@ -122,7 +145,14 @@ export const createK8sProvider = (config: K8sConfig, credential?: K8sCredential)
         name,
         tags,
         description: s.metadata?.annotations?.[DESCRIPTION],
-        versions: [{ version: s.metadata!.resourceVersion!, labels: ['current'] as Label[], enabled: true, createdAt: s.metadata?.creationTimestamp?.toString() }],
+        versions: [
+          {
+            version: s.metadata!.resourceVersion!,
+            labels: ['current'] as Label[],
+            enabled: true,
+            createdAt: s.metadata?.creationTimestamp?.toString(),
+          },
+        ],
       };
     },
     async delete(name) {

@@ -32,7 +32,14 @@ runProviderConformance(
   realKubeconfig
     ? {
         capabilities: k8sCapabilities,
-        provider: async () => createK8sProvider(k8sConfigSchema.parse({ source: 'file', kubeconfigPath: realKubeconfig, namespace: process.env.KEYHAVEN_TEST_K8S_NAMESPACE ?? 'default' })),
+        provider: async () =>
+          createK8sProvider(
+            k8sConfigSchema.parse({
+              source: 'file',
+              kubeconfigPath: realKubeconfig,
+              namespace: process.env.KEYHAVEN_TEST_K8S_NAMESPACE ?? 'default',
+            }),
+          ),
         skip: { 'describe-versions': 'a Kubernetes Secret keeps only its latest value (one resourceVersion)' },
       }
     : { skip: 'set KEYHAVEN_TEST_KUBECONFIG (and optionally KEYHAVEN_TEST_K8S_NAMESPACE) to run against a real cluster' },
@@ -69,7 +76,9 @@ describe('k8s provider specifics', () => {
     const p = createK8sProvider(k8sConfigSchema.parse({ source: 'file', kubeconfigPath: file, namespace: 'ns2', valueKey: 'password' }));
     await p.write('db', 'pw1');
     expect((await p.read('db')).value).toBe('pw1');
-    const other = createK8sProvider(k8sConfigSchema.parse({ source: 'file', kubeconfigPath: file, namespace: 'ns2', valueKey: 'username' }));
+    const other = createK8sProvider(
+      k8sConfigSchema.parse({ source: 'file', kubeconfigPath: file, namespace: 'ns2', valueKey: 'username' }),
+    );
     await other.write('db', 'admin');
     expect((await p.read('db')).value).toBe('pw1');
     expect((await other.read('db')).value).toBe('admin');

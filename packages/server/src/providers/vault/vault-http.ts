@@ -12,11 +12,15 @@ export interface VaultHttpOptions {
   auth: { token: string } | { roleId: string; secretId: string; mount: string };
 }
 
-export interface VaultResponse { status: number; body: Record<string, unknown> | undefined }
+export interface VaultResponse {
+  status: number;
+  body: Record<string, unknown> | undefined;
+}
 
 export const createVaultHttp = (o: VaultHttpOptions) => {
   const base = o.address.replace(/\/+$/, '');
-  let cached: { token: string; expiresAt: number } | undefined = 'token' in o.auth ? { token: o.auth.token, expiresAt: Infinity } : undefined;
+  let cached: { token: string; expiresAt: number } | undefined =
+    'token' in o.auth ? { token: o.auth.token, expiresAt: Infinity } : undefined;
 
   const raw = async (method: string, path: string, body?: unknown, token?: string): Promise<VaultResponse> => {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -25,7 +29,12 @@ export const createVaultHttp = (o: VaultHttpOptions) => {
     if (o.namespace) headers['x-vault-namespace'] = o.namespace;
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(o.timeoutMs) });
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(o.timeoutMs),
+      });
     } catch (e) {
       if (isConnectionError(e) || e instanceof TypeError) throw unavailable(KIND, base, e);
       throw e;
@@ -45,9 +54,17 @@ export const createVaultHttp = (o: VaultHttpOptions) => {
     const a = o.auth as { roleId: string; secretId: string; mount: string };
     const r = await raw('POST', `/v1/auth/${a.mount}/login`, { role_id: a.roleId, secret_id: a.secretId });
     const auth = r.body?.auth as { client_token?: string; lease_duration?: number } | undefined;
-    if (r.status >= 500) throw providerError('PROVIDER_UNAVAILABLE', KIND, 'the AppRole login failed on the server side; check that Vault is unsealed and healthy.', { status: r.status });
+    if (r.status >= 500)
+      throw providerError(
+        'PROVIDER_UNAVAILABLE',
+        KIND,
+        'the AppRole login failed on the server side; check that Vault is unsealed and healthy.',
+        { status: r.status },
+      );
     if (r.status !== 200 || !auth?.client_token) {
-      throw providerError('PROVIDER_AUTH_FAILED', KIND, 'AppRole login was refused; check the role_id, secret_id and auth mount.', { status: r.status });
+      throw providerError('PROVIDER_AUTH_FAILED', KIND, 'AppRole login was refused; check the role_id, secret_id and auth mount.', {
+        status: r.status,
+      });
     }
     const ttl = auth.lease_duration ? auth.lease_duration * 1000 * 0.8 : 5 * 60_000;
     cached = { token: auth.client_token, expiresAt: Date.now() + ttl };
@@ -62,17 +79,27 @@ export const createVaultHttp = (o: VaultHttpOptions) => {
         if (r.status === 403 && !('token' in o.auth)) cached = undefined; // the AppRole token may have expired early
         if (r.status < 300 || r.status === 404 || r.status === 400) return r;
         if (r.status === 429) throw Object.assign(new Error('throttled'), { throttled: true });
-        if (r.status === 401 || r.status === 403) throw providerError('PROVIDER_AUTH_FAILED', KIND, 'Vault denied the request; check the token or role and its policy for this path.', { status: r.status });
-        if (r.status === 503) throw providerError('PROVIDER_UNAVAILABLE', KIND, 'Vault is sealed or in standby; unseal it or point at the active node.', { status: r.status });
+        if (r.status === 401 || r.status === 403)
+          throw providerError(
+            'PROVIDER_AUTH_FAILED',
+            KIND,
+            'Vault denied the request; check the token or role and its policy for this path.',
+            { status: r.status },
+          );
+        if (r.status === 503)
+          throw providerError('PROVIDER_UNAVAILABLE', KIND, 'Vault is sealed or in standby; unseal it or point at the active node.', {
+            status: r.status,
+          });
         throw providerError('PROVIDER_ERROR', KIND, `Vault answered HTTP ${r.status}.`, { status: r.status });
       },
       {
         attempts: 5,
         baseMs: 200,
         isRetryable: (e) => (e as { throttled?: boolean }).throttled === true,
-        onExhausted: () => providerError('PROVIDER_THROTTLED', KIND, 'Vault kept answering 429 (rate limit quota); wait and retry.', { status: 429 }),
+        onExhausted: () =>
+          providerError('PROVIDER_THROTTLED', KIND, 'Vault kept answering 429 (rate limit quota); wait and retry.', { status: 429 }),
       },
     );
 
-  return { request, errors: (r: VaultResponse) => ((r.body?.errors as string[] | undefined) ?? []), fail };
+  return { request, errors: (r: VaultResponse) => (r.body?.errors as string[] | undefined) ?? [], fail };
 };

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { fail } from '../../lib/errors.js';
 import { capabilityMissing, checkName, checkSize, notFound, providerError } from '../provider-support.js';
-import type { Label, Provider, ProviderCapabilities, ProviderDefinition, ProviderSecretInfo, ProviderSecretVersion } from '../provider-types.js';
+import type {
+  Label,
+  Provider,
+  ProviderCapabilities,
+  ProviderDefinition,
+  ProviderSecretInfo,
+  ProviderSecretVersion,
+} from '../provider-types.js';
 import { createVaultHttp, type VaultResponse } from './vault-http.js';
 
 const KIND = 'vault';
@@ -14,9 +21,15 @@ const DESCRIPTION_KEY = 'keyhaven-description';
 export const vaultConfigSchema = z
   .object({
     address: z.string().url(),
-    mount: z.string().regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/).default('secret'),
+    mount: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/)
+      .default('secret'),
     namespace: z.string().min(1).optional(),
-    pathPrefix: z.string().regex(/^[^/].*\/$|^$/, 'must be empty or end with "/" and not start with "/"').default(''),
+    pathPrefix: z
+      .string()
+      .regex(/^[^/].*\/$|^$/, 'must be empty or end with "/" and not start with "/"')
+      .default(''),
     valueKey: z.string().min(1).default('value'),
     approleMount: z.string().min(1).default('approle'),
     timeoutMs: z.number().int().positive().default(10_000),
@@ -31,10 +44,20 @@ export const vaultCredentialSchema = z.union([
 export type VaultCredential = z.infer<typeof vaultCredentialSchema>;
 
 export const vaultCapabilities: ProviderCapabilities = {
-  versions: true, labels: false, cas: true, disableVersions: false, writable: true, maxValueBytes: 1024 * 1024, nameRule: NAME_RULE,
+  versions: true,
+  labels: false,
+  cas: true,
+  disableVersions: false,
+  writable: true,
+  maxValueBytes: 1024 * 1024,
+  nameRule: NAME_RULE,
 };
 
-interface Metadata { current_version: number; versions: Record<string, { created_time?: string; deletion_time?: string; destroyed?: boolean }>; custom_metadata?: Record<string, string> | null }
+interface Metadata {
+  current_version: number;
+  versions: Record<string, { created_time?: string; deletion_time?: string; destroyed?: boolean }>;
+  custom_metadata?: Record<string, string> | null;
+}
 
 export const createVaultProvider = (config: VaultConfig, credential: VaultCredential): Provider => {
   const http = createVaultHttp({
@@ -61,10 +84,15 @@ export const createVaultProvider = (config: VaultConfig, credential: VaultCreden
   };
 
   const put = async (name: string, value: string, cas?: number): Promise<ProviderSecretVersion> => {
-    const r = await http.request('POST', data(name), { data: { [config.valueKey]: value }, ...(cas === undefined ? {} : { options: { cas } }) });
+    const r = await http.request('POST', data(name), {
+      data: { [config.valueKey]: value },
+      ...(cas === undefined ? {} : { options: { cas } }),
+    });
     if (r.status === 400 && http.errors(r).some((e) => e.includes('check-and-set'))) {
       // Vault signals CAS failures only through this error text; no code exists.
-      throw cas === 0 ? fail('PROVIDER_SECRET_EXISTS', `vault: ${name} already exists; write a new version instead.`, { kind: KIND, name }) : fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
+      throw cas === 0
+        ? fail('PROVIDER_SECRET_EXISTS', `vault: ${name} already exists; write a new version instead.`, { kind: KIND, name })
+        : fail('PROVIDER_CAS_MISMATCH', undefined, { kind: KIND, name });
     }
     if (r.status !== 200 && r.status !== 204) throw unexpected(r);
     const d = r.body?.data as { version: number; created_time?: string };
@@ -98,7 +126,8 @@ export const createVaultProvider = (config: VaultConfig, credential: VaultCreden
     },
     async read(name, ref) {
       check(name);
-      if (ref?.label && ref.label !== 'current') throw capabilityMissing(KIND, `the "${ref.label}" label (Vault KV has versions, not labels)`);
+      if (ref?.label && ref.label !== 'current')
+        throw capabilityMissing(KIND, `the "${ref.label}" label (Vault KV has versions, not labels)`);
       if (ref?.version !== undefined && !/^[1-9]\d*$/.test(ref.version)) throw notFound(KIND, name, ref);
       const r = await http.request('GET', data(name) + (ref?.version ? `?version=${ref.version}` : ''));
       if (r.status === 404) throw notFound(KIND, name, ref);
@@ -112,7 +141,11 @@ export const createVaultProvider = (config: VaultConfig, credential: VaultCreden
       check(name);
       checkSize(value, vaultCapabilities, KIND);
       if (opts?.label === 'pending') throw capabilityMissing(KIND, 'staging a pending version (Vault KV has no labels)');
-      if (opts?.cas !== undefined && !/^\d+$/.test(opts.cas)) throw fail('PROVIDER_CAS_MISMATCH', 'vault: the cas value must be a version number (0 for "must not exist").', { kind: KIND, name });
+      if (opts?.cas !== undefined && !/^\d+$/.test(opts.cas))
+        throw fail('PROVIDER_CAS_MISMATCH', 'vault: the cas value must be a version number (0 for "must not exist").', {
+          kind: KIND,
+          name,
+        });
       return put(name, value, opts?.cas === undefined ? undefined : Number(opts.cas));
     },
     async list(prefix = '') {
@@ -159,7 +192,11 @@ export const vaultDefinition: ProviderDefinition<VaultConfig> = {
   destinations: (c) => [[c.address, 'address']],
   create: async (config, credential) => {
     const r = vaultCredentialSchema.safeParse(credential);
-    if (!r.success) throw fail('PROVIDER_CONFIG_INVALID', 'vault: the credential needs either { token } or { roleId, secretId }.', { kind: KIND, fields: r.error.issues.map((i) => i.path.join('.')) });
+    if (!r.success)
+      throw fail('PROVIDER_CONFIG_INVALID', 'vault: the credential needs either { token } or { roleId, secretId }.', {
+        kind: KIND,
+        fields: r.error.issues.map((i) => i.path.join('.')),
+      });
     return createVaultProvider(config, r.data);
   },
 };

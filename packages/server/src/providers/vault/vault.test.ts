@@ -28,7 +28,14 @@ runProviderConformance(
   realAddr && realToken
     ? {
         capabilities: vaultCapabilities,
-        provider: async () => createVaultProvider(cfg(realAddr, { mount: process.env.KEYHAVEN_TEST_VAULT_MOUNT ?? 'secret', namespace: process.env.KEYHAVEN_TEST_VAULT_NAMESPACE }), { token: realToken }),
+        provider: async () =>
+          createVaultProvider(
+            cfg(realAddr, {
+              mount: process.env.KEYHAVEN_TEST_VAULT_MOUNT ?? 'secret',
+              namespace: process.env.KEYHAVEN_TEST_VAULT_NAMESPACE,
+            }),
+            { token: realToken },
+          ),
         badCredential: async () => createVaultProvider(cfg(realAddr), { token: 'hvs.wrong-token' }),
         name: (parts) => parts.join('/'),
       }
@@ -78,7 +85,10 @@ describe('vault provider specifics', () => {
     let limit = 2;
     const server = await startHttp((_req, res) => {
       calls++;
-      if (calls <= limit) return void res.writeHead(429, { 'content-type': 'application/json' }).end('{"errors":["request path \\"x\\": rate limit quota exceeded"]}');
+      if (calls <= limit)
+        return void res
+          .writeHead(429, { 'content-type': 'application/json' })
+          .end('{"errors":["request path \\"x\\": rate limit quota exceeded"]}');
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{}}');
     });
     try {

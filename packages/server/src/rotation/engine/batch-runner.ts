@@ -11,7 +11,12 @@ import { safeError } from './rotation-engine.js';
 /** Still-due secrets a run leaves out of its claims before it stops (bound parameters stay well under SQLite's 32,766). */
 const MAX_EXCLUDED = 10_000;
 
-export interface BatchProgress { done: number; claimed: number; succeeded: number; failed: number }
+export interface BatchProgress {
+  done: number;
+  claimed: number;
+  succeeded: number;
+  failed: number;
+}
 export interface BatchSummary extends BatchProgress {
   skipped: number;
   /** Secrets still due after this run rotated them (never rotated twice in a run). */
@@ -40,7 +45,14 @@ export const mapPool = async <T, R>(items: T[], limit: number, fn: (item: T) => 
 };
 
 export const createBatchRunner = (deps: {
-  engine: RotationEngine; store: RotationStore; storage: StorageHandle; clock: Clock; owner: string; leaseMs: number; concurrency: number; batchSize: number;
+  engine: RotationEngine;
+  store: RotationStore;
+  storage: StorageHandle;
+  clock: Clock;
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  batchSize: number;
 }) => {
   const iso = (ms = 0) => new Date(deps.clock.now().getTime() + ms).toISOString();
 
@@ -58,7 +70,10 @@ export const createBatchRunner = (deps: {
 
   const rotateClaimed = async (c: ConfigRow, facts: SecretFacts | undefined): Promise<RunResult | Deferred | null> => {
     try {
-      return await deps.engine.rotate({ tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c, facts }, c.secret_type);
+      return await deps.engine.rotate(
+        { tenant: c.tenant_id, secretName: c.secret_name, method: 'automatic', actor: null, revokeOld: false, config: c, facts },
+        c.secret_type,
+      );
     } catch (e) {
       // Another run of this secret is open (a crashed one awaiting recovery) or it vanished: leave it.
       await deps.store.releaseConfig(c.tenant_id, c.secret_id, deps.owner).catch(() => undefined);
@@ -71,8 +86,28 @@ export const createBatchRunner = (deps: {
   return {
     /** Claims and rotates due registrations until none is left (or `max` were claimed); each secret at
      *  most once per run (claims leave out the ones this run already took). */
-    async runDue(opts: { criticality?: string; tenant?: string; max?: number; retriesOnly?: boolean; keepResults?: boolean; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchSummary> {
-      const summary: BatchSummary = { done: 0, claimed: 0, succeeded: 0, failed: 0, skipped: 0, still_due: [], deferred: [], remaining: 0, results: [], errors: [] };
+    async runDue(
+      opts: {
+        criticality?: string;
+        tenant?: string;
+        max?: number;
+        retriesOnly?: boolean;
+        keepResults?: boolean;
+        onProgress?: (p: BatchProgress) => void;
+      } = {},
+    ): Promise<BatchSummary> {
+      const summary: BatchSummary = {
+        done: 0,
+        claimed: 0,
+        succeeded: 0,
+        failed: 0,
+        skipped: 0,
+        still_due: [],
+        deferred: [],
+        remaining: 0,
+        results: [],
+        errors: [],
+      };
       // Secrets this run handled that are still due (failed without a retry time, skipped, deferred,
       // or rotated but due again): later claims leave them out. Handled secrets that left "due" need
       // no exclusion, so the list stays short however many secrets a run rotates (a list of every
@@ -84,7 +119,14 @@ export const createBatchRunner = (deps: {
       for (;;) {
         const limit = Math.min(deps.batchSize, max - summary.claimed);
         if (limit <= 0) break;
-        const claimed = await deps.store.claimDue({ owner: deps.owner, now: iso(), until: iso(deps.leaseMs), limit, ...filter, exclude: seen });
+        const claimed = await deps.store.claimDue({
+          owner: deps.owner,
+          now: iso(),
+          until: iso(deps.leaseMs),
+          limit,
+          ...filter,
+          exclude: seen,
+        });
         if (claimed.length === 0) break;
         summary.claimed += claimed.length;
         const facts = await factsOf(claimed);
@@ -96,15 +138,21 @@ export const createBatchRunner = (deps: {
           else if ('error' in r && !('run_id' in r)) {
             summary.failed++;
             summary.errors.push({ secret_name: c.secret_name, ...safeError(r.error) });
-          }
-          else {
+          } else {
             const result = r as RunResult;
-            if (result.status === 'success') { summary.succeeded++; rotated.push(c.secret_id); } else summary.failed++;
+            if (result.status === 'success') {
+              summary.succeeded++;
+              rotated.push(c.secret_id);
+            } else summary.failed++;
             if (opts.keepResults !== false) summary.results.push(result);
           }
           opts.onProgress?.({ done: summary.done, claimed: summary.claimed, succeeded: summary.succeeded, failed: summary.failed });
         });
-        const stay = await deps.store.dueAmongRows(iso(), claimed.map((c) => c.secret_id), { tenant: opts.tenant });
+        const stay = await deps.store.dueAmongRows(
+          iso(),
+          claimed.map((c) => c.secret_id),
+          { tenant: opts.tenant },
+        );
         for (const r of stay) seen.push(r.secret_id);
         // Every secret of this batch is still due (nothing can move them): stop rather than
         // carry an ever longer exclusion list; `remaining` reports what is left.

@@ -8,17 +8,43 @@ import type { GeneratedValue } from '../generators/generator-types.js';
 import type { CredentialValue, Rotator } from '../rotator-types.js';
 import type { ConfigRow, RotationStore, RunRow, SecretFacts } from './rotation-store.js';
 
-export interface EngineScope { tenant: string; actor: { tokenId: string; name: string } }
+export interface EngineScope {
+  tenant: string;
+  actor: { tokenId: string; name: string };
+}
 
 /** The secret service methods the engine uses (structurally the SecretService's). */
 export interface SecretPort {
-  read(scope: EngineScope, name: string, ref?: { version?: number; label?: 'current' | 'pending' | 'previous' }): Promise<{ version: number; value: unknown }>;
-  write(scope: EngineScope, name: string, value: unknown, opts: { label?: 'current' | 'pending'; inTransaction?: (trx: Executor, written: { version: number; before: { current_version: number | null; previous_version: number | null } | null }) => Promise<void> }): Promise<{ version: number }>;
-  promotePending(scope: EngineScope, name: string, version: number, opts?: { inTransaction?: (trx: Executor) => Promise<void> }): Promise<unknown>;
+  read(
+    scope: EngineScope,
+    name: string,
+    ref?: { version?: number; label?: 'current' | 'pending' | 'previous' },
+  ): Promise<{ version: number; value: unknown }>;
+  write(
+    scope: EngineScope,
+    name: string,
+    value: unknown,
+    opts: {
+      label?: 'current' | 'pending';
+      inTransaction?: (
+        trx: Executor,
+        written: { version: number; before: { current_version: number | null; previous_version: number | null } | null },
+      ) => Promise<void>;
+    },
+  ): Promise<{ version: number }>;
+  promotePending(
+    scope: EngineScope,
+    name: string,
+    version: number,
+    opts?: { inTransaction?: (trx: Executor) => Promise<void> },
+  ): Promise<unknown>;
   abandonPending(scope: EngineScope, name: string, version: number): Promise<unknown>;
 }
 
-export type RotatorFactory = (kind: string, opts: { config: unknown; adminCredential?: Record<string, unknown>; timeoutMs?: number }) => Rotator;
+export type RotatorFactory = (
+  kind: string,
+  opts: { config: unknown; adminCredential?: Record<string, unknown>; timeoutMs?: number },
+) => Rotator;
 
 export type RotationMethod = 'automatic' | 'manual' | 'emergency' | 'rollback';
 export type RunStatus = 'in_progress' | 'success' | 'failed' | 'partial' | 'rolled_back';
@@ -39,7 +65,18 @@ export interface EngineDeps {
   audit(event: AuditEvent): Promise<unknown>;
   publish(event: DomainEvent): void;
   /** Notifications: a run's outcome is queued in the transaction that ends the run (outbox). */
-  outbox?: { record(ex: Executor, e: { type: 'secret.rotated' | 'secret.rotation_failed' | 'secret.rolled_back' | 'secret.emergency_rotated'; tenant: string; time: string; secret: { name: string }; data: Record<string, unknown> }): Promise<number> };
+  outbox?: {
+    record(
+      ex: Executor,
+      e: {
+        type: 'secret.rotated' | 'secret.rotation_failed' | 'secret.rolled_back' | 'secret.emergency_rotated';
+        tenant: string;
+        time: string;
+        secret: { name: string };
+        data: Record<string, unknown>;
+      },
+    ): Promise<number>;
+  };
   clock: Clock;
   owner: string;
   leaseMs: number;

@@ -10,15 +10,42 @@ import { claimRows } from '../../jobs/leases.js';
 export type ConfigRow = Selectable<RotationConfigsTable>;
 export type RunRow = Selectable<RotationRunsTable>;
 
-const FACTS = ['id', 'name', 'type', 'criticality', 'expires_at', 'current_version', 'pending_version', 'previous_version', 'deleted_at'] as const;
+const FACTS = [
+  'id',
+  'name',
+  'type',
+  'criticality',
+  'expires_at',
+  'current_version',
+  'pending_version',
+  'previous_version',
+  'deleted_at',
+] as const;
 export interface SecretFacts {
-  id: string; name: string; type: string; criticality: string; expires_at: string | null;
-  current_version: number | null; pending_version: number | null; previous_version: number | null; deleted_at: string | null;
+  id: string;
+  name: string;
+  type: string;
+  criticality: string;
+  expires_at: string | null;
+  current_version: number | null;
+  pending_version: number | null;
+  previous_version: number | null;
+  deleted_at: string | null;
 }
 
-export interface HistoryFilter { secret_name?: string; status?: string; method?: string; limit: number }
+export interface HistoryFilter {
+  secret_name?: string;
+  status?: string;
+  method?: string;
+  limit: number;
+}
 
-export interface DueFilter { criticality?: string; tenant?: string; /** Only failed rotations whose retry time has come. */ retriesOnly?: boolean; /** Secret ids left out (already handled by this run). */ exclude?: string[] }
+export interface DueFilter {
+  criticality?: string;
+  tenant?: string;
+  /** Only failed rotations whose retry time has come. */ retriesOnly?: boolean;
+  /** Secret ids left out (already handled by this run). */ exclude?: string[];
+}
 
 /** Due: the retry time when a retry is pending, else the schedule; only with auto-rotation on. */
 const dueSql = (now: string, f: DueFilter = {}) => sql<boolean>`auto_rotation = 1 and (
@@ -26,11 +53,22 @@ const dueSql = (now: string, f: DueFilter = {}) => sql<boolean>`auto_rotation = 
   ${f.criticality ? sql`and criticality = ${f.criticality}` : sql``} ${f.tenant ? sql`and tenant_id = ${f.tenant}` : sql``}
   ${f.exclude?.length ? sql`and secret_id not in (${sql.join(f.exclude)})` : sql``}`;
 
-const dueAmongRows = async (storage: StorageHandle, now: string, ids: string[], f: DueFilter): Promise<Array<{ secret_id: string; secret_name: string }>> => {
+const dueAmongRows = async (
+  storage: StorageHandle,
+  now: string,
+  ids: string[],
+  f: DueFilter,
+): Promise<Array<{ secret_id: string; secret_name: string }>> => {
   const out: Array<{ secret_id: string; secret_name: string }> = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select(['secret_id', 'secret_name']).where(dueSql(now, { ...f, exclude: undefined }))
-      .where('secret_id', 'in', ids.slice(i, i + 500)).execute());
+    const rows = await storage.withTenant(f.tenant ?? '*', (ex) =>
+      ex
+        .selectFrom('rotation_configs')
+        .select(['secret_id', 'secret_name'])
+        .where(dueSql(now, { ...f, exclude: undefined }))
+        .where('secret_id', 'in', ids.slice(i, i + 500))
+        .execute(),
+    );
     out.push(...rows);
   }
   return out;
@@ -38,15 +76,30 @@ const dueAmongRows = async (storage: StorageHandle, now: string, ids: string[], 
 
 export const createRotationStore = (storage: StorageHandle) => ({
   async getConfig(ex: Executor, tenant: string, secretName: string): Promise<ConfigRow | undefined> {
-    return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_name', '=', secretName).executeTakeFirst();
+    return ex
+      .selectFrom('rotation_configs')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('secret_name', '=', secretName)
+      .executeTakeFirst();
   },
 
   async getConfigById(ex: Executor, tenant: string, secretId: string): Promise<ConfigRow | undefined> {
-    return ex.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_id', '=', secretId).executeTakeFirst();
+    return ex
+      .selectFrom('rotation_configs')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('secret_id', '=', secretId)
+      .executeTakeFirst();
   },
 
   async upsertConfig(ex: Executor, row: ConfigRow) {
-    const existing = await ex.selectFrom('rotation_configs').select('created_at').where('tenant_id', '=', row.tenant_id).where('secret_id', '=', row.secret_id).executeTakeFirst();
+    const existing = await ex
+      .selectFrom('rotation_configs')
+      .select('created_at')
+      .where('tenant_id', '=', row.tenant_id)
+      .where('secret_id', '=', row.secret_id)
+      .executeTakeFirst();
     if (existing) {
       const { tenant_id, secret_id, created_at, lease_owner, lease_until, ...patch } = row;
       await ex.updateTable('rotation_configs').set(patch).where('tenant_id', '=', tenant_id).where('secret_id', '=', secret_id).execute();
@@ -69,14 +122,26 @@ export const createRotationStore = (storage: StorageHandle) => ({
   /** Claims due registrations for this server (lease), across tenants. */
   claimDue(opts: { owner: string; now: string; until: string; limit: number } & DueFilter): Promise<ConfigRow[]> {
     return claimRows<ConfigRow>(storage, {
-      table: 'rotation_configs', keys: ['tenant_id', 'secret_id'], where: dueSql(opts.now, opts),
-      orderBy: 'next_rotation_at', limit: opts.limit, owner: opts.owner, now: opts.now, until: opts.until,
+      table: 'rotation_configs',
+      keys: ['tenant_id', 'secret_id'],
+      where: dueSql(opts.now, opts),
+      orderBy: 'next_rotation_at',
+      limit: opts.limit,
+      owner: opts.owner,
+      now: opts.now,
+      until: opts.until,
     });
   },
 
   /** How many registrations are due now (across tenants unless `tenant`), leaving out `exclude`. */
   async countDue(now: string, f: DueFilter = {}): Promise<number> {
-    const r = await storage.withTenant(f.tenant ?? '*', (ex) => ex.selectFrom('rotation_configs').select((eb) => eb.fn.countAll<number>().as('n')).where(dueSql(now, f)).executeTakeFirst());
+    const r = await storage.withTenant(f.tenant ?? '*', (ex) =>
+      ex
+        .selectFrom('rotation_configs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(dueSql(now, f))
+        .executeTakeFirst(),
+    );
     return Number(r?.n ?? 0);
   },
 
@@ -91,8 +156,11 @@ export const createRotationStore = (storage: StorageHandle) => ({
   /** Claims one registration for a manual rotation; false when another server holds it. */
   async claimOne(tenant: string, secretId: string, owner: string, now: string, until: string): Promise<boolean> {
     return storage.transaction(tenant, async (trx) => {
-      const r = await trx.updateTable('rotation_configs').set({ lease_owner: owner, lease_until: until })
-        .where('tenant_id', '=', tenant).where('secret_id', '=', secretId)
+      const r = await trx
+        .updateTable('rotation_configs')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('tenant_id', '=', tenant)
+        .where('secret_id', '=', secretId)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
@@ -100,22 +168,39 @@ export const createRotationStore = (storage: StorageHandle) => ({
   },
 
   async releaseConfig(tenant: string, secretId: string, owner: string) {
-    await storage.withTenant(tenant, (ex) => ex.updateTable('rotation_configs').set({ lease_owner: null, lease_until: null })
-      .where('tenant_id', '=', tenant).where('secret_id', '=', secretId).where('lease_owner', '=', owner).execute());
+    await storage.withTenant(tenant, (ex) =>
+      ex
+        .updateTable('rotation_configs')
+        .set({ lease_owner: null, lease_until: null })
+        .where('tenant_id', '=', tenant)
+        .where('secret_id', '=', secretId)
+        .where('lease_owner', '=', owner)
+        .execute(),
+    );
   },
 
   /** Claims in-progress runs whose server stopped renewing them (crash), across tenants. */
   claimStaleRuns(opts: { owner: string; now: string; until: string; limit: number }): Promise<RunRow[]> {
     return claimRows<RunRow>(storage, {
-      table: 'rotation_runs', keys: ['id'], where: sql`status = 'in_progress'`, orderBy: 'started_at', limit: opts.limit,
-      owner: opts.owner, now: opts.now, until: opts.until,
+      table: 'rotation_runs',
+      keys: ['id'],
+      where: sql`status = 'in_progress'`,
+      orderBy: 'started_at',
+      limit: opts.limit,
+      owner: opts.owner,
+      now: opts.now,
+      until: opts.until,
     });
   },
 
   /** Opens a run; a second open run of the same secret is refused by the database (one at a time). */
   async insertRun(row: RunRow, trx?: Executor) {
     try {
-      const insert = (ex: Executor) => ex.insertInto('rotation_runs').values({ ...row }).execute();
+      const insert = (ex: Executor) =>
+        ex
+          .insertInto('rotation_runs')
+          .values({ ...row })
+          .execute();
       await (trx ? insert(trx) : storage.withTenant(row.tenant_id, insert));
     } catch (e) {
       if (isUniqueViolation(e) || (e as { code?: string }).code === 'CONFLICT' || isUniqueViolation((e as { cause?: unknown }).cause)) {
@@ -132,7 +217,9 @@ export const createRotationStore = (storage: StorageHandle) => ({
   },
 
   async getRun(tenant: string, id: string): Promise<RunRow | undefined> {
-    return storage.withTenant(tenant, (ex) => ex.selectFrom('rotation_runs').selectAll().where('tenant_id', '=', tenant).where('id', '=', id).executeTakeFirst());
+    return storage.withTenant(tenant, (ex) =>
+      ex.selectFrom('rotation_runs').selectAll().where('tenant_id', '=', tenant).where('id', '=', id).executeTakeFirst(),
+    );
   },
 
   async history(ex: Executor, tenant: string, f: HistoryFilter): Promise<RunRow[]> {
@@ -152,7 +239,12 @@ export const createRotationStore = (storage: StorageHandle) => ({
   async secretFactsByIds(ex: Executor, tenant: string, ids: string[]): Promise<Map<string, SecretFacts>> {
     const out = new Map<string, SecretFacts>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await ex.selectFrom('secrets').select(FACTS).where('tenant_id', '=', tenant).where('id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await ex
+        .selectFrom('secrets')
+        .select(FACTS)
+        .where('tenant_id', '=', tenant)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
       for (const r of rows) out.set(r.id, r);
     }
     return out;

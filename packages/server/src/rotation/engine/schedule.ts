@@ -25,10 +25,18 @@ export interface ScheduleSpec {
   rotate_before_expiry_days?: number | null;
 }
 
-interface Problem { path: string; message: string }
+interface Problem {
+  path: string;
+  message: string;
+}
 
 const validTimezone = (tz: string) => {
-  try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 /** Every problem of a schedule; throws ROTATION_SCHEDULE_INVALID when there is any. */
@@ -37,25 +45,39 @@ export const validateSchedule = (s: ScheduleSpec): void => {
   if (s.interval_days != null && s.cron) problems.push({ path: 'cron', message: 'give either rotation_interval_days or cron, not both' });
   if (!validTimezone(s.timezone)) problems.push({ path: 'timezone', message: 'unknown IANA time zone (e.g. "UTC", "Europe/Paris")' });
   if (s.cron) {
-    try { new Cron(s.cron, { timezone: validTimezone(s.timezone) ? s.timezone : 'UTC', paused: true }); } catch (e) {
-      problems.push({ path: 'cron', message: `invalid cron expression: ${(e as Error).message.replace(/^CronPattern: /, '').slice(0, 160)}` });
+    try {
+      new Cron(s.cron, { timezone: validTimezone(s.timezone) ? s.timezone : 'UTC', paused: true });
+    } catch (e) {
+      problems.push({
+        path: 'cron',
+        message: `invalid cron expression: ${(e as Error).message.replace(/^CronPattern: /, '').slice(0, 160)}`,
+      });
     }
   }
   const w = s.window;
   if (w) {
     if (w.days && w.days.length === 0) problems.push({ path: 'window.days', message: 'the window allows no day; list at least one' });
-    if (w.business_days && w.days && !w.days.some((d) => d !== 'sat' && d !== 'sun')) problems.push({ path: 'window.days', message: 'business_days with only weekend days leaves no day' });
-    if (w.hours && w.hours.start === w.hours.end) problems.push({ path: 'window.hours', message: 'the window has no hours (start equals end)' });
+    if (w.business_days && w.days && !w.days.some((d) => d !== 'sat' && d !== 'sun'))
+      problems.push({ path: 'window.days', message: 'business_days with only weekend days leaves no day' });
+    if (w.hours && w.hours.start === w.hours.end)
+      problems.push({ path: 'window.hours', message: 'the window has no hours (start equals end)' });
     if (w.timezone && !validTimezone(w.timezone)) problems.push({ path: 'window.timezone', message: 'unknown IANA time zone' });
   }
   if (problems.length) {
-    throw fail('ROTATION_SCHEDULE_INVALID', `The rotation schedule is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
+    throw fail(
+      'ROTATION_SCHEDULE_INVALID',
+      `The rotation schedule is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
+      problems,
+    );
   }
 };
 
 const localParts = (d: Date, tz: string): { day: Weekday; hour: number } => {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: 'numeric', hourCycle: 'h23' }).formatToParts(d);
-  const day = parts.find((p) => p.type === 'weekday')!.value.toLowerCase().slice(0, 3) as Weekday;
+  const day = parts
+    .find((p) => p.type === 'weekday')!
+    .value.toLowerCase()
+    .slice(0, 3) as Weekday;
   const hour = Number(parts.find((p) => p.type === 'hour')!.value) % 24;
   return { day, hour };
 };
@@ -90,7 +112,8 @@ export const fitWindow = (d: Date, w: RotationWindow | null | undefined, fallbac
 export const nextRotationAt = (s: ScheduleSpec, from: Date, defaultIntervalDays: number): Date => {
   let next: Date;
   if (s.cron) {
-    next = new Cron(s.cron, { timezone: s.timezone, paused: true }).nextRun(from) ?? new Date(from.getTime() + defaultIntervalDays * 86400_000);
+    next =
+      new Cron(s.cron, { timezone: s.timezone, paused: true }).nextRun(from) ?? new Date(from.getTime() + defaultIntervalDays * 86400_000);
   } else {
     next = new Date(from.getTime() + (s.interval_days ?? defaultIntervalDays) * 86400_000);
   }

@@ -11,7 +11,12 @@ import { withoutQuoted } from '../../lib/log-names.js';
 import type { BatchRunner } from './batch-runner.js';
 import type { RotationEngine } from './rotation-engine.js';
 
-export interface SchedulerOptions { monthly: string; critical: string; timezone: string; recoveryEveryMs: number }
+export interface SchedulerOptions {
+  monthly: string;
+  critical: string;
+  timezone: string;
+  recoveryEveryMs: number;
+}
 
 /** How the scheduler waits; the default is the process's timers (unref'd, so they never keep it alive). */
 export interface SchedulerTimer {
@@ -23,7 +28,11 @@ export interface SchedulerTimer {
 const MAX_WAIT_MS = 2 ** 31 - 1;
 
 export const systemTimer: SchedulerTimer = {
-  set: (fn, ms) => { const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_WAIT_MS)); t.unref(); return t; },
+  set: (fn, ms) => {
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_WAIT_MS));
+    t.unref();
+    return t;
+  },
   clear: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -48,10 +57,17 @@ export const startRotationScheduler = (
   const serial = (name: string, fn: () => Promise<unknown>) => {
     if (busy.has(name)) return running;
     busy.add(name);
-    running = running.then(fn).then(
-      (r) => deps.logger.info({ job: name, result: summarize(r) }, 'rotation job finished'),
-      (e) => deps.logger.warn({ job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) }, 'rotation job failed'),
-    ).finally(() => busy.delete(name));
+    running = running
+      .then(fn)
+      .then(
+        (r) => deps.logger.info({ job: name, result: summarize(r) }, 'rotation job finished'),
+        (e) =>
+          deps.logger.warn(
+            { job: name, code: (e as { code?: string }).code, reason: withoutQuoted((e as Error).message) },
+            'rotation job failed',
+          ),
+      )
+      .finally(() => busy.delete(name));
     return running;
   };
   const tick = (criticality?: string) => async () => {
@@ -65,7 +81,13 @@ export const startRotationScheduler = (
     return { recovered: recovered.length, ...retried, results: undefined };
   };
 
-  interface Job { name: string; next: () => Date | null; run: () => Promise<unknown>; at: Date | null; handle?: unknown }
+  interface Job {
+    name: string;
+    next: () => Date | null;
+    run: () => Promise<unknown>;
+    at: Date | null;
+    handle?: unknown;
+  }
   const cronNext = (pattern: string) => {
     const cron = new Cron(pattern, { timezone: opts.timezone, paused: true });
     return () => cron.nextRun(clock.now());
@@ -88,10 +110,17 @@ export const startRotationScheduler = (
     }
     arm(job);
   };
-  for (const job of jobs) { job.at = job.next(); arm(job); }
+  for (const job of jobs) {
+    job.at = job.next();
+    arm(job);
+  }
   void serial('rotation-startup-recovery', () => deps.engine.recover());
   return {
-    nextRuns: () => ({ monthly: jobs[0]!.at?.toISOString() ?? null, critical: jobs[1]!.at?.toISOString() ?? null, recovery: jobs[2]!.at?.toISOString() ?? null }),
+    nextRuns: () => ({
+      monthly: jobs[0]!.at?.toISOString() ?? null,
+      critical: jobs[1]!.at?.toISOString() ?? null,
+      recovery: jobs[2]!.at?.toISOString() ?? null,
+    }),
     async stop() {
       stopped = true;
       for (const j of jobs) if (j.handle !== undefined) timer.clear(j.handle);

@@ -9,7 +9,8 @@ export const createTargetLimiter = (deps: { clock: Clock; perMinute: number }) =
   const starts = new Map<string, number[]>();
   const recent = (key: string, now: number) => {
     const kept = (starts.get(key) ?? []).filter((t) => t > now - WINDOW_MS && t <= now);
-    if (kept.length) starts.set(key, kept); else starts.delete(key);
+    if (kept.length) starts.set(key, kept);
+    else starts.delete(key);
     return kept;
   };
   return {

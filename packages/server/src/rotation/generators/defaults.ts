@@ -3,12 +3,25 @@
 import type { GeneratorKind } from './registry.js';
 
 export const SECRET_TYPES = [
-  'api_key', 'token', 'password', 'database_credentials', 'ssh_key', 'tls_certificate', 'oauth_token',
-  'jwt_secret', 'encryption_key', 'webhook_secret', 'service_account_key', 'generic',
+  'api_key',
+  'token',
+  'password',
+  'database_credentials',
+  'ssh_key',
+  'tls_certificate',
+  'oauth_token',
+  'jwt_secret',
+  'encryption_key',
+  'webhook_secret',
+  'service_account_key',
+  'generic',
 ] as const;
 export type SecretType = (typeof SECRET_TYPES)[number];
 
-export interface GeneratorChoice { kind: GeneratorKind; options: Record<string, unknown> }
+export interface GeneratorChoice {
+  kind: GeneratorKind;
+  options: Record<string, unknown>;
+}
 
 const DEFAULTS: Record<SecretType, GeneratorChoice> = {
   api_key: { kind: 'api_key', options: { length: 40 } },

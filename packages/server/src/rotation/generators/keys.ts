@@ -7,9 +7,7 @@ import { defineGenerator } from './generator-types.js';
 export const encryptionKeyGenerator = defineGenerator({
   kind: 'encryption_key',
   description: 'A symmetric encryption key (16, 24, 32 or 64 bytes, e.g. AES-256 = 32) encoded as base64.',
-  optionsSchema: z
-    .object({ bytes: z.union([z.literal(16), z.literal(24), z.literal(32), z.literal(64)]).default(32) })
-    .strict(),
+  optionsSchema: z.object({ bytes: z.union([z.literal(16), z.literal(24), z.literal(32), z.literal(64)]).default(32) }).strict(),
   generate: async (o) => randomBytes(o.bytes).toString('base64'),
 });
 
@@ -25,7 +23,11 @@ export const webhookSecretGenerator = defineGenerator({
   description: 'A webhook signing secret: a prefix (default "whsec_") followed by random bytes in base64.',
   optionsSchema: z
     .object({
-      prefix: z.string().max(32).regex(/^[A-Za-z0-9_.-]*$/, 'prefix may hold only letters, digits, ".", "_" and "-"').default('whsec_'),
+      prefix: z
+        .string()
+        .max(32)
+        .regex(/^[A-Za-z0-9_.-]*$/, 'prefix may hold only letters, digits, ".", "_" and "-"')
+        .default('whsec_'),
       bytes: z.number().int().min(16).max(256).default(32),
     })
     .strict(),

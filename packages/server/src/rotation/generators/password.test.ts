@@ -36,7 +36,9 @@ describe('password generator', () => {
   });
 
   it('never uses excluded or ambiguous characters and uses the given symbol set', async () => {
-    const all = (await Promise.all(Array.from({ length: 100 }, () => draw({ length: 64, exclude: 'abc', exclude_ambiguous: true, symbol_set: '-_' })))).join('');
+    const all = (
+      await Promise.all(Array.from({ length: 100 }, () => draw({ length: 64, exclude: 'abc', exclude_ambiguous: true, symbol_set: '-_' })))
+    ).join('');
     for (const c of 'abc' + AMBIGUOUS) expect(all).not.toContain(c);
     expect(all).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(all).toContain('-');
@@ -56,7 +58,10 @@ describe('password generator', () => {
   it('rejects impossible policies with PASSWORD_POLICY_IMPOSSIBLE naming the problem', async () => {
     await expectImpossible({ length: 8, lower: 4, upper: 4, digits: 1, symbols: false }, 'add up to 9, more than the length 8');
     await expectImpossible({ length: 8, lower: false, upper: false, digits: false, symbols: false }, 'no character class');
-    await expectImpossible({ length: 8, lower: false, upper: false, symbols: false, exclude: '0123456789' }, 'digits is required but every digits character is excluded');
+    await expectImpossible(
+      { length: 8, lower: false, upper: false, symbols: false, exclude: '0123456789' },
+      'digits is required but every digits character is excluded',
+    );
     await expectImpossible({ length: 8, symbols: true, symbol_set: '!', exclude: '!' }, 'symbols is required');
   });
 

@@ -25,7 +25,11 @@ export const passwordOptionsSchema = z
 
 export type PasswordOptions = z.infer<typeof passwordOptionsSchema>;
 
-interface CharClass { name: string; chars: string; min: number }
+interface CharClass {
+  name: string;
+  chars: string;
+  min: number;
+}
 
 /** Resolve a policy into usable classes, or throw PASSWORD_POLICY_IMPOSSIBLE listing every problem. */
 export const resolvePasswordPolicy = (o: PasswordOptions): CharClass[] => {
@@ -49,11 +53,17 @@ export const resolvePasswordPolicy = (o: PasswordOptions): CharClass[] => {
     }
     classes.push({ name, chars, min });
   }
-  if (classes.length === 0 && problems.length === 0) problems.push({ path: '(policy)', message: 'no character class is enabled or every allowed character is excluded' });
+  if (classes.length === 0 && problems.length === 0)
+    problems.push({ path: '(policy)', message: 'no character class is enabled or every allowed character is excluded' });
   const totalMin = classes.reduce((n, c) => n + c.min, 0);
-  if (totalMin > o.length) problems.push({ path: 'length', message: `the minimum counts add up to ${totalMin}, more than the length ${o.length}` });
+  if (totalMin > o.length)
+    problems.push({ path: 'length', message: `the minimum counts add up to ${totalMin}, more than the length ${o.length}` });
   if (problems.length > 0) {
-    throw new KeyhavenError('PASSWORD_POLICY_IMPOSSIBLE', `No password can satisfy this policy: ${problems.map((p) => p.message).join('; ')}.`, problems);
+    throw new KeyhavenError(
+      'PASSWORD_POLICY_IMPOSSIBLE',
+      `No password can satisfy this policy: ${problems.map((p) => p.message).join('; ')}.`,
+      problems,
+    );
   }
   return classes;
 };

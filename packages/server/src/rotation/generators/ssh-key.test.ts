@@ -45,12 +45,18 @@ describe('ssh_key generator formats', () => {
     expect(k.public_key).toMatch(/^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/=]+ keyhaven$/);
     // Parse the SSH blob (string type, mpint e, mpint n) and load the numbers into node as a JWK.
     const blob = Buffer.from(k.public_key.split(' ')[1], 'base64');
-    const read = (off: number) => { const n = blob.readUInt32BE(off); return [blob.subarray(off + 4, off + 4 + n), off + 4 + n] as const; };
+    const read = (off: number) => {
+      const n = blob.readUInt32BE(off);
+      return [blob.subarray(off + 4, off + 4 + n), off + 4 + n] as const;
+    };
     const [type, o1] = read(0);
     const [e, o2] = read(o1);
     const [n] = read(o2);
     expect(type.toString()).toBe('ssh-rsa');
-    const pub = createPublicKey({ key: { kty: 'RSA', n: (n[0] === 0 ? n.subarray(1) : n).toString('base64url'), e: e.toString('base64url') }, format: 'jwk' });
+    const pub = createPublicKey({
+      key: { kty: 'RSA', n: (n[0] === 0 ? n.subarray(1) : n).toString('base64url'), e: e.toString('base64url') },
+      format: 'jwk',
+    });
     expect(pub.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 

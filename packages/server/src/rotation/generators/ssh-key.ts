@@ -35,7 +35,11 @@ export const sshKeyGenerator = defineGenerator({
     .object({
       algorithm: z.enum(['ed25519', 'rsa']).default('ed25519'),
       rsa_bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
-      comment: z.string().max(256).regex(/^[^\r\n]*$/, 'comment must be a single line').default('keyhaven'),
+      comment: z
+        .string()
+        .max(256)
+        .regex(/^[^\r\n]*$/, 'comment must be a single line')
+        .default('keyhaven'),
     })
     .strict(),
   generate: async (o) => {

@@ -48,7 +48,13 @@ describe('string and key generators', () => {
   });
 
   it('an unknown kind is GENERATOR_UNKNOWN listing the known kinds', () => {
-    const err = (() => { try { getGenerator('nope'); } catch (e) { return e; } })() as KeyhavenError;
+    const err = (() => {
+      try {
+        getGenerator('nope');
+      } catch (e) {
+        return e;
+      }
+    })() as KeyhavenError;
     expect(err).toBeInstanceOf(KeyhavenError);
     expect(err.code).toBe('GENERATOR_UNKNOWN');
     for (const def of listGenerators()) expect(err.message).toContain(def.kind);

@@ -12,7 +12,11 @@ export const apiKeyGenerator = defineGenerator({
   description: 'An API key: an optional prefix (e.g. "kh_live_") followed by random base62 characters.',
   optionsSchema: z
     .object({
-      prefix: z.string().max(32).regex(/^[A-Za-z0-9_.-]*$/, 'prefix may hold only letters, digits, ".", "_" and "-"').default(''),
+      prefix: z
+        .string()
+        .max(32)
+        .regex(/^[A-Za-z0-9_.-]*$/, 'prefix may hold only letters, digits, ".", "_" and "-"')
+        .default(''),
       length: z.number().int().min(16).max(256).default(40),
     })
     .strict(),

@@ -35,7 +35,13 @@ describe('tls_certificate generator', () => {
     const ca = await tls({ common_name: 'Keyhaven Test CA', is_ca: true, key_algorithm: 'ecdsa-p384' });
     const caCert = new X509Certificate(ca.certificate);
     expect(caCert.ca).toBe(true);
-    const leaf = await tls({ common_name: 'svc.local', sans: ['svc.local'], validity_days: 7, ca_cert: ca.certificate, ca_key: ca.private_key });
+    const leaf = await tls({
+      common_name: 'svc.local',
+      sans: ['svc.local'],
+      validity_days: 7,
+      ca_cert: ca.certificate,
+      ca_key: ca.private_key,
+    });
     const cert = new X509Certificate(leaf.certificate);
     expect(cert.issuer).toBe('CN=Keyhaven Test CA');
     expect(cert.verify(caCert.publicKey)).toBe(true);
@@ -54,9 +60,16 @@ describe('tls_certificate generator', () => {
   it('rejects a CA key that does not match, a non-CA issuer, half a CA and bad SANs', async () => {
     const ca = await tls({ common_name: 'CA', is_ca: true });
     const other = await tls({ common_name: 'other' });
-    await expect(tls({ common_name: 'a', ca_cert: ca.certificate, ca_key: other.private_key })).rejects.toMatchObject({ code: 'GENERATOR_OPTIONS_INVALID', message: expect.stringContaining('does not belong') });
-    await expect(tls({ common_name: 'a', ca_cert: other.certificate, ca_key: other.private_key })).rejects.toMatchObject({ message: expect.stringContaining('not a CA certificate') });
-    await expect(tls({ common_name: 'a', ca_cert: ca.certificate })).rejects.toMatchObject({ message: expect.stringContaining('both ca_cert and ca_key') });
+    await expect(tls({ common_name: 'a', ca_cert: ca.certificate, ca_key: other.private_key })).rejects.toMatchObject({
+      code: 'GENERATOR_OPTIONS_INVALID',
+      message: expect.stringContaining('does not belong'),
+    });
+    await expect(tls({ common_name: 'a', ca_cert: other.certificate, ca_key: other.private_key })).rejects.toMatchObject({
+      message: expect.stringContaining('not a CA certificate'),
+    });
+    await expect(tls({ common_name: 'a', ca_cert: ca.certificate })).rejects.toMatchObject({
+      message: expect.stringContaining('both ca_cert and ca_key'),
+    });
     await expect(tls({ common_name: 'a', sans: ['not a name!'] })).rejects.toMatchObject({ code: 'GENERATOR_OPTIONS_INVALID' });
   });
 });

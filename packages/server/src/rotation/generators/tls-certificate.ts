@@ -14,8 +14,14 @@ const subtle = webcrypto.subtle;
 const KEY_ALGORITHMS = {
   'ecdsa-p256': { gen: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
   'ecdsa-p384': { gen: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
-  'rsa-2048': { gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } },
-  'rsa-3072': { gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } },
+  'rsa-2048': {
+    gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  },
+  'rsa-3072': {
+    gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  },
 } as const;
 type KeyAlgorithm = keyof typeof KEY_ALGORITHMS;
 
@@ -24,7 +30,10 @@ const DNS_NAME = /^(\*\.)?(?!-)[A-Za-z0-9-]{1,63}(\.(?!-)[A-Za-z0-9-]{1,63})*$/;
 export const tlsOptionsSchema = z
   .object({
     common_name: z.string().min(1).max(64),
-    sans: z.array(z.string().refine((s) => isIP(s) !== 0 || DNS_NAME.test(s), 'each SAN must be a DNS name or an IP address')).max(100).default([]),
+    sans: z
+      .array(z.string().refine((s) => isIP(s) !== 0 || DNS_NAME.test(s), 'each SAN must be a DNS name or an IP address'))
+      .max(100)
+      .default([]),
     validity_days: z.number().int().min(1).max(3650).default(365),
     key_algorithm: z.enum(Object.keys(KEY_ALGORITHMS) as [KeyAlgorithm, ...KeyAlgorithm[]]).default('ecdsa-p256'),
     is_ca: z.boolean().default(false),
@@ -32,7 +41,10 @@ export const tlsOptionsSchema = z
     ca_key: z.string().includes('PRIVATE KEY-----', { message: 'ca_key must be a PEM private key' }).optional(),
   })
   .strict()
-  .refine((o) => (o.ca_cert === undefined) === (o.ca_key === undefined), { message: 'give both ca_cert and ca_key, or neither', path: ['ca_key'] });
+  .refine((o) => (o.ca_cert === undefined) === (o.ca_key === undefined), {
+    message: 'give both ca_cert and ca_key, or neither',
+    path: ['ca_key'],
+  });
 export type TlsOptions = z.infer<typeof tlsOptionsSchema>;
 
 const invalidCa = (why: string) => new KeyhavenError('GENERATOR_OPTIONS_INVALID', `The CA given to tls_certificate is unusable: ${why}.`);
@@ -49,11 +61,15 @@ const importCaKey = async (pem: string, caCert: X509Certificate) => {
   const der = key.export({ format: 'der', type: 'pkcs8' });
   const curve = key.asymmetricKeyDetails?.namedCurve;
   const alg =
-    key.asymmetricKeyType === 'rsa' ? KEY_ALGORITHMS['rsa-2048']
-    : curve === 'prime256v1' ? KEY_ALGORITHMS['ecdsa-p256']
-    : curve === 'secp384r1' ? KEY_ALGORITHMS['ecdsa-p384']
-    : undefined;
-  if (!alg) throw invalidCa(`CA keys of type ${key.asymmetricKeyType}${curve ? `/${curve}` : ''} are not supported (use RSA, P-256 or P-384)`);
+    key.asymmetricKeyType === 'rsa'
+      ? KEY_ALGORITHMS['rsa-2048']
+      : curve === 'prime256v1'
+        ? KEY_ALGORITHMS['ecdsa-p256']
+        : curve === 'secp384r1'
+          ? KEY_ALGORITHMS['ecdsa-p384']
+          : undefined;
+  if (!alg)
+    throw invalidCa(`CA keys of type ${key.asymmetricKeyType}${curve ? `/${curve}` : ''} are not supported (use RSA, P-256 or P-384)`);
   const importAlg = alg.gen.name === 'ECDSA' ? alg.gen : { name: alg.gen.name, hash: alg.gen.hash };
   return { key: await subtle.importKey('pkcs8', der, importAlg, false, ['sign']), sign: alg.sign };
 };
@@ -96,13 +112,26 @@ export const generateTlsCertificate = async (o: TlsOptions): Promise<Record<stri
     const caCert = new x509.X509Certificate(o.ca_cert);
     extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert));
     cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial.toString('hex'), subject, issuer: caCert.subject, notBefore, notAfter,
-      signingAlgorithm: signer.sign, publicKey: keys.publicKey, signingKey: signer.key, extensions,
+      serialNumber: serial.toString('hex'),
+      subject,
+      issuer: caCert.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: signer.sign,
+      publicKey: keys.publicKey,
+      signingKey: signer.key,
+      extensions,
     });
     caPem = ca.toString();
   } else {
     cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial.toString('hex'), name: subject, notBefore, notAfter, signingAlgorithm: alg.sign, keys, extensions,
+      serialNumber: serial.toString('hex'),
+      name: subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: alg.sign,
+      keys,
+      extensions,
     });
   }
   const pkcs8 = Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey));

@@ -35,13 +35,18 @@ describe('rotator registry', () => {
   });
 
   it('parseRotatorConfig lists every problem at once, with paths and without echoing values', () => {
-    const err = thrown(() => parseRotatorConfig('postgres', { strategy: 'alternating', users: ['only-one'], port: 'p@ss-in-port', extra: true }));
+    const err = thrown(() =>
+      parseRotatorConfig('postgres', { strategy: 'alternating', users: ['only-one'], port: 'p@ss-in-port', extra: true }),
+    );
     expect(err.code).toBe('ROTATOR_CONFIG_INVALID');
     const problems = err.details as Array<{ path: string; message: string }>;
     expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['users', 'port']));
     expect(problems.some((p) => p.message.includes('extra'))).toBe(true);
     expect(err.message).not.toContain('p@ss-in-port');
-    expect(parseRotatorConfig('mysql', { strategy: 'alternating', users: ['a', 'b'] })).toMatchObject({ host_pattern: '%', users: ['a', 'b'] });
+    expect(parseRotatorConfig('mysql', { strategy: 'alternating', users: ['a', 'b'] })).toMatchObject({
+      host_pattern: '%',
+      users: ['a', 'b'],
+    });
   });
 
   it('an impossible password policy for the new value is a clear PASSWORD_POLICY_IMPOSSIBLE', async () => {
@@ -61,11 +66,20 @@ describe('rotator registry', () => {
   });
 
   it('prepare for a database rotator is pure and picks the other user when alternating', () => {
-    const r = createRotator('postgres', { config: { strategy: 'alternating', users: ['app_a', 'app_b'] }, adminCredential: { username: 'postgres', host: '127.0.0.1' } });
+    const r = createRotator('postgres', {
+      config: { strategy: 'alternating', users: ['app_a', 'app_b'] },
+      adminCredential: { username: 'postgres', host: '127.0.0.1' },
+    });
     const fromA = r.prepare({ username: 'app_a', password: 'x', host: 'db', port: 5433, database: 'app' }, 'n1') as Record<string, unknown>;
     expect(fromA).toEqual({ username: 'app_b', password: 'n1', host: 'db', port: 5433, database: 'app' });
     expect((r.prepare(fromA, 'n2') as Record<string, unknown>).username).toBe('app_a');
-    expect((r.prepare(null, 'n0') as Record<string, unknown>)).toEqual({ username: 'app_a', password: 'n0', host: '127.0.0.1', port: 5432, database: 'postgres' });
+    expect(r.prepare(null, 'n0') as Record<string, unknown>).toEqual({
+      username: 'app_a',
+      password: 'n0',
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'postgres',
+    });
     const single = createRotator('postgres', { config: {}, adminCredential: { username: 'postgres', host: '127.0.0.1' } });
     expect(thrown(() => single.prepare(null, 'x')).message).toContain('username');
     expect(thrown(() => single.prepare({ user: 'x' }, 'y')).code).toBe('ROTATOR_CONFIG_INVALID');

@@ -6,12 +6,15 @@ import { TENANT_TABLES } from '../schema.js';
 
 export const m001 = (dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema.createTable('tenants')
+    await db.schema
+      .createTable('tenants')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('deleted_at', 'text').execute();
-    await db.schema.createTable('tokens')
+      .addColumn('deleted_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('tokens')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -22,13 +25,17 @@ export const m001 = (dialect: Dialect): Migration => ({
       .addColumn('revoked_at', 'text')
       .addColumn('last_used_at', 'text')
       .addColumn('created_by', 'text')
-      .addColumn('ttl_seconds', 'integer').execute();
-    await db.schema.createTable('token_grants')
+      .addColumn('ttl_seconds', 'integer')
+      .execute();
+    await db.schema
+      .createTable('token_grants')
       .addColumn('token_id', 'text', (c) => c.notNull().references('tokens.id').onDelete('cascade'))
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('role', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('token_grants_pk', ['token_id', 'tenant_id']).execute();
-    await db.schema.createTable('secrets')
+      .addPrimaryKeyConstraint('token_grants_pk', ['token_id', 'tenant_id'])
+      .execute();
+    await db.schema
+      .createTable('secrets')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('name', 'text', (c) => c.notNull())
@@ -49,14 +56,18 @@ export const m001 = (dialect: Dialect): Migration => ({
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('deleted_at', 'text')
       .addColumn('row_version', 'integer', (c) => c.notNull())
-      .addUniqueConstraint('secrets_tenant_name', ['tenant_id', 'name']).execute();
-    await db.schema.createTable('secret_tags')
+      .addUniqueConstraint('secrets_tenant_name', ['tenant_id', 'name'])
+      .execute();
+    await db.schema
+      .createTable('secret_tags')
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
       .addColumn('tag', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('secret_tags_pk', ['secret_id', 'tag']).execute();
+      .addPrimaryKeyConstraint('secret_tags_pk', ['secret_id', 'tag'])
+      .execute();
     await db.schema.createIndex('secret_tags_tag').on('secret_tags').columns(['tenant_id', 'tag']).execute();
-    await db.schema.createTable('secret_versions')
+    await db.schema
+      .createTable('secret_versions')
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
       .addColumn('version', 'integer', (c) => c.notNull())
@@ -69,23 +80,28 @@ export const m001 = (dialect: Dialect): Migration => ({
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('created_by', 'text')
       .addColumn('destroyed_at', 'text')
-      .addPrimaryKeyConstraint('secret_versions_pk', ['secret_id', 'version']).execute();
+      .addPrimaryKeyConstraint('secret_versions_pk', ['secret_id', 'version'])
+      .execute();
     await db.schema.createIndex('secret_versions_kek').on('secret_versions').columns(['kek_id']).execute();
-    await db.schema.createTable('secret_fingerprints')
+    await db.schema
+      .createTable('secret_fingerprints')
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
       .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('field', 'text', (c) => c.notNull())
       .addColumn('fingerprint', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('secret_fingerprints_pk', ['secret_id', 'version', 'field']).execute();
+      .addPrimaryKeyConstraint('secret_fingerprints_pk', ['secret_id', 'version', 'field'])
+      .execute();
     await db.schema.createIndex('secret_fingerprints_fp').on('secret_fingerprints').columns(['fingerprint']).execute();
-    await db.schema.createTable('keyring')
+    await db.schema
+      .createTable('keyring')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('purpose', 'text', (c) => c.notNull())
       .addColumn('wrapped', 'text', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('source', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
     if (dialect === 'postgres') await enableRowLevelSecurity(db, TENANT_TABLES);
   },
 });

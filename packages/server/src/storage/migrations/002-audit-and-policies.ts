@@ -6,7 +6,8 @@ import { enableRowLevelSecurity } from './rls.js';
 export const m002 = (dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
     const big = dialect === 'postgres' ? 'bigint' : 'integer';
-    await db.schema.createTable('audit_events')
+    await db.schema
+      .createTable('audit_events')
       .addColumn('seq', big, (c) => c.primaryKey())
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('time', 'text', (c) => c.notNull())
@@ -25,37 +26,46 @@ export const m002 = (dialect: Dialect): Migration => ({
       .addColumn('value_hmac', 'text')
       .addColumn('details', 'text')
       .addColumn('prev_hash', 'text', (c) => c.notNull())
-      .addColumn('hash', 'text', (c) => c.notNull()).execute();
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
     await db.schema.createIndex('audit_events_tenant_time').on('audit_events').columns(['tenant_id', 'time']).execute();
     await db.schema.createIndex('audit_events_resource').on('audit_events').columns(['tenant_id', 'resource', 'time']).execute();
     await db.schema.createIndex('audit_events_actor').on('audit_events').columns(['actor_id', 'time']).execute();
-    await db.schema.createTable('audit_head')
+    await db.schema
+      .createTable('audit_head')
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('seq', big, (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
-      .addColumn('signature', 'text', (c) => c.notNull()).execute();
-    await db.schema.createTable('audit_checkpoints')
+      .addColumn('signature', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit_checkpoints')
       .addColumn('seq', big, (c) => c.primaryKey())
       .addColumn('hash', 'text', (c) => c.notNull())
       .addColumn('signature', 'text', (c) => c.notNull())
       .addColumn('pruned', 'integer', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull()).execute();
-    await db.schema.createTable('policies')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('policies')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('description', 'text')
       .addColumn('rules', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('policies_pk', ['tenant_id', 'name']).execute();
-    await db.schema.createTable('roles')
+      .addPrimaryKeyConstraint('policies_pk', ['tenant_id', 'name'])
+      .execute();
+    await db.schema
+      .createTable('roles')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('description', 'text')
       .addColumn('policies', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('roles_pk', ['tenant_id', 'name']).execute();
+      .addPrimaryKeyConstraint('roles_pk', ['tenant_id', 'name'])
+      .execute();
     if (dialect === 'postgres') await enableRowLevelSecurity(db, ['audit_events', 'policies', 'roles']);
   },
 });

@@ -6,7 +6,8 @@ import { enableRowLevelSecurity } from './rls.js';
 
 export const m003 = (dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema.createTable('rotation_configs')
+    await db.schema
+      .createTable('rotation_configs')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
       .addColumn('secret_name', 'text', (c) => c.notNull())
@@ -34,10 +35,12 @@ export const m003 = (dialect: Dialect): Migration => ({
       .addColumn('lease_until', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('rotation_configs_pk', ['tenant_id', 'secret_id']).execute();
+      .addPrimaryKeyConstraint('rotation_configs_pk', ['tenant_id', 'secret_id'])
+      .execute();
     await db.schema.createIndex('rotation_configs_due').on('rotation_configs').columns(['auto_rotation', 'next_rotation_at']).execute();
     await db.schema.createIndex('rotation_configs_name').on('rotation_configs').columns(['tenant_id', 'secret_name']).execute();
-    await db.schema.createTable('rotation_runs')
+    await db.schema
+      .createTable('rotation_runs')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('secret_id', 'text', (c) => c.notNull())
@@ -62,12 +65,18 @@ export const m003 = (dialect: Dialect): Migration => ({
       .addColumn('duration_ms', 'integer')
       .addColumn('next_retry_at', 'text')
       .addColumn('lease_owner', 'text')
-      .addColumn('lease_until', 'text').execute();
+      .addColumn('lease_until', 'text')
+      .execute();
     await db.schema.createIndex('rotation_runs_secret').on('rotation_runs').columns(['tenant_id', 'secret_name', 'started_at']).execute();
     await db.schema.createIndex('rotation_runs_open').on('rotation_runs').columns(['status', 'lease_until']).execute();
     // At most one rotation of a secret runs at a time, whichever server or request started it.
-    await db.schema.createIndex('rotation_runs_one_open').on('rotation_runs').columns(['tenant_id', 'secret_id']).unique()
-      .where(sql.ref('status'), '=', 'in_progress').execute();
+    await db.schema
+      .createIndex('rotation_runs_one_open')
+      .on('rotation_runs')
+      .columns(['tenant_id', 'secret_id'])
+      .unique()
+      .where(sql.ref('status'), '=', 'in_progress')
+      .execute();
     if (dialect === 'postgres') await enableRowLevelSecurity(db, ['rotation_configs', 'rotation_runs']);
   },
 });

@@ -6,7 +6,8 @@ import { enableRowLevelSecurity } from './rls.js';
 
 export const m004 = (dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema.createTable('provider_configs')
+    await db.schema
+      .createTable('provider_configs')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('id', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
@@ -14,8 +15,10 @@ export const m004 = (dialect: Dialect): Migration => ({
       .addColumn('credential_secret', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('provider_configs_pk', ['tenant_id', 'id']).execute();
-    await db.schema.createTable('sync_destinations')
+      .addPrimaryKeyConstraint('provider_configs_pk', ['tenant_id', 'id'])
+      .execute();
+    await db.schema
+      .createTable('sync_destinations')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('id', 'text', (c) => c.notNull())
       .addColumn('secret_name', 'text')
@@ -25,8 +28,10 @@ export const m004 = (dialect: Dialect): Migration => ({
       .addColumn('initial_policy', 'text', (c) => c.notNull())
       .addColumn('never_delete_remote', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('sync_destinations_pk', ['tenant_id', 'id']).execute();
-    await db.schema.createTable('sync_states')
+      .addPrimaryKeyConstraint('sync_destinations_pk', ['tenant_id', 'id'])
+      .execute();
+    await db.schema
+      .createTable('sync_states')
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('destination_id', 'text', (c) => c.notNull())
       .addColumn('secret_name', 'text', (c) => c.notNull())
@@ -37,7 +42,8 @@ export const m004 = (dialect: Dialect): Migration => ({
       .addColumn('attempts', 'integer', (c) => c.notNull())
       .addColumn('next_attempt_at', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('sync_states_pk', ['tenant_id', 'destination_id', 'secret_name']).execute();
+      .addPrimaryKeyConstraint('sync_states_pk', ['tenant_id', 'destination_id', 'secret_name'])
+      .execute();
     await db.schema.createIndex('sync_states_due').on('sync_states').columns(['status', 'next_attempt_at']).execute();
     if (dialect === 'postgres') await enableRowLevelSecurity(db, ['provider_configs', 'sync_destinations', 'sync_states']);
   },

@@ -5,7 +5,10 @@ import type { Dialect } from './dialect.js';
 
 export const m007 = (_dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('audit_checkpoints').addColumn('kind', 'text', (c) => c.notNull().defaultTo('prune')).execute();
+    await db.schema
+      .alterTable('audit_checkpoints')
+      .addColumn('kind', 'text', (c) => c.notNull().defaultTo('prune'))
+      .execute();
     await db.schema.alterTable('audit_checkpoints').addColumn('note', 'text').execute();
   },
 });

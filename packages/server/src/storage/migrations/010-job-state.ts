@@ -5,7 +5,8 @@ import type { Dialect } from './dialect.js';
 
 export const m010 = (_dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema.createTable('job_state')
+    await db.schema
+      .createTable('job_state')
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('last_run_at', 'text')

@@ -7,9 +7,10 @@ export const enableRowLevelSecurity = async (db: Kysely<any>, tables: readonly s
   for (const t of tables) {
     await sql.raw(`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`).execute(db);
     await sql.raw(`ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`).execute(db);
-    await sql.raw(
-      `CREATE POLICY ${t}_tenant_isolation ON ${t} USING (tenant_id = current_setting('keyhaven.tenant', true) OR current_setting('keyhaven.tenant', true) = '*') WITH CHECK (tenant_id = current_setting('keyhaven.tenant', true) OR current_setting('keyhaven.tenant', true) = '*')`,
-    ).execute(db);
+    await sql
+      .raw(
+        `CREATE POLICY ${t}_tenant_isolation ON ${t} USING (tenant_id = current_setting('keyhaven.tenant', true) OR current_setting('keyhaven.tenant', true) = '*') WITH CHECK (tenant_id = current_setting('keyhaven.tenant', true) OR current_setting('keyhaven.tenant', true) = '*')`,
+      )
+      .execute(db);
   }
 };
-

@@ -6,10 +6,20 @@ export const startAwsProxy = async (target: string, failing: Set<string>): Promi
   startHttp(async (req, res) => {
     const body = await readBody(req);
     const op = String(req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
-    if (failing.has(op)) return sendJson(res, 400, { __type: 'AccessDeniedException', message: 'injected failure' }, { 'content-type': 'application/x-amz-json-1.1' });
+    if (failing.has(op))
+      return sendJson(
+        res,
+        400,
+        { __type: 'AccessDeniedException', message: 'injected failure' },
+        { 'content-type': 'application/x-amz-json-1.1' },
+      );
     const headers = { ...req.headers };
     delete headers['content-length'];
-    const r = await fetch(target + (req.url ?? '/'), { method: req.method, headers: headers as Record<string, string>, body: body || undefined });
+    const r = await fetch(target + (req.url ?? '/'), {
+      method: req.method,
+      headers: headers as Record<string, string>,
+      body: body || undefined,
+    });
     const out = Buffer.from(await r.arrayBuffer());
     res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(out);
   });

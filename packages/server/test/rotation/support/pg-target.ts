@@ -14,22 +14,41 @@ export const pgTarget = async () => {
   const port = Number(u.port || 5432);
   const roles: string[] = [];
   return {
-    adminCredential: { username: decodeURIComponent(u.username) || 'postgres', host, port, database: 'postgres', ...(u.password ? { password: decodeURIComponent(u.password) } : {}) },
+    adminCredential: {
+      username: decodeURIComponent(u.username) || 'postgres',
+      host,
+      port,
+      database: 'postgres',
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    },
     async role(opts: { login?: boolean } = {}) {
       const name = `kh_e2e_${randomBytes(4).toString('hex')}`;
       const password = randomBytes(12).toString('base64url');
-      await admin.query(`CREATE ROLE ${name} ${opts.login === false ? 'NOLOGIN' : 'LOGIN'} PASSWORD ${admin.escapeLiteral(scramVerifier(password))}`);
+      await admin.query(
+        `CREATE ROLE ${name} ${opts.login === false ? 'NOLOGIN' : 'LOGIN'} PASSWORD ${admin.escapeLiteral(scramVerifier(password))}`,
+      );
       roles.push(name);
       return { username: name, password, host, port, database: 'postgres' };
     },
     /** A real login with SELECT 1, plus the stored verifier check. */
     async works(cred: { username: string; password: string }) {
-      const c = new pg.Client({ host, port, user: cred.username, password: cred.password, database: 'postgres', connectionTimeoutMillis: 5000 });
+      const c = new pg.Client({
+        host,
+        port,
+        user: cred.username,
+        password: cred.password,
+        database: 'postgres',
+        connectionTimeoutMillis: 5000,
+      });
       c.on('error', () => undefined);
       try {
         await c.connect();
         if ((await c.query('SELECT 1 AS ok')).rows[0]?.ok !== 1) return false;
-      } catch { return false; } finally { await c.end().catch(() => undefined); }
+      } catch {
+        return false;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
       const r = await admin.query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [cred.username]);
       return r.rowCount === 1 && scramMatches(cred.password, r.rows[0]!.rolpassword);
     },

@@ -14,11 +14,15 @@ export const startFakeAzureKeys = async (token = 'keys-token') => {
     const url = new URL(req.url ?? '/', 'http://x');
     const [area, name, version, op] = url.pathname.split('/').filter(Boolean);
     const k = area === 'keys' ? keys.get(name) : undefined;
-    if (!k || (version && version !== k.version)) return azureError(res, 404, 'KeyNotFound', `A key with (name/id) ${name} was not found in this key vault.`);
+    if (!k || (version && version !== k.version))
+      return azureError(res, 404, 'KeyNotFound', `A key with (name/id) ${name} was not found in this key vault.`);
     const kid = `${base}/keys/${name}/${k.version}`;
     if (req.method === 'GET' && !op) {
       const jwk = createPublicKey(k.privateKey).export({ format: 'jwk' }) as { n: string; e: string };
-      return sendJson(res, 200, { key: { kid, kty: 'RSA', key_ops: ['wrapKey', 'unwrapKey', 'encrypt', 'decrypt'], n: jwk.n, e: jwk.e }, attributes: { enabled: true } });
+      return sendJson(res, 200, {
+        key: { kid, kty: 'RSA', key_ops: ['wrapKey', 'unwrapKey', 'encrypt', 'decrypt'], n: jwk.n, e: jwk.e },
+        attributes: { enabled: true },
+      });
     }
     if (req.method === 'POST' && (op === 'wrapkey' || op === 'unwrapkey')) {
       const body = await readJson(req);
@@ -26,7 +30,8 @@ export const startFakeAzureKeys = async (token = 'keys-token') => {
       const value = Buffer.from(String(body.value), 'base64url');
       const padding = { key: k.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' };
       try {
-        const out = op === 'wrapkey' ? publicEncrypt({ ...padding, key: createPublicKey(k.privateKey) }, value) : privateDecrypt(padding, value);
+        const out =
+          op === 'wrapkey' ? publicEncrypt({ ...padding, key: createPublicKey(k.privateKey) }, value) : privateDecrypt(padding, value);
         return sendJson(res, 200, { kid, value: b64url(out) });
       } catch {
         return azureError(res, 400, 'BadParameter', 'The parameter is incorrect.');

@@ -17,7 +17,13 @@ export const startFakeGcpKms = async (token = 'kms-token') => {
       const c = createCipheriv('aes-256-gcm', keyFor(req.name), iv);
       c.setAAD(req.additionalAuthenticatedData ?? Buffer.alloc(0));
       const ct = Buffer.concat([iv, c.update(req.plaintext), c.final(), c.getAuthTag()]);
-      return { name: `${req.name}/cryptoKeyVersions/1`, ciphertext: ct, verifiedPlaintextCrc32c: false, verifiedAdditionalAuthenticatedDataCrc32c: false, protectionLevel: 'SOFTWARE' };
+      return {
+        name: `${req.name}/cryptoKeyVersions/1`,
+        ciphertext: ct,
+        verifiedPlaintextCrc32c: false,
+        verifiedAdditionalAuthenticatedDataCrc32c: false,
+        protectionLevel: 'SOFTWARE',
+      };
     }),
     decrypt: unary(token, (req: { name: string; ciphertext: Buffer; additionalAuthenticatedData: Buffer }) => {
       try {
@@ -25,7 +31,11 @@ export const startFakeGcpKms = async (token = 'kms-token') => {
         const d = createDecipheriv('aes-256-gcm', keyFor(req.name), raw.subarray(0, 12));
         d.setAAD(req.additionalAuthenticatedData ?? Buffer.alloc(0));
         d.setAuthTag(raw.subarray(raw.length - 16));
-        return { plaintext: Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]), usedPrimary: true, protectionLevel: 'SOFTWARE' };
+        return {
+          plaintext: Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]),
+          usedPrimary: true,
+          protectionLevel: 'SOFTWARE',
+        };
       } catch {
         throw grpcError(status.INVALID_ARGUMENT, "Decryption failed: verify that 'name' refers to the correct CryptoKey.");
       }

@@ -2,7 +2,13 @@
 // create/read/replace/delete/list with resourceVersion, 409 Conflict on a stale version, paging.
 import { readJson, sendJson, startHttp, type FakeServer } from './http-fake.js';
 
-type Secret = { apiVersion: 'v1'; kind: 'Secret'; type: string; metadata: Record<string, unknown> & { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> }; data?: Record<string, string> };
+type Secret = {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  type: string;
+  metadata: Record<string, unknown> & { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+};
 
 export interface FakeK8s extends FakeServer {
   token: string;
@@ -11,7 +17,15 @@ export interface FakeK8s extends FakeServer {
   puts: number;
 }
 
-const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  code,
+});
 
 export const startFakeK8s = async (token = 'k8s-test-token'): Promise<FakeK8s> => {
   const store = new Map<string, Secret>();
@@ -22,7 +36,13 @@ export const startFakeK8s = async (token = 'k8s-test-token'): Promise<FakeK8s> =
     const data = { ...((body.data as Record<string, string>) ?? {}) };
     for (const [k, v] of Object.entries((body.stringData as Record<string, string>) ?? {})) data[k] = Buffer.from(v).toString('base64');
     const meta = (body.metadata ?? {}) as Record<string, unknown>;
-    return { apiVersion: 'v1', kind: 'Secret', type: String(body.type ?? 'Opaque'), metadata: { ...meta, name, namespace: ns, resourceVersion: String(++rv) }, data };
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: String(body.type ?? 'Opaque'),
+      metadata: { ...meta, name, namespace: ns, resourceVersion: String(++rv) },
+      data,
+    };
   };
 
   const server = await startHttp(async (req, res) => {
@@ -39,12 +59,19 @@ export const startFakeK8s = async (token = 'k8s-test-token'): Promise<FakeK8s> =
     if (!name && req.method === 'GET') {
       const selector = url.searchParams.get('labelSelector');
       const [sk, sv] = selector ? selector.split('=') : [];
-      const all = [...store.values()].filter((s) => s.metadata.namespace === ns && (!sk || s.metadata.labels?.[sk] === sv)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      const all = [...store.values()]
+        .filter((s) => s.metadata.namespace === ns && (!sk || s.metadata.labels?.[sk] === sv))
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
       const start = Number(url.searchParams.get('continue') ?? 0);
       const items = all.slice(start, start + limit);
       const next = start + limit < all.length ? String(start + limit) : undefined;
-      return sendJson(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) }, items });
+      return sendJson(res, 200, {
+        kind: 'SecretList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
+        items,
+      });
     }
     if (!name && req.method === 'POST') {
       const body = await readJson(req);
@@ -67,7 +94,15 @@ export const startFakeK8s = async (token = 'k8s-test-token'): Promise<FakeK8s> =
           conflicts--;
           existing.metadata.resourceVersion = String(++rv);
         }
-        return sendJson(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`));
+        return sendJson(
+          res,
+          409,
+          status(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          ),
+        );
       }
       const s = normalise(body, ns, name);
       s.metadata.creationTimestamp = existing.metadata.creationTimestamp;

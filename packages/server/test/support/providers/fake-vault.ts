@@ -5,10 +5,25 @@ import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readJson, sendJson, startHttp, type FakeServer } from './http-fake.js';
 
-interface KvVersion { data: Record<string, unknown>; created_time: string; deletion_time: string; destroyed: boolean }
-interface KvEntry { versions: Map<number, KvVersion>; current: number; custom_metadata: Record<string, string>; created_time: string }
+interface KvVersion {
+  data: Record<string, unknown>;
+  created_time: string;
+  deletion_time: string;
+  destroyed: boolean;
+}
+interface KvEntry {
+  versions: Map<number, KvVersion>;
+  current: number;
+  custom_metadata: Record<string, string>;
+  created_time: string;
+}
 
-export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Record<string, unknown>) => Promise<boolean> | boolean;
+export type ExtraRoute = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+  body: Record<string, unknown>,
+) => Promise<boolean> | boolean;
 
 export interface FakeVault extends FakeServer {
   rootToken: string;
@@ -66,7 +81,8 @@ export const startFakeVault = async (opts: { mount?: string; namespace?: string;
     if (area === 'data' && (method === 'POST' || method === 'PUT')) {
       const options = (body.options ?? {}) as { cas?: number };
       const current = entry?.current ?? 0;
-      if (options.cas !== undefined && options.cas !== current) return errors(400, 'check-and-set parameter did not match the current version');
+      if (options.cas !== undefined && options.cas !== current)
+        return errors(400, 'check-and-set parameter did not match the current version');
       const e = entry ?? { versions: new Map(), current: 0, custom_metadata: {}, created_time: now() };
       const v = { data: (body.data ?? {}) as Record<string, unknown>, created_time: now(), deletion_time: '', destroyed: false };
       e.current += 1;
@@ -78,7 +94,13 @@ export const startFakeVault = async (opts: { mount?: string; namespace?: string;
       const n = Number(url.searchParams.get('version') ?? 0) || entry?.current || 0;
       const v = entry?.versions.get(n);
       if (!entry || !v) return errors(404);
-      const metadata = { version: n, created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed, custom_metadata: entry.custom_metadata };
+      const metadata = {
+        version: n,
+        created_time: v.created_time,
+        deletion_time: v.deletion_time,
+        destroyed: v.destroyed,
+        custom_metadata: entry.custom_metadata,
+      };
       if (v.deletion_time || v.destroyed) return sendJson(res, 404, { data: { data: null, metadata } });
       return sendJson(res, 200, { data: { data: v.data, metadata } });
     }
@@ -89,9 +111,23 @@ export const startFakeVault = async (opts: { mount?: string; namespace?: string;
     }
     if (area === 'metadata' && method === 'GET') {
       if (!entry) return errors(404);
-      const versions = Object.fromEntries([...entry.versions].map(([n, v]) => [String(n), { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed }]));
+      const versions = Object.fromEntries(
+        [...entry.versions].map(([n, v]) => [
+          String(n),
+          { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed },
+        ]),
+      );
       return sendJson(res, 200, {
-        data: { versions, current_version: entry.current, oldest_version: 1, max_versions: 0, cas_required: false, created_time: entry.created_time, updated_time: now(), custom_metadata: entry.custom_metadata },
+        data: {
+          versions,
+          current_version: entry.current,
+          oldest_version: 1,
+          max_versions: 0,
+          cas_required: false,
+          created_time: entry.created_time,
+          updated_time: now(),
+          custom_metadata: entry.custom_metadata,
+        },
       });
     }
     if (area === 'metadata' && (method === 'POST' || method === 'PUT')) {

@@ -16,11 +16,17 @@ const pkgDir = (pkg: string) => {
 /** Returns the service definition `service` (e.g. google.cloud.secretmanager.v1.SecretManagerService). */
 export const loadGoogleService = (pkg: string, protoFile: string, service: string): grpc.ServiceDefinition => {
   const def = protoLoader.loadSync(path.join(pkgDir(pkg), 'build/protos', protoFile), {
-    keepCase: false, longs: String, enums: String, defaults: true, oneofs: true,
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
     includeDirs: [path.join(pkgDir(pkg), 'build/protos'), path.join(pkgDir('google-gax'), 'build/protos')],
   });
   const loaded = grpc.loadPackageDefinition(def) as unknown as Record<string, unknown>;
-  const ctor = service.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], loaded) as { service: grpc.ServiceDefinition };
+  const ctor = service.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], loaded) as {
+    service: grpc.ServiceDefinition;
+  };
   return ctor.service;
 };
 
@@ -28,7 +34,9 @@ export const grpcError = (code: grpc.status, details: string) => Object.assign(n
 
 /** Checks `authorization: Bearer <token>`; returns an UNAUTHENTICATED error when it is wrong. */
 export const checkAuth = (call: grpc.ServerUnaryCall<unknown, unknown>, token: string) =>
-  call.metadata.get('authorization')[0] === `Bearer ${token}` ? undefined : grpcError(grpc.status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
+  call.metadata.get('authorization')[0] === `Bearer ${token}`
+    ? undefined
+    : grpcError(grpc.status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
 
 export const startGrpc = async (service: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) => {
   const server = new grpc.Server();
@@ -47,5 +55,8 @@ export const unary =
     if (denied) return cb(denied);
     Promise.resolve()
       .then(() => fn(call.request))
-      .then((r) => cb(null, r), (e: Error) => cb(e as grpc.ServiceError));
+      .then(
+        (r) => cb(null, r),
+        (e: Error) => cb(e as grpc.ServiceError),
+      );
   };

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKeyhavenError, type ErrorCode } from '../../../src/lib/errors.js';
 import type { Provider, ProviderCapabilities } from '../../../src/providers/provider-types.js';
 
-export type ConformanceCheck =
-  | 'tags' | 'describe-versions' | 'unavailable' | 'bad-credential' | 'payload-too-large' | 'delete' | 'list';
+export type ConformanceCheck = 'tags' | 'describe-versions' | 'unavailable' | 'bad-credential' | 'payload-too-large' | 'delete' | 'list';
 
 export interface ConformanceTarget {
   capabilities: ProviderCapabilities;
@@ -246,23 +245,33 @@ export const runProviderConformance = (title: string, target: ConformanceTarget 
       });
     });
 
-    itIf(!!target.unavailable && !skipped('unavailable'), 'a store that is down fails quickly with PROVIDER_UNAVAILABLE', skipped('unavailable') ?? 'no unavailable target', async () => {
-      const q = await target.unavailable!();
-      const t0 = Date.now();
-      await expectCode(q.testConnection(), 'PROVIDER_UNAVAILABLE');
-      const marker = secret();
-      expectNoSecret(await expectCode(caps.writable ? q.write(mk('down'), marker) : q.read(mk('down')), 'PROVIDER_UNAVAILABLE'), marker);
-      expect(Date.now() - t0).toBeLessThan(target.unavailableWithinMs ?? 10_000);
-      await q.close?.();
-    });
+    itIf(
+      !!target.unavailable && !skipped('unavailable'),
+      'a store that is down fails quickly with PROVIDER_UNAVAILABLE',
+      skipped('unavailable') ?? 'no unavailable target',
+      async () => {
+        const q = await target.unavailable!();
+        const t0 = Date.now();
+        await expectCode(q.testConnection(), 'PROVIDER_UNAVAILABLE');
+        const marker = secret();
+        expectNoSecret(await expectCode(caps.writable ? q.write(mk('down'), marker) : q.read(mk('down')), 'PROVIDER_UNAVAILABLE'), marker);
+        expect(Date.now() - t0).toBeLessThan(target.unavailableWithinMs ?? 10_000);
+        await q.close?.();
+      },
+    );
 
-    itIf(!!target.badCredential && !skipped('bad-credential'), 'a wrong credential fails with PROVIDER_AUTH_FAILED', skipped('bad-credential') ?? 'no credential to get wrong', async () => {
-      const q = await target.badCredential!();
-      await expectCode(q.testConnection(), 'PROVIDER_AUTH_FAILED');
-      const marker = secret();
-      expectNoSecret(await expectCode(caps.writable ? q.write(mk('auth'), marker) : q.read(mk('auth')), 'PROVIDER_AUTH_FAILED'), marker);
-      await q.close?.();
-    });
+    itIf(
+      !!target.badCredential && !skipped('bad-credential'),
+      'a wrong credential fails with PROVIDER_AUTH_FAILED',
+      skipped('bad-credential') ?? 'no credential to get wrong',
+      async () => {
+        const q = await target.badCredential!();
+        await expectCode(q.testConnection(), 'PROVIDER_AUTH_FAILED');
+        const marker = secret();
+        expectNoSecret(await expectCode(caps.writable ? q.write(mk('auth'), marker) : q.read(mk('auth')), 'PROVIDER_AUTH_FAILED'), marker);
+        await q.close?.();
+      },
+    );
   });
 };
 

@@ -9,7 +9,10 @@ import type { CredentialValue, Rotator } from '../../../src/rotation/rotator-typ
 import { expectNoSecrets } from './leak-check.js';
 import { closedPort, silentServer } from './reachability.js';
 
-export interface Session { alive(): Promise<boolean>; close(): Promise<void> }
+export interface Session {
+  alive(): Promise<boolean>;
+  close(): Promise<void>;
+}
 
 export interface TargetHarness {
   kind: 'postgres' | 'mysql' | 'redis';
@@ -174,7 +177,11 @@ export const runRotatorConformance = (label: string, makeHarness: () => Promise<
     it('set against a server that accepts but never answers fails within the timeout (ROTATION_TARGET_UNREACHABLE)', async () => {
       const silent = await silentServer();
       try {
-        const r = createRotator(h.kind, { config: { ...h.extraConfig, strategy: 'single' }, adminCredential: { ...h.admin, port: silent.port }, timeoutMs: 400 });
+        const r = createRotator(h.kind, {
+          config: { ...h.extraConfig, strategy: 'single' },
+          adminCredential: { ...h.admin, port: silent.port },
+          timeoutMs: 400,
+        });
         rotators.push(r);
         const c0 = h.credential(`${prefix}_nobody`, 'unused');
         const pending = r.prepare(c0, await newPassword()) as Record<string, unknown>;
@@ -192,7 +199,12 @@ export const runRotatorConformance = (label: string, makeHarness: () => Promise<
       const silent = await silentServer();
       try {
         const ac = new AbortController();
-        const r = createRotator(h.kind, { config: { ...h.extraConfig, strategy: 'single' }, adminCredential: { ...h.admin, port: silent.port }, timeoutMs: 20_000, signal: ac.signal });
+        const r = createRotator(h.kind, {
+          config: { ...h.extraConfig, strategy: 'single' },
+          adminCredential: { ...h.admin, port: silent.port },
+          timeoutMs: 20_000,
+          signal: ac.signal,
+        });
         rotators.push(r);
         const c0 = h.credential(`${prefix}_nobody`, 'unused');
         const pending = r.prepare(c0, await newPassword());
@@ -221,13 +233,24 @@ export const runRotatorConformance = (label: string, makeHarness: () => Promise<
     });
 
     it('bad config: alternating without two distinct users, missing admin credential, unknown kind', () => {
-      const codeOf = (fn: () => unknown) => { try { fn(); } catch (e) { return e as KeyhavenError; } throw new Error('expected an error'); };
+      const codeOf = (fn: () => unknown) => {
+        try {
+          fn();
+        } catch (e) {
+          return e as KeyhavenError;
+        }
+        throw new Error('expected an error');
+      };
       const noUsers = codeOf(() => createRotator(h.kind, { config: { strategy: 'alternating' }, adminCredential: h.admin }));
       expect(noUsers.code).toBe('ROTATOR_CONFIG_INVALID');
       expect(noUsers.message).toContain('users');
-      const same = codeOf(() => createRotator(h.kind, { config: { strategy: 'alternating', users: ['x', 'x'] }, adminCredential: h.admin }));
+      const same = codeOf(() =>
+        createRotator(h.kind, { config: { strategy: 'alternating', users: ['x', 'x'] }, adminCredential: h.admin }),
+      );
       expect(same.message).toContain('must differ');
-      const many = codeOf(() => createRotator(h.kind, { config: { strategy: 'sometimes', port: 'x', colour: 1 }, adminCredential: h.admin }));
+      const many = codeOf(() =>
+        createRotator(h.kind, { config: { strategy: 'sometimes', port: 'x', colour: 1 }, adminCredential: h.admin }),
+      );
       expect(many.message).toMatch(/strategy.*port.*colour|strategy[\s\S]*port[\s\S]*colour/);
       const noAdmin = codeOf(() => createRotator(h.kind, { config: { strategy: 'single' } }));
       expect(noAdmin.code).toBe('ROTATOR_CONFIG_INVALID');

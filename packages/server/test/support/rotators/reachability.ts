@@ -48,10 +48,11 @@ export const silentServer = (): Promise<{ port: number; close(): Promise<void> }
       const { port } = srv.address() as net.AddressInfo;
       resolve({
         port,
-        close: () => new Promise<void>((done) => {
-          for (const s of sockets) s.destroy();
-          srv.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy();
+            srv.close(() => done());
+          }),
       });
     });
   });

@@ -5,12 +5,17 @@ import { webhookChannel } from './webhook.js';
 import { slackChannel } from './slack.js';
 import { natsChannel } from './nats.js';
 
-const CHANNELS = new Map<string, ChannelDefinition<any, any>>([webhookChannel, slackChannel, natsChannel].map((c) => [c.kind, c as ChannelDefinition<any, any>]));
+const CHANNELS = new Map<string, ChannelDefinition<any, any>>(
+  [webhookChannel, slackChannel, natsChannel].map((c) => [c.kind, c as ChannelDefinition<any, any>]),
+);
 
 export const channelKinds = () => [...CHANNELS.values()].map((c) => ({ kind: c.kind, display_name: c.displayName }));
 
 export const getChannel = (kind: string): ChannelDefinition<any, any> => {
   const c = CHANNELS.get(kind);
-  if (!c) throw fail('NOTIFICATION_CHANNEL_UNKNOWN', `No notification channel "${kind}"; the channels are ${[...CHANNELS.keys()].join(', ')}.`, { kinds: [...CHANNELS.keys()] });
+  if (!c)
+    throw fail('NOTIFICATION_CHANNEL_UNKNOWN', `No notification channel "${kind}"; the channels are ${[...CHANNELS.keys()].join(', ')}.`, {
+      kinds: [...CHANNELS.keys()],
+    });
   return c;
 };

@@ -5,14 +5,21 @@ import type { z } from 'zod';
 import type { EgressPolicy } from '../../../lib/egress.js';
 import type { NotificationPayload } from '../notification-types.js';
 
-export interface Delivery { payload: NotificationPayload; body: string }
+export interface Delivery {
+  payload: NotificationPayload;
+  body: string;
+}
 
 export interface ChannelSender {
   send(d: Delivery): Promise<void>;
   close?(): Promise<void>;
 }
 
-export interface ChannelContext { egress: EgressPolicy; timeoutMs: number; now: () => Date }
+export interface ChannelContext {
+  egress: EgressPolicy;
+  timeoutMs: number;
+  now: () => Date;
+}
 
 export interface ChannelDefinition<C = Record<string, unknown>, S = Record<string, unknown>> {
   kind: string;

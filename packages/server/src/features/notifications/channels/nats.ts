@@ -6,28 +6,41 @@ import { z } from 'zod';
 import { checkEgress } from '../../../lib/egress.js';
 import { DeliveryError, type ChannelDefinition } from './channel-types.js';
 
-const subject = z.string().min(1).max(256).regex(/^[A-Za-z0-9_.{}-]+$/, 'a NATS subject of letters, digits, ".", "_", "-" (and {type} / {tenant} placeholders); no wildcards')
+const subject = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9_.{}-]+$/, 'a NATS subject of letters, digits, ".", "_", "-" (and {type} / {tenant} placeholders); no wildcards')
   .refine((s) => !s.startsWith('.') && !s.endsWith('.') && !s.includes('..'), 'subject tokens must not be empty');
-const server = z.string().min(1).max(512).regex(/^(nats|tls):\/\/[^\s/]+$/, 'a server URL such as nats://127.0.0.1:4222');
+const server = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^(nats|tls):\/\/[^\s/]+$/, 'a server URL such as nats://127.0.0.1:4222');
 
-const schema = z.object({
-  servers: z.array(server).min(1).max(16),
-  subject,
-  jetstream: z.boolean().default(false),
-  /** Credentials, sealed: a token, or user and password. */
-  token: z.string().min(1).max(1024).optional(),
-  user: z.string().min(1).max(256).optional(),
-  password: z.string().min(1).max(1024).optional(),
-}).strict().refine((b) => !b.password || b.user, { message: 'password needs user', path: ['user'] });
+const schema = z
+  .object({
+    servers: z.array(server).min(1).max(16),
+    subject,
+    jetstream: z.boolean().default(false),
+    /** Credentials, sealed: a token, or user and password. */
+    token: z.string().min(1).max(1024).optional(),
+    user: z.string().min(1).max(256).optional(),
+    password: z.string().min(1).max(1024).optional(),
+  })
+  .strict()
+  .refine((b) => !b.password || b.user, { message: 'password needs user', path: ['user'] });
 type Config = { servers: string[]; subject: string; jetstream: boolean };
 type Secret = { token?: string; user?: string; password?: string };
 
-export const subjectFor = (template: string, type: string, tenant: string) => template.replaceAll('{type}', type).replaceAll('{tenant}', tenant);
+export const subjectFor = (template: string, type: string, tenant: string) =>
+  template.replaceAll('{type}', type).replaceAll('{tenant}', tenant);
 
 const safeNatsError = (e: unknown): DeliveryError => {
   const code = (e as { code?: string })?.code;
   const msg = (e as Error)?.message ?? '';
-  if (/no responders|503/i.test(msg) || code === '503') return new DeliveryError('no JetStream stream takes this subject (create a stream for it)');
+  if (/no responders|503/i.test(msg) || code === '503')
+    return new DeliveryError('no JetStream stream takes this subject (create a stream for it)');
   if (/timeout/i.test(msg) || code === 'TIMEOUT') return new DeliveryError('the NATS server did not answer in time');
   if (/authoriz|authentic/i.test(msg)) return new DeliveryError('the NATS server refused the credentials');
   return new DeliveryError(code ? `NATS error (${String(code).slice(0, 40)})` : 'the NATS server could not be reached');
@@ -50,18 +63,35 @@ export const natsChannel: ChannelDefinition<Config, Secret> = {
       conn ??= (async () => {
         for (const s of config.servers) await checkEgress(ctx.egress, s.replace(/^(nats|tls):/, 'http:'), 'The NATS server');
         const nats = await import('nats');
-        const nc = await nats.connect({ servers: config.servers, timeout: ctx.timeoutMs, maxReconnectAttempts: 2, reconnectTimeWait: 250, name: 'keyhaven-notifications', ...(secret ?? {}), ...(secret?.password ? { pass: secret.password } : {}) });
-        void nc.closed().then(() => { conn = undefined; });
+        const nc = await nats.connect({
+          servers: config.servers,
+          timeout: ctx.timeoutMs,
+          maxReconnectAttempts: 2,
+          reconnectTimeWait: 250,
+          name: 'keyhaven-notifications',
+          ...(secret ?? {}),
+          ...(secret?.password ? { pass: secret.password } : {}),
+        });
+        void nc.closed().then(() => {
+          conn = undefined;
+        });
         return nc;
       })();
-      conn.catch(() => { conn = undefined; });
+      conn.catch(() => {
+        conn = undefined;
+      });
       return conn;
     };
     return {
       async send({ payload, body }) {
         const nats = await import('nats');
         let nc: import('nats').NatsConnection;
-        try { nc = await connection(); } catch (e) { if ((e as { code?: string }).code === 'EGRESS_FORBIDDEN') throw e; throw safeNatsError(e); }
+        try {
+          nc = await connection();
+        } catch (e) {
+          if ((e as { code?: string }).code === 'EGRESS_FORBIDDEN') throw e;
+          throw safeNatsError(e);
+        }
         const h = nats.headers();
         h.set('Nats-Msg-Id', payload.id);
         h.set('Keyhaven-Event-Type', payload.type);

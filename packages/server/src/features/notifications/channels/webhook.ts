@@ -7,16 +7,23 @@ import { checkEgress } from '../../../lib/egress.js';
 import { randomBase62 } from '../../../lib/ids.js';
 import { DeliveryError, type ChannelDefinition } from './channel-types.js';
 
-const httpUrl = z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL');
+const httpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL');
 
-const schema = z.object({
-  url: httpUrl,
-  /** Shared secret for the signature; generated (and returned once) when absent. */
-  signing_secret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
-}).strict();
+const schema = z
+  .object({
+    url: httpUrl,
+    /** Shared secret for the signature; generated (and returned once) when absent. */
+    signing_secret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+  })
+  .strict();
 type Body = z.infer<typeof schema>;
 
-export const signWebhook = (secret: string, timestamp: string, body: string) => `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+export const signWebhook = (secret: string, timestamp: string, body: string) =>
+  `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 
 /** Turns a fetch failure into a message safe to store (no URL, no value). */
 export const httpFailure = (e: unknown, timeoutMs: number): DeliveryError => {
@@ -30,7 +37,13 @@ export const httpFailure = (e: unknown, timeoutMs: number): DeliveryError => {
 export const postJson = async (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => {
   let r: Response;
   try {
-    r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'user-agent': 'keyhaven-notifications/1', ...headers }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    r = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'user-agent': 'keyhaven-notifications/1', ...headers },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await r.arrayBuffer().catch(() => undefined);
   } catch (e) {
     throw httpFailure(e, timeoutMs);
@@ -53,10 +66,17 @@ export const webhookChannel: ChannelDefinition<{ url: string }, { signing_secret
       async send({ payload, body }) {
         await checkEgress(ctx.egress, config.url, 'The webhook URL');
         const timestamp = String(Math.floor(ctx.now().getTime() / 1000));
-        await postJson(config.url, body, {
-          'x-keyhaven-event-id': payload.id, 'x-keyhaven-event-type': payload.type, 'x-keyhaven-timestamp': timestamp,
-          'x-keyhaven-signature': signWebhook(secret!.signing_secret, timestamp, body),
-        }, ctx.timeoutMs);
+        await postJson(
+          config.url,
+          body,
+          {
+            'x-keyhaven-event-id': payload.id,
+            'x-keyhaven-event-type': payload.type,
+            'x-keyhaven-timestamp': timestamp,
+            'x-keyhaven-signature': signWebhook(secret!.signing_secret, timestamp, body),
+          },
+          ctx.timeoutMs,
+        );
       },
     };
   },

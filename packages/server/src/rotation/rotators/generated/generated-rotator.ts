@@ -14,7 +14,8 @@ export type GeneratedConfig = z.infer<typeof generatedConfigSchema>;
 export const generatedRotator: RotatorDefinition<GeneratedConfig> = {
   kind: 'generated',
   displayName: 'Generated value',
-  description: 'Replaces the stored value with a freshly generated one; no external system is changed. With "field", only that field of an object value changes.',
+  description:
+    'Replaces the stored value with a freshly generated one; no external system is changed. With "field", only that field of an object value changes.',
   configSchema: generatedConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: false, needsAdminCredential: false, valueOnly: true },
   create: ({ config }) => ({

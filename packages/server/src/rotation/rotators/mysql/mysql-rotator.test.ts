@@ -15,7 +15,13 @@ const harness = async (): Promise<TargetHarness> => {
   const adminCred = { username: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password), host, port };
   const admin = await mysql.createConnection({ host, port, user: adminCred.username, password: adminCred.password, connectTimeout: 5000 });
   const connectAs = (cred: Record<string, unknown>) =>
-    mysql.createConnection({ host: String(cred.host), port: Number(cred.port), user: String(cred.username), password: String(cred.password), connectTimeout: 5000 });
+    mysql.createConnection({
+      host: String(cred.host),
+      port: Number(cred.port),
+      user: String(cred.username),
+      password: String(cred.password),
+      connectTimeout: 5000,
+    });
 
   return {
     kind: 'mysql',
@@ -43,7 +49,11 @@ const harness = async (): Promise<TargetHarness> => {
       const c = await connectAs(cred);
       c.on('error', () => undefined);
       return {
-        alive: () => c.query('SELECT 1 AS ok').then(([rows]) => (rows as Array<{ ok: number }>)[0]?.ok === 1, () => false),
+        alive: () =>
+          c.query('SELECT 1 AS ok').then(
+            ([rows]) => (rows as Array<{ ok: number }>)[0]?.ok === 1,
+            () => false,
+          ),
         close: () => c.end(),
       };
     },

@@ -3,7 +3,15 @@
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { type Credential, credentialDestinations, parseAdmin, type StrategyConfig, strategyFields, strategyRule, targetHost } from '../shared/credential-config.js';
+import {
+  type Credential,
+  credentialDestinations,
+  parseAdmin,
+  type StrategyConfig,
+  strategyFields,
+  strategyRule,
+  targetHost,
+} from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -38,7 +46,13 @@ const createMysqlDriver = (admin: Admin, config: MysqlConfig, timeoutMs: number,
   const withConn = async <T>(opts: mysql.ConnectionOptions, fn: (c: mysql.Connection) => Promise<T>): Promise<T> => {
     const connecting = mysql.createConnection({ ...opts, connectTimeout: timeoutMs + 1000 });
     const conn = await withDeadline(connecting, {
-      timeoutMs, signal, onCancel: () => void connecting.then((c) => c.destroy(), () => undefined), // a late connection is closed at once
+      timeoutMs,
+      signal,
+      onCancel: () =>
+        void connecting.then(
+          (c) => c.destroy(),
+          () => undefined,
+        ), // a late connection is closed at once
     });
     const cancel = () => conn.destroy();
     conn.on('error', () => undefined);
@@ -64,10 +78,17 @@ const createMysqlDriver = (admin: Admin, config: MysqlConfig, timeoutMs: number,
     login: (cred: Credential) =>
       guard('ROTATION_TEST_FAILED', `Logging in to MySQL as user "${cred.username}"`, () =>
         withConn(
-          { host: cred.host, port: cred.port, user: cred.username, password: cred.password, database: cred.database !== undefined ? String(cred.database) : config.database },
+          {
+            host: cred.host,
+            port: cred.port,
+            user: cred.username,
+            password: cred.password,
+            database: cred.database !== undefined ? String(cred.database) : config.database,
+          },
           async (c) => {
             const [rows] = await c.query('SELECT 1 AS ok');
-            if ((rows as Array<{ ok: number }>)[0]?.ok !== 1) throw Object.assign(new Error('unexpected reply'), { code: 'UNEXPECTED_REPLY' });
+            if ((rows as Array<{ ok: number }>)[0]?.ok !== 1)
+              throw Object.assign(new Error('unexpected reply'), { code: 'UNEXPECTED_REPLY' });
           },
         ),
       ),
@@ -75,7 +96,9 @@ const createMysqlDriver = (admin: Admin, config: MysqlConfig, timeoutMs: number,
       if (!config.kill_sessions_on_revoke) return;
       await guard('ROTATION_REVOKE_FAILED', `Ending the sessions of user "${username}" on MySQL`, () =>
         asAdmin(async (c) => {
-          const [rows] = await c.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()', [username]);
+          const [rows] = await c.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()', [
+            username,
+          ]);
           for (const { id } of rows as Array<{ id: number }>) await c.query('KILL CONNECTION ?', [Number(id)]).catch(() => undefined); // may have ended already
         }),
       );
@@ -93,7 +116,10 @@ export const mysqlRotator: RotatorDefinition<MysqlConfig> = {
     'Rotates the password of a MySQL or MariaDB account with ALTER USER as an admin. "single" changes one user in place; "alternating" switches between two users so clients holding the current one keep working.',
   configSchema: mysqlConfigSchema as z.ZodType<MysqlConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
-  target: (_config, admin) => { const h = targetHost({}, admin, 3306); return h && `mysql://${h}`; },
+  target: (_config, admin) => {
+    const h = targetHost({}, admin, 3306);
+    return h && `mysql://${h}`;
+  },
   destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'mysql');

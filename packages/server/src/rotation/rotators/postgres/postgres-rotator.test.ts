@@ -17,7 +17,14 @@ const connectAdmin = async () => {
 };
 
 const tryLogin = async (cred: Record<string, unknown>, db: string) => {
-  const c = new pg.Client({ host: String(cred.host), port: Number(cred.port), user: String(cred.username), password: String(cred.password), database: String(cred.database ?? db), connectionTimeoutMillis: 5000 });
+  const c = new pg.Client({
+    host: String(cred.host),
+    port: Number(cred.port),
+    user: String(cred.username),
+    password: String(cred.password),
+    database: String(cred.database ?? db),
+    connectionTimeoutMillis: 5000,
+  });
   c.on('error', () => undefined);
   try {
     await c.connect();
@@ -44,7 +51,13 @@ const harness = async (): Promise<TargetHarness> => {
 
   return {
     kind: 'postgres',
-    admin: { username: decodeURIComponent(u.username) || 'postgres', password: u.password ? decodeURIComponent(u.password) : undefined, host, port, database },
+    admin: {
+      username: decodeURIComponent(u.username) || 'postgres',
+      password: u.password ? decodeURIComponent(u.password) : undefined,
+      host,
+      port,
+      database,
+    },
     checksPasswordsAtLogin: checks,
     createUser: async (name, password) => {
       await admin.query(`CREATE ROLE ${admin.escapeIdentifier(name)} LOGIN PASSWORD ${admin.escapeLiteral(scramVerifier(password))}`);
@@ -60,11 +73,21 @@ const harness = async (): Promise<TargetHarness> => {
       return r.rowCount === 1 && scramMatches(String(cred.password), r.rows[0].rolpassword);
     },
     openSession: async (cred) => {
-      const c = new pg.Client({ host: String(cred.host), port: Number(cred.port), user: String(cred.username), password: String(cred.password), database: String(cred.database ?? database) });
+      const c = new pg.Client({
+        host: String(cred.host),
+        port: Number(cred.port),
+        user: String(cred.username),
+        password: String(cred.password),
+        database: String(cred.database ?? database),
+      });
       c.on('error', () => undefined);
       await c.connect();
       return {
-        alive: async () => (await c.query('SELECT 1 AS ok').then((r) => r.rows[0]?.ok === 1, () => false)),
+        alive: async () =>
+          await c.query('SELECT 1 AS ok').then(
+            (r) => r.rows[0]?.ok === 1,
+            () => false,
+          ),
         close: () => c.end(),
       };
     },

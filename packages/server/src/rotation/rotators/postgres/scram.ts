@@ -25,5 +25,7 @@ export const scramMatches = (password: string, verifier: string | null): boolean
   const { storedKey, serverKey } = keys(password, Buffer.from(m[2], 'base64'), Number(m[1]));
   const wantStored = Buffer.from(m[3], 'base64');
   const wantServer = Buffer.from(m[4], 'base64');
-  return wantStored.length === 32 && wantServer.length === 32 && timingSafeEqual(storedKey, wantStored) && timingSafeEqual(serverKey, wantServer);
+  return (
+    wantStored.length === 32 && wantServer.length === 32 && timingSafeEqual(storedKey, wantStored) && timingSafeEqual(serverKey, wantServer)
+  );
 };

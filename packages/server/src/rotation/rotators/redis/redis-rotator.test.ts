@@ -12,11 +12,25 @@ const up = await serverAvailable('Redis', REDIS_URL, 6379);
 const u = new URL(REDIS_URL);
 const host = u.hostname;
 const port = Number(u.port || 6379);
-const adminCred = { username: decodeURIComponent(u.username) || 'default', password: u.password ? decodeURIComponent(u.password) : undefined, host, port };
+const adminCred = {
+  username: decodeURIComponent(u.username) || 'default',
+  password: u.password ? decodeURIComponent(u.password) : undefined,
+  host,
+  port,
+};
 const RULES = ['~kh:*', '+@read', '+@write', '+ping', '+@connection'];
 
 const client = (cred: Record<string, unknown>) => {
-  const r = new Redis({ host: String(cred.host), port: Number(cred.port), username: cred.username as string | undefined, password: cred.password as string | undefined, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+  const r = new Redis({
+    host: String(cred.host),
+    port: Number(cred.port),
+    username: cred.username as string | undefined,
+    password: cred.password as string | undefined,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 3000,
+  });
   r.on('error', () => undefined);
   return r;
 };
@@ -48,7 +62,14 @@ const harness = async (): Promise<TargetHarness> => {
     openSession: async (cred) => {
       const r = client(cred);
       await r.connect();
-      return { alive: () => r.ping().then((p) => p === 'PONG', () => false), close: async () => r.disconnect() };
+      return {
+        alive: () =>
+          r.ping().then(
+            (p) => p === 'PONG',
+            () => false,
+          ),
+        close: async () => r.disconnect(),
+      };
     },
     credential: (username, password) => ({ username, password, host, port }),
     close: async () => admin.disconnect(),
@@ -83,7 +104,7 @@ describe.skipIf(!up)(`redis rotator on ${u.host} (skipped when the server is not
       }
     };
 
-    it('rotation keeps the user\'s command, key and channel rules; revoke switches it off and drops its connections', async () => {
+    it("rotation keeps the user's command, key and channel rules; revoke switches it off and drops its connections", async () => {
       const before = await getUser();
       const r = createRotator('redis', { config: { strategy: 'single' }, adminCredential: adminCred });
       const c0 = h.credential(name, 'initial-password-1');
@@ -105,7 +126,9 @@ describe.skipIf(!up)(`redis rotator on ${u.host} (skipped when the server is not
     });
 
     it('refuses to rotate the default user', () => {
-      expect(() => createRotator('redis', { config: { strategy: 'single', username: 'default' }, adminCredential: adminCred })).toThrow(/default/);
+      expect(() => createRotator('redis', { config: { strategy: 'single', username: 'default' }, adminCredential: adminCred })).toThrow(
+        /default/,
+      );
     });
   });
 });

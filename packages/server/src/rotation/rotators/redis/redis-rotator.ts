@@ -5,7 +5,15 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { KeyhavenError } from '../../../lib/errors.js';
 import type { RotatorDefinition } from '../../rotator-types.js';
-import { type Credential, credentialDestinations, parseAdmin, type StrategyConfig, strategyFields, strategyRule, targetHost } from '../shared/credential-config.js';
+import {
+  type Credential,
+  credentialDestinations,
+  parseAdmin,
+  type StrategyConfig,
+  strategyFields,
+  strategyRule,
+  targetHost,
+} from '../shared/credential-config.js';
 import { createCredentialRotator, PURPOSE_CODE, type CredentialDriver } from '../shared/credential-rotator.js';
 import { withDeadline } from '../shared/deadline.js';
 import { guard } from '../shared/target-errors.js';
@@ -39,8 +47,14 @@ const createRedisDriver = (admin: Admin, config: RedisConfig, timeoutMs: number,
   const open = new Set<Redis>();
   const withClient = async <T>(opts: RedisOptions, fn: (r: Redis) => Promise<T>): Promise<T> => {
     const r = new Redis({
-      ...opts, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0,
-      retryStrategy: () => null, enableOfflineQueue: false, showFriendlyErrorStack: false,
+      ...opts,
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      showFriendlyErrorStack: false,
     });
     // ioredis rejects connect() with a bare "Connection is closed."; the cause (ECONNREFUSED,
     // WRONGPASS…) arrives as an 'error' event, so keep it and report that instead.
@@ -50,7 +64,10 @@ const createRedisDriver = (admin: Admin, config: RedisConfig, timeoutMs: number,
     });
     open.add(r);
     try {
-      return await withDeadline(r.connect().then(() => fn(r)), { timeoutMs, signal, onCancel: () => r.disconnect() });
+      return await withDeadline(
+        r.connect().then(() => fn(r)),
+        { timeoutMs, signal, onCancel: () => r.disconnect() },
+      );
     } catch (err) {
       throw lastError !== undefined && r.status !== 'ready' ? lastError : err;
     } finally {
@@ -96,12 +113,19 @@ export const redisRotator: RotatorDefinition<RedisConfig> = {
     'Rotates the password of a Redis 6+ ACL user with ACL SETUSER as an admin, keeping its command and key rules. "alternating" switches between two ACL users with the same rules.',
   configSchema: redisConfigSchema as z.ZodType<RedisConfig, z.ZodTypeDef, unknown>,
   capabilities: { strategies: ['single', 'alternating'], rollback: true, revoke: true, needsAdminCredential: true },
-  target: (_config, admin) => { const h = targetHost({}, admin, 6379); return h && `redis://${h}`; },
+  target: (_config, admin) => {
+    const h = targetHost({}, admin, 6379);
+    return h && `redis://${h}`;
+  },
   destinations: credentialDestinations,
   create(ctx) {
     const admin = parseAdmin(adminSchema, ctx.adminCredential, 'redis');
     if (ctx.config.users?.includes('default') || ctx.config.username === 'default') {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The Redis "default" user cannot be rotated by this rotator; create a named ACL user for clients.', [{ path: 'users', message: 'the "default" user is not allowed' }]);
+      throw new KeyhavenError(
+        'ROTATOR_CONFIG_INVALID',
+        'The Redis "default" user cannot be rotated by this rotator; create a named ACL user for clients.',
+        [{ path: 'users', message: 'the "default" user is not allowed' }],
+      );
     }
     const driver = createRedisDriver(admin, ctx.config, ctx.timeoutMs, ctx.signal);
     return createCredentialRotator(ctx.config, { host: admin.host, port: admin.port }, driver);

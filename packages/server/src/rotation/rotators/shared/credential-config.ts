@@ -29,7 +29,11 @@ export interface StrategyConfig {
 
 export const strategyRule = (c: StrategyConfig, ctx: z.RefinementCtx) => {
   if (c.strategy === 'alternating' && !c.users) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['users'], message: 'the alternating strategy needs two users, e.g. users: ["app_a", "app_b"]' });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['users'],
+      message: 'the alternating strategy needs two users, e.g. users: ["app_a", "app_b"]',
+    });
   }
   if (c.users && c.users[0] === c.users[1]) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['users'], message: 'the two alternating users must differ' });
@@ -48,11 +52,17 @@ export const credentialSchema = z
 export type Credential = z.infer<typeof credentialSchema>;
 
 /** One validation problem, in the house shape for error details. */
-export interface Problem { path: string; message: string }
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 /** The problems of a zod failure, by path, without echoing any received value. */
 export const problemsOf = (error: z.ZodError): Problem[] =>
-  error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(value)', message: i.code === 'invalid_type' ? `expected ${i.expected}` : i.message }));
+  error.issues.map((i) => ({
+    path: i.path.length ? i.path.join('.') : '(value)',
+    message: i.code === 'invalid_type' ? `expected ${i.expected}` : i.message,
+  }));
 
 export const listProblems = (problems: Problem[]): string => problems.map((p) => `${p.path}: ${p.message}`).join('; ');
 
@@ -60,7 +70,11 @@ export const parseCredential = (value: CredentialValue | null | undefined, role:
   const parsed = credentialSchema.safeParse(value);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${role} credential is not a {username, password, host, port} object: ${listProblems(problems)}.`, problems);
+    throw new KeyhavenError(
+      'ROTATOR_CONFIG_INVALID',
+      `The ${role} credential is not a {username, password, host, port} object: ${listProblems(problems)}.`,
+      problems,
+    );
   }
   return parsed.data;
 };
@@ -68,21 +82,33 @@ export const parseCredential = (value: CredentialValue | null | undefined, role:
 /** Parse the admin credential a rotator needs; the schema is the rotator's own. */
 export const parseAdmin = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown, kind: string): T => {
   if (raw === undefined || raw === null) {
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The ${kind} rotator needs an admin credential (a user allowed to change passwords); link one to the rotation.`, [{ path: 'adminCredential', message: 'required' }]);
+    throw new KeyhavenError(
+      'ROTATOR_CONFIG_INVALID',
+      `The ${kind} rotator needs an admin credential (a user allowed to change passwords); link one to the rotation.`,
+      [{ path: 'adminCredential', message: 'required' }],
+    );
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new KeyhavenError('ROTATOR_CONFIG_INVALID', `The admin credential for the ${kind} rotator is invalid: ${listProblems(problems)}.`, problems);
+    throw new KeyhavenError(
+      'ROTATOR_CONFIG_INVALID',
+      `The admin credential for the ${kind} rotator is invalid: ${listProblems(problems)}.`,
+      problems,
+    );
   }
   return parsed.data;
 };
 
 /** "host:port" of a target from its config, else its admin credential (for the per-target rate limit). */
-export const targetHost = (config: { host?: string; port?: number }, admin: Record<string, unknown> | undefined, defaultPort: number): string | null => {
+export const targetHost = (
+  config: { host?: string; port?: number },
+  admin: Record<string, unknown> | undefined,
+  defaultPort: number,
+): string | null => {
   const host = typeof admin?.host === 'string' ? admin.host : config.host;
   if (!host) return null;
-  const port = admin?.port != null && Number.isFinite(Number(admin.port)) ? Number(admin.port) : config.port ?? defaultPort;
+  const port = admin?.port != null && Number.isFinite(Number(admin.port)) ? Number(admin.port) : (config.port ?? defaultPort);
   return `${host.toLowerCase()}:${port}`;
 };
 /** The `host` of a credential object (admin or value), if it has one. */
@@ -92,7 +118,11 @@ const hostField = (v: unknown): string | undefined => {
 };
 
 /** Where a user/password rotator connects: the config's host, the admin credential's and the values'. */
-export const credentialDestinations = (config: StrategyConfig, admin: Record<string, unknown> | undefined, values: ReadonlyArray<CredentialValue | null | undefined>): Array<readonly [string | undefined, string]> => [
+export const credentialDestinations = (
+  config: StrategyConfig,
+  admin: Record<string, unknown> | undefined,
+  values: ReadonlyArray<CredentialValue | null | undefined>,
+): Array<readonly [string | undefined, string]> => [
   [config.host, 'host'],
   [hostField(admin), 'admin credential host'],
   ...values.map((v) => [hostField(v), 'credential host'] as const),

@@ -16,16 +16,16 @@ export interface CredentialDriver {
   close(): Promise<void>;
 }
 
-export interface CredentialDefaults { host?: string; port?: number; database?: string | number }
+export interface CredentialDefaults {
+  host?: string;
+  port?: number;
+  database?: string | number;
+}
 
 /** An unknowable password: 256 random bits, never stored or returned. */
 export const unknowablePassword = (): string => randomBytes(32).toString('base64url');
 
-export const createCredentialRotator = (
-  config: StrategyConfig,
-  defaults: CredentialDefaults,
-  driver: CredentialDriver,
-): Rotator => ({
+export const createCredentialRotator = (config: StrategyConfig, defaults: CredentialDefaults, driver: CredentialDriver): Rotator => ({
   prepare(current, generated) {
     const cur = current === null ? null : parseCredential(current, 'current');
     let username: string | undefined;
@@ -36,12 +36,19 @@ export const createCredentialRotator = (
       username = cur?.username ?? config.username;
     }
     if (!username) {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'The single strategy needs a current value with a username, or "username" in the rotator config.', [{ path: 'username', message: 'required' }]);
+      throw new KeyhavenError(
+        'ROTATOR_CONFIG_INVALID',
+        'The single strategy needs a current value with a username, or "username" in the rotator config.',
+        [{ path: 'username', message: 'required' }],
+      );
     }
     const host = config.host ?? cur?.host ?? defaults.host;
     const port = config.port ?? cur?.port ?? defaults.port;
     if (!host || !port) {
-      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'No host/port for the credential: set "host" and "port" in the rotator config.', [{ path: 'host', message: 'required' }, { path: 'port', message: 'required' }]);
+      throw new KeyhavenError('ROTATOR_CONFIG_INVALID', 'No host/port for the credential: set "host" and "port" in the rotator config.', [
+        { path: 'host', message: 'required' },
+        { path: 'port', message: 'required' },
+      ]);
     }
     const database = cur?.database ?? defaults.database;
     const next: Record<string, unknown> = { ...(cur ?? {}), username, password: generated, host, port };

@@ -1,9 +1,6 @@
 // Bounds a network wait by the rotator's timeout and abort signal; on expiry it calls `onCancel`
 // (e.g. destroy the socket) and rejects with a code the error sanitizer knows (DEADLINE / ABORTED).
-export const withDeadline = <T>(
-  work: Promise<T>,
-  opts: { timeoutMs: number; signal?: AbortSignal; onCancel?: () => void },
-): Promise<T> => {
+export const withDeadline = <T>(work: Promise<T>, opts: { timeoutMs: number; signal?: AbortSignal; onCancel?: () => void }): Promise<T> => {
   if (opts.signal?.aborted) {
     opts.onCancel?.();
     return Promise.reject(Object.assign(new Error('aborted'), { code: 'ABORTED' }));

@@ -3,7 +3,19 @@
 // never reach the message, details or cause chain.
 import { KeyhavenError, type ErrorCode } from '../../../lib/errors.js';
 
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'DEADLINE', 'ABORTED', 'CONNECTION_CLOSED']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'DEADLINE',
+  'ABORTED',
+  'CONNECTION_CLOSED',
+]);
 
 const DESCRIPTIONS: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused (nothing listens on that host and port)',

@@ -10,7 +10,13 @@ export const signWebhook = (secret: string, body: string, timestamp = Math.floor
 };
 
 /** True when `header` is a valid signature of `body` made within `toleranceSeconds` of now. */
-export const verifyWebhookSignature = (secret: string, header: string | undefined, body: string, toleranceSeconds = 300, now = Date.now()): boolean => {
+export const verifyWebhookSignature = (
+  secret: string,
+  header: string | undefined,
+  body: string,
+  toleranceSeconds = 300,
+  now = Date.now(),
+): boolean => {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (!m) return false;
   const ts = Number(m[1]);

@@ -58,8 +58,18 @@ afterAll(async () => {
 });
 
 const rotator = (config: Record<string, unknown>, secret = SECRET, timeoutMs = 3000) =>
-  createRotator('webhook', { config: { set_url: `${base}/set`, test_url: `${base}/test`, ...config }, adminCredential: { signing_secret: secret }, timeoutMs });
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as KeyhavenError);
+  createRotator('webhook', {
+    config: { set_url: `${base}/set`, test_url: `${base}/test`, ...config },
+    adminCredential: { signing_secret: secret },
+    timeoutMs,
+  });
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as KeyhavenError,
+  );
 
 describe('webhook rotator', () => {
   it('set delivers the signed value, test proves it, rollback restores the current value', async () => {

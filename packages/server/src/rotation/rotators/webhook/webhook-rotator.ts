@@ -7,7 +7,10 @@ import { parseAdmin } from '../shared/credential-config.js';
 import { targetError } from '../shared/target-errors.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 
-const url = z.string().url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+const url = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
 export const webhookConfigSchema = z
   .object({
@@ -24,7 +27,12 @@ export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 const adminSchema = z.object({ signing_secret: z.string().min(16, 'signing_secret must be at least 16 characters') }).passthrough();
 
 type Action = 'set' | 'test' | 'rollback' | 'revoke';
-const CODES: Record<Action, ErrorCode> = { set: 'ROTATION_SET_FAILED', test: 'ROTATION_TEST_FAILED', rollback: 'ROTATION_ROLLBACK_FAILED', revoke: 'ROTATION_REVOKE_FAILED' };
+const CODES: Record<Action, ErrorCode> = {
+  set: 'ROTATION_SET_FAILED',
+  test: 'ROTATION_TEST_FAILED',
+  rollback: 'ROTATION_ROLLBACK_FAILED',
+  revoke: 'ROTATION_REVOKE_FAILED',
+};
 
 /** fetch hides socket codes in `cause`; surface them for the sanitizer. */
 const fetchFailure = (err: unknown) => {
@@ -42,7 +50,12 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
   configSchema: webhookConfigSchema,
   capabilities: { strategies: ['single'], rollback: true, revoke: true, needsAdminCredential: true },
   target: (config) => `webhook://${new URL(config.set_url).host}`,
-  destinations: (c) => [[c.set_url, 'set_url'], [c.test_url, 'test_url'], [c.rollback_url, 'rollback_url'], [c.revoke_url, 'revoke_url']],
+  destinations: (c) => [
+    [c.set_url, 'set_url'],
+    [c.test_url, 'test_url'],
+    [c.rollback_url, 'rollback_url'],
+    [c.revoke_url, 'revoke_url'],
+  ],
   create(ctx) {
     const { signing_secret } = parseAdmin(adminSchema, ctx.adminCredential, 'webhook');
     const timeoutMs = ctx.config.timeout_ms ?? ctx.timeoutMs;
@@ -59,7 +72,11 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
         res = await fetch(target, {
           method: 'POST',
           redirect: 'manual',
-          headers: { 'content-type': 'application/json', 'user-agent': 'keyhaven-rotator', [SIGNATURE_HEADER]: signWebhook(signing_secret, body) },
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'keyhaven-rotator',
+            [SIGNATURE_HEADER]: signWebhook(signing_secret, body),
+          },
           body,
           signal: AbortSignal.any(signals),
         });
@@ -70,7 +87,9 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
         controllers.delete(ac);
       }
       if (res.status < 200 || res.status > 299) {
-        throw new KeyhavenError(CODES[action], `${where} failed: the endpoint answered HTTP ${res.status}; check the endpoint's logs.`, { status: res.status });
+        throw new KeyhavenError(CODES[action], `${where} failed: the endpoint answered HTTP ${res.status}; check the endpoint's logs.`, {
+          status: res.status,
+        });
       }
     };
 
@@ -83,7 +102,10 @@ export const webhookRotator: RotatorDefinition<WebhookConfig> = {
       },
       revoke: async (old) => {
         if (!ctx.config.revoke_url) {
-          throw new KeyhavenError('ROTATION_REVOKE_FAILED', 'This webhook rotator has no revoke_url, so the old value could not be revoked; revoke it on the target by hand, or configure revoke_url.');
+          throw new KeyhavenError(
+            'ROTATION_REVOKE_FAILED',
+            'This webhook rotator has no revoke_url, so the old value could not be revoked; revoke it on the target by hand, or configure revoke_url.',
+          );
         }
         await call('revoke', ctx.config.revoke_url, { old });
       },
