@@ -147,14 +147,12 @@ Examples:
   keyhaven providers import vault --target-prefix migrated/`,
     )
     .action(async (id: string, o: { prefix?: string; targetPrefix?: string; dryRun?: boolean; overwrite?: boolean }) => {
-      const r = await ctx
-        .getClient()
-        .providers.import(id, {
-          prefix: o.prefix,
-          target_prefix: o.targetPrefix,
-          dry_run: Boolean(o.dryRun),
-          overwrite: Boolean(o.overwrite),
-        });
+      const r = await ctx.getClient().providers.import(id, {
+        prefix: o.prefix,
+        target_prefix: o.targetPrefix,
+        dry_run: Boolean(o.dryRun),
+        overwrite: Boolean(o.overwrite),
+      });
       print(ctx.io, ctx.globals().format, r, () => importSummary(r));
     });
 };

@@ -17,9 +17,7 @@ export interface VaultSysDeps {
   version: string;
   storageType: string;
   /** The calling token's Keyhaven role and login identity, for lookup-self (machine logins). */
-  describeToken?: (
-    t: TokenRecord,
-  ) => Promise<{
+  describeToken?: (t: TokenRecord) => Promise<{
     role: string | null;
     metadata: Record<string, string> | null;
     ttlSeconds: number | null;
