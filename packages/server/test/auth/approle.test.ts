@@ -3,8 +3,8 @@
 // role's tenant and Keyhaven role, renew up to the max TTL, tokens list with the identity, revoke,
 // the audit trail of every attempt (never the secret_id), uniform refusals and the per-source limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, adminQuery } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends, adminQuery } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { createManualClock } from './support.js';
 
 describe.each(backends())('AppRole login on %s', (backend) => {

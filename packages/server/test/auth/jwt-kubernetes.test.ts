@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { generateValue } from '../../src/rotation/generators/registry.js';
 import { startIdentityFixtures, type IdentityFixtures } from '../support/identity-servers.js';
 

@@ -1,8 +1,8 @@
 // Failed logins are counted in the database, so two servers (replicas) sharing one PostgreSQL
 // store share the per-source limit: failures on one block the source on the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 describe.skipIf(!postgresAvailable)('login limit across replicas on postgres', () => {
   let db: TestDatabase;

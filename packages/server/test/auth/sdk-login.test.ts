@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, loginClient, KeyhavenApiError } from '@keyhaven/sdk';
-import { createTestDatabase, type TestDatabase } from '../../src/test-support/backends.js';
+import { createTestDatabase, type TestDatabase } from '../support/backends.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/start-server.js';
 import { startIdentityFixtures, type IdentityFixtures } from '../support/identity-servers.js';

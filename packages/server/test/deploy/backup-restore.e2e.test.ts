@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, CLI, cleanup, killAll, masterKey, runCli, startServerProcess, tempDir } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });

@@ -4,7 +4,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, cleanup, killAll, masterKey, runCli, startServerProcess, tempDir } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000 });

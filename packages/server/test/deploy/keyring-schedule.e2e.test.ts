@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminQuery, createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { adminQuery, createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, cleanup, killAll, masterKey, startServerProcess, tempDir, waitFor } from './support.js';
 
 vi.setConfig({ testTimeout: 90_000 });

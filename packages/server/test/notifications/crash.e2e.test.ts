@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../src/test-support/backends.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { api, assertBuilt, killAll, masterKey, startServerProcess } from '../deploy/support.js';
 import { startReceiver, waitFor } from './support.js';
 

@@ -3,8 +3,8 @@
 // reminders once per threshold (days before, and expired) for secrets without automatic rotation;
 // overdue automatic rotations once. A controlled clock drives the reminder sweeps.
 import { afterEach, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startReceiver, waitFor, type Receiver } from './support.js';
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { startTestServer } from '../support/test-server.js';
 import { waitFor } from './support.js';
 
 const NATS_URL = process.env.KEYHAVEN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -4,8 +4,8 @@
 // a dead letter, listed and retried through the API.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
-import { startTestServer, type TestServer } from '../../src/test-support/test-server.js';
+import { backends } from '../support/backends.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startReceiver, waitFor, type Receiver } from './support.js';
 
 const fast = { notifications: { pollIntervalMs: 100, retryBaseMs: 50, retryMaxMs: 200, maxAttempts: 3 } };

@@ -1,8 +1,8 @@
 // Two servers on one PostgreSQL database (replicas) share the outbox: leases (FOR UPDATE SKIP LOCKED)
 // let each delivery be sent by one of them; every event arrives once, in order per secret.
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable } from '../../src/test-support/backends.js';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { createTestDatabase, postgresAvailable } from '../support/backends.js';
+import { startTestServer } from '../support/test-server.js';
 import { startReceiver, waitFor } from './support.js';
 
 describe.skipIf(!postgresAvailable)('notifications on two replicas (postgres)', () => {

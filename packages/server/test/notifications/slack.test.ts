@@ -2,7 +2,7 @@
 // naming the event, the secret, criticality and event id); the webhook URL, Slack's credential, is
 // sealed and never listed; a test send goes out at once.
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { startTestServer } from '../support/test-server.js';
 import { startReceiver, waitFor } from './support.js';
 
 describe('Slack channel', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from '../../src/test-support/test-server.js';
+import { startTestServer } from '../support/test-server.js';
 import { startReceiver, waitFor } from './support.js';
 
 describe('system notification events', () => {

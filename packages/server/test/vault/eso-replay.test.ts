@@ -4,7 +4,7 @@
 // X-Vault-Namespace, GET ?list=true). Each test checks the requests ESO sends, in order, and what
 // the server answers and stores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../src/test-support/backends.js';
+import { backends } from '../support/backends.js';
 import { createGoClient, GoResponseError, type GoClient } from './go-client.js';
 import { createEsoVaultProvider, NoSecretError } from './eso-provider.js';
 import { startVaultServer, type VaultServer } from './support.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { backends, createTestDatabase, type BackendName } from '../../src/test-support/backends.js';
+import { backends, createTestDatabase, type BackendName } from '../support/backends.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer } from '../../src/start-server.js';
 import { hvacPython, rawExchange, rawRequest, type VaultServer } from './support.js';
