@@ -1,7 +1,7 @@
 // Worker pool fed by a stream of files: the directory walk pushes files into a bounded queue as it
 // finds them (and waits when the queue is full), idle workers take batches from it, and results are
 // put back in walk order at the end, so findings come out in the same order on any number of threads.
-// With one thread the scan runs in the calling thread, interleaved with the walk, no worker involved.
+// With one thread and no time limit the scan runs in the calling thread, interleaved with the walk.
 // A file whose scan throws is an `error` skip; a worker that dies mid-batch is replaced, and its
 // batch is retried one file per batch so that only the file that kills a worker is reported.
 //
@@ -14,7 +14,7 @@
 // index); a watchdog timer reads it, and a worker that has been on the same file for longer than the
 // limit is terminated and replaced, that file becomes an `error` skip with detail `timeout ...`, and
 // the other files that worker held go back to the queue. Without a limit the calling thread scans
-// too (N-1 workers plus this one; one thread = no worker at all), which is a little faster.
+// too (N-1 workers plus this one; one thread = no worker at all, which saves starting one).
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { createRequire } from 'node:module';
