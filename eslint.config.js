@@ -76,6 +76,8 @@ export default tseslint.config(
     // Tests and test support are linted too, with the rules that catch real mistakes in tests kept
     // (a floating promise in a test is an assertion that never runs) and the noisier ones relaxed.
     files: TESTS,
+    // JavaScript under test/ (a `node --import` preload) has no typescript-eslint plugin: the block above.
+    ignores: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'warn',

@@ -51,4 +51,15 @@ describe('keyhaven scan --threads 2 equals --threads 1 (built binary)', () => {
       }
     }, 120_000);
   }
+
+  it('gives the same report with --file-timeout 0 (the main thread scans too) as with the default limit (workers only)', async () => {
+    const args = ['scan', '.', '--no-vault', '--format', 'json'];
+    const limited = await keyhaven([...args, '--threads', '2'], { cwd: dir, timeoutMs: 60_000 });
+    for (const threads of ['1', '2']) {
+      const inThread = await keyhaven([...args, '--threads', threads, '--file-timeout', '0'], { cwd: dir, timeoutMs: 60_000 });
+      expect(inThread.code).toBe(1);
+      expect(inThread.stdout).toBe(limited.stdout);
+    }
+    expect(limited.code).toBe(1);
+  }, 120_000);
 });

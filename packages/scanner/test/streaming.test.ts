@@ -93,6 +93,45 @@ describe('faults in workers', () => {
     expect(JSON.stringify(r.skipped)).not.toContain('injected fault');
   }, 60_000);
 
+  for (const threads of [1, 2]) {
+    it(`with a per-file time limit, a file that never finishes is an error (timeout) and the rest is scanned (${threads} thread(s))`, async () => {
+      const root = tree();
+      write(root, 'loop-here-a.env', 'x=1\n');
+      write(root, 'sub/loop-here-b.env', 'x=1\n');
+      write(root, 'sub/z.env', `TOKEN=${ghToken('after')}\n`);
+      const events: ScanEvent[] = [];
+      const t0 = Date.now();
+      // threads: 1 too: with a limit every file goes to a worker (this thread could not be interrupted),
+      // and only there are the faults injected, so a file scanned here would not be reported at all.
+      const r = await runFileStream(
+        walkFilesStream([root]),
+        {},
+        { threads, workerEntry: faulty, fileTimeoutMs: 300, onEvent: (e) => events.push(e) },
+      );
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(r.files).toBe(35);
+      expect(r.findings.map((f) => f.file)).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => `f${String(i).padStart(2, '0')}.env`),
+        'sub/z.env',
+      ]);
+      expect(r.skipped).toEqual([
+        { file: 'crash-here.env', reason: 'error', detail: 'worker crashed (exit code 3)' },
+        { file: 'loop-here-a.env', reason: 'error', detail: 'timeout (scan took longer than 300 ms)' },
+        { file: 'sub/loop-here-b.env', reason: 'error', detail: 'timeout (scan took longer than 300 ms)' },
+        { file: 'throw-here.env', reason: 'error', detail: 'scan failed (TypeError)' },
+      ]);
+      expect(events.filter((e) => e.type === 'worker-restart' && e.reason === 'timeout')).toHaveLength(2);
+    }, 60_000);
+  }
+
+  it('a file slower than usual but within the limit is scanned normally', async () => {
+    const root = tmpDir();
+    for (let i = 0; i < 10; i++) write(root, `f${i}.env`, `TOKEN=${ghToken('t' + i)}\n`);
+    const r = await scanPaths([root], { threads: 2, fileTimeoutMs: 10_000 });
+    expect(r.skipped).toEqual([]);
+    expect(r.findings).toHaveLength(10);
+  }, 60_000);
+
   it('fails the scan with an error, not a hang, when workers keep dying', async () => {
     const root = tmpDir();
     for (let i = 0; i < 20; i++) write(root, `crash-here-${i}.env`, 'x=1\n');

@@ -1,6 +1,9 @@
 // `keyhaven scan [paths...]` (files, --git history, --staged, --stdin) and `keyhaven scan install-hook`:
 // runs @keyhaven/scanner, applies baselines, optionally matches findings against the vault by
-// sha256 and emergency-rotates matched secrets. Exit codes: 0 clean, 1 findings, 2 usage/config.
+// sha256 and emergency-rotates matched secrets. Exit codes: 0 clean, 1 findings, 2 usage/config error
+// or an incomplete scan (a file the scanner failed on or gave up on: error, crash, timeout), unless
+// --allow-scan-errors; findings take precedence (1). Ordinary skips (binary, too large, unreadable,
+// allowlisted) stay informational.
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
@@ -82,7 +85,26 @@ interface ScanOpts {
   yes?: boolean;
   maxFileSize?: string;
   gitignore: boolean;
+  fileTimeout?: string;
+  allowScanErrors?: boolean;
 }
+
+/** Default per-file time limit for `scan [paths]`. */
+export const DEFAULT_FILE_TIMEOUT = '10s';
+
+/** `--file-timeout`: `10s`, `500ms`, `2m` or a bare number of seconds; 0 turns the limit off. Returns ms. */
+export const parseFileTimeout = (text: string): number => {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--file-timeout must be a duration such as 10s, 500ms or 2m (0 for no limit), got "${text}"`);
+  const n = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[(m[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm'];
+  const ms = Math.round(n);
+  if (n > 0 && ms < 1) throw new UsageError('--file-timeout must be at least 1ms (or 0 for no limit)');
+  if (ms > 2 ** 31 - 1) throw new UsageError('--file-timeout is too long (at most 24 days)');
+  return ms;
+};
+
+/** A path as one printable line (control characters escaped), for stderr. */
+const printable = (s: string) => s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 class UsageError extends Error {}
 
@@ -127,6 +149,7 @@ const runTarget = async (
   if (targets > 1) throw new UsageError('choose one target: paths, --git [range], --staged or --stdin');
   const threads = o.threads === undefined ? undefined : Number(o.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive integer');
+  const fileTimeoutMs = parseFileTimeout(o.fileTimeout ?? DEFAULT_FILE_TIMEOUT);
   if (o.stdin) return scanStream(io.stdin, { ...settings, path: '<stdin>' });
   if (o.staged) return scanStaged(io.cwd, settings);
   if (o.git !== undefined && o.git !== false)
@@ -137,6 +160,7 @@ const runTarget = async (
     return await scanPaths(paths.length ? paths.map((p) => path.resolve(io.cwd, p)) : [io.cwd], {
       ...settings,
       threads,
+      fileTimeoutMs,
       gitignore: o.gitignore,
       onProgress: bar?.update,
     });
@@ -190,6 +214,10 @@ const scanAction = async (paths: string[], o: ScanOpts & { format: ReportFormat 
   if (o.minSeverity) settings.minSeverity = o.minSeverity;
   if (o.reveal) settings.reveal = true;
   const result = await runTarget(paths, o, settings, io);
+  // Files the scanner failed on (threw, crashed its worker, timed out) were not scanned: named here,
+  // always, with the reason only (never content); they make the scan incomplete (exit 2, see below).
+  const scanErrors = result.skipped.filter((x) => x.reason === 'error');
+  for (const s of scanErrors) io.err(`error: could not scan ${printable(s.file)}: ${s.detail ?? 'scanner error'}\n`);
   let findings = result.findings;
   if (o.writeBaseline) {
     await writeBaseline(path.resolve(io.cwd, o.writeBaseline), createBaseline(findings));
@@ -215,9 +243,19 @@ const scanAction = async (paths: string[], o: ScanOpts & { format: ReportFormat 
   });
   if (o.output) await writeFile(path.resolve(io.cwd, o.output), text);
   else io.out(text);
-  for (const s of result.skipped.filter((x) => x.reason !== 'allowlisted').slice(0, 20))
-    io.err(`skipped ${s.file}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
-  return findings.length > 0 && !o.exitZero ? 1 : 0;
+  for (const s of result.skipped.filter((x) => x.reason !== 'allowlisted' && x.reason !== 'error').slice(0, 20))
+    io.err(`skipped ${printable(s.file)}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+  if (findings.length > 0 && !o.exitZero) return 1;
+  if (scanErrors.length) {
+    const what = `${scanErrors.length} file(s) could not be scanned (scanner error)`;
+    if (o.allowScanErrors) {
+      io.err(`warning: ${what}; accepted because of --allow-scan-errors\n`);
+      return 0;
+    }
+    io.err(`error: ${what}, so the scan is incomplete: exit 2 (pass --allow-scan-errors to accept this)\n`);
+    return 2;
+  }
+  return 0;
 };
 
 const HOOK_MARK = '# keyhaven-scan pre-commit hook';
@@ -320,7 +358,12 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .option('--reveal', 'print full secret values (careful)')
     .option('--no-progress', 'do not show a progress bar')
     .option('--no-gitignore', 'scan files ignored by .gitignore too')
-    .option('--threads <n>', 'scanning threads: this one plus n-1 workers (default: number of cores)')
+    .option('--threads <n>', 'scanning threads (default: number of cores); worker threads, or this one plus n-1 with --file-timeout 0')
+    .option(
+      '--file-timeout <duration>',
+      `longest one file may take to scan (10s, 500ms, 2m; 0 = no limit); past it the file is an error (default ${DEFAULT_FILE_TIMEOUT})`,
+    )
+    .option('--allow-scan-errors', 'exit 0/1 even when some files could not be scanned (scanner error, crash or timeout)')
     .addOption(new Option('--min-severity <level>', 'report only this severity and above').choices([...SEVERITIES]))
     .option('--fail-on-findings', 'exit 1 when there are (new) findings (default)')
     .option('--exit-zero', 'exit 0 even when there are findings')
@@ -331,7 +374,9 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .addHelpText(
       'after',
       `
-Exit codes: 0 no (new) findings, 1 findings, 2 usage or configuration error.
+Exit codes: 0 no (new) findings, 1 findings, 2 usage or configuration error, or a file could not be
+scanned (scanner error, crash or --file-timeout; not for binary, too large or ignored files) unless
+--allow-scan-errors. Findings take precedence: 1 even when a file could not be scanned.
 Examples:
   keyhaven scan .
   keyhaven scan --git main..HEAD --format sarif --output scan.sarif

@@ -1,9 +1,20 @@
 // Worker pool fed by a stream of files: the directory walk pushes files into a bounded queue as it
 // finds them (and waits when the queue is full), idle workers take batches from it, and results are
 // put back in walk order at the end, so findings come out in the same order on any number of threads.
-// With one thread the scan runs in the calling thread, interleaved with the walk, no worker involved.
+// With one thread and no time limit the scan runs in the calling thread, interleaved with the walk.
 // A file whose scan throws is an `error` skip; a worker that dies mid-batch is replaced, and its
 // batch is retried one file per batch so that only the file that kills a worker is reported.
+//
+// Per-file time limit (`fileTimeoutMs`): a rule that backtracks for minutes on one file must not
+// stall the scan. JavaScript cannot interrupt synchronous code (a running RegExp) in its own thread,
+// only `worker.terminate()` can stop it from outside. So when a limit is set, every file is scanned on
+// a worker thread and none in the calling thread: N threads = N workers, and the calling thread only
+// walks, hands out batches and watches the clock (cheap, so it hardly competes with the workers).
+// Each worker marks the file it is on in a small SharedArrayBuffer (file counter, busy flag, batch,
+// index); a watchdog timer reads it, and a worker that has been on the same file for longer than the
+// limit is terminated and replaced, that file becomes an `error` skip with detail `timeout ...`, and
+// the other files that worker held go back to the queue. Without a limit the calling thread scans
+// too (N-1 workers plus this one; one thread = no worker at all, which saves starting one).
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -13,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, ScanEvent, ScanProgress, SkippedFile } from '../types.js';
 import { createScanner, DEFAULT_MAX_FILE_SIZE, type ScanSettings } from '../engine/scanner.js';
 import { scanFileSafe, type FileJob, type FileResult } from './scan-file.js';
+import { PROGRESS_BATCH, PROGRESS_BUSY, PROGRESS_INDEX, PROGRESS_SLOTS, PROGRESS_STARTED, type WorkerData } from './worker-progress.js';
 
 export const defaultThreads = () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 
@@ -25,12 +37,12 @@ const LOCAL_BATCH = 16;
 const FILES_PER_THREAD = 8;
 
 /** Start a worker; when the entry is TypeScript (tests, tsx), register tsx inside it. */
-const startWorker = (settings: ScanSettings, entry: URL): Worker => {
-  if (!entry.href.endsWith('.ts')) return new Worker(entry, { workerData: settings });
+const startWorker = (workerData: WorkerData, entry: URL): Worker => {
+  if (!entry.href.endsWith('.ts')) return new Worker(entry, { workerData });
   const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(code, { eval: true, workerData: settings });
+  return new Worker(code, { eval: true, workerData });
 };
 
 const defaultEntry = () => new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
@@ -43,8 +55,12 @@ export interface PoolOptions {
   queueBound?: number;
   /** Worker module (tests only: a wrapper that loads the real worker). */
   workerEntry?: URL;
-  /** With N threads, the calling thread is one of the N scanners (default true: N-1 workers). */
+  /** With N threads, the calling thread is one of the N scanners (default true: N-1 workers).
+   *  Ignored (false) when `fileTimeoutMs` is set: then only workers scan. */
   scanInThread?: boolean;
+  /** Longest one file may take to scan, in ms; a worker past it is terminated and the file reported as
+   *  an `error` skip (detail `timeout ...`). 0 or undefined: no limit. */
+  fileTimeoutMs?: number;
 }
 
 export interface PoolResult {
@@ -132,8 +148,9 @@ export const runFileStream = async (
   const threads = walkDone ? Math.max(1, Math.min(requested, Math.ceil(head.length / FILES_PER_THREAD))) : requested;
   const pull = async (): Promise<Queued | undefined> => head.shift() ?? (walkDone ? undefined : next());
   const maxSize = settings.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const timeoutMs = opts.fileTimeoutMs !== undefined && opts.fileTimeoutMs > 0 ? opts.fileTimeoutMs : undefined;
 
-  if (threads === 1) {
+  if (threads === 1 && !timeoutMs) {
     const scanner = createScanner(settings);
     for (let q = await pull(); q; q = await pull()) {
       finish(q, await scanFileSafe(scanner, q.job, maxSize));
@@ -157,6 +174,12 @@ export const runFileStream = async (
     w: Worker;
     batches: Batch[];
     lastError?: Error;
+    progress: Int32Array;
+    /** Started-files counter as last read by the watchdog, and when it was first read at that value. */
+    seen: number;
+    seenAt: number;
+    /** Terminated by the watchdog: takes no work; replaced when its exit arrives. */
+    stopping: boolean;
   }
   const slots: Slot[] = [];
   let closing = false;
@@ -172,7 +195,7 @@ export const runFileStream = async (
     if (closing) return;
     for (let round = 0; round < IN_FLIGHT; round++) {
       for (const s of slots) {
-        if (s.batches.length > round || s.batches.some((b) => b.isolated)) continue;
+        if (s.stopping || s.batches.length > round || s.batches.some((b) => b.isolated)) continue;
         let jobs: Queued[];
         let isolated = false;
         if (retry.length && !s.batches.length) {
@@ -205,8 +228,19 @@ export const runFileStream = async (
   };
 
   const spawn = (slot?: Slot): Slot => {
-    const s: Slot = slot ?? { w: undefined as unknown as Worker, batches: [] };
-    s.w = startWorker(settings, entry);
+    const s: Slot = slot ?? {
+      w: undefined as unknown as Worker,
+      batches: [],
+      progress: new Int32Array(0),
+      seen: 0,
+      seenAt: 0,
+      stopping: false,
+    };
+    s.progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+    s.seen = 0;
+    s.seenAt = performance.now();
+    s.stopping = false;
+    s.w = startWorker({ settings, progress: timeoutMs ? s.progress : undefined }, entry);
     s.batches = [];
     s.w.on('message', (msg: { id: number; results: FileResult[] }) => {
       const i = s.batches.findIndex((b) => b.id === msg.id);
@@ -222,6 +256,12 @@ export const runFileStream = async (
     });
     s.w.on('exit', (code) => {
       if (closing) return;
+      if (s.stopping) {
+        // Terminated by the watchdog: its files were already handed back; not a crash.
+        spawn(s);
+        dispatch();
+        return;
+      }
       const lost = s.batches;
       const reason = s.lastError ? s.lastError.name : `exit code ${code}`;
       crashesInARow++;
@@ -247,7 +287,7 @@ export const runFileStream = async (
   };
   // The calling thread scans too (it has the rules loaded already), in small batches between walk
   // steps and worker messages; N threads = N-1 workers plus this one, unless told otherwise.
-  const inThread = opts.scanInThread !== false;
+  const inThread = opts.scanInThread !== false && !timeoutMs;
   const workers = inThread ? threads - 1 : threads;
   for (let i = 0; i < workers; i++) slots.push(spawn());
   let localBusy = false;
@@ -283,6 +323,38 @@ export const runFileStream = async (
     }
     dispatch();
   };
+  // The watchdog (only with a time limit): a worker busy on the same file for longer than the limit
+  // is terminated; the file is reported, the worker's other files go back to the front of the queue.
+  const watch = () => {
+    const now = performance.now();
+    for (const s of slots) {
+      if (s.stopping) continue;
+      const started = Atomics.load(s.progress, PROGRESS_STARTED);
+      if (started !== s.seen) {
+        s.seen = started;
+        s.seenAt = now;
+        continue;
+      }
+      if (Atomics.load(s.progress, PROGRESS_BUSY) !== 1 || now - s.seenAt <= timeoutMs!) continue;
+      const b = s.batches.find((x) => x.id === Atomics.load(s.progress, PROGRESS_BATCH));
+      const stuck = b?.jobs[Atomics.load(s.progress, PROGRESS_INDEX)];
+      if (!stuck) continue;
+      s.stopping = true;
+      const back = s.batches.flatMap((x) => x.jobs).filter((q) => q !== stuck);
+      s.batches = [];
+      finish(stuck, {
+        findings: [],
+        skipped: { file: stuck.job.rel, reason: 'error', detail: `timeout (scan took longer than ${timeoutMs} ms)` },
+        bytes: 0,
+      });
+      pending.unshift(...back);
+      emit({ type: 'worker-restart', reason: 'timeout' });
+      void s.w.terminate();
+      tick();
+    }
+    dispatch();
+  };
+  const watchdog = timeoutMs ? setInterval(watch, Math.min(1000, Math.max(10, Math.floor(timeoutMs / 4)))) : undefined;
   try {
     const fail = (e: unknown) => {
       settle.reject(e as Error);
@@ -290,6 +362,7 @@ export const runFileStream = async (
     await Promise.all([walk().catch(fail), inThread ? local().catch(fail) : undefined, allDone]);
   } finally {
     closing = true;
+    if (watchdog) clearInterval(watchdog);
     wakeWalk?.();
     wakeLocal?.();
     await Promise.all(slots.map((s) => s.w.terminate()));

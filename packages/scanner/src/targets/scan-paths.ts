@@ -15,13 +15,16 @@ export interface ScanPathsOptions extends ScanSettings {
   onEvent?: (e: ScanEvent) => void;
   /** Most files waiting between the walk and the scanners (default 1024). */
   queueBound?: number;
+  /** Longest one file may take to scan, in ms (0 or unset: no limit). With a limit every file is
+   *  scanned on a worker thread, which can be stopped; a file past it is an `error` skip. */
+  fileTimeoutMs?: number;
 }
 
 export const scanPaths = async (paths: string[], options: ScanPathsOptions = {}): Promise<ScanResult> => {
   const t0 = performance.now();
-  const { threads, gitignore, exclude, onProgress, onEvent, queueBound, ...settings } = options;
+  const { threads, gitignore, exclude, onProgress, onEvent, queueBound, fileTimeoutMs, ...settings } = options;
   const source = walkFilesStream(paths.length ? paths : ['.'], { gitignore, exclude });
-  const r = await runFileStream(source, settings, { threads, onProgress, onEvent, queueBound });
+  const r = await runFileStream(source, settings, { threads, onProgress, onEvent, queueBound, fileTimeoutMs });
   return {
     findings: r.findings,
     skipped: r.skipped,
