@@ -5,6 +5,7 @@
 // outbox row in its transaction, and the delivery worker sends it). PUTs of new versions of one
 // secret, 32 connections, interleaved rounds; the ratio is taken within each round.
 // Usage: npm run build && node bench/notify-outbox.mjs [--duration 8] [--rounds 3] [--label name]
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { cannon, machine, option, startKeyhaven, summary, writeResult } from './lib.mjs';
@@ -46,8 +47,19 @@ const writes = async (kh) => {
     body: JSON.stringify({ value: 'written-value' }),
   };
   await cannon({ ...opts, duration: 2 });
-  return summary(await cannon({ ...opts, duration }));
+  const cpu0 = cpuSeconds(kh.child.pid);
+  const r = summary(await cannon({ ...opts, duration }));
+  // Server CPU per write over the measured window (user + system, from /proc): less sensitive to
+  // other jobs on the machine than writes/s. For the subscribed server it includes the delivery
+  // worker's sends during the window.
+  r.server_cpu_us_per_write = r.total > 0 ? Math.round(((cpuSeconds(kh.child.pid) - cpu0) * 1e6) / r.total) : null;
+  return r;
 };
+/** User + system CPU seconds of a process (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
 const pending = async (kh) =>
   (await (await fetch(`${kh.url}/v1/notifications/deliveries?status=pending&limit=1000`, { headers: headersOf(kh) })).json()).items.length;
 
@@ -63,9 +75,12 @@ for (let r = 0; r < rounds; r++) {
     round.no_subscriptions = await writes(plain);
   }
   round.webhook_vs_none = +(round.one_webhook.req_per_s / round.no_subscriptions.req_per_s).toFixed(3);
+  round.cpu_per_write_webhook_vs_none = +(
+    round.one_webhook.server_cpu_us_per_write / round.no_subscriptions.server_cpu_us_per_write
+  ).toFixed(3);
   round.pending_after = await pending(subscribed);
   console.error(
-    `round ${r + 1}/${rounds}: no subscriptions ${round.no_subscriptions.req_per_s}/s (p99 ${round.no_subscriptions.p99_ms} ms), one webhook ${round.one_webhook.req_per_s}/s (p99 ${round.one_webhook.p99_ms} ms), ratio ${round.webhook_vs_none}, deliveries pending ${round.pending_after}, received ${received}`,
+    `round ${r + 1}/${rounds}: no subscriptions ${round.no_subscriptions.req_per_s}/s (p99 ${round.no_subscriptions.p99_ms} ms), one webhook ${round.one_webhook.req_per_s}/s (p99 ${round.one_webhook.p99_ms} ms), ratio ${round.webhook_vs_none}, CPU/write ${round.no_subscriptions.server_cpu_us_per_write} vs ${round.one_webhook.server_cpu_us_per_write} µs, deliveries pending ${round.pending_after}, received ${received}`,
   );
   runs.push(round);
 }
@@ -82,6 +97,7 @@ const medianOf = (key) => ({
   p50_ms: median(runs.map((r) => r[key].p50_ms)),
   p99_ms: median(runs.map((r) => r[key].p99_ms)),
   errors: runs.reduce((n, r) => n + r[key].errors, 0),
+  server_cpu_us_per_write: median(runs.map((r) => r[key].server_cpu_us_per_write)),
 });
 const result = {
   date: new Date().toISOString(),
@@ -93,6 +109,7 @@ const result = {
     no_subscriptions: medianOf('no_subscriptions'),
     one_webhook: medianOf('one_webhook'),
     webhook_vs_none: median(runs.map((r) => r.webhook_vs_none)),
+    cpu_per_write_webhook_vs_none: median(runs.map((r) => r.cpu_per_write_webhook_vs_none)),
   },
   webhook_requests_received: received,
   drain_after_last_round_ms: drainMs,
