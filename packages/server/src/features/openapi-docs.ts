@@ -5,6 +5,7 @@ import { auditDocs } from './audit/audit-openapi.js';
 import { rotationDocs } from './rotation/rotation-openapi.js';
 import { secretDocs } from './secrets/secret-openapi.js';
 import { syncDocs } from './sync/sync-openapi.js';
+import { systemDocs } from './system/system-openapi.js';
 import { tokenDocs } from './tokens/token-openapi.js';
 
-export const featureDocs: FeatureDocs[] = [secretDocs, rotationDocs, auditDocs, tokenDocs, syncDocs];
+export const featureDocs: FeatureDocs[] = [secretDocs, rotationDocs, auditDocs, tokenDocs, syncDocs, systemDocs];

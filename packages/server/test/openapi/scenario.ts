@@ -123,6 +123,25 @@ export const runConsoleScenario = async (s: TestServer): Promise<Exchange[]> => 
   await call('sync.status', 'GET', '/v1/sync/status');
   await call('sync.run', 'POST', '/v1/sync/run', { body: {} });
 
+  // Health, tenants, the audit checkpoint, notifications, administration, Vault's system paths.
+  await call('health.get', 'GET', '/health', { token: '', tenant: null });
+  await call('health.live', 'GET', '/health/live', { token: '', tenant: null });
+  await call('health.ready', 'GET', '/health/ready', { token: '', tenant: null });
+  await call('tenants.create', 'POST', '/v1/tenants', { tenant: null, body: { id: 'acme', name: 'Acme' } });
+  await call('tenants.delete', 'DELETE', '/v1/tenants/acme', { tenant: null });
+  await call('sys.audit.checkpoint', 'GET', '/v1/sys/audit/checkpoint', { tenant: null });
+  await call('notifications.channels', 'GET', '/v1/notifications/channels');
+  await call('notifications.subscriptions.list', 'GET', '/v1/notifications/subscriptions');
+  await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries');
+  await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters');
+  await call('notifications.manualRotations', 'GET', '/v1/notifications/manual-rotations');
+  await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { tenant: null }); // 400: the root token does not expire
+  await call('admin.secrets.health', 'GET', '/admin/secrets/health');
+  await call('admin.keyRotation.status', 'GET', '/admin/secrets/key-rotation/status');
+  await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });
+  await call('vault.sys.sealStatus', 'GET', '/v1/sys/seal-status', { token: '', tenant: null });
+  await call('get.kv.data.path', 'GET', '/v1/kv/data/nope/missing'); // 404 in Vault's shape
+
   // Sign out.
   await call('console.session.delete', 'DELETE', '/v1/console/session', {
     token: '',
