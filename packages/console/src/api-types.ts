@@ -43,7 +43,7 @@ export interface paths {
       cookie?: never;
     };
     /** Health of the secrets store: database, barrier, keyring, caches */
-    get: operations['get.admin.secrets.health'];
+    get: operations['admin.secrets.health'];
     put?: never;
     post?: never;
     delete?: never;
@@ -77,7 +77,7 @@ export interface paths {
       cookie?: never;
     };
     /** KEK rotation progress (state, total, done, remaining, started_at) and the automatic schedule */
-    get: operations['get.admin.secrets.key-rotation.status'];
+    get: operations['admin.keyRotation.status'];
     put?: never;
     post?: never;
     delete?: never;
@@ -145,7 +145,7 @@ export interface paths {
       cookie?: never;
     };
     /** Liveness and database reachability */
-    get: operations['get.health'];
+    get: operations['health.get'];
     put?: never;
     post?: never;
     delete?: never;
@@ -162,7 +162,7 @@ export interface paths {
       cookie?: never;
     };
     /** Liveness: the process is up and answers (restart it when this fails) */
-    get: operations['get.health.live'];
+    get: operations['health.live'];
     put?: never;
     post?: never;
     delete?: never;
@@ -179,7 +179,7 @@ export interface paths {
       cookie?: never;
     };
     /** Readiness: database reachable, keyring open, migrations done, audit sink accepting */
-    get: operations['get.health.ready'];
+    get: operations['health.ready'];
     put?: never;
     post?: never;
     delete?: never;
@@ -727,7 +727,7 @@ export interface paths {
       cookie?: never;
     };
     /** Token self-lookup in Vault's shape (no token material returned) */
-    get: operations['get.auth.token.lookup-self'];
+    get: operations['vault.token.lookupSelf'];
     put?: never;
     /** Token self-lookup in Vault's shape (no token material returned) */
     post: operations['post.auth.token.lookup-self'];
@@ -798,7 +798,7 @@ export interface paths {
       cookie?: never;
     };
     /** Where the OpenID provider sends people back; starts a console session */
-    get: operations['get.console.oidc.callback'];
+    get: operations['console.oidc.callback'];
     put?: never;
     post?: never;
     delete?: never;
@@ -815,7 +815,7 @@ export interface paths {
       cookie?: never;
     };
     /** Start single sign-on: redirects to the OpenID provider */
-    get: operations['get.console.oidc.login'];
+    get: operations['console.oidc.login'];
     put?: never;
     post?: never;
     delete?: never;
@@ -851,7 +851,7 @@ export interface paths {
       cookie?: never;
     };
     /** Stream the tenant's secret.changed / secret.rotated events as server-sent events (text/event-stream) */
-    get: operations['get.events'];
+    get: operations['events.stream'];
     put?: never;
     post?: never;
     delete?: never;
@@ -885,13 +885,13 @@ export interface paths {
       cookie?: never;
     };
     /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
-    get: operations['get.kv.data.path'];
+    get: operations['vault.kv.read'];
     /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
-    put: operations['put.kv.data.path'];
+    put: operations['vault.kv.write.put'];
     /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
-    post: operations['post.kv.data.path'];
+    post: operations['vault.kv.write'];
     /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
-    delete: operations['delete.kv.data.path'];
+    delete: operations['vault.kv.deleteLatest'];
     options?: never;
     head?: never;
     /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
@@ -942,7 +942,7 @@ export interface paths {
       cookie?: never;
     };
     /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
-    get: operations['get.kv.metadata.path'];
+    get: operations['vault.kv.metadata'];
     /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
     put: operations['put.kv.metadata.path'];
     /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
@@ -981,7 +981,7 @@ export interface paths {
       cookie?: never;
     };
     /** The channel kinds and the event types a subscription can filter on */
-    get: operations['get.notifications.channels'];
+    get: operations['notifications.channels'];
     put?: never;
     post?: never;
     delete?: never;
@@ -998,7 +998,7 @@ export interface paths {
       cookie?: never;
     };
     /** Deliveries that failed notifications.maxAttempts times */
-    get: operations['get.notifications.dead-letters'];
+    get: operations['notifications.deadLetters'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1049,7 +1049,7 @@ export interface paths {
       cookie?: never;
     };
     /** Deliveries in the outbox by status (pending, delivered, dead) */
-    get: operations['get.notifications.deliveries'];
+    get: operations['notifications.deliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1066,7 +1066,7 @@ export interface paths {
       cookie?: never;
     };
     /** Secrets with an expiry date and no automatic rotation that are expired or expire within `within_days` */
-    get: operations['get.notifications.manual-rotations'];
+    get: operations['notifications.manualRotations'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1083,7 +1083,7 @@ export interface paths {
       cookie?: never;
     };
     /** List subscriptions (secret settings are never shown) */
-    get: operations['get.notifications.subscriptions'];
+    get: operations['notifications.subscriptions.list'];
     put?: never;
     /** Add a subscription: a channel (webhook, slack, nats) and filters (event types, minimum criticality, name prefix) */
     post: operations['post.notifications.subscriptions'];
@@ -1640,7 +1640,7 @@ export interface paths {
       cookie?: never;
     };
     /** The current signed checkpoint of the chain (sequence, hash, time, signature), to publish outside Keyhaven (root) */
-    get: operations['get.sys.audit.checkpoint'];
+    get: operations['sys.audit.checkpoint'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1742,7 +1742,7 @@ export interface paths {
       cookie?: never;
     };
     /** Vault health: 200 when serving, 503 (sealed) when not ready; activecode/sealedcode override */
-    get: operations['get.sys.health'];
+    get: operations['vault.sys.health'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1827,7 +1827,7 @@ export interface paths {
       cookie?: never;
     };
     /** Vault seal status: sealed while Keyhaven is not ready */
-    get: operations['get.sys.seal-status'];
+    get: operations['vault.sys.sealStatus'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1866,7 +1866,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Delete an empty tenant (root token) */
-    delete: operations['delete.tenants.by-id'];
+    delete: operations['tenants.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2378,6 +2378,16 @@ export interface components {
     VaultError: {
       errors: string[];
     };
+    VaultKvVersionMetadata: {
+      /** Format: date-time */
+      created_time: string;
+      custom_metadata: {
+        [key: string]: string;
+      } | null;
+      deletion_time: string;
+      destroyed: boolean;
+      version: number;
+    };
   };
   responses: {
     /** @description An error, with its stable code (see docs/errors.md). */
@@ -2462,7 +2472,7 @@ export interface operations {
       };
     };
   };
-  'get.admin.secrets.health': {
+  'admin.secrets.health': {
     parameters: {
       query?: never;
       header?: never;
@@ -2473,14 +2483,18 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Health of the store and keyring */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
@@ -2518,7 +2532,7 @@ export interface operations {
       };
     };
   };
-  'get.admin.secrets.key-rotation.status': {
+  'admin.keyRotation.status': {
     parameters: {
       query?: never;
       header?: never;
@@ -2529,14 +2543,18 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Key-encryption-key rotation state */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
@@ -2633,7 +2651,7 @@ export interface operations {
       };
     };
   };
-  'get.health': {
+  'health.get': {
     parameters: {
       query?: never;
       header?: never;
@@ -2644,20 +2662,37 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Up, database reachable */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {string} */
+            database: 'ok';
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+      /** @description Database unreachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            database: 'unavailable';
+            /** @enum {string} */
+            status: 'degraded';
           };
         };
       };
     };
   };
-  'get.health.live': {
+  'health.live': {
     parameters: {
       query?: never;
       header?: never;
@@ -2668,20 +2703,21 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The process answers */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {string} */
+            status: 'ok';
           };
         };
       };
     };
   };
-  'get.health.ready': {
+  'health.ready': {
     parameters: {
       query?: never;
       header?: never;
@@ -2692,14 +2728,33 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Ready */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            checks: {
+              [key: string]: string;
+            };
+            /** @enum {string} */
+            status: 'ready';
+          };
+        };
+      };
+      /** @description Not ready: the failing checks say why */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            checks: {
+              [key: string]: string;
+            };
+            /** @enum {string} */
+            status: 'not_ready';
           };
         };
       };
@@ -4259,7 +4314,7 @@ export interface operations {
       };
     };
   };
-  'get.auth.token.lookup-self': {
+  'vault.token.lookupSelf': {
     parameters: {
       query?: never;
       header?: never;
@@ -4270,14 +4325,42 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The calling token */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              accessor: string;
+              creation_ttl: number;
+              display_name: string;
+              entity_id: string;
+              expire_time: string | null;
+              explicit_max_ttl: number;
+              meta: {
+                [key: string]: string;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              path: string;
+              policies: string[];
+              renewable: boolean;
+              ttl: number;
+              type: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
@@ -4429,7 +4512,7 @@ export interface operations {
       };
     };
   };
-  'get.console.oidc.callback': {
+  'console.oidc.callback': {
     parameters: {
       query?: never;
       header?: never;
@@ -4440,20 +4523,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Back to the console: signed in (session cookie set), or with ?sso_error=<code> */
+      302: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'get.console.oidc.login': {
+  'console.oidc.login': {
     parameters: {
       query?: never;
       header?: never;
@@ -4464,16 +4543,12 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description A redirect to the OpenID provider */
+      302: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -4546,7 +4621,7 @@ export interface operations {
       };
     };
   };
-  'get.events': {
+  'events.stream': {
     parameters: {
       query?: never;
       header?: never;
@@ -4557,15 +4632,13 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Server-sent events, one JSON object per data line */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'text/event-stream': string;
         };
       };
     };
@@ -4600,7 +4673,7 @@ export interface operations {
       };
     };
   };
-  'get.kv.data.path': {
+  'vault.kv.read': {
     parameters: {
       query?: never;
       header?: never;
@@ -4614,20 +4687,36 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The data of one version and its metadata */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              data: {
+                [key: string]: unknown;
+              };
+              metadata: components['schemas']['VaultKvVersionMetadata'];
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.kv.data.path': {
+  'vault.kv.write.put': {
     parameters: {
       query?: never;
       header?: never;
@@ -4641,20 +4730,31 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The metadata of the new version */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: components['schemas']['VaultKvVersionMetadata'];
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.kv.data.path': {
+  'vault.kv.write': {
     parameters: {
       query?: never;
       header?: never;
@@ -4668,20 +4768,31 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The metadata of the new version */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: components['schemas']['VaultKvVersionMetadata'];
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'delete.kv.data.path': {
+  'vault.kv.deleteLatest': {
     parameters: {
       query?: never;
       header?: never;
@@ -4695,16 +4806,12 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -4843,7 +4950,7 @@ export interface operations {
       };
     };
   };
-  'get.kv.metadata.path': {
+  'vault.kv.metadata': {
     parameters: {
       query?: never;
       header?: never;
@@ -4857,14 +4964,46 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description A secret's metadata and its versions */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              cas_required: boolean;
+              /** Format: date-time */
+              created_time: string;
+              current_version: number;
+              custom_metadata: {
+                [key: string]: string;
+              } | null;
+              delete_version_after: string;
+              max_versions: number;
+              oldest_version: number;
+              /** Format: date-time */
+              updated_time: string;
+              versions: {
+                [key: string]: {
+                  /** Format: date-time */
+                  created_time: string;
+                  deletion_time: string;
+                  destroyed: boolean;
+                };
+              };
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
@@ -5032,7 +5171,7 @@ export interface operations {
       };
     };
   };
-  'get.notifications.channels': {
+  'notifications.channels': {
     parameters: {
       query?: never;
       header?: never;
@@ -5043,20 +5182,24 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Channel kinds and event types */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            channels: {
+              display_name: string;
+              kind: string;
+            }[];
+            event_types: string[];
           };
         };
       };
     };
   };
-  'get.notifications.dead-letters': {
+  'notifications.deadLetters': {
     parameters: {
       query?: {
         limit?: number;
@@ -5070,14 +5213,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Deliveries that gave up */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            items: {
+              [key: string]: unknown;
+            }[];
           };
         };
       };
@@ -5141,7 +5286,7 @@ export interface operations {
       };
     };
   };
-  'get.notifications.deliveries': {
+  'notifications.deliveries': {
     parameters: {
       query?: {
         limit?: number;
@@ -5156,20 +5301,22 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Recent deliveries */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            items: {
+              [key: string]: unknown;
+            }[];
           };
         };
       };
     };
   };
-  'get.notifications.manual-rotations': {
+  'notifications.manualRotations': {
     parameters: {
       query?: {
         within_days?: number;
@@ -5182,20 +5329,22 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Secrets waiting for a person to rotate them */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            items: {
+              [key: string]: unknown;
+            }[];
           };
         };
       };
     };
   };
-  'get.notifications.subscriptions': {
+  'notifications.subscriptions.list': {
     parameters: {
       query?: never;
       header?: never;
@@ -5206,14 +5355,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Subscriptions */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            items: {
+              [key: string]: unknown;
+            }[];
           };
         };
       };
@@ -6885,7 +7036,7 @@ export interface operations {
       };
     };
   };
-  'get.sys.audit.checkpoint': {
+  'sys.audit.checkpoint': {
     parameters: {
       query?: never;
       header?: never;
@@ -6896,14 +7047,20 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The signed head of the chain */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            anchor_file: string | null;
+            format: string;
+            hash: string;
+            seq: number;
+            signature: string;
+            /** Format: date-time */
+            time: string;
           };
         };
       };
@@ -7056,7 +7213,7 @@ export interface operations {
       };
     };
   };
-  'get.sys.health': {
+  'vault.sys.health': {
     parameters: {
       query?: never;
       header?: never;
@@ -7067,13 +7224,21 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description Vault's health answer */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
+            cluster_id: string;
+            cluster_name: string;
+            initialized: boolean;
+            sealed: boolean;
+            server_time_utc: number;
+            standby: boolean;
+            version: string;
+          } & {
             [key: string]: unknown;
           };
         };
@@ -7187,7 +7352,7 @@ export interface operations {
       };
     };
   };
-  'get.sys.seal-status': {
+  'vault.sys.sealStatus': {
     parameters: {
       query?: never;
       header?: never;
@@ -7198,13 +7363,19 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description Vault's seal status */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
+            initialized: boolean;
+            sealed: boolean;
+            /** @enum {string} */
+            type: 'shamir';
+            version: string;
+          } & {
             [key: string]: unknown;
           };
         };
@@ -7288,7 +7459,7 @@ export interface operations {
       };
     };
   };
-  'delete.tenants.by-id': {
+  'tenants.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -7301,14 +7472,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Deleted */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {boolean} */
+            deleted: true;
+            id: string;
           };
         };
       };

@@ -7,5 +7,6 @@ import { secretDocs } from './secrets/secret-openapi.js';
 import { syncDocs } from './sync/sync-openapi.js';
 import { systemDocs } from './system/system-openapi.js';
 import { tokenDocs } from './tokens/token-openapi.js';
+import { vaultDocs } from './vault-compat/vault-openapi.js';
 
-export const featureDocs: FeatureDocs[] = [secretDocs, rotationDocs, auditDocs, tokenDocs, syncDocs, systemDocs];
+export const featureDocs: FeatureDocs[] = [secretDocs, rotationDocs, auditDocs, tokenDocs, syncDocs, systemDocs, vaultDocs];

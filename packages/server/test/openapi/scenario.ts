@@ -140,7 +140,14 @@ export const runConsoleScenario = async (s: TestServer): Promise<Exchange[]> => 
   await call('admin.keyRotation.status', 'GET', '/admin/secrets/key-rotation/status');
   await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });
   await call('vault.sys.sealStatus', 'GET', '/v1/sys/seal-status', { token: '', tenant: null });
-  await call('get.kv.data.path', 'GET', '/v1/kv/data/nope/missing'); // 404 in Vault's shape
+  const vault = { headers: { 'x-vault-token': s.rootToken } };
+  await call('vault.kv.read', 'GET', '/v1/kv/data/nope/missing', vault); // 404 in Vault's shape
+  await call('vault.kv.write', 'POST', '/v1/kv/data/app/db', { ...vault, body: { data: { password: 'pw-1' } } });
+  await call('vault.kv.write.put', 'PUT', '/v1/kv/data/app/db', { ...vault, body: { data: { password: 'pw-2' } } });
+  await call('vault.kv.read', 'GET', '/v1/kv/data/app/db', vault);
+  await call('vault.kv.metadata', 'GET', '/v1/kv/metadata/app/db', vault);
+  await call('vault.token.lookupSelf', 'GET', '/v1/auth/token/lookup-self', { ...vault, tenant: null });
+  await call('vault.kv.deleteLatest', 'DELETE', '/v1/kv/data/app/db', vault);
 
   // Sign out.
   await call('console.session.delete', 'DELETE', '/v1/console/session', {

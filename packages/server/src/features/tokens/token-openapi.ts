@@ -89,6 +89,24 @@ export const tokenDocs: FeatureDocs = {
       operationId: 'console.session.delete',
       responses: ok('Signed out', obj({ signed_out: constant(true) })),
     },
+    'GET /v1/console/oidc/login': {
+      operationId: 'console.oidc.login',
+      responses: { 302: { description: 'A redirect to the OpenID provider' } },
+    },
+    'GET /v1/console/oidc/callback': {
+      operationId: 'console.oidc.callback',
+      responses: { 302: { description: 'Back to the console: signed in (session cookie set), or with ?sso_error=<code>' } },
+    },
+    'GET /v1/events': {
+      operationId: 'events.stream',
+      responses: {
+        200: {
+          description: 'Server-sent events, one JSON object per data line',
+          contentType: 'text/event-stream',
+          schema: { type: 'string' },
+        },
+      },
+    },
     'GET /v1/console/oidc': {
       operationId: 'console.oidc',
       responses: ok('Whether single sign-on is configured', obj({ enabled: bool }, { open: true })),
