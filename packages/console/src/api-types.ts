@@ -1176,7 +1176,7 @@ export interface paths {
     get: operations['providers.list'];
     put?: never;
     /** Add a provider configuration (fails when the name exists) */
-    post: operations['post.providers'];
+    post: operations['providers.create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1195,7 +1195,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Remove a provider configuration and crypto-shred its credential */
-    delete: operations['delete.providers.by-id'];
+    delete: operations['providers.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1243,7 +1243,7 @@ export interface paths {
       cookie?: never;
     };
     /** Read a secret from an external store by reference (aws-sm://, gcp-sm://, azure-kv://, vault://, k8s://, dotenv://, env://), cached in memory */
-    get: operations['get.references'];
+    get: operations['references.read'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1557,7 +1557,7 @@ export interface paths {
     get: operations['sync.destinations.list'];
     put?: never;
     /** Replicate a secret (secret_name) or every secret under a prefix to a provider, on every change and rotation */
-    post: operations['post.sync.destinations'];
+    post: operations['sync.destinations.create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1575,7 +1575,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Stop syncing to a destination (remote copies are kept) */
-    delete: operations['delete.sync.destinations.by-id'];
+    delete: operations['sync.destinations.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2117,6 +2117,25 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    Provider: {
+      capabilities: {
+        [key: string]: unknown;
+      };
+      config: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      created_at: string;
+      credential: {
+        secret: string | null;
+        stored: boolean;
+      };
+      display_name: string;
+      id: string;
+      kind: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     Role: {
       builtin: boolean;
       description: string | null;
@@ -2294,13 +2313,24 @@ export interface components {
       name: string;
       version: number;
     };
+    SyncDestination: {
+      /** Format: date-time */
+      created_at: string;
+      id: string;
+      initial_policy: string;
+      never_delete_remote: boolean;
+      prefix: string | null;
+      provider_id: string;
+      secret_name: string | null;
+      template: string;
+    };
     SyncState: {
       attempts: number;
       destination_id: string;
       last_error: string | null;
       /** Format: date-time */
       next_attempt_at: string | null;
-      remote_name: string;
+      remote_name: string | null;
       secret_name: string;
       /** @enum {string} */
       status: 'ok' | 'pending' | 'error';
@@ -5690,9 +5720,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
+            items: components['schemas']['Provider'][];
             kinds: {
               capabilities: {
                 [key: string]: unknown;
@@ -5706,7 +5734,7 @@ export interface operations {
       };
     };
   };
-  'post.providers': {
+  'providers.create': {
     parameters: {
       query?: never;
       header?: never;
@@ -5734,14 +5762,32 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description The new configuration; credential_fields names the fields stored as a Keyhaven secret */
+      201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            capabilities: {
+              [key: string]: unknown;
+            };
+            config: {
+              [key: string]: unknown;
+            };
+            created: boolean;
+            /** Format: date-time */
+            created_at: string;
+            credential: {
+              secret: string | null;
+              stored: boolean;
+            };
+            credential_fields: string[];
+            display_name: string;
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            updated_at: string;
           };
         };
       };
@@ -5766,14 +5812,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['Provider'];
         };
       };
     };
   };
-  'delete.providers.by-id': {
+  'providers.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -5786,14 +5830,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Deleted */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {boolean} */
+            deleted: true;
+            id: string;
           };
         };
       };
@@ -5851,20 +5897,24 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description The result of a connection test */
+      /** @description The result of a connection test (ok, and what the store said) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
+            id: string;
+            kind: string;
+            ok: boolean;
+          } & {
             [key: string]: unknown;
           };
         };
       };
     };
   };
-  'get.references': {
+  'references.read': {
     parameters: {
       query: {
         cache?: 'true' | 'false';
@@ -5879,14 +5929,19 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The value a provider reference points to */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            cached: boolean;
+            kind: string;
+            provider_id: string;
+            ref: string;
+            value: unknown;
+            version: string;
           };
         };
       };
@@ -6866,15 +6921,13 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
+            items: components['schemas']['SyncDestination'][];
           };
         };
       };
     };
   };
-  'post.sync.destinations': {
+  'sync.destinations.create': {
     parameters: {
       query?: never;
       header?: never;
@@ -6903,20 +6956,30 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description The destination; queued and imported count the secrets it took */
+      201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            imported: number;
+            initial_policy: string;
+            never_delete_remote: boolean;
+            prefix: string | null;
+            provider_id: string;
+            queued: number;
+            secret_name: string | null;
+            template: string;
           };
         };
       };
     };
   };
-  'delete.sync.destinations.by-id': {
+  'sync.destinations.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -6929,14 +6992,17 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Deleted; remote_kept says whether the remote copies stay */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {boolean} */
+            deleted: true;
+            id: string;
+            remote_kept: boolean;
           };
         };
       };

@@ -40,16 +40,7 @@ export interface Selector {
   prefix?: string;
   service?: string;
 }
-export interface Provider {
-  id: string;
-  kind: string;
-  display_name: string;
-  config: Record<string, unknown>;
-  credential: { stored: boolean; secret: string | null };
-  capabilities: Record<string, unknown> | string[];
-  created_at: string;
-  updated_at: string;
-}
+export type Provider = Schemas['Provider'];
 export interface ProviderTest {
   ok: boolean;
   message?: string;
@@ -57,51 +48,14 @@ export interface ProviderTest {
   latency_ms?: number;
   [k: string]: unknown;
 }
-export interface SyncDestination {
-  id: string;
-  secret_name: string | null;
-  prefix: string | null;
-  provider_id: string;
-  template: string;
-  initial_policy: string;
-  never_delete_remote: boolean;
-  created_at: string;
-}
-export interface SyncState {
-  destination_id: string;
-  secret_name: string;
-  remote_name: string;
-  status: 'ok' | 'pending' | 'error';
-  last_error: string | null;
-  synced_version: number | null;
-  attempts: number;
-  next_attempt_at: string | null;
-  updated_at: string;
-}
+export type SyncDestination = Schemas['SyncDestination'];
+export type SyncState = Schemas['SyncState'];
 export type FingerprintMatch = Schemas['FingerprintMatch'];
 export type TokenRow = Schemas['Token'];
 export type CreatedToken = Schemas['CreatedToken'];
-export interface Role {
-  name: string;
-  builtin?: boolean;
-  description?: string | null;
-  policies?: string[];
-  [k: string]: unknown;
-}
-export interface PolicyRule {
-  effect: 'allow' | 'deny';
-  actions: string[];
-  paths?: string[];
-  environments?: string[];
-  tags?: string[];
-  [k: string]: unknown;
-}
-export interface Policy {
-  name: string;
-  description: string | null;
-  rules: PolicyRule[];
-  [k: string]: unknown;
-}
+export type Role = Schemas['Role'];
+export type PolicyRule = Policy['rules'][number];
+export type Policy = Schemas['Policy'];
 
 export class ApiFailure extends Error implements ApiError {
   constructor(
@@ -231,26 +185,21 @@ export const api = {
     call<RotateResult>('POST', '/v1/rotation/emergency-rotate', { body: { secret_name: name, reason: reason || undefined } }),
   access: (name: string, q: Query) => call<Answer<'audit.access'>>('GET', `/v1/audit/access/${secretPath(name)}`, { query: q }),
   anomalies: () => call<Answer<'audit.anomalies'>>('GET', '/v1/audit/anomalies'),
-  providers: () => call<{ items: Provider[]; kinds: unknown }>('GET', '/v1/providers'),
+  providers: () => call<Answer<'providers.list'>>('GET', '/v1/providers'),
   testProvider: (id: string) => call<ProviderTest>('POST', `/v1/providers/${encodeURIComponent(id)}/test`),
-  syncDestinations: () => call<{ items: SyncDestination[] }>('GET', '/v1/sync/destinations'),
-  syncStatus: (q: Query) =>
-    call<{ summary: Record<'ok' | 'pending' | 'error', number>; items: SyncState[]; next_cursor: string | null }>(
-      'GET',
-      '/v1/sync/status',
-      { query: q },
-    ),
-  syncRun: () => call<Record<string, unknown>>('POST', '/v1/sync/run', { body: {} }),
+  syncDestinations: () => call<Answer<'sync.destinations.list'>>('GET', '/v1/sync/destinations'),
+  syncStatus: (q: Query) => call<Answer<'sync.status'>>('GET', '/v1/sync/status', { query: q }),
+  syncRun: () => call<Answer<'sync.run'>>('POST', '/v1/sync/run', { body: {} }),
   /** Only SHA-256 digests leave the browser: never a value. */
   matchFingerprints: (sha256: string[]) => call<Answer<'fingerprints.match'>>('POST', '/v1/fingerprints/match', { body: { sha256 } }),
   tokens: () => call<Answer<'tokens.list'>>('GET', '/v1/tokens'),
   createToken: (b: { name: string; role: string; kind: string; ttl_seconds?: number }) =>
     call<Answer<'tokens.create', 201>>('POST', '/v1/tokens', { body: b }),
   revokeToken: (id: string) => call<Answer<'tokens.revoke'>>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
-  roles: () => call<{ items: Role[] }>('GET', '/v1/roles'),
+  roles: () => call<Answer<'roles.list'>>('GET', '/v1/roles'),
   putRole: (name: string, b: { description?: string | null; policies: string[] }) =>
-    call<Role>('PUT', `/v1/roles/${encodeURIComponent(name)}`, { body: b }),
-  policies: () => call<{ items: Policy[] }>('GET', '/v1/policies'),
+    call<Answer<'roles.put'>>('PUT', `/v1/roles/${encodeURIComponent(name)}`, { body: b }),
+  policies: () => call<Answer<'policies.list'>>('GET', '/v1/policies'),
   putPolicy: (name: string, b: { description?: string | null; rules: PolicyRule[] }) =>
-    call<Policy>('PUT', `/v1/policies/${encodeURIComponent(name)}`, { body: b }),
+    call<Answer<'policies.put'>>('PUT', `/v1/policies/${encodeURIComponent(name)}`, { body: b }),
 };

@@ -2,6 +2,9 @@
 // response body is validated (ajv) against the schema the document gives for its operationId and
 // status. Also: every registered route is an operation with an operationId, a documented success
 // response and the shared error responses; and the whole document is valid OpenAPI 3.0.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -17,9 +20,12 @@ let s: TestServer;
 let doc: Json;
 let exchanges: Exchange[];
 beforeAll(async () => {
-  s = await startTestServer('sqlite');
+  const dotenvDir = mkdtempSync(join(tmpdir(), 'kh-openapi-env-'));
+  s = await startTestServer('sqlite', {
+    config: { providers: { syncIntervalSeconds: 3600, dotenv: { enabled: true, directories: [dotenvDir] } } },
+  });
   doc = (await s.call('GET', '/openapi.json', { token: '', tenant: null })).body;
-  exchanges = await runConsoleScenario(s);
+  exchanges = await runConsoleScenario(s, dotenvDir);
 });
 afterAll(() => s?.close());
 
@@ -104,6 +110,11 @@ describe('the OpenAPI document', () => {
       'roles.list',
       'roles.put',
       'providers.list',
+      'providers.create',
+      'providers.test',
+      'references.read',
+      'sync.destinations.create',
+      'sync.destinations.list',
       'sync.status',
       'sync.run',
       'console.session.create',

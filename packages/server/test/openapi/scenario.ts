@@ -2,6 +2,8 @@
 // exercises, so the documented response schema for (operationId, status) can be checked against what
 // the server really sent.
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestServer } from '../support/test-server.js';
 
 export interface Exchange {
@@ -12,7 +14,8 @@ export interface Exchange {
   body: unknown;
 }
 
-export const runConsoleScenario = async (s: TestServer): Promise<Exchange[]> => {
+/** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config). */
+export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Promise<Exchange[]> => {
   const out: Exchange[] = [];
   const call = async (
     operationId: string,
@@ -116,12 +119,23 @@ export const runConsoleScenario = async (s: TestServer): Promise<Exchange[]> => 
   await call('roles.delete', 'DELETE', '/v1/roles/pay-reader');
   await call('policies.delete', 'DELETE', '/v1/policies/pay-read');
 
-  // Providers and sync (the built-in store only: no external service in this scenario).
+  // Providers and sync, with a .env file as the external store.
+  const envFile = join(dotenvDir, 'app.env');
+  writeFileSync(envFile, 'API_KEY=abc123\n');
+  await call('providers.create', 'POST', '/v1/providers', { body: { provider_name: 'dotenv', config: { path: envFile } } });
   await call('providers.list', 'GET', '/v1/providers');
+  await call('providers.get', 'GET', '/v1/providers/dotenv');
   await call('providers.get', 'GET', '/v1/providers/nope'); // 404
+  await call('providers.test', 'POST', '/v1/providers/dotenv/test');
+  await call('references.read', 'GET', `/v1/references?ref=${encodeURIComponent(`dotenv://${envFile}#API_KEY`)}`);
+  await call('sync.destinations.create', 'POST', '/v1/sync/destinations', {
+    body: { id: 'to-env', prefix: 'payments/', provider_id: 'dotenv', template: 'PAY_{{relative}}' },
+  });
   await call('sync.destinations.list', 'GET', '/v1/sync/destinations');
-  await call('sync.status', 'GET', '/v1/sync/status');
   await call('sync.run', 'POST', '/v1/sync/run', { body: {} });
+  await call('sync.status', 'GET', '/v1/sync/status');
+  await call('sync.destinations.delete', 'DELETE', '/v1/sync/destinations/to-env');
+  await call('providers.delete', 'DELETE', '/v1/providers/dotenv');
 
   // Health, tenants, the audit checkpoint, notifications, administration, Vault's system paths.
   await call('health.get', 'GET', '/health', { token: '', tenant: null });
