@@ -324,7 +324,8 @@ describe.skipIf(!haveChromium)('web console operations pages in Chromium', () =>
     await h.capture('admin-revoke-confirm');
     await dialog.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('status').filter({ hasText: 'Token "old-ci" revoked.' }).waitFor();
-    expect(await tokens.getByRole('row').filter({ hasText: 'old-ci' }).count()).toBe(0);
+    // The status shows before the list reloads: wait for the row to go.
+    await expect.poll(() => tokens.getByRole('row').filter({ hasText: 'old-ci' }).count()).toBe(0);
     const refused = await fetch(`${h.server.url}/v1/secrets`, {
       headers: { authorization: `Bearer ${victim.token}`, 'x-tenant-id': 'default' },
     });

@@ -64,6 +64,7 @@ import { createMachineAuth } from './features/auth/machine-auth.js';
 import { createAuthTenantHook } from './features/vault-compat/vault-auth-routes.js';
 import { createNotificationFeature, type NotificationFeature } from './features/notifications/notification-feature.js';
 import type { DeliveryObserver } from './features/notifications/delivery-worker.js';
+import { featureDocs } from './features/openapi-docs.js';
 
 export const VERSION = '0.1.0';
 
@@ -390,6 +391,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const http = await buildHttp({
       logger,
       version: VERSION,
+      docs: featureDocs,
       trustProxy: config.trustProxy,
       requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),

@@ -180,9 +180,9 @@ export const EmergencyPage = () => {
                     <td>
                       <Badge kind={r.status === 'success' ? 'success' : 'bad'}>{r.status}</Badge>
                     </td>
-                    <td>{r.new_version ? `v${r.new_version}` : '—'}</td>
+                    <td>{'new_version' in r && r.new_version ? `v${r.new_version}` : '—'}</td>
                     <td>
-                      {r.error ? (
+                      {'error' in r ? (
                         <>
                           <code>{r.error.code}</code> {r.error.message}
                         </>

@@ -10,6 +10,13 @@ import { fail } from '../lib/errors.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { acceptListMethod } from './list-method.js';
 import { PER_REQUEST, routeConfig, type App } from './pipeline-types.js';
+import { completeDocument, type OpenApiObject } from './openapi/document.js';
+import type { FeatureDocs } from './openapi/json-schema.js';
+
+/** The routes each app registered (method, URL, hidden from the document or not), for tests that
+ *  check every route is documented. */
+const registered = new WeakMap<object, Array<{ method: string; url: string; hidden: boolean }>>();
+export const registeredRoutes = (app: App) => registered.get(app) ?? [];
 
 export interface HttpOptions {
   logger: Logger;
@@ -30,6 +37,9 @@ export interface HttpOptions {
    *  clients in Vault's shape); otherwise Keyhaven's ROUTE_NOT_FOUND. */
   notFound?: (req: FastifyRequest, reply: FastifyReply) => boolean;
   version: string;
+  /** Response documentation of each feature, completed into the OpenAPI document (documentation
+   *  only: serialization is not affected). */
+  docs?: FeatureDocs[];
   trustProxy?: boolean | string;
   requestLogging?: boolean;
 }
@@ -172,8 +182,13 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
       security: [{ bearer: [], tenant: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (o) => completeDocument((o as { openapiObject: OpenApiObject }).openapiObject, opts.docs ?? []) as never,
   });
+  const routes: Array<{ method: string; url: string; hidden: boolean }> = [];
+  registered.set(app, routes);
   app.addHook('onRoute', (route) => {
+    for (const m of [route.method].flat())
+      if (m !== 'HEAD') routes.push({ method: m, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true });
     // Documentation routes are public; every other route must declare its own access rule.
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: { public: true } };
   });

@@ -1,0 +1,110 @@
+// The documented responses of the audit routes (OpenAPI; documentation only, see http/openapi).
+import {
+  arr,
+  bool,
+  constant,
+  dateTime,
+  int,
+  nullable,
+  obj,
+  ok,
+  oneOf,
+  openObject,
+  ref,
+  str,
+  type FeatureDocs,
+} from '../../http/openapi/json-schema.js';
+
+const events = obj({ items: arr(ref('AuditEvent')), next_before: nullable(int) });
+const anomalies = obj({ items: arr(ref('Anomaly')) });
+
+export const auditDocs: FeatureDocs = {
+  schemas: {
+    AuditEvent: obj({
+      seq: int,
+      tenant: { type: 'string', description: 'Empty for events outside any tenant' },
+      time: dateTime,
+      actor_id: nullable(str),
+      actor_name: nullable(str),
+      actor_kind: str,
+      action: str,
+      resource: nullable(str),
+      outcome: str,
+      status: nullable(int),
+      error_code: nullable(str),
+      source_ip: nullable(str),
+      user_agent: nullable(str),
+      request_id: nullable(str),
+      version: nullable(int),
+      value_hmac: nullable(str),
+      details: nullable(openObject),
+      prev_hash: str,
+      hash: str,
+    }),
+    Anomaly: obj(
+      {
+        kind: oneOf('repeated_failures', 'unusual_volume', 'new_source_ip', 'stale_read_after_emergency_rotation'),
+        tenant: str,
+        key: str,
+        summary: str,
+        count: int,
+        first_seen: dateTime,
+        last_seen: dateTime,
+        actor_id: nullable(str),
+        source_ip: nullable(str),
+        resource: nullable(str),
+      },
+      { optional: ['actor_id', 'source_ip', 'resource'] },
+    ),
+    AuditVerifyResult: obj(
+      {
+        ok: bool,
+        code: constant('AUDIT_CHAIN_DAMAGED'),
+        checked: int,
+        first_seq: nullable(int),
+        last_seq: nullable(int),
+        broken: obj({ seq: nullable(int), reason: str }),
+        problems: arr(obj({ kind: str, seq: nullable(int), reason: str }, { open: true })),
+        more_problems: bool,
+        head: nullable(obj({ seq: int, hash: str })),
+        anchor: obj({ status: oneOf('ok', 'none', 'off', 'invalid'), file: nullable(str), seq: nullable(int), time: nullable(dateTime) }),
+        appends: oneOf('ok', 'refused', 'off'),
+        from_checkpoint: nullable(int),
+        seals: arr(obj({ seq: int, time: dateTime, reason: nullable(str) })),
+      },
+      { optional: ['code', 'broken'] },
+    ),
+  },
+  operations: {
+    'GET /v1/audit/events': { operationId: 'audit.events', responses: ok("The tenant's events, newest first, one page", events) },
+    'GET /v1/audit/export': {
+      operationId: 'audit.export',
+      responses: {
+        200: {
+          description: 'Every matching event, one JSON object a line',
+          contentType: 'application/x-ndjson',
+          schema: ref('AuditEvent'),
+        },
+      },
+    },
+    'GET /v1/audit/access/{*}': {
+      operationId: 'audit.access',
+      path: '/v1/audit/access/{name}',
+      responses: ok('Who touched one secret, newest first', events),
+    },
+    'GET /v1/audit/anomalies': { operationId: 'audit.anomalies', responses: ok("The tenant's anomaly signals", anomalies) },
+    'GET /v1/sys/audit/events': { operationId: 'sys.audit.events', responses: ok('Events of every tenant (root)', events) },
+    'GET /v1/sys/audit/export': {
+      operationId: 'sys.audit.export',
+      responses: {
+        200: {
+          description: 'Every matching event, one JSON object a line',
+          contentType: 'application/x-ndjson',
+          schema: ref('AuditEvent'),
+        },
+      },
+    },
+    'POST /v1/sys/audit/verify': { operationId: 'sys.audit.verify', responses: ok('The verification report', ref('AuditVerifyResult')) },
+    'GET /v1/sys/audit/anomalies': { operationId: 'sys.audit.anomalies', responses: ok('Anomaly signals of every tenant', anomalies) },
+  },
+};

@@ -1,0 +1,88 @@
+// The documented responses of the health, notification and administration routes (OpenAPI;
+// documentation only, see http/openapi). Items of notification lists are not described yet (open).
+import {
+  arr,
+  constant,
+  dateTime,
+  int,
+  map,
+  nullable,
+  obj,
+  ok,
+  oneOf,
+  openObject,
+  str,
+  type FeatureDocs,
+} from '../../http/openapi/json-schema.js';
+
+const items = obj({ items: arr(openObject) });
+const adminEnvelope = obj({ status: constant('success'), data: openObject });
+
+export const systemDocs: FeatureDocs = {
+  operations: {
+    'GET /health': {
+      operationId: 'health.get',
+      responses: {
+        200: { description: 'Up, database reachable', schema: obj({ status: constant('ok'), database: constant('ok') }) },
+        503: { description: 'Database unreachable', schema: obj({ status: constant('degraded'), database: constant('unavailable') }) },
+      },
+    },
+    'GET /health/live': { operationId: 'health.live', responses: ok('The process answers', obj({ status: constant('ok') })) },
+    'GET /health/ready': {
+      operationId: 'health.ready',
+      responses: {
+        200: { description: 'Ready', schema: obj({ status: constant('ready'), checks: map(str) }) },
+        503: { description: 'Not ready: the failing checks say why', schema: obj({ status: constant('not_ready'), checks: map(str) }) },
+      },
+    },
+    'DELETE /v1/tenants/{id}': { operationId: 'tenants.delete', responses: ok('Deleted', obj({ id: str, deleted: constant(true) })) },
+    'GET /v1/sys/audit/checkpoint': {
+      operationId: 'sys.audit.checkpoint',
+      responses: ok(
+        'The signed head of the chain',
+        obj({ format: str, seq: int, hash: str, time: dateTime, signature: str, anchor_file: nullable(str) }),
+      ),
+    },
+    'GET /v1/notifications/channels': {
+      operationId: 'notifications.channels',
+      responses: ok('Channel kinds and event types', obj({ channels: arr(obj({ kind: str, display_name: str })), event_types: arr(str) })),
+    },
+    'GET /v1/notifications/subscriptions': { operationId: 'notifications.subscriptions.list', responses: ok('Subscriptions', items) },
+    'GET /v1/notifications/deliveries': { operationId: 'notifications.deliveries', responses: ok('Recent deliveries', items) },
+    'GET /v1/notifications/dead-letters': { operationId: 'notifications.deadLetters', responses: ok('Deliveries that gave up', items) },
+    'GET /v1/notifications/manual-rotations': {
+      operationId: 'notifications.manualRotations',
+      responses: ok('Secrets waiting for a person to rotate them', items),
+    },
+    'GET /admin/secrets/health': { operationId: 'admin.secrets.health', responses: ok('Health of the store and keyring', adminEnvelope) },
+    'GET /admin/secrets/key-rotation/status': {
+      operationId: 'admin.keyRotation.status',
+      responses: ok('Key-encryption-key rotation state', adminEnvelope),
+    },
+    'GET /v1/sys/health': {
+      operationId: 'vault.sys.health',
+      responses: ok(
+        "Vault's health answer",
+        obj(
+          {
+            initialized: { type: 'boolean' },
+            sealed: { type: 'boolean' },
+            standby: { type: 'boolean' },
+            version: str,
+            cluster_name: str,
+            cluster_id: str,
+            server_time_utc: int,
+          },
+          { open: true },
+        ),
+      ),
+    },
+    'GET /v1/sys/seal-status': {
+      operationId: 'vault.sys.sealStatus',
+      responses: ok(
+        "Vault's seal status",
+        obj({ type: oneOf('shamir'), initialized: { type: 'boolean' }, sealed: { type: 'boolean' }, version: str }, { open: true }),
+      ),
+    },
+  },
+};

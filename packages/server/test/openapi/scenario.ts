@@ -1,0 +1,173 @@
+// A realistic console session against a test server: each step names the documented operation it
+// exercises, so the documented response schema for (operationId, status) can be checked against what
+// the server really sent.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestServer } from '../support/test-server.js';
+
+export interface Exchange {
+  operationId: string;
+  method: string;
+  url: string;
+  status: number;
+  body: unknown;
+}
+
+/** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config). */
+export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Promise<Exchange[]> => {
+  const out: Exchange[] = [];
+  const call = async (
+    operationId: string,
+    method: string,
+    url: string,
+    o: Parameters<TestServer['call']>[2] = {},
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }> => {
+    const r = await s.call(method, url, o);
+    out.push({ operationId, method, url, status: r.status, body: r.body });
+    return r;
+  };
+
+  // Console session: sign in with a token, read the session back with the cookie, sign out.
+  const signIn = await call('console.session.create', 'POST', '/v1/console/session', { tenant: null });
+  const cookie = String(signIn.headers['set-cookie']).split(';')[0];
+  await call('console.session.get', 'GET', '/v1/console/session', { token: '', tenant: null, headers: { cookie } });
+  await call('console.session.get', 'GET', '/v1/console/session', { tenant: null }); // 401: no cookie
+  await call('console.oidc', 'GET', '/v1/console/oidc', { tenant: null });
+  await call('tenants.list', 'GET', '/v1/tenants', { tenant: null });
+
+  // Secrets: create, write, read, describe, versions, metadata, delete/restore/destroy.
+  await call('secrets.create', 'POST', '/v1/secrets', {
+    body: {
+      name: 'payments/api-key',
+      value: 'first-value-1',
+      tags: ['pci'],
+      service: 'payments',
+      environment: 'prod',
+      description: 'PSP key',
+    },
+  });
+  await call('secrets.create', 'POST', '/v1/secrets', { body: { name: 'payments/api-key', value: 'x' } }); // 409
+  await call('secrets.create', 'POST', '/v1/secrets', { body: { name: '' } }); // 400 with details
+  await call('secrets.write', 'PUT', '/v1/secrets/payments/api-key', { body: { value: 'second-value-2' } });
+  await call('secrets.write', 'PUT', '/v1/secrets/payments/db', { body: { value: { user: 'app', password: 'pw-123456' } } });
+  await call('secrets.list', 'GET', '/v1/secrets');
+  await call('secrets.list', 'GET', '/v1/secrets?prefix=payments/&limit=1');
+  await call('secrets.read', 'GET', '/v1/secrets/payments/api-key');
+  await call('secrets.read', 'GET', '/v1/secrets/payments/api-key?version=1');
+  await call('secrets.read', 'GET', '/v1/secrets/payments/db?field=user');
+  await call('secrets.read', 'GET', '/v1/secrets/nope/missing'); // 404
+  await call('secrets.describe', 'GET', '/v1/secrets/payments/api-key:describe');
+  await call('secrets.versions', 'GET', '/v1/secrets/payments/api-key:versions');
+  await call('secrets.update', 'PATCH', '/v1/secrets/payments/api-key', { body: { criticality: 'critical', owner: 'team-pay' } });
+  await call('secrets.create', 'POST', '/v1/secrets', { body: { name: 'tmp/one', value: 'tmp-value-1' } });
+  await call('secrets.delete', 'DELETE', '/v1/secrets/tmp/one');
+  await call('secrets.list', 'GET', '/v1/secrets?include_deleted=true');
+  await call('secrets.restore', 'POST', '/v1/secrets/tmp/one:restore');
+  await call('secrets.write', 'PUT', '/v1/secrets/tmp/one', { body: { value: 'tmp-value-2' } });
+  await call('secrets.destroy', 'POST', '/v1/secrets/tmp/one:destroy', { body: { versions: [1] } }); // 409: labelled
+  await call('secrets.write', 'PUT', '/v1/secrets/tmp/one', { body: { value: 'tmp-value-3' } });
+  await call('secrets.destroy', 'POST', '/v1/secrets/tmp/one:destroy', { body: { versions: [1] } });
+  await call('secrets.delete', 'DELETE', '/v1/secrets/tmp/one');
+  await call('secrets.destroy', 'POST', '/v1/secrets/tmp/one:destroy');
+  const digest = createHash('sha256').update('second-value-2').digest('hex');
+  await call('fingerprints.match', 'POST', '/v1/fingerprints/match', { body: { sha256: [digest, 'a'.repeat(64)] } });
+
+  // Rotation: register (generated value), schedules, rotate, history, rollback, emergency.
+  await call('rotation.register', 'POST', '/v1/rotation/register', {
+    body: { secret_name: 'svc/token', rotation_interval_days: 30, tags: ['ops'], service: 'svc' },
+  });
+  await call('rotation.schedules', 'GET', '/v1/rotation/schedules');
+  await call('rotation.schedule', 'PUT', '/v1/rotation/schedule', { body: { secret_name: 'svc/token', rotation_interval_days: 7 } });
+  await call('rotation.rotate', 'POST', '/v1/rotation/rotate', { body: { secret_name: 'svc/token', reason: 'test' } });
+  await call('rotation.rotate', 'POST', '/v1/rotation/rotate', { body: { secret_name: 'nope/x' } }); // 404
+  await call('rotation.history', 'GET', '/v1/rotation/history');
+  await call('rotation.history', 'GET', '/v1/rotation/history?secret_name=svc/token&limit=5');
+  await call('rotation.due', 'GET', '/v1/rotation/due');
+  await call('rotation.rollback', 'POST', '/v1/rotation/rollback', { body: { secret_name: 'svc/token', reason: 'undo' } });
+  await call('rotation.emergencyRotate', 'POST', '/v1/rotation/emergency-rotate', { body: { selector: { tag: 'ops' }, dry_run: true } });
+  await call('rotation.emergencyRotate', 'POST', '/v1/rotation/emergency-rotate', {
+    body: { selector: { tag: 'ops' }, confirm: true, reason: 'leak' },
+  });
+  await call('rotation.emergencyRotate', 'POST', '/v1/rotation/emergency-rotate', { body: { secret_name: 'svc/token', reason: 'leak' } });
+  await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: { dry_run: true } });
+  await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: {} });
+  await call('rotation.schedules.unversioned', 'GET', '/secrets/schedules');
+
+  // Audit: events, a secret's access history, anomalies, verify the chain.
+  await call('audit.events', 'GET', '/v1/audit/events?limit=20');
+  await call('audit.events', 'GET', '/v1/audit/events?action=secret.read');
+  await call('audit.access', 'GET', '/v1/audit/access/payments/api-key');
+  await call('audit.anomalies', 'GET', '/v1/audit/anomalies');
+  await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
+
+  // Tokens, roles, policies.
+  await call('tokens.self', 'GET', '/v1/tokens/self', { tenant: null });
+  await call('tenants.get', 'GET', '/v1/tenants/default', { tenant: null });
+  const tok = await call('tokens.create', 'POST', '/v1/tokens', { body: { name: 'ci', role: 'read', ttl_seconds: 3600 } });
+  await call('tokens.list', 'GET', '/v1/tokens');
+  await call('tokens.get', 'GET', `/v1/tokens/${tok.body?.id}`);
+  await call('tokens.revoke', 'DELETE', `/v1/tokens/${tok.body?.id}`);
+  await call('tokens.list', 'GET', '/v1/tokens', { token: 'kh_not-a-token' }); // 401
+  await call('policies.put', 'PUT', '/v1/policies/pay-read', {
+    body: { description: 'read payments', rules: [{ effect: 'allow', actions: ['read', 'list'], paths: ['payments/*'] }] },
+  });
+  await call('policies.list', 'GET', '/v1/policies');
+  await call('policies.get', 'GET', '/v1/policies/pay-read');
+  await call('roles.put', 'PUT', '/v1/roles/pay-reader', { body: { description: 'payments', policies: ['pay-read'] } });
+  await call('roles.list', 'GET', '/v1/roles');
+  await call('roles.delete', 'DELETE', '/v1/roles/pay-reader');
+  await call('policies.delete', 'DELETE', '/v1/policies/pay-read');
+
+  // Providers and sync, with a .env file as the external store.
+  const envFile = join(dotenvDir, 'app.env');
+  writeFileSync(envFile, 'API_KEY=abc123\n');
+  await call('providers.create', 'POST', '/v1/providers', { body: { provider_name: 'dotenv', config: { path: envFile } } });
+  await call('providers.list', 'GET', '/v1/providers');
+  await call('providers.get', 'GET', '/v1/providers/dotenv');
+  await call('providers.get', 'GET', '/v1/providers/nope'); // 404
+  await call('providers.test', 'POST', '/v1/providers/dotenv/test');
+  await call('references.read', 'GET', `/v1/references?ref=${encodeURIComponent(`dotenv://${envFile}#API_KEY`)}`);
+  await call('sync.destinations.create', 'POST', '/v1/sync/destinations', {
+    body: { id: 'to-env', prefix: 'payments/', provider_id: 'dotenv', template: 'PAY_{{relative}}' },
+  });
+  await call('sync.destinations.list', 'GET', '/v1/sync/destinations');
+  await call('sync.run', 'POST', '/v1/sync/run', { body: {} });
+  await call('sync.status', 'GET', '/v1/sync/status');
+  await call('sync.destinations.delete', 'DELETE', '/v1/sync/destinations/to-env');
+  await call('providers.delete', 'DELETE', '/v1/providers/dotenv');
+
+  // Health, tenants, the audit checkpoint, notifications, administration, Vault's system paths.
+  await call('health.get', 'GET', '/health', { token: '', tenant: null });
+  await call('health.live', 'GET', '/health/live', { token: '', tenant: null });
+  await call('health.ready', 'GET', '/health/ready', { token: '', tenant: null });
+  await call('tenants.create', 'POST', '/v1/tenants', { tenant: null, body: { id: 'acme', name: 'Acme' } });
+  await call('tenants.delete', 'DELETE', '/v1/tenants/acme', { tenant: null });
+  await call('sys.audit.checkpoint', 'GET', '/v1/sys/audit/checkpoint', { tenant: null });
+  await call('notifications.channels', 'GET', '/v1/notifications/channels');
+  await call('notifications.subscriptions.list', 'GET', '/v1/notifications/subscriptions');
+  await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries');
+  await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters');
+  await call('notifications.manualRotations', 'GET', '/v1/notifications/manual-rotations');
+  await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { tenant: null }); // 400: the root token does not expire
+  await call('admin.secrets.health', 'GET', '/admin/secrets/health');
+  await call('admin.keyRotation.status', 'GET', '/admin/secrets/key-rotation/status');
+  await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });
+  await call('vault.sys.sealStatus', 'GET', '/v1/sys/seal-status', { token: '', tenant: null });
+  const vault = { headers: { 'x-vault-token': s.rootToken } };
+  await call('vault.kv.read', 'GET', '/v1/kv/data/nope/missing', vault); // 404 in Vault's shape
+  await call('vault.kv.write', 'POST', '/v1/kv/data/app/db', { ...vault, body: { data: { password: 'pw-1' } } });
+  await call('vault.kv.write.put', 'PUT', '/v1/kv/data/app/db', { ...vault, body: { data: { password: 'pw-2' } } });
+  await call('vault.kv.read', 'GET', '/v1/kv/data/app/db', vault);
+  await call('vault.kv.metadata', 'GET', '/v1/kv/metadata/app/db', vault);
+  await call('vault.token.lookupSelf', 'GET', '/v1/auth/token/lookup-self', { ...vault, tenant: null });
+  await call('vault.kv.deleteLatest', 'DELETE', '/v1/kv/data/app/db', vault);
+
+  // Sign out.
+  await call('console.session.delete', 'DELETE', '/v1/console/session', {
+    token: '',
+    tenant: null,
+    headers: { cookie, 'x-keyhaven-csrf': signIn.body?.csrf_token },
+  });
+  return out;
+};
