@@ -93,6 +93,22 @@ describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (coun
     expect(seen.audit).toBeGreaterThan(0);
   });
 
+  it('a read in one message still has row-level security: only the named tenant, and nothing after it', async () => {
+    const storage = s.app.storage;
+    // No tenant predicate in the statement: only row-level security limits the rows.
+    const all = storage.db.selectFrom('secrets').select('name').compile();
+    expect((await storage.readScoped<{ name: string }>('default', all)).map((r) => r.name)).toContain('db-password');
+    expect(await storage.readScoped('other-tenant', all)).toEqual([]);
+    expect(await storage.readScoped("default' or '1'='1", all)).toEqual([]); // the tenant is a literal, not SQL
+    const named = storage.db.selectFrom('secrets').select('name').where('name', '=', "x'; select 1; --").compile();
+    expect(await storage.readScoped('default', named)).toEqual([]);
+    // The tenant was local to that message's implicit transaction: a pooled connection keeps no tenant.
+    const mark = counter.trips.length;
+    const unscoped = await Promise.all(Array.from({ length: 12 }, () => storage.db.selectFrom('secrets').select('name').execute()));
+    expect(unscoped.every((rows) => rows.length === 0)).toBe(true);
+    expect(counter.since(mark).total).toBeGreaterThanOrEqual(12);
+  });
+
   it('an uncached audited read of one secret', async () => {
     const f = await measure('read', 5, async () => {
       const r = await s.call('GET', '/v1/secrets/db-password');
