@@ -19,8 +19,10 @@ const BOUNDS = {
   rotate: { own: 46, audit: 12 }, // before: 58 + 16
   tokenSelf: { own: 2, audit: 3 }, // before: 5 + 4
 };
-/** Audit round trips per audited read when 32 reads arrive together (the broker batches them). */
-const AUDIT_PER_READ_CONCURRENT = 0.25;
+/** Audit round trips per audited read when 32 reads arrive together (the broker batches them): 0.19
+ *  measured (two batches of 3), bounded at 0.5 since the batches formed depend on timing; a batch
+ *  per read would be 3. */
+const AUDIT_PER_READ_CONCURRENT = 0.5;
 
 describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (counted on the wire)', () => {
   let db: TestDatabase;
