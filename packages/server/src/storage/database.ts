@@ -33,6 +33,11 @@ export interface StorageHandle {
    *  already, like the audit broker) starts that transaction at once instead of on the next turn of
    *  the event loop, with whatever units are queued by then. */
   transaction<T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>, opts?: { startNow?: boolean }): Promise<T>;
+  /** Runs one read-only statement (numbered `$n` placeholders on PostgreSQL) with rows limited to
+   *  `tenant`. On PostgreSQL it is one round trip: the tenant's `set_config` and the statement go in one
+   *  simple-protocol message, which PostgreSQL runs as one implicit transaction, statement after
+   *  statement, so row-level security sees the tenant (parameters become escaped literals). */
+  readScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
   /** SQLite only: runs a statement straight on the connection, skipping the query layer. Only for
@@ -301,7 +306,7 @@ const lostConnection = () =>
  *  - a client whose query failed for a lost connection or timed out is thrown away, never reused: it
  *    may still be running the old statement or sit inside the failed transaction. Its later queries
  *    (Kysely's ROLLBACK) fail at once instead of waiting for the timeout again. */
-const guardedPool = (url: string, opts: OpenStorageOptions): PostgresPool => {
+const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 'connect'> & { connect(): Promise<GuardedClient> } => {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
@@ -317,24 +322,86 @@ const guardedPool = (url: string, opts: OpenStorageOptions): PostgresPool => {
   pool.on('error', () => {}); // an idle client's error: pg-pool drops the client, onError above has reported it
   const broken = new WeakSet<pg.PoolClient>();
   return {
-    async connect(): Promise<PostgresPoolClient> {
+    async connect(): Promise<GuardedClient> {
       const client = await pool.connect();
+      const run = (...args: unknown[]): unknown => {
+        if (broken.has(client)) return Promise.reject(lostConnection());
+        const r = (client.query as (...a: unknown[]) => unknown)(...args);
+        if (!(r instanceof Promise)) return r; // a cursor or a callback query
+        return r.catch((e: unknown) => {
+          if (isConnectionLoss(e)) broken.add(client);
+          throw e;
+        });
+      };
+      /** A simple-protocol message of several statements answers with one result each: the last one counts. */
+      const last = async (text: string) => {
+        const r = (await run(text)) as pg.QueryResult | pg.QueryResult[];
+        return Array.isArray(r) ? r[r.length - 1]! : r;
+      };
+      // Kysely's BEGIN is held back and sent with the statement after it, in one message (one round
+      // trip less per transaction): with the tenant's set_config (its parameter as an escaped literal),
+      // or with a statement without parameters. An empty transaction is never sent at all.
+      let beginHeld = false;
       const guarded = {
         query(...args: unknown[]): unknown {
-          if (broken.has(client)) return Promise.reject(lostConnection());
-          const r = (client.query as (...a: unknown[]) => unknown)(...args);
-          if (!(r instanceof Promise)) return r; // a cursor or a callback query
-          return r.catch((e: unknown) => {
-            if (isConnectionLoss(e)) broken.add(client);
-            throw e;
-          });
+          const [text, values] = args as [unknown, unknown[] | undefined];
+          const plain = typeof text === 'string' && (values === undefined || (Array.isArray(values) && values.length === 0));
+          if (plain && text === 'begin' && !beginHeld) {
+            beginHeld = true;
+            return Promise.resolve(HELD_BEGIN);
+          }
+          if (!beginHeld) return run(...args);
+          beginHeld = false;
+          if (plain && (text === 'commit' || text === 'rollback')) return Promise.resolve({ ...HELD_BEGIN, command: text.toUpperCase() });
+          if (plain) return last(`begin; ${text}`);
+          const tenant = values?.[0];
+          if (text === SET_TENANT_SQL && values?.length === 1 && typeof tenant === 'string' && !tenant.includes('\0'))
+            return last(`begin; select set_config('keyhaven.tenant', ${client.escapeLiteral(tenant)}, true)`);
+          if (typeof text !== 'string') {
+            // A cursor is returned at once: the driver queues it behind the BEGIN (a failed BEGIN
+            // means a failed connection, which fails the cursor too).
+            void (run('begin') as Promise<unknown>).catch(() => undefined);
+            return run(...args);
+          }
+          return (run('begin') as Promise<unknown>).then(() => run(...args));
         },
-        release: () => client.release(broken.has(client) || undefined),
+        /** One simple-protocol message (several statements separated by `;`), answered by its last result. */
+        simple: last,
+        release: () => {
+          beginHeld = false;
+          client.release(broken.has(client) || undefined);
+        },
       };
-      return guarded as PostgresPoolClient;
+      return guarded as GuardedClient;
     },
     end: () => pool.end(),
   };
+};
+
+type GuardedClient = PostgresPoolClient & { simple(text: string): Promise<pg.QueryResult> };
+const HELD_BEGIN = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
+const SET_TENANT_SQL = "select set_config('keyhaven.tenant', $1, true)";
+
+/** A parameter as a PostgreSQL literal, or undefined when it has no safe literal form here. */
+const literalOf = (v: unknown): string | undefined => {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return v.includes('\0') ? undefined : pg.escapeLiteral(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return undefined;
+};
+/** `text` with its `$n` placeholders replaced by literals, or undefined when a parameter has none. */
+const inlined = (text: string, params: readonly unknown[]): string | undefined => {
+  const literals = params.map(literalOf);
+  if (literals.some((l) => l === undefined)) return undefined;
+  let ok = true;
+  const out = text.replace(/\$(\d+)/g, (_, n: string) => {
+    const l = literals[Number(n) - 1];
+    if (l === undefined) ok = false;
+    return l ?? '';
+  });
+  return ok ? out : undefined;
 };
 
 export interface OpenStorageOptions {
@@ -354,8 +421,10 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
   let sqliteInTransaction: StorageHandle['sqliteInTransaction'];
   let sqliteRun: StorageHandle['sqliteRun'];
   let sqliteFile: { sqlite: BetterSqlite3.Database; file: string; lock: BetterSqlite3.Database; checkpointWorker: boolean } | undefined;
+  let pgPool: ReturnType<typeof guardedPool> | undefined;
   if (dialect === 'postgres') {
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(url, opts) }) });
+    pgPool = guardedPool(url, opts);
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
   } else {
     const file = resolveSqlitePath(url);
     if (file !== ':memory:') {
@@ -455,7 +524,8 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     throw fail('DATABASE_UNAVAILABLE', `The database could not be prepared: ${(e as Error).message}`);
   }
 
-  const setTenant = (trx: Transaction<Database>, tenant: string) => sql`select set_config('keyhaven.tenant', ${tenant}, true)`.execute(trx);
+  // Sent together with the transaction's BEGIN, in one message (guardedPool).
+  const setTenant = (trx: Transaction<Database>, tenant: string) => trx.executeQuery(CompiledQuery.raw(SET_TENANT_SQL, [tenant]));
 
   const pgTransaction = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     try {
@@ -480,6 +550,23 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     sqliteInTransaction,
     sqliteRun,
     transaction,
+    async readScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]> {
+      try {
+        if (!pgPool) return (await db.executeQuery<R>(query)).rows;
+        const scope = literalOf(tenant);
+        const text = inlined(query.sql, query.parameters);
+        if (scope === undefined || text === undefined || query.sql.includes(';'))
+          return await transaction(tenant, async (trx) => (await trx.executeQuery<R>(query)).rows);
+        const client = await pgPool.connect();
+        try {
+          return (await client.simple(`select set_config('keyhaven.tenant', ${scope}, true); ${text}`)).rows as R[];
+        } finally {
+          client.release();
+        }
+      } catch (e) {
+        throw mapDriverError(e);
+      }
+    },
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);
       try {

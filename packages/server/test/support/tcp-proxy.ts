@@ -15,7 +15,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export const startTcpProxy = async (target: { host: string; port: number }): Promise<TcpProxy> => {
+export interface TcpProxyOptions {
+  /** Sees every chunk a client sends upstream, with an id per connection (for protocol counters). */
+  tapClient?: (connection: number, chunk: Buffer) => void;
+  /** A proxied connection ended. */
+  onClose?: (connection: number) => void;
+}
+
+export const startTcpProxy = async (target: { host: string; port: number }, opts: TcpProxyOptions = {}): Promise<TcpProxy> => {
+  let connections = 0;
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   let refusing = false;
   let stalled = false;
@@ -24,8 +32,12 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     if (refusing) return void client.destroy();
     const upstream = net.connect(target.port, target.host);
     const pair = { client, upstream };
+    const id = ++connections;
     pairs.add(pair);
+    let closed = false;
     const drop = () => {
+      if (!closed) opts.onClose?.(id);
+      closed = true;
       pairs.delete(pair);
       flushers.delete(pair);
       client.destroy();
@@ -41,6 +53,7 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
       });
     const heldUp: Buffer[] = [];
     const heldDown: Buffer[] = [];
+    if (opts.tapClient) client.on('data', (d: Buffer) => opts.tapClient!(id, d));
     forward(client, upstream, heldUp);
     forward(upstream, client, heldDown);
     flushers.set(pair, () => {

@@ -10,7 +10,7 @@ import { fail, KeyhavenError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { assertSecretName } from '../../lib/secret-name.js';
 import type { Clock } from '../../lib/clock.js';
-import type { SecretRow, SecretStore, VersionRow } from './secret-store.js';
+import type { JoinedRead, SecretRow, SecretStore, VersionRow } from './secret-store.js';
 import { aadFor, decodeValue, encodeValue, fingerprintsOf } from './secret-values.js';
 import { createFillCache } from '../../lib/fill-cache.js';
 import { outcomeOf, type DomainMetrics } from '../../lib/domain-metrics.js';
@@ -314,7 +314,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
     const r =
       storage.sqliteGet && !storage.sqliteInTransaction?.()
         ? store.readJoinedSqlite(storage.sqliteGet, tenant, name, ref)
-        : await storage.withTenant(tenant, (ex) => store.readJoined(ex, tenant, name, ref));
+        : (await storage.readScoped<JoinedRead>(tenant, store.readJoinedQuery(tenant, name, ref)))[0];
     if (!r) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
     if (r.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
     if (r.version == null) {

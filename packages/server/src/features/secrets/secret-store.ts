@@ -102,6 +102,12 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       return r.rows[0];
     },
 
+    /** The read of readJoined as one statement, for StorageHandle.readScoped (one round trip on PostgreSQL). */
+    readJoinedQuery(tenant: string, name: string, ref: { version?: number; label?: Label }): CompiledQuery {
+      const key = ref.version !== undefined ? 'version' : (ref.label ?? 'current');
+      return CompiledQuery.raw(readSql(dialect, key), ref.version !== undefined ? [ref.version, tenant, name] : [tenant, name]);
+    },
+
     /** The same read straight on SQLite's compiled statement, without the query layer's promises. */
     readJoinedSqlite(
       get: NonNullable<StorageHandle['sqliteGet']>,

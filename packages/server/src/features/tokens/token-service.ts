@@ -168,8 +168,9 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
       const now = Date.now();
       const hit = grantCache.get(key);
       if (hit && now - hit.at < AUTH_CACHE_MS) return hit.role;
-      const row = await storage.withTenant(tenant, (ex) =>
-        ex.selectFrom('token_grants').select('role').where('token_id', '=', rec.id).where('tenant_id', '=', tenant).executeTakeFirst(),
+      const [row] = await storage.readScoped<{ role: RoleName }>(
+        tenant,
+        storage.db.selectFrom('token_grants').select('role').where('token_id', '=', rec.id).where('tenant_id', '=', tenant).compile(),
       );
       const role = row ? row.role : null;
       if (grantCache.size > 10_000) grantCache.clear();
@@ -179,8 +180,9 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
 
     async tenantsOf(rec: TokenRecord): Promise<string[] | undefined> {
       if (rec.isRoot) return undefined;
-      const rows = await storage.withTenant('*', (ex) =>
-        ex.selectFrom('token_grants').select('tenant_id').where('token_id', '=', rec.id).execute(),
+      const rows = await storage.readScoped<{ tenant_id: string }>(
+        '*',
+        storage.db.selectFrom('token_grants').select('tenant_id').where('token_id', '=', rec.id).compile(),
       );
       return rows.map((r) => r.tenant_id);
     },
@@ -282,8 +284,9 @@ export const createTokenService = (deps: { storage: StorageHandle; clock: Clock 
 
     async self(rec: TokenRecord) {
       const row = await storage.db.selectFrom('tokens').selectAll().where('id', '=', rec.id).executeTakeFirstOrThrow();
-      const grants = await storage.withTenant('*', (ex) =>
-        ex.selectFrom('token_grants').select(['tenant_id', 'role']).where('token_id', '=', rec.id).execute(),
+      const grants = await storage.readScoped<{ tenant_id: string; role: string }>(
+        '*',
+        storage.db.selectFrom('token_grants').select(['tenant_id', 'role']).where('token_id', '=', rec.id).compile(),
       );
       const { token_hash: _hidden, bound_cidrs: cidrs, ...rest } = row;
       return {
