@@ -1,6 +1,6 @@
 // Every feature's OpenAPI documentation (responses, operationIds), completed into the document by
 // http/openapi/document.ts.
-import type { FeatureDocs } from '../http/openapi/json-schema.js';
+import type { FeatureDocs } from '../lib/json-schema.js';
 import { auditDocs } from './audit/audit-openapi.js';
 import { rotationDocs } from './rotation/rotation-openapi.js';
 import { secretDocs } from './secrets/secret-openapi.js';

@@ -11,7 +11,7 @@ import { errorHandler, sendError } from './error-handler.js';
 import { acceptListMethod } from './list-method.js';
 import { PER_REQUEST, routeConfig, type App } from './pipeline-types.js';
 import { completeDocument, type OpenApiObject } from './openapi/document.js';
-import type { FeatureDocs } from './openapi/json-schema.js';
+import type { FeatureDocs } from '../lib/json-schema.js';
 
 /** The routes each app registered (method, URL, hidden from the document or not), for tests that
  *  check every route is documented. */

@@ -13,7 +13,7 @@ import {
   ref,
   str,
   type FeatureDocs,
-} from '../../http/openapi/json-schema.js';
+} from '../../lib/json-schema.js';
 
 const events = obj({ items: arr(ref('AuditEvent')), next_before: nullable(int) });
 const anomalies = obj({ items: arr(ref('Anomaly')) });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './console-sessions.js';
 
 const fakeConsole = () => {

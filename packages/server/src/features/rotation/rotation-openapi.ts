@@ -16,7 +16,7 @@ import {
   ref,
   str,
   type FeatureDocs,
-} from '../../http/openapi/json-schema.js';
+} from '../../lib/json-schema.js';
 
 const CRITICALITY = oneOf('low', 'medium', 'high', 'critical');
 const scheduleFields = {

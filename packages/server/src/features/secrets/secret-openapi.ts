@@ -14,7 +14,7 @@ import {
   ref,
   str,
   type FeatureDocs,
-} from '../../http/openapi/json-schema.js';
+} from '../../lib/json-schema.js';
 
 const LABELS = ['current', 'pending', 'previous'];
 const labelList = arr(oneOf(...LABELS));

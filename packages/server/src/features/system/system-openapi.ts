@@ -1,19 +1,6 @@
 // The documented responses of the health, notification and administration routes (OpenAPI;
 // documentation only, see http/openapi). Items of notification lists are not described yet (open).
-import {
-  arr,
-  constant,
-  dateTime,
-  int,
-  map,
-  nullable,
-  obj,
-  ok,
-  oneOf,
-  openObject,
-  str,
-  type FeatureDocs,
-} from '../../http/openapi/json-schema.js';
+import { arr, constant, dateTime, int, map, nullable, obj, ok, oneOf, openObject, str, type FeatureDocs } from '../../lib/json-schema.js';
 
 const items = obj({ items: arr(openObject) });
 const adminEnvelope = obj({ status: constant('success'), data: openObject });

@@ -15,7 +15,7 @@ import {
   ref,
   str,
   type FeatureDocs,
-} from '../../http/openapi/json-schema.js';
+} from '../../lib/json-schema.js';
 
 const tokenFields = {
   id: str,

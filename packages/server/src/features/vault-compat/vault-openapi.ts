@@ -14,7 +14,7 @@ import {
   str,
   type FeatureDocs,
   type JsonSchema,
-} from '../../http/openapi/json-schema.js';
+} from '../../lib/json-schema.js';
 
 /** Vault's response envelope around `data`. */
 const envelope = (data: JsonSchema): JsonSchema =>

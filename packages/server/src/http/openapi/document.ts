@@ -2,8 +2,8 @@
 // operation, the documented success responses of each feature, and the shared error responses
 // (Keyhaven's { error: {...} } shape, or Vault's { errors: [...] } on the Vault-compatible paths).
 // Documentation only: route schemas are left alone, so serialization does not change.
-import type { FeatureDocs, JsonSchema, OperationDoc, ResponseDoc } from './json-schema.js';
-import { arr, obj, openObject, str } from './json-schema.js';
+import type { FeatureDocs, JsonSchema, OperationDoc, ResponseDoc } from '../../lib/json-schema.js';
+import { arr, obj, openObject, str } from '../../lib/json-schema.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
