@@ -4,47 +4,20 @@
 // from the dashboard, verifies the audit chain and signs out. Each page is checked with axe-core
 // (no serious or critical violations) and saved as screenshots at 1280×800 and 390×844 into
 // test-artifacts/console/. Skipped with a message where /usr/bin/chromium is missing (CI installs it).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertBuiltCli, REPO_ROOT, scratchDir, startDevServer, type DevServer } from '../e2e/support/surface.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { DevServer } from '../e2e/support/surface.js';
+import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
-  console.warn(`console browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-}
-const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SECRET_VALUE = 'pg-Pa55w0rd-never-rendered-9f3c';
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 describe.skipIf(!haveChromium)('web console in Chromium', () => {
+  let h: Harness;
   let server: DevServer;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-
-  const api = async (method: string, url: string, body?: unknown, tenant: string | null = 'default') => {
-    const res = await fetch(server.url + url, {
-      method,
-      headers: {
-        authorization: `Bearer ${server.rootToken}`,
-        ...(tenant ? { 'x-tenant-id': tenant } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const api: Harness['api'] = (...args) => h.api(...args);
+  const capture = (name: string) => h.capture(name);
   const reads = async (name: string) =>
     (await api('GET', `/v1/audit/events?action=secret.read&resource=${encodeURIComponent(name)}`)).items as Array<{
       outcome: string;
@@ -52,49 +25,10 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
       version: number;
     }>;
 
-  /** axe-core in the page (evaluated through the DevTools protocol, so the page's CSP stays as served). */
-  const accessibility = async (label: string) => {
-    await page.evaluate(AXE_SOURCE);
-    const result = await page.evaluate(async () => {
-      const r = await (
-        window as unknown as {
-          axe: {
-            run: (
-              o: unknown,
-            ) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
-          };
-        }
-      ).axe.run({ resultTypes: ['violations'] });
-      return r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad, `${label}: axe violations ${JSON.stringify(bad, null, 1)}`).toEqual([]);
-  };
-  /** Screenshots at both sizes and axe at both; the page is left at desktop size. */
-  const capture = async (name: string) => {
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await page.setViewportSize(viewport);
-      await page.waitForTimeout(100);
-      await accessibility(`${name} at ${size}`);
-      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${size}.png`), fullPage: true });
-    }
-    await page.setViewportSize(SIZES.desktop);
-  };
-
   beforeAll(async () => {
-    assertBuiltCli();
-    if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html')))
-      throw new Error('packages/console/dist is missing: run npm run build first.');
-    mkdirSync(ARTIFACTS, { recursive: true });
     // The in-process scheduler is off so the overdue schedule stays overdue while the test looks at it.
-    const dir = scratchDir('keyhaven-console-');
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ rotation: { enabled: false } }));
-    server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') } });
+    h = await startHarness({ rotation: { enabled: false } });
+    ({ server, context, page } = h);
 
     await api('POST', '/v1/tenants', { id: 'staging', name: 'Staging' }, null);
     await api('POST', '/v1/secrets', {
@@ -132,34 +66,10 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
       expires_at: new Date(Date.now() + 86400_000).toISOString(),
     });
     await api('POST', '/v1/rotation/register', { secret_name: 'ops/deploy-key', rotate_before_expiry_days: 7, criticality: 'high' });
-
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      // launch() gives every run a fresh temporary profile (it refuses a --user-data-dir of our own).
-    });
-    context = await browser.newContext({ viewport: SIZES.desktop });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await h?.close();
   });
 
   it('is served with a strict CSP, cache headers and an SPA fallback; the server prints its URL', async () => {
@@ -397,7 +307,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
   });
 
   it('loaded no script or style against the CSP and threw no page errors', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(h.cspViolations).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });
