@@ -4,15 +4,19 @@
 // writes and destroys are never clobbered. Progress is reported by status(); `setAuto` toggles a
 // periodic rotation (seed 003 KEY_ROTATION_ENABLED / _INTERVAL_HOURS / _SCHEDULE). When it last ran
 // is kept in the database (job_state), so it survives restarts and every replica sees it; a lease on
-// that row lets one replica rotate per due time.
+// that row lets one replica rotate per due time. Besides secret versions, the other things sealed by
+// the barrier are re-wrapped too (a login method's credential such as the Kubernetes reviewer token,
+// a notification subscription's settings), so that no stored data key stays under a retired KEK.
 import { Cron } from 'croner';
 import { sql } from 'kysely';
 import type { Barrier } from '../../barrier/barrier.js';
 import { claimRows, newLeaseOwner } from '../../jobs/leases.js';
-import type { StorageHandle } from '../../storage/database.js';
+import type { Executor, StorageHandle } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { aadFor } from '../secrets/secret-values.js';
+import { authConfigAad } from '../auth/auth-store.js';
+import { subscriptionAad } from '../notifications/subscription-service.js';
 
 export type RotationState = 'idle' | 'running' | 'completed' | 'failed';
 
@@ -123,6 +127,88 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       ),
     );
 
+  /** The other sealed rows (few: one per login method and subscription), each with its AAD and an
+   *  update that applies only while the row still holds what was read. */
+  const sealedSettings = async () => {
+    const [configs, subs] = await storage.withTenant('*', async (ex) => [
+      await ex.selectFrom('auth_configs').select(['tenant_id', 'method', 'sealed_dek']).where('sealed_dek', 'is not', null).execute(),
+      await ex.selectFrom('notification_subscriptions').select(['tenant_id', 'id', 'sealed']).where('sealed', 'is not', null).execute(),
+    ]);
+    const out: Array<{ wrappedDek: string; aad: string; store: (trx: Executor, next: string) => Promise<boolean> }> = [];
+    for (const c of configs as Array<{ tenant_id: string; method: string; sealed_dek: string }>)
+      out.push({
+        wrappedDek: c.sealed_dek,
+        aad: authConfigAad(c.tenant_id, c.method),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('auth_configs')
+                .set({ sealed_dek: next })
+                .where('tenant_id', '=', c.tenant_id)
+                .where('method', '=', c.method)
+                .where('sealed_dek', '=', c.sealed_dek)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    for (const r of subs as Array<{ tenant_id: string; id: string; sealed: string }>) {
+      let sealed: { wrappedDek: string; ciphertext: string };
+      try {
+        sealed = JSON.parse(r.sealed) as { wrappedDek: string; ciphertext: string };
+      } catch {
+        continue; // a damaged row: opening it already reports so
+      }
+      out.push({
+        wrappedDek: sealed.wrappedDek,
+        aad: subscriptionAad(r.tenant_id, r.id),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('notification_subscriptions')
+                .set({ sealed: JSON.stringify({ ...sealed, wrappedDek: next }) })
+                .where('tenant_id', '=', r.tenant_id)
+                .where('id', '=', r.id)
+                .where('sealed', '=', r.sealed)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    }
+    return out;
+  };
+  const staleSettings = async (kek: string) =>
+    (await sealedSettings()).filter((r) => {
+      try {
+        return barrier.kekIdOf(r.wrappedDek) !== kek;
+      } catch {
+        return true;
+      }
+    });
+
+  /** Re-wraps the sealed settings that are not under `kek` (after the secret versions). */
+  const rewrapSettings = async (kek: string) => {
+    const stale = await staleSettings(kek);
+    const updates: Array<{ row: (typeof stale)[number]; next: string }> = [];
+    for (const row of stale) {
+      try {
+        const next = barrier.rewrapDek(row.wrappedDek, row.aad);
+        if (next === null) s.skipped++;
+        else updates.push({ row, next });
+      } catch {
+        s.failed++;
+      }
+    }
+    if (updates.length)
+      await storage.transaction('*', async (trx) => {
+        for (const u of updates) {
+          if (await u.row.store(trx, u.next)) s.done++;
+          else s.skipped++; // changed meanwhile (written again: already under the active KEK)
+        }
+      });
+  };
+
   /** One batch after `after` in primary-key order: re-wrap and update each row only if it is unchanged. */
   const batch = async (kek: string, after: Key | null): Promise<Key | null> => {
     const rows = await storage.withTenant('*', (ex) => {
@@ -186,6 +272,7 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       const rest = Math.min(100, performance.now() - t0);
       await new Promise((r) => setTimeout(r, rest));
     } while (cursor && !stopping);
+    if (!stopping) await rewrapSettings(kek);
     if (stopping) throw new Error('the server stopped during re-wrapping; run perform with force to finish');
   };
 
@@ -207,7 +294,7 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       finishedAt: null,
       error: null,
     });
-    s.total = await countStale(kek);
+    s.total = (await countStale(kek)) + (await staleSettings(kek)).length;
     auto.lastRotatedAt = s.startedAt;
     auto.nextAt = dueAfter(new Date(s.startedAt!));
     // Manual and scheduled rotations alike move the shared schedule on (every replica, after restarts).
