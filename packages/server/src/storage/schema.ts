@@ -323,6 +323,9 @@ export interface JobStateTable {
   last_run_by: string | null;
   lease_owner: string | null;
   lease_until: string | null;
+  /** Settings changed at run time (migration 013), JSON; null: the configuration's. */
+  settings: string | null;
+  settings_at: string | null;
 }
 
 export interface Database {

@@ -36,6 +36,10 @@ export interface KeyRotationStatus {
   auto: {
     enabled: boolean;
     interval_hours: number;
+    /** `admin`: the last toggle through the admin API (shared by every replica, kept across
+     *  restarts); `config`: the server configuration's, never toggled. */
+    source: 'admin' | 'config';
+    set_at: string | null;
     schedule: string | null;
     timezone: string;
     next_at: string | null;
@@ -50,7 +54,15 @@ export interface KeyRotationDeps {
   storage: StorageHandle;
   barrier: Barrier;
   clock: Clock;
-  settings: { enabled: boolean; intervalHours: number; batchSize: number; schedule?: string; timezone?: string; leaseSeconds?: number };
+  settings: {
+    enabled: boolean;
+    intervalHours: number;
+    batchSize: number;
+    schedule?: string;
+    timezone?: string;
+    leaseSeconds?: number;
+    checkSeconds?: number;
+  };
   logger?: { info(o: object, m: string): void; error(o: object, m: string): void };
   /** Called between batches (tests and benchmarks observe progress; production leaves it unset). */
   onBatch?: (s: KeyRotationStatus) => void | Promise<void>;
@@ -77,7 +89,10 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     intervalHours: deps.settings.intervalHours,
     nextAt: null as number | null,
     lastRotatedAt: null as string | null,
+    setAt: null as string | null,
   };
+  /** How often a replica looks at the shared row (another replica's rotation or toggle). */
+  const checkMs = (deps.settings.checkSeconds ?? 60) * 1000;
   const cron = deps.settings.schedule
     ? new Cron(deps.settings.schedule, { timezone: deps.settings.timezone ?? 'UTC', paused: true })
     : null;
@@ -106,6 +121,8 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     auto: {
       enabled: auto.enabled,
       interval_hours: auto.intervalHours,
+      source: auto.setAt ? 'admin' : 'config',
+      set_at: auto.setAt,
       schedule: deps.settings.schedule ?? null,
       timezone: deps.settings.timezone ?? 'UTC',
       next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null,
@@ -332,15 +349,36 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     return status();
   };
 
-  /** The shared row: created on first use (the schedule starts then), read on every tick. */
-  const readJob = async (): Promise<{ base: string; last: string | null }> => {
+  const ensureJob = () => {
     const now = clock.now().toISOString();
-    await storage.withTenant('*', (ex) =>
+    return storage.withTenant('*', (ex) =>
       sql`insert into job_state (name, created_at) values (${KEYRING_ROTATION_JOB}, ${now}) on conflict (name) do nothing`.execute(ex),
     );
+  };
+  /** The shared row: created on first use (the schedule starts then), read on every tick. A toggle
+   *  stored there (by any replica) replaces the configuration's enabled/interval. */
+  const readJob = async (): Promise<{ base: string; last: string | null }> => {
+    await ensureJob();
     const row = await storage.withTenant('*', (ex) =>
-      ex.selectFrom('job_state').select(['created_at', 'last_run_at']).where('name', '=', KEYRING_ROTATION_JOB).executeTakeFirstOrThrow(),
+      ex
+        .selectFrom('job_state')
+        .select(['created_at', 'last_run_at', 'settings', 'settings_at'])
+        .where('name', '=', KEYRING_ROTATION_JOB)
+        .executeTakeFirstOrThrow(),
     );
+    if (row.settings && row.settings_at !== auto.setAt) {
+      try {
+        const t = JSON.parse(row.settings) as { enabled?: unknown; interval_hours?: unknown };
+        if (typeof t.enabled === 'boolean') auto.enabled = t.enabled;
+        if (typeof t.interval_hours === 'number') auto.intervalHours = t.interval_hours;
+        auto.setAt = row.settings_at;
+      } catch {
+        deps.logger?.error(
+          { job: KEYRING_ROTATION_JOB },
+          'the stored keyring rotation settings are not valid JSON; the configuration applies',
+        );
+      }
+    }
     return { base: row.last_run_at ?? row.created_at, last: row.last_run_at };
   };
 
@@ -388,14 +426,12 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
   const schedule = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!auto.enabled) {
-      auto.nextAt = null;
-      return;
-    }
     if (stopping) return;
-    if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
-    // Wake at the due time, and at least once a minute to see what other replicas did.
-    const wait = Math.max(200, Math.min(60_000, auto.nextAt - clock.now().getTime()));
+    if (!auto.enabled) auto.nextAt = null;
+    else if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
+    // Wake at the due time, and at least every checkSeconds (disabled too) to see what other
+    // replicas did: a rotation, or a toggle of the schedule.
+    const wait = auto.nextAt === null ? checkMs : Math.max(200, Math.min(checkMs, auto.nextAt - clock.now().getTime()));
     timer = setTimeout(() => {
       void tick()
         .catch((e: Error) =>
@@ -411,11 +447,27 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     perform,
     /** Resolves when the background re-wrap (if any) ends. */
     wait: () => running ?? Promise.resolve(),
-    setAuto(enabled: boolean, intervalHours?: number) {
-      auto.enabled = enabled;
-      if (intervalHours !== undefined) auto.intervalHours = intervalHours;
-      auto.nextAt = null;
+    /** Toggles the automatic rotation for every replica: kept in the shared row (other replicas
+     *  follow at their next check, restarts keep it), applied here at once. */
+    async setAuto(enabled: boolean, intervalHours?: number) {
+      const at = clock.now().toISOString();
+      const settings = JSON.stringify({ enabled, interval_hours: intervalHours ?? auto.intervalHours });
+      await ensureJob();
+      await storage.withTenant('*', (ex) =>
+        ex.updateTable('job_state').set({ settings, settings_at: at }).where('name', '=', KEYRING_ROTATION_JOB).execute(),
+      );
+      await readJob().then((job) => {
+        auto.lastRotatedAt = job.last;
+        auto.nextAt = enabled ? dueAfter(new Date(job.base)) : null;
+      });
       schedule();
+      return status();
+    },
+    /** The status after a look at the shared row (what another replica toggled or rotated). */
+    async sharedStatus() {
+      const job = await readJob();
+      auto.lastRotatedAt = job.last;
+      auto.nextAt = auto.enabled ? dueAfter(new Date(job.base)) : null;
       return status();
     },
     /** Reads the shared state, then checks on schedule (also the first check, right away, when overdue). */
