@@ -6,7 +6,7 @@
 // is kept in the database (job_state), so it survives restarts and every replica sees it; a lease on
 // that row lets one replica rotate per due time. Besides secret versions, the other things sealed by
 // the barrier are re-wrapped too (a login method's credential such as the Kubernetes reviewer token,
-// a notification subscription's settings), so that no stored data key stays under a retired KEK.
+// a notification subscription's settings, a console session's token), so that no stored data key stays under a retired KEK.
 import { Cron } from 'croner';
 import { sql } from 'kysely';
 import type { Barrier } from '../../barrier/barrier.js';
@@ -17,6 +17,7 @@ import type { Clock } from '../../lib/clock.js';
 import { aadFor } from '../secrets/secret-values.js';
 import { authConfigAad } from '../auth/auth-store.js';
 import { subscriptionAad } from '../notifications/subscription-service.js';
+import { consoleSessionAad } from '../console/console-sessions.js';
 
 export type RotationState = 'idle' | 'running' | 'completed' | 'failed';
 
@@ -147,9 +148,10 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
   /** The other sealed rows (few: one per login method and subscription), each with its AAD and an
    *  update that applies only while the row still holds what was read. */
   const sealedSettings = async () => {
-    const [configs, subs] = await storage.withTenant('*', async (ex) => [
+    const [configs, subs, sessions] = await storage.withTenant('*', async (ex) => [
       await ex.selectFrom('auth_configs').select(['tenant_id', 'method', 'sealed_dek']).where('sealed_dek', 'is not', null).execute(),
       await ex.selectFrom('notification_subscriptions').select(['tenant_id', 'id', 'sealed']).where('sealed', 'is not', null).execute(),
+      await ex.selectFrom('console_sessions').select(['id', 'sealed_dek']).execute(),
     ]);
     const out: Array<{ wrappedDek: string; aad: string; store: (trx: Executor, next: string) => Promise<boolean> }> = [];
     for (const c of configs as Array<{ tenant_id: string; method: string; sealed_dek: string }>)
@@ -164,6 +166,22 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
                 .set({ sealed_dek: next })
                 .where('tenant_id', '=', c.tenant_id)
                 .where('method', '=', c.method)
+                .where('sealed_dek', '=', c.sealed_dek)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    for (const c of sessions)
+      out.push({
+        wrappedDek: c.sealed_dek,
+        aad: consoleSessionAad(c.id),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('console_sessions')
+                .set({ sealed_dek: next })
+                .where('id', '=', c.id)
                 .where('sealed_dek', '=', c.sealed_dek)
                 .executeTakeFirst()
             ).numUpdatedRows,
