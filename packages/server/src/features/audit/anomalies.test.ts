@@ -298,7 +298,7 @@ describe.each(backends())('incremental anomaly detection agrees with the SQL ref
     );
     // Every kind of signal was raised, and so compared.
     expect([...kinds].sort()).toEqual(['new_source_ip', 'repeated_failures', 'stale_read_after_emergency_rotation', 'unusual_volume']);
-  });
+  }, 120_000); // 40 property runs against the database: ~15 s alone on PostgreSQL here, 30 s+ under a full suite
 
   it('counts a read stamped after an emergency rotation but logged before it', async () => {
     await clearLog();
