@@ -48,6 +48,9 @@ export interface OperationDoc {
   /** Success responses by status. Error responses (the shared Error component) are added to every
    *  operation. */
   responses: Record<number, ResponseDoc>;
+  /** The JSON request body, for routes whose schema has none (the Vault-compatible paths read their
+   *  bodies by hand); a route's own body schema wins. */
+  requestBody?: JsonSchema;
 }
 
 /** One feature's documentation: named schemas (components.schemas) and its operations, keyed by
