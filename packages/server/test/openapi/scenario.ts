@@ -3,16 +3,13 @@
 // the server really sent.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestServer } from '../support/test-server.js';
+import type { Exchange } from './response-validator.js';
 
-export interface Exchange {
-  operationId: string;
-  method: string;
-  url: string;
-  status: number;
-  body: unknown;
-}
+export type { Exchange };
 
 /** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config). */
 export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Promise<Exchange[]> => {
@@ -135,6 +132,17 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('sync.run', 'POST', '/v1/sync/run', { body: {} });
   await call('sync.status', 'GET', '/v1/sync/status');
   await call('sync.destinations.delete', 'DELETE', '/v1/sync/destinations/to-env');
+  await call('providers.configure', 'POST', '/providers/configure', {
+    body: { provider_name: 'dotenv', name: 'seed-env', config: { path: envFile } },
+  }); // 201: added
+  await call('providers.configure', 'POST', '/providers/configure', {
+    body: { provider_name: 'dotenv', name: 'seed-env', config: { path: envFile } },
+  }); // 200: replaced
+  await call('providers.import', 'POST', '/v1/providers/dotenv/import', { body: { dry_run: true, target_prefix: 'imported/' } });
+  await call('providers.import', 'POST', '/v1/providers/dotenv/import', { body: { target_prefix: 'imported/' } });
+  await call('providers.validateCredential', 'POST', '/admin/secrets/providers/dotenv/credentials/validate', { body: {} });
+  await call('providers.validateCredential', 'POST', '/admin/secrets/providers/nope/credentials/validate', { body: {} }); // 404
+  await call('providers.delete', 'DELETE', '/v1/providers/seed-env');
   await call('providers.delete', 'DELETE', '/v1/providers/dotenv');
 
   // Health, tenants, the audit checkpoint, notifications, administration, Vault's system paths.
@@ -149,9 +157,53 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries');
   await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters');
   await call('notifications.manualRotations', 'GET', '/v1/notifications/manual-rotations');
+  // A webhook subscription to a receiver on 127.0.0.1: create (signing secret generated), read,
+  // change, test, then the outbox, dead-letter retries and removal.
+  const hooks: string[] = [];
+  const receiver = createServer((req, res) => {
+    req.resume();
+    hooks.push(String(req.headers['x-keyhaven-event-type']));
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'ops', channel: 'webhook', config: { url: hookUrl }, event_types: ['secret.rotated'], min_criticality: 'high' },
+  });
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'ops', channel: 'webhook', config: { url: hookUrl } },
+  }); // 409
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'bad', channel: 'webhook', config: { url: 'not a url' } },
+  }); // 400 with the problems
+  await call('notifications.subscriptions.get', 'GET', '/v1/notifications/subscriptions/ops');
+  await call('notifications.subscriptions.get', 'GET', '/v1/notifications/subscriptions/nope'); // 404
+  await call('notifications.subscriptions.update', 'PATCH', '/v1/notifications/subscriptions/ops', {
+    body: { name_prefix: 'payments/', enabled: false },
+  });
+  await call('notifications.subscriptions.test', 'POST', '/v1/notifications/subscriptions/ops/test');
+  await call('notifications.subscriptions.list', 'GET', '/v1/notifications/subscriptions');
+  await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries?status=delivered');
+  await call('notifications.deadLetters.retry', 'POST', '/v1/notifications/dead-letters/42/retry'); // 404: none
+  await call('notifications.deadLetters.retryAll', 'POST', '/v1/notifications/dead-letters/retry', { body: { subscription: 'ops' } });
+  await call('notifications.subscriptions.delete', 'DELETE', '/v1/notifications/subscriptions/ops');
+  await new Promise((r) => receiver.close(r));
+  if (hooks.length === 0) throw new Error('the webhook receiver got no test event');
   await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { tenant: null }); // 400: the root token does not expire
   await call('admin.secrets.health', 'GET', '/admin/secrets/health');
   await call('admin.keyRotation.status', 'GET', '/admin/secrets/key-rotation/status');
+  await call('admin.secrets.testConnection', 'POST', '/admin/secrets/test-connection');
+  await call('admin.secrets.clearCache', 'POST', '/admin/secrets/clear-cache');
+  await call('admin.keyRotation.toggle', 'POST', '/admin/secrets/key-rotation/toggle', { body: { enabled: true, interval_hours: 720 } });
+  await call('admin.keyRotation.toggle', 'POST', '/admin/secrets/key-rotation/toggle', { body: { enabled: false } });
+  await call('admin.keyRotation.perform', 'POST', '/admin/secrets/key-rotation/perform', { body: {} });
+  await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: ['payments/api-key'] } });
+  await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: [] } }); // 400
+  await call('sys.masterKey.rewrap', 'POST', '/v1/sys/master-key/rewrap', { tenant: null, body: { kind: 'no-such-source' } }); // 400
+  await call('sys.audit.prune', 'POST', '/v1/sys/audit/prune', { tenant: null, body: { older_than_days: 30 } });
+  await call('sys.audit.seal', 'POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'nothing is broken' } }); // 409: intact
+  await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { schedule_name: 'nightly', max: 10 } });
+  await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { all_tenants: true } });
   await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });
   await call('vault.sys.sealStatus', 'GET', '/v1/sys/seal-status', { token: '', tenant: null });
   const vault = { headers: { 'x-vault-token': s.rootToken } };
