@@ -152,8 +152,9 @@ describe.skipIf(!haveChromium)('web console notifications page in Chromium', () 
     await page.getByRole('heading', { name: 'vendor/api-key', level: 1 }).waitFor();
   });
 
-  it('loaded no script or style against the CSP and threw no page errors', () => {
+  it('loaded no script or style against the CSP, threw no page errors and stayed on this machine', () => {
     expect(h.cspViolations).toEqual([]);
     expect(h.pageErrors).toEqual([]);
+    expect(h.offMachine).toEqual([]);
   });
 });
