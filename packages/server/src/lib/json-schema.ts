@@ -9,7 +9,12 @@ export const bool: JsonSchema = { type: 'boolean' };
 export const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
 /** Any JSON value (a secret's value, a rotator's free-form configuration). */
 export const anyValue: JsonSchema = {};
-export const nullable = (s: JsonSchema): JsonSchema => ({ ...s, nullable: true });
+/** The schema or null; an enum lists null too (OpenAPI 3.0: `nullable` does not widen an `enum`). */
+export const nullable = (s: JsonSchema): JsonSchema => ({
+  ...s,
+  nullable: true,
+  ...(Array.isArray(s.enum) ? { enum: [...(s.enum as unknown[]), null] } : {}),
+});
 export const oneOf = (...values: string[]): JsonSchema => ({ type: 'string', enum: values });
 export const constant = (value: boolean | string): JsonSchema => ({ type: typeof value, enum: [value] });
 export const arr = (items: JsonSchema): JsonSchema => ({ type: 'array', items });

@@ -21,7 +21,11 @@ let exchanges: Exchange[];
 beforeAll(async () => {
   const dotenvDir = mkdtempSync(join(tmpdir(), 'kh-openapi-env-'));
   s = await startTestServer('sqlite', {
-    config: { providers: { syncIntervalSeconds: 3600, dotenv: { enabled: true, directories: [dotenvDir] } } },
+    config: {
+      providers: { syncIntervalSeconds: 3600, dotenv: { enabled: true, directories: [dotenvDir] } },
+      // One delivery attempt, polled often: the scenario makes a dead letter and retries it.
+      notifications: { maxAttempts: 1, pollIntervalMs: 50, retryBaseMs: 10 },
+    },
   });
   doc = (await s.call('GET', '/openapi.json', { token: '', tenant: null })).body;
   exchanges = await runConsoleScenario(s, dotenvDir);
@@ -85,6 +89,7 @@ describe('the OpenAPI document', () => {
       'notifications.subscriptions.update',
       'notifications.subscriptions.test',
       'notifications.subscriptions.delete',
+      'notifications.deadLetters.retry',
       'notifications.deadLetters.retryAll',
       'admin.secrets.testConnection',
       'admin.secrets.clearCache',

@@ -185,6 +185,24 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('notifications.subscriptions.list', 'GET', '/v1/notifications/subscriptions');
   await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries?status=delivered');
   await call('notifications.deadLetters.retry', 'POST', '/v1/notifications/dead-letters/42/retry'); // 404: none
+  // A dead letter: a webhook to a port nothing listens on gives up after its one attempt (the test
+  // server allows one), then it is retried.
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'gone', channel: 'webhook', config: { url: `http://127.0.0.1:${closedPort}/hook` } },
+  });
+  await call('secrets.write', 'PUT', '/v1/secrets/notify/me', { body: { value: 'notify-value-1' } });
+  let dead: Array<{ id: number }> = [];
+  for (let i = 0; i < 100 && dead.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    dead = (await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters?subscription=gone')).body.items;
+  }
+  if (dead.length === 0) throw new Error('no dead letter after 5 s');
+  await call('notifications.deadLetters.retry', 'POST', `/v1/notifications/dead-letters/${dead[0]!.id}/retry`);
+  await call('notifications.subscriptions.delete', 'DELETE', '/v1/notifications/subscriptions/gone');
   await call('notifications.deadLetters.retryAll', 'POST', '/v1/notifications/dead-letters/retry', { body: { subscription: 'ops' } });
   await call('notifications.subscriptions.delete', 'DELETE', '/v1/notifications/subscriptions/ops');
   await new Promise((r) => receiver.close(r));
