@@ -8463,11 +8463,12 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+            /** @description The seal entry itself */
             seal_seq: number;
             /** @enum {boolean} */
             sealed: true;
-            /** Format: date-time */
-            sealed_at: string;
+            /** @description The entry after which verification starts again */
+            sealed_at: number;
           };
         };
       };

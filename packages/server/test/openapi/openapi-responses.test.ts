@@ -97,6 +97,8 @@ describe('the OpenAPI document', () => {
       'admin.keyRotation.perform',
       'admin.logNameHash',
       'sys.audit.prune',
+      'sys.masterKey.rewrap',
+      'sys.audit.seal',
       'providers.configure',
       'providers.import',
       'providers.validateCredential',

@@ -1,9 +1,10 @@
 // A realistic console session against a test server: each step names the documented operation it
 // exercises, so the documented response schema for (operationId, status) can be checked against what
 // the server really sent.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestServer } from '../support/test-server.js';
@@ -218,8 +219,23 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: ['payments/api-key'] } });
   await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: [] } }); // 400
   await call('sys.masterKey.rewrap', 'POST', '/v1/sys/master-key/rewrap', { tenant: null, body: { kind: 'no-such-source' } }); // 400
+  // Re-wrap the keyring under a new local master key (the server keeps serving with it).
+  await call('sys.masterKey.rewrap', 'POST', '/v1/sys/master-key/rewrap', {
+    tenant: null,
+    body: { kind: 'local', key: randomBytes(32).toString('base64') },
+  });
   await call('sys.audit.prune', 'POST', '/v1/sys/audit/prune', { tenant: null, body: { older_than_days: 30 } });
   await call('sys.audit.seal', 'POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'nothing is broken' } }); // 409: intact
+  // An entry changed behind the server's back (the SQLite file edited, as an intruder would): verify
+  // finds the break, and sealing it acknowledges the problems.
+  const file = new Database(s.db.url);
+  try {
+    file.prepare("update audit_events set action = 'tampered' where seq = (select min(seq) + 1 from audit_events)").run();
+  } finally {
+    file.close();
+  }
+  await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
+  await call('sys.audit.seal', 'POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'edited by the OpenAPI test' } });
   await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { schedule_name: 'nightly', max: 10 } });
   await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { all_tenants: true } });
   await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });

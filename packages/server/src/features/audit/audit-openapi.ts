@@ -112,8 +112,8 @@ export const auditDocs: FeatureDocs = {
         'The break is acknowledged by a seal entry; verification starts again after it (an intact chain is AUDIT_CHAIN_INTACT)',
         obj({
           sealed: constant(true),
-          sealed_at: dateTime,
-          seal_seq: int,
+          sealed_at: { type: 'integer', description: 'The entry after which verification starts again' },
+          seal_seq: { type: 'integer', description: 'The seal entry itself' },
           acknowledged: arr(obj({ kind: str, seq: nullable(int), reason: str }, { open: true })),
         }),
       ),
