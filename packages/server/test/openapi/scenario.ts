@@ -91,6 +91,21 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: { dry_run: true } });
   await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: {} });
   await call('rotation.schedules.unversioned', 'GET', '/secrets/schedules');
+  // The seed's unversioned paths answer as their /v1/rotation twins.
+  await call('rotation.register.unversioned', 'POST', '/secrets/register', {
+    body: { secret_name: 'seed/token', rotation_interval_days: 30 },
+  });
+  await call('rotation.schedule.unversioned', 'PUT', '/secrets/schedule', {
+    body: { secret_name: 'seed/token', rotation_interval_days: 14 },
+  });
+  await call('rotation.rotate.unversioned', 'POST', '/secrets/rotate', { body: { secret_name: 'seed/token', reason: 'seed path' } });
+  await call('rotation.rollback.unversioned', 'POST', '/secrets/rollback', { body: { secret_name: 'seed/token', reason: 'seed path' } });
+  await call('rotation.emergencyRotate.unversioned', 'POST', '/secrets/emergency-rotate', {
+    body: { secret_name: 'seed/token', reason: 'seed path' },
+  });
+  await call('rotation.rotateDue.unversioned', 'POST', '/secrets/rotate-due', { body: { dry_run: true } });
+  await call('rotation.due.unversioned', 'GET', '/secrets/due');
+  await call('rotation.history.unversioned', 'GET', '/secrets/history?secret_name=seed/token');
 
   // Audit: events, a secret's access history, anomalies, verify the chain.
   await call('audit.events', 'GET', '/v1/audit/events?limit=20');
@@ -98,6 +113,8 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('audit.access', 'GET', '/v1/audit/access/payments/api-key');
   await call('audit.anomalies', 'GET', '/v1/audit/anomalies');
   await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
+  await call('sys.audit.events', 'GET', '/v1/sys/audit/events?limit=20', { tenant: null });
+  await call('sys.audit.anomalies', 'GET', '/v1/sys/audit/anomalies', { tenant: null });
 
   // Tokens, roles, policies.
   await call('tokens.self', 'GET', '/v1/tokens/self', { tenant: null });
