@@ -99,6 +99,7 @@ describe('the OpenAPI document', () => {
       'sys.audit.prune',
       'sys.masterKey.rewrap',
       'sys.audit.seal',
+      'tokens.renewSelf',
       'sys.audit.events',
       'sys.audit.anomalies',
       'rotation.register.unversioned',

@@ -122,6 +122,7 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   const tok = await call('tokens.create', 'POST', '/v1/tokens', { body: { name: 'ci', role: 'read', ttl_seconds: 3600 } });
   await call('tokens.list', 'GET', '/v1/tokens');
   await call('tokens.get', 'GET', `/v1/tokens/${tok.body?.id}`);
+  await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { token: tok.body?.token, tenant: null, body: {} });
   await call('tokens.revoke', 'DELETE', `/v1/tokens/${tok.body?.id}`);
   await call('tokens.list', 'GET', '/v1/tokens', { token: 'kh_not-a-token' }); // 401
   await call('policies.put', 'PUT', '/v1/policies/pay-read', {
