@@ -352,6 +352,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const sessions = createConsoleSessions({
       clock,
+      storage,
+      barrier,
       settings: { idleSeconds: config.console.sessionIdleSeconds, maxSeconds: config.console.sessionMaxSeconds },
     });
     const consoleFiles = config.console.enabled ? loadConsoleFiles(config.console.dir ?? defaultConsoleDir()) : null;

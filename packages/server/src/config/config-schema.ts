@@ -376,6 +376,8 @@ export const configSchema = z
           }, 'unknown IANA time zone (e.g. "UTC", "Europe/Paris")')
           .default('UTC'),
         batchSize: z.number().int().min(1).max(10_000).default(200),
+        /** How often each replica looks at the shared schedule row (another replica's rotation or toggle). */
+        checkSeconds: z.number().int().min(1).max(3600).default(60),
       })
       .strict()
       .default({}),

@@ -138,7 +138,17 @@ describe('loadConfig', () => {
   });
 
   it('reads keyring rotation from seed 003 KEY_ROTATION_* and KEYHAVEN_KEY_ROTATION_* (prefixed wins), merged with the file', () => {
-    expect(loadConfig({ env: {} }).keyRotation).toEqual({ enabled: false, intervalHours: 168, timezone: 'UTC', batchSize: 200 });
+    expect(loadConfig({ env: {} }).keyRotation).toEqual({
+      enabled: false,
+      intervalHours: 168,
+      timezone: 'UTC',
+      batchSize: 200,
+      checkSeconds: 60,
+    });
+    expect(loadConfig({ env: { KEYHAVEN_KEY_ROTATION_CHECK_SECONDS: '5' } }).keyRotation.checkSeconds).toBe(5);
+    expect(() => loadConfig({ env: { KEYHAVEN_KEY_ROTATION_CHECK_SECONDS: '0.5' } })).toThrow(
+      /KEYHAVEN_KEY_ROTATION_CHECK_SECONDS: must be a whole number/,
+    );
     expect(
       loadConfig({ env: { KEY_ROTATION_ENABLED: 'true', KEY_ROTATION_INTERVAL_HOURS: '24', KEY_ROTATION_SCHEDULE: '0 3 * * 0' } })
         .keyRotation,

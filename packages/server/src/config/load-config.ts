@@ -129,6 +129,13 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     const v = env[kr(name)];
     if (v) keyRotation[key] = v.trim();
   }
+  const krCheck = env.KEYHAVEN_KEY_ROTATION_CHECK_SECONDS;
+  if (krCheck) {
+    const n = Number(krCheck);
+    if (!Number.isInteger(n) || n < 1 || n > 3600)
+      problems.push('KEYHAVEN_KEY_ROTATION_CHECK_SECONDS: must be a whole number of seconds from 1 to 3600');
+    else keyRotation.checkSeconds = n;
+  }
   if (Object.keys(keyRotation).length) out.keyRotation = keyRotation;
   if (env.KEYHAVEN_TLS_CERT_FILE || env.KEYHAVEN_TLS_KEY_FILE) {
     out.tls = { certFile: env.KEYHAVEN_TLS_CERT_FILE ?? '', keyFile: env.KEYHAVEN_TLS_KEY_FILE ?? '' };

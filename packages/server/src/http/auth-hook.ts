@@ -48,14 +48,14 @@ const crossOrigin = (req: FastifyRequest): boolean => {
 
 /** The token behind the console's session cookie, when the request sends no token of its own.
  *  Changes need the session's CSRF token in X-Keyhaven-CSRF and no foreign Origin. */
-const sessionToken = (req: FastifyRequest, sessions: ConsoleSessions | undefined): string | undefined => {
+const sessionToken = async (req: FastifyRequest, sessions: ConsoleSessions | undefined): Promise<string | undefined> => {
   if (!sessions) return undefined;
   const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
   if (cookie === undefined) return undefined;
   const unsafe = !SAFE_METHODS.has(req.method);
   if (unsafe && crossOrigin(req)) throw fail('CSRF_CHECK_FAILED');
   const csrf = req.headers[CSRF_HEADER];
-  return sessions.resolve(cookie, { unsafe, csrf: typeof csrf === 'string' ? csrf : undefined }).token;
+  return (await sessions.resolve(cookie, { unsafe, csrf: typeof csrf === 'string' ? csrf : undefined })).token;
 };
 
 export const createAuthenticateHook = (deps: AccessDeps) =>
@@ -71,7 +71,7 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     const sourceBlocked = deps.limiter.blocked(`ip:${source}`);
     let token;
     try {
-      const raw = presentedToken(req) ?? sessionToken(req, deps.sessions);
+      const raw = presentedToken(req) ?? (await sessionToken(req, deps.sessions));
       if (!raw) throw fail('UNAUTHENTICATED');
       if (raw.length > 512) throw fail('UNAUTHENTICATED', 'The token is not valid.');
       token = await deps.tokens.authenticate(raw, source);

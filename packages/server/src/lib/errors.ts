@@ -20,7 +20,7 @@ export const ERRORS = {
   TOKEN_REVOKED: { status: 401, message: 'The token has been revoked; ask an administrator for a new one.' },
   SESSION_EXPIRED: {
     status: 401,
-    message: 'The console session has ended (signed out, idle too long, or the server restarted); sign in again with a token.',
+    message: 'The console session has ended (signed out, idle too long, or past its longest lifetime); sign in again.',
   },
   CSRF_CHECK_FAILED: {
     status: 403,

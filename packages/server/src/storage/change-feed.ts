@@ -84,6 +84,14 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const eventListeners: Array<(event: RelayedEvent) => void> = [];
   const origin = randomUUID(); // this server, so it ignores its own relayed events
   let client: pg.Client | undefined;
+  /** Queries on the listening connection run one after another (heartbeats and relayed events may
+   *  overlap; pg deprecates a query issued while another is running on the same client). */
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = (c: pg.Client, text: string, values?: unknown[]) => {
+    const p = tail.then(() => c.query(text, values));
+    tail = p.catch(() => {});
+    return p;
+  };
   let live = false;
   let closed = false;
   let backoff = 100;
@@ -149,6 +157,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       connectionTimeoutMillis: 5000,
     });
     client = c;
+    tail = Promise.resolve();
     c.on('error', (e) => lost(c, e.message));
     c.on('end', () => lost(c, 'connection closed'));
     c.on('notification', (msg) => {
@@ -185,7 +194,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat = setInterval(() => {
       const unanswered = setTimeout(() => lost(c, 'heartbeat unanswered'), heartbeatMs);
       unanswered.unref();
-      c.query('select 1').then(
+      serial(c, 'select 1').then(
         () => clearTimeout(unanswered),
         (e: Error) => {
           clearTimeout(unanswered);
@@ -221,7 +230,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;
       }
-      c.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => {
+      serial(c, 'select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => {
         /* the feed notices a broken connection itself */
       });
     },

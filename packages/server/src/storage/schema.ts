@@ -323,10 +323,26 @@ export interface JobStateTable {
   last_run_by: string | null;
   lease_owner: string | null;
   lease_until: string | null;
+  /** Settings changed at run time (migration 013), JSON; null: the configuration's. */
+  settings: string | null;
+  settings_at: string | null;
+}
+
+/** Web console sessions (migration 014): id is a SHA-256 of the cookie; token and CSRF sealed. */
+export interface ConsoleSessionsTable {
+  id: string;
+  token_id: string;
+  minted_tenant: string | null;
+  sealed_dek: string;
+  sealed: string;
+  /** ISO times (fixed width, so they compare as text). */
+  created_at: string;
+  last_used_at: string;
 }
 
 export interface Database {
   job_state: JobStateTable;
+  console_sessions: ConsoleSessionsTable;
   auth_configs: AuthConfigsTable;
   auth_roles: AuthRolesTable;
   auth_secret_ids: AuthSecretIdsTable;

@@ -152,3 +152,51 @@ describe.skipIf(!postgresAvailable)('scheduled keyring rotation (two replicas on
     expect(await b.stop()).toBe(0);
   });
 });
+
+describe.skipIf(!postgresAvailable)('toggling the automatic keyring rotation (two replicas on PostgreSQL)', () => {
+  it('a toggle through one replica applies to every replica and survives restarts', async () => {
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
+    const admin = db.url.replace(/\/\/[^@]+@/, '//postgres@');
+    // Both configured with the schedule but disabled; each looks at the shared row every second.
+    const env = {
+      KEYHAVEN_DATABASE_URL: db.url,
+      KEYHAVEN_MASTER_KEY: masterKey(),
+      KEYHAVEN_DATA_DIR: db.dataDir,
+      KEY_ROTATION_ENABLED: 'false',
+      KEY_ROTATION_SCHEDULE: '*/2 * * * * *',
+      KEYHAVEN_KEY_ROTATION_CHECK_SECONDS: '1',
+    };
+    const a = await startServerProcess([], env);
+    const token = a.rootToken!;
+    const b = await startServerProcess([], env);
+    const keks = async () =>
+      Number(((await adminQuery(`SELECT count(*) AS n FROM keyring WHERE purpose = 'kek'`, admin)).rows[0] as { n: string }).n);
+    expect((await status(b.url, token)).auto).toMatchObject({ enabled: false, source: 'config' });
+    await sleep(2500);
+    expect(await keks()).toBe(1); // disabled: nothing rotates
+
+    const on = await api(a.url, token)('POST', '/admin/secrets/key-rotation/toggle', { enabled: true });
+    expect(on.status).toBe(200);
+    expect(on.json.data.auto).toMatchObject({ enabled: true, source: 'admin' });
+    // The other replica reports it at once, and rotates alone once the first is gone.
+    expect((await status(b.url, token)).auto).toMatchObject({ enabled: true, source: 'admin' });
+    expect(await a.stop()).toBe(0);
+    const before = await keks();
+    await waitFor(async () => (await keks()) > before, 'replica b rotating after the toggle through replica a', 15_000);
+
+    // Off through b; a restarted replica (configured disabled, toggled on before) follows the last toggle.
+    const off = await api(b.url, token)('POST', '/admin/secrets/key-rotation/toggle', { enabled: false });
+    expect(off.json.data.auto).toMatchObject({ enabled: false, source: 'admin', next_at: null });
+    await sleep(1500);
+    const stopped = await keks();
+    await sleep(3000);
+    expect(await keks()).toBe(stopped);
+    expect(await b.stop()).toBe(0);
+    const c = await startServerProcess([], { ...env, KEY_ROTATION_ENABLED: 'true' });
+    expect((await status(c.url, token)).auto).toMatchObject({ enabled: false, source: 'admin' });
+    await sleep(3000);
+    expect(await keks()).toBe(stopped);
+    expect(await c.stop()).toBe(0);
+  });
+});

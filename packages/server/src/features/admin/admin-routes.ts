@@ -109,7 +109,7 @@ export const adminRoutes = (deps: AdminDeps) => (app: App) => {
       config: { access: system, audit: 'admin.key_rotation.status' },
       schema: { tags, summary: 'KEK rotation progress (state, total, done, remaining, started_at) and the automatic schedule' },
     },
-    async () => ok(deps.rotation.status()),
+    async () => ok(await deps.rotation.sharedStatus()),
   );
 
   app.post(
@@ -147,6 +147,6 @@ export const adminRoutes = (deps: AdminDeps) => (app: App) => {
           .strict(),
       },
     },
-    async (req) => ok(deps.rotation.setAuto(req.body.enabled, req.body.interval_hours)),
+    async (req) => ok(await deps.rotation.setAuto(req.body.enabled, req.body.interval_hours)),
   );
 };

@@ -36,6 +36,9 @@ const parse = <T>(s: string | null, fallback: T): T => {
   }
 };
 
+/** The AAD of a login method's sealed credential (the keyring rotation re-wraps it under it). */
+export const authConfigAad = (tenant: string, method: string) => `auth-config:${tenant}:${method}`;
+
 export const createAuthStore = (deps: { storage: StorageHandle; barrier: Barrier; clock: Clock }) => {
   const { storage, barrier, clock } = deps;
   const toRole = (r: {
@@ -74,7 +77,7 @@ export const createAuthStore = (deps: { storage: StorageHandle; barrier: Barrier
     metadata: parse(r.metadata, {}),
     created_at: r.created_at,
   });
-  const secretAad = (tenant: string, method: string) => `auth-config:${tenant}:${method}`;
+  const secretAad = authConfigAad;
 
   return {
     async putRole(tenant: string, method: LoginMethod, name: string, config: StoredRole): Promise<RoleRow> {

@@ -190,7 +190,7 @@ export const consoleOidcRoutes =
             ttlSeconds: deps.sessions.settings.maxSeconds,
             createdBy: null,
           });
-          const s = deps.sessions.create(made.token, made.id, { tenant: rule.tenant });
+          const s = await deps.sessions.create(made.token, made.id, { tenant: rule.tenant });
           await audit(req, 'success', { tenant: rule.tenant, tokenId: made.id, name: made.name, subject });
           reply.header('set-cookie', [
             flowCookie('', 0),

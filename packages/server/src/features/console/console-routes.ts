@@ -36,7 +36,7 @@ export const consoleSessionRoutes = (deps: { sessions: ConsoleSessions; tokens: 
     async (req, reply) => {
       const raw = bearerOf(req);
       if (!raw) throw fail('UNAUTHENTICATED', 'Start a session with the token in "Authorization: Bearer <token>".');
-      const s = deps.sessions.create(raw, req.auth!.token.id);
+      const s = await deps.sessions.create(raw, req.auth!.token.id);
       reply.header('set-cookie', cookie(s.id, deps.sessions.settings.maxSeconds));
       reply.code(201);
       return describe(req, s.csrf);
@@ -52,7 +52,7 @@ export const consoleSessionRoutes = (deps: { sessions: ConsoleSessions; tokens: 
     async (req) => {
       const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (!c || bearerOf(req)) throw fail('SESSION_EXPIRED', 'No console session: this request did not come with a session cookie.');
-      return describe(req, deps.sessions.resolve(c, { unsafe: false, csrf: undefined }).csrf);
+      return describe(req, (await deps.sessions.resolve(c, { unsafe: false, csrf: undefined })).csrf);
     },
   );
 
@@ -64,7 +64,7 @@ export const consoleSessionRoutes = (deps: { sessions: ConsoleSessions; tokens: 
     },
     async (req, reply) => {
       const c = cookieValue(req.headers.cookie, SESSION_COOKIE);
-      const ended = c ? deps.sessions.end(c) : null;
+      const ended = c ? await deps.sessions.end(c) : null;
       // A token single sign-on made for this session ends with it.
       if (ended?.minted) await deps.tokens.revoke(ended.minted.tenant, ended.tokenId).catch(() => undefined);
       reply.header('set-cookie', cookie('', 0));

@@ -1,90 +1,167 @@
-// Cookie sessions of the web console: a signed-in token is held in the server's memory under a
-// random session id (the cookie) with a CSRF token, idle and absolute expiry. The cookie is all the
-// browser keeps; the token itself never reaches scripts, URLs or storage. Sessions live in one
-// process: a restart (or another replica) signs people out, which SESSION_EXPIRED says.
+// Cookie sessions of the web console: a signed-in token is kept under a random session id (the
+// cookie) with a CSRF token, idle and absolute expiry. The cookie is all the browser keeps; the token
+// itself never reaches scripts, URLs or storage. Sessions are rows of `console_sessions` (migration
+// 014), keyed by a SHA-256 of the cookie, with the token and CSRF token sealed by the barrier: every
+// replica behind a load balancer knows a session any of them started, a sign-out through one ends it
+// on all, and a restart signs nobody out. The idle time is written at most every `touchSeconds`, so a
+// busy console page costs one primary-key read per request, not a write.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Barrier } from '../../barrier/barrier.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail } from '../../lib/errors.js';
+import type { Executor, StorageHandle } from '../../storage/database.js';
 
 export const SESSION_COOKIE = 'kh_session';
 export const CSRF_HEADER = 'x-keyhaven-csrf';
-
-interface Session {
-  token: string;
-  csrf: string;
-  tokenId: string;
-  created: number;
-  lastUsed: number;
-  minted: { tenant: string } | null;
-}
 
 export interface SessionSettings {
   idleSeconds: number;
   maxSeconds: number;
   maxSessions?: number;
+  /** How stale the stored last use may get before a request writes it again (default: a tenth of
+   *  the idle time, at most 60 s). */
+  touchSeconds?: number;
 }
 
 const digest = (id: string) => createHash('sha256').update(id).digest('hex');
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** The AAD of a session's sealed token (the keyring rotation re-wraps it under it). */
+export const consoleSessionAad = (key: string) => `console-session:${key}`;
+const aadOf = consoleSessionAad;
 
-export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSettings }) => {
-  // Keyed by a digest of the cookie value, so the map never holds a usable cookie.
-  const sessions = new Map<string, Session>();
-  const max = deps.settings.maxSessions ?? 10_000;
+export const createConsoleSessions = (deps: { clock: Clock; settings: SessionSettings; storage: StorageHandle; barrier: Barrier }) => {
+  const { storage, barrier, settings } = deps;
+  const max = settings.maxSessions ?? 10_000;
+  const touchMs = (settings.touchSeconds ?? Math.min(60, settings.idleSeconds / 10)) * 1000;
   const now = () => deps.clock.now().getTime();
-  const live = (s: Session, t: number) =>
-    t - s.lastUsed < deps.settings.idleSeconds * 1000 && t - s.created < deps.settings.maxSeconds * 1000;
-  const sweep = () => {
-    const t = now();
-    for (const [k, s] of sessions) if (!live(s, t)) sessions.delete(k);
-    // Still full: the least recently used go first (Map keeps insertion order; touch re-inserts).
-    while (sessions.size >= max) sessions.delete(sessions.keys().next().value!);
+  const iso = (t: number) => new Date(t).toISOString();
+  const live = (created: number, lastUsed: number, t: number) =>
+    t - lastUsed < settings.idleSeconds * 1000 && t - created < settings.maxSeconds * 1000;
+  const db = <T>(fn: (ex: Executor) => Promise<T>) => storage.withTenant('*', fn);
+
+  /** Expired sessions go; still over the cap, the least recently used go first. */
+  const sweep = async (t: number) => {
+    await db((ex) =>
+      ex
+        .deleteFrom('console_sessions')
+        .where((eb) =>
+          eb.or([
+            eb('last_used_at', '<=', iso(t - settings.idleSeconds * 1000)),
+            eb('created_at', '<=', iso(t - settings.maxSeconds * 1000)),
+          ]),
+        )
+        .execute(),
+    );
+    const n = Number(
+      (
+        await db((ex) =>
+          ex
+            .selectFrom('console_sessions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst(),
+        )
+      )?.n ?? 0,
+    );
+    if (n >= max) {
+      const keep = n - max + 1;
+      const oldest = await db((ex) => ex.selectFrom('console_sessions').select('id').orderBy('last_used_at').limit(keep).execute());
+      if (oldest.length)
+        await db((ex) =>
+          ex
+            .deleteFrom('console_sessions')
+            .where(
+              'id',
+              'in',
+              oldest.map((r) => r.id),
+            )
+            .execute(),
+        );
+    }
   };
-  const find = (cookie: string): [string, Session] | null => {
+
+  const find = async (cookie: string) => {
     if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return null;
     const key = digest(cookie);
-    const s = sessions.get(key);
-    if (!s) return null;
-    if (!live(s, now())) {
-      sessions.delete(key);
+    const row = await db((ex) => ex.selectFrom('console_sessions').selectAll().where('id', '=', key).executeTakeFirst());
+    if (!row) return null;
+    const t = now();
+    const created = Date.parse(row.created_at);
+    const lastUsed = Date.parse(row.last_used_at);
+    if (!live(created, lastUsed, t)) {
+      await db((ex) => ex.deleteFrom('console_sessions').where('id', '=', key).execute());
       return null;
     }
-    return [key, s];
+    let held: { token: string; csrf: string };
+    try {
+      held = JSON.parse(barrier.open({ wrappedDek: row.sealed_dek, ciphertext: row.sealed }, aadOf(key)).toString('utf8')) as typeof held;
+    } catch {
+      return null; // a row that does not open (edited, or a keyring it was not made under): no session
+    }
+    return { key, row, held, lastUsed, t };
   };
 
   return {
-    /** Starts a session for a token that has just authenticated; the id goes into the cookie. */
-    /** `minted`: the token was made for this session (single sign-on) and is revoked when it ends. */
-    create(token: string, tokenId: string, minted: { tenant: string } | null = null): { id: string; csrf: string } {
-      sweep();
+    /** Starts a session for a token that has just authenticated; the id goes into the cookie.
+     *  `minted`: the token was made for this session (single sign-on) and is revoked when it ends. */
+    async create(token: string, tokenId: string, minted: { tenant: string } | null = null): Promise<{ id: string; csrf: string }> {
+      const t = now();
+      await sweep(t);
       const id = randomBytes(32).toString('base64url');
       const csrf = randomBytes(32).toString('base64url');
-      const t = now();
-      sessions.set(digest(id), { token, csrf, tokenId, created: t, lastUsed: t, minted });
+      const key = digest(id);
+      const sealed = barrier.seal(Buffer.from(JSON.stringify({ token, csrf }), 'utf8'), aadOf(key));
+      await db((ex) =>
+        ex
+          .insertInto('console_sessions')
+          .values({
+            id: key,
+            token_id: tokenId,
+            minted_tenant: minted?.tenant ?? null,
+            sealed_dek: sealed.wrappedDek,
+            sealed: sealed.ciphertext,
+            created_at: iso(t),
+            last_used_at: iso(t),
+          })
+          .execute(),
+      );
       return { id, csrf };
     },
     /** The token behind a cookie (refreshing its idle time), checking the CSRF token on changes. */
-    resolve(cookie: string, opts: { unsafe: boolean; csrf: string | undefined }): { token: string; csrf: string } {
-      const found = find(cookie);
+    async resolve(cookie: string, opts: { unsafe: boolean; csrf: string | undefined }): Promise<{ token: string; csrf: string }> {
+      const found = await find(cookie);
       if (!found) throw fail('SESSION_EXPIRED');
-      const [key, s] = found;
-      if (opts.unsafe && !(opts.csrf && sameText(opts.csrf, s.csrf))) throw fail('CSRF_CHECK_FAILED');
-      s.lastUsed = now();
-      sessions.delete(key);
-      sessions.set(key, s);
-      return { token: s.token, csrf: s.csrf };
+      if (opts.unsafe && !(opts.csrf && sameText(opts.csrf, found.held.csrf))) throw fail('CSRF_CHECK_FAILED');
+      if (found.t - found.lastUsed >= touchMs)
+        await db((ex) =>
+          ex
+            .updateTable('console_sessions')
+            .set({ last_used_at: iso(found.t) })
+            .where('id', '=', found.key)
+            .execute(),
+        );
+      return found.held;
     },
     /** Ends the session behind a cookie (logout): what it held, or null when there was none. */
-    end(cookie: string): { tokenId: string; minted: { tenant: string } | null } | null {
-      const found = find(cookie);
+    async end(cookie: string): Promise<{ tokenId: string; minted: { tenant: string } | null } | null> {
+      const found = await find(cookie);
       if (!found) return null;
-      sessions.delete(found[0]);
-      return { tokenId: found[1].tokenId, minted: found[1].minted };
+      await db((ex) => ex.deleteFrom('console_sessions').where('id', '=', found.key).execute());
+      return { tokenId: found.row.token_id, minted: found.row.minted_tenant ? { tenant: found.row.minted_tenant } : null };
     },
-    get size() {
-      return sessions.size;
+    /** How many sessions are stored (expired ones included until the next sweep). */
+    async count(): Promise<number> {
+      return Number(
+        (
+          await db((ex) =>
+            ex
+              .selectFrom('console_sessions')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirst(),
+          )
+        )?.n ?? 0,
+      );
     },
-    settings: deps.settings,
+    settings,
   };
 };
 export type ConsoleSessions = ReturnType<typeof createConsoleSessions>;

@@ -1,8 +1,8 @@
 // Console sessions and static files through the HTTP layer: the cookie's attributes (Secure under
 // TLS), idle and absolute expiry on a controlled clock, the CSRF header and Origin check on changes,
 // sign-out, a revoked token ending its sessions, the token never in the audit trail; and the static
-// console: CSP, caching, SPA fallback, a clear 404 when it was not built. Sessions are in-process
-// state, the same on every backend: SQLite only.
+// console: CSP, caching, SPA fallback, a clear 404 when it was not built. Sessions are database rows,
+// the same on every backend: SQLite here; across replicas and restarts: test/storage/console-sessions-shared.test.ts.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -4,15 +4,20 @@
 // writes and destroys are never clobbered. Progress is reported by status(); `setAuto` toggles a
 // periodic rotation (seed 003 KEY_ROTATION_ENABLED / _INTERVAL_HOURS / _SCHEDULE). When it last ran
 // is kept in the database (job_state), so it survives restarts and every replica sees it; a lease on
-// that row lets one replica rotate per due time.
+// that row lets one replica rotate per due time. Besides secret versions, the other things sealed by
+// the barrier are re-wrapped too (a login method's credential such as the Kubernetes reviewer token,
+// a notification subscription's settings, a console session's token), so that no stored data key stays under a retired KEK.
 import { Cron } from 'croner';
 import { sql } from 'kysely';
 import type { Barrier } from '../../barrier/barrier.js';
 import { claimRows, newLeaseOwner } from '../../jobs/leases.js';
-import type { StorageHandle } from '../../storage/database.js';
+import type { Executor, StorageHandle } from '../../storage/database.js';
 import { fail } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { aadFor } from '../secrets/secret-values.js';
+import { authConfigAad } from '../auth/auth-store.js';
+import { subscriptionAad } from '../notifications/subscription-service.js';
+import { consoleSessionAad } from '../console/console-sessions.js';
 
 export type RotationState = 'idle' | 'running' | 'completed' | 'failed';
 
@@ -32,6 +37,10 @@ export interface KeyRotationStatus {
   auto: {
     enabled: boolean;
     interval_hours: number;
+    /** `admin`: the last toggle through the admin API (shared by every replica, kept across
+     *  restarts); `config`: the server configuration's, never toggled. */
+    source: 'admin' | 'config';
+    set_at: string | null;
     schedule: string | null;
     timezone: string;
     next_at: string | null;
@@ -46,7 +55,15 @@ export interface KeyRotationDeps {
   storage: StorageHandle;
   barrier: Barrier;
   clock: Clock;
-  settings: { enabled: boolean; intervalHours: number; batchSize: number; schedule?: string; timezone?: string; leaseSeconds?: number };
+  settings: {
+    enabled: boolean;
+    intervalHours: number;
+    batchSize: number;
+    schedule?: string;
+    timezone?: string;
+    leaseSeconds?: number;
+    checkSeconds?: number;
+  };
   logger?: { info(o: object, m: string): void; error(o: object, m: string): void };
   /** Called between batches (tests and benchmarks observe progress; production leaves it unset). */
   onBatch?: (s: KeyRotationStatus) => void | Promise<void>;
@@ -73,7 +90,10 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     intervalHours: deps.settings.intervalHours,
     nextAt: null as number | null,
     lastRotatedAt: null as string | null,
+    setAt: null as string | null,
   };
+  /** How often a replica looks at the shared row (another replica's rotation or toggle). */
+  const checkMs = (deps.settings.checkSeconds ?? 60) * 1000;
   const cron = deps.settings.schedule
     ? new Cron(deps.settings.schedule, { timezone: deps.settings.timezone ?? 'UTC', paused: true })
     : null;
@@ -102,6 +122,8 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     auto: {
       enabled: auto.enabled,
       interval_hours: auto.intervalHours,
+      source: auto.setAt ? 'admin' : 'config',
+      set_at: auto.setAt,
       schedule: deps.settings.schedule ?? null,
       timezone: deps.settings.timezone ?? 'UTC',
       next_at: auto.nextAt ? new Date(auto.nextAt).toISOString() : null,
@@ -122,6 +144,105 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
         )?.n ?? 0,
       ),
     );
+
+  /** The other sealed rows (few: one per login method and subscription), each with its AAD and an
+   *  update that applies only while the row still holds what was read. */
+  const sealedSettings = async () => {
+    const [configs, subs, sessions] = await storage.withTenant('*', async (ex) => [
+      await ex.selectFrom('auth_configs').select(['tenant_id', 'method', 'sealed_dek']).where('sealed_dek', 'is not', null).execute(),
+      await ex.selectFrom('notification_subscriptions').select(['tenant_id', 'id', 'sealed']).where('sealed', 'is not', null).execute(),
+      await ex.selectFrom('console_sessions').select(['id', 'sealed_dek']).execute(),
+    ]);
+    const out: Array<{ wrappedDek: string; aad: string; store: (trx: Executor, next: string) => Promise<boolean> }> = [];
+    for (const c of configs as Array<{ tenant_id: string; method: string; sealed_dek: string }>)
+      out.push({
+        wrappedDek: c.sealed_dek,
+        aad: authConfigAad(c.tenant_id, c.method),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('auth_configs')
+                .set({ sealed_dek: next })
+                .where('tenant_id', '=', c.tenant_id)
+                .where('method', '=', c.method)
+                .where('sealed_dek', '=', c.sealed_dek)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    for (const c of sessions)
+      out.push({
+        wrappedDek: c.sealed_dek,
+        aad: consoleSessionAad(c.id),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('console_sessions')
+                .set({ sealed_dek: next })
+                .where('id', '=', c.id)
+                .where('sealed_dek', '=', c.sealed_dek)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    for (const r of subs as Array<{ tenant_id: string; id: string; sealed: string }>) {
+      let sealed: { wrappedDek: string; ciphertext: string };
+      try {
+        sealed = JSON.parse(r.sealed) as { wrappedDek: string; ciphertext: string };
+      } catch {
+        continue; // a damaged row: opening it already reports so
+      }
+      out.push({
+        wrappedDek: sealed.wrappedDek,
+        aad: subscriptionAad(r.tenant_id, r.id),
+        store: async (trx, next) =>
+          Number(
+            (
+              await trx
+                .updateTable('notification_subscriptions')
+                .set({ sealed: JSON.stringify({ ...sealed, wrappedDek: next }) })
+                .where('tenant_id', '=', r.tenant_id)
+                .where('id', '=', r.id)
+                .where('sealed', '=', r.sealed)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ) === 1,
+      });
+    }
+    return out;
+  };
+  const staleSettings = async (kek: string) =>
+    (await sealedSettings()).filter((r) => {
+      try {
+        return barrier.kekIdOf(r.wrappedDek) !== kek;
+      } catch {
+        return true;
+      }
+    });
+
+  /** Re-wraps the sealed settings that are not under `kek` (after the secret versions). */
+  const rewrapSettings = async (kek: string) => {
+    const stale = await staleSettings(kek);
+    const updates: Array<{ row: (typeof stale)[number]; next: string }> = [];
+    for (const row of stale) {
+      try {
+        const next = barrier.rewrapDek(row.wrappedDek, row.aad);
+        if (next === null) s.skipped++;
+        else updates.push({ row, next });
+      } catch {
+        s.failed++;
+      }
+    }
+    if (updates.length)
+      await storage.transaction('*', async (trx) => {
+        for (const u of updates) {
+          if (await u.row.store(trx, u.next)) s.done++;
+          else s.skipped++; // changed meanwhile (written again: already under the active KEK)
+        }
+      });
+  };
 
   /** One batch after `after` in primary-key order: re-wrap and update each row only if it is unchanged. */
   const batch = async (kek: string, after: Key | null): Promise<Key | null> => {
@@ -186,6 +307,7 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       const rest = Math.min(100, performance.now() - t0);
       await new Promise((r) => setTimeout(r, rest));
     } while (cursor && !stopping);
+    if (!stopping) await rewrapSettings(kek);
     if (stopping) throw new Error('the server stopped during re-wrapping; run perform with force to finish');
   };
 
@@ -207,7 +329,7 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       finishedAt: null,
       error: null,
     });
-    s.total = await countStale(kek);
+    s.total = (await countStale(kek)) + (await staleSettings(kek)).length;
     auto.lastRotatedAt = s.startedAt;
     auto.nextAt = dueAfter(new Date(s.startedAt!));
     // Manual and scheduled rotations alike move the shared schedule on (every replica, after restarts).
@@ -245,15 +367,36 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     return status();
   };
 
-  /** The shared row: created on first use (the schedule starts then), read on every tick. */
-  const readJob = async (): Promise<{ base: string; last: string | null }> => {
+  const ensureJob = () => {
     const now = clock.now().toISOString();
-    await storage.withTenant('*', (ex) =>
+    return storage.withTenant('*', (ex) =>
       sql`insert into job_state (name, created_at) values (${KEYRING_ROTATION_JOB}, ${now}) on conflict (name) do nothing`.execute(ex),
     );
+  };
+  /** The shared row: created on first use (the schedule starts then), read on every tick. A toggle
+   *  stored there (by any replica) replaces the configuration's enabled/interval. */
+  const readJob = async (): Promise<{ base: string; last: string | null }> => {
+    await ensureJob();
     const row = await storage.withTenant('*', (ex) =>
-      ex.selectFrom('job_state').select(['created_at', 'last_run_at']).where('name', '=', KEYRING_ROTATION_JOB).executeTakeFirstOrThrow(),
+      ex
+        .selectFrom('job_state')
+        .select(['created_at', 'last_run_at', 'settings', 'settings_at'])
+        .where('name', '=', KEYRING_ROTATION_JOB)
+        .executeTakeFirstOrThrow(),
     );
+    if (row.settings && row.settings_at !== auto.setAt) {
+      try {
+        const t = JSON.parse(row.settings) as { enabled?: unknown; interval_hours?: unknown };
+        if (typeof t.enabled === 'boolean') auto.enabled = t.enabled;
+        if (typeof t.interval_hours === 'number') auto.intervalHours = t.interval_hours;
+        auto.setAt = row.settings_at;
+      } catch {
+        deps.logger?.error(
+          { job: KEYRING_ROTATION_JOB },
+          'the stored keyring rotation settings are not valid JSON; the configuration applies',
+        );
+      }
+    }
     return { base: row.last_run_at ?? row.created_at, last: row.last_run_at };
   };
 
@@ -301,14 +444,12 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
   const schedule = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!auto.enabled) {
-      auto.nextAt = null;
-      return;
-    }
     if (stopping) return;
-    if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
-    // Wake at the due time, and at least once a minute to see what other replicas did.
-    const wait = Math.max(200, Math.min(60_000, auto.nextAt - clock.now().getTime()));
+    if (!auto.enabled) auto.nextAt = null;
+    else if (auto.nextAt === null) auto.nextAt = dueAfter(auto.lastRotatedAt ? new Date(auto.lastRotatedAt) : clock.now());
+    // Wake at the due time, and at least every checkSeconds (disabled too) to see what other
+    // replicas did: a rotation, or a toggle of the schedule.
+    const wait = auto.nextAt === null ? checkMs : Math.max(200, Math.min(checkMs, auto.nextAt - clock.now().getTime()));
     timer = setTimeout(() => {
       void tick()
         .catch((e: Error) =>
@@ -324,11 +465,27 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
     perform,
     /** Resolves when the background re-wrap (if any) ends. */
     wait: () => running ?? Promise.resolve(),
-    setAuto(enabled: boolean, intervalHours?: number) {
-      auto.enabled = enabled;
-      if (intervalHours !== undefined) auto.intervalHours = intervalHours;
-      auto.nextAt = null;
+    /** Toggles the automatic rotation for every replica: kept in the shared row (other replicas
+     *  follow at their next check, restarts keep it), applied here at once. */
+    async setAuto(enabled: boolean, intervalHours?: number) {
+      const at = clock.now().toISOString();
+      const settings = JSON.stringify({ enabled, interval_hours: intervalHours ?? auto.intervalHours });
+      await ensureJob();
+      await storage.withTenant('*', (ex) =>
+        ex.updateTable('job_state').set({ settings, settings_at: at }).where('name', '=', KEYRING_ROTATION_JOB).execute(),
+      );
+      await readJob().then((job) => {
+        auto.lastRotatedAt = job.last;
+        auto.nextAt = enabled ? dueAfter(new Date(job.base)) : null;
+      });
       schedule();
+      return status();
+    },
+    /** The status after a look at the shared row (what another replica toggled or rotated). */
+    async sharedStatus() {
+      const job = await readJob();
+      auto.lastRotatedAt = job.last;
+      auto.nextAt = auto.enabled ? dueAfter(new Date(job.base)) : null;
       return status();
     },
     /** Reads the shared state, then checks on schedule (also the first check, right away, when overdue). */

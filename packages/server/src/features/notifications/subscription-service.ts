@@ -66,7 +66,9 @@ export interface SubscriptionView {
   updated_at: string;
 }
 
-const aadOf = (tenant: string, id: string) => `notification-subscription:${tenant}:${id}`;
+/** The AAD of a subscription's sealed settings (the keyring rotation re-wraps them under it). */
+export const subscriptionAad = (tenant: string, id: string) => `notification-subscription:${tenant}:${id}`;
+const aadOf = subscriptionAad;
 
 export const createSubscriptionService = (deps: { storage: StorageHandle; barrier: Barrier; clock: Clock; egress: EgressPolicy }) => {
   const { storage, barrier } = deps;

@@ -12,6 +12,8 @@ import { m007 } from './007-audit-seals.js';
 import { m008 } from './008-machine-auth.js';
 import { m009 } from './009-notifications.js';
 import { m010 } from './010-job-state.js';
+import { m013 } from './013-job-settings.js';
+import { m014 } from './014-console-sessions.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -24,4 +26,6 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '008_machine_auth': m008(dialect),
   '009_notifications': m009(dialect),
   '010_job_state': m010(dialect),
+  '013_job_settings': m013(dialect),
+  '014_console_sessions': m014(dialect),
 });
