@@ -37,6 +37,8 @@ const keyRotation = obj({
   auto: obj({
     enabled: bool,
     interval_hours: num,
+    source: { ...oneOf('admin', 'config'), description: '`admin`: the last toggle through the admin API; `config`: the configuration' },
+    set_at: nullable(dateTime),
     schedule: nullable(str),
     timezone: str,
     next_at: nullable(dateTime),
