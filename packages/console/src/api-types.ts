@@ -2111,6 +2111,13 @@ export interface components {
         /** Format: date-time */
         next_at: string | null;
         schedule: string | null;
+        /** Format: date-time */
+        set_at: string | null;
+        /**
+         * @description `admin`: the last toggle through the admin API; `config`: the configuration
+         * @enum {string}
+         */
+        source: 'admin' | 'config';
         timezone: string;
       };
       done: number;
