@@ -1,6 +1,7 @@
 // Notifications (the tenant's admins): subscriptions (list; add a webhook, Slack or NATS one with
 // its filters, a generated signing secret shown once; send a test; switch on or off; remove behind a
 // confirmation), dead letters with retry (one or all), and the secrets waiting for a manual rotation.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, secretPath, type Delivery, type ManualRotation, type NewSubscription, type Subscription } from '../api';
 import { DataTable } from '../components/table';
@@ -17,6 +18,18 @@ const destination = (s: Subscription) => {
   if (c.servers) return `${c.servers.join(', ')}${c.subject ? ` → ${c.subject}` : ''}`;
   return s.channel === 'slack' ? 'Slack incoming webhook (stored sealed)' : '—';
 };
+
+/** A URL that wraps after its slashes rather than inside a word (copying it gives the plain URL). */
+const Wrapped = ({ text }: { text: string }) => (
+  <>
+    {text.split(/(?<=[/?&])/).map((part, i) => (
+      <Fragment key={i}>
+        {part}
+        <wbr />
+      </Fragment>
+    ))}
+  </>
+);
 
 const emptyForm = {
   id: '',
@@ -213,7 +226,9 @@ const Subscriptions = ({ eventTypes, channels, onChange }: { eventTypes: string[
                 </div>
               </td>
               <td>{s.channel}</td>
-              <td class="break">{destination(s)}</td>
+              <td class="break">
+                <Wrapped text={destination(s)} />
+              </td>
               <td>
                 {s.event_types.length
                   ? s.event_types.map((t) => (
