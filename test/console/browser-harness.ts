@@ -1,6 +1,7 @@
 // Shared by the console's browser tests: the BUILT server binary (`keyhaven server --dev`), Debian's
 // Chromium through playwright-core, a REST helper with the root token, axe-core in the page and
-// screenshots at 1280×800 and 390×844 into test-artifacts/console/.
+// screenshots at 1280×800 and 390×844 into test-artifacts/console/. The browser reaches only this
+// machine: any request to another host is aborted and listed in `offMachine`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -28,15 +29,21 @@ export interface Harness {
   cspViolations: string[];
   pageErrors: string[];
   requests: Array<{ url: string; body: string | null }>;
+  /** Requests the browser tried to send off 127.0.0.1/localhost (aborted). */
+  offMachine: string[];
+  /** Replaces `context` and `page` with fresh ones (no cookies anywhere), with the same listeners. */
+  freshContext: () => Promise<void>;
   api: (method: string, url: string, body?: unknown, tenant?: string | null) => Promise<any>;
   capture: (name: string) => Promise<void>;
   signIn: () => Promise<void>;
   close: () => Promise<void>;
 }
 
-/** `config` is the server's config file (or made from the scratch directory it lives in). */
+/** `config` is the server's config file (or made from the scratch directory it lives in);
+ *  `serverArgs` are added to `keyhaven server --dev` (a fixed `--listen` address, for example). */
 export const startHarness = async (
   config: Record<string, unknown> | ((dir: string) => Record<string, unknown>) = { rotation: { enabled: false } },
+  o: { serverArgs?: string[] } = {},
 ): Promise<Harness> => {
   assertBuiltCli();
   if (!existsSync(path.join(REPO_ROOT, 'packages/console/dist/index.html')))
@@ -44,7 +51,7 @@ export const startHarness = async (
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = scratchDir('keyhaven-console-');
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(typeof config === 'function' ? config(dir) : config));
-  const server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') } });
+  const server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') }, args: o.serverArgs });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -59,17 +66,28 @@ export const startHarness = async (
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: SIZES.desktop });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
   const requests: Array<{ url: string; body: string | null }> = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() }));
+  const offMachine: string[] = [];
+  const open = async () => {
+    const context = await browser.newContext({ viewport: SIZES.desktop });
+    await context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+      offMachine.push(route.request().url());
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('request', (r) => requests.push({ url: r.url(), body: r.postData() }));
+    return { context, page };
+  };
+  let { context, page } = await open();
 
   const api = async (method: string, url: string, body?: unknown, tenant: string | null = 'default') => {
     const res = await fetch(server.url + url, {
@@ -108,6 +126,7 @@ export const startHarness = async (
     expect(bad, `${label}: axe violations ${JSON.stringify(bad, null, 1)}`).toEqual([]);
   };
   const capture = async (name: string) => {
+    const page = h.page;
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
       await page.waitForTimeout(100);
@@ -117,12 +136,13 @@ export const startHarness = async (
     await page.setViewportSize(SIZES.desktop);
   };
   const signIn = async () => {
+    const page = h.page;
     await page.goto(`${server.url}/ui/`);
     await page.getByLabel('Token').fill(server.rootToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
   };
-  return {
+  const h: Harness = {
     server,
     browser,
     context,
@@ -131,6 +151,13 @@ export const startHarness = async (
     cspViolations,
     pageErrors,
     requests,
+    offMachine,
+    freshContext: async () => {
+      await h.context.close();
+      ({ context, page } = await open());
+      h.context = context;
+      h.page = page;
+    },
     api,
     capture,
     signIn,
@@ -139,4 +166,5 @@ export const startHarness = async (
       await server.stop();
     },
   };
+  return h;
 };

@@ -2,21 +2,13 @@
 // package, with its development login and consent pages) and the BUILT server binary configured
 // with console.oidc; Chromium signs in through the provider and lands in the console with the role
 // the person's group maps to; a person without a mapped group is refused with a clear message; a
-// forged callback is refused; sign-out revokes the token made for the session. Every browser request
-// off 127.0.0.1 is aborted (the provider's pages link a web font). Skipped without /usr/bin/chromium.
+// forged callback is refused; sign-out revokes the token made for the session. On the shared harness
+// (test/console/browser-harness.ts): every browser request off 127.0.0.1 is aborted (the provider's
+// pages link a web font). Skipped without /usr/bin/chromium.
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertBuiltCli, scratchDir, startDevServer, type DevServer } from '../e2e/support/surface.js';
-import { existsSync, writeFileSync } from 'node:fs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true')
-  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the console browser tests`);
-if (!haveChromium) console.warn(`console single sign-on browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+import { haveChromium, startHarness, type Harness } from './browser-harness.js';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -31,22 +23,14 @@ const freePort = () =>
 
 describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chromium', () => {
   let idp: Server;
-  let server: DevServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const offMachine: string[] = [];
+  let h: Harness;
 
-  const api = async (method: string, url: string) => {
-    const res = await fetch(server.url + url, {
-      method,
-      headers: { authorization: `Bearer ${server.rootToken}`, 'x-tenant-id': 'default' },
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const api = async (method: string, url: string) => ({ body: await h.api(method, url) });
   const signInAtProvider = async (login: string) => {
-    await freshBrowser();
-    await page.goto(`${server.url}/ui/sign-in`);
+    await h.freshContext(); // no cookies at Keyhaven or at the provider
+    const { page } = h;
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${h.server.url}/ui/sign-in`);
     await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill('any-password');
@@ -55,7 +39,6 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
   };
 
   beforeAll(async () => {
-    assertBuiltCli();
     const idpPort = await freePort();
     const port = await freePort();
     const issuer = `http://127.0.0.1:${idpPort}`;
@@ -84,10 +67,8 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
     idp = createServer(provider.callback());
     await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
 
-    const dir = scratchDir('keyhaven-console-sso-');
-    writeFileSync(
-      path.join(dir, 'config.json'),
-      JSON.stringify({
+    h = await startHarness(
+      {
         console: {
           oidc: {
             issuer,
@@ -98,48 +79,19 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
             roles: [{ claim: 'groups', value: 'kh-admins', tenant: 'default', role: 'admin' }],
           },
         },
-      }),
+      },
+      { serverArgs: ['--listen', `127.0.0.1:${port}`] },
     );
-    server = await startDevServer({ env: { KEYHAVEN_CONFIG: path.join(dir, 'config.json') }, args: ['--listen', `127.0.0.1:${port}`] });
-
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 90_000);
 
-  /** A fresh browser (no cookies at Keyhaven or the provider) that reaches only this machine. */
-  const freshBrowser = async () => {
-    await context?.close();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-      offMachine.push(route.request().url());
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-  };
-
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await h?.close();
     await new Promise((r) => (idp ? idp.close(r) : r(undefined)));
   });
 
   it('signs a person in through the provider with the role their group maps to, and revokes that token at sign-out', async () => {
     await signInAtProvider('alice');
+    const { page, context } = h;
     await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/ui/secrets');
     await page.getByText('sso:alice@example.org · admin').waitFor();
@@ -168,17 +120,18 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
 
   it('refuses a person whose groups map to no role, saying so', async () => {
     await signInAtProvider('bob');
+    const { page, context } = h;
     await page.getByRole('alert').filter({ hasText: 'no rule gives you a role' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
     expect((await context.cookies()).find((c) => c.name === 'kh_session')).toBeUndefined();
-    const all = await fetch(`${server.url}/v1/sys/audit/events?action=console.oidc_sign_in&outcome=denied`, {
-      headers: { authorization: `Bearer ${server.rootToken}` },
+    const all = await fetch(`${h.server.url}/v1/sys/audit/events?action=console.oidc_sign_in&outcome=denied`, {
+      headers: { authorization: `Bearer ${h.server.rootToken}` },
     });
     expect((await all.json()).items[0]).toMatchObject({ error_code: 'OIDC_NO_ROLE', details: { subject: 'bob' } });
   });
 
   it('refuses a callback with a state it did not issue', async () => {
-    const res = await fetch(`${server.url}/v1/console/oidc/callback?code=stolen&state=forged`, { redirect: 'manual' });
+    const res = await fetch(`${h.server.url}/v1/console/oidc/callback?code=stolen&state=forged`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/ui/sign-in?sso_error=OIDC_SIGN_IN_FAILED');
     expect(res.headers.get('set-cookie') ?? '').not.toContain('kh_session=');
@@ -186,6 +139,7 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
 
   it('kept the browser on this machine', () => {
     // The provider's development pages link a web font off the machine: the route guard aborted it.
-    expect(offMachine.some((u) => u.startsWith('https://fonts.googleapis.com/'))).toBe(true);
+    expect(h.offMachine.some((u) => u.startsWith('https://fonts.googleapis.com/'))).toBe(true);
+    expect(h.offMachine.every((u) => !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(u))).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** How secret names appear in the server log (keyed hash, or clear with logSecretNames: clear) */
-    post: operations['post.admin.log-name-hash'];
+    post: operations['admin.logNameHash'];
     delete?: never;
     options?: never;
     head?: never;
@@ -28,7 +28,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Clear the server-side caches (SDK caches refresh on their TTL or on change events) */
-    post: operations['post.admin.secrets.clear-cache'];
+    post: operations['admin.secrets.clearCache'];
     delete?: never;
     options?: never;
     head?: never;
@@ -62,7 +62,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Create a new KEK and re-wrap every data key in the background (reads keep working) */
-    post: operations['post.admin.secrets.key-rotation.perform'];
+    post: operations['admin.keyRotation.perform'];
     delete?: never;
     options?: never;
     head?: never;
@@ -96,7 +96,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Enable or disable automatic periodic KEK rotation */
-    post: operations['post.admin.secrets.key-rotation.toggle'];
+    post: operations['admin.keyRotation.toggle'];
     delete?: never;
     options?: never;
     head?: never;
@@ -113,7 +113,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Validate the stored credential of a provider, or a candidate credential (not saved) */
-    post: operations['post.admin.secrets.providers.by-providerId.credentials.validate'];
+    post: operations['providers.validateCredential'];
     delete?: never;
     options?: never;
     head?: never;
@@ -130,7 +130,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Probe the database and the barrier (a seal/open round trip) with latencies */
-    post: operations['post.admin.secrets.test-connection'];
+    post: operations['admin.secrets.testConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -198,7 +198,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** For external schedulers (Cloud Scheduler, CronJob): rotate due secrets of the tenant, or of every tenant with a root token and all_tenants */
-    post: operations['post.internal.scheduled-rotation'];
+    post: operations['rotation.scheduled'];
     delete?: never;
     options?: never;
     head?: never;
@@ -215,7 +215,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Configure a provider (seed 000 body: provider_name + config); credential fields are stored as a Keyhaven secret */
-    post: operations['post.providers.configure'];
+    post: operations['providers.configure'];
     delete?: never;
     options?: never;
     head?: never;
@@ -452,9 +452,9 @@ export interface paths {
     };
     get?: never;
     /** Log in with approle: answers a Keyhaven token in Vault's auth shape */
-    put: operations['put.auth.approle.login'];
+    put: operations['vault.auth.approle.login.put'];
     /** Log in with approle: answers a Keyhaven token in Vault's auth shape */
-    post: operations['post.auth.approle.login'];
+    post: operations['vault.auth.approle.login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -469,7 +469,7 @@ export interface paths {
       cookie?: never;
     };
     /** List approle login roles (LIST or ?list=true) */
-    get: operations['get.auth.approle.role'];
+    get: operations['vault.auth.approle.role.list'];
     put?: never;
     post?: never;
     delete?: never;
@@ -486,13 +486,13 @@ export interface paths {
       cookie?: never;
     };
     /** Read a approle login role */
-    get: operations['get.auth.approle.role.by-name'];
+    get: operations['vault.auth.approle.role.read'];
     /** Create or update a approle login role */
-    put: operations['put.auth.approle.role.by-name'];
+    put: operations['vault.auth.approle.role.write.put'];
     /** Create or update a approle login role */
-    post: operations['post.auth.approle.role.by-name'];
+    post: operations['vault.auth.approle.role.write'];
     /** Delete a approle login role (and, for AppRole, its secret_ids) */
-    delete: operations['delete.auth.approle.role.by-name'];
+    delete: operations['vault.auth.approle.role.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -506,7 +506,7 @@ export interface paths {
       cookie?: never;
     };
     /** The role_id of an AppRole role */
-    get: operations['get.auth.approle.role.by-name.role-id'];
+    get: operations['vault.auth.approle.roleId'];
     put?: never;
     post?: never;
     delete?: never;
@@ -523,11 +523,11 @@ export interface paths {
       cookie?: never;
     };
     /** List the accessors of a role's secret_ids (LIST or ?list=true) */
-    get: operations['get.auth.approle.role.by-name.secret-id'];
+    get: operations['vault.auth.approle.secretId.list'];
     /** Issue a secret_id (shown once; only its hash is stored) */
-    put: operations['put.auth.approle.role.by-name.secret-id'];
+    put: operations['vault.auth.approle.secretId.create.put'];
     /** Issue a secret_id (shown once; only its hash is stored) */
-    post: operations['post.auth.approle.role.by-name.secret-id'];
+    post: operations['vault.auth.approle.secretId.create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -544,9 +544,9 @@ export interface paths {
     get?: never;
     put?: never;
     /** Destroy a secret_id by its accessor */
-    post: operations['post.auth.approle.role.by-name.secret-id-accessor.destroy'];
+    post: operations['vault.auth.approle.secretId.destroy'];
     /** Destroy a secret_id by its accessor */
-    delete: operations['delete.auth.approle.role.by-name.secret-id-accessor.destroy'];
+    delete: operations['vault.auth.approle.secretId.destroy.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -562,7 +562,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Describe a secret_id by its accessor */
-    post: operations['post.auth.approle.role.by-name.secret-id-accessor.lookup'];
+    post: operations['vault.auth.approle.secretId.lookup'];
     delete?: never;
     options?: never;
     head?: never;
@@ -577,13 +577,13 @@ export interface paths {
       cookie?: never;
     };
     /** Read the jwt login configuration (never the reviewer token) */
-    get: operations['get.auth.jwt.config'];
+    get: operations['vault.auth.jwt.config.read'];
     /** Configure the jwt login for the tenant */
-    put: operations['put.auth.jwt.config'];
+    put: operations['vault.auth.jwt.config.write.put'];
     /** Configure the jwt login for the tenant */
-    post: operations['post.auth.jwt.config'];
+    post: operations['vault.auth.jwt.config.write'];
     /** Remove the jwt login configuration */
-    delete: operations['delete.auth.jwt.config'];
+    delete: operations['vault.auth.jwt.config.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -598,9 +598,9 @@ export interface paths {
     };
     get?: never;
     /** Log in with jwt: answers a Keyhaven token in Vault's auth shape */
-    put: operations['put.auth.jwt.login'];
+    put: operations['vault.auth.jwt.login.put'];
     /** Log in with jwt: answers a Keyhaven token in Vault's auth shape */
-    post: operations['post.auth.jwt.login'];
+    post: operations['vault.auth.jwt.login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -615,7 +615,7 @@ export interface paths {
       cookie?: never;
     };
     /** List jwt login roles (LIST or ?list=true) */
-    get: operations['get.auth.jwt.role'];
+    get: operations['vault.auth.jwt.role.list'];
     put?: never;
     post?: never;
     delete?: never;
@@ -632,13 +632,13 @@ export interface paths {
       cookie?: never;
     };
     /** Read a jwt login role */
-    get: operations['get.auth.jwt.role.by-name'];
+    get: operations['vault.auth.jwt.role.read'];
     /** Create or update a jwt login role */
-    put: operations['put.auth.jwt.role.by-name'];
+    put: operations['vault.auth.jwt.role.write.put'];
     /** Create or update a jwt login role */
-    post: operations['post.auth.jwt.role.by-name'];
+    post: operations['vault.auth.jwt.role.write'];
     /** Delete a jwt login role (and, for AppRole, its secret_ids) */
-    delete: operations['delete.auth.jwt.role.by-name'];
+    delete: operations['vault.auth.jwt.role.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -652,13 +652,13 @@ export interface paths {
       cookie?: never;
     };
     /** Read the kubernetes login configuration (never the reviewer token) */
-    get: operations['get.auth.kubernetes.config'];
+    get: operations['vault.auth.kubernetes.config.read'];
     /** Configure the kubernetes login for the tenant */
-    put: operations['put.auth.kubernetes.config'];
+    put: operations['vault.auth.kubernetes.config.write.put'];
     /** Configure the kubernetes login for the tenant */
-    post: operations['post.auth.kubernetes.config'];
+    post: operations['vault.auth.kubernetes.config.write'];
     /** Remove the kubernetes login configuration */
-    delete: operations['delete.auth.kubernetes.config'];
+    delete: operations['vault.auth.kubernetes.config.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -673,9 +673,9 @@ export interface paths {
     };
     get?: never;
     /** Log in with kubernetes: answers a Keyhaven token in Vault's auth shape */
-    put: operations['put.auth.kubernetes.login'];
+    put: operations['vault.auth.kubernetes.login.put'];
     /** Log in with kubernetes: answers a Keyhaven token in Vault's auth shape */
-    post: operations['post.auth.kubernetes.login'];
+    post: operations['vault.auth.kubernetes.login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -690,7 +690,7 @@ export interface paths {
       cookie?: never;
     };
     /** List kubernetes login roles (LIST or ?list=true) */
-    get: operations['get.auth.kubernetes.role'];
+    get: operations['vault.auth.kubernetes.role.list'];
     put?: never;
     post?: never;
     delete?: never;
@@ -707,13 +707,13 @@ export interface paths {
       cookie?: never;
     };
     /** Read a kubernetes login role */
-    get: operations['get.auth.kubernetes.role.by-name'];
+    get: operations['vault.auth.kubernetes.role.read'];
     /** Create or update a kubernetes login role */
-    put: operations['put.auth.kubernetes.role.by-name'];
+    put: operations['vault.auth.kubernetes.role.write.put'];
     /** Create or update a kubernetes login role */
-    post: operations['post.auth.kubernetes.role.by-name'];
+    post: operations['vault.auth.kubernetes.role.write'];
     /** Delete a kubernetes login role (and, for AppRole, its secret_ids) */
-    delete: operations['delete.auth.kubernetes.role.by-name'];
+    delete: operations['vault.auth.kubernetes.role.delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -730,7 +730,7 @@ export interface paths {
     get: operations['vault.token.lookupSelf'];
     put?: never;
     /** Token self-lookup in Vault's shape (no token material returned) */
-    post: operations['post.auth.token.lookup-self'];
+    post: operations['vault.token.lookupSelf.post'];
     delete?: never;
     options?: never;
     head?: never;
@@ -746,9 +746,9 @@ export interface paths {
     };
     get?: never;
     /** Renew the calling token (up to its max TTL), in Vault's auth shape */
-    put: operations['put.auth.token.renew-self'];
+    put: operations['vault.token.renewSelf.put'];
     /** Renew the calling token (up to its max TTL), in Vault's auth shape */
-    post: operations['post.auth.token.renew-self'];
+    post: operations['vault.token.renewSelf'];
     delete?: never;
     options?: never;
     head?: never;
@@ -764,9 +764,9 @@ export interface paths {
     };
     get?: never;
     /** Revoke the calling token */
-    put: operations['put.auth.token.revoke-self'];
+    put: operations['vault.token.revokeSelf.put'];
     /** Revoke the calling token */
-    post: operations['post.auth.token.revoke-self'];
+    post: operations['vault.token.revokeSelf'];
     delete?: never;
     options?: never;
     head?: never;
@@ -894,8 +894,8 @@ export interface paths {
     delete: operations['vault.kv.deleteLatest'];
     options?: never;
     head?: never;
-    /** Vault KV v2 data on mount "kv" (tenant default unless X-Vault-Namespace) */
-    patch: operations['patch.kv.data.path'];
+    /** Merge into the latest version (a null removes a key); check-and-set on the latest version unless options.cas */
+    patch: operations['vault.kv.patch'];
     trace?: never;
   };
   '/v1/kv/delete/{path}': {
@@ -906,10 +906,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Vault KV v2 delete on mount "kv" (tenant default unless X-Vault-Namespace) */
-    put: operations['put.kv.delete.path'];
-    /** Vault KV v2 delete on mount "kv" (tenant default unless X-Vault-Namespace) */
-    post: operations['post.kv.delete.path'];
+    /** Soft-delete the secret (the versions must include the latest) */
+    put: operations['vault.kv.delete.put'];
+    /** Soft-delete the secret (the versions must include the latest) */
+    post: operations['vault.kv.delete'];
     delete?: never;
     options?: never;
     head?: never;
@@ -924,10 +924,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Vault KV v2 destroy on mount "kv" (tenant default unless X-Vault-Namespace) */
-    put: operations['put.kv.destroy.path'];
-    /** Vault KV v2 destroy on mount "kv" (tenant default unless X-Vault-Namespace) */
-    post: operations['post.kv.destroy.path'];
+    /** Destroy versions for good (not the current or pending one) */
+    put: operations['vault.kv.destroy.put'];
+    /** Destroy versions for good (not the current or pending one) */
+    post: operations['vault.kv.destroy'];
     delete?: never;
     options?: never;
     head?: never;
@@ -944,15 +944,15 @@ export interface paths {
     /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
     get: operations['vault.kv.metadata'];
     /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
-    put: operations['put.kv.metadata.path'];
-    /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
-    post: operations['post.kv.metadata.path'];
-    /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
-    delete: operations['delete.kv.metadata.path'];
+    put: operations['vault.kv.metadata.write.put'];
+    /** Replace custom_metadata (and max_versions); creates a secret without versions when missing */
+    post: operations['vault.kv.metadata.write'];
+    /** Delete the secret and every version */
+    delete: operations['vault.kv.metadata.delete'];
     options?: never;
     head?: never;
-    /** Vault KV v2 metadata on mount "kv" (tenant default unless X-Vault-Namespace) */
-    patch: operations['patch.kv.metadata.path'];
+    /** Merge into custom_metadata (a null removes a key) */
+    patch: operations['vault.kv.metadata.patch'];
     trace?: never;
   };
   '/v1/kv/undelete/{path}': {
@@ -963,10 +963,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Vault KV v2 undelete on mount "kv" (tenant default unless X-Vault-Namespace) */
-    put: operations['put.kv.undelete.path'];
-    /** Vault KV v2 undelete on mount "kv" (tenant default unless X-Vault-Namespace) */
-    post: operations['post.kv.undelete.path'];
+    /** Restore a soft-deleted secret (the versions must include the latest) */
+    put: operations['vault.kv.undelete.put'];
+    /** Restore a soft-deleted secret (the versions must include the latest) */
+    post: operations['vault.kv.undelete'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1017,7 +1017,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send a dead-lettered delivery again (attempts start over) */
-    post: operations['post.notifications.dead-letters.by-id.retry'];
+    post: operations['notifications.deadLetters.retry'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1034,7 +1034,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send every dead-lettered delivery again (of one subscription, when given) */
-    post: operations['post.notifications.dead-letters.retry'];
+    post: operations['notifications.deadLetters.retryAll'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1086,7 +1086,7 @@ export interface paths {
     get: operations['notifications.subscriptions.list'];
     put?: never;
     /** Add a subscription: a channel (webhook, slack, nats) and filters (event types, minimum criticality, name prefix) */
-    post: operations['post.notifications.subscriptions'];
+    post: operations['notifications.subscriptions.create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1101,15 +1101,15 @@ export interface paths {
       cookie?: never;
     };
     /** One subscription */
-    get: operations['get.notifications.subscriptions.by-id'];
+    get: operations['notifications.subscriptions.get'];
     put?: never;
     post?: never;
     /** Remove a subscription and what it still had to deliver */
-    delete: operations['delete.notifications.subscriptions.by-id'];
+    delete: operations['notifications.subscriptions.delete'];
     options?: never;
     head?: never;
     /** Change a subscription's filters, settings or enabled switch (secret settings not given are kept) */
-    patch: operations['patch.notifications.subscriptions.by-id'];
+    patch: operations['notifications.subscriptions.update'];
     trace?: never;
   };
   '/v1/notifications/subscriptions/{id}/test': {
@@ -1122,7 +1122,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send a test event to the subscription now (not through the outbox) */
-    post: operations['post.notifications.subscriptions.by-id.test'];
+    post: operations['notifications.subscriptions.test'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1211,7 +1211,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Import secrets from the provider into Keyhaven (migration); dry_run reports created/updated/unchanged/skipped without writing */
-    post: operations['post.providers.by-id.import'];
+    post: operations['providers.import'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1693,7 +1693,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Delete entries older than N days, leaving a signed checkpoint (root) */
-    post: operations['post.sys.audit.prune'];
+    post: operations['sys.audit.prune'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1710,7 +1710,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Acknowledge a break in a damaged chain: records the break as an entry and verification starts again after it (root) */
-    post: operations['post.sys.audit.seal'];
+    post: operations['sys.audit.seal'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1759,7 +1759,7 @@ export interface paths {
       cookie?: never;
     };
     /** Vault init status: always initialized */
-    get: operations['get.sys.init'];
+    get: operations['vault.sys.init'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1776,7 +1776,7 @@ export interface paths {
       cookie?: never;
     };
     /** Mount lookup used by the Vault CLI to detect KV v2 */
-    get: operations['get.sys.internal.ui.mounts.path'];
+    get: operations['vault.sys.uiMount'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1795,7 +1795,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Re-wrap the keyring under a new master key source (root only); restart with that source afterwards */
-    post: operations['post.sys.master-key.rewrap'];
+    post: operations['sys.masterKey.rewrap'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1810,7 +1810,7 @@ export interface paths {
       cookie?: never;
     };
     /** The configured KV v2 mounts, in Vault's shape */
-    get: operations['get.sys.mounts'];
+    get: operations['vault.sys.mounts'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2100,6 +2100,75 @@ export interface components {
       sha256: string;
       tenant: string;
       version: number;
+    };
+    KeyRotationStatus: {
+      active_kek: string;
+      auto: {
+        enabled: boolean;
+        interval_hours: number;
+        /** Format: date-time */
+        last_rotated_at: string | null;
+        /** Format: date-time */
+        next_at: string | null;
+        schedule: string | null;
+        /** Format: date-time */
+        set_at: string | null;
+        /**
+         * @description `admin`: the last toggle through the admin API; `config`: the configuration
+         * @enum {string}
+         */
+        source: 'admin' | 'config';
+        timezone: string;
+      };
+      done: number;
+      error: string | null;
+      failed: number;
+      /** Format: date-time */
+      finished_at: string | null;
+      kek_ids: string[];
+      remaining: number;
+      skipped: number;
+      /** Format: date-time */
+      started_at: string | null;
+      state: string;
+      target_kek: string | null;
+      total: number;
+    };
+    NotificationDelivery: {
+      attempts: number;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      delivered_at: string | null;
+      event_id: string;
+      id: number;
+      last_error: string | null;
+      /** Format: date-time */
+      next_attempt_at: string;
+      secret: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'delivered' | 'dead';
+      subscription: string;
+      type: string;
+    };
+    NotificationSubscription: {
+      channel: string;
+      config: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      created_at: string;
+      enabled: boolean;
+      event_types: string[];
+      id: string;
+      /** @enum {string|null} */
+      min_criticality: 'low' | 'medium' | 'high' | 'critical' | null;
+      name_prefix: string | null;
+      secret: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      updated_at: string;
     };
     Policy: {
       /** Format: date-time */
@@ -2404,9 +2473,37 @@ export interface components {
       tenant: string | null;
       ttl_seconds: number | null;
     };
-    /** @description Vault's error shape, kept for Vault clients. */
+    /** @description Vault's error shape, kept for Vault clients; the auth paths add Keyhaven's `error` (stable code, message, request id). */
     VaultError: {
+      error?: {
+        code: string;
+        details?: unknown;
+        message: string;
+        request_id?: string;
+      };
       errors: string[];
+    };
+    VaultKvSecretMetadata: {
+      cas_required: boolean;
+      /** Format: date-time */
+      created_time: string;
+      current_version: number;
+      custom_metadata: {
+        [key: string]: string;
+      } | null;
+      delete_version_after: string;
+      max_versions: number;
+      oldest_version: number;
+      /** Format: date-time */
+      updated_time: string;
+      versions: {
+        [key: string]: {
+          /** Format: date-time */
+          created_time: string;
+          deletion_time: string;
+          destroyed: boolean;
+        };
+      };
     };
     VaultKvVersionMetadata: {
       /** Format: date-time */
@@ -2446,7 +2543,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  'post.admin.log-name-hash': {
+  'admin.logNameHash': {
     parameters: {
       query?: never;
       header?: never;
@@ -2465,20 +2562,26 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description How each name appears in the log */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            hashes: {
+              hash: string;
+              logged_as: string;
+              name: string;
+            }[];
+            mode: string;
+            tenant: string;
           };
         };
       };
     };
   };
-  'post.admin.secrets.clear-cache': {
+  'admin.secrets.clearCache': {
     parameters: {
       query?: never;
       header?: never;
@@ -2489,14 +2592,23 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The caches cleared and how many entries each held */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: {
+              cleared: {
+                entries: number;
+                name: string;
+              }[];
+              /** Format: date-time */
+              cleared_at: string;
+            };
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
@@ -2513,7 +2625,7 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Health of the store and keyring */
+      /** @description Healthy */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2521,7 +2633,48 @@ export interface operations {
         content: {
           'application/json': {
             data: {
-              [key: string]: unknown;
+              active_kek: string;
+              /** @enum {string} */
+              barrier: 'ok' | 'failed';
+              cacheEnabled: boolean;
+              cacheSize: number;
+              /** @enum {string} */
+              database: 'ok' | 'unavailable';
+              kek_source: string;
+              key_rotation: string;
+              /** Format: date-time */
+              lastChecked: string;
+              provider: string;
+              /** @enum {string} */
+              status: 'healthy' | 'unhealthy';
+            };
+            /** @enum {string} */
+            status: 'success';
+          };
+        };
+      };
+      /** @description The database or the barrier failed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              active_kek: string;
+              /** @enum {string} */
+              barrier: 'ok' | 'failed';
+              cacheEnabled: boolean;
+              cacheSize: number;
+              /** @enum {string} */
+              database: 'ok' | 'unavailable';
+              kek_source: string;
+              key_rotation: string;
+              /** Format: date-time */
+              lastChecked: string;
+              provider: string;
+              /** @enum {string} */
+              status: 'healthy' | 'unhealthy';
             };
             /** @enum {string} */
             status: 'success';
@@ -2530,7 +2683,7 @@ export interface operations {
       };
     };
   };
-  'post.admin.secrets.key-rotation.perform': {
+  'admin.keyRotation.perform': {
     parameters: {
       query?: never;
       header?: never;
@@ -2549,14 +2702,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description A new KEK is active; re-wrapping runs in the background */
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: components['schemas']['KeyRotationStatus'];
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
@@ -2580,9 +2735,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            data: {
-              [key: string]: unknown;
-            };
+            data: components['schemas']['KeyRotationStatus'];
             /** @enum {string} */
             status: 'success';
           };
@@ -2590,7 +2743,7 @@ export interface operations {
       };
     };
   };
-  'post.admin.secrets.key-rotation.toggle': {
+  'admin.keyRotation.toggle': {
     parameters: {
       query?: never;
       header?: never;
@@ -2608,20 +2761,22 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The rotation state with the new schedule */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: components['schemas']['KeyRotationStatus'];
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
     };
   };
-  'post.admin.secrets.providers.by-providerId.credentials.validate': {
+  'providers.validateCredential': {
     parameters: {
       query?: never;
       header?: never;
@@ -2644,20 +2799,34 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The checks on the stored (or candidate) credential: shape, then connection */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            checks: {
+              check: string;
+              error?: {
+                code: string;
+                message: string;
+              } & {
+                [key: string]: unknown;
+              };
+              ok: boolean;
+            }[];
+            kind: string;
+            provider_id: string;
+            /** @enum {string} */
+            source: 'stored' | 'candidate';
+            valid: boolean;
           };
         };
       };
     };
   };
-  'post.admin.secrets.test-connection': {
+  'admin.secrets.testConnection': {
     parameters: {
       query?: never;
       header?: never;
@@ -2668,14 +2837,53 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Both probes passed, with latencies */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            data: {
+              barrier: {
+                latency_ms: number;
+                ok: boolean;
+              };
+              /** Format: date-time */
+              checked_at: string;
+              connected: boolean;
+              database: {
+                latency_ms: number;
+                ok: boolean;
+              };
+            };
+            /** @enum {string} */
+            status: 'success';
+          };
+        };
+      };
+      /** @description A probe failed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              barrier: {
+                latency_ms: number;
+                ok: boolean;
+              };
+              /** Format: date-time */
+              checked_at: string;
+              connected: boolean;
+              database: {
+                latency_ms: number;
+                ok: boolean;
+              };
+            };
+            /** @enum {string} */
+            status: 'success';
           };
         };
       };
@@ -2790,7 +2998,7 @@ export interface operations {
       };
     };
   };
-  'post.internal.scheduled-rotation': {
+  'rotation.scheduled': {
     parameters: {
       query?: never;
       header?: never;
@@ -2813,20 +3021,57 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description What the run over the due secrets did, under the caller's schedule name */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json':
+            | {
+                count: number;
+                /** @enum {boolean} */
+                dry_run: true;
+                schedule_name: string | null;
+                secrets: string[];
+              }
+            | {
+                claimed: number;
+                deferred: {
+                  code: string;
+                  message: string;
+                  secret_name: string;
+                }[];
+                /** @enum {boolean} */
+                dry_run: false;
+                errors: {
+                  code: string;
+                  message: string;
+                  secret_name: string;
+                }[];
+                failed: number;
+                max: number;
+                recovered: number;
+                remaining: number;
+                results: {
+                  error?: {
+                    code: string;
+                    message: string;
+                  };
+                  new_version?: number | null;
+                  secret_name: string;
+                  status: string;
+                }[];
+                schedule_name: string | null;
+                skipped: number;
+                still_due: string[];
+                succeeded: number;
+              };
         };
       };
     };
   };
-  'post.providers.configure': {
+  'providers.configure': {
     parameters: {
       query?: never;
       header?: never;
@@ -2854,14 +3099,61 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The configuration was replaced */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            capabilities: {
+              [key: string]: unknown;
+            };
+            config: {
+              [key: string]: unknown;
+            };
+            created: boolean;
+            /** Format: date-time */
+            created_at: string;
+            credential: {
+              secret: string | null;
+              stored: boolean;
+            };
+            credential_fields: string[];
+            display_name: string;
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description The configuration was added */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            capabilities: {
+              [key: string]: unknown;
+            };
+            config: {
+              [key: string]: unknown;
+            };
+            created: boolean;
+            /** Format: date-time */
+            created_at: string;
+            credential: {
+              secret: string | null;
+              stored: boolean;
+            };
+            credential_fields: string[];
+            display_name: string;
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            updated_at: string;
           };
         };
       };
@@ -3442,7 +3734,131 @@ export interface operations {
       };
     };
   };
-  'put.auth.approle.login': {
+  'vault.auth.approle.login.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          role_id: string;
+          secret_id?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          role_id: string;
+          secret_id?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.role.list': {
     parameters: {
       query?: never;
       header?: never;
@@ -3453,20 +3869,520 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The roles' names (LIST or ?list=true) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              keys: string[];
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.auth.approle.login': {
+  'vault.auth.approle.role.read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The role */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              audience?: string;
+              bind_secret_id?: boolean;
+              bound_audiences?: string[];
+              bound_claims?: {
+                [key: string]: string | number | boolean | (string | number | boolean)[];
+              };
+              bound_service_account_names?: string[];
+              bound_service_account_namespaces?: string[];
+              bound_subject?: string;
+              claim_mappings?: {
+                [key: string]: string;
+              };
+              /** Format: date-time */
+              created_at: string;
+              policies: string[];
+              secret_id_bound_cidrs?: string[];
+              secret_id_num_uses?: number;
+              secret_id_ttl?: number;
+              token_bound_cidrs: string[];
+              token_max_ttl: number;
+              token_policies: string[];
+              token_role: string;
+              token_ttl: number;
+              token_type: string;
+              /** Format: date-time */
+              updated_at: string;
+              user_claim?: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.role.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bind_secret_id?: boolean;
+          policies?: string[] | string;
+          secret_id_bound_cidrs?: string[] | string;
+          secret_id_num_uses?: number;
+          secret_id_ttl?: number | string;
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.approle.role.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bind_secret_id?: boolean;
+          policies?: string[] | string;
+          secret_id_bound_cidrs?: string[] | string;
+          secret_id_num_uses?: number;
+          secret_id_ttl?: number | string;
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.approle.role.delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.approle.roleId': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The role's role_id */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              role_id: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.secretId.list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The secret_ids' accessors (LIST or ?list=true), each described */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              key_info: {
+                [key: string]: {
+                  cidr_list: string[];
+                  /** Format: date-time */
+                  creation_time: string;
+                  expiration_time: string;
+                  metadata: {
+                    [key: string]: string;
+                  };
+                  secret_id_accessor: string;
+                  secret_id_num_uses: number;
+                };
+              };
+              keys: string[];
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.secretId.create.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          cidr_list?: string[] | string;
+          metadata?:
+            | {
+                [key: string]: string;
+              }
+            | string;
+          num_uses?: number;
+          ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The new secret_id, shown once (only its hash is stored) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              expires_at: string | null;
+              secret_id: string;
+              secret_id_accessor: string;
+              secret_id_num_uses: number;
+              secret_id_ttl: number;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.secretId.create': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          cidr_list?: string[] | string;
+          metadata?:
+            | {
+                [key: string]: string;
+              }
+            | string;
+          num_uses?: number;
+          ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The new secret_id, shown once (only its hash is stored) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              expires_at: string | null;
+              secret_id: string;
+              secret_id_accessor: string;
+              secret_id_num_uses: number;
+              secret_id_ttl: number;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.approle.secretId.destroy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          secret_id_accessor: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.approle.secretId.destroy.delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          secret_id_accessor: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.approle.secretId.lookup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          secret_id_accessor: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The secret_id behind the accessor (never the secret_id itself) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              cidr_list: string[];
+              /** Format: date-time */
+              creation_time: string;
+              expiration_time: string;
+              metadata: {
+                [key: string]: string;
+              };
+              secret_id_accessor: string;
+              secret_id_num_uses: number;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.jwt.config.read': {
     parameters: {
       query?: never;
       header?: never;
@@ -3477,20 +4393,100 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The configuration */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              bound_issuer?: string;
+              jwks_url?: string;
+              jwt_supported_algs?: string[];
+              jwt_validation_pubkeys?: string[];
+            } & {
+              [key: string]: unknown;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'get.auth.approle.role': {
+  'vault.auth.jwt.config.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bound_issuer?: string;
+          jwks_url?: string;
+          jwt_supported_algs?: string[];
+          jwt_validation_pubkeys?: string[] | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.jwt.config.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bound_issuer?: string;
+          jwks_url?: string;
+          jwt_supported_algs?: string[];
+          jwt_validation_pubkeys?: string[] | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.jwt.config.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -3501,306 +4497,140 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'get.auth.approle.role.by-name': {
+  'vault.auth.jwt.login.put': {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        name: string;
-      };
+      path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          jwt: string;
+          role?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.auth.approle.role.by-name': {
+  'vault.auth.jwt.login': {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        name: string;
-      };
+      path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          jwt: string;
+          role?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.auth.approle.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'delete.auth.approle.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.approle.role.by-name.role-id': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.approle.role.by-name.secret-id': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.auth.approle.role.by-name.secret-id': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.approle.role.by-name.secret-id': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.approle.role.by-name.secret-id-accessor.destroy': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'delete.auth.approle.role.by-name.secret-id-accessor.destroy': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.approle.role.by-name.secret-id-accessor.lookup': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.jwt.config': {
+  'vault.auth.jwt.role.list': {
     parameters: {
       query?: never;
       header?: never;
@@ -3811,164 +4641,33 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The roles' names (LIST or ?list=true) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              keys: string[];
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.auth.jwt.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.jwt.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'delete.auth.jwt.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.auth.jwt.login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.jwt.login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.jwt.role': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.jwt.role.by-name': {
+  'vault.auth.jwt.role.read': {
     parameters: {
       query?: never;
       header?: never;
@@ -3981,20 +4680,151 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The role */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              audience?: string;
+              bind_secret_id?: boolean;
+              bound_audiences?: string[];
+              bound_claims?: {
+                [key: string]: string | number | boolean | (string | number | boolean)[];
+              };
+              bound_service_account_names?: string[];
+              bound_service_account_namespaces?: string[];
+              bound_subject?: string;
+              claim_mappings?: {
+                [key: string]: string;
+              };
+              /** Format: date-time */
+              created_at: string;
+              policies: string[];
+              secret_id_bound_cidrs?: string[];
+              secret_id_num_uses?: number;
+              secret_id_ttl?: number;
+              token_bound_cidrs: string[];
+              token_max_ttl: number;
+              token_policies: string[];
+              token_role: string;
+              token_ttl: number;
+              token_type: string;
+              /** Format: date-time */
+              updated_at: string;
+              user_claim?: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.auth.jwt.role.by-name': {
+  'vault.auth.jwt.role.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bound_audiences?: string[] | string;
+          bound_claims?: {
+            [key: string]: string | number | boolean | (string | number | boolean)[];
+          };
+          bound_subject?: string;
+          claim_mappings?: {
+            [key: string]: string;
+          };
+          policies?: string[] | string;
+          /** @enum {string} */
+          role_type?: 'jwt';
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+          user_claim?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.jwt.role.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          bound_audiences?: string[] | string;
+          bound_claims?: {
+            [key: string]: string | number | boolean | (string | number | boolean)[];
+          };
+          bound_subject?: string;
+          claim_mappings?: {
+            [key: string]: string;
+          };
+          policies?: string[] | string;
+          /** @enum {string} */
+          role_type?: 'jwt';
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+          user_claim?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.jwt.role.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -4007,20 +4837,305 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.config.read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The configuration */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              disable_iss_validation: boolean;
+              issuer?: string;
+              kubernetes_ca_cert?: string;
+              kubernetes_host?: string;
+              pem_keys: string[];
+              token_reviewer_jwt_set: boolean;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.auth.jwt.role.by-name': {
+  'vault.auth.kubernetes.config.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          disable_iss_validation?: boolean;
+          issuer?: string;
+          kubernetes_ca_cert?: string;
+          kubernetes_host?: string;
+          pem_keys?: string[] | string;
+          token_reviewer_jwt?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.config.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          disable_iss_validation?: boolean;
+          issuer?: string;
+          kubernetes_ca_cert?: string;
+          kubernetes_host?: string;
+          pem_keys?: string[] | string;
+          token_reviewer_jwt?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.config.delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.login.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          jwt: string;
+          role: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.kubernetes.login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          jwt: string;
+          role: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description A Keyhaven token in Vault's auth block (data is null) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.kubernetes.role.list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description The roles' names (LIST or ?list=true) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              keys: string[];
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  'vault.auth.kubernetes.role.read': {
     parameters: {
       query?: never;
       header?: never;
@@ -4033,20 +5148,135 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The role */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              audience?: string;
+              bind_secret_id?: boolean;
+              bound_audiences?: string[];
+              bound_claims?: {
+                [key: string]: string | number | boolean | (string | number | boolean)[];
+              };
+              bound_service_account_names?: string[];
+              bound_service_account_namespaces?: string[];
+              bound_subject?: string;
+              claim_mappings?: {
+                [key: string]: string;
+              };
+              /** Format: date-time */
+              created_at: string;
+              policies: string[];
+              secret_id_bound_cidrs?: string[];
+              secret_id_num_uses?: number;
+              secret_id_ttl?: number;
+              token_bound_cidrs: string[];
+              token_max_ttl: number;
+              token_policies: string[];
+              token_role: string;
+              token_ttl: number;
+              token_type: string;
+              /** Format: date-time */
+              updated_at: string;
+              user_claim?: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'delete.auth.jwt.role.by-name': {
+  'vault.auth.kubernetes.role.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          audience?: string;
+          bound_service_account_names: string[] | string;
+          bound_service_account_namespaces: string[] | string;
+          policies?: string[] | string;
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.role.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          audience?: string;
+          bound_service_account_names: string[] | string;
+          bound_service_account_namespaces: string[] | string;
+          policies?: string[] | string;
+          token_bound_cidrs?: string[] | string;
+          token_max_ttl?: number | string;
+          token_policies?: string[] | string;
+          token_role?: string;
+          token_ttl?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.auth.kubernetes.role.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -4059,288 +5289,12 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.kubernetes.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.auth.kubernetes.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.kubernetes.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'delete.auth.kubernetes.config': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.auth.kubernetes.login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.kubernetes.login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.kubernetes.role': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'get.auth.kubernetes.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.auth.kubernetes.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.auth.kubernetes.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'delete.auth.kubernetes.role.by-name': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -4396,7 +5350,7 @@ export interface operations {
       };
     };
   };
-  'post.auth.token.lookup-self': {
+  'vault.token.lookupSelf.post': {
     parameters: {
       query?: never;
       header?: never;
@@ -4407,68 +5361,170 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The calling token */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              accessor: string;
+              creation_ttl: number;
+              display_name: string;
+              entity_id: string;
+              expire_time: string | null;
+              explicit_max_ttl: number;
+              meta: {
+                [key: string]: string;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              path: string;
+              policies: string[];
+              renewable: boolean;
+              ttl: number;
+              type: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.auth.token.renew-self': {
+  'vault.token.renewSelf.put': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          increment?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The renewed lease in the auth block; a warning when capped by the max TTL */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.auth.token.renew-self': {
+  'vault.token.renewSelf': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          increment?: number | string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The renewed lease in the auth block; a warning when capped by the max TTL */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              accessor: string;
+              client_token: string;
+              entity_id: string;
+              identity_policies?: string[] | null;
+              lease_duration: number;
+              metadata: {
+                [key: string]: string;
+              } | null;
+              mfa_requirement?: {
+                [key: string]: unknown;
+              } | null;
+              num_uses: number;
+              orphan: boolean;
+              policies: string[];
+              renewable: boolean;
+              token_policies: string[];
+              token_type: string;
+            };
+            data: {
+              [key: string]: unknown;
+            } | null;
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.auth.token.revoke-self': {
+  'vault.token.revokeSelf.put': {
     parameters: {
       query?: never;
       header?: never;
@@ -4479,20 +5535,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'post.auth.token.revoke-self': {
+  'vault.token.revokeSelf': {
     parameters: {
       query?: never;
       header?: never;
@@ -4503,16 +5555,12 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -4744,6 +5792,35 @@ export interface operations {
           };
         };
       };
+      /** @description A deleted or destroyed version: data null and its metadata, as Vault answers; or a missing one */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                auth: {
+                  [key: string]: unknown;
+                } | null;
+                data: {
+                  data: {
+                    [key: string]: unknown;
+                  } | null;
+                  metadata: components['schemas']['VaultKvVersionMetadata'];
+                };
+                lease_duration: number;
+                lease_id: string;
+                renewable: boolean;
+                request_id: string;
+                warnings: string[] | null;
+                wrap_info: {
+                  [key: string]: unknown;
+                } | null;
+              }
+            | components['schemas']['VaultError'];
+        };
+      };
     };
   };
   'vault.kv.write.put': {
@@ -4756,7 +5833,22 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          data: {
+            [key: string]: unknown;
+          };
+          options?: {
+            cas?: number;
+          } & {
+            [key: string]: unknown;
+          };
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
@@ -4794,7 +5886,22 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          data: {
+            [key: string]: unknown;
+          };
+          options?: {
+            cas?: number;
+          } & {
+            [key: string]: unknown;
+          };
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
@@ -4845,7 +5952,7 @@ export interface operations {
       };
     };
   };
-  'patch.kv.data.path': {
+  'vault.kv.patch': {
     parameters: {
       query?: never;
       header?: never;
@@ -4855,24 +5962,50 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          data: {
+            [key: string]: unknown;
+          };
+          options?: {
+            cas?: number;
+          } & {
+            [key: string]: unknown;
+          };
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The metadata of the new version */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: components['schemas']['VaultKvVersionMetadata'];
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'put.kv.delete.path': {
+  'vault.kv.delete.put': {
     parameters: {
       query?: never;
       header?: never;
@@ -4882,24 +6015,28 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'post.kv.delete.path': {
+  'vault.kv.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -4909,24 +6046,28 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'put.kv.destroy.path': {
+  'vault.kv.destroy.put': {
     parameters: {
       query?: never;
       header?: never;
@@ -4936,24 +6077,28 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'post.kv.destroy.path': {
+  'vault.kv.destroy': {
     parameters: {
       query?: never;
       header?: never;
@@ -4963,20 +6108,24 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -4994,52 +6143,120 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description A secret's metadata and its versions */
+      /** @description A secret's metadata and its versions; with LIST or ?list=true, the keys under the path */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            auth: {
-              [key: string]: unknown;
-            } | null;
-            data: {
-              cas_required: boolean;
-              /** Format: date-time */
-              created_time: string;
-              current_version: number;
-              custom_metadata: {
-                [key: string]: string;
-              } | null;
-              delete_version_after: string;
-              max_versions: number;
-              oldest_version: number;
-              /** Format: date-time */
-              updated_time: string;
-              versions: {
-                [key: string]: {
-                  /** Format: date-time */
-                  created_time: string;
-                  deletion_time: string;
-                  destroyed: boolean;
+          'application/json':
+            | {
+                auth: {
+                  [key: string]: unknown;
+                } | null;
+                data: components['schemas']['VaultKvSecretMetadata'];
+                lease_duration: number;
+                lease_id: string;
+                renewable: boolean;
+                request_id: string;
+                warnings: string[] | null;
+                wrap_info: {
+                  [key: string]: unknown;
+                } | null;
+              }
+            | {
+                auth: {
+                  [key: string]: unknown;
+                } | null;
+                data: {
+                  keys: string[];
                 };
+                lease_duration: number;
+                lease_id: string;
+                renewable: boolean;
+                request_id: string;
+                warnings: string[] | null;
+                wrap_info: {
+                  [key: string]: unknown;
+                } | null;
               };
-            };
-            lease_duration: number;
-            lease_id: string;
-            renewable: boolean;
-            request_id: string;
-            warnings: string[] | null;
-            wrap_info: {
-              [key: string]: unknown;
-            } | null;
-          };
         };
       };
     };
   };
-  'put.kv.metadata.path': {
+  'vault.kv.metadata.write.put': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The full name; slashes allowed, each segment URL-encoded. */
+        path: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          cas_required?: boolean;
+          custom_metadata?: {
+            [key: string]: string | null;
+          } | null;
+          delete_version_after?: string;
+          max_versions?: number;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.kv.metadata.write': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The full name; slashes allowed, each segment URL-encoded. */
+        path: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          cas_required?: boolean;
+          custom_metadata?: {
+            [key: string]: string | null;
+          } | null;
+          delete_version_after?: string;
+          max_versions?: number;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  'vault.kv.metadata.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -5053,20 +6270,16 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
-  'post.kv.metadata.path': {
+  'vault.kv.metadata.patch': {
     parameters: {
       query?: never;
       header?: never;
@@ -5076,24 +6289,33 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+    requestBody?: {
+      content: {
+        'application/json': {
+          cas_required?: boolean;
+          custom_metadata?: {
+            [key: string]: string | null;
+          } | null;
+          delete_version_after?: string;
+          max_versions?: number;
+        } & {
+          [key: string]: unknown;
         };
       };
     };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
   };
-  'delete.kv.metadata.path': {
+  'vault.kv.undelete.put': {
     parameters: {
       query?: never;
       header?: never;
@@ -5103,24 +6325,28 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
         };
       };
     };
+    responses: {
+      '4XX': components['responses']['VaultError'];
+      '5XX': components['responses']['VaultError'];
+      /** @description Done (no body) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
   };
-  'patch.kv.metadata.path': {
+  'vault.kv.undelete': {
     parameters: {
       query?: never;
       header?: never;
@@ -5130,74 +6356,24 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          versions: number[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description Done (no body) */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'put.kv.undelete.path': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The full name; slashes allowed, each segment URL-encoded. */
-        path: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  'post.kv.undelete.path': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The full name; slashes allowed, each segment URL-encoded. */
-        path: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      '4XX': components['responses']['VaultError'];
-      '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -5250,15 +6426,13 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
+            items: components['schemas']['NotificationDelivery'][];
           };
         };
       };
     };
   };
-  'post.notifications.dead-letters.by-id.retry': {
+  'notifications.deadLetters.retry': {
     parameters: {
       query?: never;
       header?: never;
@@ -5271,20 +6445,20 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description How many dead letters were queued again */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            retried: number;
           };
         };
       };
     };
   };
-  'post.notifications.dead-letters.retry': {
+  'notifications.deadLetters.retryAll': {
     parameters: {
       query?: never;
       header?: never;
@@ -5303,14 +6477,14 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description How many dead letters were queued again */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            retried: number;
           };
         };
       };
@@ -5331,16 +6505,14 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Recent deliveries */
+      /** @description Deliveries by status */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
+            items: components['schemas']['NotificationDelivery'][];
           };
         };
       };
@@ -5367,7 +6539,15 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              [key: string]: unknown;
+              criticality: string | null;
+              days_left: number;
+              /** Format: date-time */
+              expires_at: string;
+              name: string;
+              owner: string | null;
+              /** @enum {string} */
+              status: 'expired' | 'expiring';
+              type: string | null;
             }[];
           };
         };
@@ -5385,22 +6565,20 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Subscriptions */
+      /** @description Subscriptions, by id */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
+            items: components['schemas']['NotificationSubscription'][];
           };
         };
       };
     };
   };
-  'post.notifications.subscriptions': {
+  'notifications.subscriptions.create': {
     parameters: {
       query?: never;
       header?: never;
@@ -5437,20 +6615,39 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
-      200: {
+      /** @description The new subscription; a generated signing secret is shown here once */
+      201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            channel: string;
+            config: {
+              [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            event_types: string[];
+            generated?: {
+              [key: string]: string;
+            };
+            id: string;
+            /** @enum {string|null} */
+            min_criticality: 'low' | 'medium' | 'high' | 'critical' | null;
+            name_prefix: string | null;
+            secret: {
+              [key: string]: string;
+            };
+            /** Format: date-time */
+            updated_at: string;
           };
         };
       };
     };
   };
-  'get.notifications.subscriptions.by-id': {
+  'notifications.subscriptions.get': {
     parameters: {
       query?: never;
       header?: never;
@@ -5463,20 +6660,18 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description One subscription */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['NotificationSubscription'];
         };
       };
     };
   };
-  'delete.notifications.subscriptions.by-id': {
+  'notifications.subscriptions.delete': {
     parameters: {
       query?: never;
       header?: never;
@@ -5489,20 +6684,22 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Removed, with what it still had to deliver */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            /** @enum {boolean} */
+            deleted: true;
+            id: string;
           };
         };
       };
     };
   };
-  'patch.notifications.subscriptions.by-id': {
+  'notifications.subscriptions.update': {
     parameters: {
       query?: never;
       header?: never;
@@ -5539,20 +6736,18 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The subscription as changed */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['NotificationSubscription'];
         };
       };
     };
   };
-  'post.notifications.subscriptions.by-id.test': {
+  'notifications.subscriptions.test': {
     parameters: {
       query?: never;
       header?: never;
@@ -5565,14 +6760,15 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The test event was delivered (a failure is NOTIFICATION_TEST_FAILED) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            delivered: boolean;
+            event_id: string;
           };
         };
       };
@@ -5845,7 +7041,7 @@ export interface operations {
       };
     };
   };
-  'post.providers.by-id.import': {
+  'providers.import': {
     parameters: {
       query?: never;
       header?: never;
@@ -5871,14 +7067,29 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description What was (or, in a dry run, would be) created, updated, left unchanged or skipped; never a value */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            counts: {
+              created: number;
+              skipped: number;
+              unchanged: number;
+              updated: number;
+            };
+            created: string[];
+            dry_run: boolean;
+            provider_id: string;
+            skipped: {
+              name?: string;
+              reason: string;
+              remote_name: string;
+            }[];
+            unchanged: string[];
+            updated: string[];
           };
         };
       };
@@ -7197,7 +8408,7 @@ export interface operations {
       };
     };
   };
-  'post.sys.audit.prune': {
+  'sys.audit.prune': {
     parameters: {
       query?: never;
       header?: never;
@@ -7214,20 +8425,21 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description How many entries were deleted, and the sequence number of the signed checkpoint left in their place */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            checkpoint: number | null;
+            pruned: number;
           };
         };
       };
     };
   };
-  'post.sys.audit.seal': {
+  'sys.audit.seal': {
     parameters: {
       query?: never;
       header?: never;
@@ -7244,14 +8456,26 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description The break is acknowledged by a seal entry; verification starts again after it (an intact chain is AUDIT_CHAIN_INTACT) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            acknowledged: ({
+              kind: string;
+              reason: string;
+              seq: number | null;
+            } & {
+              [key: string]: unknown;
+            })[];
+            /** @description The seal entry itself */
+            seal_seq: number;
+            /** @enum {boolean} */
+            sealed: true;
+            /** @description The entry after which verification starts again */
+            sealed_at: number;
           };
         };
       };
@@ -7311,7 +8535,7 @@ export interface operations {
       };
     };
   };
-  'get.sys.init': {
+  'vault.sys.init': {
     parameters: {
       query?: never;
       header?: never;
@@ -7322,20 +8546,20 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description Always initialized */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            initialized: boolean;
           };
         };
       };
     };
   };
-  'get.sys.internal.ui.mounts.path': {
+  'vault.sys.uiMount': {
     parameters: {
       query?: never;
       header?: never;
@@ -7349,20 +8573,50 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The mount a path is under (the vault CLI detects KV v2 from options.version) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              accessor: string;
+              config: {
+                default_lease_ttl: number;
+                force_no_cache: boolean;
+                max_lease_ttl: number;
+              };
+              description: string;
+              external_entropy_access: boolean;
+              local: boolean;
+              options: {
+                version: string;
+              };
+              path: string;
+              plugin_version: string;
+              running_plugin_version: string;
+              seal_wrap: boolean;
+              type: string;
+              uuid: string;
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
           };
         };
       };
     };
   };
-  'post.sys.master-key.rewrap': {
+  'sys.masterKey.rewrap': {
     parameters: {
       query?: never;
       header?: never;
@@ -7381,20 +8635,29 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Success (the body is not described yet). */
+      /** @description Re-wrapped: the source to restart with (credentials redacted) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            describe: string;
+            kind: string;
+            message: string;
+            restart_with: {
+              masterKeySource: {
+                [key: string]: unknown;
+              };
+            };
+            /** @enum {boolean} */
+            rewrapped: true;
           };
         };
       };
     };
   };
-  'get.sys.mounts': {
+  'vault.sys.mounts': {
     parameters: {
       query?: never;
       header?: never;
@@ -7405,14 +8668,65 @@ export interface operations {
     responses: {
       '4XX': components['responses']['VaultError'];
       '5XX': components['responses']['VaultError'];
-      /** @description Success (the body is not described yet). */
+      /** @description The KV v2 mounts by path, at the top level (old clients) and in the envelope */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            auth: {
+              [key: string]: unknown;
+            } | null;
+            data: {
+              [key: string]: {
+                accessor: string;
+                config: {
+                  default_lease_ttl: number;
+                  force_no_cache: boolean;
+                  max_lease_ttl: number;
+                };
+                description: string;
+                external_entropy_access: boolean;
+                local: boolean;
+                options: {
+                  version: string;
+                };
+                plugin_version: string;
+                running_plugin_version: string;
+                seal_wrap: boolean;
+                type: string;
+                uuid: string;
+              };
+            };
+            lease_duration: number;
+            lease_id: string;
+            renewable: boolean;
+            request_id: string;
+            warnings: string[] | null;
+            wrap_info: {
+              [key: string]: unknown;
+            } | null;
+          } & {
+            [key: string]: {
+              accessor: string;
+              config: {
+                default_lease_ttl: number;
+                force_no_cache: boolean;
+                max_lease_ttl: number;
+              };
+              description: string;
+              external_entropy_access: boolean;
+              local: boolean;
+              options: {
+                version: string;
+              };
+              plugin_version: string;
+              running_plugin_version: string;
+              seal_wrap: boolean;
+              type: string;
+              uuid: string;
+            };
           };
         };
       };

@@ -56,6 +56,17 @@ export type CreatedToken = Schemas['CreatedToken'];
 export type Role = Schemas['Role'];
 export type PolicyRule = Policy['rules'][number];
 export type Policy = Schemas['Policy'];
+export type Subscription = Schemas['NotificationSubscription'];
+export type Delivery = Schemas['NotificationDelivery'];
+export type ManualRotation = Answer<'notifications.manualRotations'>['items'][number];
+export interface NewSubscription {
+  id: string;
+  channel: string;
+  config: Record<string, unknown>;
+  event_types?: string[];
+  min_criticality?: string;
+  name_prefix?: string;
+}
 
 export class ApiFailure extends Error implements ApiError {
   constructor(
@@ -202,4 +213,22 @@ export const api = {
   policies: () => call<Answer<'policies.list'>>('GET', '/v1/policies'),
   putPolicy: (name: string, b: { description?: string | null; rules: PolicyRule[] }) =>
     call<Answer<'policies.put'>>('PUT', `/v1/policies/${encodeURIComponent(name)}`, { body: b }),
+  notificationChannels: () => call<Answer<'notifications.channels'>>('GET', '/v1/notifications/channels'),
+  subscriptions: () => call<Answer<'notifications.subscriptions.list'>>('GET', '/v1/notifications/subscriptions'),
+  createSubscription: (b: NewSubscription) =>
+    call<Answer<'notifications.subscriptions.create', 201>>('POST', '/v1/notifications/subscriptions', { body: b }),
+  setSubscriptionEnabled: (id: string, enabled: boolean) =>
+    call<Answer<'notifications.subscriptions.update'>>('PATCH', `/v1/notifications/subscriptions/${encodeURIComponent(id)}`, {
+      body: { enabled },
+    }),
+  testSubscription: (id: string) =>
+    call<Answer<'notifications.subscriptions.test'>>('POST', `/v1/notifications/subscriptions/${encodeURIComponent(id)}/test`),
+  deleteSubscription: (id: string) =>
+    call<Answer<'notifications.subscriptions.delete'>>('DELETE', `/v1/notifications/subscriptions/${encodeURIComponent(id)}`),
+  deadLetters: () => call<Answer<'notifications.deadLetters'>>('GET', '/v1/notifications/dead-letters', { query: { limit: 200 } }),
+  retryDeadLetter: (id: number) => call<Answer<'notifications.deadLetters.retry'>>('POST', `/v1/notifications/dead-letters/${id}/retry`),
+  retryAllDeadLetters: () =>
+    call<Answer<'notifications.deadLetters.retryAll'>>('POST', '/v1/notifications/dead-letters/retry', { body: {} }),
+  manualRotations: (withinDays: number) =>
+    call<Answer<'notifications.manualRotations'>>('GET', '/v1/notifications/manual-rotations', { query: { within_days: withinDays } }),
 };

@@ -14,6 +14,7 @@ import { AccessPage } from './pages/access';
 import { ProvidersPage } from './pages/providers';
 import { LeaksPage } from './pages/leaks';
 import { AdminPage } from './pages/admin';
+import { NotificationsPage } from './pages/notifications';
 import './styles.css';
 
 const TENANT_KEY = 'keyhaven.console.tenant'; // the tenant id only: never a token
@@ -26,6 +27,7 @@ const NAV = [
   { page: 'audit', label: 'Audit' },
   { page: 'providers', label: 'Providers' },
   { page: 'leaks', label: 'Leaks' },
+  { page: 'notifications', label: 'Notifications' },
   { page: 'admin', label: 'Admin' },
 ];
 
@@ -162,6 +164,8 @@ const App = () => {
           <ProvidersPage />
         ) : route.page === 'leaks' ? (
           <LeaksPage />
+        ) : route.page === 'notifications' ? (
+          <NotificationsPage />
         ) : route.page === 'admin' ? (
           <AdminPage session={session} />
         ) : (

@@ -393,7 +393,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     const http = await buildHttp({
       logger,
       version: VERSION,
-      docs: featureDocs,
+      docs: featureDocs({ vaultMounts: config.vaultCompat.enabled ? Object.keys(config.vaultCompat.mounts) : [] }),
       trustProxy: config.trustProxy,
       requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
       maxBodyBytes: Math.max(config.maxBodyBytes, config.maxValueBytes * 2 + 64 * 1024),

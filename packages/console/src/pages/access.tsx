@@ -3,7 +3,8 @@
 // Reads of an old version are marked: after an emergency rotation those are worth a look.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type AuditEvent } from '../api';
-import { Badge, ErrorNote, TableWrap } from '../components/ui';
+import { DataTable, Pager } from '../components/table';
+import { Badge, ErrorNote } from '../components/ui';
 import { when } from '../format';
 import { href } from '../router';
 
@@ -94,70 +95,50 @@ export const AccessPage = ({ name }: { name: string }) => {
             {items.length} event{items.length === 1 ? '' : 's'} on this page; {readers.size} distinct reader{readers.size === 1 ? '' : 's'}
             {readers.size ? `: ${[...readers].join(', ')}` : ''}.
           </p>
-          <TableWrap label="Access history">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Source</th>
+          <DataTable
+            label="Access history"
+            columns={['Time', 'Actor', 'Action', 'Version', 'Outcome', 'Source']}
+            items={items}
+            empty="No access recorded."
+            row={(a) => {
+              const old = a.action === 'secret.read' && a.version != null && current != null && a.version < current;
+              return (
+                <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
+                  <td class="nowrap">{when(a.time)}</td>
+                  <td>{a.actor_name ?? a.actor_kind}</td>
+                  <td>
+                    <code>{a.action}</code>
+                  </td>
+                  <td>
+                    {a.version != null ? `v${a.version}` : '—'}
+                    {old ? (
+                      <>
+                        {' '}
+                        <Badge kind="warn">old version</Badge>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    <Badge kind={a.outcome}>{a.outcome}</Badge>
+                    {a.error_code ? (
+                      <>
+                        {' '}
+                        <code>{a.error_code}</code>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{a.source_ip ?? '—'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.length === 0 ? (
-                  <tr>
-                    <td colSpan={6} class="muted">
-                      No access recorded.
-                    </td>
-                  </tr>
-                ) : (
-                  items.map((a) => {
-                    const old = a.action === 'secret.read' && a.version != null && current != null && a.version < current;
-                    return (
-                      <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
-                        <td class="nowrap">{when(a.time)}</td>
-                        <td>{a.actor_name ?? a.actor_kind}</td>
-                        <td>
-                          <code>{a.action}</code>
-                        </td>
-                        <td>
-                          {a.version != null ? `v${a.version}` : '—'}
-                          {old ? (
-                            <>
-                              {' '}
-                              <Badge kind="warn">old version</Badge>
-                            </>
-                          ) : null}
-                        </td>
-                        <td>
-                          <Badge kind={a.outcome}>{a.outcome}</Badge>
-                          {a.error_code ? (
-                            <>
-                              {' '}
-                              <code>{a.error_code}</code>
-                            </>
-                          ) : null}
-                        </td>
-                        <td>{a.source_ip ?? '—'}</td>
-                      </tr>
-                    );
-                  })
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
-          <nav class="pager" aria-label="Access history pages">
-            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
-              Newer
-            </button>
-            <span class="muted">Page {pages.length}</span>
-            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>
-              Older
-            </button>
-          </nav>
+              );
+            }}
+          />
+          <Pager
+            label="Access history pages"
+            page={pages.length}
+            canOlder={Boolean(next) && items.length >= PAGE}
+            onNewer={() => setPages(pages.slice(0, -1))}
+            onOlder={() => setPages([...pages, next!])}
+          />
         </>
       )}
     </>

@@ -4,7 +4,8 @@
 // the server).
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Policy, type PolicyRule, type Role, type SessionInfo, type TokenRow } from '../api';
-import { Badge, Confirm, ErrorNote, StatusNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, Confirm, ErrorNote, StatusNote } from '../components/ui';
 import { relative, when } from '../format';
 
 const identity = (t: TokenRow) =>
@@ -148,65 +149,43 @@ const Tokens = ({ session, roles }: { session: SessionInfo; roles: Role[] }) => 
       {items === null ? (
         <p role="status">Loading tokens…</p>
       ) : (
-        <TableWrap label="Tokens">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Identity</th>
-                <th scope="col">Role</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.length === 0 ? (
-                <tr>
-                  <td colSpan={8} class="muted">
-                    No tokens.
-                  </td>
-                </tr>
-              ) : (
-                shown.map((t) => (
-                  <tr key={t.id} class={t.revoked_at ? 'row-muted' : ''}>
-                    <td>
-                      <strong>{t.name}</strong>
-                      <div class="muted">
-                        <code>{t.id}</code>
-                      </div>
-                    </td>
-                    <td>{identity(t)}</td>
-                    <td>{t.role ?? '—'}</td>
-                    <td>{t.kind}</td>
-                    <td class="nowrap" title={when(t.created_at)}>
-                      {relative(t.created_at)}
-                    </td>
-                    <td class="nowrap" title={when(t.last_used_at)}>
-                      {relative(t.last_used_at)}
-                    </td>
-                    <td class="nowrap" title={when(t.expires_at)}>
-                      {t.expires_at ? relative(t.expires_at) : 'never'}
-                    </td>
-                    <td>
-                      {t.revoked_at ? (
-                        <Badge kind="bad">revoked {relative(t.revoked_at)}</Badge>
-                      ) : (
-                        <button type="button" class="secondary small" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                          Revoke…
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label="Tokens"
+          columns={['Name', 'Identity', 'Role', 'Kind', 'Created', 'Last used', 'Expires', '']}
+          items={shown}
+          empty="No tokens."
+          row={(t) => (
+            <tr key={t.id} class={t.revoked_at ? 'row-muted' : ''}>
+              <td>
+                <strong>{t.name}</strong>
+                <div class="muted">
+                  <code>{t.id}</code>
+                </div>
+              </td>
+              <td>{identity(t)}</td>
+              <td>{t.role ?? '—'}</td>
+              <td>{t.kind}</td>
+              <td class="nowrap" title={when(t.created_at)}>
+                {relative(t.created_at)}
+              </td>
+              <td class="nowrap" title={when(t.last_used_at)}>
+                {relative(t.last_used_at)}
+              </td>
+              <td class="nowrap" title={when(t.expires_at)}>
+                {t.expires_at ? relative(t.expires_at) : 'never'}
+              </td>
+              <td>
+                {t.revoked_at ? (
+                  <Badge kind="bad">revoked {relative(t.revoked_at)}</Badge>
+                ) : (
+                  <button type="button" class="secondary small" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                    Revoke…
+                  </button>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       )}
       {revoking ? (
         <Confirm
@@ -267,54 +246,44 @@ const Roles = ({ roles, policies, reload }: { roles: Role[]; policies: Policy[];
         </button>
       </div>
       <StatusNote>{status}</StatusNote>
-      <TableWrap label="Roles">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Description</th>
-              <th scope="col">Policies</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {roles.map((r) => (
-              <tr key={r.name}>
-                <td>
-                  <strong>{r.name}</strong> {r.builtin ? <Badge kind="none">built-in</Badge> : null}
-                </td>
-                <td>{r.description ?? '—'}</td>
-                <td>
-                  {r.policies?.length
-                    ? r.policies.map((p) => (
-                        <span key={p} class="tag">
-                          {p}
-                        </span>
-                      ))
-                    : '—'}
-                </td>
-                <td>
-                  {r.builtin ? null : (
-                    <button
-                      type="button"
-                      class="secondary small"
-                      aria-label={`Edit role ${r.name}`}
-                      onClick={() => {
-                        setStatus('');
-                        setEditing({ name: r.name, description: r.description ?? '', policies: r.policies ?? [], isNew: false });
-                      }}
-                    >
-                      Edit
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable
+        label="Roles"
+        columns={['Role', 'Description', 'Policies', '']}
+        items={roles}
+        empty="No roles."
+        row={(r) => (
+          <tr key={r.name}>
+            <td>
+              <strong>{r.name}</strong> {r.builtin ? <Badge kind="none">built-in</Badge> : null}
+            </td>
+            <td>{r.description ?? '—'}</td>
+            <td>
+              {r.policies?.length
+                ? r.policies.map((p) => (
+                    <span key={p} class="tag">
+                      {p}
+                    </span>
+                  ))
+                : '—'}
+            </td>
+            <td>
+              {r.builtin ? null : (
+                <button
+                  type="button"
+                  class="secondary small"
+                  aria-label={`Edit role ${r.name}`}
+                  onClick={() => {
+                    setStatus('');
+                    setEditing({ name: r.name, description: r.description ?? '', policies: r.policies ?? [], isNew: false });
+                  }}
+                >
+                  Edit
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {editing ? (
         <form class="card" aria-label={editing.isNew ? 'New role' : `Edit role ${editing.name}`} onSubmit={save}>
           <h3>{editing.isNew ? 'New role' : `Edit role ${editing.name}`}</h3>
@@ -424,68 +393,50 @@ const Policies = ({ policies, reload }: { policies: Policy[]; reload: () => Prom
         </button>
       </div>
       <StatusNote>{status}</StatusNote>
-      <TableWrap label="Policies">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Policy</th>
-              <th scope="col">Description</th>
-              <th scope="col">Rules</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {policies.length === 0 ? (
-              <tr>
-                <td colSpan={4} class="muted">
-                  No policies: tokens use the built-in roles.
-                </td>
-              </tr>
-            ) : (
-              policies.map((p) => (
-                <tr key={p.name}>
-                  <td>
-                    <strong>{p.name}</strong>
-                  </td>
-                  <td>{p.description ?? '—'}</td>
-                  <td>
-                    <ul class="rules">
-                      {p.rules.map((r, i) => (
-                        <li key={i}>
-                          <Badge kind={r.effect === 'deny' ? 'bad' : 'success'}>{r.effect}</Badge> {r.actions.join(', ')} on{' '}
-                          <code>{(r.paths ?? ['**']).join(', ')}</code>
-                          {r.environments?.length ? <> in {r.environments.join(', ')}</> : null}
-                          {r.tags?.length ? <> tagged {r.tags.join(', ')}</> : null}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      class="secondary small"
-                      aria-label={`Edit policy ${p.name}`}
-                      onClick={() => {
-                        setStatus('');
-                        setEditing({
-                          name: p.name,
-                          description: p.description ?? '',
-                          rules: JSON.stringify(p.rules, null, 2),
-                          isNew: false,
-                        });
-                      }}
-                    >
-                      Edit
-                    </button>
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable
+        label="Policies"
+        columns={['Policy', 'Description', 'Rules', '']}
+        items={policies}
+        empty="No policies: tokens use the built-in roles."
+        row={(p) => (
+          <tr key={p.name}>
+            <td>
+              <strong>{p.name}</strong>
+            </td>
+            <td>{p.description ?? '—'}</td>
+            <td>
+              <ul class="rules">
+                {p.rules.map((r, i) => (
+                  <li key={i}>
+                    <Badge kind={r.effect === 'deny' ? 'bad' : 'success'}>{r.effect}</Badge> {r.actions.join(', ')} on{' '}
+                    <code>{(r.paths ?? ['**']).join(', ')}</code>
+                    {r.environments?.length ? <> in {r.environments.join(', ')}</> : null}
+                    {r.tags?.length ? <> tagged {r.tags.join(', ')}</> : null}
+                  </li>
+                ))}
+              </ul>
+            </td>
+            <td>
+              <button
+                type="button"
+                class="secondary small"
+                aria-label={`Edit policy ${p.name}`}
+                onClick={() => {
+                  setStatus('');
+                  setEditing({
+                    name: p.name,
+                    description: p.description ?? '',
+                    rules: JSON.stringify(p.rules, null, 2),
+                    isNew: false,
+                  });
+                }}
+              >
+                Edit
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       {editing ? (
         <form class="card" aria-label={editing.isNew ? 'New policy' : `Edit policy ${editing.name}`} onSubmit={save}>
           <h3>{editing.isNew ? 'New policy' : `Edit policy ${editing.name}`}</h3>

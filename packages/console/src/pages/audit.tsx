@@ -2,7 +2,8 @@
 // a page at a time (older / newer); and, for root tokens, "verify chain" with its result.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Anomaly, type AuditEvent, type SessionInfo, type VerifyResult } from '../api';
-import { Badge, ErrorNote, TableWrap } from '../components/ui';
+import { DataTable, Pager } from '../components/table';
+import { Badge, ErrorNote } from '../components/ui';
 import { when } from '../format';
 import { href, navigate } from '../router';
 
@@ -45,50 +46,32 @@ const Anomalies = () => {
       {items === null ? (
         <p role="status">Loading signals…</p>
       ) : (
-        <TableWrap label="Anomaly signals">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Signal</th>
-                <th scope="col">What</th>
-                <th scope="col">Count</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.length === 0 ? (
-                <tr>
-                  <td colSpan={6} class="muted">
-                    No anomaly signals.
-                  </td>
-                </tr>
-              ) : (
-                items.map((a) => (
-                  <tr key={a.key} class="row-warn">
-                    <td>
-                      <Badge kind="warn">{KIND_LABEL[a.kind] ?? a.kind}</Badge>
-                    </td>
-                    <td>
-                      {a.summary}
-                      {a.resource ? (
-                        <>
-                          {' '}
-                          · <a href={href(`/access/${a.resource}`)}>access history</a>
-                        </>
-                      ) : null}
-                    </td>
-                    <td>{a.count}</td>
-                    <td class="nowrap">{when(a.first_seen)}</td>
-                    <td class="nowrap">{when(a.last_seen)}</td>
-                    <td>{a.source_ip ?? '—'}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label="Anomaly signals"
+          columns={['Signal', 'What', 'Count', 'First seen', 'Last seen', 'Source']}
+          items={items}
+          empty="No anomaly signals."
+          row={(a) => (
+            <tr key={a.key} class="row-warn">
+              <td>
+                <Badge kind="warn">{KIND_LABEL[a.kind] ?? a.kind}</Badge>
+              </td>
+              <td>
+                {a.summary}
+                {a.resource ? (
+                  <>
+                    {' '}
+                    · <a href={href(`/access/${a.resource}`)}>access history</a>
+                  </>
+                ) : null}
+              </td>
+              <td>{a.count}</td>
+              <td class="nowrap">{when(a.first_seen)}</td>
+              <td class="nowrap">{when(a.last_seen)}</td>
+              <td>{a.source_ip ?? '—'}</td>
+            </tr>
+          )}
+        />
       )}
     </section>
   );
@@ -238,76 +221,55 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
         <p role="status">Loading events…</p>
       ) : (
         <>
-          <TableWrap label="Audit events">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Resource</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Source</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.length === 0 ? (
-                  <tr>
-                    <td colSpan={7} class="muted">
-                      No events match.
-                    </td>
-                  </tr>
-                ) : (
-                  items.map((a) => (
-                    <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
-                      <td>{a.seq}</td>
-                      <td class="nowrap">{when(a.time)}</td>
-                      <td>{a.actor_name ?? a.actor_kind}</td>
-                      <td>
-                        <code>{a.action}</code>
-                      </td>
-                      <td>
-                        {a.resource && /^(secret|rotation)\./.test(a.action) ? (
-                          <a
-                            href={`/ui/secret/${a.resource}`}
-                            onClick={(e) => {
-                              e.preventDefault();
-                              navigate(`/secret/${a.resource}`);
-                            }}
-                          >
-                            {a.resource}
-                          </a>
-                        ) : (
-                          (a.resource ?? '—')
-                        )}
-                        {a.version ? ` v${a.version}` : ''}
-                      </td>
-                      <td>
-                        <Badge kind={a.outcome}>{a.outcome}</Badge>
-                        {a.error_code ? (
-                          <>
-                            {' '}
-                            <code>{a.error_code}</code>
-                          </>
-                        ) : null}
-                      </td>
-                      <td>{a.source_ip ?? '—'}</td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
-          <nav class="pager" aria-label="Audit pages">
-            <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
-              Newer
-            </button>
-            <span class="muted">Page {pages.length}</span>
-            <button type="button" class="secondary" disabled={!next || items.length < PAGE} onClick={() => setPages([...pages, next!])}>
-              Older
-            </button>
-          </nav>
+          <DataTable
+            label="Audit events"
+            columns={['#', 'Time', 'Actor', 'Action', 'Resource', 'Outcome', 'Source']}
+            items={items}
+            empty="No events match."
+            row={(a) => (
+              <tr key={a.seq} class={a.outcome === 'denied' || a.outcome === 'error' ? 'row-bad' : ''}>
+                <td>{a.seq}</td>
+                <td class="nowrap">{when(a.time)}</td>
+                <td>{a.actor_name ?? a.actor_kind}</td>
+                <td>
+                  <code>{a.action}</code>
+                </td>
+                <td>
+                  {a.resource && /^(secret|rotation)\./.test(a.action) ? (
+                    <a
+                      href={`/ui/secret/${a.resource}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate(`/secret/${a.resource}`);
+                      }}
+                    >
+                      {a.resource}
+                    </a>
+                  ) : (
+                    (a.resource ?? '—')
+                  )}
+                  {a.version ? ` v${a.version}` : ''}
+                </td>
+                <td>
+                  <Badge kind={a.outcome}>{a.outcome}</Badge>
+                  {a.error_code ? (
+                    <>
+                      {' '}
+                      <code>{a.error_code}</code>
+                    </>
+                  ) : null}
+                </td>
+                <td>{a.source_ip ?? '—'}</td>
+              </tr>
+            )}
+          />
+          <Pager
+            label="Audit pages"
+            page={pages.length}
+            canOlder={Boolean(next) && items.length >= PAGE}
+            onNewer={() => setPages(pages.slice(0, -1))}
+            onOlder={() => setPages([...pages, next!])}
+          />
         </>
       )}
     </>

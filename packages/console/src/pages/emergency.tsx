@@ -5,7 +5,8 @@
 // current state, so what rotates is what was listed.
 import { useState } from 'preact/hooks';
 import { api, type EmergencyDryRun, type EmergencyResult, type Selector } from '../api';
-import { Badge, Confirm, ErrorNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, Confirm, ErrorNote } from '../components/ui';
 import { href } from '../router';
 import { CRITICALITIES, SECRET_TYPES } from './secrets';
 
@@ -120,26 +121,20 @@ export const EmergencyPage = () => {
             <p>Nothing to rotate: no registered secret matches.</p>
           ) : (
             <>
-              <TableWrap label="Secrets that would rotate">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Secret</th>
-                      <th scope="col">Rotator</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {preview.result.items.map((i) => (
-                      <tr key={i.name}>
-                        <td>
-                          <a href={href(`/secret/${i.name}`)}>{i.name}</a>
-                        </td>
-                        <td>{i.rotator ?? '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
+              <DataTable
+                label="Secrets that would rotate"
+                columns={['Secret', 'Rotator']}
+                items={preview.result.items}
+                empty="Nothing would rotate."
+                row={(i) => (
+                  <tr key={i.name}>
+                    <td>
+                      <a href={href(`/secret/${i.name}`)}>{i.name}</a>
+                    </td>
+                    <td>{i.rotator ?? '—'}</td>
+                  </tr>
+                )}
+              />
               <button
                 type="button"
                 class="danger"
@@ -161,40 +156,32 @@ export const EmergencyPage = () => {
           <p role="status" class={`note ${result.failed ? 'error' : 'ok'}`}>
             {result.succeeded} of {plural(result.count, 'secret')} rotated{result.failed ? `, ${result.failed} failed` : ''}.
           </p>
-          <TableWrap label="Emergency rotation results">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Secret</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">New version</th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.results.map((r) => (
-                  <tr key={r.secret_name} class={r.status === 'success' ? '' : 'row-bad'}>
-                    <td>
-                      <a href={href(`/secret/${r.secret_name}`)}>{r.secret_name}</a>
-                    </td>
-                    <td>
-                      <Badge kind={r.status === 'success' ? 'success' : 'bad'}>{r.status}</Badge>
-                    </td>
-                    <td>{'new_version' in r && r.new_version ? `v${r.new_version}` : '—'}</td>
-                    <td>
-                      {'error' in r ? (
-                        <>
-                          <code>{r.error.code}</code> {r.error.message}
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Emergency rotation results"
+            columns={['Secret', 'Result', 'New version', 'Error']}
+            items={result.results}
+            empty="No results."
+            row={(r) => (
+              <tr key={r.secret_name} class={r.status === 'success' ? '' : 'row-bad'}>
+                <td>
+                  <a href={href(`/secret/${r.secret_name}`)}>{r.secret_name}</a>
+                </td>
+                <td>
+                  <Badge kind={r.status === 'success' ? 'success' : 'bad'}>{r.status}</Badge>
+                </td>
+                <td>{'new_version' in r && r.new_version ? `v${r.new_version}` : '—'}</td>
+                <td>
+                  {'error' in r ? (
+                    <>
+                      <code>{r.error.code}</code> {r.error.message}
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            )}
+          />
         </section>
       ) : null}
 

@@ -5,7 +5,8 @@
 // be emergency-rotated from its row, behind a confirmation.
 import { useState } from 'preact/hooks';
 import { api, type FingerprintMatch } from '../api';
-import { Badge, Confirm, ErrorNote, StatusNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, Confirm, ErrorNote, StatusNote } from '../components/ui';
 import { href } from '../router';
 
 interface Finding {
@@ -187,69 +188,52 @@ export const LeaksPage = () => {
           ) : (
             <p>None of these findings is a value stored in this tenant.</p>
           )}
-          <TableWrap label="Scan findings">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Where</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Found</th>
-                  <th scope="col">In the vault</th>
+          <DataTable
+            label="Scan findings"
+            columns={['Where', 'Rule', 'Severity', 'Found', 'In the vault']}
+            items={findings}
+            empty="The report has no findings."
+            row={(f, i) => {
+              const m = matches.get(f.sha256);
+              return (
+                <tr key={`${f.sha256}:${i}`} class={m ? 'row-bad' : ''}>
+                  <td>
+                    <code>
+                      {f.file}:{f.line}
+                    </code>
+                  </td>
+                  <td>{f.ruleId}</td>
+                  <td>
+                    <Badge kind={f.severity}>{f.severity}</Badge>
+                  </td>
+                  <td>
+                    <code>{f.redacted}</code>
+                  </td>
+                  <td>
+                    {m ? (
+                      <>
+                        <a href={href(`/secret/${m.secret}`)}>{m.secret}</a> v{m.version}
+                        {m.label ? (
+                          <>
+                            {' '}
+                            <Badge kind={m.label === 'current' ? 'bad' : 'none'}>{m.label}</Badge>
+                          </>
+                        ) : null}
+                        {m.field ? (
+                          <>
+                            {' '}
+                            field <code>{m.field}</code>
+                          </>
+                        ) : null}
+                      </>
+                    ) : (
+                      <span class="muted">not stored</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {findings.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      The report has no findings.
-                    </td>
-                  </tr>
-                ) : (
-                  findings.map((f, i) => {
-                    const m = matches.get(f.sha256);
-                    return (
-                      <tr key={`${f.sha256}:${i}`} class={m ? 'row-bad' : ''}>
-                        <td>
-                          <code>
-                            {f.file}:{f.line}
-                          </code>
-                        </td>
-                        <td>{f.ruleId}</td>
-                        <td>
-                          <Badge kind={f.severity}>{f.severity}</Badge>
-                        </td>
-                        <td>
-                          <code>{f.redacted}</code>
-                        </td>
-                        <td>
-                          {m ? (
-                            <>
-                              <a href={href(`/secret/${m.secret}`)}>{m.secret}</a> v{m.version}
-                              {m.label ? (
-                                <>
-                                  {' '}
-                                  <Badge kind={m.label === 'current' ? 'bad' : 'none'}>{m.label}</Badge>
-                                </>
-                              ) : null}
-                              {m.field ? (
-                                <>
-                                  {' '}
-                                  field <code>{m.field}</code>
-                                </>
-                              ) : null}
-                            </>
-                          ) : (
-                            <span class="muted">not stored</span>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            }}
+          />
         </section>
       ) : null}
 

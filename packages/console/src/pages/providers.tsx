@@ -3,7 +3,8 @@
 // its last error (errors first); "Run sync now" retries pending and failed pairs at once.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Provider, type ProviderTest, type SyncDestination, type SyncState } from '../api';
-import { Badge, ErrorNote, StatusNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, ErrorNote, StatusNote } from '../components/ui';
 import { relative, when } from '../format';
 import { href } from '../router';
 
@@ -79,62 +80,45 @@ export const ProvidersPage = () => {
         {providers === null ? (
           <p role="status">Loading providers…</p>
         ) : (
-          <TableWrap label="Providers">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Credential</th>
-                  <th scope="col">Sync errors</th>
-                  <th scope="col">Connection</th>
+          <DataTable
+            label="Providers"
+            columns={['Name', 'Kind', 'Credential', 'Sync errors', 'Connection']}
+            items={providers}
+            empty="No provider is configured in this tenant."
+            row={(p) => {
+              const t = tests[p.id];
+              const errs = errorsOf(p.id);
+              return (
+                <tr key={p.id} class={errs || (t && t !== 'testing' && !t.ok) ? 'row-bad' : ''}>
+                  <td>
+                    <strong>{p.id}</strong>
+                    <div class="muted">updated {relative(p.updated_at)}</div>
+                  </td>
+                  <td>
+                    {p.display_name} <code>{p.kind}</code>
+                  </td>
+                  <td>{p.credential.stored ? 'stored in Keyhaven' : 'none'}</td>
+                  <td>{errs ? <Badge kind="bad">{errs} failing</Badge> : '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary small"
+                      onClick={() => void test(p.id)}
+                      disabled={t === 'testing'}
+                      aria-label={`Test connection: ${p.id}`}
+                    >
+                      {t === 'testing' ? 'Testing…' : 'Test connection'}
+                    </button>
+                    {t && t !== 'testing' ? (
+                      <div role="status" class={t.ok ? 'ok-text' : 'warn-text'}>
+                        {t.ok ? 'Connected' : `Failed: ${testError(t)}`}
+                      </div>
+                    ) : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {providers.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      No provider is configured in this tenant.
-                    </td>
-                  </tr>
-                ) : (
-                  providers.map((p) => {
-                    const t = tests[p.id];
-                    const errs = errorsOf(p.id);
-                    return (
-                      <tr key={p.id} class={errs || (t && t !== 'testing' && !t.ok) ? 'row-bad' : ''}>
-                        <td>
-                          <strong>{p.id}</strong>
-                          <div class="muted">updated {relative(p.updated_at)}</div>
-                        </td>
-                        <td>
-                          {p.display_name} <code>{p.kind}</code>
-                        </td>
-                        <td>{p.credential.stored ? 'stored in Keyhaven' : 'none'}</td>
-                        <td>{errs ? <Badge kind="bad">{errs} failing</Badge> : '—'}</td>
-                        <td>
-                          <button
-                            type="button"
-                            class="secondary small"
-                            onClick={() => void test(p.id)}
-                            disabled={t === 'testing'}
-                            aria-label={`Test connection: ${p.id}`}
-                          >
-                            {t === 'testing' ? 'Testing…' : 'Test connection'}
-                          </button>
-                          {t && t !== 'testing' ? (
-                            <div role="status" class={t.ok ? 'ok-text' : 'warn-text'}>
-                              {t.ok ? 'Connected' : `Failed: ${testError(t)}`}
-                            </div>
-                          ) : null}
-                        </td>
-                      </tr>
-                    );
-                  })
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            }}
+          />
         )}
       </section>
 
@@ -159,48 +143,31 @@ export const ProvidersPage = () => {
           </ul>
         ) : null}
         <h3>Destinations</h3>
-        <TableWrap label="Sync destinations">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Destination</th>
-                <th scope="col">What</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Remote</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {destinations.length === 0 ? (
-                <tr>
-                  <td colSpan={5} class="muted">
-                    No sync destination.
-                  </td>
-                </tr>
-              ) : (
-                destinations.map((d) => (
-                  <tr key={d.id}>
-                    <td>{d.id}</td>
-                    <td>
-                      {d.secret_name ? (
-                        <a href={href(`/secret/${d.secret_name}`)}>{d.secret_name}</a>
-                      ) : (
-                        <>
-                          everything under <code>{d.prefix || '/'}</code>
-                        </>
-                      )}
-                    </td>
-                    <td>{d.provider_id}</td>
-                    <td>
-                      <code>{d.template}</code>
-                    </td>
-                    <td class="nowrap">{when(d.created_at)}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label="Sync destinations"
+          columns={['Destination', 'What', 'Provider', 'Remote', 'Created']}
+          items={destinations}
+          empty="No sync destination."
+          row={(d) => (
+            <tr key={d.id}>
+              <td>{d.id}</td>
+              <td>
+                {d.secret_name ? (
+                  <a href={href(`/secret/${d.secret_name}`)}>{d.secret_name}</a>
+                ) : (
+                  <>
+                    everything under <code>{d.prefix || '/'}</code>
+                  </>
+                )}
+              </td>
+              <td>{d.provider_id}</td>
+              <td>
+                <code>{d.template}</code>
+              </td>
+              <td class="nowrap">{when(d.created_at)}</td>
+            </tr>
+          )}
+        />
         <div class="page-head">
           <h3>Status per secret</h3>
           <label class="check">
@@ -211,57 +178,38 @@ export const ProvidersPage = () => {
         {states === null ? (
           <p role="status">Loading sync status…</p>
         ) : (
-          <TableWrap label="Sync status">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Secret</th>
-                  <th scope="col">Destination</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Synced</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last error</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {states.length === 0 ? (
-                  <tr>
-                    <td colSpan={7} class="muted">
-                      Nothing to show.
-                    </td>
-                  </tr>
-                ) : (
-                  states.map((s) => (
-                    <tr key={`${s.destination_id}:${s.secret_name}`} class={s.status === 'error' ? 'row-bad' : ''}>
-                      <td>
-                        <a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a>
-                      </td>
-                      <td>
-                        {s.destination_id}
-                        {s.remote_name ? (
-                          <>
-                            {' '}
-                            → <code>{s.remote_name}</code>
-                          </>
-                        ) : null}
-                      </td>
-                      <td>
-                        <Badge kind={s.status === 'ok' ? 'success' : s.status === 'error' ? 'bad' : 'warn'}>{s.status}</Badge>
-                      </td>
-                      <td>{s.synced_version != null ? `v${s.synced_version}` : '—'}</td>
-                      <td>{s.attempts}</td>
-                      <td>
-                        {s.last_error ?? '—'}
-                        {s.status === 'error' && s.next_attempt_at ? <div class="muted">next try {relative(s.next_attempt_at)}</div> : null}
-                      </td>
-                      <td class="nowrap">{relative(s.updated_at)}</td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Sync status"
+            columns={['Secret', 'Destination', 'Status', 'Synced', 'Attempts', 'Last error', 'Updated']}
+            items={states}
+            empty="Nothing to show."
+            row={(s) => (
+              <tr key={`${s.destination_id}:${s.secret_name}`} class={s.status === 'error' ? 'row-bad' : ''}>
+                <td>
+                  <a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a>
+                </td>
+                <td>
+                  {s.destination_id}
+                  {s.remote_name ? (
+                    <>
+                      {' '}
+                      → <code>{s.remote_name}</code>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  <Badge kind={s.status === 'ok' ? 'success' : s.status === 'error' ? 'bad' : 'warn'}>{s.status}</Badge>
+                </td>
+                <td>{s.synced_version != null ? `v${s.synced_version}` : '—'}</td>
+                <td>{s.attempts}</td>
+                <td>
+                  {s.last_error ?? '—'}
+                  {s.status === 'error' && s.next_attempt_at ? <div class="muted">next try {relative(s.next_attempt_at)}</div> : null}
+                </td>
+                <td class="nowrap">{relative(s.updated_at)}</td>
+              </tr>
+            )}
+          />
         )}
       </section>
     </>

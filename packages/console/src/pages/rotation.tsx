@@ -2,7 +2,8 @@
 // run history with durations and errors, and "rotate now" behind a confirmation.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type RotationRun, type Schedule } from '../api';
-import { Badge, Confirm, ErrorNote, StatusNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, Confirm, ErrorNote, StatusNote } from '../components/ui';
 import { duration, relative, when } from '../format';
 import { href } from '../router';
 import { perDay, StackedBars } from '../components/chart';
@@ -129,92 +130,70 @@ export const RotationPage = () => {
           </ul>
           <section aria-labelledby="sched-title">
             <h2 id="sched-title">Schedules</h2>
-            <TableWrap label="Rotation schedules">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Secret</th>
-                    <th scope="col">Rotator</th>
-                    <th scope="col">Every</th>
-                    <th scope="col">Next run</th>
-                    <th scope="col">Last run</th>
-                    <th scope="col">Last result</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
+            <DataTable
+              label="Rotation schedules"
+              columns={['Secret', 'Rotator', 'Every', 'Next run', 'Last run', 'Last result', '']}
+              items={schedules}
+              empty="No secret is registered for rotation."
+              row={(s) => {
+                const late = overdue(s, now);
+                return (
+                  <tr key={s.secret_name} class={late ? 'row-bad' : ''}>
+                    <td>
+                      <a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a> <Badge kind={s.criticality}>{s.criticality}</Badge>
+                    </td>
+                    <td>{s.rotator}</td>
+                    <td>
+                      {s.cron ? <code>{s.cron}</code> : s.rotation_interval_days ? `${s.rotation_interval_days} d` : '—'}
+                      {s.auto_rotation_enabled ? '' : ' (manual only)'}
+                    </td>
+                    <td class="nowrap" title={when(s.next_rotation_date)}>
+                      {late ? <Badge kind="bad">overdue</Badge> : null} {relative(s.next_rotation_date, now)}
+                    </td>
+                    <td class="nowrap" title={when(s.last_rotation_date)}>
+                      {relative(s.last_rotation_date, now)}
+                    </td>
+                    <td>
+                      <Badge kind={statusKind(s.last_status)}>{s.last_status ?? 'never run'}</Badge>
+                      {s.failure_count ? (
+                        <span class="warn-text">
+                          {' '}
+                          {s.failure_count} failure{s.failure_count === 1 ? '' : 's'}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td>
+                      <div class="actions">
+                        <button
+                          type="button"
+                          class="secondary small"
+                          onClick={() => {
+                            setReason('');
+                            setTarget({ s, op: 'rotate' });
+                          }}
+                          aria-label={`Rotate now: ${s.secret_name}`}
+                        >
+                          Rotate now
+                        </button>
+                        {s.last_rotation_date ? (
+                          <button
+                            type="button"
+                            class="secondary small"
+                            onClick={() => {
+                              setReason('');
+                              setTarget({ s, op: 'rollback' });
+                            }}
+                            aria-label={`Roll back: ${s.secret_name}`}
+                          >
+                            Roll back
+                          </button>
+                        ) : null}
+                      </div>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {schedules.length === 0 ? (
-                    <tr>
-                      <td colSpan={7} class="muted">
-                        No secret is registered for rotation.
-                      </td>
-                    </tr>
-                  ) : (
-                    schedules.map((s) => {
-                      const late = overdue(s, now);
-                      return (
-                        <tr key={s.secret_name} class={late ? 'row-bad' : ''}>
-                          <td>
-                            <a href={href(`/secret/${s.secret_name}`)}>{s.secret_name}</a>{' '}
-                            <Badge kind={s.criticality}>{s.criticality}</Badge>
-                          </td>
-                          <td>{s.rotator}</td>
-                          <td>
-                            {s.cron ? <code>{s.cron}</code> : s.rotation_interval_days ? `${s.rotation_interval_days} d` : '—'}
-                            {s.auto_rotation_enabled ? '' : ' (manual only)'}
-                          </td>
-                          <td class="nowrap" title={when(s.next_rotation_date)}>
-                            {late ? <Badge kind="bad">overdue</Badge> : null} {relative(s.next_rotation_date, now)}
-                          </td>
-                          <td class="nowrap" title={when(s.last_rotation_date)}>
-                            {relative(s.last_rotation_date, now)}
-                          </td>
-                          <td>
-                            <Badge kind={statusKind(s.last_status)}>{s.last_status ?? 'never run'}</Badge>
-                            {s.failure_count ? (
-                              <span class="warn-text">
-                                {' '}
-                                {s.failure_count} failure{s.failure_count === 1 ? '' : 's'}
-                              </span>
-                            ) : null}
-                          </td>
-                          <td>
-                            <div class="actions">
-                              <button
-                                type="button"
-                                class="secondary small"
-                                onClick={() => {
-                                  setReason('');
-                                  setTarget({ s, op: 'rotate' });
-                                }}
-                                aria-label={`Rotate now: ${s.secret_name}`}
-                              >
-                                Rotate now
-                              </button>
-                              {s.last_rotation_date ? (
-                                <button
-                                  type="button"
-                                  class="secondary small"
-                                  onClick={() => {
-                                    setReason('');
-                                    setTarget({ s, op: 'rollback' });
-                                  }}
-                                  aria-label={`Roll back: ${s.secret_name}`}
-                                >
-                                  Roll back
-                                </button>
-                              ) : null}
-                            </div>
-                          </td>
-                        </tr>
-                      );
-                    })
-                  )}
-                </tbody>
-              </table>
-            </TableWrap>
+                );
+              }}
+            />
           </section>
         </>
       )}
@@ -235,59 +214,39 @@ export const RotationPage = () => {
         {runs === null ? (
           <p role="status">Loading history…</p>
         ) : (
-          <TableWrap label="Rotation history">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Secret</th>
-                  <th scope="col">Method</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">Versions</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">By / reason</th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.length === 0 ? (
-                  <tr>
-                    <td colSpan={8} class="muted">
-                      No rotation has run yet.
-                    </td>
-                  </tr>
-                ) : (
-                  runs.map((r) => (
-                    <tr key={r.id} class={r.rotation_status === 'failed' ? 'row-bad' : ''}>
-                      <td class="nowrap">{when(r.rotation_date)}</td>
-                      <td>{r.secret_name}</td>
-                      <td>{r.rotation_method}</td>
-                      <td>
-                        <Badge kind={statusKind(r.rotation_status)}>{r.rotation_status}</Badge>
-                      </td>
-                      <td>
-                        {r.previous_version ? `v${r.previous_version}` : '—'} → {r.new_version ? `v${r.new_version}` : '—'}
-                      </td>
-                      <td>{duration(r.duration_seconds)}</td>
-                      <td>
-                        {r.actor ?? '—'}
-                        {r.reason ? `: ${r.reason}` : ''}
-                      </td>
-                      <td>
-                        {r.error_code ? (
-                          <>
-                            <code>{r.error_code}</code> {r.error_message}
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Rotation history"
+            columns={['Started', 'Secret', 'Method', 'Result', 'Versions', 'Duration', 'By / reason', 'Error']}
+            items={runs}
+            empty="No rotation has run yet."
+            row={(r) => (
+              <tr key={r.id} class={r.rotation_status === 'failed' ? 'row-bad' : ''}>
+                <td class="nowrap">{when(r.rotation_date)}</td>
+                <td>{r.secret_name}</td>
+                <td>{r.rotation_method}</td>
+                <td>
+                  <Badge kind={statusKind(r.rotation_status)}>{r.rotation_status}</Badge>
+                </td>
+                <td>
+                  {r.previous_version ? `v${r.previous_version}` : '—'} → {r.new_version ? `v${r.new_version}` : '—'}
+                </td>
+                <td>{duration(r.duration_seconds)}</td>
+                <td>
+                  {r.actor ?? '—'}
+                  {r.reason ? `: ${r.reason}` : ''}
+                </td>
+                <td>
+                  {r.error_code ? (
+                    <>
+                      <code>{r.error_code}</code> {r.error_message}
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            )}
+          />
         )}
       </section>
 

@@ -3,7 +3,8 @@
 // version; soft delete, restore and destroy, each confirmed with what it costs.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type AuditEvent, type SecretDetail } from '../api';
-import { Badge, Confirm, ErrorNote, StatusNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, Confirm, ErrorNote, StatusNote } from '../components/ui';
 import { relative, when } from '../format';
 import { href, navigate } from '../router';
 
@@ -320,57 +321,43 @@ export const SecretPage = ({ name }: { name: string }) => {
 
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        <TableWrap label="Versions">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">State</th>
-                <th scope="col">Labels</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Size</th>
-                <th scope="col">Created</th>
-                <th scope="col">By</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.versions.map((v) => (
-                <tr key={v.version}>
-                  <td>v{v.version}</td>
-                  <td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
-                  <td>
-                    {v.labels.map((l) => (
-                      <span key={l} class="tag">
-                        {l}
-                      </span>
-                    ))}
-                  </td>
-                  <td>{v.value_kind}</td>
-                  <td class="nowrap">{v.size_bytes} B</td>
-                  <td class="nowrap" title={when(v.created_at)}>
-                    {relative(v.created_at)}
-                  </td>
-                  <td>{v.created_by ?? '—'}</td>
-                  <td>
-                    {!s.deleted_at && v.state !== 'destroyed' && v.labels.length === 0 ? (
-                      <button
-                        type="button"
-                        class="secondary small"
-                        onClick={() => setPending({ version: v.version })}
-                        aria-label={`Destroy… version ${v.version}`}
-                      >
-                        Destroy…
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label="Versions"
+          columns={['Version', 'State', 'Labels', 'Kind', 'Size', 'Created', 'By', '']}
+          items={s.versions}
+          empty="No versions."
+          row={(v) => (
+            <tr key={v.version}>
+              <td>v{v.version}</td>
+              <td>{v.state === 'destroyed' ? <Badge kind="bad">destroyed</Badge> : v.state}</td>
+              <td>
+                {v.labels.map((l) => (
+                  <span key={l} class="tag">
+                    {l}
+                  </span>
+                ))}
+              </td>
+              <td>{v.value_kind}</td>
+              <td class="nowrap">{v.size_bytes} B</td>
+              <td class="nowrap" title={when(v.created_at)}>
+                {relative(v.created_at)}
+              </td>
+              <td>{v.created_by ?? '—'}</td>
+              <td>
+                {!s.deleted_at && v.state !== 'destroyed' && v.labels.length === 0 ? (
+                  <button
+                    type="button"
+                    class="secondary small"
+                    onClick={() => setPending({ version: v.version })}
+                    aria-label={`Destroy… version ${v.version}`}
+                  >
+                    Destroy…
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          )}
+        />
       </section>
 
       {!s.deleted_at ? (
@@ -412,40 +399,23 @@ export const SecretPage = ({ name }: { name: string }) => {
         ) : access === null ? (
           <p role="status">Loading…</p>
         ) : (
-          <TableWrap label="Recent access">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Version</th>
-                </tr>
-              </thead>
-              <tbody>
-                {access.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      No access recorded.
-                    </td>
-                  </tr>
-                ) : (
-                  access.map((a) => (
-                    <tr key={a.seq}>
-                      <td class="nowrap">{when(a.time)}</td>
-                      <td>{a.actor_name ?? a.actor_kind}</td>
-                      <td>{a.action}</td>
-                      <td>
-                        <Badge kind={a.outcome}>{a.outcome}</Badge>
-                      </td>
-                      <td>{a.version ?? '—'}</td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Recent access"
+            columns={['Time', 'Actor', 'Action', 'Outcome', 'Version']}
+            items={access}
+            empty="No access recorded."
+            row={(a) => (
+              <tr key={a.seq}>
+                <td class="nowrap">{when(a.time)}</td>
+                <td>{a.actor_name ?? a.actor_kind}</td>
+                <td>{a.action}</td>
+                <td>
+                  <Badge kind={a.outcome}>{a.outcome}</Badge>
+                </td>
+                <td>{a.version ?? '—'}</td>
+              </tr>
+            )}
+          />
         )}
         <p class="actions">
           <a href={href(`/access/${s.name}`)}>Access history of this secret</a>{' '}

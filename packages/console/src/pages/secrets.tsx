@@ -3,7 +3,8 @@
 // the URL, so a filtered view can be reloaded or shared. Metadata only: no value is ever fetched here.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type SecretMeta } from '../api';
-import { Badge, ErrorNote, TableWrap } from '../components/ui';
+import { DataTable } from '../components/table';
+import { Badge, ErrorNote } from '../components/ui';
 import { EXPIRING_DAYS, expiringSoon, relative, when } from '../format';
 import { href, navigate } from '../router';
 
@@ -222,72 +223,53 @@ export const SecretsPage = ({ query }: { query: URLSearchParams }) => {
               ))}
             </ul>
           ) : null}
-          <TableWrap label="Secrets list">
-            <table>
-              <caption class="sr-only">Secrets under {f.prefix || 'the tenant root'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Service / env</th>
-                  <th scope="col">Criticality</th>
-                  <th scope="col">Versions</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {here.length === 0 ? (
-                  <tr>
-                    <td colSpan={7} class="muted">
-                      {folders.length ? 'Only folders here.' : 'No secrets match.'}
-                    </td>
-                  </tr>
-                ) : (
-                  here.map((s) => (
-                    <tr key={s.id}>
-                      <td>
-                        <a href={href(`/secret/${s.name}`)}>{s.name}</a>
-                        {s.deleted_at ? (
-                          <>
-                            {' '}
-                            <Badge kind="bad">deleted</Badge>
-                          </>
-                        ) : null}
-                        {s.tags.length ? (
-                          <div class="tags">
-                            {s.tags.map((t) => (
-                              <span key={t} class="tag">
-                                {t}
-                              </span>
-                            ))}
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>{s.type}</td>
-                      <td>
-                        {s.service ?? '—'} / {s.environment ?? '—'}
-                      </td>
-                      <td>
-                        <Badge kind={s.criticality}>{s.criticality}</Badge>
-                      </td>
-                      <td>{s.latest_version}</td>
-                      <td>
-                        {s.expires_at ? (
-                          <span class={expiringSoon(s.expires_at) ? 'warn-text' : ''} title={when(s.expires_at)}>
-                            {relative(s.expires_at)}
-                          </span>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td title={when(s.updated_at)}>{relative(s.updated_at)}</td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Secrets list"
+            caption={<>Secrets under {f.prefix || 'the tenant root'}</>}
+            columns={['Name', 'Type', 'Service / env', 'Criticality', 'Versions', 'Expires', 'Updated']}
+            items={here}
+            empty={folders.length ? 'Only folders here.' : 'No secrets match.'}
+            row={(s) => (
+              <tr key={s.id}>
+                <td>
+                  <a href={href(`/secret/${s.name}`)}>{s.name}</a>
+                  {s.deleted_at ? (
+                    <>
+                      {' '}
+                      <Badge kind="bad">deleted</Badge>
+                    </>
+                  ) : null}
+                  {s.tags.length ? (
+                    <div class="tags">
+                      {s.tags.map((t) => (
+                        <span key={t} class="tag">
+                          {t}
+                        </span>
+                      ))}
+                    </div>
+                  ) : null}
+                </td>
+                <td>{s.type}</td>
+                <td>
+                  {s.service ?? '—'} / {s.environment ?? '—'}
+                </td>
+                <td>
+                  <Badge kind={s.criticality}>{s.criticality}</Badge>
+                </td>
+                <td>{s.latest_version}</td>
+                <td>
+                  {s.expires_at ? (
+                    <span class={expiringSoon(s.expires_at) ? 'warn-text' : ''} title={when(s.expires_at)}>
+                      {relative(s.expires_at)}
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td title={when(s.updated_at)}>{relative(s.updated_at)}</td>
+              </tr>
+            )}
+          />
           {cursor ? (
             <button type="button" class="secondary" onClick={() => load(cursor)}>
               Load more

@@ -9,7 +9,12 @@ export const bool: JsonSchema = { type: 'boolean' };
 export const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
 /** Any JSON value (a secret's value, a rotator's free-form configuration). */
 export const anyValue: JsonSchema = {};
-export const nullable = (s: JsonSchema): JsonSchema => ({ ...s, nullable: true });
+/** The schema or null; an enum lists null too (OpenAPI 3.0: `nullable` does not widen an `enum`). */
+export const nullable = (s: JsonSchema): JsonSchema => ({
+  ...s,
+  nullable: true,
+  ...(Array.isArray(s.enum) ? { enum: [...(s.enum as unknown[]), null] } : {}),
+});
 export const oneOf = (...values: string[]): JsonSchema => ({ type: 'string', enum: values });
 export const constant = (value: boolean | string): JsonSchema => ({ type: typeof value, enum: [value] });
 export const arr = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
@@ -48,6 +53,9 @@ export interface OperationDoc {
   /** Success responses by status. Error responses (the shared Error component) are added to every
    *  operation. */
   responses: Record<number, ResponseDoc>;
+  /** The JSON request body, for routes whose schema has none (the Vault-compatible paths read their
+   *  bodies by hand); a route's own body schema wins. */
+  requestBody?: JsonSchema;
 }
 
 /** One feature's documentation: named schemas (components.schemas) and its operations, keyed by

@@ -1,18 +1,16 @@
 // A realistic console session against a test server: each step names the documented operation it
 // exercises, so the documented response schema for (operationId, status) can be checked against what
 // the server really sent.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import Database from 'better-sqlite3';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestServer } from '../support/test-server.js';
+import type { Exchange } from './response-validator.js';
 
-export interface Exchange {
-  operationId: string;
-  method: string;
-  url: string;
-  status: number;
-  body: unknown;
-}
+export type { Exchange };
 
 /** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config). */
 export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Promise<Exchange[]> => {
@@ -93,6 +91,21 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: { dry_run: true } });
   await call('rotation.rotateDue', 'POST', '/v1/rotation/rotate-due', { body: {} });
   await call('rotation.schedules.unversioned', 'GET', '/secrets/schedules');
+  // The seed's unversioned paths answer as their /v1/rotation twins.
+  await call('rotation.register.unversioned', 'POST', '/secrets/register', {
+    body: { secret_name: 'seed/token', rotation_interval_days: 30 },
+  });
+  await call('rotation.schedule.unversioned', 'PUT', '/secrets/schedule', {
+    body: { secret_name: 'seed/token', rotation_interval_days: 14 },
+  });
+  await call('rotation.rotate.unversioned', 'POST', '/secrets/rotate', { body: { secret_name: 'seed/token', reason: 'seed path' } });
+  await call('rotation.rollback.unversioned', 'POST', '/secrets/rollback', { body: { secret_name: 'seed/token', reason: 'seed path' } });
+  await call('rotation.emergencyRotate.unversioned', 'POST', '/secrets/emergency-rotate', {
+    body: { secret_name: 'seed/token', reason: 'seed path' },
+  });
+  await call('rotation.rotateDue.unversioned', 'POST', '/secrets/rotate-due', { body: { dry_run: true } });
+  await call('rotation.due.unversioned', 'GET', '/secrets/due');
+  await call('rotation.history.unversioned', 'GET', '/secrets/history?secret_name=seed/token');
 
   // Audit: events, a secret's access history, anomalies, verify the chain.
   await call('audit.events', 'GET', '/v1/audit/events?limit=20');
@@ -100,6 +113,8 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('audit.access', 'GET', '/v1/audit/access/payments/api-key');
   await call('audit.anomalies', 'GET', '/v1/audit/anomalies');
   await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
+  await call('sys.audit.events', 'GET', '/v1/sys/audit/events?limit=20', { tenant: null });
+  await call('sys.audit.anomalies', 'GET', '/v1/sys/audit/anomalies', { tenant: null });
 
   // Tokens, roles, policies.
   await call('tokens.self', 'GET', '/v1/tokens/self', { tenant: null });
@@ -107,6 +122,7 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   const tok = await call('tokens.create', 'POST', '/v1/tokens', { body: { name: 'ci', role: 'read', ttl_seconds: 3600 } });
   await call('tokens.list', 'GET', '/v1/tokens');
   await call('tokens.get', 'GET', `/v1/tokens/${tok.body?.id}`);
+  await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { token: tok.body?.token, tenant: null, body: {} });
   await call('tokens.revoke', 'DELETE', `/v1/tokens/${tok.body?.id}`);
   await call('tokens.list', 'GET', '/v1/tokens', { token: 'kh_not-a-token' }); // 401
   await call('policies.put', 'PUT', '/v1/policies/pay-read', {
@@ -135,6 +151,17 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('sync.run', 'POST', '/v1/sync/run', { body: {} });
   await call('sync.status', 'GET', '/v1/sync/status');
   await call('sync.destinations.delete', 'DELETE', '/v1/sync/destinations/to-env');
+  await call('providers.configure', 'POST', '/providers/configure', {
+    body: { provider_name: 'dotenv', name: 'seed-env', config: { path: envFile } },
+  }); // 201: added
+  await call('providers.configure', 'POST', '/providers/configure', {
+    body: { provider_name: 'dotenv', name: 'seed-env', config: { path: envFile } },
+  }); // 200: replaced
+  await call('providers.import', 'POST', '/v1/providers/dotenv/import', { body: { dry_run: true, target_prefix: 'imported/' } });
+  await call('providers.import', 'POST', '/v1/providers/dotenv/import', { body: { target_prefix: 'imported/' } });
+  await call('providers.validateCredential', 'POST', '/admin/secrets/providers/dotenv/credentials/validate', { body: {} });
+  await call('providers.validateCredential', 'POST', '/admin/secrets/providers/nope/credentials/validate', { body: {} }); // 404
+  await call('providers.delete', 'DELETE', '/v1/providers/seed-env');
   await call('providers.delete', 'DELETE', '/v1/providers/dotenv');
 
   // Health, tenants, the audit checkpoint, notifications, administration, Vault's system paths.
@@ -149,9 +176,86 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries');
   await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters');
   await call('notifications.manualRotations', 'GET', '/v1/notifications/manual-rotations');
+  // A webhook subscription to a receiver on 127.0.0.1: create (signing secret generated), read,
+  // change, test, then the outbox, dead-letter retries and removal.
+  const hooks: string[] = [];
+  const receiver = createServer((req, res) => {
+    req.resume();
+    hooks.push(String(req.headers['x-keyhaven-event-type']));
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'ops', channel: 'webhook', config: { url: hookUrl }, event_types: ['secret.rotated'], min_criticality: 'high' },
+  });
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'ops', channel: 'webhook', config: { url: hookUrl } },
+  }); // 409
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'bad', channel: 'webhook', config: { url: 'not a url' } },
+  }); // 400 with the problems
+  await call('notifications.subscriptions.get', 'GET', '/v1/notifications/subscriptions/ops');
+  await call('notifications.subscriptions.get', 'GET', '/v1/notifications/subscriptions/nope'); // 404
+  await call('notifications.subscriptions.update', 'PATCH', '/v1/notifications/subscriptions/ops', {
+    body: { name_prefix: 'payments/', enabled: false },
+  });
+  await call('notifications.subscriptions.test', 'POST', '/v1/notifications/subscriptions/ops/test');
+  await call('notifications.subscriptions.list', 'GET', '/v1/notifications/subscriptions');
+  await call('notifications.deliveries', 'GET', '/v1/notifications/deliveries?status=delivered');
+  await call('notifications.deadLetters.retry', 'POST', '/v1/notifications/dead-letters/42/retry'); // 404: none
+  // A dead letter: a webhook to a port nothing listens on gives up after its one attempt (the test
+  // server allows one), then it is retried.
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  await call('notifications.subscriptions.create', 'POST', '/v1/notifications/subscriptions', {
+    body: { id: 'gone', channel: 'webhook', config: { url: `http://127.0.0.1:${closedPort}/hook` } },
+  });
+  await call('secrets.write', 'PUT', '/v1/secrets/notify/me', { body: { value: 'notify-value-1' } });
+  let dead: Array<{ id: number }> = [];
+  for (let i = 0; i < 100 && dead.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    dead = (await call('notifications.deadLetters', 'GET', '/v1/notifications/dead-letters?subscription=gone')).body.items;
+  }
+  if (dead.length === 0) throw new Error('no dead letter after 5 s');
+  await call('notifications.deadLetters.retry', 'POST', `/v1/notifications/dead-letters/${dead[0]!.id}/retry`);
+  await call('notifications.subscriptions.delete', 'DELETE', '/v1/notifications/subscriptions/gone');
+  await call('notifications.deadLetters.retryAll', 'POST', '/v1/notifications/dead-letters/retry', { body: { subscription: 'ops' } });
+  await call('notifications.subscriptions.delete', 'DELETE', '/v1/notifications/subscriptions/ops');
+  await new Promise((r) => receiver.close(r));
+  if (hooks.length === 0) throw new Error('the webhook receiver got no test event');
   await call('tokens.renewSelf', 'POST', '/v1/tokens/self/renew', { tenant: null }); // 400: the root token does not expire
   await call('admin.secrets.health', 'GET', '/admin/secrets/health');
   await call('admin.keyRotation.status', 'GET', '/admin/secrets/key-rotation/status');
+  await call('admin.secrets.testConnection', 'POST', '/admin/secrets/test-connection');
+  await call('admin.secrets.clearCache', 'POST', '/admin/secrets/clear-cache');
+  await call('admin.keyRotation.toggle', 'POST', '/admin/secrets/key-rotation/toggle', { body: { enabled: true, interval_hours: 720 } });
+  await call('admin.keyRotation.toggle', 'POST', '/admin/secrets/key-rotation/toggle', { body: { enabled: false } });
+  await call('admin.keyRotation.perform', 'POST', '/admin/secrets/key-rotation/perform', { body: {} });
+  await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: ['payments/api-key'] } });
+  await call('admin.logNameHash', 'POST', '/admin/log-name-hash', { tenant: null, body: { names: [] } }); // 400
+  await call('sys.masterKey.rewrap', 'POST', '/v1/sys/master-key/rewrap', { tenant: null, body: { kind: 'no-such-source' } }); // 400
+  // Re-wrap the keyring under a new local master key (the server keeps serving with it).
+  await call('sys.masterKey.rewrap', 'POST', '/v1/sys/master-key/rewrap', {
+    tenant: null,
+    body: { kind: 'local', key: randomBytes(32).toString('base64') },
+  });
+  await call('sys.audit.prune', 'POST', '/v1/sys/audit/prune', { tenant: null, body: { older_than_days: 30 } });
+  await call('sys.audit.seal', 'POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'nothing is broken' } }); // 409: intact
+  // An entry changed behind the server's back (the SQLite file edited, as an intruder would): verify
+  // finds the break, and sealing it acknowledges the problems.
+  const file = new Database(s.db.url);
+  try {
+    file.prepare("update audit_events set action = 'tampered' where seq = (select min(seq) + 1 from audit_events)").run();
+  } finally {
+    file.close();
+  }
+  await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
+  await call('sys.audit.seal', 'POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'edited by the OpenAPI test' } });
+  await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { schedule_name: 'nightly', max: 10 } });
+  await call('rotation.scheduled', 'POST', '/internal/scheduled-rotation', { body: { all_tenants: true } });
   await call('vault.sys.health', 'GET', '/v1/sys/health', { token: '', tenant: null });
   await call('vault.sys.sealStatus', 'GET', '/v1/sys/seal-status', { token: '', tenant: null });
   const vault = { headers: { 'x-vault-token': s.rootToken } };

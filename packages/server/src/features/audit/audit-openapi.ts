@@ -106,5 +106,24 @@ export const auditDocs: FeatureDocs = {
     },
     'POST /v1/sys/audit/verify': { operationId: 'sys.audit.verify', responses: ok('The verification report', ref('AuditVerifyResult')) },
     'GET /v1/sys/audit/anomalies': { operationId: 'sys.audit.anomalies', responses: ok('Anomaly signals of every tenant', anomalies) },
+    'POST /v1/sys/audit/seal': {
+      operationId: 'sys.audit.seal',
+      responses: ok(
+        'The break is acknowledged by a seal entry; verification starts again after it (an intact chain is AUDIT_CHAIN_INTACT)',
+        obj({
+          sealed: constant(true),
+          sealed_at: { type: 'integer', description: 'The entry after which verification starts again' },
+          seal_seq: { type: 'integer', description: 'The seal entry itself' },
+          acknowledged: arr(obj({ kind: str, seq: nullable(int), reason: str }, { open: true })),
+        }),
+      ),
+    },
+    'POST /v1/sys/audit/prune': {
+      operationId: 'sys.audit.prune',
+      responses: ok(
+        'How many entries were deleted, and the sequence number of the signed checkpoint left in their place',
+        obj({ pruned: int, checkpoint: nullable(int) }),
+      ),
+    },
   },
 };

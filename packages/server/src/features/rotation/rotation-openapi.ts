@@ -16,6 +16,7 @@ import {
   ref,
   str,
   type FeatureDocs,
+  type JsonSchema,
 } from '../../lib/json-schema.js';
 
 const CRITICALITY = oneOf('low', 'medium', 'high', 'critical');
@@ -53,6 +54,32 @@ const rotateResult = {
   new_version: nullable(int),
   next_retry_at: nullable(dateTime),
   duration_ms: num,
+};
+
+/** What one run over the due secrets did (or, dry, would do). */
+const rotateDueResult: JsonSchema = {
+  oneOf: [
+    obj({ dry_run: constant(true), count: int, secrets: arr(str) }),
+    obj({
+      dry_run: constant(false),
+      claimed: int,
+      succeeded: int,
+      failed: int,
+      skipped: int,
+      recovered: int,
+      deferred: arr(obj({ secret_name: str, code: str, message: str })),
+      still_due: arr(str),
+      errors: arr(obj({ secret_name: str, code: str, message: str })),
+      max: int,
+      remaining: int,
+      results: arr(
+        obj(
+          { secret_name: str, status: str, new_version: nullable(int), error: obj({ code: str, message: str }) },
+          { optional: ['new_version', 'error'] },
+        ),
+      ),
+    }),
+  ],
 };
 
 export const rotationDocs: FeatureDocs = {
@@ -122,29 +149,16 @@ export const rotationDocs: FeatureDocs = {
     },
     'POST /v1/rotation/rotate-due': {
       operationId: 'rotation.rotateDue',
-      responses: ok('The due secrets (dry run) or what rotating them did', {
-        oneOf: [
-          obj({ dry_run: constant(true), count: int, secrets: arr(str) }),
-          obj({
-            dry_run: constant(false),
-            claimed: int,
-            succeeded: int,
-            failed: int,
-            skipped: int,
-            recovered: int,
-            deferred: arr(obj({ secret_name: str, code: str, message: str })),
-            still_due: arr(str),
-            errors: arr(obj({ secret_name: str, code: str, message: str })),
-            max: int,
-            remaining: int,
-            results: arr(
-              obj(
-                { secret_name: str, status: str, new_version: nullable(int), error: obj({ code: str, message: str }) },
-                { optional: ['new_version', 'error'] },
-              ),
-            ),
-          }),
-        ],
+      responses: ok('The due secrets (dry run) or what rotating them did', rotateDueResult),
+    },
+    'POST /internal/scheduled-rotation': {
+      operationId: 'rotation.scheduled',
+      responses: ok("What the run over the due secrets did, under the caller's schedule name", {
+        oneOf: (rotateDueResult.oneOf as JsonSchema[]).map((o) => ({
+          ...o,
+          properties: { schedule_name: nullable(str), ...(o.properties as object) },
+          required: ['schedule_name', ...(o.required as string[])],
+        })),
       }),
     },
     'GET /v1/rotation/schedules': {

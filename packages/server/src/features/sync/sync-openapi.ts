@@ -73,6 +73,44 @@ export const syncDocs: FeatureDocs = {
         obj({ ...providerFields, credential_fields: arr(str), created: bool }),
       ),
     },
+    'POST /providers/configure': {
+      operationId: 'providers.configure',
+      responses: {
+        200: {
+          description: 'The configuration was replaced',
+          schema: obj({ ...providerFields, credential_fields: arr(str), created: bool }),
+        },
+        201: { description: 'The configuration was added', schema: obj({ ...providerFields, credential_fields: arr(str), created: bool }) },
+      },
+    },
+    'POST /v1/providers/{id}/import': {
+      operationId: 'providers.import',
+      responses: ok(
+        'What was (or, in a dry run, would be) created, updated, left unchanged or skipped; never a value',
+        obj({
+          provider_id: str,
+          dry_run: bool,
+          created: arr(str),
+          updated: arr(str),
+          unchanged: arr(str),
+          skipped: arr(obj({ remote_name: str, name: str, reason: str }, { optional: ['name'] })),
+          counts: obj({ created: int, updated: int, unchanged: int, skipped: int }),
+        }),
+      ),
+    },
+    'POST /admin/secrets/providers/{providerId}/credentials/validate': {
+      operationId: 'providers.validateCredential',
+      responses: ok(
+        'The checks on the stored (or candidate) credential: shape, then connection',
+        obj({
+          provider_id: str,
+          kind: str,
+          source: oneOf('stored', 'candidate'),
+          valid: bool,
+          checks: arr(obj({ check: str, ok: bool, error: obj({ code: str, message: str }, { open: true }) }, { optional: ['error'] })),
+        }),
+      ),
+    },
     'GET /v1/providers/{id}': { operationId: 'providers.get', responses: ok('One provider configuration', ref('Provider')) },
     'DELETE /v1/providers/{id}': { operationId: 'providers.delete', responses: ok('Deleted', obj({ id: str, deleted: constant(true) })) },
     'POST /v1/providers/{id}/test': {

@@ -1,9 +1,6 @@
-// The documented responses of the health, notification and administration routes (OpenAPI;
-// documentation only, see http/openapi). Items of notification lists are not described yet (open).
-import { arr, constant, dateTime, int, map, nullable, obj, ok, oneOf, openObject, str, type FeatureDocs } from '../../lib/json-schema.js';
-
-const items = obj({ items: arr(openObject) });
-const adminEnvelope = obj({ status: constant('success'), data: openObject });
+// The documented responses of the health and tenant routes, the audit checkpoint and Vault's health
+// and seal status (OpenAPI; documentation only, see http/openapi).
+import { constant, dateTime, int, map, nullable, obj, ok, oneOf, str, type FeatureDocs } from '../../lib/json-schema.js';
 
 export const systemDocs: FeatureDocs = {
   operations: {
@@ -29,22 +26,6 @@ export const systemDocs: FeatureDocs = {
         'The signed head of the chain',
         obj({ format: str, seq: int, hash: str, time: dateTime, signature: str, anchor_file: nullable(str) }),
       ),
-    },
-    'GET /v1/notifications/channels': {
-      operationId: 'notifications.channels',
-      responses: ok('Channel kinds and event types', obj({ channels: arr(obj({ kind: str, display_name: str })), event_types: arr(str) })),
-    },
-    'GET /v1/notifications/subscriptions': { operationId: 'notifications.subscriptions.list', responses: ok('Subscriptions', items) },
-    'GET /v1/notifications/deliveries': { operationId: 'notifications.deliveries', responses: ok('Recent deliveries', items) },
-    'GET /v1/notifications/dead-letters': { operationId: 'notifications.deadLetters', responses: ok('Deliveries that gave up', items) },
-    'GET /v1/notifications/manual-rotations': {
-      operationId: 'notifications.manualRotations',
-      responses: ok('Secrets waiting for a person to rotate them', items),
-    },
-    'GET /admin/secrets/health': { operationId: 'admin.secrets.health', responses: ok('Health of the store and keyring', adminEnvelope) },
-    'GET /admin/secrets/key-rotation/status': {
-      operationId: 'admin.keyRotation.status',
-      responses: ok('Key-encryption-key rotation state', adminEnvelope),
     },
     'GET /v1/sys/health': {
       operationId: 'vault.sys.health',

@@ -22,7 +22,16 @@ export const ERROR_SCHEMAS: Record<string, JsonSchema> = {
     }),
     description: 'Every Keyhaven error: a stable code, a message for people, the request id to report.',
   },
-  VaultError: { ...obj({ errors: arr(str) }), description: "Vault's error shape, kept for Vault clients." },
+  VaultError: {
+    ...obj(
+      {
+        errors: arr(str),
+        error: obj({ code: str, message: str, details: {}, request_id: str }, { optional: ['details', 'request_id'] }),
+      },
+      { optional: ['error'] },
+    ),
+    description: "Vault's error shape, kept for Vault clients; the auth paths add Keyhaven's `error` (stable code, message, request id).",
+  },
 };
 
 const errorResponse = (name: string, description: string) => ({
@@ -32,6 +41,10 @@ const errorResponse = (name: string, description: string) => ({
 
 /** Routes answered in Vault's shape: the Vault-compatible KV and system paths and the auth methods. */
 const isVault = (tags: unknown): boolean => Array.isArray(tags) && (tags.includes('vault-compat') || tags.includes('auth'));
+
+/** Marks an operation no feature documents (its success body is a placeholder); a test keeps the
+ *  document free of them. */
+export const UNDESCRIBED = 'x-keyhaven-undescribed';
 
 /** A stable operationId for routes no feature documents yet, from the method and path. */
 export const derivedOperationId = (method: string, path: string): string =>
@@ -103,6 +116,7 @@ export const completeDocument = (input: OpenApiObject, features: FeatureDocs[]):
         put(docPath, method, {
           ...renameWildcard(op, docPath),
           operationId: derivedOperationId(method, path),
+          [UNDESCRIBED]: true,
           responses: responsesOf({ 200: { description: 'Success (the body is not described yet).', schema: openObject } }, vault),
         });
         continue;
@@ -113,6 +127,7 @@ export const completeDocument = (input: OpenApiObject, features: FeatureDocs[]):
           ...renameWildcard(op, docPath),
           ...(d.summary ? { summary: d.summary } : {}),
           operationId: operations[key] ? d.operationId : `${d.operationId}.unversioned`,
+          ...(d.requestBody && !op.requestBody ? { requestBody: { content: { 'application/json': { schema: d.requestBody } } } } : {}),
           responses: responsesOf(d.responses, vault),
         });
       }
