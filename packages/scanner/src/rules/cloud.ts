@@ -292,6 +292,16 @@ export const cloudRules: Rule[] = [
     keywords: ['flyv1'],
     body: [[{ chars: B64.chars, cls: 'A-Za-z0-9+/=_,' }, 100, 300]],
   }),
+  {
+    id: 'flyio-token',
+    description: 'Fly.io token (fm1a_/fm1r_/fm2_ macaroon without the FlyV1 scheme)',
+    keywords: ['fm1a_', 'fm1r_', 'fm2_'],
+    pattern: /(?<![\w-])(fm(?:1[ar]|2)_[A-Za-z0-9+/]{100,2000}={0,3})(?![\w+/=-])/g,
+    entropy: 4,
+    severity: 'high',
+    confidence: 'high',
+    examples: { positive: [`FLY_API_TOKEN=fm2_${fake(B64, 140, 'fly2')}`], negative: [`fm2_${'A'.repeat(120)}`, 'fm2_short'] },
+  },
   tok({ id: 'render-api-key', description: 'Render API key', prefix: 'rnd_', body: [[A62, 32]] }),
   keyed({
     id: 'railway-token',

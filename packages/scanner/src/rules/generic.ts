@@ -17,7 +17,8 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
   if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
   if (/^[a-z_$][\w$]*(?:\.[a-z_$][\w$]*)+$/i.test(v)) return false; // member access: config.db.password
-  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40) return false; // CONSTANT_REFERENCE
+  // CONSTANT_REFERENCE, API_V2, DEFAULT; but not a random upper-case value with digits inside (IMHH29ZH8JCFBY)
+  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40 && (v.includes('_') || /^[A-Z]+\d{0,3}$/.test(v))) return false;
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
   if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
@@ -101,6 +102,7 @@ export const genericRules: Rule[] = [
       `'password' => '${pw}',`,
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
+      `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -114,6 +116,8 @@ export const genericRules: Rule[] = [
       'password: false,',
       '"password": "Enter your password here"',
       'password = null,',
+      'password = DB_PASSWORD_V2',
+      'password: ADMIN',
     ],
   }),
   generic({
