@@ -49,7 +49,7 @@ const assignment = (name: string, min: number) => {
   const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
   const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
   return new RegExp(
-    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
       `(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}]))`,
     'gim',
   );
@@ -100,6 +100,7 @@ export const genericRules: Rule[] = [
       `$password = "${pw}";`,
       `:password => "${pw}"`,
       `'password' => '${pw}',`,
+      `$smtp['password'] = "${pw}";`,
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
       `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
@@ -117,6 +118,7 @@ export const genericRules: Rule[] = [
       '"password": "Enter your password here"',
       'password = null,',
       'password = DB_PASSWORD_V2',
+      'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}',
       'password: ADMIN',
     ],
   }),
@@ -224,6 +226,7 @@ export const genericRules: Rule[] = [
       negative: [
         `apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${b64(pw)}\n`,
         `kind: Secret\ndata:\n  password: ${b64('changeme')}\n`,
+        `kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64('-----BEGIN CERTIFICATE-----\nMIIB' + fake(A62, 60, 'crt'))}\n`,
       ],
     },
   },
@@ -306,5 +309,11 @@ function b64u(s: string) {
 }
 function isPlaceholderB64(v: string) {
   const d = Buffer.from(v, 'base64').toString('latin1');
-  return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4;
+  return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4 || isPublicMaterial(d);
+}
+/** Certificates and public keys are not secrets (tls.crt / ca.crt in a kubernetes.io/tls Secret). */
+function isPublicMaterial(decoded: string) {
+  return /^\s*-----BEGIN (?:CERTIFICATE|PUBLIC KEY|X509 CRL|TRUSTED CERTIFICATE|CERTIFICATE REQUEST|SSH2 PUBLIC KEY|PGP PUBLIC KEY BLOCK)-----/.test(
+    decoded,
+  );
 }
