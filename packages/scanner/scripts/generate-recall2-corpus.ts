@@ -596,6 +596,193 @@ put(
 `,
 );
 
+// ---------------------------------------------------------------- batch 3 (added after batch 2 was fixed, measured before any fix)
+put(
+  'positives/keys/signer.py',
+  `PRIVATE_KEY = (
+    "${S('-----BEGIN RSA PRIVATE KEY-----')}\\n"
+    "MIIEpA${r(B64, 58)}\\n"
+    "${r(B64, 64)}\\n"
+    "-----END RSA PRIVATE KEY-----\\n"
+)
+`,
+);
+put(
+  'positives/keys/Certs.cs',
+  `const string Key = @"${S('-----BEGIN PRIVATE KEY-----')}
+MIIEvQ${r(B64, 58)}
+${r(B64, 64)}
+-----END PRIVATE KEY-----";
+`,
+);
+const p12 = Buffer.concat([
+  Buffer.from([
+    0x30, 0x82, 0x06, 0x11, 0x02, 0x01, 0x03, 0x30, 0x82, 0x05, 0xd7, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+  ]),
+  Buffer.from(r(A62, 200)),
+]);
+put('positives/keys/client-cert.pfx', p12);
+labels['positives/keys/client-cert.pfx'] = [1];
+put(
+  'positives/keys/terraform.tfvars',
+  `ssh_private_key = <<EOT
+${S('-----BEGIN OPENSSH PRIVATE KEY-----')}
+b3BlbnNzaC1rZXktdjEAAAAA${r(B64, 40)}
+-----END OPENSSH PRIVATE KEY-----
+EOT
+`,
+);
+const keytab = Buffer.concat([
+  Buffer.from([0x05, 0x02, 0, 0, 0, 0x40, 0, 1, 0, 9]),
+  Buffer.from('ACME.TEST'),
+  Buffer.from([0, 4]),
+  Buffer.from('HTTP'),
+  Buffer.from(r(A62, 40)),
+]);
+put('positives/hashes/service.keytab', keytab);
+labels['positives/hashes/service.keytab'] = [1];
+put(
+  'positives/hashes/passwd.bak',
+  `root:${S('$6$' + r(A62, 8) + '$' + r({ chars: A62.chars + './', cls: 'A-Za-z0-9./' }, 86))}:19000:0:99999:7:::
+daemon:*:19000:0:99999:7:::
+deploy:${S('$y$j9T$' + r({ chars: A62.chars + './', cls: 'A-Za-z0-9./' }, 22) + '$' + r({ chars: A62.chars + './', cls: 'A-Za-z0-9./' }, 43))}:19001:0:99999:7:::
+`,
+);
+put(
+  'positives/hashes/router.txt',
+  `username admin privilege 15 secret 5 ${S('$1$' + r(A62, 4) + '$' + r(A62, 22))}
+enable secret 9 ${S('$9$' + r(A62, 14) + '$' + r(A62, 43))}
+`,
+);
+put(
+  'positives/appfiles/credentials-config.json',
+  JSON.stringify({ '#connection': { user: 'postgres', password: S(pw()) } }, null, 2) + '\n',
+);
+put(
+  'positives/appfiles/dataSources.local.xml',
+  `<?xml version="1.0" encoding="UTF-8"?>
+<project version="4">
+  <component name="dataSourceStorageLocal">
+    <data-source name="prod@db01" uuid="${uuid('dg')}">
+      <database-info product="PostgreSQL" version="15.4" />
+      <user-name>app</user-name>
+      <secret-storage>master_key</secret-storage>
+      <password>${S(b64(pw()))}</password>
+    </data-source>
+  </component>
+</project>
+`,
+);
+put(
+  'positives/appfiles/Login Data.json',
+  `{"nextId":3,"logins":[{"id":1,"hostname":"https://intranet.acme.com","encryptedUsername":"${S('MDoEEPgAAAAA' + r(B64, 60))}","encryptedPassword":"${S('MEIEEPgAAAAA' + r(B64, 60))}","formSubmitURL":""}]}
+`,
+);
+labels['positives/appfiles/Login Data.json'] = [1];
+put(
+  'positives/appfiles/sftp-config.json',
+  `{
+    "type": "sftp",
+    "host": "web01.acme.com",
+    "user": "deploy",
+    "password": "${S(pw())}",
+    "remote_path": "/var/www/"
+}
+`,
+);
+put(
+  'positives/appfiles/.yarnrc.yml',
+  `npmRegistryServer: "https://npm.acme.com"
+npmAuthToken: "${S(r(A36, 24))}"
+`,
+);
+put(
+  'positives/generic/ansible-vars.yml',
+  `mysql_root_password: ${S(pw())}
+ansible_become_pass: "${S(simple())}"
+app_secret_key: ${S(r(A62, 40))}
+`,
+);
+put(
+  'positives/generic/server.xml',
+  `<Server port="8005" shutdown="SHUTDOWN">
+  <Realm className="org.apache.catalina.realm.MemoryRealm"/>
+  <user username="manager" password="${S(pw())}" roles="manager-gui"/>
+  <Connector port="8443" keystorePass="${S(pw())}" />
+</Server>
+`,
+);
+put(
+  'positives/generic/values-prod.yaml',
+  `redis:
+  auth:
+    enabled: true
+    password: ${S(pw())}
+keycloak:
+  admin:
+    credentials:
+      password:
+        value: "${S(pw())}"
+`,
+);
+put(
+  'positives/generic/runbook.md',
+  `## Break-glass
+
+1. \`ssh root@10.2.0.4\` (root pw: \`${S(pw())}\`)
+2. In the BIOS use admin / ${S(pw())}
+`,
+);
+put(
+  'positives/urls/notebook.ipynb',
+  `{"cells":[{"cell_type":"code","source":["engine = create_engine(\\"postgresql+psycopg2://analyst:${S(pw())}@warehouse:5432/dw\\")\\n"]}]}
+`,
+);
+put(
+  'positives/urls/urls.txt',
+  `sftp://backup:${S(simple())}@nas.local/share
+smb://ACME;jdoe:${S(pw())}@files.acme.com/public
+https://user:${S('p@ssw0rd' + fake(NUM, 2, 'u2'))}@git.acme.com/repo.git
+`,
+);
+put(
+  'positives/placeholders/.env.local',
+  `# values for my machine
+API_KEY=${S(r(A62, 32))}
+DB_PASSWORD=${S('Xx' + fake(A62, 10, 'xx') + '9')}
+PLACEHOLDER_TEXT=Enter a value
+`,
+);
+put(
+  'negatives/placeholders/config.example.yml',
+  `database:
+  password: <your-db-password>
+  user: \${DB_USER}
+api:
+  key: YOUR_API_KEY_HERE
+  secret: changeme
+  token: "{{ vault_token }}"
+  client_secret: "%CLIENT_SECRET%"
+smtp:
+  password: "********"
+`,
+);
+put(
+  'negatives/keys/README.md',
+  `Generate a key with \`openssl genrsa -out key.pem 2048\` and keep \`-----BEGIN RSA PRIVATE KEY-----\` blocks out of git.
+`,
+);
+put(
+  'negatives/generic/i18n.json',
+  `{ "password": "Password", "password_hint": "At least 8 characters", "secret_label": "Secret question", "token_expired": "Your session token expired" }
+`,
+);
+put(
+  'negatives/hashes/package.txt',
+  `resolved "https://registry.yarnpkg.com/a/-/a-1.0.0.tgz#${createHash('sha1').update('x').digest('hex')}"
+`,
+);
+
 // ---------------------------------------------------------------- negatives: docs, templates, code, fixtures, look-alikes
 put(
   'negatives/generic/.env.example',

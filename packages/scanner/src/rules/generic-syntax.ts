@@ -191,6 +191,32 @@ export const genericSyntaxRules: Rule[] = [
     },
   }),
   g({
+    // "log in as admin / Hx…#7q", "credentials: svc_backup / …", "use admin / …" in notes and runbooks
+    id: 'prose-credential-pair',
+    description: 'User name and password written as "user / password" in prose or notes',
+    keywords: [' / '],
+    pattern:
+      /\b(?:use|using|login|log in(?: as| with)?|sign in(?: as| with)?|credentials?|creds|account|user(?:name)?)\b:?[ \t]{1,4}["'`]?[\w.@\\-]{2,40}["'`]?[ \t]+\/[ \t]+["'`]?([^\s"'`/]{6,64}?)["'`]?(?=[.,;:!?)]{0,3}(?:$|\s))/gim,
+    entropy: 2.5,
+    confidence: 'low',
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      mixed(v) &&
+      /\d/.test(v) &&
+      !/^(?:https?|ftp):/i.test(v) &&
+      !/\.(?:com|org|net|io|html?|md|txt|json|ya?ml)$/i.test(v),
+    examples: {
+      positive: [`2. In the BIOS use admin / ${pw}`, `Credentials: svc_backup / ${pw2}`, `log in as root / ${pw}.`],
+      negative: [
+        'use read / write access',
+        'login / logout buttons',
+        'user / group 1000 / 1000',
+        'use http / https',
+        'account / settings / v2',
+      ],
+    },
+  }),
+  g({
     // dataSource.setPassword("…"), RedisURI.builder().withPassword("…"), .password("…") builders,
     // smtp.PlainAuth("", user, "…", host), page.fill('#password', '…'), find_element(…"password").send_keys("…")
     id: 'credential-setter-call',
