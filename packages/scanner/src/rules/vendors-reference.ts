@@ -10,6 +10,7 @@ import { A36, A62, B64, B64URL, HEX, NUM, fake, keyed, tok, uuid, UUID_RE } from
 const low = { severity: 'low', confidence: 'medium' } as const;
 
 export const referenceVendorRules: Rule[] = [
+  tok({ id: 'resend-api-key', description: 'Resend API key', prefix: 're_', body: [[A62, 8], '_', [A62, 24]], entropy: 3.5 }),
   tok({
     id: 'aws-appsync-api-key',
     description: 'AWS AppSync API key',
