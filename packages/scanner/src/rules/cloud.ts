@@ -208,13 +208,17 @@ export const cloudRules: Rule[] = [
     secret: [A62, 30],
   }),
   tok({ id: 'tencent-secret-id', description: 'Tencent Cloud SecretId', prefix: 'AKID', body: [[A62, 32]] }),
-  keyed({
-    id: 'tencent-secret-key',
-    description: 'Tencent Cloud SecretKey',
-    ids: ['tencent', 'tencentcloud_secret_key', 'secretkey'],
-    secret: [A62, 32],
-    confidence: 'low',
-  }),
+  {
+    ...keyed({
+      id: 'tencent-secret-key',
+      description: 'Tencent Cloud SecretKey',
+      ids: ['tencent', 'tencentcloud_secret_key', 'secretkey'],
+      secret: [A62, 32],
+      confidence: 'low',
+    }),
+    // IIoK8sApiCoreV1SecretKeySelector is a type name: most of it is capitalised words
+    validate: (v: string) => (v.match(/[A-Z][a-z]{2,}/g) ?? []).join('').length < v.length * 0.6,
+  },
   keyed({
     id: 'ibm-cloud-api-key',
     description: 'IBM Cloud IAM API key',
