@@ -11,6 +11,15 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** Text in a non-Latin script (CJK, kana, hangul, Cyrillic, Greek, Hebrew, Arabic, Thai...) is a translation, not a password. */
 const NON_LATIN_TEXT =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Thai}\p{Script=Devanagari}]{2}/u;
+/** A header or parameter name: 3+ segments, the first or last of which is the credential word itself
+ *  (`super-secret-password-123` stays a value). */
+const isKeywordName = (v: string) => {
+  if (!/^[\w-]+$/.test(v)) return false;
+  const parts = v.split(/[-_]/);
+  if (parts.length < 3) return false;
+  const word = /^(?:token|secret|passw(?:or)?d|pass)$/i;
+  return word.test(parts[0]) || word.test(parts[parts.length - 1]);
+};
 /** Reject values that are code, references or prose rather than literals. */
 const CODE_LIKE =
   /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
@@ -24,7 +33,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
-  if (/^[\w-]+$/.test(v) && /token|secret|passw/i.test(v) && v.split(/[-_]/).length >= 3) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh
+  if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
   if (/\]\{\d|\(\?<|\\[dwsSbB]|\[\^/.test(v)) return false; // regular-expression source, not a value
   // CONSTANT_REFERENCE, API_V2, DEFAULT; but not a random upper-case value with digits inside (IMHH29ZH8JCFBY)
   if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40 && (v.includes('_') || /^[A-Z]+\d{0,3}$/.test(v))) return false;
@@ -136,6 +145,7 @@ export const genericRules: Rule[] = [
       `$smtp['password'] = "${pw}";`,
       `ansible_become_pass: "Ab${pw}"`,
       `adminPass = "${pw}"`,
+      'password = "super-secret-password-123"',
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
       `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
