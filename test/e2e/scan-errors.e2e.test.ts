@@ -3,7 +3,8 @@
 // preload, test/e2e/fixtures/scan-faults.mjs) and a file on which a rule backtracks without end (a
 // real custom rule from the scan config, stopped by --file-timeout) are named on stderr and make the
 // exit code 2, unless there are findings (1) or --allow-scan-errors; ordinary skips stay exit 0.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,68 @@ describe('keyhaven scan: files that could not be scanned (built binary)', () => 
     });
     expect(r.code).toBe(2);
     expect(errorLines(r.stderr)).toEqual(['error: could not scan a-slow.txt: timeout (scan took longer than 500 ms)']);
+  }, 90_000);
+
+  it('the text report of an incomplete scan does not say "No secrets found." alone', async () => {
+    const r = await keyhaven(['scan', 'a-slow.txt', 'b-clean.txt', '--no-vault', '--file-timeout', '500ms'], {
+      cwd: slow,
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toMatch(/^No secrets found\.$/m);
+    expect(r.stdout).toContain('Scan incomplete: 1 file could not be scanned');
+    const json = await keyhaven(['scan', 'a-slow.txt', '--no-vault', '--file-timeout', '500ms', '--format', 'json'], {
+      cwd: slow,
+      timeoutMs: 60_000,
+    });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ findings: [], complete: false, unscanned: [{ file: 'a-slow.txt' }] });
+  }, 90_000);
+
+  it('--stdin has the per-file time limit too', async () => {
+    const r = await keyhaven(['scan', '--stdin', '--no-vault', '--file-timeout', '500ms', '--config', '.keyhaven-scan.yaml'], {
+      cwd: slow,
+      input: `slowkey${'a'.repeat(40)}!\n`,
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(2);
+    expect(errorLines(r.stderr)).toEqual(['error: could not scan <stdin>: timeout (scan took longer than 500 ms)']);
+    const ok = await keyhaven(['scan', '--stdin', '--no-vault', '--format', 'json'], { cwd: slow, input: `GITHUB_TOKEN=${LEAK}\n` });
+    expect(ok.code).toBe(1);
+    expect(JSON.parse(ok.stdout).findings[0]).toMatchObject({ ruleId: 'github-pat', file: '<stdin>', line: 1 });
+  }, 90_000);
+
+  it('--staged and --git have the per-file time limit: the stuck file is named, the rest is scanned', async () => {
+    const repo = scratchDir('keyhaven-scan-git-timeout-');
+    const g = (...a: string[]) =>
+      execFileSync('git', a, { cwd: repo, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+    try {
+      g('init', '-q', '-b', 'main');
+      g('config', 'user.name', 'Ada');
+      g('config', 'user.email', 'ada@example.test');
+      writeFileSync(path.join(repo, '.keyhaven-scan.yaml'), readFileSync(path.join(slow, '.keyhaven-scan.yaml')));
+      writeFileSync(path.join(repo, 'a-slow.txt'), `slowkey${'a'.repeat(40)}!\n`);
+      writeFileSync(path.join(repo, 'b.env'), `GITHUB_TOKEN=${LEAK}\n`);
+      g('add', '.');
+      const staged = await keyhaven(['scan', '--staged', '--no-vault', '--file-timeout', '500ms', '--format', 'json'], {
+        cwd: repo,
+        timeoutMs: 60_000,
+      });
+      expect(staged.code).toBe(1);
+      expect(JSON.parse(staged.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['b.env']);
+      expect(errorLines(staged.stderr)).toEqual(['error: could not scan a-slow.txt: timeout (scan took longer than 500 ms)']);
+      g('commit', '-qm', 'slow and leak');
+      const sha = g('rev-parse', 'HEAD').toString().trim().slice(0, 12);
+      const hist = await keyhaven(['scan', '--git', '--no-vault', '--file-timeout', '500ms', '--threads', '2'], {
+        cwd: repo,
+        timeoutMs: 60_000,
+      });
+      expect(hist.code).toBe(1);
+      expect(errorLines(hist.stderr)).toEqual([`error: could not scan ${sha}:a-slow.txt: timeout (scan took longer than 500 ms)`]);
+      expect(hist.stdout).toContain('Scan incomplete: 1 file could not be scanned');
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   }, 90_000);
 
   it('rejects a malformed --file-timeout with a usage error (2)', async () => {

@@ -42,6 +42,20 @@ describe('reporters', () => {
     expect(report(findings(), 'text', { color: true })).toContain('\x1b[');
     expect(() => report([], 'xml' as never)).toThrow(/unknown report format/);
   });
+  it('an incomplete scan is never reported as clean', () => {
+    const unscanned = [{ file: 'big.min.js', detail: 'timeout (scan took longer than 500 ms)' }];
+    expect(report([], 'text')).toBe('No secrets found.\n');
+    const text = report([], 'text', { unscanned });
+    expect(text).not.toMatch(/^No secrets found\.$/m);
+    expect(text).toContain('Scan incomplete: 1 file could not be scanned');
+    expect(report(findings(), 'text', { unscanned })).toContain('Scan incomplete: 1 file could not be scanned');
+    expect(JSON.parse(report([], 'json', { unscanned }))).toEqual({ findings: [], complete: false, unscanned });
+    expect(JSON.parse(report([], 'json')).complete).toBe(true);
+    const inv = JSON.parse(report([], 'sarif', { unscanned })).runs[0].invocations[0];
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri).toBe('big.min.js');
+    expect(JSON.parse(report([], 'sarif')).runs[0].invocations[0].executionSuccessful).toBe(true);
+  });
 });
 
 describe('baseline', () => {

@@ -150,10 +150,11 @@ const runTarget = async (
   const threads = o.threads === undefined ? undefined : Number(o.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive integer');
   const fileTimeoutMs = parseFileTimeout(o.fileTimeout ?? DEFAULT_FILE_TIMEOUT);
-  if (o.stdin) return scanStream(io.stdin, { ...settings, path: '<stdin>' });
-  if (o.staged) return scanStaged(io.cwd, settings);
+  // Every target has the per-file time limit: stdin is one "file", a git diff chunk (one file in one commit) is one.
+  if (o.stdin) return scanStream(io.stdin, { ...settings, path: '<stdin>', fileTimeoutMs });
+  if (o.staged) return scanStaged(io.cwd, { ...settings, threads, fileTimeoutMs });
   if (o.git !== undefined && o.git !== false)
-    return scanGitHistory(io.cwd, { ...settings, range: typeof o.git === 'string' ? o.git : undefined });
+    return scanGitHistory(io.cwd, { ...settings, threads, fileTimeoutMs, range: typeof o.git === 'string' ? o.git : undefined });
   const showProgress = o.progress && io.stderrIsTTY && (o.format === 'text' || o.output !== undefined);
   const bar = showProgress ? progressBar(io) : undefined;
   try {
@@ -240,6 +241,9 @@ const scanAction = async (paths: string[], o: ScanOpts & { format: ReportFormat 
   const text = report(findings, o.format, {
     color: o.format === 'text' && !o.output && io.stdoutIsTTY && !io.env.NO_COLOR,
     rules: resolveRules(settings),
+    // The report itself says the scan is incomplete (not just stderr): a "No secrets found." over
+    // files that were never scanned would read as a clean result.
+    unscanned: scanErrors.map((s) => ({ file: s.file, detail: s.detail })),
   });
   if (o.output) await writeFile(path.resolve(io.cwd, o.output), text);
   else io.out(text);
@@ -361,7 +365,7 @@ export const registerScanCommand = (program: Command, deps: ScanCommandDeps) => 
     .option('--threads <n>', 'scanning threads (default: number of cores); worker threads, or this one plus n-1 with --file-timeout 0')
     .option(
       '--file-timeout <duration>',
-      `longest one file may take to scan (10s, 500ms, 2m; 0 = no limit); past it the file is an error (default ${DEFAULT_FILE_TIMEOUT})`,
+      `longest one file may take to scan (10s, 500ms, 2m; 0 = no limit), also per staged file, commit chunk (--git) and --stdin; past it the file is an error (default ${DEFAULT_FILE_TIMEOUT})`,
     )
     .option('--allow-scan-errors', 'exit 0/1 even when some files could not be scanned (scanner error, crash or timeout)')
     .addOption(new Option('--min-severity <level>', 'report only this severity and above').choices([...SEVERITIES]))

@@ -82,6 +82,7 @@ const TEMPLATE = [
   /<[\s_-]*(?:your|my|the|insert|enter|put|replace|paste|add|an?)?[\s_-]*[a-z]*[\s_-]*(?:key|token|secret|pass(?:word|phrase)?|pwd|value|here|name|user(?:name)?|id|host|url|string|account|cred(?:ential)?s?)[\w\s-]*>/i,
   /^<[^<>\s]{1,40}>$/, // <anything> as the whole value
   /^\[[\w\s-]{1,40}\]$/, // [Shared access key goes here]
+  /^\$\{[\w.]+(?::?[-=?+][^}]*)?$/, // ${VAR:?message with spaces} cut at the first space
 ];
 
 const INLINE_ALLOW = /keyhaven:allow|gitleaks:allow|pragma:\s*allowlist secret/i;

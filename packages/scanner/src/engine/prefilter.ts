@@ -13,52 +13,63 @@ export const buildAutomaton = (keywords: string[]): KeywordAutomaton => {
   for (const k of keywords) {
     if (!k || /[^\x00-\x7f]/.test(k) || k !== k.toLowerCase()) throw new Error(`keyword must be lowercase ASCII: ${JSON.stringify(k)}`);
   }
-  // Trie
-  const gotoRows: Int32Array[] = [new Int32Array(ALPHA).fill(-1)];
+  // Trie in one flat, growable transition array (state * ALPHA + char), -1 = no edge. One buffer instead
+  // of an Int32Array per state keeps the build cheap (it runs in every worker thread that loads rules).
+  let go = new Int32Array(64 * ALPHA).fill(-1);
+  let n = 1;
   const outputs: number[][] = [[]];
   keywords.forEach((kw, idx) => {
     let s = 0;
     for (let i = 0; i < kw.length; i++) {
       const c = kw.charCodeAt(i);
-      if (gotoRows[s][c] === -1) {
-        gotoRows[s][c] = gotoRows.length;
-        gotoRows.push(new Int32Array(ALPHA).fill(-1));
+      let t = go[s * ALPHA + c];
+      if (t === -1) {
+        if ((n + 1) * ALPHA > go.length) {
+          const grown = new Int32Array(go.length * 2).fill(-1);
+          grown.set(go);
+          go = grown;
+        }
+        t = n++;
+        go[s * ALPHA + c] = t;
         outputs.push([]);
       }
-      s = gotoRows[s][c];
+      s = t;
     }
     outputs[s].push(idx);
   });
   // BFS to fill failure links and turn the trie into a full DFA.
-  const n = gotoRows.length;
   const fail = new Int32Array(n);
-  const queue: number[] = [];
+  const queue = new Int32Array(n);
+  let qn = 0;
   for (let c = 0; c < ALPHA; c++) {
-    const t = gotoRows[0][c];
-    if (t === -1) gotoRows[0][c] = 0;
+    const t = go[c];
+    if (t === -1) go[c] = 0;
     else {
       fail[t] = 0;
-      queue.push(t);
+      queue[qn++] = t;
     }
   }
-  for (let qi = 0; qi < queue.length; qi++) {
+  for (let qi = 0; qi < qn; qi++) {
     const s = queue[qi];
-    outputs[s] = outputs[s].concat(outputs[fail[s]]);
+    if (outputs[fail[s]].length) outputs[s] = outputs[s].concat(outputs[fail[s]]);
+    const row = s * ALPHA;
+    const frow = fail[s] * ALPHA;
     for (let c = 0; c < ALPHA; c++) {
-      const t = gotoRows[s][c];
-      if (t === -1) gotoRows[s][c] = gotoRows[fail[s]][c];
+      const t = go[row + c];
+      if (t === -1) go[row + c] = go[frow + c];
       else {
-        fail[t] = gotoRows[fail[s]][c];
-        queue.push(t);
+        fail[t] = go[frow + c];
+        queue[qn++] = t;
       }
     }
   }
   // Flatten, folding upper case onto lower case.
   const table = new Int32Array(n * ALPHA);
   for (let s = 0; s < n; s++) {
+    const row = s * ALPHA;
     for (let c = 0; c < ALPHA; c++) {
       const lc = c >= 65 && c <= 90 ? c + 32 : c;
-      table[s * ALPHA + c] = gotoRows[s][lc] * ALPHA;
+      table[row + c] = go[row + lc] * ALPHA;
     }
   }
   const hasOut = new Uint8Array(n);

@@ -5,7 +5,13 @@ import type { Finding, Rule, Severity } from '../types.js';
 const LEVEL: Record<Severity, 'note' | 'warning' | 'error'> = { low: 'note', medium: 'warning', high: 'error', critical: 'error' };
 const SCORE: Record<Severity, string> = { low: '3.0', medium: '5.0', high: '8.0', critical: '9.5' };
 
-export const sarifReport = (findings: Finding[], rules: readonly Rule[], version = '0.1.0'): string => {
+/** SARIF 2.1.0; files that could not be scanned make the invocation unsuccessful, one notification each. */
+export const sarifReport = (
+  findings: Finding[],
+  rules: readonly Rule[],
+  unscanned: ReadonlyArray<{ file: string; detail?: string }> = [],
+  version = '0.1.0',
+): string => {
   const used = [...new Set(findings.map((f) => f.ruleId))];
   const byId = new Map(rules.map((r) => [r.id, r]));
   const driverRules = used.map((id) => {
@@ -62,6 +68,16 @@ export const sarifReport = (findings: Finding[], rules: readonly Rule[], version
           },
         },
         results,
+        invocations: [
+          {
+            executionSuccessful: unscanned.length === 0,
+            toolExecutionNotifications: unscanned.map((u) => ({
+              level: 'error',
+              message: { text: `could not be scanned: ${u.detail ?? 'scanner error'}` },
+              locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(u.file) } } }],
+            })),
+          },
+        ],
       },
     ],
   };

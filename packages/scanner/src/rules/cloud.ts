@@ -208,13 +208,17 @@ export const cloudRules: Rule[] = [
     secret: [A62, 30],
   }),
   tok({ id: 'tencent-secret-id', description: 'Tencent Cloud SecretId', prefix: 'AKID', body: [[A62, 32]] }),
-  keyed({
-    id: 'tencent-secret-key',
-    description: 'Tencent Cloud SecretKey',
-    ids: ['tencent', 'tencentcloud_secret_key', 'secretkey'],
-    secret: [A62, 32],
-    confidence: 'low',
-  }),
+  {
+    ...keyed({
+      id: 'tencent-secret-key',
+      description: 'Tencent Cloud SecretKey',
+      ids: ['tencent', 'tencentcloud_secret_key', 'secretkey'],
+      secret: [A62, 32],
+      confidence: 'low',
+    }),
+    // IIoK8sApiCoreV1SecretKeySelector is a type name: most of it is capitalised words
+    validate: (v: string) => (v.match(/[A-Z][a-z]{2,}/g) ?? []).join('').length < v.length * 0.6,
+  },
   keyed({
     id: 'ibm-cloud-api-key',
     description: 'IBM Cloud IAM API key',
@@ -292,6 +296,16 @@ export const cloudRules: Rule[] = [
     keywords: ['flyv1'],
     body: [[{ chars: B64.chars, cls: 'A-Za-z0-9+/=_,' }, 100, 300]],
   }),
+  {
+    id: 'flyio-token',
+    description: 'Fly.io token (fm1a_/fm1r_/fm2_ macaroon without the FlyV1 scheme)',
+    keywords: ['fm1a_', 'fm1r_', 'fm2_'],
+    pattern: /(?<![\w-])(fm(?:1[ar]|2)_[A-Za-z0-9+/]{100,2000}={0,3})(?![\w+/=-])/g,
+    entropy: 4,
+    severity: 'high',
+    confidence: 'high',
+    examples: { positive: [`FLY_API_TOKEN=fm2_${fake(B64, 140, 'fly2')}`], negative: [`fm2_${'A'.repeat(120)}`, 'fm2_short'] },
+  },
   tok({ id: 'render-api-key', description: 'Render API key', prefix: 'rnd_', body: [[A62, 32]] }),
   keyed({
     id: 'railway-token',

@@ -20,7 +20,9 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
   ),
   severity: 'critical',
   confidence: 'high',
-  validate: okPassword,
+  // abc:xyz@example.com in API docs: a toy password on a documentation domain (RFC 2606) is an example
+  validate: (v, ctx) =>
+    okPassword(v) && !(v.length <= 4 && /^(?:[a-z]+|\d+)$/.test(v) && /@(?:[\w-]+\.)*example\.(?:com|org|net)\b/i.test(ctx.line)),
   examples: {
     positive: [
       `DATABASE_URL=${sample.replace('PW', pw())}`,
@@ -28,7 +30,7 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
       sample.replace('PW', 'k9'),
       sample.replace('PW', 'p@ss' + fake(A62, 3, id)),
     ],
-    negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', '')],
+    negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', ''), `${sample.split('://')[0]}://abc:xyz@example.com/`],
   },
 });
 
@@ -78,7 +80,8 @@ export const databaseRules: Rule[] = [
     validate: (s: string, ctx: { line: string }) =>
       okPassword(s) &&
       !/^(?:pass|passw0rd|pwd|pw|secret|token|user|x-oauth-basic)$/i.test(s) &&
-      !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)),
+      !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)) &&
+      !(s.length <= 4 && /^(?:[a-z]+|\d+)$/.test(s) && /@(?:[\w-]+\.)*example\.(?:com|org|net)\b/i.test(ctx.line)),
     severity: 'high',
   },
   {

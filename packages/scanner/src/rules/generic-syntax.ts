@@ -91,9 +91,9 @@ export const genericSyntaxRules: Rule[] = [
     // "the password is X", "pwd: X", "password for user 'x' is 'y'", "Password - X" in docs, tickets, chats
     id: 'prose-password',
     description: 'Password written out in prose or notes',
-    keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:'],
+    keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:', 'pre-shared key', 'preshared key', 'shared secret', 'psk'],
     pattern:
-      /\b(?:password|passwd|pwd|pw|passcode|passphrase)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
@@ -114,6 +114,7 @@ export const genericSyntaxRules: Rule[] = [
         `- pwd: ${pw}`,
         `ssh in as deploy, password: "${pw}"`,
         `The default password for user 'postgres' is 'Adm1n2024'.`,
+        `and the VPN pre-shared key is ${pw}`,
       ],
       negative: [
         'The password is stored in the vault.',
@@ -186,6 +187,87 @@ export const genericSyntaxRules: Rule[] = [
         'cp -p src dst',
         'mysql -p"$MYSQL_PWD"',
         'tool --password "${PASSWORD}"',
+      ],
+    },
+  }),
+  g({
+    // "log in as admin / Hx…#7q", "credentials: svc_backup / …", "use admin / …" in notes and runbooks
+    id: 'prose-credential-pair',
+    description: 'User name and password written as "user / password" in prose or notes',
+    keywords: [' / '],
+    pattern:
+      /\b(?:use|using|login|log in(?: as| with)?|sign in(?: as| with)?|credentials?|creds|account|user(?:name)?)\b:?[ \t]{1,4}["'`]?[\w.@\\-]{2,40}["'`]?[ \t]+\/[ \t]+["'`]?([^\s"'`/]{6,64}?)["'`]?(?=[.,;:!?)]{0,3}(?:$|\s))/gim,
+    entropy: 2.5,
+    confidence: 'low',
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      mixed(v) &&
+      /\d/.test(v) &&
+      !/^(?:https?|ftp):/i.test(v) &&
+      !/\.(?:com|org|net|io|html?|md|txt|json|ya?ml)$/i.test(v),
+    examples: {
+      positive: [`2. In the BIOS use admin / ${pw}`, `Credentials: svc_backup / ${pw2}`, `log in as root / ${pw}.`],
+      negative: [
+        'use read / write access',
+        'login / logout buttons',
+        'user / group 1000 / 1000',
+        'use http / https',
+        'account / settings / v2',
+      ],
+    },
+  }),
+  g({
+    // dataSource.setPassword("…"), RedisURI.builder().withPassword("…"), .password("…") builders,
+    // smtp.PlainAuth("", user, "…", host), page.fill('#password', '…'), find_element(…"password").send_keys("…")
+    id: 'credential-setter-call',
+    description: 'Credential passed as a literal to a password setter, builder, SMTP auth or form-fill call',
+    keywords: [
+      'setpassword',
+      'withpassword',
+      '.password(',
+      'setsecret',
+      'setclientsecret',
+      'setapikey',
+      'plainauth',
+      '.fill(',
+      '.type(',
+      'send_keys',
+      'sendkeys',
+    ],
+    pattern: new RegExp(
+      '(?:' +
+        `\\b(?:set|with)(?:Password|Passwd|Secret|ClientSecret|ApiKey|AccessKey|SecretKey)\\s{0,2}\\(\\s{0,4}` +
+        '|' +
+        `\\.(?:password|passwd|secret|clientSecret|apiKey)\\s{0,2}\\(\\s{0,4}` +
+        '|' +
+        `\\bPlainAuth\\(\\s{0,4}"[^"\\n]{0,80}"\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|[\\w.]{1,60})\\s{0,4},\\s{0,4}` +
+        '|' +
+        `\\.(?:fill|type)\\(\\s{0,4}(["'])[^"'\\n]{0,60}pass(?:word|wd)?[^"'\\n]{0,40}\\1\\s{0,4},\\s{0,4}` +
+        '|' +
+        `(["'])[\\w-]{0,30}pass(?:word|wd)?[\\w-]{0,30}\\2\\s{0,2}\\)\\s{0,2}\\.(?:send_keys|sendKeys)\\(\\s{0,4}` +
+        ')' +
+        `(["'])([^"'\\r\\n]{4,128})\\3\\s{0,4}(?:[,)]|\\.toCharArray)`,
+      'gi',
+    ),
+    secretGroup: 4,
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && !/^(?:utf-?8|changeme)$/i.test(v),
+    examples: {
+      positive: [
+        `dataSource.setPassword("${pw}");`,
+        `RedisURI.builder().withPassword("${pw}".toCharArray()).build();`,
+        `auth := smtp.PlainAuth("", "alerts@acme.com", "${pw}", "smtp.acme.com")`,
+        `await page.fill('#password', '${pw}');`,
+        `driver.find_element(By.ID, "password").send_keys("${pw}")`,
+        `DataSourceBuilder.create().username("app").password("${pw}").build();`,
+      ],
+      negative: [
+        'dataSource.setPassword(env.get("DB_PASSWORD"));',
+        "await page.fill('#password', process.env.E2E_PASSWORD);",
+        "await page.fill('#username', 'alice@example.com');",
+        'builder.password(config.password())',
+        'user.setPassword("changeme");',
       ],
     },
   }),

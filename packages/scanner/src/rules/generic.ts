@@ -8,17 +8,37 @@ const pw = 'Hx' + fake(A62, 10, 'gpw') + '#7q';
 const tk = fake(A62, 32, 'gtk');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
+/** Text in a non-Latin script (CJK, kana, hangul, Cyrillic, Greek, Hebrew, Arabic, Thai...) is a translation, not a password. */
+const NON_LATIN_TEXT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Thai}\p{Script=Devanagari}]{2}/u;
+/** A header or parameter name: 3+ segments, the first or last of which is the credential word itself
+ *  (`super-secret-password-123` stays a value). */
+const isKeywordName = (v: string) => {
+  if (!/^[\w-]+$/.test(v)) return false;
+  const parts = v.split(/[-_]/);
+  if (parts.length < 3) return false;
+  const word = /^(?:token|secret|passw(?:or)?d|pass)$/i;
+  return word.test(parts[0]) || word.test(parts[parts.length - 1]);
+};
 /** Reject values that are code, references or prose rather than literals. */
 const CODE_LIKE =
   /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
+  if (NON_LATIN_TEXT.test(v)) return false; // a translation ("default": "必須のARIA子ロールが存在します")
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
   if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
   if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
-  if (/^[a-z_$][\w$]*(?:\.[a-z_$][\w$]*)+$/i.test(v)) return false; // member access: config.db.password
-  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40) return false; // CONSTANT_REFERENCE
-  if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(v)) return false; // camelCaseIdentifier
+  if (/^[a-z_$][\w$]*(?:\??\.[a-z_$][\w$]*)+;?$/i.test(v)) return false; // member access: config.db.password, r.groups?.password
+  if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
+  if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
+  if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
+  if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
+  if (/\]\{\d|\(\?<|\\[dwsSbB]|\[\^/.test(v)) return false; // regular-expression source, not a value
+  // CONSTANT_REFERENCE, API_V2, DEFAULT; but not a random upper-case value with digits inside (IMHH29ZH8JCFBY)
+  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40 && (v.includes('_') || /^[A-Z]+\d{0,3}$/.test(v))) return false;
+  if (/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(v)) return false; // camelCaseIdentifier, defaultToConfig2
+  if (/^[a-z_$][\w$]*\.[\w$.]+(?:\?\?|\|\||&&)/i.test(v)) return false; // e.extendedLifetimeToken??!1 (minified code)
   if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
   if (
@@ -48,14 +68,16 @@ const assignment = (name: string, min: number) => {
   const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
   const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
   return new RegExp(
-    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
       `(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}]))`,
     'gim',
   );
 };
 
 /** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
-const proseLike = (v: string) => /\s/.test(v) && (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v));
+const proseLike = (v: string) =>
+  /\s/.test(v) &&
+  (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v) || (!/\d/.test(v) && /^[\p{L}\p{M}\s.,!?'’:-]+$/u.test(v)));
 
 type GenericSpec = {
   id: string;
@@ -68,6 +90,21 @@ type GenericSpec = {
   neg: string[];
   strict?: boolean;
 };
+/** Lines that are generated code rather than configuration: source maps (sourcesContent holds escaped code). */
+const generatedLine = (line: string) => /^\s*\{\s*"version"\s*:\s*3\s*,/.test(line) && line.includes('"mappings"');
+/**
+ * A bare `pass` key (not password/passwd/passphrase) is as often pass/fail, bypass or compass as a
+ * password: take it only when it is not the tail of a lowercase word and the value mixes letters with
+ * digits or symbols (so `"pass": "Element is focusable"` and `Bypass: Canonicalized` are not passwords).
+ */
+const barePassOk = (v: string, line: string) => {
+  const at = line.indexOf(v);
+  const before = at < 0 ? line : line.slice(0, at);
+  const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,4}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
+  if (!m) return true;
+  if (m[2] === 'pass' && /[a-z]$/.test(m[1])) return false;
+  return /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
+};
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
@@ -77,7 +114,13 @@ const generic = (g: GenericSpec): Rule => ({
   generic: true,
   severity: 'medium',
   confidence: g.strict ? 'medium' : 'low',
-  validate: (v, ctx) => looksLikeLiteral(v, ctx) && !proseLike(v) && (!g.strict || hasDigitAndLetter(v)),
+  validate: (v, ctx) =>
+    looksLikeLiteral(v, ctx) &&
+    !proseLike(v) &&
+    (!g.strict || hasDigitAndLetter(v)) &&
+    !/\.d\.[cm]?ts$/.test(ctx.path) &&
+    !generatedLine(ctx.line) &&
+    (g.id !== 'generic-password' || barePassOk(v, ctx.line)),
   examples: { positive: g.pos, negative: g.neg },
 });
 
@@ -99,8 +142,13 @@ export const genericRules: Rule[] = [
       `$password = "${pw}";`,
       `:password => "${pw}"`,
       `'password' => '${pw}',`,
+      `$smtp['password'] = "${pw}";`,
+      `ansible_become_pass: "Ab${pw}"`,
+      `adminPass = "${pw}"`,
+      'password = "super-secret-password-123"',
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
+      `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -114,6 +162,17 @@ export const genericRules: Rule[] = [
       'password: false,',
       '"password": "Enter your password here"',
       'password = null,',
+      'password = DB_PASSWORD_V2',
+      'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}',
+      'password: ADMIN',
+      '"pass": "Element ist fokussierbar",',
+      '"pass": "ARIA-rollen er korrekt",',
+      'export const SESSION_TOKEN_QUERY_PARAM = "X-Amz-S3session-Token";',
+      '"pass": "要素はフォーカス可能です",',
+      '- Proxy Bypass: Canonicalized IPv4 shorthand',
+      '// First pass: count output lines',
+      "password: '#/components/schemas/password'",
+      'const password = result.groups?.password;',
     ],
   }),
   generic({
@@ -220,6 +279,7 @@ export const genericRules: Rule[] = [
       negative: [
         `apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${b64(pw)}\n`,
         `kind: Secret\ndata:\n  password: ${b64('changeme')}\n`,
+        `kind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64('-----BEGIN CERTIFICATE-----\nMIIB' + fake(A62, 60, 'crt'))}\n`,
       ],
     },
   },
@@ -302,5 +362,11 @@ function b64u(s: string) {
 }
 function isPlaceholderB64(v: string) {
   const d = Buffer.from(v, 'base64').toString('latin1');
-  return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4;
+  return /changeme|example|password|xxxx|dummy/i.test(d) || d.length < 4 || isPublicMaterial(d);
+}
+/** Certificates and public keys are not secrets (tls.crt / ca.crt in a kubernetes.io/tls Secret). */
+function isPublicMaterial(decoded: string) {
+  return /^\s*-----BEGIN (?:CERTIFICATE|PUBLIC KEY|X509 CRL|TRUSTED CERTIFICATE|CERTIFICATE REQUEST|SSH2 PUBLIC KEY|PGP PUBLIC KEY BLOCK)-----/.test(
+    decoded,
+  );
 }

@@ -15,6 +15,7 @@ import { genericRules } from './generic.js';
 import { genericSyntaxRules } from './generic-syntax.js';
 import { appFileRules } from './app-files.js';
 import { vendorRules } from './vendors.js';
+import { referenceVendorRules } from './vendors-reference.js';
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...privateKeyRules,
@@ -27,6 +28,7 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...appFileRules,
   ...saasRules,
   ...vendorRules,
+  ...referenceVendorRules,
   ...databaseRules,
   ...frameworkRules,
   ...hashRules,

@@ -12,13 +12,14 @@ export const registryRules: Rule[] = [
     id: 'npmrc-auth-token',
     description: '.npmrc _authToken for a registry',
     keywords: ['_authtoken'],
-    pattern: /_authToken\s{0,3}=\s{0,3}["']?([^\s"'#;]{4,512})/gi,
+    // `//host/:_authToken=` or a top-level `_authToken=` line; not any *_AUTHTOKEN= variable elsewhere
+    pattern: /(?:^[ \t]{0,8}["']?|:)_authToken["']?\s{0,3}[=:]\s{0,3}["']?([^\s"'#;]{4,512})/gim,
     severity: 'critical',
     confidence: 'high',
     validate: (v) => !/^\$\{?|^%|^\{\{|^<|^\$\(/.test(v),
     examples: {
       positive: [`//registry.npmjs.org/:_authToken=${fake(A62, 36, 'npmrc')}`, '//npm.acme.io/:_authToken=abc12345'],
-      negative: ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '//r/:_authToken=<token>'],
+      negative: ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '//r/:_authToken=<token>', 'NGROK_AUTHTOKEN=abc12345'],
     },
   },
   {
@@ -114,6 +115,14 @@ export const registryRules: Rule[] = [
     ids: ['artifactory_password', 'jfrog_password', 'artifactory_token'],
     secret: '[\\w.=+/-]{32,1024}',
     sample: fake(B64URL, 64, 'jfp'),
+    entropy: 3.5,
+  }),
+  keyed({
+    id: 'jfrog-api-key',
+    description: 'JFrog API key or identity token (next to a JFrog/Artifactory name)',
+    ids: ['jfrog', 'artifactory', 'bintray', 'xray'],
+    secret: '(?:[a-z0-9]{73}|[a-z0-9]{64})',
+    sample: fake(A36, 73, 'jfak'),
     entropy: 3.5,
   }),
   tok({ id: 'clojars-token', description: 'Clojars deploy token', prefix: 'CLOJARS_', body: [[A36, 60]] }),

@@ -12,7 +12,7 @@ export const saasRules: Rule[] = [
     id: 'datadog-app-key',
     description: 'Datadog application key',
     ids: ['datadog', 'dd_app_key', 'dd-application-key', 'dd_application_key'],
-    secret: [HEX, 40],
+    secret: [A36, 40],
   }),
   tok({ id: 'newrelic-user-api-key', description: 'New Relic user API key', prefix: 'NRAK-', body: [[A62, 27]], entropy: 3 }),
   tok({ id: 'newrelic-admin-api-key', description: 'New Relic admin API key', prefix: 'NRAA-', body: [[HEX, 27]] }),
@@ -229,7 +229,7 @@ export const saasRules: Rule[] = [
     description: '1Password service account token',
     prefix: 'ops_eyJ',
     body: [
-      [{ chars: B64.chars, cls: 'A-Za-z0-9+/' }, 250, 1000],
+      [{ chars: B64.chars, cls: 'A-Za-z0-9+/' }, 100, 1280],
       [{ chars: '=', cls: '=' }, 0, 3],
     ],
   }),
@@ -239,6 +239,22 @@ export const saasRules: Rule[] = [
     prefix: 'A3-',
     body: [[A36U, 6], '-', [A36U, 6, 11], '-', [A36U, 5], '-', [A36U, 5], '-', [A36U, 5], '-', [A36U, 5]],
   }),
+  {
+    // A3-XXXXXX-XXXXXXXXXXX-XXXXX-XXXXX-XXXXX (the 11-character form of the second group)
+    id: 'onepassword-secret-key-compact',
+    description: '1Password account secret key (compact form)',
+    keywords: ['a3-'],
+    pattern: /(?<![\w-])(A3-[A-Z0-9]{6}-[A-Z0-9]{11}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})(?![\w-])/g,
+    entropy: 3.8,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `OP_SECRET_KEY=A3-${fake(A36U, 6, 'op1')}-${fake(A36U, 11, 'op2')}-${fake(A36U, 5, 'op3')}-${fake(A36U, 5, 'op4')}-${fake(A36U, 5, 'op5')}`,
+      ],
+      negative: ['A3-XXXXXX-XXXXXXXXXXX-XXXXX-XXXXX-XXXXX'],
+    },
+  },
   tok({ id: 'postman-api-key', description: 'Postman API key', prefix: 'PMAK-', body: [[HEX, 24], '-', [HEX, 34]] }),
   {
     id: 'doppler-token',
@@ -349,7 +365,7 @@ export const saasRules: Rule[] = [
     id: 'mapbox-secret-token',
     description: 'Mapbox secret access token',
     prefix: 'sk.eyJ',
-    body: [[B64URL, 50, 150], '.', [B64URL, 22]],
+    body: [[B64URL, 20, 150], '.', [B64URL, 20, 30]],
   }),
   tok({ id: 'contentful-pat', description: 'Contentful personal access token', prefix: 'CFPAT-', body: [[B64URL, 43]] }),
   keyed({ id: 'contentful-delivery-token', description: 'Contentful delivery/preview token', ids: ['contentful'], secret: [B64URL, 43] }),
@@ -404,7 +420,12 @@ export const saasRules: Rule[] = [
   tok({ id: 'prefect-api-key', description: 'Prefect API key', prefix: 'pnu_', body: [[A62, 36]] }),
   tok({ id: 'infracost-api-key', description: 'Infracost API key', prefix: 'ico-', body: [[A62, 32]] }),
   tok({ id: 'scalingo-token', description: 'Scalingo API token', prefix: 'tk-us-', body: [[B64URL, 48]] }),
-  tok({ id: 'defined-networking-token', description: 'Defined Networking API token', prefix: 'dnkey-', body: [[A36, 26], '-', [A36, 52]] }),
+  tok({
+    id: 'defined-networking-token',
+    description: 'Defined Networking API token',
+    prefix: 'dnkey-',
+    body: [[B64URL, 26, 26], '-', [B64URL, 52, 52]],
+  }),
   tok({
     id: 'settlemint-token',
     description: 'SettleMint access token',
@@ -446,6 +467,23 @@ export const saasRules: Rule[] = [
     ids: ['confluent'],
     secret: '[A-Za-z0-9+/]{64}',
     sample: fake(A62, 64, 'cfl'),
+  }),
+  keyed({
+    id: 'confluent-api-key',
+    description: 'Confluent Cloud API key (the id half of the key pair)',
+    ids: ['confluent'],
+    secret: '[A-Z0-9]{16}',
+    sample: fake(A36U, 16, 'cflk'),
+    entropy: 3,
+    severity: 'medium',
+  }),
+  keyed({
+    id: 'asana-client-secret',
+    description: 'Asana OAuth client secret',
+    ids: ['asana'],
+    secret: '[a-z0-9]{32}',
+    sample: fake(A36, 32, 'asanasec'),
+    entropy: 3.5,
   }),
   keyed({
     id: 'upstash-token',

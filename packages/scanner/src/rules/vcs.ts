@@ -56,7 +56,7 @@ export const vcsRules: Rule[] = [
   tok({ id: 'gitlab-agent-token', description: 'GitLab Kubernetes agent token', prefix: 'glagent-', body: [[B64URL, 50, 80]] }),
   tok({ id: 'gitlab-oauth-app-secret', description: 'GitLab OAuth application secret', prefix: 'gloas-', body: [[B64URL, 64]] }),
   tok({ id: 'gitlab-scim-token', description: 'GitLab SCIM token', prefix: 'glsoat-', body: [[B64URL, 20, 60]] }),
-  tok({ id: 'gitlab-cicd-job-token', description: 'GitLab CI/CD job token', prefix: 'glcbt-', body: [[HEX, 1, 5], '_', [B64URL, 20, 60]] }),
+  tok({ id: 'gitlab-cicd-job-token', description: 'GitLab CI/CD job token', prefix: 'glcbt-', body: [[A62, 1, 5], '_', [B64URL, 20, 60]] }),
   tok({
     id: 'gitlab-feature-flag-token',
     description: 'GitLab feature flag client token',
@@ -86,7 +86,20 @@ export const vcsRules: Rule[] = [
     secret: [A62, 24],
   }),
   keyed({ id: 'gitea-token', description: 'Gitea / Forgejo access token', ids: ['gitea', 'forgejo'], secret: [HEX, 40] }),
-  tok({ id: 'sourcegraph-token', description: 'Sourcegraph access token', prefix: 'sgp_', body: [[HEX, 16], '_', [HEX, 40]] }),
+  {
+    // sgp_<16 hex instance id>_<40 hex>, sgp_local_<40 hex>, and the older sgp_<40 hex>
+    id: 'sourcegraph-token',
+    description: 'Sourcegraph access token',
+    keywords: ['sgp_'],
+    pattern: /(?<![\w-])(sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40})(?![\w-])/g,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`SRC_ACCESS_TOKEN=sgp_${fake(HEX, 16, 'sg1')}_${fake(HEX, 40, 'sg2')}`, `token: sgp_local_${fake(HEX, 40, 'sg3')}`],
+      negative: [`sgp_${fake(HEX, 16, 'sg1')}_short`, `sgp_${'0'.repeat(40)}`],
+    },
+  },
   tok({ id: 'circleci-pat', description: 'CircleCI personal API token', prefix: 'CCIPAT_', body: [[A62, 22], '_', [HEX, 40]] }),
   keyed({ id: 'circleci-token', description: 'CircleCI API token (legacy)', ids: ['circleci', 'circle_token'], secret: [HEX, 40] }),
   keyed({ id: 'travis-ci-token', description: 'Travis CI access token', ids: ['travis'], secret: [B64URL, 22] }),
@@ -96,7 +109,7 @@ export const vcsRules: Rule[] = [
     id: 'codecov-token',
     description: 'Codecov upload token',
     ids: ['codecov'],
-    secret: UUID_RE,
+    secret: `(?:${UUID_RE}|[a-z0-9]{32})`,
     sample: uuid('codecov'),
     severity: 'medium',
   }),
@@ -112,7 +125,7 @@ export const vcsRules: Rule[] = [
     id: 'harness-pat',
     description: 'Harness personal/service account token',
     prefix: 'pat.',
-    body: [[B64URL, 22], '.', [HEX, 24], '.', [A62, 20]],
+    body: [[B64URL, 22], '.', [A62, 24], '.', [A62, 20]],
   }),
   keyed({ id: 'jenkins-api-token', description: 'Jenkins API token', ids: ['jenkins'], secret: [HEX, 34] }),
   keyed({

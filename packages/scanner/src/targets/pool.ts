@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Finding, ScanEvent, ScanProgress, SkippedFile } from '../types.js';
 import { createScanner, DEFAULT_MAX_FILE_SIZE, type ScanSettings } from '../engine/scanner.js';
-import { scanFileSafe, type FileJob, type FileResult } from './scan-file.js';
+import { jobName, scanFileSafe, type FileJob, type FileResult } from './scan-file.js';
 import { PROGRESS_BATCH, PROGRESS_BUSY, PROGRESS_INDEX, PROGRESS_SLOTS, PROGRESS_STARTED, type WorkerData } from './worker-progress.js';
 
 export const defaultThreads = () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
@@ -273,7 +273,7 @@ export const runFileStream = async (
         if (b.isolated)
           finish(b.jobs[0], {
             findings: [],
-            skipped: { file: b.jobs[0].job.rel, reason: 'error', detail: `worker crashed (${reason})` },
+            skipped: { file: jobName(b.jobs[0].job), reason: 'error', detail: `worker crashed (${reason})` },
             bytes: 0,
           });
         else retry.push(...b.jobs);
@@ -344,7 +344,7 @@ export const runFileStream = async (
       s.batches = [];
       finish(stuck, {
         findings: [],
-        skipped: { file: stuck.job.rel, reason: 'error', detail: `timeout (scan took longer than ${timeoutMs} ms)` },
+        skipped: { file: jobName(stuck.job), reason: 'error', detail: `timeout (scan took longer than ${timeoutMs} ms)` },
         bytes: 0,
       });
       pending.unshift(...back);

@@ -1,0 +1,11 @@
+publishing {
+    repositories {
+        maven {
+            url = uri("https://repo.example.com/releases")
+            credentials {
+                username = "ci"
+                password = "Orchid382$"
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+ssh_private_key = <<EOT
+-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAARb+Rd6H9+SDiBaMrtJ0O4ajxQeDQaASVxWZWnWU4
+-----END OPENSSH PRIVATE KEY-----
+EOT

@@ -1,0 +1,9 @@
+import os
+
+DEBUG = False
+ANTHROPIC_API_KEY = "sk-ant-api03-G-PumdyBOtfAcaDnKNmWBK88YtE_0pAoZ-Ch-HqCiVKj14ckpFxBC4o1QNvBebwd1L8QpV3nx5YOCKw1Rhr-napGrQ5YbAA"
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "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")
+SLACK_BOT_TOKEN = 'xoxb-973399608944-9335976749678-2vFoUG2RjE2GwRqy6C1brr2l'
+TWILIO_ACCOUNT_SID = "AC1f03fb258bd28bd3b6e7d9b89f13c6c4"
+TWILIO_AUTH_TOKEN = "716fd71242276d5c065be7f1bdf95311"
+MAPBOX_STYLE = "mapbox://styles/acme/outdoor"
