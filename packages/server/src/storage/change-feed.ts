@@ -8,9 +8,9 @@
 // SQLite needs none of this: one server owns the file (ADR 0005).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Executor, StorageHandle } from './database.js';
+import { createDeferredSql, type Executor, type StorageHandle } from './database.js';
 import type { Database } from './schema.js';
 
 export type ChangeTopic = 'secret' | 'policy' | 'tenant';
@@ -76,6 +76,8 @@ export interface PgChangeFeedOptions {
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
 }
+
+const announceSql = createDeferredSql('postgres');
 
 export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<ChangeFeed> => {
   const heartbeatMs = opts.heartbeatMs ?? 5000;
@@ -204,7 +206,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       return live;
     },
     async announce(trx, topic, tenant, name) {
-      await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify([topic, tenant, name])})`.execute(trx);
+      // Sent with the COMMIT (deferred): NOTIFY is delivered at commit anyway.
+      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, JSON.stringify([topic, tenant, name])]);
     },
     subscribe(onChange, onReset) {
       subscribers.push({ onChange, onReset });

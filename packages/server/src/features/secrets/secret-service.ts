@@ -199,6 +199,14 @@ export const createSecretService = (deps: SecretServiceDeps) => {
    *  Cheap when nothing is to prune: versions are only listed once there can be too many. */
   const prune = async (ex: Executor, row: SecretRow) => {
     if (row.latest_version <= row.max_versions) return;
+    if (store.pruneDeferred) {
+      // PostgreSQL: one statement, sent with the commit; the data keys are forgotten once it has run.
+      const labels = [row.current_version, row.previous_version, row.pending_version];
+      await store.pruneDeferred(ex, row.tenant_id, row.id, row.max_versions, labels, now(), (victims) => {
+        for (const v of victims) barrier.forget(`${aadFor(row.tenant_id, row.id, v)}\u0000`);
+      });
+      return;
+    }
     // A count on the index, then only the oldest excess + 3 live versions: at most three carry a
     // label, so they hold every victim. (One query with a window count sorted in a temporary b-tree
     // and cost three times as much.)
@@ -295,7 +303,8 @@ export const createSecretService = (deps: SecretServiceDeps) => {
               pending_version: row.pending_version === version ? null : row.pending_version,
             };
       const patch = { ...labels, latest_version: version, updated_at: at };
-      if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+      // The row is locked for this transaction (or was created by it): the update cannot miss.
+      if (!(await store.updateLockedSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
       const updated = { ...row, ...patch, row_version: row.row_version + 1 };
       await prune(trx, updated);
       await opts.inTransaction?.(trx, { version, before });
