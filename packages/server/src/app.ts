@@ -323,6 +323,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       egress: providerContext.egress!,
       settings: config.notifications,
       observer: opts.notificationObserver,
+      changes,
     });
     const secrets = createSecretService({
       storage,
@@ -348,6 +349,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       settings: config.providers,
       context: providerContext,
       observe: metrics.domain,
+      changes,
     });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const sessions = createConsoleSessions({

@@ -13,7 +13,8 @@ import type { Logger } from 'pino';
 import { createDeferredSql, type Executor, type StorageHandle } from './database.js';
 import type { Database } from './schema.js';
 
-export type ChangeTopic = 'secret' | 'policy' | 'tenant';
+/** `config`: a small per-tenant configuration table changed (its name is the table's; see knownEmpty). */
+export type ChangeTopic = 'secret' | 'policy' | 'tenant' | 'config';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
 export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
 
@@ -65,6 +66,42 @@ export const announcing = <T>(
         }
       : fn,
   );
+
+/** Remembers, per tenant, that a small configuration table (`table`: notification subscriptions, sync
+ *  destinations) holds no row of that tenant, so the hot path of every write skips its lookup. Only on
+ *  PostgreSQL, and only while the feed is live: each change of the table announces itself in its
+ *  transaction (`announce`), which clears the tenant on every replica once it commits; the replica that
+ *  made it clears it at once (`forget`, after the transaction). A lookup that overlapped a change is
+ *  not remembered. Another replica hears of a change when its NOTIFY arrives (milliseconds after the
+ *  commit): a write there in between still sees the table as empty, as a write whose lookup ran just
+ *  before the commit would have. */
+export const knownEmpty = (changes: ChangeFeed | undefined, table: string) => {
+  const empty = new Set<string>();
+  let generation = 0;
+  const forget = (tenant?: string) => {
+    generation += 1;
+    if (tenant === undefined) empty.clear();
+    else empty.delete(tenant);
+  };
+  changes?.subscribe(
+    (topic, tenant, name) => {
+      if (topic === 'config' && name === table) forget(tenant);
+    },
+    () => forget(),
+  );
+  return {
+    /** True when the tenant is known to have no row (never without a live feed). */
+    has: (tenant: string) => Boolean(changes?.live) && empty.has(tenant),
+    /** Taken before a lookup; `remember` keeps its answer only if nothing changed since. */
+    token: () => generation,
+    remember(tenant: string, token: number) {
+      if (changes?.live && token === generation && empty.size < 10_000) empty.add(tenant);
+    },
+    forget,
+    /** Inside the transaction of a change of the table: every replica forgets the tenant at its commit. */
+    announce: (trx: Executor, tenant: string) => changes?.announce(trx, 'config', tenant, table),
+  };
+};
 
 /** Whether caches may be used: always without a feed (SQLite), otherwise while it is live. */
 export const cachesUsable = (changes: ChangeFeed | undefined) => () => !changes || changes.live;
