@@ -307,7 +307,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       // Event streams on every replica hear of changes made through any of them (ADR 0006).
       const feed = changes;
       bus.subscribe((e) => {
-        if (!e.replica && isDeliveredEvent(e)) feed.relay(e);
+        if (!e.replica && !e.relayed && isDeliveredEvent(e)) feed.relay(e);
       });
       feed.onEvent((e) => bus.publish(e));
     }

@@ -29,6 +29,11 @@ export interface ChangeFeed {
   /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
    *  down, or when it exceeds NOTIFY's payload limit); `onEvent` hears theirs, marked with `replica`. */
   relay(event: RelayedEvent): void;
+  /** Like relay, but inside the transaction of the change it reports: the event goes with the
+   *  transaction's COMMIT (one NOTIFY with the change's own, so one commit-time lock of PostgreSQL's
+   *  notification queue, and no round trip after it), and only if it commits. False when it is too
+   *  large for NOTIFY (then relay it after the commit as before). */
+  relayInTransaction(trx: Executor, event: RelayedEvent): Promise<boolean>;
   onEvent(fn: (event: RelayedEvent) => void): void;
   close(): Promise<void>;
 }
@@ -235,6 +240,9 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat.unref();
   };
 
+  const relayPayload = (event: RelayedEvent) =>
+    JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
+
   await connect();
   if (!live) opts.logger.warn('cache invalidation feed unavailable at start; caches are bypassed until it connects');
 
@@ -249,14 +257,16 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     subscribe(onChange, onReset) {
       subscribers.push({ onChange, onReset });
     },
+    async relayInTransaction(trx, event) {
+      const payload = relayPayload(event);
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD) return false;
+      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, payload]);
+      return true;
+    },
     relay(event) {
       const c = client;
       if (!c || !live) return;
-      const payload = JSON.stringify([
-        'event',
-        origin,
-        JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data }),
-      ]);
+      const payload = relayPayload(event);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;

@@ -66,7 +66,7 @@ export interface SecretServiceDeps {
    *  cache is used only while the feed is live. Absent on SQLite, which one server owns. */
   changes?: ChangeFeed;
   /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
-  bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
+  bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown>; relayed?: boolean }): void };
   /** Metrics (lib/domain-metrics.ts): reads and writes by secret type and outcome, the read cache. */
   observe?: Pick<DomainMetrics, 'secretRead' | 'secretWrite' | 'cacheHit' | 'cacheMiss' | 'cacheEviction'>;
   /** Notifications: each mutation queues its `secret.changed` event in its own transaction (outbox). */
@@ -309,7 +309,10 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       await prune(trx, updated);
       await opts.inTransaction?.(trx, { version, before });
       await queue(trx, updated, before ? 'write' : 'create', { version, label: opts.label ?? 'current' });
-      return { name, version, labels: labelsOf(updated, version), created_at: at };
+      // The other replicas hear of the committed write with the commit itself (PostgreSQL).
+      const event = { type: 'secret.changed', time: at, tenant: scope.tenant, data: { name, change: 'write', version } };
+      const relayed = deps.bus && changes ? await changes.relayInTransaction(trx, event) : false;
+      return { written: { name, version, labels: labelsOf(updated, version), created_at: at }, event: { ...event, relayed } };
     });
   };
 
@@ -367,9 +370,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          const written = await writeOnce(scope, name, value, opts, seen);
+          const { written, event } = await writeOnce(scope, name, value, opts, seen);
           observe?.secretWrite(seen.type ?? 'unknown', 'success');
-          changed(scope.tenant, name, 'write', written.version);
+          deps.bus?.publish(event);
           return written;
         } catch (e) {
           const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
