@@ -11,6 +11,9 @@
 //    waits sampled from pg_stat_activity (wait_event_type = 'Lock') every 20 ms during each phase.
 // Usage: npm run build && node bench/pg-scale.mjs [--duration 5] [--connections 8,32] [--replicas 1,2,3]
 //          [--tenants 4] [--secrets 100] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--label name]
+//          [--no-ceiling]
+// 3. (unless --no-ceiling) PostgreSQL's own commit rate with and without a NOTIFY in the transaction
+//    (pgbench, 32 clients, on a scratch table): the ceiling a NOTIFY per write puts on writes.
 // Writes bench/results/pg-scale[-label].json. Nothing here is asserted; see bench/README.md.
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -340,6 +343,57 @@ try {
       write: await phase(active, 'write', connections, sampler2),
     };
     result.replicas.push(row);
+  }
+
+  // Part 3: PostgreSQL's commit ceiling with and without NOTIFY, without Keyhaven (pgbench, 32 clients,
+  // one small insert per transaction, in a scratch table). A transaction that sent NOTIFY holds a
+  // database-wide lock from just before its commit record until after it is flushed, so such commits
+  // cannot share a WAL flush: their rate is bounded by one flush each.
+  if (!process.argv.includes('--no-ceiling')) {
+    const db3 = await freshDatabase();
+    onExit(() => db3.drop());
+    const setup = new pg.Client({ connectionString: db3.url });
+    await setup.connect();
+    await setup.query('create table scratch (id bigserial primary key, tenant text, body text)');
+    await setup.end();
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-ceiling-'));
+    const scripts = {
+      insert: "begin;\ninsert into scratch (tenant, body) values ('t', repeat('x', 200));\ncommit;\n",
+      insert_and_notify:
+        "begin;\ninsert into scratch (tenant, body) values ('t', repeat('x', 200));\nselect pg_notify('kh_bench', 'x');\ncommit;\n",
+    };
+    result.commit_ceiling = { clients: 32, duration_s: duration };
+    for (const [name, text] of Object.entries(scripts)) {
+      writeFileSync(path.join(dir, `${name}.sql`), text);
+      const u = new URL(db3.url);
+      const r = spawnSync(
+        'pgbench',
+        [
+          '-n',
+          '-c',
+          '32',
+          '-j',
+          '2',
+          '-T',
+          String(duration),
+          '-f',
+          path.join(dir, `${name}.sql`),
+          '-h',
+          u.hostname,
+          '-p',
+          u.port || '5432',
+          '-U',
+          u.username,
+          db3.name,
+        ],
+        { encoding: 'utf8' },
+      );
+      const tps = Number(/tps = ([\d.]+)/.exec(r.stdout ?? '')?.[1]);
+      result.commit_ceiling[name] = { commits_per_s: Number.isFinite(tps) ? Math.round(tps) : null, load_average: loadavg() };
+      console.log(`pgbench ${name}: ${Number.isFinite(tps) ? Math.round(tps) : `failed: ${r.stderr?.slice(0, 200)}`} commits/s`);
+    }
   }
 } finally {
   result.finished = new Date().toISOString();
