@@ -38,6 +38,10 @@ export interface StorageHandle {
    *  simple-protocol message, which PostgreSQL runs as one implicit transaction, statement after
    *  statement, so row-level security sees the tenant (parameters become escaped literals). */
   readScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]>;
+  /** readScoped for one statement that may write (an UPDATE … RETURNING): on PostgreSQL the message's
+   *  implicit transaction commits it when the message ends; on SQLite it waits for the connection like
+   *  any query outside a unit of work. */
+  runScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
   /** SQLite only: runs a statement straight on the connection, skipping the query layer. Only for
@@ -664,7 +668,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure })
     : undefined;
 
-  return {
+  const handle: StorageHandle = {
     dialect,
     db,
     sqliteGet,
@@ -687,6 +691,9 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       } catch (e) {
         throw mapDriverError(e);
       }
+    },
+    runScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]> {
+      return handle.readScoped<R>(tenant, query);
     },
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);
@@ -724,4 +731,5 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       sqliteFile?.lock.close();
     },
   };
+  return handle;
 };

@@ -566,7 +566,11 @@ export const createSecretService = (deps: SecretServiceDeps) => {
      *  `inTransaction` runs in the same transaction (the rotation engine ends its run atomically with it). */
     async promotePending(scope: Scope, name: string, version: number, opts: { inTransaction?: (trx: Executor) => Promise<void> } = {}) {
       return mutate(scope.tenant, name, async (trx) => {
-        const row = await requireSecret(trx, scope.tenant, name);
+        // Locked (PostgreSQL), so the promotion's update cannot miss and travels with the commit.
+        assertSecretName(name);
+        const row = await store.findByNameForUpdate(trx, scope.tenant, name);
+        if (!row) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+        if (row.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
         if (row.current_version === version) {
           await opts.inTransaction?.(trx);
           return { name, version, promoted: false };
@@ -574,7 +578,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         if (row.pending_version !== version)
           throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
         const patch = { current_version: version, previous_version: row.current_version, pending_version: null, updated_at: now() };
-        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+        if (!(await store.updateLockedSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
         await opts.inTransaction?.(trx);
         return { name, version, promoted: true };
       });
