@@ -19,7 +19,7 @@ const BOUNDS = {
   // The lock read (with BEGIN and set_config), then the held-back inserts, update, NOTIFYs and COMMIT;
   // no subscription or sync-destination lookups for a tenant known to have none. Before: 18 + 8, 15 + 6.
   write: { own: 2, audit: 6 },
-  rotate: { own: 20, audit: 12 }, // 19–20 measured; before: 58 + 16, 45–46 + 12
+  rotate: { own: 14, audit: 12 }, // before: 58 + 16, 45–46 + 12
   tokenSelf: { own: 2, audit: 3 }, // before: 5 + 4
 };
 /** Audit round trips per audited read when 32 reads arrive together (the broker batches them): 0.19
