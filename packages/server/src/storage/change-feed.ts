@@ -240,6 +240,28 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat.unref();
   };
 
+  // Relayed events wait while one message is in flight on the listening connection, then go together:
+  // one simple-protocol message of `pg_notify`s, one implicit transaction, one commit for all of them.
+  let relayQueue: string[] = [];
+  let relaying = false;
+  const sendRelays = () => {
+    const c = client;
+    if (!c || !live || relayQueue.length === 0) {
+      relayQueue = [];
+      return;
+    }
+    relaying = true;
+    const batch = relayQueue.splice(0, 100);
+    const channel = c.escapeLiteral(CHANGE_CHANNEL);
+    c.query(batch.map((p) => `select pg_notify(${channel}, ${c.escapeLiteral(p)})`).join('; '))
+      .catch(() => {
+        /* the feed notices a broken connection itself */
+      })
+      .finally(() => {
+        relaying = false;
+        if (relayQueue.length) sendRelays();
+      });
+  };
   const relayPayload = (event: RelayedEvent) =>
     JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
 
@@ -264,16 +286,14 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       return true;
     },
     relay(event) {
-      const c = client;
-      if (!c || !live) return;
+      if (!client || !live) return;
       const payload = relayPayload(event);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;
       }
-      c.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => {
-        /* the feed notices a broken connection itself */
-      });
+      relayQueue.push(payload);
+      if (!relaying) sendRelays();
     },
     onEvent(fn) {
       eventListeners.push(fn);
