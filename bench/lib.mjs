@@ -10,8 +10,10 @@ import autocannon from 'autocannon';
 export const root = path.resolve(new URL('..', import.meta.url).pathname);
 
 /** Starts `keyhaven server`: dev mode on a fresh SQLite store, or (with databaseUrl) a normal server on
- *  that database with a fresh master key, reading the root token it prints on first start. */
-export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}) => {
+ *  that database with a fresh master key, reading the root token it prints on first start. A replica
+ *  on a database another server prepared: pass that server's `masterKey` and `token`. */
+export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl, masterKey, token: knownToken } = {}) => {
+  const key = masterKey ?? randomBytes(32).toString('base64');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kh-bench-'));
   const devToken = `bench-root-${randomBytes(8).toString('hex')}`;
   const args = databaseUrl
@@ -21,7 +23,7 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
     env: {
       ...process.env,
       ...env,
-      ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl, KEYHAVEN_MASTER_KEY: randomBytes(32).toString('base64') } : {}),
+      ...(databaseUrl ? { KEYHAVEN_DATABASE_URL: databaseUrl, KEYHAVEN_MASTER_KEY: key } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -32,7 +34,7 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
       if (out.length > 65536) return;
       out += d;
       const m = out.match(/Listening on (\S+)/);
-      const t = databaseUrl ? out.match(/Root token \(shown once[^:]*\): (\S+)/)?.[1] : devToken;
+      const t = knownToken ?? (databaseUrl ? out.match(/Root token \(shown once[^:]*\): (\S+)/)?.[1] : devToken);
       if (m && t) resolve({ url: m[1], token: t });
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
@@ -41,6 +43,7 @@ export const startKeyhaven = async ({ env = {}, port = 18377, databaseUrl } = {}
     url,
     token,
     child,
+    masterKey: key,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -307,7 +307,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       // Event streams on every replica hear of changes made through any of them (ADR 0006).
       const feed = changes;
       bus.subscribe((e) => {
-        if (!e.replica && isDeliveredEvent(e)) feed.relay(e);
+        if (!e.replica && !e.relayed && isDeliveredEvent(e)) feed.relay(e);
       });
       feed.onEvent((e) => bus.publish(e));
     }
@@ -323,6 +323,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       egress: providerContext.egress!,
       settings: config.notifications,
       observer: opts.notificationObserver,
+      changes,
     });
     const secrets = createSecretService({
       storage,
@@ -348,6 +349,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       settings: config.providers,
       context: providerContext,
       observe: metrics.domain,
+      changes,
     });
     const audit = createAuditService({ storage, key: auditKey, clock, anchor, sink: databaseSink });
     const sessions = createConsoleSessions({

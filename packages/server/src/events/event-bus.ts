@@ -10,6 +10,9 @@ export interface DomainEvent {
   /** Set when another server (replica) published it and the change feed relayed it here: deliver it
    *  to this server's subscribers (event streams), but do not act on it again (sync, alerts). */
   replica?: string;
+  /** Set when the publisher already sent the event to the other replicas, in the transaction of its
+   *  change (ChangeFeed.relayInTransaction): the bus's relay skips it. */
+  relayed?: boolean;
 }
 
 export const createEventBus = () => {

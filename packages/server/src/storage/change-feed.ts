@@ -8,12 +8,13 @@
 // SQLite needs none of this: one server owns the file (ADR 0005).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Executor, StorageHandle } from './database.js';
+import { createDeferredSql, type Executor, type StorageHandle } from './database.js';
 import type { Database } from './schema.js';
 
-export type ChangeTopic = 'secret' | 'policy' | 'tenant';
+/** `config`: a small per-tenant configuration table changed (its name is the table's; see knownEmpty). */
+export type ChangeTopic = 'secret' | 'policy' | 'tenant' | 'config';
 export const CHANGE_CHANNEL = 'keyhaven_changes';
 export const CHANGE_FEED_APPLICATION = 'keyhaven-change-feed';
 
@@ -28,6 +29,11 @@ export interface ChangeFeed {
   /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
    *  down, or when it exceeds NOTIFY's payload limit); `onEvent` hears theirs, marked with `replica`. */
   relay(event: RelayedEvent): void;
+  /** Like relay, but inside the transaction of the change it reports: the event goes with the
+   *  transaction's COMMIT (one NOTIFY with the change's own, so one commit-time lock of PostgreSQL's
+   *  notification queue, and no round trip after it), and only if it commits. False when it is too
+   *  large for NOTIFY (then relay it after the commit as before). */
+  relayInTransaction(trx: Executor, event: RelayedEvent): Promise<boolean>;
   onEvent(fn: (event: RelayedEvent) => void): void;
   close(): Promise<void>;
 }
@@ -66,6 +72,42 @@ export const announcing = <T>(
       : fn,
   );
 
+/** Remembers, per tenant, that a small configuration table (`table`: notification subscriptions, sync
+ *  destinations) holds no row of that tenant, so the hot path of every write skips its lookup. Only on
+ *  PostgreSQL, and only while the feed is live: each change of the table announces itself in its
+ *  transaction (`announce`), which clears the tenant on every replica once it commits; the replica that
+ *  made it clears it at once (`forget`, after the transaction). A lookup that overlapped a change is
+ *  not remembered. Another replica hears of a change when its NOTIFY arrives (milliseconds after the
+ *  commit): a write there in between still sees the table as empty, as a write whose lookup ran just
+ *  before the commit would have. */
+export const knownEmpty = (changes: ChangeFeed | undefined, table: string) => {
+  const empty = new Set<string>();
+  let generation = 0;
+  const forget = (tenant?: string) => {
+    generation += 1;
+    if (tenant === undefined) empty.clear();
+    else empty.delete(tenant);
+  };
+  changes?.subscribe(
+    (topic, tenant, name) => {
+      if (topic === 'config' && name === table) forget(tenant);
+    },
+    () => forget(),
+  );
+  return {
+    /** True when the tenant is known to have no row (never without a live feed). */
+    has: (tenant: string) => Boolean(changes?.live) && empty.has(tenant),
+    /** Taken before a lookup; `remember` keeps its answer only if nothing changed since. */
+    token: () => generation,
+    remember(tenant: string, token: number) {
+      if (changes?.live && token === generation && empty.size < 10_000) empty.add(tenant);
+    },
+    forget,
+    /** Inside the transaction of a change of the table: every replica forgets the tenant at its commit. */
+    announce: (trx: Executor, tenant: string) => changes?.announce(trx, 'config', tenant, table),
+  };
+};
+
 /** Whether caches may be used: always without a feed (SQLite), otherwise while it is live. */
 export const cachesUsable = (changes: ChangeFeed | undefined) => () => !changes || changes.live;
 
@@ -76,6 +118,8 @@ export interface PgChangeFeedOptions {
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
 }
+
+const announceSql = createDeferredSql('postgres');
 
 export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<ChangeFeed> => {
   const heartbeatMs = opts.heartbeatMs ?? 5000;
@@ -205,6 +249,31 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat.unref();
   };
 
+  // Relayed events wait while one message is in flight on the listening connection, then go together:
+  // one simple-protocol message of `pg_notify`s, one implicit transaction, one commit for all of them.
+  let relayQueue: string[] = [];
+  let relaying = false;
+  const sendRelays = () => {
+    const c = client;
+    if (!c || !live || relayQueue.length === 0) {
+      relayQueue = [];
+      return;
+    }
+    relaying = true;
+    const batch = relayQueue.splice(0, 100);
+    const channel = c.escapeLiteral(CHANGE_CHANNEL);
+    serial(c, batch.map((p) => `select pg_notify(${channel}, ${c.escapeLiteral(p)})`).join('; '))
+      .catch(() => {
+        /* the feed notices a broken connection itself */
+      })
+      .finally(() => {
+        relaying = false;
+        if (relayQueue.length) sendRelays();
+      });
+  };
+  const relayPayload = (event: RelayedEvent) =>
+    JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
+
   await connect();
   if (!live) opts.logger.warn('cache invalidation feed unavailable at start; caches are bypassed until it connects');
 
@@ -213,26 +282,27 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       return live;
     },
     async announce(trx, topic, tenant, name) {
-      await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify([topic, tenant, name])})`.execute(trx);
+      // Sent with the COMMIT (deferred): NOTIFY is delivered at commit anyway.
+      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, JSON.stringify([topic, tenant, name])]);
     },
     subscribe(onChange, onReset) {
       subscribers.push({ onChange, onReset });
     },
+    async relayInTransaction(trx, event) {
+      const payload = relayPayload(event);
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD) return false;
+      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, payload]);
+      return true;
+    },
     relay(event) {
-      const c = client;
-      if (!c || !live) return;
-      const payload = JSON.stringify([
-        'event',
-        origin,
-        JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data }),
-      ]);
+      if (!client || !live) return;
+      const payload = relayPayload(event);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;
       }
-      serial(c, 'select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]).catch(() => {
-        /* the feed notices a broken connection itself */
-      });
+      relayQueue.push(payload);
+      if (!relaying) sendRelays();
     },
     onEvent(fn) {
       eventListeners.push(fn);

@@ -38,6 +38,10 @@ export interface StorageHandle {
    *  simple-protocol message, which PostgreSQL runs as one implicit transaction, statement after
    *  statement, so row-level security sees the tenant (parameters become escaped literals). */
   readScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]>;
+  /** readScoped for one statement that may write (an UPDATE … RETURNING): on PostgreSQL the message's
+   *  implicit transaction commits it when the message ends; on SQLite it waits for the connection like
+   *  any query outside a unit of work. */
+  runScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]>;
   /** SQLite only: runs a read statement directly on the cached compiled statement (the hot path). */
   sqliteGet?: <T>(text: string, params: unknown[]) => T | undefined;
   /** SQLite only: runs a statement straight on the connection, skipping the query layer. Only for
@@ -81,6 +85,33 @@ export const createFixedSql =
     }
     return ex.executeQuery<R>(CompiledQuery.raw(out, params as unknown[]));
   };
+
+/** Fixed SQL whose caller does not wait for its result. On PostgreSQL, inside a transaction, the
+ *  statement is held back and sent with the transaction's next statement or its COMMIT, in one
+ *  message (one round trip less each); `onRows` hears its rows once they arrive (after the commit at
+ *  the latest; never when the transaction fails), and an error it raises fails the transaction when
+ *  it is sent. Only for statements whose outcome the caller knows beforehand (an insert, an update of
+ *  a row this transaction has locked). Elsewhere (SQLite, outside a transaction) it runs at once. */
+export type DeferredSql = (ex: Executor, text: string, params: readonly unknown[], onRows?: (rows: unknown[]) => void) => Promise<void>;
+export const createDeferredSql = (dialect: Dialect, direct?: StorageHandle['sqliteRun']): DeferredSql => {
+  const fixed = createFixedSql(dialect, direct);
+  return async (ex, text, params, onRows) => {
+    if (dialect !== 'postgres' || !ex.isTransaction) {
+      const r = await fixed(ex, text, params);
+      onRows?.(r.rows);
+      return;
+    }
+    let id = '';
+    if (onRows) {
+      id = String(++deferredIds);
+      if (DEFERRED_CALLBACKS.size > 10_000) DEFERRED_CALLBACKS.clear(); // only ever a leak of abandoned statements
+      DEFERRED_CALLBACKS.set(id, onRows);
+    }
+    let n = 0;
+    const numbered = text.replace(/\?/g, () => `$${++n}`);
+    await ex.executeQuery(CompiledQuery.raw(`${DEFERRED_MARK}${id} */ ${numbered}`, params as unknown[]));
+  };
+};
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
@@ -333,42 +364,120 @@ const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 
           throw e;
         });
       };
-      /** A simple-protocol message of several statements answers with one result each: the last one counts. */
-      const last = async (text: string) => {
+      /** A simple-protocol message of several statements answers with one result each. */
+      const all = async (text: string): Promise<pg.QueryResult[]> => {
         const r = (await run(text)) as pg.QueryResult | pg.QueryResult[];
-        return Array.isArray(r) ? r[r.length - 1]! : r;
+        return Array.isArray(r) ? r : [r];
       };
-      // Kysely's BEGIN is held back and sent with the statement after it, in one message (one round
-      // trip less per transaction): with the tenant's set_config (its parameter as an escaped literal),
-      // or with a statement without parameters. An empty transaction is never sent at all.
-      let beginHeld = false;
+      const last = async (text: string) => {
+        const r = await all(text);
+        return r[r.length - 1]!;
+      };
+      // Statements of a transaction are held back and sent with the next statement whose answer the
+      // caller waits for, in one simple-protocol message (their parameters as escaped literals): the
+      // BEGIN, the tenant's set_config, and statements marked deferred (their callers do not wait for
+      // their results: inserts, updates under a row lock already taken, pg_notify), which go with the
+      // COMMIT at the latest. Statements run in the order they were issued; an error in a held one fails
+      // the message that carried it, inside the same transaction, which then rolls back. A transaction
+      // with nothing but its BEGIN and set_config is never sent at all.
+      let inTransaction = false;
+      let sent = false; // something of this transaction has reached the server
+      let held: Held[] = [];
+      const take = () => {
+        const h = held;
+        held = [];
+        return h;
+      };
+      /** Sends the held statements followed by `text` in one message; answers with the last result. */
+      const withHeld = async (text: string | undefined): Promise<pg.QueryResult> => {
+        const h = take();
+        sent = true;
+        const results = await all([...h.map((x) => x.text), ...(text === undefined ? [] : [text])].join('; '));
+        h.forEach((x, i) => x.onRows?.(results[i]?.rows ?? []));
+        return results[results.length - 1]!;
+      };
       const guarded = {
         query(...args: unknown[]): unknown {
-          const [text, values] = args as [unknown, unknown[] | undefined];
-          const plain = typeof text === 'string' && (values === undefined || (Array.isArray(values) && values.length === 0));
-          if (plain && text === 'begin' && !beginHeld) {
-            beginHeld = true;
-            return Promise.resolve(HELD_BEGIN);
+          const [first, values] = args as [unknown, unknown[] | undefined];
+          const plain = typeof first === 'string' && (values === undefined || (Array.isArray(values) && values.length === 0));
+          let text = first;
+          let onRows: Held['onRows'];
+          let deferred = false;
+          if (typeof text === 'string' && text.startsWith(DEFERRED_MARK)) {
+            const end = text.indexOf('*/');
+            const id = text.slice(DEFERRED_MARK.length, end).trim();
+            onRows = id ? DEFERRED_CALLBACKS.get(id) : undefined;
+            if (id) DEFERRED_CALLBACKS.delete(id);
+            text = text.slice(end + 2).trimStart();
+            deferred = true;
           }
-          if (!beginHeld) return run(...args);
-          beginHeld = false;
-          if (plain && (text === 'commit' || text === 'rollback')) return Promise.resolve({ ...HELD_BEGIN, command: text.toUpperCase() });
-          if (plain) return last(`begin; ${text}`);
-          const tenant = values?.[0];
-          if (text === SET_TENANT_SQL && values?.length === 1 && typeof tenant === 'string' && !tenant.includes('\0'))
-            return last(`begin; select set_config('keyhaven.tenant', ${client.escapeLiteral(tenant)}, true)`);
+          if (!inTransaction) {
+            if (plain && text === 'begin') {
+              inTransaction = true;
+              sent = false;
+              held = [{ text: 'begin', substantive: false }];
+              return Promise.resolve(HELD_BEGIN);
+            }
+            if (!deferred) return run(...args);
+            return (run(text, values) as Promise<pg.QueryResult>).then((r) => {
+              onRows?.(r.rows ?? []);
+              return r;
+            });
+          }
+          if (plain && (text === 'commit' || text === 'rollback')) {
+            inTransaction = false;
+            const substantive = held.some((h) => h.substantive);
+            if (!sent && (!substantive || text === 'rollback')) {
+              held = [];
+              return Promise.resolve({ ...HELD_BEGIN, command: text.toUpperCase() });
+            }
+            if (text === 'rollback') {
+              held = [];
+              return run('rollback');
+            }
+            return withHeld('commit');
+          }
           if (typeof text !== 'string') {
-            // A cursor is returned at once: the driver queues it behind the BEGIN (a failed BEGIN
-            // means a failed connection, which fails the cursor too).
-            void (run('begin') as Promise<unknown>).catch(() => undefined);
+            // A cursor is returned at once: the driver queues it behind the held statements (a failed
+            // message means a failed transaction, which fails the cursor too).
+            if (held.length) void withHeld(undefined).catch(() => undefined);
             return run(...args);
           }
-          return (run('begin') as Promise<unknown>).then(() => run(...args));
+          const tenant = values?.[0];
+          if (text === SET_TENANT_SQL && values?.length === 1 && typeof tenant === 'string') {
+            const literal = literalOf(tenant);
+            if (literal !== undefined) {
+              held.push({ text: `select set_config('keyhaven.tenant', ${literal}, true)`, substantive: false });
+              return Promise.resolve({ command: 'SELECT', rowCount: 1, rows: [{ set_config: tenant }], fields: [] });
+            }
+          }
+          const inline = text.includes(';') ? undefined : plain ? text : inlined(text, values ?? []);
+          if (deferred && inline !== undefined) {
+            held.push({ text: inline, onRows, substantive: true });
+            return Promise.resolve(DEFERRED_RESULT);
+          }
+          if (held.length === 0) {
+            sent = true;
+            if (!deferred) return run(...args);
+            return (run(text, values) as Promise<pg.QueryResult>).then((r) => {
+              onRows?.(r.rows ?? []);
+              return r;
+            });
+          }
+          if (inline !== undefined) return withHeld(inline);
+          // No literal form for a parameter (a Buffer, a NUL): the held statements go first, alone.
+          return withHeld(undefined).then(() =>
+            (run(text, values) as Promise<pg.QueryResult>).then((r) => {
+              onRows?.(r.rows ?? []);
+              return r;
+            }),
+          );
         },
         /** One simple-protocol message (several statements separated by `;`), answered by its last result. */
         simple: last,
         release: () => {
-          beginHeld = false;
+          inTransaction = false;
+          held = [];
           client.release(broken.has(client) || undefined);
         },
       };
@@ -379,17 +488,33 @@ const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 
 };
 
 type GuardedClient = PostgresPoolClient & { simple(text: string): Promise<pg.QueryResult> };
+interface Held {
+  text: string;
+  onRows?: (rows: unknown[]) => void;
+  /** Anything but the BEGIN and the tenant's set_config. */
+  substantive: boolean;
+}
 const HELD_BEGIN = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
+/** What a held deferred statement answers at once: no rows, no affected-row count. */
+const DEFERRED_RESULT = { command: 'DEFERRED', rowCount: null, rows: [], fields: [] };
 const SET_TENANT_SQL = "select set_config('keyhaven.tenant', $1, true)";
+/** Opens the text of a statement whose caller does not wait for its result (see deferredSql). */
+const DEFERRED_MARK = '/* keyhaven:deferred ';
+const DEFERRED_CALLBACKS = new Map<string, (rows: unknown[]) => void>();
+let deferredIds = 0;
+/** The driver's own conversion of a parameter to the text it sends (pg/lib/utils, on the default export). */
+const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue;
 
-/** A parameter as a PostgreSQL literal, or undefined when it has no safe literal form here. */
+/** A parameter as a PostgreSQL literal, or undefined when it has no safe literal form here. The value
+ *  is turned into text as the driver sends a parameter (`prepareValue`), and quoted as an untyped
+ *  literal, which PostgreSQL types from its context exactly as it types an untyped parameter. */
 const literalOf = (v: unknown): string | undefined => {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return v.includes('\0') ? undefined : pg.escapeLiteral(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
-  if (typeof v === 'bigint') return String(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return undefined;
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number' && !Number.isFinite(v)) return undefined;
+  const prepared = prepareValue(v) as unknown;
+  if (prepared === null) return 'null';
+  if (typeof prepared !== 'string' || prepared.includes('\0')) return undefined; // a Buffer: bytes, no literal here
+  return pg.escapeLiteral(prepared);
 };
 /** `text` with its `$n` placeholders replaced by literals, or undefined when a parameter has none. */
 const inlined = (text: string, params: readonly unknown[]): string | undefined => {
@@ -543,7 +668,7 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
     ? startCheckpointer(sqliteFile.sqlite, sqliteFile.file, { onFailure: opts.onCheckpointFailure })
     : undefined;
 
-  return {
+  const handle: StorageHandle = {
     dialect,
     db,
     sqliteGet,
@@ -566,6 +691,9 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       } catch (e) {
         throw mapDriverError(e);
       }
+    },
+    runScoped<R>(tenant: string, query: CompiledQuery): Promise<R[]> {
+      return handle.readScoped<R>(tenant, query);
     },
     async withTenant(tenant, fn) {
       if (dialect === 'postgres') return transaction(tenant, fn);
@@ -603,4 +731,5 @@ export const openStorage = async (url: string, opts: OpenStorageOptions = {}): P
       sqliteFile?.lock.close();
     },
   };
+  return handle;
 };

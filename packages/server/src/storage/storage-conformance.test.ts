@@ -207,4 +207,58 @@ describe.each(backends())('storage conformance on %s', (backend) => {
     ).rejects.toThrow(/row-level security/);
     expect(await storage.bypassesRls()).toBe(false);
   });
+
+  it('a held-back (deferred) insert that fails fails its whole transaction, and nothing of it is kept', async () => {
+    // On PostgreSQL the version insert waits to be sent with the COMMIT; the duplicate version fails
+    // it there, and the tag written before it in the same transaction is rolled back with it.
+    await storage.transaction('t1', async (trx) => {
+      await store.insertSecret(trx, secretRow('t1', 'sh', 'apps/held'));
+      await store.insertVersion(trx, versionRow('t1', 'sh', 1), []);
+    });
+    await expect(
+      storage.transaction('t1', async (trx) => {
+        await store.replaceTags(trx, 't1', 'sh', ['held']);
+        await store.insertVersion(trx, versionRow('t1', 'sh', 1), []);
+        return 'committed';
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/23505|SQLITE_CONSTRAINT/) });
+    const tags = await storage.withTenant('t1', (ex) => store.tagsOf(ex, 't1', ['sh']));
+    expect(tags.get('sh')).toBeUndefined();
+    // The connection is clean afterwards: the next transaction commits normally.
+    await storage.transaction('t1', (trx) => store.replaceTags(trx, 't1', 'sh', ['after']));
+    expect((await storage.withTenant('t1', (ex) => store.tagsOf(ex, 't1', ['sh']))).get('sh')).toEqual(['after']);
+  });
+
+  it.runIf(backend === 'postgres')('a deferred statement of one tenant cannot write rows of another (row-level security)', async () => {
+    await expect(storage.transaction('t1', (trx) => store.insertVersion(trx, { ...versionRow('t2', 's9', 1) }, []))).rejects.toThrow(
+      /row-level security/,
+    );
+  });
+
+  it.runIf(backend === 'postgres')('prunes in one deferred statement and reports the destroyed versions after the commit', async () => {
+    await storage.transaction('t1', async (trx) => {
+      await store.insertSecret(trx, secretRow('t1', 'sp', 'apps/pruned', { max_versions: 2 }));
+      for (let v = 1; v <= 5; v++) await store.insertVersion(trx, versionRow('t1', 'sp', v), [{ field: '', fingerprint: `fp-p${v}` }]);
+    });
+    let heard: number[] | undefined;
+    const out = await storage.transaction('t1', async (trx) => {
+      // Labels: current 5, previous 4, pending 1: only 2 and 3 may go, and two of five are kept beyond labels.
+      await store.pruneDeferred!(trx, 't1', 'sp', 2, [5, 4, 1], '2026-01-02T00:00:00.000Z', (v) => (heard = v));
+      expect(heard).toBeUndefined(); // not sent yet: it travels with the commit
+      return 'done';
+    });
+    expect(out).toBe('done');
+    expect(heard?.sort()).toEqual([2, 3]);
+    const rows = await storage.withTenant('t1', (ex) => store.listVersions(ex, 't1', 'sp'));
+    expect(Object.fromEntries(rows.map((r) => [r.version, r.state]))).toEqual({
+      1: 'active',
+      2: 'destroyed',
+      3: 'destroyed',
+      4: 'active',
+      5: 'active',
+    });
+    expect(rows.find((r) => r.version === 2)).toMatchObject({ wrapped_dek: null, ciphertext: null });
+    const fps = await storage.withTenant('t1', (ex) => store.findByFingerprints(ex, 't1', ['fp-p2', 'fp-p3', 'fp-p4']));
+    expect(fps.map((f) => f.fingerprint)).toEqual(['fp-p4']);
+  });
 });

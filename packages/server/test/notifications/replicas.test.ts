@@ -39,4 +39,35 @@ describe.skipIf(!postgresAvailable)('notifications on two replicas (postgres)', 
       await rx.down();
     }
   }, 60_000);
+
+  it("a subscription created on one replica takes the other's next write, though that one remembered the tenant had none", async () => {
+    const rx = await startReceiver();
+    const db = await createTestDatabase('postgres');
+    const cfg = { notifications: { pollIntervalMs: 50, batchSize: 5 } } as never;
+    const a = await startTestServer('postgres', { db, config: cfg });
+    const b = await startTestServer('postgres', { db, masterKey: a.masterKey, config: cfg });
+    try {
+      // b writes while the tenant has no subscription: it remembers that and stops looking them up.
+      for (let v = 0; v < 3; v++)
+        expect((await b.call('PUT', '/v1/secrets/late/one', { token: a.rootToken, body: { value: `before-${v}` } })).status).toBe(200);
+      expect(
+        (await a.call('POST', '/v1/notifications/subscriptions', { body: { id: 'late', channel: 'webhook', config: { url: rx.url } } }))
+          .status,
+      ).toBe(201);
+      // Once a's NOTIFY has reached b, b's writes are queued for the new subscription.
+      const until = Date.now() + 5000;
+      let v = 0;
+      while (rx.order.length === 0 && Date.now() < until) {
+        expect((await b.call('PUT', '/v1/secrets/late/one', { token: a.rootToken, body: { value: `after-${v++}` } })).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rx.order.length).toBeGreaterThan(0);
+      expect(v).toBeLessThan(10); // heard within about a second, not by chance at the end
+      expect(rx.order[0]!.body.data.name).toBe('late/one');
+    } finally {
+      await b.app.close();
+      await a.close();
+      await rx.down();
+    }
+  });
 });

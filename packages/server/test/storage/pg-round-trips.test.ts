@@ -3,7 +3,8 @@
 // non-superuser role, so row-level security applies. The read cache is off, so every read goes to the
 // database. Each operation runs several times and the fewest round trips count (a background job's
 // query can only add). Bounds are today's counts (bench/README.md records them): a change that adds a
-// round trip to one of these paths fails here.
+// round trip to one of these paths fails here. The write's count holds for a tenant without
+// notification subscriptions and sync destinations (with them, their lookups and outbox rows add).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PG_ADMIN_URL, createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 import { startRoundTripCounter, type RoundTripCounter } from '../support/pg-round-trips.js';
@@ -15,8 +16,10 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
  *  outbox, sync, change feed), and the audit batches' (one request alone, so one batch per event). */
 const BOUNDS = {
   read: { own: 1, audit: 3 }, // before BEGIN was sent with set_config and reads went in one message: 4 + 4
-  write: { own: 15, audit: 6 }, // before: 18 + 8
-  rotate: { own: 46, audit: 12 }, // before: 58 + 16
+  // The lock read (with BEGIN and set_config), then the held-back inserts, update, NOTIFYs and COMMIT;
+  // no subscription or sync-destination lookups for a tenant known to have none. Before: 18 + 8, 15 + 6.
+  write: { own: 2, audit: 6 },
+  rotate: { own: 14, audit: 12 }, // before: 58 + 16, 45–46 + 12
   tokenSelf: { own: 2, audit: 3 }, // before: 5 + 4
 };
 /** Audit round trips per audited read when 32 reads arrive together (the broker batches them): 0.19

@@ -120,6 +120,15 @@ describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL da
       await new Promise((r) => setTimeout(r, 50));
       expect(mine(onA)).toHaveLength(1); // not echoed back to the server that made the change
       expect(mine(onA)[0]!.replica).toBeUndefined();
+      // A write's event goes with its commit; a delete's is relayed after it: both arrive once.
+      expect((await a.call('DELETE', '/v1/secrets/apps/announced', { token: admin })).status).toBe(200);
+      await eventually(
+        async () => mine(onB).length,
+        (n) => n > 1,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      expect(mine(onB).map((e) => e.data.change)).toEqual(['write', 'delete']);
+      expect(mine(onA).map((e) => e.data.change)).toEqual(['write', 'delete']);
     } finally {
       offA();
       offB();

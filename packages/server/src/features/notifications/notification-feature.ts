@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Barrier } from '../../barrier/barrier.js';
 import type { StorageHandle } from '../../storage/database.js';
 import { createFixedSql } from '../../storage/database.js';
+import { knownEmpty, type ChangeFeed } from '../../storage/change-feed.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail } from '../../lib/errors.js';
 import type { EgressPolicy } from '../../lib/egress.js';
@@ -30,17 +31,28 @@ export interface NotificationFeatureDeps {
   egress: EgressPolicy;
   settings: KeyhavenConfig['notifications'];
   observer?: DeliveryObserver;
+  /** PostgreSQL: other replicas' changes, so tenants without subscriptions can skip the lookup. */
+  changes?: ChangeFeed;
 }
 
 /** Events of the bus with no transaction of their own, queued as they are published. */
 const BUS_EVENTS = new Set(['anomaly.detected', 'provider.unreachable', 'audit.sink_failing']);
 const THROTTLE_MS = 10 * 60_000;
+/** How long after the outbox wrote rows a committed event still wakes the delivery worker. */
+const KICK_WINDOW_MS = 30_000;
 
 export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
   const { storage, settings } = deps;
   const now = () => deps.clock.now().toISOString();
-  const outbox = createOutbox({ fixed: createFixedSql(storage.dialect, storage.sqliteRun), now });
-  const subscriptions = createSubscriptionService({ storage, barrier: deps.barrier, clock: deps.clock, egress: deps.egress });
+  const noSubscriptions = storage.dialect === 'postgres' ? knownEmpty(deps.changes, 'notification_subscriptions') : undefined;
+  const outbox = createOutbox({ fixed: createFixedSql(storage.dialect, storage.sqliteRun), now, noSubscriptions });
+  const subscriptions = createSubscriptionService({
+    storage,
+    barrier: deps.barrier,
+    clock: deps.clock,
+    egress: deps.egress,
+    noSubscriptions,
+  });
   const worker = createDeliveryWorker({
     storage,
     clock: deps.clock,
@@ -148,7 +160,9 @@ export const createNotificationFeature = (deps: NotificationFeatureDeps) => {
       // Any committed domain event may have queued deliveries: send them now rather than at the next poll.
       unsubscribe = deps.bus.subscribe((e) => {
         if (e.replica) return;
-        if (!BUS_EVENTS.has(e.type)) return worker.kick();
+        // A commit can have queued deliveries only if this server's outbox wrote rows lately (the
+        // poll finds anything else, such as retries and other replicas' rows).
+        if (!BUS_EVENTS.has(e.type)) return outbox.queuedWithin(KICK_WINDOW_MS) ? worker.kick() : undefined;
         // The same failure is announced at most once per throttle period (anomalies dedupe themselves).
         const key = `${e.tenant}|${e.type}|${String(e.data.provider ?? e.data.sink ?? e.data.key ?? '')}`;
         const at = deps.clock.now().getTime();

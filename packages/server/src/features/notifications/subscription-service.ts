@@ -6,6 +6,9 @@ import { z } from 'zod';
 import type { Barrier } from '../../barrier/barrier.js';
 import type { StorageHandle, Executor } from '../../storage/database.js';
 import { isUniqueViolation } from '../../storage/database.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+import type { knownEmpty } from '../../storage/change-feed.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
 import { checkEgressAll, type EgressPolicy } from '../../lib/egress.js';
@@ -70,8 +73,27 @@ export interface SubscriptionView {
 export const subscriptionAad = (tenant: string, id: string) => `notification-subscription:${tenant}:${id}`;
 const aadOf = subscriptionAad;
 
-export const createSubscriptionService = (deps: { storage: StorageHandle; barrier: Barrier; clock: Clock; egress: EgressPolicy }) => {
+export const createSubscriptionService = (deps: {
+  storage: StorageHandle;
+  barrier: Barrier;
+  clock: Clock;
+  egress: EgressPolicy;
+  /** PostgreSQL: the outbox's memory of tenants without subscriptions (change-feed.ts knownEmpty). */
+  noSubscriptions?: Pick<ReturnType<typeof knownEmpty>, 'announce' | 'forget'>;
+}) => {
   const { storage, barrier } = deps;
+  /** A change of a tenant's subscriptions: announced in its transaction, forgotten here after it. */
+  const changing = async <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    try {
+      return await storage.transaction(tenant, async (trx) => {
+        const out = await fn(trx);
+        await deps.noSubscriptions?.announce(trx, tenant);
+        return out;
+      });
+    } finally {
+      deps.noSubscriptions?.forget(tenant);
+    }
+  };
   const now = () => deps.clock.now().toISOString();
 
   const parseChannel = (kind: string, config: Record<string, unknown>) => {
@@ -153,7 +175,7 @@ export const createSubscriptionService = (deps: { storage: StorageHandle; barrie
         updated_at: at,
       };
       try {
-        await storage.transaction(scope.tenant, (trx) => trx.insertInto('notification_subscriptions').values(row).execute());
+        await changing(scope.tenant, (trx) => trx.insertInto('notification_subscriptions').values(row).execute());
       } catch (e) {
         if (isUniqueViolation(e) || (isKeyhavenError(e) && e.code === 'CONFLICT' && isUniqueViolation(e.cause)))
           throw fail(
@@ -192,7 +214,7 @@ export const createSubscriptionService = (deps: { storage: StorageHandle; barrie
       if (body.min_criticality !== undefined) patch.min_criticality = body.min_criticality;
       if (body.name_prefix !== undefined) patch.name_prefix = body.name_prefix;
       if (body.enabled !== undefined) patch.enabled = body.enabled ? 1 : 0;
-      await storage.transaction(scope.tenant, (trx) =>
+      await changing(scope.tenant, (trx) =>
         trx.updateTable('notification_subscriptions').set(patch).where('tenant_id', '=', scope.tenant).where('id', '=', id).execute(),
       );
       return view({ ...row, ...patch });
@@ -201,7 +223,7 @@ export const createSubscriptionService = (deps: { storage: StorageHandle; barrie
     /** Removes the subscription and whatever it still had to deliver. */
     async remove(scope: Scope, id: string) {
       await requireRow(scope.tenant, id);
-      await storage.transaction(scope.tenant, async (trx) => {
+      await changing(scope.tenant, async (trx) => {
         await trx.deleteFrom('notification_outbox').where('tenant_id', '=', scope.tenant).where('subscription_id', '=', id).execute();
         await trx.deleteFrom('notification_subscriptions').where('tenant_id', '=', scope.tenant).where('id', '=', id).execute();
       });

@@ -17,6 +17,7 @@ import { createReferenceService } from '../references/reference-service.js';
 import { referenceRoutes } from '../references/reference-routes.js';
 import { createSyncWorker } from '../sync/sync-worker.js';
 import { createSyncService } from '../sync/sync-service.js';
+import type { ChangeFeed } from '../../storage/change-feed.js';
 import { syncRoutes } from '../sync/sync-routes.js';
 import type { DomainMetrics } from '../../lib/domain-metrics.js';
 
@@ -42,6 +43,8 @@ export interface ProviderFeatureDeps {
   context?: ProviderContext;
   /** Metrics of provider calls and sync operations. */
   observe?: Pick<DomainMetrics, 'providerCall' | 'syncOperation'>;
+  /** PostgreSQL: other replicas' changes, so tenants without sync destinations skip the lookup. */
+  changes?: ChangeFeed;
 }
 
 interface Jobs {
@@ -76,7 +79,7 @@ export const createProviderFeatures = (deps: ProviderFeatureDeps) => {
       retryMaxSeconds: settings.syncRetryMaxSeconds,
     },
   });
-  const sync = createSyncService({ storage, secrets, providers, worker, clock, logger });
+  const sync = createSyncService({ storage, secrets, providers, worker, clock, logger, changes: deps.changes });
   const unsubscribe = sync.subscribe(deps.bus);
   const importer = createProviderImporter({ providers, secrets });
   const rewrap = createMasterKeyRewrap({ keyring: deps.keyring, current: deps.kekSource, logger });

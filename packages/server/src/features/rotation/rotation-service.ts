@@ -108,7 +108,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
   const intervalFor = (type: string) => deps.defaults.intervalDays[type] ?? deps.defaults.intervalDays.other ?? 90;
 
   const getConfig = async (tenant: string, name: string) => {
-    const c = await storage.withTenant(tenant, (ex) => store.getConfig(ex, tenant, name));
+    const c = await store.readConfig(tenant, name);
     if (!c)
       throw fail('ROTATION_NOT_REGISTERED', `"${name}" is not registered for rotation; register it with POST /secrets/register first.`);
     return c;
@@ -147,7 +147,7 @@ export const createRotationService = (deps: RotationServiceDeps) => {
     name: string,
     plan: Omit<Parameters<RotationEngine['rotate']>[0], 'tenant' | 'secretName' | 'actor'>,
   ) => {
-    const c = await storage.withTenant(scope.tenant, (ex) => store.getConfig(ex, scope.tenant, name));
+    const c = await store.readConfig(scope.tenant, name);
     const at = now();
     if (
       c &&

@@ -66,7 +66,7 @@ export interface SecretServiceDeps {
    *  cache is used only while the feed is live. Absent on SQLite, which one server owns. */
   changes?: ChangeFeed;
   /** Receives `secret.changed` after each committed write, delete, restore or destroy (delivery: SDK refresh, run --watch). */
-  bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown> }): void };
+  bus?: { publish(e: { type: string; time: string; tenant: string; data: Record<string, unknown>; relayed?: boolean }): void };
   /** Metrics (lib/domain-metrics.ts): reads and writes by secret type and outcome, the read cache. */
   observe?: Pick<DomainMetrics, 'secretRead' | 'secretWrite' | 'cacheHit' | 'cacheMiss' | 'cacheEviction'>;
   /** Notifications: each mutation queues its `secret.changed` event in its own transaction (outbox). */
@@ -199,6 +199,14 @@ export const createSecretService = (deps: SecretServiceDeps) => {
    *  Cheap when nothing is to prune: versions are only listed once there can be too many. */
   const prune = async (ex: Executor, row: SecretRow) => {
     if (row.latest_version <= row.max_versions) return;
+    if (store.pruneDeferred) {
+      // PostgreSQL: one statement, sent with the commit; the data keys are forgotten once it has run.
+      const labels = [row.current_version, row.previous_version, row.pending_version];
+      await store.pruneDeferred(ex, row.tenant_id, row.id, row.max_versions, labels, now(), (victims) => {
+        for (const v of victims) barrier.forget(`${aadFor(row.tenant_id, row.id, v)}\u0000`);
+      });
+      return;
+    }
     // A count on the index, then only the oldest excess + 3 live versions: at most three carry a
     // label, so they hold every victim. (One query with a window count sorted in a temporary b-tree
     // and cost three times as much.)
@@ -295,12 +303,16 @@ export const createSecretService = (deps: SecretServiceDeps) => {
               pending_version: row.pending_version === version ? null : row.pending_version,
             };
       const patch = { ...labels, latest_version: version, updated_at: at };
-      if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+      // The row is locked for this transaction (or was created by it): the update cannot miss.
+      if (!(await store.updateLockedSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
       const updated = { ...row, ...patch, row_version: row.row_version + 1 };
       await prune(trx, updated);
       await opts.inTransaction?.(trx, { version, before });
       await queue(trx, updated, before ? 'write' : 'create', { version, label: opts.label ?? 'current' });
-      return { name, version, labels: labelsOf(updated, version), created_at: at };
+      // The other replicas hear of the committed write with the commit itself (PostgreSQL).
+      const event = { type: 'secret.changed', time: at, tenant: scope.tenant, data: { name, change: 'write', version } };
+      const relayed = deps.bus && changes ? await changes.relayInTransaction(trx, event) : false;
+      return { written: { name, version, labels: labelsOf(updated, version), created_at: at }, event: { ...event, relayed } };
     });
   };
 
@@ -358,9 +370,9 @@ export const createSecretService = (deps: SecretServiceDeps) => {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          const written = await writeOnce(scope, name, value, opts, seen);
+          const { written, event } = await writeOnce(scope, name, value, opts, seen);
           observe?.secretWrite(seen.type ?? 'unknown', 'success');
-          changed(scope.tenant, name, 'write', written.version);
+          deps.bus?.publish(event);
           return written;
         } catch (e) {
           const conflict = (e instanceof KeyhavenError && e.code === 'CONFLICT') || isUniqueViolation(e);
@@ -554,7 +566,11 @@ export const createSecretService = (deps: SecretServiceDeps) => {
      *  `inTransaction` runs in the same transaction (the rotation engine ends its run atomically with it). */
     async promotePending(scope: Scope, name: string, version: number, opts: { inTransaction?: (trx: Executor) => Promise<void> } = {}) {
       return mutate(scope.tenant, name, async (trx) => {
-        const row = await requireSecret(trx, scope.tenant, name);
+        // Locked (PostgreSQL), so the promotion's update cannot miss and travels with the commit.
+        assertSecretName(name);
+        const row = await store.findByNameForUpdate(trx, scope.tenant, name);
+        if (!row) throw fail('SECRET_NOT_FOUND', `No secret named "${name}" in this tenant.`);
+        if (row.deleted_at) throw fail('SECRET_DELETED', `The secret "${name}" is deleted; restore it first.`);
         if (row.current_version === version) {
           await opts.inTransaction?.(trx);
           return { name, version, promoted: false };
@@ -562,7 +578,7 @@ export const createSecretService = (deps: SecretServiceDeps) => {
         if (row.pending_version !== version)
           throw fail('VERSION_NOT_FOUND', `Version ${version} of "${name}" is not pending; it cannot be promoted.`);
         const patch = { current_version: version, previous_version: row.current_version, pending_version: null, updated_at: now() };
-        if (!(await store.updateSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
+        if (!(await store.updateLockedSecret(trx, scope.tenant, row.id, row.row_version, patch))) throw fail('CONFLICT');
         await opts.inTransaction?.(trx);
         return { name, version, promoted: true };
       });

@@ -1,7 +1,7 @@
 // Queries for secrets, their versions, tags and fingerprints; dialect-neutral Kysely, always
 // filtered by tenant (and protected again by row-level security on PostgreSQL).
 import { CompiledQuery, sql, type Selectable } from 'kysely';
-import { createFixedSql, type Executor, type StorageHandle } from '../../storage/database.js';
+import { createDeferredSql, createFixedSql, type Executor, type StorageHandle } from '../../storage/database.js';
 import type { SecretsTable, SecretVersionsTable } from '../../storage/schema.js';
 import type { Label, ListFilter } from './secret-types.js';
 
@@ -76,6 +76,9 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: StorageHandle['sqliteRun']) => {
   // The write path's statements are fixed SQL (skipping the query builder is most of a write's CPU).
   const fixed = createFixedSql(dialect, direct);
+  // Statements whose outcome is known beforehand: on PostgreSQL they travel with the transaction's
+  // next statement or its COMMIT (database.ts, createDeferredSql).
+  const deferred = createDeferredSql(dialect, direct);
   // SQLite has one writer, so its transaction already holds the row; PostgreSQL locks it.
   const FIND_FOR_UPDATE = `select * from secrets where tenant_id = ? and name = ?${dialect === 'postgres' ? ' for update' : ''}`;
   return {
@@ -146,14 +149,17 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       await ex.insertInto('secrets').values(row).execute();
     },
 
+    /** Inserts a version and its fingerprints. Deferred: the caller holds the secret's row lock (or
+     *  created the row in this transaction), so only a concurrent creation can make it fail, and that
+     *  fails the transaction at its commit (a unique violation, which the write retries). */
     async insertVersion(ex: Executor, row: VersionRow, fingerprints: Array<{ field: string; fingerprint: string }>) {
-      await fixed(
+      await deferred(
         ex,
         `insert into secret_versions (${VERSION_COLUMNS.join(', ')}) values (${VERSION_COLUMNS.map(() => '?').join(', ')})`,
         VERSION_COLUMNS.map((c) => row[c]),
       );
       for (const f of fingerprints) {
-        await fixed(ex, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [
+        await deferred(ex, 'insert into secret_fingerprints (tenant_id, secret_id, version, field, fingerprint) values (?, ?, ?, ?, ?)', [
           row.tenant_id,
           row.secret_id,
           row.version,
@@ -173,6 +179,56 @@ export const createSecretStore = (dialect: 'sqlite' | 'postgres', direct?: Stora
       const r = await fixed(ex, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
       return Number(r.numAffectedRows) === 1;
     },
+
+    /** updateSecret for a row this transaction holds locked (findByNameForUpdate) or created: the
+     *  row_version guard cannot miss, so on PostgreSQL the update is deferred. On SQLite (one writer,
+     *  no row locks) it runs at once and says whether it matched, as updateSecret does. */
+    async updateLockedSecret(
+      ex: Executor,
+      tenant: string,
+      id: string,
+      expectedRowVersion: number,
+      patch: Partial<SecretRow>,
+    ): Promise<boolean> {
+      if (dialect !== 'postgres') return this.updateSecret(ex, tenant, id, expectedRowVersion, patch);
+      const keys = Object.keys(patch).filter((k) => k !== 'row_version' && (patch as Record<string, unknown>)[k] !== undefined) as Array<
+        keyof SecretRow
+      >;
+      for (const k of keys) if (!SECRET_COLUMNS.has(k)) throw new Error(`unknown secrets column ${String(k)}`);
+      const text = `update secrets set ${keys.map((k) => `${k} = ?`).join(', ')}${keys.length ? ', ' : ''}row_version = ? where tenant_id = ? and id = ? and row_version = ?`;
+      await deferred(ex, text, [...keys.map((k) => patch[k]), expectedRowVersion + 1, tenant, id, expectedRowVersion]);
+      return true;
+    },
+
+    /** PostgreSQL: destroys the oldest live versions beyond `maxVersions` that carry none of `labels`,
+     *  in one deferred statement (count, choice, crypto-shredding and the fingerprints' removal);
+     *  `onDestroyed` hears the version numbers once the transaction has sent it. */
+    pruneDeferred:
+      dialect === 'postgres'
+        ? async (
+            ex: Executor,
+            tenant: string,
+            secretId: string,
+            maxVersions: number,
+            labels: Array<number | null>,
+            at: string,
+            onDestroyed: (versions: number[]) => void,
+          ) => {
+            const [c, p, q] = [labels[0] ?? -1, labels[1] ?? -1, labels[2] ?? -1];
+            await deferred(
+              ex,
+              "with live as (select version from secret_versions where tenant_id = ? and secret_id = ? and state != 'destroyed'), " +
+                'victims as (select version from live where version not in (?, ?, ?) order by version ' +
+                'limit (select greatest(count(*) - ?, 0) from live)), ' +
+                "d as (update secret_versions set wrapped_dek = null, ciphertext = null, state = 'destroyed', destroyed_at = ? " +
+                'where tenant_id = ? and secret_id = ? and version in (select version from victims) returning version), ' +
+                'f as (delete from secret_fingerprints where tenant_id = ? and secret_id = ? and version in (select version from d)) ' +
+                'select version from d',
+              [tenant, secretId, c, p, q, maxVersions, at, tenant, secretId, tenant, secretId],
+              (rows) => onDestroyed((rows as Array<{ version: number }>).map((r) => Number(r.version))),
+            );
+          }
+        : undefined,
 
     async listVersions(ex: Executor, tenant: string, secretId: string): Promise<VersionRow[]> {
       return ex

@@ -3,6 +3,9 @@
 // the event subscription that queues a sync on every `secret.changed` and `secret.rotated`.
 import type { Logger } from 'pino';
 import type { StorageHandle } from '../../storage/database.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+import { knownEmpty, type ChangeFeed } from '../../storage/change-feed.js';
 import type { Clock } from '../../lib/clock.js';
 import type { DomainEvent, EventBus } from '../../events/event-bus.js';
 import { fail, isKeyhavenError } from '../../lib/errors.js';
@@ -48,8 +51,19 @@ export const createSyncService = (deps: {
   worker: SyncWorker;
   clock: Clock;
   logger: Logger;
+  /** PostgreSQL: other replicas' changes (a tenant known to have no destination skips the lookup). */
+  changes?: ChangeFeed;
 }) => {
   const { storage, secrets, providers, worker, clock } = deps;
+  // PostgreSQL: tenants known to have no destination (every replica forgets one when it gets one).
+  const none = storage.dialect === 'postgres' ? knownEmpty(deps.changes, 'sync_destinations') : undefined;
+  /** A change of a tenant's destinations: announced to the other replicas in its transaction. */
+  const changing = <T>(tenant: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+    storage.transaction(tenant, async (trx) => {
+      const out = await fn(trx);
+      await none?.announce(trx, tenant);
+      return out;
+    });
   const store = createSyncStore();
   const nowIso = () => clock.now().toISOString();
   let kickTimer: NodeJS.Timeout | undefined;
@@ -101,13 +115,17 @@ export const createSyncService = (deps: {
   const forget = (tenant: string) => {
     generation += 1;
     known.delete(tenant);
+    none?.forget(tenant);
   };
   const destinationsOf = async (tenant: string): Promise<DestinationRow[]> => {
     const hit = storage.dialect === 'sqlite' ? known.get(tenant) : undefined;
     if (hit) return hit;
+    if (none?.has(tenant)) return [];
     const before = generation;
+    const token = none?.token();
     const rows = await storage.withTenant(tenant, (ex) => store.listDestinations(ex, tenant));
     if (storage.dialect === 'sqlite' && before === generation && known.size < 10_000) known.set(tenant, rows);
+    if (rows.length === 0 && token !== undefined) none?.remember(tenant, token);
     return rows;
   };
 
@@ -161,7 +179,7 @@ export const createSyncService = (deps: {
         throw fail('CONFLICT', `A sync destination "${row.id}" already exists.`);
       }
       forget(scope.tenant);
-      await storage.transaction(scope.tenant, (trx) => store.insertDestination(trx, row)).finally(() => forget(scope.tenant));
+      await changing(scope.tenant, (trx) => store.insertDestination(trx, row)).finally(() => forget(scope.tenant));
       const local = new Set((await allNames(scope, row.prefix ?? '')).filter((n) => matches(row, n)));
       const imported = row.initial_policy === 'overwrite' ? [] : await importRemoteOnly(scope, row, local);
       const names = [...local, ...imported];
@@ -178,7 +196,7 @@ export const createSyncService = (deps: {
       const d = await storage.withTenant(scope.tenant, (ex) => store.getDestination(ex, scope.tenant, id));
       if (!d) throw fail('SYNC_DESTINATION_NOT_FOUND', `No sync destination "${id}" in this tenant.`);
       forget(scope.tenant);
-      await storage.transaction(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id)).finally(() => forget(scope.tenant));
+      await changing(scope.tenant, (trx) => store.removeDestination(trx, scope.tenant, id)).finally(() => forget(scope.tenant));
       return { id, deleted: true, remote_kept: true };
     },
 

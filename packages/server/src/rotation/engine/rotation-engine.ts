@@ -118,10 +118,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
 
   const loadContext = async (run: RunRow, known?: ConfigRow | null): Promise<RunContext> => {
     const scope = scopeOf(run);
-    const config =
-      known !== undefined
-        ? (known ?? undefined)
-        : await deps.storage.withTenant(run.tenant_id, (ex) => store.getConfig(ex, run.tenant_id, run.secret_name));
+    const config = known !== undefined ? (known ?? undefined) : await store.readConfig(run.tenant_id, run.secret_name);
     const adminCredential = await readAdmin(run.tenant_id, config);
     const rotator = deps.rotators(run.rotator_kind, {
       config: config ? JSON.parse(config.rotator_config) : {},
@@ -191,8 +188,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
     };
     const expiresAt =
       status === 'success' && opts.expiresAt === undefined
-        ? ((await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name)))?.expires_at ??
-          null)
+        ? ((await store.readSecretFacts(run.tenant_id, run.secret_name))?.expires_at ?? null)
         : (opts.expiresAt ?? null);
     const data = {
       name: run.secret_name,
@@ -340,8 +336,7 @@ export const createRotationEngine = (deps: EngineDeps) => {
     try {
       // create: the pending version exists in Keyhaven before anything changes on the target.
       if (run.step === 'started') {
-        const facts =
-          known.facts ?? (await deps.storage.withTenant(run.tenant_id, (ex) => store.secretFacts(ex, run.tenant_id, run.secret_name)));
+        const facts = known.facts ?? (await store.readSecretFacts(run.tenant_id, run.secret_name));
         if (facts?.pending_version != null && facts.pending_version > (run.previous_version ?? 0) && supplied === undefined) {
           await persist(run, { step: 'created', new_version: facts.pending_version }); // written before a crash: adopt it
         } else if (run.supplied && supplied === undefined) {
@@ -442,12 +437,9 @@ export const createRotationEngine = (deps: EngineDeps) => {
   return {
     /** Starts and drives one rotation. The caller holds the registration lease when there is one. */
     async rotate(plan: RotationPlan, secretType?: string): Promise<RunResult> {
-      const facts = plan.facts ?? (await deps.storage.withTenant(plan.tenant, (ex) => store.secretFacts(ex, plan.tenant, plan.secretName)));
+      const facts = plan.facts ?? (await store.readSecretFacts(plan.tenant, plan.secretName));
       if (!facts || facts.deleted_at) throw new KeyhavenError('SECRET_NOT_FOUND', `No secret named "${plan.secretName}" in this tenant.`);
-      const config =
-        plan.config !== undefined
-          ? plan.config
-          : await deps.storage.withTenant(plan.tenant, (ex) => store.getConfig(ex, plan.tenant, plan.secretName));
+      const config = plan.config !== undefined ? plan.config : await store.readConfig(plan.tenant, plan.secretName);
       if (!config && plan.supplied === undefined && plan.method !== 'emergency') {
         throw new KeyhavenError(
           'ROTATION_NOT_REGISTERED',

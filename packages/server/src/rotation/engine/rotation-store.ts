@@ -84,6 +84,12 @@ export const createRotationStore = (storage: StorageHandle) => ({
       .executeTakeFirst();
   },
 
+  /** getConfig on its own, in one round trip on PostgreSQL (StorageHandle.readScoped). */
+  async readConfig(tenant: string, secretName: string): Promise<ConfigRow | undefined> {
+    const q = storage.db.selectFrom('rotation_configs').selectAll().where('tenant_id', '=', tenant).where('secret_name', '=', secretName);
+    return (await storage.readScoped<ConfigRow>(tenant, q.compile()))[0];
+  },
+
   async getConfigById(ex: Executor, tenant: string, secretId: string): Promise<ConfigRow | undefined> {
     return ex
       .selectFrom('rotation_configs')
@@ -153,30 +159,27 @@ export const createRotationStore = (storage: StorageHandle) => ({
     return (await dueAmongRows(storage, now, ids, f)).map((r) => r.secret_name);
   },
 
-  /** Claims one registration for a manual rotation; false when another server holds it. */
+  /** Claims one registration for a manual rotation; false when another server holds it. One
+   *  statement in its own transaction: one round trip on PostgreSQL (StorageHandle.runScoped). */
   async claimOne(tenant: string, secretId: string, owner: string, now: string, until: string): Promise<boolean> {
-    return storage.transaction(tenant, async (trx) => {
-      const r = await trx
-        .updateTable('rotation_configs')
-        .set({ lease_owner: owner, lease_until: until })
-        .where('tenant_id', '=', tenant)
-        .where('secret_id', '=', secretId)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
-    });
+    const q = storage.db
+      .updateTable('rotation_configs')
+      .set({ lease_owner: owner, lease_until: until })
+      .where('tenant_id', '=', tenant)
+      .where('secret_id', '=', secretId)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+      .returning('secret_id');
+    return (await storage.runScoped(tenant, q.compile())).length === 1;
   },
 
   async releaseConfig(tenant: string, secretId: string, owner: string) {
-    await storage.withTenant(tenant, (ex) =>
-      ex
-        .updateTable('rotation_configs')
-        .set({ lease_owner: null, lease_until: null })
-        .where('tenant_id', '=', tenant)
-        .where('secret_id', '=', secretId)
-        .where('lease_owner', '=', owner)
-        .execute(),
-    );
+    const q = storage.db
+      .updateTable('rotation_configs')
+      .set({ lease_owner: null, lease_until: null })
+      .where('tenant_id', '=', tenant)
+      .where('secret_id', '=', secretId)
+      .where('lease_owner', '=', owner);
+    await storage.runScoped(tenant, q.compile());
   },
 
   /** Claims in-progress runs whose server stopped renewing them (crash), across tenants. */
@@ -233,6 +236,12 @@ export const createRotationStore = (storage: StorageHandle) => ({
   /** Secret row facts the engine needs (labels, type, expiry); no values. */
   async secretFacts(ex: Executor, tenant: string, name: string): Promise<SecretFacts | undefined> {
     return ex.selectFrom('secrets').select(FACTS).where('tenant_id', '=', tenant).where('name', '=', name).executeTakeFirst();
+  },
+
+  /** secretFacts on its own, in one round trip on PostgreSQL (StorageHandle.readScoped). */
+  async readSecretFacts(tenant: string, name: string): Promise<SecretFacts | undefined> {
+    const q = storage.db.selectFrom('secrets').select(FACTS).where('tenant_id', '=', tenant).where('name', '=', name);
+    return (await storage.readScoped<SecretFacts>(tenant, q.compile()))[0];
   },
 
   /** Facts of many secrets of one tenant in one query (a claimed batch), by secret id. */
