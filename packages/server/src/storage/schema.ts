@@ -323,12 +323,12 @@ export interface JobStateTable {
   last_run_by: string | null;
   lease_owner: string | null;
   lease_until: string | null;
-  /** Settings changed at run time (migration 013), JSON; null: the configuration's. */
+  /** Settings changed at run time (migration 012), JSON; null: the configuration's. */
   settings: string | null;
   settings_at: string | null;
 }
 
-/** Web console sessions (migration 014): id is a SHA-256 of the cookie; token and CSRF sealed. */
+/** Web console sessions (migration 013): id is a SHA-256 of the cookie; token and CSRF sealed. */
 export interface ConsoleSessionsTable {
   id: string;
   token_id: string;

@@ -1,7 +1,7 @@
 // Cookie sessions of the web console: a signed-in token is kept under a random session id (the
 // cookie) with a CSRF token, idle and absolute expiry. The cookie is all the browser keeps; the token
 // itself never reaches scripts, URLs or storage. Sessions are rows of `console_sessions` (migration
-// 014), keyed by a SHA-256 of the cookie, with the token and CSRF token sealed by the barrier: every
+// 013), keyed by a SHA-256 of the cookie, with the token and CSRF token sealed by the barrier: every
 // replica behind a load balancer knows a session any of them started, a sign-out through one ends it
 // on all, and a restart signs nobody out. The idle time is written at most every `touchSeconds`, so a
 // busy console page costs one primary-key read per request, not a write.

@@ -12,8 +12,8 @@ import { m007 } from './007-audit-seals.js';
 import { m008 } from './008-machine-auth.js';
 import { m009 } from './009-notifications.js';
 import { m010 } from './010-job-state.js';
-import { m013 } from './013-job-settings.js';
-import { m014 } from './014-console-sessions.js';
+import { m012 } from './012-job-settings.js';
+import { m013 } from './013-console-sessions.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -26,6 +26,6 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '008_machine_auth': m008(dialect),
   '009_notifications': m009(dialect),
   '010_job_state': m010(dialect),
-  '013_job_settings': m013(dialect),
-  '014_console_sessions': m014(dialect),
+  '012_job_settings': m012(dialect),
+  '013_console_sessions': m013(dialect),
 });

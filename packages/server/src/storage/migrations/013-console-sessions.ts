@@ -1,11 +1,11 @@
-// Migration 014: web console sessions in the database, so every replica behind a load balancer
+// Migration 013: web console sessions in the database, so every replica behind a load balancer
 // knows a session another replica started (and its sign-out), and a restart keeps people signed in.
 // System rows, no tenant. The key is a SHA-256 of the cookie (the table never holds a usable
 // cookie); the token and CSRF token behind it are sealed by the barrier.
 import type { Kysely, Migration } from 'kysely';
 import type { Dialect } from './dialect.js';
 
-export const m014 = (_dialect: Dialect): Migration => ({
+export const m013 = (_dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('console_sessions')
