@@ -306,7 +306,7 @@ export const createAnomalyDetector = (deps: {
               async (ex) =>
                 (
                   await sql<{ head: number | string | null; newer: number | string }>`
-              select (select seq from audit_head where id = 1) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(
+              select (select max(seq) from audit_events) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(
                     ex,
                   )
                 ).rows[0]!,
