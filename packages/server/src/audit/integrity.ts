@@ -141,7 +141,10 @@ export const tailProblems = async (storage: StorageHandle, key: Buffer, t: TailS
     const genesis = head.seq === 0 && head.signature === '' && head.hash === genesisOf(key, chain).hash;
     if (!genesis && !headValid(key, chain, head, head.signature))
       add('head_forged', head.seq, `the signed head (entry ${head.seq}) is not genuine (edited)`);
-    const lastSeq = last?.seq ?? floor;
+    // Entries before the newest checkpoint may be gone: the chain then ends at the checkpoint.
+    const atCheckpoint = !last || last.seq <= floor;
+    const lastSeq = atCheckpoint ? floor : last.seq;
+    const lastHash = atCheckpoint ? (checkpoint?.seq === floor ? checkpoint.hash : undefined) : last.hash;
     if (lastSeq > head.seq) {
       add(
         'entries_after_head',
@@ -150,22 +153,25 @@ export const tailProblems = async (storage: StorageHandle, key: Buffer, t: TailS
       );
     } else if (lastSeq < head.seq) {
       add('truncated', lastSeq + 1, `the chain ends at entry ${lastSeq} but the signed head is entry ${head.seq} (truncated)`);
-    } else if (last && last.hash !== head.hash) {
-      add('head_mismatch', head.seq, `entry ${head.seq} differs from the signed head`);
-    } else if (!last && checkpoint && checkpoint.seq === head.seq && checkpoint.hash !== head.hash) {
-      add('head_mismatch', head.seq, `the signed head differs from checkpoint ${checkpoint.seq}`);
+    } else if (lastHash !== undefined && lastHash !== head.hash && !(atCheckpoint && last?.seq === floor && last.hash === head.hash)) {
+      add(
+        'head_mismatch',
+        head.seq,
+        atCheckpoint ? `the signed head differs from checkpoint ${floor}` : `entry ${head.seq} differs from the signed head`,
+      );
     }
   }
+  // Outside the database first (the anchor file, this server's own appends), then the stored digest.
   const sources: Array<{ head: AuditHead; what: string; kind: 'truncated_before_anchor' | 'truncated_before_checkpoint' }> = [];
-  const fromDigest = o.digest ? headMap(o.digest.heads).get(chain) : undefined;
-  if (fromDigest && o.digest)
-    sources.push({ head: fromDigest, what: `the signed digest ${o.digest.seq} (${o.digest.time})`, kind: 'truncated_before_checkpoint' });
   const fromAnchor = o.anchor.status === 'ok' ? o.anchor.heads.get(chain) : undefined;
   if (fromAnchor && o.anchor.status === 'ok')
     sources.push({ head: fromAnchor, what: `the anchor file (signed ${o.anchor.digest.time})`, kind: 'truncated_before_anchor' });
   const mine = o.known.get(chain);
   if (mine && (!fromAnchor || mine.seq > fromAnchor.seq))
     sources.push({ head: mine, what: "this server's own last append", kind: 'truncated_before_anchor' });
+  const fromDigest = o.digest ? headMap(o.digest.heads).get(chain) : undefined;
+  if (fromDigest && o.digest)
+    sources.push({ head: fromDigest, what: `the signed digest ${o.digest.seq} (${o.digest.time})`, kind: 'truncated_before_checkpoint' });
   const end = endOf(t);
   for (const s of sources) {
     if (s.head.seq > end) {
