@@ -19,6 +19,8 @@ export const m011 = (dialect: Dialect): Migration => ({
         .addColumn('chain', 'text', (c) => c.notNull().defaultTo(LEGACY_CHAIN_ID))
         .execute();
       await db.schema.alterTable('audit_events').addColumn('chain_seq', big).execute();
+      // Row-level security applies to the owner too (FORCE): every tenant's rows, for this transaction.
+      await sql`select set_config('keyhaven.tenant', '*', true)`.execute(db);
       await sql`update audit_events set chain_seq = seq`.execute(db);
     } else {
       // SQLite: rebuilt so global sequence numbers are never reused, even after retention deleted
