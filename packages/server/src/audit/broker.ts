@@ -54,6 +54,8 @@ export const createAuditBroker = (opts: BrokerOptions) => {
   const memoryHeads = new Map<string, AuditHead>();
   let memorySeq = 0;
   let inFlight = 0;
+  /** Chains with a database append still running (answered or not). */
+  const stalled = new Set<string>();
   const enabled = Boolean(opts.database) || opts.streams.length > 0;
   const maxBatch = opts.maxBatch ?? 512;
   /** The outcome of the latest batch, for readiness: a batch no sink stored makes the broker not accepting. */
@@ -82,7 +84,17 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         let databaseDown = false;
         if (opts.database) {
           try {
-            chained = await withTimeout(opts.database.append(chain, events), opts.timeoutMs, 'the database audit sink');
+            // A chain whose previous batch is still waiting in the database (its head row locked, say)
+            // does not send another: one connection at most per stalled chain, the pool stays free
+            // for the other tenants' chains.
+            if (stalled.has(chain)) throw new SinkTimeout(`the database audit sink is still storing an earlier batch of this chain`);
+            const appending = opts.database.append(chain, events);
+            stalled.add(chain);
+            void appending.then(
+              () => stalled.delete(chain),
+              () => stalled.delete(chain),
+            );
+            chained = await withTimeout(appending, opts.timeoutMs, 'the database audit sink');
             stored = inDatabase = true;
             sinkResult('database', true);
           } catch (e) {
