@@ -175,11 +175,17 @@ export const createAuditService = (deps: {
      *  export of one tenant ends with its chain's signed checkpoints, so it verifies on its own. */
     async *export(q: Omit<AuditQuery, 'limit' | 'before'>, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
       if (format === 'csv') yield CSV_FIELDS.join(',') + '\n';
+      const filtered = q.since || q.until || q.action || q.outcome || q.actor || q.resource;
+      // The chain's signed checkpoints first, and its entries up to that head: entries appended while
+      // the export streams are left for the next export, so the export ends exactly at its head.
+      const cps = format === 'jsonl' && q.tenant !== undefined && !filtered ? await chainCheckpoints(q.tenant) : [];
+      const head = cps.find((c) => c.kind === 'head');
       let after = 0;
       for (;;) {
         const rows = await storage.withTenant(q.tenant ?? '*', (ex) => {
           let s = ex.selectFrom('audit_events').selectAll().where('seq', '>', after);
           if (q.tenant !== undefined) s = s.where('tenant_id', '=', q.tenant);
+          if (head) s = s.where((eb) => eb.or([eb('chain', '!=', head.chain), eb('chain_seq', '<=', head.seq)]));
           if (q.since) s = s.where('time', '>=', q.since);
           if (q.until) s = s.where('time', '<', q.until);
           if (q.action) s = s.where('action', '=', q.action);
@@ -193,11 +199,7 @@ export const createAuditService = (deps: {
         yield events.map((e) => (format === 'csv' ? CSV_FIELDS.map((f) => csvCell(e[f])).join(',') : JSON.stringify(e))).join('\n') + '\n';
         after = events[events.length - 1]!.seq;
       }
-      const filtered = q.since || q.until || q.action || q.outcome || q.actor || q.resource;
-      if (format === 'jsonl' && q.tenant !== undefined && !filtered) {
-        const cps = await chainCheckpoints(q.tenant);
-        if (cps.length) yield cps.map((c) => JSON.stringify(c)).join('\n') + '\n';
-      }
+      if (cps.length) yield cps.map((c) => JSON.stringify(c)).join('\n') + '\n';
     },
 
     /** Checks an exported trail of one tenant (JSON lines) with this store's key: every entry's MAC,
