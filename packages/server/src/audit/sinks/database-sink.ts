@@ -22,6 +22,8 @@ import { digestProblems, endOf, knownChains, newestDigest, readTail, readTailIn,
 export interface DatabaseSink extends ChainingSink {
   /** Checks every chain's tail and the digests; marks damaged chains (appends refused) or healthy ones. */
   check(): Promise<Problem[]>;
+  /** Checks one chain's tail (and the digests); marks it damaged or healthy. */
+  checkChain(chain: string): Promise<Problem[]>;
   /** The tail problems that make appends to `chain` refused (every chain when omitted), or null. */
   damage(chain?: string): Problem[] | null;
   /** Starts a new verified segment of every damaged chain after its newest known position, recorded
@@ -184,6 +186,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
   return {
     name: 'database',
     check,
+    checkChain,
     damage: damageOf,
     /** Chains and stores a batch of one chain; returns the chained entries. */
     async append(chain: string, events: AuditEvent[]): Promise<ChainedEvent[]> {

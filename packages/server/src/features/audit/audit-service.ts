@@ -239,7 +239,7 @@ export const createAuditService = (deps: {
       // A consistent tail lets a refused sink append again (say, after the tables were restored).
       let refused = false;
       if (deps.sink) {
-        await deps.sink.check();
+        await (one ? deps.sink.checkChain(opts.chain!) : deps.sink.check());
         refused = Boolean(one ? deps.sink.damage(opts.chain) : deps.sink.damage());
       }
       const problems = list.problems;

@@ -1,0 +1,81 @@
+// Per-tenant audit chains through the HTTP layer, on both backends (ADR 0011): a tenant admin
+// verifies the tenant's own chain and its own export, sees nothing of another tenant's chain (not
+// even its damage), cannot verify the whole trail; damage in one tenant's chain is named by root's
+// verify with that chain and position and refuses only that tenant's appends.
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { backends } from '../support/backends.js';
+import { startTestServer } from '../support/test-server.js';
+
+describe.each(backends())('per-tenant audit chains on %s', (backend) => {
+  it("a tenant admin sees and verifies only the tenant's own chain and export", async () => {
+    const s = await startTestServer(backend);
+    try {
+      expect((await s.call('POST', '/v1/tenants', { body: { id: 'acme', name: 'Acme' }, tenant: null })).status).toBeLessThan(300);
+      for (let i = 0; i < 3; i++) {
+        expect((await s.call('PUT', `/v1/secrets/x/${i}`, { body: { value: 'v' } })).status).toBe(200);
+        expect((await s.call('PUT', `/v1/secrets/y/${i}`, { body: { value: 'v' }, tenant: 'acme' })).status).toBe(200);
+      }
+      const t = await s.call('POST', '/v1/tokens', {
+        body: { name: 'acme-admin', role: 'admin', kind: 'personal', ttl_seconds: 3600 },
+        tenant: 'acme',
+      });
+      expect(t.status).toBe(201);
+      const admin = t.body.token as string;
+      const as = (method: string, p: string, body?: unknown, tenant = 'acme') => s.call(method, p, { token: admin, body, tenant });
+
+      const own = await as('POST', '/v1/audit/verify');
+      expect(own.status).toBe(200);
+      expect(own.body).toMatchObject({ ok: true, chains: [{ chain: 'acme' }], digest: null, anchor: { file: null } });
+      expect(own.body.chains[0].checked).toBeGreaterThanOrEqual(6);
+      expect(JSON.stringify(own.body)).not.toMatch(/default|~legacy/);
+      expect((await as('POST', '/v1/sys/audit/verify', undefined, null as unknown as string)).status).toBe(403);
+      expect((await as('POST', '/v1/audit/verify', undefined, 'default')).status).toBeGreaterThanOrEqual(403);
+
+      // Its export verifies on its own; an export of another tenant does not pass as its own.
+      const exp = await as('GET', '/v1/audit/export');
+      expect(exp.status).toBe(200);
+      const ok = await as('POST', '/v1/audit/verify-export', { export: exp.text });
+      expect(ok.body).toMatchObject({ ok: true, chains: [{ chain: 'acme' }] });
+      const other = await s.call('GET', '/v1/audit/export'); // root, tenant default
+      const foreign = await as('POST', '/v1/audit/verify-export', { export: other.text });
+      expect(foreign.body.ok).toBe(false);
+      expect(foreign.body.problems[0]).toMatchObject({ kind: 'entry_moved' });
+      expect(JSON.stringify(foreign.body)).not.toContain('x/0'); // nothing of the other tenant's entries is echoed
+
+      // Damage in tenant default's chain: named by root with chain and position; acme's verify and
+      // writes are unaffected; default's writes are refused.
+      await s.app.storage.transaction('*', (trx) =>
+        sql`update audit_events set outcome = 'denied' where chain = 'default' and chain_seq = 2`.execute(trx),
+      );
+      const root = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
+      expect(root.body).toMatchObject({ ok: false, problems: [{ kind: 'entry_modified', chain: 'default', seq: 2 }] });
+      expect((await as('POST', '/v1/audit/verify')).body).toMatchObject({ ok: true, problems: [] });
+      const last = Number(
+        (
+          await s.app.storage.transaction('*', (trx) =>
+            trx.selectFrom('audit_head').select('seq').where('chain', '=', 'default').executeTakeFirstOrThrow(),
+          )
+        ).seq,
+      );
+      await s.app.storage.transaction('*', async (trx) => {
+        await sql`update audit_events set outcome = 'success' where chain = 'default' and chain_seq = 2`.execute(trx);
+        await sql`delete from audit_events where chain = 'default' and chain_seq = ${last}`.execute(trx);
+      });
+      // Appends do not read the whole tail; verify (or a restart, or a failed append) finds the damage.
+      const found = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
+      expect(found.body).toMatchObject({ ok: false, appends: 'refused', problems: [{ kind: 'truncated', chain: 'default', seq: last }] });
+      const refused = await s.call('PUT', '/v1/secrets/x/after', { body: { value: 'v' } });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toMatchObject({
+        code: 'AUDIT_CHAIN_DAMAGED',
+        details: { problems: [{ chain: 'default', kind: 'truncated' }] },
+      });
+      expect((await s.call('PUT', '/v1/secrets/y/after', { body: { value: 'v' }, tenant: 'acme' })).status).toBe(200);
+      const mine = await as('POST', '/v1/audit/verify');
+      expect(mine.body).toMatchObject({ ok: true, appends: 'ok' });
+    } finally {
+      await s.close();
+    }
+  });
+});
