@@ -74,6 +74,28 @@ describe.each(backends())('per-tenant audit chains on %s', (backend) => {
       expect((await s.call('PUT', '/v1/secrets/y/after', { body: { value: 'v' }, tenant: 'acme' })).status).toBe(200);
       const mine = await as('POST', '/v1/audit/verify');
       expect(mine.body).toMatchObject({ ok: true, appends: 'ok' });
+
+      // The truncation is sealed: every chain appends again.
+      const seal = await s.call('POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'test: a truncation' } });
+      expect(seal.status).toBe(200);
+      expect(seal.body.chains).toEqual([{ chain: 'default', sealed_at: last }]);
+      expect((await s.call('POST', '/v1/sys/audit/verify', { tenant: null })).body).toMatchObject({ ok: true, appends: 'ok' });
+      expect((await s.call('PUT', '/v1/secrets/x/after-seal', { body: { value: 'v' } })).status).toBe(200);
+
+      // Deleted digests (the anchor file saw a newer one) refuse every chain until restored or sealed.
+      const cp = await s.call('GET', '/v1/sys/audit/checkpoint', { tenant: null });
+      expect(cp.body).toMatchObject({ stored: true, heads: expect.arrayContaining([['acme', expect.any(Number), expect.any(String)]]) });
+      await s.app.storage.transaction('*', (trx) => sql`delete from audit_digests`.execute(trx));
+      const gone = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
+      expect(gone.body.problems).toEqual([expect.objectContaining({ kind: 'checkpoint_missing', chain: null, seq: cp.body.seq })]);
+      expect((await s.call('PUT', '/v1/secrets/y/refused', { body: { value: 'v' }, tenant: 'acme' })).status).toBe(503);
+      const again = await s.call('POST', '/v1/sys/audit/seal', { tenant: null, body: { reason: 'test: digests deleted' } });
+      expect(again.status).toBe(200);
+      expect(again.body.chains).toEqual([]);
+      const after = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
+      expect(after.body).toMatchObject({ ok: true, appends: 'ok', problems: [] });
+      expect(after.body.digest.seq).toBeGreaterThan(cp.body.seq);
+      expect((await s.call('PUT', '/v1/secrets/y/after-seal', { body: { value: 'v' }, tenant: 'acme' })).status).toBe(200);
     } finally {
       await s.close();
     }

@@ -177,6 +177,25 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
     }
     return all;
   };
+  /** Signs every head row as it is now and stores the digest after the newest number known anywhere. */
+  const storeDigest = async (): Promise<Digest | null> => {
+    const now = new Date().toISOString();
+    const digest = await storage.transaction('*', async (trx) => {
+      const heads = new Map<string, AuditHead>();
+      for (const r of await trx.selectFrom('audit_head').select(['chain', 'seq', 'hash']).execute())
+        heads.set(r.chain, { seq: Number(r.seq), hash: r.hash });
+      const prev = await trx.selectFrom('audit_digests').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const d = signDigest(key, Math.max(Number(prev?.seq ?? 0), anchor.knownDigest()) + 1, now, heads);
+      const r = await trx
+        .insertInto('audit_digests')
+        .values({ seq: d.seq, time: d.time, heads: JSON.stringify(d.heads), hash: d.hash, signature: d.signature })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? d : null; // another replica wrote this number
+    });
+    if (digest) await anchor.digestSeen(digest.seq);
+    return digest;
+  };
   const damageOf = (chain?: string): Problem[] | null => {
     if (chain === undefined) return damaged.size ? [...damaged.values()].flat() : null;
     const p = [...(damaged.get(null) ?? []), ...(damaged.get(chain) ?? [])];
@@ -214,22 +233,7 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
     async writeDigest() {
       const problems = await check();
       if (problems.length) return null; // a digest of damaged heads would vouch for the damage
-      const now = new Date().toISOString();
-      const digest = await storage.transaction('*', async (trx) => {
-        const heads = new Map<string, AuditHead>();
-        for (const r of await trx.selectFrom('audit_head').select(['chain', 'seq', 'hash']).execute())
-          heads.set(r.chain, { seq: Number(r.seq), hash: r.hash });
-        const prev = await trx.selectFrom('audit_digests').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-        const d = signDigest(key, Number(prev?.seq ?? 0) + 1, now, heads);
-        const r = await trx
-          .insertInto('audit_digests')
-          .values({ seq: d.seq, time: d.time, heads: JSON.stringify(d.heads), hash: d.hash, signature: d.signature })
-          .onConflict((oc) => oc.column('seq').doNothing())
-          .executeTakeFirst();
-        return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? d : null; // another replica wrote this number
-      });
-      if (digest) await anchor.digestSeen(digest.seq);
-      return digest;
+      return storeDigest();
     },
     async seal(event, note) {
       const problems = await check();
@@ -279,7 +283,10 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
       ]);
       void anchor.advance(SYSTEM_CHAIN, { seq: entry!.chain_seq, hash: entry!.hash });
       await anchor.flush();
-      await this.writeDigest().catch(() => null);
+      // A new digest of every head as sealed (numbered after any digest the anchor saw, so deleted
+      // digests are acknowledged too).
+      await storeDigest().catch(() => null);
+      damaged.delete(null);
       deps.logger?.warn(
         { chains: sealed, seal_seq: entry!.seq },
         'an operator sealed a break in the audit chain: verification starts again after the seal',
