@@ -109,7 +109,20 @@ describe.each(backends())('audit anchor on %s', (backend) => {
     app = await buildApp(config);
     v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();
     expect(v).toMatchObject({ ok: true, anchor: { status: 'ok' } });
-    await app.storage.transaction('*', (trx) => sql`update audit_events set time = '2000-01-01T00:00:00.000Z'`.execute(trx));
+    await app.storage.transaction('*', async (trx) => {
+      await sql`update audit_events set time = '2000-01-01T00:00:00.000Z'`.execute(trx);
+      // Old digests (their signatures cover the time, so these no longer verify: they must not be used).
+      await sql`update audit_digests set time = '2000-01-01T00:00:00.000Z' where seq < (select max(seq) from audit_digests)`.execute(trx);
+    });
+    const digestsBefore = Number(
+      (
+        await app.storage.db
+          .selectFrom('audit_digests')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(digestsBefore).toBeGreaterThan(1);
     const pruned = (
       await app.http.inject({
         method: 'POST',
@@ -119,6 +132,17 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       })
     ).json();
     expect(pruned.pruned).toBeGreaterThan(5);
+    // Old digests are pruned too, all but the newest.
+    expect(
+      Number(
+        (
+          await app.storage.db
+            .selectFrom('audit_digests')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
     await app.close();
     app = await buildApp(config);
     v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();

@@ -370,6 +370,9 @@ export const createAuditService = (deps: {
             .execute();
           newest = Math.max(newest ?? 0, seq);
         }
+        // Digests older than the cutoff go too; verify compares with the newest, which is always kept.
+        const newestDigest = await trx.selectFrom('audit_digests').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        if (newestDigest) await trx.deleteFrom('audit_digests').where('time', '<', cutoff).where('seq', '<', newestDigest.seq).execute();
         return { pruned, checkpoint: newest, chains: lasts.map((l) => ({ chain: l.chain, checkpoint: Number(l.seq) })) };
       });
     },
