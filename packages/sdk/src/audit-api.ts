@@ -7,7 +7,12 @@ type Request = <T>(
 ) => Promise<T>;
 
 export interface AuditEvent {
+  /** Global insertion order (what pages go by). */
   seq: number;
+  /** The hash chain: the tenant's id, '' for system events, '~legacy' for entries from before 011. */
+  chain: string;
+  /** The position in the chain (covered by its MAC). */
+  chain_seq: number;
   time: string;
   tenant: string;
   actor_id: string | null;
@@ -55,6 +60,9 @@ export interface Anomaly {
 }
 export interface ChainProblem {
   kind: string;
+  /** The chain ('' system, '~legacy' before 011, else a tenant id); null for the digests themselves. */
+  chain: string | null;
+  /** The position in the chain. */
   seq: number | null;
   reason: string;
 }
@@ -64,7 +72,7 @@ export interface VerifyResult {
   first_seq: number | null;
   last_seq: number | null;
   from_checkpoint: number | null;
-  broken?: { seq: number | null; reason: string };
+  broken?: { chain?: string | null; seq: number | null; reason: string };
   /** Present when not ok. */
   code?: 'AUDIT_CHAIN_DAMAGED';
   /** Every problem found (up to 50; more_problems says there were more). */
@@ -74,17 +82,35 @@ export interface VerifyResult {
   anchor?: { status: 'ok' | 'none' | 'off' | 'invalid'; file: string | null; seq: number | null; time: string | null };
   /** `refused`: the server appends nothing to the chain (AUDIT_CHAIN_DAMAGED) until it is restored or sealed. */
   appends?: 'ok' | 'refused' | 'off';
-  seals?: Array<{ seq: number; time: string; reason: string | null }>;
+  seals?: Array<{ chain?: string; seq: number; time: string; reason: string | null }>;
+  /** Each chain verified (one per tenant, one for system events, the legacy one from before 011). */
+  chains?: Array<{ chain: string; checked: number; first_seq: number | null; last_seq: number | null; from_checkpoint: number | null }>;
+  /** The newest signed digest of every chain head stored in the database. */
+  digest?: { seq: number; time: string; chains: number } | null;
 }
+export interface ExportVerifyResult {
+  ok: boolean;
+  code?: 'AUDIT_CHAIN_DAMAGED';
+  checked: number;
+  chains: Array<{ chain: string; checked: number; first_seq: number | null; last_seq: number | null; head: number | null }>;
+  legacy_entries: number;
+  problems: ChainProblem[];
+  more_problems: boolean;
+}
+/** A signed digest of every chain head: `heads` is the sorted list of [chain, position, hash]. */
 export interface AuditCheckpoint {
   format: string;
   seq: number;
   hash: string;
   time: string;
+  heads: Array<[string, number, string]>;
   signature: string;
   anchor_file: string | null;
+  stored: boolean;
 }
 export interface SealResult {
+  /** Each chain sealed, and the position its verification starts again from. */
+  chains?: Array<{ chain: string; sealed_at: number }>;
   sealed: true;
   sealed_at: number;
   seal_seq: number;
@@ -125,7 +151,17 @@ export const auditApi = (request: Request) => ({
   /** Export as JSON lines or CSV text (oldest first). */
   export: (format: 'jsonl' | 'csv', f: Omit<AuditFilter, 'limit' | 'before' | 'source_ip'> = {}, all = false) =>
     request<string>('GET', all ? '/v1/sys/audit/export' : '/v1/audit/export', { query: { format, ...f }, tenant: !all, text: true }),
-  verify: () => request<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false }),
+  /** Every chain (root), one chain (root, `chain`), or the current tenant's own chain (`tenant: true`). */
+  verify: (o: { chain?: string; tenant?: boolean } = {}) =>
+    o.tenant
+      ? request<VerifyResult>('POST', '/v1/audit/verify', { tenant: true })
+      : request<VerifyResult>('POST', '/v1/sys/audit/verify', { tenant: false, query: { chain: o.chain } }),
+  /** Verifies an export (JSON lines) with the server's key: the current tenant's, or any (`all`, root). */
+  verifyExport: (text: string, all?: boolean) =>
+    request<ExportVerifyResult>('POST', all ? '/v1/sys/audit/verify-export' : '/v1/audit/verify-export', {
+      body: { export: text },
+      tenant: !all,
+    }),
   /** The current signed checkpoint, to publish outside Keyhaven. */
   checkpoint: () => request<AuditCheckpoint>('GET', '/v1/sys/audit/checkpoint', { tenant: false }),
   /** Acknowledges a break in a damaged chain (recorded in the chain); verification restarts after it. */

@@ -487,6 +487,8 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
     await notifications.start();
     jobs.every('keyring-refresh', 60_000, () => keyring.refresh()); // KEKs added by other replicas
     if (broker.enabled && config.audit.sinks.includes('database')) jobs.every('anomaly-sweep', 60_000, () => anomalies.sweep());
+    // Signed digests of every chain head (ADR 0011): a deleted or rolled-back chain is named by verify.
+    if (databaseSink) jobs.every('audit-digest', config.audit.digestIntervalSeconds * 1000, () => databaseSink.writeDigest());
     if (config.audit.retentionDays) jobs.every('audit-retention', 3600_000, () => audit.prune(config.audit.retentionDays!));
 
     return {
@@ -508,6 +510,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
         await notifications.stop();
         await http.close();
         await broker.close();
+        await databaseSink?.writeDigest().catch(() => null); // the last heads, signed, for the next start
         await providerFeatures.close();
         await changes?.close();
         await storage.close();

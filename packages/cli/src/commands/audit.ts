@@ -1,6 +1,6 @@
 // `keyhaven audit log|access|export|anomalies|verify|checkpoint|seal|prune` and `keyhaven secrets access <name>`:
 // the tamper-evident audit trail from the command line.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { AuditEvent, AuditFilter } from '@keyhaven/sdk';
 import type { CommandContext } from '../context.js';
@@ -183,29 +183,59 @@ Example:
   audit
     .command('verify')
     .description(
-      'verify the hash chain, its signed head and the anchor outside the database; lists every edited, deleted, reordered, truncated or rolled-back place (root token)',
+      'verify the hash chains (one per tenant), their signed heads, the signed digest of every head and the anchor outside the database; lists every edited, deleted, reordered, truncated or rolled-back place by chain and position (root token)',
     )
+    .option('--chain <id>', "verify one chain only: a tenant id, 'system' or '~legacy' (root token)")
+    .option('--own', 'verify only the chain of the tenant given by --tenant (a tenant admin token is enough)')
+    .option('--file <export.jsonl>', "verify an exported trail (keyhaven audit export) with the server's key instead of the stored chains")
+    .option('--all', "with --file: an export of any chains (root token); otherwise the current tenant's")
     .addHelpText(
       'after',
       `
-Exit status: 0 when the chain verifies, 1 when it is damaged (AUDIT_CHAIN_DAMAGED).
+Exit status: 0 when the chains verify, 1 when one is damaged (AUDIT_CHAIN_DAMAGED).
 
-Example:
-  keyhaven audit verify || echo "audit log was tampered with"`,
+Examples:
+  keyhaven audit verify || echo "audit log was tampered with"
+  keyhaven audit verify --own --tenant acme
+  keyhaven audit export -o acme.jsonl --tenant acme && keyhaven audit verify --file acme.jsonl --tenant acme`,
     )
-    .action(async () => {
-      const r = await ctx.getClient().audit.verify();
+    .action(async (o: { chain?: string; own?: boolean; file?: string; all?: boolean }) => {
+      const client = ctx.getClient();
+      if (o.file) {
+        const text = await readFile(o.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`cannot read ${o.file} (${e.code ?? 'error'})`);
+        });
+        const r = await client.audit.verifyExport(text, o.all);
+        print(ctx.io, ctx.globals().format, r, () =>
+          r.ok
+            ? `OK: ${r.checked} entries of the export verified in ${r.chains.length} chain(s)${r.legacy_entries ? `; ${r.legacy_entries} legacy entries checked one by one` : ''}.\n`
+            : `DAMAGED (AUDIT_CHAIN_DAMAGED): ${r.problems.length}${r.more_problems ? '+' : ''} problem(s) in the export, ${r.checked} entries checked.\n` +
+              r.problems.map((p) => `  ${p.kind}${p.seq !== null ? ` at ${p.seq}` : ''}: ${p.reason}\n`).join(''),
+        );
+        if (!r.ok) throw new CliError('the audit export does not verify (AUDIT_CHAIN_DAMAGED); see docs/audit.md');
+        return;
+      }
+      const chain = o.chain === 'system' ? '' : o.chain;
+      const r = await client.audit.verify(o.own ? { tenant: true } : { chain });
       print(ctx.io, ctx.globals().format, r, () => {
-        const anchor = r.anchor ? ` Anchor: ${r.anchor.status}${r.anchor.seq !== null ? ` (entry ${r.anchor.seq})` : ''}.` : '';
+        const anchor = r.anchor
+          ? ` Anchor: ${r.anchor.status}${r.anchor.seq !== null ? ` (${o.own || chain !== undefined ? 'entry' : 'digest'} ${r.anchor.seq})` : ''}.`
+          : '';
+        const digest = r.digest ? ` Digest: ${r.digest.seq} (${r.digest.chains} chains, ${r.digest.time}).` : '';
         const seals = r.seals?.length ? ` Sealed breaks: ${r.seals.map((x) => `${x.seq} (${x.reason ?? 'no reason'})`).join(', ')}.` : '';
+        const scope = o.own || chain !== undefined ? ' in 1 chain' : ` in ${r.chains?.length ?? 1} chains`;
         if (r.ok)
-          return `OK: ${r.checked} entries verified${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.${anchor}${seals}\n`;
-        const problems = r.problems?.length ? r.problems : r.broken ? [{ kind: 'broken', seq: r.broken.seq, reason: r.broken.reason }] : [];
+          return `OK: ${r.checked} entries verified${scope}${r.from_checkpoint ? ` from signed checkpoint ${r.from_checkpoint}` : ''}.${digest}${anchor}${seals}\n`;
+        const problems = r.problems?.length
+          ? r.problems
+          : r.broken
+            ? [{ kind: 'broken', chain: r.broken.chain ?? null, seq: r.broken.seq, reason: r.broken.reason }]
+            : [];
         return (
-          `DAMAGED (AUDIT_CHAIN_DAMAGED): ${problems.length}${r.more_problems ? '+' : ''} problem(s), ${r.checked} entries checked.${anchor}${seals}\n` +
+          `DAMAGED (AUDIT_CHAIN_DAMAGED): ${problems.length}${r.more_problems ? '+' : ''} problem(s), ${r.checked} entries checked${scope}.${digest}${anchor}${seals}\n` +
           problems.map((p) => `  ${p.kind}${p.seq !== null ? ` at ${p.seq}` : ''}: ${p.reason}\n`).join('') +
           (r.appends === 'refused'
-            ? 'The server refuses to append to this chain until the audit tables are restored or the break is sealed (keyhaven audit seal --reason ...).\n'
+            ? 'The server refuses to append to the damaged chain until the audit tables are restored or the break is sealed (keyhaven audit seal --reason ...).\n'
             : '')
         );
       });
@@ -214,7 +244,9 @@ Example:
 
   audit
     .command('checkpoint')
-    .description('print the current signed checkpoint (sequence, hash, time, signature) to publish outside Keyhaven (root token)')
+    .description(
+      'write and print a signed digest of every chain head (number, time, hash, the heads, signature) to publish outside Keyhaven (root token)',
+    )
     .addHelpText(
       'after',
       `
@@ -223,7 +255,12 @@ Example:
     )
     .action(async () => {
       const c = await ctx.getClient().audit.checkpoint();
-      print(ctx.io, ctx.globals().format, c, () => `entry ${c.seq} ${c.hash} at ${c.time} signature ${c.signature}\n`);
+      print(
+        ctx.io,
+        ctx.globals().format,
+        c,
+        () => `digest ${c.seq} of ${c.heads.length} chain heads ${c.hash} at ${c.time} signature ${c.signature}\n`,
+      );
     });
 
   audit

@@ -145,12 +145,12 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
         {verify ? (
           <div role="status" class={`note ${verify.ok ? 'ok' : 'error'}`} data-testid="verify-result">
             {verify.ok
-              ? `Chain intact: ${verify.checked} entries checked (seq ${verify.first_seq ?? '—'} to ${verify.last_seq ?? '—'}), anchor ${verify.anchor?.status ?? 'n/a'}.`
+              ? `Chain intact: ${verify.checked} entries checked in ${verify.chains?.length ?? 1} chain(s) (one per tenant), anchor ${verify.anchor?.status ?? 'n/a'}.`
               : `Chain damaged: ${verify.problems.length}${verify.more_problems ? '+' : ''} problem(s) in ${verify.checked} entries.`}
             {!verify.ok ? (
               <ul>
                 {verify.problems.slice(0, 20).map((p, i) => (
-                  <li key={i}>{typeof p === 'string' ? p : `${p.seq != null ? `#${p.seq} ` : ''}${p.kind ?? ''} ${p.message ?? ''}`}</li>
+                  <li key={i}>{typeof p === 'string' ? p : `${p.seq != null ? `#${p.seq} ` : ''}${p.kind ?? ''} ${p.reason ?? ''}`}</li>
                 ))}
               </ul>
             ) : null}

@@ -1,12 +1,12 @@
-// The audit broker: batches events (group commit), chains them through the database sink (or in
-// memory when it is off), fans them out to the stream sinks with bounded waits, and fails closed:
+// The audit broker: batches events per chain (group commit; one chain per tenant, ADR 0011), chains
+// them through the database sink (or in memory when it is off), each chain's batches in turn and
+// different chains' at the same time (a tenant whose head row is slow never holds up another), fans them out to the stream sinks with bounded waits, and fails closed:
 // a caller's record() rejects with AUDIT_UNAVAILABLE unless at least one sink stored its event
 // (DATABASE_UNAVAILABLE when the database is the only sink and it is unreachable).
 import type { Logger } from 'pino';
 import { fail, KeyhavenError } from '../lib/errors.js';
 import type { AuditEvent, AuditHead, AuditSink, ChainedEvent, ChainingSink } from './audit-types.js';
-import { GENESIS_HASH } from './audit-types.js';
-import { chainEvents } from './chain.js';
+import { chainEvents, genesisOf } from './chain.js';
 
 interface Pending {
   event: AuditEvent;
@@ -49,9 +49,13 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   });
 
 export const createAuditBroker = (opts: BrokerOptions) => {
-  const queue: Pending[] = [];
-  let flushing = false;
-  let memoryHead: AuditHead = { seq: 0, hash: GENESIS_HASH };
+  /** Per chain: the events waiting, and whether a batch of that chain is being stored. */
+  const chains = new Map<string, { queue: Pending[]; flushing: boolean }>();
+  const memoryHeads = new Map<string, AuditHead>();
+  let memorySeq = 0;
+  let inFlight = 0;
+  /** Chains with a database append still running (answered or not). */
+  const stalled = new Set<string>();
   const enabled = Boolean(opts.database) || opts.streams.length > 0;
   const maxBatch = opts.maxBatch ?? 512;
   /** The outcome of the latest batch, for readiness: a batch no sink stored makes the broker not accepting. */
@@ -64,8 +68,11 @@ export const createAuditBroker = (opts: BrokerOptions) => {
     }
   };
 
-  const flush = async () => {
-    flushing = true;
+  const flush = async (chain: string) => {
+    const c = chains.get(chain)!;
+    const queue = c.queue;
+    c.flushing = true;
+    inFlight += 1;
     try {
       while (queue.length) {
         const batch = queue.splice(0, maxBatch);
@@ -77,7 +84,17 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         let databaseDown = false;
         if (opts.database) {
           try {
-            chained = await withTimeout(opts.database.append(events), opts.timeoutMs, 'the database audit sink');
+            // A chain whose previous batch is still waiting in the database (its head row locked, say)
+            // does not send another: one connection at most per stalled chain, the pool stays free
+            // for the other tenants' chains.
+            if (stalled.has(chain)) throw new SinkTimeout(`the database audit sink is still storing an earlier batch of this chain`);
+            const appending = opts.database.append(chain, events);
+            stalled.add(chain);
+            void appending.then(
+              () => stalled.delete(chain),
+              () => stalled.delete(chain),
+            );
+            chained = await withTimeout(appending, opts.timeoutMs, 'the database audit sink');
             stored = inDatabase = true;
             sinkResult('database', true);
           } catch (e) {
@@ -108,9 +125,10 @@ export const createAuditBroker = (opts: BrokerOptions) => {
           }
         }
         if (!chained) {
-          const r = chainEvents(opts.key, memoryHead, events);
+          const r = chainEvents(opts.key, chain, memoryHeads.get(chain) ?? genesisOf(opts.key, chain), events);
           chained = r.chained;
-          memoryHead = r.head;
+          for (const e of chained) e.seq = ++memorySeq;
+          memoryHeads.set(chain, r.head);
         }
         const results = await Promise.allSettled(
           opts.streams.map((s) => withTimeout(s.write(chained!), opts.timeoutMs, `the ${s.name} audit sink`)),
@@ -144,11 +162,13 @@ export const createAuditBroker = (opts: BrokerOptions) => {
         }
       }
     } finally {
-      flushing = false;
+      c.flushing = false;
+      inFlight -= 1;
       if (queue.length)
         setImmediate(() => {
-          if (!flushing) void flush();
+          if (!c.flushing) void flush(chain);
         });
+      else chains.delete(chain);
     }
   };
 
@@ -160,16 +180,20 @@ export const createAuditBroker = (opts: BrokerOptions) => {
      *  DATABASE_UNAVAILABLE, see above) otherwise. */
     record(event: AuditEvent): Promise<ChainedEvent | null> {
       if (!enabled) return Promise.resolve(null);
+      const chain = event.tenant; // one chain per tenant; '' is the system chain
       return new Promise((resolve, reject) => {
-        queue.push({ event, resolve, reject });
-        if (!flushing)
+        let c = chains.get(chain);
+        if (!c) chains.set(chain, (c = { queue: [], flushing: false }));
+        c.queue.push({ event, resolve, reject });
+        if (!c.flushing && c.queue.length === 1)
           setImmediate(() => {
-            if (!flushing) void flush();
+            const now = chains.get(chain);
+            if (now && !now.flushing && now.queue.length) void flush(chain);
           });
       });
     },
     async close() {
-      while (flushing || queue.length) await new Promise((r) => setTimeout(r, 5));
+      while (inFlight || chains.size) await new Promise((r) => setTimeout(r, 5));
       await Promise.all([...opts.streams.map((s) => s.close?.()), opts.database?.close?.()]);
     },
   };

@@ -81,6 +81,9 @@ export const configSchema = z
         /** The chain's signed head kept outside the database, so truncation and rollback are detected
          *  (ADR 0008). Defaults to <dataDir>/audit-anchor.json; off for an in-memory database. */
         anchorFile: z.string().min(1).optional(),
+        /** How often a signed digest of every chain head is written to audit_digests (ADR 0011): entries
+         *  newer than the last digest are covered only by their chain's head row and the anchor file. */
+        digestIntervalSeconds: z.number().int().min(1).max(86_400).default(60),
       })
       .strict()
       .default({}),

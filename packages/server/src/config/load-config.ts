@@ -66,6 +66,11 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
       .filter(Boolean);
   if (env.KEYHAVEN_AUDIT_FILE) audit.file = env.KEYHAVEN_AUDIT_FILE;
   if (env.KEYHAVEN_AUDIT_ANCHOR_FILE) audit.anchorFile = env.KEYHAVEN_AUDIT_ANCHOR_FILE;
+  if (env.KEYHAVEN_AUDIT_DIGEST_INTERVAL_SECONDS) {
+    const n = Number(env.KEYHAVEN_AUDIT_DIGEST_INTERVAL_SECONDS);
+    if (!Number.isInteger(n)) problems.push('KEYHAVEN_AUDIT_DIGEST_INTERVAL_SECONDS: must be a whole number of seconds');
+    else audit.digestIntervalSeconds = n;
+  }
   if (env.KEYHAVEN_AUDIT_RETENTION_DAYS) {
     const n = Number(env.KEYHAVEN_AUDIT_RETENTION_DAYS);
     if (!Number.isInteger(n)) problems.push('KEYHAVEN_AUDIT_RETENTION_DAYS: must be a whole number of days');

@@ -247,7 +247,7 @@ export interface VerifyReport {
     checked: number;
     head_seq: number | null;
     anchor: string;
-    problems: Array<{ kind: string; seq: number | null; reason: string }>;
+    problems: Array<{ kind: string; chain: string | null; seq: number | null; reason: string }>;
   };
 }
 
@@ -311,9 +311,10 @@ export const verifyStore = async (o: {
       audit: {
         ok: report.ok,
         checked: report.checked,
-        head_seq: report.head?.seq ?? null,
+        // The furthest chain head (one chain per tenant, ADR 0011), as `audit_head_seq` of a backup.
+        head_seq: report.chains.length ? Math.max(...report.chains.map((c) => c.last_seq ?? 0)) : null,
         anchor: report.anchor.status,
-        problems: report.problems.slice(0, 20).map((p) => ({ kind: p.kind, seq: p.seq, reason: p.reason })),
+        problems: report.problems.slice(0, 20).map((p) => ({ kind: p.kind, chain: p.chain, seq: p.seq, reason: p.reason })),
       },
     };
   } finally {

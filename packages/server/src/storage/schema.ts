@@ -101,7 +101,12 @@ export interface KeyringTable {
 }
 
 export interface AuditEventsTable {
-  seq: number;
+  /** Global insertion order (what clients page by); not covered by the chain's MACs. */
+  seq: Generated<number>;
+  /** The chain: a tenant id, '' for system events, '~legacy' for entries written before 011. */
+  chain: Generated<string>;
+  /** The position in the chain (covered by the MAC). */
+  chain_seq: number;
   tenant_id: string;
   time: string;
   actor_id: string | null;
@@ -122,12 +127,13 @@ export interface AuditEventsTable {
   hash: string;
 }
 export interface AuditHeadTable {
-  id: number;
+  chain: string;
   seq: number;
   hash: string;
   signature: string;
 }
 export interface AuditCheckpointsTable {
+  chain: string;
   seq: number;
   hash: string;
   signature: string;
@@ -135,6 +141,14 @@ export interface AuditCheckpointsTable {
   created_at: string;
   kind: Generated<string>;
   note: Generated<string | null>;
+}
+/** Signed digests of every chain head (ADR 0011). */
+export interface AuditDigestsTable {
+  seq: number;
+  time: string;
+  heads: string;
+  hash: string;
+  signature: string;
 }
 export interface PoliciesTable {
   tenant_id: string;
@@ -358,6 +372,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_digests: AuditDigestsTable;
   policies: PoliciesTable;
   roles: RolesTable;
   tenants: TenantsTable;

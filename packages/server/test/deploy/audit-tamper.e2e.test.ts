@@ -3,7 +3,7 @@
 // after the head. After a restart of the BUILT server, verify (HTTP and the built CLI, by exit code)
 // names the damage, appends are refused with AUDIT_CHAIN_DAMAGED instead of extending a forged head,
 // and `keyhaven audit seal` records the break and lets the server go on. SQLite and PostgreSQL.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -76,8 +76,9 @@ const writeMore = async (store: Store, token: string, n: number, prefix: string)
   expect(await s.stop()).toBe(0);
 };
 
-const headRow = async (store: Store) => {
-  const [h] = await store.sql('select seq, hash, signature from audit_head where id = 1');
+/** The head row of tenant default's chain (the seeded writes went there). */
+const headRow = async (store: Store, chain = 'default') => {
+  const [h] = await store.sql(`select seq, hash, signature from audit_head where chain = '${chain}'`);
   return { seq: Number(h!.seq), hash: String(h!.hash), signature: String(h!.signature) };
 };
 
@@ -139,18 +140,28 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
     const s = await store.start();
     try {
       const v = await api(s.url, token)('POST', '/v1/sys/audit/verify');
-      expect(v.json).toMatchObject({ ok: true, problems: [], appends: 'ok', anchor: { status: 'ok' } });
-      expect(v.json.anchor.seq).toBeGreaterThan(4);
+      expect(v.json).toMatchObject({
+        ok: true,
+        problems: [],
+        appends: 'ok',
+        anchor: { status: 'ok' },
+        digest: { seq: expect.any(Number) },
+      });
+      expect(v.json.chains.find((c: { chain: string }) => c.chain === 'default').checked).toBeGreaterThan(4);
       const cli = await runCli(['audit', 'verify'], { KEYHAVEN_ADDR: s.url, KEYHAVEN_TOKEN: token });
       expect(cli.code).toBe(0);
-      expect(cli.stdout).toMatch(/^OK: \d+ entries verified\. Anchor: ok/);
+      expect(cli.stdout).toMatch(/^OK: \d+ entries verified in \d+ chains\. Digest: \d+ \(\d+ chains, [^)]+\)\. Anchor: ok/);
       const cp = await runCli(['audit', 'checkpoint', '--format', 'json'], { KEYHAVEN_ADDR: s.url, KEYHAVEN_TOKEN: token });
       expect(cp.code).toBe(0);
-      expect(JSON.parse(cp.stdout)).toMatchObject({
-        format: 'keyhaven-audit-checkpoint-v1',
+      const digest = JSON.parse(cp.stdout);
+      expect(digest).toMatchObject({
+        format: 'keyhaven-audit-digest-v1',
         seq: expect.any(Number),
+        stored: true,
         signature: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
+      const head = await headRow(store).catch(() => null); // read while running: the server holds no lock on SQLite
+      if (head) expect(digest.heads).toContainEqual(['default', head.seq, head.hash]);
     } finally {
       expect(await s.stop()).toBe(0);
     }
@@ -162,12 +173,15 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
     const earlier = await headRow(store);
     await writeMore(store, token, 3, 'later');
     expect((await headRow(store)).seq).toBeGreaterThan(earlier.seq);
-    await store.sql(`delete from audit_events where seq > ${earlier.seq}`);
+    await store.sql(`delete from audit_events where chain = 'default' and chain_seq > ${earlier.seq}`);
     await store.sql(
-      `update audit_head set seq = ${earlier.seq}, hash = '${earlier.hash}', signature = '${earlier.signature}' where id = 1`,
+      `update audit_head set seq = ${earlier.seq}, hash = '${earlier.hash}', signature = '${earlier.signature}' where chain = 'default'`,
     );
     const { body } = await expectDamage(store, token, ['truncated_before_anchor']);
-    expect(body.problems.find((p) => p.kind === 'truncated_before_anchor')!.reason).toContain(`the database ends at entry ${earlier.seq}`);
+    expect(body.problems.find((p) => p.kind === 'truncated_before_anchor')!).toMatchObject({
+      chain: 'default',
+      reason: expect.stringContaining(`the chain ends at entry ${earlier.seq}`),
+    });
 
     // Recovery: the operator seals the break (recorded in the chain); the server goes on.
     const s = await store.start();
@@ -177,7 +191,7 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
       expect(short.code).toBe(2);
       const seal = await runCli(['audit', 'seal', '--reason', 'rolled back by test; ticket T-1'], env);
       expect(seal.code).toBe(0);
-      expect(seal.stdout).toMatch(/Sealed: 1 problem\(s\) acknowledged; verification starts after entry \d+, the seal is entry \d+/);
+      expect(seal.stdout).toMatch(/Sealed: \d+ problem\(s\) acknowledged; verification starts after entry \d+, the seal is entry \d+/);
       const again = await runCli(['audit', 'seal', '--reason', 'nothing to seal'], env);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('AUDIT_CHAIN_INTACT');
@@ -185,24 +199,62 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
       const ok = await runCli(['audit', 'verify', '--format', 'json'], env);
       expect(ok.code).toBe(0);
       const report = JSON.parse(ok.stdout);
-      expect(report).toMatchObject({ ok: true, appends: 'ok', seals: [{ reason: 'rolled back by test; ticket T-1' }] });
+      expect(report).toMatchObject({ ok: true, appends: 'ok', seals: [{ chain: 'default', reason: 'rolled back by test; ticket T-1' }] });
       const log = await api(s.url, token)('GET', '/v1/sys/audit/events?action=audit.seal');
       expect(log.json.items[0]).toMatchObject({
         action: 'audit.seal',
         actor_name: 'root',
-        details: { reason: 'rolled back by test; ticket T-1', problems: [{ kind: 'truncated_before_anchor' }] },
+        details: {
+          reason: 'rolled back by test; ticket T-1',
+          problems: expect.arrayContaining([expect.objectContaining({ kind: 'truncated_before_anchor', chain: 'default' })]),
+          chains: [{ chain: 'default', sealed_at: expect.any(Number) }],
+        },
       });
     } finally {
       expect(await s.stop()).toBe(0);
     }
   });
 
-  it('deleting every entry and the head row is truncation, not a new chain', async () => {
+  it('deleting every entry and the head rows is named (chain_missing), not a new chain', async () => {
     const store = await newStore(backend);
     const token = await seeded(store);
     await store.sql('delete from audit_events');
     await store.sql('delete from audit_head');
-    await expectDamage(store, token, ['truncated_before_anchor']);
+    const { body } = await expectDamage(store, token, ['chain_missing']);
+    expect(body.problems.find((p) => p.kind === 'chain_missing')).toMatchObject({ chain: 'default' });
+  });
+
+  it("deleting one tenant's whole chain is named by the signed digest in the database, even with the anchor file gone", async () => {
+    const store = await newStore(backend);
+    const token = await seeded(store);
+    rmSync(path.join(store.dataDir, 'audit-anchor.json'));
+    await store.sql("delete from audit_events where chain = 'default'");
+    await store.sql("delete from audit_head where chain = 'default'");
+    const { body } = await expectDamage(store, token, ['chain_missing']);
+    expect(body.problems.find((p) => p.kind === 'chain_missing')!.reason).toMatch(/the signed digest \d+/);
+  });
+
+  it("rolling one tenant's chain back to an earlier signed head, with the anchor file gone, is named by the digest (truncated_before_checkpoint)", async () => {
+    const store = await newStore(backend);
+    const token = await seeded(store);
+    const earlier = await headRow(store);
+    await writeMore(store, token, 3, 'later'); // a clean stop writes a digest of the newer heads
+    rmSync(path.join(store.dataDir, 'audit-anchor.json'));
+    await store.sql(`delete from audit_events where chain = 'default' and chain_seq > ${earlier.seq}`);
+    await store.sql(
+      `update audit_head set seq = ${earlier.seq}, hash = '${earlier.hash}', signature = '${earlier.signature}' where chain = 'default'`,
+    );
+    const { body } = await expectDamage(store, token, ['truncated_before_checkpoint']);
+    expect(body.problems[0]).toMatchObject({ chain: 'default', seq: earlier.seq + 1 });
+  });
+
+  it('deleting the newest signed digests is named (checkpoint_missing): the anchor file records the newest', async () => {
+    const store = await newStore(backend);
+    const token = await seeded(store);
+    const [d] = await store.sql('select max(seq) as seq from audit_digests');
+    expect(Number(d!.seq)).toBeGreaterThan(0);
+    await store.sql('delete from audit_digests');
+    await expectDamage(store, token, ['checkpoint_missing']);
   });
 
   it('deleting the head row is named (head_missing), not AUDIT_UNAVAILABLE on every request', async () => {
@@ -217,8 +269,9 @@ describe.each(backendsHere)('audit tampering is detected on %s', (backend) => {
     const token = await seeded(store);
     const head = await headRow(store);
     for (let i = 0; i < 2; i++) {
-      await store.sql(`insert into audit_events (seq, tenant_id, time, actor_kind, action, outcome, prev_hash, hash)
-        select seq + 1, tenant_id, time, actor_kind, 'forged.entry', outcome, hash, hash from audit_events order by seq desc limit 1`);
+      await store.sql(`insert into audit_events (seq, chain, chain_seq, tenant_id, time, actor_kind, action, outcome, prev_hash, hash)
+        select (select max(seq) + 1 from audit_events), chain, chain_seq + 1, tenant_id, time, actor_kind, 'forged.entry', outcome, hash, hash
+        from audit_events where chain = 'default' order by chain_seq desc limit 1`);
     }
     const { body } = await expectDamage(store, token, ['entries_after_head', 'entry_modified']);
     expect(body.problems.find((p) => p.kind === 'entries_after_head')).toMatchObject({

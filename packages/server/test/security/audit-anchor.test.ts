@@ -14,15 +14,24 @@ describe.each(backends())('audit anchor on %s', (backend) => {
     try {
       for (let i = 0; i < 3; i++) expect((await s.call('PUT', `/v1/secrets/a/${i}`, { body: { value: 'v' } })).status).toBe(200);
       const db = s.app.storage;
-      const earlier = await db.transaction('*', (trx) => trx.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow());
+      const head = () =>
+        db.transaction('*', (trx) => trx.selectFrom('audit_head').selectAll().where('chain', '=', 'default').executeTakeFirstOrThrow());
+      const earlier = await head();
       for (let i = 3; i < 6; i++) expect((await s.call('PUT', `/v1/secrets/a/${i}`, { body: { value: 'v' } })).status).toBe(200);
       const later = await db.transaction('*', (trx) =>
-        trx.selectFrom('audit_events').selectAll().where('seq', '>', earlier.seq).orderBy('seq').execute(),
+        trx
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('chain', '=', 'default')
+          .where('chain_seq', '>', earlier.seq)
+          .orderBy('seq')
+          .execute(),
       );
-      const laterHead = await db.transaction('*', (trx) => trx.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow());
+      const laterHead = await head();
+      // Tenant default's chain is rolled back to its earlier signed head (entries deleted, head row put back).
       await db.transaction('*', async (trx) => {
-        await sql`delete from audit_events where seq > ${earlier.seq}`.execute(trx);
-        await sql`update audit_head set seq = ${earlier.seq}, hash = ${earlier.hash}, signature = ${earlier.signature} where id = 1`.execute(
+        await sql`delete from audit_events where chain = 'default' and chain_seq > ${earlier.seq}`.execute(trx);
+        await sql`update audit_head set seq = ${earlier.seq}, hash = ${earlier.hash}, signature = ${earlier.signature} where chain = 'default'`.execute(
           trx,
         );
       });
@@ -30,8 +39,11 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       expect(refused.status).toBe(503);
       expect(refused.body.error).toMatchObject({
         code: 'AUDIT_CHAIN_DAMAGED',
-        details: { problems: [expect.objectContaining({ kind: 'truncated_before_anchor' })] },
+        details: { problems: [expect.objectContaining({ kind: 'truncated_before_anchor', chain: 'default' })] },
       });
+      // Another tenant's chain is not held up by the damage of this one.
+      expect((await s.call('POST', '/v1/tenants', { body: { id: 'other', name: 'Other' }, tenant: null })).status).toBeLessThan(300);
+      expect((await s.call('PUT', '/v1/secrets/a/other', { body: { value: 'v' }, tenant: 'other' })).status).toBe(200);
       expect((await s.call('GET', '/v1/secrets/a/forged')).body.error.code).toBe('AUDIT_CHAIN_DAMAGED');
       const v = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
       expect(v.body).toMatchObject({ ok: false, code: 'AUDIT_CHAIN_DAMAGED', appends: 'refused' });
@@ -39,7 +51,7 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       // Restore the rows and the head from "a backup": verify sees a consistent tail, appends resume.
       await db.transaction('*', async (trx) => {
         await trx.insertInto('audit_events').values(later).execute();
-        await sql`update audit_head set seq = ${laterHead.seq}, hash = ${laterHead.hash}, signature = ${laterHead.signature} where id = 1`.execute(
+        await sql`update audit_head set seq = ${laterHead.seq}, hash = ${laterHead.hash}, signature = ${laterHead.signature} where chain = 'default'`.execute(
           trx,
         );
       });
@@ -71,7 +83,9 @@ describe.each(backends())('audit anchor on %s', (backend) => {
     for (let i = 0; i < 3; i++) expect((await s.call('PUT', `/v1/secrets/b/${i}`, { body: { value: 'v' } })).status).toBe(200);
     await s.app.close(); // flushes the anchor
     const anchor = JSON.parse(readFileSync(anchorFile, 'utf8'));
-    expect(anchor).toMatchObject({ format: 'keyhaven-audit-checkpoint-v1', seq: expect.any(Number) });
+    // One signed digest of every chain's head this server knows (tenant default's here).
+    expect(anchor).toMatchObject({ format: 'keyhaven-audit-digest-v1', seq: expect.any(Number), heads: expect.any(Array) });
+    expect(anchor.heads.map((h: [string, number, string]) => h[0])).toContain('default');
 
     const { buildApp } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config/load-config.js');
@@ -79,7 +93,11 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       env: {},
       flags: { databaseUrl: s.db.url, dataDir: s.db.dataDir, masterKey: s.masterKey, logLevel: 'silent' },
     });
-    writeFileSync(anchorFile, JSON.stringify({ ...anchor, seq: anchor.seq - 1 }));
+    const edited = {
+      ...anchor,
+      heads: anchor.heads.map((h: [string, number, string]) => (h[0] === 'default' ? [h[0], h[1] - 1, h[2]] : h)),
+    };
+    writeFileSync(anchorFile, JSON.stringify(edited));
     let app = await buildApp(config);
     const headers = { authorization: `Bearer ${s.rootToken}` };
     let v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();
@@ -91,7 +109,20 @@ describe.each(backends())('audit anchor on %s', (backend) => {
     app = await buildApp(config);
     v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();
     expect(v).toMatchObject({ ok: true, anchor: { status: 'ok' } });
-    await app.storage.transaction('*', (trx) => sql`update audit_events set time = '2000-01-01T00:00:00.000Z'`.execute(trx));
+    await app.storage.transaction('*', async (trx) => {
+      await sql`update audit_events set time = '2000-01-01T00:00:00.000Z'`.execute(trx);
+      // Old digests (their signatures cover the time, so these no longer verify: they must not be used).
+      await sql`update audit_digests set time = '2000-01-01T00:00:00.000Z' where seq < (select max(seq) from audit_digests)`.execute(trx);
+    });
+    const digestsBefore = Number(
+      (
+        await app.storage.db
+          .selectFrom('audit_digests')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(digestsBefore).toBeGreaterThan(1);
     const pruned = (
       await app.http.inject({
         method: 'POST',
@@ -101,10 +132,23 @@ describe.each(backends())('audit anchor on %s', (backend) => {
       })
     ).json();
     expect(pruned.pruned).toBeGreaterThan(5);
+    // Old digests are pruned too, all but the newest.
+    expect(
+      Number(
+        (
+          await app.storage.db
+            .selectFrom('audit_digests')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
     await app.close();
     app = await buildApp(config);
     v = (await app.http.inject({ method: 'POST', url: '/v1/sys/audit/verify', headers })).json();
-    expect(v).toMatchObject({ ok: true, appends: 'ok', from_checkpoint: pruned.checkpoint });
+    const prunedDefault = pruned.chains.find((c: { chain: string }) => c.chain === 'default').checkpoint;
+    expect(v).toMatchObject({ ok: true, appends: 'ok' });
+    expect(v.chains.find((c: { chain: string }) => c.chain === 'default')).toMatchObject({ from_checkpoint: prunedDefault, checked: 0 });
     await app.close();
     await s.db.drop();
   });

@@ -72,12 +72,17 @@ describe.each(backends())('audit trail on %s', (backend) => {
   it('exports JSON lines and CSV', async () => {
     const jsonl = await s.call('GET', '/v1/audit/export?format=jsonl');
     expect(jsonl.headers['content-type']).toContain('ndjson');
-    const lines = jsonl.text
+    const all = jsonl.text
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    // The tenant's entries, then its chain's signed head (so the export verifies on its own).
+    const lines = all.filter((l) => l.type !== 'audit.checkpoint');
+    expect(all.slice(lines.length)).toEqual([expect.objectContaining({ type: 'audit.checkpoint', kind: 'head', chain: 'default' })]);
     expect(lines.length).toBeGreaterThan(4);
     expect(lines[0].seq).toBeLessThan(lines[1].seq);
+    expect(lines.every((l) => l.chain === 'default')).toBe(true);
+    expect(lines[1].chain_seq).toBe(lines[0].chain_seq + 1);
     const csv = await s.call('GET', '/v1/audit/export?format=csv');
     const rows = csv.text.trim().split('\n');
     expect(rows[0]).toBe(
@@ -94,7 +99,15 @@ describe.each(backends())('audit trail on %s', (backend) => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(entries.length).toBeGreaterThan(4);
-    for (let i = 1; i < entries.length; i++) expect(entries[i].prev_hash).toBe(entries[i - 1].hash);
+    // One chain per tenant (and one for system events): each links to the previous entry of its chain.
+    const byChain = new Map<string, Array<{ prev_hash: string; hash: string; chain_seq: number }>>();
+    for (const e of entries) (byChain.get(e.chain) ?? byChain.set(e.chain, []).get(e.chain)!).push(e);
+    expect([...byChain.keys()].sort()).toEqual(['', 'default']);
+    for (const list of byChain.values())
+      for (let i = 1; i < list.length; i++) {
+        expect(list[i]!.prev_hash).toBe(list[i - 1]!.hash);
+        expect(list[i]!.chain_seq).toBe(list[i - 1]!.chain_seq + 1);
+      }
     const text =
       readFileSync(file, 'utf8') + JSON.stringify((await s.call('GET', '/v1/sys/audit/events?limit=1000', { tenant: null })).body);
     expect(text).not.toContain('audit-secret-value');
@@ -108,46 +121,66 @@ describe.each(backends())('audit trail on %s', (backend) => {
     const verify = async () => await s.app.services.audit.verify();
     const raw = (q: ReturnType<typeof sql>) => db.transaction('*', (trx) => q.execute(trx));
 
+    // Positions in tenant default's chain (chain_seq); the problems name the chain and the position.
+    const at = (n: number) => sql`chain = 'default' and chain_seq = ${n}`;
+    const broken = (seq: number, reason?: string) => ({
+      ok: false,
+      broken: { chain: 'default', seq, ...(reason ? { reason: expect.stringContaining(reason) } : {}) },
+    });
+
     // Edit: change the outcome of entry 3, then put it back.
     const original = (
-      await db.transaction('*', (trx) => trx.selectFrom('audit_events').select('outcome').where('seq', '=', 3).executeTakeFirstOrThrow())
-    ).outcome;
-    await raw(sql`update audit_events set outcome = 'denied' where seq = 3`);
-    expect(await verify()).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringContaining('modified') } });
-    await raw(sql`update audit_events set outcome = ${original} where seq = 3`);
+      await db.transaction('*', (trx) => sql<{ outcome: string }>`select outcome from audit_events where ${at(3)}`.execute(trx))
+    ).rows[0]!.outcome;
+    await raw(sql`update audit_events set outcome = 'denied' where ${at(3)}`);
+    expect(await verify()).toMatchObject(broken(3, 'modified'));
+    expect((await verify()).problems[0]!.reason).toContain("tenant default's chain");
+    await raw(sql`update audit_events set outcome = ${original} where ${at(3)}`);
     expect((await verify()).ok).toBe(true);
 
     // Delete: remove entry 4.
     const row4 = await db.transaction('*', (trx) =>
-      trx.selectFrom('audit_events').selectAll().where('seq', '=', 4).executeTakeFirstOrThrow(),
+      trx.selectFrom('audit_events').selectAll().where('chain', '=', 'default').where('chain_seq', '=', 4).executeTakeFirstOrThrow(),
     );
-    await raw(sql`delete from audit_events where seq = 4`);
-    expect(await verify()).toMatchObject({ ok: false, broken: { seq: 5, reason: expect.stringContaining('missing') } });
+    await raw(sql`delete from audit_events where ${at(4)}`);
+    expect(await verify()).toMatchObject(broken(5, 'missing'));
     await db.transaction('*', (trx) => trx.insertInto('audit_events').values(row4).execute());
     expect((await verify()).ok).toBe(true);
 
-    // Reorder: swap the contents of entries 2 and 3 (keeping their seq numbers).
+    // Reorder: swap the contents of entries 2 and 3 (keeping their positions and global numbers).
     const [r2, r3] = await db.transaction('*', (trx) =>
-      trx.selectFrom('audit_events').selectAll().where('seq', 'in', [2, 3]).orderBy('seq').execute(),
+      trx
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('chain', '=', 'default')
+        .where('chain_seq', 'in', [2, 3])
+        .orderBy('chain_seq')
+        .execute(),
     );
-    const { seq: _s2, ...c2 } = r2!;
-    const { seq: _s3, ...c3 } = r3!;
+    const { seq: s2, chain_seq: _p2, ...c2 } = r2!;
+    const { seq: s3, chain_seq: _p3, ...c3 } = r3!;
     await db.transaction('*', async (trx) => {
-      await trx.updateTable('audit_events').set(c3).where('seq', '=', 2).execute();
-      await trx.updateTable('audit_events').set(c2).where('seq', '=', 3).execute();
+      await trx.updateTable('audit_events').set(c3).where('seq', '=', s2).execute();
+      await trx.updateTable('audit_events').set(c2).where('seq', '=', s3).execute();
     });
-    expect(await verify()).toMatchObject({ ok: false, broken: { seq: 2 } });
+    expect(await verify()).toMatchObject(broken(2));
     await db.transaction('*', async (trx) => {
-      await trx.updateTable('audit_events').set(c2).where('seq', '=', 2).execute();
-      await trx.updateTable('audit_events').set(c3).where('seq', '=', 3).execute();
+      await trx.updateTable('audit_events').set(c2).where('seq', '=', s2).execute();
+      await trx.updateTable('audit_events').set(c3).where('seq', '=', s3).execute();
     });
     expect((await verify()).ok).toBe(true);
 
-    // Truncate: drop the newest entries.
-    const last = Number((await db.transaction('*', (trx) => trx.selectFrom('audit_head').select('seq').executeTakeFirstOrThrow())).seq);
-    await raw(sql`delete from audit_events where seq > ${last - 2}`);
+    // Truncate: drop the newest entries of the chain.
+    const last = Number(
+      (
+        await db.transaction('*', (trx) =>
+          trx.selectFrom('audit_head').select('seq').where('chain', '=', 'default').executeTakeFirstOrThrow(),
+        )
+      ).seq,
+    );
+    await raw(sql`delete from audit_events where chain = 'default' and chain_seq > ${last - 2}`);
     const truncated = await verify();
-    expect(truncated).toMatchObject({ ok: false, broken: { reason: expect.stringContaining('truncated') } });
+    expect(truncated).toMatchObject({ ok: false, broken: { chain: 'default', reason: expect.stringContaining('truncated') } });
     const viaApi = await s.call('POST', '/v1/sys/audit/verify', { tenant: null });
     expect(viaApi.body.ok).toBe(false);
   });
@@ -250,7 +283,8 @@ describe.runIf(backends().includes('postgres'))('audit chain across replicas on 
     expect(results.map((x) => x.statusCode).filter((c) => c !== 200)).toEqual([]);
     const v = await first.services.audit.verify();
     expect(v).toMatchObject({ ok: true });
-    expect(v.checked).toBe(180);
+    const mine = v.chains.find((c) => c.chain === 'default')!;
+    expect(mine).toMatchObject({ checked: 180, first_seq: 1, last_seq: 180 });
     for (const app of replicas) await app.close();
     await db.drop();
   });

@@ -24,7 +24,7 @@ export interface RoundTripCounter {
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
-const AUDIT = /\baudit_(head|events|checkpoints)\b/i;
+const AUDIT = /\baudit_(head|events|checkpoints|digests)\b/i;
 const BEGINS = /^\s*(begin|start transaction)\b/i;
 const ENDS = /\b(commit|rollback|end)\s*;?\s*$/i;
 

@@ -1,27 +1,39 @@
-// The database audit sink, and the chain's authority: in one transaction it locks the head, chains
-// the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
-// extend a single chain and the head always matches the last entry.
+// The database audit sink, and the chains' authority (ADR 0011): one hash chain per tenant (and one
+// for system events), each with its own head row. In one transaction it locks that chain's head,
+// chains the batch from it, inserts the entries and signs the new head, so replicas on one PostgreSQL
+// extend each chain in turn while batches of different tenants never wait on the same row. It also
+// writes the signed digests of every head (audit_digests) that make deleting or rolling back a whole
+// chain visible.
 import { createHmac } from 'node:crypto';
-import type { Selectable, Transaction } from 'kysely';
+import { CompiledQuery, type Selectable, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { fail } from '../../lib/errors.js';
 import { createFixedSql, mapDriverError, type StorageHandle } from '../../storage/database.js';
 import type { AuditEventsTable, Database } from '../../storage/schema.js';
 import type { AuditEvent, AuditHead, ChainedEvent, ChainingSink } from '../audit-types.js';
-import { GENESIS_HASH } from '../audit-types.js';
+import { SYSTEM_CHAIN } from '../audit-types.js';
 import type { Anchor } from '../anchor.js';
-import { chainEvents, signCheckpoint, type Problem } from '../chain.js';
-import { endOf, readTail, readTailIn, tailProblems } from '../integrity.js';
+import { chainEvents, genesisOf, signHead, type Problem } from '../chain.js';
+import { signDigest, type Digest } from '../digest.js';
+import { digestProblems, endOf, knownChains, newestDigest, readTail, readTailIn, tailProblems, type Outside } from '../integrity.js';
 
-/** The database sink: a ChainingSink that also checks its own tail, refuses to extend a damaged
- *  chain (AUDIT_CHAIN_DAMAGED, naming the damage) and seals an acknowledged break. */
+/** The database sink: a ChainingSink that also checks its chains' tails, refuses to extend a damaged
+ *  chain (AUDIT_CHAIN_DAMAGED, naming the damage), seals an acknowledged break and writes digests. */
 export interface DatabaseSink extends ChainingSink {
-  /** Reads head, newest entry and anchor; marks the chain damaged (appends refused) or healthy. */
+  /** Checks every chain's tail and the digests; marks damaged chains (appends refused) or healthy ones. */
   check(): Promise<Problem[]>;
-  /** The tail problems that make appends refused, or null when appends go ahead. */
-  damage(): Problem[] | null;
-  /** Starts a new verified segment after the newest stored position, recorded by `event` (ADR 0008). */
-  seal(event: AuditEvent, note: Record<string, unknown>): Promise<{ sealed_at: number; seal_seq: number }>;
+  /** Checks one chain's tail (and the digests); marks it damaged or healthy. */
+  checkChain(chain: string): Promise<Problem[]>;
+  /** The tail problems that make appends to `chain` refused (every chain when omitted), or null. */
+  damage(chain?: string): Problem[] | null;
+  /** Starts a new verified segment of every damaged chain after its newest known position, recorded
+   *  by `event` (in the system chain) (ADR 0008). */
+  seal(
+    event: AuditEvent,
+    note: Record<string, unknown>,
+  ): Promise<{ sealed_at: number; seal_seq: number; chains: Array<{ chain: string; sealed_at: number }> }>;
+  /** Writes a signed digest of every chain head, unless a chain is damaged; returns it, or null. */
+  writeDigest(): Promise<Digest | null>;
 }
 
 const damagedError = (problems: Problem[]) =>
@@ -39,99 +51,175 @@ const RECHECK_MS = 5000;
 export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; anchor: Anchor; logger?: Logger }): DatabaseSink => {
   const { storage, key, anchor } = deps;
   const fixed = createFixedSql(storage.dialect, storage.sqliteRun);
-  let damaged: Problem[] | null = null;
-  /** The chain's head, read with `text` (which locks it on PostgreSQL); only before the very first
+  /** Damaged chains, and damage of the digests themselves (key null: refuses every chain). */
+  const damaged = new Map<string | null, Problem[]>();
+  const genesis = new Map<string, AuditHead>();
+  const genesisFor = (chain: string) => {
+    let g = genesis.get(chain);
+    if (!g) genesis.set(chain, (g = genesisOf(key, chain)));
+    return g;
+  };
+  /** The chain's head, read with `text` (which locks it on PostgreSQL); only before the chain's first
    *  append is it missing, and then it is created idempotently and read again. */
-  const headOf = async (trx: Transaction<Database>, text: string): Promise<AuditHead> => {
-    let row = (await fixed<HeadRow>(trx, text, [])).rows[0];
+  const headOf = async (trx: Transaction<Database>, chain: string, lock: boolean): Promise<AuditHead> => {
+    const read = () => (lock ? fixed<HeadRow>(trx, pgHeadLock(chain), []) : fixed<HeadRow>(trx, HEAD_READ, [chain]));
+    let row = (await read()).rows[0];
     if (!row) {
-      await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-      row = (await fixed<HeadRow>(trx, text, [])).rows[0]!;
+      await fixed(trx, HEAD_INIT, [chain, genesisFor(chain).hash]);
+      row = (await read()).rows[0]!;
     }
     const head = { seq: Number(row.seq), hash: row.hash };
     // The head this server last appended or anchored is a floor: a head behind it (or at it with
     // another hash) was rolled back under the running server.
-    const known = anchor.known();
+    const known = anchor.known(chain);
     if (known && (head.seq < known.seq || (head.seq === known.seq && head.hash !== known.hash))) throw new RollbackSeen();
     return head;
   };
-  /** PostgreSQL: four round trips per batch instead of six. The row-level security scope is set by
-   *  the statement that locks the head row (audit_head itself has no row-level security), and the
-   *  last insert carries the head update as a data-modifying WITH: BEGIN, lock, insert, COMMIT. */
-  const appendPostgres = async (events: AuditEvent[]): Promise<ChainedEvent[]> => {
+  const withGlobal = (chained: ChainedEvent[], rows: Array<{ seq: number | string; chain_seq: number | string }>) => {
+    const first = chained[0]!.chain_seq;
+    for (const r of rows) chained[Number(r.chain_seq) - first]!.seq = Number(r.seq);
+  };
+  /** PostgreSQL: four round trips per batch (BEGIN, lock, insert, COMMIT). The row-level security
+   *  scope is set by the statement that locks the chain's head row (audit_head itself has no
+   *  row-level security), and the last insert carries the head update as a data-modifying WITH. */
+  const appendPostgres = async (chain: string, events: AuditEvent[], retried = false): Promise<ChainedEvent[]> => {
     try {
       return await storage.db.transaction().execute(async (trx) => {
-        const { chained, head } = chainEvents(key, await headOf(trx, PG_HEAD_LOCK), events);
+        const { chained, head } = chainEvents(key, chain, await headOf(trx, chain, true), events);
         let i = 0;
-        for (; chained.length - i > 200; i += 200) await fixed(trx, insertSql(200), rowParams(chained.slice(i, i + 200)));
+        for (; chained.length - i > 200; i += 200) {
+          const part = chained.slice(i, i + 200);
+          withGlobal(part, (await fixed<SeqRow>(trx, `${insertSql(200)} returning seq, chain_seq`, rowParams(part))).rows);
+        }
         const last = chained.slice(i);
-        await fixed(trx, `with appended as (${insertSql(last.length)}) ${HEAD_WRITE}`, [
-          ...rowParams(last),
-          head.seq,
-          head.hash,
-          signCheckpoint(key, head),
-        ]);
+        const r = await fixed<SeqRow>(
+          trx,
+          `with appended as (${insertSql(last.length)} returning seq, chain_seq), h as (${HEAD_WRITE}) select seq, chain_seq from appended`,
+          [...rowParams(last), head.seq, head.hash, signHead(key, chain, head), chain],
+        );
+        withGlobal(last, r.rows);
         return chained;
       });
     } catch (e) {
       if (e instanceof RollbackSeen) throw e;
+      // Rows inserted by hand with their own global numbers leave the sequence behind them: move it
+      // past them once, so the other chains go on (the forged rows are named by verify).
+      if (
+        !retried &&
+        (e as { code?: string; constraint?: string }).code === '23505' &&
+        (e as { constraint?: string }).constraint === 'audit_events_pkey'
+      ) {
+        await storage.db.executeQuery(CompiledQuery.raw(SEQ_CATCH_UP, [])).catch(() => {});
+        return appendPostgres(chain, events, true);
+      }
       throw mapDriverError(e);
     }
   };
-  const appendSqlite = (events: AuditEvent[]): Promise<ChainedEvent[]> =>
+  const appendSqlite = (chain: string, events: AuditEvent[]): Promise<ChainedEvent[]> =>
     storage.transaction(
       '*',
       async (trx) => {
         // One server owns a SQLite file (ADR 0005, 0007): the head needs no lock.
-        const { chained, head } = chainEvents(key, await headOf(trx, HEAD_READ), events);
+        const { chained, head } = chainEvents(key, chain, await headOf(trx, chain, false), events);
         for (let i = 0; i < chained.length; i += 200) {
           const part = chained.slice(i, i + 200);
-          await fixed(trx, insertSql(part.length), rowParams(part));
+          withGlobal(part, (await fixed<SeqRow>(trx, `${insertSql(part.length)} returning seq, chain_seq`, rowParams(part))).rows);
         }
-        const signature = signCheckpoint(key, head);
-        await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signature]);
+        await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signHead(key, chain, head), chain]);
         return chained;
       },
       { startNow: true },
     ); // the broker has batched already: commit in this turn of the loop
 
-  let checkedAt = 0;
-  const check = async (): Promise<Problem[]> => {
-    checkedAt = Date.now();
+  const outside = async (): Promise<Outside> => {
     // The anchor first, then the tables: an append committing in between cannot put the anchor ahead.
     const anchorState = await anchor.read();
-    const known = anchor.known();
-    const problems = await tailProblems(storage, key, await readTail(storage), anchorState, known);
+    return { anchor: anchorState, known: anchor.knownAll(), digest: await newestDigest(storage.db) };
+  };
+  const chainsOf = (o: Outside) => [
+    ...(o.digest?.heads.map((h) => h[0]) ?? []),
+    ...(o.anchor.status === 'ok' ? o.anchor.heads.keys() : []),
+    ...o.known.keys(),
+  ];
+  const mark = (chain: string | null, problems: Problem[]) => {
     if (problems.length) {
-      if (!damaged)
+      if (!damaged.has(chain))
         deps.logger?.error(
-          { problems: problems.slice(0, 10) },
+          { chain, problems: problems.slice(0, 10) },
           'the audit chain is damaged: appends are refused (AUDIT_CHAIN_DAMAGED) until the audit tables are restored or the break is sealed; run `keyhaven audit verify`, see docs/audit.md',
         );
-      damaged = problems;
-    } else {
-      if (damaged) deps.logger?.warn('the audit chain tail is consistent again: appends resume');
-      damaged = null;
+      damaged.set(chain, problems);
+    } else if (damaged.delete(chain)) deps.logger?.warn({ chain }, 'the audit chain tail is consistent again: appends resume');
+  };
+
+  let checkedAt = 0;
+  /** One chain and the digests (after a failed append, or a recheck of a refused chain). */
+  const checkChain = async (chain: string): Promise<Problem[]> => {
+    checkedAt = Date.now();
+    const o = await outside();
+    const global = digestProblems(key, o);
+    mark(null, global);
+    const mine = await tailProblems(storage, key, await readTail(storage, chain), o);
+    mark(chain, mine);
+    return [...global, ...mine];
+  };
+  const check = async (): Promise<Problem[]> => {
+    checkedAt = Date.now();
+    const o = await outside();
+    const all = digestProblems(key, o);
+    mark(null, [...all]);
+    const chains = await knownChains(storage, chainsOf(o));
+    for (const c of [...damaged.keys()]) if (c !== null && !chains.includes(c)) damaged.delete(c);
+    for (const chain of chains) {
+      const p = await tailProblems(storage, key, await readTail(storage, chain), o);
+      mark(chain, p);
+      all.push(...p);
     }
-    return problems;
+    return all;
+  };
+  /** Signs every head row as it is now and stores the digest after the newest number known anywhere. */
+  const storeDigest = async (): Promise<Digest | null> => {
+    const now = new Date().toISOString();
+    const digest = await storage.transaction('*', async (trx) => {
+      const heads = new Map<string, AuditHead>();
+      for (const r of await trx.selectFrom('audit_head').select(['chain', 'seq', 'hash']).execute())
+        heads.set(r.chain, { seq: Number(r.seq), hash: r.hash });
+      const prev = await trx.selectFrom('audit_digests').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const d = signDigest(key, Math.max(Number(prev?.seq ?? 0), anchor.knownDigest()) + 1, now, heads);
+      const r = await trx
+        .insertInto('audit_digests')
+        .values({ seq: d.seq, time: d.time, heads: JSON.stringify(d.heads), hash: d.hash, signature: d.signature })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? d : null; // another replica wrote this number
+    });
+    if (digest) await anchor.digestSeen(digest.seq);
+    return digest;
+  };
+  const damageOf = (chain?: string): Problem[] | null => {
+    if (chain === undefined) return damaged.size ? [...damaged.values()].flat() : null;
+    const p = [...(damaged.get(null) ?? []), ...(damaged.get(chain) ?? [])];
+    return p.length ? p : null;
   };
 
   return {
     name: 'database',
     check,
-    damage: () => damaged,
-    /** Chains and stores a batch; returns the chained entries. */
-    async append(events: AuditEvent[]): Promise<ChainedEvent[]> {
-      if (damaged && Date.now() - checkedAt > RECHECK_MS) await check().catch(() => {}); // restored or sealed elsewhere (another replica)?
-      if (damaged) throw damagedError(damaged);
+    checkChain,
+    damage: damageOf,
+    /** Chains and stores a batch of one chain; returns the chained entries. */
+    async append(chain: string, events: AuditEvent[]): Promise<ChainedEvent[]> {
+      if (damageOf(chain) && Date.now() - checkedAt > RECHECK_MS) await checkChain(chain).catch(() => {}); // restored or sealed elsewhere?
+      const refused = damageOf(chain);
+      if (refused) throw damagedError(refused);
       let chained: ChainedEvent[];
       try {
-        chained = storage.dialect === 'postgres' ? await appendPostgres(events) : await appendSqlite(events);
+        chained = storage.dialect === 'postgres' ? await appendPostgres(chain, events) : await appendSqlite(chain, events);
       } catch (e) {
-        // A conflict on a sequence number, a head behind this server's own: name the damage.
+        // A conflict on a position, a head behind this server's own: name the damage.
         let problems: Problem[] = [];
         try {
-          problems = await check();
+          problems = await checkChain(chain);
         } catch {
           /* the database itself is failing: report that */
         }
@@ -139,61 +227,101 @@ export const createDatabaseSink = (deps: { storage: StorageHandle; key: Buffer; 
         throw e instanceof RollbackSeen ? new Error('the audit head moved back while this server ran') : e;
       }
       const last = chained[chained.length - 1];
-      if (last) void anchor.advance({ seq: last.seq, hash: last.hash });
+      if (last) void anchor.advance(chain, { seq: last.chain_seq, hash: last.hash });
       return chained;
     },
+    async writeDigest() {
+      const problems = await check();
+      if (problems.length) return null; // a digest of damaged heads would vouch for the damage
+      return storeDigest();
+    },
     async seal(event, note) {
+      const problems = await check();
+      const chains = [...new Set(problems.map((p) => p.chain).filter((c): c is string => c !== null))];
+      const o = await outside();
       const now = new Date().toISOString();
-      const anchorState = await anchor.read();
-      const result = await storage.transaction('*', async (trx) => {
-        if (storage.dialect === 'postgres') await fixed(trx, PG_HEAD_LOCK, []);
-        const t = await readTailIn(trx);
-        const outside = [anchorState.status === 'ok' ? anchorState.checkpoint.seq : 0, anchor.known()?.seq ?? 0];
-        const at = Math.max(endOf(t), ...outside);
-        const stored = (await trx.selectFrom('audit_events').select('hash').where('seq', '=', at).executeTakeFirst())?.hash;
-        const startHash =
-          stored ?? (t.head?.seq === at ? t.head.hash : createHmac('sha256', key).update(`seal:${at}:${now}`).digest('hex'));
-        const start = { seq: at, hash: startHash };
-        await trx.deleteFrom('audit_checkpoints').where('seq', '=', at).execute();
-        await trx
-          .insertInto('audit_checkpoints')
-          .values({
-            seq: at,
-            hash: startHash,
-            signature: signCheckpoint(key, start),
-            pruned: 0,
-            created_at: now,
-            kind: 'seal',
-            note: JSON.stringify(note),
-          })
-          .execute();
-        const { chained, head } = chainEvents(key, start, [event]);
-        await fixed(trx, insertSql(1), rowParams(chained));
-        await fixed(trx, HEAD_INIT, [GENESIS_HASH]);
-        await fixed(trx, HEAD_WRITE, [head.seq, head.hash, signCheckpoint(key, head)]);
-        return { start, head };
-      });
-      await anchor.reset(result.head);
-      damaged = null;
+      const sealed: Array<{ chain: string; sealed_at: number }> = [];
+      for (const chain of chains) {
+        const r = await storage.transaction('*', async (trx) => {
+          if (storage.dialect === 'postgres') await fixed(trx, pgHeadLock(chain), []);
+          const t = await readTailIn(trx, chain);
+          const fromDigest = o.digest?.heads.find((h) => h[0] === chain)?.[1] ?? 0;
+          const fromAnchor = o.anchor.status === 'ok' ? (o.anchor.heads.get(chain)?.seq ?? 0) : 0;
+          const at = Math.max(endOf(t), fromDigest, fromAnchor, anchor.known(chain)?.seq ?? 0);
+          const stored = (
+            await trx.selectFrom('audit_events').select('hash').where('chain', '=', chain).where('chain_seq', '=', at).executeTakeFirst()
+          )?.hash;
+          const startHash =
+            stored ?? (t.head?.seq === at ? t.head.hash : createHmac('sha256', key).update(`seal:${chain}:${at}:${now}`).digest('hex'));
+          const start = { seq: at, hash: startHash };
+          await trx.deleteFrom('audit_checkpoints').where('chain', '=', chain).where('seq', '=', at).execute();
+          await trx
+            .insertInto('audit_checkpoints')
+            .values({
+              chain,
+              seq: at,
+              hash: startHash,
+              signature: signHead(key, chain, start),
+              pruned: 0,
+              created_at: now,
+              kind: 'seal',
+              note: JSON.stringify(note),
+            })
+            .execute();
+          await fixed(trx, HEAD_INIT, [chain, genesisFor(chain).hash]);
+          await fixed(trx, HEAD_WRITE, [start.seq, start.hash, signHead(key, chain, start), chain]);
+          return start;
+        });
+        await anchor.reset(chain, r);
+        damaged.delete(chain);
+        sealed.push({ chain, sealed_at: r.seq });
+      }
+      damaged.delete(null);
+      // The seal itself is an entry of the system chain: who, why, which chains and problems.
+      const [entry] = await (storage.dialect === 'postgres' ? appendPostgres : appendSqlite)(SYSTEM_CHAIN, [
+        { ...event, tenant: SYSTEM_CHAIN, details: { ...event.details, chains: sealed } },
+      ]);
+      void anchor.advance(SYSTEM_CHAIN, { seq: entry!.chain_seq, hash: entry!.hash });
+      await anchor.flush();
+      // A new digest of every head as sealed (numbered after any digest the anchor saw, so deleted
+      // digests are acknowledged too).
+      await storeDigest().catch(() => null);
+      damaged.delete(null);
       deps.logger?.warn(
-        { sealed_at: result.start.seq, seal_seq: result.head.seq },
+        { chains: sealed, seal_seq: entry!.seq },
         'an operator sealed a break in the audit chain: verification starts again after the seal',
       );
-      return { sealed_at: result.start.seq, seal_seq: result.head.seq };
+      return { sealed_at: sealed[0]?.sealed_at ?? 0, seal_seq: entry!.chain_seq, chains: sealed };
     },
-    close: () => anchor.flush(),
+    close: async () => {
+      await anchor.flush();
+    },
   };
 };
 
-// Fixed statements for the head row; PostgreSQL locks it so replicas extend one chain in turn.
-const HEAD_INIT = "insert into audit_head (id, seq, hash, signature) values (1, 0, ?, '') on conflict (id) do nothing";
-const HEAD_READ = 'select seq, hash from audit_head where id = 1';
-const PG_HEAD_LOCK = "select set_config('keyhaven.tenant', '*', true) as scope, seq, hash from audit_head where id = 1 for update";
-const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where id = 1';
+// Fixed statements for the head rows; PostgreSQL locks one chain's row so replicas extend it in turn.
+const HEAD_INIT = "insert into audit_head (chain, seq, hash, signature) values (?, 0, ?, '') on conflict (chain) do nothing";
+const HEAD_READ = 'select seq, hash from audit_head where chain = ?';
+/** The chain is a literal (a tenant id, or ''), not a parameter: a statement without parameters goes
+ *  out in one message with the transaction's BEGIN (storage/database.ts), one round trip less. */
+const LOCKS = new Map<string, string>();
+const pgHeadLock = (chain: string): string => {
+  let text = LOCKS.get(chain);
+  if (!text) {
+    text = `select set_config('keyhaven.tenant', '*', true) as scope, seq, hash from audit_head where chain = '${chain.replace(/'/g, "''")}' for update`;
+    if (LOCKS.size < 10_000) LOCKS.set(chain, text);
+  }
+  return text;
+};
+const SEQ_CATCH_UP =
+  "select setval('audit_events_seq_seq', greatest((select max(seq) from audit_events), nextval('audit_events_seq_seq')))";
+const HEAD_WRITE = 'update audit_head set seq = ?, hash = ?, signature = ? where chain = ?';
 type HeadRow = { seq: number | string; hash: string };
+type SeqRow = { seq: number | string; chain_seq: number | string };
 
 const COLUMNS = [
-  'seq',
+  'chain',
+  'chain_seq',
   'tenant_id',
   'time',
   'actor_id',
@@ -230,7 +358,8 @@ const rowParams = (events: ChainedEvent[]): unknown[] => {
   const out: unknown[] = [];
   for (const e of events) {
     out.push(
-      e.seq,
+      e.chain,
+      e.chain_seq,
       e.tenant,
       e.time,
       e.actor_id,
@@ -256,6 +385,8 @@ const rowParams = (events: ChainedEvent[]): unknown[] => {
 
 export const fromRow = (r: Selectable<AuditEventsTable>): ChainedEvent => ({
   seq: Number(r.seq),
+  chain: r.chain,
+  chain_seq: Number(r.chain_seq),
   tenant: r.tenant_id,
   time: r.time,
   actor_id: r.actor_id,

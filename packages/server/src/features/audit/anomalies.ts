@@ -298,15 +298,19 @@ export const createAnomalyDetector = (deps: {
             seq = n;
           }
           if (rows.length < CHUNK) {
-            // Read to the end. The head can be ahead of the last entry (retention pruned every entry
-            // up to it): take its number, in the same snapshot as "nothing newer", so that the next
-            // event heard from the broker continues it.
+            // Read to the end. The global numbering can be ahead of the last entry (retention pruned
+            // every entry up to it): take the newest number given out, in the same snapshot as
+            // "nothing newer", so that the next event heard from the broker continues it.
+            const given =
+              storage.dialect === 'postgres'
+                ? sql`(select case when is_called then last_value else last_value - 1 end from audit_events_seq_seq)`
+                : sql`(select seq from sqlite_sequence where name = 'audit_events')`;
             const end = await storage.withTenant(
               '*',
               async (ex) =>
                 (
                   await sql<{ head: number | string | null; newer: number | string }>`
-              select (select seq from audit_head where id = 1) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(
+              select coalesce((select max(seq) from audit_events), ${given}) as head, (select count(*) from audit_events where seq > ${seq}) as newer`.execute(
                     ex,
                   )
                 ).rows[0]!,

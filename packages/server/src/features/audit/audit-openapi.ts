@@ -21,7 +21,12 @@ const anomalies = obj({ items: arr(ref('Anomaly')) });
 export const auditDocs: FeatureDocs = {
   schemas: {
     AuditEvent: obj({
-      seq: int,
+      seq: { type: 'integer', description: 'Global insertion order across chains (what pages go by)' },
+      chain: {
+        type: 'string',
+        description: "The hash chain: the tenant's id, empty for system events, ~legacy for entries from before 011",
+      },
+      chain_seq: { type: 'integer', description: 'The position in the chain, covered by its MAC' },
       tenant: { type: 'string', description: 'Empty for events outside any tenant' },
       time: dateTime,
       actor_id: nullable(str),
@@ -63,16 +68,30 @@ export const auditDocs: FeatureDocs = {
         checked: int,
         first_seq: nullable(int),
         last_seq: nullable(int),
-        broken: obj({ seq: nullable(int), reason: str }),
-        problems: arr(obj({ kind: str, seq: nullable(int), reason: str }, { open: true })),
+        broken: obj({ chain: nullable(str), seq: nullable(int), reason: str }),
+        problems: arr(obj({ kind: str, chain: nullable(str), seq: nullable(int), reason: str }, { open: true })),
         more_problems: bool,
         head: nullable(obj({ seq: int, hash: str })),
+        chains: arr(obj({ chain: str, checked: int, first_seq: nullable(int), last_seq: nullable(int), from_checkpoint: nullable(int) })),
+        digest: nullable(obj({ seq: int, time: dateTime, chains: int })),
         anchor: obj({ status: oneOf('ok', 'none', 'off', 'invalid'), file: nullable(str), seq: nullable(int), time: nullable(dateTime) }),
         appends: oneOf('ok', 'refused', 'off'),
         from_checkpoint: nullable(int),
-        seals: arr(obj({ seq: int, time: dateTime, reason: nullable(str) })),
+        seals: arr(obj({ chain: str, seq: int, time: dateTime, reason: nullable(str) })),
       },
       { optional: ['code', 'broken'] },
+    ),
+    AuditExportVerifyResult: obj(
+      {
+        ok: bool,
+        code: constant('AUDIT_CHAIN_DAMAGED'),
+        checked: int,
+        chains: arr(obj({ chain: str, checked: int, first_seq: nullable(int), last_seq: nullable(int), head: nullable(int) })),
+        legacy_entries: int,
+        problems: arr(obj({ kind: str, chain: nullable(str), seq: nullable(int), reason: str }, { open: true })),
+        more_problems: bool,
+      },
+      { optional: ['code'] },
     ),
   },
   operations: {
@@ -105,6 +124,18 @@ export const auditDocs: FeatureDocs = {
       },
     },
     'POST /v1/sys/audit/verify': { operationId: 'sys.audit.verify', responses: ok('The verification report', ref('AuditVerifyResult')) },
+    'POST /v1/audit/verify': {
+      operationId: 'audit.verify',
+      responses: ok("The verification report of this tenant's chain", ref('AuditVerifyResult')),
+    },
+    'POST /v1/audit/verify-export': {
+      operationId: 'audit.verifyExport',
+      responses: ok("The verification report of this tenant's export", ref('AuditExportVerifyResult')),
+    },
+    'POST /v1/sys/audit/verify-export': {
+      operationId: 'sys.audit.verifyExport',
+      responses: ok('The verification report of an export', ref('AuditExportVerifyResult')),
+    },
     'GET /v1/sys/audit/anomalies': { operationId: 'sys.audit.anomalies', responses: ok('Anomaly signals of every tenant', anomalies) },
     'POST /v1/sys/audit/seal': {
       operationId: 'sys.audit.seal',

@@ -26,6 +26,9 @@ const exportQuery = filters
   .extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') })
   .strict();
 
+const EXPORT_LIMIT = 256 * 1024 * 1024;
+const exportBody = z.object({ export: z.string().max(EXPORT_LIMIT) }).strict();
+
 const streamExport = async (
   svc: AuditService,
   req: Request,
@@ -81,6 +84,34 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
     },
   );
 
+  app.post(
+    '/v1/audit/verify',
+    {
+      config: { access: { tenant: true, action: 'admin' }, audit: 'audit.verify_tenant', auditOnDamagedChain: true },
+      schema: {
+        tags,
+        summary:
+          "Verify this tenant's own hash chain (ADR 0011): its entries, its signed head, the signed digest and the anchor's record of it; names each problem's position. Only this tenant's chain is read.",
+      },
+    },
+    async (req) => svc.verify({ chain: scopeOf(req).tenant }),
+  );
+
+  app.post(
+    '/v1/audit/verify-export',
+    {
+      bodyLimit: EXPORT_LIMIT,
+      config: { access: { tenant: true, action: 'admin' }, audit: 'audit.verify_export' },
+      schema: {
+        tags,
+        summary:
+          "Verify an export of this tenant's audit trail (JSON lines from GET /v1/audit/export) on its own: every entry's MAC, the chain's links and its signed head carried in the export",
+        body: exportBody,
+      },
+    },
+    async (req) => svc.verifyExport(req.body.export, scopeOf(req).tenant),
+  );
+
   app.get(
     '/v1/audit/anomalies',
     {
@@ -115,10 +146,21 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
       schema: {
         tags,
         summary:
-          'Verify the hash chain, its signed head and the anchor outside the database; lists every problem found (root). Runs on a damaged chain too.',
+          'Verify every hash chain (one per tenant, ADR 0011), their signed heads, the signed digest of every head and the anchor outside the database; lists every problem found with its chain and position (root). `chain` verifies one chain. Runs on a damaged chain too.',
+        querystring: z.object({ chain: z.string().max(64).optional() }).strict(),
       },
     },
-    async () => svc.verify(),
+    async (req) => svc.verify(req.query.chain !== undefined ? { chain: req.query.chain } : {}),
+  );
+
+  app.post(
+    '/v1/sys/audit/verify-export',
+    {
+      bodyLimit: EXPORT_LIMIT,
+      config: { access: { tenant: false, system: true }, audit: 'audit.verify_export_all' },
+      schema: { tags, summary: 'Verify an audit export (JSON lines) of any chains on its own (root)', body: exportBody },
+    },
+    async (req) => svc.verifyExport(req.body.export),
   );
 
   app.get(
@@ -127,7 +169,8 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
       config: { access: { tenant: false, system: true }, audit: 'audit.checkpoint' },
       schema: {
         tags,
-        summary: 'The current signed checkpoint of the chain (sequence, hash, time, signature), to publish outside Keyhaven (root)',
+        summary:
+          'A fresh signed digest of every chain head (the sorted chain, position and hash of each), stored and returned, to publish outside Keyhaven (root)',
       },
     },
     async () => svc.checkpoint(),

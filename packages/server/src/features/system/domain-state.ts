@@ -48,7 +48,10 @@ export const createDomainStateReader =
         ])
         .where('status', '=', 'in_progress')
         .executeTakeFirst();
-      const head = await ex.selectFrom('audit_head').select('seq').executeTakeFirst();
+      const head = await ex
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
       const leases: DomainState['leases'] = [];
       for (const table of ['rotation_configs', 'rotation_runs'] as const) {
         const r = await ex

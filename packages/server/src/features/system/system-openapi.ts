@@ -23,8 +23,17 @@ export const systemDocs: FeatureDocs = {
     'GET /v1/sys/audit/checkpoint': {
       operationId: 'sys.audit.checkpoint',
       responses: ok(
-        'The signed head of the chain',
-        obj({ format: str, seq: int, hash: str, time: dateTime, signature: str, anchor_file: nullable(str) }),
+        'A signed digest of every chain head (ADR 0011), stored in audit_digests unless a chain is damaged',
+        obj({
+          format: str,
+          seq: int,
+          hash: str,
+          time: dateTime,
+          heads: arr({ type: 'array', description: '[chain, position, hash]', items: {} }),
+          signature: str,
+          anchor_file: nullable(str),
+          stored: { type: 'boolean' },
+        }),
       ),
     },
     'GET /v1/sys/health': {

@@ -12,6 +12,7 @@ import { m007 } from './007-audit-seals.js';
 import { m008 } from './008-machine-auth.js';
 import { m009 } from './009-notifications.js';
 import { m010 } from './010-job-state.js';
+import { m011 } from './011-audit-chains.js';
 import { m012 } from './012-job-settings.js';
 import { m013 } from './013-console-sessions.js';
 
@@ -26,6 +27,7 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '008_machine_auth': m008(dialect),
   '009_notifications': m009(dialect),
   '010_job_state': m010(dialect),
+  '011_audit_chains': m011(dialect),
   '012_job_settings': m012(dialect),
   '013_console_sessions': m013(dialect),
 });
