@@ -443,6 +443,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify this tenant's own hash chain (ADR 0011): its entries, its signed head, the signed digest and the anchor's record of it; names each problem's position. Only this tenant's chain is read. */
+    post: operations['audit.verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/verify-export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify an export of this tenant's audit trail (JSON lines from GET /v1/audit/export) on its own: every entry's MAC, the chain's links and its signed head carried in the export */
+    post: operations['audit.verifyExport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/approle/login': {
     parameters: {
       query?: never;
@@ -1639,7 +1673,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The current signed checkpoint of the chain (sequence, hash, time, signature), to publish outside Keyhaven (root) */
+    /** A fresh signed digest of every chain head (the sorted chain, position and hash of each), stored and returned, to publish outside Keyhaven (root) */
     get: operations['sys.audit.checkpoint'];
     put?: never;
     post?: never;
@@ -1726,8 +1760,25 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Verify the hash chain, its signed head and the anchor outside the database; lists every problem found (root). Runs on a damaged chain too. */
+    /** Verify every hash chain (one per tenant, ADR 0011), their signed heads, the signed digest of every head and the anchor outside the database; lists every problem found with its chain and position (root). `chain` verifies one chain. Runs on a damaged chain too. */
     post: operations['sys.audit.verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sys/audit/verify-export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify an audit export (JSON lines) of any chains on its own (root) */
+    post: operations['sys.audit.verifyExport'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1966,6 +2017,10 @@ export interface components {
       actor_id: string | null;
       actor_kind: string;
       actor_name: string | null;
+      /** @description The hash chain: the tenant's id, empty for system events, ~legacy for entries from before 011 */
+      chain: string;
+      /** @description The position in the chain, covered by its MAC */
+      chain_seq: number;
       details: {
         [key: string]: unknown;
       } | null;
@@ -1975,6 +2030,7 @@ export interface components {
       prev_hash: string;
       request_id: string | null;
       resource: string | null;
+      /** @description Global insertion order across chains (what pages go by) */
       seq: number;
       source_ip: string | null;
       status: number | null;
@@ -1985,6 +2041,29 @@ export interface components {
       user_agent: string | null;
       value_hmac: string | null;
       version: number | null;
+    };
+    AuditExportVerifyResult: {
+      chains: {
+        chain: string;
+        checked: number;
+        first_seq: number | null;
+        head: number | null;
+        last_seq: number | null;
+      }[];
+      checked: number;
+      /** @enum {string} */
+      code?: 'AUDIT_CHAIN_DAMAGED';
+      legacy_entries: number;
+      more_problems: boolean;
+      ok: boolean;
+      problems: ({
+        chain: string | null;
+        kind: string;
+        reason: string;
+        seq: number | null;
+      } & {
+        [key: string]: unknown;
+      })[];
     };
     AuditVerifyResult: {
       anchor: {
@@ -1998,12 +2077,26 @@ export interface components {
       /** @enum {string} */
       appends: 'ok' | 'refused' | 'off';
       broken?: {
+        chain: string | null;
         reason: string;
         seq: number | null;
       };
+      chains: {
+        chain: string;
+        checked: number;
+        first_seq: number | null;
+        from_checkpoint: number | null;
+        last_seq: number | null;
+      }[];
       checked: number;
       /** @enum {string} */
       code?: 'AUDIT_CHAIN_DAMAGED';
+      digest: {
+        chains: number;
+        seq: number;
+        /** Format: date-time */
+        time: string;
+      } | null;
       first_seq: number | null;
       from_checkpoint: number | null;
       head: {
@@ -2014,6 +2107,7 @@ export interface components {
       more_problems: boolean;
       ok: boolean;
       problems: ({
+        chain: string | null;
         kind: string;
         reason: string;
         seq: number | null;
@@ -2021,6 +2115,7 @@ export interface components {
         [key: string]: unknown;
       })[];
       seals: {
+        chain: string;
         reason: string | null;
         seq: number;
         /** Format: date-time */
@@ -3730,6 +3825,56 @@ export interface operations {
         };
         content: {
           'application/x-ndjson': components['schemas']['AuditEvent'];
+        };
+      };
+    };
+  };
+  'audit.verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      '4XX': components['responses']['Error'];
+      '5XX': components['responses']['Error'];
+      /** @description The verification report of this tenant's chain */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditVerifyResult'];
+        };
+      };
+    };
+  };
+  'audit.verifyExport': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          export: string;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['Error'];
+      '5XX': components['responses']['Error'];
+      /** @description The verification report of this tenant's export */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditExportVerifyResult'];
         };
       };
     };
@@ -8324,7 +8469,7 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description The signed head of the chain */
+      /** @description A signed digest of every chain head (ADR 0011), stored in audit_digests unless a chain is damaged */
       200: {
         headers: {
           [name: string]: unknown;
@@ -8334,8 +8479,10 @@ export interface operations {
             anchor_file: string | null;
             format: string;
             hash: string;
+            heads: unknown[][];
             seq: number;
             signature: string;
+            stored: boolean;
             /** Format: date-time */
             time: string;
           };
@@ -8483,7 +8630,9 @@ export interface operations {
   };
   'sys.audit.verify': {
     parameters: {
-      query?: never;
+      query?: {
+        chain?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8499,6 +8648,34 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AuditVerifyResult'];
+        };
+      };
+    };
+  };
+  'sys.audit.verifyExport': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          export: string;
+        };
+      };
+    };
+    responses: {
+      '4XX': components['responses']['Error'];
+      '5XX': components['responses']['Error'];
+      /** @description The verification report of an export */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditExportVerifyResult'];
         };
       };
     };

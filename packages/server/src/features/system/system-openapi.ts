@@ -1,6 +1,6 @@
 // The documented responses of the health and tenant routes, the audit checkpoint and Vault's health
 // and seal status (OpenAPI; documentation only, see http/openapi).
-import { constant, dateTime, int, map, nullable, obj, ok, oneOf, str, type FeatureDocs } from '../../lib/json-schema.js';
+import { arr, constant, dateTime, int, map, nullable, obj, ok, oneOf, str, type FeatureDocs } from '../../lib/json-schema.js';
 
 export const systemDocs: FeatureDocs = {
   operations: {
