@@ -51,6 +51,9 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const VOLUME_BASELINE = 7 * DAY;
 const CHUNK = 1000;
+/** How long a gap in the audit numbering may be a batch still committing (far above the sink's
+ *  timeout, which fails a request whose batch takes longer). */
+const GAP_GRACE_MS = 15_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** When something was seen, as hour buckets [hour, first ms, last ms] in time order. */
@@ -291,12 +294,23 @@ export const createAnomalyDetector = (deps: {
               ).rows,
           );
           readBack += rows.length;
+          let stalled = false;
           for (const r of rows) {
             const n = Number(r.seq);
             if (n <= seq) continue; // observed while this chunk was read
+            // A gap before a recent entry may be a batch still committing: on PostgreSQL each chain's
+            // batches take numbers from one sequence and commit in parallel (ADR 0011), so a later
+            // number can be visible first. Stop before it; the batch is heard from the broker when it
+            // commits, or read back at the next detection. A gap older than GAP_GRACE_MS is a batch
+            // that rolled back (or was pruned): passed over.
+            if (seq > 0 && n > seq + 1 && now - Date.parse(r.time) < GAP_GRACE_MS) {
+              stalled = true;
+              break;
+            }
             fold(r, now - lookback);
             seq = n;
           }
+          if (stalled) break;
           if (rows.length < CHUNK) {
             // Read to the end. The global numbering can be ahead of the last entry (retention pruned
             // every entry up to it): take the newest number given out, in the same snapshot as
