@@ -8572,13 +8572,17 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description How many entries were deleted, and the sequence number of the signed checkpoint left in their place */
+      /** @description How many entries were deleted, and the signed checkpoint left in their place (the newest, and one per pruned chain) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
+            chains: {
+              chain: string;
+              checkpoint: number;
+            }[];
             checkpoint: number | null;
             pruned: number;
           };
@@ -8617,6 +8621,11 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+            chains: {
+              chain: string;
+              /** @description The chain's position after which verification starts again */
+              sealed_at: number;
+            }[];
             /** @description The seal entry itself */
             seal_seq: number;
             /** @enum {boolean} */

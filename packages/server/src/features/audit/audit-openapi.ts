@@ -145,6 +145,9 @@ export const auditDocs: FeatureDocs = {
           sealed: constant(true),
           sealed_at: { type: 'integer', description: 'The entry after which verification starts again' },
           seal_seq: { type: 'integer', description: 'The seal entry itself' },
+          chains: arr(
+            obj({ chain: str, sealed_at: { type: 'integer', description: "The chain's position after which verification starts again" } }),
+          ),
           acknowledged: arr(obj({ kind: str, seq: nullable(int), reason: str }, { open: true })),
         }),
       ),
@@ -152,8 +155,8 @@ export const auditDocs: FeatureDocs = {
     'POST /v1/sys/audit/prune': {
       operationId: 'sys.audit.prune',
       responses: ok(
-        'How many entries were deleted, and the sequence number of the signed checkpoint left in their place',
-        obj({ pruned: int, checkpoint: nullable(int) }),
+        'How many entries were deleted, and the signed checkpoint left in their place (the newest, and one per pruned chain)',
+        obj({ pruned: int, checkpoint: nullable(int), chains: arr(obj({ chain: str, checkpoint: int })) }),
       ),
     },
   },
