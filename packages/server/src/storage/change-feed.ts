@@ -125,14 +125,20 @@ export interface PgChangeFeedOptions {
   settleMs?: number;
 }
 
-/** The condition under which a change is notified at all: another replica is listening (a backend of
- *  this database with the feed's application name, other than this replica's own listener, `pid`).
- *  PostgreSQL takes its commit-time notification lock only for a transaction that queued a
- *  notification, so a lone replica's writes share WAL flushes again. A replica that starts listening
- *  after this check ran does not use its caches until this transaction has ended (`settle`). */
-const OTHER_LISTENER = (pid: string) =>
-  `exists (select 1 from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database() and pid <> ${pid})`;
+/** The condition under which a change is notified at all: another replica is listening (a row of
+ *  `change_feed_listeners`, migration 015, other than this replica's own listener, `pid`). PostgreSQL
+ *  takes its commit-time notification lock only for a transaction that queued a notification, so a
+ *  lone replica's writes share WAL flushes again. A listener registers itself before it LISTENs, and a
+ *  write whose check did not see it does not make it use its caches before that write has ended
+ *  (`settle`). The check reads a table of a few rows: pg_stat_activity would cost far more per write. */
+const OTHER_LISTENER = (pid: string) => `exists (select 1 from change_feed_listeners where pid <> ${pid})`;
 const NOTIFY_IF_HEARD = `select pg_notify(?, ?) where ${OTHER_LISTENER('?')}`;
+/** Keeps `change_feed_listeners` true: every live listening backend of this database is in it (this
+ *  one included, and listeners of Keyhaven versions that do not register themselves), none that is gone. */
+const REGISTER = (() => {
+  const live = `select pid from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`;
+  return `insert into change_feed_listeners (pid) ${live} on conflict (pid) do nothing; delete from change_feed_listeners where pid not in (${live})`;
+})();
 
 const announceSql = createDeferredSql('postgres');
 
@@ -278,10 +284,11 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     });
     try {
       await c.connect();
-      // From its connection on, this backend is in pg_stat_activity, so every write whose notification
-      // check runs from then on notifies it; LISTEN hears those that commit after it.
-      const [, me] = (await c.query(`LISTEN ${CHANGE_CHANNEL}; select pg_backend_pid() as pid`)) as unknown as pg.QueryResult[];
-      listenerPid = Number((me!.rows[0] as { pid: number }).pid);
+      // One implicit transaction: registered and listening at the same commit, so a write whose check
+      // sees this listener commits after it and is heard; one whose check did not see it was open at
+      // that commit, and `settle` (after it) waits for it to end.
+      const r = (await c.query(`${REGISTER}; LISTEN ${CHANGE_CHANNEL}; select pg_backend_pid() as pid`)) as unknown as pg.QueryResult[];
+      listenerPid = Number((r[r.length - 1]!.rows[0] as { pid: number }).pid);
       await settle(c);
     } catch (e) {
       lost(c, (e as Error).message);
@@ -295,7 +302,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat = setInterval(() => {
       const unanswered = setTimeout(() => lost(c, 'heartbeat unanswered'), heartbeatMs);
       unanswered.unref();
-      serial(c, 'select 1').then(
+      serial(c, `${REGISTER}; select 1`).then(
         () => clearTimeout(unanswered),
         (e: Error) => {
           clearTimeout(unanswered);
@@ -377,6 +384,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = undefined;
+      if (c) await serial(c, 'delete from change_feed_listeners where pid = pg_backend_pid()').catch(() => {});
       await c?.end().catch(() => {});
     },
   };

@@ -65,15 +65,47 @@ describe.skipIf(!postgresAvailable)('notifications only when another replica lis
     }
   });
 
-  it('a listener with the feed application name counts as a replica and hears the write', async () => {
-    const replica = await listener(a.db.url, CHANGE_FEED_APPLICATION);
+  it('another replica counts at once, and hears the write', async () => {
+    const b = await openPgChangeFeed({ url: a.db.url, logger: pino({ level: 'silent' }) });
+    const plain = await listener(a.db.url, 'not-a-replica');
     try {
+      expect(b.live).toBe(true);
+      const heard: string[] = [];
+      b.subscribe(
+        (topic, _tenant, name) => heard.push(`${topic} ${name}`),
+        () => {},
+      );
       expect((await write(a, 'apps/heard', 'x')).status).toBe(200);
       const until = Date.now() + 3000;
-      while (replica.heard.length < 1 && Date.now() < until) await sleep(10);
-      expect(replica.heard.some((p) => p.includes('apps/heard'))).toBe(true);
+      while (!heard.includes('secret apps/heard') && Date.now() < until) await sleep(10);
+      expect(heard).toContain('secret apps/heard');
+      expect(plain.heard.some((p) => p.includes('apps/heard'))).toBe(true);
     } finally {
-      await replica.c.end();
+      await plain.c.end();
+      await b.close();
+    }
+    // b is gone (it removed its row on close): a alone notifies nobody again.
+    const after = await listener(a.db.url, 'not-a-replica');
+    try {
+      expect((await write(a, 'apps/heard', 'y')).status).toBe(200);
+      await sleep(200);
+      expect(after.heard).toEqual([]);
+    } finally {
+      await after.c.end();
+    }
+  });
+
+  it('a listener of a version that does not register itself (same application name) counts from the next heartbeat', async () => {
+    const old = await listener(a.db.url, CHANGE_FEED_APPLICATION);
+    try {
+      const until = Date.now() + 8000; // the heartbeat runs every 5 s
+      while (!old.heard.some((p) => p.includes('apps/old')) && Date.now() < until) {
+        expect((await write(a, 'apps/old', 'v')).status).toBe(200);
+        await sleep(100);
+      }
+      expect(old.heard.some((p) => p.includes('apps/old'))).toBe(true);
+    } finally {
+      await old.c.end();
     }
   });
 

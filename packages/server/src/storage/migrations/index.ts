@@ -14,6 +14,7 @@ import { m009 } from './009-notifications.js';
 import { m010 } from './010-job-state.js';
 import { m013 } from './013-job-settings.js';
 import { m014 } from './014-console-sessions.js';
+import { m015 } from './015-change-feed-listeners.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -28,4 +29,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '010_job_state': m010(dialect),
   '013_job_settings': m013(dialect),
   '014_console_sessions': m014(dialect),
+  '015_change_feed_listeners': m015(dialect),
 });
