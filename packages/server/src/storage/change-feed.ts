@@ -384,7 +384,13 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = undefined;
-      if (c) await serial(c, 'delete from change_feed_listeners where pid = pg_backend_pid()').catch(() => {});
+      if (c) {
+        // Best effort (a row left behind is removed by the next listener's heartbeat); never blocks close.
+        let t: NodeJS.Timeout | undefined;
+        const unregister = serial(c, 'delete from change_feed_listeners where pid = pg_backend_pid()').catch(() => {});
+        await Promise.race([unregister, new Promise((r) => (t = setTimeout(r, 1000)))]);
+        clearTimeout(t);
+      }
       await c?.end().catch(() => {});
     },
   };
