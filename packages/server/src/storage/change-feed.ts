@@ -1,6 +1,9 @@
 // Cross-replica cache invalidation on PostgreSQL (LISTEN/NOTIFY). A mutation announces what it
 // changed inside its own transaction (`pg_notify` is delivered at COMMIT and dropped on ROLLBACK);
-// every replica listens on one dedicated connection and invalidates its caches. While that connection
+// every replica listens on one dedicated connection and invalidates its caches. A change is notified
+// only when another replica listens (PostgreSQL serializes the commits of notifying transactions), so a
+// replica invalidates its own changes itself; one that starts listening waits for the transactions
+// open then to end before it uses its caches (`settle`). While that connection
 // is down, notifications can be missed, so the feed is not `live`: caches are cleared and bypassed
 // until it is back (and cleared again then). A heartbeat on the listening connection notices a
 // connection that died silently. The same channel relays committed domain events (secret.changed,
@@ -23,7 +26,8 @@ export interface ChangeFeed {
   readonly live: boolean;
   /** Inside a mutation's transaction: every replica hears it once the transaction commits. */
   announce(trx: Executor, topic: ChangeTopic, tenant: string, name: string): Promise<void>;
-  /** `onChange` for each change heard (this replica's own included); `onReset` when changes may have
+  /** `onChange` for each change heard from another replica (a replica's own changes are notified only
+   *  when another replica listens, so it must invalidate them itself); `onReset` when changes may have
    *  been missed (the feed went down) and again when it is back: drop everything cached. */
   subscribe(onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void): void;
   /** Sends a committed domain event to the other replicas (best effort: dropped while the feed is
@@ -117,17 +121,37 @@ export interface PgChangeFeedOptions {
   heartbeatMs?: number;
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
+  /** Longest wait, after LISTEN, for the transactions already open then to end (see `settle`). */
+  settleMs?: number;
 }
+
+/** The condition under which a change is notified at all: another replica is listening (a row of
+ *  `change_feed_listeners`, migration 014, other than this replica's own listener, `pid`). PostgreSQL
+ *  takes its commit-time notification lock only for a transaction that queued a notification, so a
+ *  lone replica's writes share WAL flushes again. A listener registers itself before it LISTENs, and a
+ *  write whose check did not see it does not make it use its caches before that write has ended
+ *  (`settle`). The check reads a table of a few rows: pg_stat_activity would cost far more per write. */
+const OTHER_LISTENER = (pid: string) => `exists (select 1 from change_feed_listeners where pid <> ${pid})`;
+const NOTIFY_IF_HEARD = `select pg_notify(?, ?) where ${OTHER_LISTENER('?')}`;
+/** Keeps `change_feed_listeners` true: every live listening backend of this database is in it (this
+ *  one included, and listeners of Keyhaven versions that do not register themselves), none that is gone. */
+const REGISTER = (() => {
+  const live = `select pid from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`;
+  return `insert into change_feed_listeners (pid) ${live} on conflict (pid) do nothing; delete from change_feed_listeners where pid not in (${live})`;
+})();
 
 const announceSql = createDeferredSql('postgres');
 
 export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<ChangeFeed> => {
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
+  const settleMs = opts.settleMs ?? 10_000;
   const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
   const eventListeners: Array<(event: RelayedEvent) => void> = [];
   const origin = randomUUID(); // this server, so it ignores its own relayed events
   let client: pg.Client | undefined;
+  /** The backend pid of the listening connection (0 while there is none: every listener counts). */
+  let listenerPid = 0;
   /** Queries on the listening connection run one after another (heartbeats and relayed events may
    *  overlap; pg deprecates a query issued while another is running on the same client). */
   let tail: Promise<unknown> = Promise.resolve();
@@ -155,6 +179,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const lost = (c: pg.Client, reason: string) => {
     if (c !== client) return; // an older connection, already replaced
     client = undefined;
+    listenerPid = 0;
     if (heartbeat) clearInterval(heartbeat);
     c.end().catch(() => {});
     if (live) opts.logger.warn({ reason: reason.slice(0, 200) }, 'cache invalidation feed lost; caches are bypassed until it is back');
@@ -192,6 +217,40 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     }
   };
 
+  /** A write whose check ran before this listener connected did not notify, and may commit after
+   *  LISTEN: caches filled before it commits would keep its old value. So wait until every transaction
+   *  open in this database now (it includes any such write) has ended; the caches are cleared and used
+   *  only after that. Transactions are told apart by backend and start time; those of roles whose
+   *  sessions this role cannot see are not waited for (replicas share the role). After `settleMs` the
+   *  feed goes live anyway: what still runs then is not a write inside its COMMIT message. */
+  const settle = async (c: pg.Client) => {
+    const open = await c.query<{ pid: number; started: string }>(
+      `select pid, xact_start::text as started from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
+    );
+    if (open.rows.length === 0) return;
+    const pids = open.rows.map((r) => r.pid);
+    const starts = open.rows.map((r) => r.started);
+    const until = Date.now() + settleMs;
+    for (;;) {
+      if (c !== client) return; // lost meanwhile (connect checks it too)
+      const left = await c.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity s, unnest($1::int[], $2::text[]) as o(pid, started)
+          where s.pid = o.pid and s.xact_start::text = o.started`,
+        [pids, starts],
+      );
+      if (left.rows[0]!.n === 0) return;
+      if (Date.now() > until) {
+        opts.logger.warn(
+          { transactions: left.rows[0]!.n },
+          'cache invalidation feed: transactions open since it connected are still running; caches are used anyway',
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
   const connect = async (): Promise<void> => {
     if (closed) return;
     const c = new pg.Client({
@@ -225,7 +284,12 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${CHANGE_CHANNEL}`);
+      // One implicit transaction: registered and listening at the same commit, so a write whose check
+      // sees this listener commits after it and is heard; one whose check did not see it was open at
+      // that commit, and `settle` (after it) waits for it to end.
+      const r = (await c.query(`${REGISTER}; LISTEN ${CHANGE_CHANNEL}; select pg_backend_pid() as pid`)) as unknown as pg.QueryResult[];
+      listenerPid = Number((r[r.length - 1]!.rows[0] as { pid: number }).pid);
+      await settle(c);
     } catch (e) {
       lost(c, (e as Error).message);
       return;
@@ -238,7 +302,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     heartbeat = setInterval(() => {
       const unanswered = setTimeout(() => lost(c, 'heartbeat unanswered'), heartbeatMs);
       unanswered.unref();
-      serial(c, 'select 1').then(
+      serial(c, `${REGISTER}; select 1`).then(
         () => clearTimeout(unanswered),
         (e: Error) => {
           clearTimeout(unanswered);
@@ -262,7 +326,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     relaying = true;
     const batch = relayQueue.splice(0, 100);
     const channel = c.escapeLiteral(CHANGE_CHANNEL);
-    serial(c, batch.map((p) => `select pg_notify(${channel}, ${c.escapeLiteral(p)})`).join('; '))
+    const heard = OTHER_LISTENER('pg_backend_pid()');
+    serial(c, batch.map((p) => `select pg_notify(${channel}, ${c.escapeLiteral(p)}) where ${heard}`).join('; '))
       .catch(() => {
         /* the feed notices a broken connection itself */
       })
@@ -274,7 +339,10 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   const relayPayload = (event: RelayedEvent) =>
     JSON.stringify(['event', origin, JSON.stringify({ type: event.type, time: event.time, tenant: event.tenant, data: event.data })]);
 
-  await connect();
+  // Start does not wait long for transactions others hold open (settle): the feed goes live when they end.
+  let wait: NodeJS.Timeout | undefined;
+  await Promise.race([connect(), new Promise<void>((r) => (wait = setTimeout(r, Math.min(settleMs, 2000))))]);
+  clearTimeout(wait);
   if (!live) opts.logger.warn('cache invalidation feed unavailable at start; caches are bypassed until it connects');
 
   return {
@@ -283,7 +351,9 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     },
     async announce(trx, topic, tenant, name) {
       // Sent with the COMMIT (deferred): NOTIFY is delivered at commit anyway.
-      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, JSON.stringify([topic, tenant, name])]);
+      // Only when another replica listens (NOTIFY_IF_HEARD): this replica invalidates its own caches
+      // itself, around the transaction (secret-service `mutate`, policy-service `change`, …).
+      await announceSql(trx, NOTIFY_IF_HEARD, [CHANGE_CHANNEL, JSON.stringify([topic, tenant, name]), listenerPid]);
     },
     subscribe(onChange, onReset) {
       subscribers.push({ onChange, onReset });
@@ -291,7 +361,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     async relayInTransaction(trx, event) {
       const payload = relayPayload(event);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) return false;
-      await announceSql(trx, 'select pg_notify(?, ?)', [CHANGE_CHANNEL, payload]);
+      await announceSql(trx, NOTIFY_IF_HEARD, [CHANGE_CHANNEL, payload, listenerPid]);
       return true;
     },
     relay(event) {
@@ -314,6 +384,13 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = undefined;
+      if (c) {
+        // Best effort (a row left behind is removed by the next listener's heartbeat); never blocks close.
+        let t: NodeJS.Timeout | undefined;
+        const unregister = serial(c, 'delete from change_feed_listeners where pid = pg_backend_pid()').catch(() => {});
+        await Promise.race([unregister, new Promise((r) => (t = setTimeout(r, 1000)))]);
+        clearTimeout(t);
+      }
       await c?.end().catch(() => {});
     },
   };

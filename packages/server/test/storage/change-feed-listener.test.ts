@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPgChangeFeed, type ChangeFeed, type RelayedEvent } from '../../src/storage/change-feed.js';
+import { openStorage } from '../../src/storage/database.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/backends.js';
 
 describe.skipIf(!postgresAvailable)('change feed listener (PostgreSQL)', () => {
@@ -17,6 +18,7 @@ describe.skipIf(!postgresAvailable)('change feed listener (PostgreSQL)', () => {
 
   it('a burst of relayed events with heartbeats running: no overlapping queries, all delivered in order', async () => {
     db = await createTestDatabase('postgres');
+    await (await openStorage(db.url)).close(); // the schema (listeners register in change_feed_listeners)
     const logger = pino({ level: 'silent' });
     const a = await openPgChangeFeed({ url: db.url, logger, heartbeatMs: 200 });
     const b = await openPgChangeFeed({ url: db.url, logger, heartbeatMs: 200 });

@@ -15,6 +15,7 @@ import { m010 } from './010-job-state.js';
 import { m011 } from './011-audit-chains.js';
 import { m012 } from './012-job-settings.js';
 import { m013 } from './013-console-sessions.js';
+import { m014 } from './014-change-feed-listeners.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -30,4 +31,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '011_audit_chains': m011(dialect),
   '012_job_settings': m012(dialect),
   '013_console_sessions': m013(dialect),
+  '014_change_feed_listeners': m014(dialect),
 });
