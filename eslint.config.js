@@ -51,6 +51,7 @@ export default tseslint.config(
       // Scanner fixtures: byte-for-byte inputs of the scanner's tests, not code of ours.
       'packages/scanner/test/corpus/**',
       'packages/scanner/test/recall/**',
+      'packages/scanner/test/recall2/**',
       'packages/scanner/test/fixtures/**',
       // Cases for the rules, with findings on purpose: linted by test/structure/lint-rules.test.ts.
       'test/structure/lint-fixtures/**',
