@@ -3,21 +3,14 @@
 // positives/<capability>/... hold lines labelled as secrets (labels.json: file -> line numbers);
 // negatives/<capability>/... must yield nothing. Values come from the seeded generator at runtime, so
 // nothing here is a real credential. Run: npx tsx packages/scanner/scripts/generate-recall-corpus.ts
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLabelledCorpus } from './labelled-corpus.js';
 import { fake, A62, A36, HEX, B64, B64URL, NUM, ALPHA, uuid } from '../src/rules/define.js';
 
 const root = fileURLToPath(new URL('../test/recall/', import.meta.url));
-const files: Record<string, string | Buffer> = {};
-const labels: Record<string, number[]> = {};
+const corpus = createLabelledCorpus(root, 'Labelled recall corpus (issue 19): file -> secret line numbers; negatives/ must yield nothing.');
+const { S, put, label } = corpus;
 let n = 0;
-const marks: string[] = [];
-/** Mark a value as a planted secret: the line it ends up on is labelled positive. */
-const S = (v: string) => {
-  marks.push(v);
-  return v;
-};
 const r = (cs: typeof A62, len: number) => fake(cs, len, `rc${n++}`);
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const U = (s: string) => s.toUpperCase();
@@ -27,21 +20,6 @@ const pw = () => {
 };
 const pem = (label: string, lines = 8) =>
   `-----BEGIN ${label}-----\n${Array.from({ length: lines }, () => r(B64, 64)).join('\n')}\n${r(B64, 24)}==\n-----END ${label}-----`;
-
-const put = (file: string, text: string) => {
-  files[file] = text;
-  if (file.startsWith('positives/')) {
-    const lines = text.split('\n');
-    const hit = new Set<number>();
-    for (const m of marks.splice(0)) {
-      const first = m.split('\n')[0];
-      const i = lines.findIndex((l) => l.includes(first));
-      if (i < 0) throw new Error(`mark not found in ${file}: ${first.slice(0, 20)}`);
-      hit.add(i + 1);
-    }
-    labels[file] = [...hit].sort((a, b) => a - b);
-  } else marks.splice(0);
-};
 
 // ---------------------------------------------------------------- 1. vendor token formats
 put(
@@ -235,8 +213,8 @@ put(
     Buffer.from([0, 0, 0, 1]),
     Buffer.from(fake(B64, 32, 'kt')),
   ]);
-  files['positives/hashes/http.keytab'] = kt;
-  labels['positives/hashes/http.keytab'] = [1];
+  put('positives/hashes/http.keytab', kt);
+  label('positives/hashes/http.keytab', [1]);
 }
 put('negatives/hashes/notes.txt', 'Prices went up $5$ per seat; the $1$ plan is gone.\nversion 2.5.6 released\n');
 
@@ -318,7 +296,7 @@ put(
   ) + '\n',
 );
 put('positives/keys/id_ed25519', pem('OPENSSH PRIVATE KEY') + '\n');
-labels['positives/keys/id_ed25519'] = [1];
+label('positives/keys/id_ed25519', [1]);
 put(
   'positives/keys/gcp.env',
   `GOOGLE_CREDENTIALS=${S(b64(JSON.stringify({ type: 'service_account', private_key_id: r(HEX, 40), private_key: pem('PRIVATE KEY', 3), client_email: 'x@p.iam.gserviceaccount.com' })))}\n`,
@@ -330,8 +308,8 @@ put(
     ]),
     Buffer.alloc(64, 7),
   ]);
-  files['positives/keys/client.p12'] = der;
-  labels['positives/keys/client.p12'] = [1];
+  put('positives/keys/client.p12', der);
+  label('positives/keys/client.p12', [1]);
 }
 put(
   'negatives/keys/README.md',
@@ -371,18 +349,5 @@ put(
   `<?php\ndefine( 'AUTH_KEY',         'put your unique phrase here' );\ndefine( 'DB_PASSWORD', 'password_here' );\n`,
 );
 
-rmSync(root, { recursive: true, force: true });
-for (const [f, c] of Object.entries(files)) {
-  mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-  writeFileSync(path.join(root, f), c);
-}
-writeFileSync(
-  path.join(root, 'labels.json'),
-  JSON.stringify(
-    { description: 'Labelled recall corpus (issue 19): file -> secret line numbers; negatives/ must yield nothing.', labels },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`wrote ${Object.keys(files).length} files, ${Object.values(labels).reduce((a, l) => a + l.length, 0)} labelled lines`);
+corpus.write();
 void ALPHA;

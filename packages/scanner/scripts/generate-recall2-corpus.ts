@@ -3,22 +3,18 @@
 // not tuned on it before it was first measured. Same layout and labels as test/recall (positives/<cap>/
 // lines labelled in labels.json; negatives/<cap>/ must yield nothing). Values come from the seeded
 // generator, so nothing is a real credential. Run: npx tsx packages/scanner/scripts/generate-recall2-corpus.ts
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLabelledCorpus } from './labelled-corpus.js';
 import { createHash } from 'node:crypto';
 import { fake, A62, A36, HEX, B64, B64URL, NUM, uuid } from '../src/rules/define.js';
 
 const root = fileURLToPath(new URL('../test/recall2/', import.meta.url));
-const files: Record<string, string | Buffer> = {};
-const labels: Record<string, number[]> = {};
+const corpus = createLabelledCorpus(
+  root,
+  'Second labelled recall corpus (issue 19, held-out style): file -> secret line numbers; negatives/ must yield nothing.',
+);
+const { S, put, label } = corpus;
 let n = 0;
-const marks: string[] = [];
-/** Mark a value as a planted secret: the line it ends up on is labelled positive. */
-const S = (v: string) => {
-  marks.push(v);
-  return v;
-};
 const r = (cs: typeof A62, len: number) => fake(cs, len, `r2-${n++}`);
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const words = ['Harbor', 'Lantern', 'Copper', 'Meadow', 'Saffron', 'Tundra', 'Orchid', 'Basalt', 'Juniper', 'Cobalt'];
@@ -26,23 +22,6 @@ const words = ['Harbor', 'Lantern', 'Copper', 'Meadow', 'Saffron', 'Tundra', 'Or
 const pw = () => words[n++ % words.length] + fake(NUM, 3, 'pw' + n) + ['!', '#', '$', '%', '&'][n % 5];
 const simple = () => ['hunter22', 'letmein7', 'summer2024', 'qwerty99', 'dragon12', 'pa55word1'][n++ % 6];
 const pemBody = (lines = 6) => Array.from({ length: lines }, () => r(B64, 64)).join('\n');
-
-const put = (file: string, text: string | Buffer) => {
-  files[file] = text;
-  if (!file.startsWith('positives/')) {
-    marks.splice(0);
-    return;
-  }
-  const lines = text.toString('latin1').split('\n');
-  const hit = new Set<number>();
-  for (const m of marks.splice(0)) {
-    const first = m.split('\n')[0];
-    const i = lines.findIndex((l) => l.includes(first));
-    if (i < 0) throw new Error(`mark not found in ${file}: ${first.slice(0, 20)}`);
-    hit.add(i + 1);
-  }
-  labels[file] = [...hit].sort((a, b) => a - b);
-};
 
 // ---------------------------------------------------------------- 1. vendor formats (other vendors and syntaxes)
 put(
@@ -353,7 +332,7 @@ const signingKey = "-----BEGIN EC PRIVATE KEY-----\\n" +
 	"-----END EC PRIVATE KEY-----\\n"
 `,
 );
-labels['positives/keys/keys.go'] = [3];
+label('positives/keys/keys.go', [3]);
 put(
   'positives/keys/service-account.json',
   `{
@@ -471,7 +450,7 @@ put(
   'positives/appfiles/.s3cfg',
   `[default]\naccess_key = AKIA${r({ chars: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', cls: 'A-Z2-7' }, 16)}\nsecret_key = ${S(r(B64, 40))}\nhost_base = s3.amazonaws.com\n`,
 );
-labels['positives/appfiles/.s3cfg'] = [2, 3];
+label('positives/appfiles/.s3cfg', [2, 3]);
 put(
   'positives/appfiles/credentials',
   `[default]\naws_access_key_id = ${S('AKIA' + r({ chars: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', cls: 'A-Z2-7' }, 16))}\naws_secret_access_key = ${S(r(B64, 40))}\nregion = eu-west-1\n`,
@@ -539,7 +518,7 @@ enable password 7 ${S('0' + fake(NUM, 1, 'c7b') + fake({ chars: '0123456789ABCDE
 );
 const jks = Buffer.concat([Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from(r(A62, 64))]);
 put('positives/keys/truststore.jks', jks);
-labels['positives/keys/truststore.jks'] = [1];
+label('positives/keys/truststore.jks', [1]);
 put(
   'positives/keys/.env.production',
   `JWT_PRIVATE_KEY="${S('-----BEGIN PRIVATE KEY-----')}\\nMIIEvg${r(B64, 58)}\\n${r(B64, 64)}\\n-----END PRIVATE KEY-----"
@@ -622,7 +601,7 @@ const p12 = Buffer.concat([
   Buffer.from(r(A62, 200)),
 ]);
 put('positives/keys/client-cert.pfx', p12);
-labels['positives/keys/client-cert.pfx'] = [1];
+label('positives/keys/client-cert.pfx', [1]);
 put(
   'positives/keys/terraform.tfvars',
   `ssh_private_key = <<EOT
@@ -640,7 +619,7 @@ const keytab = Buffer.concat([
   Buffer.from(r(A62, 40)),
 ]);
 put('positives/hashes/service.keytab', keytab);
-labels['positives/hashes/service.keytab'] = [1];
+label('positives/hashes/service.keytab', [1]);
 put(
   'positives/hashes/passwd.bak',
   `root:${S('$6$' + r(A62, 8) + '$' + r({ chars: A62.chars + './', cls: 'A-Za-z0-9./' }, 86))}:19000:0:99999:7:::
@@ -678,7 +657,7 @@ put(
   `{"nextId":3,"logins":[{"id":1,"hostname":"https://intranet.acme.com","encryptedUsername":"${S('MDoEEPgAAAAA' + r(B64, 60))}","encryptedPassword":"${S('MEIEEPgAAAAA' + r(B64, 60))}","formSubmitURL":""}]}
 `,
 );
-labels['positives/appfiles/Login Data.json'] = [1];
+label('positives/appfiles/Login Data.json', [1]);
 put(
   'positives/appfiles/sftp-config.json',
   `{
@@ -879,21 +858,4 @@ put(
 `,
 );
 
-rmSync(root, { recursive: true, force: true });
-for (const [file, text] of Object.entries(files)) {
-  const abs = path.join(root, file);
-  mkdirSync(path.dirname(abs), { recursive: true });
-  writeFileSync(abs, text);
-}
-writeFileSync(
-  path.join(root, 'labels.json'),
-  JSON.stringify(
-    {
-      description: 'Second labelled recall corpus (issue 19, held-out style): file -> secret line numbers; negatives/ must yield nothing.',
-      labels,
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`wrote ${Object.keys(files).length} files, ${Object.values(labels).flat().length} labelled lines`);
+corpus.write();
