@@ -71,6 +71,32 @@ export interface KeyRotationDeps {
 
 type Key = { tenant_id: string; secret_id: string; version: number };
 
+/** Rows sealed by the barrier besides secret versions: where the wrapped data key is (a column, or
+ *  `wrappedDek` in a JSON envelope), the row's key columns, and the AAD it was sealed under. */
+const SEALED_SETTINGS: ReadonlyArray<{
+  table: string;
+  keys: string[];
+  column: string;
+  json: boolean;
+  aad: (row: Record<string, string>) => string;
+}> = [
+  {
+    table: 'auth_configs',
+    keys: ['tenant_id', 'method'],
+    column: 'sealed_dek',
+    json: false,
+    aad: (r) => authConfigAad(r.tenant_id!, r.method!),
+  },
+  { table: 'console_sessions', keys: ['id'], column: 'sealed_dek', json: false, aad: (r) => consoleSessionAad(r.id!) },
+  {
+    table: 'notification_subscriptions',
+    keys: ['tenant_id', 'id'],
+    column: 'sealed',
+    json: true,
+    aad: (r) => subscriptionAad(r.tenant_id!, r.id!),
+  },
+];
+
 export const createKeyRotation = (deps: KeyRotationDeps) => {
   const { storage, barrier, clock } = deps;
   const keyring = barrier.keyring;
@@ -145,71 +171,39 @@ export const createKeyRotation = (deps: KeyRotationDeps) => {
       ),
     );
 
-  /** The other sealed rows (few: one per login method and subscription), each with its AAD and an
-   *  update that applies only while the row still holds what was read. */
+  /** The other sealed rows (few: one per login method, subscription and console session), each with
+   *  its AAD and an update that applies only while the row still holds what was read. */
   const sealedSettings = async () => {
-    const [configs, subs, sessions] = await storage.withTenant('*', async (ex) => [
-      await ex.selectFrom('auth_configs').select(['tenant_id', 'method', 'sealed_dek']).where('sealed_dek', 'is not', null).execute(),
-      await ex.selectFrom('notification_subscriptions').select(['tenant_id', 'id', 'sealed']).where('sealed', 'is not', null).execute(),
-      await ex.selectFrom('console_sessions').select(['id', 'sealed_dek']).execute(),
-    ]);
     const out: Array<{ wrappedDek: string; aad: string; store: (trx: Executor, next: string) => Promise<boolean> }> = [];
-    for (const c of configs as Array<{ tenant_id: string; method: string; sealed_dek: string }>)
-      out.push({
-        wrappedDek: c.sealed_dek,
-        aad: authConfigAad(c.tenant_id, c.method),
-        store: async (trx, next) =>
-          Number(
-            (
-              await trx
-                .updateTable('auth_configs')
-                .set({ sealed_dek: next })
-                .where('tenant_id', '=', c.tenant_id)
-                .where('method', '=', c.method)
-                .where('sealed_dek', '=', c.sealed_dek)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ) === 1,
-      });
-    for (const c of sessions)
-      out.push({
-        wrappedDek: c.sealed_dek,
-        aad: consoleSessionAad(c.id),
-        store: async (trx, next) =>
-          Number(
-            (
-              await trx
-                .updateTable('console_sessions')
-                .set({ sealed_dek: next })
-                .where('id', '=', c.id)
-                .where('sealed_dek', '=', c.sealed_dek)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ) === 1,
-      });
-    for (const r of subs as Array<{ tenant_id: string; id: string; sealed: string }>) {
-      let sealed: { wrappedDek: string; ciphertext: string };
-      try {
-        sealed = JSON.parse(r.sealed) as { wrappedDek: string; ciphertext: string };
-      } catch {
-        continue; // a damaged row: opening it already reports so
+    for (const t of SEALED_SETTINGS) {
+      const rows = (
+        await storage.withTenant('*', (ex) =>
+          sql<Record<string, string>>`select ${sql.join([...t.keys, t.column].map((c) => sql.ref(c)))} from ${sql.table(t.table)}
+            where ${sql.ref(t.column)} is not null`.execute(ex),
+        )
+      ).rows;
+      for (const row of rows) {
+        const stored = row[t.column]!;
+        let envelope: { wrappedDek: string; ciphertext: string } | undefined;
+        if (t.json) {
+          try {
+            envelope = JSON.parse(stored) as { wrappedDek: string; ciphertext: string };
+          } catch {
+            continue; // a damaged row: opening it already reports so
+          }
+        }
+        out.push({
+          wrappedDek: envelope ? envelope.wrappedDek : stored,
+          aad: t.aad(row),
+          store: async (trx, next) => {
+            const value = envelope ? JSON.stringify({ ...envelope, wrappedDek: next }) : next;
+            const where = [sql`${sql.ref(t.column)} = ${stored}`, ...t.keys.map((k) => sql`${sql.ref(k)} = ${row[k]}`)];
+            const r =
+              await sql`update ${sql.table(t.table)} set ${sql.ref(t.column)} = ${value} where ${sql.join(where, sql` and `)}`.execute(trx);
+            return Number(r.numAffectedRows ?? 0) === 1;
+          },
+        });
       }
-      out.push({
-        wrappedDek: sealed.wrappedDek,
-        aad: subscriptionAad(r.tenant_id, r.id),
-        store: async (trx, next) =>
-          Number(
-            (
-              await trx
-                .updateTable('notification_subscriptions')
-                .set({ sealed: JSON.stringify({ ...sealed, wrappedDek: next }) })
-                .where('tenant_id', '=', r.tenant_id)
-                .where('id', '=', r.id)
-                .where('sealed', '=', r.sealed)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ) === 1,
-      });
     }
     return out;
   };
