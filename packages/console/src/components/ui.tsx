@@ -29,6 +29,19 @@ export const Badge = ({ kind, children }: { kind: string; children: ComponentChi
   <span class={`badge badge-${kind}`}>{children}</span>
 );
 
+/** An audit entry's outcome as a badge, with its error code when there is one. */
+export const Outcome = ({ outcome, errorCode }: { outcome: string; errorCode?: string | null }) => (
+  <>
+    <Badge kind={outcome}>{outcome}</Badge>
+    {errorCode ? (
+      <>
+        {' '}
+        <code>{errorCode}</code>
+      </>
+    ) : null}
+  </>
+);
+
 export const Confirm = (p: {
   title: string;
   confirmLabel: string;

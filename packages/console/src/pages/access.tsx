@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type AuditEvent } from '../api';
 import { DataTable, Pager } from '../components/table';
-import { Badge, ErrorNote } from '../components/ui';
+import { Badge, ErrorNote, Outcome } from '../components/ui';
 import { when } from '../format';
 import { href } from '../router';
 
@@ -119,13 +119,7 @@ export const AccessPage = ({ name }: { name: string }) => {
                     ) : null}
                   </td>
                   <td>
-                    <Badge kind={a.outcome}>{a.outcome}</Badge>
-                    {a.error_code ? (
-                      <>
-                        {' '}
-                        <code>{a.error_code}</code>
-                      </>
-                    ) : null}
+                    <Outcome outcome={a.outcome} errorCode={a.error_code} />
                   </td>
                   <td>{a.source_ip ?? '—'}</td>
                 </tr>

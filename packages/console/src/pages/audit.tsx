@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Anomaly, type AuditEvent, type SessionInfo, type VerifyResult } from '../api';
 import { DataTable, Pager } from '../components/table';
-import { Badge, ErrorNote } from '../components/ui';
+import { Badge, ErrorNote, Outcome } from '../components/ui';
 import { when } from '../format';
 import { href, navigate } from '../router';
 
@@ -251,13 +251,7 @@ export const AuditPage = ({ session }: { session: SessionInfo }) => {
                   {a.version ? ` v${a.version}` : ''}
                 </td>
                 <td>
-                  <Badge kind={a.outcome}>{a.outcome}</Badge>
-                  {a.error_code ? (
-                    <>
-                      {' '}
-                      <code>{a.error_code}</code>
-                    </>
-                  ) : null}
+                  <Outcome outcome={a.outcome} errorCode={a.error_code} />
                 </td>
                 <td>{a.source_ip ?? '—'}</td>
               </tr>
