@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByLabel('Token').fill(server.rootToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
-    expect(page.url()).toBe(`${server.url}/ui/secrets`);
+    await page.waitForURL(`${server.url}/ui/secrets`, { timeout: 5000 }); // the route follows the render
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'kh_session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
