@@ -130,6 +130,11 @@ export const ERRORS = {
     status: 503,
     message: 'No audit sink accepted the event, so the request was not carried out; check the audit sinks.',
   },
+  AUDIT_VERIFY_BUSY: {
+    status: 429,
+    message:
+      'This server is already verifying an uploaded audit export (one at a time: each may hold up to 256 MiB); try again when it has answered.',
+  },
   INTERNAL: { status: 500, message: 'An unexpected error occurred; report the request id to the operator.' },
   // providers
   PROVIDER_UNKNOWN: { status: 400, message: 'No provider of this kind is registered; use one of the kinds listed in the details.' },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { App, Request } from '../../http/pipeline-types.js';
 import { scopeOf } from '../../http/pipeline-types.js';
 import { assertSecretName } from '../../lib/secret-name.js';
+import { fail } from '../../lib/errors.js';
 import type { AuditService, AuditQuery } from './audit-service.js';
 import type { AnomalyDetector } from './anomalies.js';
 
@@ -29,6 +30,23 @@ const exportQuery = filters
 const EXPORT_LIMIT = 256 * 1024 * 1024;
 const exportBody = z.object({ export: z.string().max(EXPORT_LIMIT) }).strict();
 
+/** An uploaded export is held in memory (up to EXPORT_LIMIT, several times over once parsed), so the
+ *  server verifies one at a time: a second upload is refused before its body is read, and the slot
+ *  is freed when the first request ends, answered or aborted. */
+const oneUploadAtATime = () => {
+  let busy = false;
+  return (_req: Request, reply: import('fastify').FastifyReply, done: (e?: Error) => void) => {
+    if (busy) return done(fail('AUDIT_VERIFY_BUSY'));
+    busy = true;
+    // The response's close: sent, or the connection gone (the request's own close comes as soon as
+    // its body has been read, while the export is still being verified).
+    reply.raw.once('close', () => {
+      busy = false;
+    });
+    done();
+  };
+};
+
 const streamExport = async (
   svc: AuditService,
   req: Request,
@@ -43,6 +61,7 @@ const streamExport = async (
 };
 
 export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (app: App) => {
+  const uploadSlot = oneUploadAtATime(); // shared by the tenant and the root route
   app.get(
     '/v1/audit/events',
     {
@@ -101,6 +120,7 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
     '/v1/audit/verify-export',
     {
       bodyLimit: EXPORT_LIMIT,
+      onRequest: uploadSlot,
       config: { access: { tenant: true, action: 'admin' }, audit: 'audit.verify_export' },
       schema: {
         tags,
@@ -157,6 +177,7 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
     '/v1/sys/audit/verify-export',
     {
       bodyLimit: EXPORT_LIMIT,
+      onRequest: uploadSlot,
       config: { access: { tenant: false, system: true }, audit: 'audit.verify_export_all' },
       schema: { tags, summary: 'Verify an audit export (JSON lines) of any chains on its own (root)', body: exportBody },
     },
