@@ -1,8 +1,10 @@
 // Round trips to PostgreSQL per HTTP request, counted on the wire (a TCP proxy reading the frontend
 // protocol: each simple Query and each Sync is one round trip), on a fresh database owned by a
 // non-superuser role, so row-level security applies. The read cache is off, so every read goes to the
-// database. Each operation runs several times and the fewest round trips count (a background job's
-// query can only add). Bounds are today's counts (bench/README.md records them): a change that adds a
+// database. Each operation runs several times and the fewest round trips count, own and audit apart (a
+// background job's query can only add; the notification worker's one-second outbox poll, which landed
+// in every one of three rotations on a loaded CI machine, is set to an hour here, since events still
+// wake it). Bounds are today's counts (bench/README.md records them): a change that adds a
 // round trip to one of these paths fails here. The write's count holds for a tenant without
 // notification subscriptions and sync destinations (with them, their lookups and outbox rows add).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -55,7 +57,7 @@ describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (coun
           name,
           r.trips.map((t) => `${t.connection}${t.audit ? ' A' : ''}: ${t.sql.join(' | ').replace(/\s+/g, ' ').slice(0, 160)}`).join('\n'),
         );
-      if (!best || r.other + r.audit < best.own + best.audit) best = { own: r.other, audit: r.audit };
+      best = best ? { own: Math.min(best.own, r.other), audit: Math.min(best.audit, r.audit) } : { own: r.other, audit: r.audit };
     }
     figures[name] = best!;
     return best!;
@@ -70,7 +72,7 @@ describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (coun
     viaProxy.port = String(counter.proxy.port);
     s = await startTestServer('postgres', {
       db: { ...db, url: viaProxy.toString() },
-      config: { readCache: { maxBytes: 0, ttlSeconds: 300 } },
+      config: { readCache: { maxBytes: 0, ttlSeconds: 300 }, notifications: { pollIntervalMs: 3_600_000, reminderIntervalSeconds: 86_400 } },
     });
     expect((await s.call('POST', '/v1/secrets', { body: { name: 'db-password', value: 'v1-value' } })).status).toBe(201);
     const reg = await s.call('POST', '/secrets/register', {
@@ -146,7 +148,7 @@ describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (coun
   });
 
   it('a rotation of a generated secret', async () => {
-    const f = await measure('rotate', 3, async () => {
+    const f = await measure('rotate', 5, async () => {
       const r = await s.call('POST', '/secrets/rotate', { body: { secret_name: 'gen-key' } });
       expect(r.status).toBeLessThan(300);
     });
