@@ -14,7 +14,7 @@ import { localKeyDefinition } from './barrier/kek-sources/local-key.js';
 import { createKekSource } from './barrier/kek-sources/registry.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { buildHttp } from './http/build-http.js';
-import { createAuthenticateHook, createAuthorizeHook } from './http/auth-hook.js';
+import { createAuthenticateHook, createAuthorizeHook, createEarlyAuthorizeHook } from './http/auth-hook.js';
 import { requestLogFields } from './http/request-log.js';
 import { createAuditHooks } from './http/audit-hook.js';
 import { createFailureLimiter } from './http/failure-limiter.js';
@@ -402,7 +402,7 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
       https: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
       hooks: {
         onRequestSync: [createVaultTenantHook(config.vaultCompat), createAuthTenantHook()],
-        onRequest: [createAuthenticateHook(access)],
+        onRequest: [createAuthenticateHook(access), createEarlyAuthorizeHook(access)],
         preHandler: [createAuthorizeHook(access), auditHooks.attempt],
         preSerialization: [auditHooks.capture],
         onSend: [auditHooks.outcome],

@@ -103,7 +103,29 @@ export const createAuthenticateHook = (deps: AccessDeps) =>
     req.auth = { token, role, scope: { tenant, actor: { tokenId: token.id, name: token.name } } };
   };
 
-export const createAuthorizeHook = (deps: AccessDeps) =>
+/** The role check in preHandler, after the body is parsed (a rule's `resource` may read it); routes
+ *  that declare `authorizeBeforeBody` are checked by the onRequest hook from `createEarlyAuthorizeHook`
+ *  instead, before their body is read. */
+export const createAuthorizeHook = (deps: AccessDeps) => {
+  const check = authorizeRequest(deps);
+  return async function authorize(req: FastifyRequest) {
+    if (!routeConfig(req).authorizeBeforeBody) await check(req);
+  };
+};
+
+/** Runs after authentication, in onRequest: the role check of routes that declare `authorizeBeforeBody`. */
+export const createEarlyAuthorizeHook = (deps: AccessDeps) => {
+  const check = authorizeRequest(deps);
+  return async function authorizeBeforeBody(req: FastifyRequest) {
+    const c = routeConfig(req);
+    if (!c.authorizeBeforeBody) return;
+    if (c.access && 'resource' in c.access && c.access.resource)
+      throw new Error('authorizeBeforeBody on a route whose rule reads a resource');
+    await check(req);
+  };
+};
+
+const authorizeRequest = (deps: AccessDeps) =>
   async function authorize(req: FastifyRequest) {
     const rule = routeConfig(req).access;
     if (!rule || 'public' in rule || !rule.tenant || !rule.action) return;

@@ -41,6 +41,10 @@ declare module 'fastify' {
     audit?: string | ((req: FastifyRequest) => string);
     /** The route runs even when the audit chain is damaged (AUDIT_CHAIN_DAMAGED): verify and seal only. */
     auditOnDamagedChain?: boolean;
+    /** The role is checked before the body is read (onRequest, not preHandler), so a token that may
+     *  not call the route cannot upload to it. Only for routes whose access rule reads nothing from
+     *  the body (no `resource`). */
+    authorizeBeforeBody?: boolean;
   }
   interface FastifyRequest {
     auth?: AuthContext | null;

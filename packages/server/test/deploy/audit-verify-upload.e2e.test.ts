@@ -1,7 +1,8 @@
 // An uploaded audit export is held in memory while it is verified (up to 256 MiB), so the built
 // server verifies one upload at a time: a second one, sent while the first is still uploading, is
 // refused at once with AUDIT_VERIFY_BUSY (429) before its body is read, and the slot is free again
-// when the first ends, answered or with its connection dropped.
+// when the first ends, answered or with its connection dropped. A token whose role may not verify is
+// refused before its body is read too, and takes no slot.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, cleanup, killAll, masterKey, startServerProcess, tempDir, type ServerProcess } from './support.js';
@@ -20,11 +21,16 @@ afterAll(() => {
 });
 
 /** Starts an upload of a body of `length` bytes and sends only `first` of it. */
-const startUpload = (first: string, length: number) => {
-  const u = new URL('/v1/sys/audit/verify-export', s.url);
+const startUpload = (first: string, length: number, as = { path: '/v1/sys/audit/verify-export', token: '', tenant: '' }) => {
+  const u = new URL(as.path, s.url);
   const req = http.request(u, {
     method: 'POST',
-    headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/json', 'content-length': String(length) },
+    headers: {
+      authorization: `Bearer ${as.token || s.rootToken}`,
+      'content-type': 'application/json',
+      'content-length': String(length),
+      ...(as.tenant ? { 'x-tenant-id': as.tenant } : {}),
+    },
   });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -68,5 +74,30 @@ describe('verifying uploaded audit exports (built server)', () => {
     dropped.req.destroy();
     await new Promise((r) => setTimeout(r, 300));
     expect((await post({ export: '' })).status).not.toBe(429);
+  });
+
+  it('a token that may not verify is refused before its body is read, and takes no slot', async () => {
+    const made = await fetch(new URL('/v1/tokens', s.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/json', 'x-tenant-id': 'default' },
+      body: JSON.stringify({ name: 'reader', role: 'read' }),
+    });
+    expect(made.status).toBe(201);
+    const reader = ((await made.json()) as { token: string }).token;
+    // 1 MB announced, 11 bytes sent: the answer comes while the body is still incomplete.
+    const up = startUpload('{"export":"', 1_000_000, { path: '/v1/audit/verify-export', token: reader, tenant: 'default' });
+    up.answer.catch(() => {}); // the server may close the connection after answering
+    const answer = await Promise.race([up.answer, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    expect(answer?.status).toBe(403);
+    expect(JSON.parse(answer!.body).error.code).toBe('FORBIDDEN');
+    // Meanwhile the slot is free for an administrator.
+    expect((await post({ export: '' })).status).not.toBe(429);
+    up.req.destroy();
+    // The refusal is in the audit trail.
+    const q = await fetch(new URL('/v1/sys/audit/events?action=audit.verify_export&outcome=denied', s.url), {
+      headers: { authorization: `Bearer ${s.rootToken}` },
+    });
+    const items = ((await q.json()) as { items: { actor_name: string; status: number }[] }).items;
+    expect(items.map((e) => [e.actor_name, e.status])).toContainEqual(['reader', 403]);
   });
 });

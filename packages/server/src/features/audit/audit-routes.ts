@@ -32,7 +32,9 @@ const exportBody = z.object({ export: z.string().max(EXPORT_LIMIT) }).strict();
 
 /** An uploaded export is held in memory (up to EXPORT_LIMIT, several times over once parsed), so the
  *  server verifies one at a time: a second upload is refused before its body is read, and the slot
- *  is freed when the first request ends, answered or aborted. */
+ *  is freed when the first request ends, answered or aborted. A route's onRequest hooks run after the
+ *  server's (authentication, and the role check of `authorizeBeforeBody` routes), so only a token that
+ *  may verify takes the slot. */
 const oneUploadAtATime = () => {
   let busy = false;
   return (_req: Request, reply: import('fastify').FastifyReply, done: (e?: Error) => void) => {
@@ -121,7 +123,7 @@ export const auditRoutes = (svc: AuditService, anomalies: AnomalyDetector) => (a
     {
       bodyLimit: EXPORT_LIMIT,
       onRequest: uploadSlot,
-      config: { access: { tenant: true, action: 'admin' }, audit: 'audit.verify_export' },
+      config: { access: { tenant: true, action: 'admin' }, audit: 'audit.verify_export', authorizeBeforeBody: true },
       schema: {
         tags,
         summary:
