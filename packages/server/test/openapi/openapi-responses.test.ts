@@ -46,11 +46,8 @@ beforeAll(async () => {
   exchanges = await runConsoleScenario(s, dotenvDir, oidc);
 }, 60_000);
 afterAll(async () => {
-  const t = Date.now();
   await s?.close();
-  console.error('s closed', Date.now() - t);
   await oidc?.close();
-  console.error('oidc closed', Date.now() - t);
 });
 
 const operations = () => operationsOf(doc);
