@@ -41,8 +41,7 @@ export const parseEventStream = (text: string): Array<{ event?: string; data: st
     .map((block) => block.split(/\r?\n/).filter((l) => l && !l.startsWith(':')))
     .filter((lines) => lines.length > 0)
     .map((lines) => {
-      const field = (name: string) =>
-        lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).replace(/^ /, ''));
+      const field = (name: string) => lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).replace(/^ /, ''));
       return { event: field('event')[0], data: field('data').join('\n') };
     });
 

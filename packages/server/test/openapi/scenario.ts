@@ -23,7 +23,7 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string, oidc:
     method: string,
     url: string,
     o: Parameters<TestServer['call']>[2] = {},
-  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }> => {
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }> => {
     const r = await s.call(method, url, o);
     out.push({ operationId, method, url, status: r.status, body: r.body, headers: r.headers, text: r.text });
     return r;
