@@ -2042,6 +2042,18 @@ export interface components {
       value_hmac: string | null;
       version: number | null;
     };
+    /** @description A chain's signed checkpoint (retention, seal or head), carried at the end of an unfiltered tenant export */
+    AuditExportCheckpoint: {
+      chain: string;
+      hash: string;
+      /** @enum {string} */
+      kind: 'prune' | 'seal' | 'head';
+      /** @description The chain position it signs */
+      seq: number;
+      signature: string;
+      /** @enum {string} */
+      type: 'audit.checkpoint';
+    };
     AuditExportVerifyResult: {
       chains: {
         chain: string;
@@ -2419,6 +2431,37 @@ export interface components {
       updated_at: string;
       versions: components['schemas']['SecretVersion'][];
     };
+    /** @description One event of GET /v1/events: a secret's change or the outcome of its rotation (never its value) */
+    SecretEvent:
+      | {
+          data: {
+            /** @enum {string} */
+            change: 'write' | 'delete' | 'restore' | 'destroy';
+            name: string;
+            version?: number;
+          };
+          tenant: string;
+          /** Format: date-time */
+          time: string;
+          /** @enum {string} */
+          type: 'secret.changed';
+        }
+      | {
+          data: {
+            error_code?: string;
+            method: string;
+            name: string;
+            new_version: number | null;
+            previous_version: number | null;
+            run_id: string;
+            status: string;
+          };
+          tenant: string;
+          /** Format: date-time */
+          time: string;
+          /** @enum {string} */
+          type: 'secret.rotated' | 'secret.rotation_failed' | 'secret.emergency_rotated';
+        };
     SecretMeta: {
       /** Format: date-time */
       created_at: string;
@@ -3818,13 +3861,14 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Every matching event, one JSON object a line */
+      /** @description Every matching event oldest first, one JSON object a line (format=jsonl); an unfiltered export of one tenant ends with its chain's signed checkpoints, so it verifies on its own. format=csv: a header row, then one event a row. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['AuditEvent'];
+          'application/x-ndjson': string;
+          'text/csv': string;
         };
       };
     };
@@ -5746,9 +5790,11 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Back to the console: signed in (session cookie set), or with ?sso_error=<code> */
+      /** @description Back to the console: signed in (session cookie set), or to the sign-in page with the refusal code */
       302: {
         headers: {
+          /** @description The console page: its secrets when signed in, the sign-in page with ?sso_error=<code> when refused */
+          Location: '/ui/secrets' | '/ui/sign-in?sso_error=OIDC_SIGN_IN_FAILED' | '/ui/sign-in?sso_error=OIDC_NO_ROLE';
           [name: string]: unknown;
         };
         content?: never;
@@ -5766,9 +5812,11 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description A redirect to the OpenID provider */
+      /** @description A redirect to the OpenID provider (the sign-in's state bound to a short-lived cookie) */
       302: {
         headers: {
+          /** @description The provider's authorization endpoint with response_type=code, client_id, redirect_uri, scope, state, nonce and a PKCE S256 code_challenge */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -5855,7 +5903,7 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Server-sent events, one JSON object per data line */
+      /** @description Server-sent events: each event's name is its type, its data one JSON object (a SecretEvent); comment lines keep the connection alive */
       200: {
         headers: {
           [name: string]: unknown;
@@ -8544,13 +8592,14 @@ export interface operations {
     responses: {
       '4XX': components['responses']['Error'];
       '5XX': components['responses']['Error'];
-      /** @description Every matching event, one JSON object a line */
+      /** @description Every matching event oldest first, one JSON object a line (format=jsonl); an unfiltered export of one tenant ends with its chain's signed checkpoints, so it verifies on its own. format=csv: a header row, then one event a row. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/x-ndjson': components['schemas']['AuditEvent'];
+          'application/x-ndjson': string;
+          'text/csv': string;
         };
       };
     };

@@ -3,7 +3,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fake, A62, HEX, B64, B64URL, NUM, A36, B32 } from '../src/rules/define.js';
+import { fake, A62, HEX, B64, B64URL, A36, B32 } from '../src/rules/define.js';
 const root = fileURLToPath(new URL('../test/corpus/', import.meta.url));
 const expected: Array<{ file: string; line: number; ruleId: string }> = [];
 const files: Record<string, string> = {};

@@ -76,14 +76,16 @@ export const createClient = (opts: ClientOptions = {}) => {
       );
     }
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
     if (!res.ok) {
-      const err = json?.error;
+      // Keyhaven's error shape (docs/errors.md), when the answer has one.
+      const err = (json as { error?: { code?: string; message?: string; request_id?: string; details?: unknown } } | null | undefined)
+        ?.error;
       throw new KeyhavenApiError({
         code: err?.code ?? `HTTP_${res.status}`,
         status: res.status,

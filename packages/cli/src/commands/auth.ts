@@ -50,17 +50,18 @@ export const registerAuthCommands = (program: Command, ctx: CommandContext) => {
   const c = () => ctx.getClient().auth;
   const fmt = () => ctx.globals().format;
 
-  const roleCommands = (
+  /** `O`: the options `put` adds, which `settings` turns into the role's settings. */
+  const roleCommands = <O>(
     parent: Command,
     method: 'approle' | 'kubernetes' | 'jwt',
     put: (cmd: Command) => Command,
-    settings: (o: any) => LoginRoleSettings,
+    settings: (o: O) => LoginRoleSettings,
     example: string,
   ) => {
     const role = parent.command('role').description(`${method} login roles`);
     put(addTokenFlags(role.command('put').description(`create or update a ${method} login role`).argument('<name>', 'role name')))
       .addHelpText('after', `\nExample:\n  ${example}`)
-      .action(async (name: string, o: TokenFlags) => {
+      .action(async (name: string, o: TokenFlags & O) => {
         await c()[method].roles.put(name, { ...tokenSettings(o), ...settings(o) });
         ctx.io.out(`Saved ${method} role ${name}.\n`);
       });

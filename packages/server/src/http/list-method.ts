@@ -161,7 +161,8 @@ export const acceptListMethod = (server: Server, event: 'connection' | 'secureCo
     const rewrite = createListRewriter();
     for (const l of parserListeners) socket.removeListener('data', l);
     const removeListener = socket.removeListener;
-    socket.removeListener = socket.off = function (this: Socket, event: string | symbol, fn: (...a: any[]) => void) {
+    type Listener = Parameters<Socket['removeListener']>[1];
+    socket.removeListener = socket.off = function (this: Socket, event: string | symbol, fn: Listener) {
       const i = event === 'data' ? parserListeners.indexOf(fn) : -1;
       if (i >= 0) {
         parserListeners.splice(i, 1);

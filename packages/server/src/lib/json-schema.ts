@@ -38,9 +38,16 @@ export const obj = (properties: Record<string, JsonSchema>, o: { optional?: stri
 
 export interface ResponseDoc {
   description: string;
-  /** Absent for replies without a JSON body. */
+  /** Absent for replies without a body. */
   schema?: JsonSchema;
   contentType?: string;
+  /** For a body that is a sequence (JSON lines, server-sent events): the schema of each item, a JSON
+   *  line or an event's `data` (OpenAPI 3.2's itemSchema; `x-keyhaven-item-schema` in this 3.0 document). */
+  itemSchema?: JsonSchema;
+  /** Other media types of the same answer (a format chosen by a query parameter), by content type. */
+  alternatives?: Record<string, JsonSchema>;
+  /** Response headers worth documenting (a redirect's Location), all present in every such answer. */
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
 }
 
 export interface OperationDoc {

@@ -1,8 +1,8 @@
 // Runs the schema migrations (listed in migrations/index.ts) for either dialect, and refuses a
 // database that a newer Keyhaven migrated (a migration this build does not know).
-import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type MigrationProvider } from 'kysely';
 import { migrationList } from './migrations/index.js';
-import type { Dialect } from './migrations/dialect.js';
+import type { Dialect, SchemaDb } from './migrations/dialect.js';
 import { fail } from '../lib/errors.js';
 
 export type { Dialect } from './migrations/dialect.js';
@@ -11,7 +11,7 @@ export { enableRowLevelSecurity } from './migrations/rls.js';
 const TABLE = 'keyhaven_migrations';
 
 /** Names of the migrations recorded in the database ([] on an empty database). */
-export const appliedMigrations = async (db: Kysely<any>): Promise<string[]> => {
+export const appliedMigrations = async (db: SchemaDb): Promise<string[]> => {
   const tables = await db.introspection.getTables();
   if (!tables.some((t) => t.name === TABLE)) return [];
   const r = await sql<{ name: string }>`select name from ${sql.table(TABLE)} order by name`.execute(db);
@@ -19,12 +19,12 @@ export const appliedMigrations = async (db: Kysely<any>): Promise<string[]> => {
 };
 
 /** Migrations this build knows that the database has not applied yet (readiness). */
-export const pendingMigrations = async (db: Kysely<any>, dialect: Dialect): Promise<string[]> => {
+export const pendingMigrations = async (db: SchemaDb, dialect: Dialect): Promise<string[]> => {
   const applied = new Set(await appliedMigrations(db));
   return Object.keys(migrationList(dialect)).filter((n) => !applied.has(n));
 };
 
-export const migrateToLatest = async (db: Kysely<any>, dialect: Dialect, opts: { version?: string } = {}): Promise<void> => {
+export const migrateToLatest = async (db: SchemaDb, dialect: Dialect, opts: { version?: string } = {}): Promise<void> => {
   const known = migrationList(dialect);
   const unknown = (await appliedMigrations(db)).filter((n) => !(n in known));
   if (unknown.length) {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { CLI, ROOT } from '../delivery/support.js';
+import { CLI } from '../delivery/support.js';
 
 export { CLI, ROOT, runCli, tempDir, cleanup, waitFor } from '../delivery/support.js';
 

@@ -29,9 +29,12 @@ interface Recorded {
   url: string;
   status: number;
   body: unknown;
+  headers: Record<string, unknown>;
+  text: string;
 }
 
-/** An HTTP proxy in front of the server that records each answer (LIST arrives as GET ?list=true). */
+/** An HTTP proxy in front of the server that records each answer, with its headers and raw body
+ *  (LIST arrives as GET ?list=true). */
 const startRecordingProxy = async (target: number) => {
   const recorded: Recorded[] = [];
   const server = http.createServer((req, res) => {
@@ -46,7 +49,7 @@ const startRecordingProxy = async (target: number) => {
         } catch {
           /* not JSON: recorded as text, which no JSON schema accepts */
         }
-        recorded.push({ method: req.method!, url: req.url!, status: answer.statusCode!, body });
+        recorded.push({ method: req.method!, url: req.url!, status: answer.statusCode!, body, headers: answer.headers, text });
         res.writeHead(answer.statusCode!, answer.headers);
         res.end(Buffer.concat(chunks));
       });

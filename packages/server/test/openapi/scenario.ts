@@ -3,26 +3,29 @@
 // the server really sent.
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { OidcProviderFixture } from '../support/oidc-provider.js';
 import type { TestServer } from '../support/test-server.js';
 import type { Exchange } from './response-validator.js';
 
 export type { Exchange };
 
-/** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config). */
-export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Promise<Exchange[]> => {
+/** `dotenvDir`: a directory the server's dotenv provider may use (enabled in the test server's config);
+ *  `oidc`: the OpenID provider the server's console single sign-on is configured with (alice's groups
+ *  map to a role, bob's do not). The server is also started listening, for the event stream. */
+export const runConsoleScenario = async (s: TestServer, dotenvDir: string, oidc: OidcProviderFixture): Promise<Exchange[]> => {
   const out: Exchange[] = [];
   const call = async (
     operationId: string,
     method: string,
     url: string,
     o: Parameters<TestServer['call']>[2] = {},
-  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }> => {
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }> => {
     const r = await s.call(method, url, o);
-    out.push({ operationId, method, url, status: r.status, body: r.body });
+    out.push({ operationId, method, url, status: r.status, body: r.body, headers: r.headers, text: r.text });
     return r;
   };
 
@@ -32,6 +35,22 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('console.session.get', 'GET', '/v1/console/session', { token: '', tenant: null, headers: { cookie } });
   await call('console.session.get', 'GET', '/v1/console/session', { tenant: null }); // 401: no cookie
   await call('console.oidc', 'GET', '/v1/console/oidc', { tenant: null });
+  // Single sign-on through the OpenID provider: the redirect there, the person signed in at the
+  // provider, the redirect back (signed in; refused for want of a role; a state never issued).
+  const sso = async (login: string) => {
+    const start = await call('console.oidc.login', 'GET', '/v1/console/oidc/login', { token: '', tenant: null });
+    const flow = String(start.headers['set-cookie']).split(';')[0];
+    const back = await oidc.signIn(String(start.headers.location), login);
+    const done = await call('console.oidc.callback', 'GET', `/v1/console/oidc/callback${back.search}`, {
+      token: '',
+      tenant: null,
+      headers: { cookie: flow },
+    });
+    return done.headers.location;
+  };
+  if ((await sso('alice')) !== '/ui/secrets') throw new Error('alice was not signed in by single sign-on');
+  if ((await sso('bob')) !== '/ui/sign-in?sso_error=OIDC_NO_ROLE') throw new Error('bob was not refused for want of a role');
+  await call('console.oidc.callback', 'GET', '/v1/console/oidc/callback?code=stolen&state=forged', { token: '', tenant: null });
   await call('tenants.list', 'GET', '/v1/tenants', { tenant: null });
 
   // Secrets: create, write, read, describe, versions, metadata, delete/restore/destroy.
@@ -115,6 +134,17 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('sys.audit.verify', 'POST', '/v1/sys/audit/verify', { tenant: null });
   await call('sys.audit.events', 'GET', '/v1/sys/audit/events?limit=20', { tenant: null });
   await call('sys.audit.anomalies', 'GET', '/v1/sys/audit/anomalies', { tenant: null });
+  await call('audit.verify', 'POST', '/v1/audit/verify');
+  // Exports: JSON lines (a tenant's unfiltered export ends with its signed checkpoints), CSV, filtered;
+  // each export verified on its own.
+  const exported = await call('audit.export', 'GET', '/v1/audit/export');
+  await call('audit.export', 'GET', '/v1/audit/export?format=csv');
+  await call('audit.export', 'GET', '/v1/audit/export?action=secret.read');
+  await call('audit.verifyExport', 'POST', '/v1/audit/verify-export', { body: { export: exported.text } });
+  const everything = await call('sys.audit.export', 'GET', '/v1/sys/audit/export', { tenant: null });
+  await call('sys.audit.export', 'GET', '/v1/sys/audit/export?format=csv&outcome=denied', { tenant: null });
+  await call('sys.audit.verifyExport', 'POST', '/v1/sys/audit/verify-export', { tenant: null, body: { export: everything.text } });
+  if (!exported.text.includes('"audit.checkpoint"')) throw new Error("the tenant's export carries no signed checkpoint");
 
   // Tokens, roles, policies.
   await call('tokens.self', 'GET', '/v1/tokens/self', { tenant: null });
@@ -266,6 +296,55 @@ export const runConsoleScenario = async (s: TestServer, dotenvDir: string): Prom
   await call('vault.kv.metadata', 'GET', '/v1/kv/metadata/app/db', vault);
   await call('vault.token.lookupSelf', 'GET', '/v1/auth/token/lookup-self', { ...vault, tenant: null });
   await call('vault.kv.deleteLatest', 'DELETE', '/v1/kv/data/app/db', vault);
+
+  // The event stream, over a real connection (an event stream never ends, so not through inject):
+  // a secret written, deleted and restored, rotated and rotated in an emergency while it is open.
+  // node:http, one connection of its own: Node 20's fetch opens a spare connection when a stream is
+  // aborted, which the server's close would wait for.
+  const base = await s.app.http.listen({ port: 0, host: '127.0.0.1' });
+  let text = '';
+  let wake = () => {};
+  const stream = await new Promise<IncomingMessage>((resolve, reject) =>
+    httpGet(
+      `${base}/v1/events`,
+      { agent: false, headers: { authorization: `Bearer ${s.rootToken}`, 'x-tenant-id': 'default', accept: 'text/event-stream' } },
+      resolve,
+    ).on('error', reject),
+  );
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    wake();
+  });
+  const readUntil = async (needle: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!text.includes(needle)) {
+      if (Date.now() > deadline || stream.complete) throw new Error(`the event stream sent no ${needle}: ${text.slice(-300)}`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 100);
+      });
+    }
+  };
+  await readUntil(': connected');
+  await call('secrets.write', 'PUT', '/v1/secrets/stream/one', { body: { value: 'stream-value-1' } });
+  await call('secrets.delete', 'DELETE', '/v1/secrets/stream/one');
+  await call('secrets.restore', 'POST', '/v1/secrets/stream/one:restore');
+  await call('rotation.rotate', 'POST', '/v1/rotation/rotate', { body: { secret_name: 'svc/token', reason: 'stream' } });
+  await call('rotation.emergencyRotate', 'POST', '/v1/rotation/emergency-rotate', { body: { secret_name: 'svc/token', reason: 'stream' } });
+  await readUntil('event: secret.emergency_rotated');
+  stream.destroy();
+  out.push({
+    operationId: 'events.stream',
+    method: 'GET',
+    url: '/v1/events',
+    status: stream.statusCode!,
+    body: undefined,
+    headers: stream.headers,
+    text,
+  });
+  for (const e of ['secret.changed', 'secret.rotated', '"change":"restore"'])
+    if (!text.includes(e)) throw new Error(`the event stream sent no ${e}: ${text.slice(0, 300)}`);
 
   // Sign out.
   await call('console.session.delete', 'DELETE', '/v1/console/session', {

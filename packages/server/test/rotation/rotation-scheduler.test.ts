@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const DAY = 86400_000;
 const T0 = Date.parse('2026-02-02T01:00:00Z'); // a Monday, after February's monthly tick
 const MONTHLY_TICK = Date.parse('2026-03-01T02:00:00Z'); // '0 2 1 * *'
 const RETRY_MS = 600_000; // retryBaseSeconds

@@ -22,6 +22,7 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
   let s: TestServer;
   const logLines: string[] = [];
   let stdout = '';
+  const captureErrors: Error[] = [];
   let auditFile: string;
   beforeAll(async () => {
     auditFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'kh-np-')), 'audit.jsonl');
@@ -31,6 +32,7 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
         cb();
       },
     });
+    out.on('error', (e) => captureErrors.push(e)); // reported by the stdout test below, not as a crash
     s = await startTestServer(backend, {
       logLines,
       config: { logLevel: 'debug', audit: { sinks: ['database', 'file', 'stdout'], file: auditFile } },
@@ -102,6 +104,7 @@ describe.each(backends())('no plaintext anywhere on %s', (backend) => {
     expect(logLines.some((l) => l.includes('/v1/secrets/np/a'))).toBe(true);
     assertClean('the logs', logLines.join('\n'));
     expect(logLines.join('\n')).not.toContain(s.rootToken);
+    expect(captureErrors).toEqual([]);
     expect(stdout.length).toBeGreaterThan(100);
     assertClean('the stdout audit sink', stdout);
     assertClean('the audit file', readFileSync(auditFile, 'utf8'));

@@ -17,6 +17,17 @@ import {
 
 const events = obj({ items: arr(ref('AuditEvent')), next_before: nullable(int) });
 const anomalies = obj({ items: arr(ref('Anomaly')) });
+const exportResponses = {
+  200: {
+    description:
+      'Every matching event oldest first, one JSON object a line (format=jsonl); an unfiltered export of one ' +
+      "tenant ends with its chain's signed checkpoints, so it verifies on its own. format=csv: a header row, then one event a row.",
+    contentType: 'application/x-ndjson',
+    schema: { type: 'string', description: 'JSON lines; each line is described by x-keyhaven-item-schema' },
+    itemSchema: { oneOf: [ref('AuditEvent'), ref('AuditExportCheckpoint')] },
+    alternatives: { 'text/csv': { type: 'string', description: 'CSV: a header row naming the AuditEvent fields, one event a row' } },
+  },
+};
 
 export const auditDocs: FeatureDocs = {
   schemas: {
@@ -46,6 +57,17 @@ export const auditDocs: FeatureDocs = {
       prev_hash: str,
       hash: str,
     }),
+    AuditExportCheckpoint: {
+      ...obj({
+        type: constant('audit.checkpoint'),
+        kind: oneOf('prune', 'seal', 'head'),
+        chain: str,
+        seq: { type: 'integer', description: 'The chain position it signs' },
+        hash: str,
+        signature: str,
+      }),
+      description: "A chain's signed checkpoint (retention, seal or head), carried at the end of an unfiltered tenant export",
+    },
     Anomaly: obj(
       {
         kind: oneOf('repeated_failures', 'unusual_volume', 'new_source_ip', 'stale_read_after_emergency_rotation'),
@@ -98,13 +120,7 @@ export const auditDocs: FeatureDocs = {
     'GET /v1/audit/events': { operationId: 'audit.events', responses: ok("The tenant's events, newest first, one page", events) },
     'GET /v1/audit/export': {
       operationId: 'audit.export',
-      responses: {
-        200: {
-          description: 'Every matching event, one JSON object a line',
-          contentType: 'application/x-ndjson',
-          schema: ref('AuditEvent'),
-        },
-      },
+      responses: exportResponses,
     },
     'GET /v1/audit/access/{*}': {
       operationId: 'audit.access',
@@ -115,13 +131,7 @@ export const auditDocs: FeatureDocs = {
     'GET /v1/sys/audit/events': { operationId: 'sys.audit.events', responses: ok('Events of every tenant (root)', events) },
     'GET /v1/sys/audit/export': {
       operationId: 'sys.audit.export',
-      responses: {
-        200: {
-          description: 'Every matching event, one JSON object a line',
-          contentType: 'application/x-ndjson',
-          schema: ref('AuditEvent'),
-        },
-      },
+      responses: exportResponses,
     },
     'POST /v1/sys/audit/verify': { operationId: 'sys.audit.verify', responses: ok('The verification report', ref('AuditVerifyResult')) },
     'POST /v1/audit/verify': {

@@ -5,6 +5,7 @@
 // recorded on the token. Every attempt is audited (never the secret_id or the JWT); failures count
 // per source address in the database (shared by replicas) and a source over the limit is refused.
 // An unknown role and a credential the role does not accept give the same AUTH_LOGIN_FAILED.
+import type { JWTPayload } from 'jose';
 import type { AuditBroker } from '../../audit/broker.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, KeyhavenError } from '../../lib/errors.js';
@@ -291,11 +292,15 @@ export const createLoginService = (deps: {
         const c = cfg.config;
         let account: { namespace: string; name: string; uid: string | null; audiences: string[] };
         if (c.pem_keys?.length) {
+          // A projected token names its account under `kubernetes.io`; a legacy (secret-based) one in flat claims.
           const claims = (await k8sVerifier.verify(jwt, {
             pems: c.pem_keys,
             issuer: c.disable_iss_validation ? undefined : c.issuer,
-          })) as Record<string, any>;
-          const kio = claims['kubernetes.io'] as { namespace?: string; serviceaccount?: { name?: string; uid?: string } } | undefined;
+          })) as JWTPayload & {
+            'kubernetes.io'?: { namespace?: string; serviceaccount?: { name?: string; uid?: string } };
+            'kubernetes.io/serviceaccount/service-account.uid'?: string;
+          };
+          const kio = claims['kubernetes.io'];
           const ns = kio?.namespace ?? claims['kubernetes.io/serviceaccount/namespace'];
           const sa = kio?.serviceaccount?.name ?? claims['kubernetes.io/serviceaccount/service-account.name'];
           if (typeof ns !== 'string' || typeof sa !== 'string')

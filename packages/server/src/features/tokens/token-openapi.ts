@@ -46,6 +46,34 @@ const rule = obj(
 
 export const tokenDocs: FeatureDocs = {
   schemas: {
+    SecretEvent: {
+      oneOf: [
+        obj({
+          type: constant('secret.changed'),
+          time: dateTime,
+          tenant: str,
+          data: obj({ name: str, change: oneOf('write', 'delete', 'restore', 'destroy'), version: int }, { optional: ['version'] }),
+        }),
+        obj({
+          type: oneOf('secret.rotated', 'secret.rotation_failed', 'secret.emergency_rotated'),
+          time: dateTime,
+          tenant: str,
+          data: obj(
+            {
+              name: str,
+              run_id: str,
+              method: str,
+              status: str,
+              previous_version: nullable(int),
+              new_version: nullable(int),
+              error_code: str,
+            },
+            { optional: ['error_code'] },
+          ),
+        }),
+      ],
+      description: "One event of GET /v1/events: a secret's change or the outcome of its rotation (never its value)",
+    },
     Token: obj(tokenFields),
     TokenSelf: obj(selfFields),
     CreatedToken: obj({ ...tokenFields, token: { type: 'string', description: 'The token itself, shown once' } }),
@@ -91,19 +119,42 @@ export const tokenDocs: FeatureDocs = {
     },
     'GET /v1/console/oidc/login': {
       operationId: 'console.oidc.login',
-      responses: { 302: { description: 'A redirect to the OpenID provider' } },
+      responses: {
+        302: {
+          description: "A redirect to the OpenID provider (the sign-in's state bound to a short-lived cookie)",
+          headers: {
+            Location: {
+              description:
+                "The provider's authorization endpoint with response_type=code, client_id, redirect_uri, scope, state, nonce and a PKCE S256 code_challenge",
+              schema: { type: 'string', format: 'uri', pattern: '^https?://[^?#]+\\?(.+&)?code_challenge_method=S256(&|$)' },
+            },
+          },
+        },
+      },
     },
     'GET /v1/console/oidc/callback': {
       operationId: 'console.oidc.callback',
-      responses: { 302: { description: 'Back to the console: signed in (session cookie set), or with ?sso_error=<code>' } },
+      responses: {
+        302: {
+          description: 'Back to the console: signed in (session cookie set), or to the sign-in page with the refusal code',
+          headers: {
+            Location: {
+              description: 'The console page: its secrets when signed in, the sign-in page with ?sso_error=<code> when refused',
+              schema: oneOf('/ui/secrets', '/ui/sign-in?sso_error=OIDC_SIGN_IN_FAILED', '/ui/sign-in?sso_error=OIDC_NO_ROLE'),
+            },
+          },
+        },
+      },
     },
     'GET /v1/events': {
       operationId: 'events.stream',
       responses: {
         200: {
-          description: 'Server-sent events, one JSON object per data line',
+          description:
+            "Server-sent events: each event's name is its type, its data one JSON object (a SecretEvent); comment lines keep the connection alive",
           contentType: 'text/event-stream',
-          schema: { type: 'string' },
+          schema: { type: 'string', description: 'An event stream; the data of each event is described by x-keyhaven-item-schema' },
+          itemSchema: ref('SecretEvent'),
         },
       },
     },

@@ -46,6 +46,11 @@ const isVault = (tags: unknown): boolean => Array.isArray(tags) && (tags.include
  *  document free of them. */
 export const UNDESCRIBED = 'x-keyhaven-undescribed';
 
+/** On a sequence's media type (JSON lines, server-sent events): the schema of each JSON line, or of
+ *  each event's `data`; the media type's own schema is the body as text. OpenAPI 3.2 names this
+ *  `itemSchema`; a 3.0 document carries it as an extension. */
+export const ITEM_SCHEMA = 'x-keyhaven-item-schema';
+
 /** A stable operationId for routes no feature documents yet, from the method and path. */
 export const derivedOperationId = (method: string, path: string): string =>
   `${method}.${path
@@ -65,10 +70,18 @@ export interface OpenApiObject {
 
 const responsesOf = (docs: Record<number, ResponseDoc>, vault: boolean) => {
   const out: Record<string, unknown> = {};
-  for (const [status, r] of Object.entries(docs))
-    out[status] = r.schema
-      ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
-      : { description: r.description };
+  for (const [status, r] of Object.entries(docs)) {
+    const media = r.schema
+      ? {
+          [r.contentType ?? 'application/json']: { schema: r.schema, ...(r.itemSchema ? { [ITEM_SCHEMA]: r.itemSchema } : {}) },
+          ...Object.fromEntries(Object.entries(r.alternatives ?? {}).map(([type, schema]) => [type, { schema }])),
+        }
+      : undefined;
+    const headers = r.headers
+      ? Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { ...h, required: true }]))
+      : undefined;
+    out[status] = { description: r.description, ...(headers ? { headers } : {}), ...(media ? { content: media } : {}) };
+  }
   const err = vault ? 'VaultError' : 'Error';
   out['4XX'] = { $ref: `#/components/responses/${err}` };
   out['5XX'] = { $ref: `#/components/responses/${err}` };

@@ -1,11 +1,11 @@
 // Migration 001: tenants, tokens and grants, secrets with versions, tags and fingerprints, keyring.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 import { TENANT_TABLES } from '../schema.js';
 
 export const m001 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('tenants')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,10 +1,10 @@
 // Migration 002: the hash-chained audit log with its signed head and checkpoints; policies and roles.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 
 export const m002 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     const big = dialect === 'postgres' ? 'bigint' : 'integer';
     await db.schema
       .createTable('audit_events')

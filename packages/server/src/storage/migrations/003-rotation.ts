@@ -1,11 +1,11 @@
 // Migration 003: rotation registrations and schedules (rotation_configs, with the scheduler's lease)
 // and rotation history (rotation_runs, one row per attempt, also the durable state of a running rotation).
-import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import { sql, type Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 
 export const m003 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('rotation_configs')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))

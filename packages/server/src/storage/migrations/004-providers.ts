@@ -1,11 +1,11 @@
 // Migration 004: per-tenant provider configurations (credentials live in Keyhaven secrets, only
 // their names here), sync destinations and the per-destination, per-secret sync state.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 
 export const m004 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('provider_configs')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))

@@ -2,14 +2,14 @@
 // reviewer credential sealed by the barrier), roles of AppRole, Kubernetes and JWT logins
 // (auth_roles), issued AppRole secret_ids (only their SHA-256), login failures per source shared by
 // replicas (auth_login_failures), and the identity a login gave a token (new columns of tokens).
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 
 export const TENANT_TABLES_008 = ['auth_configs', 'auth_roles', 'auth_secret_ids'] as const;
 
 export const m008 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     for (const col of ['auth_method', 'auth_role', 'auth_identity', 'auth_metadata', 'max_expires_at', 'bound_cidrs']) {
       await db.schema.alterTable('tokens').addColumn(col, 'text').execute();
     }

@@ -1,12 +1,12 @@
 // Migration 009: outbound notifications. Subscriptions per tenant (channel settings, secret parts
 // sealed by the barrier), the outbox (one row per event and matching subscription, written in the
 // change's own transaction, sent by a leased worker), and marks for reminders sent once per threshold.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 import { enableRowLevelSecurity } from './rls.js';
 
 export const m009 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('notification_subscriptions')
       .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))

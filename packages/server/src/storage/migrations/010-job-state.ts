@@ -1,10 +1,10 @@
 // Migration 010: server-wide scheduled jobs shared by every replica (keyring rotation first): when the
 // job last ran, and a lease so only one replica runs it at a time (jobs/leases.ts). System rows, no tenant.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 
 export const m010 = (_dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('job_state')
       .addColumn('name', 'text', (c) => c.primaryKey())

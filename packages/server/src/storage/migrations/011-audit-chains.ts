@@ -4,13 +4,13 @@
 // the old checkpoints become the closed `~legacy` chain, still verifiable as before: its positions
 // are the old sequence numbers and its head keeps the old signature. Signed digests of every chain
 // head go to `audit_digests` (written by the server, which holds the key; a migration cannot sign).
-import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import { sql, type Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 
 export const LEGACY_CHAIN_ID = '~legacy';
 
 export const m011 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     const big = dialect === 'postgres' ? 'bigint' : 'integer';
     if (dialect === 'postgres') {
       // Entries: the chain and the position in it; existing rows are the legacy chain at their seq.

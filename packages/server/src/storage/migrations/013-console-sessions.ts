@@ -2,11 +2,11 @@
 // knows a session another replica started (and its sign-out), and a restart keeps people signed in.
 // System rows, no tenant. The key is a SHA-256 of the cookie (the table never holds a usable
 // cookie); the token and CSRF token behind it are sealed by the barrier.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import type { Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 
 export const m013 = (_dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     await db.schema
       .createTable('console_sessions')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -14,14 +14,17 @@ const harness = async (): Promise<TargetHarness> => {
   const port = Number(u.port || 3306);
   const adminCred = { username: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password), host, port };
   const admin = await mysql.createConnection({ host, port, user: adminCred.username, password: adminCred.password, connectTimeout: 5000 });
-  const connectAs = (cred: Record<string, unknown>) =>
-    mysql.createConnection({
+  const connectAs = async (cred: Record<string, unknown>) => {
+    const c = await mysql.createConnection({
       host: String(cred.host),
       port: Number(cred.port),
       user: String(cred.username),
       password: String(cred.password),
       connectTimeout: 5000,
     });
+    c.on('error', () => undefined); // a dropped session shows as a failed query (false), not a crash
+    return c;
+  };
 
   return {
     kind: 'mysql',
@@ -47,7 +50,6 @@ const harness = async (): Promise<TargetHarness> => {
     },
     openSession: async (cred) => {
       const c = await connectAs(cred);
-      c.on('error', () => undefined);
       return {
         alive: () =>
           c.query('SELECT 1 AS ok').then(
