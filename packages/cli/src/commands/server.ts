@@ -84,8 +84,10 @@ export const registerServerCommand = (program: Command, ctx: CommandContext) =>
 Precedence: flags > environment (KEYHAVEN_LISTEN, KEYHAVEN_DATA_DIR, KEYHAVEN_DATABASE_URL(_FILE),
 KEYHAVEN_MASTER_KEY(_FILE), KEYHAVEN_LOG_LEVEL, KEYHAVEN_TLS_CERT_FILE/KEY_FILE) > --config file > defaults.
 An invalid configuration lists every problem and exits 2; a master key that does not open the store exits 1.
-SIGINT or SIGTERM closes the server gracefully and exits 0; a shutdown that takes longer than 10 s
-(a stalled audit sink or connection) exits 1, and output nobody reads is dropped, never waited for.
+SIGINT or SIGTERM closes the server gracefully and exits 0: requests in flight finish, connections
+that carry no request (idle, never used, event streams) are closed at once; a shutdown that takes
+longer than 10 s (a stalled audit sink or request) exits 1, and output nobody reads is dropped, never
+waited for.
 
 Examples:
   keyhaven server --data-dir /var/lib/keyhaven --master-key-file /etc/keyhaven/master.key

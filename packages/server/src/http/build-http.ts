@@ -13,6 +13,39 @@ import { PER_REQUEST, routeConfig, type App } from './pipeline-types.js';
 import { completeDocument, type OpenApiObject } from './openapi/document.js';
 import type { FeatureDocs } from '../lib/json-schema.js';
 
+/** Node's server.close() (and closeIdleConnections) leaves a connection that has not sent a request
+ *  yet open until it sends one or times out (headersTimeout, 60 s; TLS handshakeTimeout, 120 s): a
+ *  client's pre-opened connection, a load balancer's spare one, or the idle socket `fetch` opens when
+ *  a stream is aborted held a graceful shutdown until its 10 s limit. On close, such connections are
+ *  ended (they carry no request, so nothing is lost); connections serving a request finish it. */
+const closeUnusedConnectionsOnClose = (app: App, tls: boolean) => {
+  const unused = new Map<string, import('node:net').Socket>(); // by remote address and port
+  const key = (s: import('node:net').Socket) => `${s.remoteAddress}|${s.remotePort}`;
+  let closing = false;
+  const track = (s: import('node:net').Socket) => {
+    if (closing) return void s.destroy();
+    const k = key(s);
+    unused.set(k, s);
+    s.once('close', () => {
+      if (unused.get(k) === s) unused.delete(k);
+    });
+  };
+  // Over TLS the raw socket is the one to end while its handshake is under way; once the handshake
+  // is done the TLS socket (same remote address and port) takes its place.
+  app.server.on('connection', track);
+  if (tls) app.server.on('secureConnection', track);
+  app.server.on('request', (req: import('node:http').IncomingMessage) => {
+    const k = key(req.socket);
+    if (unused.get(k)) unused.delete(k);
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    for (const s of unused.values()) s.destroy();
+    unused.clear();
+    done();
+  });
+};
+
 /** The routes each app registered (method, URL, hidden from the document or not), for tests that
  *  check every route is documented. */
 const registered = new WeakMap<object, Array<{ method: string; url: string; hidden: boolean }>>();
@@ -105,6 +138,7 @@ export const buildHttp = async (opts: HttpOptions): Promise<App> => {
   ).withTypeProvider<ZodTypeProvider>() as unknown as App;
   // Vault clients list with the LIST method, which Node's parser refuses: rewritten before it (list-method.ts).
   acceptListMethod(app.server, opts.https ? 'secureConnection' : 'connection');
+  closeUnusedConnectionsOnClose(app, Boolean(opts.https));
 
   // An empty body sent with Content-Type: application/json (curl -X POST -H 'content-type:
   // application/json', many HTTP clients) means "no body", as it does without the header: a route

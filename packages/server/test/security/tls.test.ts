@@ -3,10 +3,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer } from '../../src/start-server.js';
 import { generateValue } from '../../src/rotation/generators/registry.js';
@@ -25,6 +27,7 @@ const get = (url: string, ca: string, headers: Record<string, string>) =>
   });
 
 describe('TLS listener', () => {
+  vi.setConfig({ testTimeout: 60_000 });
   it('serves HTTPS with the configured certificate and refuses plain HTTP', async () => {
     const cert = (await generateValue('tls_certificate', {
       common_name: 'localhost',
@@ -55,6 +58,23 @@ describe('TLS listener', () => {
           .on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
       });
       expect(plain).not.toBe('status 200');
+
+      // Connections without a request do not hold up close(): a TCP connection that never starts its
+      // handshake, and a TLS one that finished it and sent nothing (Node alone keeps them 60–120 s).
+      const port = Number(new URL(server.url).port);
+      const raw = net.connect(port, '127.0.0.1').on('error', () => {});
+      await new Promise((r) => raw.once('connect', r));
+      const quiet = tls.connect({ port, host: '127.0.0.1', ca: cert.certificate, servername: 'localhost' }).on('error', () => {});
+      await new Promise((r) => quiet.once('secureConnect', r));
+      const ended = Promise.all([raw, quiet].map((c) => new Promise((r) => c.once('close', r))));
+      const outcome = await Promise.race([
+        server
+          .close()
+          .then(() => ended)
+          .then(() => 'closed'),
+        new Promise((r) => setTimeout(() => r('still open after 20 s'), 20_000)),
+      ]);
+      expect(outcome).toBe('closed');
     } finally {
       await server.close();
     }
