@@ -79,11 +79,18 @@ export const tok = (o: Common & { prefix: string; body: Array<Body | string>; su
   };
 };
 
-/** Gitleaks-style "semi-generic" regex: an identifier, an assignment operator, then the secret. */
+/**
+ * Gitleaks-style "semi-generic" regex: an identifier, an assignment operator, then the secret.
+ * The identifier may run on with a suffix and a type (`adafruitToken`, `var fastlyToken string =`,
+ * `$jfrogToken .=`), be wrapped in plain or escaped quotes (`\"codecov_token\": \"…\"` in JSON inside
+ * a string), and the operator may be any of `= := ::= ?= += .= => : > , ( |`; the value may start after
+ * a YAML block indicator or on the next line (`key: |` then the value indented below, `<key>` likewise).
+ */
 export const keyedRegex = (ids: string[], secret: string): RegExp =>
   new RegExp(
-    `(?:${ids.map(esc).join('|')})[\\w.-]{0,25}[\\s'"\\x60]{0,3}(?:=|>|:{1,3}=|\\|\\|:|<=|=>|:|\\?=)` +
-      `[\\x60'"\\s=]{0,5}(${secret})(?:[\\x60'"\\s;,<]|\\\\[nr]|$)`,
+    `(?:${ids.map(esc).join('|')})[\\w.-]{0,25}(?:[ \\t]{1,4}[\\w.-]{1,12})?(?:\\\\*['"\\x60]){0,3}[ \\t]{0,5}` +
+      `(?:[<>?+.:]?=|::{1,2}=|=>|>|:|\\(|,|\\|\\|:|\\|)` +
+      `(?:\\\\*['"\\x60]|[\\s=|>]){0,6}(${secret})(?:[\\x60'"\\s;,<)]|\\\\|$)`,
     'gi',
   );
 
@@ -102,8 +109,20 @@ export const keyed = (o: Common & { ids: string[]; secret: Body | string; sample
     severity: o.severity ?? 'high',
     confidence: o.confidence ?? 'medium',
     examples: {
-      positive: [`${name}_KEY=${value}`, `  ${o.ids[0]}_secret: "${value}"`],
-      negative: [`unrelated_value=${value}`, `${name}_KEY=${'x'.repeat(value.length)}`],
+      positive: [
+        `${name}_KEY=${value}`,
+        `  ${o.ids[0]}_secret: "${value}"`,
+        // the other syntaxes a value is assigned in: JSON inside a string, CSV, typed Go, Make/PHP appends,
+        // YAML block scalars and an XML element on its own lines
+        `\\{ \\"${o.ids[0]}_token\\": \\"${value}\\" \\}`,
+        `${o.ids[0]}Token,${value},`,
+        `var ${o.ids[0]}Token string = "${value}"`,
+        `${name}_TOKEN += "${value}"`,
+        `$${o.ids[0]}Token .= "${value}"`,
+        `${o.ids[0]}_token: |\n  ${value}`,
+        `<${o.ids[0]}Token>\n    ${value}\n</${o.ids[0]}Token>`,
+      ],
+      negative: [`unrelated_value=${value}`, `${name}_KEY=${'x'.repeat(value.length)}`, `${name} docs ${value}`],
     },
   };
 };
