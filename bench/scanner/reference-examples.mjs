@@ -6,6 +6,7 @@
 //   ### <source> <their rule id> <vendor> <label>
 //   <example text, one or more lines, up to the next ### line>
 //
+// An optional `@file.name` after the label names the example's file (for rules tied to a path).
 // label: `+` positive (a secret that should be reported), `-` negative (should not be reported),
 // `i` informational positive of theirs that is not a secret (ARNs, bucket names, public ids: counted
 // apart), `x` listed by them as a negative only because their regex misses it (a real-looking secret:
@@ -15,6 +16,7 @@
 //
 //   npm run build && node bench/scanner/reference-examples.mjs [--data file] [--json out.json] [--list]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -105,13 +107,14 @@ const parse = (src) => {
   for (const line of src.split('\n')) {
     const h = /^### (\S+) (\S+) (\S+) ([+\-ix])(\*)?(?: (\S+))?\s*$/.exec(line);
     if (h) {
-      cur = { source: h[1], rule: h[2], vendor: h[3], label: h[4], spread: h[5] ? (h[6] ?? '') : undefined, lines: [] };
+      const file = !h[5] && h[6]?.startsWith('@') ? h[6].slice(1) : undefined;
+      cur = { source: h[1], rule: h[2], vendor: h[3], label: h[4], spread: h[5] ? (h[6] ?? '') : undefined, file, lines: [] };
       out.push(cur);
     } else if (cur) cur.lines.push(line);
   }
-  return out.flatMap(({ lines, spread, ...e }) => {
+  return out.flatMap(({ lines, spread, file, ...e }) => {
     const body = expand(lines.join('\n').replace(/\n+$/, ''));
-    if (spread === undefined) return [{ ...e, context: 'as-given', text: body + '\n' }];
+    if (spread === undefined) return [{ ...e, name: file, context: 'as-given', text: body + '\n' }];
     return Object.entries(CONTEXTS).map(([context, t]) => ({
       ...e,
       context,
@@ -125,7 +128,9 @@ const dir = mkdtempSync(join(tmpdir(), 'kh-refex-'));
 try {
   mkdirSync(join(dir, 'src'));
   examples.forEach((e, i) => {
-    e.file = `src/ex${String(i).padStart(5, '0')}.conf`;
+    // one file per example; `@name` in the header gives it a file name (rules tied to nuget.config, *.yaml…)
+    e.file = e.name ? `src/ex${String(i).padStart(5, '0')}/${e.name}` : `src/ex${String(i).padStart(5, '0')}.conf`;
+    if (e.name) mkdirSync(join(dir, dirname(e.file)), { recursive: true });
     writeFileSync(join(dir, e.file), e.text);
   });
   const r = spawnSync(
@@ -149,7 +154,8 @@ try {
   for (const e of examples) e.findings = byFile.get(e.file) ?? [];
 
   // Which rule ids are generic, from the built scanner's own rule list (the JSON report does not say).
-  const { rules } = await import(pathToFileURL(join(root, 'packages/scanner/dist/index.js')).href);
+  const scannerEntry = createRequire(cli).resolve('@keyhaven/scanner');
+  const { rules } = await import(pathToFileURL(scannerEntry).href);
   const genericIds = new Set(rules.filter((x) => x.generic).map((x) => x.id));
   const GENERIC = { test: (id) => genericIds.has(id) };
   const stats = (list) => {

@@ -89,7 +89,7 @@ export const tok = (o: Common & { prefix: string; body: Array<Body | string>; su
 export const keyedRegex = (ids: string[], secret: string): RegExp =>
   new RegExp(
     `(?:${ids.map(esc).join('|')})[\\w.-]{0,25}(?:[ \\t]{1,4}[\\w.-]{1,12})?(?:\\\\*['"\\x60]){0,3}[ \\t]{0,5}` +
-      `(?:[<>?+.:]?=|::{1,2}=|=>|>|:|\\(|,|\\|\\|:|\\|)` +
+      `(?:[<>?+.:]?=|::{1,2}=|=>|>|:|\\(|,|\\|\\|:|\\|)[ \\t]{0,20}` +
       `(?:\\\\*['"\\x60]|[\\s=|>]){0,6}(${secret})(?:[\\x60'"\\s;,<)]|\\\\|$)`,
     'gi',
   );

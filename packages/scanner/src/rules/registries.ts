@@ -174,6 +174,24 @@ export const registryRules: Rule[] = [
     sample: fake(B64URL, 32, 'comp'),
     entropy: 3.5,
   }),
+  {
+    // pyx (Astral's registry): sk-pyx- user tokens and tp-pyx- trusted-publishing tokens, v1 (64 alnum) and
+    // v2 (`2` + 45 letters)
+    id: 'pyx-api-token',
+    description: 'pyx registry API token',
+    keywords: ['sk-pyx-', 'tp-pyx-'],
+    pattern: /(?<![\w-])((?:sk|tp)-pyx-(?:2[A-Za-z]{45}|[A-Za-z0-9]{64}))(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `PYX_TOKEN=sk-pyx-${fake(A62, 64, 'pyx1')}`,
+        `password="tp-pyx-2${fake({ chars: A62.chars.slice(10), cls: 'A-Za-z' }, 45, 'pyx2')}"`,
+      ],
+      negative: [`sk-pyx-${fake(A62, 30, 'pyx3')}`, `sk-pyx-${'x'.repeat(64)}`],
+    },
+  },
 ];
 void B64;
 void A36;
