@@ -100,11 +100,14 @@ export const keyed = (o: Common & { ids: string[]; secret: Body | string; sample
   const value = o.sample ?? (typeof o.secret === 'string' ? '' : bodyFake(o.secret, o.id));
   if (!value) throw new Error(`keyed rule ${o.id} needs a sample`);
   const name = o.ids[0].toUpperCase();
+  const lowerIds = o.ids.map((i) => i.toLowerCase()).filter((i) => /^[a-z]{4,}$/.test(i));
   return {
     id: o.id,
     description: o.description,
     keywords: o.ids.map((i) => i.toLowerCase()),
     pattern: keyedRegex(o.ids, secretRe),
+    // a value that spells the vendor's name is an identifier in a list (`PagerDutyImageConfig, PagerDutyImage…`)
+    validate: lowerIds.length ? (secret) => !lowerIds.some((i) => secret.toLowerCase().includes(i)) : undefined,
     entropy: o.entropy ?? 3,
     severity: o.severity ?? 'high',
     confidence: o.confidence ?? 'medium',
@@ -122,7 +125,12 @@ export const keyed = (o: Common & { ids: string[]; secret: Body | string; sample
         `${o.ids[0]}_token: |\n  ${value}`,
         `<${o.ids[0]}Token>\n    ${value}\n</${o.ids[0]}Token>`,
       ],
-      negative: [`unrelated_value=${value}`, `${name}_KEY=${'x'.repeat(value.length)}`, `${name} docs ${value}`],
+      negative: [
+        `unrelated_value=${value}`,
+        `${name}_KEY=${'x'.repeat(value.length)}`,
+        `${name} docs ${value}`,
+        `export type { I${o.ids[0]}Config as Other, ${o.ids[0]}ImageConfigurationSettingsHolder };`,
+      ],
     },
   };
 };
