@@ -224,7 +224,22 @@ try {
   if (jsonOut) {
     const bySource = Object.fromEntries(group((e) => e.source).map(([k, l]) => [k, stats(l)]));
     const byVendor = Object.fromEntries(group((e) => `${e.source}/${e.vendor}`).map(([k, l]) => [k, stats(l)]));
-    writeFileSync(jsonOut, JSON.stringify({ when: new Date().toISOString(), total: stats(examples), bySource, byVendor }, null, 2));
+    // per reference rule: how many positives, how many a specific rule found, and which of our rules fired
+    const byRule = Object.fromEntries(
+      group((e) => `${e.source}/${e.rule}`).map(([k, l]) => {
+        const pos = l.filter((e) => e.label === '+');
+        const ids = new Set(pos.flatMap((e) => e.findings.map((f) => f.ruleId).filter((id) => !GENERIC.test(id))));
+        return [
+          k,
+          {
+            pos: pos.length,
+            foundSpecific: pos.filter((e) => e.findings.some((f) => !GENERIC.test(f.ruleId))).length,
+            ruleIds: [...ids].sort(),
+          },
+        ];
+      }),
+    );
+    writeFileSync(jsonOut, JSON.stringify({ when: new Date().toISOString(), total: stats(examples), bySource, byVendor, byRule }, null, 2));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

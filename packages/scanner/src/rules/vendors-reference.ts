@@ -431,7 +431,7 @@ export const referenceVendorRules: Rule[] = [
     id: 'ansible-vault-payload',
     description: 'Ansible Vault encrypted payload',
     keywords: ['ansible_vault;'],
-    pattern: /(\$?ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w-]{1,40})?)[\r\n]+\s{0,12}[0-9a-f]{32,}/g,
+    pattern: /(\$?ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w-]{0,40})?)[\r\n]+\s{0,12}[0-9a-f]{32,}/g,
     severity: 'low',
     confidence: 'medium',
     reportAt: 'match',
