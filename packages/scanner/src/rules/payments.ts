@@ -67,6 +67,7 @@ export const paymentRules: Rule[] = [
     description: 'Braintree tokenization key (client-side, lets anyone create payment methods)',
     keywords: ['production_', 'sandbox_'],
     pattern: /(?<![\w-])((?:production|sandbox)_[a-z0-9]{8}_[a-z0-9]{16})(?![\w-])/g,
+    window: { before: 8, after: 40 },
     entropy: 3,
     validate: (s) => /\d/.test(s.slice(s.indexOf('_') + 1)),
     severity: 'medium',

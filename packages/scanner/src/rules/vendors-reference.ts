@@ -321,11 +321,12 @@ export const referenceVendorRules: Rule[] = [
     },
   },
   {
-    // Salesforce session/access tokens: 15-character org id starting 00, `!`, 96 more; unmistakable on their own
+    // Salesforce session/access tokens: the 15-character org id (00D…), `!`, 96 more; unmistakable on their own
     id: 'salesforce-session-token',
     description: 'Salesforce access/session token (org id!token)',
-    keywords: ['!'],
-    pattern: /(?<![\w!.])(00[A-Za-z0-9]{13}![A-Za-z0-9._]{96})(?![\w.!])/g,
+    keywords: ['00d'],
+    pattern: /(?<![\w!.])(00D[A-Za-z0-9]{12}![A-Za-z0-9._]{96})(?![\w.!])/g,
+    window: { before: 8, after: 120 },
     entropy: 4,
     severity: 'high',
     confidence: 'high',
@@ -417,6 +418,7 @@ export const referenceVendorRules: Rule[] = [
     description: 'Octopus Deploy API key',
     keywords: ['api-'],
     pattern: /(?<![\w-])(API-[A-Z0-9]{26})(?![\w-])/g,
+    window: { before: 8, after: 40 },
     validate: (s) => (s.slice(4).match(/\d/g) ?? []).length >= 3 && /[A-Z]/.test(s.slice(4)),
     entropy: 3.5,
     severity: 'high',
@@ -454,5 +456,42 @@ export const referenceVendorRules: Rule[] = [
       entropy: 3.5,
     }),
     validate: (s: string) => /\d/.test(s) && /[a-zA-Z]/.test(s),
+  },
+  {
+    // Blynk organization API: a 40-character bearer token or OAuth client secret (after `oa2-client-id_…:` or
+    // `client_secret=`) in a call whose URL is on blynk.cloud, before or after it
+    id: 'blynk-organization-token',
+    description: 'Blynk organization access token or OAuth client secret',
+    keywords: ['blynk.cloud'],
+    pattern: /(?:Authorization:\s{0,4}Bearer\s{1,4}|oa2-client-id_[\w-]{32}(?::|&client_secret=))([\w-]{40})(?![\w-])/g,
+    window: { before: 300, after: 300 },
+    validate: (_s, ctx) => ctx.window.includes('blynk.cloud'),
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `curl https://fra1.blynk.cloud/api/organization/profile -H "Authorization: Bearer ${fake(B64URL, 40, 'bo1')}"`,
+        `curl -X POST -u oa2-client-id_${fake(B64URL, 32, 'bo2')}:${fake(B64URL, 40, 'bo3')} https://fra1.blynk.cloud/oauth2/token`,
+      ],
+      negative: [`curl https://api.example.com/ -H "Authorization: Bearer ${fake(B64URL, 40, 'bo4')}"`],
+    },
+  },
+  {
+    // sk- + 48 alphanumerics: the pre-2024 OpenAI key format (Nosey Parker's rule), also when the T3BlbkFJ
+    // marker has been altered; mixed case and digits are required
+    id: 'openai-api-key-48',
+    description: 'OpenAI API key (sk- + 48 characters)',
+    keywords: ['sk-'],
+    pattern: /(?<![\w-])(sk-[A-Za-z0-9]{48})(?![\w-])/g,
+    window: { before: 8, after: 60 },
+    validate: (s) => /[a-z]/.test(s.slice(3)) && /[A-Z]/.test(s) && /\d/.test(s) && !/T3BlbkFJ/.test(s),
+    entropy: 4,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [`curl https://api.openai.com/v1/models -H "Authorization: Bearer sk-${fake(A62, 48, 'oa48')}"`],
+      negative: [`sk-${fake(A62, 40, 'oa48b')}`, `sk-${'a'.repeat(48)}`, `sk-${fake(A62, 20, 'oa48c')}T3BlbkFJ${fake(A62, 20, 'oa48d')}`],
+    },
   },
 ];
