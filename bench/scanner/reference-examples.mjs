@@ -196,6 +196,15 @@ try {
   console.log(line('all', stats(examples)));
   console.log(line('all, vendor examples only', stats(nonGeneric)));
   console.log(line('all, generic examples only', stats(examples.filter((e) => e.vendor === 'generic'))));
+  for (const [src, l] of group((e) => e.source))
+    console.log(line(`${src}, examples as written (no syntax spread)`, stats(l.filter((e) => e.context === 'as-given'))));
+  // per reference rule: every positive found, at least one found
+  const ruleGroups = group((e) => `${e.source}/${e.rule}`)
+    .map(([, l]) => l.filter((e) => e.label === '+'))
+    .filter((l) => l.length);
+  const allFound = ruleGroups.filter((l) => l.every((e) => e.findings.length)).length;
+  const anyFound = ruleGroups.filter((l) => l.some((e) => e.findings.length)).length;
+  console.log(`\nreference rules with positives: ${ruleGroups.length}; all positives found: ${allFound}; at least one found: ${anyFound}`);
   console.log('\nper syntax (spread examples):\n' + head);
   for (const [c, l] of group((e) => e.context)) console.log(line(c, stats(l)));
   if (list) {
