@@ -205,15 +205,19 @@ export const cloudRules: Rule[] = [
       ],
     },
   },
-  keyed({
-    // a client secret under an Azure-specific name (any format: older secrets lack the Q~ marker)
-    id: 'azure-client-secret-named',
-    description: 'Azure AD (Entra ID) client secret under an Azure name',
-    ids: ['azureclientsecret', 'azure_client_secret', 'azure-client-secret', 'azure_ad_client_secret', 'arm_client_secret'],
-    secret: '[A-Za-z0-9_~.-]{34,40}',
-    sample: fake(A62, 40, 'azcs'),
-    entropy: 3.5,
-  }),
+  {
+    // a client secret under an Azure-specific name, in the older formats without the Q~ marker (those with
+    // it are azure-ad-client-secret, reported once)
+    ...keyed({
+      id: 'azure-client-secret-named',
+      description: 'Azure AD (Entra ID) client secret under an Azure name',
+      ids: ['azureclientsecret', 'azure_client_secret', 'azure-client-secret', 'azure_ad_client_secret', 'arm_client_secret'],
+      secret: '[A-Za-z0-9_~.-]{34,40}',
+      sample: fake(A62, 40, 'azcs'),
+      entropy: 3.5,
+    }),
+    validate: (s: string) => !/^[\w~.]{3}\dQ~/.test(s) && !/^[A-Za-z]+(?:[_-][A-Za-z]+){2,}$/.test(s),
+  },
   keyed({
     id: 'azure-devops-pat',
     description: 'Azure DevOps personal access token',

@@ -109,14 +109,18 @@ export const registryRules: Rule[] = [
     secret: 'cmVmd[A-Za-z0-9]{59}',
     sample: 'cmVmd' + fake(A62, 59, 'jf'),
   }),
-  keyed({
-    id: 'jfrog-password',
-    description: 'JFrog/Artifactory password or identity token',
-    ids: ['artifactory_password', 'jfrog_password', 'artifactory_token'],
-    secret: '[\\w.=+/-]{32,1024}',
-    sample: fake(B64URL, 64, 'jfp'),
-    entropy: 3.5,
-  }),
+  {
+    ...keyed({
+      id: 'jfrog-password',
+      description: 'JFrog/Artifactory password or identity token',
+      ids: ['artifactory_password', 'jfrog_password', 'artifactory_token'],
+      secret: '[\\w.=+/-]{32,1024}',
+      sample: fake(B64URL, 64, 'jfp'),
+      entropy: 3.5,
+    }),
+    // reference tokens (cmVmd…) and API keys (AKCp…) are reported by their own rules
+    validate: (s: string) => !/^(?:cmVmd|AKCp)/.test(s),
+  },
   keyed({
     id: 'jfrog-api-key',
     description: 'JFrog API key or identity token (next to a JFrog/Artifactory name)',

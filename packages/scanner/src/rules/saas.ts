@@ -485,13 +485,25 @@ export const saasRules: Rule[] = [
     secret: '[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk',
     sample: fake(A62, 6, 'mm') + '_' + fake(A62, 29, 'mm2') + '_mmk',
   }),
-  keyed({
+  {
+    // Salesforce session/access tokens: the 15-character org id (00D…), `!`, 96 more; unmistakable on their own,
+    // found near 00D (the org id prefix) or a Salesforce name
     id: 'salesforce-access-token',
-    description: 'Salesforce access token',
-    ids: ['salesforce', 'sfdc'],
-    secret: '00[A-Za-z0-9]{13}![\\w.]{96}',
-    sample: '00D' + fake(A62, 12, 'sf') + '!' + fake(A62, 96, 'sf2'),
-  }),
+    description: 'Salesforce access/session token (org id!token)',
+    keywords: ['00d', 'salesforce', 'sfdc'],
+    pattern: /(?<![\w!.])(00[A-Za-z0-9]{13}![A-Za-z0-9._]{96})(?![\w.!])/g,
+    window: { before: 8, after: 120 },
+    entropy: 4,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `Access Token      00D${fake(A62, 12, 'sfs1')}!${fake(A62, 96, 'sfs2')}`,
+        `sf_token: "00D${fake(A62, 12, 'sfs3')}!AQ${fake(A62, 94, 'sfs4')}"`,
+      ],
+      negative: [`00D${fake(A62, 12, 'sfs5')}!${fake(A62, 40, 'sfs6')}`, `id=00D${fake(A62, 12, 'sfs7')}`],
+    },
+  },
   keyed({
     id: 'mongodb-atlas-api-key',
     description: 'MongoDB Atlas API private key',

@@ -142,12 +142,19 @@ export const vcsRules: Rule[] = [
     secret: `(?:[a-f0-9]{32,34}|${UUID_RE})`,
     sample: '11' + fake(HEX, 32, 'jenk'),
   }),
-  keyed({
+  {
+    // JetBrains TeamCity access tokens: a JWT-like value whose header always decodes to {"typ": "TCV2"}
     id: 'teamcity-token',
-    description: 'TeamCity access token',
-    ids: ['teamcity'],
-    secret: 'eyJ0eXAiOiAiVENWMiJ9[\\w.-]{40,160}',
-    sample: 'eyJ0eXAiOiAiVENWMiJ9.' + fake(B64URL, 60, 'tc'),
-  }),
+    description: 'TeamCity access token (TCV2)',
+    keywords: ['eyj0exaioiaivenwmij9'],
+    pattern: /(?<![\w-])(eyJ0eXAiOiAiVENWMiJ9\.[\w-]{20,80}\.[\w-]{20,120})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`<add key="ClearTextPassword" value="eyJ0eXAiOiAiVENWMiJ9.${fake(B64URL, 36, 'tc1')}.${fake(B64URL, 48, 'tc2')}" />`],
+      negative: [`eyJ0eXAiOiAiVENWMiJ9.${fake(B64URL, 20, 'tc3')}`],
+    },
+  },
   // octopus-deploy-api-key (API- + 26) is in vendors-reference.ts: it is recognised without the vendor name
 ];
