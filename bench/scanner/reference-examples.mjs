@@ -17,7 +17,7 @@
 //   npm run build && node bench/scanner/reference-examples.mjs [--data file] [--json out.json] [--list]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -123,6 +123,10 @@ const parse = (src) => {
   });
 };
 
+if (!existsSync(dataFile)) {
+  console.error(`no data file at ${dataFile}: write it from the sources (see the header of this script and bench/scanner/README.md)`);
+  process.exit(2);
+}
 const examples = parse(readFileSync(dataFile, 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'kh-refex-'));
 try {
