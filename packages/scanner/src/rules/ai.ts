@@ -70,7 +70,8 @@ export const aiRules: Rule[] = [
     entropy: 3.5,
   }),
   keyed({ id: 'cohere-api-key', description: 'Cohere API key', ids: ['cohere', 'co_api_key'], secret: [A62, 40] }),
-  tok({ id: 'groq-api-key', description: 'Groq API key', prefix: 'gsk_', body: [[A62, 52]] }),
+  // gsk_ + 52 today; gitleaks and Nosey Parker also take 48-54
+  tok({ id: 'groq-api-key', description: 'Groq API key', prefix: 'gsk_', body: [[A62, 48, 56]], entropy: 3.5 }),
   tok({ id: 'replicate-api-token', description: 'Replicate API token', prefix: 'r8_', body: [[A62, 37]] }),
   tok({ id: 'perplexity-api-key', description: 'Perplexity API key', prefix: 'pplx-', body: [[A62, 48]] }),
   keyed({ id: 'mistral-api-key', description: 'Mistral AI API key', ids: ['mistral'], secret: [A62, 32] }),
@@ -94,7 +95,7 @@ export const aiRules: Rule[] = [
     id: 'langsmith-api-key',
     description: 'LangSmith API key',
     prefix: 'lsv2_',
-    body: [[{ chars: 'ps', cls: 'ps' }, 1], [{ chars: 'tk', cls: 'tk' }, 1], '_', [HEX, 32], '_', [HEX, 10]],
+    body: [[{ chars: 'ps', cls: 'ps' }, 1], [{ chars: 'tk', cls: 'tk' }, 1], '_', [A36, 32], '_', [A36, 10]],
   }),
   tok({ id: 'pinecone-api-key', description: 'Pinecone API key', prefix: 'pcsk_', body: [[A62, 5, 6], '_', [A62, 60, 70]] }),
   keyed({ id: 'wandb-api-key', description: 'Weights & Biases API key', ids: ['wandb'], secret: [HEX, 40] }),

@@ -8,6 +8,10 @@ const awsSecret = fake(A62, 40, 'aws-secret').slice(0, 38) + '/+';
 const azureKey = fake(B64, 86, 'azure') + '==';
 const gcpKeyId = fake(HEX, 40, 'gcp');
 
+const PSCALE = { chars: B64URL.chars + '=.', cls: '\\w=.-' };
+// Databricks tokens are lowercase hex; upper case is accepted too (secretlint's examples use it)
+const DAPI = { chars: '0123456789abcdefABCDEF', cls: 'a-fA-F0-9' };
+
 export const cloudRules: Rule[] = [
   {
     id: 'aws-access-key-id',
@@ -179,14 +183,41 @@ export const cloudRules: Rule[] = [
       negative: ['https://example.org/?sig=abc'],
     },
   },
-  tok({
+  {
+    // 3 characters of [A-Za-z0-9_~.], a digit, `Q~`, then 31-34 more; the first three may be `_`, `.` or `~`
+    // (`.IQ8Q~…`, `~Gg8Q~…`), so only word characters, dots and tildes right before it rule a match out.
     id: 'azure-ad-client-secret',
     description: 'Azure AD (Entra ID) client secret',
-    prefix: '',
     keywords: ['q~'],
-    body: [[A62, 3], [{ chars: '0123456789', cls: '0-9' }, 1], 'Q~', [{ chars: A62.chars + '_~.-', cls: 'A-Za-z0-9_~.-' }, 31, 34]],
+    pattern: /(?<![\w.~-])([\w~.]{3}\dQ~[\w~.-]{31,34})(?![\w~.-])/g,
     entropy: 3.5,
-  }),
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `client_secret=${fake(A62, 3, 'aad1')}8Q~${fake(A62, 34, 'aad2')}`,
+        `client_secret: .${fake(A62, 2, 'aad3')}8Q~${fake(A62, 31, 'aad4')}`,
+        `<value>~${fake(A62, 2, 'aad5')}8Q~${fake(A62, 33, 'aad6')}</value>`,
+      ],
+      negative: [
+        `client_secret=${fake(A62, 4, 'aad7')}8Q~${'x'.repeat(34)}`,
+        `a.ui.visible.right.sidebar~.ui.visible.left.sidebar~.pusher`,
+      ],
+    },
+  },
+  {
+    // a client secret under an Azure-specific name, in the older formats without the Q~ marker (those with
+    // it are azure-ad-client-secret, reported once)
+    ...keyed({
+      id: 'azure-client-secret-named',
+      description: 'Azure AD (Entra ID) client secret under an Azure name',
+      ids: ['azureclientsecret', 'azure_client_secret', 'azure-client-secret', 'azure_ad_client_secret', 'arm_client_secret'],
+      secret: '[A-Za-z0-9_~.-]{34,40}',
+      sample: fake(A62, 40, 'azcs'),
+      entropy: 3.5,
+    }),
+    validate: (s: string) => !/^[\w~.]{3}\dQ~/.test(s) && !/^[A-Za-z]+(?:[_-][A-Za-z]+){2,}$/.test(s),
+  },
   keyed({
     id: 'azure-devops-pat',
     description: 'Azure DevOps personal access token',
@@ -317,20 +348,28 @@ export const cloudRules: Rule[] = [
   tok({ id: 'supabase-pat', description: 'Supabase personal access token', prefix: 'sbp_', body: [[HEX, 40]] }),
   tok({ id: 'supabase-secret-key', description: 'Supabase secret API key', prefix: 'sb_secret_', body: [[B64URL, 31, 40]] }),
   tok({ id: 'neon-api-key', description: 'Neon API key', prefix: 'napi_', body: [[A36, 64]] }),
-  tok({ id: 'planetscale-api-token', description: 'PlanetScale API token', prefix: 'pscale_tkn_', body: [[B64URL, 32, 64]] }),
+  // PlanetScale bodies may hold `=` and `.` (gitleaks: [\\w=.-]{32,64})
+  tok({ id: 'planetscale-api-token', description: 'PlanetScale API token', prefix: 'pscale_tkn_', body: [[PSCALE, 32, 64]], entropy: 3 }),
   tok({
     id: 'planetscale-password',
     description: 'PlanetScale database password',
     prefix: 'pscale_pw_',
-    body: [[B64URL, 32, 64]],
+    body: [[PSCALE, 32, 64]],
+    entropy: 3,
     severity: 'critical',
   }),
-  tok({ id: 'planetscale-oauth-token', description: 'PlanetScale OAuth token', prefix: 'pscale_oauth_', body: [[B64URL, 32, 64]] }),
+  tok({
+    id: 'planetscale-oauth-token',
+    description: 'PlanetScale OAuth token',
+    prefix: 'pscale_oauth_',
+    body: [[PSCALE, 32, 64]],
+    entropy: 3,
+  }),
   tok({
     id: 'databricks-token',
     description: 'Databricks personal access token',
     prefix: 'dapi',
-    body: [[HEX, 32]],
+    body: [[DAPI, 32]],
     suffix: '',
     entropy: 3,
   }),
@@ -338,7 +377,7 @@ export const cloudRules: Rule[] = [
     id: 'databricks-token-suffixed',
     description: 'Databricks personal access token (with -N suffix)',
     prefix: 'dapi',
-    body: [[HEX, 32], '-', [NUM, 1]],
+    body: [[DAPI, 32], '-', [NUM, 1]],
     entropy: 3,
   }),
   keyed({
@@ -361,9 +400,41 @@ export const cloudRules: Rule[] = [
     ids: ['cloudflare', 'cf_api_key'],
     secret: [HEX, 37],
   }),
+  {
+    // 2025 formats: cfat_ (account API token), cfut_ (user API token), cfk_ (global API key): 40 base62
+    // characters and an 8-hex checksum
+    id: 'cloudflare-prefixed-token',
+    description: 'Cloudflare API token or key (cfat_/cfut_/cfk_)',
+    keywords: ['cfat_', 'cfut_', 'cfk_'],
+    pattern: /(?<![\w-])(cf(?:at|ut|k)_[A-Za-z0-9]{40}[a-f0-9]{8})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `CLOUDFLARE_API_TOKEN=cfat_${fake(A62, 40, 'cfa1')}${fake(HEX, 8, 'cfa2')}`,
+        `cfk_${fake(A62, 40, 'cfa3')}${fake(HEX, 8, 'cfa4')}`,
+      ],
+      negative: [
+        'cfat_tooshort',
+        `xcfat_${fake(A62, 40, 'cfa5')}${fake(HEX, 8, 'cfa6')}`,
+        `cfat_${fake(A62, 40, 'cfa7')}${fake(HEX, 8, 'cfa8')}Z`,
+      ],
+    },
+  },
   tok({ id: 'cloudflare-origin-ca-key', description: 'Cloudflare Origin CA key', prefix: 'v1.0-', body: [[HEX, 24], '-', [HEX, 146]] }),
-  keyed({ id: 'fastly-api-token', description: 'Fastly API token', ids: ['fastly'], secret: [B64URL, 32] }),
-  keyed({ id: 'netlify-access-token', description: 'Netlify personal access token', ids: ['netlify'], secret: [B64URL, 40, 46] }),
+  keyed({
+    id: 'fastly-api-token',
+    description: 'Fastly API token',
+    ids: ['fastly'],
+    secret: [{ chars: B64URL.chars + '=', cls: '\\w=-' }, 32],
+  }),
+  keyed({
+    id: 'netlify-access-token',
+    description: 'Netlify personal access token',
+    ids: ['netlify'],
+    secret: [{ chars: B64URL.chars + '=', cls: '\\w=-' }, 40, 46],
+  }),
   tok({ id: 'netlify-pat', description: 'Netlify personal access token (nfp_)', prefix: 'nfp_', body: [[A62, 36, 40]] }),
   keyed({ id: 'vercel-token', description: 'Vercel access token', ids: ['vercel', 'now_token'], secret: [A62, 24] }),
   {
@@ -371,12 +442,18 @@ export const cloudRules: Rule[] = [
     id: 'vercel-pat',
     description: 'Vercel token (vcp_/vci_/vca_/vcr_/vck_)',
     keywords: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
-    pattern: /(?<![\w-])(vc[picrk]_[A-Za-z0-9]{20,80})(?![\w-])/g,
+    pattern: /(?<![\w-])(vc[piark]_[A-Za-z0-9]{20,80})(?![\w-])/g,
     entropy: 3.5,
     severity: 'critical',
     confidence: 'high',
     examples: {
-      positive: [`VERCEL_TOKEN=vck_${fake(A62, 44, 'vck')}`, `token: vcp_${fake(A62, 56, 'vcp')}`, `vci_${fake(A62, 24, 'vci')}`],
+      positive: [
+        `VERCEL_TOKEN=vck_${fake(A62, 44, 'vck')}`,
+        `token: vcp_${fake(A62, 56, 'vcp')}`,
+        `vci_${fake(A62, 24, 'vci')}`,
+        `VERCEL_APP_TOKEN=vca_${fake(A62, 56, 'vca')}`,
+        `refresh: vcr_${fake(A62, 40, 'vcr')}`,
+      ],
       negative: [`vcp_${fake(A62, 10, 'vcs')}`, `vck_${'x'.repeat(30)}`],
     },
   },

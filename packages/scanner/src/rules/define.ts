@@ -79,13 +79,28 @@ export const tok = (o: Common & { prefix: string; body: Array<Body | string>; su
   };
 };
 
-/** Gitleaks-style "semi-generic" regex: an identifier, an assignment operator, then the secret. */
-export const keyedRegex = (ids: string[], secret: string): RegExp =>
-  new RegExp(
-    `(?:${ids.map(esc).join('|')})[\\w.-]{0,25}[\\s'"\\x60]{0,3}(?:=|>|:{1,3}=|\\|\\|:|<=|=>|:|\\?=)` +
-      `[\\x60'"\\s=]{0,5}(${secret})(?:[\\x60'"\\s;,<]|\\\\[nr]|$)`,
+/**
+ * Gitleaks-style "semi-generic" regex: an identifier, an assignment operator, then the secret.
+ * The identifier may run on with a suffix and a type (`adafruitToken`, `var fastlyToken string =`,
+ * `$jfrogToken .=`), be wrapped in plain or escaped quotes (`\"codecov_token\": \"…\"` in JSON inside
+ * a string), and the operator may be any of `= := ::= ?= += .= => : > , ( |` (the last three only for
+ * shaped secrets); the value may start after
+ * a YAML block indicator or on the next line (`key: |` then the value indented below, `<key>` likewise).
+ */
+export const keyedRegex = (ids: string[], secret: string): RegExp => {
+  // a value of "anything but whitespace and quotes" after `,` `(` or `|` would take the next argument or
+  // list item for a secret (`set_encrypt_key, set_decrypt_key`): those operators need a shaped secret
+  const loose = secret.startsWith('[^');
+  const ops = loose ? '[<>?+.:]?=|::{1,2}=|=>|>|:|\\|\\|:' : '[<>?+.:]?=|::{1,2}=|=>|>|:|\\(|,|\\|\\|:|\\|';
+  return new RegExp(
+    `(?:${ids.map(esc).join('|')})[\\w.-]{0,25}(?:[ \\t]{1,4}[\\w.-]{1,12})?(?:\\\\*['"\\x60]){0,3}[ \\t]{0,5}` +
+      `(?:${ops})[ \\t]{0,20}` +
+      `(?:\\\\*['"\\x60]|[\\s=|>]){0,6}(${secret})(?:[\\x60'"\\s;,<)]|\\\\|$)`,
     'gi',
   );
+};
+
+const IDENTIFIER_WORDS = /^[A-Za-z]+(?:[_-][A-Za-z]+){2,}$/;
 
 /** A vendor secret with no distinctive shape of its own, recognised by the vendor name nearby. */
 export const keyed = (o: Common & { ids: string[]; secret: Body | string; sample?: string }): Rule => {
@@ -93,17 +108,41 @@ export const keyed = (o: Common & { ids: string[]; secret: Body | string; sample
   const value = o.sample ?? (typeof o.secret === 'string' ? '' : bodyFake(o.secret, o.id));
   if (!value) throw new Error(`keyed rule ${o.id} needs a sample`);
   const name = o.ids[0].toUpperCase();
+  const lowerIds = o.ids.map((i) => i.toLowerCase()).filter((i) => /^[a-z]{4,}$/.test(i));
+  const shaped = !secretRe.startsWith('[^');
   return {
     id: o.id,
     description: o.description,
     keywords: o.ids.map((i) => i.toLowerCase()),
     pattern: keyedRegex(o.ids, secretRe),
+    // a value that spells the vendor's name is an identifier in a list (`PagerDutyImageConfig, PagerDutyImage…`);
+    // for token-shaped secrets (not free-form passwords, where a passphrase is fine) three or more
+    // letter-only words joined by _ or - are an identifier too (`set_decrypt_key_for_the_cipher`)
+    validate: (secret) => !(shaped && IDENTIFIER_WORDS.test(secret)) && !lowerIds.some((i) => secret.toLowerCase().includes(i)),
     entropy: o.entropy ?? 3,
     severity: o.severity ?? 'high',
     confidence: o.confidence ?? 'medium',
     examples: {
-      positive: [`${name}_KEY=${value}`, `  ${o.ids[0]}_secret: "${value}"`],
-      negative: [`unrelated_value=${value}`, `${name}_KEY=${'x'.repeat(value.length)}`],
+      positive: [
+        `${name}_KEY=${value}`,
+        `  ${o.ids[0]}_secret: "${value}"`,
+        // the other syntaxes a value is assigned in: JSON inside a string, CSV, typed Go, Make/PHP appends,
+        // YAML block scalars and an XML element on its own lines
+        `\\{ \\"${o.ids[0]}_token\\": \\"${value}\\" \\}`,
+        ...(secretRe.startsWith('[^') ? [] : [`${o.ids[0]}Token,${value},`]),
+        `var ${o.ids[0]}Token string = "${value}"`,
+        `${name}_TOKEN += "${value}"`,
+        `$${o.ids[0]}Token .= "${value}"`,
+        `${o.ids[0]}_token: |\n  ${value}`,
+        `<${o.ids[0]}Token>\n    ${value}\n</${o.ids[0]}Token>`,
+      ],
+      negative: [
+        `unrelated_value=${value}`,
+        `${name}_KEY=${'x'.repeat(value.length)}`,
+        `${name} docs ${value}`,
+        `export type { I${o.ids[0]}Config as Other, ${o.ids[0]}ImageConfigurationSettingsHolder };`,
+        `${o.ids[0]}_init(ctx, set_${o.ids[0]}_encrypt_key, set_decrypt_key_for_the_cipher);`,
+      ],
     },
   };
 };

@@ -7,13 +7,28 @@ const slackWebhook = `https://hooks.slack.com/services/T${fake(A36, 10, 'sw1').t
 const discordToken = 'M' + fake(A62, 25, 'dt1') + '.' + fake(B64URL, 6, 'dt2') + '.' + fake(B64URL, 38, 'dt3');
 
 export const messagingRules: Rule[] = [
-  tok({
+  {
+    // xoxb-<team>-<bot>-<secret>; the secret part is missing when only the two numeric ids were pasted
+    // (secretlint reports those too, the ids alone identify and often accompany the token)
     id: 'slack-bot-token',
     description: 'Slack bot token',
-    prefix: 'xoxb-',
-    body: [[NUM, 8, 14], '-', [NUM, 8, 14], '-', [A62, 18, 34]],
+    keywords: ['xoxb-'],
+    pattern: /(?<![\w-])(xoxb-[0-9]{8,14}-[0-9]{8,14}(?:-[A-Za-z0-9]{18,34})?)(?![\w-])/g,
+    entropy: 2.5,
     severity: 'critical',
-  }),
+    confidence: 'high',
+    examples: {
+      positive: [
+        `SLACK_BOT_TOKEN=xoxb-${fake(NUM, 12, 'sb1')}-${fake(NUM, 13, 'sb2')}-${fake(A62, 24, 'sb3')}`,
+        `token=xoxb-${fake(NUM, 11, 'sb4')}-${fake(NUM, 13, 'sb5')}`,
+      ],
+      negative: [
+        'xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx',
+        'xoxb-12345-abcd234',
+        `xoxb-${fake(NUM, 12, 'sb6')}-${fake(NUM, 13, 'sb7')}-short`,
+      ],
+    },
+  },
   tok({
     id: 'slack-legacy-bot-token',
     description: 'Slack legacy bot token',
@@ -21,13 +36,22 @@ export const messagingRules: Rule[] = [
     body: [[NUM, 8, 14], '-', [A62, 18, 34]],
     severity: 'critical',
   }),
-  tok({
+  {
+    // xoxp- user tokens and the xoxe- tokens of the same shape (token rotation)
     id: 'slack-user-token',
     description: 'Slack user token',
-    prefix: 'xoxp-',
-    body: [[NUM, 8, 14], '-', [NUM, 8, 14], '-', [NUM, 8, 14], '-', [A62, 28, 34]],
+    keywords: ['xoxp-', 'xoxe-'],
+    pattern: /(?<![\w-])(xox[pe](?:-[0-9]{8,14}){3}-[A-Za-z0-9]{28,34})(?![\w-])/g,
     severity: 'critical',
-  }),
+    confidence: 'high',
+    examples: {
+      positive: [
+        `SLACK_USER_TOKEN=xoxp-${fake(NUM, 12, 'su1')}-${fake(NUM, 12, 'su2')}-${fake(NUM, 12, 'su3')}-${fake(HEX, 32, 'su4')}`,
+        `image.png?t=xoxe-${fake(NUM, 13, 'su5')}-${fake(NUM, 13, 'su6')}-${fake(NUM, 13, 'su7')}-${fake(HEX, 32, 'su8')}"`,
+      ],
+      negative: ['"token1": "xoxp-1234567890"', `xoxp-${fake(NUM, 12, 'su9')}-${fake(HEX, 32, 'su10')}`],
+    },
+  },
   tok({
     id: 'slack-browser-token',
     description: 'Slack browser session token (xoxc-)',
@@ -61,7 +85,8 @@ export const messagingRules: Rule[] = [
     keywords: ['xoxa-', 'xoxo-', 'xoxs-', 'xoxr-'],
     // xoxs-/xoxo-: numeric ids then a hex tail; xoxa-2-…, xoxr-…: one short or no numeric segment.
     body: [[{ chars: 'aors', cls: 'aors' }, 1], '-', [NUM, 1, 14], '-', [B64URL, 12, 140]],
-    entropy: 3,
+    // numeric ids pull the entropy down (xoxa-2-511111111-31111111111-…: 2.9)
+    entropy: 2.5,
   }),
   {
     id: 'slack-webhook-url',
@@ -89,6 +114,22 @@ export const messagingRules: Rule[] = [
     severity: 'critical',
     entropy: 3.5,
   }),
+  {
+    // the same 66 characters after `SG.` as gitleaks matches them (with `=` and without the inner dot),
+    // which is how they appear once a tool has reformatted or truncated the key
+    id: 'sendgrid-api-key-flat',
+    description: 'SendGrid API key (66-character form)',
+    keywords: ['sg.'],
+    pattern: /(?<![\w.-])(SG\.[\w=.-]{66})(?![\w=.-])/g,
+    validate: (s) => !/^SG\.[\w-]{16,32}\.[\w-]{30,64}$/.test(s),
+    entropy: 4,
+    severity: 'critical',
+    confidence: 'medium',
+    examples: {
+      positive: [`sendgrid_api_token = "SG.${fake(B64URL, 40, 'sgf1')}=${fake(B64URL, 25, 'sgf2')}"`],
+      negative: [`SG.${fake(B64URL, 22, 'sgf3')}.${fake(B64URL, 43, 'sgf4')}`, `SG.${fake(B64URL, 30, 'sgf5')}`],
+    },
+  },
   tok({ id: 'mailchimp-api-key', description: 'Mailchimp API key', prefix: '', keywords: ['-us'], body: [[HEX, 32], '-us', [NUM, 1, 2]] }),
   tok({
     id: 'mailchimp-transactional-key',
@@ -143,7 +184,7 @@ export const messagingRules: Rule[] = [
     id: 'telegram-bot-token',
     description: 'Telegram bot API token',
     keywords: [':aa'],
-    pattern: /(?<![\w:])(\d{8,10}:AA[\w-]{33})(?![\w-])/g,
+    pattern: /(?<![\w:])(\d{8,10}:AA[\w-]{32,33})(?![\w-])/g,
     severity: 'high',
     confidence: 'high',
     examples: {
@@ -186,7 +227,12 @@ export const messagingRules: Rule[] = [
   tok({ id: 'brevo-smtp-key', description: 'Brevo (Sendinblue) SMTP key', prefix: 'xsmtpsib-', body: [[HEX, 64], '-', [A62, 16]] }),
   keyed({ id: 'vonage-api-secret', description: 'Vonage (Nexmo) API secret', ids: ['vonage', 'nexmo'], secret: [A62, 16] }),
   keyed({ id: 'plivo-auth-token', description: 'Plivo auth token', ids: ['plivo'], secret: [A62, 40] }),
-  keyed({ id: 'messagebird-api-key', description: 'MessageBird API key', ids: ['messagebird', 'message_bird'], secret: [A62, 25] }),
+  keyed({
+    id: 'messagebird-api-key',
+    description: 'MessageBird API key',
+    ids: ['messagebird', 'message_bird', 'message-bird'],
+    secret: [A62, 25],
+  }),
   keyed({ id: 'sparkpost-api-key', description: 'SparkPost API key', ids: ['sparkpost'], secret: [HEX, 40] }),
   keyed({ id: 'mailjet-secret-key', description: 'Mailjet API secret key', ids: ['mailjet'], secret: [HEX, 32] }),
   keyed({ id: 'mattermost-token', description: 'Mattermost access token', ids: ['mattermost'], secret: [A36, 26] }),
@@ -229,7 +275,7 @@ export const messagingRules: Rule[] = [
   keyed({
     id: 'facebook-app-secret',
     description: 'Facebook/Meta app secret',
-    ids: ['facebook', 'fb_secret', 'fb_app_secret'],
+    ids: ['facebook', 'fb_secret', 'fb_app_secret', 'fbapikey', 'fb_api_key', 'fbappsecret', 'fbsecret'],
     secret: [HEX, 32],
   }),
   {
@@ -245,7 +291,15 @@ export const messagingRules: Rule[] = [
       negative: [`${'A'.repeat(21)}${fake(A62, 20, 'tw')}`],
     },
   },
-  keyed({ id: 'twitter-access-secret', description: 'Twitter/X access token secret', ids: ['twitter'], secret: [A62, 45], entropy: 3.5 }),
+  keyed({
+    id: 'twitter-access-secret',
+    description: 'Twitter/X access token secret',
+    ids: ['twitter'],
+    // 45 characters today; Nosey Parker and gitleaks take 35-44 (older secrets, hex ones)
+    secret: '[A-Za-z0-9]{35,45}',
+    sample: fake(A62, 45, 'twas'),
+    entropy: 3.5,
+  }),
   keyed({
     id: 'twitter-access-token',
     description: 'Twitter/X user access token',

@@ -27,16 +27,59 @@ export const paymentRules: Rule[] = [
     severity: 'medium',
   }),
   tok({ id: 'stripe-webhook-secret', description: 'Stripe webhook signing secret', prefix: 'whsec_', body: [[A62, 32, 64]] }),
-  tok({ id: 'square-access-token', description: 'Square access token', prefix: 'EAAA', body: [[B64URL, 60]], severity: 'critical' }),
+  {
+    // EAAA + 60 today; gitleaks also takes shorter ones. Base64 neighbours are excluded so a run inside a
+    // certificate or blob (`…+EAAA…/…`) is not taken for a token.
+    id: 'square-access-token',
+    description: 'Square access token',
+    keywords: ['eaaa'],
+    pattern: /(?<![\w+/-])(EAAA[\w-]{40,60})(?![\w+/=-])/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [`SQUARE_ACCESS_TOKEN=EAAA${fake(B64URL, 60, 'sq1')}`, `token=EAAA${fake(B64URL, 40, 'sq2')}`],
+      negative: [`MIIB+EAAA${fake(B64URL, 50, 'sq3')}/x`, `EAAA${fake(B64URL, 20, 'sq4')}`, `aws-cli@sha256:eaaa${fake(HEX, 60, 'sq5')}`],
+    },
+  },
   tok({ id: 'square-oauth-secret', description: 'Square OAuth application secret', prefix: 'sq0csp-', body: [[B64URL, 43]] }),
-  tok({ id: 'square-legacy-token', description: 'Square legacy access token', prefix: 'sq0atp-', body: [[B64URL, 22]] }),
-  tok({
+  tok({ id: 'square-legacy-token', description: 'Square legacy access token', prefix: 'sq0atp-', body: [[B64URL, 22, 60]] }),
+  {
+    // access_token$production$<merchant id>$<32 hex>; the trailing part is often cut off in config, and
+    // sandbox tokens have the same shape.
     id: 'braintree-access-token',
     description: 'PayPal Braintree access token',
-    prefix: 'access_token$production$',
-    body: [[A36, 16], '$', [HEX, 32]],
+    keywords: ['access_token$production$', 'access_token$sandbox$'],
+    pattern: /(?<![\w$-])(access_token\$(?:production|sandbox)\$[a-z0-9]{16}(?:\$[a-f0-9]{32})?)(?![\w$-])/g,
+    entropy: 3,
     severity: 'critical',
-  }),
+    confidence: 'high',
+    examples: {
+      positive: [
+        `BT_TOKEN=access_token$production$${fake(A36, 16, 'bt1')}$${fake(HEX, 32, 'bt2')}`,
+        `braintreeToken: "access_token$sandbox$${fake(A36, 16, 'bt3')}"`,
+      ],
+      negative: [`access_token$staging$${fake(A36, 16, 'bt4')}`, `access_token$production$${fake(A36, 8, 'bt5')}`],
+    },
+  },
+  {
+    id: 'braintree-tokenization-key',
+    description: 'Braintree tokenization key (client-side, lets anyone create payment methods)',
+    keywords: ['production_', 'sandbox_'],
+    pattern: /(?<![\w-])((?:production|sandbox)_[a-z0-9]{8}_[a-z0-9]{16})(?![\w-])/g,
+    window: { before: 8, after: 40 },
+    entropy: 3,
+    validate: (s) => /\d/.test(s.slice(s.indexOf('_') + 1)),
+    severity: 'medium',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `braintree_key = "sandbox_${fake(A36, 8, 'btk1')}_${fake(A36, 16, 'btk2')}"`,
+        `production_${fake(A36, 8, 'btk3')}_${fake(A36, 16, 'btk4')}`,
+      ],
+      negative: [`development_${fake(A36, 8, 'btk5')}_${fake(A36, 16, 'btk6')}`, 'production_database_connectionstring'],
+    },
+  },
   keyed({
     id: 'paypal-client-secret',
     description: 'PayPal REST client secret',
@@ -49,8 +92,17 @@ export const paymentRules: Rule[] = [
     id: 'adyen-api-key',
     description: 'Adyen API key',
     ids: ['adyen'],
-    secret: 'AQE[\\w+/=-]{100,300}',
+    // the long management API key, or the shorter `AQE<id>.<key>` shape gitleaks tests with
+    secret: '(?:AQE[A-Za-z0-9]{5,}\\.[\\w=-]{50,80}|AQE[\\w+/=-]{100,300})',
     sample: 'AQE' + fake(B64URL, 150, 'adyen'),
+  }),
+  keyed({
+    id: 'adyen-client-key',
+    description: 'Adyen client key (next to the vendor name)',
+    ids: ['adyen'],
+    secret: '(?:test|live)_[A-Za-z0-9]{30,40}',
+    sample: 'live_' + fake(A62, 34, 'adyenck'),
+    severity: 'medium',
   }),
   tok({
     id: 'plaid-access-token',
@@ -78,13 +130,20 @@ export const paymentRules: Rule[] = [
   tok({ id: 'razorpay-key', description: 'Razorpay live key id', prefix: 'rzp_live_', body: [[A62, 14]] }),
   keyed({ id: 'razorpay-secret', description: 'Razorpay key secret', ids: ['razorpay'], secret: [A62, 24] }),
   tok({ id: 'flutterwave-secret-key', description: 'Flutterwave secret key', prefix: 'FLWSECK-', body: [[HEX, 32], '-X'] }),
-  tok({
+  {
+    // FLWSECK_TEST + 12 hex, written with or without a dash (the 32-hex `-X` form is the secret key)
     id: 'flutterwave-encryption-key',
     description: 'Flutterwave encryption key',
-    prefix: 'FLWSECK_TEST',
-    body: [[HEX, 12]],
+    keywords: ['flwseck_test'],
+    pattern: /(?<![\w-])(FLWSECK_TEST-?[a-fA-F0-9]{12})(?![\w-])/g,
+    entropy: 2.5,
     severity: 'medium',
-  }),
+    confidence: 'high',
+    examples: {
+      positive: [`FLW_ENCRYPTION_KEY=FLWSECK_TEST${fake(HEX, 12, 'flwe')}`, `key = "FLWSECK_TEST-${fake(HEX, 12, 'flwe2')}"`],
+      negative: [`FLWSECK_TEST-${fake(HEX, 32, 'flwe3')}-X`, `FLWSECK_TEST-${fake(HEX, 8, 'flwe4')}`],
+    },
+  },
   tok({
     id: 'shopify-access-token',
     description: 'Shopify admin API access token',
@@ -108,13 +167,15 @@ export const paymentRules: Rule[] = [
     id: 'shopify-token-long',
     description: 'Shopify access token or secret (newer, longer alphanumeric form)',
     keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_', 'shpua_'],
-    pattern: /(?<![\w-])(shp(?:at|ca|pa|ss|ua)_[A-Za-z0-9]{33,64})(?![\w-])/g,
+    // 32 characters only when they are not all hex (the hex form has its own rules above)
+    pattern: /(?<![\w-])(shp(?:at|ca|pa|ss|ua)_[A-Za-z0-9]{32,64})(?![\w-])/g,
+    validate: (s) => !/^shp\w\w_[A-Fa-f0-9]{32}$/.test(s),
     entropy: 3.5,
     severity: 'critical',
     confidence: 'high',
     examples: {
-      positive: [`SHOPIFY_TOKEN=shpat_${fake(A62, 40, 'shl')}`, `shpua_${fake(A62, 48, 'shl2')}`],
-      negative: [`shpat_${fake(A62, 12, 'shl3')}`],
+      positive: [`SHOPIFY_TOKEN=shpat_${fake(A62, 40, 'shl')}`, `shpua_${fake(A62, 48, 'shl2')}`, `shpss_${fake(A62, 32, 'shl4')}X`],
+      negative: [`shpat_${fake(A62, 12, 'shl3')}`, `shpss_${fake(HEX, 32, 'shl5')}`],
     },
   },
   tok({
@@ -128,7 +189,7 @@ export const paymentRules: Rule[] = [
     id: 'kraken-api-key',
     description: 'Kraken exchange API private key',
     ids: ['kraken'],
-    secret: '[A-Za-z0-9/+=]{80,90}',
+    secret: '[\\w/+=-]{80,90}',
     sample: fake(A62, 86, 'kraken') + '==',
   }),
   keyed({ id: 'binance-api-secret', description: 'Binance API secret', ids: ['binance'], secret: [A62, 64] }),
@@ -136,7 +197,12 @@ export const paymentRules: Rule[] = [
   tok({ id: 'easypost-api-key', description: 'EasyPost production API key', prefix: 'EZAK', body: [[A62, 54]] }),
   tok({ id: 'easypost-test-key', description: 'EasyPost test API key', prefix: 'EZTK', body: [[A62, 54]], severity: 'low' }),
   tok({ id: 'shippo-token', description: 'Shippo API token', prefix: 'shippo_live_', body: [[HEX, 40]] }),
-  tok({ id: 'duffel-token', description: 'Duffel API token', prefix: 'duffel_live_', body: [[B64URL, 43]] }),
+  tok({
+    id: 'duffel-token',
+    description: 'Duffel API token',
+    prefix: 'duffel_live_',
+    body: [[{ chars: B64URL.chars + '=', cls: '\\w=-' }, 43]],
+  }),
   keyed({
     id: 'checkout-secret-key',
     description: 'Checkout.com secret key',
@@ -177,7 +243,7 @@ export const paymentRules: Rule[] = [
     id: 'chargebee-api-key',
     description: 'Chargebee API key',
     ids: ['chargebee'],
-    secret: 'live_[A-Za-z0-9]{30,40}',
+    secret: '(?:live|test)_[A-Za-z0-9]{30,40}',
     sample: 'live_' + fake(A62, 34, 'cb'),
   }),
   keyed({

@@ -109,14 +109,18 @@ export const registryRules: Rule[] = [
     secret: 'cmVmd[A-Za-z0-9]{59}',
     sample: 'cmVmd' + fake(A62, 59, 'jf'),
   }),
-  keyed({
-    id: 'jfrog-password',
-    description: 'JFrog/Artifactory password or identity token',
-    ids: ['artifactory_password', 'jfrog_password', 'artifactory_token'],
-    secret: '[\\w.=+/-]{32,1024}',
-    sample: fake(B64URL, 64, 'jfp'),
-    entropy: 3.5,
-  }),
+  {
+    ...keyed({
+      id: 'jfrog-password',
+      description: 'JFrog/Artifactory password or identity token',
+      ids: ['artifactory_password', 'jfrog_password', 'artifactory_token'],
+      secret: '[\\w.=+/-]{32,1024}',
+      sample: fake(B64URL, 64, 'jfp'),
+      entropy: 3.5,
+    }),
+    // reference tokens (cmVmd…) and API keys (AKCp…) are reported by their own rules
+    validate: (s: string) => !/^(?:cmVmd|AKCp)/.test(s),
+  },
   keyed({
     id: 'jfrog-api-key',
     description: 'JFrog API key or identity token (next to a JFrog/Artifactory name)',
@@ -174,6 +178,24 @@ export const registryRules: Rule[] = [
     sample: fake(B64URL, 32, 'comp'),
     entropy: 3.5,
   }),
+  {
+    // pyx (Astral's registry): sk-pyx- user tokens and tp-pyx- trusted-publishing tokens, v1 (64 alnum) and
+    // v2 (`2` + 45 letters)
+    id: 'pyx-api-token',
+    description: 'pyx registry API token',
+    keywords: ['sk-pyx-', 'tp-pyx-'],
+    pattern: /(?<![\w-])((?:sk|tp)-pyx-(?:2[A-Za-z]{45}|[A-Za-z0-9]{64}))(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `PYX_TOKEN=sk-pyx-${fake(A62, 64, 'pyx1')}`,
+        `password="tp-pyx-2${fake({ chars: A62.chars.slice(10), cls: 'A-Za-z' }, 45, 'pyx2')}"`,
+      ],
+      negative: [`sk-pyx-${fake(A62, 30, 'pyx3')}`, `sk-pyx-${'x'.repeat(64)}`],
+    },
+  },
 ];
 void B64;
 void A36;

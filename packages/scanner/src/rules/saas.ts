@@ -75,16 +75,32 @@ export const saasRules: Rule[] = [
     prefix: 'glsa_',
     body: [[A62, 32], '_', [HEX, 8]],
   }),
-  tok({
-    id: 'grafana-api-key',
-    description: 'Grafana API key (legacy)',
-    prefix: 'eyJrIjoi',
-    body: [
-      [B64, 70, 400],
-      [{ chars: '=', cls: '=' }, 0, 2],
-    ],
-  }),
-  tok({ id: 'dynatrace-token', description: 'Dynatrace API token', prefix: 'dt0c01.', body: [[A36U, 24], '.', [A36U, 64]] }),
+  {
+    // eyJrIjoi… is base64 of {"k":"…; Grafana keys go on with "n" (name) and "id", Power BI embed links with
+    // a tenant id ("t") and no name, which must not be reported
+    ...tok({
+      id: 'grafana-api-key',
+      description: 'Grafana API key (legacy)',
+      prefix: 'eyJrIjoi',
+      body: [
+        [B64, 70, 400],
+        [{ chars: '=', cls: '=' }, 0, 2],
+      ],
+    }),
+    validate: (s: string) => {
+      const json = Buffer.from(s.replace(/=+$/, ''), 'base64').toString('latin1');
+      return /"n"/.test(json) || !/"t"/.test(json);
+    },
+    examples: {
+      positive: [
+        `GRAFANA_API_KEY=${Buffer.from(`{"k":"${fake(A62, 32, 'gfk')}","n":"deploy","id":1}`).toString('base64')}`,
+        `grafana_api_key = "eyJrIjoi${fake(B64, 72, 'grafana-api-key0')}"`,
+      ],
+      negative: [`https://app.powerbi.com/view?r=${Buffer.from(`{"k":"${uuid('pbi1')}","t":"${uuid('pbi2')}","c":3}`).toString('base64')}`],
+    },
+  },
+  // upper case today; gitleaks matches case-insensitively
+  tok({ id: 'dynatrace-token', description: 'Dynatrace API token', prefix: 'dt0c01.', body: [[A62, 24], '.', [A62, 64]], entropy: 3.5 }),
   keyed({
     id: 'honeycomb-api-key',
     description: 'Honeycomb API key',
@@ -154,7 +170,8 @@ export const saasRules: Rule[] = [
     id: 'airtable-api-key',
     description: 'Airtable API key (legacy)',
     ids: ['airtable'],
-    secret: 'key[A-Za-z0-9]{14}',
+    // key + 14; gitleaks takes any 17 alphanumerics next to the name
+    secret: '(?:key[A-Za-z0-9]{14}|[A-Za-z0-9]{17})',
     sample: 'key' + fake(A62, 14, 'at'),
   }),
   keyed({
@@ -260,11 +277,12 @@ export const saasRules: Rule[] = [
     id: 'doppler-token',
     description: 'Doppler token (personal/service/CLI/SCIM/audit)',
     keywords: ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'],
-    pattern: /(?<![\w.-])(dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9_.-]{40,44})(?![\w-])/g,
+    // service tokens may carry an environment name: dp.st.<env>.<40-44>
+    pattern: /(?<![\w.-])(dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{2,35}\.)?[A-Za-z0-9_-]{40,44})(?![\w.-])/g,
     severity: 'critical',
     confidence: 'high',
     examples: {
-      positive: [`DOPPLER_TOKEN=dp.st.prd.${fake(A62, 40, 'dop')}`, `dp.pt.${fake(A62, 43, 'dop2')}`],
+      positive: [`DOPPLER_TOKEN=dp.st.prd.${fake(A62, 40, 'dop')}`, `dp.pt.${fake(A62, 43, 'dop2')}`, `dp.st.dev.${fake(A62, 43, 'dop3')}`],
       negative: [`dp.pt.${fake(A62, 20, 'dop2')}`],
     },
   },
@@ -274,7 +292,7 @@ export const saasRules: Rule[] = [
     description: 'Terraform Cloud / Enterprise API token',
     prefix: '',
     keywords: ['.atlasv1.'],
-    body: [[A36, 14], '.atlasv1.', [B64URL, 60, 70]],
+    body: [[A62, 14], '.atlasv1.', [{ chars: B64URL.chars + '=', cls: '\\w=-' }, 60, 70]],
   }),
   // Vault 1.10+ tokens: hvs. (service), hvb. (batch), hvr. (recovery). Service tokens are ~95 chars when
   // stored in Vault's own format but 24+ for tokens from older or custom token stores.
@@ -302,14 +320,19 @@ export const saasRules: Rule[] = [
     severity: 'critical',
     entropy: 3.5,
   }),
-  keyed({
-    id: 'vault-token-legacy',
-    description: 'HashiCorp Vault token (legacy s. prefix)',
-    ids: ['vault_token', 'x-vault-token'],
-    secret: 's\\.[A-Za-z0-9]{24}',
-    sample: 's.' + fake(A62, 24, 'vlt'),
-    severity: 'critical',
-  }),
+  {
+    // s. + 24 (Vault) or more (Nosey Parker takes up to 100) next to a Vault name; the value must mix upper
+    // case, lower case and digits so that member accesses (`s.AcceptanceTimeoutSeconds`) stay out
+    ...keyed({
+      id: 'vault-token-legacy',
+      description: 'HashiCorp Vault token (legacy s. prefix)',
+      ids: ['vault', 'x-vault-token'],
+      secret: 's\\.[A-Za-z0-9]{24,100}',
+      sample: 's.' + fake(A62, 24, 'vlt'),
+      severity: 'critical',
+    }),
+    validate: (s: string) => /[a-z]/.test(s.slice(2)) && /[A-Z]/.test(s) && /\d/.test(s),
+  },
   {
     // tskey-<kind>-<id>CNTRL-<secret> for auth, api, client (OAuth), webhook and scim keys; older keys
     // have no kind and no CNTRL marker.
@@ -380,8 +403,8 @@ export const saasRules: Rule[] = [
     id: 'dropbox-short-lived-token',
     description: 'Dropbox short-lived access token',
     prefix: 'sl.',
-    keywords: ['dropbox', 'sl.b', 'sl.u'],
-    body: [[B64URL, 130, 1000]],
+    keywords: ['dropbox', 'sl.'],
+    body: [[{ chars: B64URL.chars + '=', cls: '\\w=-' }, 130, 1000]],
   }),
   keyed({
     id: 'dropbox-long-lived-token',
@@ -407,7 +430,7 @@ export const saasRules: Rule[] = [
     id: 'typeform-pat',
     description: 'Typeform personal access token',
     prefix: 'tfp_',
-    body: [[{ chars: B64URL.chars + '.', cls: '\\w.-' }, 59]],
+    body: [[{ chars: B64URL.chars + '.=', cls: '\\w.=-' }, 59]],
   }),
   keyed({
     id: 'launchdarkly-token',
@@ -418,13 +441,26 @@ export const saasRules: Rule[] = [
   }),
   tok({ id: 'readme-api-key', description: 'ReadMe API key', prefix: 'rdme_', body: [[A36, 70]] }),
   tok({ id: 'prefect-api-key', description: 'Prefect API key', prefix: 'pnu_', body: [[A62, 36]] }),
-  tok({ id: 'infracost-api-key', description: 'Infracost API key', prefix: 'ico-', body: [[A62, 32]] }),
+  {
+    // ico- + 32; not right after a dot, so asset names such as video_box.ico-<hash>.png stay out
+    id: 'infracost-api-key',
+    description: 'Infracost API key',
+    keywords: ['ico-'],
+    pattern: /(?<![\w.-])(ico-[A-Za-z0-9]{32})(?![\w-])/g,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`INFRACOST_API_KEY=ico-${fake(A62, 32, 'ico1')}`, `secret_value = "ico-${fake(A62, 32, 'ico2')}"`],
+      negative: [`assets/video_box.ico-${fake(HEX, 32, 'ico3')}.png`, `ico-${'X'.repeat(32)}`],
+    },
+  },
   tok({ id: 'scalingo-token', description: 'Scalingo API token', prefix: 'tk-us-', body: [[B64URL, 48]] }),
   tok({
     id: 'defined-networking-token',
     description: 'Defined Networking API token',
     prefix: 'dnkey-',
-    body: [[B64URL, 26, 26], '-', [B64URL, 52, 52]],
+    body: [[{ chars: B64URL.chars + '=', cls: '\\w=-' }, 26, 26], '-', [{ chars: B64URL.chars + '=', cls: '\\w=-' }, 52, 52]],
   }),
   tok({
     id: 'settlemint-token',
@@ -439,6 +475,8 @@ export const saasRules: Rule[] = [
     ids: ['bundle_enterprise__contribsys__com', 'bundle_gems__contribsys__com'],
     secret: '[a-f0-9]{8}:[a-f0-9]{8}',
     sample: fake(HEX, 8, 'sk1') + ':' + fake(HEX, 8, 'sk2'),
+    // the variable name is unmistakable; hex words such as cafebabe:deadbeef have low entropy but are valid
+    entropy: 2,
   }),
   keyed({
     id: 'maxmind-license-key',
@@ -447,13 +485,25 @@ export const saasRules: Rule[] = [
     secret: '[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk',
     sample: fake(A62, 6, 'mm') + '_' + fake(A62, 29, 'mm2') + '_mmk',
   }),
-  keyed({
+  {
+    // Salesforce session/access tokens: the 15-character org id (00D…), `!`, 96 more; unmistakable on their own,
+    // found near 00D (the org id prefix) or a Salesforce name
     id: 'salesforce-access-token',
-    description: 'Salesforce access token',
-    ids: ['salesforce', 'sfdc'],
-    secret: '00[A-Za-z0-9]{13}![\\w.]{96}',
-    sample: '00D' + fake(A62, 12, 'sf') + '!' + fake(A62, 96, 'sf2'),
-  }),
+    description: 'Salesforce access/session token (org id!token)',
+    keywords: ['00d', 'salesforce', 'sfdc'],
+    pattern: /(?<![\w!.])(00[A-Za-z0-9]{13}![A-Za-z0-9._]{96})(?![\w.!])/g,
+    window: { before: 8, after: 120 },
+    entropy: 4,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `Access Token      00D${fake(A62, 12, 'sfs1')}!${fake(A62, 96, 'sfs2')}`,
+        `sf_token: "00D${fake(A62, 12, 'sfs3')}!AQ${fake(A62, 94, 'sfs4')}"`,
+      ],
+      negative: [`00D${fake(A62, 12, 'sfs5')}!${fake(A62, 40, 'sfs6')}`, `id=00D${fake(A62, 12, 'sfs7')}`],
+    },
+  },
   keyed({
     id: 'mongodb-atlas-api-key',
     description: 'MongoDB Atlas API private key',
@@ -577,7 +627,7 @@ export const saasRules: Rule[] = [
     id: 'gocardless-api-token',
     description: 'GoCardless access token',
     ids: ['gocardless'],
-    secret: '(?:live|sandbox)_[\\w-]{40}',
+    secret: '(?:live|sandbox)_[\\w=-]{40}',
     sample: 'live_' + fake(B64URL, 40, 'gcl'),
   }),
   keyed({

@@ -1,7 +1,7 @@
 // Source hosting and CI credentials: GitHub, GitLab, Bitbucket, Atlassian, Gitea, Sourcegraph,
 // CircleCI, Travis, Buildkite, Drone, Codecov, SonarQube, Snyk, Harness.
 import type { Rule } from '../types.js';
-import { A62, B64URL, HEX, A36, fake, keyed, tok, uuid, UUID_RE } from './define.js';
+import { A62, B64URL, HEX, fake, keyed, tok, uuid, UUID_RE } from './define.js';
 
 export const vcsRules: Rule[] = [
   tok({ id: 'github-pat', description: 'GitHub personal access token (classic)', prefix: 'ghp_', body: [[A62, 36]], severity: 'critical' }),
@@ -42,6 +42,7 @@ export const vcsRules: Rule[] = [
     description: 'GitLab runner registration token',
     prefix: 'GR1348941',
     body: [[B64URL, 20]],
+    entropy: 3,
   }),
   tok({ id: 'gitlab-runner-auth-token', description: 'GitLab runner authentication token', prefix: 'glrt-', body: [[B64URL, 20, 60]] }),
   tok({ id: 'gitlab-deploy-token', description: 'GitLab deploy token', prefix: 'gldt-', body: [[B64URL, 20, 60]] }),
@@ -120,26 +121,40 @@ export const vcsRules: Rule[] = [
     keywords: ['sqp_', 'squ_', 'sqa_'],
     body: [[{ chars: 'pua', cls: 'pua' }, 1], '_', [HEX, 40]],
   }),
-  keyed({ id: 'snyk-token', description: 'Snyk API token', ids: ['snyk'], secret: UUID_RE, sample: uuid('snyk') }),
+  keyed({
+    id: 'snyk-token',
+    description: 'Snyk API token',
+    ids: ['snyk'],
+    secret: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+    sample: uuid('snyk').toUpperCase(),
+  }),
   tok({
     id: 'harness-pat',
     description: 'Harness personal/service account token',
     prefix: 'pat.',
     body: [[B64URL, 22], '.', [A62, 24], '.', [A62, 20]],
   }),
-  keyed({ id: 'jenkins-api-token', description: 'Jenkins API token', ids: ['jenkins'], secret: [HEX, 34] }),
   keyed({
+    id: 'jenkins-api-token',
+    description: 'Jenkins API token or crumb',
+    ids: ['jenkins'],
+    // 34-hex API tokens (11…), 32-hex crumbs and legacy UUID tokens
+    secret: `(?:[a-f0-9]{32,34}|${UUID_RE})`,
+    sample: '11' + fake(HEX, 32, 'jenk'),
+  }),
+  {
+    // JetBrains TeamCity access tokens: a JWT-like value whose header always decodes to {"typ": "TCV2"}
     id: 'teamcity-token',
-    description: 'TeamCity access token',
-    ids: ['teamcity'],
-    secret: 'eyJ0eXAiOiAiVENWMiJ9[\\w.-]{40,160}',
-    sample: 'eyJ0eXAiOiAiVENWMiJ9.' + fake(B64URL, 60, 'tc'),
-  }),
-  keyed({
-    id: 'octopus-deploy-api-key',
-    description: 'Octopus Deploy API key',
-    ids: ['octopus'],
-    secret: 'API-[A-Z0-9]{26}',
-    sample: 'API-' + fake(A36, 26, 'oct').toUpperCase(),
-  }),
+    description: 'TeamCity access token (TCV2)',
+    keywords: ['eyj0exaioiaivenwmij9'],
+    pattern: /(?<![\w-])(eyJ0eXAiOiAiVENWMiJ9\.[\w-]{20,80}\.[\w-]{20,120})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`<add key="ClearTextPassword" value="eyJ0eXAiOiAiVENWMiJ9.${fake(B64URL, 36, 'tc1')}.${fake(B64URL, 48, 'tc2')}" />`],
+      negative: [`eyJ0eXAiOiAiVENWMiJ9.${fake(B64URL, 20, 'tc3')}`],
+    },
+  },
+  // octopus-deploy-api-key (API- + 26) is in vendors-reference.ts: it is recognised without the vendor name
 ];

@@ -131,9 +131,11 @@ export const referenceVendorRules: Rule[] = [
   }),
   keyed({
     id: 'sonarqube-login-token',
-    description: 'SonarQube token passed as sonar.login (40 hex)',
+    description: 'SonarQube token passed as sonar.login / sonar.token',
     ids: ['sonar.login', 'sonar_login', 'sonarlogin', 'sonar-login', 'sonar_token', 'sonar.token'],
-    secret: [HEX, 40],
+    // 40 hex (SonarQube) or the 40 alphanumerics gitleaks takes; sqp_/squ_/sqa_ tokens have their own rule
+    secret: '[A-Za-z0-9]{40}',
+    sample: fake(HEX, 40, 'sonarlt'),
     entropy: 3,
   }),
   keyed({
@@ -149,24 +151,35 @@ export const referenceVendorRules: Rule[] = [
     id: 'vault-token-legacy-br',
     description: 'HashiCorp Vault batch or recovery token (legacy b./r. prefix)',
     keywords: ['vault'],
-    pattern: /vault[\w.-]{0,25}["'\s]{0,3}(?:=|:|=>)["'\s]{0,3}((?:r\.[A-Za-z0-9]{24}|b\.AAAAAQ[\w-]{60,300}))(?![\w-])/gi,
+    // r./b. + 24 or more (Nosey Parker takes up to 100) or the long b.AAAAAQ… batch form; the short forms must
+    // mix upper case, lower case and digits so member accesses (`b.removeTransientObservers`) stay out
+    pattern: /vault[\w.-]{0,25}["'\s]{0,3}(?:=|:|=>)["'\s]{0,3}((?:[rb]\.[A-Za-z0-9]{24,100}|b\.AAAAAQ[\w-]{60,300}))(?![\w-])/gi,
+    validate: (s) => s.startsWith('b.AAAAAQ') || (/[a-z]/.test(s.slice(2)) && /[A-Z]/.test(s) && /\d/.test(s)),
     entropy: 3.5,
     severity: 'critical',
     confidence: 'medium',
     examples: {
-      positive: [`VAULT_TOKEN=r.${fake(A62, 24, 'vr')}`, `vault_token: "b.AAAAAQ${fake(B64URL, 90, 'vb')}"`],
-      negative: [`VAULT_TOKEN=r.${'x'.repeat(24)}`, `other=r.${fake(A62, 24, 'vr')}`],
+      positive: [
+        `VAULT_TOKEN=r.${fake(A62, 24, 'vr')}`,
+        `vault_token: "b.AAAAAQ${fake(B64URL, 90, 'vb')}"`,
+        `VAULT_CLIENT_TOKEN="b.${fake(A62, 26, 'vb2')}"`,
+      ],
+      negative: [`VAULT_TOKEN=r.${'x'.repeat(24)}`, `other=r.${fake(A62, 24, 'vr')}`, 'vault_handler = b.removeTransientObservers'],
     },
   },
   {
     id: 'slack-legacy-workspace-token',
     description: 'Slack legacy workspace/refresh token (xoxa-, xoxr- without numeric ids)',
     keywords: ['xoxa-', 'xoxr-'],
+    // one run; the dash-separated form with numeric ids (xoxa-2-<id>-…) is slack-legacy-token
     pattern: /(?<![\w-])(xox[ar]-[A-Za-z0-9]{8,48})(?![\w-])/g,
     entropy: 3.5,
     severity: 'high',
     confidence: 'high',
-    examples: { positive: [`SLACK_REFRESH=xoxr-${fake(A62, 40, 'xoxr')}`], negative: ['xoxr-xxxxxxxxxxxxxxxx', 'xoxr-short'] },
+    examples: {
+      positive: [`SLACK_REFRESH=xoxr-${fake(A62, 40, 'xoxr')}`],
+      negative: ['xoxr-xxxxxxxxxxxxxxxx', 'xoxr-short', 'https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md'],
+    },
   },
   {
     id: 'freemius-secret-key',
@@ -246,10 +259,15 @@ export const referenceVendorRules: Rule[] = [
     id: 'wireguard-preshared-key',
     description: 'WireGuard peer preshared key',
     keywords: ['presharedkey'],
-    pattern: /^\s{0,8}PresharedKey\s{0,4}=\s{0,4}([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)/gm,
+    // 43 base64 + `=`; the last character is not checked (a hand-edited or sample key is still a key here)
+    pattern: /^\s{0,8}PresharedKey\s{0,4}=\s{0,4}([A-Za-z0-9+/]{43}=)/gm,
+    entropy: 3.5,
     severity: 'high',
     confidence: 'high',
-    examples: { positive: [`[Peer]\nPresharedKey = ${fake(B64, 42, 'wgpsk')}A=`], negative: ['PresharedKey = <your preshared key>'] },
+    examples: {
+      positive: [`[Peer]\nPresharedKey = ${fake(B64, 42, 'wgpsk')}A=`, `[Peer]\nPresharedKey = ${fake(B64, 43, 'wgpsk2')}=`],
+      negative: ['PresharedKey = <your preshared key>', `PresharedKey = ${'A'.repeat(43)}=`],
+    },
   },
   {
     id: 'jwt-literal-signing-secret',
@@ -266,6 +284,182 @@ export const referenceVendorRules: Rule[] = [
         `jwt.encode(claims, "${fake(A62, 20, 'jwtpy')}", algorithm="HS256")`,
       ],
       negative: ['jwt.sign(payload, process.env.JWT_SECRET)', "jwt.sign(payload, 'changeme-secret')", "jwt.verify(token, 'xxxxxxxxxxxx')"],
+    },
+  },
+  {
+    // Figma's older personal access tokens: 4 hex, then a v4-looking UUID, next to the name
+    id: 'figma-pat-legacy',
+    description: 'Figma personal access token (legacy UUID form)',
+    keywords: ['figma'],
+    pattern: new RegExp(`figma[\\w.-]{0,20}[\\s'":=]{1,6}([0-9a-f]{4}-${UUID_RE})(?![\\w-])`, 'gi'),
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `--header='X-Figma-Token: ${fake(HEX, 4, 'fig1')}-${uuid('fig2')}'`,
+        `FIGMA_TOKEN=${fake(HEX, 4, 'fig3')}-${uuid('fig4')}`,
+      ],
+      negative: [`request_id: ${fake(HEX, 4, 'fig5')}-${uuid('fig6')}`],
+    },
+  },
+  tok({
+    id: 'segment-public-api-token',
+    description: 'Segment Public API token',
+    prefix: 'sgp_',
+    body: [[A62, 64]],
+    entropy: 4,
+  }),
+  {
+    // Twitch stream keys: live_<user id>_<30-36 characters>
+    id: 'twitch-stream-key',
+    description: 'Twitch stream key',
+    keywords: ['live_'],
+    pattern: /(?<![\w-])(live_\d{8,12}_[A-Za-z0-9]{30,36})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `STREAM_KEY=live_${fake(NUM, 9, 'tws1')}_${fake(A62, 30, 'tws2')}`,
+        `rtmp://live.twitch.tv/app/live_${fake(NUM, 9, 'tws3')}_${fake(A62, 34, 'tws4')}`,
+      ],
+      negative: [`live_${fake(NUM, 9, 'tws5')}_${fake(A62, 25, 'tws6')}`, 'stream_url: "rtmp://live.twitch.tv/app/STREAM_KEY"'],
+    },
+  },
+  {
+    // api_key= in a request URL to api.nasa.gov
+    id: 'nasa-api-key-url',
+    description: 'NASA API key in an api.nasa.gov URL',
+    keywords: ['nasa.gov/'],
+    pattern: /nasa\.gov\/[^\s'"`<>]{0,200}?[?&]api_key=([A-Za-z0-9]{40})(?![A-Za-z0-9])/g,
+    entropy: 3.5,
+    severity: 'medium',
+    confidence: 'high',
+    examples: {
+      positive: [`get('https://api.nasa.gov/planetary/earth/imagery?lon=1&api_key=${fake(A62, 40, 'nasa1')}')`],
+      negative: ['https://api.nasa.gov/planetary/apod?api_key=DEMO_KEY', `https://example.com/?api_key=${fake(A62, 40, 'nasa2')}`],
+    },
+  },
+  {
+    // particle.io access tokens in the calls the docs show: access_token=… or a Bearer header, with the
+    // api.particle.io URL before or after them on the same command
+    id: 'particle-access-token-url',
+    description: 'Particle.io access token in an API call',
+    keywords: ['api.particle.io'],
+    pattern: /(?:access_token=|Authorization:\s{0,4}Bearer\s{1,4})([A-Za-z0-9]{40})(?![A-Za-z0-9])/g,
+    window: { before: 300, after: 300 },
+    validate: (_s, ctx) => ctx.window.includes('api.particle.io'),
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `curl https://api.particle.io/v1/devices -H "Authorization: Bearer ${fake(HEX, 40, 'pio1')}"`,
+        `curl -d access_token=${fake(HEX, 40, 'pio2')} \\\nhttps://api.particle.io/v1/devices`,
+      ],
+      negative: [`curl https://api.example.com/v1 -H "Authorization: Bearer ${fake(HEX, 40, 'pio3')}"`],
+    },
+  },
+  {
+    // the license key in newrelic.yml without the NRAL suffix (40 hex), under the generated file's own comment
+    id: 'newrelic-license-key-yml',
+    description: 'New Relic license key in newrelic.yml (40 hex)',
+    keywords: ['license_key'],
+    pattern: /\blicense_key:\s{0,4}['"]?([a-f0-9]{40})(?![\w-])/g,
+    window: { before: 400 },
+    validate: (_s, ctx) => /new[ _-]?relic/i.test(ctx.window),
+    entropy: 3,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`# Required license key associated with your New Relic account.\nlicense_key: ${fake(HEX, 40, 'nrl1')}`],
+      negative: [`license_key: ${fake(HEX, 40, 'nrl2')}`, `# New Relic\nlicense_key: '<%= ENV["NEW_RELIC_LICENSE_KEY"] %>'`],
+    },
+  },
+  {
+    // API- + 26 upper-case alphanumerics; must contain digits, so words after API- (API-DOCUMENTATION…) stay out
+    id: 'octopus-deploy-api-key',
+    description: 'Octopus Deploy API key',
+    keywords: ['api-'],
+    pattern: /(?<![\w-])(API-[A-Z0-9]{26})(?![\w-])/g,
+    window: { before: 8, after: 40 },
+    validate: (s) => (s.slice(4).match(/\d/g) ?? []).length >= 3 && /[A-Z]/.test(s.slice(4)),
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`set apikey="API-${fake({ chars: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', cls: 'A-Z0-9' }, 26, 'oct1')}"`],
+      negative: ['msgstr "GSSAPI-VIRHEKAPSELOINTIMERKKIJONO."', 'https://fog-ringer-f42.notion.site/API-BD80F56CDC1441E6BF6011AB6D852875'],
+    },
+  },
+  {
+    // an Ansible Vault payload: encrypted, but committed vault files are worth knowing about (low severity)
+    id: 'ansible-vault-payload',
+    description: 'Ansible Vault encrypted payload',
+    keywords: ['ansible_vault;'],
+    pattern: /(\$?ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w-]{0,40})?)[\r\n]+\s{0,12}[0-9a-f]{32,}/g,
+    severity: 'low',
+    confidence: 'medium',
+    reportAt: 'match',
+    examples: {
+      positive: [
+        `$ANSIBLE_VAULT;1.1;AES256\n${fake(HEX, 80, 'av1')}\n${fake(HEX, 80, 'av2')}`,
+        `secret: !vault |\n  $ANSIBLE_VAULT;1.2;AES256;prod\n  ${fake(HEX, 64, 'av3')}`,
+      ],
+      negative: ['$ANSIBLE_VAULT;1.1;AES256', 'see docs for ANSIBLE_VAULT;1.1;AES256 headers'],
+    },
+  },
+  {
+    // Okta API tokens are 00 + 40; gitleaks also takes any 42 base64url characters next to "okta"
+    ...keyed({
+      id: 'okta-access-token-keyed',
+      description: 'Okta access token (42 characters next to the name)',
+      ids: ['okta'],
+      secret: '(?!00)[\\w=-]{42}',
+      sample: fake(B64URL, 42, 'oktak'),
+      entropy: 3.5,
+    }),
+    validate: (s: string) => /\d/.test(s) && /[a-zA-Z]/.test(s),
+  },
+  {
+    // Blynk organization API: a 40-character bearer token or OAuth client secret (after `client_secret=`) in a
+    // call whose URL is on blynk.cloud, before or after it
+    id: 'blynk-organization-token',
+    description: 'Blynk organization access token or OAuth client secret',
+    keywords: ['blynk.cloud'],
+    // (`curl -u oa2-client-id_…:<secret>` is reported as curl user credentials)
+    pattern: /(?:Authorization:\s{0,4}Bearer\s{1,4}|oa2-client-id_[\w-]{32}&client_secret=)([\w-]{40})(?![\w-])/g,
+    window: { before: 300, after: 300 },
+    validate: (_s, ctx) => ctx.window.includes('blynk.cloud'),
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [
+        `curl https://fra1.blynk.cloud/api/organization/profile -H "Authorization: Bearer ${fake(B64URL, 40, 'bo1')}"`,
+        `curl -X POST "https://fra1.blynk.cloud/oauth2/token?grant_type=client_credentials&client_id=oa2-client-id_${fake(B64URL, 32, 'bo2')}&client_secret=${fake(B64URL, 40, 'bo3')}"`,
+      ],
+      negative: [`curl https://api.example.com/ -H "Authorization: Bearer ${fake(B64URL, 40, 'bo4')}"`],
+    },
+  },
+  {
+    // sk- + 48 alphanumerics: the pre-2024 OpenAI key format (Nosey Parker's rule), also when the T3BlbkFJ
+    // marker has been altered; mixed case and digits are required
+    id: 'openai-api-key-48',
+    description: 'OpenAI API key (sk- + 48 characters)',
+    keywords: ['sk-'],
+    pattern: /(?<![\w-])(sk-[A-Za-z0-9]{48})(?![\w-])/g,
+    window: { before: 120, after: 60 },
+    // (Stability AI keys have the same shape and their own rule, next to the name: not when it is nearby)
+    validate: (s, ctx) =>
+      /[a-z]/.test(s.slice(3)) && /[A-Z]/.test(s) && /\d/.test(s) && !/T3BlbkFJ/.test(s) && !/stabilit/i.test(ctx.window),
+    entropy: 4,
+    severity: 'critical',
+    confidence: 'high',
+    examples: {
+      positive: [`curl https://api.openai.com/v1/models -H "Authorization: Bearer sk-${fake(A62, 48, 'oa48')}"`],
+      negative: [`sk-${fake(A62, 40, 'oa48b')}`, `sk-${'a'.repeat(48)}`, `sk-${fake(A62, 20, 'oa48c')}T3BlbkFJ${fake(A62, 20, 'oa48d')}`],
     },
   },
 ];

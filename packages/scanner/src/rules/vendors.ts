@@ -33,7 +33,13 @@ export const vendorRules: Rule[] = [
     body: [[{ chars: 'por', cls: 'por' }, 1], '_', [A62, 30, 248]],
     entropy: 3.5,
   }),
-  tok({ id: 'adobe-client-secret', description: 'Adobe OAuth client secret', prefix: 'p8e-', body: [[A36, 32]], entropy: 3 }),
+  tok({
+    id: 'adobe-client-secret',
+    description: 'Adobe OAuth client secret',
+    prefix: 'p8e-',
+    body: [[{ chars: A62.chars + '-', cls: 'A-Za-z0-9-' }, 32]],
+    entropy: 3,
+  }),
   keyed({
     id: 'adobe-client-id',
     description: 'Adobe OAuth client ID',
@@ -148,7 +154,13 @@ export const vendorRules: Rule[] = [
     severity: 'low',
   }),
   tok({ id: 'shippo-test-token', description: 'Shippo test API token', prefix: 'shippo_test_', body: [[HEX, 40]], severity: 'low' }),
-  tok({ id: 'duffel-test-token', description: 'Duffel test API token', prefix: 'duffel_test_', body: [[B64URL, 43]], severity: 'low' }),
+  tok({
+    id: 'duffel-test-token',
+    description: 'Duffel test API token',
+    prefix: 'duffel_test_',
+    body: [[{ chars: B64URL.chars + '=', cls: '\\w=-' }, 43]],
+    severity: 'low',
+  }),
   tok({
     id: 'stripe-prod-key',
     description: 'Stripe secret/restricted key (sk_prod_/rk_prod_/rk_test_)',
@@ -224,6 +236,20 @@ export const vendorRules: Rule[] = [
     secret: '[\\w-]{11}\\.[\\w-]{43}',
     sample: fake(B64URL, 11, 'kagi') + '.' + fake(B64URL, 43, 'kagi2'),
   }),
+  {
+    // a Kagi session/API token in a search URL (kagi.com/search?token=…)
+    id: 'kagi-token-url',
+    description: 'Kagi token in a kagi.com URL',
+    keywords: ['kagi.com/'],
+    pattern: /kagi\.com\/[^\s'"`<>]{0,100}?[?&]token=([\w-]{11}\.[\w-]{43})(?![\w-])/g,
+    entropy: 3.5,
+    severity: 'high',
+    confidence: 'high',
+    examples: {
+      positive: [`https://kagi.com/search?token=${fake(B64URL, 11, 'kgu1')}.${fake(B64URL, 43, 'kgu2')}`],
+      negative: [`https://example.com/search?token=${fake(B64URL, 11, 'kgu3')}.${fake(B64URL, 43, 'kgu4')}`],
+    },
+  },
   keyed({ id: 'cisco-meraki-api-key', description: 'Cisco Meraki API key', ids: ['meraki'], secret: [HEX, 40], entropy: 3 }),
   keyed({
     id: 'finicity-client-secret',
@@ -270,13 +296,17 @@ export const vendorRules: Rule[] = [
   }),
   keyed({ id: 'rapidapi-access-token', description: 'RapidAPI key', ids: ['rapidapi', 'x-rapidapi-key'], secret: [B64URL, 50] }),
   keyed({ id: 'squarespace-access-token', description: 'Squarespace API key', ids: ['squarespace'], secret: UUID_RE, sample: uuid('sqs') }),
-  keyed({
-    id: 'sumologic-access-id',
-    description: 'Sumo Logic access ID',
-    ids: ['sumo'],
-    secret: 'su[A-Za-z0-9]{12}',
-    sample: 'su' + fake(A62, 12, 'sumo'),
-  }),
+  {
+    // su + 12; real ids contain digits, identifiers such as sumOfExposures do not
+    ...keyed({
+      id: 'sumologic-access-id',
+      description: 'Sumo Logic access ID',
+      ids: ['sumo'],
+      secret: 'su[A-Za-z0-9]{12}',
+      sample: 'su9' + fake(A62, 11, 'sumo'),
+    }),
+    validate: (s: string) => /\d/.test(s),
+  },
   keyed({ id: 'nasa-api-key', description: 'NASA API key', ids: ['nasa'], secret: [A62, 40] }),
   keyed({ id: 'particle-access-token', description: 'Particle.io access token', ids: ['particle'], secret: [HEX, 40] }),
   keyed({
@@ -322,8 +352,14 @@ export const vendorRules: Rule[] = [
     id: 'truenas-api-key',
     description: 'TrueNAS API key',
     keywords: ['bearer', 'login_with_api_key'],
-    pattern: /(?:Bearer\s{1,4}|"params"\s{0,4}:\s{0,4}\[\s{0,4}")(\d{1,5}-[a-zA-Z0-9]{64})(?![\w-])/g,
-    examples: { positive: [`-H "Authorization: Bearer 8-${fake(A62, 64, 'tn')}"`], negative: ['Authorization: Bearer 8-abc'] },
+    pattern: /(?:Bearer\s{1,4}|"params"\s{0,4}:\s{0,4}\[\s{0,12}")(\d{1,5}-[a-zA-Z0-9]{64})(?![\w-])/g,
+    examples: {
+      positive: [
+        `-H "Authorization: Bearer 8-${fake(A62, 64, 'tn')}"`,
+        `{\n  "method": "auth.login_with_api_key",\n  "params": [\n    "10-${fake(A62, 64, 'tn2')}"\n  ]\n}`,
+      ],
+      negative: ['Authorization: Bearer 8-abc'],
+    },
   }),
   url({
     id: 'sidekiq-sensitive-url',
