@@ -44,6 +44,8 @@ export interface PgChangeLogOptions {
   notifyDelayMs?: number;
   /** Rows older than this are deleted. */
   retentionSeconds?: number;
+  /** How often the listener registration is refreshed and old rows are pruned. */
+  housekeepingMs?: number;
   maxBackoffMs?: number;
   /** Longest wait for open transactions when a replica of an earlier version is listening. */
   settleMs?: number;
@@ -250,7 +252,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
   const marks: Array<[number, string]> = [];
   const housekeeping = (c: pg.Client) => {
     polls += 1;
-    const every = Math.max(1, Math.round(5000 / pollMs));
+    const every = Math.max(1, Math.round((opts.housekeepingMs ?? 5000) / pollMs));
     if (polls % every !== 0) return;
     // Keeps change_feed_listeners true for replicas that need a NOTIFY per change, and prunes the log.
     void serial<{ max: string | null }>(c, `${REGISTER}; ${OTHERS}; select max(id)::text as max from change_log`)
