@@ -66,7 +66,8 @@ const REGISTER = (() => {
     `delete from change_feed_listeners where pid not in (${live})`
   );
 })();
-const OTHERS = `select exists (select 1 from change_feed_listeners where pid <> pg_backend_pid()) as others`;
+const OTHER_LISTENER = `exists (select 1 from change_feed_listeners where pid <> pg_backend_pid())`;
+const OTHERS = `select ${OTHER_LISTENER} as others`;
 /** One statement, one snapshot: its horizon (no transaction below it still runs) and the rows at or
  *  above the previous horizon not yet seen, from other replicas. */
 const READ = `select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
@@ -205,13 +206,16 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
   const flush = () => {
     wakeTimer = undefined;
     const c = client;
-    if (!c || !connected || !othersListening) {
+    if (!c || !connected) {
       relayQueue = [];
       wakePending = false;
       return;
     }
     const batch = relayQueue.splice(0, 100);
     wakePending = false;
+    // A lone replica sends no wake-up after its writes (a replica that connects announces itself with
+    // one, and registrations are checked every few seconds); events relayed after a commit always go.
+    if (!batch.length && !othersListening) return;
     const parts: string[] = [];
     if (batch.length) {
       const rows = batch.map(
@@ -225,7 +229,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
           parts.push(`select pg_notify(${c.escapeLiteral(CHANGE_CHANNEL)}, ${c.escapeLiteral(payload)}) where ${NOTIFY_LISTENER}`);
       }
     }
-    parts.push(`select pg_notify(${c.escapeLiteral(CHANGE_LOG_CHANNEL)}, ${c.escapeLiteral(origin)})`);
+    parts.push(`select pg_notify(${c.escapeLiteral(CHANGE_LOG_CHANNEL)}, ${c.escapeLiteral(origin)}) where ${OTHER_LISTENER}`);
     serial(c, parts.join('; '))
       .catch(() => {
         /* the feed notices a broken connection itself; the poll finds committed rows */
@@ -294,7 +298,10 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
     try {
       await c.connect();
       const r = (await c.query(
-        `${REGISTER}; LISTEN ${CHANGE_CHANNEL}; LISTEN ${CHANGE_LOG_CHANNEL}; ${OTHERS}, ${NOTIFY_LISTENER} as old`,
+        `${REGISTER}; LISTEN ${CHANGE_CHANNEL}; LISTEN ${CHANGE_LOG_CHANNEL}; ` +
+          // Other log replicas hear this replica is here (they wake it up from now on).
+          `select pg_notify(${c.escapeLiteral(CHANGE_LOG_CHANNEL)}, ${c.escapeLiteral(origin)}) where ${OTHER_LISTENER}; ` +
+          `${OTHERS}, ${NOTIFY_LISTENER} as old`,
       )) as unknown as pg.QueryResult[];
       othersListening = (r.at(-1)!.rows[0] as { others: boolean }).others;
       // A replica of an earlier version notifies only listeners it saw registered: wait for its writes
@@ -350,7 +357,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
       return true;
     },
     relay(event) {
-      if (!client || !connected || !othersListening) return;
+      if (!client || !connected) return;
       if (Buffer.byteLength(eventJson(event)) > MAX_EVENT) {
         opts.logger.warn({ type: event.type }, 'event too large to relay to other replicas');
         return;

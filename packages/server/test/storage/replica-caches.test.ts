@@ -18,13 +18,15 @@ const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms 
   }
 };
 
-describe.skipIf(!postgresAvailable)('caches on two replicas of one PostgreSQL database', () => {
+// Both designs of the feed: the change log (default, ADR 0012) and a NOTIFY per change (ADR 0006).
+describe.skipIf(!postgresAvailable).each(['log', 'notify'] as const)('caches on two replicas of one PostgreSQL database (changeFeed.mode %s)', (mode) => {
   let a: TestServer;
   let b: TestServer;
   let admin: string;
   beforeAll(async () => {
-    a = await startTestServer('postgres');
-    b = await startTestServer('postgres', { db: a.db, masterKey: a.masterKey });
+    const config = { changeFeed: { mode, pollMs: 1000, maxStalenessMs: 3000, notifyDelayMs: 5, retentionSeconds: 600 } };
+    a = await startTestServer('postgres', { config });
+    b = await startTestServer('postgres', { db: a.db, masterKey: a.masterKey, config });
     const t = await a.call('POST', '/v1/tokens', { body: { name: 'replica-admin', role: 'admin', kind: 'service' } });
     expect(t.status).toBe(201);
     admin = t.body.token;
