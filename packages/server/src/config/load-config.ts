@@ -78,7 +78,8 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
   }
   if (Object.keys(audit).length) out.audit = audit;
   if (env.KEYHAVEN_CHANGE_FEED) {
-    if (env.KEYHAVEN_CHANGE_FEED !== 'log' && env.KEYHAVEN_CHANGE_FEED !== 'notify') problems.push('KEYHAVEN_CHANGE_FEED: must be log or notify');
+    if (env.KEYHAVEN_CHANGE_FEED !== 'log' && env.KEYHAVEN_CHANGE_FEED !== 'notify')
+      problems.push('KEYHAVEN_CHANGE_FEED: must be log or notify');
     else out.changeFeed = { mode: env.KEYHAVEN_CHANGE_FEED };
   }
   if (env.KEYHAVEN_READ_CACHE_BYTES) {

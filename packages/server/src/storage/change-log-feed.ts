@@ -219,8 +219,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
     const parts: string[] = [];
     if (batch.length) {
       const rows = batch.map(
-        (e) =>
-          `(${c.escapeLiteral(origin)}, 'event', ${c.escapeLiteral(e.tenant)}, '', ${c.escapeLiteral(eventJson(e))})`,
+        (e) => `(${c.escapeLiteral(origin)}, 'event', ${c.escapeLiteral(e.tenant)}, '', ${c.escapeLiteral(eventJson(e))})`,
       );
       parts.push(`insert into change_log (origin, topic, tenant, name, event) values ${rows.join(', ')}`);
       for (const e of batch) {
@@ -274,7 +273,12 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
 
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: opts.url, keepAlive: true, application_name: CHANGE_FEED_APPLICATION, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({
+      connectionString: opts.url,
+      keepAlive: true,
+      application_name: CHANGE_FEED_APPLICATION,
+      connectionTimeoutMillis: 5000,
+    });
     client = c;
     tail = Promise.resolve();
     c.on('error', (e) => lost(c, e.message));

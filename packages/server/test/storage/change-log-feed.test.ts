@@ -139,7 +139,12 @@ describe.skipIf(!postgresAvailable)('change log feed (PostgreSQL)', () => {
     const storage = await openStorage(db.url);
     try {
       await storage.transaction('default', (trx) =>
-        sender.f.relayInTransaction(trx, { type: 'secret.changed', time: new Date().toISOString(), tenant: 'default', data: { name: 'x' } }),
+        sender.f.relayInTransaction(trx, {
+          type: 'secret.changed',
+          time: new Date().toISOString(),
+          tenant: 'default',
+          data: { name: 'x' },
+        }),
       );
     } finally {
       await storage.close();

@@ -18,7 +18,9 @@ const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms 
     await sleep(20);
   }
 };
-const feed = (mode: 'log' | 'notify') => ({ changeFeed: { mode, pollMs: 200, maxStalenessMs: 1000, notifyDelayMs: 5, retentionSeconds: 600 } });
+const feed = (mode: 'log' | 'notify') => ({
+  changeFeed: { mode, pollMs: 200, maxStalenessMs: 1000, notifyDelayMs: 5, retentionSeconds: 600 },
+});
 
 describe.skipIf(!postgresAvailable)('change log feed on two replicas (PostgreSQL)', () => {
   const servers: TestServer[] = [];
@@ -54,7 +56,14 @@ describe.skipIf(!postgresAvailable)('change log feed on two replicas (PostgreSQL
       expect((await read(to, name)).body.value).toBe('one');
       expect((await read(to, name)).body.value).toBe('one'); // cached
       expect((await write(from, name, 'two')).status).toBe(200);
-      expect((await eventually(() => read(to, name), (r) => r.body?.value === 'two')).body.value).toBe('two');
+      expect(
+        (
+          await eventually(
+            () => read(to, name),
+            (r) => r.body?.value === 'two',
+          )
+        ).body.value,
+      ).toBe('two');
     }
     expect((await a.call('DELETE', '/v1/secrets/apps/from-log')).status).toBe(200);
     await eventually(
@@ -78,7 +87,7 @@ describe.skipIf(!postgresAvailable)('change log feed on two replicas (PostgreSQL
     expect(named(onA, 'apps/from-log').every((e) => !e.replica)).toBe(true); // its own, not echoed back
   });
 
-  it("a replica whose connections are all cut recovers without a restart and hears what it missed, once", async () => {
+  it('a replica whose connections are all cut recovers without a restart and hears what it missed, once', async () => {
     const db = await createTestDatabase('postgres');
     dbs.push(db);
     const u = new URL(db.url);
@@ -115,7 +124,14 @@ describe.skipIf(!postgresAvailable)('change log feed on two replicas (PostgreSQL
     await sleep(300);
     proxy.restore();
 
-    expect((await eventually(() => read('apps/cut'), (r) => r.body?.value === 'during')).body.value).toBe('during');
+    expect(
+      (
+        await eventually(
+          () => read('apps/cut'),
+          (r) => r.body?.value === 'during',
+        )
+      ).body.value,
+    ).toBe('during');
     // Caches back on, and a's next write reaches them.
     await eventually(
       async () => {
@@ -125,9 +141,16 @@ describe.skipIf(!postgresAvailable)('change log feed on two replicas (PostgreSQL
       (n) => n > 0,
     );
     expect((await a.call('PUT', '/v1/secrets/apps/cut', { body: { value: 'after' } })).status).toBe(200);
-    expect((await eventually(() => read('apps/cut'), (r) => r.body?.value === 'after')).body.value).toBe('after');
+    expect(
+      (
+        await eventually(
+          () => read('apps/cut'),
+          (r) => r.body?.value === 'after',
+        )
+      ).body.value,
+    ).toBe('after');
     // The write made while b was cut off reached b's bus after all (from the log), each write once.
     await sleep(600);
-    expect(named(onB, "apps/cut").map((e) => e.data.version)).toEqual([1, 2, 3]);
+    expect(named(onB, 'apps/cut').map((e) => e.data.version)).toEqual([1, 2, 3]);
   });
 });

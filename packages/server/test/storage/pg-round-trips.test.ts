@@ -72,7 +72,10 @@ describe.skipIf(!postgresAvailable)('round trips to PostgreSQL per request (coun
     viaProxy.port = String(counter.proxy.port);
     s = await startTestServer('postgres', {
       db: { ...db, url: viaProxy.toString() },
-      config: { readCache: { maxBytes: 0, ttlSeconds: 300 }, notifications: { pollIntervalMs: 3_600_000, reminderIntervalSeconds: 86_400 } },
+      config: {
+        readCache: { maxBytes: 0, ttlSeconds: 300 },
+        notifications: { pollIntervalMs: 3_600_000, reminderIntervalSeconds: 86_400 },
+      },
     });
     expect((await s.call('POST', '/v1/secrets', { body: { name: 'db-password', value: 'v1-value' } })).status).toBe(201);
     const reg = await s.call('POST', '/secrets/register', {
