@@ -40,7 +40,8 @@ export interface PgChangeLogOptions {
   pollMs?: number;
   /** Caches are bypassed while the last successful read of the log is older than this. */
   maxStalenessMs?: number;
-  /** A wake-up NOTIFY goes this long after the first commit it announces (one per interval). */
+  /** A wake-up NOTIFY goes this long after the first commit it announces, and never while this
+   *  replica's previous one is in flight (commits meanwhile share the next). */
   notifyDelayMs?: number;
   /** Rows older than this are deleted. */
   retentionSeconds?: number;
@@ -84,7 +85,7 @@ const deferredSql = createDeferredSql('postgres');
 export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<ChangeFeed> => {
   const pollMs = opts.pollMs ?? 1000;
   const maxStalenessMs = opts.maxStalenessMs ?? 3000;
-  const notifyDelayMs = opts.notifyDelayMs ?? 5;
+  const notifyDelayMs = opts.notifyDelayMs ?? 1;
   const retentionMs = (opts.retentionSeconds ?? 600) * 1000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const settleMs = opts.settleMs ?? 10_000;
@@ -203,6 +204,8 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
   let relayQueue: RelayedEvent[] = [];
   let wakePending = false;
   let wakeTimer: NodeJS.Timeout | undefined;
+  /** One wake-up message in flight at a time: commits meanwhile share the next one. */
+  let wakeInFlight = false;
   const flush = () => {
     wakeTimer = undefined;
     const c = client;
@@ -229,17 +232,19 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
       }
     }
     parts.push(`select pg_notify(${c.escapeLiteral(CHANGE_LOG_CHANNEL)}, ${c.escapeLiteral(origin)}) where ${OTHER_LISTENER}`);
+    wakeInFlight = true;
     serial(c, parts.join('; '))
       .catch(() => {
         /* the feed notices a broken connection itself; the poll finds committed rows */
       })
       .finally(() => {
-        if (relayQueue.length) schedule();
+        wakeInFlight = false;
+        if (wakePending || relayQueue.length) schedule();
       });
   };
   const schedule = () => {
     wakePending = true;
-    if (!wakeTimer) {
+    if (!wakeTimer && !wakeInFlight) {
       wakeTimer = setTimeout(flush, notifyDelayMs);
       wakeTimer.unref();
     }
