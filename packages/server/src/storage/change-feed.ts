@@ -9,6 +9,8 @@
 // connection that died silently. The same channel relays committed domain events (secret.changed,
 // secret.rotated …) so event streams on every replica hear of changes made through any of them.
 // SQLite needs none of this: one server owns the file (ADR 0005).
+// This is `changeFeed.mode: notify`. The default, `log`, is change-log-feed.ts (ADR 0012): the same
+// ChangeFeed interface, with a change-log row per change instead of a NOTIFY in the write's commit.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Transaction } from 'kysely';
