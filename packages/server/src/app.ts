@@ -31,6 +31,7 @@ import { createAuditService, type AuditService } from './features/audit/audit-se
 import { createAnomalyDetector, type AnomalyDetector } from './features/audit/anomalies.js';
 import { auditRoutes } from './features/audit/audit-routes.js';
 import { openPgChangeFeed, type ChangeFeed } from './storage/change-feed.js';
+import { openPgChangeLogFeed } from './storage/change-log-feed.js';
 import { createPolicyService, type PolicyService } from './features/access/policy-service.js';
 import { policyRoutes } from './features/access/policy-routes.js';
 import { metricsRoutes } from './features/system/metrics-routes.js';
@@ -302,7 +303,21 @@ export const buildApp = async (config: KeyhavenConfig, opts: BuildOptions = {}):
 
     const tokens = createTokenService({ storage, clock });
     // Other replicas' changes of secrets, policies and tenants (PostgreSQL), so caches can be used there.
-    changes = storage.dialect === 'postgres' ? await openPgChangeFeed({ url: databaseUrlOf(config), logger }) : undefined;
+    // A change log read by every replica (ADR 0012), or a NOTIFY per change (`changeFeed.mode: notify`, ADR 0006).
+    const feedConfig = config.changeFeed;
+    changes =
+      storage.dialect !== 'postgres'
+        ? undefined
+        : feedConfig.mode === 'log'
+          ? await openPgChangeLogFeed({
+              url: databaseUrlOf(config),
+              logger,
+              pollMs: feedConfig.pollMs,
+              maxStalenessMs: feedConfig.maxStalenessMs,
+              notifyDelayMs: feedConfig.notifyDelayMs,
+              retentionSeconds: feedConfig.retentionSeconds,
+            })
+          : await openPgChangeFeed({ url: databaseUrlOf(config), logger });
     if (changes) {
       // Event streams on every replica hear of changes made through any of them (ADR 0006).
       const feed = changes;

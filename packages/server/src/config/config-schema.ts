@@ -101,6 +101,23 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** How replicas on one PostgreSQL database hear each other's changes (ADR 0012). `log`: a write adds
+     *  a row to `change_log` in its transaction, each replica sends a wake-up NOTIFY `notifyDelayMs` after
+     *  its commits (one at a time: commits meanwhile share the next) and every replica reads the rows it has not seen, on a wake-up
+     *  and at least every `pollMs`; caches are bypassed when no read of the log succeeded for
+     *  `maxStalenessMs`. `notify`: the earlier design, a NOTIFY in every write's transaction (ADR 0006).
+     *  Unused on SQLite. */
+    changeFeed: z
+      .object({
+        mode: z.enum(['log', 'notify']).default('log'),
+        pollMs: z.number().int().min(10).max(60_000).default(1000),
+        maxStalenessMs: z.number().int().min(50).max(300_000).default(3000),
+        notifyDelayMs: z.number().int().min(0).max(60_000).default(1),
+        retentionSeconds: z.number().int().min(60).max(86_400).default(600),
+      })
+      .strict()
+      .refine((c) => c.maxStalenessMs > c.pollMs, { message: 'maxStalenessMs must be larger than pollMs' })
+      .default({}),
     /** The web console (packages/console) served at /ui/, and its cookie sessions. */
     console: z
       .object({

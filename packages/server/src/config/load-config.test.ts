@@ -26,6 +26,18 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ listen: '127.0.0.1:1234', logLevel: 'warn', maxValueBytes: 1000, databaseUrl: 'postgres://u@h/db' });
   });
 
+  it('chooses the change feed of PostgreSQL replicas: the change log by default, the file and the environment merged', () => {
+    const defaults = { mode: 'log', pollMs: 1000, maxStalenessMs: 3000, notifyDelayMs: 1, retentionSeconds: 600 };
+    expect(loadConfig({ env: {} }).changeFeed).toEqual(defaults);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));
+    const file = path.join(dir, 'keyhaven.yaml');
+    writeFileSync(file, 'changeFeed:\n  pollMs: 500\n');
+    expect(loadConfig({ file, env: { KEYHAVEN_CHANGE_FEED: 'notify' } }).changeFeed).toEqual({ ...defaults, mode: 'notify', pollMs: 500 });
+    expect(() => loadConfig({ env: { KEYHAVEN_CHANGE_FEED: 'both' } })).toThrow(/KEYHAVEN_CHANGE_FEED: must be log or notify/);
+    writeFileSync(file, 'changeFeed:\n  pollMs: 5000\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow(/maxStalenessMs must be larger than pollMs/);
+  });
+
   it('sizes the read cache from the file and the environment, the environment winning', () => {
     expect(loadConfig({ env: {} }).readCache).toEqual({ maxBytes: 32 * 1024 * 1024, ttlSeconds: 300 });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kh-cfg-'));

@@ -77,6 +77,11 @@ const fromEnv = (env: NodeJS.ProcessEnv, problems: string[]): Partial<KeyhavenCo
     else audit.retentionDays = n;
   }
   if (Object.keys(audit).length) out.audit = audit;
+  if (env.KEYHAVEN_CHANGE_FEED) {
+    if (env.KEYHAVEN_CHANGE_FEED !== 'log' && env.KEYHAVEN_CHANGE_FEED !== 'notify')
+      problems.push('KEYHAVEN_CHANGE_FEED: must be log or notify');
+    else out.changeFeed = { mode: env.KEYHAVEN_CHANGE_FEED };
+  }
   if (env.KEYHAVEN_READ_CACHE_BYTES) {
     const n = Number(env.KEYHAVEN_READ_CACHE_BYTES);
     if (!Number.isInteger(n) || n < 0)
@@ -185,6 +190,8 @@ export const loadConfig = (opts: LoadConfigOptions = {}): KeyhavenConfig => {
   if (audits.length) merged.audit = Object.assign({}, ...audits);
   const readCaches = [fileCfg.readCache, envCfg.readCache, flags.readCache].filter(Boolean);
   if (readCaches.length) merged.readCache = Object.assign({}, ...readCaches);
+  const changeFeeds = [fileCfg.changeFeed, envCfg.changeFeed, flags.changeFeed].filter(Boolean);
+  if (changeFeeds.length) merged.changeFeed = Object.assign({}, ...changeFeeds);
   const keyRotations = [fileCfg.keyRotation, envCfg.keyRotation, flags.keyRotation].filter(Boolean);
   if (keyRotations.length) merged.keyRotation = Object.assign({}, ...keyRotations);
   const egresses = [fileCfg.egress, envCfg.egress, flags.egress].filter(Boolean);

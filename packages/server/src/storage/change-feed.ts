@@ -9,6 +9,8 @@
 // connection that died silently. The same channel relays committed domain events (secret.changed,
 // secret.rotated …) so event streams on every replica hear of changes made through any of them.
 // SQLite needs none of this: one server owns the file (ADR 0005).
+// This is `changeFeed.mode: notify`. The default, `log`, is change-log-feed.ts (ADR 0012): the same
+// ChangeFeed interface, with a change-log row per change instead of a NOTIFY in the write's commit.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Transaction } from 'kysely';
@@ -53,7 +55,7 @@ export interface RelayedEvent {
 }
 
 /** NOTIFY payloads must stay under 8,000 bytes. */
-const MAX_PAYLOAD = 7900;
+export const MAX_PAYLOAD = 7900;
 
 /** Runs a change in one transaction of `tenant`; with a feed, the change is announced in that same
  *  transaction, so other replicas hear of it when (and only if) it commits. */
@@ -131,14 +133,80 @@ export interface PgChangeFeedOptions {
  *  lone replica's writes share WAL flushes again. A listener registers itself before it LISTENs, and a
  *  write whose check did not see it does not make it use its caches before that write has ended
  *  (`settle`). The check reads a table of a few rows: pg_stat_activity would cost far more per write. */
-const OTHER_LISTENER = (pid: string) => `exists (select 1 from change_feed_listeners where pid <> ${pid})`;
+export const OTHER_LISTENER = (pid: string) => `exists (select 1 from change_feed_listeners where pid <> ${pid})`;
 const NOTIFY_IF_HEARD = `select pg_notify(?, ?) where ${OTHER_LISTENER('?')}`;
 /** Keeps `change_feed_listeners` true: every live listening backend of this database is in it (this
  *  one included, and listeners of Keyhaven versions that do not register themselves), none that is gone. */
-const REGISTER = (() => {
+export const REGISTER = (() => {
   const live = `select pid from pg_stat_activity where application_name = '${CHANGE_FEED_APPLICATION}' and datname = current_database()`;
   return `insert into change_feed_listeners (pid) ${live} on conflict (pid) do nothing; delete from change_feed_listeners where pid not in (${live})`;
 })();
+
+/** A write whose check ran before this listener connected did not notify, and may commit after
+ *  LISTEN: caches filled before it commits would keep its old value. So wait until every transaction
+ *  open in this database now (it includes any such write) has ended; the caches are cleared and used
+ *  only after that. Transactions are told apart by backend and start time; those of roles whose
+ *  sessions this role cannot see are not waited for (replicas share the role). After `settleMs` the
+ *  feed goes live anyway: what still runs then is not a write inside its COMMIT message. Stops early
+ *  when `current` turns false (the connection was lost meanwhile). */
+export const settleOpenTransactions = async (c: pg.Client, settleMs: number, logger: Logger, current: () => boolean) => {
+  const open = await c.query<{ pid: number; started: string }>(
+    `select pid, xact_start::text as started from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
+  );
+  if (open.rows.length === 0) return;
+  const pids = open.rows.map((r) => r.pid);
+  const starts = open.rows.map((r) => r.started);
+  const until = Date.now() + settleMs;
+  for (;;) {
+    if (!current()) return;
+    const left = await c.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity s, unnest($1::int[], $2::text[]) as o(pid, started)
+        where s.pid = o.pid and s.xact_start::text = o.started`,
+      [pids, starts],
+    );
+    if (left.rows[0]!.n === 0) return;
+    if (Date.now() > until) {
+      logger.warn(
+        { transactions: left.rows[0]!.n },
+        'cache invalidation feed: transactions open since it connected are still running; caches are used anyway',
+      );
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** A relayed event's JSON as another replica sent it, or undefined when it is not one. */
+export const parseRelayedEvent = (json: string): Omit<RelayedEvent, 'replica'> | undefined => {
+  let e: RelayedEvent;
+  try {
+    e = JSON.parse(json) as RelayedEvent;
+  } catch {
+    return undefined;
+  }
+  if (
+    typeof e?.type !== 'string' ||
+    typeof e.tenant !== 'string' ||
+    typeof e.time !== 'string' ||
+    typeof e.data !== 'object' ||
+    e.data === null
+  )
+    return undefined;
+  return { type: e.type, time: e.time, tenant: e.tenant, data: e.data };
+};
+
+/** A change or event notified on CHANGE_CHANNEL (`["secret", tenant, name]`, `["event", origin, json]`). */
+export const parseChangePayload = (payload: string): [string, string, string] | undefined => {
+  let change: unknown;
+  try {
+    change = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(change) || change.length !== 3 || !change.every((x) => typeof x === 'string')) return undefined;
+  return change as [string, string, string];
+};
 
 const announceSql = createDeferredSql('postgres');
 
@@ -194,62 +262,18 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
 
   const heardEvent = (from: string, json: string) => {
     if (from === origin) return;
-    let e: RelayedEvent;
-    try {
-      e = JSON.parse(json) as RelayedEvent;
-    } catch {
-      return;
-    }
-    if (
-      typeof e?.type !== 'string' ||
-      typeof e.tenant !== 'string' ||
-      typeof e.time !== 'string' ||
-      typeof e.data !== 'object' ||
-      e.data === null
-    )
-      return;
+    const e = parseRelayedEvent(json);
+    if (!e) return;
     for (const l of eventListeners) {
       try {
-        l({ type: e.type, time: e.time, tenant: e.tenant, data: e.data, replica: from });
+        l({ ...e, replica: from });
       } catch {
         /* as above */
       }
     }
   };
 
-  /** A write whose check ran before this listener connected did not notify, and may commit after
-   *  LISTEN: caches filled before it commits would keep its old value. So wait until every transaction
-   *  open in this database now (it includes any such write) has ended; the caches are cleared and used
-   *  only after that. Transactions are told apart by backend and start time; those of roles whose
-   *  sessions this role cannot see are not waited for (replicas share the role). After `settleMs` the
-   *  feed goes live anyway: what still runs then is not a write inside its COMMIT message. */
-  const settle = async (c: pg.Client) => {
-    const open = await c.query<{ pid: number; started: string }>(
-      `select pid, xact_start::text as started from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
-    );
-    if (open.rows.length === 0) return;
-    const pids = open.rows.map((r) => r.pid);
-    const starts = open.rows.map((r) => r.started);
-    const until = Date.now() + settleMs;
-    for (;;) {
-      if (c !== client) return; // lost meanwhile (connect checks it too)
-      const left = await c.query<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity s, unnest($1::int[], $2::text[]) as o(pid, started)
-          where s.pid = o.pid and s.xact_start::text = o.started`,
-        [pids, starts],
-      );
-      if (left.rows[0]!.n === 0) return;
-      if (Date.now() > until) {
-        opts.logger.warn(
-          { transactions: left.rows[0]!.n },
-          'cache invalidation feed: transactions open since it connected are still running; caches are used anyway',
-        );
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const settle = (c: pg.Client) => settleOpenTransactions(c, settleMs, opts.logger, () => c === client);
 
   const connect = async (): Promise<void> => {
     if (closed) return;
@@ -265,13 +289,8 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     c.on('end', () => lost(c, 'connection closed'));
     c.on('notification', (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
-      let change: unknown;
-      try {
-        change = JSON.parse(msg.payload);
-      } catch {
-        return;
-      }
-      if (!Array.isArray(change) || change.length !== 3 || !change.every((x) => typeof x === 'string')) return;
+      const change = parseChangePayload(msg.payload);
+      if (!change) return;
       if (change[0] === 'event') return void heardEvent(change[1] as string, change[2] as string);
       const [topic, tenant, name] = change as [ChangeTopic, string, string];
       for (const s of subscribers) {

@@ -91,11 +91,20 @@ export const createFixedSql =
  *  message (one round trip less each); `onRows` hears its rows once they arrive (after the commit at
  *  the latest; never when the transaction fails), and an error it raises fails the transaction when
  *  it is sent. Only for statements whose outcome the caller knows beforehand (an insert, an update of
- *  a row this transaction has locked). Elsewhere (SQLite, outside a transaction) it runs at once. */
-export type DeferredSql = (ex: Executor, text: string, params: readonly unknown[], onRows?: (rows: unknown[]) => void) => Promise<void>;
+ *  a row this transaction has locked). Elsewhere (SQLite, outside a transaction) it runs at once.
+ *  `atCommit`: held until the COMMIT itself, even when other statements are sent before it, so `onRows`
+ *  runs only once the transaction has committed (for a statement whose place in the transaction does
+ *  not matter, like the change log's insert: ADR 0012). */
+export type DeferredSql = (
+  ex: Executor,
+  text: string,
+  params: readonly unknown[],
+  onRows?: (rows: unknown[]) => void,
+  opts?: { atCommit?: boolean },
+) => Promise<void>;
 export const createDeferredSql = (dialect: Dialect, direct?: StorageHandle['sqliteRun']): DeferredSql => {
   const fixed = createFixedSql(dialect, direct);
-  return async (ex, text, params, onRows) => {
+  return async (ex, text, params, onRows, opts) => {
     if (dialect !== 'postgres' || !ex.isTransaction) {
       const r = await fixed(ex, text, params);
       onRows?.(r.rows);
@@ -109,7 +118,7 @@ export const createDeferredSql = (dialect: Dialect, direct?: StorageHandle['sqli
     }
     let n = 0;
     const numbered = text.replace(/\?/g, () => `$${++n}`);
-    await ex.executeQuery(CompiledQuery.raw(`${DEFERRED_MARK}${id} */ ${numbered}`, params as unknown[]));
+    await ex.executeQuery(CompiledQuery.raw(`${opts?.atCommit ? AT_COMMIT_MARK : DEFERRED_MARK}${id} */ ${numbered}`, params as unknown[]));
   };
 };
 
@@ -383,14 +392,16 @@ const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 
       let inTransaction = false;
       let sent = false; // something of this transaction has reached the server
       let held: Held[] = [];
-      const take = () => {
-        const h = held;
-        held = [];
+      /** The held statements to send now: all of them with the COMMIT, otherwise all but `atCommit` ones. */
+      const take = (commit: boolean) => {
+        const h = commit ? held : held.filter((x) => !x.atCommit);
+        held = commit ? [] : held.filter((x) => x.atCommit);
         return h;
       };
       /** Sends the held statements followed by `text` in one message; answers with the last result. */
       const withHeld = async (text: string | undefined): Promise<pg.QueryResult> => {
-        const h = take();
+        const h = take(text === 'commit');
+        if (h.length === 0 && text === undefined) return DEFERRED_RESULT as unknown as pg.QueryResult;
         sent = true;
         const results = await all([...h.map((x) => x.text), ...(text === undefined ? [] : [text])].join('; '));
         h.forEach((x, i) => x.onRows?.(results[i]?.rows ?? []));
@@ -403,9 +414,11 @@ const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 
           let text = first;
           let onRows: Held['onRows'];
           let deferred = false;
-          if (typeof text === 'string' && text.startsWith(DEFERRED_MARK)) {
+          let atCommit = false;
+          if (typeof text === 'string' && (text.startsWith(DEFERRED_MARK) || text.startsWith(AT_COMMIT_MARK))) {
+            atCommit = text.startsWith(AT_COMMIT_MARK);
             const end = text.indexOf('*/');
-            const id = text.slice(DEFERRED_MARK.length, end).trim();
+            const id = text.slice((atCommit ? AT_COMMIT_MARK : DEFERRED_MARK).length, end).trim();
             onRows = id ? DEFERRED_CALLBACKS.get(id) : undefined;
             if (id) DEFERRED_CALLBACKS.delete(id);
             text = text.slice(end + 2).trimStart();
@@ -453,10 +466,10 @@ const guardedPool = (url: string, opts: OpenStorageOptions): Omit<PostgresPool, 
           }
           const inline = text.includes(';') ? undefined : plain ? text : inlined(text, values ?? []);
           if (deferred && inline !== undefined) {
-            held.push({ text: inline, onRows, substantive: true });
+            held.push({ text: inline, onRows, substantive: true, atCommit });
             return Promise.resolve(DEFERRED_RESULT);
           }
-          if (held.length === 0) {
+          if (held.length === 0 || (!deferred && held.every((h) => h.atCommit))) {
             sent = true;
             if (!deferred) return run(...args);
             return (run(text, values) as Promise<pg.QueryResult>).then((r) => {
@@ -493,6 +506,8 @@ interface Held {
   onRows?: (rows: unknown[]) => void;
   /** Anything but the BEGIN and the tenant's set_config. */
   substantive: boolean;
+  /** Sent with the COMMIT only (DeferredSql's `atCommit`). */
+  atCommit?: boolean;
 }
 const HELD_BEGIN = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 /** What a held deferred statement answers at once: no rows, no affected-row count. */
@@ -500,6 +515,7 @@ const DEFERRED_RESULT = { command: 'DEFERRED', rowCount: null, rows: [], fields:
 const SET_TENANT_SQL = "select set_config('keyhaven.tenant', $1, true)";
 /** Opens the text of a statement whose caller does not wait for its result (see deferredSql). */
 const DEFERRED_MARK = '/* keyhaven:deferred ';
+const AT_COMMIT_MARK = '/* keyhaven:at-commit ';
 const DEFERRED_CALLBACKS = new Map<string, (rows: unknown[]) => void>();
 let deferredIds = 0;
 /** The driver's own conversion of a parameter to the text it sends (pg/lib/utils, on the default export). */

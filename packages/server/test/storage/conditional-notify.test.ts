@@ -15,6 +15,11 @@ import { CHANGE_CHANNEL, CHANGE_FEED_APPLICATION, openPgChangeFeed } from '../..
 import { postgresAvailable } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
+/** This file tests the NOTIFY-per-change design (changeFeed.mode notify); the change log (the default)
+ *  has change-log-feed.test.ts and change-log-replicas.test.ts. */
+const NOTIFY_MODE = {
+  changeFeed: { mode: 'notify' as const, pollMs: 1000, maxStalenessMs: 3000, notifyDelayMs: 5, retentionSeconds: 600 },
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const listener = async (url: string, application: string) => {
@@ -34,7 +39,7 @@ describe.skipIf(!postgresAvailable)('notifications only when another replica lis
   let admin: string;
   const others: TestServer[] = [];
   beforeAll(async () => {
-    a = await startTestServer('postgres');
+    a = await startTestServer('postgres', { config: NOTIFY_MODE });
     const t = await a.call('POST', '/v1/tokens', { body: { name: 'notify-admin', role: 'admin', kind: 'service' } });
     expect(t.status).toBe(201);
     admin = t.body.token;
@@ -149,7 +154,7 @@ describe.skipIf(!postgresAvailable)('notifications only when another replica lis
     })();
     try {
       while (count < N) await sleep(5);
-      const b = await startTestServer('postgres', { db: a.db, masterKey: a.masterKey });
+      const b = await startTestServer('postgres', { db: a.db, masterKey: a.masterKey, config: NOTIFY_MODE });
       others.push(b);
       const stale: string[] = [];
       let reads = 0;

@@ -18,7 +18,8 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
  *  outbox, sync, change feed), and the audit batches' (one request alone, so one batch per event). */
 const BOUNDS = {
   read: { own: 1, audit: 3 }, // before BEGIN was sent with set_config and reads went in one message: 4 + 4
-  // The lock read (with BEGIN and set_config), then the held-back inserts, update, NOTIFYs and COMMIT;
+  // The lock read (with BEGIN and set_config), then the held-back inserts, update, the change log's
+  // rows (ADR 0012; a lone replica sends no wake-up after them) and COMMIT;
   // no subscription or sync-destination lookups for a tenant known to have none. Before: 18 + 8, 15 + 6.
   write: { own: 2, audit: 6 },
   rotate: { own: 14, audit: 12 }, // before: 58 + 16, 45–46 + 12

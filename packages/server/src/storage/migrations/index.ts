@@ -16,6 +16,7 @@ import { m011 } from './011-audit-chains.js';
 import { m012 } from './012-job-settings.js';
 import { m013 } from './013-console-sessions.js';
 import { m014 } from './014-change-feed-listeners.js';
+import { m015 } from './015-change-log.js';
 
 export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '001_core': m001(dialect),
@@ -32,4 +33,5 @@ export const migrationList = (dialect: Dialect): Record<string, Migration> => ({
   '012_job_settings': m012(dialect),
   '013_console_sessions': m013(dialect),
   '014_change_feed_listeners': m014(dialect),
+  '015_change_log': m015(dialect),
 });
