@@ -4,11 +4,11 @@
 // running transaction can fall under. `change_feed_listeners.kind` tells listeners that need a NOTIFY
 // per change (`notify`: replicas of earlier versions, or in `changeFeed.mode: notify`) from those that
 // read the log (`log`). System rows, no tenant. Unused on SQLite.
-import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './dialect.js';
+import { sql, type Migration } from 'kysely';
+import type { Dialect, SchemaDb } from './dialect.js';
 
 export const m015 = (dialect: Dialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: SchemaDb) {
     if (dialect !== 'postgres') return;
     await sql`create table change_log (
       id bigint generated always as identity primary key,
