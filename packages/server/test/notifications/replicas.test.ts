@@ -47,6 +47,9 @@ describe.skipIf(!postgresAvailable)('notifications on two replicas (postgres)', 
     const a = await startTestServer('postgres', { db, config: cfg });
     const b = await startTestServer('postgres', { db, masterKey: a.masterKey, config: cfg });
     try {
+      // A replica remembers "no subscription" only while its change feed is live (connected, settled,
+      // read): give both a moment after start, or the test would pass without any invalidation.
+      await new Promise((r) => setTimeout(r, 1500));
       // b writes while the tenant has no subscription: it remembers that and stops looking them up.
       for (let v = 0; v < 3; v++)
         expect((await b.call('PUT', '/v1/secrets/late/one', { token: a.rootToken, body: { value: `before-${v}` } })).status).toBe(200);
