@@ -45,13 +45,18 @@ export const appFileRules: Rule[] = [
     description: '.netrc / .authinfo machine password',
     keywords: ['machine', 'default'],
     window: { before: 64, after: 600 },
-    pattern: /\b(?:machine\s+\S{1,253}|default)(?:\s+(?:login|account|port)\s+\S{1,253}){0,3}\s+password\s+(\S{1,256})/g,
+    // `default` opens an entry only at the start of a line (not "the default password for …" in prose)
+    pattern: /(?:\bmachine\s+\S{1,253}|(?<=^|\n)[ \t]*default)(?:\s+(?:login|account|port)\s+\S{1,253}){0,3}\s+password\s+(\S{1,256})/g,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
     examples: {
       positive: [`machine api.acme.io\n  login deploy\n  password ${pw}\n`, `machine ci.acme.io login bot password ${pw}`],
-      negative: ['# machine example.com login user password <password>', 'the machine password must be rotated'],
+      negative: [
+        '# machine example.com login user password <password>',
+        'the machine password must be rotated',
+        'The default password for the Grafana admin is changed on first login.',
+      ],
     },
   },
   {
@@ -61,12 +66,16 @@ export const appFileRules: Rule[] = [
     keywords: [],
     paths: /(?:^|\/)\.?(?:esmtprc|msmtprc|fetchmailrc|muttrc|authinfo|netrc|lftprc|s3cfg|smbcredentials|davfs2\/secrets)$|(?:^|\/)_netrc$/,
     pattern:
-      /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?/gim,
+      /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?|[ \t]password[ \t]+"([^"\s]{1,256})"/gim,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
     examples: {
-      positive: [`identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`, `set smtp_pass = "${pw}"`],
+      positive: [
+        `identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`,
+        `set smtp_pass = "${pw}"`,
+        `poll mail.acme.io protocol imap user "bob" password "${pw}"`,
+      ],
       negative: ['# password goes here', 'password ${SMTP_PASSWORD}'],
       path: '.esmtprc',
     },

@@ -93,7 +93,7 @@ export const genericSyntaxRules: Rule[] = [
     description: 'Password written out in prose or notes',
     keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:', 'pre-shared key', 'preshared key', 'shared secret', 'psk'],
     pattern:
-      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
@@ -144,6 +144,8 @@ export const genericSyntaxRules: Rule[] = [
       ' -pw',
       '-password',
       ' -w ',
+      'htpasswd',
+      'net user',
     ],
     pattern: new RegExp(
       '(?:' +
@@ -156,6 +158,10 @@ export const genericSyntaxRules: Rule[] = [
         // short flags whose meaning is known for the tool on the same line
         `\\b(?:sshpass|psexec(?:\\.exe)?|mongo|mongosh|mongodump|mongorestore|sqlcmd|bcp|plink|pscp|smbclient|rdesktop|xfreerdp|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldappasswd|net use|htpasswd|wget|unzip|7z|zip|rar|redis-cli|docker login|podman login|helm repo add|az login|Connect-VIServer)\\b[^\\n|;&]{0,160}?` +
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
+        '|' +
+        `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        '|' +
+        `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
         ')' +
@@ -177,6 +183,8 @@ export const genericSyntaxRules: Rule[] = [
         `keytool -importkeystore -srcstorepass ${pw} -deststorepass ${pw2}`,
         `openssl pkcs12 -in a.p12 -passin pass:${pw}`,
         `sshpass -p '${pw}' ssh deploy@host`,
+        `htpasswd -b /etc/nginx/.htpasswd admin ${pw}`,
+        `net user svc_backup ${pw2} /add`,
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
       ],
       negative: [
@@ -185,6 +193,9 @@ export const genericSyntaxRules: Rule[] = [
         'openssl rsa -passin env:KEY_PASS',
         'keytool -storepass $STOREPASS',
         'cp -p src dst',
+        'htpasswd -B /etc/nginx/.htpasswd admin',
+        'net user svc_backup * /add',
+        'net user svc_backup /delete',
         'mysql -p"$MYSQL_PWD"',
         'tool --password "${PASSWORD}"',
       ],
@@ -278,7 +289,7 @@ export const genericSyntaxRules: Rule[] = [
     keywords: ['login', 'logon', 'signin', 'authenticate', 'credential', 'connect', 'bind', 'auth', 'directoryentry', 'getconnection'],
     pattern: new RegExp(
       '(?:' +
-        `\\b(?:login|logon|log_in|signin|sign_in|authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
+        `\\b(?:login|Login|LogIn|logon|Logon|log_in|signin|signIn|SignIn|sign_in|authenticate|Authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
         `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
         '|' +
         `\\b(?:connect|mysqli?_connect|getConnection|DirectoryEntry|ldap_bind|createConnection|Connect|open_connection)\\s{0,2}\\(\\s{0,4}` +
@@ -297,6 +308,7 @@ export const genericSyntaxRules: Rule[] = [
       positive: [
         `server.login("alerts@acme.io", "${pw}")`,
         `ftp.login(user, '${pw}')`,
+        `return c.Login("uploader", "${pw}")`,
         `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`,
         `DriverManager.getConnection(url, "app", "${pw}")`,
         `new NetworkCredential("svc", "${pw}")`,
@@ -352,6 +364,73 @@ export const genericSyntaxRules: Rule[] = [
         `https://x-access-token:${fake(A62, 36, 'xat')}@github.com/acme/app`,
       ],
       negative: ['https://${GITHUB_TOKEN}:x-oauth-basic@github.com/acme/app', 'https://x-access-token:${TOKEN}@github.com/acme'],
+    },
+  }),
+  g({
+    // props.put("mail.smtp.password", "…"), setProperty("db.password", "…"), headers.set("X-Api-Key", "…")
+    id: 'credential-keyed-call',
+    description: 'Credential stored under a credential-named key by a put/set/header call',
+    keywords: ['put(', 'setproperty(', 'set(', 'add(', 'header(', 'setenv(', 'putenv(', 'putstring('],
+    pattern: new RegExp(
+      `\\b(?:put|setProperty|set|Set|add|Add|header|setHeader|addHeader|SetHeader|AddHeader|setenv|Setenv|putenv|putString|SetString)\\s{0,2}\\(\\s{0,4}` +
+        `(["'])[\\w.:/-]{0,60}${SECRET_NAMES}[\\w.:/-]{0,30}\\1\\s{0,4},\\s{0,4}(["'])([^"'\\r\\n]{4,200})\\2\\s{0,4}\\)`,
+      'gi',
+    ),
+    secretGroup: 3,
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    examples: {
+      positive: [`props.put("mail.smtp.password", "${pw}");`, `System.setProperty("javax.net.ssl.keyStorePassword", "${pw2}");`],
+      negative: [
+        'props.put("mail.smtp.password", System.getenv("SMTP_PASSWORD"));',
+        'props.put("mail.smtp.password", "${smtp.password}");',
+        'form.set("password", "Password")',
+      ],
+    },
+  }),
+  g({
+    // echo "root:…" | chpasswd   /   chpasswd <<< "deploy:…"
+    id: 'chpasswd-credential',
+    description: 'Password set with chpasswd in a script or Dockerfile',
+    keywords: ['chpasswd'],
+    pattern: /\becho[ \t]{1,4}(?:-[ne][ \t]{1,4})?["']?[\w.-]{1,32}:([^\s"':|]{4,128})["']?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?chpasswd\b|\bchpasswd[ \t]{0,4}<<<[ \t]{0,4}["']?[\w.-]{1,32}:([^\s"':|]{4,128})/g,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^\$/.test(v),
+    examples: {
+      positive: [`RUN echo "root:${pw}" | chpasswd`, `chpasswd <<< "deploy:${pw2}"`],
+      negative: ['RUN echo "root:$ROOT_PASSWORD" | chpasswd', 'echo "$USER:$PASS" | chpasswd'],
+    },
+  }),
+  g({
+    // CREATE USER app WITH PASSWORD '…'; ALTER USER x IDENTIFIED BY "…"; CREATE LOGIN x WITH PASSWORD = '…'
+    id: 'sql-password',
+    description: 'Password in a SQL CREATE/ALTER USER, ROLE or LOGIN statement',
+    keywords: ['identified', 'password'],
+    pattern:
+      /\b(?:IDENTIFIED[ \t]{1,4}(?:WITH[ \t]{1,4}\w{1,40}[ \t]{1,4})?BY(?![ \t]{1,4}PASSWORD\b)|(?:ENCRYPTED[ \t]{1,4}|UNENCRYPTED[ \t]{1,4})?PASSWORD(?:[ \t]{0,4}=)?)[ \t]{1,4}(["'])([^"'\r\n]{3,128})\1/gi,
+    secretGroup: 2,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) =>
+      /\b(?:CREATE|ALTER)[ \t]{1,4}(?:USER|ROLE|LOGIN)\b|\bIDENTIFIED[ \t]/i.test(ctx.line) &&
+      literal(v, ctx) &&
+      !/^\*[0-9A-F]{40}$/i.test(v) &&
+      !/^(?:md5|SCRAM-SHA-256\$)/.test(v),
+    examples: {
+      positive: [
+        `CREATE USER app WITH PASSWORD '${pw}';`,
+        `ALTER USER reporting IDENTIFIED BY "${pw2}";`,
+        `CREATE LOGIN etl WITH PASSWORD = '${pw}';`,
+        `CREATE USER 'shop'@'%' IDENTIFIED WITH mysql_native_password BY '${pw2}';`,
+      ],
+      negative: [
+        "CREATE USER reader WITH PASSWORD :'reader_password';",
+        "ALTER USER app WITH PASSWORD 'changeme';",
+        'password VARCHAR(255) NOT NULL',
+        `UPDATE users SET password = '${pw}' WHERE id = 1;`,
+      ],
     },
   }),
 ];

@@ -2,7 +2,7 @@
 // (dotenv, YAML, JSON, XML, INI, properties, shell exports, Dockerfile ENV), Kubernetes Secret
 // manifests, JWTs and HTTP Authorization headers. Generic rules yield to specific ones.
 import type { MatchContext, Rule } from '../types.js';
-import { A62, B64URL, fake } from './define.js';
+import { A62, B64URL, HEX, fake } from './define.js';
 
 const pw = 'Hx' + fake(A62, 10, 'gpw') + '#7q';
 const tk = fake(A62, 32, 'gtk');
@@ -29,7 +29,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
   if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
   if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
-  if (/^[a-z_$][\w$]*(?:\??\.[a-z_$][\w$]*)+;?$/i.test(v)) return false; // member access: config.db.password, r.groups?.password
+  if (/^[a-z_$][\w$]*(?:\??\.[a-z_$][\w$]*)+;?$/i.test(v) && !v.split('.').some(randomSegment)) return false; // member access: config.db.password, r.groups?.password (not s.<random> Vault tokens)
   if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
@@ -52,12 +52,20 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
   return true;
 };
+/** A dotted segment that is a generated value, not an identifier: 16+ chars mixing upper, lower and digits. */
+function randomSegment(p: string) {
+  return p.length >= 16 && /[A-Z]/.test(p) && /[a-z]/.test(p) && /\d/.test(p) && !/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(p);
+}
 const hasDigitAndLetter = (v: string) => /\d/.test(v) && /[A-Za-z]/.test(v);
 
 const NAME_PW = '(?:pass(?:word|wd|phrase|(?![a-z]))|pwd)';
-const NAME_SECRET = '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key)';
-const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key)';
+const NAME_SECRET =
+  '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key|(?:jwt|hmac|aes|cipher|crypto|crypt|license|consumer|shared|cookie)[_-]?(?:key|secret)|salt)';
+const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key|nonce)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
+
+/** Literal wrappers before the opening quote: Python b''/r''/u'', C# @"", Go []byte(""), bytes.fromhex(""), Buffer.from(''). */
+const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\()(?=["'\\x60])`;
 
 /**
  * `name = "value"` / `name: value` / `name=value` / `"name": "value"` / `<name>value</name>` /
@@ -68,8 +76,8 @@ const assignment = (name: string, min: number) => {
   const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
   const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
   return new RegExp(
-    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?\\s{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)\\s{0,4}(?:\\[\\s{0,2})?|>)` +
-      `(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}]))`,
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
+      `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&]|["'\\x60](?![\\w$])))`,
     'gim',
   );
 };
@@ -97,13 +105,20 @@ const generatedLine = (line: string) => /^\s*\{\s*"version"\s*:\s*3\s*,/.test(li
  * password: take it only when it is not the tail of a lowercase word and the value mixes letters with
  * digits or symbols (so `"pass": "Element is focusable"` and `Bypass: Canonicalized` are not passwords).
  */
+/** `dbpass`, `rootpass`, `smtppass`: a service word glued to `pass` is a password name (bypass and compass are not). */
+const PASS_PREFIX = /(?:^|[^a-z])(?:db|sql|my|root|admin|user|usr|smtp|mail|imap|ftp|sftp|ssh|ldap|redis|mongo|pg|wifi|vnc|rdp|store|key|trust|proxy|app|api|svc|bind|login|sudo|master|mq|amqp)$/i;
 const barePassOk = (v: string, line: string) => {
   const at = line.indexOf(v);
   const before = at < 0 ? line : line.slice(0, at);
   const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,4}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
   if (!m) return true;
-  if (m[2] === 'pass' && /[a-z]$/.test(m[1])) return false;
+  if (m[2] === 'pass' && /[a-z]$/.test(m[1]) && !PASS_PREFIX.test(m[1])) return false;
   return /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
+};
+/** `<password>value</password>` needs its closing tag: `mongodb://<username>:<password>@host/db` is a template. */
+const xmlFormUnclosed = (v: string, line: string) => {
+  const i = line.indexOf('>' + v);
+  return i > 0 && !/[=-]/.test(line[i - 1]!) && !/^\s{0,4}</.test(line.slice(i + 1 + v.length)) && !/^["'`]/.test(v);
 };
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
@@ -120,6 +135,7 @@ const generic = (g: GenericSpec): Rule => ({
     (!g.strict || hasDigitAndLetter(v)) &&
     !/\.d\.[cm]?ts$/.test(ctx.path) &&
     !generatedLine(ctx.line) &&
+    !xmlFormUnclosed(v, ctx.line) &&
     (g.id !== 'generic-password' || barePassOk(v, ctx.line)),
   examples: { positive: g.pos, negative: g.neg },
 });
@@ -141,10 +157,12 @@ export const genericRules: Rule[] = [
       `spring.datasource.password=${pw}`,
       `$password = "${pw}";`,
       `:password => "${pw}"`,
+      `:password=>${pw},`,
       `'password' => '${pw}',`,
       `$smtp['password'] = "${pw}";`,
       `ansible_become_pass: "Ab${pw}"`,
       `adminPass = "${pw}"`,
+      `$dbpass = "${pw}";`,
       'password = "super-secret-password-123"',
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
@@ -155,6 +173,9 @@ export const genericRules: Rule[] = [
       'password = config.db.password',
       'password: changeme',
       '"password": "<your-password>"',
+      'signing.password=\nsigning.keyId=24875D73',
+      'DB_PASSWORD=\nSMTP_PASSWORD=<your-smtp-password>',
+      'Connection strings look like `mongodb://<username>:<password>@host/db`',
       'password = getPassword()',
       'type="password"',
       'password: required',
@@ -170,6 +191,7 @@ export const genericRules: Rule[] = [
       'export const SESSION_TOKEN_QUERY_PARAM = "X-Amz-S3session-Token";',
       '"pass": "要素はフォーカス可能です",',
       '- Proxy Bypass: Canonicalized IPv4 shorthand',
+      'compass = "N2-heading"',
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
@@ -179,12 +201,23 @@ export const genericRules: Rule[] = [
     id: 'generic-secret',
     description: 'Secret assigned in code or configuration',
     name: NAME_SECRET,
-    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey'],
+    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey', 'salt', 'jwt', 'hmac', 'aes', 'cipher', 'crypt', 'license', 'consumer', 'shared', 'cookie'],
     min: 12,
     entropy: 3.3,
     strict: true,
-    pos: [`CLIENT_SECRET=${tk}`, `secret_key: "${tk}"`, `app.secret = '${tk}'`],
+    pos: [
+      `CLIENT_SECRET=${tk}`,
+      `secret_key: "${tk}"`,
+      `app.secret = '${tk}'`,
+      `HMAC_SALT = "${fake(HEX, 32, 'salt')}"`,
+      `var jwtKey = []byte("${tk}")`,
+      `ENCRYPTION_KEY = b"${tk}="`,
+      `AES_KEY = bytes.fromhex("${fake(HEX, 64, 'aes')}")`,
+    ],
     neg: [
+      'SALT_ROUNDS = 10',
+      'salt = bcrypt.gensalt(rounds=12)',
+      'jwtKey := []byte(os.Getenv("JWT_KEY"))',
       'client_secret: ${CLIENT_SECRET}',
       'secret = process.env.SECRET',
       `secret: "${'x'.repeat(32)}"`,
@@ -195,12 +228,21 @@ export const genericRules: Rule[] = [
     id: 'generic-token',
     description: 'Token assigned in code or configuration',
     name: NAME_TOKEN,
-    kw: ['token', 'bearer', 'session_key', 'session-key', 'sessionkey'],
+    kw: ['token', 'bearer', 'session_key', 'session-key', 'sessionkey', 'nonce'],
     min: 16,
     entropy: 3.5,
     strict: true,
-    pos: [`AUTH_TOKEN=${tk}`, `"access_token": "${tk}"`, `token: ${tk}`],
+    pos: [
+      `AUTH_TOKEN=${tk}`,
+      `"access_token": "${tk}"`,
+      `token: ${tk}`,
+      `  "nonce": "${tk}",`,
+      `curl -fsS "https://hooks.acme.io/notify?token=${tk}" -d done`,
+      `  token: "s.${fake(A62, 24, 'vlt')}"`,
+    ],
     neg: [
+      'nonce = secrets.token_hex(16)',
+      'token: session.accessToken',
       'token: {{ .Values.token }}',
       'token = req.headers.authorization',
       'tokenizer = "wordpiece_tokenizer_v2"',
@@ -317,14 +359,19 @@ export const genericRules: Rule[] = [
   {
     id: 'http-bearer-token',
     description: 'Bearer token in an Authorization header',
-    keywords: ['bearer '],
-    pattern: /authorization["']?\s{0,4}[:=,]\s{0,4}["']?bearer\s{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+    keywords: ['bearer ', 'token '],
+    // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
+    pattern: /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
     entropy: 3.5,
     generic: true,
     severity: 'high',
     confidence: 'medium',
     examples: {
-      positive: [`curl -H "Authorization: Bearer ${tk}" https://api.internal`],
+      positive: [
+        `curl -H "Authorization: Bearer ${tk}" https://api.internal`,
+        `proxy_set_header Authorization "Bearer ${tk}";`,
+        `HEADERS = {"Authorization": "Token ${fake(HEX, 40, 'drf')}"}`,
+      ],
       negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'],
     },
   },
@@ -332,14 +379,24 @@ export const genericRules: Rule[] = [
     id: 'http-basic-auth-header',
     description: 'Basic credentials in an Authorization header',
     keywords: ['basic '],
-    pattern: /authorization["']?\s{0,4}[:=,]\s{0,4}["']?basic\s{1,4}([A-Za-z0-9+/]{8,300}={0,2})(?![\w+/=])/gi,
+    pattern: /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?basic[ \t]{1,4}([A-Za-z0-9+/]{8,300}={0,2})(?![\w+/=])/gi,
     entropy: 3,
     severity: 'high',
     confidence: 'high',
-    validate: (v) => /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(Buffer.from(v, 'base64').toString('latin1')),
+    validate: (v) => {
+      const d = Buffer.from(v, 'base64').toString('latin1');
+      const m = /^([\x20-\x7e]+?):([\x20-\x7e]+)$/.exec(d);
+      // user:password, username:pass, admin:<password> are documentation, not credentials
+      return m !== null && !/^(?:pass(?:word|wd)?|pwd|secret|changeme|\*+|x+|<[^>]*>|\$\{?\w+\}?)$/i.test(m[2]);
+    },
     examples: {
-      positive: [`Authorization: Basic ${b64('svc:' + pw)}`],
-      negative: ['Authorization: Basic ${CREDS}', `Authorization: Basic ${b64('nocolon' + pw)}`],
+      positive: [`Authorization: Basic ${b64('svc:' + pw)}`, `proxy_set_header Authorization "Basic ${b64('svc:' + pw)}";`],
+      negative: [
+        'Authorization: Basic ${CREDS}',
+        `Authorization: Basic ${b64('nocolon' + pw)}`,
+        `Authorization: Basic ${b64('user:password')}`,
+        `Authorization: Basic ${b64('admin:<password>')}`,
+      ],
     },
   },
   {

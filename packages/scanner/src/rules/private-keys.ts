@@ -132,4 +132,23 @@ export const privateKeyRules: Rule[] = [
     confidence: 'high',
     examples: { positive: [`[Interface]\nPrivateKey = ${fake(B64, 42, 'wg')}A=`], negative: ['PrivateKey = <your key>'] },
   },
+  {
+    // {"kty":"EC","crv":"P-256","x":"…","y":"…","d":"…"}: "d" (and RSA "p", "q", "dp", "dq", "qi") is the private part
+    id: 'jwk-private-key',
+    description: 'Private JSON Web Key (JWK with a "d" member)',
+    keywords: ['"kty"'],
+    window: { before: 4000, after: 4000 },
+    pattern: /"d"\s{0,4}:\s{0,4}"([A-Za-z0-9_-]{32,2000})"/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (_v, ctx) => /"kty"\s{0,4}:\s{0,4}"(?:EC|RSA|OKP)"/.test(ctx.window),
+    examples: {
+      positive: [`{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx').replace(/[+/]/g, '_')}","d":"${fake(B64, 43, 'jd').replace(/[+/]/g, '-')}"}`],
+      negative: [
+        `{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx2').replace(/[+/]/g, '_')}","y":"${fake(B64, 43, 'jy2').replace(/[+/]/g, '_')}"}`,
+        `{"d":"${fake(B64, 43, 'jd3').replace(/[+/]/g, '-')}","type":"dimension"}`,
+      ],
+    },
+  },
 ];

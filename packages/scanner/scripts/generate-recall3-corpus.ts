@@ -1,0 +1,1063 @@
+// Regenerates test/recall3: a third labelled corpus (issue 19), written before the generic rules were
+// read, in the style of a CredData-like benchmark: real-repository file types, the lines a labeller marks
+// true (passwords in many syntaxes, generic secrets/keys/tokens, URL credentials, command-line passwords,
+// Authorization headers, password hashes, credential files, private keys in other encodings, real values
+// shaped like placeholders) AND, in the same files, the lines a labeller marks false (variable references,
+// function calls, empty values, placeholders, docs prose, ids, hashes of nothing). Unlabelled lines in
+// positives/ count as false positives when flagged; negatives/ hold only false lines. Values come from
+// the seeded generator or are hand-written word+digit passwords: nothing is a real credential.
+// Run: npx tsx packages/scanner/scripts/generate-recall3-corpus.ts
+import { fileURLToPath } from 'node:url';
+import { createLabelledCorpus } from './labelled-corpus.js';
+import { fake, A62, HEX, HEXU, B64, B64URL, NUM, uuid } from '../src/rules/define.js';
+
+const root = fileURLToPath(new URL('../test/recall3/', import.meta.url));
+const corpus = createLabelledCorpus(
+  root,
+  'Third labelled corpus (issue 19, CredData-style, mixed true and false lines per file): file -> true line numbers; every other flagged line is a false positive.',
+);
+const { S, put, label } = corpus;
+let n = 0;
+const r = (cs: typeof A62, len: number) => fake(cs, len, `r3-${n++}`);
+const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+const pemBody = (lines = 5) => Array.from({ length: lines }, () => r(B64, 64)).join('\n');
+const WP = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#%^&*()-_=+[]{};:<>,.?/|~';
+const wpSalt = () => fake({ chars: WP, cls: '' }, 64, `wp-${n++}`);
+
+// ================================================================ password: many syntaxes
+put(
+  'positives/password/config/database.yml',
+  `default: &default
+  adapter: postgresql
+  encoding: unicode
+  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>
+
+development:
+  <<: *default
+  database: shop_dev
+  username: shop
+  password: ${S('Lantern#4471')}
+
+test:
+  <<: *default
+  database: shop_test
+  password: <%= ENV['DB_PASSWORD'] %>
+
+production:
+  <<: *default
+  password: <%= ENV.fetch("SHOP_DATABASE_PASSWORD") %>
+`,
+);
+put(
+  'positives/password/settings/local.py',
+  `import os
+from .base import *  # noqa
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "inventory",
+        "USER": "inv_app",
+        "PASSWORD": "${S('q7Rt!mZ2pL')}",
+        "HOST": "db.internal",
+    }
+}
+EMAIL_HOST_USER = "noreply@acme-mail.org"
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"}]
+`,
+);
+put(
+  'positives/password/src/main/resources/application.properties',
+  `spring.datasource.url=jdbc:mysql://db:3306/orders
+spring.datasource.username=orders
+spring.datasource.password=${S('Cobalt2291x')}
+spring.mail.password=\${MAIL_PASSWORD}
+spring.rabbitmq.password=
+spring.security.user.password=${S('adm1nPortal')}
+management.endpoints.web.exposure.include=health
+`,
+);
+put(
+  'positives/password/app/mailer_config.rb',
+  `SMTP_SETTINGS = {
+  address: "smtp.mailgun.org",
+  port: 587,
+  user_name: "postmaster@mg.acme.io",
+  password: "${S('Juniper!8841')}",
+  authentication: :plain
+}
+LDAP = { host: 'ldap.corp', bind_dn: 'cn=svc', password: ENV['LDAP_PW'] }
+REDIS = { :host => "cache", :password => "${S('r3disSecr3t')}" }
+`,
+);
+put(
+  'positives/password/config/mail.php',
+  `<?php
+return [
+    'driver' => 'smtp',
+    'host' => 'smtp.office365.com',
+    'username' => 'reports@contoso-mail.com',
+    'password' => '${S('Basalt_7720!')}',
+    'encryption' => 'tls',
+];
+$config['db_password'] = getenv('DB_PASSWORD');
+$dbpass = "${S('m4r1n3r0ad')}";
+$pass = $_POST['password'];
+`,
+);
+put(
+  'positives/password/build.gradle',
+  `plugins { id 'maven-publish' }
+publishing {
+  repositories {
+    maven {
+      url "https://nexus.acme.io/repository/releases"
+      credentials {
+        username "deployer"
+        password "${S('Orchid9931')}"
+      }
+    }
+  }
+}
+signing { password = findProperty("signingPassword") }
+`,
+);
+put(
+  'positives/password/gradle.properties',
+  `org.gradle.jvmargs=-Xmx2g
+nexusUsername=deployer
+nexusPassword=${S('Tundra-5531-q')}
+signing.password=
+signing.keyId=24875D73
+`,
+);
+put(
+  'positives/password/conf/context.xml',
+  `<?xml version="1.0" encoding="UTF-8"?>
+<Context>
+  <Resource name="jdbc/app" auth="Container" type="javax.sql.DataSource"
+            username="appuser" password="${S('Saffron_4410')}"
+            driverClassName="org.postgresql.Driver" url="jdbc:postgresql://db/app"/>
+  <Realm className="org.apache.catalina.realm.LockOutRealm"/>
+</Context>
+`,
+);
+put(
+  'positives/password/conf/tomcat-users.xml',
+  `<tomcat-users>
+  <role rolename="manager-gui"/>
+  <user username="tomcat" password="${S('s3cr3tT0mcat')}" roles="manager-gui"/>
+  <user username="probe" password="\${probe.password}" roles="manager-status"/>
+</tomcat-users>
+`,
+);
+put(
+  'positives/password/.m2/settings.xml',
+  `<settings>
+  <servers>
+    <server>
+      <id>releases</id>
+      <username>ci-bot</username>
+      <password>${S('Meadow#6620z')}</password>
+    </server>
+    <server>
+      <id>snapshots</id>
+      <username>\${env.NEXUS_USER}</username>
+      <password>\${env.NEXUS_PASSWORD}</password>
+    </server>
+  </servers>
+</settings>
+`,
+);
+put(
+  'positives/password/appsettings.json',
+  `{
+  "Logging": { "LogLevel": { "Default": "Information" } },
+  "Smtp": {
+    "Host": "smtp.sendgrid.net",
+    "User": "apikey",
+    "Password": "${S('Harbor!2093kk')}"
+  },
+  "Redis": { "Password": "" },
+  "Admin": { "DefaultPassword": "%ADMIN_PASSWORD%" }
+}
+`,
+);
+put(
+  'positives/password/docs/staging.md',
+  `# Staging setup
+
+Log in to the staging console at https://staging.acme.io with user \`qa-admin\`; the password is \`${S('Copper7741!')}\`.
+The default password for the Grafana admin is changed on first login.
+Ask in #ops for the password if you lost it.
+
+- Host: vpn.acme.io
+- Password: \`${S('Fjord_2294')}\`
+
+Set \`PASSWORD\` to your own password before running \`make seed\`.
+`,
+);
+put(
+  'positives/password/src/store/client.go',
+  `package store
+
+import (
+	"database/sql"
+	"net/smtp"
+	"os"
+)
+
+func open() (*sql.DB, error) {
+	password := os.Getenv("APP_PASSWORD")
+	_ = password
+	return sql.Open("postgres", "host=db user=app password=${S('Ql9x2wVt')} dbname=app sslmode=disable")
+}
+
+func mail(user, pass, host string) smtp.Auth {
+	_ = smtp.PlainAuth("", "alerts@acme.io", "${S('Alrt_7781x')}", "smtp.acme.io")
+	return smtp.PlainAuth("", user, pass, host)
+}
+
+func ftpLogin(c *Client) error { return c.Login("uploader", "${S('Upl0ad#5512')}") }
+`,
+);
+put(
+  'positives/password/src/main/java/com/acme/Db.java',
+  `package com.acme;
+
+import java.sql.DriverManager;
+
+public class Db {
+    private static final String PASSWORD_FIELD = "password";
+
+    Connection open() throws Exception {
+        return DriverManager.getConnection("jdbc:mysql://db:3306/app", "app", "${S('Tr1dent#442')}");
+    }
+
+    void mail(Properties props) {
+        props.put("mail.smtp.password", "${S('Sm7p!Pass')}");
+        String password = System.getenv("DB_PASSWORD");
+        user.setPassword(passwordEncoder.encode(rawPassword));
+    }
+}
+`,
+);
+put(
+  'positives/password/tests/test_auth.py',
+  `import pytest
+
+
+def test_login(client):
+    resp = client.post("/login", data={"username": "alice", "password": "${S('W0nderland!')}"})
+    assert resp.status_code == 200
+
+
+def test_wrong_password(client):
+    resp = client.post("/login", data={"username": "alice", "password": password_for("alice")})
+    assert resp.status_code == 401
+`,
+);
+put(
+  'positives/password/infra/main.tf',
+  `resource "aws_db_instance" "main" {
+  engine   = "postgres"
+  username = "dbadmin"
+  password = "${S('Pg-Adm1n-2024x')}"
+}
+
+variable "replica_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_db_instance" "replica" {
+  password = var.replica_password
+}
+`,
+);
+put(
+  'positives/password/Dockerfile',
+  `FROM postgres:15
+ENV POSTGRES_PASSWORD=${S('Pgd0ck3r!x')}
+ENV APP_ENV=production
+ARG NPM_TOKEN
+RUN echo "root:${S('Toor!4412')}" | chpasswd
+`,
+);
+put(
+  'positives/password/etc/my.cnf',
+  `[client]
+user=backup
+password=${S('My5ql_Bkp!7')}
+
+[mysqld]
+datadir=/var/lib/mysql
+`,
+);
+put(
+  'positives/password/app/src/main/kotlin/Config.kt',
+  `object Config {
+    val user = "mobile"
+    val password = "${S('Kt_Pass_9921')}"
+    val apiPassword = BuildConfig.API_PASSWORD
+}
+`,
+);
+put(
+  'positives/password/Crm/Startup.cs',
+  `public class Startup
+{
+    private const string Cs = "Server=sql01;Database=Crm;User Id=crm;Password=${S('Crm#Pass77')};";
+    public void Configure(IdentityOptions options)
+    {
+        options.Password.RequireDigit = true;
+        options.Password.RequiredLength = 12;
+    }
+}
+`,
+);
+put(
+  'positives/password/config.toml',
+  `[server]
+port = 8080
+
+[database]
+user = "svc"
+password = "${S('t0mlPa55!')}"
+
+[cache]
+password = ""
+`,
+);
+put(
+  'positives/password/db/seed.sql',
+  `CREATE USER app WITH PASSWORD '${S('Ap9_sql_77')}';
+ALTER USER reporting IDENTIFIED BY "${S('Orcl#5501')}";
+GRANT ALL PRIVILEGES ON DATABASE shop TO app;
+CREATE USER reader WITH PASSWORD :'reader_password';
+`,
+);
+put(
+  'positives/password/src/mailer.js',
+  `const nodemailer = require('nodemailer');
+
+const transport = nodemailer.createTransport({
+  host: 'smtp.acme.io',
+  auth: { user: 'bot@acme.io', pass: '${S('n0d3m4il3r')}' },
+});
+const db = { user: 'app', password: process.env.DB_PASS };
+module.exports = { transport, db };
+`,
+);
+put(
+  'positives/password/ansible/group_vars/all.yml',
+  `ansible_user: deploy
+ansible_become_password: ${S('Ans!ble77')}
+ansible_password: "{{ vault_ansible_password }}"
+ntp_server: pool.ntp.org
+`,
+);
+put(
+  'positives/password/charts/values.yaml',
+  `postgresql:
+  auth:
+    username: app
+    password: ${S('hl3mV4lues')}
+    existingSecret: ""
+redis:
+  auth:
+    enabled: true
+    password: ""
+`,
+);
+put(
+  'positives/password/src/api/client.ts',
+  `export const login = async (api: Api) => {
+  await api.login('svc-reporting', '${S('R3port!ng88')}');
+  const creds = { username: 'ops', password: '${S('0psC0nsole#1')}' };
+  return api.session(creds);
+};
+export type Credentials = { username: string; password: string };
+`,
+);
+
+// ================================================================ secret: generic secrets, keys, tokens, salts
+put(
+  'positives/secret/.env',
+  `NODE_ENV=production
+SECRET_KEY=${S(r(A62, 50))}
+JWT_SECRET=${S(r(HEX, 64))}
+API_KEY=${S(r(A62, 32))}
+SESSION_SECRET=
+APP_KEY=base64:${S(r(B64, 43))}=
+ENCRYPTION_KEY=\${ENCRYPTION_KEY}
+LOG_LEVEL=debug
+`,
+);
+put(
+  'positives/secret/config/default.js',
+  `module.exports = {
+  port: 3000,
+  secret: '${S(r(A62, 40))}',
+  apiKey: process.env.API_KEY,
+  tokenExpiry: '7d',
+  signingKey: "${S(r(HEX, 48))}",
+};
+`,
+);
+put(
+  'positives/secret/project/settings.py',
+  `import os
+
+SECRET_KEY = "${S('django-insecure-' + r(B64URL, 40))}"
+HMAC_SALT = "${S(r(HEX, 32))}"
+STRIPE_WEBHOOK_SECRET = os.getenv("STRIPE_WEBHOOK_SECRET")
+CSRF_COOKIE_NAME = "csrftoken"
+`,
+);
+put(
+  'positives/secret/internal/auth/keys.go',
+  `package auth
+
+const apiSecret = "${S(r(A62, 32))}"
+
+var jwtKey = []byte("${S(r(A62, 28))}")
+
+func key(name string) string { return name + "_key" }
+`,
+);
+put(
+  'positives/secret/src/main/java/com/acme/OAuth.java',
+  `public class OAuth {
+    private static final String CLIENT_SECRET = "${S(r(A62, 40))}";
+    private final String secret = config.getString("oauth.secret");
+    private static final String TOKEN_HEADER = "X-Auth-Token";
+}
+`,
+);
+put(
+  'positives/secret/config/services.yml',
+  `notifier:
+  auth:
+    token: ${S(r(HEX, 40))}
+  token_url: https://auth.acme.io/oauth/token
+billing:
+  api_key: ${S(uuid('billing-key'))}
+  request_id: ${uuid('req-1')}
+  tenant_id: ${uuid('tenant-1')}
+`,
+);
+put(
+  'positives/secret/Services/PaymentClient.cs',
+  `public class PaymentClient
+{
+    private const string ApiKey = "${S(r(B64, 44))}";
+    private readonly string _key = Environment.GetEnvironmentVariable("PAY_KEY");
+}
+`,
+);
+put(
+  'positives/secret/config/initializers/secret.rb',
+  `Rails.application.configure do
+  config.secret_key_base = "${S(r(HEX, 128))}"
+  config.x.signing = Rails.application.credentials.secret_key_base
+end
+`,
+);
+put(
+  'positives/secret/local.settings.json',
+  `{
+  "IsEncrypted": false,
+  "Values": {
+    "FUNCTIONS_WORKER_RUNTIME": "node",
+    "client_secret": "${S(r(A62, 34))}",
+    "api_key": "YOUR_API_KEY",
+    "webhook_token": "${S(r(B64URL, 43))}"
+  }
+}
+`,
+);
+put(
+  'positives/secret/modules/queue/main.tf',
+  `resource "vendor_queue" "jobs" {
+  name       = "jobs"
+  secret_key = "${S(r(A62, 40))}"
+  access_id  = var.access_id
+}
+`,
+);
+put(
+  'positives/secret/tests/fixtures/session.json',
+  `{
+  "user": "alice",
+  "nonce": "${S(r(A62, 32))}",
+  "refresh_token": "${S(r(B64URL, 64))}",
+  "expires_in": 3600
+}
+`,
+);
+put(
+  'positives/secret/src/crypto/cipher.py',
+  `from cryptography.fernet import Fernet
+
+ENCRYPTION_KEY = b"${S(r(B64URL, 43) + '=')}"
+AES_KEY = bytes.fromhex("${S(r(HEX, 64))}")
+key = Fernet.generate_key()
+`,
+);
+put(
+  'positives/secret/scripts/notify.sh',
+  `#!/bin/sh
+export AUTH_TOKEN="${S(r(A62, 36))}"
+export TOKEN_FILE=/run/secrets/token
+curl -fsS "https://hooks.acme.io/notify?token=${S(r(HEX, 32))}" -d "done"
+`,
+);
+
+// ================================================================ shape: real values a placeholder filter must keep
+put(
+  'positives/shape/wp-config.php',
+  `<?php
+define('DB_NAME', 'wordpress');
+define('DB_USER', 'wp');
+define('DB_PASSWORD', '${S('Wp$ecret2291')}');
+define('AUTH_KEY',         '${S(wpSalt())}');
+define('SECURE_AUTH_KEY',  '${S(wpSalt())}');
+define('LOGGED_IN_SALT',   '${S(wpSalt())}');
+define('NONCE_SALT',       'put your unique phrase here');
+`,
+);
+put(
+  'positives/shape/config.yml',
+  `smtp:
+  password: "${S('Pa$$w0rd_88')}"
+ldap:
+  password: "${S('h%4Kq{z9Lm')}"
+vault:
+  token: "${S('s.' + r(A62, 24))}"
+sso:
+  client_secret: "${S(r(A62, 8) + '-example-' + r(A62, 12))}"
+`,
+);
+put(
+  'positives/shape/tests/conftest.py',
+  `TEST_PASSWORD = "${S('T3st!ng-Harbor9')}"
+DUMMY_SECRET = "${S(r(HEX, 40))}"
+FAKE_TOKEN = "<token>"
+`,
+);
+
+// ================================================================ url: credentials in URLs
+put(
+  'positives/url/.env.production',
+  `DATABASE_URL=postgres://app:${S('Xk2p9q')}@db:5432/app
+REDIS_URL=redis://:${S('s3cret7')}@cache:6379/0
+MONGO_URL=mongodb+srv://admin:${S('P@ss#2024x')}@cluster0.ab12c.mongodb.net/test
+CELERY_BROKER_URL=amqp://celery:${S('C3l3ry_mq')}@rabbit:5672//
+SENTRY_DSN=https://${S(r(HEX, 32))}@o123.ingest.sentry.io/42
+TEMPLATE_URL=postgres://\${DB_USER}:\${DB_PASS}@\${DB_HOST}/app
+TEST_DB=mysql://root:@localhost/test
+`,
+);
+put(
+  'positives/url/deploy/clone.sh',
+  `#!/bin/bash
+git clone https://deploy:${S('Gt_dpl_881')}@gitlab.acme.io/ops/infra.git
+git clone https://${S(r(HEX, 40))}:x-oauth-basic@github.com/acme/private.git
+git remote set-url origin "https://$GIT_USER:$GIT_TOKEN@github.com/acme/site.git"
+`,
+);
+put(
+  'positives/url/src/main/resources/application.yml',
+  `spring:
+  datasource:
+    url: jdbc:postgresql://db:5432/app?user=app&password=${S('Jdbc_pw_77')}
+  mail:
+    host: smtp.acme.io
+proxy:
+  url: http://proxyuser:${S('Prx!4471')}@proxy.corp:3128
+`,
+);
+put(
+  'positives/url/app/db.py',
+  `from sqlalchemy import create_engine
+
+engine = create_engine("mysql+pymysql://report:${S('rp0rt')}@10.2.0.15/analytics")
+SMTP_URL = "smtp://alerts%40acme.io:${S('Sm7p%21pw9')}@smtp.acme.io:587"
+engine2 = create_engine(f"postgresql://{user}:{password}@{host}/db")
+`,
+);
+put(
+  'positives/url/docs/README.md',
+  `## Connecting
+
+Use the connection string from the vault, for example:
+
+    postgres://user:password@localhost:5432/mydb
+
+Our shared sandbox: \`sftp://sandbox:${S('Sbx2024')}@files.acme.io/upload\`.
+`,
+);
+
+// ================================================================ cmd: passwords on command lines
+put(
+  'positives/cmd/scripts/backup.sh',
+  `#!/bin/bash
+set -euo pipefail
+mysql -u root -p${S('R00tM4ria!')} -h 127.0.0.1 shop < schema.sql
+mysqldump -u backup --password=${S('Bkp_2291_q')} shop > shop.sql
+psql "host=db user=app password=$PGPASSWORD" -c 'select 1'
+sshpass -p '${S('Raspb3rry!9')}' ssh pi@10.0.0.7 uptime
+curl -u deploy:${S('Dpl0y!2288')} https://ci.acme.io/job/build
+docker login -u ci -p "$REGISTRY_TOKEN" registry.acme.io
+redis-cli -a ${S('Rds_pass_8812')} ping
+mysql -u root -p
+`,
+);
+put(
+  'positives/cmd/deploy.ps1',
+  `$pw = ConvertTo-SecureString "${S('Ps!Secure2291')}" -AsPlainText -Force
+$pw2 = ConvertTo-SecureString $env:SVC_PASSWORD -AsPlainText -Force
+net user svc_backup ${S('Bkp#User55')} /add
+Write-Host "done"
+`,
+);
+put(
+  'positives/cmd/Makefile',
+  `run:
+	java -jar app.jar --spring.datasource.password=${S('J4r_pw_812')}
+keystore:
+	keytool -genkeypair -alias app -keystore app.jks -storepass ${S('Ks_store_99')} -keypass ${S('Ks_key_991')}
+p12:
+	openssl pkcs12 -export -in cert.pem -inkey key.pem -out app.p12 -passout pass:${S('P12_exp_44')}
+`,
+);
+put(
+  'positives/cmd/docs/ops.md',
+  `# Operations
+
+Create the admin user:
+
+\`\`\`
+htpasswd -b /etc/nginx/.htpasswd admin ${S('Htp_ass_77')}
+mongo -u admin -p ${S('Mng_0db_88')} --authenticationDatabase admin
+docker run -d -e MYSQL_ROOT_PASSWORD=${S('Dkr_my_55')} mysql:8
+wget --http-user=ci --http-password=${S('Wg3t_pw_41')} https://artifacts.acme.io/app.tgz
+curl -H "Authorization: Bearer $TOKEN" https://api.acme.io/v1/me
+psql -U postgres -W
+curl --user admin:$ADMIN_PASS https://api.acme.io/health
+\`\`\`
+`,
+);
+
+// ================================================================ auth: Authorization headers and JWTs
+const jwt = () =>
+  `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).replace(/=+$/, '')}.${b64(JSON.stringify({ sub: r(NUM, 8), name: 'svc', iat: 1700000000 })).replace(/=+$/, '')}.${r(B64URL, 43)}`;
+put(
+  'positives/auth/nginx/site.conf',
+  `server {
+  listen 80;
+  location /api/ {
+    proxy_pass http://backend;
+    proxy_set_header Authorization "Basic ${S(b64('svc-proxy:Ngx_pr0xy_71'))}";
+  }
+}
+`,
+);
+put(
+  'positives/auth/requests.http',
+  `GET https://api.acme.io/v1/orders
+Authorization: Bearer ${S(r(A62, 40))}
+
+###
+GET https://api.acme.io/v1/users
+Authorization: Bearer {{token}}
+`,
+);
+put(
+  'positives/auth/client.py',
+  `import requests
+
+HEADERS = {"Authorization": "Token ${S(r(HEX, 40))}"}
+headers = {"Authorization": f"Bearer {token}"}
+r = requests.get(URL, headers={"X-Api-Key": "${S(r(A62, 32))}"})
+`,
+);
+put(
+  'positives/auth/docs/api.md',
+  `# API
+
+\`\`\`sh
+curl -H "Authorization: Bearer ${S(jwt())}" https://api.acme.io/v1/me
+\`\`\`
+
+Basic auth works too: \`Authorization: Basic dXNlcjpwYXNzd29yZA==\` (user / password).
+`,
+);
+put(
+  'positives/auth/src/http.js',
+  `const headers = {
+  Authorization: 'Basic ' + btoa(user + ':' + pass),
+  'x-access-token': '${S(r(A62, 48))}',
+};
+fetch(url, { headers: { Authorization: \`Bearer \${token}\` } });
+`,
+);
+
+// ================================================================ hash: password hashes
+const crypt64 = { chars: A62.chars + './', cls: '' };
+put(
+  'positives/hash/etc/shadow',
+  `root:*:19000:0:99999:7:::
+deploy:${S('$6$' + fake(crypt64, 16, 'sh0') + '$' + fake(crypt64, 86, 'sh1'))}:19000:0:99999:7:::
+nobody:!:19000::::::
+`,
+);
+put(
+  'positives/hash/.htpasswd',
+  `admin:${S('$apr1$' + fake(crypt64, 8, 'apr') + '$' + fake(crypt64, 22, 'apr2'))}
+ci:${S('$2y$10$' + fake(crypt64, 53, 'bc1'))}
+`,
+);
+put(
+  'positives/hash/router.cfg',
+  `hostname edge-01
+enable secret 5 ${S('$1$' + fake(crypt64, 4, 'c5') + '$' + fake(crypt64, 22, 'c5b'))}
+username admin privilege 15 password 7 ${S('0822455D0A16' + r(HEXU, 10))}
+username ops secret 8 ${S('$8$' + fake(crypt64, 14, 'c8') + '$' + fake(crypt64, 43, 'c8b'))}
+username noc secret 9 ${S('$9$' + fake(crypt64, 14, 'c9') + '$' + fake(crypt64, 43, 'c9b'))}
+interface GigabitEthernet0/1
+ description uplink
+`,
+);
+put(
+  'positives/hash/db/users.sql',
+  `INSERT INTO users (id, email, password_hash) VALUES (1, 'alice@acme.io', '${S('$2a$12$' + fake(crypt64, 53, 'bc2'))}');
+INSERT INTO users (id, email, password_hash) VALUES (2, 'bob@acme.io', NULL);
+INSERT INTO auth_user (username, password) VALUES ('admin', '${S('pbkdf2_sha256$260000$' + r(A62, 22) + '$' + r(B64, 43) + '=')}');
+CREATE USER 'legacy'@'%' IDENTIFIED BY PASSWORD '${S('*' + r(HEXU, 40))}';
+`,
+);
+put(
+  'positives/hash/fixtures/users.yml',
+  `- model: auth.user
+  fields:
+    username: demo
+    password: ${S('argon2$argon2id$v=19$m=102400,t=2,p=8$' + r(B64, 22) + '$' + r(B64, 22))}
+    checksum: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+`,
+);
+// A Kerberos keytab: version 0x0502, one entry (principal, timestamp, kvno, enctype 18, 32-byte key).
+const keytab = Buffer.concat([
+  Buffer.from([0x05, 0x02, 0x00, 0x00, 0x00, 0x4a, 0x00, 0x01, 0x00, 0x08]),
+  Buffer.from('ACME.LAN'),
+  Buffer.from([0x00, 0x04]),
+  Buffer.from('HTTP'),
+  Buffer.from([0x00, 0x00, 0x00, 0x01, 0x65, 0x00, 0x00, 0x00, 0x03, 0x00, 0x12, 0x00, 0x20]),
+  Buffer.from(r(HEX, 64), 'hex'),
+]);
+put('positives/hash/http.keytab', keytab);
+label('positives/hash/http.keytab', [1]);
+
+// ================================================================ appfile: application credential files
+put(
+  'positives/appfile/.netrc',
+  `machine api.heroku.com
+  login me@acme.io
+  password ${S(r(HEX, 36))}
+machine ftp.acme.io login upload password ${S('Ftp_up_2291')}
+`,
+);
+put(
+  'positives/appfile/.npmrc',
+  `registry=https://npm.acme.io/
+//npm.acme.io/:_auth=${S(b64('deploy:deploy123'))}
+//registry.npmjs.org/:_authToken=\${NPM_TOKEN}
+always-auth=true
+`,
+);
+put(
+  'positives/appfile/sitemanager.xml',
+  `<?xml version="1.0" encoding="UTF-8"?>
+<FileZilla3>
+  <Servers>
+    <Server>
+      <Host>ftp.acme.io</Host>
+      <User>webmaster</User>
+      <Pass encoding="base64">${S(b64('Fz_w3bm4st'))}</Pass>
+    </Server>
+  </Servers>
+</FileZilla3>
+`,
+);
+put('positives/appfile/.pgpass', `db.acme.io:5432:*:app:${S('Pgp4ss_77')}\n# localhost:5432:*:postgres:*\n`);
+put('positives/appfile/.esmtprc', `identity "alerts@acme.io"\n  hostname smtp.acme.io:587\n  username "alerts"\n  password "${S('Esmtp_pw_31')}"\n`);
+put('positives/appfile/.git-credentials', `https://bob:${S('Gc_pw_8812')}@github.com\n`);
+put(
+  'positives/appfile/.docker/config.json',
+  `{
+  "auths": {
+    "registry.acme.io": { "auth": "${S(b64('ci-bot:Dck_r3g_44'))}" },
+    "https://index.docker.io/v1/": {}
+  },
+  "credsStore": "desktop"
+}
+`,
+);
+put('positives/appfile/.pypirc', `[distutils]\nindex-servers = acme\n\n[acme]\nrepository = https://pypi.acme.io/\nusername = ci\npassword = ${S('Pyp1_pw_55')}\n`);
+put(
+  'positives/appfile/sftp-config.json',
+  `{
+  "type": "sftp",
+  "host": "web01.acme.io",
+  "user": "deploy",
+  "password": "${S('Sftp_pw_66')}",
+  "remote_path": "/var/www/"
+}
+`,
+);
+put(
+  'positives/appfile/WinSCP.ini',
+  `[Sessions\\deploy@web01]
+HostName=web01.acme.io
+UserName=deploy
+Password=${S('A35C4' + r(HEXU, 40))}
+`,
+);
+put('positives/appfile/.fetchmailrc', `poll mail.acme.io protocol imap user "bob" password "${S('Ftch_pw_22')}"\n`);
+put('positives/appfile/hub', `github.com:\n- user: bob\n  oauth_token: ${S(r(HEX, 40))}\n  protocol: https\n`);
+put(
+  'positives/appfile/logins.json',
+  `{"nextId":2,"logins":[{"id":1,"hostname":"https://intranet.acme.io","encryptedUsername":"${S('MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECL' + r(B64, 24))}","encryptedPassword":"${S('MDIEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECM' + r(B64, 32))}"}]}
+`,
+);
+
+// ================================================================ key: private keys in other encodings
+const pem = (kind: string) => `-----BEGIN ${kind}-----\n${pemBody()}\n-----END ${kind}-----`;
+put('positives/key/deploy/id_ed25519', `${S('-----BEGIN OPENSSH PRIVATE KEY-----')}\n${pemBody(4)}\n-----END OPENSSH PRIVATE KEY-----\n`);
+put(
+  'positives/key/src/sign.js',
+  `const PRIVATE_KEY =
+  ${S('"-----BEGIN RSA PRIVATE KEY-----\\n"')} +
+  "${r(B64, 64)}\\n" +
+  "${r(B64, 64)}\\n" +
+  "-----END RSA PRIVATE KEY-----\\n";
+const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\\n${r(B64, 64)}\\n-----END PUBLIC KEY-----";
+`,
+);
+put(
+  'positives/key/credentials/service-account.json',
+  `{
+  "type": "service_account",
+  "project_id": "acme-prod",
+  "private_key_id": "${S(r(HEX, 40))}",
+  "private_key": "${S('-----BEGIN PRIVATE KEY-----\\n' + r(B64, 64))}\\n${r(B64, 64)}\\n-----END PRIVATE KEY-----\\n",
+  "client_email": "deployer@acme-prod.iam.gserviceaccount.com"
+}
+`,
+);
+put(
+  'positives/key/k8s/tls-secret.yaml',
+  `apiVersion: v1
+kind: Secret
+type: kubernetes.io/tls
+metadata:
+  name: web-tls
+data:
+  tls.crt: ${b64(pem('CERTIFICATE'))}
+  tls.key: ${S(b64(pem('RSA PRIVATE KEY')))}
+`,
+);
+put('positives/key/certs/server.key', `${S('-----BEGIN EC PRIVATE KEY-----')}\n${pemBody(3)}\n-----END EC PRIVATE KEY-----\n`);
+put(
+  'positives/key/jwks.json',
+  `{"keys":[{"kty":"EC","crv":"P-256","x":"${r(B64URL, 43)}","y":"${r(B64URL, 43)}","d":"${S(r(B64URL, 43))}","kid":"k1"}]}
+`,
+);
+// PKCS#12: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, ... } }, random payload.
+const p12 = Buffer.concat([
+  Buffer.from([0x30, 0x82, 0x04, 0x6a, 0x02, 0x01, 0x03, 0x30, 0x82, 0x04, 0x30, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0, 0x82, 0x04, 0x21, 0x04, 0x82, 0x04, 0x1d]),
+  Buffer.from(r(HEX, 256), 'hex'),
+]);
+put('positives/key/client.p12', p12);
+label('positives/key/client.p12', [1]);
+put(
+  'positives/key/docs/keys.md',
+  `Put your key in \`~/.ssh/id_rsa\`; it starts with:
+
+    -----BEGIN RSA PRIVATE KEY-----
+    ...
+    -----END RSA PRIVATE KEY-----
+`,
+);
+
+// ================================================================ negatives: only false lines
+put(
+  'negatives/password/config/locales/en.yml',
+  `en:
+  devise:
+    passwords:
+      password: "Password"
+      password_confirmation: "Confirm your password"
+      no_token: "You can't access this page without coming from a password reset email."
+  secret: "Secret"
+  token: "Token"
+`,
+);
+put(
+  'negatives/password/src/models/user.ts',
+  `export interface User {
+  id: string;
+  email: string;
+  password: string;
+  passwordHash?: string;
+}
+export const validate = (password: string, confirm: string) => password === confirm && password.length >= 12;
+const PASSWORD_MIN_LENGTH = 12;
+const form = { password: '', passwordConfirm: '' };
+`,
+);
+put(
+  'negatives/password/src/Login.java',
+  `if (password.equals(confirmPassword)) {
+    user.setPassword(encoder.encode(password));
+}
+String password = request.getParameter("password");
+char[] password = console.readPassword("Password: ");
+`,
+);
+put(
+  'negatives/password/templates/login.html',
+  `<form method="post">
+  <label for="password">Password</label>
+  <input type="password" name="password" id="password" placeholder="Your password" required>
+  <a href="/password/reset">Forgot your password?</a>
+</form>
+`,
+);
+put(
+  'negatives/password/db/schema.sql',
+  `CREATE TABLE users (
+  id BIGSERIAL PRIMARY KEY,
+  email TEXT NOT NULL,
+  password_hash VARCHAR(255) NOT NULL,
+  password_reset_token TEXT
+);
+`,
+);
+put(
+  'negatives/password/.env.example',
+  `DB_PASSWORD=
+SMTP_PASSWORD=<your-smtp-password>
+API_KEY=your_api_key_here
+SECRET_KEY=changeme
+JWT_SECRET=\${JWT_SECRET}
+ADMIN_PASSWORD=********
+REDIS_PASSWORD=xxxxxxxx
+`,
+);
+put(
+  'negatives/password/config/app.yml',
+  `auth_method: password
+password_min_length: 12
+password: \${DB_PASS}
+secret: "{{ .Values.secret }}"
+token: REPLACE_ME
+api_key: "<your-key>"
+password: null
+db_password: "%(DB_PASSWORD)s"
+secretKeyRef:
+  name: pg-credentials
+  key: password
+`,
+);
+put(
+  'negatives/password/app.py',
+  `password = get_password()
+password = os.environ["DB_PASSWORD"]
+token = tokens[0]
+api_key_header = "X-API-Key"
+primary_key = "id"
+secret = None
+password = input("Password: ")
+password = "password"
+api_key = "sk-..."
+`,
+);
+put(
+  'negatives/password/docs/security.md',
+  `# Security
+
+Never commit a password or an API key. Rotate the secret key every 90 days.
+Passwords must be at least 12 characters; the token expires after one hour.
+Use \`keyhaven get db/password\` to read the password at deploy time.
+Example: \`export API_KEY=<your-api-key>\`.
+`,
+);
+put(
+  'negatives/secret/package-lock.json',
+  `{
+  "name": "web",
+  "lockfileVersion": 3,
+  "packages": {
+    "node_modules/left-pad": {
+      "version": "1.3.0",
+      "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+      "integrity": "sha512-${r(B64, 86)}=="
+    }
+  }
+}
+`,
+);
+put(
+  'negatives/secret/go.sum',
+  `github.com/google/uuid v1.6.0 h1:${r(B64, 43)}=
+github.com/google/uuid v1.6.0/go.mod h1:${r(B64, 43)}=
+`,
+);
+put(
+  'negatives/secret/fixtures/ids.json',
+  `{
+  "id": "${uuid('id-1')}",
+  "tenant_id": "${uuid('id-2')}",
+  "correlation_id": "${uuid('id-3')}",
+  "commit": "${r(HEX, 40)}",
+  "empty_sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "empty_md5": "d41d8cd98f00b204e9800998ecf8427e"
+}
+`,
+);
+put(
+  'negatives/secret/src/keys.js',
+  `const key = 'user_id';
+const keyboard = { layout: 'qwerty' };
+const tokenizer = new Tokenizer({ lowercase: true });
+const authorName = 'Jane Doe';
+const secretName = 'db-credentials';
+const sortKey = (a, b) => a.key.localeCompare(b.key);
+`,
+);
+put(
+  'negatives/secret/docs/api.md',
+  `# Authentication
+
+Send \`Authorization: Bearer <token>\` with every request. Tokens look like \`kh_xxxxxxxxxxxxxxxx\`.
+The API key is shown once; store it in your secrets manager.
+`,
+);
+put(
+  'negatives/key/certs/ca.pem',
+  `${pem('CERTIFICATE')}
+${pem('PUBLIC KEY')}
+`,
+);
+put(
+  'negatives/url/docs/connect.md',
+  `Connection strings look like \`postgres://USER:PASSWORD@HOST:5432/DB\` or
+\`mongodb://<username>:<password>@host/db\`; see https://www.postgresql.org/docs/current/libpq-connect.html.
+Clone with \`git clone https://github.com/acme/site.git\`.
+`,
+);
+
+corpus.write();
