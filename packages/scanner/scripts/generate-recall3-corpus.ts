@@ -792,7 +792,10 @@ put(
 `,
 );
 put('positives/appfile/.pgpass', `db.acme.io:5432:*:app:${S('Pgp4ss_77')}\n# localhost:5432:*:postgres:*\n`);
-put('positives/appfile/.esmtprc', `identity "alerts@acme.io"\n  hostname smtp.acme.io:587\n  username "alerts"\n  password "${S('Esmtp_pw_31')}"\n`);
+put(
+  'positives/appfile/.esmtprc',
+  `identity "alerts@acme.io"\n  hostname smtp.acme.io:587\n  username "alerts"\n  password "${S('Esmtp_pw_31')}"\n`,
+);
 put('positives/appfile/.git-credentials', `https://bob:${S('Gc_pw_8812')}@github.com\n`);
 put(
   'positives/appfile/.docker/config.json',
@@ -805,7 +808,10 @@ put(
 }
 `,
 );
-put('positives/appfile/.pypirc', `[distutils]\nindex-servers = acme\n\n[acme]\nrepository = https://pypi.acme.io/\nusername = ci\npassword = ${S('Pyp1_pw_55')}\n`);
+put(
+  'positives/appfile/.pypirc',
+  `[distutils]\nindex-servers = acme\n\n[acme]\nrepository = https://pypi.acme.io/\nusername = ci\npassword = ${S('Pyp1_pw_55')}\n`,
+);
 put(
   'positives/appfile/sftp-config.json',
   `{
@@ -877,7 +883,10 @@ put(
 );
 // PKCS#12: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, ... } }, random payload.
 const p12 = Buffer.concat([
-  Buffer.from([0x30, 0x82, 0x04, 0x6a, 0x02, 0x01, 0x03, 0x30, 0x82, 0x04, 0x30, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0, 0x82, 0x04, 0x21, 0x04, 0x82, 0x04, 0x1d]),
+  Buffer.from([
+    0x30, 0x82, 0x04, 0x6a, 0x02, 0x01, 0x03, 0x30, 0x82, 0x04, 0x30, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    0xa0, 0x82, 0x04, 0x21, 0x04, 0x82, 0x04, 0x1d,
+  ]),
   Buffer.from(r(HEX, 256), 'hex'),
 ]);
 put('positives/key/client.p12', p12);
@@ -1057,6 +1066,672 @@ put(
   `Connection strings look like \`postgres://USER:PASSWORD@HOST:5432/DB\` or
 \`mongodb://<username>:<password>@host/db\`; see https://www.postgresql.org/docs/current/libpq-connect.html.
 Clone with \`git clone https://github.com/acme/site.git\`.
+`,
+);
+
+// ================================================================ held-out batch (…/heldout/): written after the
+// first fixes and measured before any change for it (bench/scanner/README.md keeps both figures).
+put(
+  'positives/password/heldout/.github/workflows/release.yml',
+  `name: release
+on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_PASSWORD: ${S('ci_Pg_pass_41')}
+    steps:
+      - uses: docker/login-action@v3
+        with:
+          username: \${{ secrets.DOCKER_USER }}
+          password: \${{ secrets.DOCKER_PASSWORD }}
+      - run: ./gradlew publish -PnexusPassword=${S('Nx_pub_7731')}
+`,
+);
+put(
+  'positives/password/heldout/docker-compose.yml',
+  `services:
+  db:
+    image: mysql:8
+    environment:
+      MYSQL_ROOT_PASSWORD: ${S('Rt_mysql_5521')}
+      MYSQL_PASSWORD: example
+      MYSQL_USER: app
+  cache:
+    image: redis:7
+    command: redis-server --requirepass ${S('Rq_redis_9914')}
+  admin:
+    environment:
+      - PGADMIN_DEFAULT_PASSWORD=${S('PgAdm!n_2024')}
+      - PGADMIN_DEFAULT_EMAIL=admin@acme.io
+`,
+);
+put(
+  'positives/password/heldout/etc/redis.conf',
+  `bind 127.0.0.1
+port 6379
+requirepass ${S('Rc_req_8830')}
+# masterauth <master-password>
+masterauth ${S('Rc_mst_1172')}
+`,
+);
+put(
+  'positives/password/heldout/etc/wpa_supplicant.conf',
+  `network={
+    ssid="AcmeGuest"
+    psk="${S('Guest-Wifi-2291')}"
+    key_mgmt=WPA-PSK
+}
+`,
+);
+put(
+  'positives/password/heldout/etc/hostapd.conf',
+  `interface=wlan0
+ssid=AcmeLab
+wpa=2
+wpa_passphrase=${S('L4bW1f1_pass')}
+`,
+);
+put(
+  'positives/password/heldout/etc/postfix/sasl_passwd',
+  `[smtp.gmail.com]:587 alerts@acme.io:${S('Gm41l_app_pw')}
+`,
+);
+put(
+  'positives/password/heldout/etc/rsyncd.secrets',
+  `backup:${S('Rsync_bk_661')}
+`,
+);
+put(
+  'positives/password/heldout/terraform.tfvars',
+  `region      = "eu-west-1"
+db_username = "admin"
+db_password = "${S('Tfv4rs_db_pw')}"
+admin_password = ""
+`,
+);
+put(
+  'positives/password/heldout/terraform.tfstate',
+  `{
+  "version": 4,
+  "resources": [
+    {
+      "type": "aws_db_instance",
+      "instances": [
+        {
+          "attributes": {
+            "username": "dbadmin",
+            "password": "${S('St4te_pw_8841')}",
+            "port": 5432
+          }
+        }
+      ]
+    }
+  ]
+}
+`,
+);
+put(
+  'positives/password/heldout/hibernate.cfg.xml',
+  `<hibernate-configuration>
+  <session-factory>
+    <property name="hibernate.connection.username">app</property>
+    <property name="hibernate.connection.password">${S('Hib_pw_4471')}</property>
+    <property name="hibernate.dialect">org.hibernate.dialect.PostgreSQLDialect</property>
+  </session-factory>
+</hibernate-configuration>
+`,
+);
+put(
+  'positives/password/heldout/Web.config',
+  `<configuration>
+  <connectionStrings>
+    <add name="Main" connectionString="Data Source=sql01;Initial Catalog=Shop;User ID=shop;Password=${S('Sh0p_sql!')}" providerName="System.Data.SqlClient" />
+  </connectionStrings>
+  <appSettings>
+    <add key="SmtpPassword" value="${S('Smtp_web_771')}" />
+    <add key="SmtpUser" value="mailer" />
+  </appSettings>
+</configuration>
+`,
+);
+put(
+  'positives/password/heldout/config.inc.php',
+  `<?php
+$cfg['Servers'][$i]['host'] = 'localhost';
+$cfg['Servers'][$i]['user'] = 'pma';
+$cfg['Servers'][$i]['password'] = '${S('Pma_ctl_2291')}';
+$cfg['blowfish_secret'] = '${S(r(A62, 32))}';
+$cfg['Servers'][$i]['auth_type'] = 'cookie';
+`,
+);
+put(
+  'positives/password/heldout/src/Main.scala',
+  `object Main extends App {
+  val db = Database.forURL("jdbc:postgresql://db/app", user = "app", password = "${S('Sc4la_db_pw')}")
+  val pw = sys.env.getOrElse("DB_PASSWORD", "")
+}
+`,
+);
+put(
+  'positives/password/heldout/src/main.rs',
+  `fn main() {
+    let password = "${S('Rust_pw_5512')}";
+    let from_env = std::env::var("PASSWORD").unwrap_or_default();
+    let opts = PgConnectOptions::new().username("app").password("${S('Rs_pg_7743')}");
+}
+`,
+);
+put(
+  'positives/password/heldout/Sources/Api.swift',
+  `struct Api {
+    static let password = "${S('Sw1ft_api_pw')}"
+    let token: String
+}
+`,
+);
+put(
+  'positives/password/heldout/lib/db.pl',
+  `my $dbh = DBI->connect("dbi:mysql:shop", "shop", "${S('P3rl_db_881')}");
+my $pass = $ENV{DB_PASS};
+`,
+);
+put(
+  'positives/password/heldout/config/runtime.exs',
+  `config :shop, Shop.Repo,
+  username: "shop",
+  password: "${S('Eli_xir_pw42')}",
+  hostname: System.get_env("DB_HOST")
+
+config :shop, Shop.Mailer, password: System.fetch_env!("SMTP_PASSWORD")
+`,
+);
+put(
+  'positives/password/heldout/notebooks/explore.ipynb',
+  `{
+ "cells": [
+  {
+   "cell_type": "code",
+   "source": [
+    "import psycopg2\\n",
+    "conn = psycopg2.connect(host=\\"db\\", user=\\"analyst\\", password=\\"${S('Nb_an4lyst')}\\")\\n"
+   ]
+  }
+ ]
+}
+`,
+);
+put(
+  'positives/password/heldout/tests/UserServiceTest.java',
+  `class UserServiceTest {
+    @Test
+    void createsUser() {
+        User u = service.create("alice", "${S('Al1ce_test_pw')}");
+        assertTrue(encoder.matches("${S('Al1ce_test_pw2')}", u.getPasswordHash()));
+    }
+}
+`,
+);
+put(
+  'positives/password/heldout/manifests/puppet.pp',
+  `mysql::db { 'shop':
+  user     => 'shop',
+  password => '${S('Pupp3t_db_pw')}',
+  host     => 'localhost',
+}
+`,
+);
+put(
+  'positives/password/heldout/ldap/users.ldif',
+  `dn: uid=jdoe,ou=people,dc=acme,dc=io
+objectClass: inetOrgPerson
+uid: jdoe
+userPassword: ${S('{SSHA}' + r(B64, 32))}
+
+dn: uid=svc,ou=people,dc=acme,dc=io
+userPassword:: ${S(b64('Ld4p_svc_pw'))}
+`,
+);
+put(
+  'positives/password/heldout/jenkins/credentials.xml',
+  `<com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+  <id>nexus</id>
+  <username>deployer</username>
+  <password>${S('{AQAAABAAAAAQ' + r(B64, 44) + '=}')}</password>
+</com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+`,
+);
+put(
+  'positives/password/heldout/docs/wiki/vpn.rst',
+  `VPN access
+==========
+
+:Server: vpn.acme.io
+:User: contractor
+:Password: ${S('Vpn_c0ntr_77')}
+
+Change it with \`\`passwd\`\` after the first login.
+`,
+);
+put(
+  'positives/password/heldout/init.lua',
+  `local redis = require("redis")
+local client = redis.connect("cache", 6379)
+client:auth("${S('Lu4_redis_pw')}")
+local password = os.getenv("REDIS_PASSWORD")
+`,
+);
+put(
+  'positives/secret/heldout/config/secrets.yml',
+  `production:
+  secret_key_base: ${S(r(HEX, 128))}
+  devise_pepper: ${S(r(HEX, 64))}
+development:
+  secret_key_base: <%= ENV["SECRET_KEY_BASE"] %>
+`,
+);
+put(
+  'positives/secret/heldout/src/environments/environment.prod.ts',
+  `export const environment = {
+  production: true,
+  apiUrl: 'https://api.acme.io',
+  mapsApiKey: '${S(r(A62, 39))}',
+  clientSecret: '${S(r(A62, 40))}',
+};
+`,
+);
+put(
+  'positives/secret/heldout/app/src/main/res/values/secrets.xml',
+  `<resources>
+    <string name="app_name">Acme</string>
+    <string name="api_secret">${S(r(A62, 32))}</string>
+    <string name="backend_token">${S(r(HEX, 40))}</string>
+</resources>
+`,
+);
+put(
+  'positives/secret/heldout/k8s/configmap.yaml',
+  `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  LOG_LEVEL: info
+  WEBHOOK_SECRET: "${S(r(A62, 36))}"
+  SECRET_NAME: web-credentials
+`,
+);
+put(
+  'positives/secret/heldout/app.ini',
+  `[security]
+INSTALL_LOCK = true
+SECRET_KEY = ${S(r(A62, 40))}
+INTERNAL_TOKEN = ${S(r(B64URL, 100))}
+
+[oauth2]
+JWT_SECRET = ${S(r(B64URL, 43))}
+`,
+);
+put(
+  'positives/secret/heldout/src/signer.go',
+  `package signer
+
+var hmacSecret = "${S(r(A62, 40))}"
+
+func Secret() string { return os.Getenv("HMAC_SECRET") }
+`,
+);
+put(
+  'positives/secret/heldout/tests/test_webhook.py',
+  `WEBHOOK_SECRET = "${S('whsec_' + r(A62, 32))}"
+SIGNING_KEY = "${S(r(HEX, 64))}"
+
+
+def test_signature():
+    assert verify(payload, sign(payload, WEBHOOK_SECRET))
+`,
+);
+put(
+  'positives/secret/heldout/conf/application.conf',
+  `play.http.secret.key = "${S(r(A62, 64))}"
+play.http.secret.key = \${?APPLICATION_SECRET}
+akka.loglevel = "INFO"
+`,
+);
+put(
+  'positives/url/heldout/config/database.php',
+  `<?php
+return [
+    'redis' => ['url' => 'redis://default:${S('Lr4v_redis')}@redis:6379'],
+    'mongodb' => ['dsn' => 'mongodb://app:${S('Mg0_dsn_pw')}@mongo:27017/app'],
+    'pgsql' => ['url' => env('DATABASE_URL')],
+];
+`,
+);
+put(
+  'positives/url/heldout/alembic.ini',
+  `[alembic]
+script_location = migrations
+sqlalchemy.url = postgresql://alembic:${S('Alm_b1c_pw')}@db/app
+`,
+);
+put(
+  'positives/url/heldout/src/queue.ts',
+  `const conn = await amqp.connect('amqps://worker:${S('Wrk_amqp_55')}@mq.acme.io/prod');
+const url = \`amqp://\${user}:\${pass}@\${host}\`;
+const ldap = 'ldap://cn=admin,dc=acme,dc=io:${S('Ld4p_bind_7')}@ldap.acme.io';
+`,
+);
+put(
+  'positives/url/heldout/pip.conf',
+  `[global]
+index-url = https://ci:${S('P1p_idx_pw')}@pypi.acme.io/simple
+extra-index-url = https://pypi.org/simple
+`,
+);
+put(
+  'positives/url/heldout/docs/mirror.md',
+  `Mirror the repository with
+
+    git push --mirror https://oauth2:${S('glpat-' + r(B64URL, 20))}@gitlab.acme.io/mirror/app.git
+
+or \`https://<user>:<token>@gitlab.com/<group>/<repo>.git\` for your own fork.
+`,
+);
+put(
+  'positives/cmd/heldout/scripts/restore.sh',
+  `#!/bin/sh
+PGPASSWORD=${S('Rst0re_pg_pw')} pg_restore -h db -U app -d app dump.sql
+mysql --user=root --password="${S('My_rst_2291')}" < dump.sql
+smbclient //files/share -U backup%${S('Smb_bk_551')} -c 'ls'
+ldapsearch -x -D "cn=admin,dc=acme,dc=io" -w ${S('Ld4p_srch_91')} -b "dc=acme,dc=io"
+export PGPASSWORD="$(cat /run/secrets/pg)"
+unzip -P ${S('Z1p_arch_77')} backup.zip
+7z x -p${S('Sv3nz_arch_5')} backup.7z
+`,
+);
+put(
+  'positives/cmd/heldout/setup.bat',
+  `@echo off
+net use Z: \\\\files\\share /user:ACME\\svc ${S('Bat_netuse_8')}
+schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${S('Sch_task_77')}
+runas /user:admin cmd
+`,
+);
+put(
+  'positives/cmd/heldout/k8s-job.yaml',
+  `apiVersion: batch/v1
+kind: Job
+spec:
+  template:
+    spec:
+      containers:
+        - name: migrate
+          image: flyway/flyway
+          args: ["-url=jdbc:postgresql://db/app", "-user=app", "-password=${S('Fly_way_pw33')}", "migrate"]
+          env:
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef: { name: db, key: password }
+`,
+);
+put(
+  'positives/auth/heldout/api.har',
+  `{"log":{"entries":[{"request":{"method":"GET","url":"https://api.acme.io/v2/me","headers":[
+{"name":"Authorization","value":"Bearer ${S(r(A62, 48))}"},
+{"name":"Cookie","value":"session=${S(r(HEX, 48))}"},
+{"name":"Accept","value":"application/json"}]}}]}}
+`,
+);
+put(
+  'positives/auth/heldout/postman_collection.json',
+  `{
+  "auth": {
+    "type": "apikey",
+    "apikey": [
+      { "key": "value", "value": "${S(r(A62, 40))}", "type": "string" },
+      { "key": "key", "value": "X-API-Key", "type": "string" }
+    ]
+  }
+}
+`,
+);
+put(
+  'positives/auth/heldout/src/client.kt',
+  `val request = Request.Builder()
+    .url(url)
+    .header("Authorization", "Basic ${S(b64('svc-kt:K0tlin_basic!'))}")
+    .header("X-Api-Key", "${S(r(A62, 32))}")
+    .build()
+`,
+);
+put(
+  'positives/auth/heldout/docs/curl.md',
+  `curl -H 'X-Auth-Token: ${S(r(HEX, 32))}' https://api.acme.io/v1/servers
+curl -H "PRIVATE-TOKEN: ${S('glpat-' + r(B64URL, 20))}" https://gitlab.acme.io/api/v4/projects
+curl -H "Authorization: token $GITHUB_TOKEN" https://api.github.com/user
+`,
+);
+put(
+  'positives/hash/heldout/pgbouncer/userlist.txt',
+  `"app" "${S('md5' + r(HEX, 32))}"
+"admin" "${S('SCRAM-SHA-256$4096:' + r(B64, 24) + '$' + r(B64, 44) + ':' + r(B64, 44))}"
+`,
+);
+put(
+  'positives/hash/heldout/config/users.yml',
+  `users:
+  - name: admin
+    password_hash: "${S('$2b$12$' + fake(crypt64, 53, 'hb1'))}"
+  - name: ops
+    password_hash: "${S('$argon2id$v=19$m=65536,t=3,p=4$' + r(B64, 22) + '$' + r(B64, 43))}"
+  - name: guest
+    password_hash: null
+`,
+);
+put(
+  'positives/hash/heldout/etc/cisco-switch.txt',
+  `!
+enable password 7 ${S('1511021F0725' + r(HEXU, 8))}
+username backup password 0 ${S('Cisc0_plain_9')}
+snmp-server community public RO
+!
+`,
+);
+put(
+  'positives/appfile/heldout/.s3cfg',
+  `[default]
+host_base = s3.acme.io
+secret_key = ${S(r(A62, 40))}
+use_https = True
+`,
+);
+put(
+  'positives/appfile/heldout/.config/rclone/rclone.conf',
+  `[backup]
+type = sftp
+host = files.acme.io
+user = backup
+pass = ${S(r(B64URL, 40))}
+`,
+);
+put(
+  'positives/appfile/heldout/.config/gh/hosts.yml',
+  `github.com:
+    user: bob
+    oauth_token: ${S('gho_' + r(A62, 36))}
+    git_protocol: https
+`,
+);
+put(
+  'positives/appfile/heldout/.vscode/sftp.json',
+  `{
+  "name": "web",
+  "host": "web02.acme.io",
+  "protocol": "sftp",
+  "username": "deploy",
+  "password": "${S('Vsc_sftp_71')}",
+  "remotePath": "/srv/www"
+}
+`,
+);
+put(
+  'positives/appfile/heldout/.idea/dataSources.xml',
+  `<project version="4">
+  <component name="DataSourceManagerImpl">
+    <data-source name="prod" uuid="${uuid('ds-1')}">
+      <jdbc-url>jdbc:mysql://db.acme.io:3306/shop?user=shop&amp;password=${S('Idea_ds_pw1')}</jdbc-url>
+    </data-source>
+  </component>
+</project>
+`,
+);
+put(
+  'positives/appfile/heldout/auth.txt',
+  `vpnuser
+${S('0vpn_Auth_pw!')}
+`,
+);
+put(
+  'positives/key/heldout/terraform/main.tf',
+  `resource "tls_private_key" "generated" { algorithm = "RSA" }
+
+locals {
+  legacy_key = <<EOT
+${S('-----BEGIN RSA PRIVATE KEY-----')}
+${pemBody(4)}
+-----END RSA PRIVATE KEY-----
+EOT
+}
+`,
+);
+put(
+  'positives/key/heldout/src/keys.py',
+  `PRIVATE_KEY = (
+    ${S('"-----BEGIN PRIVATE KEY-----\\n"')}
+    "${r(B64, 64)}\\n"
+    "${r(B64, 64)}\\n"
+    "-----END PRIVATE KEY-----\\n"
+)
+PUBLIC_KEY = open("pub.pem").read()
+`,
+);
+put(
+  'positives/key/heldout/.env',
+  `JWT_PRIVATE_KEY=${S(b64(pem('PRIVATE KEY')))}
+JWT_PUBLIC_KEY=${b64(pem('PUBLIC KEY'))}
+`,
+);
+put(
+  'positives/key/heldout/id_rsa.ppk',
+  `${S('PuTTY-User-Key-File-2: ssh-rsa')}
+Encryption: none
+Comment: deploy
+Public-Lines: 2
+${r(B64, 64)}
+${r(B64, 20)}
+Private-Lines: 2
+${r(B64, 64)}
+${r(B64, 20)}
+Private-MAC: ${r(HEX, 40)}
+`,
+);
+put(
+  'negatives/password/heldout/.github/workflows/ci.yml',
+  `jobs:
+  test:
+    services:
+      db:
+        env:
+          POSTGRES_PASSWORD: \${{ secrets.PG_PASSWORD }}
+    steps:
+      - run: echo "\${{ secrets.NPM_TOKEN }}" > .npmrc
+      - run: npm test
+        env:
+          API_TOKEN: \${{ secrets.API_TOKEN }}
+`,
+);
+put(
+  'negatives/password/heldout/forms.py',
+  `class LoginForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput)
+    password_confirm = forms.CharField(label="Confirm password")
+
+PASSWORD_REGEX = r"^(?=.*[A-Z])(?=.*\\d).{12,}$"
+grant_type = "password"
+auth_type = "password"
+token_type = "bearer"
+`,
+);
+put(
+  'negatives/password/heldout/openapi.yaml',
+  `components:
+  schemas:
+    Login:
+      type: object
+      properties:
+        password:
+          type: string
+          format: password
+          minLength: 12
+        token:
+          type: string
+          example: eyJhbGciOi...
+`,
+);
+put(
+  'negatives/password/heldout/scripts/login.sh',
+  `read -s -p "Password: " PASSWORD
+export PGPASSWORD="$PASSWORD"
+mysql -u "$DB_USER" -p"$DB_PASS" app
+TOKEN=$(vault kv get -field=token secret/ci)
+docker login -u ci --password-stdin < /run/secrets/registry
+`,
+);
+put(
+  'negatives/password/heldout/templates/config.j2',
+  `[database]
+user = {{ db_user }}
+password = {{ db_password }}
+secret_key = {{ lookup('env', 'SECRET_KEY') }}
+`,
+);
+put(
+  'negatives/secret/heldout/index.html',
+  `<link rel="stylesheet" href="https://cdn.acme.io/app.css" integrity="sha384-${r(B64, 64)}" crossorigin="anonymous">
+<img src="data:image/png;base64,${r(B64, 120)}">
+<meta name="csrf-token" content="{{ csrf_token() }}">
+`,
+);
+put(
+  'negatives/secret/heldout/Dockerfile',
+  `FROM node:20@sha256:${r(HEX, 64)}
+ARG API_TOKEN
+ENV NODE_ENV=production
+RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci
+`,
+);
+put(
+  'negatives/secret/heldout/assets/logo.png.lfs',
+  `version https://git-lfs.github.com/spec/v1
+oid sha256:${r(HEX, 64)}
+size 48213
+`,
+);
+put(
+  'negatives/key/heldout/known_hosts',
+  `github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${r(B64, 43)}
+gitlab.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${r(B64, 200)}
+`,
+);
+put(
+  'negatives/secret/heldout/vault.yml',
+  `$ANSIBLE_VAULT;1.1;AES256
+${r(HEX, 80)}
+${r(HEX, 80)}
 `,
 );
 

@@ -120,4 +120,79 @@ export const appFileRules: Rule[] = [
     validate: notTemplate,
     examples: { positive: [`npmScopes:\n  acme:\n    npmAuthToken: ${fake(A62, 12, 'yrn')}`], negative: ['npmAuthToken: "${NPM_TOKEN}"'] },
   },
+  {
+    // Postfix sasl_passwd: `[smtp.host]:587 user@host:password`
+    id: 'postfix-sasl-password',
+    description: 'Postfix SMTP relay password (sasl_passwd)',
+    keywords: [],
+    paths: /(?:^|\/)sasl_passwd$/,
+    pattern: /^[ \t]*\S{1,253}[ \t]+[^\s:]{1,128}:(\S{1,256})[ \t]*$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: {
+      positive: [`[smtp.acme.io]:587 alerts@acme.io:${pw}`],
+      negative: ['# [smtp.acme.io]:587 user:password', '[smtp.acme.io]:587 alerts@acme.io:${SMTP_PASSWORD}'],
+      path: 'etc/postfix/sasl_passwd',
+    },
+  },
+  {
+    // rsyncd secrets file: `user:password` per line
+    id: 'rsyncd-secrets',
+    description: 'rsync daemon secrets file (user:password)',
+    keywords: [],
+    paths: /(?:^|\/)rsyncd?\.(?:secrets|scrt|passwd)$/,
+    pattern: /^[ \t]*[\w.@-]{1,64}:(\S{1,256})[ \t]*$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: { positive: [`backup:${pw}`], negative: ['# backup:password', 'backup:password'], path: 'etc/rsyncd.secrets' },
+  },
+  {
+    // userPassword:: <base64 of the plaintext or of a {SCHEME} hash>; plain `userPassword: x` too
+    id: 'ldif-user-password',
+    description: 'userPassword in an LDIF file (base64 or plain)',
+    keywords: ['userpassword:'],
+    paths: /\.ldif$/i,
+    pattern: /^userPassword::?[ \t]{0,4}(\S{4,512})[ \t]*$/gim,
+    severity: 'high',
+    confidence: 'high',
+    validate: (v, ctx) => {
+      if (!notTemplate(v)) return false;
+      if (!/^userPassword::/i.test(ctx.line.trim())) return true;
+      const d = Buffer.from(v, 'base64').toString('latin1');
+      return /^[\x20-\x7e]{4,}$/.test(d) && !/^(?:password|secret|changeme)$/i.test(d);
+    },
+    examples: {
+      positive: [`userPassword:: ${b64('Ld4p' + pw)}`, `userPassword: ${pw}`],
+      negative: [`userPassword:: ${b64('changeme')}`, 'userPassword: {{ ldap_password }}'],
+      path: 'users.ldif',
+    },
+  },
+  {
+    // HAR exports and Postman collections: {"name": "Authorization", "value": "Bearer …"}, {"key": "value", "value": "…"} under "apikey"
+    id: 'har-postman-credential',
+    description: 'Credential header or auth value saved in a HAR export or Postman collection',
+    keywords: ['"authorization"', '"cookie"', '"x-api-key"', '"x-auth-token"', '"private-token"', '"apikey"', '"bearer"'],
+    window: { before: 600, after: 600 },
+    pattern:
+      /"(?:name|key)"\s{0,4}:\s{0,4}"(?:authorization|proxy-authorization|cookie|x-api-key|x-auth-token|private-token|api-key)"\s{0,4},\s{0,4}"value"\s{0,4}:\s{0,4}"(?:(?:bearer|basic|token)\s{1,4})?([^"{}\s][^"{}]{15,2000})"|"key"\s{0,4}:\s{0,4}"(?:value|token|password)"\s{0,4},\s{0,4}"value"\s{0,4}:\s{0,4}"([^"{}\s]{8,2000})"/gi,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) =>
+      notTemplate(v) && (!/^"key"/i.test(ctx.line.trim()) || /"(?:apikey|bearer|basic)"\s{0,4}:\s{0,4}\[/i.test(ctx.window)),
+    examples: {
+      positive: [
+        `{"name":"Authorization","value":"Bearer ${fake(A62, 40, 'har')}"}`,
+        `{"name":"Cookie","value":"session=${fake(A62, 32, 'harc')}"}`,
+        `"auth": {"type": "apikey", "apikey": [\n  { "key": "value", "value": "${fake(A62, 40, 'pm')}", "type": "string" }\n]}`,
+      ],
+      negative: [
+        '{"name":"Authorization","value":"Bearer {{token}}"}',
+        '{"name":"Accept","value":"application/json"}',
+        `"variable": [\n  { "key": "value", "value": "${fake(A62, 40, 'pmv')}" }\n]`,
+      ],
+    },
+  },
 ];

@@ -146,11 +146,18 @@ export const genericSyntaxRules: Rule[] = [
       ' -w ',
       'htpasswd',
       'net user',
+      'net use',
+      'schtasks',
+      'smbclient',
+      'rpcclient',
+      'smbmap',
+      'smbget',
+      'requirepass',
     ],
     pattern: new RegExp(
       '(?:' +
         // long flags for any tool
-        `(?<![\\w-])--(?:[\\w]{1,20}[-_])?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)(?:=|[ \\t]{1,4})` +
+        `(?<![\\w-])--(?:[\\w]{1,20}[-_]|require|master|admin|root|db|store|key|trust)?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)(?:=|[ \\t]{1,4})` +
         '|' +
         // mysql family: -p takes the password only when attached (-pSecret); `-p db` prompts
         `\\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?|mysqlimport|mysqlcheck|mysqlsh)\\b[^\\n|;&]{0,160}?(?<=\\s)-p(?=[^\\s])` +
@@ -162,6 +169,13 @@ export const genericSyntaxRules: Rule[] = [
         `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
         '|' +
         `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        // net use Z: \\\\srv\\share /user:DOMAIN\\svc <password>;  schtasks … /rp <password>;  smbclient -U user%<password>
+        `\\bnet[ \\t]{1,4}use\\b[^\\n|;&]{0,160}?[ \\t]/user:\\S{1,80}[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        `\\bschtasks\\b[^\\n|;&]{0,200}?[ \\t]/rp[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        `\\b(?:smbclient|rpcclient|smbmap|smbget)\\b[^\\n|;&]{0,160}?[ \\t]-U[ \\t]{1,4}["']?[^\\s%"']{1,64}%` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
         ')' +
@@ -185,6 +199,10 @@ export const genericSyntaxRules: Rule[] = [
         `sshpass -p '${pw}' ssh deploy@host`,
         `htpasswd -b /etc/nginx/.htpasswd admin ${pw}`,
         `net user svc_backup ${pw2} /add`,
+        `net use Z: \\\\files\\share /user:ACME\\svc ${pw}`,
+        `schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${pw2}`,
+        `smbclient //files/share -U backup%${pw} -c 'ls'`,
+        `redis-server --requirepass ${pw}`,
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
       ],
       negative: [
@@ -196,6 +214,9 @@ export const genericSyntaxRules: Rule[] = [
         'htpasswd -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',
         'net user svc_backup /delete',
+        'net use Z: \\\\files\\share /user:ACME\\svc *',
+        'schtasks /create /tn backup /ru svc /rp *',
+        'smbclient //files/share -U backup',
         'mysql -p"$MYSQL_PWD"',
         'tool --password "${PASSWORD}"',
       ],
@@ -240,6 +261,7 @@ export const genericSyntaxRules: Rule[] = [
       'setclientsecret',
       'setapikey',
       'plainauth',
+      'auth(',
       '.fill(',
       '.type(',
       'send_keys',
@@ -250,6 +272,9 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:set|with)(?:Password|Passwd|Secret|ClientSecret|ApiKey|AccessKey|SecretKey)\\s{0,2}\\(\\s{0,4}` +
         '|' +
         `\\.(?:password|passwd|secret|clientSecret|apiKey)\\s{0,2}\\(\\s{0,4}` +
+        '|' +
+        // redis AUTH: client:auth("…") (Lua), redis.auth('…'), conn.Auth("…")
+        `[.:](?:auth|Auth|AUTH)\\(\\s{0,4}(?=["'][^"'\\n]{4,128}["']\\s{0,4}\\))` +
         '|' +
         `\\bPlainAuth\\(\\s{0,4}"[^"\\n]{0,80}"\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|[\\w.]{1,60})\\s{0,4},\\s{0,4}` +
         '|' +
@@ -263,7 +288,10 @@ export const genericSyntaxRules: Rule[] = [
     secretGroup: 4,
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && !/^(?:utf-?8|changeme)$/i.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      !/\s/.test(v) &&
+      !/^(?:utf-?8|changeme|basic|bearer|digest|oauth2?|jwt|local|none|session|token|api[_-]?key)$/i.test(v),
     examples: {
       positive: [
         `dataSource.setPassword("${pw}");`,
@@ -272,6 +300,7 @@ export const genericSyntaxRules: Rule[] = [
         `await page.fill('#password', '${pw}');`,
         `driver.find_element(By.ID, "password").send_keys("${pw}")`,
         `DataSourceBuilder.create().username("app").password("${pw}").build();`,
+        `client:auth("${pw}")`,
       ],
       negative: [
         'dataSource.setPassword(env.get("DB_PASSWORD"));',
@@ -279,6 +308,8 @@ export const genericSyntaxRules: Rule[] = [
         "await page.fill('#username', 'alice@example.com');",
         'builder.password(config.password())',
         'user.setPassword("changeme");',
+        "app.auth('basic')",
+        'passport.authenticate("local")',
       ],
     },
   }),
@@ -394,7 +425,8 @@ export const genericSyntaxRules: Rule[] = [
     id: 'chpasswd-credential',
     description: 'Password set with chpasswd in a script or Dockerfile',
     keywords: ['chpasswd'],
-    pattern: /\becho[ \t]{1,4}(?:-[ne][ \t]{1,4})?["']?[\w.-]{1,32}:([^\s"':|]{4,128})["']?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?chpasswd\b|\bchpasswd[ \t]{0,4}<<<[ \t]{0,4}["']?[\w.-]{1,32}:([^\s"':|]{4,128})/g,
+    pattern:
+      /\becho[ \t]{1,4}(?:-[ne][ \t]{1,4})?["']?[\w.-]{1,32}:([^\s"':|]{4,128})["']?[ \t]{0,4}\|[ \t]{0,4}(?:sudo[ \t]{1,4})?chpasswd\b|\bchpasswd[ \t]{0,4}<<<[ \t]{0,4}["']?[\w.-]{1,32}:([^\s"':|]{4,128})/g,
     severity: 'high',
     confidence: 'medium',
     validate: (v, ctx) => literal(v, ctx) && !/^\$/.test(v),

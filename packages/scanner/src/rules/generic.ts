@@ -31,6 +31,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
   if (/^[a-z_$][\w$]*(?:\??\.[a-z_$][\w$]*)+;?$/i.test(v) && !v.split('.').some(randomSegment)) return false; // member access: config.db.password, r.groups?.password (not s.<random> Vault tokens)
   if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
+  if (/^\$\w+(?:\{|\[|->)/.test(v)) return false; // Perl/PHP expressions: $ENV{DB_PASS}, $_POST['pw'], $this->pw
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
   if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
@@ -60,7 +61,7 @@ const hasDigitAndLetter = (v: string) => /\d/.test(v) && /[A-Za-z]/.test(v);
 
 const NAME_PW = '(?:pass(?:word|wd|phrase|(?![a-z]))|pwd)';
 const NAME_SECRET =
-  '(?:secret|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key|(?:jwt|hmac|aes|cipher|crypto|crypt|license|consumer|shared|cookie)[_-]?(?:key|secret)|salt)';
+  '(?:secret|pepper|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key|(?:jwt|hmac|aes|cipher|crypto|crypt|license|consumer|shared|cookie)[_-]?(?:key|secret)|salt)';
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key|nonce)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
 
@@ -106,7 +107,8 @@ const generatedLine = (line: string) => /^\s*\{\s*"version"\s*:\s*3\s*,/.test(li
  * digits or symbols (so `"pass": "Element is focusable"` and `Bypass: Canonicalized` are not passwords).
  */
 /** `dbpass`, `rootpass`, `smtppass`: a service word glued to `pass` is a password name (bypass and compass are not). */
-const PASS_PREFIX = /(?:^|[^a-z])(?:db|sql|my|root|admin|user|usr|smtp|mail|imap|ftp|sftp|ssh|ldap|redis|mongo|pg|wifi|vnc|rdp|store|key|trust|proxy|app|api|svc|bind|login|sudo|master|mq|amqp)$/i;
+const PASS_PREFIX =
+  /(?:^|[^a-z])(?:db|sql|my|root|admin|user|usr|smtp|mail|imap|ftp|sftp|ssh|ldap|redis|mongo|pg|wifi|vnc|rdp|store|key|trust|proxy|app|api|svc|bind|login|sudo|master|mq|amqp)$/i;
 const barePassOk = (v: string, line: string) => {
   const at = line.indexOf(v);
   const before = at < 0 ? line : line.slice(0, at);
@@ -192,6 +194,7 @@ export const genericRules: Rule[] = [
       '"pass": "要素はフォーカス可能です",',
       '- Proxy Bypass: Canonicalized IPv4 shorthand',
       'compass = "N2-heading"',
+      'my $pass = $ENV{DB_PASS};',
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
@@ -201,7 +204,25 @@ export const genericRules: Rule[] = [
     id: 'generic-secret',
     description: 'Secret assigned in code or configuration',
     name: NAME_SECRET,
-    kw: ['secret', 'signing', 'encryption', 'private_key', 'private-key', 'privatekey', 'salt', 'jwt', 'hmac', 'aes', 'cipher', 'crypt', 'license', 'consumer', 'shared', 'cookie'],
+    kw: [
+      'secret',
+      'signing',
+      'encryption',
+      'private_key',
+      'private-key',
+      'privatekey',
+      'salt',
+      'jwt',
+      'hmac',
+      'aes',
+      'cipher',
+      'crypt',
+      'license',
+      'consumer',
+      'shared',
+      'cookie',
+      'pepper',
+    ],
     min: 12,
     entropy: 3.3,
     strict: true,
@@ -213,6 +234,7 @@ export const genericRules: Rule[] = [
       `var jwtKey = []byte("${tk}")`,
       `ENCRYPTION_KEY = b"${tk}="`,
       `AES_KEY = bytes.fromhex("${fake(HEX, 64, 'aes')}")`,
+      `  devise_pepper: ${fake(HEX, 64, 'pep')}`,
     ],
     neg: [
       'SALT_ROUNDS = 10',
@@ -361,7 +383,8 @@ export const genericRules: Rule[] = [
     description: 'Bearer token in an Authorization header',
     keywords: ['bearer ', 'token '],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
-    pattern: /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+    pattern:
+      /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
     entropy: 3.5,
     generic: true,
     severity: 'high',

@@ -98,6 +98,7 @@ export const privateKeyRules: Rule[] = [
     id: 'private-key-putty',
     description: 'PuTTY private key file (.ppk)',
     keywords: ['putty-user-key-file-'],
+    reportAt: 'match',
     pattern:
       /PuTTY-User-Key-File-[23]: [\w-]{3,40}\r?\n(?:[^\n]{0,200}\r?\n){1,60}?Private-Lines: \d{1,3}\r?\n((?:[A-Za-z0-9+/=]{4,80}\r?\n){1,100})/g,
     severity: 'critical',
@@ -144,7 +145,9 @@ export const privateKeyRules: Rule[] = [
     confidence: 'high',
     validate: (_v, ctx) => /"kty"\s{0,4}:\s{0,4}"(?:EC|RSA|OKP)"/.test(ctx.window),
     examples: {
-      positive: [`{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx').replace(/[+/]/g, '_')}","d":"${fake(B64, 43, 'jd').replace(/[+/]/g, '-')}"}`],
+      positive: [
+        `{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx').replace(/[+/]/g, '_')}","d":"${fake(B64, 43, 'jd').replace(/[+/]/g, '-')}"}`,
+      ],
       negative: [
         `{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx2').replace(/[+/]/g, '_')}","y":"${fake(B64, 43, 'jy2').replace(/[+/]/g, '_')}"}`,
         `{"d":"${fake(B64, 43, 'jd3').replace(/[+/]/g, '-')}","type":"dimension"}`,
