@@ -401,7 +401,27 @@ export const genericSyntaxRules: Rule[] = [
     // props.put("mail.smtp.password", "…"), setProperty("db.password", "…"), headers.set("X-Api-Key", "…")
     id: 'credential-keyed-call',
     description: 'Credential stored under a credential-named key by a put/set/header call',
-    keywords: ['put(', 'setproperty(', 'set(', 'add(', 'header(', 'setenv(', 'putenv(', 'putstring('],
+    // the key string's tail (`…password"`), not the call: `set(` and `add(` are on every line of a JS bundle
+    keywords: [
+      'password',
+      'passwd',
+      'credential',
+      ...[
+        'pwd',
+        'pass',
+        'secret',
+        'token',
+        'apikey',
+        'api_key',
+        'api-key',
+        'accesskey',
+        'access_key',
+        'access-key',
+        'privatekey',
+        'private_key',
+        'private-key',
+      ].flatMap((w) => [`${w}"`, `${w}'`]),
+    ],
     pattern: new RegExp(
       `\\b(?:put|setProperty|set|Set|add|Add|header|setHeader|addHeader|SetHeader|AddHeader|setenv|Setenv|putenv|putString|SetString)\\s{0,2}\\(\\s{0,4}` +
         `(["'])[\\w.:/-]{0,60}${SECRET_NAMES}[\\w.:/-]{0,30}\\1\\s{0,4},\\s{0,4}(["'])([^"'\\r\\n]{4,200})\\2\\s{0,4}\\)`,
@@ -439,7 +459,7 @@ export const genericSyntaxRules: Rule[] = [
     // CREATE USER app WITH PASSWORD '…'; ALTER USER x IDENTIFIED BY "…"; CREATE LOGIN x WITH PASSWORD = '…'
     id: 'sql-password',
     description: 'Password in a SQL CREATE/ALTER USER, ROLE or LOGIN statement',
-    keywords: ['identified', 'password'],
+    keywords: ['identified', 'with password', 'encrypted password', " password '", ' password "', " password='", " password = '"],
     pattern:
       /\b(?:IDENTIFIED[ \t]{1,4}(?:WITH[ \t]{1,4}\w{1,40}[ \t]{1,4})?BY(?![ \t]{1,4}PASSWORD\b)|(?:ENCRYPTED[ \t]{1,4}|UNENCRYPTED[ \t]{1,4})?PASSWORD(?:[ \t]{0,4}=)?)[ \t]{1,4}(["'])([^"'\r\n]{3,128})\1/gi,
     secretGroup: 2,

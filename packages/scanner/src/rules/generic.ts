@@ -55,7 +55,10 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
 };
 /** A dotted segment that is a generated value, not an identifier: 16+ chars mixing upper, lower and digits. */
 function randomSegment(p: string) {
-  return p.length >= 16 && /[A-Z]/.test(p) && /[a-z]/.test(p) && /\d/.test(p) && !/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(p);
+  if (p.length < 16 || !/[A-Z]/.test(p) || !/[a-z]/.test(p) || !/\d/.test(p) || p.includes('_')) return false;
+  // identifiers change case or class every few letters (revokedTokenSha256Hash: 4 in 22); random text about every other char
+  const shifts = (p.match(/[a-z](?=[A-Z\d])|[A-Z](?=[a-z\d])|\d(?=[A-Za-z])/g) ?? []).length;
+  return shifts * 3 >= p.length;
 }
 const hasDigitAndLetter = (v: string) => /\d/.test(v) && /[A-Za-z]/.test(v);
 
@@ -78,7 +81,8 @@ const assignment = (name: string, min: number) => {
   const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
   return new RegExp(
     `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
-      `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&]|["'\\x60](?![\\w$])))`,
+      // the last form: an unquoted URL-safe value ending a larger string ("https://h/x?token=abc")
+      `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&])|([\\w.~+/=%-]{${min},200})(?=["'\\x60](?![\\w$])))`,
     'gim',
   );
 };
@@ -195,6 +199,7 @@ export const genericRules: Rule[] = [
       '- Proxy Bypass: Canonicalized IPv4 shorthand',
       'compass = "N2-heading"',
       'my $pass = $ENV{DB_PASS};',
+      'fixedFields:{implicit:{$ref:"#/visitors/document/objects/OAuthFlow"},password:{$ref:"#/visitors/document/objects/OAuthFlow"}}',
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
@@ -212,16 +217,13 @@ export const genericRules: Rule[] = [
       'private-key',
       'privatekey',
       'salt',
-      'jwt',
-      'hmac',
-      'aes',
-      'cipher',
-      'crypt',
-      'license',
-      'consumer',
-      'shared',
-      'cookie',
       'pepper',
+      // prefixed key names only (a bare "license", "crypt" or "shared" is in every file header and crypto library)
+      ...['jwt', 'hmac', 'aes', 'cipher', 'crypto', 'crypt', 'license', 'consumer', 'shared', 'cookie'].flatMap((p) => [
+        `${p}_key`,
+        `${p}-key`,
+        `${p}key`,
+      ]),
     ],
     min: 12,
     entropy: 3.3,
@@ -265,6 +267,8 @@ export const genericRules: Rule[] = [
     neg: [
       'nonce = secrets.token_hex(16)',
       'token: session.accessToken',
+      'queryParameters[SHA256_TOKEN_TO_REFRESH] = managedIdentityRequest.revokedTokenSha256Hash;',
+      'exports.id_pkcs9_at_randomNonce = exports.id_pkcs9_at_encryptedPrivateKeyInfo = void 0;',
       'token: {{ .Values.token }}',
       'token = req.headers.authorization',
       'tokenizer = "wordpiece_tokenizer_v2"',
@@ -381,7 +385,7 @@ export const genericRules: Rule[] = [
   {
     id: 'http-bearer-token',
     description: 'Bearer token in an Authorization header',
-    keywords: ['bearer ', 'token '],
+    keywords: ['bearer ', 'authorization'],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
       /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
