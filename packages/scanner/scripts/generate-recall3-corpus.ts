@@ -1735,4 +1735,391 @@ ${r(HEX, 80)}
 `,
 );
 
+// ================================================================ second held-out batch (…/heldout2/): written after the
+// second round of fixes, measured before any change for it.
+const pkcs8 = () => 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ' + r(B64, 200);
+put(
+  'positives/password/heldout2/.env.local',
+  `DB_PASS=${S('qwe123ASD')}
+MAIL_PASSWORD=null
+REDIS_PASSWORD=
+`,
+);
+put(
+  'positives/password/heldout2/src/main/resources/application-dev.yml',
+  `spring:
+  datasource:
+    username: dev
+    password: '${S('dev#Pass9')}'
+  rabbitmq:
+    password: \${RABBIT_PASSWORD:guest}
+jwt:
+  secret: ${S(r(A62, 64))}
+  expiration: 86400
+`,
+);
+put(
+  'positives/password/heldout2/.vscode/settings.json',
+  `{
+  "editor.tabSize": 2,
+  "sqltools.connections": [
+    { "name": "prod", "driver": "PostgreSQL", "username": "ro", "password": "${S('Sqlt00ls!')}" }
+  ]
+}
+`,
+);
+put(
+  'positives/password/heldout2/store/store_test.go',
+  `func TestOpen(t *testing.T) {
+	cfg := Config{User: "root", Password: "${S('G0_test_pw')}", Host: "localhost"}
+	if _, err := Open(cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+`,
+);
+put(
+  'positives/password/heldout2/src/db.h',
+  `#define DB_HOST "10.0.0.12"
+#define DB_PASSWORD "${S('C_def_pw_88')}"
+#define PASSWORD_MAX_LEN 64
+`,
+);
+put(
+  'positives/password/heldout2/Data/Repo.cs',
+  `var conn = new SqlConnection("Server=.;Database=Shop;User Id=sa;Password=${S('Sa_pw_2291')};");
+var password = Console.ReadLine();
+`,
+);
+put(
+  'positives/password/heldout2/scripts/connect.ps1',
+  `$User = "svc_report"
+$Password = "${S('Ps_pw_plain1')}"
+$cred = Get-Credential
+$SecurePassword = Read-Host -AsSecureString
+`,
+);
+put(
+  'positives/password/heldout2/scraper.py',
+  `import os
+login_data = {'user': 'admin', 'pwd': '${S('Pwd_form_55')}'}
+pwd = os.getcwd()
+kwargs["password"] = "${S('Kw_pw_771')}"
+`,
+);
+put(
+  'positives/password/heldout2/db/seeds.rb',
+  `User.create!(email: "admin@acme.io", password: "${S('Seed_pw_991')}", password_confirmation: "Seed_pw_991")
+User.create!(email: "guest@acme.io", password: SecureRandom.hex(16))
+`,
+);
+put(
+  'positives/password/heldout2/src/db.js',
+  `mongoose.connect(uri, { user: 'app', pass: '${S('Mng_pass_11')}' });
+const { password } = req.body;
+if (!password) throw new Error('password required');
+`,
+);
+put(
+  'positives/password/heldout2/k8s/deployment.yaml',
+  `spec:
+  containers:
+    - name: api
+      env:
+        - name: DB_PASSWORD
+          value: "${S('K8s_env_pw1')}"
+        - name: API_PASSWORD
+          valueFrom:
+            secretKeyRef: { name: api, key: password }
+`,
+);
+put(
+  'positives/password/heldout2/build.xml',
+  `<project name="app" default="deploy">
+  <property name="deploy.user" value="tomcat"/>
+  <property name="deploy.password" value="${S('Ant_dep_44')}"/>
+  <property name="deploy.password.file" value="\${user.home}/.deploy"/>
+</project>
+`,
+);
+put(
+  'positives/password/heldout2/config/db.ini',
+  `[mysql]
+host = db
+pass = ${S('Ini_pass_66')}
+`,
+);
+put(
+  'positives/password/heldout2/docs/handover.md',
+  `## Handover
+
+Username: admin Password: ${S('Md_pw_2024')}
+
+**Password**: \`${S('Bold_pw_77')}\`
+
+- password: see 1Password
+`,
+);
+put(
+  'positives/password/heldout2/conf/db.properties',
+  `db.url: jdbc:postgresql://db/app
+db.password: ${S('Prop_colon_5')}
+db.pool: 10
+`,
+);
+put(
+  'positives/password/heldout2/Jenkinsfile',
+  `pipeline {
+  stages {
+    stage('smoke') {
+      steps {
+        sh "curl -fsS -u admin:${S('Jnk_crl_33')} https://ci.acme.io/api/json"
+        withCredentials([usernamePassword(credentialsId: 'nexus', passwordVariable: 'PW', usernameVariable: 'USER')]) { sh 'make' }
+      }
+    }
+  }
+}
+`,
+);
+put(
+  'positives/secret/heldout2/config/app.php',
+  `<?php
+return [
+    'key' => env('APP_KEY', 'base64:${S(r(B64, 43))}='),
+    'cipher' => 'AES-256-CBC',
+];
+`,
+);
+put(
+  'positives/secret/heldout2/serverless.yml',
+  `provider:
+  environment:
+    SIGNING_SECRET: ${S(r(A62, 32))}
+    STAGE: \${opt:stage}
+`,
+);
+put(
+  'positives/secret/heldout2/.travis.yml',
+  `env:
+  global:
+    - secure: "${r(B64, 344)}"
+`,
+);
+put(
+  'positives/secret/heldout2/newrelic.ini',
+  `[newrelic]
+license_key = ${S(r(HEX, 40))}
+app_name = Shop
+`,
+);
+put(
+  'positives/secret/heldout2/bot/config.py',
+  `consumer_key = '${S(r(A62, 25))}'
+consumer_secret = '${S(r(A62, 50))}'
+ACCESS_TOKEN_EXPIRE_MINUTES = 30
+access_token = response.json()["access_token"]
+`,
+);
+put(
+  'positives/secret/heldout2/src/config.json',
+  `{
+  "apiKey": "${S(uuid('ak-1'))}",
+  "requestId": "${uuid('rq-1')}",
+  "auth_token": "${S(r(HEX, 32))}",
+  "secret": false,
+  "public_key": "${r(B64, 43)}="
+}
+`,
+);
+put(
+  'positives/secret/heldout2/requests.http',
+  `POST https://api.acme.io/v1/jobs
+X-API-KEY: ${S(uuid('xk-1'))}
+Content-Type: application/json
+`,
+);
+put(
+  'positives/secret/heldout2/lib/config.dart',
+  `const apiKey = '${S(r(A62, 32))}';
+const baseUrl = 'https://api.acme.io';
+`,
+);
+put(
+  'positives/secret/heldout2/ios/Keys.swift',
+  `let clientSecret = "${S(r(A62, 40))}"
+let clientId = "${uuid('ios-client')}"
+`,
+);
+put(
+  'positives/secret/heldout2/ios/Keys.m',
+  `static NSString * const kAPISecret = @"${S(r(A62, 32))}";
+static NSString * const kAPIHost = @"api.acme.io";
+`,
+);
+put(
+  'positives/secret/heldout2/R/setup.R',
+  `Sys.setenv(API_TOKEN = "${S(r(A62, 36))}")
+token <- Sys.getenv("API_TOKEN")
+`,
+);
+put(
+  'positives/secret/heldout2/infra/azure.tf',
+  `provider "azurerm" {
+  client_id     = "${uuid('az-cid')}"
+  client_secret = "${S(r(A62, 34))}"
+  tenant_id     = "${uuid('az-tid')}"
+}
+`,
+);
+put(
+  'positives/url/heldout2/application.properties',
+  `spring.data.mongodb.uri=mongodb://app:${S('Spr_mongo1')}@mongo:27017/app
+notify.webhook=https://user:${S('Wh_basic_88')}@hooks.acme.io/notify
+cache.url=redis://cache:6379
+`,
+);
+put(
+  'positives/url/heldout2/fetch.py',
+  `url = "postgres://%s:%s@%s/db" % (u, p, h)
+FTP = "ftp://ftpuser:${S('Ftp_url_pw7')}@ftp.acme.io/pub"
+LOGIN = "http://localhost:8080/login?user=admin&password=${S('Url_q_pw_45')}"
+`,
+);
+put(
+  'positives/cmd/heldout2/deploy.sh',
+  `ansible-playbook site.yml -e "ansible_password=${S('Ans_cli_pw2')}"
+psql postgresql://app:${S('Psql_url_9')}@db/app -c 'select 1'
+sqlcmd -S db -U sa -P ${S('Sqlcmd_P_88')} -Q "select 1"
+java -Djavax.net.ssl.keyStorePassword=${S('Jks_sys_pw5')} -jar app.jar
+echo ${S('Ech0_pipe_pw')} | docker login -u ci --password-stdin registry.acme.io
+az login -u admin@acme.io -p ${S('Az_login_77')}
+ldapadd -x -D cn=admin -w $LDAP_PW -f users.ldif
+git config --global credential.helper store
+mysql -h db -uroot -p'${S('My_quoted_pw')}' app
+helm install web ./chart --set auth.password=${S('Hlm_set_pw9')}
+`,
+);
+put(
+  'positives/auth/heldout2/clients.py',
+  `r = requests.get(url, auth=HTTPBasicAuth('api', '${S('Req_basic_77')}'))
+r2 = requests.get(url, auth=HTTPBasicAuth(user, password))
+`,
+);
+put(
+  'positives/auth/heldout2/src/api.js',
+  `const client = axios.create({
+  baseURL: 'https://api.acme.io',
+  auth: { username: 'svc', password: '${S('Ax_auth_pw1')}' },
+});
+`,
+);
+put(
+  'positives/auth/heldout2/client.go',
+  `req.SetBasicAuth("svc", "${S('Go_basic_pw4')}")
+req.Header.Set("Authorization", "Bearer "+token)
+`,
+);
+put(
+  'positives/auth/heldout2/Http.java',
+  `conn.setRequestProperty("Authorization", "Bearer " + token);
+conn.setRequestProperty("Authorization", "Basic ${S(b64('jv-svc:J4va_basic_pw'))}");
+`,
+);
+put(
+  'positives/auth/heldout2/docs/api.md',
+  `curl -H "api-key: ${S(r(A62, 32))}" https://api.acme.io/v1/items
+curl --oauth2-bearer ${S(r(A62, 40))} https://api.acme.io/v1/me
+`,
+);
+put(
+  'positives/auth/heldout2/lib/Client.php',
+  `curl_setopt($ch, CURLOPT_USERPWD, "api:${S('Php_curl_pw8')}");
+curl_setopt($ch, CURLOPT_USERPWD, $user . ":" . $pass);
+`,
+);
+put(
+  'positives/hash/heldout2/mysql-users.yml',
+  `- user: app
+  authentication_string: "${S('*' + r(HEXU, 40))}"
+- user: spring
+  password: "${S('{bcrypt}$2a$10$' + fake(crypt64, 53, 'sb'))}"
+- user: legacy
+  password: ${S('sha1$' + r(A62, 5) + '$' + r(HEX, 40))}
+empty_md5: d41d8cd98f00b204e9800998ecf8427e
+`,
+);
+put(
+  'positives/appfile/heldout2/.config/composer/auth.json',
+  `{
+  "http-basic": {
+    "repo.acme.io": { "username": "ci", "password": "${S('Cmp_auth_pw3')}" }
+  }
+}
+`,
+);
+put(
+  'positives/appfile/heldout2/.kube/config',
+  `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(pem('CERTIFICATE'))}
+    server: https://k8s.acme.io
+users:
+- name: admin
+  user:
+    client-key-data: ${S(b64(pem('RSA PRIVATE KEY')))}
+    token: ${S(r(A62, 48))}
+`,
+);
+put(
+  'positives/appfile/heldout2/.subversion/auth/svn.simple/5671adf2865e267db74f09ba6f872c28',
+  `K 8
+passtype
+V 6
+simple
+K 8
+password
+V 12
+${S('Svn_pw_12345')}
+K 8
+username
+V 3
+bob
+END
+`,
+);
+put('positives/key/heldout2/AuthKey_ABC123.p8', `${S('-----BEGIN PRIVATE KEY-----')}\n${pemBody(3)}\n-----END PRIVATE KEY-----\n`);
+put(
+  'positives/key/heldout2/Signer.java',
+  `String pem = ${S('"-----BEGIN EC PRIVATE KEY-----\\n"')} + "${r(B64, 64)}\\n" + "-----END EC PRIVATE KEY-----";
+`,
+);
+put(
+  'positives/key/heldout2/group_vars/deploy.yml',
+  `ssh_private_key: |
+  ${S('-----BEGIN OPENSSH PRIVATE KEY-----')}
+  ${r(B64, 64)}
+  ${r(B64, 64)}
+  -----END OPENSSH PRIVATE KEY-----
+`,
+);
+put(
+  'positives/key/heldout2/signing.py',
+  `private_key = "${S(pkcs8())}"
+public_key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${r(B64, 80)}"
+`,
+);
+put(
+  'negatives/key/heldout2/req.csr',
+  `${pem('CERTIFICATE REQUEST')}
+`,
+);
+put(
+  'negatives/password/heldout2/app.py',
+  `password = request.form.get("password")
+if check_password_hash(user.password_hash, password):
+    login_user(user)
+token = jwt.encode(payload, current_app.config["SECRET_KEY"], algorithm="HS256")
+`,
+);
 corpus.write();

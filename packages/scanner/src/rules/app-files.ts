@@ -195,4 +195,20 @@ export const appFileRules: Rule[] = [
       ],
     },
   },
+  {
+    // ~/.subversion/auth/svn.simple/<hash>: `K 8\npassword\nV <len>\n<password>`
+    id: 'svn-simple-password',
+    description: 'Subversion cached plaintext password (auth/svn.simple)',
+    keywords: [],
+    paths: /(?:^|\/)svn\.simple\/[0-9a-f]{32}$/,
+    pattern: /^password\r?\nV \d{1,4}\r?\n([^\r\n]{1,256})$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: {
+      positive: [`K 8\npasstype\nV 6\nsimple\nK 8\npassword\nV 10\n${pw}x\nK 8\nusername\nV 3\nbob\nEND\n`],
+      negative: ['K 8\npasstype\nV 8\nkeychain\nK 8\nusername\nV 3\nbob\nEND\n'],
+      path: '.subversion/auth/svn.simple/5671adf2865e267db74f09ba6f872c28',
+    },
+  },
 ];

@@ -3,7 +3,7 @@
 // command-line flags, credentials passed as function arguments, JDBC/ODBC `Password=` and tokens used
 // as the user part of git URLs. All are generic (they yield to vendor rules) and low/medium confidence.
 import type { Rule } from '../types.js';
-import { A62, HEX, fake } from './define.js';
+import { A62, B64, HEX, fake } from './define.js';
 import { looksLikeLiteral } from './generic.js';
 
 const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
@@ -93,7 +93,7 @@ export const genericSyntaxRules: Rule[] = [
     description: 'Password written out in prose or notes',
     keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:', 'pre-shared key', 'preshared key', 'shared secret', 'psk'],
     pattern:
-      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\*\*|__)?(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
@@ -115,6 +115,7 @@ export const genericSyntaxRules: Rule[] = [
         `ssh in as deploy, password: "${pw}"`,
         `The default password for user 'postgres' is 'Adm1n2024'.`,
         `and the VPN pre-shared key is ${pw}`,
+        `**Password**: \`${pw}\``,
       ],
       negative: [
         'The password is stored in the vault.',
@@ -136,6 +137,8 @@ export const genericSyntaxRules: Rule[] = [
       '--token',
       '--secret',
       '--api-key',
+      'bearer ',
+      'password-stdin',
       '--apikey',
       ' -p',
       'pass:',
@@ -157,7 +160,7 @@ export const genericSyntaxRules: Rule[] = [
     pattern: new RegExp(
       '(?:' +
         // long flags for any tool
-        `(?<![\\w-])--(?:[\\w]{1,20}[-_]|require|master|admin|root|db|store|key|trust)?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)(?:=|[ \\t]{1,4})` +
+        `(?<![\\w-])--(?:[\\w]{1,20}[-_]|require|master|admin|root|db|store|key|trust)?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret|bearer)(?:=|[ \\t]{1,4})` +
         '|' +
         // mysql family: -p takes the password only when attached (-pSecret); `-p db` prompts
         `\\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?|mysqlimport|mysqlcheck|mysqlsh)\\b[^\\n|;&]{0,160}?(?<=\\s)-p(?=[^\\s])` +
@@ -167,6 +170,9 @@ export const genericSyntaxRules: Rule[] = [
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
         '|' +
         `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        '|' +
+        // echo <password> | docker login … --password-stdin
+        `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}(?:sudo[ \\t]{1,4})?(?:docker|podman|nerdctl|helm[ \\t]{1,4}registry|oras|skopeo)[ \\t]{1,4}login\\b[^\\n]{0,200}--password-stdin)` +
         '|' +
         `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
         '|' +
@@ -204,6 +210,8 @@ export const genericSyntaxRules: Rule[] = [
         `smbclient //files/share -U backup%${pw} -c 'ls'`,
         `redis-server --requirepass ${pw}`,
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
+        `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
+        `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
       ],
       negative: [
         'mysql -u root -p app',
@@ -211,6 +219,7 @@ export const genericSyntaxRules: Rule[] = [
         'openssl rsa -passin env:KEY_PASS',
         'keytool -storepass $STOREPASS',
         'cp -p src dst',
+        'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
         'htpasswd -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',
         'net user svc_backup /delete',
@@ -320,7 +329,7 @@ export const genericSyntaxRules: Rule[] = [
     keywords: ['login', 'logon', 'signin', 'authenticate', 'credential', 'connect', 'bind', 'auth', 'directoryentry', 'getconnection'],
     pattern: new RegExp(
       '(?:' +
-        `\\b(?:login|Login|LogIn|logon|Logon|log_in|signin|signIn|SignIn|sign_in|authenticate|Authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
+        `\\b(?:login|Login|LogIn|logon|Logon|log_in|signin|signIn|SignIn|sign_in|authenticate|Authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|SetBasicAuth|setBasicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
         `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
         '|' +
         `\\b(?:connect|mysqli?_connect|getConnection|DirectoryEntry|ldap_bind|createConnection|Connect|open_connection)\\s{0,2}\\(\\s{0,4}` +
@@ -340,6 +349,7 @@ export const genericSyntaxRules: Rule[] = [
         `server.login("alerts@acme.io", "${pw}")`,
         `ftp.login(user, '${pw}')`,
         `return c.Login("uploader", "${pw}")`,
+        `req.SetBasicAuth("svc", "${pw}")`,
         `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`,
         `DriverManager.getConnection(url, "app", "${pw}")`,
         `new NetworkCredential("svc", "${pw}")`,
@@ -468,7 +478,7 @@ export const genericSyntaxRules: Rule[] = [
     validate: (v, ctx) =>
       /\b(?:CREATE|ALTER)[ \t]{1,4}(?:USER|ROLE|LOGIN)\b|\bIDENTIFIED[ \t]/i.test(ctx.line) &&
       literal(v, ctx) &&
-      !/^\*[0-9A-F]{40}$/i.test(v) &&
+      !/^\*/.test(v) &&
       !/^(?:md5|SCRAM-SHA-256\$)/.test(v),
     examples: {
       positive: [
@@ -480,8 +490,110 @@ export const genericSyntaxRules: Rule[] = [
       negative: [
         "CREATE USER reader WITH PASSWORD :'reader_password';",
         "ALTER USER app WITH PASSWORD 'changeme';",
+        "CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*ABC';",
         'password VARCHAR(255) NOT NULL',
         `UPDATE users SET password = '${pw}' WHERE id = 1;`,
+      ],
+    },
+  }),
+  g({
+    // #define DB_PASSWORD "…"  (C, C++, Objective-C headers)
+    id: 'c-define-secret',
+    description: 'Credential in a C/C++ #define',
+    keywords: ['define'],
+    pattern: new RegExp(
+      `^[ \\t]{0,8}#[ \\t]{0,4}define[ \\t]{1,8}\\w{0,40}(?:PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH_?KEY)\\w{0,20}[ \\t]{1,8}(?:L|u8|@)?"([^"\\r\\n]{4,200})"`,
+      'gim',
+    ),
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && !/%[sd]/.test(v),
+    examples: {
+      positive: [`#define DB_PASSWORD "${pw}"`, `#define API_KEY @"${fake(A62, 32, 'cdef')}"`],
+      negative: ['#define PASSWORD_MAX_LEN 64', '#define PASSWORD_PROMPT "Password: "', '#define TOKEN_FMT "%s:%s"'],
+    },
+  }),
+  g({
+    // Kubernetes / compose env lists: `- name: DB_PASSWORD` then `  value: "…"` on the next line
+    id: 'env-list-secret-value',
+    description: 'Credential in a name/value env list (Kubernetes container env, ECS task definitions)',
+    keywords: ['name:', '"name"'],
+    pattern: new RegExp(
+      `(?:^[ \\t]{0,40}-[ \\t]{1,4}|\\{[ \\t]{0,4})["']?name["']?[ \\t]{0,4}:[ \\t]{0,4}["']?\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)\\w{0,20}["']?[ \\t]{0,4},?[ \\t]{0,4}\\r?\\n?[ \\t]{0,40}` +
+        `["']?value["']?[ \\t]{0,4}:[ \\t]{0,4}(?:(["'])([^"'\\r\\n]{4,200})\\1|([^\\s"'#{}]{4,200})[ \\t]*$)`,
+      'gim',
+    ),
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    examples: {
+      positive: [
+        `env:\n  - name: DB_PASSWORD\n    value: "${pw}"\n`,
+        `"environment": [{ "name": "API_TOKEN", "value": "${fake(A62, 32, 'ecs')}" }]`,
+      ],
+      negative: [
+        'env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: { name: db, key: password }\n',
+        '  - name: DB_PASSWORD\n    value: "${DB_PASSWORD}"\n',
+      ],
+    },
+  }),
+  g({
+    // env('APP_KEY', 'base64:…'), os.getenv("SECRET_KEY", "…"), ENV.fetch("TOKEN", "…"), process.env.X || '…'
+    id: 'env-default-secret',
+    description: 'Credential written as the default of an environment lookup',
+    keywords: ['env(', 'getenv(', 'environ.get(', 'env.fetch(', 'process.env.', 'getenv ', 'env.get('],
+    pattern: new RegExp(
+      `(?:\\b(?:env|getenv|environ\\.get|ENV\\.fetch|Env\\.get|os\\.Getenv|System\\.getenv|env\\.get)\\s{0,2}\\(\\s{0,4}(["'])\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SALT)\\w{0,20}\\1\\s{0,4},\\s{0,4}` +
+        `|\\bprocess\\.env\\.\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SALT)\\w{0,20}\\s{0,4}(?:\\|\\||\\?\\?)\\s{0,4})` +
+        `(["'])([^"'\\r\\n]{6,200})\\2`,
+      'gi',
+    ),
+    secretGroup: 3,
+    entropy: 2.8,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    examples: {
+      positive: [
+        `'key' => env('APP_KEY', 'base64:${fake(B64, 43, 'lk')}='),`,
+        `SECRET_KEY = os.getenv("SECRET_KEY", "${fake(A62, 40, 'dj')}")`,
+        `const secret = process.env.JWT_SECRET || '${fake(A62, 32, 'js')}';`,
+      ],
+      negative: [
+        'EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")',
+        "env('APP_KEY', 'changeme-please')",
+        "env('DB_HOST', 'localhost')",
+      ],
+    },
+  }),
+  g({
+    // curl_setopt($ch, CURLOPT_USERPWD, "user:…")
+    id: 'curl-userpwd-option',
+    description: 'Credentials in libcurl CURLOPT_USERPWD / CURLOPT_PROXYUSERPWD',
+    keywords: ['userpwd'],
+    pattern: /CURLOPT_(?:PROXY)?USERPWD\s{0,4},\s{0,4}(["'])[^"':\r\n]{1,64}:([^"'\r\n]{4,128})\1/g,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^\$/.test(v),
+    examples: {
+      positive: [`curl_setopt($ch, CURLOPT_USERPWD, "api:${pw}");`],
+      negative: ['curl_setopt($ch, CURLOPT_USERPWD, $user . ":" . $pass);', 'curl_setopt($ch, CURLOPT_USERPWD, "api:$pass");'],
+    },
+  }),
+  g({
+    // $pw = ConvertTo-SecureString "…" -AsPlainText -Force
+    id: 'powershell-securestring-literal',
+    description: 'Plaintext password turned into a SecureString (ConvertTo-SecureString -AsPlainText)',
+    keywords: ['convertto-securestring'],
+    pattern: /ConvertTo-SecureString[ \t]{1,4}(?:-String[ \t]{1,4})?(["'])([^"'\r\n]{4,128})\1(?=[^\n]{0,80}-AsPlainText)/gi,
+    secretGroup: 2,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/^\$/.test(v),
+    examples: {
+      positive: [`$pw = ConvertTo-SecureString "${pw}" -AsPlainText -Force`, `ConvertTo-SecureString -String '${pw2}' -AsPlainText -Force`],
+      negative: [
+        '$pw = ConvertTo-SecureString $env:SVC_PASSWORD -AsPlainText -Force',
+        '$pw = ConvertTo-SecureString "$Password" -AsPlainText -Force',
       ],
     },
   }),

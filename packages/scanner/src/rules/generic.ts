@@ -2,6 +2,7 @@
 // (dotenv, YAML, JSON, XML, INI, properties, shell exports, Dockerfile ENV), Kubernetes Secret
 // manifests, JWTs and HTTP Authorization headers. Generic rules yield to specific ones.
 import type { MatchContext, Rule } from '../types.js';
+import { shannonEntropy } from '../engine/entropy.js';
 import { A62, B64URL, HEX, fake } from './define.js';
 
 const pw = 'Hx' + fake(A62, 10, 'gpw') + '#7q';
@@ -31,6 +32,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[\w$.]+\s*[?+]\s*[\w$"']/.test(v) && /[\w$]\.[\w$]/.test(v)) return false; // a.b ? c : d, a.b + "x"
   if (/^[a-z_$][\w$]*(?:\??\.[a-z_$][\w$]*)+;?$/i.test(v) && !v.split('.').some(randomSegment)) return false; // member access: config.db.password, r.groups?.password (not s.<random> Vault tokens)
   if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
+  if (/^(?:Get|Read|ConvertTo|ConvertFrom|New|Import|Export|Invoke|Select|Out|Write)-[A-Z][A-Za-z]+$/.test(v)) return false; // PowerShell cmdlets: $pw = Read-Host -AsSecureString
   if (/^\$\w+(?:\{|\[|->)/.test(v)) return false; // Perl/PHP expressions: $ENV{DB_PASS}, $_POST['pw'], $this->pw
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
@@ -82,7 +84,7 @@ const assignment = (name: string, min: number) => {
   return new RegExp(
     `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
       // the last form: an unquoted URL-safe value ending a larger string ("https://h/x?token=abc")
-      `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&])|([\\w.~+/=%-]{${min},200})(?=["'\\x60](?![\\w$])))`,
+      `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&])|(?=[\\w.~+/=%-]{0,199}\\d)(?=[\\w.~+/=%-]{0,199}[A-Za-z])([\\w.~+/=%-]{${Math.max(min, 8)},200})(?=["'\\x60](?![\\w$])))`,
     'gim',
   );
 };
@@ -126,17 +128,21 @@ const xmlFormUnclosed = (v: string, line: string) => {
   const i = line.indexOf('>' + v);
   return i > 0 && !/[=-]/.test(line[i - 1]!) && !/^\s{0,4}</.test(line.slice(i + 1 + v.length)) && !/^["'`]/.test(v);
 };
+const HEX_ENTROPY = 3.1;
+const isLongHex = (v: string) => v.length >= 24 && (/^[0-9a-f]+$/.test(v) || /^[0-9A-F]+$/.test(v));
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
   description: g.description,
   keywords: g.kw,
   pattern: assignment(g.name, g.min),
-  entropy: g.entropy,
+  // hex has 16 symbols: a random 32-char hex token often measures 3.3-3.6 bits, so it gets its own floor
+  entropy: Math.min(g.entropy, HEX_ENTROPY),
   generic: true,
   severity: 'medium',
   confidence: g.strict ? 'medium' : 'low',
   validate: (v, ctx) =>
     looksLikeLiteral(v, ctx) &&
+    shannonEntropy(v) >= (isLongHex(v) ? Math.min(g.entropy, HEX_ENTROPY) : g.entropy) &&
     !proseLike(v) &&
     (!g.strict || hasDigitAndLetter(v)) &&
     !/\.d\.[cm]?ts$/.test(ctx.path) &&
@@ -182,6 +188,7 @@ export const genericRules: Rule[] = [
       'signing.password=\nsigning.keyId=24875D73',
       'DB_PASSWORD=\nSMTP_PASSWORD=<your-smtp-password>',
       'Connection strings look like `mongodb://<username>:<password>@host/db`',
+      '// rc files: `password value` / `password = value`',
       'password = getPassword()',
       'type="password"',
       'password: required',
@@ -199,6 +206,7 @@ export const genericRules: Rule[] = [
       '- Proxy Bypass: Canonicalized IPv4 shorthand',
       'compass = "N2-heading"',
       'my $pass = $ENV{DB_PASS};',
+      '$SecurePassword = Read-Host -AsSecureString',
       'fixedFields:{implicit:{$ref:"#/visitors/document/objects/OAuthFlow"},password:{$ref:"#/visitors/document/objects/OAuthFlow"}}',
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
@@ -263,10 +271,13 @@ export const genericRules: Rule[] = [
       `  "nonce": "${tk}",`,
       `curl -fsS "https://hooks.acme.io/notify?token=${tk}" -d done`,
       `  token: "s.${fake(A62, 24, 'vlt')}"`,
+      '  "auth_token": "306025d69636402def774fdf2b22400c",',
     ],
     neg: [
       'nonce = secrets.token_hex(16)',
       'token: session.accessToken',
+      'token = "0000000000000000000000000000000000000000"',
+      'token: 1111222233334444aaaabbbbccccdddd',
       'queryParameters[SHA256_TOKEN_TO_REFRESH] = managedIdentityRequest.revokedTokenSha256Hash;',
       'exports.id_pkcs9_at_randomNonce = exports.id_pkcs9_at_encryptedPrivateKeyInfo = void 0;',
       'token: {{ .Values.token }}',

@@ -154,4 +154,30 @@ export const privateKeyRules: Rule[] = [
       ],
     },
   },
+  {
+    // a private key as bare base64 DER (no PEM armour): PKCS#8 RSA, PKCS#1 RSA, SEC1 EC, PKCS#8 EC P-256, Ed25519
+    id: 'private-key-base64-der',
+    description: 'Private key as bare base64 DER (PKCS#8 / PKCS#1 / SEC1 without BEGIN/END lines)',
+    keywords: ['ibadanbgkqhkig9w0baqefaas', 'ibaakcaqea', 'ibaakcagea', 'mhccaqeei', 'mc4caqawbqydk2vwbciei', 'bggqhkjopqmbbw'],
+    pattern:
+      /(?<![A-Za-z0-9+/])((?:MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAAS|MII[A-Za-z0-9+/]{3}IBAAKC(?:AQ|Ag)EA|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI)[A-Za-z0-9+/]{40,12000}={0,2})(?![A-Za-z0-9+/=])/g,
+    severity: 'critical',
+    confidence: 'high',
+    window: { before: 256, after: 12000 },
+    // inside a PEM block the PEM rules report it (at the BEGIN line)
+    validate: (v, ctx) => {
+      const i = ctx.window.indexOf(v);
+      return i < 0 || !/-----BEGIN [A-Z0-9 ]{0,40}-----(?:\\r|\\n|\s){0,4}$/.test(ctx.window.slice(Math.max(0, i - 120), i));
+    },
+    examples: {
+      positive: [
+        `private_key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ${fake(B64, 200, 'der')}"`,
+        `KEY=MIIEpAIBAAKCAQEA${fake(B64, 300, 'der1')}`,
+      ],
+      negative: [
+        `public_key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${fake(B64, 200, 'spki')}"`,
+        `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ${fake(B64, 40, 'der2')}\n-----END PRIVATE KEY-----`,
+      ],
+    },
+  },
 ];
