@@ -396,7 +396,8 @@ export const genericRules: Rule[] = [
   {
     id: 'http-bearer-token',
     description: 'Bearer token in an Authorization header',
-    keywords: ['bearer ', 'authorization'],
+    // the scheme word as it follows the header name (a bare "authorization" is in every HTTP library)
+    keywords: ['bearer ', '"token ', "'token ", ': token ', '`token '],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
       /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
