@@ -2122,4 +2122,301 @@ if check_password_hash(user.password_hash, password):
 token = jwt.encode(payload, current_app.config["SECRET_KEY"], algorithm="HS256")
 `,
 );
+
+// ================================================================ third held-out batch (…/heldout3/): written after the
+// third round of fixes, measured before any change for it.
+put(
+  'positives/cmd/heldout3/bootstrap.sh',
+  `kubectl create secret generic db --from-literal=username=app --from-literal=password=${S('Kc_lit_pw41')}
+kubectl create secret generic api --from-literal=token="$API_TOKEN"
+export SMTP_PASS="${S('Exp_smtp_88')}"
+curl -fsS https://admin:${S('Crl_url_pw13')}@jenkins.acme.io/api/json
+echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin registry.acme.io
+`,
+);
+put(
+  'positives/password/heldout3/settings.gradle.kts',
+  `dependencyResolutionManagement {
+    repositories {
+        maven("https://nexus.acme.io/repository/maven") {
+            credentials {
+                username = "reader"
+                password = "${S('Kts_repo_pw2')}"
+            }
+        }
+    }
+}
+`,
+);
+put(
+  'positives/password/heldout3/conf/application.conf',
+  `db {
+  url = "jdbc:postgresql://db/app"
+  user = "app"
+  password = "${S('Hocon_pw_12')}"
+  password = \${?DB_PASSWORD}
+}
+`,
+);
+put(
+  'positives/password/heldout3/mail.cfg',
+  `[smtp]
+host: smtp.acme.io
+password: ${S('Cfg_colon_pw3')}
+`,
+);
+put(
+  'positives/password/heldout3/pom.xml',
+  `<project>
+  <properties>
+    <db.user>app</db.user>
+    <db.password>${S('Pom_prop_pw4')}</db.password>
+    <java.version>17</java.version>
+  </properties>
+</project>
+`,
+);
+put(
+  'positives/password/heldout3/src/main/resources/logback.xml',
+  `<configuration>
+  <appender name="MAIL" class="ch.qos.logback.classic.net.SMTPAppender">
+    <username>alerts</username>
+    <password>\${sys:smtp.pw}</password>
+  </appender>
+</configuration>
+`,
+);
+put(
+  'positives/password/heldout3/bootstrap.yml',
+  `spring:
+  cloud:
+    config:
+      uri: https://config.acme.io
+      username: client
+      password: ${S('Cfg_srv_pw5')}
+`,
+);
+put(
+  'positives/password/heldout3/.gitlab-ci.yml',
+  `variables:
+  DB_PASSWORD: "${S('Gl_ci_pw_66')}"
+  REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD
+test:
+  script: make test
+`,
+);
+put(
+  'positives/password/heldout3/inventory.ini',
+  `[web]
+web1 ansible_host=10.0.0.5 ansible_user=root ansible_ssh_pass=${S('Inv_ssh_pw7')}
+web2 ansible_host=10.0.0.6
+`,
+);
+put(
+  'positives/password/heldout3/pillar/mysql.sls',
+  `mysql:
+  root_password: ${S('Slt_root_pw8')}
+  users:
+    app:
+      password_hash: '${S('*' + r(HEXU, 40))}'
+`,
+);
+put(
+  'positives/password/heldout3/nodes/web.json',
+  `{
+  "name": "web",
+  "normal": { "app": { "db": { "user": "app", "password": "${S('Chef_pw_99')}" } } }
+}
+`,
+);
+put(
+  'positives/password/heldout3/configuration.php',
+  `<?php
+class JConfig {
+    public $user = 'joomla';
+    public $password = '${S('Jml_db_pw11')}';
+    public $secret = '${S(r(A62, 16))}';
+    public $mailer = 'smtp';
+}
+`,
+);
+put(
+  'positives/secret/heldout3/app.py',
+  `from flask import Flask
+
+app = Flask(__name__)
+app.config['SECRET_KEY'] = '${S(r(A62, 24))}'
+app.config['SESSION_TYPE'] = 'filesystem'
+token = jwt.encode(payload, "${S(r(A62, 32))}", algorithm="HS256")
+`,
+);
+put(
+  'positives/secret/heldout3/server.js',
+  `app.use(session({ secret: '${S(r(A62, 24))}', resave: false }));
+passport.use(new GitHubStrategy({ clientID: 'Iv1.${r(HEX, 16)}', clientSecret: '${S(r(HEX, 40))}' }, verify));
+const fallback = process.env.SESSION_SECRET || 'keyboard cat';
+`,
+);
+put(
+  'positives/secret/heldout3/token.go',
+  `func sign(c Claims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	return t.SignedString([]byte("${S(r(A62, 32))}"))
+}
+`,
+);
+put(
+  'positives/secret/heldout3/JwtUtil.java',
+  `String jwt = Jwts.builder().setSubject(user).signWith(SignatureAlgorithm.HS256, "${S(r(A62, 32))}").compact();
+`,
+);
+put(
+  'positives/secret/heldout3/TokenService.cs',
+  `var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("${S(r(A62, 32))}"));
+var creds = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+`,
+);
+put(
+  'positives/secret/heldout3/app/etc/env.php',
+  `<?php
+return [
+    'crypt' => ['key' => '${S(r(HEX, 32))}'],
+    'db' => ['connection' => ['default' => ['password' => '${S('Mgt_db_pw_16')}']]],
+];
+`,
+);
+put(
+  'positives/secret/heldout3/include/constants.h',
+  `#define TOKEN_LEN 32
+#define API_KEY_HEADER "X-Api-Key"
+#define API_KEY "${S(r(A62, 32))}"
+`,
+);
+put(
+  'positives/url/heldout3/alembic.ini',
+  `sqlalchemy.url = mssql+pyodbc://sa:${S('Mss_pw_12')}@db/app?driver=ODBC+Driver+18+for+SQL+Server
+cache = redis://:@cache:6379/0
+`,
+);
+put(
+  // a bare mirror's config (the walker skips .git/ directories by design; the rule finds the line either way)
+  'positives/url/heldout3/mirror.git/config',
+  `[remote "origin"]
+	url = https://ci-bot:${S('Gcfg_pw_77')}@git.acme.io/acme/app.git
+	fetch = +refs/heads/*:refs/remotes/origin/*
+`,
+);
+put(
+  'positives/auth/heldout3/client.ts',
+  `const headers = { Authorization: 'Basic ' + Buffer.from('svc:${S('Bfr_pw_14')}').toString('base64') };
+const es = { Authorization: 'ApiKey ${S(b64(r(A62, 20) + ':' + r(A62, 22)))}' };
+`,
+);
+put(
+  'positives/auth/heldout3/cloudflare.sh',
+  `curl -X GET "https://api.cloudflare.com/client/v4/zones" -H "X-Auth-Email: ops@acme.io" -H "X-Auth-Key: ${S(r(HEX, 37))}"
+`,
+);
+put(
+  'positives/auth/heldout3/nginx.conf',
+  `location /upstream/ {
+  proxy_set_header X-Api-Key "${S(r(A62, 32))}";
+  proxy_set_header Host $host;
+}
+`,
+);
+put(
+  'positives/hash/heldout3/etc/shadow',
+  `root:${S('$y$j9T$' + fake(crypt64, 22, 'yc1') + '$' + fake(crypt64, 43, 'yc2'))}:19500:0:99999:7:::
+svc:${S('$5$' + fake(crypt64, 16, 's5a') + '$' + fake(crypt64, 43, 's5b'))}:19500:0:99999:7:::
+daemon:*:19500:0:99999:7:::
+`,
+);
+put(
+  'positives/hash/heldout3/wp_users.sql',
+  `INSERT INTO wp_users (ID, user_login, user_pass) VALUES (1, 'admin', '${S('$P$B' + fake(crypt64, 30, 'php'))}');
+`,
+);
+put(
+  'positives/hash/heldout3/users.json',
+  `[
+  { "name": "alice", "password": "${S('pbkdf2:sha256:260000$' + r(A62, 16) + '$' + r(HEX, 64))}" },
+  { "name": "bob", "password": "${S('scrypt:32768:8:1$' + r(A62, 16) + '$' + r(HEX, 128))}" }
+]
+`,
+);
+put('positives/key/heldout3/dsa.key', `${S('-----BEGIN DSA PRIVATE KEY-----')}\n${pemBody(3)}\n-----END DSA PRIVATE KEY-----\n`);
+put(
+  'positives/key/heldout3/release.asc',
+  `${S('-----BEGIN PGP PRIVATE KEY BLOCK-----')}
+
+${pemBody(4)}
+=${r(B64, 4)}
+-----END PGP PRIVATE KEY BLOCK-----
+`,
+);
+put(
+  'positives/appfile/heldout3/.npmrc',
+  `//nexus.acme.io/repository/npm/:username=ci
+//nexus.acme.io/repository/npm/:_password=${S(b64('Nx_npm_pw17'))}
+//nexus.acme.io/repository/npm/:email=ci@acme.io
+`,
+);
+put(
+  'positives/appfile/heldout3/.dockercfg',
+  `{"https://index.docker.io/v1/":{"auth":"${S(b64('acmebot:Dcfg_pw_18'))}","email":"bot@acme.io"}}
+`,
+);
+put(
+  'positives/appfile/heldout3/NuGet.Config',
+  `<configuration>
+  <packageSourceCredentials>
+    <acme>
+      <add key="Username" value="ci" />
+      <add key="ClearTextPassword" value="${S('Nu_get_pw15')}" />
+    </acme>
+  </packageSourceCredentials>
+</configuration>
+`,
+);
+put('positives/appfile/heldout3/.yarnrc.yml', `npmRegistryServer: "https://npm.acme.io"\nnpmAuthToken: "${S(r(A62, 36))}"\n`);
+put(
+  'positives/appfile/heldout3/.gitconfig',
+  `[user]
+	name = CI
+[http "https://git.acme.io/"]
+	extraheader = AUTHORIZATION: basic ${S(b64('ci:Gitcfg_pw_19'))}
+`,
+);
+put(
+  'negatives/secret/heldout3/Config.java',
+  `props.put("mail.smtp.password", password);
+headers.set("X-Api-Key", apiKey);
+map.put("token", "");
+config.set("auth.token.header", "Authorization");
+`,
+);
+put(
+  'negatives/secret/heldout3/settings.py',
+  `API_TOKEN = os.getenv("API_TOKEN", None)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+`,
+);
+put(
+  'negatives/password/heldout3/deploy.yaml',
+  `env:
+  - name: PASSWORD_FILE
+    value: /run/secrets/pw
+  - name: TOKEN_TTL
+    value: "3600"
+`,
+);
+put(
+  'negatives/password/heldout3/migrate.sql',
+  `ALTER USER app PASSWORD EXPIRE;
+CREATE USER ghost IDENTIFIED BY '';
+-- CREATE USER app IDENTIFIED BY 'password';
+`,
+);
+put('negatives/auth/heldout3/empty.har', `{"log":{"entries":[{"request":{"headers":[{"name":"Authorization","value":""}]}}]}}\n`);
 corpus.write();

@@ -15,6 +15,9 @@ const literal = (v: string, ctx?: Parameters<typeof looksLikeLiteral>[1]) => !NO
 const mixed = (v: string) => /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
 const SECRET_NAMES = '(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)';
 
+/** A credential-named key that names metadata about the credential, not the credential: auth.token.header, API_KEY_HEADER, TOKEN_TTL. */
+const META_NAME =
+  /(?:^|[._-])(?:header|name|type|url|uri|endpoint|field|param|prefix|suffix|len|length|size|ttl|expiry|expires|timeout|path|file|format|mode|enabled|env|var|id|label|hint|regex|pattern|policy|min|max|count|version)["']?$/i;
 const g = (r: Omit<Rule, 'generic' | 'severity'> & Partial<Pick<Rule, 'severity'>>): Rule => ({ severity: 'medium', generic: true, ...r });
 
 export const genericSyntaxRules: Rule[] = [
@@ -440,13 +443,17 @@ export const genericSyntaxRules: Rule[] = [
     secretGroup: 3,
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    validate: (v, ctx) => {
+      const key = /\(\s{0,4}["']([\w.:/-]{1,120})["']\s{0,4},/.exec(ctx.line.slice(0, Math.max(0, ctx.line.indexOf(v))))?.[1] ?? '';
+      return literal(v, ctx) && !/\s/.test(v) && !META_NAME.test(key);
+    },
     examples: {
       positive: [`props.put("mail.smtp.password", "${pw}");`, `System.setProperty("javax.net.ssl.keyStorePassword", "${pw2}");`],
       negative: [
         'props.put("mail.smtp.password", System.getenv("SMTP_PASSWORD"));',
         'props.put("mail.smtp.password", "${smtp.password}");',
         'form.set("password", "Password")',
+        'config.set("auth.token.header", "Authorization");',
       ],
     },
   }),
@@ -507,10 +514,21 @@ export const genericSyntaxRules: Rule[] = [
     ),
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && !/%[sd]/.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      !/\s/.test(v) &&
+      !/%[sd]/.test(v) &&
+      !META_NAME.test(/define[ \t]+(\w+)/.exec(ctx.line)?.[1] ?? '') &&
+      !/^X-[A-Za-z-]+$/.test(v),
     examples: {
       positive: [`#define DB_PASSWORD "${pw}"`, `#define API_KEY @"${fake(A62, 32, 'cdef')}"`],
-      negative: ['#define PASSWORD_MAX_LEN 64', '#define PASSWORD_PROMPT "Password: "', '#define TOKEN_FMT "%s:%s"'],
+      negative: [
+        '#define PASSWORD_MAX_LEN 64',
+        '#define PASSWORD_PROMPT "Password: "',
+        '#define TOKEN_FMT "%s:%s"',
+        '#define API_KEY_HEADER "X-Api-Key"',
+        '#define TOKEN_ENV "ACME_TOKEN_V2"',
+      ],
     },
   }),
   g({
@@ -525,7 +543,14 @@ export const genericSyntaxRules: Rule[] = [
     ),
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      !/\s/.test(v) &&
+      !META_NAME.test(
+        /name["']?[ \t]{0,4}:[ \t]{0,4}["']?(\w+)/.exec(
+          ctx.window.slice(Math.max(0, ctx.window.indexOf(v) - 300), ctx.window.indexOf(v)),
+        )?.[1] ?? '',
+      ),
     examples: {
       positive: [
         `env:\n  - name: DB_PASSWORD\n    value: "${pw}"\n`,
@@ -595,6 +620,126 @@ export const genericSyntaxRules: Rule[] = [
         '$pw = ConvertTo-SecureString $env:SVC_PASSWORD -AsPlainText -Force',
         '$pw = ConvertTo-SecureString "$Password" -AsPlainText -Force',
       ],
+    },
+  }),
+  g({
+    // jwt.SignedString([]byte("…")), Jwts.builder().signWith(HS256, "…"), new SymmetricSecurityKey(Encoding.UTF8.GetBytes("…")),
+    // jwt.encode(payload, "…"), jwt.sign(payload, '…'), Algorithm.HMAC256("…"), crypto.createHmac('sha256', '…')
+    id: 'signing-key-literal',
+    description: 'HMAC/JWT signing key passed as a literal to a signing call',
+    keywords: [
+      'signedstring(',
+      'signwith(',
+      'symmetricsecuritykey(',
+      'jwt.encode(',
+      'jwt.sign(',
+      'algorithm.hmac',
+      'createhmac(',
+      'hmacshakeyfor(',
+    ],
+    pattern: new RegExp(
+      '(?:' +
+        `\\bSignedString\\(\\s{0,4}\\[\\]byte\\(\\s{0,4}` +
+        '|' +
+        `\\bsignWith\\(\\s{0,4}(?:SignatureAlgorithm\\.\\w{1,10}\\s{0,4},\\s{0,4})?` +
+        '|' +
+        `\\bSymmetricSecurityKey\\(\\s{0,4}Encoding\\.\\w{1,10}\\.GetBytes\\(\\s{0,4}` +
+        '|' +
+        `\\bjwt\\.(?:encode|sign)\\(\\s{0,4}[\\w.$\\[\\]'"]{1,80}\\s{0,4},\\s{0,4}` +
+        '|' +
+        `\\bAlgorithm\\.HMAC(?:256|384|512)\\(\\s{0,4}` +
+        '|' +
+        `\\bcreateHmac\\(\\s{0,4}["'][\\w-]{2,12}["']\\s{0,4},\\s{0,4}` +
+        '|' +
+        `\\bhmacShaKeyFor\\(\\s{0,4}` +
+        ')' +
+        `(?:[bu])?(["'])([^"'\\r\\n]{8,200})\\1`,
+      'g',
+    ),
+    secretGroup: 2,
+    entropy: 3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v),
+    examples: {
+      positive: [
+        `return t.SignedString([]byte("${fake(A62, 32, 'sgs')}"))`,
+        `Jwts.builder().signWith(SignatureAlgorithm.HS256, "${fake(A62, 32, 'sgj')}").compact();`,
+        `var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("${fake(A62, 32, 'sgc')}"));`,
+        `token = jwt.encode(payload, "${fake(A62, 32, 'sgp')}", algorithm="HS256")`,
+        `crypto.createHmac('sha256', '${fake(A62, 32, 'sgn')}')`,
+      ],
+      negative: [
+        'return t.SignedString([]byte(os.Getenv("JWT_KEY")))',
+        'jwt.encode(payload, SECRET_KEY, algorithm="HS256")',
+        "jwt.sign(payload, 'secret')",
+      ],
+    },
+  }),
+  g({
+    // 'Basic ' + Buffer.from('user:…').toString('base64'), btoa('user:…'), base64.b64encode(b'user:…'), Base64.encode64("user:…")
+    id: 'basic-auth-plaintext',
+    description: 'Basic-auth user:password encoded at runtime from a literal',
+    keywords: ['btoa(', 'buffer.from(', 'b64encode(', 'encode64(', 'strict_encode64(', 'tobase64string(', 'encodetostring('],
+    pattern:
+      /\b(?:btoa|Buffer\.from|b64encode|encode64|strict_encode64|GetBytes|encodeToString|getBytes)\(\s{0,4}[bu]?(["'])[^"':\r\n$]{1,64}:([^"'\r\n]{4,128})\1/g,
+    secretGroup: 2,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) => /basic|authoriz|auth/i.test(ctx.line) && literal(v, ctx) && !/^\$|^\{/.test(v),
+    examples: {
+      positive: [
+        `headers: { Authorization: 'Basic ' + Buffer.from('svc:${pw}').toString('base64') }`,
+        `xhr.setRequestHeader("Authorization", "Basic " + btoa("svc:${pw2}"));`,
+        `auth = base64.b64encode(b"svc:${pw}").decode()`,
+      ],
+      negative: [
+        "Authorization: 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64')",
+        "const s = Buffer.from('a:b:c').toString('hex')",
+      ],
+    },
+  }),
+  g({
+    // nginx: proxy_set_header X-Api-Key "…";  add_header X-Auth-Token …;
+    id: 'nginx-header-secret',
+    description: 'Credential header set to a literal in an nginx/OpenResty config',
+    keywords: ['proxy_set_header', 'add_header', 'more_set_headers', 'grpc_set_header', 'more_set_input_headers'],
+    pattern:
+      /\b(?:proxy_set_header|add_header|grpc_set_header|more_set_input_headers|more_set_headers)[ \t]{1,8}["']?[\w-]{0,30}(?:api-?key|token|secret|auth-?key|password)[\w-]{0,20}:?["']?[ \t]{1,8}["']?([^\s"';$]{12,300})/gi,
+    entropy: 3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx),
+    examples: {
+      positive: [`proxy_set_header X-Api-Key "${fake(A62, 32, 'ngx')}";`],
+      negative: ['proxy_set_header X-Api-Key $api_key;', 'proxy_set_header X-Auth-Token "";'],
+    },
+  }),
+  g({
+    // SQLAlchemy-style URLs with a driver: mssql+pyodbc://, oracle+cx_oracle://, postgresql+pg8000://
+    id: 'sqlalchemy-url-password',
+    description: 'Password in a database URL with a driver suffix (SQLAlchemy dialect+driver)',
+    keywords: [
+      '+pyodbc://',
+      '+pymssql://',
+      '+cx_oracle://',
+      '+oracledb://',
+      '+pg8000://',
+      '+psycopg://',
+      '+mysqldb://',
+      '+aiomysql://',
+      '+asyncmy://',
+      '+mysqlconnector://',
+      '+aiosqlite://',
+      '+snowflake://',
+      '+redshift_connector://',
+    ],
+    pattern:
+      /\b(?:mssql|oracle|postgres(?:ql)?|mysql|mariadb|redshift|snowflake|db2|sybase)\+\w{2,30}:\/\/[^\s:@/'"`]{0,128}:((?:[^\s@/'"`]|@(?=[^\s/'"`]*@)){1,128})@[\w.-]{1,253}/gi,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (v) => !/^(?:\$\{?|%\(|\{\{|<|\*+$)/.test(v) && !NOT_PW.test(v),
+    examples: {
+      positive: [`sqlalchemy.url = mssql+pyodbc://sa:${pw}@db/app?driver=ODBC+Driver+18`, `oracle+cx_oracle://scott:${pw2}@db:1521/orcl`],
+      negative: ['mssql+pyodbc://sa:${DB_PASSWORD}@db/app', 'mssql+pyodbc://@dsn_name'],
     },
   }),
 ];

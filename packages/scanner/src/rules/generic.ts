@@ -68,7 +68,7 @@ const NAME_PW = '(?:pass(?:word|wd|phrase|(?![a-z]))|pwd)';
 const NAME_SECRET =
   '(?:secret|pepper|client[_-]?secret|secret[_-]?key|signing[_-]?key|encryption[_-]?key|private[_-]?key|(?:jwt|hmac|aes|cipher|crypto|crypt|license|consumer|shared|cookie)[_-]?(?:key|secret)|salt)';
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key|nonce)';
-const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key)';
+const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key|auth[_-]?key)';
 
 /** Literal wrappers before the opening quote: Python b''/r''/u'', C# @"", Go []byte(""), bytes.fromhex(""), Buffer.from(''). */
 const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\()(?=["'\\x60])`;
@@ -302,6 +302,9 @@ export const genericRules: Rule[] = [
       'subscription',
       'master_key',
       'masterkey',
+      'auth_key',
+      'auth-key',
+      'authkey',
     ],
     min: 16,
     entropy: 3.5,
@@ -397,10 +400,10 @@ export const genericRules: Rule[] = [
     id: 'http-bearer-token',
     description: 'Bearer token in an Authorization header',
     // the scheme word as it follows the header name (a bare "authorization" is in every HTTP library)
-    keywords: ['bearer ', '"token ', "'token ", ': token ', '`token '],
+    keywords: ['bearer ', '"token ', "'token ", ': token ', '`token ', '"apikey ', "'apikey ", ': apikey ', '`apikey '],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
-      /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+      /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
     entropy: 3.5,
     generic: true,
     severity: 'high',
@@ -410,6 +413,7 @@ export const genericRules: Rule[] = [
         `curl -H "Authorization: Bearer ${tk}" https://api.internal`,
         `proxy_set_header Authorization "Bearer ${tk}";`,
         `HEADERS = {"Authorization": "Token ${fake(HEX, 40, 'drf')}"}`,
+        `const es = { Authorization: 'ApiKey ${fake(A62, 40, 'esk')}' };`,
       ],
       negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'],
     },

@@ -223,4 +223,16 @@ export const hashRules: Rule[] = [
       negative: ['Administrator:500:abc:def:::'],
     },
   }),
+  rule({
+    // WordPress/phpBB portable hashes: $P$ / $H$ + cost char + 8 salt + 22 hash
+    id: 'phpass-hash',
+    description: 'phpass portable password hash (WordPress, phpBB, Drupal 7 $P$/$H$)',
+    keywords: ['$p$', '$h$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$[PH]\\$${C}{31})(?!${C})`, 'g'),
+    validate: hashLike,
+    examples: {
+      positive: [`INSERT INTO wp_users VALUES (1, 'admin', '$P$B${fake(CRYPT, 30, 'php')}');`],
+      negative: ['$P$ not a hash', '$P$Babc'],
+    },
+  }),
 ];
