@@ -30,12 +30,18 @@ describe('scanText', () => {
     expect(scanText(`t = "${tok}" # ${marker}`)).toEqual([]);
     expect(scanText(`t = "${tok}"\n# ${marker}`)).toHaveLength(1);
   });
-  it.each(['changeme', 'xxxxxxxxxxxxxxxx', '${DB_PASSWORD}', '<your-key>', 'example-password', 'dummy_password1', '{{ .Values.pw }}'])(
-    'ignores placeholder %s',
-    (v) => {
-      expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
-    },
-  );
+  it.each([
+    'changeme',
+    'xxxxxxxxxxxxxxxx',
+    '${DB_PASSWORD}',
+    '<your-key>',
+    'example-password',
+    'dummy_password1',
+    '{{ .Values.pw }}',
+    '${?DB_PASSWORD}',
+  ])('ignores placeholder %s', (v) => {
+    expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
+  });
   it('lets a specific rule win over a generic one for the same value', () => {
     const ids = scanText(`GITHUB_TOKEN=${tok}\napi_key = "${tok}"`).map((f) => f.ruleId);
     expect(ids).toEqual(['github-pat', 'github-pat']);
