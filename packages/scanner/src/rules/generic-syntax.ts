@@ -416,10 +416,11 @@ export const genericSyntaxRules: Rule[] = [
     description: 'Credential stored under a credential-named key by a put/set/header call',
     // the key string's tail (`…password"`), not the call: `set(` and `add(` are on every line of a JS bundle
     keywords: [
-      'password',
-      'passwd',
-      'credential',
       ...[
+        'password',
+        'passwd',
+        'credential',
+        'credentials',
         'pwd',
         'pass',
         'secret',
@@ -679,7 +680,8 @@ export const genericSyntaxRules: Rule[] = [
     // 'Basic ' + Buffer.from('user:…').toString('base64'), btoa('user:…'), base64.b64encode(b'user:…'), Base64.encode64("user:…")
     id: 'basic-auth-plaintext',
     description: 'Basic-auth user:password encoded at runtime from a literal',
-    keywords: ['btoa(', 'buffer.from(', 'b64encode(', 'encode64(', 'strict_encode64(', 'tobase64string(', 'encodetostring('],
+    // `Basic ` on the line, or a base64 call that rarely appears elsewhere (`Buffer.from(` is in every Node library)
+    keywords: ['basic ', 'b64encode(', 'encode64(', 'tobase64string(', 'encodetostring('],
     pattern:
       /\b(?:btoa|Buffer\.from|b64encode|encode64|strict_encode64|GetBytes|encodeToString|getBytes)\(\s{0,4}[bu]?(["'])[^"':\r\n$]{1,64}:([^"'\r\n]{4,128})\1/g,
     secretGroup: 2,
