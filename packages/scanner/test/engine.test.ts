@@ -59,6 +59,25 @@ describe('scanText', () => {
   });
 });
 
+describe('generic rules in program source (a value needs quotes to be a string)', () => {
+  const ids = (text: string, path: string) => scanText(text, { path }).map((f) => f.ruleId);
+  it('ignores an unquoted identifier or expression on a code line', () => {
+    expect(ids('    "bindpass": bind_pass,', 'hvac/ldap.py')).toEqual([]);
+    expect(ids('error_per_key = 100000.0/first_set_max_id', 'test-lru.rb')).toEqual([]);
+    expect(ids('const opts = { password: dbPassw0rd_2 };', 'src/db.ts')).toEqual([]);
+  });
+  it('keeps quoted values, values inside a string, comments and config files', () => {
+    expect(ids('PASSWORD = "Hx9Lantern#4471"', 'settings.py')).toContain('generic-password');
+    expect(ids('db = sql.Open("postgres", "host=db user=app password=Ql9x2wVt dbname=app")', 'store.go').length).toBeGreaterThan(0);
+    expect(ids('# password: Hx9Lantern4471', 'setup.py')).toContain('generic-password');
+    expect(ids('password: Hx9Lantern4471', 'config.yml')).toContain('generic-password');
+  });
+  it('reads a query-string value up to the next parameter', () => {
+    const [f] = scanText('curl "https://hooks.acme.io/n?token=Qk8zP3mV2xLr9Tn4Wb7Yc1Ds&state=abc"', { path: 'n.sh', reveal: true });
+    expect(f?.secret).toBe('Qk8zP3mV2xLr9Tn4Wb7Yc1Ds');
+  });
+});
+
 describe('helpers', () => {
   it('redacts short values without revealing characters', () => {
     expect(redact('abc')).toBe('…(3)');

@@ -4,7 +4,7 @@
 // as the user part of git URLs. All are generic (they yield to vendor rules) and low/medium confidence.
 import type { Rule } from '../types.js';
 import { A62, B64, HEX, fake } from './define.js';
-import { looksLikeLiteral } from './generic.js';
+import { bareCodeValue, looksLikeLiteral } from './generic.js';
 
 const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
 const pw2 = 'Qm4' + fake(A62, 8, 'gsx2') + '!';
@@ -101,7 +101,7 @@ export const genericSyntaxRules: Rule[] = [
     confidence: 'low',
     validate: (v, ctx) => {
       v = v.replace(/[.,;:!?]+$/, '');
-      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4) return false;
+      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4 || bareCodeValue(v, ctx.line, ctx.path)) return false;
       if (
         /^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(
           v,
@@ -375,8 +375,11 @@ export const genericSyntaxRules: Rule[] = [
     pattern: /(?:[;?&"'\s]|^)(?:password|pwd)=([^;&'"\s]{1,128})/gim,
     severity: 'critical',
     confidence: 'high',
+    // `user=` alone is weak context (`--field user=app --field password=x` in CLI help): then the password must be
+    // a parameter of the same string (`;password=`, `&password=`, `?password=`)
     validate: (v, ctx) =>
-      /jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|initial catalog=|user=|username=/i.test(ctx.line) &&
+      (/jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|dbname=|initial catalog=/i.test(ctx.line) ||
+        (/\buser(?:name)?=/i.test(ctx.line) && /[;?&](?:password|pwd)=/i.test(ctx.line))) &&
       !NOT_PW.test(v) &&
       !/^(?:\$\{?|%\(|\{\{|<)/.test(v),
     examples: {
@@ -389,6 +392,7 @@ export const genericSyntaxRules: Rule[] = [
         'jdbc:mysql://db/shop?user=shop&password=${DB_PASSWORD}',
         'https://example.com/reset?password=1',
         'Server=sql;Integrated Security=true;Password=;',
+        'keyhaven secrets set app/db --field user=app --field password=s3cretValue',
       ],
     },
   }),

@@ -46,8 +46,8 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
   if (
     /pass(?:word|wd)|secret|token/i.test(v) &&
-    /^[\w.-]+$/.test(v) &&
-    !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/pass(?:word|wd)|secret|token/gi, ''))
+    /^[\w.%-]+$/.test(v) &&
+    !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(v.replace(/%[0-9A-F]{2}/gi, '').replace(/pass(?:word|wd)|secret|token/gi, ''))
   )
     return false; // names like password_reset
   if (/^(?:https?:)?\/\//.test(v) || /^\.{0,2}\//.test(v)) return false; // urls, paths
@@ -59,7 +59,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
 function randomSegment(p: string) {
   if (p.length < 16 || !/[A-Z]/.test(p) || !/[a-z]/.test(p) || !/\d/.test(p) || p.includes('_')) return false;
   // identifiers change case or class every few letters (revokedTokenSha256Hash: 4 in 22); random text about every other char
-  const shifts = (p.match(/[a-z](?=[A-Z\d])|[A-Z](?=[a-z\d])|\d(?=[A-Za-z])/g) ?? []).length;
+  const shifts = (p.match(/[a-z](?=[A-Z\d])|[A-Z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length;
   return shifts * 3 >= p.length;
 }
 const hasDigitAndLetter = (v: string) => /\d/.test(v) && /[A-Za-z]/.test(v);
@@ -80,7 +80,9 @@ const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\(
  */
 const assignment = (name: string, min: number) => {
   const q = `[^"'\\x60\\\\\\r\\n]{${min},200}`;
-  const u = `[^\\s"'\\x60\\\\<>;,]{${min - 1},199}[^\\s"'\\x60\\\\<>;,]`;
+  // `&name=` ends an unquoted value (query strings), a lone `&` is part of it
+  const uc = `(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{1,40}=))`;
+  const u = `${uc}{${min - 1},199}(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{0,40}=))`;
   return new RegExp(
     `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
       // the last form: an unquoted URL-safe value ending a larger string ("https://h/x?token=abc")
@@ -104,6 +106,8 @@ type GenericSpec = {
   pos: string[];
   neg: string[];
   strict?: boolean;
+  /** A further check of the value in its line (the name, read back from the line). */
+  extra?: (v: string, line: string) => boolean;
 };
 /** Lines that are generated code rather than configuration: source maps (sourcesContent holds escaped code). */
 const generatedLine = (line: string) => /^\s*\{\s*"version"\s*:\s*3\s*,/.test(line) && line.includes('"mappings"');
@@ -129,6 +133,38 @@ const xmlFormUnclosed = (v: string, line: string) => {
   return i > 0 && !/[=-]/.test(line[i - 1]!) && !/^\s{0,4}</.test(line.slice(i + 1 + v.length)) && !/^["'`]/.test(v);
 };
 const HEX_ENTROPY = 3.1;
+const CODE_FILE =
+  /\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|java|kt|scala|go|rb|php|cs|swift|rs|c|cc|cpp|h|hpp|m|mm|dart|lua|pl|pm|ex|exs|vue|svelte)$/i;
+/**
+ * In program source a value needs quotes to be a string (`password = bind_pass`, `error_per_key = 100000.0/max_id` are
+ * code): an unquoted value on a code line outside any string literal is not a credential. Comments and values inside a
+ * string (`"host=db password=x"`, `'https://h/?token=x'`) are kept.
+ */
+export const bareCodeValue = (v: string, line: string, path: string) => {
+  if (!CODE_FILE.test(path)) return false;
+  const at = line.indexOf(v);
+  if (at <= 0 || /["'`]/.test(line[at - 1]!)) return false;
+  if (/^\s*(?:#|\/\/|\*|\/\*|--|<!--)/.test(line)) return false;
+  const before = line.slice(0, at).replace(/\\./g, '');
+  return (
+    (before.match(/"/g)?.length ?? 0) % 2 === 0 &&
+    (before.match(/'/g)?.length ?? 0) % 2 === 0 &&
+    (before.match(/`/g)?.length ?? 0) % 2 === 0
+  );
+};
+/** The identifier right before the assignment operator that precedes the value. */
+const keyName = (v: string, line: string) => {
+  const at = line.indexOf(v);
+  if (at < 0) return undefined;
+  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}[ \t]{0,4}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
+    line.slice(0, at),
+  )?.[1];
+};
+/** Key names that hold public, lookup or structural values. */
+const NOT_SECRET_KEY_SNAKE =
+  /(?:^|[_.-])(?:public|publishable|pub|primary|foreign|sort|cache|partition|idempotency|i18n|translation|unique|row|map|dict|object|lookup|storage|bucket|s3|file|path|config|prop|attr|field|column|index|message|label|hot|short|site|client|kid|group|routing|dedup|shard|hash|sign_in|license_plate)(?:[_-]?key)$/i;
+const NOT_SECRET_KEY_CAMEL =
+  /(?:Public|Publishable|Primary|Foreign|Sort|Cache|Partition|Idempotency|Translation|Unique|Row|Lookup|Storage|Bucket|File|Path|Field|Column|Index|Message|Label|Site|Client|Group|Routing|Shard|Hash)Key$|^(?:key|Key|KEY)$/;
 const isLongHex = (v: string) => v.length >= 24 && (/^[0-9a-f]+$/.test(v) || /^[0-9A-F]+$/.test(v));
 const generic = (g: GenericSpec): Rule => ({
   id: g.id,
@@ -148,7 +184,9 @@ const generic = (g: GenericSpec): Rule => ({
     !/\.d\.[cm]?ts$/.test(ctx.path) &&
     !generatedLine(ctx.line) &&
     !xmlFormUnclosed(v, ctx.line) &&
-    (g.id !== 'generic-password' || barePassOk(v, ctx.line)),
+    (g.id !== 'generic-password' || barePassOk(v, ctx.line)) &&
+    (!g.extra || g.extra(v, ctx.line)) &&
+    !bareCodeValue(v, ctx.line, ctx.path),
   examples: { positive: g.pos, negative: g.neg },
 });
 
@@ -175,6 +213,7 @@ export const genericRules: Rule[] = [
       `ansible_become_pass: "Ab${pw}"`,
       `adminPass = "${pw}"`,
       `$dbpass = "${pw}";`,
+      'DB_PASSWORD=Meadow123&',
       'password = "super-secret-password-123"',
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
@@ -275,6 +314,7 @@ export const genericRules: Rule[] = [
     ],
     neg: [
       'nonce = secrets.token_hex(16)',
+      "'https://example.com/cb#access_token=sdlfkj452&state=ss345asyht&token_type=Bearer'",
       'token: session.accessToken',
       'token = "0000000000000000000000000000000000000000"',
       'token: 1111222233334444aaaabbbbccccdddd',
@@ -311,6 +351,38 @@ export const genericRules: Rule[] = [
     strict: true,
     pos: [`API_KEY=${tk}`, `apiKey: '${tk}'`, `<add key="ApiKey" value="${tk}" />`.replace('key="ApiKey" value=', 'apikey=')],
     neg: ['apiKey: process.env.API_KEY', 'api_key = os.environ["API_KEY"]', 'apiKey: "<your-api-key>"'],
+  }),
+  generic({
+    // CredData's largest category is "Key": any *_KEY / *-key / camelCase …Key name holding a generated value
+    // (STRIPE_KEY, mapsKey, signing-key). Names of public or lookup keys are left out.
+    id: 'generic-key',
+    description: 'Key assigned in code or configuration (a *_KEY / …Key name with a generated value)',
+    name: 'key',
+    kw: ['_key', '-key', 'key"', "key'", 'key:', 'key =', 'key='],
+    min: 20,
+    entropy: 3.5,
+    strict: true,
+    extra: (v, line) => {
+      const name = keyName(v, line);
+      return (
+        name !== undefined &&
+        /(?:[_-]key|[_-]KEY|[a-z0-9]Key)$/.test(name) &&
+        !NOT_SECRET_KEY_SNAKE.test(name) &&
+        !NOT_SECRET_KEY_CAMEL.test(name) &&
+        !/^[\w-]+(?:\.[\w-]+){2,}$/.test(v)
+      );
+    },
+    pos: [`STRIPE_KEY=${tk}`, `  mapsKey: '${tk}',`, `"signing-key": "${tk}"`, `OPENAI_KEY = "${tk}"`],
+    neg: [
+      `STRIPE_PUBLISHABLE_KEY=${tk}`,
+      `primary_key = "${tk}"`,
+      `cache_key = "user:${tk}"`,
+      `const key = "${tk}";`,
+      `monkey = "${tk}"`,
+      `ssh_public_key = "${tk}"`,
+      'translation_key: "errors.messages.invalid_token_v2"',
+      `recaptchaSiteKey: "${tk}"`,
+    ],
   }),
   {
     id: 'xml-config-secret',
