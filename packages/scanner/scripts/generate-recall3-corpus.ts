@@ -2419,4 +2419,154 @@ CREATE USER ghost IDENTIFIED BY '';
 `,
 );
 put('negatives/auth/heldout3/empty.har', `{"log":{"entries":[{"request":{"headers":[{"name":"Authorization","value":""}]}}]}}\n`);
+
+// ================================================================ fourth held-out batch (…/heldout4/): written after the
+// fourth round (the *_KEY rule, bare code values), measured before any change for it. Mostly CredData's "Key" category.
+put(
+  'positives/secret/heldout4/.env',
+  `ALGOLIA_ADMIN_KEY=${S(r(HEX, 32))}
+MAPBOX_KEY=${S(r(A62, 40))}
+LICENSE_KEY=\${LICENSE_KEY}
+KEY_LENGTH=32
+`,
+);
+put(
+  'positives/secret/heldout4/src/config.js',
+  `const mapsKey = '${S(r(A62, 39))}';
+export const ENCRYPT_KEY = "${S(r(A62, 32))}";
+const apiKey = config.get('apiKey');
+headers['x-api-key'] = apiKey;
+`,
+);
+put(
+  'positives/secret/heldout4/app/crypto.py',
+  `FERNET_KEY = "${S(r(B64URL, 43) + '=')}"
+ENCRYPTION_KEY = Fernet.generate_key()
+key = os.environ["KEY"]
+cache_key = f"user:{uid}"
+
+
+class Client:
+    def __init__(self, key):
+        self.key = key
+        self.api_secret = "${S(r(A62, 32))}"
+`,
+);
+put(
+  'positives/secret/heldout4/src/main/java/Sign.java',
+  `public final class Sign {
+    private static final String SIGN_KEY = "${S(r(A62, 24))}";
+    private static final int KEY_LENGTH = 32;
+}
+`,
+);
+put(
+  'positives/secret/heldout4/app/Keys.kt',
+  `const val MASTER_KEY = "${S(r(HEX, 64))}"
+val idempotencyKey = UUID.randomUUID().toString()
+`,
+);
+put(
+  'positives/secret/heldout4/session.go',
+  `const sessionKey = "${S(r(A62, 32))}"
+
+var primaryKey = "id"
+`,
+);
+put(
+  'positives/secret/heldout4/config/initializers/cipher.rb',
+  `Rails.application.config.cipher_key = "${S(r(HEX, 64))}"
+Rails.application.config.key_derivation = :pbkdf2
+`,
+);
+put(
+  'positives/secret/heldout4/wp-content/plugin.php',
+  `<?php
+define('LICENSE_KEY', '${S(r(A62, 29))}');
+define('PLUGIN_KEY_PREFIX', 'acme_');
+`,
+);
+put(
+  'positives/secret/heldout4/config.yml',
+  `webhooks:
+  signing_key: ${S('whsec_' + r(A62, 32))}
+license-key: ${S(r(A62, 30))}
+public_key: "${r(B64, 43)}="
+sort_key: created_at
+partition_key: tenant_id
+rsa_key_size: 4096
+ssh_authorized_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${r(B64, 43)} deploy@ci"
+api_key: "sk-xxxxxxxxxxxxxxxxxxxxxxxx"
+`,
+);
+put(
+  'positives/secret/heldout4/settings.json',
+  `{
+  "encryptionKey": "${S(r(B64, 43) + '=')}",
+  "keyId": "${uuid('kid-4')}",
+  "key": "value",
+  "translationKey": "errors.password.too_short"
+}
+`,
+);
+put(
+  'positives/secret/heldout4/Auth/JwtOptions.cs',
+  `services.Configure<JwtOptions>(options =>
+{
+    options.SigningKey = "${S(r(A62, 40))}";
+    options.Issuer = "acme";
+});
+`,
+);
+put(
+  'positives/password/heldout4/release.sh',
+  `export GPG_PASSPHRASE='${S('Gpg_pass_2291')}'
+export GPG_TTY=$(tty)
+`,
+);
+put(
+  'positives/secret/heldout4/config.toml',
+  `[auth]
+shared_key = "${S(r(HEX, 48))}"
+key_file = "/etc/acme/key.pem"
+`,
+);
+put(
+  'positives/secret/heldout4/app.ini',
+  `[app]
+secret_key = ${S(r(A62, 50))}
+key_rotation_days = 90
+`,
+);
+put(
+  'positives/secret/heldout4/oauth.properties',
+  `oauth.client.id=acme-web
+oauth.client.secret=${S(r(A62, 40))}
+`,
+);
+put(
+  'positives/secret/heldout4/web.config',
+  `<appSettings>
+  <add key="ApiKey" value="${S(r(A62, 32))}" />
+  <add key="ApiKeyHeader" value="X-Api-Key" />
+</appSettings>
+`,
+);
+put(
+  'positives/secret/heldout4/docs/onboarding.md',
+  `## Staging
+
+- URL: https://staging.acme.io
+- API key: \`${S(r(A62, 32))}\`
+- Ask #platform for a production key.
+`,
+);
+put(
+  'positives/secret/heldout4/main.tf',
+  `provider "acme" {
+  api_key = "${S(r(A62, 32))}"
+  region  = "eu"
+}
+`,
+);
 corpus.write();

@@ -15,8 +15,8 @@ const r = await evaluateRecall(root, mod.scanPaths);
 const missed = new Set(r.missed);
 const fps = r.falsePositives.map((f) => ({ key: `${f.file}:${f.line}`, f }));
 const cat = (file: string) => file.split('/')[1] ?? '?';
-const batchOf = (file: string) => /\/(heldout[23]?)\//.exec(file)?.[1] ?? 'first';
-for (const batch of ['first', 'heldout', 'heldout2', 'heldout3', 'all'] as const) {
+const batchOf = (file: string) => /\/(heldout[234]?)\//.exec(file)?.[1] ?? 'first';
+for (const batch of ['first', 'heldout', 'heldout2', 'heldout3', 'heldout4', 'all'] as const) {
   const inBatch = (file: string) => batch === 'all' || batchOf(file) === batch;
   const per = new Map<string, { labelled: number; found: number; fp: number }>();
   const s = (c: string) => per.get(c) ?? (per.set(c, { labelled: 0, found: 0, fp: 0 }), per.get(c)!);

@@ -5,6 +5,7 @@
 import type { Rule } from '../types.js';
 import { A62, B64, HEX, fake } from './define.js';
 import { bareCodeValue, looksLikeLiteral } from './generic.js';
+import { shannonEntropy } from '../engine/entropy.js';
 
 const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
 const pw2 = 'Qm4' + fake(A62, 8, 'gsx2') + '!';
@@ -94,9 +95,25 @@ export const genericSyntaxRules: Rule[] = [
     // "the password is X", "pwd: X", "password for user 'x' is 'y'", "Password - X" in docs, tickets, chats
     id: 'prose-password',
     description: 'Password written out in prose or notes',
-    keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:', 'pre-shared key', 'preshared key', 'shared secret', 'psk'],
+    keywords: [
+      'password',
+      'passwd',
+      'pwd',
+      'passcode',
+      'passphrase',
+      'pw:',
+      'pre-shared key',
+      'preshared key',
+      'shared secret',
+      'psk',
+      'api key',
+      'api token',
+      'access key',
+      'secret key',
+      'access token',
+    ],
     pattern:
-      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\*\*|__)?(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk|api key|api token|access key|secret key|access token)\b(?:\*\*|__)?(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
@@ -109,6 +126,9 @@ export const genericSyntaxRules: Rule[] = [
       )
         return false;
       const quoted = /["'`*]\s*$/.test(ctx.line.slice(0, ctx.line.indexOf(v))) || /(?:is|was|to)\s+["'`*]/i.test(ctx.line);
+      // "API key: `…`": a key or token written out in notes must look generated (16+ chars, letters and digits)
+      if (/\b(?:api key|api token|access key|secret key|access token)\b[^\n]{0,12}$/i.test(ctx.line.slice(0, ctx.line.indexOf(v))))
+        return v.length >= 16 && /\d/.test(v) && /[A-Za-z]/.test(v) && shannonEntropy(v) >= 3.5;
       return quoted || mixed(v);
     },
     examples: {
@@ -119,6 +139,7 @@ export const genericSyntaxRules: Rule[] = [
         `The default password for user 'postgres' is 'Adm1n2024'.`,
         `and the VPN pre-shared key is ${pw}`,
         `**Password**: \`${pw}\``,
+        `- API key: \`${fake(A62, 32, 'prk')}\``,
       ],
       negative: [
         'The password is stored in the vault.',
@@ -127,6 +148,8 @@ export const genericSyntaxRules: Rule[] = [
         'The password is too short.',
         'Forgot your password? Reset it.',
         'password - see the vault',
+        'The API key: see the vault entry.',
+        'Access token: none',
       ],
     },
   }),
@@ -142,6 +165,11 @@ export const genericSyntaxRules: Rule[] = [
       '--api-key',
       'bearer ',
       'password-stdin',
+      '--field',
+      '--set',
+      '--build-arg',
+      '--from-literal',
+      '--extra-vars',
       '--apikey',
       ' -p',
       'pass:',
@@ -173,6 +201,9 @@ export const genericSyntaxRules: Rule[] = [
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
         '|' +
         `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        '|' +
+        // key=value options: keyhaven secrets set --field password=…, helm --set auth.password=…, docker --build-arg, kubectl --from-literal
+        `(?<![\\w-])--(?:field|set|set-string|env|build-arg|var|extra-vars|from-literal|param|parameter|property|define)[ \\t=]{1,4}["']?[\\w.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key)[\\w.-]{0,20}=` +
         '|' +
         // echo <password> | docker login … --password-stdin
         `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}(?:sudo[ \\t]{1,4})?(?:docker|podman|nerdctl|helm[ \\t]{1,4}registry|oras|skopeo)[ \\t]{1,4}login\\b[^\\n]{0,200}--password-stdin)` +
@@ -212,6 +243,8 @@ export const genericSyntaxRules: Rule[] = [
         `schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${pw2}`,
         `smbclient //files/share -U backup%${pw} -c 'ls'`,
         `redis-server --requirepass ${pw}`,
+        `keyhaven secrets set db/prod --field user=app --field password=${pw}`,
+        `helm upgrade web ./chart --set auth.password=${pw2}`,
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
         `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
         `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
@@ -229,6 +262,8 @@ export const genericSyntaxRules: Rule[] = [
         'net use Z: \\\\files\\share /user:ACME\\svc *',
         'schtasks /create /tn backup /ru svc /rp *',
         'smbclient //files/share -U backup',
+        'keyhaven secrets set db/prod --field password=$DB_PASSWORD',
+        'helm upgrade web ./chart --set auth.password=${PASSWORD}',
         'mysql -p"$MYSQL_PWD"',
         'tool --password "${PASSWORD}"',
       ],
@@ -746,6 +781,29 @@ export const genericSyntaxRules: Rule[] = [
     examples: {
       positive: [`sqlalchemy.url = mssql+pyodbc://sa:${pw}@db/app?driver=ODBC+Driver+18`, `oracle+cx_oracle://scott:${pw2}@db:1521/orcl`],
       negative: ['mssql+pyodbc://sa:${DB_PASSWORD}@db/app', 'mssql+pyodbc://@dsn_name'],
+    },
+  }),
+  g({
+    // PHP: define('LICENSE_KEY', '…'); define("DB_PASSWORD", "…");
+    id: 'php-define-secret',
+    description: "Credential in a PHP define('…_KEY', '…')",
+    keywords: ['define('],
+    pattern:
+      /\bdefine\(\s{0,4}(["'])(\w{0,40}(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|KEY|SALT)\w{0,20})\1\s{0,4},\s{0,4}(["'])([^"'\r\n]{6,200})\3\s{0,4}\)/gi,
+    secretGroup: 4,
+    entropy: 3,
+    confidence: 'medium',
+    validate: (v, ctx) => {
+      const name = /define\(\s{0,4}["'](\w+)/i.exec(ctx.line)?.[1] ?? '';
+      return literal(v, ctx) && !META_NAME.test(name) && !/(?:^|_)(?:PUBLIC|PUB)_/i.test(name) && (/\d/.test(v) || /[^\w]/.test(v));
+    },
+    examples: {
+      positive: [`define('LICENSE_KEY', '${fake(A62, 29, 'phk')}');`, `define("DB_PASSWORD", "${pw}");`],
+      negative: [
+        "define('PLUGIN_KEY_PREFIX', 'acme_');",
+        "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+        "define('API_KEY_HEADER', 'X-Api-Key-V2');",
+      ],
     },
   }),
 ];

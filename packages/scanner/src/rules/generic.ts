@@ -34,6 +34,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^[A-Z][a-zA-Z]{7,}$/.test(v) && /[a-z]/.test(v) && (v.match(/[A-Z]/g) ?? []).length >= 3) return false; // URLPatternComponentResult (type names)
   if (/^(?:Get|Read|ConvertTo|ConvertFrom|New|Import|Export|Invoke|Select|Out|Write)-[A-Z][A-Za-z]+$/.test(v)) return false; // PowerShell cmdlets: $pw = Read-Host -AsSecureString
   if (/^\$\w+(?:\{|\[|->)/.test(v)) return false; // Perl/PHP expressions: $ENV{DB_PASS}, $_POST['pw'], $this->pw
+  if (/^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com) AAAA/.test(v)) return false; // SSH public keys
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
   if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
@@ -382,6 +383,7 @@ export const genericRules: Rule[] = [
       `ssh_public_key = "${tk}"`,
       'translation_key: "errors.messages.invalid_token_v2"',
       `recaptchaSiteKey: "${tk}"`,
+      `ssh_authorized_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${tk} deploy@ci"`,
     ],
   }),
   {
