@@ -776,7 +776,7 @@ export const genericSyntaxRules: Rule[] = [
     pattern:
       /\b(?:mssql|oracle|postgres(?:ql)?|mysql|mariadb|redshift|snowflake|db2|sybase)\+\w{2,30}:\/\/[^\s:@/'"`]{0,128}:((?:[^\s@/'"`]|@(?=[^\s/'"`]*@)){1,128})@[\w.-]{1,253}/gi,
     severity: 'critical',
-    confidence: 'high',
+    confidence: 'medium',
     validate: (v) => !/^(?:\$\{?|%\(|\{\{|<|\*+$)/.test(v) && !NOT_PW.test(v),
     examples: {
       positive: [`sqlalchemy.url = mssql+pyodbc://sa:${pw}@db/app?driver=ODBC+Driver+18`, `oracle+cx_oracle://scott:${pw2}@db:1521/orcl`],

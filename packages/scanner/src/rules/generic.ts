@@ -107,6 +107,8 @@ type GenericSpec = {
   pos: string[];
   neg: string[];
   strict?: boolean;
+  /** Overrides the confidence the strictness implies. */
+  confidence?: 'low' | 'medium';
   /** A further check of the value in its line (the name, read back from the line). */
   extra?: (v: string, line: string) => boolean;
 };
@@ -176,7 +178,7 @@ const generic = (g: GenericSpec): Rule => ({
   entropy: Math.min(g.entropy, HEX_ENTROPY),
   generic: true,
   severity: 'medium',
-  confidence: g.strict ? 'medium' : 'low',
+  confidence: g.confidence ?? (g.strict ? 'medium' : 'low'),
   validate: (v, ctx) =>
     looksLikeLiteral(v, ctx) &&
     shannonEntropy(v) >= (isLongHex(v) ? Math.min(g.entropy, HEX_ENTROPY) : g.entropy) &&
@@ -363,6 +365,8 @@ export const genericRules: Rule[] = [
     min: 20,
     entropy: 3.5,
     strict: true,
+    // the broadest name of all generic rules: reported with low confidence
+    confidence: 'low',
     extra: (v, line) => {
       const name = keyName(v, line);
       return (
