@@ -30,12 +30,18 @@ describe('scanText', () => {
     expect(scanText(`t = "${tok}" # ${marker}`)).toEqual([]);
     expect(scanText(`t = "${tok}"\n# ${marker}`)).toHaveLength(1);
   });
-  it.each(['changeme', 'xxxxxxxxxxxxxxxx', '${DB_PASSWORD}', '<your-key>', 'example-password', 'dummy_password1', '{{ .Values.pw }}'])(
-    'ignores placeholder %s',
-    (v) => {
-      expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
-    },
-  );
+  it.each([
+    'changeme',
+    'xxxxxxxxxxxxxxxx',
+    '${DB_PASSWORD}',
+    '<your-key>',
+    'example-password',
+    'dummy_password1',
+    '{{ .Values.pw }}',
+    '${?DB_PASSWORD}',
+  ])('ignores placeholder %s', (v) => {
+    expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
+  });
   it('lets a specific rule win over a generic one for the same value', () => {
     const ids = scanText(`GITHUB_TOKEN=${tok}\napi_key = "${tok}"`).map((f) => f.ruleId);
     expect(ids).toEqual(['github-pat', 'github-pat']);
@@ -50,6 +56,25 @@ describe('scanText', () => {
   it('finds secrets after multi-byte characters with correct columns', () => {
     const f = scanText(`ü = "é"; t = "${tok}"`)[0];
     expect(f.column).toBe(15);
+  });
+});
+
+describe('generic rules in program source (a value needs quotes to be a string)', () => {
+  const ids = (text: string, path: string) => scanText(text, { path }).map((f) => f.ruleId);
+  it('ignores an unquoted identifier or expression on a code line', () => {
+    expect(ids('    "bindpass": bind_pass,', 'hvac/ldap.py')).toEqual([]);
+    expect(ids('error_per_key = 100000.0/first_set_max_id', 'test-lru.rb')).toEqual([]);
+    expect(ids('const opts = { password: dbPassw0rd_2 };', 'src/db.ts')).toEqual([]);
+  });
+  it('keeps quoted values, values inside a string, comments and config files', () => {
+    expect(ids('PASSWORD = "Hx9Lantern#4471"', 'settings.py')).toContain('generic-password');
+    expect(ids('db = sql.Open("postgres", "host=db user=app password=Ql9x2wVt dbname=app")', 'store.go').length).toBeGreaterThan(0);
+    expect(ids('# password: Hx9Lantern4471', 'setup.py')).toContain('generic-password');
+    expect(ids('password: Hx9Lantern4471', 'config.yml')).toContain('generic-password');
+  });
+  it('reads a query-string value up to the next parameter', () => {
+    const [f] = scanText('curl "https://hooks.acme.io/n?token=Qk8zP3mV2xLr9Tn4Wb7Yc1Ds&state=abc"', { path: 'n.sh', reveal: true });
+    expect(f?.secret).toBe('Qk8zP3mV2xLr9Tn4Wb7Yc1Ds');
   });
 });
 

@@ -83,6 +83,7 @@ const TEMPLATE = [
   /^<[^<>\s]{1,40}>$/, // <anything> as the whole value
   /^\[[\w\s-]{1,40}\]$/, // [Shared access key goes here]
   /^\$\{[\w.]+(?::?[-=?+][^}]*)?$/, // ${VAR:?message with spaces} cut at the first space
+  /^\$\{\?[\w.-]+\}$/, // HOCON optional substitution ${?DB_PASSWORD}
 ];
 
 const INLINE_ALLOW = /keyhaven:allow|gitleaks:allow|pragma:\s*allowlist secret/i;

@@ -45,13 +45,18 @@ export const appFileRules: Rule[] = [
     description: '.netrc / .authinfo machine password',
     keywords: ['machine', 'default'],
     window: { before: 64, after: 600 },
-    pattern: /\b(?:machine\s+\S{1,253}|default)(?:\s+(?:login|account|port)\s+\S{1,253}){0,3}\s+password\s+(\S{1,256})/g,
+    // `default` opens an entry only at the start of a line (not "the default password for …" in prose)
+    pattern: /(?:\bmachine\s+\S{1,253}|(?<=^|\n)[ \t]*default)(?:\s+(?:login|account|port)\s+\S{1,253}){0,3}\s+password\s+(\S{1,256})/g,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
     examples: {
       positive: [`machine api.acme.io\n  login deploy\n  password ${pw}\n`, `machine ci.acme.io login bot password ${pw}`],
-      negative: ['# machine example.com login user password <password>', 'the machine password must be rotated'],
+      negative: [
+        '# machine example.com login user password <password>',
+        'the machine password must be rotated',
+        'The default password for the Grafana admin is changed on first login.',
+      ],
     },
   },
   {
@@ -61,12 +66,16 @@ export const appFileRules: Rule[] = [
     keywords: [],
     paths: /(?:^|\/)\.?(?:esmtprc|msmtprc|fetchmailrc|muttrc|authinfo|netrc|lftprc|s3cfg|smbcredentials|davfs2\/secrets)$|(?:^|\/)_netrc$/,
     pattern:
-      /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?/gim,
+      /^[ \t]*(?:set[ \t]+)?(?:[\w]+_)?(?:password|passwd|pass|smtp_pass|imap_pass|secret_key)[ \t]*(?:=[ \t]*|[ \t]+)["']?([^\s"'#]{1,256})["']?|[ \t]password[ \t]+"([^"\s]{1,256})"/gim,
     severity: 'high',
     confidence: 'high',
     validate: notTemplate,
     examples: {
-      positive: [`identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`, `set smtp_pass = "${pw}"`],
+      positive: [
+        `identity alerts@acme.io\n  hostname smtp.acme.io:587\n  password ${pw}\n`,
+        `set smtp_pass = "${pw}"`,
+        `poll mail.acme.io protocol imap user "bob" password "${pw}"`,
+      ],
       negative: ['# password goes here', 'password ${SMTP_PASSWORD}'],
       path: '.esmtprc',
     },
@@ -110,5 +119,96 @@ export const appFileRules: Rule[] = [
     confidence: 'high',
     validate: notTemplate,
     examples: { positive: [`npmScopes:\n  acme:\n    npmAuthToken: ${fake(A62, 12, 'yrn')}`], negative: ['npmAuthToken: "${NPM_TOKEN}"'] },
+  },
+  {
+    // Postfix sasl_passwd: `[smtp.host]:587 user@host:password`
+    id: 'postfix-sasl-password',
+    description: 'Postfix SMTP relay password (sasl_passwd)',
+    keywords: [],
+    paths: /(?:^|\/)sasl_passwd$/,
+    pattern: /^[ \t]*\S{1,253}[ \t]+[^\s:]{1,128}:(\S{1,256})[ \t]*$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: {
+      positive: [`[smtp.acme.io]:587 alerts@acme.io:${pw}`],
+      negative: ['# [smtp.acme.io]:587 user:password', '[smtp.acme.io]:587 alerts@acme.io:${SMTP_PASSWORD}'],
+      path: 'etc/postfix/sasl_passwd',
+    },
+  },
+  {
+    // rsyncd secrets file: `user:password` per line
+    id: 'rsyncd-secrets',
+    description: 'rsync daemon secrets file (user:password)',
+    keywords: [],
+    paths: /(?:^|\/)rsyncd?\.(?:secrets|scrt|passwd)$/,
+    pattern: /^[ \t]*[\w.@-]{1,64}:(\S{1,256})[ \t]*$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: { positive: [`backup:${pw}`], negative: ['# backup:password', 'backup:password'], path: 'etc/rsyncd.secrets' },
+  },
+  {
+    // userPassword:: <base64 of the plaintext or of a {SCHEME} hash>; plain `userPassword: x` too
+    id: 'ldif-user-password',
+    description: 'userPassword in an LDIF file (base64 or plain)',
+    keywords: ['userpassword:'],
+    paths: /\.ldif$/i,
+    pattern: /^userPassword::?[ \t]{0,4}(\S{4,512})[ \t]*$/gim,
+    severity: 'high',
+    confidence: 'high',
+    validate: (v, ctx) => {
+      if (!notTemplate(v)) return false;
+      if (!/^userPassword::/i.test(ctx.line.trim())) return true;
+      const d = Buffer.from(v, 'base64').toString('latin1');
+      return /^[\x20-\x7e]{4,}$/.test(d) && !/^(?:password|secret|changeme)$/i.test(d);
+    },
+    examples: {
+      positive: [`userPassword:: ${b64('Ld4p' + pw)}`, `userPassword: ${pw}`],
+      negative: [`userPassword:: ${b64('changeme')}`, 'userPassword: {{ ldap_password }}'],
+      path: 'users.ldif',
+    },
+  },
+  {
+    // HAR exports and Postman collections: {"name": "Authorization", "value": "Bearer …"}, {"key": "value", "value": "…"} under "apikey"
+    id: 'har-postman-credential',
+    description: 'Credential header or auth value saved in a HAR export or Postman collection',
+    keywords: ['"authorization"', '"cookie"', '"x-api-key"', '"x-auth-token"', '"private-token"', '"apikey"', '"bearer"'],
+    window: { before: 600, after: 600 },
+    pattern:
+      /"(?:name|key)"\s{0,4}:\s{0,4}"(?:authorization|proxy-authorization|cookie|x-api-key|x-auth-token|private-token|api-key)"\s{0,4},\s{0,4}"value"\s{0,4}:\s{0,4}"(?:(?:bearer|basic|token)\s{1,4})?([^"{}\s][^"{}]{15,2000})"|"key"\s{0,4}:\s{0,4}"(?:value|token|password)"\s{0,4},\s{0,4}"value"\s{0,4}:\s{0,4}"([^"{}\s]{8,2000})"/gi,
+    entropy: 3,
+    severity: 'high',
+    confidence: 'medium',
+    validate: (v, ctx) =>
+      notTemplate(v) && (!/^"key"/i.test(ctx.line.trim()) || /"(?:apikey|bearer|basic)"\s{0,4}:\s{0,4}\[/i.test(ctx.window)),
+    examples: {
+      positive: [
+        `{"name":"Authorization","value":"Bearer ${fake(A62, 40, 'har')}"}`,
+        `{"name":"Cookie","value":"session=${fake(A62, 32, 'harc')}"}`,
+        `"auth": {"type": "apikey", "apikey": [\n  { "key": "value", "value": "${fake(A62, 40, 'pm')}", "type": "string" }\n]}`,
+      ],
+      negative: [
+        '{"name":"Authorization","value":"Bearer {{token}}"}',
+        '{"name":"Accept","value":"application/json"}',
+        `"variable": [\n  { "key": "value", "value": "${fake(A62, 40, 'pmv')}" }\n]`,
+      ],
+    },
+  },
+  {
+    // ~/.subversion/auth/svn.simple/<hash>: `K 8\npassword\nV <len>\n<password>`
+    id: 'svn-simple-password',
+    description: 'Subversion cached plaintext password (auth/svn.simple)',
+    keywords: [],
+    paths: /(?:^|\/)svn\.simple\/[0-9a-f]{32}$/,
+    pattern: /^password\r?\nV \d{1,4}\r?\n([^\r\n]{1,256})$/gm,
+    severity: 'high',
+    confidence: 'high',
+    validate: notTemplate,
+    examples: {
+      positive: [`K 8\npasstype\nV 6\nsimple\nK 8\npassword\nV 10\n${pw}x\nK 8\nusername\nV 3\nbob\nEND\n`],
+      negative: ['K 8\npasstype\nV 8\nkeychain\nK 8\nusername\nV 3\nbob\nEND\n'],
+      path: '.subversion/auth/svn.simple/5671adf2865e267db74f09ba6f872c28',
+    },
   },
 ];

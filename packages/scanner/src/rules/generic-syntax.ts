@@ -4,18 +4,26 @@
 // as the user part of git URLs. All are generic (they yield to vendor rules) and low/medium confidence.
 import type { Rule } from '../types.js';
 import { A62, HEX, fake } from './define.js';
-import { looksLikeLiteral } from './generic.js';
+import { bareCodeValue, looksLikeLiteral } from './generic.js';
+import { shannonEntropy } from '../engine/entropy.js';
 
-const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
-const pw2 = 'Qm4' + fake(A62, 8, 'gsx2') + '!';
-const NOT_PW = /^(?:password|passwd|pass|pwd|secret|token|true|false|null|nil|none|required|optional|\*+|x+)$/i;
+export const pw = 'Hx' + fake(A62, 10, 'gsx') + '#7q';
+export const pw2 = 'Qm4' + fake(A62, 8, 'gsx2') + '!';
+export const NOT_PW = /^(?:password|passwd|pass|pwd|secret|token|true|false|null|nil|none|required|optional|\*+|x+)$/i;
 /** A literal that is not a word from the surrounding language. */
-const literal = (v: string, ctx?: Parameters<typeof looksLikeLiteral>[1]) => !NOT_PW.test(v) && looksLikeLiteral(v, ctx);
+export const literal = (v: string, ctx?: Parameters<typeof looksLikeLiteral>[1]) => !NOT_PW.test(v) && looksLikeLiteral(v, ctx);
 /** Unquoted prose values must look generated: a digit or a symbol besides letters. */
 const mixed = (v: string) => /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
-const SECRET_NAMES = '(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)';
+export const SECRET_NAMES = '(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)';
 
-const g = (r: Omit<Rule, 'generic' | 'severity'> & Partial<Pick<Rule, 'severity'>>): Rule => ({ severity: 'medium', generic: true, ...r });
+/** A credential-named key that names metadata about the credential, not the credential: auth.token.header, API_KEY_HEADER, TOKEN_TTL. */
+export const META_NAME =
+  /(?:^|[._-])(?:header|name|type|url|uri|endpoint|field|param|prefix|suffix|len|length|size|ttl|expiry|expires|timeout|path|file|format|mode|enabled|env|var|id|label|hint|regex|pattern|policy|min|max|count|version)["']?$/i;
+export const g = (r: Omit<Rule, 'generic' | 'severity'> & Partial<Pick<Rule, 'severity'>>): Rule => ({
+  severity: 'medium',
+  generic: true,
+  ...r,
+});
 
 export const genericSyntaxRules: Rule[] = [
   g({
@@ -91,14 +99,30 @@ export const genericSyntaxRules: Rule[] = [
     // "the password is X", "pwd: X", "password for user 'x' is 'y'", "Password - X" in docs, tickets, chats
     id: 'prose-password',
     description: 'Password written out in prose or notes',
-    keywords: ['password', 'passwd', 'pwd', 'passcode', 'passphrase', 'pw:', 'pre-shared key', 'preshared key', 'shared secret', 'psk'],
+    keywords: [
+      'password',
+      'passwd',
+      'pwd',
+      'passcode',
+      'passphrase',
+      'pw:',
+      'pre-shared key',
+      'preshared key',
+      'shared secret',
+      'psk',
+      'api key',
+      'api token',
+      'access key',
+      'secret key',
+      'access token',
+    ],
     pattern:
-      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk)\b(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:\s+(?:is|was|will be|has been set to|set to|reset to|changed to)\s+|\s{0,2}[:=-]\s{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
+      /\b(?:password|passwd|pwd|pw|passcode|passphrase|pre-?shared key|shared secret|psk|api key|api token|access key|secret key|access token)\b(?:\*\*|__)?(?:\s+for\s+(?:the\s+)?(?:user\s+|account\s+)?["'`]?[\w@.-]{1,40}["'`]?)?(?:[ \t]+(?:is|was|will be|has been set to|set to|reset to|changed to)[ \t]+|[ \t]{0,2}[:=-][ \t]{0,3})(?:(["'`*]{1,2})([^"'`*\\\r\n]{4,64}?)\1|([^\s"'`*,;()[\]<>\\]{4,64}?))(?=[.,;:!?)\]]{0,3}(?:$|\s|\\[nrt]))/gim,
     entropy: 2.3,
     confidence: 'low',
     validate: (v, ctx) => {
       v = v.replace(/[.,;:!?]+$/, '');
-      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4) return false;
+      if (!literal(v, ctx) || /\s/.test(v.trim()) || v.length < 4 || bareCodeValue(v, ctx.line, ctx.path)) return false;
       if (
         /^(?:the|a|an|your|my|our|their|this|that|not|now|set|empty|blank|stored|required|hashed|encrypted|incorrect|invalid|wrong|correct|missing|expired|changed|reset|same|different|secure|strong|weak|unknown|optional|provided|generated|random|unset|sent|shown|hidden|masked|ignored)$/i.test(
           v,
@@ -106,6 +130,9 @@ export const genericSyntaxRules: Rule[] = [
       )
         return false;
       const quoted = /["'`*]\s*$/.test(ctx.line.slice(0, ctx.line.indexOf(v))) || /(?:is|was|to)\s+["'`*]/i.test(ctx.line);
+      // "API key: `…`": a key or token written out in notes must look generated (16+ chars, letters and digits)
+      if (/\b(?:api key|api token|access key|secret key|access token)\b[^\n]{0,12}$/i.test(ctx.line.slice(0, ctx.line.indexOf(v))))
+        return v.length >= 16 && /\d/.test(v) && /[A-Za-z]/.test(v) && shannonEntropy(v) >= 3.5;
       return quoted || mixed(v);
     },
     examples: {
@@ -115,6 +142,8 @@ export const genericSyntaxRules: Rule[] = [
         `ssh in as deploy, password: "${pw}"`,
         `The default password for user 'postgres' is 'Adm1n2024'.`,
         `and the VPN pre-shared key is ${pw}`,
+        `**Password**: \`${pw}\``,
+        `- API key: \`${fake(A62, 32, 'prk')}\``,
       ],
       negative: [
         'The password is stored in the vault.',
@@ -123,6 +152,8 @@ export const genericSyntaxRules: Rule[] = [
         'The password is too short.',
         'Forgot your password? Reset it.',
         'password - see the vault',
+        'The API key: see the vault entry.',
+        'Access token: none',
       ],
     },
   }),
@@ -136,6 +167,13 @@ export const genericSyntaxRules: Rule[] = [
       '--token',
       '--secret',
       '--api-key',
+      'bearer ',
+      'password-stdin',
+      '--field',
+      '--set',
+      '--build-arg',
+      '--from-literal',
+      '--extra-vars',
       '--apikey',
       ' -p',
       'pass:',
@@ -144,11 +182,20 @@ export const genericSyntaxRules: Rule[] = [
       ' -pw',
       '-password',
       ' -w ',
+      'htpasswd',
+      'net user',
+      'net use',
+      'schtasks',
+      'smbclient',
+      'rpcclient',
+      'smbmap',
+      'smbget',
+      'requirepass',
     ],
     pattern: new RegExp(
       '(?:' +
         // long flags for any tool
-        `(?<![\\w-])--(?:[\\w]{1,20}[-_])?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)(?:=|[ \\t]{1,4})` +
+        `(?<![\\w-])--(?:[\\w]{1,20}[-_]|require|master|admin|root|db|store|key|trust)?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret|bearer)(?:=|[ \\t]{1,4})` +
         '|' +
         // mysql family: -p takes the password only when attached (-pSecret); `-p db` prompts
         `\\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?|mysqlimport|mysqlcheck|mysqlsh)\\b[^\\n|;&]{0,160}?(?<=\\s)-p(?=[^\\s])` +
@@ -156,6 +203,23 @@ export const genericSyntaxRules: Rule[] = [
         // short flags whose meaning is known for the tool on the same line
         `\\b(?:sshpass|psexec(?:\\.exe)?|mongo|mongosh|mongodump|mongorestore|sqlcmd|bcp|plink|pscp|smbclient|rdesktop|xfreerdp|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldappasswd|net use|htpasswd|wget|unzip|7z|zip|rar|redis-cli|docker login|podman login|helm repo add|az login|Connect-VIServer)\\b[^\\n|;&]{0,160}?` +
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
+        '|' +
+        `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        '|' +
+        // key=value options: keyhaven secrets set --field password=…, helm --set auth.password=…, docker --build-arg, kubectl --from-literal
+        `(?<![\\w-])--(?:field|set|set-string|env|build-arg|var|extra-vars|from-literal|param|parameter|property|define)[ \\t=]{1,4}["']?[\\w.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key)[\\w.-]{0,20}=` +
+        '|' +
+        // echo <password> | docker login … --password-stdin
+        `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}(?:sudo[ \\t]{1,4})?(?:docker|podman|nerdctl|helm[ \\t]{1,4}registry|oras|skopeo)[ \\t]{1,4}login\\b[^\\n]{0,200}--password-stdin)` +
+        '|' +
+        `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        // net use Z: \\\\srv\\share /user:DOMAIN\\svc <password>;  schtasks … /rp <password>;  smbclient -U user%<password>
+        `\\bnet[ \\t]{1,4}use\\b[^\\n|;&]{0,160}?[ \\t]/user:\\S{1,80}[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        `\\bschtasks\\b[^\\n|;&]{0,200}?[ \\t]/rp[ \\t]{1,4}(?=[^\\s/*])` +
+        '|' +
+        `\\b(?:smbclient|rpcclient|smbmap|smbget)\\b[^\\n|;&]{0,160}?[ \\t]-U[ \\t]{1,4}["']?[^\\s%"']{1,64}%` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
         ')' +
@@ -177,7 +241,17 @@ export const genericSyntaxRules: Rule[] = [
         `keytool -importkeystore -srcstorepass ${pw} -deststorepass ${pw2}`,
         `openssl pkcs12 -in a.p12 -passin pass:${pw}`,
         `sshpass -p '${pw}' ssh deploy@host`,
+        `htpasswd -b /etc/nginx/.htpasswd admin ${pw}`,
+        `net user svc_backup ${pw2} /add`,
+        `net use Z: \\\\files\\share /user:ACME\\svc ${pw}`,
+        `schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${pw2}`,
+        `smbclient //files/share -U backup%${pw} -c 'ls'`,
+        `redis-server --requirepass ${pw}`,
+        `keyhaven secrets set db/prod --field user=app --field password=${pw}`,
+        `helm upgrade web ./chart --set auth.password=${pw2}`,
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
+        `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
+        `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
       ],
       negative: [
         'mysql -u root -p app',
@@ -185,6 +259,15 @@ export const genericSyntaxRules: Rule[] = [
         'openssl rsa -passin env:KEY_PASS',
         'keytool -storepass $STOREPASS',
         'cp -p src dst',
+        'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
+        'htpasswd -B /etc/nginx/.htpasswd admin',
+        'net user svc_backup * /add',
+        'net user svc_backup /delete',
+        'net use Z: \\\\files\\share /user:ACME\\svc *',
+        'schtasks /create /tn backup /ru svc /rp *',
+        'smbclient //files/share -U backup',
+        'keyhaven secrets set db/prod --field password=$DB_PASSWORD',
+        'helm upgrade web ./chart --set auth.password=${PASSWORD}',
         'mysql -p"$MYSQL_PWD"',
         'tool --password "${PASSWORD}"',
       ],
@@ -229,6 +312,7 @@ export const genericSyntaxRules: Rule[] = [
       'setclientsecret',
       'setapikey',
       'plainauth',
+      'auth(',
       '.fill(',
       '.type(',
       'send_keys',
@@ -239,6 +323,9 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:set|with)(?:Password|Passwd|Secret|ClientSecret|ApiKey|AccessKey|SecretKey)\\s{0,2}\\(\\s{0,4}` +
         '|' +
         `\\.(?:password|passwd|secret|clientSecret|apiKey)\\s{0,2}\\(\\s{0,4}` +
+        '|' +
+        // redis AUTH: client:auth("…") (Lua), redis.auth('…'), conn.Auth("…")
+        `[.:](?:auth|Auth|AUTH)\\(\\s{0,4}(?=["'][^"'\\n]{4,128}["']\\s{0,4}\\))` +
         '|' +
         `\\bPlainAuth\\(\\s{0,4}"[^"\\n]{0,80}"\\s{0,4},\\s{0,4}(?:"[^"\\n]{1,80}"|[\\w.]{1,60})\\s{0,4},\\s{0,4}` +
         '|' +
@@ -252,7 +339,10 @@ export const genericSyntaxRules: Rule[] = [
     secretGroup: 4,
     entropy: 2.3,
     confidence: 'medium',
-    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && !/^(?:utf-?8|changeme)$/i.test(v),
+    validate: (v, ctx) =>
+      literal(v, ctx) &&
+      !/\s/.test(v) &&
+      !/^(?:utf-?8|changeme|basic|bearer|digest|oauth2?|jwt|local|none|session|token|api[_-]?key)$/i.test(v),
     examples: {
       positive: [
         `dataSource.setPassword("${pw}");`,
@@ -261,6 +351,7 @@ export const genericSyntaxRules: Rule[] = [
         `await page.fill('#password', '${pw}');`,
         `driver.find_element(By.ID, "password").send_keys("${pw}")`,
         `DataSourceBuilder.create().username("app").password("${pw}").build();`,
+        `client:auth("${pw}")`,
       ],
       negative: [
         'dataSource.setPassword(env.get("DB_PASSWORD"));',
@@ -268,6 +359,8 @@ export const genericSyntaxRules: Rule[] = [
         "await page.fill('#username', 'alice@example.com');",
         'builder.password(config.password())',
         'user.setPassword("changeme");',
+        "app.auth('basic')",
+        'passport.authenticate("local")',
       ],
     },
   }),
@@ -278,7 +371,7 @@ export const genericSyntaxRules: Rule[] = [
     keywords: ['login', 'logon', 'signin', 'authenticate', 'credential', 'connect', 'bind', 'auth', 'directoryentry', 'getconnection'],
     pattern: new RegExp(
       '(?:' +
-        `\\b(?:login|logon|log_in|signin|sign_in|authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
+        `\\b(?:login|Login|LogIn|logon|Logon|log_in|signin|signIn|SignIn|sign_in|authenticate|Authenticate|simple_bind_s|bind_s|NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials|UsernamePasswordCredential|HTTPBasicAuth|HTTPDigestAuth|BasicAuth|basic_auth|basicAuth|SetBasicAuth|setBasicAuth|setCredentials|set_credentials|PasswordCredential|Credentials)\\s{0,2}\\(\\s{0,4}` +
         `(?:[\\w.$@\\[\\]]{1,60}|"[^"\\n]{1,80}"|'[^'\\n]{1,80}')\\s{0,4},\\s{0,4}` +
         '|' +
         `\\b(?:connect|mysqli?_connect|getConnection|DirectoryEntry|ldap_bind|createConnection|Connect|open_connection)\\s{0,2}\\(\\s{0,4}` +
@@ -297,6 +390,8 @@ export const genericSyntaxRules: Rule[] = [
       positive: [
         `server.login("alerts@acme.io", "${pw}")`,
         `ftp.login(user, '${pw}')`,
+        `return c.Login("uploader", "${pw}")`,
+        `req.SetBasicAuth("svc", "${pw}")`,
         `conn = pymysql.connect("db.acme.io", "app", "${pw}", "shop")`,
         `DriverManager.getConnection(url, "app", "${pw}")`,
         `new NetworkCredential("svc", "${pw}")`,
@@ -319,8 +414,11 @@ export const genericSyntaxRules: Rule[] = [
     pattern: /(?:[;?&"'\s]|^)(?:password|pwd)=([^;&'"\s]{1,128})/gim,
     severity: 'critical',
     confidence: 'high',
+    // `user=` alone is weak context (`--field user=app --field password=x` in CLI help): then the password must be
+    // a parameter of the same string (`;password=`, `&password=`, `?password=`)
     validate: (v, ctx) =>
-      /jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|initial catalog=|user=|username=/i.test(ctx.line) &&
+      (/jdbc:|odbc|driver=|dsn=|uid=|user id=|server=|data source=|host=|database=|dbname=|initial catalog=/i.test(ctx.line) ||
+        (/\buser(?:name)?=/i.test(ctx.line) && /[;?&](?:password|pwd)=/i.test(ctx.line))) &&
       !NOT_PW.test(v) &&
       !/^(?:\$\{?|%\(|\{\{|<)/.test(v),
     examples: {
@@ -333,6 +431,7 @@ export const genericSyntaxRules: Rule[] = [
         'jdbc:mysql://db/shop?user=shop&password=${DB_PASSWORD}',
         'https://example.com/reset?password=1',
         'Server=sql;Integrated Security=true;Password=;',
+        'keyhaven secrets set app/db --field user=app --field password=s3cretValue',
       ],
     },
   }),

@@ -141,6 +141,22 @@ export const hashRules: Rule[] = [
     },
   }),
   rule({
+    // `username x password 0 <plain>` / `enable password 0 <plain>`: type 0 is the password itself
+    id: 'cisco-type0-password',
+    description: 'Cisco type 0 (plaintext) password in a device configuration',
+    keywords: ['password 0 ', 'secret 0 ', 'key 0 '],
+    pattern:
+      /^[ \t]{0,8}(?:username[ \t]+\S{1,64}[ \t]+(?:privilege[ \t]+\d{1,2}[ \t]+)?|enable[ \t]+|[ \t]*(?:key|authentication-key|key-string)[ \t]+)?(?:password|secret|key)[ \t]+0[ \t]+(\S{4,128})[ \t]*$/gim,
+    confidence: 'medium',
+    // a bare `password 0 x` (line vty) needs a value that mixes letters and digits: not "password 0 characters"
+    validate: (v, ctx) =>
+      !/^(?:\$|<|\*+$)/.test(v) && (/^\s*(?:username|enable)\b/i.test(ctx.line) || (/\d/.test(v) && /[A-Za-z]/.test(v))),
+    examples: {
+      positive: [`username backup password 0 Cisc0${fake(A62, 6, 'c0')}`, `enable secret 0 En${fake(A62, 8, 'c0e')}`],
+      negative: ['password 0 characters', 'username backup password 0 <password>', 'retries: 3\npassword 0 times'],
+    },
+  }),
+  rule({
     id: 'ldap-ssha-hash',
     description: 'LDAP {SSHA}/{SSHA256}/{SSHA512}/{CRYPT} userPassword hash',
     keywords: ['{ssha', '{crypt}', '{pbkdf2', '{argon2'],
@@ -182,13 +198,18 @@ export const hashRules: Rule[] = [
   rule({
     id: 'postgres-md5-hash',
     description: 'PostgreSQL md5/SCRAM stored password',
-    keywords: ["password 'md5", "password 'scram-sha-256", 'rolpassword'],
+    // also PgBouncer userlist.txt: "user" "md5…" / "user" "SCRAM-SHA-256$…"
+    keywords: ["password 'md5", "password 'scram-sha-256", 'rolpassword', '" "md5', '" "scram-sha-256'],
     pattern:
-      /(?:PASSWORD\s{1,4}'|rolpassword[\s:=,]{1,8}'?)(md5[a-f0-9]{32}|SCRAM-SHA-256\$\d{1,6}:[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{40,64}:[A-Za-z0-9+/=]{40,64})/gi,
+      /(?:PASSWORD\s{1,4}'|rolpassword[\s:=,]{1,8}'?|^[ \t]{0,8}"[^"\s]{1,64}"[ \t]{1,8}")(md5[a-f0-9]{32}|SCRAM-SHA-256\$\d{1,6}:[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{40,64}:[A-Za-z0-9+/=]{40,64})/gim,
     severity: 'high',
     examples: {
-      positive: [`ALTER ROLE app WITH PASSWORD 'md5${fake(HEX, 32, 'pgmd5')}';`],
-      negative: ["ALTER ROLE app WITH PASSWORD 'md5abc';"],
+      positive: [
+        `ALTER ROLE app WITH PASSWORD 'md5${fake(HEX, 32, 'pgmd5')}';`,
+        `"app" "md5${fake(HEX, 32, 'pgb')}"`,
+        `"admin" "SCRAM-SHA-256$4096:${fake(B64, 24, 'scs')}$${fake(B64, 44, 'sck')}:${fake(B64, 44, 'scv')}"`,
+      ],
+      negative: ["ALTER ROLE app WITH PASSWORD 'md5abc';", '"app" "md5"'],
     },
   }),
   rule({
@@ -200,6 +221,18 @@ export const hashRules: Rule[] = [
     examples: {
       positive: [`Administrator:500:${fake(HEX, 32, 'lm')}:${fake(HEX, 32, 'nt')}:::`],
       negative: ['Administrator:500:abc:def:::'],
+    },
+  }),
+  rule({
+    // WordPress/phpBB portable hashes: $P$ / $H$ + cost char + 8 salt + 22 hash
+    id: 'phpass-hash',
+    description: 'phpass portable password hash (WordPress, phpBB, Drupal 7 $P$/$H$)',
+    keywords: ['$p$', '$h$'],
+    pattern: new RegExp(`(?<![\\w$])(\\$[PH]\\$${C}{31})(?!${C})`, 'g'),
+    validate: hashLike,
+    examples: {
+      positive: [`INSERT INTO wp_users VALUES (1, 'admin', '$P$B${fake(CRYPT, 30, 'php')}');`],
+      negative: ['$P$ not a hash', '$P$Babc'],
     },
   }),
 ];

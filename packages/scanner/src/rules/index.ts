@@ -13,6 +13,7 @@ import { hashRules } from './hashes.js';
 import { saasRules } from './saas.js';
 import { genericRules } from './generic.js';
 import { genericSyntaxRules } from './generic-syntax.js';
+import { genericStatementRules } from './generic-statements.js';
 import { appFileRules } from './app-files.js';
 import { vendorRules } from './vendors.js';
 import { referenceVendorRules } from './vendors-reference.js';
@@ -34,4 +35,5 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...hashRules,
   ...genericRules,
   ...genericSyntaxRules,
+  ...genericStatementRules,
 ]);

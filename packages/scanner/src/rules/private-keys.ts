@@ -98,6 +98,7 @@ export const privateKeyRules: Rule[] = [
     id: 'private-key-putty',
     description: 'PuTTY private key file (.ppk)',
     keywords: ['putty-user-key-file-'],
+    reportAt: 'match',
     pattern:
       /PuTTY-User-Key-File-[23]: [\w-]{3,40}\r?\n(?:[^\n]{0,200}\r?\n){1,60}?Private-Lines: \d{1,3}\r?\n((?:[A-Za-z0-9+/=]{4,80}\r?\n){1,100})/g,
     severity: 'critical',
@@ -131,5 +132,52 @@ export const privateKeyRules: Rule[] = [
     severity: 'critical',
     confidence: 'high',
     examples: { positive: [`[Interface]\nPrivateKey = ${fake(B64, 42, 'wg')}A=`], negative: ['PrivateKey = <your key>'] },
+  },
+  {
+    // {"kty":"EC","crv":"P-256","x":"…","y":"…","d":"…"}: "d" (and RSA "p", "q", "dp", "dq", "qi") is the private part
+    id: 'jwk-private-key',
+    description: 'Private JSON Web Key (JWK with a "d" member)',
+    keywords: ['"kty"'],
+    window: { before: 4000, after: 4000 },
+    pattern: /"d"\s{0,4}:\s{0,4}"([A-Za-z0-9_-]{32,2000})"/g,
+    entropy: 3.5,
+    severity: 'critical',
+    confidence: 'high',
+    validate: (_v, ctx) => /"kty"\s{0,4}:\s{0,4}"(?:EC|RSA|OKP)"/.test(ctx.window),
+    examples: {
+      positive: [
+        `{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx').replace(/[+/]/g, '_')}","d":"${fake(B64, 43, 'jd').replace(/[+/]/g, '-')}"}`,
+      ],
+      negative: [
+        `{"kty":"EC","crv":"P-256","x":"${fake(B64, 43, 'jx2').replace(/[+/]/g, '_')}","y":"${fake(B64, 43, 'jy2').replace(/[+/]/g, '_')}"}`,
+        `{"d":"${fake(B64, 43, 'jd3').replace(/[+/]/g, '-')}","type":"dimension"}`,
+      ],
+    },
+  },
+  {
+    // a private key as bare base64 DER (no PEM armour): PKCS#8 RSA, PKCS#1 RSA, SEC1 EC, PKCS#8 EC P-256, Ed25519
+    id: 'private-key-base64-der',
+    description: 'Private key as bare base64 DER (PKCS#8 / PKCS#1 / SEC1 without BEGIN/END lines)',
+    keywords: ['ibadanbgkqhkig9w0baqefaas', 'ibaakcaqea', 'ibaakcagea', 'mhccaqeei', 'mc4caqawbqydk2vwbciei', 'bggqhkjopqmbbw'],
+    pattern:
+      /(?<![A-Za-z0-9+/])((?:MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAAS|MII[A-Za-z0-9+/]{3}IBAAKC(?:AQ|Ag)EA|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI)[A-Za-z0-9+/]{40,12000}={0,2})(?![A-Za-z0-9+/=])/g,
+    severity: 'critical',
+    confidence: 'high',
+    window: { before: 256, after: 12000 },
+    // inside a PEM block the PEM rules report it (at the BEGIN line)
+    validate: (v, ctx) => {
+      const i = ctx.window.indexOf(v);
+      return i < 0 || !/-----BEGIN [A-Z0-9 ]{0,40}-----(?:\\r|\\n|\s){0,4}$/.test(ctx.window.slice(Math.max(0, i - 120), i));
+    },
+    examples: {
+      positive: [
+        `private_key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ${fake(B64, 200, 'der')}"`,
+        `KEY=MIIEpAIBAAKCAQEA${fake(B64, 300, 'der1')}`,
+      ],
+      negative: [
+        `public_key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${fake(B64, 200, 'spki')}"`,
+        `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ${fake(B64, 40, 'der2')}\n-----END PRIVATE KEY-----`,
+      ],
+    },
   },
 ];

@@ -1,0 +1,9 @@
+password = get_password()
+password = os.environ["DB_PASSWORD"]
+token = tokens[0]
+api_key_header = "X-API-Key"
+primary_key = "id"
+secret = None
+password = input("Password: ")
+password = "password"
+api_key = "sk-..."

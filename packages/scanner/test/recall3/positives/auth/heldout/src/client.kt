@@ -1,0 +1,5 @@
+val request = Request.Builder()
+    .url(url)
+    .header("Authorization", "Basic c3ZjLWt0OkswdGxpbl9iYXNpYyE=")
+    .header("X-Api-Key", "jXE8FUJeXx4WcJBSnemXika6rui8Vsmr")
+    .build()

@@ -1,0 +1,2 @@
+conn.setRequestProperty("Authorization", "Bearer " + token);
+conn.setRequestProperty("Authorization", "Basic anYtc3ZjOko0dmFfYmFzaWNfcHc=");

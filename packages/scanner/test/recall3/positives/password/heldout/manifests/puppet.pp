@@ -1,0 +1,5 @@
+mysql::db { 'shop':
+  user     => 'shop',
+  password => 'Pupp3t_db_pw',
+  host     => 'localhost',
+}

@@ -1,0 +1,4 @@
+$User = "svc_report"
+$Password = "Ps_pw_plain1"
+$cred = Get-Credential
+$SecurePassword = Read-Host -AsSecureString

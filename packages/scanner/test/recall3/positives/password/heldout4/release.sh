@@ -1,0 +1,2 @@
+export GPG_PASSPHRASE='Gpg_pass_2291'
+export GPG_TTY=$(tty)

@@ -1,0 +1,4 @@
+Rails.application.configure do
+  config.secret_key_base = "524205bd1ad84f714e52e428ecce04d1f61d8f6e7b6085ee6aa5e651c5cdc2b79ae90910dbf7cb5b87f8e98aaddd81ac3fb484c13b8f02c9a34cebb486ec4f91"
+  config.x.signing = Rails.application.credentials.secret_key_base
+end

@@ -1,0 +1,2 @@
+static NSString * const kAPISecret = @"TltdIkYZYYRwbXqIJXZAh33dLqVFeGTI";
+static NSString * const kAPIHost = @"api.acme.io";

@@ -1,0 +1,5 @@
+services.Configure<JwtOptions>(options =>
+{
+    options.SigningKey = "jlUCmevhpotmwAJIJ4e0vTs2eC4mNvVpzgsiaoKJ";
+    options.Issuer = "acme";
+});

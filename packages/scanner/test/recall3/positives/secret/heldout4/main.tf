@@ -1,0 +1,4 @@
+provider "acme" {
+  api_key = "6h88Snonmqd7oYsIb7McsazGqWCTPRvA"
+  region  = "eu"
+}

@@ -1,0 +1,3 @@
+const sessionKey = "cmRBOrRbe1iNNMMftN9IoPPFdA5PBPCg"
+
+var primaryKey = "id"

@@ -1,0 +1,6 @@
+import os
+
+SECRET_KEY = "django-insecure-QgX3Z0qN_q0_4WoEqYgFdXiZFkbyWzDic4haGiS6"
+HMAC_SALT = "38a20968649f15e1c83b58296286c200"
+STRIPE_WEBHOOK_SECRET = os.getenv("STRIPE_WEBHOOK_SECRET")
+CSRF_COOKIE_NAME = "csrftoken"
