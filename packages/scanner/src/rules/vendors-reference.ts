@@ -394,23 +394,6 @@ export const referenceVendorRules: Rule[] = [
     },
   },
   {
-    // an Ansible Vault payload: encrypted, but committed vault files are worth knowing about (low severity)
-    id: 'ansible-vault-payload',
-    description: 'Ansible Vault encrypted payload',
-    keywords: ['ansible_vault;'],
-    pattern: /(\$?ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w-]{0,40})?)[\r\n]+\s{0,12}[0-9a-f]{32,}/g,
-    severity: 'low',
-    confidence: 'medium',
-    reportAt: 'match',
-    examples: {
-      positive: [
-        `$ANSIBLE_VAULT;1.1;AES256\n${fake(HEX, 80, 'av1')}\n${fake(HEX, 80, 'av2')}`,
-        `secret: !vault |\n  $ANSIBLE_VAULT;1.2;AES256;prod\n  ${fake(HEX, 64, 'av3')}`,
-      ],
-      negative: ['$ANSIBLE_VAULT;1.1;AES256', 'see docs for ANSIBLE_VAULT;1.1;AES256 headers'],
-    },
-  },
-  {
     // Okta API tokens are 00 + 40; gitleaks also takes any 42 base64url characters next to "okta"
     ...keyed({
       id: 'okta-access-token-keyed',
