@@ -39,8 +39,20 @@ describe('scanText', () => {
     'dummy_password1',
     '{{ .Values.pw }}',
     '${?DB_PASSWORD}',
+    '[value]',
+    '<password>',
+    'REPLACE_WITH_PASSWORD',
+    '$BASE_URL/classroom/#/forgot_password',
   ])('ignores placeholder %s', (v) => {
     expect(scanText(`DB_PASSWORD=${v}\npassword: "${v}"`)).toEqual([]);
+  });
+  it('keeps real values that merely hold a bracket, a dollar or a bracketed word among others', () => {
+    for (const v of ['Qm7[vX2pL9]rT4', '$Lk9q/Zr2Wm8xT', 'K7s9Qm2Lx]'])
+      expect(
+        scanText(`DB_PASSWORD=${v}`).map((f) => f.ruleId),
+        v,
+      ).toContain('generic-password');
+    expect(scanText('curl -u <user:password> https://test.example.net/endpoint')).toEqual([]);
   });
   it('lets a specific rule win over a generic one for the same value', () => {
     const ids = scanText(`GITHUB_TOKEN=${tok}\napi_key = "${tok}"`).map((f) => f.ruleId);

@@ -37,6 +37,8 @@ const PLACEHOLDER_WORDS = [
   'foobar',
   'replace_me',
   'replaceme',
+  'replace_with',
+  'replace-with',
   'replace-me',
   'insert_',
   'insert-',
@@ -86,6 +88,22 @@ const TEMPLATE = [
   /^\$\{\?[\w.-]+\}$/, // HOCON optional substitution ${?DB_PASSWORD}
 ];
 
+/** Words that, in brackets, name the value rather than being it. */
+const BARE_WORDS = new Set([
+  'value',
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'apikey',
+  'api_key',
+  'api-key',
+  'credentials',
+]);
+
 const INLINE_ALLOW = /keyhaven:allow|gitleaks:allow|pragma:\s*allowlist secret/i;
 
 export const hasInlineAllow = (line: string): boolean => INLINE_ALLOW.test(line);
@@ -97,6 +115,9 @@ export const isPlaceholder = (value: string): boolean => {
   if (v === 'null' || v === 'nil' || v === 'none') return true;
   if (/^[$%@]\w+$/.test(value)) return true; // $VAR, %VAR, @var
   if (/^\$\{?[A-Za-z_]\w*\}?$/.test(value)) return true;
+  if (/^\$\{?[A-Z_][A-Z0-9_]*\}?\//.test(value)) return true; // $BASE_URL/path: a variable, then a path
+  // A word for the value itself next to a bracket (`[value]`, `<user:password>` as a rule cuts them).
+  if (/^[[<(]|[\]>)]$/.test(value) && BARE_WORDS.has(v.replace(/^[[<(]+|[\]>)]+$/g, ''))) return true;
   for (const t of TEMPLATE) if (t.test(value)) return true;
   const distinct = new Set(value).size;
   if (value.length >= 8 && distinct <= 3) return true;
