@@ -52,6 +52,8 @@ export default tseslint.config(
       'packages/scanner/test/corpus/**',
       'packages/scanner/test/recall/**',
       'packages/scanner/test/recall2/**',
+      'packages/scanner/test/recall3/**',
+      'packages/scanner/test/recall4/**',
       'packages/scanner/test/fixtures/**',
       // Cases for the rules, with findings on purpose: linted by test/structure/lint-rules.test.ts.
       'test/structure/lint-fixtures/**',
