@@ -1,0 +1,5 @@
+require 'stripe'
+Stripe.api_key = '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'
+PUBLISHABLE = 'pk_live_fpKr7SogOGeruIoDT3bsUBKeb2Sc77Y7nqSyUni8vpURfwZyDgRsbcV6be9QpugRfNHJatO3E0iZ1tvP5VRft6D2cue1JmWsljU'
+WEBHOOK_SECRET = 'whsec_IOt1UZ9CFoSwKVO6uTU9MpcZ07Esn1wQ'
+Stripe.api_version = '2023-10-16'
