@@ -45,6 +45,8 @@ def pem_body(lines=6):
 def sub(text):
     text = re.sub(r'\{\{ghp:(\w+)\}\}', lambda m: b62crc(m.group(1) + '_'), text)
     text = re.sub(r'\{\{jwt\}\}', lambda m: jwt(), text)
+    # a Basic header carries base64(user:password)
+    text = re.sub(r'\{\{basic\}\}', lambda m: base64.b64encode((R.choice(['admin', 'svc-ci', 'grafana', 'deploy', 'api']) + ':' + rnd('b62', 8) + R.choice(['!', '#', '2024', '_x'])).encode()).decode(), text)
     text = re.sub(r'\{\{pem\}\}', lambda m: '\n'.join(pem_body()), text)
     text = re.sub(r'\{\{pemesc\}\}', lambda m: '\\n'.join(pem_body()), text)
     return re.sub(r'\{\{(\w+):(\d+)\}\}', lambda m: rnd(m.group(1), int(m.group(2))), text)
@@ -61,8 +63,6 @@ if os.path.isdir(ROOT):
 labels = {}
 for path, text in FILES.items():
     out, true = [], []
-    for i, line in enumerate(sub(text).split('\n')):
-        pass
     # substitute first, then strip markers (a {{pem}} expands to several lines)
     lines = []
     for line in text.split('\n'):

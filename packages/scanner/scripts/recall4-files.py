@@ -510,7 +510,7 @@ server {
     ssl_certificate_key /etc/nginx/certs/grafana.key;
     location / {
         proxy_pass http://backend;
-!!        proxy_set_header Authorization "Basic {{b64:28}}";
+!!        proxy_set_header Authorization "Basic {{basic}}";
         auth_basic_user_file /etc/nginx/.htpasswd;
     }
 }
@@ -1118,7 +1118,7 @@ GET https://api.acme.io/v1/users
 
 ### with basic
 GET https://api.acme.io/v1/admin
-!!Authorization: Basic {{b64:32}}
+!!Authorization: Basic {{basic}}
 
 ### env token
 GET https://api.acme.io/v1/me
@@ -1151,7 +1151,7 @@ f('positives/auth/HttpClient.java', r'''
 public class PartnerClient {
     public HttpRequest build(URI uri) {
         return HttpRequest.newBuilder(uri)
-!!            .header("Authorization", "Basic {{b64:36}}")
+!!            .header("Authorization", "Basic {{basic}}")
             .header("Accept", "application/json")
             .build();
     }
@@ -1179,7 +1179,7 @@ f('positives/auth/apache/site.conf', r'''
 <VirtualHost *:443>
     ServerName wiki.acme.local
     ProxyPass / http://127.0.0.1:8090/
-!!    RequestHeader set Authorization "Basic {{b64:24}}"
+!!    RequestHeader set Authorization "Basic {{basic}}"
     AuthType Basic
     AuthUserFile /etc/apache2/.htpasswd
     Require valid-user
@@ -1237,7 +1237,7 @@ f('positives/cmd/setup.ps1', r'''
 !!net user svc_backup Bkp!Svc2022 /add
 !!$cred = New-Object PSCredential("admin", (ConvertTo-SecureString -String "{{b62:14}}" -AsPlainText -Force))
 $plain = Read-Host "Enter password"
-!!Invoke-WebRequest -Uri https://nexus.acme.local -Headers @{Authorization = "Basic {{b64:28}}"}
+!!Invoke-WebRequest -Uri https://nexus.acme.local -Headers @{Authorization = "Basic {{basic}}"}
 ''')
 
 f('positives/cmd/mount.sh', r'''

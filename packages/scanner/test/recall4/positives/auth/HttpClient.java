@@ -1,7 +1,7 @@
 public class PartnerClient {
     public HttpRequest build(URI uri) {
         return HttpRequest.newBuilder(uri)
-            .header("Authorization", "Basic lTzcGGH6tNT9Pb0kCduSoycd/RGXHQT61F8w")
+            .header("Authorization", "Basic Z3JhZmFuYTpTbFRyTmxMVl94")
             .header("Accept", "application/json")
             .build();
     }

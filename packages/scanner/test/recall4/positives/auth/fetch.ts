@@ -1,7 +1,7 @@
 export async function load() {
   const res = await fetch('https://api.partner.com/v3/orders', {
     headers: {
-      Authorization: 'Token e1048c90556b42f2d657d051fc8f194649d7ff11',
+      Authorization: 'Token 8582275d334015bf355afc748ab71227d05664ea',
       'Content-Type': 'application/json',
     },
   });

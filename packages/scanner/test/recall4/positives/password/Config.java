@@ -14,7 +14,7 @@ public class Config {
     }
 
     public static Connection openAdmin() throws Exception {
-        return DriverManager.getConnection(DB_URL, "postgres", "pg4dm1n_vx81mlu2");
+        return DriverManager.getConnection(DB_URL, "postgres", "pg4dm1n_j03635sa");
     }
 
     public static String passwordFor(String user) {

@@ -11,7 +11,7 @@ define( 'DB_PASSWORD', 'k8#Fz!q2Wm@L' );
 /** Database hostname */
 define( 'DB_HOST', 'localhost' );
 
-define( 'AUTH_KEY',         'Ffe1V4fAqpcu8usnjAAy+LQZl0p0UZiPGxdF2una#x)(sZUMHCv78J0KQ2MSC' );
-define( 'SECURE_AUTH_KEY',  'HHaNc7BrPr8Ge57N1Zjw2Q5HVZRR2o@[cK4skXlSSTQNae68eBj3Rp' );
+define( 'AUTH_KEY',         'srrClapXPh9VcDjKOp3uoxsTZb7szQjuNf74IEv9#x)(shnMkhHIsfcmbXVw9' );
+define( 'SECURE_AUTH_KEY',  'wgpj3x3CMbkRUrM7Q8vOSTx0IBmluC@[WFF59MRGbbmjZC9QoKuOkr' );
 define( 'NONCE_KEY',        'put your unique phrase here' );
 $table_prefix = 'wp_';

@@ -2,7 +2,7 @@ public class Startup
 {
     public void ConfigureServices(IServiceCollection services)
     {
-        var key = Encoding.ASCII.GetBytes("6wjj3QpeJKQyFCZsvJBDwBwmBKUOyzQ5");
+        var key = Encoding.ASCII.GetBytes("nwD1HcvwIa7w9NR18ABbdipf9zs8gzcT");
         services.AddAuthentication(x => x.DefaultAuthenticateScheme = JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(x => x.TokenValidationParameters = new TokenValidationParameters
             {

@@ -4,11 +4,11 @@ class PaymentsClient:
     BASE = "https://api.paygate.example/v1"
 
     def __init__(self, api_key=None):
-        self.api_key = api_key or "pk_mmc6c6s2_0052c8a6a59789d451371107"
+        self.api_key = api_key or "pk_qa36ff7u_84d0aaa9fc833c1eac8f661b"
         self.session = requests.Session()
 
     def charge(self, amount):
-        headers = {"X-Api-Key": "0f2e57df9c0b91584cb5f769f5726756d82a59c1"}
+        headers = {"X-Api-Key": "ce4c0a2344c98776e75aaf8bdd389e0a5ed06893"}
         return self.session.post(self.BASE + "/charge", json={"amount": amount}, headers=headers)
 
 token = get_token()

@@ -1,8 +1,8 @@
 // Firebase web config
 const firebaseConfig = {
-  apiKey: "AIzaFD3L-9ilSeEClRZIGr1WpLhHCAt4REhuzri",
+  apiKey: "AIzaLW9kesm56thX0dFciNXvs68Jjiq0ESvcPRB",
   authDomain: "acme-app.firebaseapp.com",
   projectId: "acme-app",
-  appId: "1:609888573054:web:50a604ce11801f8781a738",
+  appId: "1:998044948851:web:a7f0099db89bdf697b2882",
 };
-const serverKey = "AAAA9W8WgOR:APA91bKP-QIE0fj-gQNO4GGT0Z7e00ExnFwkyvuLjEgp3DX6BpHEQhBjQsGFpp-v-qF4HMpZCwN3mv60DniuvKLOeLor8c1BEdPtdFBHiQ5ia-b4gIQtC0iOZONuAZZKsSrjgwAiYIYP";
+const serverKey = "AAAAqmE3UUM:APA91b92qYOIqZbhBWY_CpxIQNhKJ1I5prMvoBiC8rwml2XJhRvQ11fLurvNrxDFNwGVNEHgfoKD4p9Dp47KqCKuxTstKMyX94titod58X-6TX5Urtwx_inKOeCrfgStHy_KDA0oS6ps";

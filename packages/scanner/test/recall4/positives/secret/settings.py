@@ -1,6 +1,6 @@
 import os
-SECRET_KEY = "django-insecure-g8ii6ytr#^x!opn2okvu5rw061hrs2a8=@ul20b7mqth36"
+SECRET_KEY = "django-insecure-fz5kifcb#^x!d7sy4ams6bqorz7bt0m4=@623bwzu4xxd2"
 API_BASE = "https://api.weather.example.com/v2"
-WEATHER_API_KEY = "573b7b4f03f149b0a6350de1f3af6a5a"
+WEATHER_API_KEY = "da214d1615129023e4881f668b7402fc"
 MAPS_API_KEY = os.getenv("MAPS_API_KEY")
 ENCRYPTION_KEY = None

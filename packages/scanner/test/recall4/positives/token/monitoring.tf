@@ -1,9 +1,9 @@
 provider "newrelic" {
   account_id = 3345121
-  api_key    = "NRAK-EILNQPGVWYKMQ1F94WCD0334GRV"
+  api_key    = "NRAK-A1Y8OPRFIXFPSUFDCA0TE32SQ98"
   region     = "EU"
 }
 provider "datadog" {
   api_key = var.datadog_api_key
-  app_key = "edfba1d69bca6163439efa151f9227a1891029ff"
+  app_key = "3b94bd89ceff97cf6bd3332dcc7d9e009b927215"
 }

@@ -1,7 +1,7 @@
 import * as Sentry from '@sentry/node';
 
 Sentry.init({
-  dsn: 'https://9eb4cebaeb3674bed123b3015a227662@o948148.ingest.sentry.io/9429183',
+  dsn: 'https://e840b9b32825f7604cdc40d5b0d81486@o570634.ingest.sentry.io/5800919',
   tracesSampleRate: 0.2,
   environment: process.env.NODE_ENV,
 });

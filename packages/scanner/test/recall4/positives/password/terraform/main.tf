@@ -20,6 +20,6 @@ resource "azurerm_linux_virtual_machine" "jump" {
 
 variable "grafana_password" {
   type      = string
-  default   = "gr4f4n4-6eh2irrd5m"
+  default   = "gr4f4n4-9p1kga72v9"
   sensitive = true
 }

@@ -1,6 +1,6 @@
 import axios from 'axios';
 
-const API_KEY = 'eigp61xxt8461i6zuriz6ad9nyz5ohlr';
+const API_KEY = 'zvcms4klpkjrf4owpfp1xul6elf2lige';
 const API_KEY_HEADER = 'x-api-key';
 
 export const client = axios.create({
@@ -11,4 +11,4 @@ export const client = axios.create({
 export function signed(secret = process.env.SIGNING_SECRET) {
   return client.get('/ping', { params: { sig: secret } });
 }
-const clientSecret = "QNhKJ1I5prMvoBiC8rwml2XJhRvQ11fLurvNrxDF";
+const clientSecret = "BRYMK6OKSK531z1Ka4ghg9sbeoX7X54KrXhCPibn";

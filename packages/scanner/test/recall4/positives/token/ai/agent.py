@@ -1,8 +1,8 @@
 import openai
 import anthropic
 
-openai.api_key = "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"
-claude = anthropic.Anthropic(api_key="sk-ant-api03-DY1uXeuLl0rbUCyZGcfc0f6BcU2hFKz8b8x5y6Ov__OIhWqHnrJEpEncurzOg9WsCadH3I9sHA_iX0A7HzKst2VCwHEu2AA")
+openai.api_key = "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"
+claude = anthropic.Anthropic(api_key="sk-ant-api03-JR2zgAe1s6m44rn-hDEaCNKgfc5hGNjKWZvzgh5OLlxKPXv74EpCMMWVs_lkE219tvADR983rdf_DqRagbECTvA8PwWbWAA")
 MODEL = "gpt-4o-mini"
-HF_TOKEN = "hf_vOR8839u9P9ldwcWLvA0nSnt19WRDdqcfD"
-legacy_key = "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"
+HF_TOKEN = "hf_I4oSMPN42hY4GvoWhdbXbitGTPFzvnpAD5"
+legacy_key = "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"

@@ -1,5 +1,5 @@
 require 'stripe'
-Stripe.api_key = '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'
-PUBLISHABLE = 'pk_live_fpKr7SogOGeruIoDT3bsUBKeb2Sc77Y7nqSyUni8vpURfwZyDgRsbcV6be9QpugRfNHJatO3E0iZ1tvP5VRft6D2cue1JmWsljU'
-WEBHOOK_SECRET = 'whsec_IOt1UZ9CFoSwKVO6uTU9MpcZ07Esn1wQ'
+Stripe.api_key = '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'
+PUBLISHABLE = 'pk_live_hpkbw3o8I0gGxBJOAgenycsFODkQYNisxBlwoKK2je5XlCyB8A1abTLOgNTPyn2RUEmcRD9uLkR81xUQrTw1CBR5TUb1qGlaJVu'
+WEBHOOK_SECRET = 'whsec_jiquPP6sjOdU1rPhdNrvIvY3a7c9f6ML'
 Stripe.api_version = '2023-10-16'

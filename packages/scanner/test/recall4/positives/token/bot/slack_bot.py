@@ -1,6 +1,6 @@
 from slack_sdk import WebClient
 
-client = WebClient(token="xoxb-577350013272-7406904969749-UStIHRE1lzjkqMrquHQ4byzM")
-WEBHOOK = "https://hooks.slack.com/services/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"
+client = WebClient(token="xoxb-931528994311-8792723744819-YzLo2ltWBg3KX73kODWMATog")
+WEBHOOK = "https://hooks.slack.com/services/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"
 CHANNEL = "#deploys"
 user_token = os.environ["SLACK_USER_TOKEN"]

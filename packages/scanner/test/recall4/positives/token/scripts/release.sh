@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 set -euo pipefail
-export GITHUB_TOKEN=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
-export GITLAB_TOKEN=glpat-arRuy94rUAV0_-zc5RDN
+export GITHUB_TOKEN=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
+export GITLAB_TOKEN=glpat-Z9aLUD87_UES2t5F-_Qv
 export NPM_TOKEN="${NPM_TOKEN:-}"
 gh release create "v$VERSION" dist/*.tgz
-curl -H "PRIVATE-TOKEN: glpat-lB1IPI3iGhqntSUTCzhm" https://gitlab.acme.dev/api/v4/projects
+curl -H "PRIVATE-TOKEN: glpat--G9_PigHn3nUQoLKOjK1" https://gitlab.acme.dev/api/v4/projects
