@@ -71,6 +71,12 @@ const NAME_SECRET =
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key|nonce)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key|auth[_-]?key)';
 
+/**
+ * A declared string type between the name and `=`: Kotlin/Swift/TypeScript/Scala `password: String = "…"`,
+ * Rust `const PASSWORD: &str = "…"` / `&'static str`, Go `var dbPass string = "…"`. Only string types, and only
+ * before `=`, so a YAML `password: String` (a schema) stays a type name.
+ */
+const TYPED = `(?:[ \\t]{0,2}:[ \\t]{0,4}(?:&(?:'static[ \\t]{1,4})?str|String\\??|string\\??|NSString\\??|CharSequence\\??|str)(?=[ \\t]{0,4}=[^=>])|[ \\t]{1,4}string(?=[ \\t]{0,4}=[^=]))?`;
 /** Literal wrappers before the opening quote: Python b''/r''/u'', C# @"", Go []byte(""), bytes.fromhex(""), Buffer.from(''). */
 const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\()(?=["'\\x60])`;
 
@@ -85,7 +91,7 @@ const assignment = (name: string, min: number) => {
   const uc = `(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{1,40}=))`;
   const u = `${uc}{${min - 1},199}(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{0,40}=))`;
   return new RegExp(
-    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?${TYPED}[ \\t]{0,40}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
       // the last form: an unquoted URL-safe value ending a larger string ("https://h/x?token=abc")
       `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&])|(?=[\\w.~+/=%-]{0,199}\\d)(?=[\\w.~+/=%-]{0,199}[A-Za-z])([\\w.~+/=%-]{${Math.max(min, 8)},200})(?=["'\\x60](?![\\w$])))`,
     'gim',
@@ -125,7 +131,7 @@ const PASS_PREFIX =
 const barePassOk = (v: string, line: string) => {
   const at = line.indexOf(v);
   const before = at < 0 ? line : line.slice(0, at);
-  const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,4}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
+  const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,40}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
   if (!m) return true;
   if (m[2] === 'pass' && /[a-z]$/.test(m[1]) && !PASS_PREFIX.test(m[1])) return false;
   return /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
@@ -159,7 +165,7 @@ export const bareCodeValue = (v: string, line: string, path: string) => {
 const keyName = (v: string, line: string) => {
   const at = line.indexOf(v);
   if (at < 0) return undefined;
-  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}[ \t]{0,4}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
+  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}[ \t]{0,40}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
     line.slice(0, at),
   )?.[1];
 };
@@ -221,6 +227,13 @@ export const genericRules: Rule[] = [
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
       `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
+      `    val password: String = "${pw}",`,
+      `const DEFAULT_PASSWORD: &str = "${pw}";`,
+      `static DB_PASSWORD: &'static str = "${pw}";`,
+      `    static let password: String? = "${pw}"`,
+      `  const password: string = '${pw}';`,
+      `var dbPass string = "${pw}"`,
+      `  password          = "${pw}"`,
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -253,6 +266,12 @@ export const genericRules: Rule[] = [
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
+      'val password: String = getPassword()',
+      'fun login(user: String, password: String = DEFAULT_PASSWORD)',
+      'password: String = "",',
+      'let password: &str = &args[1];',
+      'password:   string = "<your-password>"',
+      'password: string == "x"',
     ],
   }),
   generic({
@@ -482,7 +501,9 @@ export const genericRules: Rule[] = [
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
       /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
-    entropy: 3.5,
+    // a 40-hex token (DRF, GitHub OAuth classic) measures 3.3-3.7 bits: hex gets the same floor as generic rules
+    entropy: HEX_ENTROPY,
+    validate: (v) => shannonEntropy(v) >= (isLongHex(v) ? HEX_ENTROPY : 3.5),
     generic: true,
     severity: 'high',
     confidence: 'medium',
@@ -491,9 +512,10 @@ export const genericRules: Rule[] = [
         `curl -H "Authorization: Bearer ${tk}" https://api.internal`,
         `proxy_set_header Authorization "Bearer ${tk}";`,
         `HEADERS = {"Authorization": "Token ${fake(HEX, 40, 'drf')}"}`,
+        'HEADERS = {"Authorization": "Bearer 2b962400321c600041145e05131ecbd1e4ea255c", "Accept": "application/json"}',
         `const es = { Authorization: 'ApiKey ${fake(A62, 40, 'esk')}' };`,
       ],
-      negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'],
+      negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>', 'Authorization: Bearer 0000000000000000000000000000000000000000'],
     },
   },
   {
