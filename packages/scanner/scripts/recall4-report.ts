@@ -10,8 +10,12 @@ const root = fileURLToPath(new URL('../test/recall4/', import.meta.url));
 const r = await evaluateRecall(root, mod.scanPaths);
 console.log('category  found/labelled  recall  fp');
 for (const [c, v] of [...r.per.entries()].sort())
-  console.log(`${c.padEnd(10)} ${String(v.found).padStart(3)}/${String(v.labelled).padEnd(4)} ${((100 * v.found) / Math.max(1, v.labelled)).toFixed(1).padStart(6)} % ${v.fp}`);
-console.log(`total ${r.tot.found}/${r.tot.labelled} recall ${(100 * r.recall).toFixed(1)} % precision ${(100 * r.precision).toFixed(1)} % (tp ${r.tot.tp}, fp ${r.tot.fp})`);
+  console.log(
+    `${c.padEnd(10)} ${String(v.found).padStart(3)}/${String(v.labelled).padEnd(4)} ${((100 * v.found) / Math.max(1, v.labelled)).toFixed(1).padStart(6)} % ${v.fp}`,
+  );
+console.log(
+  `total ${r.tot.found}/${r.tot.labelled} recall ${(100 * r.recall).toFixed(1)} % precision ${(100 * r.precision).toFixed(1)} % (tp ${r.tot.tp}, fp ${r.tot.fp})`,
+);
 console.log('\nmissed:');
 for (const m of r.missed) console.log('  ' + m);
 console.log('\nfalse positives:');

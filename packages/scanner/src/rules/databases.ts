@@ -5,7 +5,8 @@ import type { Rule } from '../types.js';
 import { A62, fake } from './define.js';
 
 const pw = () => 'Pw' + fake(A62, 14, 'dbpw') + '9!';
-const NOT_PW = /^(?:password|passwd|pass|pwd|secret|\*+|\$\w+|\$\{[^}]*\}?|%[\w(]+|<[^>]*>?|\{\{[^}]*\}?\}?)$/i;
+// `{}` / `{0}` / `{password}` / `{db.pass}`: a format placeholder (Rust format!, Python str.format / f-strings, C# string.Format)
+const NOT_PW = /^(?:password|passwd|pass|pwd|secret|\*+|\$\w+|\$\{[^}]*\}?|%[\w(]+|<[^>]*>?|\{\{[^}]*\}?\}?|\{[\w.:]{0,40}\})$/i;
 const okPassword = (s: string) => !NOT_PW.test(s) && !/^\$|^%\(|^\{\{/.test(s);
 
 const uri = (id: string, schemes: string, description: string, sample: string): Rule => ({
@@ -30,7 +31,12 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
       sample.replace('PW', 'k9'),
       sample.replace('PW', 'p@ss' + fake(A62, 3, id)),
     ],
-    negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', ''), `${sample.split('://')[0]}://abc:xyz@example.com/`],
+    negative: [
+      sample.replace('PW', '${DB_PASSWORD}'),
+      sample.replace('app:PW@', ''),
+      `${sample.split('://')[0]}://abc:xyz@example.com/`,
+      `format!("${sample.replace('app:PW', '{}:{}')}", user, pw)`,
+    ],
   },
 });
 

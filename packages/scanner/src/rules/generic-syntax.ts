@@ -204,7 +204,8 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:sshpass|psexec(?:\\.exe)?|mongo|mongosh|mongodump|mongorestore|sqlcmd|bcp|plink|pscp|smbclient|rdesktop|xfreerdp|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldappasswd|net use|htpasswd|wget|unzip|7z|zip|rar|redis-cli|docker login|podman login|helm repo add|az login|Connect-VIServer)\\b[^\\n|;&]{0,160}?` +
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
         '|' +
-        `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        // htpasswd -b [-c|-B|-m …] file user password (the batch flag may come with others, in any order)
+        `\\bhtpasswd(?:[ \\t]{1,4}-[a-zA-Z]{1,4}){0,3}?[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}(?:[ \\t]{1,4}-[a-zA-Z]{1,4}){0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
         '|' +
         // key=value options: keyhaven secrets set --field password=…, helm --set auth.password=…, docker --build-arg, kubectl --from-literal
         `(?<![\\w-])--(?:field|set|set-string|env|build-arg|var|extra-vars|from-literal|param|parameter|property|define)[ \\t=]{1,4}["']?[\\w.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key)[\\w.-]{0,20}=` +
@@ -242,6 +243,8 @@ export const genericSyntaxRules: Rule[] = [
         `openssl pkcs12 -in a.p12 -passin pass:${pw}`,
         `sshpass -p '${pw}' ssh deploy@host`,
         `htpasswd -b /etc/nginx/.htpasswd admin ${pw}`,
+        `htpasswd -b -c /etc/nginx/.htpasswd admin ${pw}`,
+        `htpasswd -c -B -b /etc/apache2/.htpasswd deploy ${pw2}`,
         `net user svc_backup ${pw2} /add`,
         `net use Z: \\\\files\\share /user:ACME\\svc ${pw}`,
         `schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${pw2}`,
@@ -261,6 +264,7 @@ export const genericSyntaxRules: Rule[] = [
         'cp -p src dst',
         'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
         'htpasswd -B /etc/nginx/.htpasswd admin',
+        'htpasswd -c -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',
         'net user svc_backup /delete',
         'net use Z: \\\\files\\share /user:ACME\\svc *',

@@ -41,9 +41,11 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/\]\{\d|\(\?<|\\[dwsSbB]|\[\^/.test(v)) return false; // regular-expression source, not a value
   // CONSTANT_REFERENCE, API_V2, DEFAULT; but not a random upper-case value with digits inside (IMHH29ZH8JCFBY)
   if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40 && (v.includes('_') || /^[A-Z]+\d{0,3}$/.test(v))) return false;
-  if (/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(v)) return false; // camelCaseIdentifier, defaultToConfig2
+  // camelCaseIdentifier, defaultToConfig2 — but in a config file (.env, YAML, Dockerfile, shell) words with a digit
+  // tail are a human password (pgBackup77, SummerTime22): configuration holds values, not identifiers
+  if (/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(v) && !humanDigitTail(v, ctx)) return false;
   if (/^[a-z_$][\w$]*\.[\w$.]+(?:\?\?|\|\||&&)/i.test(v)) return false; // e.extendedLifetimeToken??!1 (minified code)
-  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
+  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v) && !humanDigitTail(v, ctx)) return false; // PascalCaseIdentifier(V2)
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
   if (
     /pass(?:word|wd)|secret|token/i.test(v) &&
@@ -56,6 +58,10 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
   return true;
 };
+/** Words ending in 1-2 digits (not a `V2` version suffix) outside program source. */
+function humanDigitTail(v: string, ctx?: MatchContext) {
+  return ctx !== undefined && v.length >= 8 && /[a-z]\d{1,2}$/.test(v) && !/\d{3}$/.test(v) && !CODE_FILE.test(ctx.path);
+}
 /** A dotted segment that is a generated value, not an identifier: 16+ chars mixing upper, lower and digits. */
 function randomSegment(p: string) {
   if (p.length < 16 || !/[A-Z]/.test(p) || !/[a-z]/.test(p) || !/\d/.test(p) || p.includes('_')) return false;
@@ -74,9 +80,9 @@ const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|
 /**
  * A declared string type between the name and `=`: Kotlin/Swift/TypeScript/Scala `password: String = "…"`,
  * Rust `const PASSWORD: &str = "…"` / `&'static str`, Go `var dbPass string = "…"`. Only string types, and only
- * before `=`, so a YAML `password: String` (a schema) stays a type name.
+ * before `= "literal"` (types are code, and code values need quotes), so a YAML `password: String` stays a type name.
  */
-const TYPED = `(?:[ \\t]{0,2}:[ \\t]{0,4}(?:&(?:'static[ \\t]{1,4})?str|String\\??|string\\??|NSString\\??|CharSequence\\??|str)(?=[ \\t]{0,4}=[^=>])|[ \\t]{1,4}string(?=[ \\t]{0,4}=[^=]))?`;
+const TYPED = `(?:[ \\t]{0,2}:[ \\t]{0,4}(?:&(?:'static[ \\t]{1,4})?str|String\\??|string\\??|NSString\\??|CharSequence\\??|str)(?=[ \\t]{0,4}=[ \\t]{0,4}["'\\x60])|[ \\t]{1,4}string(?=[ \\t]{0,4}=[ \\t]{0,4}["'\\x60]))?`;
 /** Literal wrappers before the opening quote: Python b''/r''/u'', C# @"", Go []byte(""), bytes.fromhex(""), Buffer.from(''). */
 const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\()(?=["'\\x60])`;
 
@@ -234,6 +240,8 @@ export const genericRules: Rule[] = [
       `  const password: string = '${pw}';`,
       `var dbPass string = "${pw}"`,
       `  password          = "${pw}"`,
+      'PGPASSWORD=pgBackup77 pg_dump -h db -U backup app',
+      'ENV DB_PASSWORD=dockerDbPw1',
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -272,6 +280,9 @@ export const genericRules: Rule[] = [
       'let password: &str = &args[1];',
       'password:   string = "<your-password>"',
       'password: string == "x"',
+      'password = defaultPassword',
+      'db_password: "{{ vaultDbPassword2 }}"',
+      'secretName: ApiSecretV2',
     ],
   }),
   generic({
@@ -515,7 +526,11 @@ export const genericRules: Rule[] = [
         'HEADERS = {"Authorization": "Bearer 2b962400321c600041145e05131ecbd1e4ea255c", "Accept": "application/json"}',
         `const es = { Authorization: 'ApiKey ${fake(A62, 40, 'esk')}' };`,
       ],
-      negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>', 'Authorization: Bearer 0000000000000000000000000000000000000000'],
+      negative: [
+        'Authorization: Bearer ${TOKEN}',
+        'Authorization: Bearer <token>',
+        'Authorization: Bearer 0000000000000000000000000000000000000000',
+      ],
     },
   },
   {
