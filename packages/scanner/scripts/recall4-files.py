@@ -1575,3 +1575,420 @@ f('negatives/hash/checksums.txt', r'''
 {{hex:64}}  keyhaven-linux-amd64.tar.gz
 {{hex:64}}  keyhaven-darwin-arm64.tar.gz
 ''')
+
+# ================== heldout batch (written after the first round of fixes, measured before any change for it) ==================
+f('positives/password/heldout/inventory.ini', r'''
+[web]
+web01 ansible_host=10.0.1.11
+web02 ansible_host=10.0.1.12
+
+[db]
+!!db01 ansible_host=10.0.2.21 ansible_user=admin ansible_password=Db01-Adm!n
+db02 ansible_host=10.0.2.22 ansible_password="{{ vault_db02_password }}"
+
+[windows:vars]
+ansible_connection=winrm
+!!ansible_winrm_password=W1nRM#2022
+''')
+
+f('positives/password/heldout/gradle.properties', r'''
+org.gradle.jvmargs=-Xmx2048m
+android.useAndroidX=true
+RELEASE_STORE_FILE=release.keystore
+!!RELEASE_STORE_PASSWORD=andr0id-st0re
+!!RELEASE_KEY_PASSWORD=andr0id-k3y
+RELEASE_KEY_ALIAS=release
+!!ossrhPassword=Ossrh{{b62:10}}
+signing.keyId=24875D73
+''')
+
+f('positives/password/heldout/.netrc', r'''
+!!machine api.heroku.com login ops@acme.io password {{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}
+!!machine git.acme.local login builder password Bu1lder!2021
+''')
+
+f('positives/password/heldout/.git-credentials', r'''
+!!https://jdoe:{{ghp:ghp}}@github.com
+''')
+
+f('positives/password/heldout/.pgpass', r'''
+# hostname:port:database:username:password
+!!db.internal:5432:*:replicator:Repl!c4t0r
+localhost:5432:*:postgres:*
+''')
+
+f('positives/password/heldout/redis.conf', r'''
+bind 127.0.0.1
+port 6379
+!!requirepass Redis_Pr0d_{{a:8}}
+!!masterauth Redis_Pr0d_{{a:8}}
+maxmemory 2gb
+''')
+
+f('positives/password/heldout/grafana.ini', r'''
+[security]
+admin_user = admin
+!!admin_password = Gr@fana2023
+secret_key = $__env{GF_SECRET_KEY}
+
+[database]
+type = mysql
+!!password = """#Gr4fanaDB;"""
+''')
+
+f('positives/password/heldout/wpa_supplicant.conf', r'''
+ctrl_interface=DIR=/var/run/wpa_supplicant GROUP=netdev
+network={
+    ssid="AcmeOffice"
+!!    psk="Wifi4Acme!2024"
+    key_mgmt=WPA-PSK
+}
+''')
+
+f('positives/password/heldout/db.pl', r'''
+use DBI;
+my $dsn = "DBI:mysql:database=crm;host=localhost";
+!!my $dbh = DBI->connect($dsn, "crm", "Perl_Crm_99", { RaiseError => 1 });
+my $pass = $ENV{CRM_PASS};
+''')
+
+f('positives/password/heldout/mailer.js', r'''
+const nodemailer = require('nodemailer');
+const transporter = nodemailer.createTransport({
+  host: 'smtp.gmail.com',
+  port: 465,
+  secure: true,
+!!  auth: { user: 'alerts@acme.io', pass: 'qwer tyui opas dfgh' },
+});
+const other = nodemailer.createTransport({ auth: { user: process.env.SMTP_USER, pass: process.env.SMTP_PASS } });
+''')
+
+f('positives/password/heldout/kibana.yml', r'''
+server.host: "0.0.0.0"
+elasticsearch.hosts: ["https://es01:9200"]
+elasticsearch.username: "kibana_system"
+!!elasticsearch.password: "{{b62:20}}"
+xpack.encryptedSavedObjects.encryptionKey: ${KIBANA_ENC_KEY}
+''')
+
+f('positives/password/heldout/struct.go', r'''
+package config
+
+var Default = Config{
+	Host:     "mq.internal",
+	User:     "orders",
+!!	Password: "0rd3rs-mq!",
+	Vhost:    "/orders",
+}
+
+func (c Config) PasswordSet() bool { return c.Password != "" }
+''')
+
+f('positives/password/heldout/database.php', r'''
+<?php
+return [
+    'connections' => [
+        'mysql' => [
+            'host' => env('DB_HOST', '127.0.0.1'),
+            'username' => env('DB_USERNAME', 'forge'),
+            'password' => env('DB_PASSWORD', ''),
+        ],
+        'legacy' => [
+            'username' => 'legacy',
+!!            'password' => 'L3gacy#DB',
+        ],
+    ],
+];
+''')
+
+f('positives/password/heldout/test_api.py', r'''
+import pytest
+
+@pytest.fixture
+def client():
+    c = make_client()
+!!    c.login(username="admin", password="Adm1n-test-pw")
+    return c
+
+def test_wrong_password(client):
+    assert client.login(username="admin", password=WRONG_PASSWORD) is False
+''')
+
+f('positives/password/heldout/docker-compose.prod.yml', r'''
+services:
+  n8n:
+    image: n8nio/n8n
+    environment:
+      - N8N_BASIC_AUTH_ACTIVE=true
+      - N8N_BASIC_AUTH_USER=admin
+!!      - N8N_BASIC_AUTH_PASSWORD=n8nAdm1n!
+      - DB_POSTGRESDB_PASSWORD=${PG_PASS}
+  minio:
+    image: minio/minio
+    environment:
+      MINIO_ROOT_USER: minioadmin
+!!      MINIO_ROOT_PASSWORD: M1n10{{b62:12}}
+''')
+
+f('positives/password/heldout/terraform.tfvars', r'''
+region        = "eu-west-1"
+instance_type = "t3.small"
+!!db_password   = "TfV4rs-db-pw"
+admin_cidr    = "203.0.113.0/24"
+''')
+
+f('positives/secret/heldout/tokens.env', r'''
+!!VAULT_TOKEN=hvs.{{b64u:90}}
+!!DIGITALOCEAN_TOKEN=dop_v1_{{hex:64}}
+!!CLOUDFLARE_API_TOKEN={{b64u:40}}
+!!PULUMI_ACCESS_TOKEN=pul-{{hex:40}}
+!!DOPPLER_TOKEN=dp.st.prd.{{b62:43}}
+!!GRAFANA_SA_TOKEN=glsa_{{b62:32}}_{{hex:8}}
+CLOUDFLARE_ZONE_ID={{hex:32}}
+!!LINEAR_API_KEY=lin_api_{{b62:40}}
+!!NOTION_TOKEN=secret_{{b62:43}}
+!!FIGMA_TOKEN=figd_{{b64u:40}}
+!!POSTMAN_API_KEY=PMAK-{{hex:24}}-{{hex:34}}
+''')
+
+f('positives/secret/heldout/atlassian.py', r'''
+from atlassian import Confluence
+confluence = Confluence(
+    url="https://acme.atlassian.net",
+    username="bot@acme.io",
+!!    password="ATATT3xFfGF0{{b64u:170}}={{HEX:8}}",
+    cloud=True,
+)
+''')
+
+f('positives/secret/heldout/appsettings.Production.json', r'''
+{
+  "AzureAd": {
+    "Instance": "https://login.microsoftonline.com/",
+    "TenantId": "{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}",
+    "ClientId": "{{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}",
+!!    "ClientSecret": "{{b62:3}}8Q~{{b64u:34}}"
+  },
+  "Jwt": {
+!!    "Key": "{{b62:48}}",
+    "Issuer": "acme-api"
+  }
+}
+''')
+
+f('positives/secret/heldout/config.exs', r'''
+import Config
+config :shop, ShopWeb.Endpoint,
+  url: [host: "shop.acme.io"],
+!!  secret_key_base: "{{b64:64}}"
+config :shop, Shop.Repo,
+  username: "shop",
+!!  password: "ex_shop_db_9",
+  pool_size: 10
+''')
+
+f('positives/secret/heldout/square.rb', r'''
+!!SQUARE_ACCESS_TOKEN = 'EAAA{{b64u:60}}'
+!!BRAINTREE = 'access_token$production${{a:16}}${{hex:32}}'
+!!MAPBOX_SECRET = 'sk.eyJ1IjoiYWNtZSIsImEiOiJ{{b64u:20}}.{{b64u:22}}'
+PUBLIC_MAPBOX = 'pk.eyJ1IjoiYWNtZSIsImEiOiJ{{b64u:20}}.{{b64u:22}}'
+''')
+
+f('positives/secret/heldout/okta.yaml', r'''
+okta:
+  client:
+    orgUrl: https://acme.okta.com
+!!    token: 00{{b64u:40}}
+  oauth2:
+    clientId: 0oa{{b62:17}}
+!!    clientSecret: {{b64u:40}}
+''')
+
+f('positives/secret/heldout/kubeconfig', r'''
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t{{b64:80}}
+    server: https://k8s.acme.internal:6443
+  name: prod
+users:
+- name: ci
+  user:
+!!    token: {{jwt}}
+''')
+
+f('positives/secret/heldout/docker-config.json', r'''
+{
+  "auths": {
+!!    "registry.acme.io": { "auth": "{{basic}}" },
+    "ghcr.io": {}
+  },
+  "credsStore": "desktop"
+}
+''')
+
+f('positives/secret/heldout/postman_environment.json', r'''
+{
+  "name": "staging",
+  "values": [
+    { "key": "baseUrl", "value": "https://staging.acme.io", "enabled": true },
+!!    { "key": "apiKey", "value": "{{hex:40}}", "enabled": true },
+    { "key": "userId", "value": "42", "enabled": true }
+  ]
+}
+''')
+
+f('positives/secret/heldout/github-app.ts', r'''
+export const app = new App({
+  appId: 351234,
+!!  webhookSecret: 'wh_{{b62:30}}',
+  privateKey: fs.readFileSync('app.pem', 'utf8'),
+});
+!!const installationToken = 'ghs_{{b62:36}}';
+!!const runnerToken = 'glrt-{{b64u:20}}';
+''')
+
+f('positives/secret/heldout/Secrets.swift', r'''
+enum Secrets {
+!!    static let revenueCatKey = "appl_{{b62:27}}"
+!!    static let algoliaAdminKey: String = "{{hex:32}}"
+    static let algoliaAppID = "{{A:10}}"
+}
+''')
+
+f('positives/url/heldout/alembic.ini', r'''
+[alembic]
+script_location = migrations
+!!sqlalchemy.url = postgresql+psycopg2://alembic:Al3mb1c!@db.internal/app
+''')
+
+f('positives/url/heldout/requirements.txt', r'''
+flask==3.0.0
+!!--extra-index-url https://__token__:{{b64u:32}}@gitlab.acme.dev/api/v4/projects/12/packages/pypi/simple
+requests>=2.31
+git+https://github.com/acme/tools.git@v1.2.0
+''')
+
+f('positives/url/heldout/sentry.properties', r'''
+defaults.url=https://sentry.io/
+defaults.org=acme
+!!auth.token=sntrys_{{b64u:100}}
+''')
+
+f('positives/url/heldout/config.yaml', r'''
+sources:
+!!  - url: smb://svc_scan:Sc4nner!@fs01.acme.local/share
+  - url: https://files.acme.local/public
+!!proxy: socks5://tor:{{b62:16}}@127.0.0.1:9050
+''')
+
+f('positives/cmd/heldout/deploy.yml', r'''
+- name: Deploy
+  hosts: app
+  tasks:
+!!    - shell: echo 'Dpl0y-Pw!' | sudo -S systemctl restart app
+!!    - command: /opt/app/bin/admin --user root --password R00t-App-Pw reload
+    - command: /opt/app/bin/admin --password "{{ app_admin_password }}" reload
+''')
+
+f('positives/cmd/heldout/init.sh', r'''
+#!/bin/bash
+!!docker run -d -e POSTGRES_PASSWORD=DockRunPg1 postgres:15
+!!kubectl create secret generic db --from-literal=password=K8sL1teral!
+!!az login --service-principal -u {{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}} -p {{b62:3}}8Q~{{b64u:34}} --tenant acme.onmicrosoft.com
+!!echo "deploy:D3pl0yCh!" | chpasswd
+!!mongosh "mongodb://localhost" -u admin -p 'M0ngoSh3ll' --authenticationDatabase admin
+!!psql "postgresql://app:PsqlUr1pw@db:5432/app" -c 'select 1'
+!!smbclient //fs01/share -U svc%SmbCl1ent -c ls
+docker run -e POSTGRES_PASSWORD="$PG_PASS" postgres:15
+''')
+
+f('positives/cmd/heldout/build.bat', r'''
+@echo off
+!!set DB_PASSWORD=BatchDb#1
+!!sqlcmd -S sql01 -U sa -P "Sq1cmd!pw" -i schema.sql
+!!net use \\fs01\builds /user:CORP\builder B4tch!Net
+set BUILD_NUMBER=%1
+''')
+
+f('positives/auth/heldout/http-client.env.json', r'''
+{
+  "prod": {
+    "host": "https://api.acme.io",
+!!    "token": "{{b64u:40}}"
+  }
+}
+''')
+
+f('positives/auth/heldout/webhook.go', r'''
+req, _ := http.NewRequest("POST", url, body)
+!!req.Header.Set("Authorization", "Bearer {{b62:40}}")
+!!req.SetBasicAuth("hook", "H00k-Basic!")
+req.Header.Set("Authorization", "Bearer "+token)
+''')
+
+f('positives/auth/heldout/test.http', r'''
+POST https://api.acme.io/graphql
+!!X-API-Key: {{hex:32}}
+Content-Type: application/json
+''')
+
+f('positives/key/heldout/jwt.json', r'''
+{
+  "keys": [
+!!    { "kty": "RSA", "kid": "k1", "n": "{{b64u:80}}", "e": "AQAB", "d": "{{b64u:80}}", "p": "{{b64u:40}}", "q": "{{b64u:40}}" }
+  ]
+}
+''')
+
+f('positives/key/heldout/deploy_key.tf', r'''
+resource "github_repository_deploy_key" "ci" {
+  repository = "infra"
+  key        = file("deploy.pub")
+}
+locals {
+!!  ssh_key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n{{pemesc}}\n-----END OPENSSH PRIVATE KEY-----"
+}
+''')
+
+f('positives/hash/heldout/pg_hba_users.sql', r'''
+!!CREATE ROLE app LOGIN PASSWORD 'SCRAM-SHA-256$4096:{{b64:24}}${{b64:44}}:{{b64:44}}';
+!!ALTER ROLE legacy PASSWORD 'md5{{hex:32}}';
+''')
+
+f('positives/hash/heldout/mosquitto.passwd', r'''
+!!sensor01:$7$101${{b64:16}}${{b64:86}}==
+''')
+
+f('negatives/password/heldout/config.yml', r'''
+database:
+  password: !vault |
+    $ANSIBLE_VAULT;1.1;AES256
+    6162636465666768696a6b6c6d6e6f70
+  password_file: /etc/app/db.pass
+smtp:
+  password: !ENV ${SMTP_PASSWORD}
+  pass_through: true
+''')
+
+f('negatives/password/heldout/Login.kt', r'''
+val password: String = intent.getStringExtra("password") ?: ""
+val passwordHint: String = "At least 8 characters"
+var confirmPassword by remember { mutableStateOf("") }
+''')
+
+f('negatives/secret/heldout/settings.toml', r'''
+[tool.poetry.dependencies]
+python = "^3.11"
+[auth]
+token_url = "https://auth.acme.io/oauth/token"
+secret_ref = "projects/acme/secrets/api-key/versions/latest"
+api_key_env = "ACME_API_KEY"
+''')
+
+f('negatives/secret/heldout/ids.ts', r'''
+export const STRIPE_PRICE_ID = 'price_1NzQ2bKx8u9yT0aBcDeFgHiJ';
+export const GA_MEASUREMENT_ID = 'G-8XK2M4P1QZ';
+export const SENTRY_ORG = 'acme';
+export const tokenType = 'Bearer';
+''')
