@@ -133,9 +133,9 @@ export const genericStatementRules: Rule[] = [
     // Kubernetes / compose env lists: `- name: DB_PASSWORD` then `  value: "…"` on the next line
     id: 'env-list-secret-value',
     description: 'Credential in a name/value env list (Kubernetes container env, ECS task definitions)',
-    keywords: ['name:', '"name"'],
+    keywords: ['name:', '"name"', '"key": "'],
     pattern: new RegExp(
-      `(?:^[ \\t]{0,40}-[ \\t]{1,4}|\\{[ \\t]{0,4})["']?name["']?[ \\t]{0,4}:[ \\t]{0,4}["']?\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)\\w{0,20}["']?[ \\t]{0,4},?[ \\t]{0,4}\\r?\\n?[ \\t]{0,40}` +
+      `(?:^[ \\t]{0,40}-[ \\t]{1,4}|\\{[ \\t]{0,4})["']?(?:name|(?<=")key)["']?[ \\t]{0,4}:[ \\t]{0,4}["']?\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)\\w{0,20}["']?[ \\t]{0,4},?[ \\t]{0,4}\\r?\\n?[ \\t]{0,40}` +
         `["']?value["']?[ \\t]{0,4}:[ \\t]{0,4}(?:(["'])([^"'\\r\\n]{4,200})\\1|([^\\s"'#{}]{4,200})[ \\t]*$)`,
       'gim',
     ),
@@ -145,7 +145,7 @@ export const genericStatementRules: Rule[] = [
       literal(v, ctx) &&
       !/\s/.test(v) &&
       !META_NAME.test(
-        /name["']?[ \t]{0,4}:[ \t]{0,4}["']?(\w+)/.exec(
+        /(?:name|key)["']?[ \t]{0,4}:[ \t]{0,4}["']?(\w+)/.exec(
           ctx.window.slice(Math.max(0, ctx.window.indexOf(v) - 300), ctx.window.indexOf(v)),
         )?.[1] ?? '',
       ),
@@ -153,10 +153,13 @@ export const genericStatementRules: Rule[] = [
       positive: [
         `env:\n  - name: DB_PASSWORD\n    value: "${pw}"\n`,
         `"environment": [{ "name": "API_TOKEN", "value": "${fake(A62, 32, 'ecs')}" }]`,
+        `    { "key": "apiKey", "value": "${fake(A62, 40, 'postman')}", "enabled": true },`,
       ],
       negative: [
         'env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: { name: db, key: password }\n',
         '  - name: DB_PASSWORD\n    value: "${DB_PASSWORD}"\n',
+        '    { "key": "apiKey", "value": "{{apiKey}}", "enabled": true },',
+        '    { "key": "tokenUrl", "value": "https://auth.acme.io/token" },',
       ],
     },
   }),

@@ -169,6 +169,7 @@ export const genericSyntaxRules: Rule[] = [
       '--api-key',
       'bearer ',
       'password-stdin',
+      'sudo -s',
       '--field',
       '--set',
       '--build-arg',
@@ -213,6 +214,9 @@ export const genericSyntaxRules: Rule[] = [
         // echo <password> | docker login … --password-stdin
         `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}(?:sudo[ \\t]{1,4})?(?:docker|podman|nerdctl|helm[ \\t]{1,4}registry|oras|skopeo)[ \\t]{1,4}login\\b[^\\n]{0,200}--password-stdin)` +
         '|' +
+        // echo <password> | sudo -S …  (sudo reads the password from stdin)
+        `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}sudo[ \\t]{1,4}(?:-[a-zA-Z]{1,3}[ \\t]{1,4}){0,3}?-[a-zA-Z]{0,2}S)` +
+        '|' +
         `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
         '|' +
         // net use Z: \\\\srv\\share /user:DOMAIN\\svc <password>;  schtasks … /rp <password>;  smbclient -U user%<password>
@@ -255,6 +259,7 @@ export const genericSyntaxRules: Rule[] = [
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
         `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
         `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
+        `echo '${pw}' | sudo -S systemctl restart app`,
       ],
       negative: [
         'mysql -u root -p app',
@@ -263,6 +268,8 @@ export const genericSyntaxRules: Rule[] = [
         'keytool -storepass $STOREPASS',
         'cp -p src dst',
         'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
+        'echo "$SUDO_PASS" | sudo -S apt-get update',
+        'echo hello | sudo tee /etc/motd',
         'htpasswd -B /etc/nginx/.htpasswd admin',
         'htpasswd -c -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',

@@ -36,6 +36,7 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^\$\w+(?:\{|\[|->)/.test(v)) return false; // Perl/PHP expressions: $ENV{DB_PASS}, $_POST['pw'], $this->pw
   if (/^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com) AAAA/.test(v)) return false; // SSH public keys
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
+  if (/^![A-Za-z]{2,12}$/.test(v)) return false; // a YAML tag: password: !vault | …, !ENV ${X}, !Ref DbPassword, !secret db_pw
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
   if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
   if (/\]\{\d|\(\?<|\\[dwsSbB]|\[\^/.test(v)) return false; // regular-expression source, not a value
@@ -60,7 +61,15 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
 };
 /** Words ending in 1-2 digits (not a `V2` version suffix) outside program source. */
 function humanDigitTail(v: string, ctx?: MatchContext) {
-  return ctx !== undefined && v.length >= 8 && /[a-z]\d{1,2}$/.test(v) && !/\d{3}$/.test(v) && !CODE_FILE.test(ctx.path);
+  return (
+    ctx !== undefined &&
+    v.length >= 8 &&
+    /[a-z]\d{1,2}$/.test(v) &&
+    !/\d{3}$/.test(v) &&
+    !CODE_FILE.test(ctx.path) &&
+    !/\.(?:map|min\.js)$/.test(ctx.path) && // source maps and minified bundles hold code
+    ctx.line.length <= 400
+  );
 }
 /** A dotted segment that is a generated value, not an identifier: 16+ chars mixing upper, lower and digits. */
 function randomSegment(p: string) {
@@ -104,9 +113,15 @@ const assignment = (name: string, min: number) => {
   );
 };
 
+/**
+ * A Google app password (nodemailer, Django EMAIL_HOST_PASSWORD): four groups of four random lowercase letters, one
+ * of them without a vowel (`must have been sent` is prose; about 4 in 5 random passwords have such a group).
+ */
+const GOOGLE_APP_PASSWORD = { test: (v: string) => /^[a-z]{4}(?: [a-z]{4}){3}$/.test(v) && v.split(' ').some((g) => !/[aeiouy]/.test(g)) };
 /** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
 const proseLike = (v: string) =>
   /\s/.test(v) &&
+  !GOOGLE_APP_PASSWORD.test(v) &&
   (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v) || (!/\d/.test(v) && /^[\p{L}\p{M}\s.,!?'’:-]+$/u.test(v)));
 
 type GenericSpec = {
@@ -140,7 +155,7 @@ const barePassOk = (v: string, line: string) => {
   const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,40}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
   if (!m) return true;
   if (m[2] === 'pass' && /[a-z]$/.test(m[1]) && !PASS_PREFIX.test(m[1])) return false;
-  return /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
+  return (/[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v)) || GOOGLE_APP_PASSWORD.test(v);
 };
 /** `<password>value</password>` needs its closing tag: `mongodb://<username>:<password>@host/db` is a template. */
 const xmlFormUnclosed = (v: string, line: string) => {
@@ -171,7 +186,7 @@ export const bareCodeValue = (v: string, line: string, path: string) => {
 const keyName = (v: string, line: string) => {
   const at = line.indexOf(v);
   if (at < 0) return undefined;
-  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}[ \t]{0,40}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
+  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}(?:[ \t]{0,2}:[ \t]{0,4}(?:&(?:'static[ \t]{1,4})?str|String\??|string\??|NSString\??|CharSequence\??|str)|[ \t]{1,4}string)?[ \t]{0,40}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
     line.slice(0, at),
   )?.[1];
 };
@@ -242,6 +257,7 @@ export const genericRules: Rule[] = [
       `  password          = "${pw}"`,
       'PGPASSWORD=pgBackup77 pg_dump -h db -U backup app',
       'ENV DB_PASSWORD=dockerDbPw1',
+      "  auth: { user: 'alerts@acme.io', pass: 'qwer tyui opas dfgh' },",
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -274,6 +290,9 @@ export const genericRules: Rule[] = [
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
+      'password: !vault |',
+      'password: !ENV ${SMTP_PASSWORD}',
+      '"pass": "must have been sent",',
       'val password: String = getPassword()',
       'fun login(user: String, password: String = DEFAULT_PASSWORD)',
       'password: String = "",',
@@ -407,7 +426,13 @@ export const genericRules: Rule[] = [
         !/^[\w-]+(?:\.[\w-]+){2,}$/.test(v)
       );
     },
-    pos: [`STRIPE_KEY=${tk}`, `  mapsKey: '${tk}',`, `"signing-key": "${tk}"`, `OPENAI_KEY = "${tk}"`],
+    pos: [
+      `STRIPE_KEY=${tk}`,
+      `  mapsKey: '${tk}',`,
+      `"signing-key": "${tk}"`,
+      `OPENAI_KEY = "${tk}"`,
+      `    static let algoliaAdminKey: String = "${tk}"`,
+    ],
     neg: [
       `STRIPE_PUBLISHABLE_KEY=${tk}`,
       `primary_key = "${tk}"`,
