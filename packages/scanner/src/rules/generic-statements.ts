@@ -6,6 +6,8 @@ import type { Rule } from '../types.js';
 import { A62, B64, fake } from './define.js';
 import { META_NAME, NOT_PW, SECRET_NAMES, g, literal, pw, pw2 } from './generic-syntax.js';
 
+const FALLBACK_NAMES = '(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|client_?secret)';
+
 export const genericStatementRules: Rule[] = [
   g({
     // props.put("mail.smtp.password", "…"), setProperty("db.password", "…"), headers.set("X-Api-Key", "…")
@@ -188,6 +190,55 @@ export const genericStatementRules: Rule[] = [
         'EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")',
         "env('APP_KEY', 'changeme-please')",
         "env('DB_HOST', 'localhost')",
+      ],
+    },
+  }),
+  g({
+    // a literal fallback after an expression: api_key = api_key or "…", token := cfg.Token || "…", secret = opts.secret ?? '…'
+    id: 'fallback-default-secret',
+    description: 'Credential written as the fallback of an expression (x or "…", x || "…", x ?? "…")',
+    keywords: [' or "', " or '", '|| "', "|| '", '?? "', "?? '"],
+    pattern: new RegExp(
+      `\\b[\\w.$]{0,40}${FALLBACK_NAMES}\\w{0,20}["'\\]]{0,2}[ \\t]{0,4}(?::=|=)[ \\t]{0,4}[\\w.$\\[\\]()"'-]{1,80}?[ \\t]{1,4}(?:or|\\|\\||\\?\\?)[ \\t]{1,4}(["'])([^"'\\r\\n]{8,200})\\1`,
+      'gi',
+    ),
+    secretGroup: 2,
+    entropy: 3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v),
+    examples: {
+      positive: [
+        `        self.api_key = api_key or "${fake(A62, 32, 'fb1')}"`,
+        `const token = opts.token ?? '${fake(A62, 40, 'fb2')}';`,
+        `DB_PASSWORD = os.environ.get("DB_PASSWORD") or "${pw}"`,
+      ],
+      negative: [
+        'token = request.headers.get("X-Token") or ""',
+        'password = args.password or "changeme"',
+        'api_key = config.api_key or "<your-api-key>"',
+        'const title = name || "Untitled document";',
+        'secret = os.environ.get("SECRET") or "development-only-secret"',
+      ],
+    },
+  }),
+  g({
+    // variable "db_password" { … default = "…" }: the name is on the block, the value lines below it
+    id: 'terraform-variable-default-secret',
+    description: 'Credential as the default of a Terraform variable with a credential name',
+    keywords: ['variable '],
+    paths: /\.(?:tf|hcl)$/i,
+    pattern:
+      /\bvariable[ \t]{1,4}"[\w-]{0,40}(?:password|passwd|secret|token|api_?key|access_?key|private_?key)[\w-]{0,20}"[ \t]{0,4}\{[^}]{0,400}?\bdefault[ \t]{0,40}=[ \t]{0,4}"([^"\r\n$]{4,200})"/gi,
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx),
+    examples: {
+      path: 'variables.tf',
+      positive: [`variable "grafana_password" {\n  type      = string\n  default   = "${pw}"\n  sensitive = true\n}`],
+      negative: [
+        'variable "db_password" {\n  type    = string\n  default = ""\n}',
+        'variable "db_password_length" {\n  default = "24"\n}\nvariable "region" {\n  default = "eu-west-1"\n}',
+        'variable "api_token" {\n  description = "Token for the API"\n}\nvariable "region" {\n  default = "eu-west-1"\n}',
       ],
     },
   }),
