@@ -1992,3 +1992,289 @@ export const GA_MEASUREMENT_ID = 'G-8XK2M4P1QZ';
 export const SENTRY_ORG = 'acme';
 export const tokenType = 'Bearer';
 ''')
+
+# ================== heldout2 batch (written after round 3, measured before any change for it) ==================
+f('positives/password/heldout2/hibernate.cfg.xml', r'''
+<hibernate-configuration>
+  <session-factory>
+    <property name="hibernate.connection.url">jdbc:mysql://localhost:3306/hr</property>
+    <property name="hibernate.connection.username">hr</property>
+!!    <property name="hibernate.connection.password">Hr_db_2019!</property>
+    <property name="hibernate.dialect">org.hibernate.dialect.MySQLDialect</property>
+  </session-factory>
+</hibernate-configuration>
+''')
+
+f('positives/password/heldout2/context.xml', r'''
+<Context>
+!!  <Resource name="jdbc/app" auth="Container" type="javax.sql.DataSource" username="app" password="T0mcat-DS" driverClassName="org.postgresql.Driver" url="jdbc:postgresql://db/app"/>
+  <Resource name="jdbc/ro" auth="Container" username="ro" password="${db.ro.password}"/>
+</Context>
+''')
+
+f('positives/password/heldout2/tomcat-users.xml', r'''
+<tomcat-users>
+  <role rolename="manager-gui"/>
+!!  <user username="tomcat" password="s3cret!Tc" roles="manager-gui"/>
+</tomcat-users>
+''')
+
+f('positives/password/heldout2/settings_local.py', r'''
+CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}}
+!!CELERY_BROKER_PASSWORD = 'c3l3ry-Br0ker'
+!!LDAP_AUTH_CONNECTION_PASSWORD = "Ld4p_Bind_{{a:6}}"
+AUTH_LDAP_BIND_PASSWORD = get_secret("ldap")
+''')
+
+f('positives/password/heldout2/vsftpd_users.sh', r'''
+#!/bin/bash
+!!echo -e "ftpuser\nFtp#User2020" > /etc/vsftpd/virtual_users.txt
+useradd -m ftpuser
+!!echo "ftpuser:Ftp#User2020" | chpasswd
+''')
+
+f('positives/password/heldout2/keystore.properties', r'''
+storeFile=../keys/upload.jks
+!!storePassword=Upl0adStore
+keyAlias=upload
+!!keyPassword=Upl0adKey
+''')
+
+f('positives/password/heldout2/mongo-init.js', r'''
+db = db.getSiblingDB('shop');
+db.createUser({
+  user: 'shop',
+!!  pwd: 'Sh0pM0ngo!',
+  roles: [{ role: 'readWrite', db: 'shop' }],
+});
+db.createUser({ user: 'ro', pwd: passwordPrompt(), roles: ['read'] });
+''')
+
+f('positives/password/heldout2/application-dev.yml', r'''
+spring:
+  datasource:
+    url: jdbc:postgresql://localhost:5432/dev
+    username: dev
+!!    password: d3vP4ss
+  mail:
+    password: ${MAIL_PASSWORD:}
+app:
+  admin:
+!!    initial-password: "Init!al-Admin-1"
+''')
+
+f('positives/password/heldout2/router.cfg', r'''
+hostname edge01
+!!enable secret 0 Cisc0Enable!
+!!username admin privilege 15 password 0 Adm1nCisco
+line vty 0 4
+ login local
+''')
+
+f('positives/password/heldout2/login_test.rb', r'''
+RSpec.describe "login" do
+!!  let(:user) { create(:user, email: "qa@acme.io", password: "Qa-Passw0rd!") }
+  it "rejects a wrong password" do
+    visit login_path
+    fill_in "Password", with: "wrong"
+  end
+end
+''')
+
+f('positives/secret/heldout2/symfony.env', r'''
+APP_ENV=prod
+!!APP_SECRET={{hex:32}}
+!!MAILER_DSN=smtp://mailer:{{b62:16}}@smtp.acme.io:587
+DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app?serverVersion=16"
+''')
+
+f('positives/secret/heldout2/firebase-admin.json', r'''
+{
+  "type": "service_account",
+  "project_id": "acme-mobile",
+!!  "private_key": "-----BEGIN PRIVATE KEY-----\n{{pemesc}}\n-----END PRIVATE KEY-----\n",
+  "client_email": "firebase-adminsdk-x1y2z@acme-mobile.iam.gserviceaccount.com"
+}
+''')
+
+f('positives/secret/heldout2/keys.go', r'''
+package keys
+
+var (
+!!	hmacKey      = []byte("{{b62:40}}")
+!!	aesKey       = "{{hex:64}}"
+	keyLength    = 32
+)
+''')
+
+f('positives/secret/heldout2/Constants.java', r'''
+public final class Constants {
+!!    public static final String API_SECRET = "{{b62:32}}";
+!!    public static final String MAPS_KEY = "AIza{{b64u:35}}";
+    public static final String API_SECRET_HEADER = "X-Api-Secret";
+    public static final String API_BASE = "https://api.acme.io";
+}
+''')
+
+f('positives/secret/heldout2/config.lua', r'''
+local config = {}
+config.host = "0.0.0.0"
+!!config.secret = "{{b62:40}}"
+!!config.redis_password = "Lua-Redis-77"
+return config
+''')
+
+f('positives/secret/heldout2/conf.py', r'''
+# sphinx-like site config with a deploy token
+project = "acme-docs"
+!!github_token = "{{ghp:ghp}}"
+!!algolia_search_api_key = "{{hex:32}}"
+html_theme = "furo"
+''')
+
+f('positives/token/heldout2/ci.env', r'''
+!!CODECOV_TOKEN={{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}
+!!SONAR_TOKEN=squ_{{hex:40}}
+!!SNYK_TOKEN={{hex:8}}-{{hex:4}}-{{hex:4}}-{{hex:4}}-{{hex:12}}
+!!CIRCLE_TOKEN=CCIPAT_{{b62:22}}_{{hex:40}}
+!!NETLIFY_AUTH_TOKEN=nfp_{{b62:36}}
+!!VERCEL_TOKEN={{b62:24}}
+!!FLY_API_TOKEN=FlyV1 fm2_{{b64:120}}
+CI=true
+''')
+
+f('positives/token/heldout2/stripe_test.py', r'''
+import stripe
+!!stripe.api_key = "rk_live_{{b62:99}}"
+!!endpoint_secret = "whsec_{{b62:32}}"
+price = "price_1OaBcDeFgHiJkLmN"
+''')
+
+f('positives/token/heldout2/bots.yaml', r'''
+slack:
+!!  app_token: xapp-1-A{{A:10}}-{{d:13}}-{{hex:64}}
+!!  user_token: xoxp-{{d:12}}-{{d:12}}-{{d:13}}-{{hex:32}}
+telegram:
+!!  token: "{{d:10}}:AA{{b64u:33}}"
+discord:
+  application_id: "{{d:18}}"
+''')
+
+f('positives/token/heldout2/llm.ts', r'''
+!!const groq = new Groq({ apiKey: 'gsk_{{b62:52}}' });
+!!const replicate = new Replicate({ auth: 'r8_{{b62:37}}' });
+!!const cohere = new CohereClient({ token: '{{b62:40}}' });
+const model = 'llama3-70b-8192';
+''')
+
+f('positives/url/heldout2/database.yml', r'''
+production:
+!!  url: <%= ENV.fetch("DATABASE_URL", "postgres://rails:R41ls-Pg@db.acme.internal/app_production") %>
+  pool: 10
+''')
+
+f('positives/url/heldout2/git-config', r'''
+[remote "origin"]
+!!	url = https://deploy:{{b64u:20}}@bitbucket.org/acme/infra.git
+	fetch = +refs/heads/*:refs/remotes/origin/*
+[remote "upstream"]
+	url = git@github.com:acme/infra.git
+''')
+
+f('positives/cmd/heldout2/restore.ps1', r'''
+!!$pw = ConvertTo-SecureString -String "R3st0re!Pw" -AsPlainText -Force
+!!Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password 'Sa!Restore9' -Query "RESTORE DATABASE x"
+!!New-LocalUser -Name "svc_restore" -Password (ConvertTo-SecureString "Svc-Rest0re" -AsPlainText -Force)
+$cred = Get-Credential -UserName "CORP\admin"
+''')
+
+f('positives/cmd/heldout2/tasks.sh', r'''
+!!ldapsearch -x -D "cn=admin,dc=acme,dc=local" -w Ld4pAdm1n -b "dc=acme,dc=local"
+!!rsync -av --password-file=<(echo Rsync!Pw1) backup@nas::data /data
+!!wget --user=mirror --password=M1rr0r-Pw https://mirror.acme.local/iso/
+!!7z a -pZ1pArch1ve backup.7z /data
+!!openssl enc -aes-256-cbc -in a.tar -out a.enc -k Enc-Pa55phrase
+mysql --defaults-extra-file=/etc/mysql/backup.cnf -e "show databases"
+''')
+
+f('positives/auth/heldout2/grafana-datasource.yaml', r'''
+apiVersion: 1
+datasources:
+  - name: Loki
+    type: loki
+    url: https://logs.acme.io
+    basicAuth: true
+    basicAuthUser: grafana
+    secureJsonData:
+!!      basicAuthPassword: L0ki-Gr4fana
+!!      httpHeaderValue1: "Bearer {{b62:40}}"
+''')
+
+f('positives/auth/heldout2/axios.js', r'''
+!!axios.defaults.headers.common['Authorization'] = 'Bearer {{b64u:48}}';
+!!const api = axios.create({ auth: { username: 'svc', password: 'Ax10s-Basic' } });
+api.defaults.headers.common['X-Request-Id'] = uuid();
+''')
+
+f('positives/hash/heldout2/passwd.conf', r'''
+!!admin:{SSHA}{{b64:32}}
+!!webuser:{SHA}{{b64:27}}=
+''')
+
+f('positives/hash/heldout2/pillar.sls', r'''
+users:
+  deploy:
+!!    password: '$6$rounds=656000${{b62:16}}${{b62:86}}'
+    shell: /bin/bash
+''')
+
+f('positives/key/heldout2/vapid.env', r'''
+VAPID_PUBLIC_KEY=B{{b64u:86}}
+!!VAPID_PRIVATE_KEY={{b64u:43}}
+''')
+
+f('positives/key/heldout2/app.py', r'''
+!!PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\n{{pemesc}}\n-----END RSA PRIVATE KEY-----"
+PUBLIC_KEY_PATH = "/etc/app/public.pem"
+''')
+
+f('negatives/password/heldout2/schema.graphql', r'''
+input LoginInput {
+  email: String!
+  password: String!
+}
+type Mutation { resetPassword(token: String!, password: String!): Boolean }
+''')
+
+f('negatives/password/heldout2/form.html', r'''
+<input type="password" name="password" id="password" autocomplete="current-password" placeholder="Password">
+<a href="/password/reset">Forgot password?</a>
+''')
+
+f('negatives/secret/heldout2/openapi.yaml', r'''
+components:
+  securitySchemes:
+    ApiKeyAuth:
+      type: apiKey
+      in: header
+      name: X-API-Key
+    bearerAuth:
+      type: http
+      scheme: bearer
+      bearerFormat: JWT
+''')
+
+f('negatives/secret/heldout2/.env.test', r'''
+SECRET_KEY=test
+API_TOKEN=${CI_API_TOKEN}
+STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx
+PASSWORD=********
+''')
+
+f('negatives/token/heldout2/ids.yaml', r'''
+aws_account_id: "123456789012"
+gcp_project_number: "948212345678"
+commit: 9fceb02d0ae598e95dc970b74767f19372d61af8
+docker_digest: sha256:{{hex:64}}
+uuid: 3e5c1f8e-2b6a-4d1c-9e7f-0a1b2c3d4e5f
+''')
