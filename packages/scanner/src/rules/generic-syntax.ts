@@ -192,6 +192,10 @@ export const genericSyntaxRules: Rule[] = [
       'smbmap',
       'smbget',
       'requirepass',
+      'openssl enc',
+      'openssl aes-',
+      'openssl des3',
+      'openssl bf',
     ],
     pattern: new RegExp(
       '(?:' +
@@ -227,6 +231,9 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:smbclient|rpcclient|smbmap|smbget)\\b[^\\n|;&]{0,160}?[ \\t]-U[ \\t]{1,4}["']?[^\\s%"']{1,64}%` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
+        '|' +
+        // openssl enc -k <password> (the legacy pass-phrase flag)
+        `\\bopenssl[ \\t]{1,4}(?:enc|aes-\\d{3}-\\w{3}|des3|bf)\\b[^\\n|;&]{0,160}?(?<=\\s)-k[ \\t]{1,4}` +
         ')' +
         `(?:(["'])([^"'\\r\\n]{3,128})\\1|([^\\s"'$\`|;&)]{3,128}))`,
       'g',
@@ -260,6 +267,7 @@ export const genericSyntaxRules: Rule[] = [
         `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
         `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
         `echo '${pw}' | sudo -S systemctl restart app`,
+        `openssl enc -aes-256-cbc -in a.tar -out a.enc -k ${pw}`,
       ],
       negative: [
         'mysql -u root -p app',
@@ -270,6 +278,8 @@ export const genericSyntaxRules: Rule[] = [
         'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
         'echo "$SUDO_PASS" | sudo -S apt-get update',
         'echo hello | sudo tee /etc/motd',
+        'openssl enc -aes-256-cbc -in a.tar -out a.enc -kfile key.txt',
+        'openssl enc -aes-256-cbc -in a.tar -out a.enc -K $HEXKEY -iv $IV',
         'htpasswd -B /etc/nginx/.htpasswd admin',
         'htpasswd -c -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',

@@ -26,6 +26,7 @@ const CODE_LIKE =
   /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
+  if (/^\[?(?:String|ID|Int|Float|Boolean)!?\]?!$/.test(v)) return false; // GraphQL types: password: String!
   if (NON_LATIN_TEXT.test(v)) return false; // a translation ("default": "必須のARIA子ロールが存在します")
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
   if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
@@ -293,6 +294,8 @@ export const genericRules: Rule[] = [
       'password: !vault |',
       'password: !ENV ${SMTP_PASSWORD}',
       '"pass": "must have been sent",',
+      '  password: String!',
+      '  passwords: [String!]!',
       'val password: String = getPassword()',
       'fun login(user: String, password: String = DEFAULT_PASSWORD)',
       'password: String = "",',
@@ -536,7 +539,9 @@ export const genericRules: Rule[] = [
     keywords: ['bearer ', '"token ', "'token ", ': token ', '`token ', '"apikey ', "'apikey ", ': apikey ', '`apikey '],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
-      /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+      // (also `headers['Authorization'] = 'Bearer x'`, and a quoted "Bearer x" on its own: Grafana httpHeaderValue1, a
+      // header table; a string that starts with the scheme is a header value)
+      /(?:authorization["']?\]?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)|(?<=["'`])bearer)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
     // a 40-hex token (DRF, GitHub OAuth classic) measures 3.3-3.7 bits: hex gets the same floor as generic rules
     entropy: HEX_ENTROPY,
     validate: (v) => shannonEntropy(v) >= (isLongHex(v) ? HEX_ENTROPY : 3.5),
@@ -549,12 +554,16 @@ export const genericRules: Rule[] = [
         `proxy_set_header Authorization "Bearer ${tk}";`,
         `HEADERS = {"Authorization": "Token ${fake(HEX, 40, 'drf')}"}`,
         'HEADERS = {"Authorization": "Bearer 2b962400321c600041145e05131ecbd1e4ea255c", "Accept": "application/json"}',
+        `axios.defaults.headers.common['Authorization'] = 'Bearer ${fake(B64URL, 48, 'axb')}';`,
+        `      httpHeaderValue1: "Bearer ${tk}"`,
         `const es = { Authorization: 'ApiKey ${fake(A62, 40, 'esk')}' };`,
       ],
       negative: [
         'Authorization: Bearer ${TOKEN}',
         'Authorization: Bearer <token>',
         'Authorization: Bearer 0000000000000000000000000000000000000000',
+        `const msg = "Bearer token required for this endpoint";`,
+        "headers['Authorization'] = 'Bearer ' + token;",
       ],
     },
   },
