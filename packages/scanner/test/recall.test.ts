@@ -30,3 +30,21 @@ describe('labelled corpus test/recall3', () => {
     expect(r.falsePositives.filter((f) => f.file.startsWith('negatives/')).map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([]);
   });
 });
+
+// test/recall4 (scripts/generate-recall4-corpus.py): held out — written by someone who had not read the rules or the
+// other corpora, labelled before the first scan, in three batches each measured before the fixes made on it: the first
+// files 90.6 % recall / 98.2 % precision before any change, …/heldout/ 89.6 % / 97.3 % after round 1, …/heldout2/
+// 91.7 % / 98.3 % after round 3 (bench/scanner/README.md). Thresholds are the final figures (96.4 % recall, 99.0 %
+// precision on 308 lines), slightly below. The one flagged line in negatives/ is `amqp://guest:guest@localhost`
+// (RabbitMQ's built-in default, labelled false here; the scanner reports it).
+describe('labelled corpus test/recall4', () => {
+  it('keeps recall and precision at the measured level', async () => {
+    const r = await evaluateRecall(fileURLToPath(new URL('./recall4/', import.meta.url)), scanPaths);
+    expect(r.tot.labelled).toBeGreaterThanOrEqual(300);
+    expect(r.recall).toBeGreaterThanOrEqual(0.96);
+    expect(r.precision).toBeGreaterThanOrEqual(0.985);
+    expect(r.falsePositives.filter((f) => f.file.startsWith('negatives/')).map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
+      'negatives/url/config.yml:3 amqp-uri',
+    ]);
+  });
+});

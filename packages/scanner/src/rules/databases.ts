@@ -5,8 +5,17 @@ import type { Rule } from '../types.js';
 import { A62, fake } from './define.js';
 
 const pw = () => 'Pw' + fake(A62, 14, 'dbpw') + '9!';
-const NOT_PW = /^(?:password|passwd|pass|pwd|secret|\*+|\$\w+|\$\{[^}]*\}?|%[\w(]+|<[^>]*>?|\{\{[^}]*\}?\}?)$/i;
+// `{}` / `{0}` / `{password}` / `{db.pass}`: a format placeholder (Rust format!, Python str.format / f-strings, C# string.Format)
+const NOT_PW = /^(?:password|passwd|pass|pwd|secret|\*+|\$\w+|\$\{[^}]*\}?|%[\w(]+|<[^>]*>?|\{\{[^}]*\}?\}?|\{[\w.:]{0,40}\})$/i;
 const okPassword = (s: string) => !NOT_PW.test(s) && !/^\$|^%\(|^\{\{/.test(s);
+
+/** `socks://your-name%40gmail.com:…@host`, `mysql://your_user:…@host`: the user is a placeholder, so is the password. */
+const placeholderUser = (v: string, line: string) => {
+  const at = line.indexOf(':' + v + '@');
+  if (at < 0) return false;
+  const user = /[^\s:@/'"`]*$/.exec(line.slice(0, at))?.[0] ?? '';
+  return /^(?:your|<)/i.test(user);
+};
 
 const uri = (id: string, schemes: string, description: string, sample: string): Rule => ({
   id,
@@ -22,7 +31,9 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
   confidence: 'high',
   // abc:xyz@example.com in API docs: a toy password on a documentation domain (RFC 2606) is an example
   validate: (v, ctx) =>
-    okPassword(v) && !(v.length <= 4 && /^(?:[a-z]+|\d+)$/.test(v) && /@(?:[\w-]+\.)*example\.(?:com|org|net)\b/i.test(ctx.line)),
+    okPassword(v) &&
+    !placeholderUser(v, ctx.line) &&
+    !(v.length <= 4 && /^(?:[a-z]+|\d+)$/.test(v) && /@(?:[\w-]+\.)*example\.(?:com|org|net)\b/i.test(ctx.line)),
   examples: {
     positive: [
       `DATABASE_URL=${sample.replace('PW', pw())}`,
@@ -30,7 +41,13 @@ const uri = (id: string, schemes: string, description: string, sample: string): 
       sample.replace('PW', 'k9'),
       sample.replace('PW', 'p@ss' + fake(A62, 3, id)),
     ],
-    negative: [sample.replace('PW', '${DB_PASSWORD}'), sample.replace('app:PW@', ''), `${sample.split('://')[0]}://abc:xyz@example.com/`],
+    negative: [
+      sample.replace('PW', '${DB_PASSWORD}'),
+      sample.replace('app:PW@', ''),
+      `${sample.split('://')[0]}://abc:xyz@example.com/`,
+      sample.replace('app:PW', 'your-name%40gmail.com:abcdef12345124'),
+      `format!("${sample.replace('app:PW', '{}:{}')}", user, pw)`,
+    ],
   },
 });
 
@@ -70,6 +87,7 @@ export const databaseRules: Rule[] = [
     'cockroachdb://app:PW@crdb.internal:26257/app',
   ),
   uri('mqtt-uri', 'mqtt|mqtts|nats|kafka|stomp', 'Message broker URI with password', 'nats://app:PW@nats.internal:4222'),
+  uri('socks-proxy-uri', 'socks|socks4|socks4a|socks5|socks5h', 'SOCKS proxy URI with password', 'socks5://app:PW@proxy.internal:1080'),
   uri('ldap-uri', 'ldap|ldaps', 'LDAP URI with bind password', 'ldap://app:PW@ldap.internal:389'),
   uri('ftp-uri', 'ftp|ftps|sftp|smb|ssh|svn|telnet', 'File transfer / shell URI with password', 'sftp://app:PW@files.internal:22/upload'),
   uri('smtp-uri', 'smtp|smtps|imap|imaps|pop3', 'Mail server URI with password', 'smtp://app:PW@mail.internal:587'),
@@ -80,6 +98,7 @@ export const databaseRules: Rule[] = [
     validate: (s: string, ctx: { line: string }) =>
       okPassword(s) &&
       !/^(?:pass|passw0rd|pwd|pw|secret|token|user|x-oauth-basic)$/i.test(s) &&
+      !placeholderUser(s, ctx.line) &&
       !(/^\d{2,5}$/.test(s) && /https?:\/\/(?:localhost|[\w-]+\.[\w.-]+):\d+@/i.test(ctx.line)) &&
       !(s.length <= 4 && /^(?:[a-z]+|\d+)$/.test(s) && /@(?:[\w-]+\.)*example\.(?:com|org|net)\b/i.test(ctx.line)),
     severity: 'high',

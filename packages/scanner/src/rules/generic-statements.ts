@@ -6,6 +6,8 @@ import type { Rule } from '../types.js';
 import { A62, B64, fake } from './define.js';
 import { META_NAME, NOT_PW, SECRET_NAMES, g, literal, pw, pw2 } from './generic-syntax.js';
 
+const FALLBACK_NAMES = '(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|client_?secret)';
+
 export const genericStatementRules: Rule[] = [
   g({
     // props.put("mail.smtp.password", "…"), setProperty("db.password", "…"), headers.set("X-Api-Key", "…")
@@ -133,9 +135,9 @@ export const genericStatementRules: Rule[] = [
     // Kubernetes / compose env lists: `- name: DB_PASSWORD` then `  value: "…"` on the next line
     id: 'env-list-secret-value',
     description: 'Credential in a name/value env list (Kubernetes container env, ECS task definitions)',
-    keywords: ['name:', '"name"'],
+    keywords: ['name:', '"name"', '"key": "'],
     pattern: new RegExp(
-      `(?:^[ \\t]{0,40}-[ \\t]{1,4}|\\{[ \\t]{0,4})["']?name["']?[ \\t]{0,4}:[ \\t]{0,4}["']?\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)\\w{0,20}["']?[ \\t]{0,4},?[ \\t]{0,4}\\r?\\n?[ \\t]{0,40}` +
+      `(?:^[ \\t]{0,40}-[ \\t]{1,4}|\\{[ \\t]{0,4})["']?(?:name|(?<=")key)["']?[ \\t]{0,4}:[ \\t]{0,4}["']?\\w{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)\\w{0,20}["']?[ \\t]{0,4},?[ \\t]{0,4}\\r?\\n?[ \\t]{0,40}` +
         `["']?value["']?[ \\t]{0,4}:[ \\t]{0,4}(?:(["'])([^"'\\r\\n]{4,200})\\1|([^\\s"'#{}]{4,200})[ \\t]*$)`,
       'gim',
     ),
@@ -145,7 +147,7 @@ export const genericStatementRules: Rule[] = [
       literal(v, ctx) &&
       !/\s/.test(v) &&
       !META_NAME.test(
-        /name["']?[ \t]{0,4}:[ \t]{0,4}["']?(\w+)/.exec(
+        /(?:name|key)["']?[ \t]{0,4}:[ \t]{0,4}["']?(\w+)/.exec(
           ctx.window.slice(Math.max(0, ctx.window.indexOf(v) - 300), ctx.window.indexOf(v)),
         )?.[1] ?? '',
       ),
@@ -153,10 +155,13 @@ export const genericStatementRules: Rule[] = [
       positive: [
         `env:\n  - name: DB_PASSWORD\n    value: "${pw}"\n`,
         `"environment": [{ "name": "API_TOKEN", "value": "${fake(A62, 32, 'ecs')}" }]`,
+        `    { "key": "apiKey", "value": "${fake(A62, 40, 'postman')}", "enabled": true },`,
       ],
       negative: [
         'env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: { name: db, key: password }\n',
         '  - name: DB_PASSWORD\n    value: "${DB_PASSWORD}"\n',
+        '    { "key": "apiKey", "value": "{{apiKey}}", "enabled": true },',
+        '    { "key": "tokenUrl", "value": "https://auth.acme.io/token" },',
       ],
     },
   }),
@@ -185,6 +190,55 @@ export const genericStatementRules: Rule[] = [
         'EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")',
         "env('APP_KEY', 'changeme-please')",
         "env('DB_HOST', 'localhost')",
+      ],
+    },
+  }),
+  g({
+    // a literal fallback after an expression: api_key = api_key or "…", token := cfg.Token || "…", secret = opts.secret ?? '…'
+    id: 'fallback-default-secret',
+    description: 'Credential written as the fallback of an expression (x or "…", x || "…", x ?? "…")',
+    keywords: [' or "', " or '", '|| "', "|| '", '?? "', "?? '"],
+    pattern: new RegExp(
+      `\\b[\\w.$]{0,40}${FALLBACK_NAMES}\\w{0,20}["'\\]]{0,2}[ \\t]{0,4}(?::=|=)[ \\t]{0,4}[\\w.$\\[\\]()"'-]{1,80}?[ \\t]{1,4}(?:or|\\|\\||\\?\\?)[ \\t]{1,4}(["'])([^"'\\r\\n]{8,200})\\1`,
+      'gi',
+    ),
+    secretGroup: 2,
+    entropy: 3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx) && !/\s/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v),
+    examples: {
+      positive: [
+        `        self.api_key = api_key or "${fake(A62, 32, 'fb1')}"`,
+        `const token = opts.token ?? '${fake(A62, 40, 'fb2')}';`,
+        `DB_PASSWORD = os.environ.get("DB_PASSWORD") or "${pw}"`,
+      ],
+      negative: [
+        'token = request.headers.get("X-Token") or ""',
+        'password = args.password or "changeme"',
+        'api_key = config.api_key or "<your-api-key>"',
+        'const title = name || "Untitled document";',
+        'secret = os.environ.get("SECRET") or "development-only-secret"',
+      ],
+    },
+  }),
+  g({
+    // variable "db_password" { … default = "…" }: the name is on the block, the value lines below it
+    id: 'terraform-variable-default-secret',
+    description: 'Credential as the default of a Terraform variable with a credential name',
+    keywords: ['variable '],
+    paths: /\.(?:tf|hcl)$/i,
+    pattern:
+      /\bvariable[ \t]{1,4}"[\w-]{0,40}(?:password|passwd|secret|token|api_?key|access_?key|private_?key)[\w-]{0,20}"[ \t]{0,4}\{[^}]{0,400}?\bdefault[ \t]{0,40}=[ \t]{0,4}"([^"\r\n$]{4,200})"/gi,
+    entropy: 2.3,
+    confidence: 'medium',
+    validate: (v, ctx) => literal(v, ctx),
+    examples: {
+      path: 'variables.tf',
+      positive: [`variable "grafana_password" {\n  type      = string\n  default   = "${pw}"\n  sensitive = true\n}`],
+      negative: [
+        'variable "db_password" {\n  type    = string\n  default = ""\n}',
+        'variable "db_password_length" {\n  default = "24"\n}\nvariable "region" {\n  default = "eu-west-1"\n}',
+        'variable "api_token" {\n  description = "Token for the API"\n}\nvariable "region" {\n  default = "eu-west-1"\n}',
       ],
     },
   }),

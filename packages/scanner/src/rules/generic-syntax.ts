@@ -169,6 +169,7 @@ export const genericSyntaxRules: Rule[] = [
       '--api-key',
       'bearer ',
       'password-stdin',
+      'sudo -s',
       '--field',
       '--set',
       '--build-arg',
@@ -191,6 +192,10 @@ export const genericSyntaxRules: Rule[] = [
       'smbmap',
       'smbget',
       'requirepass',
+      'openssl enc',
+      'openssl aes-',
+      'openssl des3',
+      'openssl bf',
     ],
     pattern: new RegExp(
       '(?:' +
@@ -204,13 +209,17 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:sshpass|psexec(?:\\.exe)?|mongo|mongosh|mongodump|mongorestore|sqlcmd|bcp|plink|pscp|smbclient|rdesktop|xfreerdp|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldappasswd|net use|htpasswd|wget|unzip|7z|zip|rar|redis-cli|docker login|podman login|helm repo add|az login|Connect-VIServer)\\b[^\\n|;&]{0,160}?` +
         `(?<=\\s)(?:-p|-P|-a|-w|-pw|-Password|/p:|-password)(?:[ \\t]{1,4}|(?=[^\\s-]))` +
         '|' +
-        `\\bhtpasswd[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
+        // htpasswd -b [-c|-B|-m …] file user password (the batch flag may come with others, in any order)
+        `\\bhtpasswd(?:[ \\t]{1,4}-[a-zA-Z]{1,4}){0,3}?[ \\t]{1,4}-[a-zA-Z]{0,3}b[a-zA-Z]{0,3}(?:[ \\t]{1,4}-[a-zA-Z]{1,4}){0,3}[ \\t]{1,4}[^\\s-]\\S{0,200}[ \\t]{1,4}[^\\s-]\\S{0,64}[ \\t]{1,4}` +
         '|' +
         // key=value options: keyhaven secrets set --field password=…, helm --set auth.password=…, docker --build-arg, kubectl --from-literal
         `(?<![\\w-])--(?:field|set|set-string|env|build-arg|var|extra-vars|from-literal|param|parameter|property|define)[ \\t=]{1,4}["']?[\\w.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key)[\\w.-]{0,20}=` +
         '|' +
         // echo <password> | docker login … --password-stdin
         `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}(?:sudo[ \\t]{1,4})?(?:docker|podman|nerdctl|helm[ \\t]{1,4}registry|oras|skopeo)[ \\t]{1,4}login\\b[^\\n]{0,200}--password-stdin)` +
+        '|' +
+        // echo <password> | sudo -S …  (sudo reads the password from stdin)
+        `\\becho[ \\t]{1,4}(?=["']?[^\\s"'$|]{4,128}["']?[ \\t]{0,4}\\|[ \\t]{0,4}sudo[ \\t]{1,4}(?:-[a-zA-Z]{1,3}[ \\t]{1,4}){0,3}?-[a-zA-Z]{0,2}S)` +
         '|' +
         `\\bnet[ \\t]{1,4}user[ \\t]{1,4}[^\\s/*]{1,64}[ \\t]{1,4}(?=[^\\s/*])` +
         '|' +
@@ -222,6 +231,9 @@ export const genericSyntaxRules: Rule[] = [
         `\\b(?:smbclient|rpcclient|smbmap|smbget)\\b[^\\n|;&]{0,160}?[ \\t]-U[ \\t]{1,4}["']?[^\\s%"']{1,64}%` +
         '|' +
         `(?<![\\w-])-(?:storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|passin|passout|password|Password)[ \\t]{1,4}(?:pass:)?` +
+        '|' +
+        // openssl enc -k <password> (the legacy pass-phrase flag)
+        `\\bopenssl[ \\t]{1,4}(?:enc|aes-\\d{3}-\\w{3}|des3|bf)\\b[^\\n|;&]{0,160}?(?<=\\s)-k[ \\t]{1,4}` +
         ')' +
         `(?:(["'])([^"'\\r\\n]{3,128})\\1|([^\\s"'$\`|;&)]{3,128}))`,
       'g',
@@ -242,6 +254,8 @@ export const genericSyntaxRules: Rule[] = [
         `openssl pkcs12 -in a.p12 -passin pass:${pw}`,
         `sshpass -p '${pw}' ssh deploy@host`,
         `htpasswd -b /etc/nginx/.htpasswd admin ${pw}`,
+        `htpasswd -b -c /etc/nginx/.htpasswd admin ${pw}`,
+        `htpasswd -c -B -b /etc/apache2/.htpasswd deploy ${pw2}`,
         `net user svc_backup ${pw2} /add`,
         `net use Z: \\\\files\\share /user:ACME\\svc ${pw}`,
         `schtasks /create /tn backup /tr backup.cmd /ru svc /rp ${pw2}`,
@@ -252,6 +266,8 @@ export const genericSyntaxRules: Rule[] = [
         `some-cli --api-key ${fake(A62, 24, 'cli')}`,
         `curl --oauth2-bearer ${fake(A62, 40, 'o2b')} https://api.acme.io`,
         `echo ${pw} | docker login -u ci --password-stdin registry.acme.io`,
+        `echo '${pw}' | sudo -S systemctl restart app`,
+        `openssl enc -aes-256-cbc -in a.tar -out a.enc -k ${pw}`,
       ],
       negative: [
         'mysql -u root -p app',
@@ -260,7 +276,12 @@ export const genericSyntaxRules: Rule[] = [
         'keytool -storepass $STOREPASS',
         'cp -p src dst',
         'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
+        'echo "$SUDO_PASS" | sudo -S apt-get update',
+        'echo hello | sudo tee /etc/motd',
+        'openssl enc -aes-256-cbc -in a.tar -out a.enc -kfile key.txt',
+        'openssl enc -aes-256-cbc -in a.tar -out a.enc -K $HEXKEY -iv $IV',
         'htpasswd -B /etc/nginx/.htpasswd admin',
+        'htpasswd -c -B /etc/nginx/.htpasswd admin',
         'net user svc_backup * /add',
         'net user svc_backup /delete',
         'net use Z: \\\\files\\share /user:ACME\\svc *',

@@ -26,6 +26,7 @@ const CODE_LIKE =
   /^(?:true|false|null|nil|none|undefined|required|optional|string|number|boolean|object|function|password|secret|token|str|int|bool|any|void|never|unknown|promise|array|date|buffer|char|float|double|long|integer|bytes|text)$/i;
 export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (CODE_LIKE.test(v)) return false;
+  if (/^\[?(?:String|ID|Int|Float|Boolean)!?\]?!$/.test(v)) return false; // GraphQL types: password: String!
   if (NON_LATIN_TEXT.test(v)) return false; // a translation ("default": "必須のARIA子ロールが存在します")
   if (/[(){}[\]]/.test(v) && !/^[^(]*$/.test(v)) return false; // calls / expressions
   if (/[()]/.test(v) && !/^[^()]*\([^()]*\)[^()]*$/.test(v)) return false; // unbalanced: `password: string)` in a signature
@@ -36,14 +37,17 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (/^\$\w+(?:\{|\[|->)/.test(v)) return false; // Perl/PHP expressions: $ENV{DB_PASS}, $_POST['pw'], $this->pw
   if (/^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com) AAAA/.test(v)) return false; // SSH public keys
   if (/^#\//.test(v)) return false; // JSON pointer / $ref: #/components/schemas/password
+  if (/^![A-Za-z]{2,12}$/.test(v)) return false; // a YAML tag: password: !vault | …, !ENV ${X}, !Ref DbPassword, !secret db_pw
   if (/^[A-Z][A-Za-z]+_\d{1,3}$/.test(v)) return false; // CompositePrivateKey_1 (generated identifiers)
   if (isKeywordName(v)) return false; // x-aws-ec2-metadata-token, token_sha256_to_refresh, X-Amz-S3session-Token
   if (/\]\{\d|\(\?<|\\[dwsSbB]|\[\^/.test(v)) return false; // regular-expression source, not a value
   // CONSTANT_REFERENCE, API_V2, DEFAULT; but not a random upper-case value with digits inside (IMHH29ZH8JCFBY)
   if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length < 40 && (v.includes('_') || /^[A-Z]+\d{0,3}$/.test(v))) return false;
-  if (/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(v)) return false; // camelCaseIdentifier, defaultToConfig2
+  // camelCaseIdentifier, defaultToConfig2 — but in a config file (.env, YAML, Dockerfile, shell) words with a digit
+  // tail are a human password (pgBackup77, SummerTime22): configuration holds values, not identifiers
+  if (/^[a-z]+(?:[A-Z][a-z]+)+\d{0,2}$/.test(v) && !humanDigitTail(v, ctx)) return false;
   if (/^[a-z_$][\w$]*\.[\w$.]+(?:\?\?|\|\||&&)/i.test(v)) return false; // e.extendedLifetimeToken??!1 (minified code)
-  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v)) return false; // PascalCaseIdentifier(V2)
+  if (/^(?:[A-Z][a-z]+){2,}(?:V?\d{1,2})?$/.test(v) && !humanDigitTail(v, ctx)) return false; // PascalCaseIdentifier(V2)
   if (/^[a-z]{2,}(?:[_-][a-z]{2,}){2,}$/.test(v)) return false; // snake_case / kebab-case phrase of 3+ words
   if (
     /pass(?:word|wd)|secret|token/i.test(v) &&
@@ -56,6 +60,18 @@ export const looksLikeLiteral = (v: string, ctx?: MatchContext): boolean => {
   if (ctx && /\b(?:placeholder|label|hint|message|description|title|i18n|translate)\b/i.test(ctx.line)) return false;
   return true;
 };
+/** Words ending in 1-2 digits (not a `V2` version suffix) outside program source. */
+function humanDigitTail(v: string, ctx?: MatchContext) {
+  return (
+    ctx !== undefined &&
+    v.length >= 8 &&
+    /[a-z]\d{1,2}$/.test(v) &&
+    !/\d{3}$/.test(v) &&
+    !CODE_FILE.test(ctx.path) &&
+    !/\.(?:map|min\.js)$/.test(ctx.path) && // source maps and minified bundles hold code
+    ctx.line.length <= 400
+  );
+}
 /** A dotted segment that is a generated value, not an identifier: 16+ chars mixing upper, lower and digits. */
 function randomSegment(p: string) {
   if (p.length < 16 || !/[A-Z]/.test(p) || !/[a-z]/.test(p) || !/\d/.test(p) || p.includes('_')) return false;
@@ -71,6 +87,12 @@ const NAME_SECRET =
 const NAME_TOKEN = '(?:token|auth[_-]?token|access[_-]?token|refresh[_-]?token|bearer|session[_-]?key|nonce)';
 const NAME_APIKEY = '(?:api[_-]?key|apikey|access[_-]?key|app[_-]?key|x-api-key|subscription[_-]?key|master[_-]?key|auth[_-]?key)';
 
+/**
+ * A declared string type between the name and `=`: Kotlin/Swift/TypeScript/Scala `password: String = "…"`,
+ * Rust `const PASSWORD: &str = "…"` / `&'static str`, Go `var dbPass string = "…"`. Only string types, and only
+ * before `= "literal"` (types are code, and code values need quotes), so a YAML `password: String` stays a type name.
+ */
+const TYPED = `(?:[ \\t]{0,2}:[ \\t]{0,4}(?:&(?:'static[ \\t]{1,4})?str|String\\??|string\\??|NSString\\??|CharSequence\\??|str)(?=[ \\t]{0,4}=[ \\t]{0,4}["'\\x60])|[ \\t]{1,4}string(?=[ \\t]{0,4}=[ \\t]{0,4}["'\\x60]))?`;
 /** Literal wrappers before the opening quote: Python b''/r''/u'', C# @"", Go []byte(""), bytes.fromhex(""), Buffer.from(''). */
 const WRAP = `(?:[bru]|rb|br|@|\\[\\]byte\\(|bytes\\.fromhex\\(|Buffer\\.from\\()(?=["'\\x60])`;
 
@@ -85,16 +107,22 @@ const assignment = (name: string, min: number) => {
   const uc = `(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{1,40}=))`;
   const u = `${uc}{${min - 1},199}(?:[^\\s"'\\x60\\\\<>;,&]|&(?![\\w.-]{0,40}=))`;
   return new RegExp(
-    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?[ \\t]{0,4}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
+    `(?:${name})(?![a-z])[\\w.-]{0,20}(?:["'\\x60]?\\]?${TYPED}[ \\t]{0,40}(?:=|:=|:|=>|\\?=|\\|\\|=)[ \\t]{0,4}(?:\\[[ \\t]{0,2})?|>)` +
       // the last form: an unquoted URL-safe value ending a larger string ("https://h/x?token=abc")
       `(?:${WRAP})?(?:(["'\\x60])(${q})\\1|(${u})(?=$|[\\s;,#<\\]}&])|(?=[\\w.~+/=%-]{0,199}\\d)(?=[\\w.~+/=%-]{0,199}[A-Za-z])([\\w.~+/=%-]{${Math.max(min, 8)},200})(?=["'\\x60](?![\\w$])))`,
     'gim',
   );
 };
 
+/**
+ * A Google app password (nodemailer, Django EMAIL_HOST_PASSWORD): four groups of four random lowercase letters, one
+ * of them without a vowel (`must have been sent` is prose; about 4 in 5 random passwords have such a group).
+ */
+const GOOGLE_APP_PASSWORD = { test: (v: string) => /^[a-z]{4}(?: [a-z]{4}){3}$/.test(v) && v.split(' ').some((g) => !/[aeiouy]/.test(g)) };
 /** Quoted values with spaces are prose ("Enter your password") unless they carry digits or symbols. */
 const proseLike = (v: string) =>
   /\s/.test(v) &&
+  !GOOGLE_APP_PASSWORD.test(v) &&
   (v.trim().split(/\s+/).length > 3 || /^[A-Za-z\s.,!?']+$/.test(v) || (!/\d/.test(v) && /^[\p{L}\p{M}\s.,!?'’:-]+$/u.test(v)));
 
 type GenericSpec = {
@@ -125,10 +153,10 @@ const PASS_PREFIX =
 const barePassOk = (v: string, line: string) => {
   const at = line.indexOf(v);
   const before = at < 0 ? line : line.slice(0, at);
-  const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,4}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
+  const m = /([A-Za-z0-9_$.-]*?)(pass)(?![a-z])["'`\]]{0,2}\s{0,40}(?:=|:=|:|=>|\?=)?\s{0,4}\[?\s{0,2}["'`]?$/i.exec(before);
   if (!m) return true;
   if (m[2] === 'pass' && /[a-z]$/.test(m[1]) && !PASS_PREFIX.test(m[1])) return false;
-  return /[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v);
+  return (/[A-Za-z]/.test(v) && /[\d!@#$%^&*()_+=[\]{}|;:,.<>/?~-]/.test(v)) || GOOGLE_APP_PASSWORD.test(v);
 };
 /** `<password>value</password>` needs its closing tag: `mongodb://<username>:<password>@host/db` is a template. */
 const xmlFormUnclosed = (v: string, line: string) => {
@@ -159,7 +187,7 @@ export const bareCodeValue = (v: string, line: string, path: string) => {
 const keyName = (v: string, line: string) => {
   const at = line.indexOf(v);
   if (at < 0) return undefined;
-  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}[ \t]{0,4}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
+  return /([A-Za-z0-9_.-]{1,80})["'`\]]{0,2}(?:[ \t]{0,2}:[ \t]{0,4}(?:&(?:'static[ \t]{1,4})?str|String\??|string\??|NSString\??|CharSequence\??|str)|[ \t]{1,4}string)?[ \t]{0,40}(?:=|:=|:|=>)[ \t]{0,4}\[?[ \t]{0,2}(?:[bru@]|\[\]byte\()?["'`]?$/.exec(
     line.slice(0, at),
   )?.[1];
 };
@@ -221,6 +249,16 @@ export const genericRules: Rule[] = [
       `password: "Wp<${pw}>"`,
       `"password": "open 5esame!"`,
       `DB_PASSWORD=${fake(A62, 14, 'upper').toUpperCase()}`,
+      `    val password: String = "${pw}",`,
+      `const DEFAULT_PASSWORD: &str = "${pw}";`,
+      `static DB_PASSWORD: &'static str = "${pw}";`,
+      `    static let password: String? = "${pw}"`,
+      `  const password: string = '${pw}';`,
+      `var dbPass string = "${pw}"`,
+      `  password          = "${pw}"`,
+      'PGPASSWORD=pgBackup77 pg_dump -h db -U backup app',
+      'ENV DB_PASSWORD=dockerDbPw1',
+      "  auth: { user: 'alerts@acme.io', pass: 'qwer tyui opas dfgh' },",
     ],
     neg: [
       'password: ${DB_PASSWORD}',
@@ -253,6 +291,20 @@ export const genericRules: Rule[] = [
       '// First pass: count output lines',
       "password: '#/components/schemas/password'",
       'const password = result.groups?.password;',
+      'password: !vault |',
+      'password: !ENV ${SMTP_PASSWORD}',
+      '"pass": "must have been sent",',
+      '  password: String!',
+      '  passwords: [String!]!',
+      'val password: String = getPassword()',
+      'fun login(user: String, password: String = DEFAULT_PASSWORD)',
+      'password: String = "",',
+      'let password: &str = &args[1];',
+      'password:   string = "<your-password>"',
+      'password: string == "x"',
+      'password = defaultPassword',
+      'db_password: "{{ vaultDbPassword2 }}"',
+      'secretName: ApiSecretV2',
     ],
   }),
   generic({
@@ -377,7 +429,13 @@ export const genericRules: Rule[] = [
         !/^[\w-]+(?:\.[\w-]+){2,}$/.test(v)
       );
     },
-    pos: [`STRIPE_KEY=${tk}`, `  mapsKey: '${tk}',`, `"signing-key": "${tk}"`, `OPENAI_KEY = "${tk}"`],
+    pos: [
+      `STRIPE_KEY=${tk}`,
+      `  mapsKey: '${tk}',`,
+      `"signing-key": "${tk}"`,
+      `OPENAI_KEY = "${tk}"`,
+      `    static let algoliaAdminKey: String = "${tk}"`,
+    ],
     neg: [
       `STRIPE_PUBLISHABLE_KEY=${tk}`,
       `primary_key = "${tk}"`,
@@ -481,8 +539,12 @@ export const genericRules: Rule[] = [
     keywords: ['bearer ', '"token ', "'token ", ': token ', '`token ', '"apikey ', "'apikey ", ': apikey ', '`apikey '],
     // `Authorization: Bearer x`, nginx `proxy_set_header Authorization "Bearer x"`, DRF `Authorization: Token x`
     pattern:
-      /authorization["']?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
-    entropy: 3.5,
+      // (also `headers['Authorization'] = 'Bearer x'`, and a quoted "Bearer x" on its own: Grafana httpHeaderValue1, a
+      // header table; a string that starts with the scheme is a header value)
+      /(?:authorization["']?\]?(?:[ \t]{0,4}[:=,]|[ \t])[ \t]{0,4}["']?(?:bearer|token|apikey)|(?<=["'`])bearer)[ \t]{1,4}([\w.~+/-]{20,500}={0,2})(?![\w.~+/=-])/gi,
+    // a 40-hex token (DRF, GitHub OAuth classic) measures 3.3-3.7 bits: hex gets the same floor as generic rules
+    entropy: HEX_ENTROPY,
+    validate: (v) => shannonEntropy(v) >= (isLongHex(v) ? HEX_ENTROPY : 3.5),
     generic: true,
     severity: 'high',
     confidence: 'medium',
@@ -491,9 +553,18 @@ export const genericRules: Rule[] = [
         `curl -H "Authorization: Bearer ${tk}" https://api.internal`,
         `proxy_set_header Authorization "Bearer ${tk}";`,
         `HEADERS = {"Authorization": "Token ${fake(HEX, 40, 'drf')}"}`,
+        'HEADERS = {"Authorization": "Bearer 2b962400321c600041145e05131ecbd1e4ea255c", "Accept": "application/json"}',
+        `axios.defaults.headers.common['Authorization'] = 'Bearer ${fake(B64URL, 48, 'axb')}';`,
+        `      httpHeaderValue1: "Bearer ${tk}"`,
         `const es = { Authorization: 'ApiKey ${fake(A62, 40, 'esk')}' };`,
       ],
-      negative: ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>'],
+      negative: [
+        'Authorization: Bearer ${TOKEN}',
+        'Authorization: Bearer <token>',
+        'Authorization: Bearer 0000000000000000000000000000000000000000',
+        `const msg = "Bearer token required for this endpoint";`,
+        "headers['Authorization'] = 'Bearer ' + token;",
+      ],
     },
   },
   {

@@ -176,6 +176,21 @@ export const hashRules: Rule[] = [
     },
   }),
   rule({
+    // mosquitto_passwd: user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512> (or $6$<salt>$<hash>, SHA-512)
+    id: 'mosquitto-password-hash',
+    description: 'Mosquitto password file entry (PBKDF2-SHA512 / SHA-512)',
+    keywords: ['$7$', '$6$'],
+    pattern: /^[^\s:#]{1,64}:(\$(?:7\$\d{1,7}|6)\$[A-Za-z0-9+/]{12,24}={0,2}\$[A-Za-z0-9+/]{64,88}={0,2})[ \t]*$/gm,
+    validate: (v) => hashLike(v) && /[+/=]/.test(v),
+    examples: {
+      positive: [
+        `sensor01:$7$101$${fake(B64, 16, 'mq1')}$${fake(B64, 86, 'mq2')}==`,
+        `gateway:$6$${fake(B64, 16, 'mq3')}==$${fake(B64, 86, 'mq4')}==`,
+      ],
+      negative: ['sensor01:$7$101$' + 'A'.repeat(16) + '$' + 'A'.repeat(86) + '=='],
+    },
+  }),
+  rule({
     id: 'scrypt-hash',
     description: 'scrypt password hash (MCF)',
     keywords: ['$scrypt$', '$7$'],

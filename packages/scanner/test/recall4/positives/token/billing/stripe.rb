@@ -1,0 +1,5 @@
+require 'stripe'
+Stripe.api_key = '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'
+PUBLISHABLE = 'pk_live_hpkbw3o8I0gGxBJOAgenycsFODkQYNisxBlwoKK2je5XlCyB8A1abTLOgNTPyn2RUEmcRD9uLkR81xUQrTw1CBR5TUb1qGlaJVu'
+WEBHOOK_SECRET = 'whsec_jiquPP6sjOdU1rPhdNrvIvY3a7c9f6ML'
+Stripe.api_version = '2023-10-16'

@@ -1,0 +1,4 @@
+import stripe
+stripe.api_key = "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"
+endpoint_secret = "whsec_Ifyp3uRJI0tRQ9VJkScCDJ3dabynW065"
+price = "price_1OaBcDeFgHiJkLmN"
