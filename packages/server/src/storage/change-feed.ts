@@ -208,15 +208,61 @@ export const parseChangePayload = (payload: string): [string, string, string] | 
   return change as [string, string, string];
 };
 
+/** The subscribers of a feed (either design) and how it hands them what it hears: a subscriber
+ *  that throws never breaks the feed; a replica ignores the events it relayed itself. */
+export const createFeedListeners = (ownOrigin: string) => {
+  const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
+  const eventListeners: Array<(event: RelayedEvent) => void> = [];
+  const each = <T>(list: T[], fn: (x: T) => void) => {
+    for (const x of list) {
+      try {
+        fn(x);
+      } catch {
+        /* a subscriber never breaks the feed */
+      }
+    }
+  };
+  return {
+    reset: () => each(subscribers, (s) => s.onReset()),
+    heardChange: (topic: ChangeTopic, tenant: string, name: string) => each(subscribers, (s) => s.onChange(topic, tenant, name)),
+    /** A relayed event's JSON, from the replica `from`. */
+    heardEvent: (from: string, json: string) => {
+      if (from === ownOrigin) return;
+      const e = parseRelayedEvent(json);
+      if (e) each(eventListeners, (l) => l({ ...e, replica: from }));
+    },
+    subscribe: (onChange: (topic: ChangeTopic, tenant: string, name: string) => void, onReset: () => void) => {
+      subscribers.push({ onChange, onReset });
+    },
+    onEvent: (fn: (event: RelayedEvent) => void) => {
+      eventListeners.push(fn);
+    },
+  };
+};
+
+/** The listening connection of a feed (either design), named so replicas can find each other's in
+ *  pg_stat_activity; an error or its end is `lost`. */
+export const newFeedClient = (url: string, lost: (c: pg.Client, reason: string) => void): pg.Client => {
+  const c = new pg.Client({
+    connectionString: url,
+    keepAlive: true,
+    application_name: CHANGE_FEED_APPLICATION,
+    connectionTimeoutMillis: 5000,
+  });
+  c.on('error', (e) => lost(c, e.message));
+  c.on('end', () => lost(c, 'connection closed'));
+  return c;
+};
+
 const announceSql = createDeferredSql('postgres');
 
 export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<ChangeFeed> => {
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const settleMs = opts.settleMs ?? 10_000;
-  const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
-  const eventListeners: Array<(event: RelayedEvent) => void> = [];
   const origin = randomUUID(); // this server, so it ignores its own relayed events
+  const listeners = createFeedListeners(origin);
+  const { reset, heardEvent } = listeners;
   let client: pg.Client | undefined;
   /** The backend pid of the listening connection (0 while there is none: every listener counts). */
   let listenerPid = 0;
@@ -234,16 +280,6 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
   let retry: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
-  const reset = () => {
-    for (const s of subscribers) {
-      try {
-        s.onReset();
-      } catch {
-        /* a subscriber never breaks the feed */
-      }
-    }
-  };
-
   const lost = (c: pg.Client, reason: string) => {
     if (c !== client) return; // an older connection, already replaced
     client = undefined;
@@ -260,46 +296,19 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
     }
   };
 
-  const heardEvent = (from: string, json: string) => {
-    if (from === origin) return;
-    const e = parseRelayedEvent(json);
-    if (!e) return;
-    for (const l of eventListeners) {
-      try {
-        l({ ...e, replica: from });
-      } catch {
-        /* as above */
-      }
-    }
-  };
-
   const settle = (c: pg.Client) => settleOpenTransactions(c, settleMs, opts.logger, () => c === client);
 
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({
-      connectionString: opts.url,
-      keepAlive: true,
-      application_name: CHANGE_FEED_APPLICATION,
-      connectionTimeoutMillis: 5000,
-    });
+    const c = newFeedClient(opts.url, lost);
     client = c;
     tail = Promise.resolve();
-    c.on('error', (e) => lost(c, e.message));
-    c.on('end', () => lost(c, 'connection closed'));
     c.on('notification', (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
       const change = parseChangePayload(msg.payload);
       if (!change) return;
-      if (change[0] === 'event') return void heardEvent(change[1] as string, change[2] as string);
-      const [topic, tenant, name] = change as [ChangeTopic, string, string];
-      for (const s of subscribers) {
-        try {
-          s.onChange(topic, tenant, name);
-        } catch {
-          /* as above */
-        }
-      }
+      if (change[0] === 'event') return void heardEvent(change[1], change[2]);
+      listeners.heardChange(change[0] as ChangeTopic, change[1], change[2]);
     });
     try {
       await c.connect();
@@ -374,9 +383,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       // itself, around the transaction (secret-service `mutate`, policy-service `change`, …).
       await announceSql(trx, NOTIFY_IF_HEARD, [CHANGE_CHANNEL, JSON.stringify([topic, tenant, name]), listenerPid]);
     },
-    subscribe(onChange, onReset) {
-      subscribers.push({ onChange, onReset });
-    },
+    subscribe: listeners.subscribe,
     async relayInTransaction(trx, event) {
       const payload = relayPayload(event);
       if (Buffer.byteLength(payload) > MAX_PAYLOAD) return false;
@@ -393,9 +400,7 @@ export const openPgChangeFeed = async (opts: PgChangeFeedOptions): Promise<Chang
       relayQueue.push(payload);
       if (!relaying) sendRelays();
     },
-    onEvent(fn) {
-      eventListeners.push(fn);
-    },
+    onEvent: listeners.onEvent,
     async close() {
       closed = true;
       live = false;

@@ -17,8 +17,9 @@ import {
   CHANGE_CHANNEL,
   CHANGE_FEED_APPLICATION,
   MAX_PAYLOAD,
+  createFeedListeners,
+  newFeedClient,
   parseChangePayload,
-  parseRelayedEvent,
   settleOpenTransactions,
   type ChangeFeed,
   type ChangeTopic,
@@ -89,9 +90,9 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
   const retentionMs = (opts.retentionSeconds ?? 600) * 1000;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const settleMs = opts.settleMs ?? 10_000;
-  const subscribers: Array<{ onChange: (topic: ChangeTopic, tenant: string, name: string) => void; onReset: () => void }> = [];
-  const eventListeners: Array<(event: RelayedEvent) => void> = [];
   const origin = `${LOG_ORIGIN}${randomUUID()}`;
+  const listeners = createFeedListeners(origin);
+  const { reset, heardEvent } = listeners;
   let client: pg.Client | undefined;
   let connected = false;
   let closed = false;
@@ -112,23 +113,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
   };
   const fresh = () => connected && Date.now() - lastRead < maxStalenessMs;
 
-  const each = <T>(list: T[], fn: (x: T) => void) => {
-    for (const x of list) {
-      try {
-        fn(x);
-      } catch {
-        /* a subscriber never breaks the feed */
-      }
-    }
-  };
-  const reset = () => each(subscribers, (s) => s.onReset());
-  const heardChange = (topic: string, tenant: string, name: string) =>
-    each(subscribers, (s) => s.onChange(topic as ChangeTopic, tenant, name));
-  const heardEvent = (from: string, json: string) => {
-    if (from === origin) return;
-    const e = parseRelayedEvent(json);
-    if (e) each(eventListeners, (l) => l({ ...e, replica: from }));
-  };
+  const heardChange = (topic: string, tenant: string, name: string) => listeners.heardChange(topic as ChangeTopic, tenant, name);
 
   const lost = (c: pg.Client, reason: string) => {
     if (c !== client) return;
@@ -278,16 +263,9 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
 
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({
-      connectionString: opts.url,
-      keepAlive: true,
-      application_name: CHANGE_FEED_APPLICATION,
-      connectionTimeoutMillis: 5000,
-    });
+    const c = newFeedClient(opts.url, lost);
     client = c;
     tail = Promise.resolve();
-    c.on('error', (e) => lost(c, e.message));
-    c.on('end', () => lost(c, 'connection closed'));
     c.on('notification', (msg) => {
       if (msg.channel === CHANGE_LOG_CHANNEL) {
         if (msg.payload === origin) return; // this replica's own wake-up
@@ -355,9 +333,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
       const row = logRow(topic, tenant, name, null, JSON.stringify([topic, tenant, name]));
       await deferredSql(trx, row.text, row.params, schedule, { atCommit: true });
     },
-    subscribe(onChange, onReset) {
-      subscribers.push({ onChange, onReset });
-    },
+    subscribe: listeners.subscribe,
     async relayInTransaction(trx, event) {
       const json = eventJson(event);
       if (Buffer.byteLength(json) > MAX_EVENT) return false;
@@ -374,9 +350,7 @@ export const openPgChangeLogFeed = async (opts: PgChangeLogOptions): Promise<Cha
       relayQueue.push(event);
       schedule();
     },
-    onEvent(fn) {
-      eventListeners.push(fn);
-    },
+    onEvent: listeners.onEvent,
     async close() {
       if (wakeTimer) clearTimeout(wakeTimer);
       if (wakePending) flush(); // this replica's last wake-up and relayed events
