@@ -5,10 +5,10 @@
 // forged callback is refused; sign-out revokes the token made for the session. On the shared harness
 // (test/console/browser-harness.ts): every browser request off 127.0.0.1 is aborted (the provider's
 // pages link a web font). Skipped without /usr/bin/chromium.
-import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, startHarness, type Harness } from './browser-harness.js';
+import { startOidcProvider, type OidcProviderFixture } from '../../packages/server/test/support/oidc-provider.js';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -22,7 +22,7 @@ const freePort = () =>
   });
 
 describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chromium', () => {
-  let idp: Server;
+  let idp: OidcProviderFixture;
   let h: Harness;
 
   const api = async (method: string, url: string) => ({ body: await h.api(method, url) });
@@ -39,41 +39,18 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
   };
 
   beforeAll(async () => {
-    const idpPort = await freePort();
     const port = await freePort();
-    const issuer = `http://127.0.0.1:${idpPort}`;
     const callback = `http://127.0.0.1:${port}/v1/console/oidc/callback`;
-    const { default: Provider } = await import('oidc-provider');
-    const provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: 'keyhaven-console',
-          client_secret: 'console-client-secret',
-          redirect_uris: [callback],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        },
-      ],
-      claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
-      scopes: ['openid', 'email', 'groups'],
-      conformIdTokenClaims: false, // the claims in the ID token, where Keyhaven reads them
-      pkce: { required: () => true },
-      cookies: { keys: ['a-test-only-cookie-key'] },
-      findAccount: (_ctx: unknown, id: string) => ({
-        accountId: id,
-        claims: async () => ({ sub: id, email: `${id}@example.org`, groups: id === 'alice' ? ['kh-admins', 'staff'] : ['staff'] }),
-      }),
-    });
-    idp = createServer(provider.callback());
-    await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
+    idp = await startOidcProvider({ redirectUri: callback, groups: { alice: ['kh-admins', 'staff'], bob: ['staff'] } });
+    const { issuer } = idp;
 
     h = await startHarness(
       {
         console: {
           oidc: {
             issuer,
-            clientId: 'keyhaven-console',
-            clientSecret: 'console-client-secret',
+            clientId: idp.clientId,
+            clientSecret: idp.clientSecret,
             redirectUrl: callback,
             scopes: ['openid', 'email', 'groups'],
             roles: [{ claim: 'groups', value: 'kh-admins', tenant: 'default', role: 'admin' }],
@@ -86,7 +63,7 @@ describe.skipIf(!haveChromium)('console single sign-on (OpenID Connect) in Chrom
 
   afterAll(async () => {
     await h?.close();
-    await new Promise((r) => (idp ? idp.close(r) : r(undefined)));
+    await idp?.close();
   });
 
   it('signs a person in through the provider with the role their group maps to, and revokes that token at sign-out', async () => {
